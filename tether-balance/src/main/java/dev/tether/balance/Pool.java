@@ -1,0 +1,122 @@
+package dev.tether.balance;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * The control-plane side of one pool: the configured servers, their states and load counters, and
+ * the algorithm. Every change builds a new {@link PoolSnapshot} (picker included) and publishes it
+ * with one volatile write; readers never lock (STYLE habit 2, grpc-java {@code LoadBalancer}).
+ *
+ * <p>Mutators are {@code synchronized} among themselves (the control plane is not hot);
+ * {@link #snapshot()} is a plain volatile read.
+ */
+public final class Pool {
+
+  private final String name;
+  private final BalancerProvider algorithm;
+  private final Map<String, String> options;
+  private final BalanceEnv env;
+
+  // Guarded by this; survive rebuilds so counts and slow-start clocks persist.
+  private final Map<String, ServerLoad> loads = new HashMap<>();
+  private final Map<String, ServerState> states = new HashMap<>();
+  private final Map<String, Long> upSince = new HashMap<>();
+  private List<Server> servers;
+
+  private volatile PoolSnapshot snapshot;
+
+  public Pool(String name, List<Server> servers, BalancerProvider algorithm, Map<String, String> options, BalanceEnv env) {
+    this.name = requireNonNull(name, "name");
+    this.algorithm = requireNonNull(algorithm, "algorithm");
+    this.options = Map.copyOf(options);
+    this.env = requireNonNull(env, "env");
+    List<String> problems = algorithm.validate(this.options);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("pool " + name + ": " + String.join("; ", problems));
+    }
+    setServers(servers);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public BalancerProvider algorithm() {
+    return algorithm;
+  }
+
+  /** The current snapshot; load it once per request. */
+  public PoolSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /**
+   * Replaces the server list (hot reload, scale-out). Servers that keep their name keep their
+   * state and load counters; new servers start UP with their slow-start clock at now.
+   */
+  public synchronized void setServers(List<Server> newServers) {
+    Map<String, Server> unique = new LinkedHashMap<>();
+    for (Server s : newServers) {
+      if (unique.put(s.name(), s) != null) {
+        throw new IllegalArgumentException("pool " + name + " lists server " + s.name() + " twice");
+      }
+    }
+    long now = env.ticker().getAsLong();
+    loads.keySet().retainAll(unique.keySet());
+    states.keySet().retainAll(unique.keySet());
+    upSince.keySet().retainAll(unique.keySet());
+    for (String n : unique.keySet()) {
+      loads.computeIfAbsent(n, k -> new ServerLoad());
+      states.putIfAbsent(n, ServerState.UP);
+      upSince.putIfAbsent(n, now);
+    }
+    this.servers = List.copyOf(unique.values());
+    rebuild();
+  }
+
+  /**
+   * Sets a server's state. A server going from not-UP to UP restarts its slow-start clock.
+   *
+   * @return the previous state
+   * @throws NoSuchElementException when the pool has no server called {@code server}
+   */
+  public synchronized ServerState setState(String server, ServerState state) {
+    requireNonNull(state, "state");
+    ServerState previous = states.get(server);
+    if (previous == null) {
+      throw new NoSuchElementException("pool " + name + " has no server " + server);
+    }
+    if (previous != state) {
+      states.put(server, state);
+      if (state == ServerState.UP) {
+        upSince.put(server, env.ticker().getAsLong());
+      }
+      rebuild();
+    }
+    return previous;
+  }
+
+  /** Rebuilds the picker with the same members, e.g. when slow start advances a step. */
+  public synchronized void refresh() {
+    rebuild();
+  }
+
+  private void rebuild() {
+    List<Member> members = new ArrayList<>(servers.size());
+    Map<String, Member> byName = new HashMap<>();
+    for (Server s : servers) {
+      Member m = new Member(s, states.get(s.name()), loads.get(s.name()), upSince.get(s.name()));
+      members.add(m);
+      byName.put(s.name(), m);
+    }
+    Picker picker = algorithm.newPicker(List.copyOf(members), options, env);
+    snapshot = new PoolSnapshot(name, members, byName, picker);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.tether.balance;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Live load counters of one server, shared by every snapshot that contains it so that the counts
+ * survive a picker rebuild. Per-request state is counters only: no lock is taken (STYLE habit 3).
+ *
+ * <p>The data plane calls {@link #start()} when it dispatches a request to the server and {@link
+ * #finish(long)} with the observed latency when the response has completed (or failed).
+ *
+ * <p>Latency is tracked as a peak-sensitive exponentially weighted moving average (Finagle's
+ * "peak EWMA"): a sample above the current average replaces it at once, a lower one decays it with
+ * time constant {@link #DECAY_NANOS}. The average is stored as raw double bits in an {@link
+ * AtomicLong}; concurrent updates may lose a sample, which an average tolerates.
+ *
+ * <p>Thread-safe.
+ */
+public final class ServerLoad {
+
+  /** Time constant of the latency average: 10 seconds, as Finagle's default decay. */
+  public static final long DECAY_NANOS = 10_000_000_000L;
+
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToRawLongBits(0.0));
+  private final AtomicLong stampNanos = new AtomicLong();
+  private final AtomicLong completed = new AtomicLong();
+
+  /** Requests dispatched to the server and not finished yet. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Requests finished since this server was first seen. */
+  public long completed() {
+    return completed.get();
+  }
+
+  public void start() {
+    inFlight.incrementAndGet();
+  }
+
+  /**
+   * Records the end of a request started with {@link #start()}.
+   *
+   * @param latencyNanos how long the request took
+   * @param nowNanos the ticker reading at completion (injected for tests)
+   */
+  public void finish(long latencyNanos, long nowNanos) {
+    inFlight.decrementAndGet();
+    completed.incrementAndGet();
+    observe(latencyNanos, nowNanos);
+  }
+
+  /** The peak-EWMA latency in nanoseconds as of {@code nowNanos}; 0 before the first sample. */
+  public double latencyNanos(long nowNanos) {
+    double avg = Double.longBitsToDouble(ewmaBits.get());
+    long elapsed = Math.max(0, nowNanos - stampNanos.get());
+    return avg * Math.exp(-(double) elapsed / DECAY_NANOS);
+  }
+
+  private void observe(long latencyNanos, long nowNanos) {
+    double current = latencyNanos(nowNanos);
+    double next;
+    if (latencyNanos > current) {
+      next = latencyNanos;
+    } else {
+      long elapsed = Math.max(0, nowNanos - stampNanos.get());
+      double w = Math.exp(-(double) elapsed / DECAY_NANOS);
+      next = current * w + latencyNanos * (1 - w);
+    }
+    ewmaBits.set(Double.doubleToRawLongBits(next));
+    stampNanos.set(nowNanos);
+  }
+}

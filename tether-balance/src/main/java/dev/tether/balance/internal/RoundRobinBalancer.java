@@ -1,0 +1,53 @@
+package dev.tether.balance.internal;
+
+import dev.tether.balance.BalanceEnv;
+import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.Member;
+import dev.tether.balance.PickRequest;
+import dev.tether.balance.Picker;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Plain round robin over the members that accept new work; weights are ignored. */
+public final class RoundRobinBalancer implements BalancerProvider {
+
+  @Override
+  public String name() {
+    return "round-robin";
+  }
+
+  @Override
+  public String description() {
+    return "Each server in turn; choose it when servers are alike and requests cost about the same.";
+  }
+
+  @Override
+  public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
+    Member[] eligible = members.stream().filter(m -> m.state().acceptsNew()).toArray(Member[]::new);
+    if (eligible.length == 0) {
+      return request -> null;
+    }
+    return new RoundRobinPicker(eligible);
+  }
+
+  static final class RoundRobinPicker implements Picker {
+    private final Member[] members;
+    private final AtomicInteger seq;
+
+    RoundRobinPicker(Member[] members) {
+      this(members, 0);
+    }
+
+    RoundRobinPicker(Member[] members, int start) {
+      this.members = members;
+      this.seq = new AtomicInteger(start);
+    }
+
+    @Override
+    public Member pick(PickRequest request) {
+      // Mask the sign bit so the index stays valid when the counter overflows.
+      return members[(seq.getAndIncrement() & Integer.MAX_VALUE) % members.length];
+    }
+  }
+}
