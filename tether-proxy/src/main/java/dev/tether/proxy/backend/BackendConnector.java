@@ -1,0 +1,246 @@
+package dev.tether.proxy.backend;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tether.proxy.ProxySettings;
+import dev.tether.proxy.route.Upstream;
+import dev.tether.proxy.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Opens and pools backend connections. Pools are per event loop and per server address, so a
+ * request's whole life stays on one loop and no pool is shared between threads (STYLE habit 4,
+ * as Zuul's {@code PerServerConnectionPool}). Idle connections are reused most-recently-used
+ * first (warm ones), and the oldest are closed by a sweep once they exceed the pool's idle
+ * timeout. An idle connection keeps a read pending, so a backend that closes it is noticed and the
+ * connection is dropped before anyone borrows it.
+ *
+ * <p>All methods but the counters must be called on the event loop passed in.
+ */
+public final class BackendConnector {
+
+  /** The name of the HTTP codec in a backend pipeline (removed when a connection is upgraded). */
+  public static final String CODEC = "http-client";
+
+  private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final Transport transport;
+  private final ProxySettings settings;
+  private final FastThreadLocal<LoopPool> pools = new FastThreadLocal<>() {
+    @Override
+    protected LoopPool initialValue() {
+      return new LoopPool();
+    }
+  };
+  private final LongAdder connects = new LongAdder();
+  private final LongAdder reuses = new LongAdder();
+
+  public BackendConnector(Transport transport, ProxySettings settings) {
+    this.transport = requireNonNull(transport, "transport");
+    this.settings = requireNonNull(settings, "settings");
+  }
+
+  /** Connections opened so far. */
+  public long connects() {
+    return connects.sum();
+  }
+
+  /** Requests that reused a pooled connection so far. */
+  public long reuses() {
+    return reuses.sum();
+  }
+
+  /**
+   * Takes an idle pooled connection to {@code address} and attaches it to {@code listener}, or
+   * returns {@code null} when none is idle.
+   */
+  public Channel borrow(EventLoop loop, InetSocketAddress address, BackendListener listener) {
+    assert loop.inEventLoop();
+    Entry e = pools.get().entries.get(address);
+    if (e == null) {
+      return null;
+    }
+    Channel ch;
+    while ((ch = e.idle.pollFirst()) != null) {
+      if (ch.isActive()) {
+        handler(ch).attach(listener);
+        reuses.increment();
+        return ch;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether another connection to {@code address} may be opened on this loop under {@code
+   * limits}.
+   */
+  public boolean mayOpen(EventLoop loop, InetSocketAddress address, Upstream.Connections limits) {
+    if (limits.maxPerServer() <= 0) {
+      return true;
+    }
+    Entry e = pools.get().entries.get(address);
+    return e == null || e.open < limits.maxPerServer();
+  }
+
+  /**
+   * Opens a connection to {@code address} on {@code loop}; once connected it is attached to
+   * {@code listener}. The connection's pipeline is an HTTP client codec and the backend handler;
+   * auto-read is off, the caller reads.
+   */
+  public ChannelFuture connect(EventLoop loop, InetSocketAddress address, BackendListener listener) {
+    assert loop.inEventLoop();
+    LoopPool pool = pools.get();
+    Entry e = pool.entries.computeIfAbsent(address, a -> new Entry());
+    e.open++;
+    connects.increment();
+    ProxySettings.Limits limits = settings.limits();
+    long timeoutNanos = settings.timeouts().server().toNanos();
+    Bootstrap b = new Bootstrap()
+        .group(loop)
+        .channel(transport.socketChannel())
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.timeouts().connect().toMillis()))
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            BackendHandler h = new BackendHandler(timeoutNanos);
+            // Response heads from a backend may be larger than what we accept from clients.
+            ch.pipeline().addLast(CODEC, new HttpClientCodec(limits.maxRequestLine(),
+                Math.max(limits.maxHeaderSize(), 65536), limits.maxChunk()));
+            ch.pipeline().addLast("backend", h);
+          }
+        });
+    ChannelFuture f = b.connect(address);
+    f.channel().closeFuture().addListener(cf -> {
+      e.open--;
+      e.idle.remove(f.channel());
+    });
+    f.addListener((ChannelFuture cf) -> {
+      if (cf.isSuccess()) {
+        handler(cf.channel()).attach(listener);
+      }
+    });
+    return f;
+  }
+
+  /**
+   * Returns a connection after a complete exchange. It goes back to the idle pool when it is open,
+   * reusable and the pool has room; otherwise it is closed.
+   */
+  public void release(Channel ch, Upstream.Connections limits, boolean reusable) {
+    BackendHandler h = handler(ch);
+    if (h != null) {
+      h.detach();
+    }
+    if (!reusable || !ch.isActive() || h == null) {
+      ch.close();
+      return;
+    }
+    LoopPool pool = pools.get();
+    Entry e = pool.entries.get((InetSocketAddress) ch.remoteAddress());
+    if (e == null || e.idle.size() >= limits.maxIdlePerServer()) {
+      ch.close();
+      return;
+    }
+    h.idleSinceNanos = System.nanoTime();
+    e.idleTimeoutNanos = limits.idleTimeout().toNanos();
+    e.idle.addFirst(ch);
+    ch.read();
+    pool.scheduleSweep(ch.eventLoop());
+  }
+
+  /** Closes a connection that cannot be reused (error, abandoned exchange, upgrade ended). */
+  public void discard(Channel ch) {
+    BackendHandler h = handler(ch);
+    if (h != null) {
+      h.detach();
+    }
+    ch.close();
+  }
+
+  /** Restarts the server timeout of a borrowed connection. */
+  public void touch(Channel ch) {
+    BackendHandler h = handler(ch);
+    if (h != null) {
+      h.touch();
+    }
+  }
+
+  /** Closes every idle pooled connection of the calling event loop (shutdown). */
+  public void closeIdle() {
+    for (Entry e : pools.get().entries.values()) {
+      Channel ch;
+      while ((ch = e.idle.pollFirst()) != null) {
+        ch.close();
+      }
+    }
+  }
+
+  private static BackendHandler handler(Channel ch) {
+    return ch.pipeline().get(BackendHandler.class);
+  }
+
+  private static final class Entry {
+    final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    int open;
+    long idleTimeoutNanos;
+  }
+
+  private static final class LoopPool {
+    final Map<InetSocketAddress, Entry> entries = new HashMap<>();
+    boolean sweepScheduled;
+
+    void scheduleSweep(EventLoop loop) {
+      if (!sweepScheduled) {
+        sweepScheduled = true;
+        loop.schedule(() -> sweep(loop), SWEEP_NANOS, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    void sweep(EventLoop loop) {
+      sweepScheduled = false;
+      long now = System.nanoTime();
+      boolean any = false;
+      for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+        Entry e = it.next();
+        // Oldest idle connections are at the tail.
+        Channel ch;
+        while ((ch = e.idle.peekLast()) != null) {
+          BackendHandler h = handler(ch);
+          if (h == null || now - h.idleSinceNanos >= e.idleTimeoutNanos) {
+            e.idle.pollLast();
+            ch.close();
+          } else {
+            break;
+          }
+        }
+        any |= !e.idle.isEmpty();
+        if (e.open == 0 && e.idle.isEmpty()) {
+          it.remove();
+        }
+      }
+      if (any) {
+        scheduleSweep(loop);
+      }
+    }
+  }
+}

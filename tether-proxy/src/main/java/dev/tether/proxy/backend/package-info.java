@@ -1,0 +1,2 @@
+/** Backend connections: pooled per event loop and per server, with their response handler. */
+package dev.tether.proxy.backend;

@@ -1,0 +1,6 @@
+package dev.tether.proxy.frontend;
+
+/** User event sent to every client connection when the proxy starts a graceful shutdown. */
+public enum DrainSignal {
+  INSTANCE
+}

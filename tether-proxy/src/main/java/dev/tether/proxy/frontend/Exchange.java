@@ -1,0 +1,70 @@
+package dev.tether.proxy.frontend;
+
+import dev.tether.balance.Member;
+import dev.tether.proxy.route.Upstream;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayDeque;
+
+/**
+ * The state of one request/response exchange on a client connection. Plain fields: an exchange
+ * lives on one event loop from its first byte to its last.
+ */
+final class Exchange {
+
+  final HttpRequest request;
+  final HttpVersion clientVersion;
+  final long startNanos;
+  final String method;
+  final String target;
+  final String host;
+  final boolean upgrade;
+  boolean clientKeepAlive;
+
+  Upstream upstream;
+  RequestView view;
+  Member member;
+  Channel backend;
+  boolean reusedConnection;
+  boolean loadStarted;
+  boolean retried;
+
+  /** Request content that arrived before the backend connection was ready. */
+  final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
+  boolean requestDone;
+  long requestBodyBytes;
+
+  boolean inInformational;
+  boolean responseStarted;
+  boolean backendKeepAlive;
+  boolean closeAfter;
+  boolean backendReadPaused;
+  int status;
+  long responseBytes;
+  String note;
+
+  Exchange(HttpRequest request, String target, String host, boolean upgrade, long startNanos) {
+    this.request = request;
+    this.clientVersion = request.protocolVersion();
+    this.method = request.method().name();
+    this.target = target;
+    this.host = host;
+    this.upgrade = upgrade;
+    this.startNanos = startNanos;
+  }
+
+  /** Whether the request can be sent again on another connection: nothing of a body was streamed. */
+  boolean replayable() {
+    return requestBodyBytes == 0 && pending.isEmpty() && requestDone;
+  }
+
+  String server() {
+    return member == null ? null : member.name();
+  }
+
+  String pool() {
+    return upstream == null ? null : upstream.name();
+  }
+}

@@ -1,0 +1,178 @@
+package dev.tether.proxy.frontend;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Header rewriting per RFC 9110 §7.6: hop-by-hop headers (and those named in {@code Connection})
+ * are removed in both directions; requests get {@code X-Forwarded-For/-Proto/-Host},
+ * {@code Forwarded} (RFC 7239) and {@code Via}; responses get {@code Via}. Forwarding headers from
+ * an untrusted peer are replaced, never extended, so a client cannot forge its address.
+ */
+final class ForwardingHeaders {
+
+  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+  static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+  static final AsciiString VIA_VALUE = AsciiString.cached("1.1 tether");
+
+  private ForwardingHeaders() {}
+
+  /**
+   * Removes hop-by-hop headers. Framing headers ({@code Transfer-Encoding}) stay: the encoder on
+   * the other side frames the body by them and rewrites them for its own hop. For an upgrade
+   * request or a 101 response, {@code Upgrade} and {@code Connection: upgrade} are kept.
+   */
+  static void stripHopByHop(HttpHeaders h, boolean keepUpgrade) {
+    List<String> named = null;
+    for (String v : h.getAll(HttpHeaderNames.CONNECTION)) {
+      for (String token : v.split(",")) {
+        String t = token.trim();
+        if (!t.isEmpty() && !t.equalsIgnoreCase("close") && !t.equalsIgnoreCase("keep-alive")
+            && !t.equalsIgnoreCase("upgrade")) {
+          if (named == null) {
+            named = new ArrayList<>(2);
+          }
+          named.add(t);
+        }
+      }
+    }
+    if (named != null) {
+      for (String n : named) {
+        if (!n.equalsIgnoreCase("transfer-encoding") && !n.equalsIgnoreCase("content-length")) {
+          h.remove(n);
+        }
+      }
+    }
+    h.remove(HttpHeaderNames.CONNECTION);
+    h.remove(HttpHeaderNames.KEEP_ALIVE);
+    h.remove(PROXY_CONNECTION);
+    h.remove(HttpHeaderNames.TE);
+    h.remove(HttpHeaderNames.TRAILER);
+    h.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+    h.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+    if (keepUpgrade) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+    } else {
+      h.remove(HttpHeaderNames.UPGRADE);
+    }
+  }
+
+  /** Whether a request asks to switch protocols ({@code Connection: upgrade} and {@code Upgrade}). */
+  static boolean isUpgrade(HttpMessage m) {
+    HttpHeaders h = m.headers();
+    return h.contains(HttpHeaderNames.UPGRADE)
+        && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+  }
+
+  /**
+   * Sets the forwarding headers of a request about to go upstream.
+   *
+   * @param peer the address of the connection's peer
+   * @param trusted whether the peer is a trusted proxy (its headers are extended, not replaced)
+   * @param host the request's Host as received
+   */
+  static void addForwarding(HttpHeaders h, InetAddress peer, boolean trusted, String host) {
+    String client = peer == null ? "unknown" : peer.getHostAddress();
+    if (trusted) {
+      String xff = h.get(X_FORWARDED_FOR);
+      h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? client : xff + ", " + client);
+      if (!h.contains(X_FORWARDED_PROTO)) {
+        h.set(X_FORWARDED_PROTO, "http");
+      }
+      if (!h.contains(X_FORWARDED_HOST) && host != null) {
+        h.set(X_FORWARDED_HOST, host);
+      }
+      String fwd = h.get(FORWARDED);
+      String mine = forwardedElement(peer, host);
+      h.set(FORWARDED, fwd == null || fwd.isBlank() ? mine : fwd + ", " + mine);
+    } else {
+      h.set(X_FORWARDED_FOR, client);
+      h.set(X_FORWARDED_PROTO, "http");
+      if (host != null) {
+        h.set(X_FORWARDED_HOST, host);
+      } else {
+        h.remove(X_FORWARDED_HOST);
+      }
+      h.set(FORWARDED, forwardedElement(peer, host));
+    }
+    h.add(HttpHeaderNames.VIA, VIA_VALUE);
+  }
+
+  private static String forwardedElement(InetAddress peer, String host) {
+    String node;
+    if (peer == null) {
+      node = "unknown";
+    } else if (peer instanceof Inet6Address) {
+      node = "\"[" + peer.getHostAddress() + "]\"";
+    } else {
+      node = peer.getHostAddress();
+    }
+    StringBuilder sb = new StringBuilder(48).append("for=").append(node).append(";proto=http");
+    if (host != null && isToken(host)) {
+      sb.append(";host=").append(host);
+    } else if (host != null) {
+      sb.append(";host=\"").append(host.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    return sb.toString();
+  }
+
+  private static boolean isToken(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == '!')) {
+        return false;
+      }
+    }
+    return !s.isEmpty();
+  }
+
+  /**
+   * Prepares a backend response for the client: hop-by-hop headers removed, {@code Via} added,
+   * keep-alive set for the client's side.
+   *
+   * @return whether the body must be delimited by closing the connection (an HTTP/1.0 client
+   *     cannot take a chunked body)
+   */
+  static boolean prepareResponse(HttpResponse r, HttpVersion clientVersion, boolean clientKeepAlive) {
+    HttpHeaders h = r.headers();
+    boolean upgrade = r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+    stripHopByHop(h, upgrade);
+    h.add(HttpHeaderNames.VIA, VIA_VALUE);
+    boolean closeDelimited = false;
+    if (clientVersion == HttpVersion.HTTP_1_0) {
+      r.setProtocolVersion(HttpVersion.HTTP_1_0);
+      if (HttpUtil.isTransferEncodingChunked(r)) {
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        closeDelimited = true;
+      }
+    } else {
+      r.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+    if (upgrade) {
+      return false;
+    }
+    boolean keep = clientKeepAlive && !closeDelimited;
+    if (clientVersion == HttpVersion.HTTP_1_0) {
+      if (keep) {
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      }
+    } else if (!keep) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    return closeDelimited;
+  }
+}

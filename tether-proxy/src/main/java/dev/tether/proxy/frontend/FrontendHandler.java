@@ -1,0 +1,596 @@
+package dev.tether.proxy.frontend;
+
+import dev.tether.balance.Member;
+import dev.tether.proxy.backend.BackendListener;
+import dev.tether.proxy.log.AccessLog;
+import dev.tether.proxy.route.Upstream;
+import dev.tether.proxy.tunnel.Tunnel;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heart of the data plane: one instance per client connection, one exchange at a time.
+ *
+ * <p>Design: auto-read is off on both sides (STYLE habit 5). A request head is routed, a server
+ * picked and a pooled backend connection on the same event loop borrowed (or opened); the head and
+ * then the body are written upstream, and the client is read again only while the backend
+ * connection is writable. The response streams back the same way: the backend is read again only
+ * while the client connection is writable. Nothing aggregates a body. Requests that arrive
+ * pipelined behind the current one wait in a small backlog (at most one read's worth) and are
+ * served in order.
+ *
+ * <p>Every {@code HttpContent} has one owner: it is written on, queued, or released on every
+ * branch, including errors (STYLE habit 6). All state is confined to the connection's event loop.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter implements BackendListener {
+
+  private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+
+  private final ProxyRuntime rt;
+  private ChannelHandlerContext ctx;
+  private RequestTimer timer;
+  private InetAddress peer;
+  private String client;
+  private boolean peerTrusted;
+
+  private Exchange ex;
+  /** Objects of pipelined requests that arrived while an exchange was in progress. */
+  private final ArrayDeque<Object> backlog = new ArrayDeque<>(4);
+  /** Content of a request we answered early (error) that is still arriving; dropped. */
+  private boolean discardingBody;
+  private boolean closing;
+
+  FrontendHandler(ProxyRuntime rt) {
+    this.rt = rt;
+  }
+
+  // ---- client side ---------------------------------------------------------------------------
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.timer = ctx.pipeline().get(RequestTimer.class);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    SocketAddress remote = ctx.channel().remoteAddress();
+    if (remote instanceof InetSocketAddress isa) {
+      peer = isa.getAddress();
+      client = peer == null ? isa.getHostString() : peer.getHostAddress();
+    } else {
+      client = String.valueOf(remote);
+    }
+    peerTrusted = rt.settings.trustedProxies().isTrusted(peer);
+    rt.clients.add(ctx.channel());
+    waitForRequest(rt.settings.timeouts().clientRequest().toNanos());
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (ex != null || !backlog.isEmpty()) {
+      if (msg instanceof HttpRequest || ex == null || ex.requestDone) {
+        backlog.add(msg);
+        return;
+      }
+    }
+    dispatch(msg);
+  }
+
+  private void dispatch(Object msg) {
+    if (msg instanceof HttpRequest req) {
+      discardingBody = false;
+      startExchange(req);
+      if (msg instanceof HttpContent c) {
+        onRequestContent(c);
+      }
+    } else if (msg instanceof HttpContent c) {
+      if (ex == null || discardingBody) {
+        if (c instanceof LastHttpContent) {
+          discardingBody = false;
+        }
+        c.release();
+        return;
+      }
+      onRequestContent(c);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    Exchange e = ex;
+    if (e == null) {
+      if (!closing) {
+        ctx.read(); // a partial head, or a body we are discarding
+      }
+      return;
+    }
+    if (e.backend != null) {
+      e.backend.flush();
+      if (!e.requestDone && e.backend.isWritable()) {
+        ctx.read();
+      }
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    Exchange e = ex;
+    if (e != null && e.backendReadPaused && ctx.channel().isWritable() && e.backend != null) {
+      e.backendReadPaused = false;
+      e.backend.read();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof RequestTimer.Expired expired) {
+      if (ex == null && expired.partialHead()) {
+        log.debug("{}: request head not complete in time", client);
+        logAccess(null, 408, "request head timeout");
+        sendAndClose(ErrorResponses.of(ctx.alloc(), HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT, "request head not received in time", true));
+      } else if (ex == null) {
+        closeNow();
+      }
+      return;
+    }
+    if (evt == DrainSignal.INSTANCE) {
+      if (ex == null) {
+        closeNow();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    timer.disarm();
+    Exchange e = ex;
+    ex = null;
+    if (e != null) {
+      e.pending.forEach(HttpContent::release);
+      e.pending.clear();
+      finishLoad(e);
+      if (e.backend != null) {
+        rt.connector.discard(e.backend);
+      }
+      logAccess(e, e.responseStarted ? e.status : 499, "client closed the connection");
+    }
+    releaseBacklog();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("{}: client connection failed: {}", client, cause.toString());
+    ctx.close();
+  }
+
+  // ---- the exchange --------------------------------------------------------------------------
+
+  private void startExchange(HttpRequest req) {
+    timer.disarm();
+    if (req.decoderResult().isFailure()) {
+      rejectBadRequest(req);
+      return;
+    }
+    String uri = req.uri();
+    String target = uri;
+    String host = req.headers().get(HttpHeaderNames.HOST);
+    if (!uri.startsWith("/")) {
+      if (uri.equals("*")) {
+        target = "/";
+      } else if (uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8)) {
+        int authStart = uri.indexOf("//") + 2;
+        int slash = uri.indexOf('/', authStart);
+        host = slash < 0 ? uri.substring(authStart) : uri.substring(authStart, slash);
+        target = slash < 0 ? "/" : uri.substring(slash);
+        req.setUri(target);
+      }
+    }
+    Exchange e = new Exchange(req, target, host, ForwardingHeaders.isUpgrade(req), System.nanoTime());
+    e.clientKeepAlive = HttpUtil.isKeepAlive(req) && !rt.draining();
+    ex = e;
+    if (req.method() == HttpMethod.CONNECT) {
+      respondError(e, HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported");
+      return;
+    }
+    Upstream up = rt.router().route(stripPort(host), target);
+    if (up == null) {
+      respondError(e, HttpResponseStatus.NOT_FOUND, "no route for this host and path");
+      return;
+    }
+    e.upstream = up;
+    e.view = new RequestView(req, client, target);
+    Member m = up.pool().snapshot().picker().pick(e.view);
+    if (m == null) {
+      respondError(e, HttpResponseStatus.SERVICE_UNAVAILABLE, "no server available in pool " + up.name());
+      return;
+    }
+    prepareRequest(e, req);
+    connect(e, m, true);
+  }
+
+  private void prepareRequest(Exchange e, HttpRequest req) {
+    ForwardingHeaders.stripHopByHop(req.headers(), e.upgrade);
+    ForwardingHeaders.addForwarding(req.headers(), peer, peerTrusted, e.host);
+    if (req.protocolVersion() != HttpVersion.HTTP_1_1) {
+      req.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+    if (!req.headers().contains(HttpHeaderNames.HOST)) {
+      req.headers().set(HttpHeaderNames.HOST, e.host != null ? e.host : "localhost");
+    }
+  }
+
+  private void connect(Exchange e, Member m, boolean mayReuse) {
+    e.member = m;
+    InetSocketAddress addr = e.upstream.addresses().get(m.name());
+    if (addr == null) {
+      respondError(e, HttpResponseStatus.BAD_GATEWAY, "server " + m.name() + " has no resolved address");
+      return;
+    }
+    Channel ch = mayReuse ? rt.connector.borrow(ctx.channel().eventLoop(), addr, this) : null;
+    if (ch != null) {
+      e.reusedConnection = true;
+      backendReady(e, ch);
+      return;
+    }
+    if (!rt.connector.mayOpen(ctx.channel().eventLoop(), addr, e.upstream.connections())) {
+      respondError(e, HttpResponseStatus.SERVICE_UNAVAILABLE, "server " + m.name() + " is at its connection limit");
+      return;
+    }
+    e.reusedConnection = false;
+    ChannelFuture f = rt.connector.connect(ctx.channel().eventLoop(), addr, this);
+    f.addListener((ChannelFuture cf) -> {
+      if (ex != e) { // the client went away or the exchange ended meanwhile
+        if (cf.isSuccess()) {
+          rt.connector.release(cf.channel(), e.upstream.connections(), true);
+        }
+        return;
+      }
+      if (cf.isSuccess()) {
+        backendReady(e, cf.channel());
+      } else {
+        connectFailed(e, cf.cause());
+      }
+    });
+  }
+
+  private void connectFailed(Exchange e, Throwable cause) {
+    String reason = "connect to " + e.member.name() + " failed: " + describe(cause);
+    log.info("{} {} {}: {}", client, e.method, e.target, reason);
+    if (!e.retried) {
+      e.retried = true;
+      Member other = e.upstream.pool().snapshot().picker().pickExcluding(e.view, e.member);
+      if (other != null) {
+        e.note = reason + "; retried on " + other.name();
+        connect(e, other, true);
+        return;
+      }
+    }
+    respondError(e, HttpResponseStatus.BAD_GATEWAY, reason);
+  }
+
+  private void backendReady(Exchange e, Channel backend) {
+    e.backend = backend;
+    if (!e.loadStarted) {
+      e.loadStarted = true;
+      e.member.load().start();
+    }
+    backend.write(e.request, backend.voidPromise());
+    HttpContent c;
+    while ((c = e.pending.poll()) != null) {
+      backend.write(c, backend.voidPromise());
+    }
+    backend.flush();
+    backend.read();
+    if (!e.requestDone && backend.isWritable()) {
+      ctx.read();
+    }
+  }
+
+  private void onRequestContent(HttpContent c) {
+    Exchange e = ex;
+    boolean last = c instanceof LastHttpContent;
+    if (last) {
+      e.requestDone = true;
+    }
+    if (e.backend == null) {
+      e.pending.add(c);
+      return;
+    }
+    e.requestBodyBytes += c.content().readableBytes();
+    e.backend.write(c, e.backend.voidPromise());
+    if (last) {
+      rt.connector.touch(e.backend);
+    }
+  }
+
+  // ---- backend side (BackendListener) --------------------------------------------------------
+
+  @Override
+  public void onResponse(Channel backend, HttpObject msg) {
+    Exchange e = ex;
+    if (e == null || e.backend != backend) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpResponse r) {
+      onResponseHead(e, r);
+    }
+    if (msg instanceof HttpContent c) {
+      if (e.inInformational) {
+        // A 1xx has no body: pass its (empty) end so the encoder is ready for the final head.
+        e.inInformational = !(c instanceof LastHttpContent);
+        ctx.write(c, ctx.voidPromise());
+        return;
+      }
+      e.responseBytes += c.content().readableBytes();
+      ctx.write(c, ctx.voidPromise());
+      if (c instanceof LastHttpContent) {
+        endExchange(e);
+      }
+    }
+  }
+
+  private void onResponseHead(Exchange e, HttpResponse r) {
+    int code = r.status().code();
+    if (code >= 100 && code < 200 && code != 101) {
+      e.inInformational = true;
+      ForwardingHeaders.stripHopByHop(r.headers(), false);
+      ctx.write(r, ctx.voidPromise());
+      ctx.flush();
+      return;
+    }
+    e.responseStarted = true;
+    e.status = code;
+    e.clientKeepAlive &= !rt.draining();
+    e.backendKeepAlive = HttpUtil.isKeepAlive(r);
+    boolean closeDelimited = ForwardingHeaders.prepareResponse(r, e.clientVersion, e.clientKeepAlive);
+    if (!closeDelimited && e.clientVersion == HttpVersion.HTTP_1_1 && mayHaveBody(e, code)
+        && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
+      // The backend delimits this body by closing; re-frame it as chunked so the client
+      // connection can stay open.
+      HttpUtil.setTransferEncodingChunked(r, true);
+    }
+    e.closeAfter |= closeDelimited || !e.clientKeepAlive;
+    ctx.write(r, ctx.voidPromise());
+  }
+
+  private static boolean mayHaveBody(Exchange e, int code) {
+    return code != 204 && code != 304 && !(code >= 100 && code < 200) && !"HEAD".equals(e.method);
+  }
+
+  @Override
+  public void onResponseReadComplete(Channel backend) {
+    ctx.flush();
+    Exchange e = ex;
+    if (e != null && e.backend == backend) {
+      if (ctx.channel().isWritable()) {
+        backend.read();
+      } else {
+        e.backendReadPaused = true;
+      }
+    }
+  }
+
+  @Override
+  public void onBackendWritabilityChanged(Channel backend) {
+    Exchange e = ex;
+    if (e != null && e.backend == backend && backend.isWritable() && !e.requestDone) {
+      ctx.read();
+    }
+  }
+
+  @Override
+  public void onBackendClosed(Channel backend, Throwable cause) {
+    Exchange e = ex;
+    if (e == null || e.backend != backend) {
+      return;
+    }
+    String reason = cause == null ? "backend closed the connection" : "backend connection failed: " + describe(cause);
+    if (!e.responseStarted) {
+      if (e.reusedConnection && !e.retried && e.replayable()) {
+        // A kept-alive connection the backend closed just as we reused it: nothing was
+        // processed, so send the request again on a fresh connection.
+        e.retried = true;
+        e.backend = null;
+        connect(e, e.member, false);
+        return;
+      }
+      e.backend = null;
+      log.info("{} {} {}: {} ({}) before responding", client, e.method, e.target, reason, e.member.name());
+      respondError(e, HttpResponseStatus.BAD_GATEWAY, reason + " before responding");
+      return;
+    }
+    // Mid-response: the client cannot be told with a status any more.
+    log.info("{} {} {}: {} ({}) during the response", client, e.method, e.target, reason, e.member.name());
+    e.note = reason + " during the response";
+    e.backend = null;
+    closeNow();
+  }
+
+  @Override
+  public void onBackendTimeout(Channel backend) {
+    Exchange e = ex;
+    if (e == null || e.backend != backend) {
+      return;
+    }
+    e.backend = null;
+    rt.connector.discard(backend);
+    if (!e.responseStarted) {
+      log.info("{} {} {}: {} did not respond within {}", client, e.method, e.target, e.member.name(), rt.settings.timeouts().server());
+      respondError(e, HttpResponseStatus.GATEWAY_TIMEOUT, "server " + e.member.name() + " did not respond in time");
+    } else {
+      e.note = "backend stalled during the response";
+      closeNow();
+    }
+  }
+
+  // ---- ending ----------------------------------------------------------------------------
+
+  private void endExchange(Exchange e) {
+    finishLoad(e);
+    ex = null;
+    // The backend handler stops reporting read completion once the connection is released.
+    ctx.flush();
+    logAccess(e, e.status, e.note);
+    if (e.upgrade && e.status == 101) {
+      Channel backend = e.backend;
+      e.backend = null;
+      ctx.flush();
+      Tunnel.start(ctx.channel(), backend, rt.settings.timeouts().tunnel(), FrontendInitializer::removeHttp, this);
+      return;
+    }
+    boolean backendReusable = e.backendKeepAlive && e.requestDone;
+    rt.connector.release(e.backend, e.upstream.connections(), backendReusable);
+    e.backend = null;
+    if (e.closeAfter || !e.requestDone || rt.draining()) {
+      closing = true;
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    nextRequest();
+  }
+
+  /** After an exchange ended with the connection kept: serve the backlog or wait for a request. */
+  private void nextRequest() {
+    Object msg;
+    while (!closing && (msg = backlog.peek()) != null) {
+      if (ex != null && (msg instanceof HttpRequest || ex.requestDone)) {
+        break; // the next pipelined request waits for the current exchange
+      }
+      backlog.poll();
+      dispatch(msg);
+    }
+    if (ex == null && !closing) {
+      waitForRequest(rt.settings.timeouts().clientIdle().toNanos());
+    }
+  }
+
+  private void waitForRequest(long idleNanos) {
+    timer.arm(idleNanos);
+    ctx.read();
+  }
+
+  private void respondError(Exchange e, HttpResponseStatus status, String reason) {
+    finishLoad(e);
+    if (e.backend != null) {
+      rt.connector.discard(e.backend);
+      e.backend = null;
+    }
+    e.pending.forEach(HttpContent::release);
+    e.pending.clear();
+    e.status = status.code();
+    ex = null;
+    logAccess(e, status.code(), e.note == null ? reason : e.note + "; " + reason);
+    boolean close = !e.requestDone || !e.clientKeepAlive || rt.draining();
+    var response = ErrorResponses.of(ctx.alloc(), e.clientVersion, status, reason, close);
+    if (close) {
+      sendAndClose(response);
+    } else {
+      ctx.writeAndFlush(response, ctx.voidPromise());
+      nextRequest();
+    }
+  }
+
+  private void rejectBadRequest(HttpRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
+    String name = cause == null ? "" : cause.getClass().getSimpleName();
+    if (name.contains("TooLongHttpLine")) {
+      status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+    } else if (name.contains("TooLongHttpHeader")) {
+      status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+    }
+    logAccess(null, status.code(), "malformed request: " + describe(cause));
+    sendAndClose(ErrorResponses.of(ctx.alloc(), HttpVersion.HTTP_1_1, status, "malformed request", true));
+  }
+
+  private void sendAndClose(Object response) {
+    closing = true;
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    releaseBacklog();
+  }
+
+  private void closeNow() {
+    closing = true;
+    ctx.close();
+  }
+
+  private void releaseBacklog() {
+    Object o;
+    while ((o = backlog.poll()) != null) {
+      ReferenceCountUtil.release(o);
+    }
+  }
+
+  private void finishLoad(Exchange e) {
+    if (e.loadStarted) {
+      e.loadStarted = false;
+      long now = System.nanoTime();
+      e.member.load().finish(now - e.startNanos, now);
+    }
+  }
+
+  private void logAccess(Exchange e, int status, String note) {
+    AccessLog al = rt.accessLog;
+    if (!al.enabled()) {
+      return;
+    }
+    long micros = e == null ? 0 : TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - e.startNanos);
+    al.log(new AccessLog.Entry(client, e == null ? null : e.method, e == null ? null : e.target,
+        e == null ? null : e.pool(), e == null ? null : e.server(), status,
+        e == null ? 0 : e.responseBytes, micros, note));
+  }
+
+  static String stripPort(String host) {
+    if (host == null) {
+      return null;
+    }
+    if (host.startsWith("[")) {
+      int end = host.indexOf(']');
+      return end < 0 ? host : host.substring(0, end + 1);
+    }
+    int colon = host.lastIndexOf(':');
+    return colon < 0 ? host : host.substring(0, colon);
+  }
+
+  private static String describe(Throwable t) {
+    if (t == null) {
+      return "unknown";
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+}

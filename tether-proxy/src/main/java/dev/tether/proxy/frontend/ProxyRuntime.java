@@ -1,0 +1,79 @@
+package dev.tether.proxy.frontend;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tether.proxy.ProxySettings;
+import dev.tether.proxy.backend.BackendConnector;
+import dev.tether.proxy.log.AccessLog;
+import dev.tether.proxy.route.Router;
+import io.netty.channel.group.ChannelGroup;
+
+/**
+ * What every client connection shares: settings, the current routing table (swapped whole on
+ * reload), the backend connector, the access log, and the set of open client connections for
+ * graceful shutdown.
+ */
+public final class ProxyRuntime {
+
+  final ProxySettings settings;
+  final BackendConnector connector;
+  final AccessLog accessLog;
+  final ChannelGroup clients;
+  private volatile Router router;
+  private volatile boolean draining;
+
+  public ProxyRuntime(ProxySettings settings, BackendConnector connector, Router router, ChannelGroup clients) {
+    this.settings = requireNonNull(settings, "settings");
+    this.connector = requireNonNull(connector, "connector");
+    this.router = requireNonNull(router, "router");
+    this.clients = requireNonNull(clients, "clients");
+    this.accessLog = new AccessLog(settings.accessLog());
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  /** Publishes a new routing table; exchanges already routed keep the old one. */
+  public void router(Router r) {
+    this.router = requireNonNull(r, "router");
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  /** From now on every response closes its connection and idle connections close. */
+  public void startDraining() {
+    this.draining = true;
+  }
+
+  /** Client connections open right now. */
+  public int clientCount() {
+    return clients.size();
+  }
+
+  /** Sends {@code event} to every client connection's pipeline, on its own event loop. */
+  public void signalClients(Object event) {
+    for (var ch : clients) {
+      ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(event));
+    }
+  }
+
+  /** Waits up to {@code millis} for some client connection to close. */
+  public void awaitClientsClosed(long millis) {
+    var any = clients.stream().findFirst();
+    if (any.isPresent()) {
+      any.get().closeFuture().awaitUninterruptibly(millis);
+    }
+  }
+
+  /** Closes every client connection now. */
+  public void closeClients() {
+    clients.close().awaitUninterruptibly(2000);
+  }
+
+  public BackendConnector connector() {
+    return connector;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.tether.proxy.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client-side wait timer, first in the client pipeline so it sees raw bytes. While armed (the
+ * connection waits for a request head) it allows {@code idle} for the first byte and then {@code
+ * request} for the rest of the head. On expiry it fires {@link Expired} with whether any byte of a
+ * head had arrived: the frontend answers 408 in that case and closes silently otherwise, like
+ * HAProxy's {@code timeout http-request} and {@code timeout http-keep-alive}.
+ *
+ * <p>Confined to the connection's event loop.
+ */
+final class RequestTimer extends ChannelInboundHandlerAdapter {
+
+  /** The event fired when the wait expired. */
+  record Expired(boolean partialHead) {}
+
+  private final long requestNanos;
+  private ChannelHandlerContext ctx;
+  private boolean armed;
+  private boolean sawBytes;
+  private long deadline;
+  private ScheduledFuture<?> task;
+
+  RequestTimer(long requestNanos) {
+    this.requestNanos = requestNanos;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Starts waiting for a request head, allowing {@code idleNanos} for its first byte. */
+  void arm(long idleNanos) {
+    armed = true;
+    sawBytes = false;
+    schedule(System.nanoTime() + idleNanos);
+  }
+
+  /** A request head arrived: stop timing. */
+  void disarm() {
+    armed = false;
+    if (task != null) {
+      task.cancel(false);
+      task = null;
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (armed && !sawBytes && msg instanceof ByteBuf b && b.isReadable()) {
+      sawBytes = true;
+      schedule(System.nanoTime() + requestNanos);
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    disarm();
+    ctx.fireChannelInactive();
+  }
+
+  private void schedule(long newDeadline) {
+    deadline = newDeadline;
+    if (task == null) {
+      task = ctx.executor().schedule(this::expire, Math.max(0, newDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void expire() {
+    task = null;
+    if (!armed) {
+      return;
+    }
+    long left = deadline - System.nanoTime();
+    if (left > 0) {
+      task = ctx.executor().schedule(this::expire, left, TimeUnit.NANOSECONDS);
+      return;
+    }
+    armed = false;
+    ctx.fireUserEventTriggered(new Expired(sawBytes));
+  }
+}

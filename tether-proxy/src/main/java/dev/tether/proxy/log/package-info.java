@@ -1,0 +1,2 @@
+/** The access log: one line per request, plain or JSON. */
+package dev.tether.proxy.log;

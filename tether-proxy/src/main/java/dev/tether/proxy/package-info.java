@@ -1,0 +1,2 @@
+/** The balancer's data plane entry point: settings, start-up and graceful shutdown. */
+package dev.tether.proxy;

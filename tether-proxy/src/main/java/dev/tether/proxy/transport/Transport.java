@@ -1,0 +1,65 @@
+package dev.tether.proxy.transport;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * A resolved Netty transport: the I/O handler factory for event loops and the channel classes
+ * for listening and connecting. Native transports are used when they load; a request for one that
+ * does not load falls back to NIO with the reason kept in {@link #fallbackReason()}.
+ */
+public record Transport(
+    String name,
+    IoHandlerFactory ioHandlerFactory,
+    Class<? extends ServerChannel> serverChannel,
+    Class<? extends SocketChannel> socketChannel,
+    String fallbackReason) {
+
+  /** Resolves {@code kind} on this machine. */
+  public static Transport resolve(TransportKind kind) {
+    switch (kind) {
+      case IO_URING -> {
+        if (IoUring.isAvailable()) {
+          return new Transport("io_uring", IoUringIoHandler.newFactory(),
+              IoUringServerSocketChannel.class, IoUringSocketChannel.class, null);
+        }
+        return nio("io_uring unavailable: " + IoUring.unavailabilityCause());
+      }
+      case EPOLL, AUTO -> {
+        if (Epoll.isAvailable()) {
+          return new Transport("epoll", EpollIoHandler.newFactory(),
+              EpollServerSocketChannel.class, EpollSocketChannel.class, null);
+        }
+        return nio(kind == TransportKind.AUTO ? null : "epoll unavailable: " + Epoll.unavailabilityCause());
+      }
+      default -> {
+        return nio(null);
+      }
+    }
+  }
+
+  private static Transport nio(String reason) {
+    return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
+        NioSocketChannel.class, reason);
+  }
+
+  /** A new event loop group of {@code threads} loops named {@code prefix-N}. */
+  public EventLoopGroup newGroup(int threads, String prefix) {
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(prefix, true), ioHandlerFactory);
+  }
+}

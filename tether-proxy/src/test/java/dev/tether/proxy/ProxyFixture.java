@@ -1,0 +1,88 @@
+package dev.tether.proxy;
+
+import dev.tether.balance.BalanceEnv;
+import dev.tether.balance.Balancers;
+import dev.tether.balance.Pool;
+import dev.tether.balance.Server;
+import dev.tether.proxy.route.Route;
+import dev.tether.proxy.route.Router;
+import dev.tether.proxy.route.Upstream;
+import dev.tether.proxy.transport.TransportKind;
+import dev.tether.testing.backend.TestBackend;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A proxy on port 0 in front of real test backends, for integration tests. */
+final class ProxyFixture implements AutoCloseable {
+
+  final List<TestBackend> backends;
+  final Pool pool;
+  final TetherProxy proxy;
+  final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  ProxyFixture(List<TestBackend> backends, List<Integer> deadPorts, ProxySettings.Timeouts timeouts) {
+    this.backends = backends;
+    List<Server> servers = new ArrayList<>();
+    Map<String, InetSocketAddress> addrs = new LinkedHashMap<>();
+    for (TestBackend b : backends) {
+      servers.add(new Server(b.name(), "127.0.0.1", b.port(), 1));
+      addrs.put(b.name(), new InetSocketAddress("127.0.0.1", b.port()));
+    }
+    int i = 0;
+    for (int port : deadPorts) {
+      String name = "dead" + (++i);
+      servers.add(new Server(name, "127.0.0.1", port, 1));
+      addrs.put(name, new InetSocketAddress("127.0.0.1", port));
+    }
+    pool = new Pool("web", servers, Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
+    Upstream up = new Upstream(pool, addrs, Upstream.Connections.DEFAULTS);
+    Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
+    ProxySettings settings = new ProxySettings(
+        new ProxySettings.Listen("127.0.0.1", 0, 1, TransportKind.AUTO), timeouts,
+        ProxySettings.Limits.DEFAULTS, TrustedProxies.NONE, ProxySettings.AccessLogFormat.PLAIN);
+    proxy = TetherProxy.start(settings, router);
+  }
+
+  static ProxyFixture of(String... names) {
+    return of(ProxySettings.Timeouts.DEFAULTS, names);
+  }
+
+  static ProxyFixture of(ProxySettings.Timeouts timeouts, String... names) {
+    List<TestBackend> bs = new ArrayList<>();
+    for (String n : names) {
+      bs.add(TestBackend.start(n));
+    }
+    return new ProxyFixture(bs, List.of(), timeouts);
+  }
+
+  /** A loopback port with nothing listening on it (bound, then released). */
+  static int deadPort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + proxy.port() + path);
+  }
+
+  TestBackend backend(String name) {
+    return backends.stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Override
+  public void close() {
+    proxy.stop(Duration.ofSeconds(2));
+    backends.forEach(TestBackend::close);
+  }
+}
