@@ -2,11 +2,14 @@ package dev.tether.proxy.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.Balancers;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -58,7 +61,7 @@ public final class ConfigLoader {
           "cannot read the configuration file: " + e)));
     }
     Path dir = file.toAbsolutePath().getParent();
-    return parse(text, file.toString(), env, dir != null ? dir : Path.of(""));
+    return parse(text, file.toString(), env, dir != null ? dir : Path.of(""), Balancers.all());
   }
 
   /** Validates {@code yaml}; {@code sourceName} names it in problems. Uses the process env. */
@@ -69,11 +72,12 @@ public final class ConfigLoader {
   /** Validates {@code yaml}; relative paths are resolved against the working directory. */
   public static TetherConfig parse(String yaml, String sourceName, Function<String, String> env)
       throws ConfigException {
-    return parse(yaml, sourceName, env, Path.of(""));
+    return parse(yaml, sourceName, env, Path.of(""), Balancers.all());
   }
 
-  private static TetherConfig parse(String yaml, String sourceName, Function<String, String> env,
-      Path baseDir) throws ConfigException {
+  /** The full form, with the registry of balancing algorithms to validate against. */
+  static TetherConfig parse(String yaml, String sourceName, Function<String, String> env,
+      Path baseDir, Map<String, BalancerProvider> algorithms) throws ConfigException {
     requireNonNull(yaml, "yaml");
     requireNonNull(sourceName, "sourceName");
     requireNonNull(env, "env");
@@ -84,7 +88,7 @@ public final class ConfigLoader {
       problems.error((Mark) null, "", "the configuration is empty; it needs at least listen: and "
           + "pools:");
     } else if (root != null) {
-      config = new TetherConfigReader(problems, env, baseDir).read(root);
+      config = new TetherConfigReader(problems, env, baseDir, algorithms).read(root);
     }
     if (problems.hasErrors() || config == null) {
       throw new ConfigException(problems.errors());

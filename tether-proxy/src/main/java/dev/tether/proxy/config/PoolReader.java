@@ -34,20 +34,23 @@ final class PoolReader {
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
   private final AffinityReader affinityReader;
+  private final Map<String, BalancerProvider> algorithms;
 
-  PoolReader(SecretReader secrets, Path baseDir) {
+  /** {@code algorithms} is normally {@link Balancers#all()}. */
+  PoolReader(SecretReader secrets, Path baseDir, Map<String, BalancerProvider> algorithms) {
     this.affinityReader = new AffinityReader(secrets, baseDir);
+    this.algorithms = algorithms;
   }
 
   /** The pool, or null when it cannot be built (problems reported). */
   PoolConfig read(String name, Section s) {
     String algorithm = s.text("algorithm", "round-robin");
-    BalancerProvider provider = Balancers.find(algorithm).orElse(null);
+    BalancerProvider provider = algorithms.get(algorithm);
     if (provider == null) {
-      String hint = KeySuggester.closest(algorithm, Balancers.all().keySet())
+      String hint = KeySuggester.closest(algorithm, algorithms.keySet())
           .map(a -> "did you mean `" + a + "`? ").orElse("");
       s.error("algorithm", "unknown algorithm '" + algorithm + "'; " + hint + "use one of: "
-          + String.join(", ", Balancers.all().keySet()));
+          + String.join(", ", algorithms.keySet()));
     }
     Map<String, String> options = readOptions(s, provider);
     PoolConfig.SessionsMode sessions =
@@ -64,9 +67,9 @@ final class PoolReader {
         servers);
   }
 
-  private static Map<String, String> readOptions(Section s, BalancerProvider provider) {
+  private Map<String, String> readOptions(Section s, BalancerProvider provider) {
     Set<String> keys = new LinkedHashSet<>(BASE_OPTION_KEYS);
-    Balancers.all().values().forEach(p -> keys.addAll(p.optionKeys()));
+    algorithms.values().forEach(p -> keys.addAll(p.optionKeys()));
     keys.removeAll(STRUCTURE);
     Map<String, String> options = new LinkedHashMap<>();
     for (String key : keys) {
@@ -86,7 +89,7 @@ final class PoolReader {
     for (String key : options.keySet()) {
       if (!provider.optionKeys().contains(key)) {
         misplaced = true;
-        List<String> users = Balancers.all().values().stream()
+        List<String> users = algorithms.values().stream()
             .filter(p -> p.optionKeys().contains(key)).map(BalancerProvider::name).toList();
         s.errorAtKey(key, "algorithm '" + provider.name() + "' does not use this option; "
             + (users.isEmpty() ? "no installed algorithm uses it"

@@ -1,5 +1,7 @@
 package dev.tether.proxy.config;
 
+import dev.tether.balance.BalancerProvider;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,10 +28,11 @@ final class TetherConfigReader {
   private final SecretReader secrets;
   private final PoolReader poolReader;
 
-  TetherConfigReader(Problems problems, Function<String, String> env, java.nio.file.Path baseDir) {
+  TetherConfigReader(Problems problems, Function<String, String> env, Path baseDir,
+      Map<String, BalancerProvider> algorithms) {
     this.problems = problems;
     this.secrets = new SecretReader(env);
-    this.poolReader = new PoolReader(secrets, baseDir);
+    this.poolReader = new PoolReader(secrets, baseDir, algorithms);
   }
 
   /** The configuration, or null when problems were found (they are in {@code problems}). */
