@@ -1,0 +1,50 @@
+package dev.tether.proxy.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One backend pool ({@code pools.<name>}).
+ *
+ * @param name the pool's name (letters, digits, '.', '_', '-')
+ * @param algorithm a name known to {@code dev.tether.balance.Balancers} (default round-robin)
+ * @param algorithmOptions the algorithm's options from the pool keys (e.g. {@code hash-method}),
+ *     as strings, in file order; accepted by the algorithm's {@code validate}
+ * @param affinity sticky-session settings ({@code affinity}; mode none when absent)
+ * @param sessions how the pool's apps keep sessions ({@code sessions: local | replicated})
+ * @param health active health checks, or {@code null} when there is no {@code health} section
+ * @param connections backend connection pooling ({@code connections})
+ * @param servers the servers in file order, at least one
+ */
+public record PoolConfig(
+    String name,
+    String algorithm,
+    Map<String, String> algorithmOptions,
+    AffinityConfig affinity,
+    SessionsMode sessions,
+    HealthConfig health,
+    ConnectionsConfig connections,
+    List<ServerConfig> servers) {
+
+  /** How a pool's application instances keep sessions; decides whether migration is safe. */
+  public enum SessionsMode {
+    /** Each instance keeps its own sessions; moving a user loses their session (default). */
+    LOCAL,
+    /** Sessions live in a shared store; any instance can serve any session. */
+    REPLICATED
+  }
+
+  public PoolConfig {
+    requireNonNull(name, "name");
+    requireNonNull(algorithm, "algorithm");
+    algorithmOptions = Collections.unmodifiableMap(new LinkedHashMap<>(algorithmOptions));
+    requireNonNull(affinity, "affinity");
+    requireNonNull(sessions, "sessions");
+    requireNonNull(connections, "connections");
+    servers = List.copyOf(servers);
+  }
+}

@@ -1,0 +1,210 @@
+package dev.tether.proxy.config;
+
+import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.Balancers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads one pool: algorithm and its options, servers, health checks and connection pooling;
+ * affinity is read by {@link AffinityReader}.
+ *
+ * <p>Algorithm options are pool-level keys. Which keys count as options is the union of a fixed
+ * list (so that a misplaced option gets a precise message even when no installed algorithm uses
+ * it) and every installed algorithm's {@link BalancerProvider#optionKeys()}, so that algorithms
+ * added later need no change here.
+ */
+final class PoolReader {
+
+  /** Option keys known even when no installed algorithm declares them. */
+  static final List<String> BASE_OPTION_KEYS = List.of(
+      "hash-method", "hash-name", "hash-query", "balance-factor", "slow-start", "virtual-nodes");
+  private static final Set<String> STRUCTURE = Set.of(
+      "algorithm", "affinity", "sessions", "health", "connections", "servers");
+  private static final Duration POSITIVE = Duration.ofMillis(1);
+
+  private final AffinityReader affinityReader;
+  private final Map<String, BalancerProvider> algorithms;
+
+  /** {@code algorithms} is normally {@link Balancers#all()}. */
+  PoolReader(SecretReader secrets, Path baseDir, Map<String, BalancerProvider> algorithms) {
+    this.affinityReader = new AffinityReader(secrets, baseDir);
+    this.algorithms = algorithms;
+  }
+
+  /** The pool, or null when it cannot be built (problems reported). */
+  PoolConfig read(String name, Section s) {
+    String algorithm = s.text("algorithm", "round-robin");
+    BalancerProvider provider = algorithms.get(algorithm);
+    if (provider == null) {
+      String hint = KeySuggester.closest(algorithm, algorithms.keySet())
+          .map(a -> "did you mean `" + a + "`? ").orElse("");
+      s.error("algorithm", "unknown algorithm '" + algorithm + "'; " + hint + "use one of: "
+          + String.join(", ", algorithms.keySet()));
+    }
+    Map<String, String> options = readOptions(s, provider);
+    PoolConfig.SessionsMode sessions =
+        s.choice("sessions", PoolConfig.SessionsMode.class, PoolConfig.SessionsMode.LOCAL);
+    AffinityConfig affinity = affinityReader.read(s.section("affinity"), sessions);
+    HealthConfig health = s.has("health") ? readHealth(s.section("health")) : null;
+    ConnectionsConfig connections = readConnections(s.section("connections"));
+    List<ServerConfig> servers = readServers(s);
+    s.finish();
+    if (affinity == null || connections == null || servers.isEmpty()) {
+      return null;
+    }
+    return new PoolConfig(name, algorithm, options, affinity, sessions, health, connections,
+        servers);
+  }
+
+  private Map<String, String> readOptions(Section s, BalancerProvider provider) {
+    Set<String> keys = new LinkedHashSet<>(BASE_OPTION_KEYS);
+    algorithms.values().forEach(p -> keys.addAll(p.optionKeys()));
+    keys.removeAll(STRUCTURE);
+    Map<String, String> options = new LinkedHashMap<>();
+    for (String key : keys) {
+      Node v = s.value(key);
+      if (v == null) {
+        continue;
+      }
+      String text = Section.scalar(v, s.pathOf(key), s.problems());
+      if (text != null) {
+        options.put(key, text);
+      }
+    }
+    if (provider == null) {
+      return options;
+    }
+    boolean misplaced = false;
+    for (String key : options.keySet()) {
+      if (!provider.optionKeys().contains(key)) {
+        misplaced = true;
+        List<String> users = algorithms.values().stream()
+            .filter(p -> p.optionKeys().contains(key)).map(BalancerProvider::name).toList();
+        s.errorAtKey(key, "algorithm '" + provider.name() + "' does not use this option; "
+            + (users.isEmpty() ? "no installed algorithm uses it"
+                : "it applies to algorithm " + String.join(", ", users)));
+      }
+    }
+    if (!misplaced) {
+      for (String sentence : provider.validate(options)) {
+        s.problems().error(s.keyNode("algorithm"), s.pathOf("algorithm"), sentence);
+      }
+    }
+    return options;
+  }
+
+  private static HealthConfig readHealth(Section s) {
+    String path = s.text("path", null);
+    if (path == null) {
+      s.missing("path", "the request path to probe, e.g. path: /healthz");
+    } else if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+      s.error("path", "'" + path + "' is not a request path; start with / and use no spaces, "
+          + "e.g. /healthz");
+      path = null;
+    }
+    Duration interval = s.duration("interval", Duration.ofSeconds(2), POSITIVE);
+    Duration timeout = s.duration("timeout", Duration.ofSeconds(1), POSITIVE);
+    if (timeout.compareTo(interval) > 0) {
+      s.error("timeout", Durations.format(timeout) + " is longer than the interval "
+          + Durations.format(interval) + "; use at most the interval");
+    }
+    int rise = s.integer("rise", 2, 1, 100);
+    int fall = s.integer("fall", 3, 1, 100);
+    s.finish();
+    return path == null ? null : new HealthConfig(path, interval, timeout, rise, fall);
+  }
+
+  private static ConnectionsConfig readConnections(Section s) {
+    ConnectionsConfig d = ConnectionsConfig.DEFAULTS;
+    ConnectionsConfig c = new ConnectionsConfig(
+        s.integer("max-idle-per-server", d.maxIdlePerServer(), 0, 10_000),
+        s.integer("max-per-server", d.maxPerServer(), 0, 1_000_000),
+        s.duration("idle-timeout", d.idleTimeout(), POSITIVE));
+    s.finish();
+    return c;
+  }
+
+  private static List<ServerConfig> readServers(Section pool) {
+    List<ServerConfig> servers = new ArrayList<>();
+    if (!pool.has("servers")) {
+      pool.missing("servers", "at least one server, e.g. servers: [ { name: s1, address: "
+          + "127.0.0.1:9001 } ]");
+      return servers;
+    }
+    List<Node> items = pool.list("servers");
+    if (items.isEmpty() && pool.value("servers") instanceof SequenceNode) {
+      pool.error("servers", "needs at least one server");
+    }
+    Map<String, Node> names = new HashMap<>();
+    Map<String, Node> addresses = new HashMap<>();
+    Map<String, Node> routes = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      Section s = Section.of(items.get(i), pool.pathOf("servers") + "[" + i + "]", pool.problems());
+      ServerConfig server = readServer(s);
+      s.finish();
+      if (server == null) {
+        continue;
+      }
+      boolean nameUnique = unique(s, "name", server.name(), names, "server name");
+      boolean addressUnique = unique(s, "address",
+          server.address().toString().toLowerCase(Locale.ROOT), addresses, "address");
+      // a defaulted route repeats the name: a clash there is already reported as the name's
+      boolean routeUnique = (!s.has("route") && !nameUnique)
+          || unique(s, s.has("route") ? "route" : "name", server.route(), routes, "route");
+      if (nameUnique && addressUnique && routeUnique) {
+        servers.add(server);
+      }
+    }
+    return servers;
+  }
+
+  private static boolean unique(Section s, String key, String value, Map<String, Node> seen,
+      String what) {
+    Node node = s.value(key);
+    Node first = seen.putIfAbsent(value, node != null ? node : s.node());
+    if (first == null) {
+      return true;
+    }
+    s.error(key, what + " '" + value + "' is already used at line "
+        + (first.getStartMark().getLine() + 1) + "; each server needs its own");
+    return false;
+  }
+
+  private static ServerConfig readServer(Section s) {
+    String name = s.text("name", null);
+    if (name == null) {
+      s.missing("name", "a name unique in the pool, e.g. name: s1");
+    } else if (!NameRules.isSimpleName(name)) {
+      s.error("name", "'" + name + "' is not a server name; " + NameRules.SIMPLE);
+      name = null;
+    }
+    HostPort address = s.hostPort("address");
+    if (address == null && !s.has("address")) {
+      s.missing("address", "where the server listens, e.g. address: 127.0.0.1:9001");
+    } else if (address != null && address.port() == 0) {
+      s.error("address", "port 0 is not allowed for a server; use 1..65535");
+      address = null;
+    }
+    int weight = s.integer("weight", 1, 0, 256);
+    String route = s.text("route", name);
+    if (route != null && s.has("route") && !NameRules.isSimpleName(route)) {
+      s.error("route", "'" + route + "' is not a route id; " + NameRules.SIMPLE);
+      route = null;
+    }
+    if (name == null || address == null || route == null) {
+      return null;
+    }
+    return new ServerConfig(name, address, weight, route);
+  }
+}

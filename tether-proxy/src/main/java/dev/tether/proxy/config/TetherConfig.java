@@ -1,0 +1,52 @@
+package dev.tether.proxy.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole balancer configuration, validated and with defaults applied. Immutable.
+ *
+ * @param source the file name it was read from
+ * @param listen where clients connect ({@code listen}); port 0 picks a free port
+ * @param workers event loops ({@code workers}, 1..256, default = available processors)
+ * @param transport the Netty transport ({@code transport}, default {@code auto})
+ * @param admin the admin API, or {@code null} when there is no {@code admin} section (off)
+ * @param trustedProxies peers whose {@code X-Forwarded-For}/{@code Forwarded} headers are believed
+ * @param timeouts the {@code timeouts} section
+ * @param limits the {@code limits} section
+ * @param accessLog the {@code access-log} section
+ * @param pools backend pools by name, in file order
+ * @param routes request routes in file order; never empty
+ * @param warnings things that work but deserve attention (e.g. generated affinity keys)
+ */
+public record TetherConfig(
+    String source,
+    HostPort listen,
+    int workers,
+    Transport transport,
+    AdminConfig admin,
+    List<Cidr> trustedProxies,
+    Timeouts timeouts,
+    Limits limits,
+    AccessLog accessLog,
+    Map<String, PoolConfig> pools,
+    List<RouteConfig> routes,
+    List<ConfigProblem> warnings) {
+
+  public TetherConfig {
+    requireNonNull(source, "source");
+    requireNonNull(listen, "listen");
+    requireNonNull(transport, "transport");
+    trustedProxies = List.copyOf(trustedProxies);
+    requireNonNull(timeouts, "timeouts");
+    requireNonNull(limits, "limits");
+    requireNonNull(accessLog, "accessLog");
+    pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
+    routes = List.copyOf(routes);
+    warnings = List.copyOf(warnings);
+  }
+}

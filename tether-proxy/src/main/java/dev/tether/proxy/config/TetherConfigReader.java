@@ -1,0 +1,241 @@
+package dev.tether.proxy.config;
+
+import dev.tether.balance.BalancerProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Maps the document's top level to a {@link TetherConfig} and runs the checks that span sections
+ * (routes → pools, listen vs admin). Pools are read by {@link PoolReader}.
+ */
+final class TetherConfigReader {
+
+  /** The admin token's minimum length, so that it cannot be guessed. */
+  static final int MIN_TOKEN_LENGTH = 16;
+  private static final Duration POSITIVE = Duration.ofMillis(1);
+
+  private final Problems problems;
+  private final SecretReader secrets;
+  private final PoolReader poolReader;
+
+  TetherConfigReader(Problems problems, Function<String, String> env, Path baseDir,
+      Map<String, BalancerProvider> algorithms) {
+    this.problems = problems;
+    this.secrets = new SecretReader(env);
+    this.poolReader = new PoolReader(secrets, baseDir, algorithms);
+  }
+
+  /** The configuration, or null when problems were found (they are in {@code problems}). */
+  TetherConfig read(Node root) {
+    if (!(root instanceof MappingNode)) {
+      problems.error(root, "", "the file must be a mapping with keys such as listen: and pools:, not "
+          + Section.describe(root));
+      return null;
+    }
+    Section top = Section.of(root, "", problems);
+    HostPort listen = top.hostPort("listen");
+    if (listen == null && !top.has("listen")) {
+      top.missing("listen", "the address clients connect to, e.g. listen: 0.0.0.0:8080");
+    }
+    int cores = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 256);
+    int workers = top.integer("workers", cores, 1, 256);
+    Transport transport = top.choice("transport", Transport.class, Transport.AUTO);
+    Section adminSection = top.has("admin") ? top.section("admin") : null;
+    AdminConfig admin = adminSection != null ? readAdmin(adminSection) : null;
+    List<Cidr> trusted = readCidrs(top, "trusted-proxies");
+    Timeouts timeouts = readTimeouts(top.section("timeouts"));
+    Limits limits = readLimits(top.section("limits"));
+    AccessLog accessLog = readAccessLog(top.section("access-log"));
+    List<String> poolNames = new ArrayList<>();
+    Map<String, PoolConfig> pools = readPools(top, poolNames);
+    List<RouteConfig> routes = readRoutes(top, poolNames);
+    top.finish();
+    if (listen != null && admin != null && clash(listen, admin.listen())) {
+      adminSection.error("listen", "the admin API must not share the data port "
+          + listen + "; use another port, e.g. 127.0.0.1:9090");
+    }
+    if (problems.hasErrors() || listen == null) {
+      return null;
+    }
+    return new TetherConfig(problems.source(), listen, workers, transport, admin, trusted,
+        timeouts, limits, accessLog, pools, routes, problems.warnings());
+  }
+
+  private static boolean clash(HostPort a, HostPort b) {
+    if (a.port() != b.port() || a.port() == 0) {
+      return false;
+    }
+    return a.isWildcard() || b.isWildcard()
+        || a.host().toLowerCase(Locale.ROOT).equals(b.host().toLowerCase(Locale.ROOT));
+  }
+
+  private AdminConfig readAdmin(Section s) {
+    HostPort listen = s.hostPort("listen");
+    String token = secrets.read(s, "token", "token-env");
+    s.finish();
+    if (token != null && token.length() < MIN_TOKEN_LENGTH) {
+      s.error(s.has("token") ? "token" : "token-env", "the token has " + token.length()
+          + " characters; use at least " + MIN_TOKEN_LENGTH + " random ones, e.g. from "
+          + "`openssl rand -hex 16`");
+    }
+    HostPort effective = listen != null ? listen : AdminConfig.DEFAULT_LISTEN;
+    if (token == null && !s.has("token") && !s.has("token-env") && !effective.isLoopback()) {
+      s.error("listen", "'" + effective + "' is not a loopback address; the admin API listens on "
+          + "127.0.0.1, [::1] or localhost unless admin.token or admin.token-env is set");
+    }
+    return new AdminConfig(effective, token);
+  }
+
+  private List<Cidr> readCidrs(Section s, String key) {
+    List<Cidr> out = new ArrayList<>();
+    List<Node> items = s.list(key);
+    for (int i = 0; i < items.size(); i++) {
+      String path = s.pathOf(key) + "[" + i + "]";
+      String text = Section.scalar(items.get(i), path, problems);
+      if (text == null) {
+        continue;
+      }
+      try {
+        out.add(Cidr.parse(text));
+      } catch (IllegalArgumentException e) {
+        problems.error(items.get(i), path, e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private static Timeouts readTimeouts(Section s) {
+    Timeouts d = Timeouts.DEFAULTS;
+    Timeouts t = new Timeouts(
+        s.duration("connect", d.connect(), POSITIVE),
+        s.duration("client-request", d.clientRequest(), POSITIVE),
+        s.duration("client-idle", d.clientIdle(), POSITIVE),
+        s.duration("server", d.server(), POSITIVE),
+        s.duration("tunnel", d.tunnel(), POSITIVE),
+        s.duration("shutdown", d.shutdown(), Duration.ZERO));
+    s.finish();
+    return t;
+  }
+
+  private static Limits readLimits(Section s) {
+    Limits d = Limits.DEFAULTS;
+    Limits l = new Limits(
+        s.size("max-request-line", d.maxRequestLine(), 256, 1 << 20),
+        s.size("max-header-size", d.maxHeaderSize(), 1 << 10, 1 << 20),
+        s.integer("max-headers", d.maxHeaders(), 1, 10_000),
+        s.size("max-chunk", d.maxChunk(), 1 << 10, 16 << 20));
+    s.finish();
+    return l;
+  }
+
+  private static AccessLog readAccessLog(Section s) {
+    AccessLog a = new AccessLog(s.bool("enabled", AccessLog.DEFAULTS.enabled()),
+        s.choice("format", AccessLog.Format.class, AccessLog.DEFAULTS.format()));
+    s.finish();
+    return a;
+  }
+
+  private Map<String, PoolConfig> readPools(Section top, List<String> names) {
+    Node node = top.value("pools");
+    Map<String, PoolConfig> pools = new LinkedHashMap<>();
+    if (node == null) {
+      top.missing("pools", "at least one pool of servers, e.g. pools: { web: { servers: [...] } }");
+      return pools;
+    }
+    Section section = Section.of(node, "pools", problems);
+    if (node instanceof MappingNode m && m.getValue().isEmpty()) {
+      problems.error(node, "pools", "needs at least one pool");
+    }
+    for (String name : List.copyOf(section.presentKeys())) {
+      names.add(name);
+      Node keyNode = section.keyNode(name);
+      if (!NameRules.isSimpleName(name)) {
+        problems.error(keyNode, section.pathOf(name), "'" + name + "' is not a pool name; "
+            + NameRules.SIMPLE);
+      }
+      PoolConfig pool = poolReader.read(name, section.section(name));
+      if (pool != null) {
+        pools.put(name, pool);
+      }
+    }
+    section.finish();
+    return pools;
+  }
+
+  private List<RouteConfig> readRoutes(Section top, List<String> pools) {
+    List<RouteConfig> routes = new ArrayList<>();
+    if (!top.has("routes")) {
+      if (pools.size() == 1) {
+        routes.add(new RouteConfig(null, "/", pools.getFirst()));
+      } else if (pools.size() > 1) {
+        top.missing("routes", "with more than one pool, say which requests go where, e.g. "
+            + "routes: [ { path-prefix: /, pool: " + pools.getFirst() + " } ]");
+      }
+      return routes;
+    }
+    List<Node> items = top.list("routes");
+    if (items.isEmpty() && top.value("routes") instanceof SequenceNode) {
+      top.error("routes", "needs at least one route, e.g. - { path-prefix: /, pool: web }");
+    }
+    Map<String, Node> seen = new HashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      Section r = Section.of(items.get(i), "routes[" + i + "]", problems);
+      RouteConfig route = readRoute(r, pools);
+      r.finish();
+      if (route == null) {
+        continue;
+      }
+      String key = route.host() + " " + route.pathPrefix();
+      Node first = seen.putIfAbsent(key, items.get(i));
+      if (first != null) {
+        problems.error(items.get(i), r.path(), "the same host and path-prefix as the route at line "
+            + (first.getStartMark().getLine() + 1) + "; this one would never be used");
+      } else {
+        routes.add(route);
+      }
+    }
+    return routes;
+  }
+
+  private RouteConfig readRoute(Section r, List<String> pools) {
+    String host = r.text("host", null);
+    if (host != null) {
+      host = host.toLowerCase(Locale.ROOT);
+      String name = host.startsWith("*.") ? host.substring(2) : host;
+      if (!HostNames.isValid(name)) {
+        r.error("host", "'" + host + "' is not a host; use an exact host name (shop.example.com) or "
+            + "*.suffix (*.example.com), without a port");
+        host = null;
+      }
+    }
+    String prefix = r.text("path-prefix", "/");
+    if (!NameRules.isPath(prefix)) {
+      r.error("path-prefix", "'" + prefix + "' is not a path prefix; start with / and use no "
+          + "spaces, '?', '#' or ';', e.g. /api/");
+    }
+    String pool = r.text("pool", null);
+    if (pool == null) {
+      r.missing("pool", "the pool that serves these requests; pools: " + String.join(", ",
+          pools));
+      return null;
+    }
+    if (!pools.contains(pool)) {
+      String hint = KeySuggester.closest(pool, pools)
+          .map(p -> "did you mean `" + p + "`? ").orElse("");
+      r.error("pool", "no pool is called '" + pool + "'; " + hint + "pools: "
+          + String.join(", ", pools));
+      return null;
+    }
+    return new RouteConfig(host, prefix, pool);
+  }
+}
