@@ -52,6 +52,11 @@ public final class Pool {
     return algorithm;
   }
 
+  /** The algorithm's options as configured. */
+  public Map<String, String> options() {
+    return options;
+  }
+
   /** The current snapshot; load it once per request. */
   public PoolSnapshot snapshot() {
     return snapshot;

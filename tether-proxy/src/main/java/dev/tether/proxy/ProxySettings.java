@@ -2,8 +2,10 @@ package dev.tether.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tether.proxy.transport.TransportKind;
-import java.time.Duration;
+import dev.tether.proxy.config.AccessLog;
+import dev.tether.proxy.config.Limits;
+import dev.tether.proxy.config.Timeouts;
+import dev.tether.proxy.config.Transport;
 
 /**
  * The data plane's process-wide settings (what cannot change without a restart), built from the
@@ -16,7 +18,7 @@ import java.time.Duration;
  * @param accessLog whether and how each request is logged
  */
 public record ProxySettings(
-    Listen listen, Timeouts timeouts, Limits limits, TrustedProxies trustedProxies, AccessLogFormat accessLog) {
+    Listen listen, Timeouts timeouts, Limits limits, TrustedProxies trustedProxies, AccessLog accessLog) {
 
   public ProxySettings {
     requireNonNull(listen, "listen");
@@ -27,7 +29,7 @@ public record ProxySettings(
   }
 
   /** Where and how to accept connections: address, event-loop count and transport. */
-  public record Listen(String host, int port, int workers, TransportKind transport) {
+  public record Listen(String host, int port, int workers, Transport transport) {
     public Listen {
       requireNonNull(host, "host");
       requireNonNull(transport, "transport");
@@ -37,31 +39,4 @@ public record ProxySettings(
     }
   }
 
-  /**
-   * Timeouts in the spirit of HAProxy's advice.
-   *
-   * @param connect establishing a backend connection
-   * @param clientRequest from the first byte of a request to its complete head (then 408)
-   * @param clientIdle waiting for the next request on a kept-alive client connection
-   * @param server silence from the backend while a response is due (then 504)
-   * @param tunnel silence in both directions of an upgraded connection
-   * @param shutdown how long in-flight requests may run after a stop was requested
-   */
-  public record Timeouts(
-      Duration connect, Duration clientRequest, Duration clientIdle, Duration server, Duration tunnel, Duration shutdown) {
-    public static final Timeouts DEFAULTS = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10),
-        Duration.ofSeconds(75), Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(30));
-  }
-
-  /** Size limits of a request head and of the chunks bodies are streamed in. */
-  public record Limits(int maxRequestLine, int maxHeaderSize, int maxHeaders, int maxChunk) {
-    public static final Limits DEFAULTS = new Limits(8192, 16384, 100, 8192);
-  }
-
-  /** Access log output. */
-  public enum AccessLogFormat {
-    OFF,
-    PLAIN,
-    JSON
-  }
 }

@@ -7,7 +7,7 @@ import dev.tether.proxy.frontend.DrainSignal;
 import dev.tether.proxy.frontend.FrontendInitializer;
 import dev.tether.proxy.frontend.ProxyRuntime;
 import dev.tether.proxy.route.Router;
-import dev.tether.proxy.transport.Transport;
+import dev.tether.proxy.transport.NettyTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -41,12 +41,12 @@ public final class TetherProxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TetherProxy.class);
 
   private final ProxySettings settings;
-  private final Transport transport;
+  private final NettyTransport transport;
   private final EventLoopGroup group;
   private final ProxyRuntime runtime;
   private final Channel server;
 
-  private TetherProxy(ProxySettings settings, Transport transport, EventLoopGroup group, ProxyRuntime runtime, Channel server) {
+  private TetherProxy(ProxySettings settings, NettyTransport transport, EventLoopGroup group, ProxyRuntime runtime, Channel server) {
     this.settings = settings;
     this.transport = transport;
     this.group = group;
@@ -62,7 +62,7 @@ public final class TetherProxy implements AutoCloseable {
   public static TetherProxy start(ProxySettings settings, Router router) {
     requireNonNull(settings, "settings");
     requireNonNull(router, "router");
-    Transport transport = Transport.resolve(settings.listen().transport());
+    NettyTransport transport = NettyTransport.resolve(settings.listen().transport());
     if (transport.fallbackReason() != null) {
       log.warn("using the NIO transport: {}", transport.fallbackReason());
     }

@@ -1,5 +1,8 @@
 package dev.tether.proxy;
 
+import dev.tether.proxy.config.Limits;
+import dev.tether.proxy.config.Timeouts;
+import dev.tether.proxy.config.ConnectionsConfig;
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Balancers;
 import dev.tether.balance.Pool;
@@ -7,7 +10,6 @@ import dev.tether.balance.Server;
 import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
-import dev.tether.proxy.transport.TransportKind;
 import dev.tether.testing.backend.TestBackend;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -28,7 +30,7 @@ final class ProxyFixture implements AutoCloseable {
   final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  ProxyFixture(List<TestBackend> backends, List<Integer> deadPorts, ProxySettings.Timeouts timeouts) {
+  ProxyFixture(List<TestBackend> backends, List<Integer> deadPorts, Timeouts timeouts) {
     this.backends = backends;
     List<Server> servers = new ArrayList<>();
     Map<String, InetSocketAddress> addrs = new LinkedHashMap<>();
@@ -43,19 +45,19 @@ final class ProxyFixture implements AutoCloseable {
       addrs.put(name, new InetSocketAddress("127.0.0.1", port));
     }
     pool = new Pool("web", servers, Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
-    Upstream up = new Upstream(pool, addrs, Upstream.Connections.DEFAULTS);
+    Upstream up = new Upstream(pool, addrs, ConnectionsConfig.DEFAULTS);
     Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
     ProxySettings settings = new ProxySettings(
-        new ProxySettings.Listen("127.0.0.1", 0, 1, TransportKind.AUTO), timeouts,
-        ProxySettings.Limits.DEFAULTS, TrustedProxies.NONE, ProxySettings.AccessLogFormat.PLAIN);
+        new ProxySettings.Listen("127.0.0.1", 0, 1, dev.tether.proxy.config.Transport.AUTO), timeouts,
+        Limits.DEFAULTS, TrustedProxies.NONE, dev.tether.proxy.config.AccessLog.DEFAULTS);
     proxy = TetherProxy.start(settings, router);
   }
 
   static ProxyFixture of(String... names) {
-    return of(ProxySettings.Timeouts.DEFAULTS, names);
+    return of(Timeouts.DEFAULTS, names);
   }
 
-  static ProxyFixture of(ProxySettings.Timeouts timeouts, String... names) {
+  static ProxyFixture of(Timeouts timeouts, String... names) {
     List<TestBackend> bs = new ArrayList<>();
     for (String n : names) {
       bs.add(TestBackend.start(n));

@@ -1,5 +1,6 @@
 package dev.tether.proxy;
 
+import dev.tether.proxy.config.Timeouts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -56,7 +57,7 @@ class ProxyIntegrationTest {
   @Test
   void reconnectsWhenTheBackendClosedAnIdleConnection() throws Exception {
     TestBackend s1 = TestBackend.start("s1", Duration.ofMillis(200));
-    try (ProxyFixture f = new ProxyFixture(List.of(s1), List.of(), ProxySettings.Timeouts.DEFAULTS)) {
+    try (ProxyFixture f = new ProxyFixture(List.of(s1), List.of(), Timeouts.DEFAULTS)) {
       for (int round = 0; round < 3; round++) {
         HttpResponse<String> r = f.client.send(HttpRequest.newBuilder(f.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
@@ -68,7 +69,7 @@ class ProxyIntegrationTest {
 
   @Test
   void answers502WhenTheOnlyServerRefusesConnections() throws Exception {
-    try (ProxyFixture f = new ProxyFixture(List.of(), List.of(ProxyFixture.deadPort()), ProxySettings.Timeouts.DEFAULTS)) {
+    try (ProxyFixture f = new ProxyFixture(List.of(), List.of(ProxyFixture.deadPort()), Timeouts.DEFAULTS)) {
       HttpResponse<String> r = f.client.send(HttpRequest.newBuilder(f.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(502);
       assertThat(r.body()).startsWith("502 Bad Gateway: connect to dead1 failed");
@@ -78,7 +79,7 @@ class ProxyIntegrationTest {
   @Test
   void retriesAConnectFailureOnceOnAnotherServer() throws Exception {
     TestBackend s1 = TestBackend.start("s1");
-    try (ProxyFixture f = new ProxyFixture(List.of(s1), List.of(ProxyFixture.deadPort()), ProxySettings.Timeouts.DEFAULTS)) {
+    try (ProxyFixture f = new ProxyFixture(List.of(s1), List.of(ProxyFixture.deadPort()), Timeouts.DEFAULTS)) {
       for (int i = 0; i < 6; i++) {
         HttpResponse<String> r = f.client.send(HttpRequest.newBuilder(f.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
@@ -113,7 +114,7 @@ class ProxyIntegrationTest {
 
   @Test
   void answers504WhenTheBackendIsTooSlow() throws Exception {
-    var timeouts = new ProxySettings.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30),
+    var timeouts = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30),
         Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofSeconds(5));
     try (ProxyFixture f = ProxyFixture.of(timeouts, "s1")) {
       HttpResponse<String> r = f.client.send(HttpRequest.newBuilder(f.uri("/slow?ms=3000")).build(), HttpResponse.BodyHandlers.ofString());
@@ -234,7 +235,7 @@ class ProxyIntegrationTest {
 
   @Test
   void answers408WhenTheRequestHeadDoesNotArriveInTime() throws Exception {
-    var timeouts = new ProxySettings.Timeouts(Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(30),
+    var timeouts = new Timeouts(Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(30),
         Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofSeconds(5));
     try (ProxyFixture f = ProxyFixture.of(timeouts, "s1"); Socket s = new Socket("127.0.0.1", f.proxy.port())) {
       s.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\n".getBytes(StandardCharsets.US_ASCII));

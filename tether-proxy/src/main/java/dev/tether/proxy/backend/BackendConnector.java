@@ -1,10 +1,12 @@
 package dev.tether.proxy.backend;
 
+import dev.tether.proxy.config.Limits;
+import dev.tether.proxy.config.ConnectionsConfig;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.proxy.ProxySettings;
 import dev.tether.proxy.route.Upstream;
-import dev.tether.proxy.transport.Transport;
+import dev.tether.proxy.transport.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -39,7 +41,7 @@ public final class BackendConnector {
 
   private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private final Transport transport;
+  private final NettyTransport transport;
   private final ProxySettings settings;
   private final FastThreadLocal<LoopPool> pools = new FastThreadLocal<>() {
     @Override
@@ -50,7 +52,7 @@ public final class BackendConnector {
   private final LongAdder connects = new LongAdder();
   private final LongAdder reuses = new LongAdder();
 
-  public BackendConnector(Transport transport, ProxySettings settings) {
+  public BackendConnector(NettyTransport transport, ProxySettings settings) {
     this.transport = requireNonNull(transport, "transport");
     this.settings = requireNonNull(settings, "settings");
   }
@@ -90,7 +92,7 @@ public final class BackendConnector {
    * Whether another connection to {@code address} may be opened on this loop under {@code
    * limits}.
    */
-  public boolean mayOpen(EventLoop loop, InetSocketAddress address, Upstream.Connections limits) {
+  public boolean mayOpen(EventLoop loop, InetSocketAddress address, ConnectionsConfig limits) {
     if (limits.maxPerServer() <= 0) {
       return true;
     }
@@ -109,7 +111,7 @@ public final class BackendConnector {
     Entry e = pool.entries.computeIfAbsent(address, a -> new Entry());
     e.open++;
     connects.increment();
-    ProxySettings.Limits limits = settings.limits();
+    Limits limits = settings.limits();
     long timeoutNanos = settings.timeouts().server().toNanos();
     Bootstrap b = new Bootstrap()
         .group(loop)
@@ -146,7 +148,7 @@ public final class BackendConnector {
    * Returns a connection after a complete exchange. It goes back to the idle pool when it is open,
    * reusable and the pool has room; otherwise it is closed.
    */
-  public void release(Channel ch, Upstream.Connections limits, boolean reusable) {
+  public void release(Channel ch, ConnectionsConfig limits, boolean reusable) {
     BackendHandler h = handler(ch);
     if (h != null) {
       h.detach();

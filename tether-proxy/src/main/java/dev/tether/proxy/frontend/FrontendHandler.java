@@ -2,7 +2,7 @@ package dev.tether.proxy.frontend;
 
 import dev.tether.balance.Member;
 import dev.tether.proxy.backend.BackendListener;
-import dev.tether.proxy.log.AccessLog;
+import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.tunnel.Tunnel;
 import io.netty.buffer.Unpooled;
@@ -564,12 +564,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
   }
 
   private void logAccess(Exchange e, int status, String note) {
-    AccessLog al = rt.accessLog;
+    AccessLogger al = rt.accessLog;
     if (!al.enabled()) {
       return;
     }
     long micros = e == null ? 0 : TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - e.startNanos);
-    al.log(new AccessLog.Entry(client, e == null ? null : e.method, e == null ? null : e.target,
+    al.log(new AccessLogger.Entry(client, e == null ? null : e.method, e == null ? null : e.target,
         e == null ? null : e.pool(), e == null ? null : e.server(), status,
         e == null ? 0 : e.responseBytes, micros, note));
   }

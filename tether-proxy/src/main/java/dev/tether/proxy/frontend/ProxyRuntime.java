@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.proxy.ProxySettings;
 import dev.tether.proxy.backend.BackendConnector;
-import dev.tether.proxy.log.AccessLog;
+import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.route.Router;
 import io.netty.channel.group.ChannelGroup;
 
@@ -17,7 +17,7 @@ public final class ProxyRuntime {
 
   final ProxySettings settings;
   final BackendConnector connector;
-  final AccessLog accessLog;
+  final AccessLogger accessLog;
   final ChannelGroup clients;
   private volatile Router router;
   private volatile boolean draining;
@@ -27,7 +27,7 @@ public final class ProxyRuntime {
     this.connector = requireNonNull(connector, "connector");
     this.router = requireNonNull(router, "router");
     this.clients = requireNonNull(clients, "clients");
-    this.accessLog = new AccessLog(settings.accessLog());
+    this.accessLog = new AccessLogger(settings.accessLog());
   }
 
   public Router router() {

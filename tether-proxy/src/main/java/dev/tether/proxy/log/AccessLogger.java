@@ -1,6 +1,6 @@
 package dev.tether.proxy.log;
 
-import dev.tether.proxy.ProxySettings.AccessLogFormat;
+import dev.tether.proxy.config.AccessLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,18 +9,20 @@ import org.slf4j.LoggerFactory;
  * server, status, response body bytes, duration and, when something went wrong, the reason. The
  * logger is configured asynchronous in {@code logback.xml} so an event loop never waits on disk.
  */
-public final class AccessLog {
+public final class AccessLogger {
 
   private static final Logger ACCESS = LoggerFactory.getLogger("tether.access");
 
-  private final AccessLogFormat format;
+  private final boolean enabled;
+  private final boolean json;
 
-  public AccessLog(AccessLogFormat format) {
-    this.format = format;
+  public AccessLogger(AccessLog settings) {
+    this.enabled = settings.enabled() && ACCESS.isInfoEnabled();
+    this.json = settings.format() == AccessLog.Format.JSON;
   }
 
   public boolean enabled() {
-    return format != AccessLogFormat.OFF && ACCESS.isInfoEnabled();
+    return enabled;
   }
 
   /** One finished (or failed) request. Fields may be {@code null} when unknown. */
@@ -31,7 +33,7 @@ public final class AccessLog {
     if (!enabled()) {
       return;
     }
-    if (format == AccessLogFormat.JSON) {
+    if (json) {
       ACCESS.info(json(e));
     } else {
       ACCESS.info(plain(e));

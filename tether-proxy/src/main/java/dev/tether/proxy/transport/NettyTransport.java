@@ -23,7 +23,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * for listening and connecting. Native transports are used when they load; a request for one that
  * does not load falls back to NIO with the reason kept in {@link #fallbackReason()}.
  */
-public record Transport(
+public record NettyTransport(
     String name,
     IoHandlerFactory ioHandlerFactory,
     Class<? extends ServerChannel> serverChannel,
@@ -31,21 +31,21 @@ public record Transport(
     String fallbackReason) {
 
   /** Resolves {@code kind} on this machine. */
-  public static Transport resolve(TransportKind kind) {
+  public static NettyTransport resolve(dev.tether.proxy.config.Transport kind) {
     switch (kind) {
       case IO_URING -> {
         if (IoUring.isAvailable()) {
-          return new Transport("io_uring", IoUringIoHandler.newFactory(),
+          return new NettyTransport("io_uring", IoUringIoHandler.newFactory(),
               IoUringServerSocketChannel.class, IoUringSocketChannel.class, null);
         }
         return nio("io_uring unavailable: " + IoUring.unavailabilityCause());
       }
       case EPOLL, AUTO -> {
         if (Epoll.isAvailable()) {
-          return new Transport("epoll", EpollIoHandler.newFactory(),
+          return new NettyTransport("epoll", EpollIoHandler.newFactory(),
               EpollServerSocketChannel.class, EpollSocketChannel.class, null);
         }
-        return nio(kind == TransportKind.AUTO ? null : "epoll unavailable: " + Epoll.unavailabilityCause());
+        return nio(kind == dev.tether.proxy.config.Transport.AUTO ? null : "epoll unavailable: " + Epoll.unavailabilityCause());
       }
       default -> {
         return nio(null);
@@ -53,8 +53,8 @@ public record Transport(
     }
   }
 
-  private static Transport nio(String reason) {
-    return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
+  private static NettyTransport nio(String reason) {
+    return new NettyTransport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
         NioSocketChannel.class, reason);
   }
 

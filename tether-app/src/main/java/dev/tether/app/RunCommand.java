@@ -1,0 +1,65 @@
+package dev.tether.app;
+
+import dev.tether.proxy.TetherServer;
+import dev.tether.proxy.config.TetherConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tether run --config FILE}: runs the balancer until SIGTERM or SIGINT, then shuts down
+ * gracefully (in-flight requests finish within {@code timeouts.shutdown}). SIGHUP reloads the
+ * file; a file with problems is reported and the running configuration kept.
+ */
+@Command(name = "run", description = "Run the balancer with a configuration file.")
+final class RunCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration")
+  Path config;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    TetherConfig c = ConfigFiles.load(config, System.err);
+    if (c == null) {
+      return 2;
+    }
+    TetherServer server;
+    try {
+      server = TetherServer.start(c);
+    } catch (IllegalStateException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Signals.onHangup(() -> {
+      TetherConfig next = ConfigFiles.load(config, System.err);
+      if (next != null) {
+        server.reload(next);
+      } else {
+        log.warn("reload of {} refused; still running the previous configuration", config);
+      }
+    });
+    awaitShutdown(server);
+    return 0;
+  }
+
+  /** Blocks until the JVM is asked to stop, then stops {@code server} gracefully. */
+  static void awaitShutdown(AutoCloseable server) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (Exception e) {
+        log.error("error during shutdown", e);
+      } finally {
+        stopped.countDown();
+      }
+    }, "tether-shutdown"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,36 @@
+package dev.tether.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tether} command: {@code run}, {@code check} and {@code demo}.
+ *
+ * <pre>
+ * tether run --config tether.yaml
+ * tether check --config tether.yaml
+ * tether demo
+ * </pre>
+ */
+@Command(name = "tether", mixinStandardHelpOptions = true, version = "tether 0.1.0",
+    description = "Session-aware HTTP load balancer.",
+    subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class TetherCommand implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code (0 ok, 1 problems found, 2 usage or config error). */
+  public static int execute(String... args) {
+    return new CommandLine(new TetherCommand()).setUsageHelpAutoWidth(true).execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

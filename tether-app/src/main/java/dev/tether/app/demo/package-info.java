@@ -1,0 +1,2 @@
+/** The small built-in backends and configuration that {@code tether demo} runs. */
+package dev.tether.app.demo;

@@ -1,0 +1,166 @@
+package dev.tether.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tether.balance.BalanceEnv;
+import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.Balancers;
+import dev.tether.balance.Pool;
+import dev.tether.balance.Server;
+import dev.tether.proxy.config.Cidr;
+import dev.tether.proxy.config.ConfigProblem;
+import dev.tether.proxy.config.PoolConfig;
+import dev.tether.proxy.config.RouteConfig;
+import dev.tether.proxy.config.ServerConfig;
+import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.route.Route;
+import dev.tether.proxy.route.Router;
+import dev.tether.proxy.route.Upstream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The balancer process built from a validated {@link TetherConfig}: the control plane (pools,
+ * routing, reload) around one {@link TetherProxy} data plane.
+ *
+ * <p>Reload keeps what can be kept: a pool whose algorithm and options are unchanged keeps its
+ * {@link Pool} object, so server states, in-flight counters and slow-start clocks survive, and a
+ * server that keeps its name keeps them too. Settings that need a new socket or new event loops
+ * (listen address, workers, transport) are reported and applied at the next restart.
+ */
+public final class TetherServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(TetherServer.class);
+
+  private final BalanceEnv env;
+  private final TetherProxy proxy;
+  private TetherConfig config;
+  private Map<String, Pool> pools;
+
+  private TetherServer(TetherConfig config, BalanceEnv env) {
+    this.env = env;
+    this.config = config;
+    config.warnings().forEach(w -> log.warn("{}", w));
+    this.pools = buildPools(config, Map.of(), env);
+    this.proxy = TetherProxy.start(settings(config), router(config, pools));
+  }
+
+  /** Starts serving {@code config}. */
+  public static TetherServer start(TetherConfig config) {
+    return new TetherServer(requireNonNull(config, "config"), BalanceEnv.SYSTEM);
+  }
+
+  public TetherProxy proxy() {
+    return proxy;
+  }
+
+  /** The pool called {@code name}, or {@code null}. */
+  public synchronized Pool pool(String name) {
+    return pools.get(name);
+  }
+
+  public synchronized TetherConfig config() {
+    return config;
+  }
+
+  /**
+   * Applies a new configuration without dropping connections: pools and routes are rebuilt (and
+   * kept where unchanged) and published at once; requests already routed finish on the old table.
+   */
+  public synchronized void reload(TetherConfig next) {
+    requireNonNull(next, "next");
+    if (!next.listen().equals(config.listen()) || next.workers() != config.workers() || next.transport() != config.transport()
+        || !next.limits().equals(config.limits()) || !next.timeouts().equals(config.timeouts())
+        || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())) {
+      log.warn("listen, workers, transport, limits, timeouts, access-log and trusted-proxies changes apply at the next restart");
+    }
+    next.warnings().forEach(w -> log.warn("{}", w));
+    Map<String, Pool> nextPools = buildPools(next, pools, env);
+    proxy.router(router(next, nextPools));
+    this.pools = nextPools;
+    this.config = next;
+    log.info("configuration reloaded from {}: {} pools", next.source(), nextPools.size());
+  }
+
+  /** Graceful stop within the configured shutdown timeout. */
+  @Override
+  public void close() {
+    proxy.stop(config().timeouts().shutdown());
+  }
+
+  /** Graceful stop within {@code grace}. */
+  public void stop(Duration grace) {
+    proxy.stop(grace);
+  }
+
+  static ProxySettings settings(TetherConfig c) {
+    List<Predicate<java.net.InetAddress>> ranges = new ArrayList<>();
+    for (Cidr cidr : c.trustedProxies()) {
+      ranges.add(cidr::contains);
+    }
+    return new ProxySettings(
+        new ProxySettings.Listen(c.listen().host(), c.listen().port(), c.workers(), c.transport()),
+        c.timeouts(), c.limits(), new TrustedProxies(ranges), c.accessLog());
+  }
+
+  private static Map<String, Pool> buildPools(TetherConfig c, Map<String, Pool> previous, BalanceEnv env) {
+    Map<String, Pool> out = new LinkedHashMap<>();
+    for (PoolConfig pc : c.pools().values()) {
+      BalancerProvider algorithm = Balancers.find(pc.algorithm())
+          .orElseThrow(() -> new IllegalArgumentException("unknown algorithm " + pc.algorithm()));
+      List<Server> servers = new ArrayList<>();
+      for (ServerConfig sc : pc.servers()) {
+        servers.add(new Server(sc.name(), sc.address().host(), sc.address().port(), sc.weight(), sc.route()));
+      }
+      Pool old = previous.get(pc.name());
+      if (old != null && old.algorithm() == algorithm && Objects.equals(old.options(), pc.algorithmOptions())) {
+        old.setServers(servers);
+        out.put(pc.name(), old);
+      } else {
+        out.put(pc.name(), new Pool(pc.name(), servers, algorithm, pc.algorithmOptions(), env));
+      }
+    }
+    return out;
+  }
+
+  /** Builds the routing table; resolves server addresses here, on the control plane. */
+  private static Router router(TetherConfig c, Map<String, Pool> pools) {
+    Map<String, Upstream> upstreams = new HashMap<>();
+    for (PoolConfig pc : c.pools().values()) {
+      Map<String, InetSocketAddress> addrs = new HashMap<>();
+      for (ServerConfig sc : pc.servers()) {
+        InetSocketAddress a = new InetSocketAddress(sc.address().host(), sc.address().port());
+        if (a.isUnresolved()) {
+          log.warn("pool {}: server {} address {} does not resolve; it gets 502s until it does and the configuration is reloaded",
+              pc.name(), sc.name(), sc.address());
+        } else {
+          addrs.put(sc.name(), a);
+        }
+      }
+      upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections()));
+    }
+    List<Route> routes = new ArrayList<>();
+    for (RouteConfig rc : c.routes()) {
+      routes.add(new Route(rc.host(), rc.pathPrefix(), rc.pool()));
+    }
+    return new Router(routes, upstreams);
+  }
+
+  /** Problems and warnings formatted for a person, one per line. */
+  public static String describe(List<ConfigProblem> problems) {
+    StringBuilder sb = new StringBuilder();
+    for (ConfigProblem p : problems) {
+      sb.append(p).append('\n');
+    }
+    return sb.toString();
+  }
+}

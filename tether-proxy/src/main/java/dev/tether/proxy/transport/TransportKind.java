@@ -1,9 +1,0 @@
-package dev.tether.proxy.transport;
-
-/** Which Netty transport to run on. {@code AUTO} prefers epoll, then NIO. */
-public enum TransportKind {
-  AUTO,
-  EPOLL,
-  IO_URING,
-  NIO
-}
