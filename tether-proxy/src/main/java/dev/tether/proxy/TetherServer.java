@@ -50,6 +50,7 @@ public final class TetherServer implements AutoCloseable {
     this.env = env;
     this.config = config;
     config.warnings().forEach(w -> log.warn("{}", w));
+    warnUnimplemented(config);
     this.pools = buildPools(config, Map.of(), env);
     this.proxy = TetherProxy.start(settings(config), router(config, pools));
   }
@@ -84,6 +85,7 @@ public final class TetherServer implements AutoCloseable {
       log.warn("listen, workers, transport, limits, timeouts, access-log and trusted-proxies changes apply at the next restart");
     }
     next.warnings().forEach(w -> log.warn("{}", w));
+    warnUnimplemented(next);
     Map<String, Pool> nextPools = buildPools(next, pools, env);
     proxy.router(router(next, nextPools));
     this.pools = nextPools;
@@ -100,6 +102,20 @@ public final class TetherServer implements AutoCloseable {
   /** Graceful stop within {@code grace}. */
   public void stop(Duration grace) {
     proxy.stop(grace);
+  }
+
+  /** Says plainly which validated settings this build does not act on yet. */
+  private static void warnUnimplemented(TetherConfig c) {
+    for (PoolConfig pc : c.pools().values()) {
+      if (pc.affinity().mode() != dev.tether.proxy.config.AffinityConfig.Mode.NONE) {
+        log.warn("pool {}: affinity mode {} is validated but not applied by this build; requests are balanced without stickiness",
+            pc.name(), pc.affinity().mode().name().toLowerCase(java.util.Locale.ROOT));
+      }
+      if (pc.health() != null) {
+        log.warn("pool {}: active health checks are validated but not run by this build; servers stay UP unless disabled",
+            pc.name());
+      }
+    }
   }
 
   static ProxySettings settings(TetherConfig c) {

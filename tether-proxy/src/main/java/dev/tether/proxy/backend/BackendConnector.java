@@ -179,11 +179,19 @@ public final class BackendConnector {
     ch.close();
   }
 
-  /** Restarts the server timeout of a borrowed connection. */
+  /** Restarts the server timeout of a borrowed connection (request bytes went out). */
   public void touch(Channel ch) {
     BackendHandler h = handler(ch);
     if (h != null) {
       h.touch();
+    }
+  }
+
+  /** Suspends the server timeout while the client side cannot take more of the response. */
+  public void suspendTimeout(Channel ch, boolean suspended) {
+    BackendHandler h = handler(ch);
+    if (h != null) {
+      h.suspendTimeout(suspended);
     }
   }
 

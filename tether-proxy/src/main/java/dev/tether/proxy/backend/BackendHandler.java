@@ -26,6 +26,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private final long timeoutNanos;
   private BackendListener listener;
   private long lastActivityNanos;
+  private boolean timeoutSuspended;
   private ScheduledFuture<?> timeoutCheck;
   private ChannelHandlerContext ctx;
   /** When the connection entered the idle pool, for the pool's idle sweep. */
@@ -40,6 +41,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   void attach(BackendListener l) {
     assert ctx == null || ctx.channel().eventLoop().inEventLoop();
     this.listener = l;
+    this.timeoutSuspended = false;
     this.lastActivityNanos = System.nanoTime();
     uses++;
     if (timeoutCheck == null && ctx != null && timeoutNanos > 0) {
@@ -55,8 +57,17 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     return listener != null;
   }
 
-  /** Restarts the server timeout, e.g. when the request body finished and the response is due. */
+  /** Restarts the server timeout: request bytes were written, or the response is due now. */
   void touch() {
+    lastActivityNanos = System.nanoTime();
+  }
+
+  /**
+   * Suspends or resumes the server timeout. While the client cannot take more of the response we
+   * stop reading the backend, and its silence is then ours, not its own.
+   */
+  void suspendTimeout(boolean suspended) {
+    this.timeoutSuspended = suspended;
     lastActivityNanos = System.nanoTime();
   }
 
@@ -130,7 +141,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     }
     long next = timeoutNanos;
     if (listener != null) {
-      long idle = System.nanoTime() - lastActivityNanos;
+      long idle = timeoutSuspended ? 0 : System.nanoTime() - lastActivityNanos;
       if (idle >= timeoutNanos) {
         BackendListener l = listener;
         listener = null;

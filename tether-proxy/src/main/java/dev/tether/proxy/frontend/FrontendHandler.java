@@ -146,6 +146,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     Exchange e = ex;
     if (e != null && e.backendReadPaused && ctx.channel().isWritable() && e.backend != null) {
       e.backendReadPaused = false;
+      rt.connector.suspendTimeout(e.backend, false);
       e.backend.read();
     }
     ctx.fireChannelWritabilityChanged();
@@ -331,9 +332,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     }
     e.requestBodyBytes += c.content().readableBytes();
     e.backend.write(c, e.backend.voidPromise());
-    if (last) {
-      rt.connector.touch(e.backend);
-    }
+    // Sending the request body is activity: the server timeout measures silence on both paths.
+    rt.connector.touch(e.backend);
   }
 
   // ---- backend side (BackendListener) --------------------------------------------------------
@@ -400,6 +400,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         backend.read();
       } else {
         e.backendReadPaused = true;
+        rt.connector.suspendTimeout(backend, true);
       }
     }
   }

@@ -1,0 +1,156 @@
+package dev.tether.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.testing.leak.LeakDetection;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * 100 MB bodies through the proxy, both ways, while the proxy's buffer memory is sampled: a proxy
+ * that aggregated a body would hold ~100 MB at once; one that streams holds a few write-buffer
+ * high-water marks (64 KiB each) at most.
+ */
+@ExtendWith(LeakDetection.class)
+class StreamingIntegrationTest {
+
+  private static final long SIZE = 100L * 1024 * 1024;
+  /** Generous bound for buffers in use at once while streaming (water marks + decoder chunks + pool overhead). */
+  private static final long MAX_BUFFERED = 32L * 1024 * 1024;
+
+  @Test
+  void streamsA100MegabyteResponse() throws Exception {
+    try (ProxyFixture f = ProxyFixture.of("s1")) {
+      MemoryWatch watch = MemoryWatch.start();
+      HttpResponse<InputStream> r = f.client.send(HttpRequest.newBuilder(f.uri("/bytes?n=" + SIZE)).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      long n = count(r.body(), watch);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(n).isEqualTo(SIZE);
+      assertThat(watch.peakBytes()).as("proxy buffer memory in use at once").isLessThan(MAX_BUFFERED);
+      assertThat(watch.peakHeapGrowth()).as("heap growth during the transfer").isLessThan(64L * 1024 * 1024);
+    }
+  }
+
+  @Test
+  void streamsA100MegabyteChunkedUploadAndItsEcho() throws Exception {
+    try (ProxyFixture f = ProxyFixture.of("s1")) {
+      MemoryWatch watch = MemoryWatch.start();
+      // No length given: the client sends the body chunked; the backend echoes it chunked.
+      HttpRequest req = HttpRequest.newBuilder(f.uri("/echo"))
+          .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(SIZE))).build();
+      HttpResponse<InputStream> r = f.client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+      long n = count(r.body(), watch);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("transfer-encoding")).hasValue("chunked");
+      assertThat(n).isEqualTo(SIZE);
+      assertThat(f.backend("s1").bodyBytes()).isEqualTo(SIZE);
+      assertThat(watch.peakBytes()).as("proxy buffer memory in use at once").isLessThan(MAX_BUFFERED);
+    }
+  }
+
+  @Test
+  void streamsAContentLengthUpload() throws Exception {
+    try (ProxyFixture f = ProxyFixture.of("s1")) {
+      long size = 20L * 1024 * 1024;
+      HttpRequest req = HttpRequest.newBuilder(f.uri("/echo"))
+          .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(size)), size))
+          .build();
+      HttpResponse<InputStream> r = f.client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(count(r.body(), MemoryWatch.start())).isEqualTo(size);
+      assertThat(f.backend("s1").received().get(0).headers()).containsEntry("content-length", String.valueOf(size));
+    }
+  }
+
+  private static long count(InputStream in, MemoryWatch watch) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    long n = 0;
+    int r;
+    int reads = 0;
+    try (in) {
+      while ((r = in.read(buf)) > 0) {
+        n += r;
+        if ((++reads & 63) == 0) {
+          watch.sample();
+        }
+      }
+    }
+    return n;
+  }
+
+  /** An input stream of {@code size} bytes of a repeating pattern, made on the fly. */
+  static final class PatternStream extends InputStream {
+    private long left;
+
+    PatternStream(long size) {
+      this.left = size;
+    }
+
+    @Override
+    public int read() {
+      return left-- > 0 ? 'a' + (int) (left % 26) : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = (int) Math.min(len, left);
+      for (int i = 0; i < n; i++) {
+        b[off + i] = (byte) ('a' + (int) ((left - i) % 26));
+      }
+      left -= n;
+      return n;
+    }
+  }
+
+  /** Samples the default allocator's used memory and the heap while a transfer runs. */
+  static final class MemoryWatch {
+    private final long baseBytes;
+    private final long baseHeap;
+    private long peakBytes;
+    private long peakHeap;
+
+    private MemoryWatch() {
+      this.baseBytes = allocatorBytes();
+      this.baseHeap = heapUsed();
+    }
+
+    static MemoryWatch start() {
+      return new MemoryWatch();
+    }
+
+    void sample() {
+      peakBytes = Math.max(peakBytes, allocatorBytes() - baseBytes);
+      peakHeap = Math.max(peakHeap, heapUsed() - baseHeap);
+    }
+
+    long peakBytes() {
+      return peakBytes;
+    }
+
+    long peakHeapGrowth() {
+      System.gc();
+      sample();
+      return heapUsed() - baseHeap;
+    }
+
+    private static long allocatorBytes() {
+      var m = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
+      return m.usedDirectMemory() + m.usedHeapMemory();
+    }
+
+    private static long heapUsed() {
+      Runtime rt = Runtime.getRuntime();
+      return rt.totalMemory() - rt.freeMemory();
+    }
+  }
+}
