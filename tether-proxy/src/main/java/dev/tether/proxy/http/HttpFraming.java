@@ -28,13 +28,16 @@ import io.netty.handler.codec.http.HttpServerCodec;
  * a {@link FramingViolation} via {@code userEventTriggered}. Every later byte is released unread.
  * If a response to an earlier request is being written at that moment, the error follows its end.
  *
- * <p>Design note: why a byte scanner in front of Netty. Netty's decoder is deliberately lenient in
- * places (it strips Content-Length when chunked is present, skips leading control characters,
- * reads anything up to LF as a chunk delimiter, and its strictness varies between versions and
- * system properties). Checking its output objects cannot see bytes it already normalised
- * (obs-fold, whitespace before a colon, bare CR/LF). So the guard checks the raw bytes first,
- * incrementally and without copying bodies ({@link RequestScanner}), and Netty's decoder only ever
- * sees byte streams the guard accepted. The decoder still runs with strict settings and limits a
+ * <p>Design note: why a byte scanner in front of Netty. Netty's decoder has been lenient in
+ * places across versions (whitespace before the colon, CVE-2019-16869; leading control
+ * characters, CVE-2026-50020; a final coding other than chunked, CVE-2026-89044; older versions
+ * read anything up to LF as the chunk delimiter), and by design it strips Content-Length when
+ * chunked is present instead of refusing. Its strictness depends on the version, on
+ * {@link HttpDecoderConfig} and on system properties. Checking its output objects cannot see what
+ * it already normalised (obs-fold, whitespace before a colon, bare CR/LF, a stripped header). So
+ * the guard checks the raw bytes first, incrementally and without copying bodies
+ * ({@link RequestScanner}), and Netty's decoder only ever sees byte streams the guard accepted.
+ * The decoder still runs with strict line parsing and limits a
  * little above ours; if it reports a failure anyway, the gate maps it (414/431/400). Header count
  * is not limited by Netty; the guard enforces it. No keep-alive, 100-continue or upgrade handling
  * is installed: those belong to the handlers after the gate. After a protocol switch (101), call

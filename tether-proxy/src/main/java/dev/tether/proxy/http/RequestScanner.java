@@ -90,11 +90,6 @@ final class RequestScanner {
         }
     }
 
-    /** Whether the scanner is between requests (nothing of a request seen yet). */
-    boolean betweenRequests() {
-        return state == State.REQUEST_LINE && lineLength == 0 && !pendingCr;
-    }
-
     private static void expectChunkDelimiter(byte b, byte expected) throws FramingException {
         if (b != expected) {
             throw badRequest("missing CRLF after chunk data (got " + describe(b) + ")");

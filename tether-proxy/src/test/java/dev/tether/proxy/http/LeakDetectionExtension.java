@@ -10,6 +10,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -20,13 +21,14 @@ import org.slf4j.LoggerFactory;
  * it runs. Netty logs leaks through SLF4J at ERROR on the detector's logger; this extension
  * listens there, so it works whichever class first created a detector. After each test it
  * collects garbage and allocates a few buffers (a detector only reports when it tracks a new
- * object), then asserts that nothing was reported.
+ * object), then asserts that nothing was reported. A leak the collector finds only later fails
+ * a later test, or the class at its end (three more collections), so a leak fails the build.
  *
  * <p>Needs leak detection on: surefire runs with {@code -Dio.netty.leakDetection.level=paranoid};
  * the extension raises the level to paranoid itself if it is lower. A shared copy belongs in
  * tether-testing.
  */
-public final class LeakDetectionExtension implements BeforeEachCallback, AfterEachCallback {
+public final class LeakDetectionExtension implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
 
     private static final List<String> LEAKS = new ArrayList<>();
 
@@ -53,10 +55,15 @@ public final class LeakDetectionExtension implements BeforeEachCallback, AfterEa
         if (ResourceLeakDetector.getLevel().ordinal() < ResourceLeakDetector.Level.PARANOID.ordinal()) {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         }
-        collectLeaks();
-        synchronized (LEAKS) {
-            LEAKS.clear();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        List<String> leaks = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            leaks.addAll(drainLeaks());
         }
+        assertThat(leaks).as("buffers leaked by a test of %s, found late", context.getDisplayName()).isEmpty();
     }
 
     @Override
@@ -76,14 +83,11 @@ public final class LeakDetectionExtension implements BeforeEachCallback, AfterEa
 
     /** Lets the collector enqueue unreachable tracked buffers, then makes the detector poll them. */
     private static void collectLeaks() {
-        ByteBufAllocator[] allocators = {PooledByteBufAllocator.DEFAULT, ByteBufAllocator.DEFAULT};
-        for (int round = 0; round < 2; round++) {
-            System.gc();
-            for (ByteBufAllocator allocator : allocators) {
-                for (int i = 0; i < 16; i++) {
-                    allocator.buffer(8).release();
-                    allocator.directBuffer(8).release();
-                }
+        System.gc();
+        for (ByteBufAllocator allocator : new ByteBufAllocator[] {PooledByteBufAllocator.DEFAULT, ByteBufAllocator.DEFAULT}) {
+            for (int i = 0; i < 16; i++) {
+                allocator.buffer(8).release();
+                allocator.directBuffer(8).release();
             }
         }
     }
