@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -32,7 +33,8 @@ import io.netty.util.ReferenceCountUtil;
  *
  * <p>Design note. Violations come from the {@link RequestFramingGuard} (as a user event through
  * the decoder) or, as a second line of defence, from a decoder result failure of Netty's own
- * parser (line too long → 414, headers too large → 431, else 400). Responses must not
+ * parser (line too long → 414, headers too large → 431, else 400; a connection closed in the
+ * middle of a header section is reported the same way, with nothing left to write to). Responses must not
  * interleave: if a response of an earlier request is being written when the violation happens,
  * the error is written right after that response's {@link LastHttpContent}. Once the error is
  * written, later response writes are released and their promises failed.
@@ -128,6 +130,10 @@ final class FramingGate extends ChannelDuplexHandler {
     static FramingViolation fromDecoder(Throwable cause) {
         String detail = cause == null || cause.getMessage() == null ? "malformed request"
                 : RequestHead.printable(cause.getMessage());
+        if (cause instanceof PrematureChannelClosureException) {
+            return new FramingViolation(HttpResponseStatus.BAD_REQUEST,
+                    "connection closed before the request was complete");
+        }
         if (cause instanceof TooLongHttpLineException) {
             return new FramingViolation(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long: " + detail);
         }

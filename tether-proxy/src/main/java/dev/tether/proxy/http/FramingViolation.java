@@ -15,6 +15,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * in its chunked body) is incomplete and must be abandoned, never completed towards a backend.
  * Log it with {@link #message()}.
  *
+ * <p>A connection closed in the middle of a header section also fires one (400, {@code "connection
+ * closed before the request was complete"}), with no response possible. A connection closed in
+ * the middle of a body fires none: the handlers see {@code channelInactive} without a
+ * {@code LastHttpContent}.
+ *
  * @param status the error status: 400, 414, 431, 501 or 505
  * @param reason one line naming the problem; no CR or LF
  */

@@ -32,12 +32,21 @@ final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
             buf.release();
             return;
         }
+        FramingViolation violation = null;
+        boolean checked = false;
         try {
             scanner.scan(buf);
+            checked = true;
         } catch (FramingException e) {
-            rejected = true;
-            buf.release();
-            ctx.fireUserEventTriggered(e.violation());
+            violation = e.violation();
+        } finally {
+            if (!checked) {
+                rejected = true; // also on an unexpected runtime exception: the scanner state is unknown
+                buf.release();
+            }
+        }
+        if (violation != null) {
+            ctx.fireUserEventTriggered(violation);
             return;
         }
         ctx.fireChannelRead(buf);

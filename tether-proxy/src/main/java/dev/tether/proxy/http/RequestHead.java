@@ -200,14 +200,18 @@ final class RequestHead {
             throw badRequest("more than one Content-Length header");
         }
         String value = contentLengths.get(0);
-        boolean digits = !value.isEmpty() && value.length() <= 19;
+        int significant = 0;
+        while (significant < value.length() - 1 && value.charAt(significant) == '0') {
+            significant++;
+        }
+        boolean digits = !value.isEmpty() && value.length() - significant <= 19;
         for (int i = 0; digits && i < value.length(); i++) {
             digits = value.charAt(i) >= '0' && value.charAt(i) <= '9';
         }
         long length = -1;
         if (digits) {
             try {
-                length = Long.parseLong(value);
+                length = Long.parseLong(value, significant, value.length(), 10);
             } catch (NumberFormatException e) {
                 length = -1; // 19 digits above Long.MAX_VALUE; reported below
             }

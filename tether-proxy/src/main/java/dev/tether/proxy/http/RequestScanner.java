@@ -34,6 +34,8 @@ final class RequestScanner {
 
     static final int MAX_LEADING_EMPTY_LINES = 4;
     static final int MAX_CHUNK_LINE_BYTES = 4096;
+    private static final int INITIAL_LINE_BYTES = 128;
+    private static final int RETAINED_LINE_BYTES = 4096;
 
     private enum State {
         REQUEST_LINE, HEADER_LINE, FIXED_BODY, CHUNK_SIZE_LINE, CHUNK_DATA, CHUNK_DATA_CR, CHUNK_DATA_LF, TRAILER_LINE
@@ -42,7 +44,7 @@ final class RequestScanner {
     private final FramingLimits limits;
     private final RequestHead head = new RequestHead();
     private State state = State.REQUEST_LINE;
-    private byte[] line = new byte[128];
+    private byte[] line = new byte[INITIAL_LINE_BYTES];
     private int lineLength;
     private boolean pendingCr;
     private int sectionBytes;
@@ -224,6 +226,9 @@ final class RequestScanner {
     }
 
     private void requestDone() {
+        if (line.length > RETAINED_LINE_BYTES) {
+            line = new byte[INITIAL_LINE_BYTES]; // an idle connection keeps no large buffer
+        }
         head.reset();
         emptyLines = 0;
         state = State.REQUEST_LINE;

@@ -49,6 +49,16 @@ class FramingAcceptanceTest {
     }
 
     @Test
+    void acceptsContentLengthWithLeadingZeros() {
+        try (FramingHarness harness = new FramingHarness()) {
+            harness.send("POST /f HTTP/1.1\r\nHost: a\r\nContent-Length: 00000000000000000000005\r\n\r\nhello");
+
+            assertThat(bodies(harness)).containsExactly("hello");
+            assertOpenAndSilent(harness);
+        }
+    }
+
+    @Test
     void passesChunkedPostWithExtensionsAndTrailers() {
         try (FramingHarness harness = new FramingHarness()) {
             harness.send("POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\nTrailer: X-Sum\r\n\r\n"

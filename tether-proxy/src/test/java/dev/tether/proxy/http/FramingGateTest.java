@@ -111,6 +111,32 @@ class FramingGateTest {
     }
 
     @Test
+    void reportsAConnectionClosedInTheMiddleOfAHeaderSection() {
+        try (FramingHarness harness = new FramingHarness()) {
+            harness.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Le");
+            harness.channel().close();
+
+            assertThat(harness.forwarded()).isEmpty();
+            assertThat(harness.violations()).containsExactly(new FramingViolation(
+                    HttpResponseStatus.BAD_REQUEST, "connection closed before the request was complete"));
+            assertThat(harness.output()).isEmpty();
+        }
+    }
+
+    @Test
+    void endsNothingWhenTheConnectionClosesInTheMiddleOfABody() {
+        try (FramingHarness harness = new FramingHarness()) {
+            harness.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+            harness.channel().close();
+
+            // Netty 4.2 emits no LastHttpContent on a premature close: the proxy sees channelInactive.
+            assertThat(harness.received()).hasSize(2);
+            assertThat(harness.received().get(1)).isEqualTo(new Content("abc", false, List.of()));
+            assertThat(harness.output()).isEmpty();
+        }
+    }
+
+    @Test
     void mapsDecoderFailuresToStatuses() {
         assertThat(FramingGate.fromDecoder(new TooLongHttpLineException("line")).status())
                 .isEqualTo(HttpResponseStatus.REQUEST_URI_TOO_LONG);
