@@ -1,6 +1,7 @@
 package dev.tether.session;
 
 import dev.tether.session.spi.SessionRecord;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,7 +21,8 @@ public interface SessionListener {
   default void expired(String idDigest, SessionRecord record) {}
 
   /**
-   * A session was invalidated (logout, admin kill). {@code lifetime} is seconds since creation.
+   * A session was invalidated (logout, admin kill). {@code lifetimeSeconds} is the time since
+   * creation, or -1 when unknown (bulk invalidation by principal).
    */
   default void deleted(String idDigest, long lifetimeSeconds) {}
 
@@ -47,4 +49,55 @@ public interface SessionListener {
 
   /** A store call took {@code nanos}; {@code operation} is the SPI method name. */
   default void storeLatency(String operation, long nanos) {}
+
+  /** A listener that forwards every event to each of {@code listeners}, in order. */
+  static SessionListener all(List<SessionListener> listeners) {
+    List<SessionListener> ls = List.copyOf(listeners);
+    return new SessionListener() {
+      @Override
+      public void created(String d) {
+        ls.forEach(l -> l.created(d));
+      }
+
+      @Override
+      public void expired(String d, SessionRecord r) {
+        ls.forEach(l -> l.expired(d, r));
+      }
+
+      @Override
+      public void deleted(String d, long lifetimeSeconds) {
+        ls.forEach(l -> l.deleted(d, lifetimeSeconds));
+      }
+
+      @Override
+      public void rotated(String o, String n) {
+        ls.forEach(l -> l.rotated(o, n));
+      }
+
+      @Override
+      public void conflict(String d, Set<String> attributes) {
+        ls.forEach(l -> l.conflict(d, attributes));
+      }
+
+      @Override
+      public void unknownId(String a) {
+        ls.forEach(l -> l.unknownId(a));
+      }
+
+      @Override
+      public void unknownIdFlood(String a, int count) {
+        ls.forEach(l -> l.unknownIdFlood(a, count));
+      }
+
+      @Override
+      public void lostSave(String d) {
+        ls.forEach(l -> l.lostSave(d));
+      }
+
+      @Override
+      public void storeLatency(String operation, long nanos) {
+        ls.forEach(l -> l.storeLatency(operation, nanos));
+      }
+    };
+  }
 }
