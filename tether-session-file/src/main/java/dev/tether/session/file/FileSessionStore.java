@@ -56,6 +56,7 @@ import java.util.UUID;
  * SessionStore store = new FileSessionStore(Path.of("/mnt/sessions/shop"), Clock.systemUTC());
  * }</pre>
  */
+@SuppressWarnings("try") // held stripe locks are released by try-with-resources, never referenced
 public final class FileSessionStore implements SessionStore {
 
   private final Path sessions;
