@@ -34,6 +34,25 @@ import java.util.Set;
  *   <li><b>Opaque values.</b> Attribute bytes are stored and returned unchanged, whatever they hold.
  * </ul>
  *
+ * <h2>Implementing a store</h2>
+ *
+ * <ul>
+ *   <li>Keep per attribute its bytes <em>and</em> the version that wrote it ({@link
+ *       AttributeValue}); {@link #load} must return both unchanged, the contract compares whole
+ *       records.
+ *   <li>Redis: a hash per session (meta fields plus one field per attribute value and one per
+ *       attribute version), a Lua script per write that checks existence and expiry, compares
+ *       attribute versions with the delta's base, writes and bumps the version in one call; a
+ *       tombstone key with a relative TTL; a sorted set of expiry times for the sweep, each
+ *       member claimed by a script that re-checks expiry and deletes (principal set included).
+ *   <li>JDBC: a session row (id, version, times, expiry, principal) and an attribute table (name,
+ *       bytes, version); a save is one transaction: {@code SELECT … FOR UPDATE} of the row, merge,
+ *       write, version plus one; the sweep selects expired rows {@code FOR UPDATE SKIP LOCKED} so
+ *       concurrent sweepers claim disjoint sets.
+ *   <li>Grid or any map with atomic per-key compute: call {@link SessionRecord#merge} inside the
+ *       compute, as the memory store does.
+ * </ul>
+ *
  * <p>Implementations are thread-safe. Methods block on I/O: call them from request threads or a
  * bounded executor, never from an event loop. Arguments are never {@code null}; ids are checked with
  * {@link SessionIds#requireValid}. Implementations never log raw ids.
