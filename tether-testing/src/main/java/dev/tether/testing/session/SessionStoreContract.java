@@ -515,6 +515,16 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void principalNamesMayHoldAnyCharacters() {
+    String odd = "Zoë O'Brien <zoe@example.org> {*}:" + newPrincipal();
+    String id = createFor(odd);
+
+    assertThat(store.findByPrincipal(odd)).containsExactly(id);
+    assertThat(store.load(id).orElseThrow().principal()).isEqualTo(odd);
+    assertThat(store.findByPrincipal(odd.toUpperCase(java.util.Locale.ROOT))).isEmpty();
+  }
+
+  @Test
   void deleteRemovesThePrincipalIndexEntry() {
     String alice = newPrincipal();
     String a1 = createFor(alice);
@@ -573,6 +583,43 @@ public abstract class SessionStoreContract {
     assertThat(store.load(a).orElseThrow().attributeBytes("who")).isEqualTo(bytes("a"));
     assertThat(store.load(b).orElseThrow().attributeBytes("who")).isEqualTo(bytes("b"));
     assertThat(store.currentVersion(a)).hasValue(1);
+  }
+
+  @Test
+  void savesRacingARotationAreCarriedOverOrGoneNeverLost() throws Exception {
+    SessionStore peer = openStore();
+    String oldId = create(Map.of());
+    String newId = newId();
+    CountDownLatch started = new CountDownLatch(1);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<Integer> writer =
+          pool.submit(
+              () -> {
+                int lastSaved = -1;
+                for (int i = 0; i < 100_000; i++) {
+                  SaveResult r =
+                      peer.save(SessionDelta.builder(oldId, 1).set("n", bytes("" + i)).build());
+                  started.countDown();
+                  if (r.outcome() == Outcome.GONE) {
+                    return lastSaved;
+                  }
+                  lastSaved = i;
+                }
+                return lastSaved;
+              });
+      started.await(30, TimeUnit.SECONDS);
+      assertThat(store.rotateId(oldId, newId).outcome()).isEqualTo(Outcome.SAVED);
+      int lastSaved = writer.get(30, TimeUnit.SECONDS);
+
+      assertThat(lastSaved).isGreaterThanOrEqualTo(0);
+      assertThat(store.load(newId).orElseThrow().attributeBytes("n"))
+          .as("every save acknowledged before the rotation is in the rotated session")
+          .isEqualTo(bytes("" + lastSaved));
+      assertThat(store.load(oldId)).isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
