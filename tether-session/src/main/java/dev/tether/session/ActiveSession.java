@@ -156,6 +156,9 @@ public final class ActiveSession {
     byte[] bytes = stored.attributeBytes(name);
     Object value = bytes == null ? null : manager.codec().decode(name, bytes);
     decoded.put(name, value);
+    if (value != null && !manager.codec().isSealedWithCurrentKey(bytes)) {
+      changed.put(name, value); // re-seal under the current key at commit (key rotation)
+    }
     return value;
   }
 

@@ -3,6 +3,9 @@ package dev.tether.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.session.codec.AttributeCodec;
+import dev.tether.session.codec.EncryptionKeys;
+import dev.tether.session.codec.JsonAttributeSerializer;
 import dev.tether.session.memory.MemorySessionStore;
 import dev.tether.session.spi.SessionRecord;
 import java.security.SecureRandom;
@@ -353,6 +356,41 @@ class SessionManagerTest {
     assertThat(d).hasSize(16).doesNotContain(id.substring(0, 8)).isEqualTo(manager.digest(id));
     SessionManager other = SessionManager.builder(store).clock(clock).build();
     assertThat(other.digest(id)).as("salted per process/manager").isNotEqualTo(d);
+  }
+
+  @Test
+  void valuesSealedWithARetiredKeyAreResealedOnFirstRead() {
+    byte[] k1 = new byte[32];
+    byte[] k2 = new byte[32];
+    new SecureRandom().nextBytes(k1);
+    new SecureRandom().nextBytes(k2);
+    SessionManager before =
+        SessionManager.builder(store)
+            .clock(clock)
+            .codec(codec(EncryptionKeys.ofRaw("k1", Map.of("k1", k1))))
+            .build();
+    ActiveSession s = before.create();
+    s.setAttribute("secret", "x");
+    before.commit(s);
+    SessionManager after =
+        SessionManager.builder(store)
+            .clock(clock)
+            .codec(codec(EncryptionKeys.ofRaw("k2", Map.of("k1", k1, "k2", k2))))
+            .build();
+
+    ActiveSession read = after.open(s.id(), "c").orElseThrow();
+    assertThat(read.attribute("secret")).isEqualTo("x");
+    after.commit(read);
+
+    byte[] stored = store.load(s.id()).orElseThrow().attributeBytes("secret");
+    assertThat(AttributeCodec.keyIdOf(stored)).isEqualTo("k2");
+  }
+
+  private static AttributeCodec codec(EncryptionKeys keys) {
+    return new AttributeCodec(
+        new JsonAttributeSerializer(),
+        AttributeCodec.Options.defaults().withKeys(keys),
+        new SecureRandom());
   }
 
   @Test

@@ -175,6 +175,17 @@ public final class AttributeCodec {
     return new String(bytes, 3, Math.min(n, bytes.length - 3), StandardCharsets.UTF_8);
   }
 
+  /**
+   * Whether {@code bytes} are stored the way this codec would store them now as far as keys go:
+   * sealed with the current key when encryption is on, unsealed when it is off. A session manager
+   * re-writes values for which this is false, so a key can be retired after one absolute timeout.
+   */
+  public boolean isSealedWithCurrentKey(byte[] bytes) {
+    String keyId = keyIdOf(bytes);
+    EncryptionKeys keys = options.keys();
+    return keys == null ? keyId == null : keys.currentKeyId().equals(keyId);
+  }
+
   private byte[] open(String name, byte[] bytes) {
     EncryptionKeys keys = options.keys();
     if (keys == null) {
