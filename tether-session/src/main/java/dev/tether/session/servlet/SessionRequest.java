@@ -52,6 +52,10 @@ final class SessionRequest extends HttpServletRequestWrapper {
         manager
             .expiryWarning(active)
             .ifPresent(left -> setHeader(EXPIRES_IN, Long.toString(left.toSeconds())));
+      } else if (requestedId != null && !response.isCommitted()) {
+        // a stale or forged id: drop it from the browser so it is not presented again
+        response.addHeader("Set-Cookie", cookie.expireCookie());
+        cookieId = null;
       }
     }
     if ((active == null || !active.isValid()) && create) {
@@ -119,7 +123,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
   /** Writes the session's changes; called before the response commits and at the end. */
   synchronized void commit() {
     if (active != null && active.isValid()) {
-      if (!active.id().equals(cookieId)) {
+      if (!active.id().equals(cookieId)) { // null after a stale cookie was dropped
         sendCookie();
       }
       manager.commit(active);

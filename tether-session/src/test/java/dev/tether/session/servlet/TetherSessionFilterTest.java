@@ -168,8 +168,10 @@ class TetherSessionFilterTest {
     HttpResponse<String> r = get(a, "/set?k=x&v=1", forged);
 
     assertThat(cookieOf(r)).isNotEqualTo(forged);
+    assertThat(r.headers().allValues("Set-Cookie").get(0)).as("stale cookie dropped first").startsWith("TSESSION=;").contains("Max-Age=0");
+    assertThat(get(a, "/get?k=x", forged).headers().allValues("Set-Cookie")).singleElement().asString().contains("Max-Age=0");
     assertThat(store.load("A".repeat(43))).isEmpty();
-    assertThat(managerA.unknownIdCount("127.0.0.1")).isEqualTo(1);
+    assertThat(managerA.unknownIdCount("127.0.0.1")).isEqualTo(2);
     assertThat(get(a, "/get?k=x", "TSESSION=;jsessionid").body()).isEqualTo("no-session");
   }
 
