@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,8 +30,13 @@ final class StripeLocks {
 
   private final Path dir;
 
+  /** Locks in {@code dir}, which must exist; resolved to its real path so aliases share locks. */
   StripeLocks(Path dir) {
-    this.dir = dir;
+    try {
+      this.dir = dir.toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot resolve the session lock directory " + dir, e);
+    }
   }
 
   static int stripeOf(String id) {
@@ -70,7 +74,7 @@ final class StripeLocks {
   }
 
   private Held lockStripe(int index) {
-    Path file = dir.resolve(String.format("%02d.lock", index)).toAbsolutePath().normalize();
+    Path file = dir.resolve(String.format("%02d.lock", index));
     Stripe stripe = STRIPES_BY_PATH.computeIfAbsent(file, f -> new Stripe());
     stripe.jvm.lock();
     try {
@@ -94,14 +98,6 @@ final class StripeLocks {
     } catch (RuntimeException e) {
       stripe.jvm.unlock();
       throw e;
-    }
-  }
-
-  static void createDir(Path dir) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create session lock directory " + dir, e);
     }
   }
 }
