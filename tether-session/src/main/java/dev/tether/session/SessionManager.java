@@ -58,6 +58,7 @@ public final class SessionManager {
   private final SessionIdDigest digest;
   private final SessionListener listener;
   private final UnknownIdMonitor unknownIds;
+  private final RenewalForwards forwards = new RenewalForwards();
 
   private SessionManager(Builder b) {
     this.store = b.store;
@@ -99,32 +100,45 @@ public final class SessionManager {
   /**
    * Opens the live session {@code id} for a request from {@code clientAddress}. Returns empty for
    * a {@code null}, malformed, unknown, invalidated or expired id, counting it against the client
-   * address; the id is never adopted. Rotates the id first when the renewal timeout has run out.
+   * address; the id is never adopted. Rotates the id first when the renewal timeout has run out;
+   * an id renewed on this instance within the grace period opens the renewed session (whose
+   * {@link ActiveSession#id()} then differs from the presented one).
    */
   public Optional<ActiveSession> open(String id, String clientAddress) {
     requireNonNull(clientAddress, "clientAddress");
     if (id == null) {
       return Optional.empty();
     }
+    boolean wellFormed = SessionIds.isValid(id);
     Optional<SessionRecord> record =
-        SessionIds.isValid(id) ? timed("load", () -> store.load(id)) : Optional.empty();
+        wellFormed ? timed("load", () -> store.load(id)) : Optional.empty();
+    if (record.isEmpty() && wellFormed) {
+      String renewed = forwards.lookup(id, clock.instant());
+      if (renewed != null) {
+        log.debug("session {} renewed meanwhile; serving {}", digest.of(id), digest.of(renewed));
+        record = timed("load", () -> store.load(renewed));
+      }
+    }
     if (record.isEmpty()) {
       unknown(id, clientAddress);
       return Optional.empty();
     }
     ActiveSession s = new ActiveSession(this, record.get(), clock.instant());
-    if (!policy.renewalTimeout().isZero()) {
-      Instant renewedAt = renewedAt(s);
-      if (!s.accessedAt().isBefore(renewedAt.plus(policy.renewalTimeout()))) {
-        try {
-          rotateId(s);
-        } catch (IllegalStateException e) {
-          log.debug("renewal of session {} failed: {}", digest.of(id), e.getMessage());
-          if (!s.isValid()) {
-            return Optional.empty();
-          }
-          throw e;
+    SessionPolicy.Renewal renewal = policy.renewal();
+    if (renewal.enabled()
+        && !s.accessedAt().isBefore(renewedAt(s).plus(renewal.timeout()))) {
+      String oldId = s.id();
+      try {
+        rotateId(s);
+        if (!renewal.grace().isZero()) {
+          forwards.add(oldId, s.id(), s.accessedAt(), s.accessedAt().plus(renewal.grace()));
         }
+      } catch (IllegalStateException e) {
+        log.debug("renewal of session {} failed: {}", digest.of(oldId), e.getMessage());
+        if (!s.isValid()) {
+          return Optional.empty();
+        }
+        throw e;
       }
     }
     return Optional.of(s);

@@ -11,7 +11,7 @@ import java.time.Duration;
  *
  * @param idleTimeout inactivity after which a session expires (R7)
  * @param absoluteTimeout lifetime after which a session expires however active (R8)
- * @param renewalTimeout rotate the id after this long (R9); {@link Duration#ZERO} turns it off
+ * @param renewal periodic id rotation within a session (R9), {@link Renewal#OFF} by default
  * @param touchInterval write the last access at most this often; sliding expiry may then run out
  *     up to this much earlier than {@code idleTimeout} after the real last request
  * @param expiryWarning report the time remaining once it is below this; zero turns it off
@@ -23,7 +23,7 @@ import java.time.Duration;
 public record SessionPolicy(
     Duration idleTimeout,
     Duration absoluteTimeout,
-    Duration renewalTimeout,
+    Renewal renewal,
     Duration touchInterval,
     Duration expiryWarning,
     int unknownIdLimit,
@@ -33,7 +33,7 @@ public record SessionPolicy(
   public SessionPolicy {
     positive(idleTimeout, "idleTimeout");
     positive(absoluteTimeout, "absoluteTimeout");
-    notNegative(renewalTimeout, "renewalTimeout");
+    requireNonNull(renewal, "renewal");
     notNegative(touchInterval, "touchInterval");
     notNegative(expiryWarning, "expiryWarning");
     positive(unknownIdWindow, "unknownIdWindow");
@@ -55,7 +55,7 @@ public record SessionPolicy(
     return new SessionPolicy(
         Duration.ofMinutes(30),
         Duration.ofHours(8),
-        Duration.ZERO,
+        Renewal.OFF,
         Duration.ofMinutes(1),
         Duration.ofMinutes(5),
         20,
@@ -66,12 +66,13 @@ public record SessionPolicy(
   /** This policy with other idle and absolute timeouts. */
   public SessionPolicy withTimeouts(Duration idle, Duration absolute) {
     return new SessionPolicy(
-        idle, absolute, renewalTimeout, touchInterval, expiryWarning, unknownIdLimit,
+        idle, absolute, renewal, touchInterval, expiryWarning, unknownIdLimit,
         unknownIdWindow, sweepLimit);
   }
 
-  /** This policy with a renewal timeout ({@code ZERO} = off). */
-  public SessionPolicy withRenewal(Duration renewal) {
+  /** This policy with id renewal every {@code timeout}, the old id usable for {@code grace}. */
+  public SessionPolicy withRenewal(Duration timeout, Duration grace) {
+    Renewal renewal = new Renewal(timeout, grace);
     return new SessionPolicy(
         idleTimeout, absoluteTimeout, renewal, touchInterval, expiryWarning, unknownIdLimit,
         unknownIdWindow, sweepLimit);
@@ -80,15 +81,46 @@ public record SessionPolicy(
   /** This policy with another touch interval. */
   public SessionPolicy withTouchInterval(Duration touch) {
     return new SessionPolicy(
-        idleTimeout, absoluteTimeout, renewalTimeout, touch, expiryWarning, unknownIdLimit,
+        idleTimeout, absoluteTimeout, renewal, touch, expiryWarning, unknownIdLimit,
         unknownIdWindow, sweepLimit);
   }
 
   /** This policy with another unknown-id alert limit. */
   public SessionPolicy withUnknownIdLimit(int limit, Duration window) {
     return new SessionPolicy(
-        idleTimeout, absoluteTimeout, renewalTimeout, touchInterval, expiryWarning, limit, window,
+        idleTimeout, absoluteTimeout, renewal, touchInterval, expiryWarning, limit, window,
         sweepLimit);
+  }
+
+  /**
+   * Periodic id rotation (OWASP R9). A request that still presents the old id within {@code grace}
+   * after a renewal (a request that was already in flight) is served the renewed session and given
+   * the new cookie, on the instance that renewed it (with sticky routing, the instance that serves
+   * the session); after the grace it is an unknown id. Rotation on login or privilege change has no
+   * grace: the old id is dead at once (R4).
+   *
+   * @param timeout rotate after this long since creation or the last renewal; zero turns renewal
+   *     off
+   * @param grace how long the old id still leads to the renewed session
+   */
+  public record Renewal(Duration timeout, Duration grace) {
+
+    /** No renewal. */
+    public static final Renewal OFF = new Renewal(Duration.ZERO, Duration.ZERO);
+
+    public Renewal {
+      notNegative(timeout, "renewal timeout");
+      notNegative(grace, "renewal grace");
+      if (!timeout.isZero() && grace.compareTo(timeout) >= 0) {
+        throw new IllegalArgumentException(
+            "renewal grace " + grace + " must be shorter than the renewal timeout " + timeout);
+      }
+    }
+
+    /** Whether renewal is on. */
+    public boolean enabled() {
+      return !timeout.isZero();
+    }
   }
 
   private static void positive(Duration d, String what) {

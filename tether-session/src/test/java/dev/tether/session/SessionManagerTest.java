@@ -257,7 +257,7 @@ class SessionManagerTest {
     SessionManager m =
         SessionManager.builder(store)
             .clock(clock)
-            .policy(SessionPolicy.defaults().withRenewal(Duration.ofMinutes(15)))
+            .policy(SessionPolicy.defaults().withRenewal(Duration.ofMinutes(15), Duration.ZERO))
             .build();
     ActiveSession s = m.create();
     s.setAttribute("k", "v");
@@ -277,6 +277,55 @@ class SessionManagerTest {
     ActiveSession next = m.open(renewed.id(), "c").orElseThrow();
     assertThat(next.attribute("k")).isEqualTo("v");
     assertThat(next.idChanged()).as("renewed 0 minutes ago").isFalse();
+  }
+
+  @Test
+  void renewalGraceLetsInFlightRequestsWithTheOldIdThroughBriefly() {
+    SessionManager m =
+        SessionManager.builder(store)
+            .clock(clock)
+            .policy(SessionPolicy.defaults().withRenewal(Duration.ofMinutes(15), Duration.ofSeconds(30)))
+            .build();
+    ActiveSession s = m.create();
+    s.setAttribute("k", "v");
+    m.commit(s);
+    String oldId = s.id();
+    clock.advance(Duration.ofMinutes(15));
+    ActiveSession renewed = m.open(oldId, "c").orElseThrow();
+    m.commit(renewed);
+
+    clock.advance(Duration.ofSeconds(10));
+    ActiveSession inFlight = m.open(oldId, "c").orElseThrow();
+    assertThat(inFlight.id()).isEqualTo(renewed.id());
+    assertThat(inFlight.attribute("k")).isEqualTo("v");
+    assertThat(store.load(oldId)).as("the old id itself stays dead in the store").isEmpty();
+
+    clock.advance(Duration.ofSeconds(20));
+    assertThat(m.open(oldId, "c")).as("grace over").isEmpty();
+    assertThat(m.open(renewed.id(), "c")).isPresent();
+  }
+
+  @Test
+  void loginRotationHasNoGrace() {
+    SessionManager m =
+        SessionManager.builder(store)
+            .clock(clock)
+            .policy(SessionPolicy.defaults().withRenewal(Duration.ofMinutes(15), Duration.ofSeconds(30)))
+            .build();
+    ActiveSession s = m.create();
+    m.commit(s);
+    String oldId = s.id();
+    ActiveSession r = m.open(oldId, "c").orElseThrow();
+    m.login(r, "ada");
+    m.commit(r);
+
+    assertThat(m.open(oldId, "c")).isEmpty();
+  }
+
+  @Test
+  void renewalSettingsAreChecked() {
+    assertThatThrownBy(() -> new SessionPolicy.Renewal(Duration.ofMinutes(1), Duration.ofMinutes(2)))
+        .hasMessageContaining("shorter than the renewal timeout");
   }
 
   @Test

@@ -22,7 +22,7 @@ class SessionSweeperTest {
           .clock(clock)
           .policy(
               new SessionPolicy(
-                  Duration.ofMinutes(30), Duration.ofHours(8), Duration.ZERO, Duration.ofMinutes(1),
+                  Duration.ofMinutes(30), Duration.ofHours(8), SessionPolicy.Renewal.OFF, Duration.ofMinutes(1),
                   Duration.ofMinutes(5), 20, Duration.ofMinutes(1), 7))
           .listener(
               new SessionListener() {

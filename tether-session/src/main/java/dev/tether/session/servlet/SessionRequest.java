@@ -45,9 +45,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
       Optional<ActiveSession> found = manager.open(requestedId, getRemoteAddr());
       if (found.isPresent()) {
         active = found.get();
-        requestedValid = !active.idChanged();
-        if (active.idChanged()) {
-          sendCookie();
+        requestedValid = active.id().equals(requestedId);
+        if (!requestedValid) {
+          sendCookie(); // renewed now, or renewed moments ago and reached through the grace
         }
         manager
             .expiryWarning(active)
