@@ -14,9 +14,12 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -315,6 +318,69 @@ public final class SessionManager {
     return n;
   }
 
+  /**
+   * The live sessions of {@code current}'s principal, oldest first, for a "your sessions" page
+   * (R15); empty for an anonymous session.
+   */
+  public List<SessionSummary> sessionsOf(ActiveSession current) {
+    String principal = current.principal();
+    if (principal == null) {
+      return List.of();
+    }
+    List<SessionSummary> out = new ArrayList<>();
+    for (String id : timed("findByPrincipal", () -> store.findByPrincipal(principal))) {
+      timed("load", () -> store.load(id))
+          .filter(r -> principal.equals(r.principal()))
+          .ifPresent(
+              r ->
+                  out.add(
+                      new SessionSummary(
+                          digest.of(id),
+                          r.createdAt(),
+                          r.lastAccessedAt(),
+                          r.expiresAt(),
+                          id.equals(current.id()))));
+    }
+    out.sort(Comparator.comparing(SessionSummary::createdAt));
+    return out;
+  }
+
+  /**
+   * Ends the session of {@code principal} named by {@code idDigest} (from {@link #sessionsOf});
+   * returns whether one was ended. Sessions of other principals are never touched.
+   */
+  public boolean invalidate(String principal, String idDigest) {
+    requireNonNull(principal, "principal");
+    requireNonNull(idDigest, "idDigest");
+    for (String id : timed("findByPrincipal", () -> store.findByPrincipal(principal))) {
+      if (digest.of(id).equals(idDigest) && timed("delete", () -> store.delete(id))) {
+        listener.deleted(idDigest, -1);
+        log.debug("session {} ended by its owner", idDigest);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Ends every session of {@code current}'s principal except {@code current} (after a password or
+   * factor change, R13); returns how many.
+   */
+  public int invalidateOthers(ActiveSession current) {
+    String principal = current.principal();
+    if (principal == null) {
+      return 0;
+    }
+    int n = 0;
+    for (String id : timed("findByPrincipal", () -> store.findByPrincipal(principal))) {
+      if (!id.equals(current.id()) && timed("delete", () -> store.delete(id))) {
+        listener.deleted(digest.of(id), -1);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Unknown ids counted for {@code clientAddress} in the current window. */
   public int unknownIdCount(String clientAddress) {
     return unknownIds.count(clientAddress);
@@ -339,7 +405,7 @@ public final class SessionManager {
     return v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : s.createdAt();
   }
 
-  private <T> T timed(String operation, java.util.function.Supplier<T> call) {
+  private <T> T timed(String operation, Supplier<T> call) {
     long start = System.nanoTime();
     try {
       return call.get();

@@ -228,6 +228,35 @@ class SessionManagerTest {
   }
 
   @Test
+  void usersSeeAndEndTheirOwnSessionsByDigestOnly() {
+    List<ActiveSession> mine = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ActiveSession s = manager.create();
+      s.setPrincipal("carol");
+      manager.commit(s);
+      mine.add(s);
+      clock.advance(Duration.ofMinutes(1));
+    }
+    ActiveSession other = manager.create();
+    other.setPrincipal("dave");
+    manager.commit(other);
+    ActiveSession current = manager.open(mine.get(2).id(), "c").orElseThrow();
+
+    List<SessionSummary> list = manager.sessionsOf(current);
+
+    assertThat(list).hasSize(3);
+    assertThat(list).extracting(SessionSummary::current).containsExactly(false, false, true);
+    assertThat(list.toString()).doesNotContain(mine.get(0).id());
+    assertThat(manager.invalidate("dave", list.get(0).idDigest())).as("not dave's").isFalse();
+    assertThat(manager.invalidate("carol", list.get(0).idDigest())).isTrue();
+    assertThat(store.load(mine.get(0).id())).isEmpty();
+
+    assertThat(manager.invalidateOthers(current)).isEqualTo(1);
+    assertThat(store.findByPrincipal("carol")).containsExactly(current.id());
+    assertThat(store.findByPrincipal("dave")).containsExactly(other.id());
+  }
+
+  @Test
   void idleExpirySlidesAndAbsoluteExpiryDoesNot() {
     SessionManager m =
         SessionManager.builder(store)
