@@ -57,6 +57,7 @@ class SessionSweeperTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the sweeper runs on its own thread until closed
   void scheduledRunsExpireSessions() {
     manager.commit(manager.create());
     clock.advance(Duration.ofMinutes(31));
