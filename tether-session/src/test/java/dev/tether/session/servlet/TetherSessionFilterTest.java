@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.session.ActiveSession;
 import dev.tether.session.SessionManager;
 import dev.tether.session.SessionPolicy;
+import dev.tether.session.cache.NearCacheStore;
 import dev.tether.session.memory.MemorySessionStore;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -253,6 +254,22 @@ class TetherSessionFilterTest {
 
     long left = Long.parseLong(next.headers().firstValue("Tether-Session-Expires-In").orElseThrow());
     assertThat(left).isBetween(170L, 180L);
+  }
+
+  @Test
+  void nearCachesNeverServeStaleDataAfterFailover() throws Exception {
+    NearCacheStore cacheA = new NearCacheStore(store.peer(Clock.systemUTC()), 100);
+    NearCacheStore cacheB = new NearCacheStore(store.peer(Clock.systemUTC()), 100);
+    URI nearA = startApp(SessionManager.builder(cacheA).build(), SessionCookie.defaults().insecure());
+    URI nearB = startApp(SessionManager.builder(cacheB).build(), SessionCookie.defaults().insecure());
+    String cookie = cookieOf(get(nearA, "/set?k=cart&v=tea", null));
+    assertThat(get(nearA, "/get?k=cart", cookie).body()).isEqualTo("tea");
+    assertThat(cacheA.hits()).as("sticky request served from the near cache").isEqualTo(1);
+
+    assertThat(get(nearB, "/set?k=cart&v=coffee", cookie).statusCode()).isEqualTo(200);
+
+    assertThat(get(nearA, "/get?k=cart", cookie).body()).as("back on A after B changed it").isEqualTo("coffee");
+    assertThat(cacheA.misses()).isEqualTo(1);
   }
 
   @Test
