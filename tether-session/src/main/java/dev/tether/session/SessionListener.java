@@ -1,0 +1,103 @@
+package dev.tether.session;
+
+import dev.tether.session.spi.SessionRecord;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Session lifecycle events from a {@link SessionManager}. Ids appear only as salted digests
+ * ({@link SessionIdDigest}). Every method has an empty default; implementations must be
+ * thread-safe and quick (they run on request and sweep threads).
+ *
+ * <p>Expiry events fire once per session across all app instances, because each expired session
+ * is claimed by exactly one {@link dev.tether.session.spi.SessionStore#sweepExpired} call.
+ */
+public interface SessionListener {
+
+  /** A new session was stored. */
+  default void created(String idDigest) {}
+
+  /** A session expired and was removed by this instance's sweep. */
+  default void expired(String idDigest, SessionRecord record) {}
+
+  /**
+   * A session was invalidated (logout, admin kill). {@code lifetimeSeconds} is the time since
+   * creation, or -1 when unknown (bulk invalidation by principal).
+   */
+  default void deleted(String idDigest, long lifetimeSeconds) {}
+
+  /** A session's id was rotated (login, privilege change, renewal). */
+  default void rotated(String oldIdDigest, String newIdDigest) {}
+
+  /**
+   * A save overwrote attributes that another request had changed since this one read the session
+   * (last writer wins per attribute).
+   */
+  default void conflict(String idDigest, Set<String> attributes) {}
+
+  /** A request presented an id that is unknown, expired or malformed; it was not adopted (R3). */
+  default void unknownId(String clientAddress) {}
+
+  /**
+   * One client address presented more than the policy's limit of unknown ids within the window
+   * (guessing or brute force, R27); fires once per window per address.
+   */
+  default void unknownIdFlood(String clientAddress, int count) {}
+
+  /** A save found its session gone (deleted or expired meanwhile); the changes were dropped. */
+  default void lostSave(String idDigest) {}
+
+  /** A store call took {@code nanos}; {@code operation} is the SPI method name. */
+  default void storeLatency(String operation, long nanos) {}
+
+  /** A listener that forwards every event to each of {@code listeners}, in order. */
+  static SessionListener all(List<SessionListener> listeners) {
+    List<SessionListener> ls = List.copyOf(listeners);
+    return new SessionListener() {
+      @Override
+      public void created(String d) {
+        ls.forEach(l -> l.created(d));
+      }
+
+      @Override
+      public void expired(String d, SessionRecord r) {
+        ls.forEach(l -> l.expired(d, r));
+      }
+
+      @Override
+      public void deleted(String d, long lifetimeSeconds) {
+        ls.forEach(l -> l.deleted(d, lifetimeSeconds));
+      }
+
+      @Override
+      public void rotated(String o, String n) {
+        ls.forEach(l -> l.rotated(o, n));
+      }
+
+      @Override
+      public void conflict(String d, Set<String> attributes) {
+        ls.forEach(l -> l.conflict(d, attributes));
+      }
+
+      @Override
+      public void unknownId(String a) {
+        ls.forEach(l -> l.unknownId(a));
+      }
+
+      @Override
+      public void unknownIdFlood(String a, int count) {
+        ls.forEach(l -> l.unknownIdFlood(a, count));
+      }
+
+      @Override
+      public void lostSave(String d) {
+        ls.forEach(l -> l.lostSave(d));
+      }
+
+      @Override
+      public void storeLatency(String operation, long nanos) {
+        ls.forEach(l -> l.storeLatency(operation, nanos));
+      }
+    };
+  }
+}

@@ -1,0 +1,2 @@
+/** Micrometer metrics for sessions: lifecycle counters, lifespan, store latency, near cache. */
+package dev.tether.session.metrics;

@@ -1,0 +1,82 @@
+package dev.tether.session.servlet;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * How the session id travels: a cookie, and only a cookie (never the URL, OWASP R23/R24). Defaults
+ * follow session-anchors §8.7: name {@code TSESSION}, with the {@code __Host-} prefix when {@code
+ * Secure} (which forces {@code Path=/} and no {@code Domain}, R17), {@code HttpOnly} (R18), {@code
+ * SameSite=Lax} (R19), no {@code Max-Age}/{@code Expires} so it dies with the browser (R21).
+ *
+ * <pre>{@code
+ * SessionCookie cookie = SessionCookie.defaults();            // __Host-TSESSION, Secure
+ * SessionCookie dev = SessionCookie.defaults().insecure();    // TSESSION over plain HTTP
+ * }</pre>
+ *
+ * @param baseName the name without prefix; letters, digits, {@code -} and {@code _}
+ * @param secure whether to send {@code Secure} (and use the {@code __Host-} prefix)
+ * @param sameSite {@code Strict} or {@code Lax} ({@code None} is refused)
+ */
+public record SessionCookie(String baseName, boolean secure, String sameSite) {
+
+  /** The {@code __Host-} prefix used when secure. */
+  public static final String HOST_PREFIX = "__Host-";
+
+  public SessionCookie {
+    requireNonNull(baseName, "baseName");
+    requireNonNull(sameSite, "sameSite");
+    if (baseName.isEmpty() || !baseName.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '-' || c == '_')) {
+      throw new IllegalArgumentException(
+          "cookie name '" + baseName + "' must be non-empty ASCII letters, digits, - or _");
+    }
+    if (!sameSite.equals("Strict") && !sameSite.equals("Lax")) {
+      throw new IllegalArgumentException(
+          "SameSite '" + sameSite + "' is not allowed for a session cookie; use Strict or Lax");
+    }
+  }
+
+  /** {@code __Host-TSESSION}, Secure, HttpOnly, SameSite=Lax. */
+  public static SessionCookie defaults() {
+    return new SessionCookie("TSESSION", true, "Lax");
+  }
+
+  /** The same without {@code Secure} and prefix, for plain-HTTP development set-ups. */
+  public SessionCookie insecure() {
+    return new SessionCookie(baseName, false, sameSite);
+  }
+
+  /** The cookie name as sent. */
+  public String name() {
+    return secure ? HOST_PREFIX + baseName : baseName;
+  }
+
+  /** A {@code Set-Cookie} value carrying {@code id}. */
+  public String setCookie(String id) {
+    return name() + "=" + id + "; Path=/" + (secure ? "; Secure" : "") + "; HttpOnly; SameSite=" + sameSite;
+  }
+
+  /** A {@code Set-Cookie} value that deletes the cookie. */
+  public String expireCookie() {
+    return name() + "=; Path=/; Max-Age=0" + (secure ? "; Secure" : "") + "; HttpOnly; SameSite=" + sameSite;
+  }
+
+  /**
+   * The session id in a {@code Cookie} request header, or {@code null}. When a client sends the
+   * name twice, the first wins.
+   */
+  public String read(java.util.Enumeration<String> cookieHeaders) {
+    if (cookieHeaders == null) {
+      return null;
+    }
+    String prefix = name() + "=";
+    while (cookieHeaders.hasMoreElements()) {
+      for (String part : cookieHeaders.nextElement().split(";")) {
+        String p = part.trim();
+        if (p.startsWith(prefix)) {
+          return p.substring(prefix.length());
+        }
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,163 @@
+package dev.tether.testing.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.session.spi.SaveResult;
+import dev.tether.session.spi.SaveResult.Outcome;
+import dev.tether.session.spi.SessionRecord;
+import dev.tether.session.spi.SessionStore;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * Fixtures of the store contract: the clock, store instances and helpers. Extend {@link
+ * SessionStoreContract}, not this class.
+ */
+public abstract class StoreContractSupport {
+
+  /** Idle timeout of the sessions the suite creates. */
+  protected static final Duration IDLE = Duration.ofMinutes(30);
+
+  /** Absolute timeout of the sessions the suite creates. */
+  protected static final Duration ABSOLUTE = Duration.ofHours(8);
+
+  /** Random source for ids and test payloads. */
+  protected static final SecureRandom RANDOM = new SecureRandom();
+
+  /** The clock every store of this test is built with. */
+  protected final SettableClock clock =
+      new SettableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+
+  private final List<SessionStore> opened = new ArrayList<>();
+
+  /** The store under test, built before each test. */
+  protected SessionStore store;
+
+  /**
+   * Builds a new store instance over this test's backend, judging time by {@code clock}.
+   *
+   * @param clock the suite's settable clock
+   */
+  protected abstract SessionStore createStore(Clock clock);
+
+  /** Builds and remembers a store, closed after the test. */
+  protected final SessionStore openStore() {
+    SessionStore s = createStore(clock);
+    opened.add(s);
+    return s;
+  }
+
+  /**
+   * Runs before each test, before the first {@link #createStore} call: give the test a clean
+   * backend (flush a database, pick a key prefix). JUnit runs this class's {@code @BeforeEach}
+   * before a subclass's, so per-test set-up belongs here rather than in a subclass
+   * {@code @BeforeEach}. Does nothing by default.
+   */
+  protected void prepareBackend() throws Exception {}
+
+  /** Runs after each test, after all stores were closed. Does nothing by default. */
+  protected void cleanBackend() throws Exception {}
+
+  @BeforeEach
+  void openMainStore() throws Exception {
+    prepareBackend();
+    store = openStore();
+  }
+
+  @AfterEach
+  void closeStores() throws Exception {
+    for (SessionStore s : opened) {
+      s.close();
+    }
+    opened.clear();
+    cleanBackend();
+  }
+
+
+  // ---------------------------------------------------------------- helpers
+
+  /** A fresh 256-bit URL-safe id. */
+  protected static String newId() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  /** A fresh principal name, so tests never see each other's index entries. */
+  protected static String newPrincipal() {
+    return "user-" + newId().substring(0, 12);
+  }
+
+  /** UTF-8 bytes of {@code s}. */
+  protected static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Creates an anonymous session with {@code attrs} in {@link #store}; returns its id. */
+  protected String create(Map<String, byte[]> attrs) {
+    String id = newId();
+    SaveResult r =
+        store.create(SessionRecord.create(id, clock.instant(), IDLE, ABSOLUTE, null, attrs));
+    assertThat(r.outcome()).isEqualTo(Outcome.SAVED);
+    return id;
+  }
+
+  protected String createFor(String principal) {
+    String id = newId();
+    SaveResult r =
+        store.create(SessionRecord.create(id, clock.instant(), IDLE, ABSOLUTE, principal, Map.of()));
+    assertThat(r.outcome()).isEqualTo(Outcome.SAVED);
+    return id;
+  }
+
+  protected static List<String> sweepAllOwn(SessionStore s, Set<String> own) {
+    return sweepAllOwn(s, own, 100);
+  }
+
+  protected static List<String> sweepAllOwn(SessionStore s, Set<String> own, int limit) {
+    List<String> mine = new ArrayList<>();
+    for (List<SessionRecord> batch = s.sweepExpired(limit);
+        !batch.isEmpty();
+        batch = s.sweepExpired(limit)) {
+      assertThat(batch).hasSizeLessThanOrEqualTo(limit);
+      batch.stream().map(SessionRecord::id).filter(own::contains).forEach(mine::add);
+    }
+    return mine;
+  }
+
+  protected static <T> List<T> runConcurrently(List<Callable<T>> tasks, CountDownLatch start)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (Callable<T> t : tasks) {
+        futures.add(pool.submit(t));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get(60, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
