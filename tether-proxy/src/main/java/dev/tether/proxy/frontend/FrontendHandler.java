@@ -2,6 +2,7 @@ package dev.tether.proxy.frontend;
 
 import dev.tether.balance.Member;
 import dev.tether.proxy.backend.BackendListener;
+import dev.tether.proxy.http.FramingViolation;
 import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.tunnel.Tunnel;
@@ -162,6 +163,25 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
       } else if (ex == null) {
         closeNow();
       }
+      return;
+    }
+    if (evt instanceof FramingViolation v) {
+      // The framing gate answers and closes; abandon whatever this connection was doing.
+      closing = true;
+      timer.disarm();
+      Exchange e = ex;
+      ex = null;
+      if (e != null) {
+        e.pending.forEach(HttpContent::release);
+        e.pending.clear();
+        finishLoad(e);
+        if (e.backend != null) {
+          rt.connector.discard(e.backend);
+        }
+      }
+      releaseBacklog();
+      log.info("{}: {}", client, v.message());
+      logAccess(e, v.status().code(), v.reason());
       return;
     }
     if (evt == DrainSignal.INSTANCE) {

@@ -4,13 +4,16 @@ import dev.tether.proxy.ProxySettings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpServerCodec;
+import dev.tether.proxy.http.FramingLimits;
+import dev.tether.proxy.http.HttpFraming;
 
-/** Builds a client connection's pipeline: wait timer, HTTP/1.1 codec, frontend handler. */
+/**
+ * Builds a client connection's pipeline: the wait timer (first, so it sees raw bytes), the strict
+ * HTTP/1.1 framing layer ({@link HttpFraming}: raw-byte guard, codec, gate), the frontend handler.
+ */
 public final class FrontendInitializer extends ChannelInitializer<Channel> {
 
   static final String TIMER = "request-timer";
-  static final String CODEC = "http-server";
   static final String FRONTEND = "frontend";
 
   private final ProxyRuntime runtime;
@@ -24,13 +27,14 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     ProxySettings s = runtime.settings;
     ChannelPipeline p = ch.pipeline();
     p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos()));
-    p.addLast(CODEC, new HttpServerCodec(s.limits().maxRequestLine(), s.limits().maxHeaderSize(), s.limits().maxChunk()));
+    HttpFraming.install(p, new FramingLimits(s.limits().maxRequestLine(), s.limits().maxHeaderSize(),
+        s.limits().maxHeaders(), s.limits().maxChunk()));
     p.addLast(FRONTEND, new FrontendHandler(runtime));
   }
 
   /** Removes the HTTP handlers from a client pipeline that is becoming a tunnel. */
   static void removeHttp(ChannelPipeline p) {
     p.remove(TIMER);
-    p.remove(CODEC);
+    HttpFraming.uninstall(p);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tether.proxy.http;
 
+import dev.tether.testing.leak.LeakDetection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.proxy.http.FramingHarness.Content;
@@ -17,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Valid requests pass unchanged, stream in bounded pieces, and leave the connection open. */
-@ExtendWith(LeakDetectionExtension.class)
+@ExtendWith(LeakDetection.class)
 class FramingAcceptanceTest {
 
     @Test

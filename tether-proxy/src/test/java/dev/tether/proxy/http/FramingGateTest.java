@@ -1,5 +1,6 @@
 package dev.tether.proxy.http;
 
+import dev.tether.testing.leak.LeakDetection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.proxy.http.FramingHarness.Content;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** How violations are answered: ordering with responses, bytes during the error, decoder failures. */
-@ExtendWith(LeakDetectionExtension.class)
+@ExtendWith(LeakDetection.class)
 class FramingGateTest {
 
     private static final String GOOD = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n";

@@ -1,5 +1,6 @@
 package dev.tether.proxy.http;
 
+import dev.tether.testing.leak.LeakDetection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The public value types, and the leak check itself. */
-@ExtendWith(LeakDetectionExtension.class)
+@ExtendWith(LeakDetection.class)
 class FramingValuesTest {
 
     @Test
@@ -43,7 +44,7 @@ class FramingValuesTest {
         leakOneBuffer();
         List<String> leaks = List.of();
         for (int attempt = 0; attempt < 20 && leaks.isEmpty(); attempt++) {
-            leaks = LeakDetectionExtension.drainLeaks();
+            leaks = LeakDetection.drainLeaks();
         }
         assertThat(leaks).isNotEmpty();
     }

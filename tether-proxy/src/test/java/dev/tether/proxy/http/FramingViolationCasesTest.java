@@ -1,5 +1,6 @@
 package dev.tether.proxy.http;
 
+import dev.tether.testing.leak.LeakDetection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -14,14 +15,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * status with {@code Connection: close}, the connection closes, and the handler standing for the
  * backend receives nothing. Cases cite RFC 9112 (§) or the http-desync-guardian corpus.
  */
-@ExtendWith(LeakDetectionExtension.class)
-class FramingViolationCasesTest {
+@ExtendWith(LeakDetection.class)
+public class FramingViolationCasesTest {
 
     private static final String POST = "POST /upload HTTP/1.1\r\nHost: example.test\r\n";
     private static final String AFTER_GOOD = "bad request after a good one";
     private static final String GET = "GET / HTTP/1.1\r\nHost: example.test\r\n";
 
-    static Stream<Arguments> cases() {
+    public static Stream<Arguments> cases() {
         return Stream.of(
                 // §6.1/§6.3 Content-Length and Transfer-Encoding together
                 bad("CL then TE", POST + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "both Content-Length and Transfer-Encoding"),

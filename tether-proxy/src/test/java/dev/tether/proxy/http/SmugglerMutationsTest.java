@@ -1,5 +1,6 @@
 package dev.tether.proxy.http;
 
+import dev.tether.testing.leak.LeakDetection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -26,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * when the bytes are valid HTTP that hides no Transfer-Encoding field, forwarded framed by
  * Content-Length alone: never as chunked, so no CL/TE disagreement can exist behind us.
  */
-@ExtendWith(LeakDetectionExtension.class)
+@ExtendWith(LeakDetection.class)
 class SmugglerMutationsTest {
 
     private static final int[] BYTES = {0x01, 0x04, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1F, 0x20, 0x7F, 0xA0, 0xFF};

@@ -40,6 +40,17 @@ public final class LeakDetection implements BeforeAllCallback, AfterAllCallback 
 
   /** Forces detection and throws {@link AssertionError} listing any leak seen so far. */
   public static void assertNoLeaks() {
+    List<String> leaks = drainLeaks();
+    if (!leaks.isEmpty()) {
+      throw new AssertionError(leaks.size() + " ByteBuf leak(s) detected:\n" + String.join("\n----\n", leaks));
+    }
+  }
+
+  /**
+   * Collects garbage and allocates tracked buffers so that the detector reports what has leaked,
+   * then returns and forgets every leak recorded so far.
+   */
+  public static List<String> drainLeaks() {
     for (int i = 0; i < 5; i++) {
       System.gc();
       System.runFinalization();
@@ -50,11 +61,9 @@ public final class LeakDetection implements BeforeAllCallback, AfterAllCallback 
       }
       probes.forEach(ByteBuf::release);
     }
-    if (!LEAKS.isEmpty()) {
-      List<String> copy = List.copyOf(LEAKS);
-      LEAKS.clear();
-      throw new AssertionError(copy.size() + " ByteBuf leak(s) detected:\n" + String.join("\n----\n", copy));
-    }
+    List<String> copy = List.copyOf(LEAKS);
+    LEAKS.removeAll(copy);
+    return copy;
   }
 
   /** Leaks recorded so far (for tests of the detector itself). */
