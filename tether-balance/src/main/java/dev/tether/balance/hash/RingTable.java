@@ -1,0 +1,101 @@
+package dev.tether.balance.hash;
+
+import dev.tether.balance.Member;
+import java.util.Arrays;
+
+/**
+ * A consistent-hash ring (Karger et al. 1997; ketama): each member places {@code virtualNodes ×
+ * weight / gcd(weights)} points on a 64-bit circle and owns the arc before each point.
+ *
+ * <p>Design note: a point is {@code KeyHash.mix(hash(name), j)} with its low 20 bits replaced by the
+ * owner's index, so one sorted {@code long[]} holds both the positions and the owners (one sort, no
+ * parallel array, cache-friendly binary search). Points depend on the server name only, so lists in
+ * any order give the same ring; a member keeps its points when others come and go, so removing one
+ * of N servers moves only its ~1/N of the keys. With V points per server a server's share has a
+ * relative standard deviation of about 1/√V: 160 points (ketama's and nginx's count) give ±8%. The
+ * ring holds at most 2<sup>19</sup> points; beyond that, counts are scaled down in proportion.
+ */
+final class RingTable implements HashTable {
+
+  static final int INDEX_BITS = 20;
+  static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
+  static final int MAX_POINTS = 1 << 19;
+
+  private final long[] points;
+
+  private RingTable(long[] points) {
+    this.points = points;
+  }
+
+  /** Builds the ring over {@code members}, which must be sorted by name. */
+  static RingTable build(Member[] members, int virtualNodes) {
+    if (members.length > INDEX_MASK) {
+      throw new IllegalArgumentException("a hash ring holds at most " + INDEX_MASK + " servers, not " + members.length);
+    }
+    long g = 0;
+    for (Member m : members) {
+      g = gcd(g, m.weight());
+    }
+    long[] counts = new long[members.length];
+    long total = 0;
+    for (int i = 0; i < members.length; i++) {
+      counts[i] = members[i].weight() / g * virtualNodes;
+      total += counts[i];
+    }
+    if (total > MAX_POINTS) {
+      long scaled = 0;
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = Math.max(1, counts[i] * MAX_POINTS / total);
+        scaled += counts[i];
+      }
+      total = scaled;
+    }
+    long[] points = new long[(int) total];
+    int k = 0;
+    for (int i = 0; i < members.length; i++) {
+      long base = KeyHash.hash(members[i].name());
+      for (long j = 0; j < counts[i]; j++) {
+        points[k++] = (KeyHash.mix(base, j) & ~INDEX_MASK) | i;
+      }
+    }
+    Arrays.sort(points);
+    return new RingTable(points);
+  }
+
+  @Override
+  public int slots() {
+    return points.length;
+  }
+
+  @Override
+  public int start(long hash) {
+    int lo = 0;
+    int hi = points.length - 1;
+    if (hash > points[hi]) {
+      return 0; // past the last point: wrap around to the first
+    }
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (points[mid] < hash) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  @Override
+  public int owner(int slot) {
+    return (int) (points[slot] & INDEX_MASK);
+  }
+
+  private static long gcd(long a, long b) {
+    while (b != 0) {
+      long t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+}
