@@ -96,14 +96,18 @@ public final class ServerLoad {
   }
 
   private void observe(long latencyNanos, long nowNanos) {
-    double current = latencyNanos(nowNanos);
+    // Peak: a sample above the (decayed) average replaces it at once. Otherwise the stored average
+    // moves towards the sample with weight 1 − e^(−elapsed/τ), so a steady stream of samples
+    // converges on their value (decaying the stored value first as well would count the elapsed
+    // time twice and settle at about half the true latency).
+    double stored = Double.longBitsToDouble(ewmaBits.get());
+    long elapsed = Math.max(0, nowNanos - stampNanos.get());
+    double w = Math.exp(-(double) elapsed / DECAY_NANOS);
     double next;
-    if (latencyNanos > current) {
+    if (latencyNanos > stored * w) {
       next = latencyNanos;
     } else {
-      long elapsed = Math.max(0, nowNanos - stampNanos.get());
-      double w = Math.exp(-(double) elapsed / DECAY_NANOS);
-      next = current * w + latencyNanos * (1 - w);
+      next = stored * w + latencyNanos * (1 - w);
     }
     ewmaBits.set(Double.doubleToRawLongBits(next));
     stampNanos.set(nowNanos);
