@@ -26,6 +26,11 @@ public final class RoundRobinBalancer implements BalancerProvider {
   }
 
   @Override
+  public List<String> validate(Map<String, String> options) {
+    return new OptionsReader(name(), options, java.util.Set.of()).problems();
+  }
+
+  @Override
   public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
     Member[] eligible = EligibleMembers.inOrder(members);
     if (eligible.length == 0) {
