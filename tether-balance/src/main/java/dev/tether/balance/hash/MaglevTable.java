@@ -1,7 +1,6 @@
 package dev.tether.balance.hash;
 
 import dev.tether.balance.Member;
-import java.util.Arrays;
 
 /**
  * A Maglev lookup table (Eisenbud et al., "Maglev: A Fast and Reliable Software Network Load
@@ -37,39 +36,47 @@ final class MaglevTable implements HashTable {
     int n = members.length;
     int size = sizeFor(n);
     int[] table = new int[size];
-    Arrays.fill(table, -1);
-    long[] cursor = new long[n];
-    long[] skip = new long[n];
+    // Probes test a bitset (12.5 KB for 100 003 slots, fits in L1) rather than the 400 KB table:
+    // filling takes about M ln M probes, so their cost decides the build time.
+    long[] used = new long[(size + 63) >>> 6];
+    int[] cursor = new int[n];
+    int[] skip = new int[n];
     long[] credit = new long[n];
+    long[] weight = new long[n];
     long maxWeight = 0;
     for (int i = 0; i < n; i++) {
       long h = KeyHash.hash(members[i].name());
-      cursor[i] = Long.remainderUnsigned(KeyHash.mix(h, OFFSET_SEED), size);
-      skip[i] = Long.remainderUnsigned(KeyHash.mix(h, SKIP_SEED), size - 1) + 1;
-      maxWeight = Math.max(maxWeight, members[i].weight());
+      cursor[i] = (int) Long.remainderUnsigned(KeyHash.mix(h, OFFSET_SEED), size);
+      skip[i] = (int) Long.remainderUnsigned(KeyHash.mix(h, SKIP_SEED), size - 1) + 1;
+      weight[i] = members[i].weight();
+      maxWeight = Math.max(maxWeight, weight[i]);
     }
     int filled = 0;
     while (true) {
       for (int i = 0; i < n; i++) {
-        credit[i] += members[i].weight();
+        credit[i] += weight[i];
         while (credit[i] >= maxWeight) {
           credit[i] -= maxWeight;
-          long c = cursor[i];
-          while (table[(int) c] >= 0) {
-            c += skip[i];
-            if (c >= size) {
-              c -= size;
-            }
+          int c = cursor[i];
+          int step = skip[i];
+          while ((used[c >>> 6] & (1L << c)) != 0) {
+            c = advance(c, step, size);
           }
-          table[(int) c] = i;
-          c += skip[i];
-          cursor[i] = c >= size ? c - size : c;
+          used[c >>> 6] |= 1L << c;
+          table[c] = i;
+          cursor[i] = advance(c, step, size);
           if (++filled == size) {
             return new MaglevTable(table);
           }
         }
       }
     }
+  }
+
+  /** {@code (c + step) mod size} for {@code c, step < size < 2^31}, without overflow or division. */
+  private static int advance(int c, int step, int size) {
+    int next = c - (size - step);
+    return next >= 0 ? next : next + size;
   }
 
   @Override
