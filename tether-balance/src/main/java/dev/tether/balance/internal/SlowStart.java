@@ -16,13 +16,13 @@ import java.util.function.LongSupplier;
  * while some member is ramping: the picker knows when the last ramp ends and, once the ticker has
  * passed it, sets a flag and never reads the ticker again. No {@code Pool.refresh()} is needed.
  */
-public final class SlowStart {
+final class SlowStart {
 
   /** The option key: a duration such as {@code 30s}; {@code 0} or absent means off. */
-  public static final String OPTION = "slow-start";
+  static final String OPTION = "slow-start";
 
   /** The smallest fraction of its weight a ramping server gets. */
-  public static final double MIN_FRACTION = 0.1;
+  static final double MIN_FRACTION = 0.1;
 
   /** Longest window accepted: one hour. */
   static final long MAX_SECONDS = 3600;

@@ -35,7 +35,6 @@ final class TwoChoices implements Picker {
   private final SlowStart.Ramp ramp;
   private final Supplier<RandomGenerator> random;
   private final Cost cost;
-  private final BalanceEnv env;
 
   TwoChoices(Member[] members, WeightedSampler sampler, SlowStart.Ramp ramp, Cost cost, BalanceEnv env) {
     this.members = members;
@@ -43,7 +42,6 @@ final class TwoChoices implements Picker {
     this.ramp = ramp;
     this.random = env.random();
     this.cost = cost;
-    this.env = env;
   }
 
   @Override
@@ -79,8 +77,7 @@ final class TwoChoices implements Picker {
     if (cost == Cost.IN_FLIGHT) {
       return ma.load().inFlight() <= mb.load().inFlight() ? ma : mb;
     }
-    long t = env.ticker().getAsLong();
-    return latencyCost(ma.load(), t) <= latencyCost(mb.load(), t) ? ma : mb;
+    return latencyNotAbove(ma.load(), mb.load()) ? ma : mb;
   }
 
   /** A weighted random index other than {@code not} and not called {@code excluded}; -1 if none found. */
@@ -94,11 +91,33 @@ final class TwoChoices implements Picker {
     return -1;
   }
 
-  static double latencyCost(ServerLoad load, long nowNanos) {
+  /**
+   * Whether a's cost, decayed latency × (in flight + 1), is at most b's. Both decay by the common
+   * factor e^(−now/τ), which cancels: compare stored_a × (f_a + 1) with stored_b × (f_b + 1) ×
+   * e^((stamp_b − stamp_a)/τ), one exponential and no clock read.
+   */
+  static boolean latencyNotAbove(ServerLoad a, ServerLoad b) {
+    boolean freshA = a.completed() == 0;
+    boolean freshB = b.completed() == 0;
+    if (freshA || freshB) {
+      return unmeasuredCost(a, freshA) <= unmeasuredCost(b, freshB);
+    }
+    double costA = a.storedLatencyNanos() * (a.inFlight() + 1);
+    double costB = b.storedLatencyNanos() * (b.inFlight() + 1);
+    double relative = Math.exp((double) (b.latencyStampNanos() - a.latencyStampNanos()) / ServerLoad.DECAY_NANOS);
+    // costB × relative is NaN only when costB is 0 and relative infinite: b is free, prefer it.
+    return costA <= costB * relative;
+  }
+
+  /**
+   * Cost for a comparison involving a server without measurements: 0 when idle, a large penalty
+   * plus its queue when busy; a measured server counts as its queue only (below the penalty).
+   */
+  private static double unmeasuredCost(ServerLoad load, boolean fresh) {
     int inFlight = load.inFlight();
-    if (load.completed() == 0) {
+    if (fresh) {
       return inFlight == 0 ? 0 : PENALTY + inFlight;
     }
-    return load.latencyNanos(nowNanos) * (inFlight + 1);
+    return inFlight + 1;
   }
 }
