@@ -45,7 +45,7 @@ public final class Pool {
     synchronized (this) {
       // Servers present at start-up have been up "forever": slow start ramps only servers that
       // come up or are added later, as HAProxy does.
-      for (Server s : servers) {
+      for (Server s : requireNonNull(servers, "servers")) {
         upSince.put(s.name(), Member.UP_FROM_START);
       }
       setServers(servers);
