@@ -1,6 +1,12 @@
 package dev.tether.balance;
 
+import dev.tether.balance.hash.HashBalancers;
+import dev.tether.balance.internal.LeastConnectionsBalancer;
+import dev.tether.balance.internal.LeastResponseTimeBalancer;
+import dev.tether.balance.internal.PowerOfTwoBalancer;
+import dev.tether.balance.internal.RandomBalancer;
 import dev.tether.balance.internal.RoundRobinBalancer;
+import dev.tether.balance.internal.WeightedRoundRobinBalancer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +15,10 @@ import java.util.ServiceLoader;
 
 /**
  * The registry of balancing algorithms by configuration name. Built-in algorithms are registered
- * here; further ones are found with {@link ServiceLoader}.
+ * here: {@code round-robin}, {@code weighted-round-robin}, {@code least-connections}, {@code
+ * least-response-time}, {@code power-of-two}, {@code random}, {@code ip-hash}, {@code uri-hash},
+ * {@code header-hash} and {@code cookie-hash}; further ones are found with {@link ServiceLoader}
+ * (a built-in name cannot be replaced).
  */
 public final class Balancers {
 
@@ -30,6 +39,14 @@ public final class Balancers {
   private static Map<String, BalancerProvider> load() {
     Map<String, BalancerProvider> map = new LinkedHashMap<>();
     register(map, new RoundRobinBalancer());
+    register(map, new WeightedRoundRobinBalancer());
+    register(map, new LeastConnectionsBalancer());
+    register(map, new LeastResponseTimeBalancer());
+    register(map, new PowerOfTwoBalancer());
+    register(map, new RandomBalancer());
+    for (BalancerProvider p : HashBalancers.providers()) {
+      register(map, p);
+    }
     for (BalancerProvider p : ServiceLoader.load(BalancerProvider.class)) {
       register(map, p);
     }

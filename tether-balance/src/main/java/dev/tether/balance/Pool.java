@@ -28,6 +28,7 @@ public final class Pool {
   private final Map<String, ServerLoad> loads = new HashMap<>();
   private final Map<String, ServerState> states = new HashMap<>();
   private final Map<String, Long> upSince = new HashMap<>();
+  private final ServerLoad.Group group = new ServerLoad.Group();
   private List<Server> servers;
 
   private volatile PoolSnapshot snapshot;
@@ -41,7 +42,14 @@ public final class Pool {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("pool " + name + ": " + String.join("; ", problems));
     }
-    setServers(servers);
+    synchronized (this) {
+      // Servers present at start-up have been up "forever": slow start ramps only servers that
+      // come up or are added later, as HAProxy does.
+      for (Server s : requireNonNull(servers, "servers")) {
+        upSince.put(s.name(), Member.UP_FROM_START);
+      }
+      setServers(servers);
+    }
   }
 
   public String name() {
@@ -64,7 +72,8 @@ public final class Pool {
 
   /**
    * Replaces the server list (hot reload, scale-out). Servers that keep their name keep their
-   * state and load counters; new servers start UP with their slow-start clock at now.
+   * state and load counters; new servers start UP with their slow-start clock at now (servers given
+   * to the constructor do not ramp).
    */
   public synchronized void setServers(List<Server> newServers) {
     Map<String, Server> unique = new LinkedHashMap<>();
@@ -78,7 +87,7 @@ public final class Pool {
     states.keySet().retainAll(unique.keySet());
     upSince.keySet().retainAll(unique.keySet());
     for (String n : unique.keySet()) {
-      loads.computeIfAbsent(n, k -> new ServerLoad());
+      loads.computeIfAbsent(n, k -> new ServerLoad(group));
       states.putIfAbsent(n, ServerState.UP);
       upSince.putIfAbsent(n, now);
     }
@@ -108,7 +117,10 @@ public final class Pool {
     return previous;
   }
 
-  /** Rebuilds the picker with the same members, e.g. when slow start advances a step. */
+  /**
+   * Rebuilds the picker with the same members. Not needed for slow start (pickers compute ramping
+   * weights per pick from the ticker); kept for callers that want a fresh picker.
+   */
   public synchronized void refresh() {
     rebuild();
   }

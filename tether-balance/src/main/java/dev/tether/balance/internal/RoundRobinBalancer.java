@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Plain round robin over the members that accept new work; weights are ignored. */
+/**
+ * Plain round robin over the members that accept new work; weights are ignored except that weight 0
+ * takes no new work. Slow start does not apply (there is no weight to ramp).
+ */
 public final class RoundRobinBalancer implements BalancerProvider {
 
   @Override
@@ -19,18 +22,24 @@ public final class RoundRobinBalancer implements BalancerProvider {
 
   @Override
   public String description() {
-    return "Each server in turn; choose it when servers are alike and requests cost about the same.";
+    return "Each server in turn, ignoring weights: choose it when the servers are alike and requests cost about the same.";
+  }
+
+  @Override
+  public List<String> validate(Map<String, String> options) {
+    return new OptionsReader(name(), options, java.util.Set.of()).problems();
   }
 
   @Override
   public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
-    Member[] eligible = members.stream().filter(m -> m.state().acceptsNew()).toArray(Member[]::new);
+    Member[] eligible = EligibleMembers.inOrder(members);
     if (eligible.length == 0) {
-      return request -> null;
+      return EligibleMembers.NONE;
     }
     return new RoundRobinPicker(eligible);
   }
 
+  /** Picks {@code members[seq++ mod n]}; the sequence is the only per-pick state. */
   static final class RoundRobinPicker implements Picker {
     private final Member[] members;
     private final AtomicInteger seq;

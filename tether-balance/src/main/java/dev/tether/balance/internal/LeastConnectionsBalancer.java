@@ -1,0 +1,123 @@
+package dev.tether.balance.internal;
+
+import dev.tether.balance.BalanceEnv;
+import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.Member;
+import dev.tether.balance.PickRequest;
+import dev.tether.balance.Picker;
+import dev.tether.balance.ServerLoad;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Weighted least connections: the member with the lowest {@code (in flight + 1) / weight} wins.
+ *
+ * <p>Design note: the {@code + 1} (as HAProxy's {@code leastconn}) counts the request being placed,
+ * so an idle pool still follows the weights. Ties are broken uniformly at random by reservoir
+ * sampling over the tied members (a random start position alone would favour a server that follows
+ * a gap); the coin flips come from a local LCG seeded once per pick from the injected random source,
+ * so a tie costs one multiply. The scan is O(n) over flat arrays, as nginx's {@code least_conn};
+ * choose {@code power-of-two} for pools of hundreds of servers.
+ */
+public final class LeastConnectionsBalancer implements BalancerProvider {
+
+  @Override
+  public String name() {
+    return "least-connections";
+  }
+
+  @Override
+  public String description() {
+    return "The server with the fewest requests in flight per unit of weight: choose it for long or uneven requests"
+        + " (downloads, WebSockets, reports) with one balancer instance and up to about a hundred servers.";
+  }
+
+  @Override
+  public List<String> optionKeys() {
+    return List.of(SlowStart.OPTION);
+  }
+
+  @Override
+  public List<String> validate(Map<String, String> options) {
+    return SlowStart.validate(name(), options);
+  }
+
+  @Override
+  public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
+    Member[] ms = EligibleMembers.inOrder(members);
+    if (ms.length == 0) {
+      return EligibleMembers.NONE;
+    }
+    SlowStart.Ramp ramp = SlowStart.ramp(ms, SlowStart.window(name(), options), env.ticker());
+    return new LeastConnectionsPicker(ms, ramp, env.random());
+  }
+
+  /** Scans every member's in-flight counter; no state of its own. */
+  static final class LeastConnectionsPicker implements Picker {
+    private final Member[] members;
+    private final ServerLoad[] loads;
+    private final double[] inverseWeight;
+    private final SlowStart.Ramp ramp;
+    private final Supplier<RandomGenerator> random;
+
+    LeastConnectionsPicker(Member[] members, SlowStart.Ramp ramp, Supplier<RandomGenerator> random) {
+      this.members = members;
+      this.loads = new ServerLoad[members.length];
+      this.inverseWeight = new double[members.length];
+      for (int i = 0; i < members.length; i++) {
+        loads[i] = members[i].load();
+        inverseWeight[i] = 1.0 / members[i].weight();
+      }
+      this.ramp = ramp;
+      this.random = random;
+    }
+
+    @Override
+    public Member pick(PickRequest request) {
+      int i = choose(-1);
+      return members[i];
+    }
+
+    @Override
+    public Member pickExcluding(PickRequest request, Member excluded) {
+      for (int i = 0; i < members.length; i++) {
+        if (members[i].name().equals(excluded.name())) {
+          return members.length == 1 ? null : members[choose(i)];
+        }
+      }
+      return pick(request);
+    }
+
+    private int choose(int skip) {
+      long now = ramp == null ? SlowStart.Ramp.OVER : ramp.now();
+      long seed = random.get().nextLong();
+      int best = -1;
+      double bestScore = Double.MAX_VALUE;
+      int ties = 0;
+      for (int i = 0; i < loads.length; i++) {
+        if (i == skip) {
+          continue;
+        }
+        double score = (loads[i].inFlight() + 1) * inverseWeight[i];
+        if (now != SlowStart.Ramp.OVER) {
+          score /= ramp.fraction(i, now);
+        }
+        if (score < bestScore) {
+          best = i;
+          bestScore = score;
+          ties = 1;
+        } else if (score == bestScore) {
+          ties++;
+          // Replace with probability 1/ties: uniform over all tied members (reservoir sampling).
+          seed = seed * 6364136223846793005L + 1442695040888963407L;
+          if (((seed >>> 32) * ties) >>> 32 == 0) {
+            best = i;
+          }
+        }
+      }
+      return best;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.tether.balance.internal;
+
+import dev.tether.balance.BalanceEnv;
+import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.Member;
+import dev.tether.balance.Picker;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Least response time: two weighted random candidates, the one with the lower peak-EWMA latency ×
+ * (in flight + 1) wins.
+ *
+ * <p>Design note: this is Finagle's and Linkerd's "P2C + peak EWMA". The latency average jumps up
+ * on a slow response and decays with time otherwise ({@link dev.tether.balance.ServerLoad}), so a
+ * server that slows down sheds load at once and an idle one is tried again later. Comparing two
+ * candidates instead of scanning all keeps the pick O(1), and avoids sending every request to the
+ * one server that was fastest a moment ago. A server that has never answered costs 0 while idle
+ * and a large penalty while busy, so it is probed one request at a time.
+ */
+public final class LeastResponseTimeBalancer implements BalancerProvider {
+
+  @Override
+  public String name() {
+    return "least-response-time";
+  }
+
+  @Override
+  public String description() {
+    return "Two weighted random servers per request, the one with the lower decaying latency × (in flight + 1)"
+        + " wins: choose it when servers differ in speed or slow down under load (mixed hardware, noisy neighbours).";
+  }
+
+  @Override
+  public List<String> optionKeys() {
+    return List.of(SlowStart.OPTION);
+  }
+
+  @Override
+  public List<String> validate(Map<String, String> options) {
+    return SlowStart.validate(name(), options);
+  }
+
+  @Override
+  public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
+    Member[] ms = EligibleMembers.inOrder(members);
+    if (ms.length == 0) {
+      return EligibleMembers.NONE;
+    }
+    SlowStart.Ramp ramp = SlowStart.ramp(ms, SlowStart.window(name(), options), env.ticker());
+    return new TwoChoices(ms, new WeightedSampler(ms), ramp, TwoChoices.Cost.LATENCY, env);
+  }
+}

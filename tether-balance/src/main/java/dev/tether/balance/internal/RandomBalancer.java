@@ -1,0 +1,80 @@
+package dev.tether.balance.internal;
+
+import dev.tether.balance.BalanceEnv;
+import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.Member;
+import dev.tether.balance.PickRequest;
+import dev.tether.balance.Picker;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/** Weighted random choice (alias method), with optional slow start. */
+public final class RandomBalancer implements BalancerProvider {
+
+  @Override
+  public String name() {
+    return "random";
+  }
+
+  @Override
+  public String description() {
+    return "A weighted random server per request: choose it when several balancer instances share the servers and"
+        + " must not fall into step with each other, and requests cost about the same.";
+  }
+
+  @Override
+  public List<String> optionKeys() {
+    return List.of(SlowStart.OPTION);
+  }
+
+  @Override
+  public List<String> validate(Map<String, String> options) {
+    return SlowStart.validate(name(), options);
+  }
+
+  @Override
+  public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
+    Member[] ms = EligibleMembers.inOrder(members);
+    if (ms.length == 0) {
+      return EligibleMembers.NONE;
+    }
+    SlowStart.Ramp ramp = SlowStart.ramp(ms, SlowStart.window(name(), options), env.ticker());
+    return new RandomPicker(ms, new WeightedSampler(ms), ramp, env.random());
+  }
+
+  /** Draws one member per pick; no shared mutable state at all. */
+  static final class RandomPicker implements Picker {
+    private final Member[] members;
+    private final WeightedSampler sampler;
+    private final SlowStart.Ramp ramp;
+    private final Supplier<RandomGenerator> random;
+
+    RandomPicker(Member[] members, WeightedSampler sampler, SlowStart.Ramp ramp, Supplier<RandomGenerator> random) {
+      this.members = members;
+      this.sampler = sampler;
+      this.ramp = ramp;
+      this.random = random;
+    }
+
+    @Override
+    public Member pick(PickRequest request) {
+      long now = ramp == null ? SlowStart.Ramp.OVER : ramp.now();
+      return members[sampler.next(random.get(), ramp, now)];
+    }
+
+    @Override
+    public Member pickExcluding(PickRequest request, Member excluded) {
+      RandomGenerator rnd = random.get();
+      long now = ramp == null ? SlowStart.Ramp.OVER : ramp.now();
+      for (int attempt = 0; attempt < 8; attempt++) {
+        Member m = members[sampler.next(rnd, ramp, now)];
+        if (!m.name().equals(excluded.name())) {
+          return m;
+        }
+      }
+      return EligibleMembers.firstOther(members, excluded, rnd.nextInt(members.length));
+    }
+  }
+}

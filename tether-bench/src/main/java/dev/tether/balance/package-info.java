@@ -1,0 +1,2 @@
+/** JMH benchmarks of the balancing algorithms, in the package of the code they measure. */
+package dev.tether.balance;
