@@ -31,11 +31,20 @@ final class ProxyFixture implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   ProxyFixture(List<TestBackend> backends, List<Integer> deadPorts, Timeouts timeouts) {
+    this(backends, deadPorts, timeouts, "round-robin", Map.of(), List.of());
+  }
+
+  /**
+   * @param weights per backend, in order; empty for all 1
+   */
+  ProxyFixture(List<TestBackend> backends, List<Integer> deadPorts, Timeouts timeouts, String algorithm,
+      Map<String, String> options, List<Integer> weights) {
     this.backends = backends;
     List<Server> servers = new ArrayList<>();
     Map<String, InetSocketAddress> addrs = new LinkedHashMap<>();
-    for (TestBackend b : backends) {
-      servers.add(new Server(b.name(), "127.0.0.1", b.port(), 1));
+    for (int k = 0; k < backends.size(); k++) {
+      TestBackend b = backends.get(k);
+      servers.add(new Server(b.name(), "127.0.0.1", b.port(), weights.isEmpty() ? 1 : weights.get(k)));
       addrs.put(b.name(), new InetSocketAddress("127.0.0.1", b.port()));
     }
     int i = 0;
@@ -44,13 +53,22 @@ final class ProxyFixture implements AutoCloseable {
       servers.add(new Server(name, "127.0.0.1", port, 1));
       addrs.put(name, new InetSocketAddress("127.0.0.1", port));
     }
-    pool = new Pool("web", servers, Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
+    pool = new Pool("web", servers, Balancers.find(algorithm).orElseThrow(), options, BalanceEnv.SYSTEM);
     Upstream up = new Upstream(pool, addrs, ConnectionsConfig.DEFAULTS);
     Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
     ProxySettings settings = new ProxySettings(
         new ProxySettings.Listen("127.0.0.1", 0, 1, dev.tether.proxy.config.Transport.AUTO), timeouts,
         Limits.DEFAULTS, TrustedProxies.NONE, dev.tether.proxy.config.AccessLog.DEFAULTS);
     proxy = TetherProxy.start(settings, router);
+  }
+
+  /** Three backends s1, s2, s3 behind {@code algorithm} with {@code options} and {@code weights}. */
+  static ProxyFixture withAlgorithm(String algorithm, Map<String, String> options, List<Integer> weights) {
+    List<TestBackend> bs = new ArrayList<>();
+    for (String n : List.of("s1", "s2", "s3")) {
+      bs.add(TestBackend.start(n));
+    }
+    return new ProxyFixture(bs, List.of(), Timeouts.DEFAULTS, algorithm, options, weights);
   }
 
   static ProxyFixture of(String... names) {

@@ -85,8 +85,7 @@ final class ForwardingHeaders {
    * @param trusted whether the peer is a trusted proxy (its headers are extended, not replaced)
    * @param host the request's Host as received
    */
-  static void addForwarding(HttpHeaders h, InetAddress peer, boolean trusted, String host) {
-    String client = peer == null ? "unknown" : peer.getHostAddress();
+  static void addForwarding(HttpHeaders h, InetAddress peer, String client, boolean trusted, String host) {
     if (trusted) {
       String xff = h.get(X_FORWARDED_FOR);
       h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? client : xff + ", " + client);
@@ -98,6 +97,7 @@ final class ForwardingHeaders {
       }
       String fwd = h.get(FORWARDED);
       String mine = forwardedElement(peer, host);
+
       h.set(FORWARDED, fwd == null || fwd.isBlank() ? mine : fwd + ", " + mine);
     } else {
       h.set(X_FORWARDED_FOR, client);

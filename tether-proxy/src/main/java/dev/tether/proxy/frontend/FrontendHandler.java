@@ -264,7 +264,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
 
   private void prepareRequest(Exchange e, HttpRequest req) {
     ForwardingHeaders.stripHopByHop(req.headers(), e.upgrade);
-    ForwardingHeaders.addForwarding(req.headers(), peer, peerTrusted, e.host);
+    ForwardingHeaders.addForwarding(req.headers(), peer, client, peerTrusted, e.host);
     if (req.protocolVersion() != HttpVersion.HTTP_1_1) {
       req.setProtocolVersion(HttpVersion.HTTP_1_1);
     }

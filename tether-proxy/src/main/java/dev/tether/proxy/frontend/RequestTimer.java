@@ -24,6 +24,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private boolean armed;
   private boolean sawBytes;
+  private boolean tightenAfterRead;
   private long deadline;
   private ScheduledFuture<?> task;
 
@@ -43,32 +44,54 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     schedule(System.nanoTime() + idleNanos);
   }
 
-  /** A request head arrived: stop timing. */
+  /**
+   * A request head arrived: stop timing. The scheduled check is left in place and lapses when it
+   * runs (or is reused by the next {@link #arm}), so a kept-alive connection costs no
+   * schedule/cancel pair per request.
+   */
   void disarm() {
     armed = false;
-    if (task != null) {
-      task.cancel(false);
-      task = null;
-    }
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (armed && !sawBytes && msg instanceof ByteBuf b && b.isReadable()) {
       sawBytes = true;
-      schedule(System.nanoTime() + requestNanos);
+      tightenAfterRead = true;
     }
     ctx.fireChannelRead(msg);
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    // Only a head still incomplete after this read gets the shorter request deadline; most heads
+    // arrive in one read and were disarmed meanwhile, which costs no rescheduling.
+    if (tightenAfterRead) {
+      tightenAfterRead = false;
+      if (armed) {
+        schedule(System.nanoTime() + requestNanos);
+      }
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    disarm();
+    armed = false;
+    if (task != null) {
+      task.cancel(false);
+      task = null;
+    }
     ctx.fireChannelInactive();
   }
 
   private void schedule(long newDeadline) {
+    boolean earlier = task != null && newDeadline < deadline;
     deadline = newDeadline;
+    if (earlier) {
+      task.cancel(false);
+      task = null;
+    }
     if (task == null) {
       task = ctx.executor().schedule(this::expire, Math.max(0, newDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
