@@ -6,12 +6,13 @@ import dev.tether.session.spi.SessionStoreProvider;
 import dev.tether.session.spi.SessionStoreRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code redis}: settings
@@ -32,6 +33,10 @@ import java.util.Set;
  * Durations are {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h} or ISO-8601 ({@code PT10M}).
  */
 public final class RedisSessionStoreProvider implements SessionStoreProvider {
+
+  private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+  private static final Pattern ISO_DURATION =
+      Pattern.compile("pt(?:[0-9]{1,9}h)?(?:[0-9]{1,9}m)?(?:[0-9]{1,9}(?:\\.[0-9]{1,9})?s)?");
 
   private static final Set<String> SETTINGS =
       Set.of("uri", "mode", "key-prefix", "buckets", "safety-margin", "timeout");
@@ -64,6 +69,12 @@ public final class RedisSessionStoreProvider implements SessionStoreProvider {
               + " list of redis:// seed nodes");
     }
     Mode mode = mode(settings.get("mode"), uri);
+    if (mode == Mode.STANDALONE && uri.contains(",")) {
+      throw new IllegalArgumentException(
+          "session store 'redis': setting 'uri' lists several servers, but standalone mode takes"
+              + " exactly one URI; set 'mode' to cluster for Cluster seed nodes, or use one"
+              + " redis-sentinel://host:port,host:port/db#master URI for Sentinel");
+    }
     List<String> uris =
         mode == Mode.CLUSTER
             ? Arrays.stream(uri.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList()
@@ -101,19 +112,16 @@ public final class RedisSessionStoreProvider implements SessionStoreProvider {
     if (value == null) {
       return mode == Mode.CLUSTER ? DEFAULT_CLUSTER_BUCKETS : 1;
     }
-    try {
-      int n = Integer.parseInt(value.strip());
-      if (n >= 1 && n <= BucketKeys.MAX_BUCKETS) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below with the allowed range
+    String v = value.strip();
+    int n = v.matches("[0-9]{1,5}") ? Integer.parseInt(v) : 0;
+    if (n < 1 || n > BucketKeys.MAX_BUCKETS) {
+      throw new IllegalArgumentException(
+          "session store 'redis': setting 'buckets' is '"
+              + value
+              + "'; allowed: a whole number 1.."
+              + BucketKeys.MAX_BUCKETS);
     }
-    throw new IllegalArgumentException(
-        "session store 'redis': setting 'buckets' is '"
-            + value
-            + "'; allowed: a whole number 1.."
-            + BucketKeys.MAX_BUCKETS);
+    return n;
   }
 
   /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h} or an ISO-8601 duration. */
@@ -122,32 +130,30 @@ public final class RedisSessionStoreProvider implements SessionStoreProvider {
       return fallback;
     }
     String v = value.strip().toLowerCase(Locale.ROOT);
-    try {
-      Duration d;
-      if (v.startsWith("p")) {
-        d = Duration.parse(v.toUpperCase(Locale.ROOT));
-      } else if (v.endsWith("ms")) {
-        d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-      } else if (v.endsWith("s")) {
-        d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-      } else if (v.endsWith("m")) {
-        d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-      } else if (v.endsWith("h")) {
-        d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
-      } else {
-        d = null;
-      }
-      if (d != null && !d.isNegative() && !d.isZero()) {
-        return d;
-      }
-    } catch (NumberFormatException | DateTimeParseException e) {
-      // reported below with the allowed forms
+    Matcher m = SHORT_DURATION.matcher(v);
+    Duration d;
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      d =
+          switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+          };
+    } else if (v.length() > 2 && ISO_DURATION.matcher(v).matches()) {
+      d = Duration.parse(v.toUpperCase(Locale.ROOT));
+    } else {
+      d = Duration.ZERO;
     }
-    throw new IllegalArgumentException(
-        "session store 'redis': setting '"
-            + setting
-            + "' is '"
-            + value
-            + "'; allowed: a positive duration like 500ms, 30s, 10m, 2h or PT10M");
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(
+          "session store 'redis': setting '"
+              + setting
+              + "' is '"
+              + value
+              + "'; allowed: a positive duration like 500ms, 30s, 10m, 2h or PT10M");
+    }
+    return d;
   }
 }
