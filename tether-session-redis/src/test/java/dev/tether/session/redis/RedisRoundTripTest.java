@@ -43,7 +43,9 @@ class RedisRoundTripTest {
 
   @AfterEach
   void close() {
-    store.close();
+    if (store != null) {
+      store.close();
+    }
   }
 
   @AfterAll
