@@ -3,6 +3,7 @@ package dev.tether.session.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.session.redis.RedisSessionStoreConfig.Mode;
+import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
@@ -66,5 +67,22 @@ class RedisClusterSessionStoreTest extends SessionStoreContract {
       assertThat(store.load(id).map(SessionRecord::version)).contains(2L);
     }
     assertThat(buckets).as("64 random ids spread over the 16 buckets").hasSizeGreaterThan(8);
+  }
+
+  @Test
+  void oneCommandPerSaveAndLoadOnClusterToo() {
+    RedisSessionStore redis = (RedisSessionStore) store;
+    String id = create(Map.of());
+    redis.save(SessionDelta.builder(id, 1).set("warm", bytes("w")).build());
+
+    long before = redis.commandsSent();
+    SaveResult r = redis.save(SessionDelta.builder(id, 2).set("a", bytes("1")).build());
+    long afterSave = redis.commandsSent();
+    redis.load(id).orElseThrow();
+    long afterLoad = redis.commandsSent();
+
+    assertThat(r).isEqualTo(SaveResult.saved(3));
+    assertThat(afterSave - before).as("commands per save").isEqualTo(1);
+    assertThat(afterLoad - afterSave).as("commands per load").isEqualTo(1);
   }
 }
