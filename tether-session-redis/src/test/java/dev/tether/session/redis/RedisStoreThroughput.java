@@ -77,7 +77,7 @@ public final class RedisStoreThroughput {
             loadCommands);
       }
     } finally {
-      RedisTestServer.deleteKeys(prefix);
+      RedisTestServer.deleteKeys(uri, prefix);
     }
   }
 }

@@ -48,9 +48,11 @@ final class RedisTestServer {
   /** Deletes every key starting with {@code prefix}; returns how many. */
   static long deleteKeys(String prefix) {
     String uri = System.getenv(URI_VARIABLE);
-    if (uri == null || uri.isBlank()) {
-      return 0;
-    }
+    return uri == null || uri.isBlank() ? 0 : deleteKeys(uri, prefix);
+  }
+
+  /** Deletes every key starting with {@code prefix} in the Redis at {@code uri}. */
+  static long deleteKeys(String uri, String prefix) {
     RedisClient c = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> conn = c.connect()) {
       RedisCommands<String, String> redis = conn.sync();
