@@ -1,13 +1,10 @@
 package dev.tether.balance.internal;
 
 import dev.tether.balance.BalanceEnv;
-import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;
 import dev.tether.balance.ServerLoad;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -21,7 +18,7 @@ import java.util.random.RandomGenerator;
  * so a tie costs one multiply. The scan is O(n) over flat arrays, as nginx's {@code least_conn};
  * choose {@code power-of-two} for pools of hundreds of servers.
  */
-public final class LeastConnectionsBalancer implements BalancerProvider {
+public final class LeastConnectionsBalancer extends SlowStartBalancer {
 
   @Override
   public String name() {
@@ -35,22 +32,7 @@ public final class LeastConnectionsBalancer implements BalancerProvider {
   }
 
   @Override
-  public List<String> optionKeys() {
-    return List.of(SlowStart.OPTION);
-  }
-
-  @Override
-  public List<String> validate(Map<String, String> options) {
-    return SlowStart.validate(name(), options);
-  }
-
-  @Override
-  public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
-    Member[] ms = EligibleMembers.inOrder(members);
-    if (ms.length == 0) {
-      return EligibleMembers.NONE;
-    }
-    SlowStart.Ramp ramp = SlowStart.ramp(ms, SlowStart.window(name(), options), env.ticker());
+  Picker picker(Member[] ms, SlowStart.Ramp ramp, BalanceEnv env) {
     return new LeastConnectionsPicker(ms, ramp, env.random());
   }
 

@@ -1,11 +1,8 @@
 package dev.tether.balance.internal;
 
 import dev.tether.balance.BalanceEnv;
-import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Member;
 import dev.tether.balance.Picker;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Least response time: two weighted random candidates, the one with the lower peak-EWMA latency ×
@@ -18,7 +15,7 @@ import java.util.Map;
  * one server that was fastest a moment ago. A server that has never answered costs 0 while idle
  * and a large penalty while busy, so it is probed one request at a time.
  */
-public final class LeastResponseTimeBalancer implements BalancerProvider {
+public final class LeastResponseTimeBalancer extends SlowStartBalancer {
 
   @Override
   public String name() {
@@ -32,22 +29,7 @@ public final class LeastResponseTimeBalancer implements BalancerProvider {
   }
 
   @Override
-  public List<String> optionKeys() {
-    return List.of(SlowStart.OPTION);
-  }
-
-  @Override
-  public List<String> validate(Map<String, String> options) {
-    return SlowStart.validate(name(), options);
-  }
-
-  @Override
-  public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
-    Member[] ms = EligibleMembers.inOrder(members);
-    if (ms.length == 0) {
-      return EligibleMembers.NONE;
-    }
-    SlowStart.Ramp ramp = SlowStart.ramp(ms, SlowStart.window(name(), options), env.ticker());
+  Picker picker(Member[] ms, SlowStart.Ramp ramp, BalanceEnv env) {
     return new TwoChoices(ms, new WeightedSampler(ms), ramp, TwoChoices.Cost.LATENCY, env);
   }
 }

@@ -1,11 +1,8 @@
 package dev.tether.balance.internal;
 
 import dev.tether.balance.BalanceEnv;
-import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Member;
 import dev.tether.balance.Picker;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Power of two choices: draw two distinct candidates in proportion to weight, send the request to
@@ -17,7 +14,7 @@ import java.util.Map;
  * least-loaded choice causes when several balancers share the servers (HAProxy {@code random(2)},
  * Envoy {@code LEAST_REQUEST}).
  */
-public final class PowerOfTwoBalancer implements BalancerProvider {
+public final class PowerOfTwoBalancer extends SlowStartBalancer {
 
   @Override
   public String name() {
@@ -31,22 +28,7 @@ public final class PowerOfTwoBalancer implements BalancerProvider {
   }
 
   @Override
-  public List<String> optionKeys() {
-    return List.of(SlowStart.OPTION);
-  }
-
-  @Override
-  public List<String> validate(Map<String, String> options) {
-    return SlowStart.validate(name(), options);
-  }
-
-  @Override
-  public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
-    Member[] ms = EligibleMembers.inOrder(members);
-    if (ms.length == 0) {
-      return EligibleMembers.NONE;
-    }
-    SlowStart.Ramp ramp = SlowStart.ramp(ms, SlowStart.window(name(), options), env.ticker());
+  Picker picker(Member[] ms, SlowStart.Ramp ramp, BalanceEnv env) {
     return new TwoChoices(ms, new WeightedSampler(ms), ramp, TwoChoices.Cost.IN_FLIGHT, env);
   }
 }

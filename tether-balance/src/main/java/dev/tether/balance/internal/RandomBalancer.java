@@ -1,17 +1,14 @@
 package dev.tether.balance.internal;
 
 import dev.tether.balance.BalanceEnv;
-import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /** Weighted random choice (alias method), with optional slow start. */
-public final class RandomBalancer implements BalancerProvider {
+public final class RandomBalancer extends SlowStartBalancer {
 
   @Override
   public String name() {
@@ -25,22 +22,7 @@ public final class RandomBalancer implements BalancerProvider {
   }
 
   @Override
-  public List<String> optionKeys() {
-    return List.of(SlowStart.OPTION);
-  }
-
-  @Override
-  public List<String> validate(Map<String, String> options) {
-    return SlowStart.validate(name(), options);
-  }
-
-  @Override
-  public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
-    Member[] ms = EligibleMembers.inOrder(members);
-    if (ms.length == 0) {
-      return EligibleMembers.NONE;
-    }
-    SlowStart.Ramp ramp = SlowStart.ramp(ms, SlowStart.window(name(), options), env.ticker());
+  Picker picker(Member[] ms, SlowStart.Ramp ramp, BalanceEnv env) {
     return new RandomPicker(ms, new WeightedSampler(ms), ramp, env.random());
   }
 

@@ -1,12 +1,9 @@
 package dev.tether.balance.internal;
 
 import dev.tether.balance.BalanceEnv;
-import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;
-import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -27,7 +24,7 @@ import java.util.random.RandomGenerator;
  * accepted with probability equal to its ramp fraction (otherwise the next entry is taken), which
  * gives shares proportional to {@code weight × fraction}.
  */
-public final class WeightedRoundRobinBalancer implements BalancerProvider {
+public final class WeightedRoundRobinBalancer extends SlowStartBalancer {
 
   static final int MAX_CYCLE = 1 << 20;
   static final long MAX_EXACT_STEPS = 1L << 25;
@@ -44,22 +41,7 @@ public final class WeightedRoundRobinBalancer implements BalancerProvider {
   }
 
   @Override
-  public List<String> optionKeys() {
-    return List.of(SlowStart.OPTION);
-  }
-
-  @Override
-  public List<String> validate(Map<String, String> options) {
-    return SlowStart.validate(name(), options);
-  }
-
-  @Override
-  public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
-    Member[] ms = EligibleMembers.inOrder(members);
-    if (ms.length == 0) {
-      return EligibleMembers.NONE;
-    }
-    SlowStart.Ramp ramp = SlowStart.ramp(ms, SlowStart.window(name(), options), env.ticker());
+  Picker picker(Member[] ms, SlowStart.Ramp ramp, BalanceEnv env) {
     return new WeightedRoundRobinPicker(ms, cycle(ms), ramp, env.random(), 0);
   }
 
