@@ -8,19 +8,14 @@ import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionIds;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,6 +92,7 @@ public final class JdbcSessionStore implements SessionStore {
     try (Connection c = dataSource.getConnection()) {
       this.dialect = SqlDialect.detect(c.getMetaData());
       setIsolation = c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED;
+      c.setAutoCommit(true); // DDL must not be rolled back with a pool's open transaction
       new SchemaMigrator(dialect, t).migrate(c);
     } catch (SQLException e) {
       throw new IllegalStateException(
@@ -200,7 +196,7 @@ public final class JdbcSessionStore implements SessionStore {
             ps.setLong(5, session.idleTimeout().toMillis());
             ps.setLong(6, session.absoluteTimeout().toMillis());
             ps.setLong(7, session.expiresAt().toEpochMilli());
-            setPrincipal(ps, 8, session.principal());
+            PrincipalKey.bind(ps, 8, session.principal());
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
               if (!keys.next()) {
@@ -268,7 +264,7 @@ public final class JdbcSessionStore implements SessionStore {
             ps.setLong(2, access);
             ps.setLong(3, idle);
             ps.setLong(4, SessionRow.expiry(row.createdAt(), access, idle, row.absoluteMs()));
-            setPrincipal(ps, 5, principal);
+            PrincipalKey.bind(ps, 5, principal);
             ps.setLong(7, row.pk());
             ps.executeUpdate();
           }
@@ -346,7 +342,7 @@ public final class JdbcSessionStore implements SessionStore {
         "findByPrincipal",
         c -> {
           try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, principalHash(principal));
+            ps.setString(1, PrincipalKey.hash(principal));
             Set<String> ids = new HashSet<>();
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
@@ -471,26 +467,6 @@ public final class JdbcSessionStore implements SessionStore {
   private static void addIfConflict(Set<String> conflicts, Long written, long base, String name) {
     if (written != null && written > base) {
       conflicts.add(name);
-    }
-  }
-
-  private static void setPrincipal(PreparedStatement ps, int index, String principal)
-      throws SQLException {
-    if (principal == null) {
-      ps.setNull(index, Types.VARCHAR);
-      ps.setNull(index + 1, Types.CHAR);
-    } else {
-      ps.setString(index, principal);
-      ps.setString(index + 1, principalHash(principal));
-    }
-  }
-
-  static String principalHash(String principal) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(sha.digest(principal.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   }
 

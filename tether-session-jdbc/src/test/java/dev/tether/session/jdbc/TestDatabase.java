@@ -29,6 +29,14 @@ record TestDatabase(HikariDataSource pool, String prefix) implements AutoCloseab
 
   /** The server named by {@code TETHER_TEST_<kind>_*}, e.g. kind {@code PG} or {@code MARIADB}. */
   static TestDatabase fromEnvironment(String kind) {
+    return fromEnvironment(kind, true);
+  }
+
+  /**
+   * Like {@link #fromEnvironment(String)}; without {@code readCommittedPool} the pool hands out the
+   * server's default isolation (MariaDB: REPEATABLE READ), as a data source a user passes might.
+   */
+  static TestDatabase fromEnvironment(String kind, boolean readCommittedPool) {
     String var = "TETHER_TEST_" + kind + "_URL";
     String url = System.getenv(var);
     if (url == null || url.isBlank()) {
@@ -41,17 +49,25 @@ record TestDatabase(HikariDataSource pool, String prefix) implements AutoCloseab
     return open(
         url,
         System.getenv("TETHER_TEST_" + kind + "_USER"),
-        System.getenv("TETHER_TEST_" + kind + "_PASSWORD"));
+        System.getenv("TETHER_TEST_" + kind + "_PASSWORD"),
+        readCommittedPool);
   }
 
   private static TestDatabase open(String url, String user, String password) {
+    return open(url, user, password, true);
+  }
+
+  private static TestDatabase open(
+      String url, String user, String password, boolean readCommittedPool) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);
     config.setPassword(password);
     config.setMaximumPoolSize(8);
     config.setMinimumIdle(1);
-    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    if (readCommittedPool) {
+      config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    }
     return new TestDatabase(new HikariDataSource(config), "t" + randomSuffix() + "_");
   }
 
