@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * Creates or upgrades the store's tables when a store starts. A small version table records the
  * schema version; every step is idempotent ({@code CREATE … IF NOT EXISTS}), and PostgreSQL and
- * MariaDB take a named lock around the migration, so app instances starting together are safe.
- * A schema newer than this code is refused rather than used.
+ * MariaDB take a named lock around the migration (H2 a JVM lock), so app instances starting
+ * together are safe; a failed attempt is retried once, for the rare race the locks do not cover
+ * (two processes on one H2 server). A schema newer than this code is refused rather than used.
  */
 final class SchemaMigrator {
 
@@ -28,6 +29,19 @@ final class SchemaMigrator {
 
   /** Brings the schema to {@link #CURRENT}; runs in auto-commit mode (DDL commits in MariaDB). */
   void migrate(Connection c) throws SQLException {
+    try {
+      migrateOnce(c);
+    } catch (SQLException first) {
+      try {
+        migrateOnce(c); // every step is idempotent: finish what another instance started
+      } catch (SQLException second) {
+        second.addSuppressed(first);
+        throw second;
+      }
+    }
+  }
+
+  private void migrateOnce(Connection c) throws SQLException {
     dialect.lockSchema(c, t);
     try (Statement s = c.createStatement()) {
       s.execute(

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What differs between the supported databases, and nothing else: column types, table options,
@@ -152,7 +153,24 @@ enum SqlDialect {
     boolean isTransient(SQLException e) {
       return "HYT00".equals(e.getSQLState()) || super.isTransient(e); // lock timeout
     }
+
+    /**
+     * H2 has no named lock and races on concurrent {@code CREATE INDEX IF NOT EXISTS} ("object
+     * already exists"), so starts within one JVM (embedded H2, the common case) take a JVM lock;
+     * starts in separate processes are covered by {@link SchemaMigrator}'s retry.
+     */
+    @Override
+    void lockSchema(Connection c, TableNames t) {
+      H2_SCHEMA_LOCK.lock();
+    }
+
+    @Override
+    void unlockSchema(Connection c, TableNames t) {
+      H2_SCHEMA_LOCK.unlock();
+    }
   };
+
+  private static final ReentrantLock H2_SCHEMA_LOCK = new ReentrantLock();
 
   /**
    * The dialect of the database {@code md} describes.

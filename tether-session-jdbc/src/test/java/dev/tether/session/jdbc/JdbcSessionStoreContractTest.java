@@ -175,6 +175,37 @@ abstract class JdbcSessionStoreContractTest extends SessionStoreContract {
   }
 
   @Test
+  void instancesStartingTogetherOnFreshTablesAllSucceedAndMigrateOnce() throws Exception {
+    String prefix = database().prefix() + "c";
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<JdbcSessionStore>> starts = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        starts.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return new JdbcSessionStore(database().pool(), prefix, clock);
+                }));
+      }
+      start.countDown();
+      List<JdbcSessionStore> started = new ArrayList<>();
+      for (Future<JdbcSessionStore> f : starts) {
+        started.add(f.get(60, TimeUnit.SECONDS));
+      }
+      String id = newId();
+      SessionRecord r = SessionRecord.create(id, clock.instant(), IDLE, ABSOLUTE, null, Map.of());
+      assertThat(started.get(0).create(r).isSaved()).isTrue();
+      assertThat(started.get(3).load(id)).contains(r);
+      assertThat(count("SELECT COUNT(*) FROM " + prefix + "session_schema", null)).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+      database().drop(prefix);
+    }
+  }
+
+  @Test
   void aNewerSchemaIsRefusedWithAClearMessage() throws Exception {
     String prefix = database().prefix() + "v";
     try {
