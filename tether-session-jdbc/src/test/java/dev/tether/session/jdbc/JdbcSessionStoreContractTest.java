@@ -3,11 +3,13 @@ package dev.tether.session.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SaveResult.Outcome;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
+import dev.tether.session.spi.SessionStoreRegistry;
 import dev.tether.testing.session.SessionStoreContract;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,6 +19,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +126,31 @@ abstract class JdbcSessionStoreContractTest extends SessionStoreContract {
       sweeping.set(false);
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void theProviderBuildsAStoreOnItsOwnPoolOverTheSameTables() {
+    HikariDataSource shared = database().pool();
+    Map<String, String> settings = new HashMap<>();
+    settings.put("url", shared.getJdbcUrl());
+    settings.put("table-prefix", database().prefix());
+    settings.put("pool-size", "2");
+    if (shared.getUsername() != null) {
+      settings.put("user", shared.getUsername());
+    }
+    if (shared.getPassword() != null) {
+      settings.put("password", shared.getPassword());
+    }
+    String id = create(Map.of("a", bytes("1")));
+    String newId = newId();
+
+    try (SessionStore viaProvider = SessionStoreRegistry.create("jdbc", settings, clock)) {
+      assertThat(viaProvider.load(id)).isEqualTo(store.load(id));
+      assertThat(viaProvider.rotateId(id, newId).isSaved()).isTrue();
+    }
+
+    assertThat(store.load(newId).orElseThrow().attributeBytes("a")).isEqualTo(bytes("1"));
+    assertThat(store.load(id)).isEmpty();
   }
 
   @Test
