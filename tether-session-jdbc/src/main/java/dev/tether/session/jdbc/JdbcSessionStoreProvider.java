@@ -90,18 +90,24 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
     if (value == null) {
       return DEFAULT_POOL;
     }
+    int n;
     try {
-      int n = Integer.parseInt(value.strip());
-      if (n >= 1 && n <= MAX_POOL) {
-        return n;
-      }
+      n = Integer.parseInt(value.strip());
     } catch (NumberFormatException e) {
-      // reported below with what is allowed
+      throw badPoolSize(value, e);
     }
-    throw new IllegalArgumentException(
+    if (n < 1 || n > MAX_POOL) {
+      throw badPoolSize(value, null);
+    }
+    return n;
+  }
+
+  private static IllegalArgumentException badPoolSize(String value, Exception cause) {
+    return new IllegalArgumentException(
         "session store 'jdbc': setting 'pool-size' is '"
             + value
             + "'; allowed: a whole number from 1 to "
-            + MAX_POOL);
+            + MAX_POOL,
+        cause);
   }
 }
