@@ -1,0 +1,146 @@
+package dev.tether.session.jdbc;
+
+import dev.tether.session.spi.AttributeValue;
+import dev.tether.session.spi.SessionRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One sweep, inside the caller's transaction: claims up to {@code limit} expired live rows with
+ * {@code FOR UPDATE SKIP LOCKED} (rows another sweeper or a writer holds are skipped, never waited
+ * for, so no sweeper blocks or deadlocks another), reads their attributes, deletes attributes then
+ * rows, and returns the records; then drops up to {@code limit} tombstones that ran out, claimed
+ * the same way. A row is deleted only by the transaction holding its lock, and a deleted row is
+ * never claimed again, so every expired session is returned exactly once across all sweepers.
+ * Expired rows cannot come back to life meanwhile: every write refuses a row that is expired at
+ * its clock.
+ */
+final class ExpirySweep {
+
+  /** The largest number of keys put into one {@code IN (…)} list. */
+  private static final int IN_CHUNK = 100;
+
+  private final Connection c;
+  private final SqlDialect dialect;
+  private final TableNames t;
+  private final long now;
+  private final int limit;
+
+  ExpirySweep(Connection c, SqlDialect dialect, TableNames tables, long now, int limit) {
+    this.c = c;
+    this.dialect = dialect;
+    this.t = tables;
+    this.now = now;
+    this.limit = limit;
+  }
+
+  List<SessionRecord> run() throws SQLException {
+    Map<Long, SessionRow> claimed = new LinkedHashMap<>();
+    String claim =
+        "SELECT "
+            + SessionRow.COLUMNS
+            + " FROM "
+            + t.sessions()
+            + " s WHERE s.live = TRUE AND s.expires_at <= ? ORDER BY s.expires_at LIMIT ?"
+            + dialect.lockSkipLocked();
+    try (PreparedStatement ps = c.prepareStatement(claim)) {
+      ps.setLong(1, now);
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          SessionRow row = SessionRow.read(rs);
+          claimed.put(row.pk(), row);
+        }
+      }
+    }
+    List<SessionRecord> swept = new ArrayList<>();
+    if (!claimed.isEmpty()) {
+      List<Long> pks = new ArrayList<>(claimed.keySet());
+      Map<Long, Map<String, AttributeValue>> attributes = readAttributes(pks);
+      deleteByKeys(c, "DELETE FROM " + t.attributes() + " WHERE session_pk IN ", pks);
+      deleteByKeys(c, "DELETE FROM " + t.sessions() + " WHERE pk IN ", pks);
+      for (SessionRow row : claimed.values()) {
+        swept.add(row.toRecord(attributes.getOrDefault(row.pk(), Map.of())));
+      }
+    }
+    dropTombstones();
+    return Collections.unmodifiableList(swept);
+  }
+
+  private Map<Long, Map<String, AttributeValue>> readAttributes(List<Long> pks)
+      throws SQLException {
+    Map<Long, Map<String, AttributeValue>> byPk = new HashMap<>();
+    for (List<Long> chunk : chunks(pks)) {
+      String sql =
+          "SELECT session_pk, name, version, bytes FROM "
+              + t.attributes()
+              + " WHERE session_pk IN "
+              + placeholders(chunk.size());
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, chunk);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            byPk.computeIfAbsent(rs.getLong(1), k -> new HashMap<>())
+                .put(rs.getString(2), new AttributeValue(rs.getBytes(4), rs.getLong(3)));
+          }
+        }
+      }
+    }
+    return byPk;
+  }
+
+  private void dropTombstones() throws SQLException {
+    String claim =
+        "SELECT pk FROM "
+            + t.sessions()
+            + " WHERE live = FALSE AND expires_at <= ? ORDER BY expires_at LIMIT ?"
+            + dialect.lockSkipLocked();
+    List<Long> pks = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(claim)) {
+      ps.setLong(1, now);
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          pks.add(rs.getLong(1));
+        }
+      }
+    }
+    deleteByKeys(c, "DELETE FROM " + t.sessions() + " WHERE pk IN ", pks);
+  }
+
+  /** Runs {@code sqlPrefix (?, ?, …)} for {@code keys}, in chunks. */
+  static void deleteByKeys(Connection c, String sqlPrefix, List<Long> keys) throws SQLException {
+    for (List<Long> chunk : chunks(keys)) {
+      try (PreparedStatement ps = c.prepareStatement(sqlPrefix + placeholders(chunk.size()))) {
+        bind(ps, chunk);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private static List<List<Long>> chunks(List<Long> keys) {
+    List<List<Long>> out = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i += IN_CHUNK) {
+      out.add(keys.subList(i, Math.min(keys.size(), i + IN_CHUNK)));
+    }
+    return out;
+  }
+
+  private static String placeholders(int n) {
+    return "(" + String.join(", ", Collections.nCopies(n, "?")) + ")";
+  }
+
+  private static void bind(PreparedStatement ps, List<Long> keys) throws SQLException {
+    for (int i = 0; i < keys.size(); i++) {
+      ps.setLong(i + 1, keys.get(i));
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.tether.session.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * Runs a unit of work on a pooled connection, either as one READ COMMITTED transaction (retried a
+ * few times when the database reports a deadlock or serialisation failure, which rolled it back
+ * entirely) or as a single auto-committed read. SQL errors surface as {@link
+ * IllegalStateException} naming the operation and the SQL state; messages never carry session ids
+ * (the store never puts ids in SQL text, only in parameters).
+ */
+final class TransactionRunner {
+
+  /** A unit of work on one connection. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private static final int ATTEMPTS = 3;
+
+  private final DataSource dataSource;
+  private final SqlDialect dialect;
+  private final boolean setIsolation;
+
+  /**
+   * @param setIsolation whether each transaction must switch the connection to READ COMMITTED (its
+   *     pool hands out another default, e.g. MariaDB's REPEATABLE READ with its gap locks)
+   */
+  TransactionRunner(DataSource dataSource, SqlDialect dialect, boolean setIsolation) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.setIsolation = setIsolation;
+  }
+
+  /** Runs {@code work} in one transaction, committed when it returns normally. */
+  <T> T write(String what, Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        if (setIsolation) {
+          c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        }
+        c.setAutoCommit(false);
+        try {
+          T result = work.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          rollback(c, e);
+          throw e;
+        }
+      } catch (SQLException e) {
+        if (attempt < ATTEMPTS && dialect.isTransient(e)) {
+          continue;
+        }
+        throw failure(what, e);
+      }
+    }
+  }
+
+  /** Runs {@code work} as auto-committed statements (each one reads a consistent snapshot). */
+  <T> T read(String what, Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw failure(what, e);
+    }
+  }
+
+  private static void rollback(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static IllegalStateException failure(String what, SQLException e) {
+    return new IllegalStateException(
+        "JDBC session store: " + what + " failed (SQL state " + e.getSQLState() + ")", e);
+  }
+}
