@@ -89,6 +89,8 @@ final class JGroupsStack implements JGroupsChannelConfigurator {
     List<Protocol> stack = new ArrayList<>();
     TCP tcp = new TCP().setBindAddress(bind).setBindPort(s.bindPort()).setPortRange(s.portRange());
     tcp.setSockConnTimeout((int) Math.min(join, 1_000));
+    tcp.tcpNodelay(true); // as Infinispan's stack: Nagle plus delayed ACKs cost ~40 ms per RPC
+    tcp.setSendBufSize(640 * 1024);
     stack.add(tcp);
     stack.add(
         new TCPPING().setInitialHosts(s.initialMembers()).setPortRange(s.portRange()));
