@@ -11,6 +11,9 @@ import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.infinispan.transaction.LockingMode;
+import org.infinispan.transaction.TransactionMode;
+import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
 
 /**
  * One member of the session grid: an embedded Infinispan cache manager clustered over JGroups TCP
@@ -61,9 +64,8 @@ public final class GridMember implements AutoCloseable {
     global.shutdown().hookBehavior(org.infinispan.configuration.global.ShutdownHookBehavior.DONT_REGISTER);
     DefaultCacheManager manager = new DefaultCacheManager(global.build(), false);
     try {
-      Configuration dist = cacheConfiguration(settings);
-      manager.defineConfiguration(SESSIONS, dist);
-      manager.defineConfiguration(PRINCIPALS, dist);
+      manager.defineConfiguration(SESSIONS, cacheConfiguration(settings, true));
+      manager.defineConfiguration(PRINCIPALS, cacheConfiguration(settings, false));
       manager.start();
       manager.getCache(SESSIONS);
       manager.getCache(PRINCIPALS);
@@ -74,7 +76,7 @@ public final class GridMember implements AutoCloseable {
     return new GridMember(manager, settings);
   }
 
-  private static Configuration cacheConfiguration(GridSettings s) {
+  private static Configuration cacheConfiguration(GridSettings s, boolean pessimistic) {
     ConfigurationBuilder b = new ConfigurationBuilder();
     b.clustering()
         .cacheMode(CacheMode.DIST_SYNC)
@@ -82,6 +84,12 @@ public final class GridMember implements AutoCloseable {
         .numOwners(s.owners())
         .stateTransfer()
         .awaitInitialTransfer(true);
+    if (pessimistic) {
+      b.transaction()
+          .transactionMode(TransactionMode.TRANSACTIONAL)
+          .lockingMode(LockingMode.PESSIMISTIC)
+          .transactionManagerLookup(new EmbeddedTransactionManagerLookup());
+    }
     b.statistics().disable();
     return b.build();
   }
