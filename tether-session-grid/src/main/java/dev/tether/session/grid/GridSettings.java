@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How one grid member joins its cluster: a JGroups TCP transport bound to {@code bindAddress:
@@ -139,7 +140,7 @@ public record GridSettings(
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(clusterName, bindAddress, bindPort, initialMembers, owners);
+    return Objects.hash(clusterName, bindAddress, bindPort, initialMembers, owners);
   }
 
   /** Never prints the key. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.Cache;
 
@@ -61,7 +62,7 @@ final class PrincipalIndex {
   }
 
   /** The ids recorded for {@code principal}, possibly including stale ones the caller filters. */
-  java.util.Set<String> ids(String principal) {
+  Set<String> ids(String principal) {
     return parse(cache.get(principal)).keySet();
   }
 

@@ -111,6 +111,24 @@ class GridSessionStoreTest extends SessionStoreContract {
   }
 
   @Test
+  void gridLifespanIsASafetyNetBeyondTheLogicalLifetime() {
+    GridSessionStore grid = (GridSessionStore) store;
+    long grace = grid.member().settings().expiryGrace().toMillis();
+    String id = create(Map.of());
+    assertThat(grid.member().sessions().getAdvancedCache().getCacheEntry(id).getLifespan())
+        .as("logical lifetime left plus the grace")
+        .isEqualTo(IDLE.toMillis() + grace);
+
+    clock.advance(java.time.Duration.ofMinutes(10));
+    store.delete(id);
+
+    assertThat(grid.member().sessions().getAdvancedCache().getCacheEntry(id).getLifespan())
+        .as("a tombstone lives one idle timeout plus the grace")
+        .isEqualTo(IDLE.toMillis() + grace);
+    assertThat(store.load(id)).isEmpty();
+  }
+
+  @Test
   void throughputIsReported() {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
