@@ -152,4 +152,63 @@ class GridSessionStoreTest extends SessionStoreContract {
         rounds / ((t1 - t0) / 1e9), rounds / ((t2 - t1) / 1e9));
     assertThat(versions.values()).allSatisfy(v -> assertThat(v).isEqualTo(1 + rounds / ids.size()));
   }
+
+  @Test
+  void concurrentThroughputIsReported() throws Exception {
+    List<SessionStore> stores = List.of(store, openStore(), openStore());
+    int threads = 8;
+    int perThread = 300;
+    List<String> ids = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      ids.add(create(Map.of("cart", new byte[512])));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      long t0 = System.nanoTime();
+      List<Future<Long>> saved = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        SessionStore via = stores.get(t % 3);
+        String id = ids.get(t);
+        saved.add(
+            pool.submit(
+                () -> {
+                  long v = 1;
+                  for (int i = 0; i < perThread; i++) {
+                    v = via.save(SessionDelta.builder(id, v).set("n", bytes("" + i)).build()).version();
+                  }
+                  return v;
+                }));
+      }
+      for (Future<Long> f : saved) {
+        assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(1 + perThread);
+      }
+      long t1 = System.nanoTime();
+      List<Future<Integer>> loaded = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        SessionStore via = stores.get(t % 3);
+        String id = ids.get(t);
+        loaded.add(
+            pool.submit(
+                () -> {
+                  int n = 0;
+                  for (int i = 0; i < perThread * 4; i++) {
+                    n += via.load(id).isPresent() ? 1 : 0;
+                  }
+                  return n;
+                }));
+      }
+      for (Future<Integer> f : loaded) {
+        assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(perThread * 4);
+      }
+      long t2 = System.nanoTime();
+      System.out.printf(
+          "grid store, 3 members, %d threads on %d sessions: %.0f saves/s, %.0f loads/s%n",
+          threads,
+          threads,
+          threads * perThread / ((t1 - t0) / 1e9),
+          threads * perThread * 4 / ((t2 - t1) / 1e9));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
