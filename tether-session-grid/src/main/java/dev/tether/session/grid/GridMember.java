@@ -22,6 +22,8 @@ import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
  *
  * <p>Both caches are {@code DIST_SYNC} with {@link GridSettings#owners()} copies per key: a write
  * returns once every owner has it, so a session survives the loss of {@code owners - 1} members.
+ * The sessions cache is transactional with pessimistic locking (per-key locks taken at the primary
+ * owner, see {@link GridSessionStore}); the principal index is not transactional.
  * Values are {@code byte[]} (sessions) and {@code String} (principal index), types Infinispan's
  * default ProtoStream marshaller carries natively, so no Java serialization and no schema are
  * involved.
