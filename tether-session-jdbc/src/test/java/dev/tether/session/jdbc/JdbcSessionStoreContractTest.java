@@ -110,8 +110,8 @@ abstract class JdbcSessionStoreContractTest extends SessionStoreContract {
       // SKIP LOCKED lets a sweeper pass over a row another transaction holds at that instant; such a
       // row belongs to the next sweep, as it would in production. One more sweep after the race
       // must find exactly the leftovers, and the union must still claim each session once.
-      for (List<SessionRecord> b = a.sweepExpired(1000); !b.isEmpty(); b = a.sweepExpired(1000)) {
-        claimed.addAll(b);
+      for (List<SessionRecord> rest = a.sweepExpired(1000); !rest.isEmpty(); rest = a.sweepExpired(1000)) {
+        claimed.addAll(rest);
       }
       List<SessionRecord> mine = claimed.stream().filter(r -> expired.contains(r.id())).toList();
       assertThat(mine).as("each expired session claimed exactly once").hasSize(expired.size());
