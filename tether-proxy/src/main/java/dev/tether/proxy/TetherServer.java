@@ -105,6 +105,11 @@ public final class TetherServer implements AutoCloseable {
     Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
     proxy.router(router(next, nextPools, nextAffinities));
     this.pools = nextPools;
+    for (Map.Entry<String, AffinityPolicy> old : affinities.entrySet()) {
+      if (nextAffinities.get(old.getKey()) != old.getValue()) {
+        old.getValue().close();
+      }
+    }
     this.affinities = nextAffinities;
     this.config = next;
     log.info("configuration reloaded from {}: {} pools", next.source(), nextPools.size());
@@ -113,12 +118,15 @@ public final class TetherServer implements AutoCloseable {
   /** Graceful stop within the configured shutdown timeout. */
   @Override
   public void close() {
-    proxy.stop(config().timeouts().shutdown());
+    stop(config().timeouts().shutdown());
   }
 
   /** Graceful stop within {@code grace}. */
   public void stop(Duration grace) {
     proxy.stop(grace);
+    synchronized (this) {
+      affinities.values().forEach(AffinityPolicy::close);
+    }
   }
 
   /** Says plainly which validated settings this build does not act on yet. */

@@ -3,6 +3,7 @@ package dev.tether.balance.affinity;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A pool's sticky-session rule: which server a request belongs to, and what its response must
@@ -27,6 +28,15 @@ public interface AffinityPolicy {
   String mode();
 
   /**
+   * Starts whatever {@link #decide} needs from elsewhere (a shared stick table) without blocking;
+   * the caller waits for the returned stage (on its event loop, without blocking it) and then calls
+   * {@code decide}, whatever the stage's outcome. {@code null}: nothing to wait for (the default).
+   */
+  default CompletionStage<?> prepare(PickRequest request) {
+    return null;
+  }
+
+  /**
    * Decides where {@code request} goes.
    *
    * @param connectionPin the server a previous unbound request on the same client connection was
@@ -42,6 +52,9 @@ public interface AffinityPolicy {
 
   /** Called with the final response head: adds the decision's cookie, learns from the response. */
   void onResponse(AffinityDecision decision, ResponseHeaders headers);
+
+  /** Releases what the policy holds outside the process (a shared table's connection). */
+  default void close() {}
 
   /** Outcome counts and live sessions per server. */
   AffinityStats stats();

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Mode {@code app-cookie}: stickiness on the application's own session cookie.
@@ -38,6 +39,12 @@ final class AppCookieAffinityPolicy implements AffinityPolicy {
 
   StickTable table() {
     return table;
+  }
+
+  @Override
+  public CompletionStage<?> prepare(PickRequest request) {
+    String value = request.cookie(name);
+    return value == null || value.isEmpty() ? null : table.prefetch(value);
   }
 
   @Override
@@ -86,6 +93,17 @@ final class AppCookieAffinityPolicy implements AffinityPolicy {
       if (value != null && !value.isEmpty()) {
         table.put(value, decision.member().name());
         resolution.assigner().stats().sessions().touch(value, decision.member().name());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (table instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the stick table failed", e);
       }
     }
   }

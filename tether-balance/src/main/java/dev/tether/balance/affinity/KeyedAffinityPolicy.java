@@ -6,6 +6,7 @@ import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
 import dev.tether.balance.hash.KeyHash;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
@@ -38,6 +39,15 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
   @Override
   public String mode() {
     return mode;
+  }
+
+  @Override
+  public CompletionStage<?> prepare(PickRequest request) {
+    if (table == null) {
+      return null;
+    }
+    String k = key.apply(request);
+    return k == null ? null : table.prefetch(k);
   }
 
   @Override
@@ -84,6 +94,17 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
   @Override
   public void onResponse(AffinityDecision decision, ResponseHeaders headers) {
     // Keyed modes carry nothing back to the client.
+  }
+
+  @Override
+  public void close() {
+    if (table instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the stick table failed", e);
+      }
+    }
   }
 
   @Override

@@ -22,6 +22,12 @@ import javax.crypto.ShortBufferException;
  * all yield {@code null}, so one token has exactly one spelling and a one-character change is always
  * caught. For a two-character server name the token is 33 bytes, 44 characters.
  *
+ * <p>Verified tokens are remembered in a small direct-mapped table keyed by their exact text, so a
+ * returning client's token (the same text until its next refresh) costs a hash and a string
+ * comparison instead of an HMAC; only text that verified is ever stored, and expiry is still
+ * checked by the caller against the times inside. Slots hold immutable entries written racily,
+ * which the Java memory model makes safe for objects with only final fields (JLS §17.5).
+ *
  * <p>Thread-safe; decoding uses per-thread scratch buffers and allocates only the result.
  */
 public final class TokenCodec {
@@ -48,7 +54,13 @@ public final class TokenCodec {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+  private record Verified(String text, AffinityToken token) {}
+
+  /** Slots of the verified-token table (a power of two); 65 536 references, 256 KiB at most. */
+  static final int VERIFIED_SLOTS = 1 << 16;
+
   private final KeyRing ring;
+  private final Verified[] verified = new Verified[VERIFIED_SLOTS];
 
   public TokenCodec(KeyRing ring) {
     this.ring = requireNonNull(ring, "ring");
@@ -86,6 +98,23 @@ public final class TokenCodec {
     if (text == null) {
       return null;
     }
+    if (text instanceof String s) {
+      int slot = s.hashCode() & (VERIFIED_SLOTS - 1);
+      Verified v = verified[slot];
+      if (v != null && v.text().equals(s)) {
+        return v.token();
+      }
+      AffinityToken t = verify(s);
+      if (t != null) {
+        verified[slot] = new Verified(s, t);
+      }
+      return t;
+    }
+    return verify(text);
+  }
+
+  /** Decodes and checks the MAC, without the verified-token table. */
+  AffinityToken verify(CharSequence text) {
     Scratch s = SCRATCH.get();
     int n = unbase64(text, s.bytes);
     if (n < HEADER + MAC_BYTES || s.bytes[0] != VERSION) {

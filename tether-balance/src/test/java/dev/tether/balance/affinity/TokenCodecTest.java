@@ -76,6 +76,17 @@ class TokenCodecTest {
   }
 
   @Test
+  void aVerifiedTokenIsRememberedButItsTamperedTwinIsNot() {
+    String text = codec.encode(token);
+    assertThat(codec.decode(text)).isEqualTo(token);
+    assertThat(codec.decode(new String(text.toCharArray()))).as("same text, other String object").isEqualTo(token);
+    String forged = text.substring(0, 20) + (text.charAt(20) == 'A' ? 'B' : 'A') + text.substring(21);
+    assertThat(codec.decode(forged)).isNull();
+    assertThat(codec.decode(forged)).as("a rejected text is never remembered").isNull();
+    assertThat(codec.decode(new StringBuilder(text))).as("non-String input verifies too").isEqualTo(token);
+  }
+
+  @Test
   void rejectsGarbage() {
     for (String s : List.of("", "A", "AA", "AAAA", "!!!!", "s1", "127.0.0.1:8080", "x".repeat(5000), "é".repeat(44))) {
       assertThat(codec.decode(s)).as(s).isNull();

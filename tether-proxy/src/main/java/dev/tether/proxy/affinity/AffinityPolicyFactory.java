@@ -91,7 +91,7 @@ public final class AffinityPolicyFactory {
   private StickTable table(String pool, TableConfig t) {
     TableConfig c = t != null ? t : new TableConfig(100_000, Duration.ofMinutes(30), TableConfig.Store.LOCAL, null);
     if (c.store() == TableConfig.Store.REDIS) {
-      log.warn("pool {}: stick table store redis is validated but not applied by this build; the table is local to this instance", pool);
+      return new RedisStickTable(c.redisUri(), pool, c.expire());
     }
     return new LocalStickTable(c.size(), c.expire(), env.ticker());
   }

@@ -31,6 +31,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -259,6 +260,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     }
     e.upstream = up;
     e.view = new RequestView(req, ClientAddress.resolve(req.headers(), client, peerTrusted, rt.settings.trustedProxies()), target);
+    AffinityPolicy affinity = up.affinity();
+    CompletionStage<?> lookup = affinity == null ? null : affinity.prepare(e.view);
+    if (lookup != null) {
+      // A shared stick table is being asked; come back on this loop when it answers (or gives up).
+      lookup.whenComplete((v, t) -> ctx.channel().eventLoop().execute(() -> {
+        if (ex == e && !closing) {
+          pickAndConnect(e, up, req);
+        }
+      }));
+      return;
+    }
+    pickAndConnect(e, up, req);
+  }
+
+  private void pickAndConnect(Exchange e, Upstream up, HttpRequest req) {
     Member m;
     AffinityPolicy affinity = up.affinity();
     if (affinity == null) {
