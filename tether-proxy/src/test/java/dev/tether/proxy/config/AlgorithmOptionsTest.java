@@ -106,9 +106,10 @@ class AlgorithmOptionsTest {
         """)).extracting(ConfigProblem::line, ConfigProblem::path, ConfigProblem::message)
         .containsExactly(
             tuple(5, "pools.web.virtual-nodes", "algorithm 'round-robin' does not use this "
-                + "option; it applies to algorithm test-hash"),
+                + "option; it applies to algorithm ip-hash, uri-hash, header-hash, cookie-hash, test-hash"),
             tuple(6, "pools.web.slow-start", "algorithm 'round-robin' does not use this "
-                + "option; no installed algorithm uses it"));
+                + "option; it applies to algorithm weighted-round-robin, least-connections, "
+                + "least-response-time, power-of-two, random"));
   }
 
   @Test
