@@ -13,11 +13,38 @@ import java.time.Duration;
  * @param firstRequestWindow unbound requests from one client address within this window go to the
  *     same server (concurrent first requests); zero = only requests on the same connection
  * @param sessionWindow how long a session counts as live after it was last seen (the idle timeout)
+ * @param migration budgeted rebalancing of idle sessions, or {@code null} for none
  */
-public record AffinityRules(boolean strict, double balanceFactor, Duration firstRequestWindow, Duration sessionWindow) {
+public record AffinityRules(boolean strict, double balanceFactor, Duration firstRequestWindow, Duration sessionWindow,
+    Migration migration) {
 
-  /** Redispatch, unbounded, a one-second first-request window, 30 minutes of session life. */
-  public static final AffinityRules DEFAULTS = new AffinityRules(false, 0, Duration.ofSeconds(1), Duration.ofMinutes(30));
+  /** Redispatch, unbounded, a one-second first-request window, 30 minutes of session life, no migration. */
+  public static final AffinityRules DEFAULTS = new AffinityRules(false, 0, Duration.ofSeconds(1), Duration.ofMinutes(30), null);
+
+  /** The over-load factor migration uses when no balance factor is set. */
+  public static final double DEFAULT_MIGRATION_FACTOR = 1.25;
+
+  /**
+   * Budgeted moving of sessions off over-loaded servers (cookie mode); only safe when the pool's
+   * applications share sessions (replicated), since the moved client's next request lands on a
+   * server that did not serve it before.
+   *
+   * @param idleAfter only a session whose token was last refreshed at least this long ago moves
+   * @param perSecond at most this many sessions move per second, across the pool
+   */
+  public record Migration(Duration idleAfter, int perSecond) {
+    public Migration {
+      requireNonNull(idleAfter, "idleAfter");
+      if (perSecond < 1) {
+        throw new IllegalArgumentException("migration rate " + perSecond + " must be at least 1 per second");
+      }
+    }
+  }
+
+  /** The rules without migration. */
+  public AffinityRules(boolean strict, double balanceFactor, Duration firstRequestWindow, Duration sessionWindow) {
+    this(strict, balanceFactor, firstRequestWindow, sessionWindow, null);
+  }
 
   public AffinityRules {
     requireNonNull(firstRequestWindow, "firstRequestWindow");
@@ -32,18 +59,22 @@ public record AffinityRules(boolean strict, double balanceFactor, Duration first
   }
 
   public AffinityRules withStrict(boolean s) {
-    return new AffinityRules(s, balanceFactor, firstRequestWindow, sessionWindow);
+    return new AffinityRules(s, balanceFactor, firstRequestWindow, sessionWindow, migration);
   }
 
   public AffinityRules withBalanceFactor(double f) {
-    return new AffinityRules(strict, f, firstRequestWindow, sessionWindow);
+    return new AffinityRules(strict, f, firstRequestWindow, sessionWindow, migration);
   }
 
   public AffinityRules withFirstRequestWindow(Duration w) {
-    return new AffinityRules(strict, balanceFactor, w, sessionWindow);
+    return new AffinityRules(strict, balanceFactor, w, sessionWindow, migration);
   }
 
   public AffinityRules withSessionWindow(Duration w) {
-    return new AffinityRules(strict, balanceFactor, firstRequestWindow, w);
+    return new AffinityRules(strict, balanceFactor, firstRequestWindow, w, migration);
+  }
+
+  public AffinityRules withMigration(Migration m) {
+    return new AffinityRules(strict, balanceFactor, firstRequestWindow, sessionWindow, m);
   }
 }

@@ -24,6 +24,8 @@ final class Assigner {
   private final AffinityStats stats;
   private final Cache<String, String> pins;
   private final BalanceEnv env;
+  /** Ticker reading before which no further session may migrate (token bucket of one). */
+  private final java.util.concurrent.atomic.AtomicLong nextMigrationNanos = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
   Assigner(AffinityRules rules, AffinityStats stats, BalanceEnv env) {
     this.rules = rules;
@@ -87,6 +89,51 @@ final class Assigner {
       }
     }
     return m;
+  }
+
+  /**
+   * The server a session bound to {@code bound} and idle since {@code idleNanos} should move to, or
+   * {@code null} to stay: only with migration configured, when {@code bound} holds more than the
+   * over-load factor × the mean of live sessions, the least loaded server holds fewer than the
+   * mean, and the pool-wide budget of moves per second allows one more.
+   */
+  Member migrationTarget(Member bound, long idleNanos, PoolSnapshot snapshot) {
+    AffinityRules.Migration mig = rules.migration();
+    if (mig == null || idleNanos < mig.idleAfter().toNanos() || !bound.state().acceptsNew()) {
+      return null;
+    }
+    SessionTracker sessions = stats.sessions();
+    long total = 0;
+    int eligible = 0;
+    Member least = null;
+    long leastCount = Long.MAX_VALUE;
+    for (Member c : snapshot.members()) {
+      if (!c.state().acceptsNew()) {
+        continue;
+      }
+      long n = sessions.count(c.name());
+      total += n;
+      eligible++;
+      if (n < leastCount) {
+        leastCount = n;
+        least = c;
+      }
+    }
+    if (eligible < 2 || least == null || least.name().equals(bound.name())) {
+      return null;
+    }
+    double mean = (double) total / eligible;
+    double factor = rules.balanceFactor() > 0 ? rules.balanceFactor() : AffinityRules.DEFAULT_MIGRATION_FACTOR;
+    if (sessions.count(bound.name()) <= factor * mean || leastCount >= mean) {
+      return null;
+    }
+    long now = env.ticker().getAsLong();
+    long interval = 1_000_000_000L / mig.perSecond();
+    long next = nextMigrationNanos.get();
+    if (next != Long.MIN_VALUE && now - next < 0) {
+      return null;
+    }
+    return nextMigrationNanos.compareAndSet(next, now + interval) ? least : null;
   }
 
   private static boolean usable(Member m, Member excluded) {

@@ -78,6 +78,14 @@ final class CookieAffinityPolicy implements AffinityPolicy {
       }
       return fresh(request, snapshot, connectionPin, null, AffinityOutcome.REDISPATCHED_DOWN, now);
     }
+    Member target = assigner.migrationTarget(m, (now - t.lastSeen()) * 1_000_000_000L, snapshot);
+    if (target != null) {
+      // Budgeted rebalancing: the session moves at a safe point (idle, sessions replicated).
+      AffinityToken moved = new AffinityToken(t.session(), target.name(), t.issuedAt(), now);
+      assigner.stats().sessions().touch(moved.sessionKey(), target.name());
+      assigner.stats().record(AffinityOutcome.REBALANCED);
+      return new AffinityDecision(target, AffinityOutcome.REBALANCED, wireName + '=' + codec.encode(moved) + attributes, null);
+    }
     String setCookie = null;
     if (now - t.lastSeen() >= refresh) {
       AffinityToken seen = t.seenAt(now);

@@ -242,6 +242,33 @@ class CookieAffinityPolicyTest {
   }
 
   @Test
+  void idleSessionsMigrateOffAnOverloadedServerWithinTheBudget() {
+    AffinityPolicy p = policy(AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO)
+        .withMigration(new AffinityRules.Migration(Duration.ofMinutes(5), 2)));
+    // 12 sessions, all on s1..s3 (4 each); then s4 joins and is empty: mean 3, s1 holds 4 > 1.25 × 3.
+    List<String> onS1 = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      AffinityDecision d = decide(p, null);
+      if (d.member().name().equals("s1")) {
+        onS1.add(cookieValue(d.setCookie()));
+      }
+    }
+    List<dev.tether.balance.Server> servers = new ArrayList<>(f.pool.snapshot().members().stream().map(m -> m.server()).toList());
+    servers.add(new dev.tether.balance.Server("s4", "127.0.0.1", 9004, 1));
+    f.pool.setServers(servers);
+    assertThat(decide(p, onS1.get(0)).outcome()).as("an active session never moves").isEqualTo(AffinityOutcome.HIT);
+    f.ticker.advance(6, TimeUnit.MINUTES);
+    AffinityDecision moved = decide(p, onS1.get(1));
+    assertThat(moved.outcome()).isEqualTo(AffinityOutcome.REBALANCED);
+    assertThat(moved.member().name()).isEqualTo("s4");
+    assertThat(decide(p, onS1.get(2)).outcome()).as("budget: 2 per second, one token at a time")
+        .isEqualTo(AffinityOutcome.HIT);
+    AffinityToken t = new TokenCodec(ring).decode(cookieValue(moved.setCookie()));
+    assertThat(t.server()).isEqualTo("s4");
+    assertThat(decide(p, cookieValue(moved.setCookie())).member().name()).isEqualTo("s4");
+  }
+
+  @Test
   void cookieAttributes() {
     AffinityCookie c = new AffinityCookie("T", "/", null, 3600, true, true, "None", true);
     assertThat(c.wireName()).isEqualTo("__Host-T");

@@ -52,10 +52,13 @@ public final class AffinityPolicyFactory {
   /** The policy for {@code pool}, or {@code null} for mode none. */
   public AffinityPolicy build(PoolConfig pool) {
     AffinityConfig a = pool.affinity();
+    AffinityRules.Migration migration = a.migration() == null ? null
+        : new AffinityRules.Migration(a.migration().idleAfter(), a.migration().rate());
     AffinityRules rules = new AffinityRules(a.onFailure() == AffinityConfig.OnFailure.STRICT,
-        a.balanceFactor() == null ? 0 : a.balanceFactor(), FIRST_REQUEST_WINDOW, a.idleTimeout());
-    if (a.migration() != null) {
-      log.warn("pool {}: affinity migration is validated but not applied by this build; sessions are never moved", pool.name());
+        a.balanceFactor() == null ? 0 : a.balanceFactor(), FIRST_REQUEST_WINDOW, a.idleTimeout(), migration);
+    if (migration != null && a.mode() != AffinityConfig.Mode.COOKIE) {
+      log.warn("pool {}: affinity migration applies to mode cookie only in this build; {} sessions are never moved",
+          pool.name(), a.mode().name().toLowerCase(Locale.ROOT));
     }
     return switch (a.mode()) {
       case NONE -> null;
