@@ -96,8 +96,9 @@ public final class TetherServer implements AutoCloseable {
     requireNonNull(next, "next");
     if (!next.listen().equals(config.listen()) || next.workers() != config.workers() || next.transport() != config.transport()
         || !next.limits().equals(config.limits()) || !next.timeouts().equals(config.timeouts())
-        || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())) {
-      log.warn("listen, workers, transport, limits, timeouts, access-log and trusted-proxies changes apply at the next restart");
+        || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())
+        || next.proxyProtocol() != config.proxyProtocol()) {
+      log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies and proxy-protocol changes apply at the next restart");
     }
     next.warnings().forEach(w -> log.warn("{}", w));
     warnUnimplemented(next);
@@ -146,7 +147,7 @@ public final class TetherServer implements AutoCloseable {
     }
     return new ProxySettings(
         new ProxySettings.Listen(c.listen().host(), c.listen().port(), c.workers(), c.transport()),
-        c.timeouts(), c.limits(), new TrustedProxies(ranges), c.accessLog());
+        c.timeouts(), c.limits(), new TrustedProxies(ranges), c.accessLog(), c.proxyProtocol());
   }
 
   private static Map<String, Pool> buildPools(TetherConfig c, Map<String, Pool> previous, BalanceEnv env) {

@@ -191,6 +191,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
       logAccess(e, v.status().code(), v.reason());
       return;
     }
+    if (evt instanceof ProxyProtocolHandler.ProxiedClient pc) {
+      if (peerTrusted) {
+        // The PROXY header from a trusted proxy names the real client; from anyone else it is ignored.
+        peer = pc.address();
+        client = peer.getHostAddress();
+        peerTrusted = rt.settings.trustedProxies().isTrusted(peer);
+      } else {
+        log.debug("{}: ignored a PROXY protocol header from an untrusted peer", client);
+      }
+      return;
+    }
     if (evt == DrainSignal.INSTANCE) {
       if (ex == null) {
         closeNow();
