@@ -56,6 +56,11 @@ public interface AffinityPolicy {
   /** Releases what the policy holds outside the process (a shared table's connection). */
   default void close() {}
 
+  /** The policy's stick table, or {@code null} when it keeps none (cookie mode, hashing). */
+  default StickTable table() {
+    return null;
+  }
+
   /** Outcome counts and live sessions per server. */
   AffinityStats stats();
 

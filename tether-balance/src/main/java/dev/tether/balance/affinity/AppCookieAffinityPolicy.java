@@ -37,7 +37,8 @@ final class AppCookieAffinityPolicy implements AffinityPolicy {
     return "app-cookie";
   }
 
-  StickTable table() {
+  @Override
+  public StickTable table() {
     return table;
   }
 

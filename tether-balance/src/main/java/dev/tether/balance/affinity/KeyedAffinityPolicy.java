@@ -112,7 +112,8 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
     return resolution.assigner().stats();
   }
 
-  StickTable table() {
+  @Override
+  public StickTable table() {
     return table;
   }
 
