@@ -31,6 +31,10 @@ import org.openjdk.jmh.annotations.State;
  * {@code appCookieHit} a stick-table hit in mode app-cookie. 10 000 distinct tokens over the pool's
  * servers, visited in a shuffled order. Cookie-header parsing by the HTTP layer is not included.
  *
+ * <p>Measured 2026-11-27 on the shared 2-core build machine (Temurin 25, SHA-NI), ns/op at 3 / 100
+ * servers: cookieHit 128 ± 26 / 150 ± 40 (54 B/op), decode 60 / 68, verifyUncached 371 / 398
+ * (136 B/op), appCookieHit 231 / 232.
+ *
  * <p>Run:
  *
  * <pre>

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Design note: {@link #prefetch} issues {@code GETEX key PX expire} (a read that also renews
  * the idle expiry, as a local table's access does) with a short deadline and copies the answer into
- * a small local near table, which {@link #get} then reads synchronously. {@link #put} writes the
+ * a small local near table (entries live 5 s), which {@link #get} then reads synchronously; a key
+ * already in the near table is renewed in the background and the request does not wait. {@link #put} writes the
  * near table and sends {@code SET key server PX expire} without waiting. When Redis is unreachable
  * or slow, the stage fails or times out, {@code get} finds nothing, and the pool's algorithm
  * decides: the request is served, the fallback is counted, and the state change is logged once
@@ -114,7 +115,20 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
       fallbacks.increment();
       return null;
     }
-    return c.async().getex(prefix + key, GetExArgs.Builder.px(expireMillis)).toCompletableFuture()
+    CompletableFuture<String> lookup = c.async().getex(prefix + key, GetExArgs.Builder.px(expireMillis)).toCompletableFuture();
+    if (near.getIfPresent(key) != null) {
+      // Known here already: renew the shared expiry and refresh the copy in the background; no wait.
+      lookup.whenComplete((server, t) -> {
+        if (t != null) {
+          fallbacks.increment();
+          markDown(t.toString());
+        } else if (server != null) {
+          near.put(key, server);
+        }
+      });
+      return null;
+    }
+    return lookup
         .orTimeout(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((server, t) -> {
           if (t != null) {
