@@ -18,11 +18,4 @@ public record AffinityDecision(Member member, AffinityOutcome outcome, String se
   public AffinityDecision {
     requireNonNull(outcome, "outcome");
   }
-
-  /** Whether the request was tied to a server before this decision. */
-  public boolean wasBound() {
-    return outcome == AffinityOutcome.HIT || outcome == AffinityOutcome.REDISPATCHED_DOWN
-        || outcome == AffinityOutcome.REDISPATCHED_DRAIN || outcome == AffinityOutcome.REFUSED
-        || outcome == AffinityOutcome.REBALANCED;
-  }
 }

@@ -19,7 +19,9 @@ import java.util.function.Function;
  * joins takes only the keys it now wins, and one that leaves moves only its own keys. A key whose
  * winner is DRAINING stays there only if it was seen within the session window (an existing
  * session); otherwise it is treated as new and goes to the best UP server. No state is shared,
- * so several Tether instances agree.
+ * so several Tether instances agree. With hashing a key's owner is re-derived from the live
+ * members on every request, so on-failure strict has nothing to refuse there: a key whose server
+ * is down simply hashes to the next one (strict applies to the table method).
  */
 final class KeyedAffinityPolicy implements AffinityPolicy {
 
