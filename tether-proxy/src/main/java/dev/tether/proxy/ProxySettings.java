@@ -16,9 +16,16 @@ import dev.tether.proxy.config.Transport;
  * @param limits request head size limits
  * @param trustedProxies peers whose forwarding headers are believed
  * @param accessLog whether and how each request is logged
+ * @param proxyProtocol whether every client connection starts with a PROXY protocol v1/v2 header
  */
 public record ProxySettings(
-    Listen listen, Timeouts timeouts, Limits limits, TrustedProxies trustedProxies, AccessLog accessLog) {
+    Listen listen, Timeouts timeouts, Limits limits, TrustedProxies trustedProxies, AccessLog accessLog,
+    boolean proxyProtocol) {
+
+  /** Settings for a listener without the PROXY protocol. */
+  public ProxySettings(Listen listen, Timeouts timeouts, Limits limits, TrustedProxies trustedProxies, AccessLog accessLog) {
+    this(listen, timeouts, limits, trustedProxies, accessLog, false);
+  }
 
   public ProxySettings {
     requireNonNull(listen, "listen");

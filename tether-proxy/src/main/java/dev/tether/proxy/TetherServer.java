@@ -7,6 +7,8 @@ import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Balancers;
 import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
+import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.proxy.affinity.AffinityPolicyFactory;
 import dev.tether.proxy.config.Cidr;
 import dev.tether.proxy.config.ConfigProblem;
 import dev.tether.proxy.config.PoolConfig;
@@ -17,6 +19,7 @@ import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +48,8 @@ public final class TetherServer implements AutoCloseable {
   private final TetherProxy proxy;
   private TetherConfig config;
   private Map<String, Pool> pools;
+  private final AffinityPolicyFactory affinityFactory;
+  private Map<String, AffinityPolicy> affinities;
 
   private TetherServer(TetherConfig config, BalanceEnv env) {
     this.env = env;
@@ -52,7 +57,9 @@ public final class TetherServer implements AutoCloseable {
     config.warnings().forEach(w -> log.warn("{}", w));
     warnUnimplemented(config);
     this.pools = buildPools(config, Map.of(), env);
-    this.proxy = TetherProxy.start(settings(config), router(config, pools));
+    this.affinityFactory = new AffinityPolicyFactory(Clock.systemUTC(), env);
+    this.affinities = buildAffinities(config, null, Map.of());
+    this.proxy = TetherProxy.start(settings(config), router(config, pools, affinities));
   }
 
   /** Starts serving {@code config}. */
@@ -69,6 +76,14 @@ public final class TetherServer implements AutoCloseable {
     return pools.get(name);
   }
 
+  /**
+   * The affinity policy of pool {@code name} (its outcome counts and live sessions per server, for
+   * the admin API and drain), or {@code null} when the pool has none.
+   */
+  public synchronized AffinityPolicy affinity(String name) {
+    return affinities.get(name);
+  }
+
   public synchronized TetherConfig config() {
     return config;
   }
@@ -81,14 +96,22 @@ public final class TetherServer implements AutoCloseable {
     requireNonNull(next, "next");
     if (!next.listen().equals(config.listen()) || next.workers() != config.workers() || next.transport() != config.transport()
         || !next.limits().equals(config.limits()) || !next.timeouts().equals(config.timeouts())
-        || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())) {
-      log.warn("listen, workers, transport, limits, timeouts, access-log and trusted-proxies changes apply at the next restart");
+        || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())
+        || next.proxyProtocol() != config.proxyProtocol()) {
+      log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies and proxy-protocol changes apply at the next restart");
     }
     next.warnings().forEach(w -> log.warn("{}", w));
     warnUnimplemented(next);
     Map<String, Pool> nextPools = buildPools(next, pools, env);
-    proxy.router(router(next, nextPools));
+    Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
+    proxy.router(router(next, nextPools, nextAffinities));
     this.pools = nextPools;
+    for (Map.Entry<String, AffinityPolicy> old : affinities.entrySet()) {
+      if (nextAffinities.get(old.getKey()) != old.getValue()) {
+        old.getValue().close();
+      }
+    }
+    this.affinities = nextAffinities;
     this.config = next;
     log.info("configuration reloaded from {}: {} pools", next.source(), nextPools.size());
   }
@@ -96,21 +119,20 @@ public final class TetherServer implements AutoCloseable {
   /** Graceful stop within the configured shutdown timeout. */
   @Override
   public void close() {
-    proxy.stop(config().timeouts().shutdown());
+    stop(config().timeouts().shutdown());
   }
 
   /** Graceful stop within {@code grace}. */
   public void stop(Duration grace) {
     proxy.stop(grace);
+    synchronized (this) {
+      affinities.values().forEach(AffinityPolicy::close);
+    }
   }
 
   /** Says plainly which validated settings this build does not act on yet. */
   private static void warnUnimplemented(TetherConfig c) {
     for (PoolConfig pc : c.pools().values()) {
-      if (pc.affinity().mode() != dev.tether.proxy.config.AffinityConfig.Mode.NONE) {
-        log.warn("pool {}: affinity mode {} is validated but not applied by this build; requests are balanced without stickiness",
-            pc.name(), pc.affinity().mode().name().toLowerCase(java.util.Locale.ROOT));
-      }
       if (pc.health() != null) {
         log.warn("pool {}: active health checks are validated but not run by this build; servers stay UP unless disabled",
             pc.name());
@@ -125,7 +147,7 @@ public final class TetherServer implements AutoCloseable {
     }
     return new ProxySettings(
         new ProxySettings.Listen(c.listen().host(), c.listen().port(), c.workers(), c.transport()),
-        c.timeouts(), c.limits(), new TrustedProxies(ranges), c.accessLog());
+        c.timeouts(), c.limits(), new TrustedProxies(ranges), c.accessLog(), c.proxyProtocol());
   }
 
   private static Map<String, Pool> buildPools(TetherConfig c, Map<String, Pool> previous, BalanceEnv env) {
@@ -148,8 +170,27 @@ public final class TetherServer implements AutoCloseable {
     return out;
   }
 
+  /** Policies per pool; a pool whose affinity section is unchanged keeps its policy (tables, counts, keys). */
+  private Map<String, AffinityPolicy> buildAffinities(TetherConfig c, TetherConfig previousConfig,
+      Map<String, AffinityPolicy> previous) {
+    Map<String, AffinityPolicy> out = new HashMap<>();
+    for (PoolConfig pc : c.pools().values()) {
+      PoolConfig before = previousConfig == null ? null : previousConfig.pools().get(pc.name());
+      AffinityPolicy kept = previous.get(pc.name());
+      if (kept != null && before != null && before.affinity().equals(pc.affinity())) {
+        out.put(pc.name(), kept);
+        continue;
+      }
+      AffinityPolicy p = affinityFactory.build(pc);
+      if (p != null) {
+        out.put(pc.name(), p);
+      }
+    }
+    return out;
+  }
+
   /** Builds the routing table; resolves server addresses here, on the control plane. */
-  private static Router router(TetherConfig c, Map<String, Pool> pools) {
+  private static Router router(TetherConfig c, Map<String, Pool> pools, Map<String, AffinityPolicy> affinities) {
     Map<String, Upstream> upstreams = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       Map<String, InetSocketAddress> addrs = new HashMap<>();
@@ -162,7 +203,8 @@ public final class TetherServer implements AutoCloseable {
           addrs.put(sc.name(), a);
         }
       }
-      upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections()));
+      upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
+          affinities.get(pc.name()), pc.affinity().debugHeader()));
     }
     List<Route> routes = new ArrayList<>();
     for (RouteConfig rc : c.routes()) {

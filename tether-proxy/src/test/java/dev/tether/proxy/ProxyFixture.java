@@ -27,18 +27,31 @@ final class ProxyFixture implements AutoCloseable {
   final List<TestBackend> backends;
   final Pool pool;
   final TetherProxy proxy;
+  /** The pool's affinity policy, or null. */
+  final dev.tether.balance.affinity.AffinityPolicy affinity;
   final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   ProxyFixture(List<TestBackend> backends, List<Integer> deadPorts, Timeouts timeouts) {
-    this(backends, deadPorts, timeouts, "round-robin", Map.of(), List.of());
+    this(backends, deadPorts, timeouts, "round-robin", Map.of(), List.of(), p -> null, TrustedProxies.NONE);
+  }
+
+  /**
+   * @param affinity builds the pool's affinity policy (or returns null); responses carry the
+   *     affinity debug header
+   */
+  ProxyFixture(List<TestBackend> backends, List<Integer> deadPorts, Timeouts timeouts,
+      java.util.function.Function<Pool, dev.tether.balance.affinity.AffinityPolicy> affinity, TrustedProxies trusted) {
+    this(backends, deadPorts, timeouts, "round-robin", Map.of(), List.of(), affinity, trusted);
   }
 
   /**
    * @param weights per backend, in order; empty for all 1
+   * @param affinity builds the pool's affinity policy (or returns null)
    */
   ProxyFixture(List<TestBackend> backends, List<Integer> deadPorts, Timeouts timeouts, String algorithm,
-      Map<String, String> options, List<Integer> weights) {
+      Map<String, String> options, List<Integer> weights,
+      java.util.function.Function<Pool, dev.tether.balance.affinity.AffinityPolicy> affinity, TrustedProxies trusted) {
     this.backends = backends;
     List<Server> servers = new ArrayList<>();
     Map<String, InetSocketAddress> addrs = new LinkedHashMap<>();
@@ -54,11 +67,12 @@ final class ProxyFixture implements AutoCloseable {
       addrs.put(name, new InetSocketAddress("127.0.0.1", port));
     }
     pool = new Pool("web", servers, Balancers.find(algorithm).orElseThrow(), options, BalanceEnv.SYSTEM);
-    Upstream up = new Upstream(pool, addrs, ConnectionsConfig.DEFAULTS);
+    this.affinity = affinity.apply(pool);
+    Upstream up = new Upstream(pool, addrs, ConnectionsConfig.DEFAULTS, this.affinity, true);
     Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
     ProxySettings settings = new ProxySettings(
         new ProxySettings.Listen("127.0.0.1", 0, 1, dev.tether.proxy.config.Transport.AUTO), timeouts,
-        Limits.DEFAULTS, TrustedProxies.NONE, dev.tether.proxy.config.AccessLog.DEFAULTS);
+        Limits.DEFAULTS, trusted, dev.tether.proxy.config.AccessLog.DEFAULTS);
     proxy = TetherProxy.start(settings, router);
   }
 
@@ -68,7 +82,7 @@ final class ProxyFixture implements AutoCloseable {
     for (String n : List.of("s1", "s2", "s3")) {
       bs.add(TestBackend.start(n));
     }
-    return new ProxyFixture(bs, List.of(), Timeouts.DEFAULTS, algorithm, options, weights);
+    return new ProxyFixture(bs, List.of(), Timeouts.DEFAULTS, algorithm, options, weights, p -> null, TrustedProxies.NONE);
   }
 
   static ProxyFixture of(String... names) {

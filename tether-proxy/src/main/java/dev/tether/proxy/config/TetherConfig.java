@@ -16,6 +16,8 @@ import java.util.Map;
  * @param transport the Netty transport ({@code transport}, default {@code auto})
  * @param admin the admin API, or {@code null} when there is no {@code admin} section (off)
  * @param trustedProxies peers whose {@code X-Forwarded-For}/{@code Forwarded} headers are believed
+ * @param proxyProtocol every client connection starts with a PROXY protocol v1 or v2 header
+ *     ({@code proxy-protocol}, default false); its address is believed from trusted proxies only
  * @param timeouts the {@code timeouts} section
  * @param limits the {@code limits} section
  * @param accessLog the {@code access-log} section
@@ -30,6 +32,7 @@ public record TetherConfig(
     Transport transport,
     AdminConfig admin,
     List<Cidr> trustedProxies,
+    boolean proxyProtocol,
     Timeouts timeouts,
     Limits limits,
     AccessLog accessLog,

@@ -53,6 +53,11 @@ final class TetherConfigReader {
     Section adminSection = top.has("admin") ? top.section("admin") : null;
     AdminConfig admin = adminSection != null ? readAdmin(adminSection) : null;
     List<Cidr> trusted = readCidrs(top, "trusted-proxies");
+    boolean proxyProtocol = top.bool("proxy-protocol", false);
+    if (proxyProtocol && trusted.isEmpty() && top.has("proxy-protocol")) {
+      top.error("proxy-protocol", "the PROXY protocol header is believed only from trusted proxies; "
+          + "list them, e.g. trusted-proxies: [10.0.0.0/8], or set proxy-protocol: false");
+    }
     Timeouts timeouts = readTimeouts(top.section("timeouts"));
     Limits limits = readLimits(top.section("limits"));
     AccessLog accessLog = readAccessLog(top.section("access-log"));
@@ -68,7 +73,7 @@ final class TetherConfigReader {
       return null;
     }
     return new TetherConfig(problems.source(), listen, workers, transport, admin, trusted,
-        timeouts, limits, accessLog, pools, routes, problems.warnings());
+        proxyProtocol, timeouts, limits, accessLog, pools, routes, problems.warnings());
   }
 
   private static boolean clash(HostPort a, HostPort b) {

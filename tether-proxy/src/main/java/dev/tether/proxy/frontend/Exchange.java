@@ -1,6 +1,7 @@
 package dev.tether.proxy.frontend;
 
 import dev.tether.balance.Member;
+import dev.tether.balance.affinity.AffinityDecision;
 import dev.tether.proxy.route.Upstream;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
@@ -26,6 +27,8 @@ final class Exchange {
   Upstream upstream;
   RequestView view;
   Member member;
+  /** The affinity decision for this request, or {@code null} when the pool has no affinity. */
+  AffinityDecision affinity;
   Channel backend;
   boolean reusedConnection;
   boolean loadStarted;
@@ -62,6 +65,12 @@ final class Exchange {
 
   String server() {
     return member == null ? null : member.name();
+  }
+
+  /** {@code mode/outcome} of the affinity decision, e.g. {@code cookie/hit}, or {@code null}. */
+  String affinityLabel() {
+    return affinity == null || upstream == null || upstream.affinity() == null ? null
+        : upstream.affinity().mode() + "/" + affinity.outcome().label();
   }
 
   String pool() {

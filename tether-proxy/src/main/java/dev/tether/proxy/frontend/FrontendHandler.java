@@ -1,6 +1,10 @@
 package dev.tether.proxy.frontend;
 
 import dev.tether.balance.Member;
+import dev.tether.balance.affinity.AffinityDecision;
+import dev.tether.balance.affinity.AffinityOutcome;
+import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.proxy.affinity.AffinityHeaders;
 import dev.tether.proxy.backend.BackendListener;
 import dev.tether.proxy.http.FramingViolation;
 import dev.tether.proxy.log.AccessLogger;
@@ -27,6 +31,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +60,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
   private InetAddress peer;
   private String client;
   private boolean peerTrusted;
+  /** The server the last affinity decision on this connection chose: unbound requests follow it. */
+  private String connectionPin;
 
   private Exchange ex;
   /** Objects of pipelined requests that arrived while an exchange was in progress. */
@@ -184,6 +191,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
       logAccess(e, v.status().code(), v.reason());
       return;
     }
+    if (evt instanceof ProxyProtocolHandler.ProxiedClient pc) {
+      if (peerTrusted) {
+        // The PROXY header from a trusted proxy names the real client; from anyone else it is ignored.
+        peer = pc.address();
+        client = peer.getHostAddress();
+        peerTrusted = rt.settings.trustedProxies().isTrusted(peer);
+      } else {
+        log.debug("{}: ignored a PROXY protocol header from an untrusted peer", client);
+      }
+      return;
+    }
     if (evt == DrainSignal.INSTANCE) {
       if (ex == null) {
         closeNow();
@@ -252,8 +270,38 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
       return;
     }
     e.upstream = up;
-    e.view = new RequestView(req, client, target);
-    Member m = up.pool().snapshot().picker().pick(e.view);
+    e.view = new RequestView(req, ClientAddress.resolve(req.headers(), client, peerTrusted, rt.settings.trustedProxies()), target);
+    AffinityPolicy affinity = up.affinity();
+    CompletionStage<?> lookup = affinity == null ? null : affinity.prepare(e.view);
+    if (lookup != null) {
+      // A shared stick table is being asked; come back on this loop when it answers (or gives up).
+      lookup.whenComplete((v, t) -> ctx.channel().eventLoop().execute(() -> {
+        if (ex == e && !closing) {
+          pickAndConnect(e, up, req);
+        }
+      }));
+      return;
+    }
+    pickAndConnect(e, up, req);
+  }
+
+  private void pickAndConnect(Exchange e, Upstream up, HttpRequest req) {
+    Member m;
+    AffinityPolicy affinity = up.affinity();
+    if (affinity == null) {
+      m = up.pool().snapshot().picker().pick(e.view);
+    } else {
+      AffinityDecision d = affinity.decide(e.view, up.pool().snapshot(), connectionPin);
+      e.affinity = d;
+      m = d.member();
+      if (d.outcome() == AffinityOutcome.REFUSED) {
+        respondError(e, HttpResponseStatus.SERVICE_UNAVAILABLE, "the server this client is bound to is unavailable (affinity on-failure: strict)");
+        return;
+      }
+      if (m != null) {
+        connectionPin = m.name();
+      }
+    }
     if (m == null) {
       respondError(e, HttpResponseStatus.SERVICE_UNAVAILABLE, "no server available in pool " + up.name());
       return;
@@ -312,7 +360,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     log.info("{} {} {}: {}", client, e.method, e.target, reason);
     if (!e.retried) {
       e.retried = true;
-      Member other = e.upstream.pool().snapshot().picker().pickExcluding(e.view, e.member);
+      Member other;
+      AffinityPolicy affinity = e.upstream.affinity();
+      if (affinity == null) {
+        other = e.upstream.pool().snapshot().picker().pickExcluding(e.view, e.member);
+      } else {
+        e.affinity = affinity.redispatch(e.affinity, e.view, e.upstream.pool().snapshot());
+        other = e.affinity.member();
+        if (e.affinity.outcome() == AffinityOutcome.REFUSED) {
+          respondError(e, HttpResponseStatus.SERVICE_UNAVAILABLE, reason + "; the client is bound to it (affinity on-failure: strict)");
+          return;
+        }
+        if (other != null) {
+          connectionPin = other.name();
+        }
+      }
       if (other != null) {
         e.note = reason + "; retried on " + other.name();
         connect(e, other, true);
@@ -404,6 +466,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
       HttpUtil.setTransferEncodingChunked(r, true);
     }
     e.closeAfter |= closeDelimited || !e.clientKeepAlive;
+    if (e.affinity != null) {
+      AffinityHeaders.apply(e.upstream, e.affinity, r.headers());
+    }
     ctx.write(r, ctx.voidPromise());
   }
 
@@ -592,7 +657,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     long micros = e == null ? 0 : TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - e.startNanos);
     al.log(new AccessLogger.Entry(client, e == null ? null : e.method, e == null ? null : e.target,
         e == null ? null : e.pool(), e == null ? null : e.server(), status,
-        e == null ? 0 : e.responseBytes, micros, note));
+        e == null ? 0 : e.responseBytes, micros, note, e == null ? null : e.affinityLabel()));
   }
 
   static String stripPort(String host) {

@@ -4,11 +4,13 @@ import dev.tether.proxy.ProxySettings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import dev.tether.proxy.http.FramingLimits;
 import dev.tether.proxy.http.HttpFraming;
 
 /**
- * Builds a client connection's pipeline: the wait timer (first, so it sees raw bytes), the strict
+ * Builds a client connection's pipeline: the wait timer (first, so it sees raw bytes), the PROXY
+ * protocol decoder when the listener expects one, the strict
  * HTTP/1.1 framing layer ({@link HttpFraming}: raw-byte guard, codec, gate), the frontend handler.
  */
 public final class FrontendInitializer extends ChannelInitializer<Channel> {
@@ -27,6 +29,10 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     ProxySettings s = runtime.settings;
     ChannelPipeline p = ch.pipeline();
     p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos()));
+    if (s.proxyProtocol()) {
+      p.addLast(ProxyProtocolHandler.DECODER, new HAProxyMessageDecoder());
+      p.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler());
+    }
     HttpFraming.install(p, new FramingLimits(s.limits().maxRequestLine(), s.limits().maxHeaderSize(),
         s.limits().maxHeaders(), s.limits().maxChunk()));
     p.addLast(FRONTEND, new FrontendHandler(runtime));

@@ -25,9 +25,19 @@ public final class AccessLogger {
     return enabled;
   }
 
-  /** One finished (or failed) request. Fields may be {@code null} when unknown. */
+  /**
+   * One finished (or failed) request. Fields may be {@code null} when unknown; {@code affinity} is
+   * the pool's affinity decision as {@code mode/outcome}, e.g. {@code cookie/hit}.
+   */
   public record Entry(String client, String method, String path, String pool, String server,
-      int status, long bytes, long durationMicros, String note) {}
+      int status, long bytes, long durationMicros, String note, String affinity) {
+
+    /** An entry without an affinity decision. */
+    public Entry(String client, String method, String path, String pool, String server,
+        int status, long bytes, long durationMicros, String note) {
+      this(client, method, path, pool, server, status, bytes, durationMicros, note, null);
+    }
+  }
 
   public void log(Entry e) {
     if (!enabled()) {
@@ -46,6 +56,9 @@ public final class AccessLogger {
         .append(" pool=").append(dash(e.pool())).append(" server=").append(dash(e.server()))
         .append(" status=").append(e.status()).append(" bytes=").append(e.bytes())
         .append(" ms=").append(String.format("%.3f", e.durationMicros() / 1000.0));
+    if (e.affinity() != null) {
+      sb.append(" affinity=").append(e.affinity());
+    }
     if (e.note() != null) {
       sb.append(" note=\"").append(e.note().replace('"', '\'')).append('"');
     }
@@ -62,6 +75,9 @@ public final class AccessLogger {
     sb.append("\"status\":").append(e.status()).append(',');
     sb.append("\"bytes\":").append(e.bytes()).append(',');
     sb.append("\"duration_us\":").append(e.durationMicros());
+    if (e.affinity() != null) {
+      field(sb.append(','), "affinity", e.affinity());
+    }
     if (e.note() != null) {
       field(sb.append(','), "note", e.note());
     }

@@ -3,21 +3,32 @@ package dev.tether.proxy.route;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.Pool;
+import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.config.ConnectionsConfig;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
 /**
  * A pool as the data plane uses it: the balancing pool (servers, states, picker), the resolved
- * address of each server (resolved by the control plane, never on an event loop) and the backend
- * connection limits.
+ * address of each server (resolved by the control plane, never on an event loop), the backend
+ * connection limits, and the pool's affinity policy ({@code null} = none) with whether responses
+ * carry the {@value #AFFINITY_HEADER} debug header.
  */
-public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections) {
+public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
+    AffinityPolicy affinity, boolean affinityHeader) {
+
+  /** The response header naming the affinity decision when {@code affinityHeader} is set. */
+  public static final String AFFINITY_HEADER = "X-Tether-Affinity";
 
   public Upstream {
     requireNonNull(pool, "pool");
     addresses = Map.copyOf(addresses);
     requireNonNull(connections, "connections");
+  }
+
+  /** An upstream without affinity. */
+  public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections) {
+    this(pool, addresses, connections, null, false);
   }
 
   public String name() {

@@ -56,6 +56,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /headers}: the request headers as text, one per line;
  *   <li>{@code /drop}: closes the connection without answering;
  *   <li>{@code /ws}: a WebSocket echo that prefixes each text frame with the server name;
+ *   <li>{@code /login?id=ID}: sets the application session cookie {@code JSESSIONID=ID};
  *   <li>anything else: {@code hello from NAME}.
  * </ul>
  *
@@ -96,6 +97,7 @@ public final class TestBackend implements AutoCloseable {
           protected void initChannel(Channel ch) {
             connections.incrementAndGet();
             openConnections.incrementAndGet();
+            children.add(ch);
             ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
             if (idleClose != null) {
               ch.pipeline().addLast(new IdleStateHandler(0, 0, idleClose.toMillis(), TimeUnit.MILLISECONDS));
@@ -162,9 +164,20 @@ public final class TestBackend implements AutoCloseable {
     return List.copyOf(received);
   }
 
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final io.netty.channel.group.ChannelGroup children =
+      new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+
+  /** Stops the server and closes its connections; closing again does nothing (tests kill backends early). */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     server.close().syncUninterruptibly();
+    // Close accepted connections explicitly: a terminated event loop does not always close them,
+    // and a connection left open would look like a hung server rather than a dead one.
+    children.close().syncUninterruptibly();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
@@ -253,6 +266,8 @@ public final class TestBackend implements AutoCloseable {
         }
         case "/drop" -> ctx.close();
         case "/ws" -> upgradeToWebSocket(ctx, req);
+        case "/login" -> respond(ctx, HttpResponseStatus.OK, "logged in on " + name + "\n",
+            "JSESSIONID=" + param(q, "id", name + "-session") + "; Path=/; HttpOnly");
         default -> respond(ctx, HttpResponseStatus.OK, "hello from " + name + "\n");
       }
     }
@@ -267,6 +282,10 @@ public final class TestBackend implements AutoCloseable {
     }
 
     private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+      respond(ctx, status, body, null);
+    }
+
+    private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body, String setCookie) {
       if (!ctx.channel().isActive()) {
         return;
       }
@@ -275,6 +294,9 @@ public final class TestBackend implements AutoCloseable {
       r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
       r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
       r.headers().set("X-Server", name);
+      if (setCookie != null) {
+        r.headers().add(HttpHeaderNames.SET_COOKIE, setCookie);
+      }
       if (!keepAlive) {
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);

@@ -1,0 +1,71 @@
+package dev.tether.balance.affinity;
+
+import dev.tether.balance.Member;
+import dev.tether.balance.PickRequest;
+import dev.tether.balance.PoolSnapshot;
+
+/**
+ * The part of every key-based mode after the key is known: follow the bound server while it takes
+ * bound work, otherwise re-pin (or refuse when strict), and balance unbound keys afresh.
+ */
+final class BoundResolution {
+
+  private final Assigner assigner;
+
+  BoundResolution(Assigner assigner) {
+    this.assigner = assigner;
+  }
+
+  Assigner assigner() {
+    return assigner;
+  }
+
+  /**
+   * @param bound the server name the key is bound to, or {@code null}
+   * @param key the affinity key, or {@code null} when the request has none
+   */
+  AffinityDecision resolve(PickRequest request, PoolSnapshot snapshot, String pin, String bound, String key) {
+    if (bound != null) {
+      Member m = snapshot.member(bound);
+      if (m != null && m.state().acceptsBound()) {
+        assigner.stats().record(AffinityOutcome.HIT);
+        touch(key, m);
+        return new AffinityDecision(m, AffinityOutcome.HIT, null, key);
+      }
+      if (assigner.rules().strict()) {
+        assigner.stats().record(AffinityOutcome.REFUSED);
+        return new AffinityDecision(null, AffinityOutcome.REFUSED, null, key);
+      }
+      return fresh(request, snapshot, pin, null, AffinityOutcome.REDISPATCHED_DOWN, key);
+    }
+    return fresh(request, snapshot, pin, null, AffinityOutcome.NEW, key);
+  }
+
+  AffinityDecision redispatch(AffinityDecision failed, PickRequest request, PoolSnapshot snapshot) {
+    if (failed.member() == null) {
+      return failed;
+    }
+    if (failed.outcome() == AffinityOutcome.HIT && assigner.rules().strict()) {
+      assigner.stats().record(AffinityOutcome.REFUSED);
+      return new AffinityDecision(null, AffinityOutcome.REFUSED, null, failed.key());
+    }
+    AffinityOutcome o = failed.outcome() == AffinityOutcome.HIT ? AffinityOutcome.REDISPATCHED_DOWN : failed.outcome();
+    return fresh(request, snapshot, null, failed.member(), o, failed.key());
+  }
+
+  private AffinityDecision fresh(PickRequest request, PoolSnapshot snapshot, String pin, Member excluded,
+      AffinityOutcome outcome, String key) {
+    Member m = assigner.fresh(request, snapshot, pin, excluded);
+    assigner.stats().record(outcome);
+    if (m != null) {
+      touch(key, m);
+    }
+    return new AffinityDecision(m, outcome, null, key);
+  }
+
+  private void touch(String key, Member m) {
+    if (key != null) {
+      assigner.stats().sessions().touch(key, m.name());
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** JMH benchmarks of the affinity decision: token verification and binding lookup. */
+package dev.tether.balance.affinity;

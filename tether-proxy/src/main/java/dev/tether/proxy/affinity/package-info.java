@@ -1,0 +1,5 @@
+/**
+ * Affinity at the HTTP level: policies built from the configuration, response-head hooks (cookies,
+ * learning, the debug header), JWT claim keys and shared stick tables.
+ */
+package dev.tether.proxy.affinity;
