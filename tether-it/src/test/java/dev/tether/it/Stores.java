@@ -1,0 +1,106 @@
+package dev.tether.it;
+
+import dev.tether.session.grid.GridMember;
+import dev.tether.session.grid.GridSessionStore;
+import dev.tether.session.grid.GridSettings;
+import dev.tether.session.redis.RedisSessionStore;
+import dev.tether.session.redis.RedisSessionStoreConfig;
+import dev.tether.session.spi.SessionStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The shared session backends the end-to-end tests run over: a store instance per application
+ * instance, all over one backend (a Redis found through the environment, or a grid whose members
+ * live in this JVM, one per application instance).
+ */
+interface Stores extends AutoCloseable {
+
+  /** The store of application instance {@code i} (0-based). */
+  SessionStore store(int i);
+
+  @Override
+  void close();
+
+  /** Three Redis store instances over one fresh key prefix. */
+  static Stores redis() {
+    String uri = System.getenv("TETHER_TEST_REDIS_URI");
+    if (uri == null || uri.isBlank()) {
+      if (Boolean.parseBoolean(System.getenv("TETHER_REQUIRE_SERVICES"))) {
+        throw new IllegalStateException("TETHER_TEST_REDIS_URI is not set, and TETHER_REQUIRE_SERVICES=true makes"
+            + " a missing Redis a failure (source <(bash .ci/services.sh) starts one)");
+      }
+      Assumptions.abort("TETHER_TEST_REDIS_URI is not set: skipping the Redis end-to-end test");
+    }
+    String prefix = "tether:it:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    List<SessionStore> stores = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      stores.add(new RedisSessionStore(RedisSessionStoreConfig.standalone(uri).withKeyPrefix(prefix), Clock.systemUTC()));
+    }
+    return new Stores() {
+      @Override
+      public SessionStore store(int i) {
+        return stores.get(i);
+      }
+
+      @Override
+      public void close() {
+        stores.forEach(SessionStore::close);
+      }
+    };
+  }
+
+  /** A three-member grid (2 owners) on free loopback ports, one member per application instance. */
+  static Stores grid() {
+    List<Integer> ports = freePorts(3);
+    List<InetSocketAddress> all = ports.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList();
+    String cluster = "tether-it-" + UUID.randomUUID();
+    List<GridMember> members = new ArrayList<>();
+    for (int port : ports) {
+      members.add(GridMember.start(new GridSettings(cluster, "127.0.0.1", port, 0, all, 2, null,
+          Duration.ofSeconds(1), Duration.ofMinutes(15))));
+    }
+    return new Stores() {
+      @Override
+      public SessionStore store(int i) {
+        return new GridSessionStore(members.get(i), Clock.systemUTC());
+      }
+
+      @Override
+      public void close() {
+        for (int i = members.size() - 1; i >= 0; i--) {
+          members.get(i).close();
+        }
+      }
+    };
+  }
+
+  private static List<Integer> freePorts(int n) {
+    List<ServerSocket> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        open.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+      }
+      return open.stream().map(ServerSocket::getLocalPort).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket s : open) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+  }
+}
