@@ -33,4 +33,13 @@ final class ErrorResponses {
     }
     return r;
   }
+
+  /** A cause's message for a log line or an error body. */
+  static String describe(Throwable t) {
+    if (t == null) {
+      return "unknown";
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
 }

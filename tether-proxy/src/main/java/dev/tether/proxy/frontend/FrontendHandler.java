@@ -4,8 +4,6 @@ import dev.tether.balance.Member;
 import dev.tether.balance.affinity.AffinityDecision;
 import dev.tether.balance.affinity.AffinityOutcome;
 import dev.tether.balance.affinity.AffinityPolicy;
-import dev.tether.proxy.affinity.AffinityHeaders;
-import dev.tether.proxy.backend.BackendListener;
 import dev.tether.proxy.http.FramingViolation;
 import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.route.Upstream;
@@ -19,9 +17,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -50,11 +46,12 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@code HttpContent} has one owner: it is written on, queued, or released on every
  * branch, including errors (STYLE habit 6). All state is confined to the connection's event loop.
  */
-final class FrontendHandler extends ChannelInboundHandlerAdapter implements BackendListener {
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
-  private final ProxyRuntime rt;
+  final ProxyRuntime rt;
+  private final ResponseRelay relay = new ResponseRelay(this);
   private ChannelHandlerContext ctx;
   private RequestTimer timer;
   private InetAddress peer;
@@ -66,12 +63,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
   private Exchange ex;
   /** Objects of pipelined requests that arrived while an exchange was in progress. */
   private final ArrayDeque<Object> backlog = new ArrayDeque<>(4);
-  /** Content of a request we answered early (error) that is still arriving; dropped. */
-  private boolean discardingBody;
   private boolean closing;
 
   FrontendHandler(ProxyRuntime rt) {
     this.rt = rt;
+  }
+
+  /** The exchange in progress, or {@code null}; for the response relay. */
+  Exchange current() {
+    return ex;
+  }
+
+  ChannelHandlerContext ctx() {
+    return ctx;
+  }
+
+  String client() {
+    return client;
   }
 
   // ---- client side ---------------------------------------------------------------------------
@@ -113,17 +121,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
 
   private void dispatch(Object msg) {
     if (msg instanceof HttpRequest req) {
-      discardingBody = false;
       startExchange(req);
       if (msg instanceof HttpContent c) {
         onRequestContent(c);
       }
     } else if (msg instanceof HttpContent c) {
-      if (ex == null || discardingBody) {
-        if (c instanceof LastHttpContent) {
-          discardingBody = false;
-        }
-        c.release();
+      if (ex == null) {
+        c.release(); // content of a request already answered (and its connection closing)
         return;
       }
       onRequestContent(c);
@@ -174,19 +178,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     }
     if (evt instanceof FramingViolation v) {
       // The framing gate answers and closes; abandon whatever this connection was doing.
-      closing = true;
-      timer.disarm();
-      Exchange e = ex;
-      ex = null;
-      if (e != null) {
-        e.pending.forEach(HttpContent::release);
-        e.pending.clear();
-        finishLoad(e);
-        if (e.backend != null) {
-          rt.connector.discard(e.backend);
-        }
-      }
-      releaseBacklog();
+      Exchange e = abandon();
       log.info("{}: {}", client, v.message());
       logAccess(e, v.status().code(), v.reason());
       return;
@@ -213,6 +205,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    Exchange e = abandon();
+    if (e != null) {
+      logAccess(e, e.responseStarted ? e.status : 499, "client closed the connection");
+    }
+  }
+
+  /** The connection is going away: drop the exchange in progress and everything queued. */
+  private Exchange abandon() {
     closing = true;
     timer.disarm();
     Exchange e = ex;
@@ -224,9 +224,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
       if (e.backend != null) {
         rt.connector.discard(e.backend);
       }
-      logAccess(e, e.responseStarted ? e.status : 499, "client closed the connection");
     }
     releaseBacklog();
+    return e;
   }
 
   @Override
@@ -321,14 +321,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     }
   }
 
-  private void connect(Exchange e, Member m, boolean mayReuse) {
+  void connect(Exchange e, Member m, boolean mayReuse) {
     e.member = m;
     InetSocketAddress addr = e.upstream.addresses().get(m.name());
     if (addr == null) {
       respondError(e, HttpResponseStatus.BAD_GATEWAY, "server " + m.name() + " has no resolved address");
       return;
     }
-    Channel ch = mayReuse ? rt.connector.borrow(ctx.channel().eventLoop(), addr, this) : null;
+    Channel ch = mayReuse ? rt.connector.borrow(ctx.channel().eventLoop(), addr, relay) : null;
     if (ch != null) {
       e.reusedConnection = true;
       backendReady(e, ch);
@@ -339,7 +339,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
       return;
     }
     e.reusedConnection = false;
-    ChannelFuture f = rt.connector.connect(ctx.channel().eventLoop(), addr, this);
+    ChannelFuture f = rt.connector.connect(ctx.channel().eventLoop(), addr, relay);
     f.addListener((ChannelFuture cf) -> {
       if (ex != e) { // the client went away or the exchange ended meanwhile
         if (cf.isSuccess()) {
@@ -356,7 +356,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
   }
 
   private void connectFailed(Exchange e, Throwable cause) {
-    String reason = "connect to " + e.member.name() + " failed: " + describe(cause);
+    String reason = "connect to " + e.member.name() + " failed: " + ErrorResponses.describe(cause);
     log.info("{} {} {}: {}", client, e.method, e.target, reason);
     if (!e.retried) {
       e.retried = true;
@@ -418,134 +418,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     rt.connector.touch(e.backend);
   }
 
-  // ---- backend side (BackendListener) --------------------------------------------------------
-
-  @Override
-  public void onResponse(Channel backend, HttpObject msg) {
-    Exchange e = ex;
-    if (e == null || e.backend != backend) {
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    if (msg instanceof HttpResponse r) {
-      onResponseHead(e, r);
-    }
-    if (msg instanceof HttpContent c) {
-      if (e.inInformational) {
-        // A 1xx has no body: pass its (empty) end so the encoder is ready for the final head.
-        e.inInformational = !(c instanceof LastHttpContent);
-        ctx.write(c, ctx.voidPromise());
-        return;
-      }
-      e.responseBytes += c.content().readableBytes();
-      ctx.write(c, ctx.voidPromise());
-      if (c instanceof LastHttpContent) {
-        endExchange(e);
-      }
-    }
-  }
-
-  private void onResponseHead(Exchange e, HttpResponse r) {
-    int code = r.status().code();
-    if (code >= 100 && code < 200 && code != 101) {
-      e.inInformational = true;
-      ForwardingHeaders.stripHopByHop(r.headers(), false);
-      ctx.write(r, ctx.voidPromise());
-      ctx.flush();
-      return;
-    }
-    e.responseStarted = true;
-    e.status = code;
-    e.clientKeepAlive &= !rt.draining();
-    e.backendKeepAlive = HttpUtil.isKeepAlive(r);
-    boolean closeDelimited = ForwardingHeaders.prepareResponse(r, e.clientVersion, e.clientKeepAlive);
-    if (!closeDelimited && e.clientVersion == HttpVersion.HTTP_1_1 && mayHaveBody(e, code)
-        && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
-      // The backend delimits this body by closing; re-frame it as chunked so the client
-      // connection can stay open.
-      HttpUtil.setTransferEncodingChunked(r, true);
-    }
-    e.closeAfter |= closeDelimited || !e.clientKeepAlive;
-    if (e.affinity != null) {
-      AffinityHeaders.apply(e.upstream, e.affinity, r.headers());
-    }
-    ctx.write(r, ctx.voidPromise());
-  }
-
-  private static boolean mayHaveBody(Exchange e, int code) {
-    return code != 204 && code != 304 && !(code >= 100 && code < 200) && !"HEAD".equals(e.method);
-  }
-
-  @Override
-  public void onResponseReadComplete(Channel backend) {
-    ctx.flush();
-    Exchange e = ex;
-    if (e != null && e.backend == backend) {
-      if (ctx.channel().isWritable()) {
-        backend.read();
-      } else {
-        e.backendReadPaused = true;
-        rt.connector.suspendTimeout(backend, true);
-      }
-    }
-  }
-
-  @Override
-  public void onBackendWritabilityChanged(Channel backend) {
-    Exchange e = ex;
-    if (e != null && e.backend == backend && backend.isWritable() && !e.requestDone) {
-      ctx.read();
-    }
-  }
-
-  @Override
-  public void onBackendClosed(Channel backend, Throwable cause) {
-    Exchange e = ex;
-    if (e == null || e.backend != backend) {
-      return;
-    }
-    String reason = cause == null ? "backend closed the connection" : "backend connection failed: " + describe(cause);
-    if (!e.responseStarted) {
-      if (e.reusedConnection && !e.retried && e.replayable()) {
-        // A kept-alive connection the backend closed just as we reused it: nothing was
-        // processed, so send the request again on a fresh connection.
-        e.retried = true;
-        e.backend = null;
-        connect(e, e.member, false);
-        return;
-      }
-      e.backend = null;
-      log.info("{} {} {}: {} ({}) before responding", client, e.method, e.target, reason, e.member.name());
-      respondError(e, HttpResponseStatus.BAD_GATEWAY, reason + " before responding");
-      return;
-    }
-    // Mid-response: the client cannot be told with a status any more.
-    log.info("{} {} {}: {} ({}) during the response", client, e.method, e.target, reason, e.member.name());
-    e.note = reason + " during the response";
-    e.backend = null;
-    closeNow();
-  }
-
-  @Override
-  public void onBackendTimeout(Channel backend) {
-    Exchange e = ex;
-    if (e == null || e.backend != backend) {
-      return;
-    }
-    e.backend = null;
-    rt.connector.discard(backend);
-    if (!e.responseStarted) {
-      log.info("{} {} {}: {} did not respond within {}", client, e.method, e.target, e.member.name(), rt.settings.timeouts().server());
-      respondError(e, HttpResponseStatus.GATEWAY_TIMEOUT, "server " + e.member.name() + " did not respond in time");
-    } else {
-      e.note = "backend stalled during the response";
-      closeNow();
-    }
-  }
-
   // ---- ending ----------------------------------------------------------------------------
 
-  private void endExchange(Exchange e) {
+  void endExchange(Exchange e) {
     finishLoad(e);
     ex = null;
     // The backend handler stops reporting read completion once the connection is released.
@@ -589,7 +464,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     ctx.read();
   }
 
-  private void respondError(Exchange e, HttpResponseStatus status, String reason) {
+  void respondError(Exchange e, HttpResponseStatus status, String reason) {
     finishLoad(e);
     if (e.backend != null) {
       rt.connector.discard(e.backend);
@@ -619,7 +494,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     } else if (name.contains("TooLongHttpHeader")) {
       status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
     }
-    logAccess(null, status.code(), "malformed request: " + describe(cause));
+    logAccess(null, status.code(), "malformed request: " + ErrorResponses.describe(cause));
     sendAndClose(ErrorResponses.of(ctx.alloc(), HttpVersion.HTTP_1_1, status, "malformed request", true));
   }
 
@@ -629,7 +504,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     releaseBacklog();
   }
 
-  private void closeNow() {
+  void closeNow() {
     closing = true;
     ctx.close();
   }
@@ -672,11 +547,4 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     return colon < 0 ? host : host.substring(0, colon);
   }
 
-  private static String describe(Throwable t) {
-    if (t == null) {
-      return "unknown";
-    }
-    String m = t.getMessage();
-    return m == null ? t.getClass().getSimpleName() : m;
-  }
 }

@@ -1,0 +1,155 @@
+package dev.tether.proxy.frontend;
+
+import dev.tether.proxy.affinity.AffinityHeaders;
+import dev.tether.proxy.backend.BackendListener;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backend side of a client connection's exchanges: relays the response to the client (1xx
+ * heads, the final head with its rewritten headers and affinity cookie, the streamed body) with
+ * back-pressure, and turns backend failures into 502/504 or a closed connection. Confined to the
+ * connection's event loop, like the {@link FrontendHandler} it serves.
+ */
+final class ResponseRelay implements BackendListener {
+
+  private static final Logger log = LoggerFactory.getLogger(ResponseRelay.class);
+
+  private final FrontendHandler h;
+
+  ResponseRelay(FrontendHandler h) {
+    this.h = h;
+  }
+
+  @Override
+  public void onResponse(Channel backend, HttpObject msg) {
+    Exchange e = h.current();
+    if (e == null || e.backend != backend) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpResponse r) {
+      onResponseHead(e, r);
+    }
+    if (msg instanceof HttpContent c) {
+      if (e.inInformational) {
+        // A 1xx has no body: pass its (empty) end so the encoder is ready for the final head.
+        e.inInformational = !(c instanceof LastHttpContent);
+        h.ctx().write(c, h.ctx().voidPromise());
+        return;
+      }
+      e.responseBytes += c.content().readableBytes();
+      h.ctx().write(c, h.ctx().voidPromise());
+      if (c instanceof LastHttpContent) {
+        h.endExchange(e);
+      }
+    }
+  }
+
+  private void onResponseHead(Exchange e, HttpResponse r) {
+    int code = r.status().code();
+    if (code >= 100 && code < 200 && code != 101) {
+      e.inInformational = true;
+      ForwardingHeaders.stripHopByHop(r.headers(), false);
+      h.ctx().write(r, h.ctx().voidPromise());
+      h.ctx().flush();
+      return;
+    }
+    e.responseStarted = true;
+    e.status = code;
+    e.clientKeepAlive &= !h.rt.draining();
+    e.backendKeepAlive = HttpUtil.isKeepAlive(r);
+    boolean closeDelimited = ForwardingHeaders.prepareResponse(r, e.clientVersion, e.clientKeepAlive);
+    if (!closeDelimited && e.clientVersion == HttpVersion.HTTP_1_1 && mayHaveBody(e, code)
+        && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
+      // The backend delimits this body by closing; re-frame it as chunked so the client
+      // connection can stay open.
+      HttpUtil.setTransferEncodingChunked(r, true);
+    }
+    e.closeAfter |= closeDelimited || !e.clientKeepAlive;
+    if (e.affinity != null) {
+      AffinityHeaders.apply(e.upstream, e.affinity, r.headers());
+    }
+    h.ctx().write(r, h.ctx().voidPromise());
+  }
+
+  private static boolean mayHaveBody(Exchange e, int code) {
+    return code != 204 && code != 304 && !(code >= 100 && code < 200) && !"HEAD".equals(e.method);
+  }
+
+  @Override
+  public void onResponseReadComplete(Channel backend) {
+    h.ctx().flush();
+    Exchange e = h.current();
+    if (e != null && e.backend == backend) {
+      if (h.ctx().channel().isWritable()) {
+        backend.read();
+      } else {
+        e.backendReadPaused = true;
+        h.rt.connector.suspendTimeout(backend, true);
+      }
+    }
+  }
+
+  @Override
+  public void onBackendWritabilityChanged(Channel backend) {
+    Exchange e = h.current();
+    if (e != null && e.backend == backend && backend.isWritable() && !e.requestDone) {
+      h.ctx().read();
+    }
+  }
+
+  @Override
+  public void onBackendClosed(Channel backend, Throwable cause) {
+    Exchange e = h.current();
+    if (e == null || e.backend != backend) {
+      return;
+    }
+    String reason = cause == null ? "backend closed the connection" : "backend connection failed: " + ErrorResponses.describe(cause);
+    if (!e.responseStarted) {
+      if (e.reusedConnection && !e.retried && e.replayable()) {
+        // A kept-alive connection the backend closed just as we reused it: nothing was
+        // processed, so send the request again on a fresh connection.
+        e.retried = true;
+        e.backend = null;
+        h.connect(e, e.member, false);
+        return;
+      }
+      e.backend = null;
+      log.info("{} {} {}: {} ({}) before responding", h.client(), e.method, e.target, reason, e.member.name());
+      h.respondError(e, HttpResponseStatus.BAD_GATEWAY, reason + " before responding");
+      return;
+    }
+    // Mid-response: the client cannot be told with a status any more.
+    log.info("{} {} {}: {} ({}) during the response", h.client(), e.method, e.target, reason, e.member.name());
+    e.note = reason + " during the response";
+    e.backend = null;
+    h.closeNow();
+  }
+
+  @Override
+  public void onBackendTimeout(Channel backend) {
+    Exchange e = h.current();
+    if (e == null || e.backend != backend) {
+      return;
+    }
+    e.backend = null;
+    h.rt.connector.discard(backend);
+    if (!e.responseStarted) {
+      log.info("{} {} {}: {} did not respond within {}", h.client(), e.method, e.target, e.member.name(), h.rt.settings.timeouts().server());
+      h.respondError(e, HttpResponseStatus.GATEWAY_TIMEOUT, "server " + e.member.name() + " did not respond in time");
+    } else {
+      e.note = "backend stalled during the response";
+      h.closeNow();
+    }
+  }
+}
