@@ -1,16 +1,13 @@
 package dev.tether.it;
 
+import dev.tether.testing.net.FreePorts;
 import dev.tether.session.grid.GridMember;
 import dev.tether.session.grid.GridSessionStore;
 import dev.tether.session.grid.GridSettings;
 import dev.tether.session.redis.RedisSessionStore;
 import dev.tether.session.redis.RedisSessionStoreConfig;
 import dev.tether.session.spi.SessionStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +58,7 @@ interface Stores extends AutoCloseable {
 
   /** A three-member grid (2 owners) on free loopback ports, one member per application instance. */
   static Stores grid() {
-    List<Integer> ports = freePorts(3);
+    List<Integer> ports = FreePorts.loopback(3);
     List<InetSocketAddress> all = ports.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList();
     String cluster = "tether-it-" + UUID.randomUUID();
     List<GridMember> members = new ArrayList<>();
@@ -84,23 +81,4 @@ interface Stores extends AutoCloseable {
     };
   }
 
-  private static List<Integer> freePorts(int n) {
-    List<ServerSocket> open = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        open.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-      }
-      return open.stream().map(ServerSocket::getLocalPort).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      for (ServerSocket s : open) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    }
-  }
 }

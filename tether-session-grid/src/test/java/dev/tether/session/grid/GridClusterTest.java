@@ -1,5 +1,6 @@
 package dev.tether.session.grid;
 
+import dev.tether.testing.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -72,7 +73,7 @@ class GridClusterTest {
         new GridSettings(
             base.clusterName(),
             "127.0.0.1",
-            TestCluster.freePorts(1).get(0),
+            FreePorts.loopback(1).get(0),
             0,
             base.initialMembers(),
             2,

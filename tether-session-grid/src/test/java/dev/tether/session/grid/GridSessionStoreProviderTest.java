@@ -1,5 +1,6 @@
 package dev.tether.session.grid;
 
+import dev.tether.testing.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,7 @@ class GridSessionStoreProviderTest {
 
   @Test
   void gridStoreIsFoundByNameAndStartsASingleMember() {
-    int port = TestCluster.freePorts(1).get(0);
+    int port = FreePorts.loopback(1).get(0);
     Map<String, String> s =
         Map.of(
             "initial-members", "127.0.0.1:" + port,

@@ -1,10 +1,7 @@
 package dev.tether.session.grid;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
+import dev.tether.testing.net.FreePorts;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +19,7 @@ final class TestCluster implements AutoCloseable {
   private TestCluster() {}
 
   static TestCluster start(int size, byte[] key) {
-    List<Integer> ports = freePorts(size);
+    List<Integer> ports = FreePorts.loopback(size);
     List<InetSocketAddress> all =
         ports.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList();
     String name = "tether-test-" + UUID.randomUUID();
@@ -54,25 +51,6 @@ final class TestCluster implements AutoCloseable {
     return members.size();
   }
 
-  static List<Integer> freePorts(int n) {
-    List<ServerSocket> open = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        open.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-      }
-      return open.stream().map(ServerSocket::getLocalPort).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      for (ServerSocket s : open) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    }
-  }
 
   @Override
   public void close() {

@@ -1,0 +1,2 @@
+/** Loopback network helpers for tests: free ports chosen by the kernel. */
+package dev.tether.testing.net;
