@@ -17,6 +17,13 @@ import java.util.random.RandomGenerator;
  * a gap); the coin flips come from a local LCG seeded once per pick from the injected random source,
  * so a tie costs one multiply. The scan is O(n) over flat arrays, as nginx's {@code least_conn};
  * choose {@code power-of-two} for pools of hundreds of servers.
+ *
+ * <p>Scores are exact integers: with {@code L} the least common multiple of the members' weights,
+ * {@code (in flight + 1) × (L / weight)} is {@code L} times the score, so comparisons and ties are
+ * exact and the scan needs no floating point (int-to-double conversion and a double multiply per
+ * member cost twice as much as the whole integer scan). Only while a member ramps up (slow start
+ * makes the weight fractional) or when {@code L} would not fit 31 bits does the scan fall back to
+ * doubles.
  */
 public final class LeastConnectionsBalancer extends SlowStartBalancer {
 
@@ -41,6 +48,8 @@ public final class LeastConnectionsBalancer extends SlowStartBalancer {
     private final Member[] members;
     private final ServerLoad[] loads;
     private final double[] inverseWeight;
+    // L / weight per member, L = lcm of the weights; null when L exceeds MAX_SCALE.
+    private final long[] scale;
     private final SlowStart.Ramp ramp;
     private final Supplier<RandomGenerator> random;
 
@@ -52,8 +61,37 @@ public final class LeastConnectionsBalancer extends SlowStartBalancer {
         loads[i] = members[i].load();
         inverseWeight[i] = 1.0 / members[i].weight();
       }
+      this.scale = scales(members);
       this.ramp = ramp;
       this.random = random;
+    }
+
+    /** The largest common multiple kept: (in flight + 1) × L / w stays far inside a long. */
+    static final long MAX_SCALE = Integer.MAX_VALUE;
+
+    private static long[] scales(Member[] members) {
+      long lcm = 1;
+      for (Member m : members) {
+        long w = m.weight();
+        lcm = lcm / gcd(lcm, w) * w;
+        if (lcm > MAX_SCALE) {
+          return null;
+        }
+      }
+      long[] scale = new long[members.length];
+      for (int i = 0; i < members.length; i++) {
+        scale[i] = lcm / members[i].weight();
+      }
+      return scale;
+    }
+
+    private static long gcd(long a, long b) {
+      while (b != 0) {
+        long t = a % b;
+        a = b;
+        b = t;
+      }
+      return a;
     }
 
     @Override
@@ -74,6 +112,9 @@ public final class LeastConnectionsBalancer extends SlowStartBalancer {
 
     private int choose(int skip) {
       long now = ramp == null ? SlowStart.Ramp.OVER : ramp.now();
+      if (now == SlowStart.Ramp.OVER && scale != null) {
+        return chooseExact(skip);
+      }
       long seed = random.get().nextLong();
       int best = -1;
       double bestScore = Double.MAX_VALUE;
@@ -93,6 +134,31 @@ public final class LeastConnectionsBalancer extends SlowStartBalancer {
         } else if (score == bestScore) {
           ties++;
           // Replace with probability 1/ties: uniform over all tied members (reservoir sampling).
+          seed = seed * 6364136223846793005L + 1442695040888963407L;
+          if (((seed >>> 32) * ties) >>> 32 == 0) {
+            best = i;
+          }
+        }
+      }
+      return best;
+    }
+
+    /** {@link #choose} with integer scores: no member is ramping and the weights' lcm fits. */
+    private int chooseExact(int skip) {
+      long seed = random.get().nextLong();
+      ServerLoad[] loads = this.loads;
+      long[] scale = this.scale;
+      int best = -1;
+      long bestScore = Long.MAX_VALUE;
+      int ties = 0;
+      for (int i = 0; i < loads.length; i++) {
+        long score = (loads[i].inFlight() + 1L) * scale[i];
+        if (score < bestScore && i != skip) {
+          best = i;
+          bestScore = score;
+          ties = 1;
+        } else if (score == bestScore && i != skip) {
+          ties++;
           seed = seed * 6364136223846793005L + 1442695040888963407L;
           if (((seed >>> 32) * ties) >>> 32 == 0) {
             best = i;
