@@ -51,6 +51,7 @@ public final class SessionManager {
 
   static final String CSRF = ActiveSession.RESERVED_PREFIX + "csrf";
   static final String RENEWED_AT = ActiveSession.RESERVED_PREFIX + "renewedAt";
+  static final String AUTH_TIME = ActiveSession.RESERVED_PREFIX + "authTime";
 
   private final SessionStore store;
   private final SessionPolicy policy;
@@ -62,6 +63,7 @@ public final class SessionManager {
   private final SessionListener listener;
   private final UnknownIdMonitor unknownIds;
   private final RenewalForwards forwards = new RenewalForwards();
+  private final ConcurrentSessionLimit concurrentLimit;
 
   private SessionManager(Builder b) {
     this.store = b.store;
@@ -73,6 +75,7 @@ public final class SessionManager {
     this.digest = new SessionIdDigest(b.random);
     this.listener = b.listener;
     this.unknownIds = new UnknownIdMonitor(b.clock, policy.unknownIdWindow(), policy.unknownIdLimit());
+    this.concurrentLimit = b.concurrentLimit;
   }
 
   /** A builder over {@code store}. */
@@ -239,11 +242,54 @@ public final class SessionManager {
     return newId;
   }
 
-  /** Login: sets the principal and rotates the id (R4). */
+  /**
+   * Login: enforces the {@link ConcurrentSessionLimit} if one is set (R10), sets the principal,
+   * records the authentication time and rotates the id (R4). Returns the new id.
+   *
+   * @throws SessionLimitExceededException when the principal holds the most sessions allowed and
+   *     the limit's action is to reject; {@code s} is left unchanged
+   */
   public String login(ActiveSession s, String principal) {
     requireNonNull(principal, "principal");
+    if (concurrentLimit != null) {
+      List<SessionRecord> others = new ArrayList<>();
+      for (String id : timed("findByPrincipal", () -> store.findByPrincipal(principal))) {
+        if (!id.equals(s.id())) {
+          timed("load", () -> store.load(id)).filter(r -> principal.equals(r.principal())).ifPresent(others::add);
+        }
+      }
+      for (SessionRecord r : concurrentLimit.toEvict(principal, others)) {
+        if (timed("delete", () -> store.delete(r.id()))) {
+          listener.deleted(digest.of(r.id()), -1);
+          log.debug("session {} ended: its principal reached the concurrent session limit", digest.of(r.id()));
+        }
+      }
+    }
     s.setPrincipal(principal);
+    return reauthenticated(s);
+  }
+
+  /**
+   * Re-authentication (step-up, password re-entry before a sensitive change, R4/R16): records the
+   * authentication time and rotates the id. Returns the new id.
+   */
+  public String reauthenticated(ActiveSession s) {
+    s.setInternal(AUTH_TIME, clock.millis());
     return rotateId(s);
+  }
+
+  /** When the user of {@code s} last authenticated, or empty for an anonymous session. */
+  public Optional<Instant> authenticatedAt(ActiveSession s) {
+    return s.attribute(AUTH_TIME) instanceof Number n ? Optional.of(Instant.ofEpochMilli(n.longValue())) : Optional.empty();
+  }
+
+  /**
+   * Whether the user of {@code s} authenticated within {@code maxAge}: gate high-value operations on
+   * it and ask for re-authentication otherwise (R16).
+   */
+  public boolean authenticatedWithin(ActiveSession s, Duration maxAge) {
+    requireNonNull(maxAge, "maxAge");
+    return authenticatedAt(s).map(t -> !t.plus(maxAge).isBefore(clock.instant())).orElse(false);
   }
 
   /**
@@ -422,6 +468,7 @@ public final class SessionManager {
     private Clock clock = Clock.systemUTC();
     private SecureRandom random = new SecureRandom();
     private SessionListener listener = new SessionListener() {};
+    private ConcurrentSessionLimit concurrentLimit;
 
     private Builder(SessionStore store) {
       this.store = requireNonNull(store, "store");
@@ -451,6 +498,12 @@ public final class SessionManager {
 
     public Builder listener(SessionListener l) {
       this.listener = requireNonNull(l, "listener");
+      return this;
+    }
+
+    /** Limits the live sessions per principal, checked at {@link SessionManager#login}; none by default. */
+    public Builder concurrentSessions(ConcurrentSessionLimit limit) {
+      this.concurrentLimit = requireNonNull(limit, "limit");
       return this;
     }
 

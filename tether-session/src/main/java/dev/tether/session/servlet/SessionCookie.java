@@ -22,12 +22,24 @@ public record SessionCookie(String baseName, boolean secure, String sameSite) {
   /** The {@code __Host-} prefix used when secure. */
   public static final String HOST_PREFIX = "__Host-";
 
+  /** The most bytes a cookie's name and value may take together (ASVS 5 3.3.5, R22). */
+  public static final int MAX_NAME_AND_VALUE = 4096;
+
+  /** Room kept for the value: a 43-character id plus a route suffix of up to 84 characters. */
+  static final int VALUE_ROOM = 128;
+
   public SessionCookie {
     requireNonNull(baseName, "baseName");
     requireNonNull(sameSite, "sameSite");
     if (baseName.isEmpty() || !baseName.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '-' || c == '_')) {
       throw new IllegalArgumentException(
           "cookie name '" + baseName + "' must be non-empty ASCII letters, digits, - or _");
+    }
+    if (baseName.length() + HOST_PREFIX.length() + VALUE_ROOM > MAX_NAME_AND_VALUE) {
+      throw new IllegalArgumentException(
+          "cookie name of " + baseName.length() + " characters is too long: name and value must fit "
+              + MAX_NAME_AND_VALUE + " bytes, so the name may have at most "
+              + (MAX_NAME_AND_VALUE - HOST_PREFIX.length() - VALUE_ROOM) + " characters");
     }
     if (!sameSite.equals("Strict") && !sameSite.equals("Lax")) {
       throw new IllegalArgumentException(
@@ -50,8 +62,18 @@ public record SessionCookie(String baseName, boolean secure, String sameSite) {
     return secure ? HOST_PREFIX + baseName : baseName;
   }
 
-  /** A {@code Set-Cookie} value carrying {@code id}. */
+  /**
+   * A {@code Set-Cookie} value carrying {@code id}.
+   *
+   * @throws IllegalArgumentException when name and value together exceed {@link
+   *     #MAX_NAME_AND_VALUE} bytes (browsers would drop the cookie silently)
+   */
   public String setCookie(String id) {
+    if (name().length() + 1 + id.length() > MAX_NAME_AND_VALUE) {
+      throw new IllegalArgumentException(
+          "session cookie " + name() + " with a value of " + id.length() + " characters exceeds "
+              + MAX_NAME_AND_VALUE + " bytes");
+    }
     return name() + "=" + id + "; Path=/" + (secure ? "; Secure" : "") + "; HttpOnly; SameSite=" + sameSite;
   }
 

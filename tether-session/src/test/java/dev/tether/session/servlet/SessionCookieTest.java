@@ -36,4 +36,14 @@ class SessionCookieTest {
     assertThatThrownBy(() -> new SessionCookie("S", true, "None")).hasMessageContaining("Strict or Lax");
     assertThatThrownBy(() -> new SessionCookie("a;b", true, "Lax")).hasMessageContaining("letters, digits");
   }
+
+  @Test
+  void nameAndValueFitFourKilobytes() {
+    String longest = "n".repeat(SessionCookie.MAX_NAME_AND_VALUE - SessionCookie.HOST_PREFIX.length() - 128);
+    SessionCookie c = new SessionCookie(longest, true, "Lax");
+    assertThat(c.setCookie("i".repeat(127)).length()).isGreaterThan(4000);
+    assertThatThrownBy(() -> new SessionCookie(longest + "n", true, "Lax"))
+        .hasMessageContaining("may have at most " + longest.length() + " characters");
+    assertThatThrownBy(() -> c.setCookie("i".repeat(200))).hasMessageContaining("exceeds 4096 bytes");
+  }
 }
