@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * is older than {@link SessionPolicy#touchInterval()} (Jetty's {@code savePeriodSec} idea), so a
  * read-mostly session costs no write on most requests. <b>Conflicts</b> are resolved by the store,
  * last writer wins per attribute, and reported to {@link SessionListener#conflict}. A save that
- * finds the session gone is dropped, never re-created (no resurrection after logout).
+ * finds the session gone is dropped, never re-created (no resurrection after logout). <b>Binding</b>
+ * (optional, {@link SessionPolicy.Binding}): a session created with {@link #create(ClientInfo)}
+ * remembers hashes of its client's network and {@code User-Agent}; {@link #open(String,
+ * ClientInfo)} compares them and alerts or terminates on a difference.
  *
  * <p>Thread-safe.
  */

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link HttpSession} over an {@link ActiveSession}, delivering attribute and binding events
  * ({@link SessionEvents}). {@code setMaxInactiveInterval} with a value of zero or less is refused
- * (sessions always expire, R7).
+ * (sessions always expire, R7). The library's reserved attributes (CSRF token, client binding)
+ * are neither listed nor readable here.
  */
 final class TetherHttpSession implements HttpSession {
 
@@ -21,6 +22,7 @@ final class TetherHttpSession implements HttpSession {
   private final SessionRequest request;
   private final ActiveSession session;
   private final SessionEvents events;
+  private boolean invalidating;
 
   TetherHttpSession(SessionRequest request, ActiveSession session, SessionEvents events) {
     this.request = request;
@@ -68,8 +70,13 @@ final class TetherHttpSession implements HttpSession {
     return (int) session.idleTimeout().toSeconds();
   }
 
+  /** The attribute's value; {@code null} for the library's reserved names, as for absent ones. */
   @Override
   public Object getAttribute(String name) {
+    if (name != null && name.startsWith(ActiveSession.RESERVED_PREFIX)) {
+      checkValid();
+      return null;
+    }
     return session.attribute(name);
   }
 
@@ -110,6 +117,12 @@ final class TetherHttpSession implements HttpSession {
   @Override
   public void invalidate() {
     checkValid();
+    synchronized (this) {
+      if (invalidating) {
+        throw new IllegalStateException("the session is already being invalidated");
+      }
+      invalidating = true;
+    }
     request.invalidate(this);
   }
 

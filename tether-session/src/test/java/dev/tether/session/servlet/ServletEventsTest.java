@@ -125,6 +125,20 @@ class ServletEventsTest {
         case "/rotate" -> resp.getWriter().write(req.changeSessionId());
         case "/login" -> manager.login(TetherSessionFilter.session(req, true), "ada");
         case "/logout" -> req.getSession().invalidate();
+        case "/logout-twice" -> {
+          HttpSession s = req.getSession();
+          s.invalidate();
+          try {
+            s.invalidate();
+          } catch (IllegalStateException e) {
+            resp.getWriter().write(e.getMessage());
+          }
+        }
+        case "/peek" -> {
+          manager.csrfToken(TetherSessionFilter.session(req, true));
+          HttpSession s = req.getSession();
+          resp.getWriter().write(s.getAttribute("tether.csrf") + " " + Collections.list(s.getAttributeNames()));
+        }
         default -> resp.sendError(404);
       }
     }
@@ -269,6 +283,18 @@ class ServletEventsTest {
 
   private List<String> destroyed() {
     return Stream.concat(eventsA.log.stream(), eventsB.log.stream()).filter(l -> l.startsWith("destroyed")).toList();
+  }
+
+  @Test
+  void reservedAttributesStayHiddenAndASessionEndsOnce() throws Exception {
+    HttpResponse<String> peek = http.send(HttpRequest.newBuilder(a.resolve("/peek")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(peek.body()).isEqualTo("null []");
+
+    String id = get(a, "/set?k=cart&v=tea", null);
+    HttpResponse<String> twice =
+        http.send(HttpRequest.newBuilder(a.resolve("/logout-twice")).header("Cookie", "TSESSION=" + id).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(twice.body()).isEqualTo("the session has been invalidated");
+    assertThat(eventsA.log.stream().filter(l -> l.startsWith("destroyed"))).hasSize(1);
   }
 
   @Test
