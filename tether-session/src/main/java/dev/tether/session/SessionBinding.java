@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records and compares the client properties a session is bound to ({@link Binding}).
@@ -26,6 +28,9 @@ import java.util.regex.Pattern;
  * stays bound to the client that created the session.
  */
 final class SessionBinding {
+
+  // the manager decides and reports; its log category is where operators look for session events
+  private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
 
   static final String ADDRESS = ActiveSession.RESERVED_PREFIX + "bind.address";
   static final String USER_AGENT = ActiveSession.RESERVED_PREFIX + "bind.userAgent";
@@ -51,6 +56,27 @@ final class SessionBinding {
     for (Property p : properties(client)) {
       s.setInternal(p.key(), p.hash());
     }
+  }
+
+  /**
+   * Compares {@code client} with the one {@code s} is bound to, reporting each differing property
+   * to {@code listener} and the log; returns whether one of them asks for termination.
+   */
+  boolean mustTerminate(
+      ActiveSession s, ClientInfo client, SessionListener listener, SessionIdDigest digest) {
+    boolean terminate = false;
+    for (Mismatch m : mismatches(s, client)) {
+      boolean t = m.mode() == BindingMode.TERMINATE;
+      terminate |= t;
+      String d = digest.of(s.id());
+      listener.bindingMismatch(d, m.property(), t);
+      log.warn(
+          "session {} used from another client {} than it is bound to; {}",
+          d,
+          m.property(),
+          t ? "invalidated" : "kept (alert only)");
+    }
+    return terminate;
   }
 
   /**

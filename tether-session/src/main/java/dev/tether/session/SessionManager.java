@@ -168,7 +168,8 @@ public final class SessionManager {
       return Optional.empty();
     }
     ActiveSession s = new ActiveSession(this, record.get(), clock.instant());
-    if (binding.enabled() && !checkBinding(s, client)) {
+    if (binding.enabled() && binding.mustTerminate(s, client, listener, digest)) {
+      invalidate(s);
       return Optional.empty();
     }
     SessionPolicy.Renewal renewal = policy.renewal();
@@ -453,26 +454,6 @@ public final class SessionManager {
           clientAddress,
           policy.unknownIdWindow());
     }
-  }
-
-  /** Whether {@code s} may serve this request; reports and acts on binding mismatches. */
-  private boolean checkBinding(ActiveSession s, ClientInfo client) {
-    boolean terminate = false;
-    for (SessionBinding.Mismatch m : binding.mismatches(s, client)) {
-      boolean t = m.mode() == SessionPolicy.BindingMode.TERMINATE;
-      terminate |= t;
-      String d = digest.of(s.id());
-      listener.bindingMismatch(d, m.property(), t);
-      log.warn(
-          "session {} used from another client {} than it is bound to; {}",
-          d,
-          m.property(),
-          t ? "invalidated" : "kept (alert only)");
-    }
-    if (terminate) {
-      invalidate(s);
-    }
-    return !terminate;
   }
 
   private Instant renewedAt(ActiveSession s) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tether.session.MutableClock;
 import dev.tether.session.SessionManager;
+import dev.tether.session.SessionPolicy;
 import dev.tether.session.SessionSweeper;
 import dev.tether.session.codec.AttributeCodec;
 import dev.tether.session.codec.JsonAttributeSerializer;
@@ -246,6 +247,24 @@ class ServletEventsTest {
     assertThat(loggedIn).isNotIn(first, rotated);
     assertThat(eventsA.log).contains("id " + first + " -> " + rotated);
     assertThat(eventsB.log).containsExactly("id " + rotated + " -> " + loggedIn);
+  }
+
+  @Test
+  void renewalIsAnIdChange() throws Exception {
+    SessionManager renewing =
+        SessionManager.builder(store)
+            .clock(clock)
+            .policy(SessionPolicy.defaults().withRenewal(Duration.ofMinutes(10), Duration.ZERO))
+            .build();
+    Recorder events = new Recorder();
+    URI c = start(renewing, events);
+    String first = get(c, "/set?k=cart&v=tea", null);
+    clock.advance(Duration.ofMinutes(11));
+
+    String renewed = get(c, "/set?k=cart&v=coffee", first);
+
+    assertThat(renewed).isNotEqualTo(first);
+    assertThat(events.log).containsExactly("created " + first, "added cart=tea", "id " + first + " -> " + renewed, "replaced cart=tea by coffee");
   }
 
   @Test
