@@ -47,6 +47,14 @@ public interface SessionListener {
   /** A save found its session gone (deleted or expired meanwhile); the changes were dropped. */
   default void lostSave(String idDigest) {}
 
+  /**
+   * A request came from a client that differs from the one the session is bound to (see {@link
+   * SessionPolicy.Binding}) in {@code property}, {@link SessionPolicy.Binding#ADDRESS} or {@link
+   * SessionPolicy.Binding#USER_AGENT}; fires once per differing property and request. {@code
+   * terminated} tells whether the session was invalidated for it (then {@link #deleted} follows).
+   */
+  default void bindingMismatch(String idDigest, String property, boolean terminated) {}
+
   /** A store call took {@code nanos}; {@code operation} is the SPI method name. */
   default void storeLatency(String operation, long nanos) {}
 
@@ -92,6 +100,11 @@ public interface SessionListener {
       @Override
       public void lostSave(String d) {
         ls.forEach(l -> l.lostSave(d));
+      }
+
+      @Override
+      public void bindingMismatch(String d, String property, boolean terminated) {
+        ls.forEach(l -> l.bindingMismatch(d, property, terminated));
       }
 
       @Override

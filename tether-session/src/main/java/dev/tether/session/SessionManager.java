@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * is older than {@link SessionPolicy#touchInterval()} (Jetty's {@code savePeriodSec} idea), so a
  * read-mostly session costs no write on most requests. <b>Conflicts</b> are resolved by the store,
  * last writer wins per attribute, and reported to {@link SessionListener#conflict}. A save that
- * finds the session gone is dropped, never re-created (no resurrection after logout).
+ * finds the session gone is dropped, never re-created (no resurrection after logout). <b>Binding</b>
+ * (optional, {@link SessionPolicy.Binding}): a session created with {@link #create(ClientInfo)}
+ * remembers hashes of its client's network and {@code User-Agent}; {@link #open(String,
+ * ClientInfo)} compares them and alerts or terminates on a difference.
  *
  * <p>Thread-safe.
  */
@@ -60,8 +63,11 @@ public final class SessionManager {
   private final SecureRandom random;
   private final SessionIdGenerator ids;
   private final SessionIdDigest digest;
-  private final SessionListener listener;
+  private final SessionListener baseListener;
+  private final List<SessionListener> addedListeners = new ArrayList<>();
+  private volatile SessionListener listener;
   private final UnknownIdMonitor unknownIds;
+  private final SessionBinding binding;
   private final RenewalForwards forwards = new RenewalForwards();
   private final ConcurrentSessionLimit concurrentLimit;
 
@@ -73,7 +79,9 @@ public final class SessionManager {
     this.random = b.random;
     this.ids = new SessionIdGenerator(b.random);
     this.digest = new SessionIdDigest(b.random);
+    this.baseListener = b.listener;
     this.listener = b.listener;
+    this.binding = new SessionBinding(policy.binding());
     this.unknownIds = new UnknownIdMonitor(b.clock, policy.unknownIdWindow(), policy.unknownIdLimit());
     this.concurrentLimit = b.concurrentLimit;
   }
@@ -98,20 +106,53 @@ public final class SessionManager {
     return store;
   }
 
+  /**
+   * Adds {@code l} to the listeners given to the builder, for components that come later (the
+   * servlet filter's expiry events). Events already under way may miss it.
+   */
+  public synchronized void addListener(SessionListener l) {
+    requireNonNull(l, "listener");
+    addedListeners.add(l);
+    listener = SessionListener.all(listeners());
+  }
+
+  /** Removes a listener added with {@link #addListener}; does nothing for another. */
+  public synchronized void removeListener(SessionListener l) {
+    if (addedListeners.remove(l)) {
+      listener = SessionListener.all(listeners());
+    }
+  }
+
+  private List<SessionListener> listeners() {
+    List<SessionListener> all = new ArrayList<>(addedListeners.size() + 1);
+    all.add(baseListener);
+    all.addAll(addedListeners);
+    return all;
+  }
+
   /** The log-safe digest of {@code id}. */
   public String digest(String id) {
     return digest.of(id);
   }
 
-  /**
-   * Opens the live session {@code id} for a request from {@code clientAddress}. Returns empty for
-   * a {@code null}, malformed, unknown, invalidated or expired id, counting it against the client
-   * address; the id is never adopted. Rotates the id first when the renewal timeout has run out;
-   * an id renewed on this instance within the grace period opens the renewed session (whose
-   * {@link ActiveSession#id()} then differs from the presented one).
-   */
+  /** As {@link #open(String, ClientInfo)} for a client known only by its address. */
   public Optional<ActiveSession> open(String id, String clientAddress) {
-    requireNonNull(clientAddress, "clientAddress");
+    return open(id, ClientInfo.ofAddress(clientAddress));
+  }
+
+  /**
+   * Opens the live session {@code id} for a request from {@code client}. Returns empty for a
+   * {@code null}, malformed, unknown, invalidated or expired id, counting it against the client
+   * address; the id is never adopted. With {@linkplain SessionPolicy#binding() binding} on,
+   * compares the client with the one the session is bound to: a difference fires {@link
+   * SessionListener#bindingMismatch}, and in {@code TERMINATE} mode invalidates the session and
+   * returns empty. Rotates the id first when the renewal timeout has run out; an id renewed on this
+   * instance within the grace period opens the renewed session (whose {@link ActiveSession#id()}
+   * then differs from the presented one).
+   */
+  public Optional<ActiveSession> open(String id, ClientInfo client) {
+    requireNonNull(client, "client");
+    String clientAddress = client.address();
     if (id == null) {
       return Optional.empty();
     }
@@ -130,6 +171,10 @@ public final class SessionManager {
       return Optional.empty();
     }
     ActiveSession s = new ActiveSession(this, record.get(), clock.instant());
+    if (binding.enabled() && binding.mustTerminate(s, client, listener, digest)) {
+      invalidate(s);
+      return Optional.empty();
+    }
     SessionPolicy.Renewal renewal = policy.renewal();
     if (renewal.enabled()
         && !s.accessedAt().isBefore(renewedAt(s).plus(renewal.timeout()))) {
@@ -150,9 +195,20 @@ public final class SessionManager {
     return Optional.of(s);
   }
 
-  /** A new session with a fresh id; stored at {@link #commit}. */
+  /** A new session with a fresh id, bound to no client; stored at {@link #commit}. */
   public ActiveSession create() {
     return new ActiveSession(this, ids.next(), clock.instant(), policy);
+  }
+
+  /**
+   * A new session with a fresh id for a request from {@code client}, bound to it when the policy
+   * says so; stored at {@link #commit}.
+   */
+  public ActiveSession create(ClientInfo client) {
+    requireNonNull(client, "client");
+    ActiveSession s = create();
+    binding.bind(s, client);
+    return s;
   }
 
   /**

@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code tether.sessions.created}, {@code .expired}, {@code .deleted}, {@code .rotated},
  *       {@code .conflicts}, {@code .lost.saves}, {@code .unknown.ids}, {@code .unknown.id.floods}
  *       — counters;
+ *   <li>{@code tether.sessions.binding.mismatches} — counter of requests from a client other than
+ *       the one the session is bound to, tagged {@code property} ({@code address}, {@code
+ *       user-agent}) and {@code action} ({@code alert}, {@code terminate});
  *   <li>{@code tether.sessions.active} — gauge: sessions this instance created minus those it
  *       expired or deleted; summed over all instances it is the cluster's live sessions, because
  *       each session is created once and ended once;
@@ -53,6 +56,7 @@ public final class SessionMetrics implements SessionListener {
   private final DistributionSummary lifespan;
   private final AtomicLong active = new AtomicLong();
   private final ConcurrentHashMap<String, Timer> latency = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> mismatches = new ConcurrentHashMap<>();
 
   /** Registers the session meters in {@code registry}. */
   public SessionMetrics(MeterRegistry registry) {
@@ -132,6 +136,21 @@ public final class SessionMetrics implements SessionListener {
   @Override
   public void lostSave(String idDigest) {
     lostSaves.increment();
+  }
+
+  @Override
+  public void bindingMismatch(String idDigest, String property, boolean terminated) {
+    String action = terminated ? "terminate" : "alert";
+    mismatches
+        .computeIfAbsent(
+            property + "/" + action,
+            k ->
+                Counter.builder("tether.sessions.binding.mismatches")
+                    .description("requests from a client other than the session's bound one")
+                    .tag("property", property)
+                    .tag("action", action)
+                    .register(registry))
+        .increment();
   }
 
   @Override

@@ -1,7 +1,13 @@
 package dev.tether.session.servlet;
 
 import dev.tether.session.ActiveSession;
+import dev.tether.session.ClientInfo;
 import dev.tether.session.SessionManager;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,6 +17,14 @@ import java.util.Optional;
 /**
  * The request as the application sees it behind {@link TetherSessionFilter}: sessions come from
  * the manager, opened lazily on first use (a request that never asks costs no store call).
+ *
+ * <p>Design: state is guarded by this object's lock, but listener events are fired after leaving
+ * it, so a listener that writes to the response (whose commit guard calls back into {@link
+ * #commit}) cannot deadlock with an async thread. Async requests: {@link #startAsync()} hands out
+ * this request and the commit-guarded response, so async work sees the session and its first
+ * write still saves the session before anything reaches the client; the returned context saves at
+ * {@code complete()} before the response completes, and an {@link AsyncListener} saves on error,
+ * timeout and completion for whatever happened otherwise.
  */
 final class SessionRequest extends HttpServletRequestWrapper {
 
@@ -19,17 +33,24 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
   private final SessionManager manager;
   private final SessionCookie cookie;
+  private final SessionEvents events;
   private final String requestedId;
   private HttpServletResponse response;
   private boolean opened;
   private ActiveSession active;
+  private TetherHttpSession view;
   private boolean requestedValid;
   private String cookieId;
+  private String eventId;
+  private boolean watchingAsync;
+  private CommittingAsyncContext async;
 
-  SessionRequest(HttpServletRequest request, SessionManager manager, SessionCookie cookie) {
+  SessionRequest(
+      HttpServletRequest request, SessionManager manager, SessionCookie cookie, SessionEvents events) {
     super(request);
     this.manager = manager;
     this.cookie = cookie;
+    this.events = events;
     this.requestedId = cookie.read(request.getHeaders("Cookie"));
     this.cookieId = requestedId;
   }
@@ -39,36 +60,83 @@ final class SessionRequest extends HttpServletRequestWrapper {
   }
 
   /** The active session, opening or creating it as asked; {@code null} when none. */
-  synchronized ActiveSession active(boolean create) {
-    if (!opened) {
-      opened = true;
-      Optional<ActiveSession> found = manager.open(requestedId, getRemoteAddr());
-      if (found.isPresent()) {
-        active = found.get();
-        requestedValid = active.id().equals(requestedId);
-        if (!requestedValid) {
-          sendCookie(); // renewed now, or renewed moments ago and reached through the grace
-        }
-        manager
-            .expiryWarning(active)
-            .ifPresent(left -> setHeader(EXPIRES_IN, Long.toString(left.toSeconds())));
-      } else if (requestedId != null && !response.isCommitted()) {
-        // a stale or forged id: drop it from the browser so it is not presented again
-        response.addHeader("Set-Cookie", cookie.expireCookie());
-        cookieId = null;
+  ActiveSession active(boolean create) {
+    TetherHttpSession created = null;
+    String renewedFrom;
+    TetherHttpSession current;
+    ActiveSession result;
+    synchronized (this) {
+      openOnce();
+      if ((active == null || !active.isValid()) && create) {
+        active = manager.create(client());
+        view = new TetherHttpSession(this, active, events);
+        eventId = active.id();
+        created = view;
+        sendCookie();
       }
+      renewedFrom = pendingIdChange();
+      current = view;
+      result = active != null && active.isValid() ? active : null;
     }
-    if ((active == null || !active.isValid()) && create) {
-      active = manager.create();
-      sendCookie();
+    if (renewedFrom != null) {
+      events.idChanged(current, renewedFrom);
     }
-    return active != null && active.isValid() ? active : null;
+    if (created != null) {
+      events.created(created);
+    }
+    return result;
+  }
+
+  private void openOnce() {
+    if (opened) {
+      return;
+    }
+    opened = true;
+    Optional<ActiveSession> found = manager.open(requestedId, client());
+    if (found.isPresent()) {
+      active = found.get();
+      view = new TetherHttpSession(this, active, events);
+      // renewed by this open: listeners hear of the id change; reached through the grace period
+      // of an earlier renewal: they heard of it then
+      eventId = active.idChanged() ? requestedId : active.id();
+      requestedValid = active.id().equals(requestedId);
+      if (!requestedValid) {
+        sendCookie();
+      }
+      manager
+          .expiryWarning(active)
+          .ifPresent(left -> setHeader(EXPIRES_IN, Long.toString(left.toSeconds())));
+    } else if (requestedId != null && !response.isCommitted()) {
+      // a stale, forged or unbound id: drop it from the browser so it is not presented again
+      response.addHeader("Set-Cookie", cookie.expireCookie());
+      cookieId = null;
+    }
+  }
+
+  private ClientInfo client() {
+    String agent = getHeader("User-Agent");
+    return new ClientInfo(getRemoteAddr(), agent == null ? "" : agent);
+  }
+
+  /**
+   * The id listeners last heard of, when the session's id has changed since (by {@link
+   * #changeSessionId}, renewal, or {@link SessionManager#login} on the plain API), else null.
+   */
+  private String pendingIdChange() {
+    if (active == null || !active.isValid() || eventId == null || eventId.equals(active.id())) {
+      return null;
+    }
+    String old = eventId;
+    eventId = active.id();
+    return old;
   }
 
   @Override
   public HttpSession getSession(boolean create) {
     ActiveSession s = active(create);
-    return s == null ? null : new TetherHttpSession(this, s);
+    synchronized (this) {
+      return s == null ? null : view;
+    }
   }
 
   @Override
@@ -82,8 +150,18 @@ final class SessionRequest extends HttpServletRequestWrapper {
     if (s == null) {
       throw new IllegalStateException("there is no session whose id could change");
     }
-    String id = s.rotateId();
-    sendCookie();
+    String id;
+    String old;
+    TetherHttpSession current;
+    synchronized (this) {
+      id = s.rotateId();
+      sendCookie();
+      old = pendingIdChange();
+      current = view;
+    }
+    if (old != null) {
+      events.idChanged(current, old);
+    }
     return id;
   }
 
@@ -95,7 +173,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
   @Override
   public boolean isRequestedSessionIdValid() {
     active(false);
-    return requestedValid && active != null && active.isValid();
+    synchronized (this) {
+      return requestedValid && active != null && active.isValid();
+    }
   }
 
   @Override
@@ -108,25 +188,122 @@ final class SessionRequest extends HttpServletRequestWrapper {
     return false;
   }
 
-  /** Invalidate (logout): delete everywhere, expire the cookie, clear site data (R11, R25). */
-  synchronized void invalidate() {
-    if (active != null) {
-      manager.invalidate(active);
-      if (!response.isCommitted()) {
-        response.addHeader("Set-Cookie", cookie.expireCookie());
-        response.setHeader("Clear-Site-Data", "\"cache\", \"cookies\", \"storage\"");
-        response.setHeader("Cache-Control", "no-store");
+  /**
+   * Invalidate (logout): {@code sessionDestroyed} while the attributes are readable, each
+   * attribute unbound, then delete everywhere, expire the cookie, clear site data (R11, R25).
+   */
+  void invalidate(TetherHttpSession session) {
+    try {
+      events.destroyed(session);
+      session.unbindAll();
+    } finally {
+      synchronized (this) {
+        manager.invalidate(session.active());
+        if (!response.isCommitted()) {
+          response.addHeader("Set-Cookie", cookie.expireCookie());
+          response.setHeader("Clear-Site-Data", "\"cache\", \"cookies\", \"storage\"");
+          response.setHeader("Cache-Control", "no-store");
+        }
       }
     }
   }
 
   /** Writes the session's changes; called before the response commits and at the end. */
-  synchronized void commit() {
-    if (active != null && active.isValid()) {
+  void commit() {
+    String old;
+    TetherHttpSession current;
+    synchronized (this) {
+      if (active == null || !active.isValid()) {
+        return;
+      }
       if (!active.id().equals(cookieId)) { // null after a stale cookie was dropped
         sendCookie();
       }
       manager.commit(active);
+      old = pendingIdChange();
+      current = view;
+    }
+    if (old != null) {
+      events.idChanged(current, old);
+    }
+  }
+
+  /** The log-safe digest of {@code s}'s id. */
+  String digest(ActiveSession s) {
+    return manager.digest(s.id());
+  }
+
+  @Override
+  public AsyncContext startAsync() {
+    return startAsync(this, response);
+  }
+
+  @Override
+  public AsyncContext startAsync(ServletRequest request, ServletResponse res) {
+    return watch(super.startAsync(request, res));
+  }
+
+  @Override
+  public AsyncContext getAsyncContext() {
+    return watch(super.getAsyncContext());
+  }
+
+  /**
+   * After the filter chain returned with async processing started (also when the application
+   * started it on the unwrapped request): make sure the session is saved when it ends.
+   */
+  void watchAsync() {
+    AsyncContext ctx;
+    try {
+      ctx = super.getAsyncContext();
+    } catch (IllegalStateException e) {
+      commit(); // completed on another thread meanwhile: nothing will call back, save now
+      return;
+    }
+    watch(ctx);
+  }
+
+  private AsyncContext watch(AsyncContext ctx) {
+    boolean register;
+    CommittingAsyncContext out;
+    synchronized (this) {
+      register = !watchingAsync;
+      watchingAsync = true;
+      if (async == null || !async.wraps(ctx)) {
+        async = new CommittingAsyncContext(ctx, this::commit);
+      }
+      out = async;
+    }
+    if (register) {
+      try {
+        ctx.addListener(new AsyncCommit());
+      } catch (IllegalStateException e) {
+        commit(); // the async cycle already ended on another thread: save now
+      }
+    }
+    return out;
+  }
+
+  /** Saves the session when an async cycle ends; stays registered across cycles. */
+  private final class AsyncCommit implements AsyncListener {
+    @Override
+    public void onComplete(AsyncEvent event) {
+      commit();
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      commit();
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      commit();
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+      event.getAsyncContext().addListener(this); // the Servlet API drops listeners per cycle
     }
   }
 

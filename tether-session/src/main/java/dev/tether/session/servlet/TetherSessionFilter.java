@@ -3,31 +3,68 @@ package dev.tether.session.servlet;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.session.ActiveSession;
+import dev.tether.session.SessionListener;
 import dev.tether.session.SessionManager;
+import dev.tether.session.spi.SessionRecord;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EventListener;
+import java.util.List;
 
 /**
  * Gives any servlet application (Jetty, Tomcat, …) an {@code HttpSession} backed by a {@link
  * SessionManager}: strict ids from the cookie only, the session's changes written as one delta
  * before the response commits, a hardened cookie ({@link SessionCookie}), {@code Cache-Control:
  * no-store} whenever an id is set, {@code Clear-Site-Data} on invalidation, and a {@code
- * Tether-Session-Expires-In} header in the expiry warning period.
+ * Tether-Session-Expires-In} header in the expiry warning period. The client's address ({@code
+ * getRemoteAddr()}) and {@code User-Agent} go to the manager for session binding ({@link
+ * dev.tether.session.SessionPolicy.Binding}); a session whose binding check terminates it is
+ * treated like an unknown id (cookie dropped, a new session if the application asks for one).
  *
  * <pre>{@code
- * context.addFilter(new FilterHolder(new TetherSessionFilter(manager, SessionCookie.defaults())),
- *     "/*", EnumSet.of(DispatcherType.REQUEST));
+ * TetherSessionFilter filter = TetherSessionFilter.builder(manager)
+ *     .cookie(SessionCookie.defaults())
+ *     .listener(new AuditListener())          // HttpSessionListener, ...AttributeListener, ...IdListener
+ *     .build();
+ * context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
  * }</pre>
  *
- * <p>Other frameworks use {@link SessionManager} and {@link ActiveSession} directly. Async
- * requests: the session is written when the filter chain returns; changes made later by async
- * work are written only if the app calls {@link SessionManager#commit} itself.
+ * <p><b>Servlet session events.</b> A filter cannot see the listeners registered with the
+ * container, so session listeners are registered here, with {@link Builder#listener}. They get
+ * {@code sessionCreated} when a request creates a session; {@code sessionDestroyed} (attributes
+ * still readable), then {@code attributeRemoved} per attribute, on {@code HttpSession.invalidate()}
+ * and on expiry; {@code attributeAdded}/{@code Replaced}/{@code Removed} on the {@code
+ * HttpSession} attribute methods; {@code sessionIdChanged} on {@code changeSessionId()}, on
+ * renewal, and on {@link SessionManager#login} (then before the session is saved). Values that
+ * implement {@code HttpSessionBindingListener} get {@code valueBound}/{@code valueUnbound} on set,
+ * replace, remove, invalidation and expiry; with a shared store these are decoded copies, as in any
+ * clustered container. Expiry is processed by {@link dev.tether.session.SessionSweeper}, which
+ * claims each expired session on exactly one instance; that instance's filter fires its events,
+ * with a read-only {@code HttpSession} over the expired record, on the sweeper thread (the
+ * container must call {@link #init}, which every container does). Changes made through {@link
+ * ActiveSession} directly, and sessions ended by id ({@link SessionManager#invalidateAll}, {@link
+ * SessionManager#invalidateOthers}, a binding termination), fire only {@link SessionListener}
+ * events.
+ *
+ * <p><b>Async requests.</b> {@code request.startAsync()} hands the async work this filter's request
+ * and response wrappers, so {@code AsyncContext.getRequest().getSession()} is the Tether session
+ * and the first body write or flush of the async response saves the session before anything
+ * reaches the client. {@code AsyncContext.complete()} saves the session before the response
+ * completes; an {@code AsyncListener} saves it again on completion, error and timeout. So changes
+ * made on other threads after the filter chain returned are kept without any manual commit. The
+ * filter must be registered as async-supported (the default for Jetty's embedded {@code
+ * FilterHolder}; {@code <async-supported>true</async-supported>} in {@code web.xml}).
+ *
+ * <p>Other frameworks use {@link SessionManager} and {@link ActiveSession} directly.
  */
 public final class TetherSessionFilter implements Filter {
 
@@ -35,11 +72,25 @@ public final class TetherSessionFilter implements Filter {
 
   private final SessionManager manager;
   private final SessionCookie cookie;
+  private final SessionEvents events;
+  private final SessionListener expiry = new Expiry();
+  private volatile ServletContext context;
+  private boolean subscribed;
 
-  /** A filter over {@code manager} using {@code cookie}. */
+  /** A filter over {@code manager} using {@code cookie}, without session listeners. */
   public TetherSessionFilter(SessionManager manager, SessionCookie cookie) {
+    this(manager, cookie, SessionEvents.NONE);
+  }
+
+  private TetherSessionFilter(SessionManager manager, SessionCookie cookie, SessionEvents events) {
     this.manager = requireNonNull(manager, "manager");
     this.cookie = requireNonNull(cookie, "cookie");
+    this.events = events;
+  }
+
+  /** A builder of a filter over {@code manager}. */
+  public static Builder builder(SessionManager manager) {
+    return new Builder(manager);
   }
 
   /** The manager behind this filter. */
@@ -56,6 +107,27 @@ public final class TetherSessionFilter implements Filter {
     return r instanceof SessionRequest s ? s.active(create) : null;
   }
 
+  /** Subscribes to the manager's expiry events, to fire {@code sessionDestroyed} for them. */
+  @Override
+  public void init(FilterConfig config) {
+    context = config.getServletContext();
+    synchronized (this) {
+      if (!subscribed) {
+        subscribed = true;
+        manager.addListener(expiry);
+      }
+    }
+  }
+
+  /** Ends the expiry subscription. */
+  @Override
+  public void destroy() {
+    synchronized (this) {
+      subscribed = false;
+      manager.removeListener(expiry);
+    }
+  }
+
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
@@ -63,14 +135,72 @@ public final class TetherSessionFilter implements Filter {
       chain.doFilter(req, res);
       return;
     }
-    SessionRequest request = new SessionRequest(http, manager, cookie);
+    if (req.getAttribute(REQUEST_ATTRIBUTE) instanceof SessionRequest outer) {
+      // a forward, include, error or async dispatch of a request that already passed: one session
+      chain.doFilter(req, res);
+      if (!outer.isAsyncStarted()) {
+        outer.commit();
+      }
+      return;
+    }
+    SessionRequest request = new SessionRequest(http, manager, cookie, events);
     CommitGuardResponse response = new CommitGuardResponse(httpRes, request::commit);
     request.attach(response);
     request.setAttribute(REQUEST_ATTRIBUTE, request);
+    boolean async = false;
     try {
       chain.doFilter(request, response);
+      async = request.isAsyncStarted();
     } finally {
-      request.commit();
+      if (async) {
+        request.watchAsync();
+      } else {
+        request.commit();
+      }
+    }
+  }
+
+  /** Fires the servlet events of sessions this instance's sweep expired. */
+  private final class Expiry implements SessionListener {
+    @Override
+    public void expired(String idDigest, SessionRecord record) {
+      events.expired(new ExpiredHttpSession(record, idDigest, manager.codec(), context));
+    }
+  }
+
+  /** Builds a {@link TetherSessionFilter}. */
+  public static final class Builder {
+    private final SessionManager manager;
+    private SessionCookie cookie = SessionCookie.defaults();
+    private final List<EventListener> listeners = new ArrayList<>();
+
+    private Builder(SessionManager manager) {
+      this.manager = requireNonNull(manager, "manager");
+    }
+
+    /** The session cookie; {@link SessionCookie#defaults()} by default. */
+    public Builder cookie(SessionCookie c) {
+      this.cookie = requireNonNull(c, "cookie");
+      return this;
+    }
+
+    /**
+     * Adds a session listener: an {@code HttpSessionListener}, {@code
+     * HttpSessionAttributeListener} or {@code HttpSessionIdListener} (one object may be several).
+     * Listeners are called in the order added ({@code sessionDestroyed} in reverse), on request
+     * threads and, for expiry, on the sweeper thread; they must be thread-safe.
+     *
+     * @throws IllegalArgumentException for any other kind of listener
+     */
+    public Builder listener(EventListener l) {
+      requireNonNull(l, "listener");
+      new SessionEvents(List.of(l)); // refuses an unsupported type here, where the caller is
+      listeners.add(l);
+      return this;
+    }
+
+    public TetherSessionFilter build() {
+      return new TetherSessionFilter(manager, cookie, new SessionEvents(listeners));
     }
   }
 }

@@ -3,8 +3,11 @@ package dev.tether.session.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.session.ActiveSession;
+import dev.tether.session.SessionListener;
 import dev.tether.session.SessionManager;
 import dev.tether.session.SessionPolicy;
+import dev.tether.session.SessionPolicy.Binding;
+import dev.tether.session.SessionPolicy.BindingMode;
 import dev.tether.session.cache.NearCacheStore;
 import dev.tether.session.memory.MemorySessionStore;
 import jakarta.servlet.DispatcherType;
@@ -13,6 +16,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +27,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -282,5 +287,46 @@ class TetherSessionFilterTest {
     String cookie = set.substring(0, set.indexOf(';'));
     assertThat(get(secure, "/get?k=a", cookie).body()).isEqualTo("1");
     assertThat(get(secure, "/get?k=a", cookie.replace("__Host-", "")).body()).as("unprefixed name ignored").isEqualTo("no-session");
+  }
+
+  @Test
+  void aSessionBoundToItsClientAlertsOnAnotherAddressAndEndsOnAnotherUserAgent() throws Exception {
+    List<String> mismatches = new CopyOnWriteArrayList<>();
+    SessionManager bound =
+        SessionManager.builder(store)
+            .policy(SessionPolicy.defaults().withBinding(new Binding(BindingMode.ALERT, 32, 128, BindingMode.TERMINATE)))
+            .listener(
+                new SessionListener() {
+                  @Override
+                  public void bindingMismatch(String d, String property, boolean terminated) {
+                    mismatches.add(property + (terminated ? " terminated" : " alert"));
+                  }
+                })
+            .build();
+    URI c = startApp(bound, SessionCookie.defaults().insecure());
+    String firefox = "Mozilla/5.0 Firefox/128.0";
+    String cookie = cookieOf(send(http, c, "/set?k=cart&v=tea", null, firefox));
+
+    assertThat(send(http, c, "/get?k=cart", cookie, firefox).body()).isEqualTo("tea");
+    assertThat(mismatches).isEmpty();
+    try (HttpClient elsewhere = HttpClient.newBuilder().localAddress(InetAddress.getByName("127.0.0.2")).build()) {
+      assertThat(send(elsewhere, c, "/get?k=cart", cookie, firefox).body()).as("alert only").isEqualTo("tea");
+    }
+    assertThat(mismatches).containsExactly("address alert");
+
+    HttpResponse<String> otherAgent = send(http, c, "/get?k=cart", cookie, "curl/8.5.0");
+
+    assertThat(otherAgent.body()).isEqualTo("no-session");
+    assertThat(otherAgent.headers().allValues("Set-Cookie")).singleElement().asString().startsWith("TSESSION=;").contains("Max-Age=0");
+    assertThat(mismatches).containsExactly("address alert", "user-agent terminated");
+    assertThat(send(http, c, "/get?k=cart", cookie, firefox).body()).as("gone for the owner too").isEqualTo("no-session");
+  }
+
+  private static HttpResponse<String> send(HttpClient client, URI base, String pathAndQuery, String cookie, String userAgent) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(pathAndQuery)).header("User-Agent", userAgent);
+    if (cookie != null) {
+      r.header("Cookie", cookie);
+    }
+    return client.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 }
