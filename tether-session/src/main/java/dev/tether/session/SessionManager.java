@@ -15,10 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +68,7 @@ public final class SessionManager {
   private final SessionBinding binding;
   private final RenewalForwards forwards = new RenewalForwards();
   private final ConcurrentSessionLimit concurrentLimit;
+  private final PrincipalSessions principals = new PrincipalSessions(this);
 
   private SessionManager(Builder b) {
     this.store = b.store;
@@ -308,18 +307,7 @@ public final class SessionManager {
   public String login(ActiveSession s, String principal) {
     requireNonNull(principal, "principal");
     if (concurrentLimit != null) {
-      List<SessionRecord> others = new ArrayList<>();
-      for (String id : timed("findByPrincipal", () -> store.findByPrincipal(principal))) {
-        if (!id.equals(s.id())) {
-          timed("load", () -> store.load(id)).filter(r -> principal.equals(r.principal())).ifPresent(others::add);
-        }
-      }
-      for (SessionRecord r : concurrentLimit.toEvict(principal, others)) {
-        if (timed("delete", () -> store.delete(r.id()))) {
-          listener.deleted(digest.of(r.id()), -1);
-          log.debug("session {} ended: its principal reached the concurrent session limit", digest.of(r.id()));
-        }
-      }
+      principals.makeRoom(s, principal, concurrentLimit);
     }
     s.setPrincipal(principal);
     return reauthenticated(s);
@@ -408,16 +396,7 @@ public final class SessionManager {
 
   /** Invalidates every session of {@code principal} (account disabled, R12); returns how many. */
   public int invalidateAll(String principal) {
-    requireNonNull(principal, "principal");
-    int n = 0;
-    Set<String> found = timed("findByPrincipal", () -> store.findByPrincipal(principal));
-    for (String id : found) {
-      if (timed("delete", () -> store.delete(id))) {
-        listener.deleted(digest.of(id), -1);
-        n++;
-      }
-    }
-    return n;
+    return principals.invalidateAll(principal);
   }
 
   /**
@@ -425,26 +404,7 @@ public final class SessionManager {
    * (R15); empty for an anonymous session.
    */
   public List<SessionSummary> sessionsOf(ActiveSession current) {
-    String principal = current.principal();
-    if (principal == null) {
-      return List.of();
-    }
-    List<SessionSummary> out = new ArrayList<>();
-    for (String id : timed("findByPrincipal", () -> store.findByPrincipal(principal))) {
-      timed("load", () -> store.load(id))
-          .filter(r -> principal.equals(r.principal()))
-          .ifPresent(
-              r ->
-                  out.add(
-                      new SessionSummary(
-                          digest.of(id),
-                          r.createdAt(),
-                          r.lastAccessedAt(),
-                          r.expiresAt(),
-                          id.equals(current.id()))));
-    }
-    out.sort(Comparator.comparing(SessionSummary::createdAt));
-    return out;
+    return principals.sessionsOf(current);
   }
 
   /**
@@ -452,16 +412,7 @@ public final class SessionManager {
    * returns whether one was ended. Sessions of other principals are never touched.
    */
   public boolean invalidate(String principal, String idDigest) {
-    requireNonNull(principal, "principal");
-    requireNonNull(idDigest, "idDigest");
-    for (String id : timed("findByPrincipal", () -> store.findByPrincipal(principal))) {
-      if (digest.of(id).equals(idDigest) && timed("delete", () -> store.delete(id))) {
-        listener.deleted(idDigest, -1);
-        log.debug("session {} ended by its owner", idDigest);
-        return true;
-      }
-    }
-    return false;
+    return principals.invalidate(principal, idDigest);
   }
 
   /**
@@ -469,18 +420,7 @@ public final class SessionManager {
    * factor change, R13); returns how many.
    */
   public int invalidateOthers(ActiveSession current) {
-    String principal = current.principal();
-    if (principal == null) {
-      return 0;
-    }
-    int n = 0;
-    for (String id : timed("findByPrincipal", () -> store.findByPrincipal(principal))) {
-      if (!id.equals(current.id()) && timed("delete", () -> store.delete(id))) {
-        listener.deleted(digest.of(id), -1);
-        n++;
-      }
-    }
-    return n;
+    return principals.invalidateOthers(current);
   }
 
   /** Unknown ids counted for {@code clientAddress} in the current window. */
@@ -507,7 +447,13 @@ public final class SessionManager {
     return v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : s.createdAt();
   }
 
-  private <T> T timed(String operation, Supplier<T> call) {
+  /** The listeners as one, for the components the manager delegates to. */
+  SessionListener listener() {
+    return listener;
+  }
+
+  /** Runs a store call, reporting its latency. */
+  <T> T timed(String operation, Supplier<T> call) {
     long start = System.nanoTime();
     try {
       return call.get();
