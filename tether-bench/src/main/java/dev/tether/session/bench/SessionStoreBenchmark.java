@@ -116,21 +116,17 @@ public final class SessionStoreBenchmark {
       throws IOException {
     Map<String, Object> doc = new LinkedHashMap<>();
     BenchSettings s = options.settings();
-    doc.put(
-        "settings",
-        Map.of(
-            "threads", s.threads(),
-            "sessions", s.sessions(),
-            "attributes", BenchSettings.ATTRIBUTES,
-            "valueBytes", BenchSettings.VALUE_BYTES,
-            "warmupMillis", s.warmup().toMillis(),
-            "rounds", s.rounds(),
-            "roundMillis", s.round().toMillis()));
-    doc.put(
-        "environment",
-        Map.of(
-            "java", Runtime.version().toString(),
-            "cpus", Runtime.getRuntime().availableProcessors()));
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("threads", s.threads());
+    settings.put("sessions", s.sessions());
+    settings.put("attributes", BenchSettings.ATTRIBUTES);
+    settings.put("valueBytes", BenchSettings.VALUE_BYTES);
+    settings.put("warmupMillis", s.warmup().toMillis());
+    settings.put("rounds", s.rounds());
+    settings.put("roundMillis", s.round().toMillis());
+    doc.put("settings", settings);
+    doc.put("java", Runtime.version().toString());
+    doc.put("cpus", Runtime.getRuntime().availableProcessors());
     doc.put("springSessionReference", ResultTable.SPRING_SESSION_REFERENCE);
     doc.put("outcomes", outcomes);
     new ObjectMapper()
