@@ -100,8 +100,10 @@ public final class ResultTable {
                 rate(r.nearRequests().minPerSecond()),
                 rate(r.nearRequests().maxPerSecond())));
       }
-      if (r != null && r.redis() != null) {
-        redis(out, r.redis());
+    }
+    for (StoreOutcome o : outcomes) {
+      if (o.result() != null && o.result().redis() != null) {
+        redis(out, o.result().redis());
       }
     }
     return out.toString();
