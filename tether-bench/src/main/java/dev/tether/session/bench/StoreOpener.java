@@ -1,0 +1,191 @@
+package dev.tether.session.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tether.session.redis.RedisSessionStore;
+import dev.tether.session.spi.SessionStore;
+import dev.tether.session.spi.SessionStoreRegistry;
+import dev.tether.testing.net.FreePorts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Builds each {@link StoreTarget} through its {@link
+ * dev.tether.session.spi.SessionStoreProvider} (the way an app configures it), with names no
+ * other run uses (table prefix, key prefix, directory, cluster name) and a cleanup that removes
+ * them again.
+ */
+public final class StoreOpener {
+
+  private final Map<String, String> env;
+  private final Clock clock;
+  private final int threads;
+
+  /**
+   * @param env where the {@code TETHER_TEST_*} server settings come from
+   * @param clock the clock the stores judge expiry by
+   * @param threads the benchmark's concurrency (sizes the JDBC pool, so the pool is not the limit)
+   */
+  public StoreOpener(Map<String, String> env, Clock clock, int threads) {
+    this.env = Map.copyOf(requireNonNull(env, "env"));
+    this.clock = requireNonNull(clock, "clock");
+    this.threads = threads;
+  }
+
+  /**
+   * Opens {@code target}.
+   *
+   * @throws IllegalStateException when its variable is missing or its server cannot be reached
+   */
+  public OpenedStore open(StoreTarget target) throws Exception {
+    target
+        .missingVariable(env)
+        .ifPresent(
+            v -> {
+              throw new IllegalStateException(target.label() + " needs " + v + " to be set");
+            });
+    String run = Long.toString(UUID.randomUUID().getMostSignificantBits() & Long.MAX_VALUE, 36);
+    return switch (target) {
+      case MEMORY ->
+          new OpenedStore(
+              target, "in this JVM", SessionStoreRegistry.create("memory", Map.of(), clock), null,
+              () -> {});
+      case FILE -> file(run);
+      case H2 ->
+          jdbc(target, "jdbc:h2:mem:bench" + run + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000", "sa",
+              "", run);
+      case POSTGRESQL -> jdbcFromEnv(target, "TETHER_TEST_PG", run);
+      case MARIADB -> jdbcFromEnv(target, "TETHER_TEST_MARIADB", run);
+      case REDIS -> redis(run);
+      case GRID -> grid(run);
+    };
+  }
+
+  private OpenedStore file(String run) throws IOException {
+    Path dir = Files.createTempDirectory("tether-bench-" + run);
+    SessionStore store =
+        SessionStoreRegistry.create("file", Map.of("directory", dir.toString()), clock);
+    return new OpenedStore(
+        StoreTarget.FILE, "temporary directory on the local file system", store, null,
+        () -> deleteTree(dir));
+  }
+
+  private OpenedStore jdbcFromEnv(StoreTarget target, String kind, String run) throws Exception {
+    return jdbc(
+        target,
+        env.get(kind + "_URL"),
+        env.getOrDefault(kind + "_USER", ""),
+        env.getOrDefault(kind + "_PASSWORD", ""),
+        run);
+  }
+
+  private OpenedStore jdbc(
+      StoreTarget target, String url, String user, String password, String run) throws Exception {
+    String prefix = "bench" + run + "_";
+    SessionStore store =
+        SessionStoreRegistry.create(
+            "jdbc",
+            Map.of(
+                "url", url,
+                "user", user,
+                "password", password,
+                "pool-size", Integer.toString(threads),
+                "table-prefix", prefix),
+            clock);
+    String detail;
+    try (Connection c = DriverManager.getConnection(url, user, password)) {
+      detail =
+          c.getMetaData().getDatabaseProductName()
+              + " "
+              + c.getMetaData().getDatabaseProductVersion()
+              + ", HikariCP pool of "
+              + threads;
+    } catch (SQLException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return new OpenedStore(target, detail, store, null, () -> dropTables(url, user, password, prefix));
+  }
+
+  /** The store's tables (see {@code dev.tether.session.jdbc.TableNames}), children first. */
+  private static void dropTables(String url, String user, String password, String prefix)
+      throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, user, password);
+        Statement s = c.createStatement()) {
+      for (String table : List.of("session_attributes", "sessions", "session_schema")) {
+        s.execute("DROP TABLE IF EXISTS " + prefix + table);
+      }
+    }
+  }
+
+  private OpenedStore redis(String run) {
+    String uri = env.get("TETHER_TEST_REDIS_URI");
+    String prefix = "tether-bench:" + run + ":";
+    RedisSessionStore store =
+        (RedisSessionStore)
+            SessionStoreRegistry.create("redis", Map.of("uri", uri, "key-prefix", prefix), clock);
+    RedisCommandCounter counter;
+    try {
+      counter = new RedisCommandCounter(store, uri);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    String detail = "Redis " + counter.serverVersion() + " standalone, one Lettuce connection";
+    return new OpenedStore(
+        StoreTarget.REDIS, detail, store, counter, () -> counter.deleteKeys(prefix));
+  }
+
+  private OpenedStore grid(String run) {
+    List<Integer> ports = FreePorts.loopback(2);
+    String members = "127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1);
+    List<SessionStore> started = new ArrayList<>();
+    try {
+      for (int port : ports) {
+        started.add(
+            SessionStoreRegistry.create(
+                "grid",
+                Map.of(
+                    "initial-members", members,
+                    "cluster-name", "tether-bench-" + run,
+                    "bind-address", "127.0.0.1",
+                    "bind-port", Integer.toString(port),
+                    "owners", "2"),
+                clock));
+      }
+    } catch (RuntimeException e) {
+      started.reversed().forEach(SessionStore::close);
+      throw e;
+    }
+    SessionStore peer = started.get(1);
+    return new OpenedStore(
+        StoreTarget.GRID,
+        "2 Infinispan members in this JVM over loopback TCP, owners=2 (every write replicated)",
+        started.get(0),
+        null,
+        peer::close);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
