@@ -176,22 +176,18 @@ class AsyncSessionTest {
     return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static String cookieOf(HttpResponse<?> r) {
-    String set = r.headers().allValues("Set-Cookie").stream().filter(v -> v.startsWith("TSESSION=")).reduce((x, y) -> y).orElseThrow();
-    return set.substring(0, set.indexOf(';'));
-  }
 
   @Test
   void aSessionCreatedByAsyncWorkIsSavedWithItsCookie() throws Exception {
     HttpResponse<String> r = get(a, "/async-set?k=cart&v=tea", null);
 
     assertThat(r.body()).isEqualTo("done");
-    assertThat(get(b, "/get?k=cart", cookieOf(r)).body()).isEqualTo("tea");
+    assertThat(get(b, "/get?k=cart", JettyApps.cookieOf(r)).body()).isEqualTo("tea");
   }
 
   @Test
   void changesOfAnExistingSessionAreSavedAtComplete() throws Exception {
-    String cookie = cookieOf(get(a, "/async-set?k=cart&v=tea", null));
+    String cookie = JettyApps.cookieOf(get(a, "/async-set?k=cart&v=tea", null));
 
     HttpResponse<String> quiet = get(a, "/async-quiet?k=cart&v=coffee", cookie);
     assertThat(quiet.statusCode()).isEqualTo(200);
@@ -205,7 +201,7 @@ class AsyncSessionTest {
   void theAsyncResponseSavesTheSessionBeforeItsFirstByte() throws Exception {
     HttpResponse<InputStream> streaming =
         http.send(HttpRequest.newBuilder(a.resolve("/async-stream?k=cart&v=tea")).build(), HttpResponse.BodyHandlers.ofInputStream());
-    String cookie = cookieOf(streaming);
+    String cookie = JettyApps.cookieOf(streaming);
 
     assertThat(get(b, "/get?k=cart", cookie).body()).as("while the response is still open").isEqualTo("tea");
     release.countDown();
@@ -216,7 +212,7 @@ class AsyncSessionTest {
 
   @Test
   void changesBeforeAnAsyncTimeoutAreSaved() throws Exception {
-    String cookie = cookieOf(get(a, "/async-set?k=cart&v=tea", null));
+    String cookie = JettyApps.cookieOf(get(a, "/async-set?k=cart&v=tea", null));
 
     HttpResponse<String> timedOut = get(a, "/async-timeout?k=cart&v=coffee", cookie);
 
@@ -226,7 +222,7 @@ class AsyncSessionTest {
 
   @Test
   void asyncStartedOnTheUnwrappedRequestIsSavedWhenItCompletes() throws Exception {
-    String cookie = cookieOf(get(a, "/async-set?k=cart&v=tea", null));
+    String cookie = JettyApps.cookieOf(get(a, "/async-set?k=cart&v=tea", null));
 
     assertThat(get(a, "/async-unwrapped?k=cart&v=coffee", cookie).statusCode()).isEqualTo(200);
 

@@ -4,6 +4,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -44,5 +45,11 @@ final class JettyApps implements AutoCloseable {
     for (Server s : servers) {
       s.stop();
     }
+  }
+
+  /** {@code TSESSION=<id>} from the response's last session Set-Cookie. */
+  static String cookieOf(HttpResponse<?> r) {
+    String set = r.headers().allValues("Set-Cookie").stream().filter(v -> v.startsWith("TSESSION=")).reduce((x, y) -> y).orElseThrow();
+    return set.substring(0, set.indexOf(';'));
   }
 }

@@ -148,16 +148,11 @@ class TetherSessionFilterTest {
     return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** {@code TSESSION=<id>} from the response's Set-Cookie. */
-  private static String cookieOf(HttpResponse<?> r) {
-    String set = r.headers().allValues("Set-Cookie").stream().filter(v -> v.startsWith("TSESSION=")).reduce((x, y) -> y).orElseThrow();
-    return set.substring(0, set.indexOf(';'));
-  }
 
   @Test
   void sessionCreatedOnOneInstanceIsSeenOnTheOther() throws Exception {
     HttpResponse<String> set = get(a, "/set?k=cart&v=tea", null);
-    String cookie = cookieOf(set);
+    String cookie = JettyApps.cookieOf(set);
 
     assertThat(set.headers().firstValue("Set-Cookie").orElseThrow())
         .isEqualTo(cookie + "; Path=/; HttpOnly; SameSite=Lax")
@@ -173,7 +168,7 @@ class TetherSessionFilterTest {
     String forged = "TSESSION=" + "A".repeat(43);
     HttpResponse<String> r = get(a, "/set?k=x&v=1", forged);
 
-    assertThat(cookieOf(r)).isNotEqualTo(forged);
+    assertThat(JettyApps.cookieOf(r)).isNotEqualTo(forged);
     assertThat(r.headers().allValues("Set-Cookie").get(0)).as("stale cookie dropped first").startsWith("TSESSION=;").contains("Max-Age=0");
     assertThat(get(a, "/get?k=x", forged).headers().allValues("Set-Cookie")).singleElement().asString().contains("Max-Age=0");
     assertThat(store.load("A".repeat(43))).isEmpty();
@@ -184,7 +179,7 @@ class TetherSessionFilterTest {
   @Test
   void sessionIsSavedBeforeTheResponseCommits() throws Exception {
     HttpResponse<String> big = get(a, "/big", null);
-    String cookie = cookieOf(big);
+    String cookie = JettyApps.cookieOf(big);
     assertThat(big.body()).hasSize(200_000);
 
     assertThat(get(b, "/get?k=big", cookie).body()).isEqualTo("yes");
@@ -192,9 +187,9 @@ class TetherSessionFilterTest {
 
   @Test
   void loginRotatesTheIdAndTheOldCookieIsDead() throws Exception {
-    String anonymous = cookieOf(get(a, "/set?k=cart&v=tea", null));
+    String anonymous = JettyApps.cookieOf(get(a, "/set?k=cart&v=tea", null));
     HttpResponse<String> login = post(a, "/login?user=ada", anonymous, null);
-    String loggedIn = cookieOf(login);
+    String loggedIn = JettyApps.cookieOf(login);
 
     assertThat(loggedIn).isNotEqualTo(anonymous);
     assertThat(get(b, "/get?k=cart", loggedIn).body()).isEqualTo("tea");
@@ -204,7 +199,7 @@ class TetherSessionFilterTest {
 
   @Test
   void logoutInvalidatesEverywhereAndClearsSiteData() throws Exception {
-    String cookie = cookieOf(get(a, "/set?k=cart&v=tea", null));
+    String cookie = JettyApps.cookieOf(get(a, "/set?k=cart&v=tea", null));
 
     HttpResponse<String> logout = post(a, "/logout", cookie, null);
 
@@ -217,7 +212,7 @@ class TetherSessionFilterTest {
   @Test
   void csrfTokenIsRequiredForStateChangingRequests() throws Exception {
     HttpResponse<String> tokenResponse = get(a, "/token", null);
-    String cookie = cookieOf(tokenResponse);
+    String cookie = JettyApps.cookieOf(tokenResponse);
     String token = tokenResponse.body();
 
     assertThat(post(a, "/transfer", cookie, null).statusCode()).isEqualTo(403);
@@ -230,7 +225,7 @@ class TetherSessionFilterTest {
 
   @Test
   void fiftyConcurrentRequestsOfOneSessionKeepAllTheirAttributes() throws Exception {
-    String cookie = cookieOf(get(a, "/set?k=start&v=1", null));
+    String cookie = JettyApps.cookieOf(get(a, "/set?k=start&v=1", null));
     List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       URI base = i % 2 == 0 ? a : b;
@@ -253,7 +248,7 @@ class TetherSessionFilterTest {
             .policy(SessionPolicy.defaults().withTimeouts(Duration.ofMinutes(3), Duration.ofHours(1)))
             .build();
     URI c = startApp(shortLived, SessionCookie.defaults().insecure());
-    String cookie = cookieOf(get(c, "/set?k=a&v=1", null));
+    String cookie = JettyApps.cookieOf(get(c, "/set?k=a&v=1", null));
 
     HttpResponse<String> next = get(c, "/get?k=a", cookie);
 
@@ -267,7 +262,7 @@ class TetherSessionFilterTest {
     NearCacheStore cacheB = new NearCacheStore(store.peer(Clock.systemUTC()), 100);
     URI nearA = startApp(SessionManager.builder(cacheA).build(), SessionCookie.defaults().insecure());
     URI nearB = startApp(SessionManager.builder(cacheB).build(), SessionCookie.defaults().insecure());
-    String cookie = cookieOf(get(nearA, "/set?k=cart&v=tea", null));
+    String cookie = JettyApps.cookieOf(get(nearA, "/set?k=cart&v=tea", null));
     assertThat(get(nearA, "/get?k=cart", cookie).body()).isEqualTo("tea");
     assertThat(cacheA.hits()).as("sticky request served from the near cache").isEqualTo(1);
 
@@ -305,7 +300,7 @@ class TetherSessionFilterTest {
             .build();
     URI c = startApp(bound, SessionCookie.defaults().insecure());
     String firefox = "Mozilla/5.0 Firefox/128.0";
-    String cookie = cookieOf(send(http, c, "/set?k=cart&v=tea", null, firefox));
+    String cookie = JettyApps.cookieOf(send(http, c, "/set?k=cart&v=tea", null, firefox));
 
     assertThat(send(http, c, "/get?k=cart", cookie, firefox).body()).isEqualTo("tea");
     assertThat(mismatches).isEmpty();
