@@ -3,6 +3,7 @@ package dev.tether.session;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.session.spi.SessionRecord;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,8 +39,7 @@ final class PrincipalSessions {
       }
     }
     for (SessionRecord r : limit.toEvict(principal, others)) {
-      if (manager.timed("delete", () -> manager.store().delete(r.id()))) {
-        manager.listener().deleted(manager.digest(r.id()), -1);
+      if (endById(r.id(), r)) {
         log.debug("session {} ended: its principal reached the concurrent session limit", manager.digest(r.id()));
       }
     }
@@ -51,8 +51,7 @@ final class PrincipalSessions {
     int n = 0;
     Set<String> found = manager.timed("findByPrincipal", () -> manager.store().findByPrincipal(principal));
     for (String id : found) {
-      if (manager.timed("delete", () -> manager.store().delete(id))) {
-        manager.listener().deleted(manager.digest(id), -1);
+      if (endById(id)) {
         n++;
       }
     }
@@ -94,8 +93,7 @@ final class PrincipalSessions {
     requireNonNull(principal, "principal");
     requireNonNull(idDigest, "idDigest");
     for (String id : manager.timed("findByPrincipal", () -> manager.store().findByPrincipal(principal))) {
-      if (manager.digest(id).equals(idDigest) && manager.timed("delete", () -> manager.store().delete(id))) {
-        manager.listener().deleted(idDigest, -1);
+      if (manager.digest(id).equals(idDigest) && endById(id)) {
         log.debug("session {} ended by its owner", idDigest);
         return true;
       }
@@ -114,11 +112,33 @@ final class PrincipalSessions {
     }
     int n = 0;
     for (String id : manager.timed("findByPrincipal", () -> manager.store().findByPrincipal(principal))) {
-      if (!id.equals(current.id()) && manager.timed("delete", () -> manager.store().delete(id))) {
-        manager.listener().deleted(manager.digest(id), -1);
+      if (!id.equals(current.id()) && endById(id)) {
         n++;
       }
     }
     return n;
+  }
+
+  /** {@link #endById(String, SessionRecord)} with the record read first. */
+  private boolean endById(String id) {
+    return endById(id, manager.timed("load", () -> manager.store().load(id)).orElse(null));
+  }
+
+  /**
+   * Deletes session {@code id} and, if this call deleted it, fires {@link SessionListener#deleted}
+   * and, when {@code before} (the session as last read) is known, {@link
+   * SessionListener#endedById}; returns whether it was deleted.
+   */
+  boolean endById(String id, SessionRecord before) {
+    if (!manager.timed("delete", () -> manager.store().delete(id))) {
+      return false;
+    }
+    String digest = manager.digest(id);
+    long lifetime = before == null ? -1 : Duration.between(before.createdAt(), manager.now()).toSeconds();
+    manager.listener().deleted(digest, lifetime);
+    if (before != null) {
+      manager.listener().endedById(digest, before);
+    }
+    return true;
   }
 }

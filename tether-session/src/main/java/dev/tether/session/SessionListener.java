@@ -26,6 +26,15 @@ public interface SessionListener {
    */
   default void deleted(String idDigest, long lifetimeSeconds) {}
 
+  /**
+   * A session was ended by id on this instance, not through a request that holds it: all sessions
+   * of a principal ({@link SessionManager#invalidateAll}, {@link SessionManager#invalidateOthers}),
+   * one a user ended from their session list, one evicted under a {@link ConcurrentSessionLimit},
+   * or one terminated for a binding mismatch. {@code record} is the session as it was, so its
+   * attributes can still be read; fires after {@link #deleted}, once, on the instance that ended it.
+   */
+  default void endedById(String idDigest, SessionRecord record) {}
+
   /** A session's id was rotated (login, privilege change, renewal). */
   default void rotated(String oldIdDigest, String newIdDigest) {}
 
@@ -75,6 +84,11 @@ public interface SessionListener {
       @Override
       public void deleted(String d, long lifetimeSeconds) {
         ls.forEach(l -> l.deleted(d, lifetimeSeconds));
+      }
+
+      @Override
+      public void endedById(String d, SessionRecord r) {
+        ls.forEach(l -> l.endedById(d, r));
       }
 
       @Override

@@ -171,7 +171,8 @@ public final class SessionManager {
     }
     ActiveSession s = new ActiveSession(this, record.get(), clock.instant());
     if (binding.enabled() && binding.mustTerminate(s, client, listener, digest)) {
-      invalidate(s);
+      s.markInvalidated();
+      principals.endById(s.id(), record.get());
       return Optional.empty();
     }
     SessionPolicy.Renewal renewal = policy.renewal();
@@ -445,6 +446,11 @@ public final class SessionManager {
   private Instant renewedAt(ActiveSession s) {
     Object v = s.attribute(RENEWED_AT);
     return v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : s.createdAt();
+  }
+
+  /** The clock's reading, for the components the manager delegates to. */
+  Instant now() {
+    return clock.instant();
   }
 
   /** The listeners as one, for the components the manager delegates to. */

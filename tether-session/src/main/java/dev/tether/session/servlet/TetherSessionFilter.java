@@ -50,10 +50,11 @@ import java.util.List;
  * clustered container. Expiry is processed by {@link dev.tether.session.SessionSweeper}, which
  * claims each expired session on exactly one instance; that instance's filter fires its events,
  * with a read-only {@code HttpSession} over the expired record, on the sweeper thread (the
- * container must call {@link #init}, which every container does). Changes made through {@link
- * ActiveSession} directly, and sessions ended by id ({@link SessionManager#invalidateAll}, {@link
- * SessionManager#invalidateOthers}, a binding termination), fire only {@link SessionListener}
- * events.
+ * container must call {@link #init}, which every container does). Sessions ended by id on this
+ * instance ({@link SessionManager#invalidateAll}, {@link SessionManager#invalidateOthers}, a user
+ * ending one of their sessions, eviction under a concurrent-session limit, a binding termination)
+ * get the same {@code sessionDestroyed} and unbinding events over the session as it was. Changes
+ * made through {@link ActiveSession} directly fire only {@link SessionListener} events.
  *
  * <p><b>Async requests.</b> {@code request.startAsync()} hands the async work this filter's request
  * and response wrappers, so {@code AsyncContext.getRequest().getSession()} is the Tether session
@@ -160,10 +161,18 @@ public final class TetherSessionFilter implements Filter {
     }
   }
 
-  /** Fires the servlet events of sessions this instance's sweep expired. */
+  /**
+   * Fires the servlet events of sessions that ended without a request holding them: expired in this
+   * instance's sweep, or ended by id on this instance.
+   */
   private final class Expiry implements SessionListener {
     @Override
     public void expired(String idDigest, SessionRecord record) {
+      events.expired(new ExpiredHttpSession(record, idDigest, manager.codec(), context));
+    }
+
+    @Override
+    public void endedById(String idDigest, SessionRecord record) {
       events.expired(new ExpiredHttpSession(record, idDigest, manager.codec(), context));
     }
   }

@@ -300,6 +300,26 @@ class ServletEventsTest {
     assertThat(BINDINGS).containsExactlyInAnyOrder("unbound b0", "unbound b1", "unbound b2");
   }
 
+  @Test
+  void sessionsEndedByIdFireOnTheInstanceThatEndedThem() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      String id = get(a, "/set?k=cart&v=tea" + i, null);
+      ids.add(get(a, "/login", id));
+    }
+    String other = get(a, "/set?k=cart&v=other", null);
+    eventsA.log.clear();
+
+    assertThat(managerB.invalidateAll("ada")).isEqualTo(2);
+
+    assertThat(eventsB.log.stream().filter(l -> l.startsWith("destroyed")))
+        .containsExactlyInAnyOrder(
+            "destroyed " + ids.get(0) + " [cart=tea0] read-only", "destroyed " + ids.get(1) + " [cart=tea1] read-only");
+    assertThat(eventsB.log).contains("removed cart=tea0", "removed cart=tea1");
+    assertThat(eventsA.log).as("nothing on the other instance").isEmpty();
+    assertThat(store.load(other)).as("another user's session").isPresent();
+  }
+
   private List<String> destroyed() {
     return Stream.concat(eventsA.log.stream(), eventsB.log.stream()).filter(l -> l.startsWith("destroyed")).toList();
   }
