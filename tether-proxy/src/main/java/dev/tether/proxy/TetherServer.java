@@ -15,6 +15,8 @@ import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.RouteConfig;
 import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.health.HealthChecker;
+import dev.tether.proxy.health.HttpHealthProbe;
 import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
@@ -27,6 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,16 +55,19 @@ public final class TetherServer implements AutoCloseable {
   private Map<String, Pool> pools;
   private final AffinityPolicyFactory affinityFactory;
   private Map<String, AffinityPolicy> affinities;
+  private final ScheduledExecutorService healthTimer =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tether-health-timer").daemon().factory());
+  private Map<String, HealthChecker> checkers = Map.of();
 
   private TetherServer(TetherConfig config, BalanceEnv env) {
     this.env = env;
     this.config = config;
     config.warnings().forEach(w -> log.warn("{}", w));
-    warnUnimplemented(config);
     this.pools = buildPools(config, Map.of(), env);
     this.affinityFactory = new AffinityPolicyFactory(Clock.systemUTC(), env);
     this.affinities = buildAffinities(config, null, Map.of());
     this.proxy = TetherProxy.start(settings(config), router(config, pools, affinities));
+    this.checkers = startHealthChecks(config, pools, Map.of());
   }
 
   /** Starts serving {@code config}. */
@@ -84,6 +92,11 @@ public final class TetherServer implements AutoCloseable {
     return affinities.get(name);
   }
 
+  /** The active health checks of pool {@code name}, or {@code null} when it has none. */
+  public synchronized HealthChecker healthChecker(String name) {
+    return checkers.get(name);
+  }
+
   public synchronized TetherConfig config() {
     return config;
   }
@@ -101,7 +114,6 @@ public final class TetherServer implements AutoCloseable {
       log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies and proxy-protocol changes apply at the next restart");
     }
     next.warnings().forEach(w -> log.warn("{}", w));
-    warnUnimplemented(next);
     Map<String, Pool> nextPools = buildPools(next, pools, env);
     Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
     proxy.router(router(next, nextPools, nextAffinities));
@@ -112,6 +124,8 @@ public final class TetherServer implements AutoCloseable {
       }
     }
     this.affinities = nextAffinities;
+    checkers.values().forEach(HealthChecker::close);
+    this.checkers = startHealthChecks(next, nextPools, checkers);
     this.config = next;
     log.info("configuration reloaded from {}: {} pools", next.source(), nextPools.size());
   }
@@ -124,20 +138,47 @@ public final class TetherServer implements AutoCloseable {
 
   /** Graceful stop within {@code grace}. */
   public void stop(Duration grace) {
+    synchronized (this) {
+      checkers.values().forEach(HealthChecker::close);
+      healthTimer.shutdownNow();
+    }
     proxy.stop(grace);
     synchronized (this) {
       affinities.values().forEach(AffinityPolicy::close);
     }
   }
 
-  /** Says plainly which validated settings this build does not act on yet. */
-  private static void warnUnimplemented(TetherConfig c) {
+  /**
+   * Starts the active health checks of every pool that has a {@code health} section, continuing
+   * from what the {@code previous} (closed) checkers of the same pools knew.
+   */
+  private Map<String, HealthChecker> startHealthChecks(TetherConfig c, Map<String, Pool> pools,
+      Map<String, HealthChecker> previous) {
+    Map<String, HealthChecker> out = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       if (pc.health() != null) {
-        log.warn("pool {}: active health checks are validated but not run by this build; servers stay UP unless disabled",
-            pc.name());
+        HealthChecker before = previous.get(pc.name());
+        out.put(pc.name(), HealthChecker.start(pools.get(pc.name()), resolve(pc, false), pc.health(),
+            new HttpHealthProbe(pc.health().path()), healthTimer, ThreadLocalRandom.current(),
+            before == null ? Map.of() : before.health()));
       }
     }
+    return out;
+  }
+
+  /** Server addresses of {@code pc} by name; unresolved ones are left out (and logged if asked). */
+  private static Map<String, InetSocketAddress> resolve(PoolConfig pc, boolean warn) {
+    Map<String, InetSocketAddress> addrs = new HashMap<>();
+    for (ServerConfig sc : pc.servers()) {
+      InetSocketAddress a = new InetSocketAddress(sc.address().host(), sc.address().port());
+      if (!a.isUnresolved()) {
+        addrs.put(sc.name(), a);
+      } else if (warn) {
+        log.warn("pool {}: server {} address {} does not resolve; it gets 502s until it does and the configuration is reloaded",
+            pc.name(), sc.name(), sc.address());
+      }
+    }
+    return addrs;
   }
 
   static ProxySettings settings(TetherConfig c) {
@@ -193,16 +234,7 @@ public final class TetherServer implements AutoCloseable {
   private static Router router(TetherConfig c, Map<String, Pool> pools, Map<String, AffinityPolicy> affinities) {
     Map<String, Upstream> upstreams = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
-      Map<String, InetSocketAddress> addrs = new HashMap<>();
-      for (ServerConfig sc : pc.servers()) {
-        InetSocketAddress a = new InetSocketAddress(sc.address().host(), sc.address().port());
-        if (a.isUnresolved()) {
-          log.warn("pool {}: server {} address {} does not resolve; it gets 502s until it does and the configuration is reloaded",
-              pc.name(), sc.name(), sc.address());
-        } else {
-          addrs.put(sc.name(), a);
-        }
-      }
+      Map<String, InetSocketAddress> addrs = resolve(pc, true);
       upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
           affinities.get(pc.name()), pc.affinity().debugHeader()));
     }

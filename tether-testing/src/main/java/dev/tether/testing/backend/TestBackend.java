@@ -57,6 +57,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /drop}: closes the connection without answering;
  *   <li>{@code /ws}: a WebSocket echo that prefixes each text frame with the server name;
  *   <li>{@code /login?id=ID}: sets the application session cookie {@code JSESSIONID=ID};
+ *   <li>{@code /health}: {@code 200} while {@link #healthy(boolean) healthy} (the default), else
+ *       {@code 503};
  *   <li>anything else: {@code hello from NAME}.
  * </ul>
  *
@@ -84,6 +86,7 @@ public final class TestBackend implements AutoCloseable {
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong bodyBytes = new AtomicLong();
   private final List<Received> received = new CopyOnWriteArrayList<>();
+  private volatile boolean healthy = true;
 
   private TestBackend(String name, Duration idleClose) throws InterruptedException {
     this.name = name;
@@ -138,6 +141,11 @@ public final class TestBackend implements AutoCloseable {
 
   public String address() {
     return "127.0.0.1:" + port();
+  }
+
+  /** Makes {@code /health} answer 200 ({@code true}) or 503 ({@code false}). */
+  public void healthy(boolean healthy) {
+    this.healthy = healthy;
   }
 
   /** Connections accepted so far. */
@@ -264,6 +272,8 @@ public final class TestBackend implements AutoCloseable {
           req.headers().forEach(e -> sb.append(e.getKey().toLowerCase(java.util.Locale.ROOT)).append(": ").append(e.getValue()).append('\n'));
           respond(ctx, HttpResponseStatus.OK, sb.toString());
         }
+        case "/health" -> respond(ctx, healthy ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+            (healthy ? "ok from " : "unhealthy ") + name + "\n");
         case "/drop" -> ctx.close();
         case "/ws" -> upgradeToWebSocket(ctx, req);
         case "/login" -> respond(ctx, HttpResponseStatus.OK, "logged in on " + name + "\n",
