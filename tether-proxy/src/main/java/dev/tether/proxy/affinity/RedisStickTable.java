@@ -159,11 +159,28 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
   @Override
   public void put(String key, String server) {
     near.put(key, server);
+    CompletableFuture<StatefulRedisConnection<String, String>> pending = connection.get();
+    if (!pending.isDone()) {
+      // Still connecting (just started): write once connected rather than drop the binding, so
+      // the other balancer instances learn it.
+      pending.whenComplete((c, t) -> {
+        if (t != null) {
+          fallbacks.increment();
+        } else {
+          write(c, key, server);
+        }
+      });
+      return;
+    }
     StatefulRedisConnection<String, String> c = connected();
     if (c == null) {
       fallbacks.increment();
       return;
     }
+    write(c, key, server);
+  }
+
+  private void write(StatefulRedisConnection<String, String> c, String key, String server) {
     c.async().set(prefix + key, server, SetArgs.Builder.px(expireMillis)).whenComplete((ok, t) -> {
       if (t != null) {
         fallbacks.increment();
