@@ -14,16 +14,30 @@ final class ConfigFiles {
 
   /** The loaded configuration, or {@code null} after printing why it could not be loaded. */
   static TetherConfig load(Path file, PrintStream err) {
-    if (!Files.isRegularFile(file)) {
-      err.println(file + ": no such file (give the configuration with --config FILE)");
+    try {
+      return loadOrThrow(file);
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
       return null;
+    }
+  }
+
+  /**
+   * The loaded configuration.
+   *
+   * @throws IllegalArgumentException saying why it could not be loaded, one problem per line
+   */
+  static TetherConfig loadOrThrow(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + ": no such file (give the configuration with --config FILE)");
     }
     try {
       return ConfigLoader.load(file);
     } catch (ConfigException e) {
-      err.println(file + ": " + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s") + ":");
-      e.problems().forEach(p -> err.println("  " + p));
-      return null;
+      StringBuilder sb = new StringBuilder()
+          .append(file).append(": ").append(e.problems().size()).append(" problem").append(e.problems().size() == 1 ? "" : "s").append(':');
+      e.problems().forEach(p -> sb.append("\n  ").append(p));
+      throw new IllegalArgumentException(sb.toString(), e);
     }
   }
 }

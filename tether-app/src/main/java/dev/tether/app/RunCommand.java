@@ -1,10 +1,12 @@
 package dev.tether.app;
 
 import dev.tether.proxy.TetherServer;
+import dev.tether.proxy.admin.Reloader;
 import dev.tether.proxy.config.TetherConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -29,19 +31,34 @@ final class RunCommand implements Callable<Integer> {
     if (c == null) {
       return 2;
     }
+    AtomicReference<TetherServer> started = new AtomicReference<>();
+    Reloader reloader = () -> {
+      TetherConfig next;
+      try {
+        next = ConfigFiles.loadOrThrow(config);
+      } catch (IllegalArgumentException e) {
+        log.warn("reload of {} refused; still running the previous configuration:\n{}", config, e.getMessage());
+        throw e;
+      }
+      TetherServer running = started.get();
+      if (running == null) {
+        throw new UnsupportedOperationException("the balancer is still starting; try again");
+      }
+      running.reload(next);
+    };
     TetherServer server;
     try {
-      server = TetherServer.start(c);
+      server = TetherServer.start(c, reloader);
     } catch (IllegalStateException e) {
       System.err.println(e.getMessage());
       return 2;
     }
+    started.set(server);
     Signals.onHangup(() -> {
-      TetherConfig next = ConfigFiles.load(config, System.err);
-      if (next != null) {
-        server.reload(next);
-      } else {
-        log.warn("reload of {} refused; still running the previous configuration", config);
+      try {
+        reloader.reload();
+      } catch (IllegalArgumentException e) {
+        // logged by the reloader
       }
     });
     awaitShutdown(server);

@@ -8,6 +8,8 @@ import dev.tether.balance.Balancers;
 import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
 import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.proxy.admin.AdminServer;
+import dev.tether.proxy.admin.Reloader;
 import dev.tether.proxy.affinity.AffinityPolicyFactory;
 import dev.tether.proxy.config.Cidr;
 import dev.tether.proxy.config.ConfigProblem;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * server that keeps its name keeps them too. Settings that need a new socket or new event loops
  * (listen address, workers, transport) are reported and applied at the next restart.
  */
-public final class TetherServer implements AutoCloseable {
+public final class TetherServer implements AutoCloseable, AdminServer.Control {
 
   private static final Logger log = LoggerFactory.getLogger(TetherServer.class);
 
@@ -58,8 +60,9 @@ public final class TetherServer implements AutoCloseable {
   private final ScheduledExecutorService healthTimer =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tether-health-timer").daemon().factory());
   private Map<String, HealthChecker> checkers = Map.of();
+  private final AdminServer admin;
 
-  private TetherServer(TetherConfig config, BalanceEnv env) {
+  private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
     this.config = config;
     config.warnings().forEach(w -> log.warn("{}", w));
@@ -68,11 +71,34 @@ public final class TetherServer implements AutoCloseable {
     this.affinities = buildAffinities(config, null, Map.of());
     this.proxy = TetherProxy.start(settings(config), router(config, pools, affinities));
     this.checkers = startHealthChecks(config, pools, Map.of());
+    AdminServer a = null;
+    if (config.admin() != null) {
+      try {
+        a = AdminServer.start(config.admin(), this, reloader);
+      } catch (IllegalStateException e) {
+        stop(Duration.ZERO);
+        throw e;
+      }
+    }
+    this.admin = a;
   }
 
-  /** Starts serving {@code config}. */
+  /** Starts serving {@code config}; the admin API, if configured, cannot reload it. */
   public static TetherServer start(TetherConfig config) {
-    return new TetherServer(requireNonNull(config, "config"), BalanceEnv.SYSTEM);
+    return start(config, Reloader.UNAVAILABLE);
+  }
+
+  /**
+   * Starts serving {@code config}, with the admin API (if configured) reloading through {@code
+   * reloader}, which re-reads the file and calls {@link #reload}.
+   */
+  public static TetherServer start(TetherConfig config, Reloader reloader) {
+    return new TetherServer(requireNonNull(config, "config"), BalanceEnv.SYSTEM, requireNonNull(reloader, "reloader"));
+  }
+
+  /** The admin API, or {@code null} when the configuration has no {@code admin} section. */
+  public AdminServer admin() {
+    return admin;
   }
 
   public TetherProxy proxy() {
@@ -80,6 +106,7 @@ public final class TetherServer implements AutoCloseable {
   }
 
   /** The pool called {@code name}, or {@code null}. */
+  @Override
   public synchronized Pool pool(String name) {
     return pools.get(name);
   }
@@ -88,15 +115,18 @@ public final class TetherServer implements AutoCloseable {
    * The affinity policy of pool {@code name} (its outcome counts and live sessions per server, for
    * the admin API and drain), or {@code null} when the pool has none.
    */
+  @Override
   public synchronized AffinityPolicy affinity(String name) {
     return affinities.get(name);
   }
 
   /** The active health checks of pool {@code name}, or {@code null} when it has none. */
+  @Override
   public synchronized HealthChecker healthChecker(String name) {
     return checkers.get(name);
   }
 
+  @Override
   public synchronized TetherConfig config() {
     return config;
   }
@@ -110,8 +140,8 @@ public final class TetherServer implements AutoCloseable {
     if (!next.listen().equals(config.listen()) || next.workers() != config.workers() || next.transport() != config.transport()
         || !next.limits().equals(config.limits()) || !next.timeouts().equals(config.timeouts())
         || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())
-        || next.proxyProtocol() != config.proxyProtocol()) {
-      log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies and proxy-protocol changes apply at the next restart");
+        || next.proxyProtocol() != config.proxyProtocol() || !Objects.equals(next.admin(), config.admin())) {
+      log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies, proxy-protocol and admin changes apply at the next restart");
     }
     next.warnings().forEach(w -> log.warn("{}", w));
     Map<String, Pool> nextPools = buildPools(next, pools, env);
@@ -127,6 +157,9 @@ public final class TetherServer implements AutoCloseable {
     checkers.values().forEach(HealthChecker::close);
     this.checkers = startHealthChecks(next, nextPools, checkers);
     this.config = next;
+    if (admin != null) {
+      admin.rebind();
+    }
     log.info("configuration reloaded from {}: {} pools", next.source(), nextPools.size());
   }
 
@@ -139,6 +172,9 @@ public final class TetherServer implements AutoCloseable {
   /** Graceful stop within {@code grace}. */
   public void stop(Duration grace) {
     synchronized (this) {
+      if (admin != null) {
+        admin.close();
+      }
       checkers.values().forEach(HealthChecker::close);
       healthTimer.shutdownNow();
     }

@@ -1,0 +1,77 @@
+package dev.tether.proxy.admin;
+
+import dev.tether.balance.Member;
+import dev.tether.balance.Pool;
+import dev.tether.balance.ServerLoad;
+import dev.tether.balance.ServerState;
+import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.proxy.affinity.AffinityMeters;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The balancer's meters in Prometheus form: per server of every pool its requests in flight
+ * ({@code tether_server_in_flight}), requests completed ({@code tether_server_requests_total}) and
+ * whether it takes new work ({@code tether_server_up}); each pool's affinity meters ({@link
+ * AffinityMeters}); JVM memory, threads and CPU. Meters read live counters when scraped; nothing is
+ * added to the request path. {@link #bind} replaces the pool meters after a reload.
+ */
+final class AdminMeters {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  AdminMeters() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+  }
+
+  /** Registers the meters of {@code pools}, dropping those of an earlier configuration. */
+  synchronized void bind(Map<String, Pool> pools, Function<String, AffinityPolicy> affinities) {
+    List<Meter> stale = new ArrayList<>();
+    for (Meter m : registry.getMeters()) {
+      if (m.getId().getName().startsWith("tether.")) {
+        stale.add(m);
+      }
+    }
+    stale.forEach(registry::remove);
+    for (Pool pool : pools.values()) {
+      for (Member m : pool.snapshot().members()) {
+        ServerLoad load = m.load();
+        String server = m.name();
+        Gauge.builder("tether.server.in.flight", load, ServerLoad::inFlight)
+            .description("requests sent to the server and not finished").tags("pool", pool.name(), "server", server)
+            .strongReference(true).register(registry);
+        FunctionCounter.builder("tether.server.requests", load, ServerLoad::completed)
+            .description("requests the server finished").tags("pool", pool.name(), "server", server).register(registry);
+        Gauge.builder("tether.server.up", pool, p -> state(p, server) == ServerState.UP ? 1 : 0)
+            .description("1 while the server takes new work (UP), else 0").tags("pool", pool.name(), "server", server)
+            .strongReference(true).register(registry);
+      }
+      AffinityPolicy affinity = affinities.apply(pool.name());
+      if (affinity != null) {
+        AffinityMeters.bind(registry, pool.name(), affinity);
+      }
+    }
+  }
+
+  private static ServerState state(Pool pool, String server) {
+    Member m = pool.snapshot().member(server);
+    return m == null ? ServerState.DISABLED : m.state();
+  }
+
+  /** The Prometheus text exposition. */
+  String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,297 @@
+package dev.tether.proxy.admin;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tether.balance.Member;
+import dev.tether.balance.Pool;
+import dev.tether.balance.ServerState;
+import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.proxy.config.AdminConfig;
+import dev.tether.proxy.config.PoolConfig;
+import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.health.HealthChecker;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API, on its own address and never the data port (DESIGN §6):
+ *
+ * <pre>
+ * GET  /api/pools                                   pools with their algorithm, affinity and counts
+ * GET  /api/pools/{pool}/servers                    servers: address, weight, state, health, load
+ * POST /api/pools/{pool}/servers/{server}/drain     keep bound sessions, take no new ones
+ * POST /api/pools/{pool}/servers/{server}/enable    back to UP (DOWN while its health checks fail)
+ * POST /api/pools/{pool}/servers/{server}/disable   take nothing
+ * POST /api/reload                                  re-read the configuration file
+ * GET  /metrics                                     Prometheus text format
+ * </pre>
+ *
+ * <p>With {@code admin.token} every request needs {@code Authorization: Bearer <token>} (compared
+ * in constant time); without one the configuration only allows a loopback address. Answers are
+ * JSON; errors are {@code {"error": "..."}} with 400, 401, 404, 405 or 501. The server runs on the
+ * JDK's HTTP server with a virtual thread per request, apart from the data plane's event loops, so
+ * a slow scrape never delays traffic.
+ */
+public final class AdminServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+
+  /** What the admin API reads and acts on; the balancer process implements it. */
+  public interface Control {
+    /** The configuration in force. */
+    TetherConfig config();
+
+    /** The pool called {@code name}, or {@code null}. */
+    Pool pool(String name);
+
+    /** The affinity policy of pool {@code name}, or {@code null}. */
+    AffinityPolicy affinity(String name);
+
+    /** The health checks of pool {@code name}, or {@code null}. */
+    HealthChecker healthChecker(String name);
+  }
+
+  private final HttpServer http;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final Control control;
+  private final Reloader reloader;
+  private final byte[] token;
+  private final AdminMeters meters = new AdminMeters();
+  private final ObjectMapper json = new ObjectMapper();
+
+  private AdminServer(AdminConfig config, Control control, Reloader reloader) throws IOException {
+    this.control = control;
+    this.reloader = reloader;
+    this.token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
+    this.http = HttpServer.create(new InetSocketAddress(config.listen().host(), config.listen().port()), 64);
+    http.setExecutor(executor);
+    http.createContext("/", this::handle);
+    rebind();
+    http.start();
+  }
+
+  /**
+   * Serves the admin API of {@code control} at {@code config.listen()}.
+   *
+   * @throws IllegalStateException when the address cannot be bound (in use, not local)
+   */
+  public static AdminServer start(AdminConfig config, Control control, Reloader reloader) {
+    requireNonNull(config, "config");
+    requireNonNull(control, "control");
+    requireNonNull(reloader, "reloader");
+    try {
+      AdminServer s = new AdminServer(config, control, reloader);
+      log.info("admin API on {}:{}", config.listen().host(), s.port());
+      return s;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot listen for the admin API on " + config.listen() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The port the admin API listens on. */
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  /** Re-registers the pool meters; call after a reload. */
+  public void rebind() {
+    Map<String, Pool> pools = new LinkedHashMap<>();
+    for (String name : control.config().pools().keySet()) {
+      Pool p = control.pool(name);
+      if (p != null) {
+        pools.put(name, p);
+      }
+    }
+    meters.bind(pools, control::affinity);
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+    executor.close();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      if (!authorized(ex)) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tether-admin\"");
+        send(ex, 401, Map.of("error", "a valid 'Authorization: Bearer <token>' header is required"));
+        return;
+      }
+      route(ex);
+    } catch (RuntimeException e) {
+      log.error("admin request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
+    }
+  }
+
+  private boolean authorized(HttpExchange ex) {
+    if (token == null) {
+      return true;
+    }
+    String h = ex.getRequestHeaders().getFirst("Authorization");
+    if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void route(HttpExchange ex) throws IOException {
+    String method = ex.getRequestMethod();
+    String path = ex.getRequestURI().getPath();
+    String[] p = path.length() > 1 && path.endsWith("/") ? path.substring(1, path.length() - 1).split("/") : path.substring(1).split("/");
+    if (path.equals("/metrics")) {
+      if (allow(ex, "GET")) {
+        byte[] body = meters.scrape().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        write(ex, 200, body);
+      }
+    } else if (path.equals("/api/pools")) {
+      if (allow(ex, "GET")) {
+        send(ex, 200, Map.of("pools", pools()));
+      }
+    } else if (path.equals("/api/reload")) {
+      if (allow(ex, "POST")) {
+        reload(ex);
+      }
+    } else if (p.length == 4 && p[0].equals("api") && p[1].equals("pools") && p[3].equals("servers")) {
+      if (allow(ex, "GET")) {
+        Pool pool = control.pool(p[2]);
+        if (pool == null) {
+          send(ex, 404, Map.of("error", "no pool '" + p[2] + "'; pools: " + control.config().pools().keySet()));
+        } else {
+          send(ex, 200, Map.of("pool", pool.name(), "servers", servers(pool)));
+        }
+      }
+    } else if (p.length == 6 && p[0].equals("api") && p[1].equals("pools") && p[3].equals("servers")) {
+      if (allow(ex, "POST")) {
+        setState(ex, p[2], p[4], p[5]);
+      }
+    } else {
+      send(ex, 404, Map.of("error", "no such endpoint " + method + " " + path
+          + "; see GET /api/pools, GET /api/pools/{pool}/servers, POST /api/pools/{pool}/servers/{server}/drain|enable|disable,"
+          + " POST /api/reload, GET /metrics"));
+    }
+  }
+
+  private boolean allow(HttpExchange ex, String method) throws IOException {
+    if (ex.getRequestMethod().equals(method)) {
+      return true;
+    }
+    ex.getResponseHeaders().set("Allow", method);
+    send(ex, 405, Map.of("error", ex.getRequestMethod() + " is not allowed here; use " + method));
+    return false;
+  }
+
+  private List<Map<String, Object>> pools() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (PoolConfig pc : control.config().pools().values()) {
+      Pool pool = control.pool(pc.name());
+      if (pool == null) {
+        continue;
+      }
+      long up = pool.snapshot().members().stream().filter(m -> m.state() == ServerState.UP).count();
+      AffinityPolicy affinity = control.affinity(pc.name());
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", pc.name());
+      m.put("algorithm", pool.algorithm().name());
+      m.put("affinity", affinity == null ? "none" : affinity.mode());
+      m.put("healthChecks", control.healthChecker(pc.name()) != null);
+      m.put("servers", pool.snapshot().members().size());
+      m.put("up", up);
+      m.put("inFlight", pool.snapshot().members().stream().mapToLong(x -> x.load().inFlight()).sum());
+      out.add(m);
+    }
+    return out;
+  }
+
+  private List<Map<String, Object>> servers(Pool pool) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Member m : pool.snapshot().members()) {
+      out.add(server(pool, m));
+    }
+    return out;
+  }
+
+  private Map<String, Object> server(Pool pool, Member m) {
+    HealthChecker checks = control.healthChecker(pool.name());
+    AffinityPolicy affinity = control.affinity(pool.name());
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("name", m.name());
+    s.put("address", m.server().address());
+    s.put("weight", m.weight());
+    s.put("state", m.state().name());
+    s.put("healthy", checks == null ? null : checks.health().get(m.name()));
+    s.put("inFlight", m.load().inFlight());
+    s.put("completed", m.load().completed());
+    s.put("sessions", affinity == null ? null : affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L));
+    return s;
+  }
+
+  private void setState(HttpExchange ex, String poolName, String server, String action) throws IOException {
+    Pool pool = control.pool(poolName);
+    if (pool == null) {
+      send(ex, 404, Map.of("error", "no pool '" + poolName + "'; pools: " + control.config().pools().keySet()));
+      return;
+    }
+    Member member = pool.snapshot().member(server);
+    if (member == null) {
+      send(ex, 404, Map.of("error", "pool " + poolName + " has no server '" + server + "'"));
+      return;
+    }
+    ServerState to = switch (action) {
+      case "drain" -> ServerState.DRAINING;
+      case "disable" -> ServerState.DISABLED;
+      case "enable" -> {
+        HealthChecker checks = control.healthChecker(poolName);
+        yield checks != null && Boolean.FALSE.equals(checks.health().get(server)) ? ServerState.DOWN : ServerState.UP;
+      }
+      default -> null;
+    };
+    if (to == null) {
+      send(ex, 404, Map.of("error", "unknown action '" + action + "'; use drain, enable or disable"));
+      return;
+    }
+    ServerState from = pool.setState(server, to);
+    log.info("admin: pool {} server {} {} ({} -> {})", poolName, server, action, from, to);
+    send(ex, 200, server(pool, pool.snapshot().member(server)));
+  }
+
+  private void reload(HttpExchange ex) throws IOException {
+    try {
+      reloader.reload();
+      rebind();
+      send(ex, 200, Map.of("reloaded", true, "source", control.config().source(), "pools", control.config().pools().size()));
+    } catch (UnsupportedOperationException e) {
+      send(ex, 501, Map.of("error", e.getMessage()));
+    } catch (IllegalArgumentException e) {
+      send(ex, 400, Map.of("error", e.getMessage()));
+    }
+  }
+
+  private void send(HttpExchange ex, int status, Object body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    write(ex, status, json.writeValueAsBytes(body));
+  }
+
+  private static void write(HttpExchange ex, int status, byte[] body) throws IOException {
+    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The admin API on its own port: pools and servers as JSON, drain/enable/disable, reload, Prometheus metrics. */
+package dev.tether.proxy.admin;
