@@ -73,7 +73,7 @@ public final class LeastConnectionsBalancer extends SlowStartBalancer {
       long lcm = 1;
       for (Member m : members) {
         long w = m.weight();
-        lcm = lcm / gcd(lcm, w) * w;
+        lcm = lcm / WeightedRoundRobinBalancer.gcd(lcm, w) * w;
         if (lcm > MAX_SCALE) {
           return null;
         }
@@ -83,15 +83,6 @@ public final class LeastConnectionsBalancer extends SlowStartBalancer {
         scale[i] = lcm / members[i].weight();
       }
       return scale;
-    }
-
-    private static long gcd(long a, long b) {
-      while (b != 0) {
-        long t = a % b;
-        a = b;
-        b = t;
-      }
-      return a;
     }
 
     @Override

@@ -108,7 +108,8 @@ public final class WeightedRoundRobinBalancer extends SlowStartBalancer {
     return seq;
   }
 
-  private static long gcd(long a, long b) {
+  /** The greatest common divisor of two non-negative numbers. */
+  static long gcd(long a, long b) {
     while (b != 0) {
       long t = a % b;
       a = b;
