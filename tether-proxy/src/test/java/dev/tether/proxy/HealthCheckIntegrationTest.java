@@ -10,11 +10,8 @@ import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -67,15 +64,7 @@ class HealthCheckIntegrationTest {
 
   /** Which backend served each of {@code n} requests. */
   private Map<String, Integer> spread(int n) throws Exception {
-    Map<String, Integer> counts = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      HttpResponse<String> r = http.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + "/")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).isEqualTo(200);
-      counts.merge(r.headers().firstValue("X-Server").orElseThrow(), 1, Integer::sum);
-    }
-    return counts;
+    return TestBackend.servedBy(http, URI.create("http://127.0.0.1:" + tether.proxy().port() + "/"), n);
   }
 
   @Test

@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -100,15 +99,7 @@ class AdminApiIntegrationTest {
 
   /** Which backend served each of {@code n} fresh-session requests through the proxy. */
   private Map<String, Integer> spread(int n) throws Exception {
-    Map<String, Integer> counts = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      HttpResponse<String> r = http.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.get().proxy().port() + "/")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).isEqualTo(200);
-      counts.merge(r.headers().firstValue("X-Server").orElseThrow(), 1, Integer::sum);
-    }
-    return counts;
+    return TestBackend.servedBy(http, URI.create("http://127.0.0.1:" + tether.get().proxy().port() + "/"), n);
   }
 
   @Test

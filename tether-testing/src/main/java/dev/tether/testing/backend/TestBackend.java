@@ -34,11 +34,15 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -141,6 +145,23 @@ public final class TestBackend implements AutoCloseable {
 
   public String address() {
     return "127.0.0.1:" + port();
+  }
+
+  /**
+   * Sends {@code n} GETs of {@code uri} (each expected to answer 200) and counts which backend
+   * served them, by the {@code X-Server} header.
+   */
+  public static Map<String, Integer> servedBy(HttpClient client, URI uri, int n) throws IOException, InterruptedException {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("GET " + uri + " answered " + r.statusCode() + ": " + r.body());
+      }
+      counts.merge(r.headers().firstValue("X-Server").orElse("(none)"), 1, Integer::sum);
+    }
+    return counts;
   }
 
   /** Makes {@code /health} answer 200 ({@code true}) or 503 ({@code false}). */
