@@ -29,27 +29,32 @@ final class DemoCommand implements Callable<Integer> {
       description = "first backend port; the three backends use it and the next two (default ${DEFAULT-VALUE})")
   int backendPort;
 
+  @Option(names = "--admin-port", defaultValue = "9090", description = "admin API port (default ${DEFAULT-VALUE})")
+  int adminPort;
+
   @Option(names = "--print-config", description = "print the built-in configuration and exit")
   boolean printConfig;
 
-  static String configYaml(int port, int backendPort) {
+  static String configYaml(int port, int backendPort, int adminPort) {
     return """
         # tether demo: the built-in configuration
         listen: 127.0.0.1:%d
         workers: 1
+        admin: { listen: 127.0.0.1:%d }
         pools:
           web:
             algorithm: round-robin
+            health: { path: /healthz, interval: 2s, timeout: 1s, rise: 2, fall: 2 }
             servers:
               - { name: s1, address: 127.0.0.1:%d }
               - { name: s2, address: 127.0.0.1:%d }
               - { name: s3, address: 127.0.0.1:%d }
-        """.formatted(port, backendPort, backendPort + 1, backendPort + 2);
+        """.formatted(port, adminPort, backendPort, backendPort + 1, backendPort + 2);
   }
 
   @Override
   public Integer call() throws Exception {
-    String yaml = configYaml(port, backendPort);
+    String yaml = configYaml(port, backendPort, adminPort);
     if (printConfig) {
       System.out.print(yaml);
       return 0;
@@ -71,8 +76,8 @@ final class DemoCommand implements Callable<Integer> {
       server = TetherServer.start(config);
     } catch (RuntimeException e) {
       System.err.println("tether demo could not start: " + e.getMessage()
-          + " (is something already using port " + port + " or " + backendPort + "-" + (backendPort + 2)
-          + "? choose others with --port and --backend-port)");
+          + " (is something already using port " + port + ", " + adminPort + " or " + backendPort + "-" + (backendPort + 2)
+          + "? choose others with --port, --admin-port and --backend-port)");
       backends.forEach(DemoBackend::close);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       return 2;
@@ -81,10 +86,12 @@ final class DemoCommand implements Callable<Integer> {
 
         tether demo is running.
           balancer:  http://127.0.0.1:%d/   (round robin over s1, s2, s3)
-          backends:  http://127.0.0.1:%d/  http://127.0.0.1:%d/  http://127.0.0.1:%d/
+          backends:  http://127.0.0.1:%d/  http://127.0.0.1:%d/  http://127.0.0.1:%d/  (health-checked)
+          admin:     http://127.0.0.1:%d/api/pools/web/servers   and   /metrics
         Try:  for i in 1 2 3 4 5 6; do curl -s http://127.0.0.1:%d/; done
+              curl -s -X POST http://127.0.0.1:%d/api/pools/web/servers/s2/drain
         Stop with Ctrl-C.
-        """.formatted(port, backendPort, backendPort + 1, backendPort + 2, port));
+        """.formatted(port, backendPort, backendPort + 1, backendPort + 2, adminPort, port, adminPort));
     RunCommand.awaitShutdown(() -> {
       server.close();
       backends.forEach(DemoBackend::close);

@@ -86,9 +86,13 @@ class CommandLineTest {
   }
 
   @Test
-  void theDemoConfigurationIsValid() {
-    Run r = run("demo", "--print-config", "--port", "18999", "--backend-port", "19001");
+  void theDemoConfigurationIsValid() throws Exception {
+    Run r = run("demo", "--print-config", "--port", "18999", "--backend-port", "19001", "--admin-port", "19999");
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("listen: 127.0.0.1:18999").contains("127.0.0.1:19003");
+    dev.tether.proxy.config.TetherConfig c = dev.tether.proxy.config.ConfigLoader.parse(r.out(), "demo.yaml");
+    assertThat(c.admin().listen().port()).isEqualTo(19999);
+    assertThat(c.pools().get("web").health().path()).isEqualTo("/healthz");
+    assertThat(c.warnings()).isEmpty();
   }
 }
