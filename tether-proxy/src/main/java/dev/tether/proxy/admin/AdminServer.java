@@ -126,7 +126,7 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
+    try {
       if (!authorized(ex)) {
         ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tether-admin\"");
         send(ex, 401, Map.of("error", "a valid 'Authorization: Bearer <token>' header is required"));
@@ -135,6 +135,11 @@ public final class AdminServer implements AutoCloseable {
       route(ex);
     } catch (RuntimeException e) {
       log.error("admin request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
+      if (ex.getResponseCode() == -1) {
+        send(ex, 500, Map.of("error", "internal error: " + e));
+      }
+    } finally {
+      ex.close();
     }
   }
 

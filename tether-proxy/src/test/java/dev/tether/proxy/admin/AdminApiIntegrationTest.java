@@ -47,6 +47,9 @@ class AdminApiIntegrationTest {
       if (yaml == null) {
         throw new IllegalArgumentException("test.yaml:1:1: nothing to reload");
       }
+      if (yaml.equals("boom")) {
+        throw new IllegalStateException("the reload broke");
+      }
       tether.get().reload(parse(yaml));
     }));
   }
@@ -202,6 +205,12 @@ class AdminApiIntegrationTest {
     HttpResponse<String> bad = admin("POST", "/api/reload", TOKEN);
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(json.readTree(bad.body()).get("error").asText()).isEqualTo("test.yaml:1:1: nothing to reload");
+
+    nextYaml.set("boom");
+    HttpResponse<String> broken = admin("POST", "/api/reload", TOKEN);
+    assertThat(broken.statusCode()).isEqualTo(500);
+    assertThat(broken.body()).contains("the reload broke");
+    assertThat(admin("GET", "/api/pools", TOKEN).statusCode()).as("still serving").isEqualTo(200);
 
     backends.add(TestBackend.start("s4"));
     nextYaml.set(yaml(backends));
