@@ -2,6 +2,8 @@ package dev.tether.proxy.admin;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -38,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * POST /api/pools/{pool}/servers/{server}/disable   take nothing
  * POST /api/reload                                  re-read the configuration file
  * GET  /metrics                                     Prometheus text format
+ * GET  /api/demo/instances                          demo mode only: the application instances
+ * POST /api/demo/instances                          demo mode only: add an instance ({"name": "s4"} optional)
+ * POST /api/demo/instances/{name}/kill|start        demo mode only: crash or restart an instance
  * </pre>
  *
  * <p>With {@code admin.token} every request needs {@code Authorization: Bearer <token>} (compared
@@ -72,6 +77,7 @@ public final class AdminServer implements AutoCloseable {
   private final byte[] token;
   private final AdminMeters meters = new AdminMeters();
   private final ObjectMapper json = new ObjectMapper();
+  private volatile InstanceControl instances;
 
   private AdminServer(AdminConfig config, Control control, Reloader reloader) throws IOException {
     this.control = control;
@@ -105,6 +111,14 @@ public final class AdminServer implements AutoCloseable {
   /** The port the admin API listens on. */
   public int port() {
     return http.getAddress().getPort();
+  }
+
+  /**
+   * Serves {@code /api/demo/instances} over {@code control} from now on ({@code tether demo} only);
+   * {@code null} turns it off again.
+   */
+  public void instanceControl(InstanceControl control) {
+    this.instances = control;
   }
 
   /** Re-registers the pool meters; call after a reload. */
@@ -185,6 +199,8 @@ public final class AdminServer implements AutoCloseable {
       if (allow(ex, "POST")) {
         setState(ex, p[2], p[4], p[5]);
       }
+    } else if (p.length >= 3 && p[0].equals("api") && p[1].equals("demo") && p[2].equals("instances")) {
+      demo(ex, p);
     } else {
       send(ex, 404, Map.of("error", "no such endpoint " + method + " " + path
           + "; see GET /api/pools, GET /api/pools/{pool}/servers, POST /api/pools/{pool}/servers/{server}/drain|enable|disable,"
@@ -273,6 +289,47 @@ public final class AdminServer implements AutoCloseable {
     ServerState from = pool.setState(server, to);
     log.info("admin: pool {} server {} {} ({} -> {})", poolName, server, action, from, to);
     send(ex, 200, server(pool, pool.snapshot().member(server)));
+  }
+
+  private void demo(HttpExchange ex, String[] p) throws IOException {
+    InstanceControl ctl = instances;
+    if (ctl == null) {
+      send(ex, 404, Map.of("error", "no application instances to control: /api/demo/... is served by `tether demo` only"));
+      return;
+    }
+    try {
+      if (p.length == 3) {
+        if (ex.getRequestMethod().equals("GET")) {
+          send(ex, 200, Map.of("instances", ctl.instances()));
+        } else if (allow(ex, "POST")) {
+          byte[] body = ex.getRequestBody().readNBytes(4096);
+          String name = null;
+          if (body.length > 0) {
+            JsonNode node = json.readTree(body);
+            if (node == null || !node.isObject() || (node.has("name") && !node.get("name").isTextual())) {
+              send(ex, 400, Map.of("error", "expected a JSON object like {\"name\": \"s4\"} (name optional)"));
+              return;
+            }
+            name = node.has("name") ? node.get("name").asText() : null;
+          }
+          send(ex, 200, ctl.add(name));
+        }
+      } else if (p.length == 5 && allow(ex, "POST")) {
+        switch (p[4]) {
+          case "kill" -> send(ex, 200, ctl.kill(p[3]));
+          case "start" -> send(ex, 200, ctl.start(p[3]));
+          default -> send(ex, 404, Map.of("error", "unknown action '" + p[4] + "'; use kill or start"));
+        }
+      } else if (p.length != 5) {
+        send(ex, 404, Map.of("error", "use GET|POST /api/demo/instances or POST /api/demo/instances/{name}/kill|start"));
+      }
+    } catch (JsonProcessingException e) {
+      send(ex, 400, Map.of("error", "the body is not JSON: " + e.getOriginalMessage()));
+    } catch (IllegalArgumentException e) {
+      send(ex, 404, Map.of("error", e.getMessage()));
+    } catch (IllegalStateException e) {
+      send(ex, 409, Map.of("error", e.getMessage()));
+    }
   }
 
   private void reload(HttpExchange ex) throws IOException {
