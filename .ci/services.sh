@@ -9,6 +9,9 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v mysqld >/dev/null 2>&1 || command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server)
+# The browser tests drive Debian's Chromium through its chromedriver.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [[ ${#missing[@]} -gt 0 ]]; then
   log "installing ${missing[*]}"
   apt-get update -qq >&2
@@ -44,7 +47,7 @@ if ! mysqladmin ping >/dev/null 2>&1; then
 fi
 mysql -e "CREATE DATABASE IF NOT EXISTS tether; CREATE USER IF NOT EXISTS 'tether'@'127.0.0.1' IDENTIFIED BY 'tether'; GRANT ALL ON tether.* TO 'tether'@'127.0.0.1'; FLUSH PRIVILEGES;" >&2
 
-cat <<'ENV'
+cat <<ENV
 export TETHER_TEST_REDIS_URI=redis://127.0.0.1:6379
 export TETHER_TEST_PG_URL=jdbc:postgresql://127.0.0.1:5432/tether
 export TETHER_TEST_PG_USER=tether
@@ -52,4 +55,6 @@ export TETHER_TEST_PG_PASSWORD=tether
 export TETHER_TEST_MARIADB_URL=jdbc:mariadb://127.0.0.1:3306/tether
 export TETHER_TEST_MARIADB_USER=tether
 export TETHER_TEST_MARIADB_PASSWORD=tether
+export TETHER_TEST_CHROMIUM=$(command -v chromium)
+export TETHER_TEST_CHROMEDRIVER=$(command -v chromedriver)
 ENV
