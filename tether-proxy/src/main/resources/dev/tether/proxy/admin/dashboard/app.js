@@ -385,53 +385,69 @@
     return e;
   }
 
-  function niceMax(v) {
+  // A tick step of 1, 2 or 5 times a power of ten that covers v in at most five steps.
+  function niceStep(v) {
     if (!(v > 0)) {
-      return 1;
+      return 0.25;
     }
-    const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) {
-      if (m * p >= v) {
+    const p = Math.pow(10, Math.floor(Math.log10(v / 5)));
+    for (const m of [1, 2, 5, 10]) {
+      if (m * p * 5 >= v) {
         return m * p;
       }
     }
     return 10 * p;
   }
 
+  // The time axis: from the first sample kept (at least 30 s ago) to now, at most HISTORY_MS.
+  function timeAxis(h, now) {
+    const span = Math.min(HISTORY_MS, Math.max(30000, h.length ? now - h[0].t : 0));
+    const tick = [10000, 15000, 30000, 60000].find((t) => span / t <= 6) || 60000;
+    const label = (ago) => (ago === 0 ? 'now' : tick < 60000 ? '-' + ago / 1000 + 's' : '-' + ago / 60000 + 'm');
+    return { span, tick, label };
+  }
+
   // series: [{name, color, values: [[t, v|null]]}]
-  function lineChart(target, series, emptyText, digits) {
+  function lineChart(target, axis, series, emptyText, digits) {
     const w = Math.max(200, Math.round(target.getBoundingClientRect().width));
     const h = 190;
     const left = 46;
-    const right = 12;
+    const right = 14;
     const top = 26;
     const bottom = 22;
     target.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
     const now = Date.now();
-    const t0 = now - HISTORY_MS;
-    const x = (t) => left + (w - left - right) * (t - t0) / HISTORY_MS;
-    const values = series.flatMap((s) => s.values.map((p) => p[1])).filter((v) => v !== null);
-    const max = niceMax(Math.max(0, ...values));
+    const t0 = now - axis.span;
+    const x = (t) => left + (w - left - right) * (t - t0) / axis.span;
+    const values = series.flatMap((s) => s.values.filter((p) => p[0] >= t0).map((p) => p[1])).filter((v) => v !== null);
+    const step = niceStep(Math.max(0, ...values));
+    const ticks = Math.max(1, Math.ceil(Math.max(0, ...values) / step));
+    const max = step * ticks;
     const y = (v) => top + (h - top - bottom) * (1 - v / max);
     const parts = [];
-    for (let i = 0; i <= 4; i++) {
-      const v = max * i / 4;
+    const decimals = step >= 1 ? 0 : Math.min(digits, Math.ceil(-Math.log10(step)));
+    for (let i = 0; i <= ticks; i++) {
+      const v = step * i;
       parts.push(svg('line', { class: 'grid', x1: left, x2: w - right, y1: y(v), y2: y(v) }));
-      parts.push(svg('text', { class: 'axis', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, num(v, v < 10 && max < 10 ? digits : 0)));
+      if (values.length > 0) {
+        parts.push(svg('text', { class: 'axis', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, num(v, decimals)));
+      }
     }
-    for (let m = 5; m >= 0; m--) {
-      parts.push(svg('text', { class: 'axis', x: x(now - m * 60000), y: h - 6, 'text-anchor': m === 0 ? 'end' : 'middle' },
-        m === 0 ? 'now' : '-' + m + 'm'));
+    for (let ago = Math.floor(axis.span / axis.tick) * axis.tick; ago >= 0; ago -= axis.tick) {
+      parts.push(svg('text', { class: 'axis', x: x(now - ago), y: h - 6, 'text-anchor': ago === 0 ? 'end' : 'middle' },
+        axis.label(ago)));
     }
     if (values.length === 0) {
       parts.push(svg('text', { class: 'empty', x: left + (w - left - right) / 2, y: top + (h - top - bottom) / 2, 'text-anchor': 'middle' }, emptyText));
+      target.replaceChildren(...parts);
+      return;
     }
     let lx = left;
     for (const s of series) {
       let d = '';
       let pen = false;
       for (const [t, v] of s.values) {
-        if (v === null) {
+        if (v === null || t < t0) {
           pen = false;
           continue;
         }
@@ -442,8 +458,7 @@
         parts.push(svg('path', { class: 'series', d, stroke: s.color }));
       }
       parts.push(svg('rect', { x: lx, y: 6, width: 10, height: 10, rx: 2, fill: s.color }));
-      const label = svg('text', { class: 'legend', x: lx + 14, y: 15 }, s.name);
-      parts.push(label);
+      parts.push(svg('text', { class: 'legend', x: lx + 14, y: 15 }, s.name));
       lx += 24 + 7 * s.name.length;
     }
     target.replaceChildren(...parts);
@@ -455,11 +470,12 @@
     const per = (field) => names.map((n) => ({
       name: n, color: color(n), values: h.map((s) => [s.t, s[field][n] === undefined ? null : s[field][n]]),
     }));
-    lineChart($('chart-rps'), per('rps'), 'waiting for a second sample…', 1);
-    lineChart($('chart-spread'), per('live'), 'no analytics (no affinity sessions in this pool)', 0);
-    lineChart($('chart-births'), [{ name: 'births/s', color: '#1f4fd1', values: h.map((s) => [s.t, s.births]) }],
+    const axis = timeAxis(h, Date.now());
+    lineChart($('chart-rps'), axis, per('rps'), 'waiting for a second sample…', 1);
+    lineChart($('chart-spread'), axis, per('live'), 'no analytics (no affinity sessions in this pool)', 0);
+    lineChart($('chart-births'), axis, [{ name: 'births/s', color: '#1f4fd1', values: h.map((s) => [s.t, s.births]) }],
       'no analytics', 2);
-    lineChart($('chart-lifespan'), ['p50', 'p90', 'p99'].map((p, i) => ({
+    lineChart($('chart-lifespan'), axis, ['p50', 'p90', 'p99'].map((p, i) => ({
       name: p, color: ['#2b8a3e', '#f59f00', '#e03131'][i], values: h.map((s) => [s.t, s.life ? s.life[p] : null]),
     })), 'no analytics', 1);
   }
@@ -506,6 +522,7 @@
     $('main').hidden = true;
     $('login').hidden = false;
     $('sign-out').hidden = true;
+    $('pool-picker').hidden = true;
     const err = $('login-error');
     err.hidden = !state.tokenSubmitted;
     err.textContent = 'That token was refused; try again.';
@@ -516,6 +533,7 @@
   function showMain() {
     $('login').hidden = true;
     $('main').hidden = false;
+    $('pool-picker').hidden = false;
     $('sign-out').hidden = !state.token;
   }
 
