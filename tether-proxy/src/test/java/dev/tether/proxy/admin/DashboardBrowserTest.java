@@ -55,15 +55,20 @@ class DashboardBrowserTest {
 
   @AfterEach
   void stop(TestInfo test) throws Exception {
-    if (browser != null) {
-      screenshot("end-of-" + test.getTestMethod().orElseThrow().getName());
-      browser.quit();
+    try {
+      if (browser != null) {
+        screenshot("end-of-" + test.getTestMethod().orElseThrow().getName());
+      }
+    } finally {
+      if (browser != null) {
+        browser.quit();
+      }
+      if (tether != null) {
+        tether.stop(Duration.ofSeconds(2));
+      }
+      backends.forEach(TestBackend::close);
+      http.close();
     }
-    if (tether != null) {
-      tether.stop(Duration.ofSeconds(2));
-    }
-    backends.forEach(TestBackend::close);
-    http.close();
   }
 
   private void startTether(String token) throws Exception {

@@ -96,6 +96,12 @@ class DashboardServingIntegrationTest {
     assertThat(r.body()).as("no inline style or handler, nothing fetched from elsewhere")
         .doesNotContain("style=").doesNotContainPattern("\\son[a-z]+=").doesNotContain("http://").doesNotContain("https://");
     assertThat(get("/api/pools").statusCode()).as("the API still needs the token").isEqualTo(401);
+
+    HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(base() + "/"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
   }
 
   @Test
