@@ -162,17 +162,24 @@
     const now = Date.now();
     const analytics = new Map(((sessions && sessions.servers) || []).map((s) => [s.name, s]));
     const sample = { t: now, rps: {}, live: {}, births: null, life: null };
+    const h = state.history.get(pool) || [];
+    const before = h.length ? h[h.length - 1] : null;
     for (const s of servers) {
       const key = pool + '/' + s.name;
       const prev = state.last.get(key);
-      state.last.set(key, { t: now, completed: s.completed });
       const a = analytics.get(s.name);
       if (a && typeof a.requestsPerSecond === 'number') {
         sample.rps[s.name] = a.requestsPerSecond;
-      } else if (prev && now > prev.t) {
+      } else if (prev && now - prev.t < 1000) {
+        // a poll right after a button press: too short a span for a rate; keep the last one
+        sample.rps[s.name] = before && before.rps[s.name] !== undefined ? before.rps[s.name] : null;
+      } else if (prev) {
         sample.rps[s.name] = Math.max(0, (s.completed - prev.completed) * 1000 / (now - prev.t));
       } else {
         sample.rps[s.name] = null;
+      }
+      if (!prev || now - prev.t >= 1000) {
+        state.last.set(key, { t: now, completed: s.completed });
       }
       const live = a && typeof a.live === 'number' ? a.live : s.sessions;
       sample.live[s.name] = typeof live === 'number' ? live : null;
@@ -182,7 +189,6 @@
       const l = sessions.lifespanSeconds;
       sample.life = l && l.count > 0 ? { p50: l.p50, p90: l.p90, p99: l.p99 } : null;
     }
-    const h = state.history.get(pool) || [];
     h.push(sample);
     while (h.length && h[0].t < now - HISTORY_MS) {
       h.shift();
@@ -446,16 +452,19 @@
     for (const s of series) {
       let d = '';
       let pen = false;
+      let lastPoint = null;
       for (const [t, v] of s.values) {
         if (v === null || t < t0) {
           pen = false;
           continue;
         }
-        d += (pen ? 'L' : 'M') + x(t).toFixed(1) + ' ' + y(v).toFixed(1);
+        lastPoint = [x(t), y(v)];
+        d += (pen ? 'L' : 'M') + lastPoint[0].toFixed(1) + ' ' + lastPoint[1].toFixed(1);
         pen = true;
       }
       if (d) {
         parts.push(svg('path', { class: 'series', d, stroke: s.color }));
+        parts.push(svg('circle', { class: 'marker', cx: lastPoint[0].toFixed(1), cy: lastPoint[1].toFixed(1), r: 3, fill: s.color }));
       }
       parts.push(svg('rect', { x: lx, y: 6, width: 10, height: 10, rx: 2, fill: s.color }));
       parts.push(svg('text', { class: 'legend', x: lx + 14, y: 15 }, s.name));
