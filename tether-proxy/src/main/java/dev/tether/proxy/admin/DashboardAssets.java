@@ -47,6 +47,7 @@ final class DashboardAssets {
     Map<String, Asset> m = new LinkedHashMap<>();
     m.put("/", read("index.html", "text/html; charset=utf-8"));
     m.put(PREFIX + "app.js", read("app.js", "text/javascript; charset=utf-8"));
+    m.put(PREFIX + "charts.js", read("charts.js", "text/javascript; charset=utf-8"));
     m.put(PREFIX + "app.css", read("app.css", "text/css; charset=utf-8"));
     m.put(PREFIX + "favicon.svg", read("favicon.svg", "image/svg+xml"));
     return new DashboardAssets(m, json);

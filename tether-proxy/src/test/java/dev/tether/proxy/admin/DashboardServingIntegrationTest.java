@@ -108,6 +108,7 @@ class DashboardServingIntegrationTest {
   void assetsHaveTheirContentTypes() throws Exception {
     Map<String, String> types = Map.of(
         "/dashboard/app.js", "text/javascript; charset=utf-8",
+        "/dashboard/charts.js", "text/javascript; charset=utf-8",
         "/dashboard/app.css", "text/css; charset=utf-8",
         "/dashboard/favicon.svg", "image/svg+xml");
     for (Map.Entry<String, String> e : types.entrySet()) {

@@ -1,5 +1,5 @@
 // The Tether dashboard: polls the admin API every 2 s and draws what it reads.
-// Plain DOM and SVG, no dependencies; every text goes through textContent (no innerHTML), and
+// Plain DOM and SVG (charts.js draws the charts), no dependencies; every text goes through textContent (no innerHTML), and
 // the page's CSP allows no inline script or style, so styles are classes or CSSOM properties.
 'use strict';
 
@@ -9,7 +9,6 @@
   const ABSENT_RETRY_MS = 30000;
   const TOKEN_KEY = 'tether.admin.token';
   const COLORS = ['#1f4fd1', '#e8590c', '#2b8a3e', '#ae3ec9', '#0c8599', '#e03131', '#5c7cfa', '#f59f00'];
-  const SVG = 'http://www.w3.org/2000/svg';
 
   const state = {
     token: sessionStorage.getItem(TOKEN_KEY),
@@ -28,6 +27,7 @@
   };
 
   const $ = (id) => document.getElementById(id);
+  const charts = window.TetherCharts;
 
   class Unauthorized extends Error {}
 
@@ -380,111 +380,18 @@
 
   // ---- charts -------------------------------------------------------------------------------
 
-  function svg(tag, attrs, text) {
-    const e = document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      e.setAttribute(k, v);
-    }
-    if (text !== undefined) {
-      e.textContent = text;
-    }
-    return e;
-  }
-
-  // A tick step of 1, 2 or 5 times a power of ten that covers v in at most five steps.
-  function niceStep(v) {
-    if (!(v > 0)) {
-      return 0.25;
-    }
-    const p = Math.pow(10, Math.floor(Math.log10(v / 5)));
-    for (const m of [1, 2, 5, 10]) {
-      if (m * p * 5 >= v) {
-        return m * p;
-      }
-    }
-    return 10 * p;
-  }
-
-  // The time axis: from the first sample kept (at least 30 s ago) to now, at most HISTORY_MS.
-  function timeAxis(h, now) {
-    const span = Math.min(HISTORY_MS, Math.max(30000, h.length ? now - h[0].t : 0));
-    const tick = [10000, 15000, 30000, 60000].find((t) => span / t <= 6) || 60000;
-    const label = (ago) => (ago === 0 ? 'now' : tick < 60000 ? '-' + ago / 1000 + 's' : '-' + ago / 60000 + 'm');
-    return { span, tick, label };
-  }
-
-  // series: [{name, color, values: [[t, v|null]]}]
-  function lineChart(target, axis, series, emptyText, digits) {
-    const w = Math.max(200, Math.round(target.getBoundingClientRect().width));
-    const h = 190;
-    const left = 46;
-    const right = 14;
-    const top = 26;
-    const bottom = 22;
-    target.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
-    const now = Date.now();
-    const t0 = now - axis.span;
-    const x = (t) => left + (w - left - right) * (t - t0) / axis.span;
-    const values = series.flatMap((s) => s.values.filter((p) => p[0] >= t0).map((p) => p[1])).filter((v) => v !== null);
-    const step = niceStep(Math.max(0, ...values));
-    const ticks = Math.max(1, Math.ceil(Math.max(0, ...values) / step));
-    const max = step * ticks;
-    const y = (v) => top + (h - top - bottom) * (1 - v / max);
-    const parts = [];
-    const decimals = step >= 1 ? 0 : Math.min(digits, Math.ceil(-Math.log10(step)));
-    for (let i = 0; i <= ticks; i++) {
-      const v = step * i;
-      parts.push(svg('line', { class: 'grid', x1: left, x2: w - right, y1: y(v), y2: y(v) }));
-      if (values.length > 0) {
-        parts.push(svg('text', { class: 'axis', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, num(v, decimals)));
-      }
-    }
-    for (let ago = Math.floor(axis.span / axis.tick) * axis.tick; ago >= 0; ago -= axis.tick) {
-      parts.push(svg('text', { class: 'axis', x: x(now - ago), y: h - 6, 'text-anchor': ago === 0 ? 'end' : 'middle' },
-        axis.label(ago)));
-    }
-    if (values.length === 0) {
-      parts.push(svg('text', { class: 'empty', x: left + (w - left - right) / 2, y: top + (h - top - bottom) / 2, 'text-anchor': 'middle' }, emptyText));
-      target.replaceChildren(...parts);
-      return;
-    }
-    let lx = left;
-    for (const s of series) {
-      let d = '';
-      let pen = false;
-      let lastPoint = null;
-      for (const [t, v] of s.values) {
-        if (v === null || t < t0) {
-          pen = false;
-          continue;
-        }
-        lastPoint = [x(t), y(v)];
-        d += (pen ? 'L' : 'M') + lastPoint[0].toFixed(1) + ' ' + lastPoint[1].toFixed(1);
-        pen = true;
-      }
-      if (d) {
-        parts.push(svg('path', { class: 'series', d, stroke: s.color }));
-        parts.push(svg('circle', { class: 'marker', cx: lastPoint[0].toFixed(1), cy: lastPoint[1].toFixed(1), r: 3, fill: s.color }));
-      }
-      parts.push(svg('rect', { x: lx, y: 6, width: 10, height: 10, rx: 2, fill: s.color }));
-      parts.push(svg('text', { class: 'legend', x: lx + 14, y: 15 }, s.name));
-      lx += 24 + 7 * s.name.length;
-    }
-    target.replaceChildren(...parts);
-  }
-
   function renderCharts(pool) {
     const h = state.history.get(pool) || [];
     const names = Array.from(new Set(h.flatMap((s) => Object.keys(s.rps))));
     const per = (field) => names.map((n) => ({
       name: n, color: color(n), values: h.map((s) => [s.t, s[field][n] === undefined ? null : s[field][n]]),
     }));
-    const axis = timeAxis(h, Date.now());
-    lineChart($('chart-rps'), axis, per('rps'), 'waiting for a second sample…', 1);
-    lineChart($('chart-spread'), axis, per('live'), 'no analytics (no affinity sessions in this pool)', 0);
-    lineChart($('chart-births'), axis, [{ name: 'births/s', color: '#1f4fd1', values: h.map((s) => [s.t, s.births]) }],
+    const axis = charts.timeAxis(h.length ? h[0].t : null, Date.now(), HISTORY_MS);
+    charts.lineChart($('chart-rps'), axis, per('rps'), 'waiting for a second sample…', 1);
+    charts.lineChart($('chart-spread'), axis, per('live'), 'no analytics (no affinity sessions in this pool)', 0);
+    charts.lineChart($('chart-births'), axis, [{ name: 'births/s', color: '#1f4fd1', values: h.map((s) => [s.t, s.births]) }],
       'no analytics', 2);
-    lineChart($('chart-lifespan'), axis, ['p50', 'p90', 'p99'].map((p, i) => ({
+    charts.lineChart($('chart-lifespan'), axis, ['p50', 'p90', 'p99'].map((p, i) => ({
       name: p, color: ['#2b8a3e', '#f59f00', '#e03131'][i], values: h.map((s) => [s.t, s.life ? s.life[p] : null]),
     })), 'no analytics', 1);
   }
