@@ -43,11 +43,14 @@ import org.slf4j.LoggerFactory;
  * GET  /api/demo/instances                          demo mode only: the application instances
  * POST /api/demo/instances                          demo mode only: add an instance ({"name": "s4"} optional)
  * POST /api/demo/instances/{name}/kill|start        demo mode only: crash or restart an instance
+ * GET  /                                            the dashboard (see DashboardAssets)
  * </pre>
  *
  * <p>With {@code admin.token} every request needs {@code Authorization: Bearer <token>} (compared
  * in constant time); without one the configuration only allows a loopback address. Answers are
- * JSON; errors are {@code {"error": "..."}} with 400, 401, 404, 405 or 501. The server runs on the
+ * JSON; errors are {@code {"error": "..."}} with 400, 401, 403, 404, 405 or 501. A state-changing
+ * request that a browser sends from another site is refused with 403 (see {@link CrossSiteGuard});
+ * the dashboard's files load without the token, its API calls need it. The server runs on the
  * JDK's HTTP server with a virtual thread per request, apart from the data plane's event loops, so
  * a slow scrape never delays traffic.
  */
@@ -78,12 +81,15 @@ public final class AdminServer implements AutoCloseable {
   private final AdminMeters meters = new AdminMeters();
   private final ObjectMapper json = new ObjectMapper();
   private volatile InstanceControl instances;
+  private final DashboardAssets dashboard = DashboardAssets.load(json);
+  private final CrossSiteGuard crossSite;
 
   private AdminServer(AdminConfig config, Control control, Reloader reloader) throws IOException {
     this.control = control;
     this.reloader = reloader;
     this.token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
     this.http = HttpServer.create(new InetSocketAddress(config.listen().host(), config.listen().port()), 64);
+    this.crossSite = new CrossSiteGuard(config.listen().host(), port());
     http.setExecutor(executor);
     http.createContext("/", this::handle);
     rebind();
@@ -141,6 +147,16 @@ public final class AdminServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try {
+      String refusal = crossSite.refusal(ex.getRequestMethod(), ex.getRequestHeaders().getFirst("Origin"),
+          ex.getRequestHeaders().getFirst("Sec-Fetch-Site"), ex.getRequestHeaders().getFirst("Host"));
+      if (refusal != null) {
+        send(ex, 403, Map.of("error", refusal));
+        return;
+      }
+      if (DashboardAssets.owns(ex.getRequestURI().getRawPath())) {
+        dashboard.serve(ex);
+        return;
+      }
       if (!authorized(ex)) {
         ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tether-admin\"");
         send(ex, 401, Map.of("error", "a valid 'Authorization: Bearer <token>' header is required"));

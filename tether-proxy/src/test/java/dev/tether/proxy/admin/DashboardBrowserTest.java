@@ -1,0 +1,218 @@
+package dev.tether.proxy.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tether.balance.ServerState;
+import dev.tether.proxy.TetherServer;
+import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.testing.backend.TestBackend;
+import dev.tether.testing.leak.LeakDetection;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+
+/**
+ * The dashboard in a real browser (headless Chromium): {@link TetherServer} with three
+ * health-checked backends and an admin section, the page opened from the admin port, its buttons
+ * clicked, the effect checked in the page and in where the proxy sends traffic. Screenshots go to
+ * {@code target/screenshots/}.
+ */
+@ExtendWith(LeakDetection.class)
+class DashboardBrowserTest {
+
+  private static final String TOKEN = "browser-test-token-0123456789";
+  private static final Path SHOTS = Path.of("target", "screenshots");
+
+  private final List<TestBackend> backends = new ArrayList<>();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private TetherServer tether;
+  private ChromeDriver browser;
+
+  @BeforeEach
+  void backends() {
+    for (String n : List.of("s1", "s2", "s3")) {
+      backends.add(TestBackend.start(n));
+    }
+  }
+
+  @AfterEach
+  void stop(TestInfo test) throws Exception {
+    try {
+      if (browser != null) {
+        screenshot("end-of-" + test.getTestMethod().orElseThrow().getName());
+      }
+    } finally {
+      if (browser != null) {
+        browser.quit();
+      }
+      if (tether != null) {
+        tether.stop(Duration.ofSeconds(2));
+      }
+      backends.forEach(TestBackend::close);
+      http.close();
+    }
+  }
+
+  private void startTether(String token) throws Exception {
+    StringBuilder servers = new StringBuilder();
+    for (TestBackend b : backends) {
+      servers.append("      - { name: ").append(b.name()).append(", address: ").append(b.address()).append(" }\n");
+    }
+    String admin = token == null ? "admin: { listen: 127.0.0.1:0 }\n" : "admin: { listen: 127.0.0.1:0, token: " + token + " }\n";
+    String yaml = "listen: 127.0.0.1:0\nworkers: 1\n" + admin
+        + "pools:\n  web:\n"
+        + "    health: { path: /health, interval: 300ms, timeout: 300ms, rise: 1, fall: 2 }\n"
+        + "    servers:\n" + servers;
+    tether = TetherServer.start(ConfigLoader.parse(yaml, "browser.yaml", Map.<String, String>of()::get));
+    browser = Chromium.start(1440, 1320);
+    browser.get("http://127.0.0.1:" + tether.admin().port() + "/");
+  }
+
+  /** Which backend served each of {@code n} fresh-session requests through the proxy. */
+  private Map<String, Integer> spread(int n) throws Exception {
+    return TestBackend.servedBy(http, URI.create("http://127.0.0.1:" + tether.proxy().port() + "/"), n);
+  }
+
+  private String cell(String server, String css) {
+    List<WebElement> found = browser.findElements(By.cssSelector("tr[data-server='" + server + "'] " + css));
+    return found.isEmpty() ? "" : found.get(0).getText();
+  }
+
+  private String badge(String server) {
+    return cell(server, "td.state .badge");
+  }
+
+  private double requestsPerSecond(String server) {
+    String text = cell(server, "td:nth-child(7)");
+    return text.isEmpty() || text.equals("–") ? -1 : Double.parseDouble(text.replace(",", ""));
+  }
+
+  private void click(String server, String action) {
+    browser.findElement(By.cssSelector("tr[data-server='" + server + "'] button[data-action='" + action + "']")).click();
+  }
+
+  private void awaitAllUp() {
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(browser.findElements(By.cssSelector("#servers tbody tr"))).hasSize(3);
+      for (String s : List.of("s1", "s2", "s3")) {
+        assertThat(badge(s)).as(s).isEqualTo("UP");
+        assertThat(cell(s, "td .health")).as(s).isEqualTo("passing");
+      }
+    });
+  }
+
+  private Path screenshot(String name) throws Exception {
+    Files.createDirectories(SHOTS);
+    Path file = SHOTS.resolve(name + ".png");
+    Files.write(file, browser.getScreenshotAs(OutputType.BYTES));
+    return file;
+  }
+
+  /**
+   * The browser console, minus what the page provokes on purpose: 404s of the endpoints it probes
+   * and degrades without (analytics, demo mode), and, when {@code allow401}, the 401 that makes it
+   * ask for the token.
+   */
+  private List<String> consoleErrors(boolean allow401) {
+    List<String> errors = new ArrayList<>();
+    for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+      if (e.getLevel().intValue() < Level.SEVERE.intValue()) {
+        continue;
+      }
+      String m = e.getMessage();
+      boolean probed = m.contains("status of 404") && (m.contains("/api/pools/web/sessions")
+          || m.contains("/api/alerts") || m.contains("/api/demo/instances"));
+      boolean prompt = allow401 && m.contains("/api/pools ") && m.contains("status of 401");
+      if (!probed && !prompt) {
+        errors.add(m);
+      }
+    }
+    return errors;
+  }
+
+  @Test
+  void drainingAServerFromThePageStopsItsNewTrafficAndEnablingBringsItBack() throws Exception {
+    startTether(null);
+    awaitAllUp();
+    assertThat(browser.getTitle()).isEqualTo("Tether — web");
+    assertThat(browser.findElement(By.id("login")).isDisplayed()).isFalse();
+
+    // some traffic, until the page has seen every server serve
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> {
+      spread(6);
+      return requestsPerSecond("s1") > 0 && requestsPerSecond("s2") > 0 && requestsPerSecond("s3") > 0
+          && browser.findElements(By.cssSelector("#chart-rps path.series")).stream()
+              .filter(path -> path.getAttribute("d").contains("L")).count() == 3;
+    });
+    assertThat(browser.findElement(By.id("stat-up")).getText()).isEqualTo("3 / 3");
+    assertThat(browser.findElement(By.id("stat-sessions")).getText()).as("no affinity, no analytics").isEqualTo("no analytics");
+    assertThat(browser.findElement(By.id("alerts")).getText()).contains("No analytics");
+    screenshot("dashboard");
+
+    click("s2", "drain");
+    await().atMost(Duration.ofSeconds(10)).until(() -> badge("s2").equals("DRAINING"));
+    assertThat(tether.pool("web").snapshot().member("s2").state()).isEqualTo(ServerState.DRAINING);
+    assertThat(browser.findElement(By.id("events")).getText()).contains("ok drain s2 → DRAINING");
+    assertThat(spread(12)).containsOnlyKeys("s1", "s3");
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).until(() -> {
+      spread(4);
+      return requestsPerSecond("s2") == 0 && requestsPerSecond("s1") > 0;
+    });
+    assertThat(browser.findElement(By.cssSelector("tr[data-server='s2'] button[data-action='drain']")).isEnabled()).isFalse();
+    Path drained = screenshot("dashboard-draining");
+
+    click("s2", "enable");
+    await().atMost(Duration.ofSeconds(10)).until(() -> badge("s2").equals("UP"));
+    assertThat(spread(12)).containsKey("s2");
+    assertThat(browser.findElement(By.id("events")).getText()).contains("ok enable s2 → UP");
+    assertThat(consoleErrors(false)).isEmpty();
+    assertThat(drained).exists();
+  }
+
+  @Test
+  void withATokenThePageAsksForItKeepsItInSessionStorageAndThenLoads() throws Exception {
+    startTether(TOKEN);
+    await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("login")).isDisplayed());
+    assertThat(browser.findElement(By.id("main")).isDisplayed()).isFalse();
+    WebElement field = browser.findElement(By.id("token"));
+    assertThat(field.getAttribute("type")).isEqualTo("password");
+    screenshot("dashboard-token");
+
+    field.sendKeys("not-the-token");
+    browser.findElement(By.id("login-submit")).click();
+    await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("login-error")).isDisplayed());
+    assertThat(browser.findElement(By.id("login-error")).getText()).isEqualTo("That token was refused; try again.");
+
+    browser.findElement(By.id("token")).sendKeys(TOKEN);
+    browser.findElement(By.id("login-submit")).click();
+    awaitAllUp();
+    assertThat(browser.findElement(By.id("login")).isDisplayed()).isFalse();
+    assertThat(browser.executeScript("return sessionStorage.getItem('tether.admin.token')")).isEqualTo(TOKEN);
+    assertThat(browser.executeScript("return document.cookie")).isEqualTo("");
+    assertThat(browser.getCurrentUrl()).doesNotContain(TOKEN);
+    assertThat(browser.manage().getCookies()).isEmpty();
+
+    browser.navigate().refresh();
+    awaitAllUp();
+    assertThat(browser.findElement(By.id("login")).isDisplayed()).as("the tab keeps the token").isFalse();
+    assertThat(consoleErrors(true)).isEmpty();
+  }
+}
