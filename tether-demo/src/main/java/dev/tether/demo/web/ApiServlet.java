@@ -164,7 +164,7 @@ final class ApiServlet extends HttpServlet {
   private ActiveSession member(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     ActiveSession s = InstanceContext.member(req);
     if (s == null) {
-      error(resp, 401, InstanceContext.presentedSession(req)
+      error(resp, 401, InstanceContext.sessionEnded(req)
           ? "your session expired or was ended; log in again with POST /api/login {\"user\": \"...\"}"
           : "not logged in; POST /api/login {\"user\": \"...\"} first and send its cookie");
     }

@@ -35,9 +35,12 @@ record InstanceContext(String name, SessionManager manager, ChatRoom room) {
     return s != null && s.principal() != null ? s : null;
   }
 
-  /** Whether the request came with a session cookie (so a missing session has ended). */
-  static boolean presentedSession(HttpServletRequest req) {
-    return req.getRequestedSessionId() != null;
+  /**
+   * Whether the request presented a session cookie whose session is gone (expired, logged out, or
+   * lost with its instance), as opposed to never having had one or having an anonymous one.
+   */
+  static boolean sessionEnded(HttpServletRequest req) {
+    return req.getRequestedSessionId() != null && TetherSessionFilter.session(req, false) == null;
   }
 
   /** Why {@code user} is not an acceptable user name, or {@code null} when it is. */

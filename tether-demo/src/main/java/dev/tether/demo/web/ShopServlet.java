@@ -110,7 +110,7 @@ final class ShopServlet extends HttpServlet {
       return;
     }
     resp.setStatus(303);
-    resp.setHeader("Location", InstanceContext.presentedSession(req) ? "/login?expired=1" : "/login");
+    resp.setHeader("Location", InstanceContext.sessionEnded(req) ? "/login?expired=1" : "/login");
   }
 
   private void loginPage(HttpServletRequest req, HttpServletResponse resp, String problem) throws IOException {
