@@ -129,6 +129,20 @@ final class Shopper implements AutoCloseable {
       socket.sendText(JSON.createObjectNode().put("text", text).toString(), true).join();
     }
 
+    /**
+     * Waits until the server has joined this socket to the room: the client's handshake completes
+     * before the server's open callback has run, so a message sent by someone else at once could
+     * otherwise arrive as backlog. A frame the server refuses is answered after the join.
+     */
+    Chat ready() {
+      socket.sendText("{}", true).join();
+      JsonNode n = next();
+      if (!n.has("error")) {
+        throw new AssertionError("expected the refusal of an empty frame, got " + n);
+      }
+      return this;
+    }
+
     /** The next frame, waiting up to 15 s. */
     JsonNode next() {
       try {

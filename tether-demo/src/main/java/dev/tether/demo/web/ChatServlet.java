@@ -1,10 +1,6 @@
 package dev.tether.demo.web;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tether.demo.chat.ChatMessage;
-import dev.tether.demo.chat.ChatRoom;
 import dev.tether.session.ActiveSession;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,17 +10,12 @@ import java.net.URI;
 import java.time.Duration;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.api.StatusCode;
 
 /**
  * {@code /ws/chat}: the chat room over WebSocket, for signed-in users only. The handshake is
  * refused with 401 (JSON) without a live signed-in session, and with 403 when the browser says it
  * comes from another origin ({@code Origin} not matching {@code Host}, cross-site WebSocket
- * hijacking: the session cookie would otherwise ride along). Client frames are {@code {"text":
- * "..."}}; what clients receive is described in {@link ChatRoom}. A bad frame gets {@code
- * {"error": "..."}} back; a frame after the session ended closes the socket with 1008.
+ * hijacking: the session cookie would otherwise ride along). The frames are {@link ChatSocket}'s.
  */
 final class ChatServlet extends JettyWebSocketServlet {
 
@@ -42,7 +33,7 @@ final class ChatServlet extends JettyWebSocketServlet {
   protected void configure(JettyWebSocketServletFactory factory) {
     factory.setIdleTimeout(Duration.ofMinutes(10));
     factory.setMaxTextMessageSize(8 * 1024);
-    factory.setCreator((req, resp) -> new Socket(
+    factory.setCreator((req, resp) -> new ChatSocket(ctx,
         (String) req.getHttpServletRequest().getAttribute(USER),
         (String) req.getHttpServletRequest().getAttribute(SESSION)));
   }
@@ -86,70 +77,5 @@ final class ChatServlet extends JettyWebSocketServlet {
     resp.setStatus(status);
     resp.setContentType("application/json");
     resp.getWriter().write(JSON.createObjectNode().put("error", message).toString());
-  }
-
-  /** One connected client. */
-  private final class Socket extends Session.Listener.AbstractAutoDemanding {
-    private final String user;
-    private final String sessionId;
-    private volatile ChatRoom.Member member;
-
-    Socket(String user, String sessionId) {
-      this.user = user;
-      this.sessionId = sessionId;
-    }
-
-    @Override
-    public void onWebSocketOpen(Session session) {
-      super.onWebSocketOpen(session);
-      member = ctx.room().join(user, frame -> session.sendText(frame, Callback.NOOP));
-    }
-
-    @Override
-    public void onWebSocketText(String message) {
-      Session session = getSession();
-      String text = text(message);
-      if (text == null) {
-        ObjectNode err = JSON.createObjectNode().put("error",
-            "send a JSON object {\"text\": \"...\"} with 1 to " + ChatMessage.MAX_TEXT + " characters of text");
-        session.sendText(err.toString(), Callback.NOOP);
-        return;
-      }
-      if (ctx.manager().store().currentVersion(sessionId).isEmpty()) {
-        session.close(StatusCode.POLICY_VIOLATION, "your session ended; sign in again", Callback.NOOP);
-        return;
-      }
-      member.say(text);
-    }
-
-    private static String text(String frame) {
-      try {
-        JsonNode n = JSON.readTree(frame);
-        if (n != null && n.isObject() && n.get("text") != null && n.get("text").isTextual()) {
-          String t = n.get("text").asText().strip();
-          return t.isEmpty() || t.length() > ChatMessage.MAX_TEXT ? null : t;
-        }
-      } catch (IOException e) {
-        return null;
-      }
-      return null;
-    }
-
-    @Override
-    public void onWebSocketClose(int statusCode, String reason) {
-      leave();
-    }
-
-    @Override
-    public void onWebSocketError(Throwable cause) {
-      leave();
-    }
-
-    private void leave() {
-      ChatRoom.Member m = member;
-      if (m != null) {
-        m.leave();
-      }
-    }
   }
 }
