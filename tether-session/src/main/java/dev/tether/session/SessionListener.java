@@ -67,6 +67,13 @@ public interface SessionListener {
   /** A store call took {@code nanos}; {@code operation} is the SPI method name. */
   default void storeLatency(String operation, long nanos) {}
 
+  /**
+   * A session was written to the store (created, or saved with changes); {@code sizeBytes} is its
+   * serialised size after the write: every attribute name (UTF-8) plus its encoded value, the
+   * bytes a store keeps per session apart from its fixed meta data.
+   */
+  default void written(String idDigest, long sizeBytes) {}
+
   /** A listener that forwards every event to each of {@code listeners}, in order. */
   static SessionListener all(List<SessionListener> listeners) {
     List<SessionListener> ls = List.copyOf(listeners);
@@ -124,6 +131,11 @@ public interface SessionListener {
       @Override
       public void storeLatency(String operation, long nanos) {
         ls.forEach(l -> l.storeLatency(operation, nanos));
+      }
+
+      @Override
+      public void written(String d, long sizeBytes) {
+        ls.forEach(l -> l.written(d, sizeBytes));
       }
     };
   }

@@ -230,6 +230,7 @@ public final class SessionManager {
       }
       s.saved(first);
       listener.created(digest.of(first.id()));
+      listener.written(digest.of(first.id()), serialisedSize(first));
       log.debug("session {} created", digest.of(first.id()));
       return true;
     }
@@ -248,8 +249,21 @@ public final class SessionManager {
       listener.conflict(digest.of(delta.id()), r.conflicts());
       log.debug("session {} overwrote concurrent changes of {}", digest.of(delta.id()), r.conflicts());
     }
-    s.saved(ActiveSession.withVersion(s.stored().merge(delta).record(), r.version()));
+    SessionRecord merged = ActiveSession.withVersion(s.stored().merge(delta).record(), r.version());
+    s.saved(merged);
+    if (!delta.changed().isEmpty() || !delta.removed().isEmpty()) {
+      listener.written(digest.of(delta.id()), serialisedSize(merged));
+    }
     return true;
+  }
+
+  /** Attribute names (UTF-8) plus encoded values: what {@link SessionListener#written} reports. */
+  static long serialisedSize(SessionRecord r) {
+    long size = 0;
+    for (var e : r.attributes().entrySet()) {
+      size += e.getKey().getBytes(StandardCharsets.UTF_8).length + e.getValue().length();
+    }
+    return size;
   }
 
   /** Invalidates {@code s} everywhere (logout, R11); later saves of it are dropped. */

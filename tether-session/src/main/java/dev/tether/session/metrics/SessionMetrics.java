@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code tether.sessions.lifespan} — distribution of seconds from creation to end, with a
  *       histogram;
  *   <li>{@code tether.sessions.store.latency} — timer per store {@code operation};
+ *   <li>{@code tether.sessions.size} — distribution of a session's serialised size in bytes
+ *       (attribute names and encoded values) each time it is written with changes, with a
+ *       histogram (Prometheus {@code tether_sessions_size_bytes});
  *   <li>{@code tether.sessions.nearcache.hits}, {@code .misses}, {@code .hit.ratio} — after {@link
  *       #bindNearCache}.
  * </ul>
@@ -54,6 +57,7 @@ public final class SessionMetrics implements SessionListener {
   private final Counter unknownIds;
   private final Counter floods;
   private final DistributionSummary lifespan;
+  private final DistributionSummary size;
   private final AtomicLong active = new AtomicLong();
   private final ConcurrentHashMap<String, Timer> latency = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> mismatches = new ConcurrentHashMap<>();
@@ -76,6 +80,14 @@ public final class SessionMetrics implements SessionListener {
         DistributionSummary.builder("tether.sessions.lifespan")
             .baseUnit("seconds")
             .publishPercentileHistogram()
+            .register(registry);
+    size =
+        DistributionSummary.builder("tether.sessions.size")
+            .description("serialised size of a session when written with changes")
+            .baseUnit("bytes")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(16.0)
+            .maximumExpectedValue(4.0 * 1024 * 1024)
             .register(registry);
     Gauge.builder("tether.sessions.active", active, AtomicLong::get).register(registry);
   }
@@ -151,6 +163,11 @@ public final class SessionMetrics implements SessionListener {
                     .tag("action", action)
                     .register(registry))
         .increment();
+  }
+
+  @Override
+  public void written(String idDigest, long sizeBytes) {
+    size.record(sizeBytes);
   }
 
   @Override

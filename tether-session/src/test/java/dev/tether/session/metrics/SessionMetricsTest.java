@@ -71,4 +71,27 @@ class SessionMetricsTest {
     assertThat(registry.get("tether.sessions.nearcache.hits").functionCounter().count()).isGreaterThan(0);
     assertThat(registry.get("tether.sessions.nearcache.hit.ratio").gauge().value()).isBetween(0.0, 1.0);
   }
+
+  @Test
+  void sessionSizeIsRecordedAtEachWriteWithChanges() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    SessionManager m =
+        SessionManager.builder(new MemorySessionStore(clock))
+            .clock(clock)
+            .listener(new SessionMetrics(registry))
+            .build();
+
+    ActiveSession s = m.create();
+    s.setAttribute("cart", "abc"); // JSON "abc" with the codec's 2-byte header: 7 bytes, name 4
+    m.commit(s);
+    ActiveSession again = m.open(s.id(), "c").orElseThrow();
+    again.setAttribute("cart", "abcdef");
+    m.commit(again);
+    m.commit(m.open(s.id(), "c").orElseThrow()); // nothing changed: no write, no sample
+
+    var size = registry.get("tether.sessions.size").summary();
+    assertThat(size.count()).isEqualTo(2);
+    assertThat(size.max()).isEqualTo(4 + 2 + 8);
+    assertThat(size.totalAmount()).isEqualTo((4 + 2 + 5) + (4 + 2 + 8));
+  }
 }

@@ -1,0 +1,136 @@
+package dev.tether.demo.store;
+
+import dev.tether.demo.DemoSettings;
+import dev.tether.demo.chat.GridChatBus;
+import dev.tether.session.grid.GridMember;
+import dev.tether.session.grid.GridSessionStore;
+import dev.tether.session.grid.GridSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.infinispan.factories.GlobalComponentRegistry;
+import org.infinispan.remoting.transport.Transport;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.jgroups.JChannel;
+import org.jgroups.View;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TP;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.stack.ProtocolStack;
+
+/**
+ * One embedded grid member per instance, all in this JVM, two owners per session, clustered over
+ * JGroups TCP on free loopback ports (a fresh port for every member, restarts included, so a
+ * restarted member is never mistaken for its dead predecessor at the same address).
+ *
+ * <p><b>Crash.</b> A graceful {@link GridMember#close} leaves the cluster: the others learn at once
+ * and nothing is ever in doubt. A real crash is different: the peers only notice through missed
+ * heartbeats ({@code FD_ALL3}: 10 s, then {@code VERIFY_SUSPECT2}: 1 s), and calls to the dead
+ * member wait until then. {@link #crash} reproduces that the way Infinispan's own test suite does
+ * ({@code TestingUtil.crashCacheManagers}): a {@code DISCARD} protocol dropping everything in and
+ * out is put right above the transport, the member is given a view of itself alone (so stopping
+ * sends no leave and waits for no one), and then it is stopped. The survivors see a member that
+ * went silent, suspect it, and install a view without it.
+ */
+final class GridBackend implements StoreBackend {
+
+  private final DemoSettings settings;
+  private final Clock clock;
+  private final String cluster;
+  private final Map<String, Integer> ports = new LinkedHashMap<>();
+
+  GridBackend(DemoSettings settings, Clock clock) {
+    this.settings = settings;
+    this.clock = clock;
+    this.cluster = settings.namespace() + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Override
+  public InstanceStore open(String instance) {
+    GridMember member = startMember(instance);
+    GridChatBus chat;
+    try {
+      chat = new GridChatBus(member);
+    } catch (RuntimeException e) {
+      forget(instance);
+      member.close();
+      throw e;
+    }
+    GridSessionStore store = new GridSessionStore(member, clock);
+    Runnable crash = () -> {
+      forget(instance);
+      chat.close();
+      crash(member);
+    };
+    Runnable release = () -> {
+      forget(instance);
+      chat.close();
+      member.close();
+    };
+    return new InstanceStore(store, chat, true, crash, release);
+  }
+
+  private GridMember startMember(String instance) {
+    IllegalStateException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      int port = freePort();
+      List<InetSocketAddress> peers = new ArrayList<>();
+      synchronized (ports) {
+        ports.put(instance, port);
+        ports.values().forEach(p -> peers.add(new InetSocketAddress(settings.host(), p)));
+      }
+      try {
+        return GridMember.start(
+            new GridSettings(cluster, settings.host(), port, 0, peers, 2, null,
+                Duration.ofSeconds(1), GridSettings.DEFAULT_EXPIRY_GRACE));
+      } catch (IllegalStateException e) { // the port was taken meanwhile: another one
+        forget(instance);
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private void forget(String instance) {
+    synchronized (ports) {
+      ports.remove(instance);
+    }
+  }
+
+  private int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(settings.host()))) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("grid: no free port on " + settings.host(), e);
+    }
+  }
+
+  /** Stops {@code member} as a crash would: peers hear nothing, not even a leave. */
+  static void crash(GridMember member) {
+    try {
+      JGroupsTransport transport =
+          (JGroupsTransport) GlobalComponentRegistry.componentOf(member.cacheManager(), Transport.class);
+      JChannel channel = transport.getChannel();
+      ProtocolStack stack = channel.getProtocolStack();
+      stack.insertProtocol(new DISCARD().discardAll(true), ProtocolStack.Position.ABOVE, TP.class);
+      GMS gms = stack.findProtocol(GMS.class);
+      long next = gms.getViewId() == null ? 1 : gms.getViewId().getId() + 1;
+      gms.installView(View.create(channel.getAddress(), next, channel.getAddress()));
+    } catch (Exception e) {
+      throw new IllegalStateException("grid: cannot cut the member off before stopping it", e);
+    }
+    member.close();
+  }
+
+  @Override
+  public void close() {}
+}
