@@ -87,12 +87,21 @@ class CommandLineTest {
 
   @Test
   void theDemoConfigurationIsValid() throws Exception {
-    Run r = run("demo", "--print-config", "--port", "18999", "--backend-port", "19001", "--admin-port", "19999");
+    Run r = run("demo", "--print-config", "--port", "18999", "--admin-port", "19999", "--instances", "4");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("listen: 127.0.0.1:18999").contains("127.0.0.1:19003");
-    dev.tether.proxy.config.TetherConfig c = dev.tether.proxy.config.ConfigLoader.parse(r.out(), "demo.yaml");
+    assertThat(r.out()).contains("listen: 127.0.0.1:18999").contains("name: s4");
+    dev.tether.proxy.config.TetherConfig c = dev.tether.proxy.config.ConfigLoader.parse(r.out(), "demo.yaml",
+        java.util.Map.of("TETHER_DEMO_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]))::get);
     assertThat(c.admin().listen().port()).isEqualTo(19999);
     assertThat(c.pools().get("web").health().path()).isEqualTo("/healthz");
     assertThat(c.warnings()).isEmpty();
+    assertThat(c.pools().get("web").servers()).hasSize(4);
+  }
+
+  @Test
+  void theDemoRefusesAnUnknownStoreWithExitCode2() {
+    Run r = run("demo", "--store", "cassandra");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("store 'cassandra' is unknown; allowed: grid, redis, jdbc, file, memory");
   }
 }

@@ -1,0 +1,40 @@
+package dev.tether.app.demo;
+
+import dev.tether.proxy.admin.InstanceControl.Instance;
+import java.util.List;
+
+/**
+ * The balancer configuration {@code tether demo} runs: cookie affinity over power-of-two choices,
+ * active health checks that notice a killed instance within about a second, the admin API with the
+ * dashboard, and per-instance session metrics. {@code replicated} says whether the instances share
+ * their sessions (every store but {@code memory}), which lets affinity move idle sessions.
+ */
+public record DemoBalancerConfig(String host, int port, int adminPort, boolean replicated) {
+
+  /** The YAML for {@code instances}; the cookie key comes from {@code TETHER_DEMO_KEY}. */
+  public String yaml(List<Instance> instances) {
+    StringBuilder servers = new StringBuilder();
+    for (Instance i : instances) {
+      servers.append("      - { name: ").append(i.name()).append(", address: ").append(i.address()).append(" }\n");
+    }
+    return """
+        # tether demo: the built-in configuration
+        listen: %s:%d
+        workers: 1
+        access-log: { enabled: false }
+        admin: { listen: %s:%d }
+        pools:
+          web:
+            algorithm: power-of-two
+            sessions: %s
+            affinity:
+              mode: cookie
+              cookie: { name: TETHER, secure: false, same-site: lax }
+              keys:
+                - { id: demo, secret-env: TETHER_DEMO_KEY }
+              debug-header: true
+            health: { path: /healthz, interval: 1s, timeout: 500ms, rise: 1, fall: 1 }
+            servers:
+        %s""".formatted(host, port, host, adminPort, replicated ? "replicated" : "local", servers);
+  }
+}
