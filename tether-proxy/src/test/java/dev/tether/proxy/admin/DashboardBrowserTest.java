@@ -1,5 +1,6 @@
 package dev.tether.proxy.admin;
 
+import dev.tether.testing.browser.Chromium;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package dev.tether.proxy.admin;
+package dev.tether.testing.browser;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,12 +17,12 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * Both paths are given explicitly, so Selenium Manager never downloads anything. When either is
  * missing the test is skipped, or fails under {@code TETHER_REQUIRE_SERVICES=true}.
  */
-final class Chromium {
+public final class Chromium {
 
   private Chromium() {}
 
   /** A new headless browser with its console log recorded; the caller quits it. */
-  static ChromeDriver start(int width, int height) {
+  public static ChromeDriver start(int width, int height) {
     Path browser = find("TETHER_TEST_CHROMIUM", "/usr/bin/chromium");
     Path driver = find("TETHER_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
     ChromeOptions options = new ChromeOptions();

@@ -1,0 +1,2 @@
+/** A real browser for page tests: headless Chromium from the Debian packages, driven by Selenium. */
+package dev.tether.testing.browser;
