@@ -20,7 +20,7 @@ public record BenchOptions(List<StoreTarget> stores, BenchSettings settings, Pat
   /** The usage text. */
   public static final String USAGE =
       """
-      usage: java -cp tether-bench/target/benchmarks.jar dev.tether.session.bench.SessionStoreBenchmark
+      usage: tether bench store
                [--stores LIST] [--threads N] [--sessions N] [--warmup SECONDS] [--rounds N]
                [--seconds SECONDS] [--json FILE]
         --stores    comma-separated, default all: %s
