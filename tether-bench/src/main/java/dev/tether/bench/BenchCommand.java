@@ -77,7 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
   Path json;
 
-  @Option(names = "--chaos", paramLabel = "SCHEDULE", description = "e.g. \"at=10s kill s2; at=20s drain s3; at=30s start s2; at=40s add s4\"; also kill-serving, enable, disable, add NAME=HOST:PORT.")
+  @Option(names = "--chaos", paramLabel = "SCHEDULE", description = "e.g. \"at=10s kill s2; at=20s drain s3; at=30s start s2; at=40s add s4\"; also kill-serving, start-killed, enable, disable, add NAME=HOST:PORT.")
   String chaos;
 
   @Option(names = "--admin", defaultValue = "http://127.0.0.1:9090", description = "The admin API (default ${DEFAULT-VALUE}).")

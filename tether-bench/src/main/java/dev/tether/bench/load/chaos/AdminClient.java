@@ -49,7 +49,7 @@ public final class AdminClient {
   public static Call callFor(ChaosAction action, String target, String pool) {
     return switch (action.verb()) {
       case KILL, KILL_SERVING -> new Call("/api/demo/instances/" + target + "/kill", null);
-      case START -> new Call("/api/demo/instances/" + target + "/start", null);
+      case START, START_KILLED -> new Call("/api/demo/instances/" + target + "/start", null);
       case DRAIN, ENABLE, DISABLE ->
           new Call("/api/pools/" + pool + "/servers/" + target + "/" + action.verb().word(), null);
       case ADD -> action.address() == null

@@ -9,7 +9,8 @@ import java.time.Duration;
  *
  * @param at time from the start of the run
  * @param verb what to do
- * @param target the instance or server name; {@code null} for {@link Verb#KILL_SERVING}
+ * @param target the instance or server name; {@code null} for {@link Verb#KILL_SERVING} and
+ *     {@link Verb#START_KILLED}
  * @param address for {@code add NAME=HOST:PORT}, the existing server's address; else {@code null}
  */
 public record ChaosAction(Duration at, Verb verb, String target, String address) {
@@ -22,6 +23,8 @@ public record ChaosAction(Duration at, Verb verb, String target, String address)
     KILL_SERVING("kill-serving"),
     /** Start a demo instance again. */
     START("start"),
+    /** Start again the instance the last kill or kill-serving of this run killed. */
+    START_KILLED("start-killed"),
     /** Drain a server of the pool. */
     DRAIN("drain"),
     /** Enable a server of the pool. */

@@ -20,6 +20,7 @@ public final class ChaosRunner {
   private final LongSupplier nanoClock;
   private final List<ChaosOutcome> outcomes = new ArrayList<>();
   private Thread thread;
+  private String lastKilled;
 
   /** A runner of {@code actions} against {@code admin}; {@code pool} names the balancer pool. */
   public ChaosRunner(List<ChaosAction> actions, AdminClient admin, String pool, ChaosHooks hooks, LongSupplier nanoClock) {
@@ -64,8 +65,15 @@ public final class ChaosRunner {
         return new ChaosOutcome(a.toString(), null, at, 0, "no instance has answered yet; nothing killed", null);
       }
     }
+    if (a.verb() == ChaosAction.Verb.START_KILLED) {
+      target = lastKilled;
+      if (target == null) {
+        return new ChaosOutcome(a.toString(), null, at, 0, "no instance was killed before; nothing started", null);
+      }
+    }
     if (a.verb() == ChaosAction.Verb.KILL || a.verb() == ChaosAction.Verb.KILL_SERVING) {
       hooks.killing(target);
+      lastKilled = target;
     }
     AdminClient.Answer answer = admin.post(AdminClient.callFor(a, target, pool));
     String message = answer.body();

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * Parses {@code --chaos "at=10s kill s2; at=20s drain s3; at=30s start s2; at=40s add s4"}.
  * Actions are separated by {@code ;}; each is {@code at=TIME VERB [NAME]} with TIME like {@code
- * 10s}, {@code 1500ms}, {@code 2m} or {@code 1.5s}. {@code kill-serving} takes no name; {@code add}
+ * 10s}, {@code 1500ms}, {@code 2m} or {@code 1.5s}. {@code kill-serving} (the instance serving
+ * most users) and {@code start-killed} (the instance killed last) take no name; {@code add}
  * takes {@code NAME} (a new demo instance) or {@code NAME=HOST:PORT} (an existing server).
  */
 public final class ChaosSchedule {
@@ -62,9 +63,11 @@ public final class ChaosSchedule {
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException(
             where + "unknown action '" + words[1] + "'; allowed: " + VERBS));
-    if (verb == ChaosAction.Verb.KILL_SERVING) {
+    if (verb == ChaosAction.Verb.KILL_SERVING || verb == ChaosAction.Verb.START_KILLED) {
       if (words.length != 2) {
-        throw new IllegalArgumentException(where + "kill-serving takes no name; it picks the instance serving most users");
+        throw new IllegalArgumentException(where + verb.word() + " takes no name; "
+            + (verb == ChaosAction.Verb.KILL_SERVING ? "it picks the instance serving most users"
+                : "it starts the instance killed last"));
       }
       return new ChaosAction(at, verb, null, null);
     }

@@ -11,10 +11,10 @@ class ChaosScheduleTest {
 
   @Test
   void aScheduleParsesInTimeOrder() {
-    List<ChaosAction> a = ChaosSchedule.parse("at=30s start s2; at=10s kill s2;at=20s drain s3 ; at=40s add s4; at=1.5m add s5=127.0.0.1:9005; at=500ms kill-serving");
+    List<ChaosAction> a = ChaosSchedule.parse("at=30s start s2; at=10s kill s2;at=20s drain s3 ; at=40s add s4; at=1.5m add s5=127.0.0.1:9005; at=500ms kill-serving; at=95s start-killed");
     assertThat(a).extracting(ChaosAction::toString).containsExactly(
         "at=500ms kill-serving", "at=10s kill s2", "at=20s drain s3", "at=30s start s2", "at=40s add s4",
-        "at=90s add s5=127.0.0.1:9005");
+        "at=90s add s5=127.0.0.1:9005", "at=95s start-killed");
     assertThat(a.get(5).at()).isEqualTo(Duration.ofSeconds(90));
     assertThat(a.get(5).address()).isEqualTo("127.0.0.1:9005");
     assertThat(ChaosSchedule.parse("  ")).isEmpty();
@@ -24,7 +24,7 @@ class ChaosScheduleTest {
   @Test
   void badActionsAreNamedWithWhatIsAllowed() {
     assertThatThrownBy(() -> ChaosSchedule.parse("at=10s kill s2; at=20s explode s3"))
-        .hasMessage("--chaos action 2 'at=20s explode s3': unknown action 'explode'; allowed: kill, kill-serving, start, drain, enable, disable, add");
+        .hasMessage("--chaos action 2 'at=20s explode s3': unknown action 'explode'; allowed: kill, kill-serving, start, start-killed, drain, enable, disable, add");
     assertThatThrownBy(() -> ChaosSchedule.parse("kill s2"))
         .hasMessage("--chaos action 1 'kill s2': must start with at=TIME, e.g. at=10s kill s2");
     assertThatThrownBy(() -> ChaosSchedule.parse("at=soon kill s2"))
@@ -33,6 +33,8 @@ class ChaosScheduleTest {
         .hasMessage("--chaos action 1 'at=10s kill': kill needs exactly one name, e.g. at=10s kill s2");
     assertThatThrownBy(() -> ChaosSchedule.parse("at=10s kill-serving s2"))
         .hasMessageContaining("kill-serving takes no name");
+    assertThatThrownBy(() -> ChaosSchedule.parse("at=10s start-killed s2"))
+        .hasMessageContaining("start-killed takes no name; it starts the instance killed last");
     assertThatThrownBy(() -> ChaosSchedule.parse("at=10s drain s2=1.2.3.4:5"))
         .hasMessageContaining("only add takes NAME=HOST:PORT");
     assertThatThrownBy(() -> ChaosSchedule.parse("at=10s add s4=nowhere"))
