@@ -9,6 +9,9 @@ interface LoadContext {
 
   LoadTarget target();
 
+  /** The {@code Host} header, computed once. */
+  String hostHeader();
+
   Pacing pacing();
 
   Duration timeout();
@@ -26,6 +29,12 @@ interface LoadContext {
 
   /** User {@code user} was served as expected at {@code nanos}. */
   void served(int user, long nanos);
+
+  /**
+   * Whether a request sent at {@code sent} to {@code instance} and failed at {@code failed} was in
+   * flight while that instance was being killed.
+   */
+  boolean inFlightAtKill(String instance, long sent, long failed);
 
   /** A user sent its last request. */
   void userDone();

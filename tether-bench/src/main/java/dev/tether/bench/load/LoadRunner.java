@@ -50,7 +50,6 @@ public final class LoadRunner implements ChaosHooks {
   private final LongSupplier clock = System::nanoTime;
   private final LoadStats stats = new LoadStats();
   private final List<VirtualUser> users = new ArrayList<>();
-  private final List<RePinWatch> watches = new CopyOnWriteArrayList<>();
   private volatile RePinWatch watch;
   private CountDownLatch done;
 
@@ -129,7 +128,7 @@ public final class LoadRunner implements ChaosHooks {
     LoadReport.Latency latency = new LoadReport.Latency(ReportText.ms(h.getValueAtPercentile(50)),
         ReportText.ms(h.getValueAtPercentile(90)), ReportText.ms(h.getValueAtPercentile(99)),
         ReportText.ms(h.getValueAtPercentile(99.9)), ReportText.ms(h.getMaxValue()), h.getMean() / 1e6);
-    return new LoadReport(options.scenario().name(), "http://" + s.target().hostHeader() + s.target().prefix(),
+    return new LoadReport(options.scenario().name(), s.target().url(),
         s.users(), seconds, s.rate() == null ? "closed" : "open", s.rate(), requests, requests / seconds,
         stats.errors.sum(), stats.failures.sum(), stats.failuresAtKill.sum(), stats.lost.sum(), latency,
         stats.perInstance(), stats.lostSamples(), stats.errorSamples(), chaos);
@@ -160,11 +159,31 @@ public final class LoadRunner implements ChaosHooks {
     return usersPerInstance().entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
   }
 
+  /** An instance's kill: from the moment it was asked for until the admin API answered. */
+  private static final class KillWindow {
+    final String instance;
+    final long from;
+    volatile long to = Long.MAX_VALUE;
+
+    KillWindow(String instance, long from) {
+      this.instance = instance;
+      this.from = from;
+    }
+  }
+
+  private final List<KillWindow> kills = new CopyOnWriteArrayList<>();
+
   @Override
   public void killing(String instance) {
-    for (VirtualUser u : users) {
-      if (u.busy && instance.equals(u.instance)) {
-        u.hitByKill = true;
+    kills.add(new KillWindow(instance, clock.getAsLong()));
+  }
+
+  @Override
+  public void killDone(String instance) {
+    long now = clock.getAsLong();
+    for (KillWindow w : kills) {
+      if (w.instance.equals(instance) && w.to == Long.MAX_VALUE) {
+        w.to = now;
       }
     }
   }
@@ -175,7 +194,6 @@ public final class LoadRunner implements ChaosHooks {
     synchronized (byAction) {
       byAction.put(index, w);
     }
-    watches.add(w);
     watch = w;
   }
 
@@ -185,6 +203,7 @@ public final class LoadRunner implements ChaosHooks {
     private final Pacing pacing;
     private final long start;
     private final long end;
+    private final String host;
 
     Context(LoadSettings s, Bootstrap bootstrap, long start, long end) {
       this.s = s;
@@ -192,9 +211,11 @@ public final class LoadRunner implements ChaosHooks {
       this.pacing = s.pacing();
       this.start = start;
       this.end = end;
+      this.host = s.target().hostHeader();
     }
 
     @Override public LoadTarget target() { return s.target(); }
+    @Override public String hostHeader() { return host; }
     @Override public Pacing pacing() { return pacing; }
     @Override public Duration timeout() { return s.timeout(); }
     @Override public LongSupplier clock() { return clock; }
@@ -209,6 +230,19 @@ public final class LoadRunner implements ChaosHooks {
       if (w != null) {
         w.served(user, nanos);
       }
+    }
+
+    @Override
+    public boolean inFlightAtKill(String instance, long sent, long failed) {
+      if (instance == null) {
+        return false;
+      }
+      for (KillWindow w : kills) {
+        if (w.instance.equals(instance) && sent - w.to <= 0 && failed - w.from >= 0) {
+          return true;
+        }
+      }
+      return false;
     }
 
     @Override

@@ -44,4 +44,9 @@ public record LoadTarget(String host, int port, String prefix) {
   public String hostHeader() {
     return port == 80 ? host : host + ":" + port;
   }
+
+  /** The target as a URL. */
+  public String url() {
+    return "http://" + hostHeader() + prefix;
+  }
 }

@@ -47,14 +47,11 @@ final class VirtualUser {
   private Channel channel;
   private HttpCall inFlight;
   private long intended;
+  private long sentAt;
   private ScheduledFuture<?> timeout;
 
   /** The instance that answered this user last; read by the chaos and progress threads. */
   volatile String instance;
-  /** Whether a request is in flight; read by the chaos thread. */
-  volatile boolean busy;
-  /** Set by the chaos thread when the instance this user's request is on is being killed. */
-  volatile boolean hitByKill;
 
   VirtualUser(int id, UserFlow flow, EventLoop loop, LoadContext ctx) {
     this.id = id;
@@ -90,8 +87,7 @@ final class VirtualUser {
   private void send() {
     HttpCall call = flow.next();
     inFlight = call;
-    hitByKill = false;
-    busy = true;
+    sentAt = ctx.clock().getAsLong();
     timeout = loop.schedule(() -> fail(call, "no answer within " + ctx.timeout().toMillis() + " ms"),
         ctx.timeout().toNanos(), TimeUnit.NANOSECONDS);
     if (channel != null && channel.isActive()) {
@@ -114,7 +110,7 @@ final class VirtualUser {
     ByteBuf body = call.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.copiedBuffer(call.body(), StandardCharsets.UTF_8);
     DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
         HttpMethod.valueOf(call.method()), ctx.target().prefix() + call.path(), body);
-    req.headers().set(HttpHeaderNames.HOST, ctx.target().hostHeader());
+    req.headers().set(HttpHeaderNames.HOST, ctx.hostHeader());
     call.headers().forEach(req.headers()::set);
     if (call.body() != null || call.unsafe()) {
       HttpUtil.setContentLength(req, body.readableBytes());
@@ -187,7 +183,7 @@ final class VirtualUser {
     if (reply == null) {
       flow.failed(call);
       stats.error(new Sample(at, id, call.method() + " " + call.path(), "an answer", reason, instance),
-          true, hitByKill && call.unsafe());
+          true, call.unsafe() && ctx.inFlightAtKill(instance, sentAt, now));
     } else {
       stats.servedBy(reply.instance());
       if (reply.instance() != null) {
@@ -200,7 +196,6 @@ final class VirtualUser {
         case LOST_SESSION -> stats.lost(new Sample(at, id, call.toString(), v.expected(), v.got(), reply.instance()));
       }
     }
-    busy = false;
     intended = ctx.pacing().next(intended, now);
     if (reply == null && intended - now < FAILURE_PAUSE_NANOS) {
       // no tight reconnect loop against a dead address: the next try waits a little

@@ -33,6 +33,8 @@ final class FakeShop implements AutoCloseable {
   private final String instance;
   volatile int forgetEvery;
   volatile boolean stall;
+  /** As a balancer whose instance died: every answer is a 502. */
+  volatile boolean down;
   final AtomicLong forgotten = new AtomicLong();
   private HttpServer server;
 
@@ -119,6 +121,12 @@ final class FakeShop implements AutoCloseable {
         }
       }
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      if (down) {
+        byte[] out = "{\"error\":\"instance down\"}".getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(502, out.length);
+        ex.getResponseBody().write(out);
+        return;
+      }
       String cookie = ex.getRequestHeaders().getFirst("Cookie");
       String session = null;
       if (cookie != null) {

@@ -76,6 +76,9 @@ public final class ChaosRunner {
       lastKilled = target;
     }
     AdminClient.Answer answer = admin.post(AdminClient.callFor(a, target, pool));
+    if (a.verb() == ChaosAction.Verb.KILL || a.verb() == ChaosAction.Verb.KILL_SERVING) {
+      hooks.killDone(target);
+    }
     String message = answer.body();
     if (answer.status() == 404 && a.verb() == ChaosAction.Verb.ADD && a.address() != null) {
       message = "the admin API has no add-server endpoint (POST /api/pools/" + pool + "/servers answered 404): " + message;
