@@ -6,12 +6,15 @@ import dev.tether.bench.BenchCommand;
 import dev.tether.bench.load.chaos.AdminClient;
 import dev.tether.bench.load.chaos.ChaosRunner;
 import dev.tether.bench.load.chaos.ChaosSchedule;
+import dev.tether.bench.load.scenario.FileScenario;
+import dev.tether.bench.load.scenario.ScenarioFileReader;
 import dev.tether.bench.load.scenario.ShopScenario;
 import dev.tether.bench.load.scenario.StaticScenario;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +64,23 @@ class LoadRunnerIT {
     assertThat(s.request()).isEqualTo("GET /api/cart");
     assertThat(s.got()).contains("missing");
     assertThat(s.instance()).isEqualTo("s1");
+  }
+
+  @Test
+  void theExampleScenarioFileChecksTheShopToo() throws Exception {
+    shop.forgetEvery = 10;
+    int port = shop.serve();
+    FileScenario example = ScenarioFileReader.read(Path.of("../bench/scenarios/shop.yaml"), "it");
+    LoadReport r = run(settings(port, 4, Duration.ofMillis(1000), null), example);
+
+    assertThat(r.scenario()).isEqualTo("shop-yaml");
+    assertThat(shop.forgotten.get()).isPositive();
+    assertThat(r.lostSessions()).isEqualTo(shop.forgotten.get());
+    Sample first = r.lostSamples().getFirst();
+    assertThat(first.request()).isEqualTo("GET /api/cart");
+    assertThat(first.expected()).startsWith("/items/0 = bit-u").endsWith("-i0");
+    assertThat(first.got()).isEqualTo("/items/0 = null");
+    assertThat(r.errors() + r.failures()).as("samples %s", r.errorSamples()).isZero();
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.tether.bench.load.scenario;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,9 +36,10 @@ public record ScenarioStep(
     requireNonNull(name, "name");
     requireNonNull(method, "method");
     requireNonNull(path, "path");
-    headers = Map.copyOf(headers);
+    // in file order, so checks and extractions run (and are reported) as written
+    headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     status = List.copyOf(status);
-    json = Map.copyOf(json);
-    extract = Map.copyOf(extract);
+    json = Collections.unmodifiableMap(new LinkedHashMap<>(json));
+    extract = Collections.unmodifiableMap(new LinkedHashMap<>(extract));
   }
 }
