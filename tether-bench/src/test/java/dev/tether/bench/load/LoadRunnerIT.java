@@ -10,6 +10,7 @@ import dev.tether.bench.load.scenario.FileScenario;
 import dev.tether.bench.load.scenario.ScenarioFileReader;
 import dev.tether.bench.load.scenario.ShopScenario;
 import dev.tether.bench.load.scenario.StaticScenario;
+import dev.tether.testing.leak.LeakDetection;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -18,8 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Drives the fake shop over real sockets (port 0) with the Netty client. */
+@ExtendWith(LeakDetection.class)
 class LoadRunnerIT {
 
   private final FakeShop shop = new FakeShop("s1");

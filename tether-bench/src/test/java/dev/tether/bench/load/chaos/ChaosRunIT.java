@@ -12,6 +12,7 @@ import dev.tether.bench.load.scenario.HttpReply;
 import dev.tether.bench.load.scenario.Scenario;
 import dev.tether.bench.load.scenario.UserFlow;
 import dev.tether.bench.load.scenario.Verdict;
+import dev.tether.testing.leak.LeakDetection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,12 +24,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A kill and a start through a fake admin API (port 0) against a fake instance: the POSTs in
  * flight on the killed instance are counted apart, later failures count, and the start's re-pin
  * time is measured.
  */
+@ExtendWith(LeakDetection.class)
 class ChaosRunIT {
 
   private HttpServer app;
