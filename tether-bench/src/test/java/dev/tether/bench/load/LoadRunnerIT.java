@@ -98,18 +98,19 @@ class LoadRunnerIT {
   }
 
   @Test
-  void anUnreachableAdminApiIsReportedPerAction() throws Exception {
+  void anUnreachableAdminApiAndAnActionAfterTheEndAreReportedPerAction() throws Exception {
     int port = shop.serve();
     LoadSettings s = settings(port, 2, Duration.ofMillis(800), null);
     LoadReport r = LoadRunner.run(new LoadRunner.Options(s, new ShopScenario(1, "it"),
-        hooks -> new ChaosRunner(ChaosSchedule.parse("at=200ms kill-serving"),
+        hooks -> new ChaosRunner(ChaosSchedule.parse("at=200ms kill-serving; at=60m start s1"),
             new AdminClient(URI.create("http://127.0.0.1:1/"), null), "web", hooks, System::nanoTime),
         new PrintStream(progress, true, StandardCharsets.UTF_8), false));
 
-    assertThat(r.chaos()).hasSize(1);
+    assertThat(r.chaos()).hasSize(2);
     assertThat(r.chaos().getFirst().target()).isEqualTo("s1");
     assertThat(r.chaos().getFirst().status()).isZero();
     assertThat(r.chaos().getFirst().message()).contains("unreachable");
+    assertThat(r.chaos().get(1).message()).isEqualTo("not run: the load ended first");
   }
 
   @Test

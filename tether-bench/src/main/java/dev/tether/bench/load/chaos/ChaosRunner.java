@@ -91,14 +91,22 @@ public final class ChaosRunner {
     return new ChaosOutcome(a.toString(), target, at, answer.status(), message, null);
   }
 
-  /** Stops the schedule (actions not yet due are not run) and returns what ran, in order. */
+  /**
+   * Stops the schedule and returns one outcome per action, in order; an action not yet run is
+   * reported as such.
+   */
   public List<ChaosOutcome> stop() throws InterruptedException {
     if (thread != null) {
       thread.interrupt();
       thread.join(15_000);
     }
     synchronized (outcomes) {
-      return List.copyOf(outcomes);
+      List<ChaosOutcome> all = new ArrayList<>(outcomes);
+      for (int i = all.size(); i < actions.size(); i++) {
+        ChaosAction a = actions.get(i);
+        all.add(new ChaosOutcome(a.toString(), a.target(), a.at().toMillis(), 0, "not run: the load ended first", null));
+      }
+      return List.copyOf(all);
     }
   }
 }
