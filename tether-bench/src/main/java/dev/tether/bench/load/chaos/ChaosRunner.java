@@ -80,8 +80,9 @@ public final class ChaosRunner {
       hooks.killDone(target);
     }
     String message = answer.body();
-    if (answer.status() == 404 && a.verb() == ChaosAction.Verb.ADD && a.address() != null) {
-      message = "the admin API has no add-server endpoint (POST /api/pools/" + pool + "/servers answered 404): " + message;
+    if ((answer.status() == 404 || answer.status() == 405) && a.verb() == ChaosAction.Verb.ADD && a.address() != null) {
+      message = "the admin API has no add-server endpoint (POST /api/pools/" + pool + "/servers answered "
+          + answer.status() + "): " + message;
     } else if (answer.status() == 404) {
       message = "404 (is the balancer running in demo mode, and is " + target + " a known name?): " + message;
     }
