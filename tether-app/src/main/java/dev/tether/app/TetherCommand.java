@@ -1,20 +1,24 @@
 package dev.tether.app;
 
+import dev.tether.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code tether} command: {@code run}, {@code check} and {@code demo}.
+ * The {@code tether} command: {@code run}, {@code check}, {@code demo} and {@code bench}.
  *
  * <pre>
  * tether run --config tether.yaml
  * tether check --config tether.yaml
  * tether demo
+ * tether bench --url http://127.0.0.1:8080 --users 200 --duration 60s
+ * tether bench store --stores memory,redis
  * </pre>
  */
 @Command(name = "tether", mixinStandardHelpOptions = true, version = "tether 0.1.0",
     description = "Session-aware HTTP load balancer.",
-    subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class TetherCommand implements Runnable {
 
   @CommandLine.Spec

@@ -9,31 +9,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * The command line of {@link SessionStoreBenchmark}.
+ * The options of {@code tether bench store} ({@link StoreCommand} reads them; this record
+ * validates them with messages that name the option and what is allowed).
  *
  * @param stores the stores to measure, in order
  * @param settings how long and how hard
  * @param json where to write the results as JSON, or {@code null}
  */
 public record BenchOptions(List<StoreTarget> stores, BenchSettings settings, Path json) {
-
-  /** The usage text. */
-  public static final String USAGE =
-      """
-      usage: java -cp tether-bench/target/benchmarks.jar dev.tether.session.bench.SessionStoreBenchmark
-               [--stores LIST] [--threads N] [--sessions N] [--warmup SECONDS] [--rounds N]
-               [--seconds SECONDS] [--json FILE]
-        --stores    comma-separated, default all: %s
-        --threads   concurrent callers, default 8
-        --sessions  sessions created per store, default 2000
-        --warmup    untimed seconds per operation before the rounds, default 3
-        --rounds    timed rounds, default 3 (throughput is the median round)
-        --seconds   seconds per operation per round, default 5
-        --json      also write the results to FILE
-      Stores with a server need its TETHER_TEST_* variables (source <(bash .ci/services.sh));
-      without them they are reported as skipped.
-      """
-          .formatted(StoreTarget.allLabels());
 
   public BenchOptions {
     stores = List.copyOf(requireNonNull(stores, "stores"));

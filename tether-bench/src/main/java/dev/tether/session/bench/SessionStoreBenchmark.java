@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 
 /**
  * Measures every session store the same way, so their figures compare: saves/s of a
@@ -26,13 +27,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Stores with a server read the {@code TETHER_TEST_*} variables the store tests use; without
  * them the store is reported as skipped. See {@link StoreWorkload} for exactly what each operation
- * does and {@link BenchOptions#USAGE} for the options. Run:
+ * does and {@link StoreCommand} for the options. Run:
  *
  * <pre>
- * ./mvnw -q -B -pl tether-bench -am package -DskipTests
  * source &lt;(bash .ci/services.sh)
- * java -cp tether-bench/target/benchmarks.jar dev.tether.session.bench.SessionStoreBenchmark \
- *     --stores memory,file,h2,postgresql,mariadb,redis,grid --threads 8 --seconds 5 --rounds 3
+ * ./tether bench store --stores memory,file,h2,postgresql,mariadb,redis,grid --threads 8 --seconds 5 --rounds 3
  * </pre>
  *
  * <p>Exit status: 0 when every requested store was measured or skipped, 1 when one failed or had
@@ -44,17 +43,14 @@ public final class SessionStoreBenchmark {
 
   private SessionStoreBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    BenchOptions options;
-    try {
-      options = BenchOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("session store benchmark: " + e.getMessage());
-      System.err.print(BenchOptions.USAGE);
-      System.exit(2);
-      return;
-    }
-    List<StoreOutcome> outcomes = run(options, System.getenv(), Clock.systemUTC(), System.err);
+  /** Runs {@code tether bench store} with {@code args}; see {@link StoreCommand}. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new StoreCommand()).execute(args));
+  }
+
+  /** Measures, prints the table (and the JSON file) and returns the exit status. */
+  static int execute(BenchOptions options, Map<String, String> env, Clock clock) throws Exception {
+    List<StoreOutcome> outcomes = run(options, env, clock, System.err);
     System.out.print(ResultTable.format(options.settings(), outcomes));
     if (options.json() != null) {
       writeJson(options, outcomes);
@@ -70,7 +66,7 @@ public final class SessionStoreBenchmark {
                                     + o.result().loads().failures()
                                     + o.result().nearRequests().failures()
                                 > 0));
-    System.exit(bad ? 1 : 0);
+    return bad ? 1 : 0;
   }
 
   /**
