@@ -2,17 +2,19 @@ package dev.tether.bench.load.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The demo shop's flow: log in, add {@code items} items, read the cart, check out, log out, and
  * again. Every reply is checked against what this user did: a cart that misses one of the user's
  * items, holds an item the user never added (another user's, or an older cart's), names another
- * user, or a 401 while the session should be live, is a lost or stale session. Each login uses a
- * fresh user name and fresh item names, so a stale cart from an earlier round cannot pass.
+ * user, or a 401 while the session should be live, is a lost or stale session. Items are the
+ * shop's catalogue products (a real shop refuses unknown ones), counted per product: a cart holding
+ * fewer of a product than this user added is missing some, more than it added holds someone
+ * else's. Each login uses a fresh user name, so another user's or an earlier round's cart cannot
+ * pass, and the products a user adds rotate, so a stale copy of the cart shows as a missing item.
  *
  * <p>API: {@code POST /api/login {"user"}}, {@code POST /api/cart/items {"sku"}}, {@code GET
  * /api/cart -> {"user", "items": [...]}}, {@code POST /api/checkout}, {@code POST /api/logout}.
@@ -21,19 +23,33 @@ public final class ShopScenario implements Scenario {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The demo shop's catalogue. */
+  public static final List<String> DEMO_SKUS = List.of("mug", "tee", "socks", "cap", "sticker");
+
   private final int items;
   private final String runId;
+  private final List<String> skus;
+
+  /** Over the demo shop's catalogue. */
+  public ShopScenario(int items, String runId) {
+    this(items, runId, DEMO_SKUS);
+  }
 
   /**
    * @param items items each user adds per round, 1..100
    * @param runId tells this run's user names from another run's against the same server
+   * @param skus the products users add, in turn
    */
-  public ShopScenario(int items, String runId) {
+  public ShopScenario(int items, String runId, List<String> skus) {
     if (items < 1 || items > 100) {
       throw new IllegalArgumentException("items is " + items + "; allowed: 1..100");
     }
+    if (skus.isEmpty()) {
+      throw new IllegalArgumentException("no products to add; give at least one sku");
+    }
     this.items = items;
     this.runId = runId;
+    this.skus = List.copyOf(skus);
   }
 
   @Override
@@ -43,21 +59,23 @@ public final class ShopScenario implements Scenario {
 
   @Override
   public UserFlow newUser(int user) {
-    return new Flow("b" + runId + "-u" + user);
+    return new Flow("b" + runId + "-u" + user, user);
   }
 
   private enum Step { LOGIN, ADD, CART, CHECKOUT, LOGOUT }
 
   private final class Flow implements UserFlow {
     private final String prefix;
+    private final int offset;
     private int round;
     private Step step = Step.LOGIN;
     private int added;
-    private final Set<String> cart = new LinkedHashSet<>();
-    private final Set<String> uncertain = new LinkedHashSet<>();
+    private final Map<String, Integer> cart = new TreeMap<>();
+    private final Map<String, Integer> uncertain = new TreeMap<>();
 
-    Flow(String prefix) {
+    Flow(String prefix, int offset) {
       this.prefix = prefix;
+      this.offset = offset;
     }
 
     private String user() {
@@ -69,7 +87,7 @@ public final class ShopScenario implements Scenario {
       return switch (step) {
         case LOGIN -> HttpCall.postJson("login", "/api/login", "{\"user\":\"" + user() + "\"}");
         case ADD -> HttpCall.postJson("add-item", "/api/cart/items",
-            "{\"sku\":\"" + user() + "-i" + added + "\"}");
+            "{\"sku\":\"" + skus.get(Math.floorMod(offset + round + added, skus.size())) + "\"}");
         case CART -> HttpCall.get("cart", "/api/cart");
         case CHECKOUT -> HttpCall.postJson("checkout", "/api/checkout", null);
         case LOGOUT -> HttpCall.postJson("logout", "/api/logout", null);
@@ -93,7 +111,7 @@ public final class ShopScenario implements Scenario {
         return v;
       }
       if (step == Step.ADD) {
-        cart.add(skuOf(call));
+        cart.merge(skuOf(call), 1, Integer::sum);
       }
       if (step == Step.CART) {
         Verdict v = checkCart(reply.body());
@@ -109,7 +127,7 @@ public final class ShopScenario implements Scenario {
     public void failed(HttpCall call) {
       switch (step) {
         case ADD -> {
-          uncertain.add(skuOf(call));
+          uncertain.merge(skuOf(call), 1, Integer::sum);
           advance();
         }
         case CART -> advance();
@@ -132,13 +150,24 @@ public final class ShopScenario implements Scenario {
       if (owner != null && !owner.equals(user())) {
         return Verdict.lost(expected, "cart of " + owner + " " + doc.path("items"));
       }
-      List<String> got = new ArrayList<>();
+      Map<String, Integer> got = new TreeMap<>();
       for (JsonNode item : doc.path("items")) {
-        got.add(item.isTextual() ? item.asText() : item.path("sku").asText());
+        String sku = item.isTextual() ? item.asText() : item.path("sku").asText();
+        got.merge(sku, item.isTextual() ? 1 : item.path("quantity").asInt(1), Integer::sum);
       }
-      Set<String> missing = new LinkedHashSet<>(cart);
-      got.forEach(missing::remove);
-      List<String> foreign = got.stream().filter(s -> !cart.contains(s) && !uncertain.contains(s)).toList();
+      Map<String, Integer> missing = new TreeMap<>();
+      cart.forEach((sku, n) -> {
+        if (got.getOrDefault(sku, 0) < n) {
+          missing.put(sku, n - got.getOrDefault(sku, 0));
+        }
+      });
+      Map<String, Integer> foreign = new TreeMap<>();
+      got.forEach((sku, n) -> {
+        int allowed = cart.getOrDefault(sku, 0) + uncertain.getOrDefault(sku, 0);
+        if (n > allowed) {
+          foreign.put(sku, n - allowed);
+        }
+      });
       if (!missing.isEmpty() || !foreign.isEmpty()) {
         return Verdict.lost(expected, got + (missing.isEmpty() ? "" : " missing " + missing)
             + (foreign.isEmpty() ? "" : " not added by this user " + foreign));

@@ -103,7 +103,7 @@ class ShopScenarioTest {
   @Test
   void anotherUsersItemIsAStaleSession() {
     Shop shop = new Shop();
-    shop.foreignItem = "bt-u99.0-i0";
+    shop.foreignItem = "cap";
     ShopScenario scenario = new ShopScenario(1, "t");
     UserFlow flow = scenario.newUser(0);
     Map<String, String> jar = new HashMap<>();
@@ -113,7 +113,7 @@ class ShopScenarioTest {
       last = flow.check(call, shop.handle(jar.get("SID"), call, jar));
     }
     assertThat(last.kind()).isEqualTo(Verdict.Kind.LOST_SESSION);
-    assertThat(last.got()).contains("not added by this user [bt-u99.0-i0]");
+    assertThat(last.got()).contains("not added by this user {cap=1}");
     assertThat(flow.next().label()).as("a lost session starts over at login").isEqualTo("login");
   }
 
@@ -140,7 +140,28 @@ class ShopScenarioTest {
     flow.check(flow.next(), new HttpReply(200, "{}", "s1"));
     HttpCall cart = flow.next();
     assertThat(cart.path()).isEqualTo("/api/cart");
-    assertThat(flow.check(cart, new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[\"bt-u0.0-i0\",\"bt-u0.0-i1\"]}", "s1")))
+    assertThat(flow.check(cart, new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[\"mug\",\"tee\"]}", "s1")))
+        .isEqualTo(Verdict.OK);
+  }
+
+  @Test
+  void quantitiesArePartOfTheCart() {
+    ShopScenario scenario = new ShopScenario(2, "t", java.util.List.of("mug"));
+    UserFlow one = scenario.newUser(0);
+    one.check(one.next(), new HttpReply(200, "{}", "s1"));
+    one.check(one.next(), new HttpReply(200, "{}", "s1"));
+    one.check(one.next(), new HttpReply(200, "{}", "s1"));
+    Verdict fewer = one.check(one.next(),
+        new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[{\"sku\":\"mug\",\"quantity\":1}]}", "s1"));
+    assertThat(fewer.kind()).isEqualTo(Verdict.Kind.LOST_SESSION);
+    assertThat(fewer.got()).contains("missing {mug=1}");
+
+    UserFlow two = scenario.newUser(1);
+    two.check(two.next(), new HttpReply(200, "{}", "s1"));
+    two.check(two.next(), new HttpReply(200, "{}", "s1"));
+    two.check(two.next(), new HttpReply(200, "{}", "s1"));
+    assertThat(two.check(two.next(),
+        new HttpReply(200, "{\"user\":\"bt-u1.0\",\"items\":[{\"sku\":\"mug\",\"quantity\":2}]}", "s1")))
         .isEqualTo(Verdict.OK);
   }
 
