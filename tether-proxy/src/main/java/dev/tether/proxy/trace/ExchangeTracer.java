@@ -56,7 +56,7 @@ public final class ExchangeTracer {
     Span span = tracer.spanBuilder("HTTP " + method).setParent(context).setSpanKind(SpanKind.SERVER)
         .startSpan();
     if (!span.isRecording()) {
-      return null;
+      return null; // not sampled: the request goes on as it came
     }
     int query = target.indexOf('?');
     span.setAttribute(METHOD, method);

@@ -6,10 +6,14 @@ import dev.tether.proxy.config.TracingConfig;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Duration;
@@ -66,6 +70,9 @@ public final class ProxyTracing implements AutoCloseable {
           .build());
       log.info("tracing on: sampling {}, exporting OTLP/HTTP to {}", config.sampling(), config.otlpEndpoint());
     } else {
+      // With no processor at all the SDK makes no spans of its own and would forward the
+      // client's parent id; a processor that keeps nothing makes it record (and propagate) ours.
+      b.addSpanProcessor(new DiscardingSpanProcessor());
       log.info("tracing on: sampling {}, no otlp-endpoint so spans are propagated but not exported", config.sampling());
     }
     return new ProxyTracing(b.build());
@@ -94,6 +101,25 @@ public final class ProxyTracing implements AutoCloseable {
     CompletableResultCode done = provider.shutdown().join(10, TimeUnit.SECONDS);
     if (!done.isSuccess()) {
       log.warn("tracing: not every queued span could be exported at shutdown");
+    }
+  }
+
+  /** Keeps no span: tracing without export (ids are made and propagated, nothing is sent). */
+  private static final class DiscardingSpanProcessor implements SpanProcessor {
+    @Override
+    public void onStart(Context parentContext, ReadWriteSpan span) {}
+
+    @Override
+    public boolean isStartRequired() {
+      return false;
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {}
+
+    @Override
+    public boolean isEndRequired() {
+      return false;
     }
   }
 }
