@@ -18,6 +18,7 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ public final class ProxyTracing implements AutoCloseable {
 
   private final SdkTracerProvider provider;
   private final ExchangeTracer tracer;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private ProxyTracing(SdkTracerProvider provider) {
     this.provider = provider;
@@ -92,10 +94,10 @@ public final class ProxyTracing implements AutoCloseable {
     return tracer;
   }
 
-  /** Exports what is queued (waiting up to 10 s) and stops the exporter thread. */
+  /** Exports what is queued (waiting up to 10 s) and stops the exporter thread; once. */
   @Override
   public void close() {
-    if (provider == null) {
+    if (provider == null || !closed.compareAndSet(false, true)) {
       return;
     }
     CompletableResultCode done = provider.shutdown().join(10, TimeUnit.SECONDS);
