@@ -53,7 +53,7 @@ public final class ExchangeTracer {
       headers.remove(TraceParent.STATE_HEADER);
     }
     Context context = parent == null ? Context.root() : Context.root().with(Span.wrap(parent));
-    Span span = tracer.spanBuilder("HTTP " + method).setParent(context).setSpanKind(SpanKind.SERVER)
+    Span span = tracer.spanBuilder(spanName(method)).setParent(context).setSpanKind(SpanKind.SERVER)
         .startSpan();
     if (!span.isRecording()) {
       return null; // not sampled: the request goes on as it came
@@ -62,5 +62,19 @@ public final class ExchangeTracer {
     span.setAttribute(METHOD, method);
     span.setAttribute(PATH, query < 0 ? target : target.substring(0, query));
     return new ExchangeSpan(span);
+  }
+
+  /** {@code HTTP METHOD}; constant for the usual methods, so naming allocates nothing. */
+  static String spanName(String method) {
+    return switch (method) {
+      case "GET" -> "HTTP GET";
+      case "POST" -> "HTTP POST";
+      case "PUT" -> "HTTP PUT";
+      case "DELETE" -> "HTTP DELETE";
+      case "HEAD" -> "HTTP HEAD";
+      case "PATCH" -> "HTTP PATCH";
+      case "OPTIONS" -> "HTTP OPTIONS";
+      default -> "HTTP " + method;
+    };
   }
 }

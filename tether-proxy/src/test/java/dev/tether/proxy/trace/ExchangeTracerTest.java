@@ -158,4 +158,10 @@ class ExchangeTracerTest {
     assertThat(spans.get(1).getAttributes().get(ExchangeSpan.POOL)).isNull();
     assertThat(spans.get(2).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
   }
+
+  @Test
+  void spansAreNamedByMethod() {
+    assertThat(ExchangeTracer.spanName("GET")).isEqualTo("HTTP GET");
+    assertThat(ExchangeTracer.spanName("PROPFIND")).isEqualTo("HTTP PROPFIND");
+  }
 }
