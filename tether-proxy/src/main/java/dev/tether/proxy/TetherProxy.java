@@ -7,6 +7,7 @@ import dev.tether.proxy.frontend.DrainSignal;
 import dev.tether.proxy.frontend.FrontendInitializer;
 import dev.tether.proxy.frontend.ProxyRuntime;
 import dev.tether.proxy.route.Router;
+import dev.tether.proxy.trace.ExchangeTracer;
 import dev.tether.proxy.transport.NettyTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -60,6 +61,16 @@ public final class TetherProxy implements AutoCloseable {
    * @throws IllegalStateException when the address cannot be bound (it says which and why)
    */
   public static TetherProxy start(ProxySettings settings, Router router) {
+    return start(settings, router, null);
+  }
+
+  /**
+   * Binds the listening socket and starts serving, tracing exchanges with {@code tracer} ({@code
+   * null}: no tracing).
+   *
+   * @throws IllegalStateException when the address cannot be bound (it says which and why)
+   */
+  public static TetherProxy start(ProxySettings settings, Router router, ExchangeTracer tracer) {
     requireNonNull(settings, "settings");
     requireNonNull(router, "router");
     NettyTransport transport = NettyTransport.resolve(settings.listen().transport());
@@ -69,7 +80,7 @@ public final class TetherProxy implements AutoCloseable {
     EventLoopGroup group = transport.newGroup(settings.listen().workers(), "tether-loop");
     ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     BackendConnector connector = new BackendConnector(transport, settings);
-    ProxyRuntime runtime = new ProxyRuntime(settings, connector, router, clients);
+    ProxyRuntime runtime = new ProxyRuntime(settings, connector, router, clients, tracer);
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
         .channel(transport.serverChannel())

@@ -22,6 +22,7 @@ import dev.tether.proxy.health.HttpHealthProbe;
 import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
+import dev.tether.proxy.trace.ProxyTracing;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,6 +62,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tether-health-timer").daemon().factory());
   private Map<String, HealthChecker> checkers = Map.of();
   private final AdminServer admin;
+  private final ProxyTracing tracing;
 
   private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
@@ -69,7 +71,15 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.pools = buildPools(config, Map.of(), env);
     this.affinityFactory = new AffinityPolicyFactory(Clock.systemUTC(), env);
     this.affinities = buildAffinities(config, null, Map.of());
-    this.proxy = TetherProxy.start(settings(config), router(config, pools, affinities));
+    this.tracing = ProxyTracing.start(config.tracing());
+    TetherProxy p;
+    try {
+      p = TetherProxy.start(settings(config), router(config, pools, affinities), tracing.tracer());
+    } catch (RuntimeException e) {
+      tracing.close();
+      throw e;
+    }
+    this.proxy = p;
     this.checkers = startHealthChecks(config, pools, Map.of());
     AdminServer a = null;
     if (config.admin() != null) {
@@ -140,8 +150,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     if (!next.listen().equals(config.listen()) || next.workers() != config.workers() || next.transport() != config.transport()
         || !next.limits().equals(config.limits()) || !next.timeouts().equals(config.timeouts())
         || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())
-        || next.proxyProtocol() != config.proxyProtocol() || !Objects.equals(next.admin(), config.admin())) {
-      log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies, proxy-protocol and admin changes apply at the next restart");
+        || next.proxyProtocol() != config.proxyProtocol() || !Objects.equals(next.admin(), config.admin())
+        || !next.tracing().equals(config.tracing())) {
+      log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies, proxy-protocol, admin and tracing changes apply at the next restart");
     }
     next.warnings().forEach(w -> log.warn("{}", w));
     Map<String, Pool> nextPools = buildPools(next, pools, env);
@@ -179,6 +190,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       healthTimer.shutdownNow();
     }
     proxy.stop(grace);
+    tracing.close();
     synchronized (this) {
       affinities.values().forEach(AffinityPolicy::close);
     }

@@ -23,6 +23,7 @@ import java.util.Map;
  * @param accessLog the {@code access-log} section
  * @param pools backend pools by name, in file order
  * @param routes request routes in file order; never empty
+ * @param tracing the {@code tracing} section (off by default)
  * @param warnings things that work but deserve attention (e.g. generated affinity keys)
  */
 public record TetherConfig(
@@ -38,6 +39,7 @@ public record TetherConfig(
     AccessLog accessLog,
     Map<String, PoolConfig> pools,
     List<RouteConfig> routes,
+    TracingConfig tracing,
     List<ConfigProblem> warnings) {
 
   public TetherConfig {
@@ -50,6 +52,7 @@ public record TetherConfig(
     requireNonNull(accessLog, "accessLog");
     pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
     routes = List.copyOf(routes);
+    requireNonNull(tracing, "tracing");
     warnings = List.copyOf(warnings);
   }
 }

@@ -61,6 +61,7 @@ final class TetherConfigReader {
     Timeouts timeouts = readTimeouts(top.section("timeouts"));
     Limits limits = readLimits(top.section("limits"));
     AccessLog accessLog = readAccessLog(top.section("access-log"));
+    TracingConfig tracing = TracingReader.read(top.section("tracing"));
     List<String> poolNames = new ArrayList<>();
     Map<String, PoolConfig> pools = readPools(top, poolNames);
     List<RouteConfig> routes = readRoutes(top, poolNames);
@@ -73,7 +74,7 @@ final class TetherConfigReader {
       return null;
     }
     return new TetherConfig(problems.source(), listen, workers, transport, admin, trusted,
-        proxyProtocol, timeouts, limits, accessLog, pools, routes, problems.warnings());
+        proxyProtocol, timeouts, limits, accessLog, pools, routes, tracing, problems.warnings());
   }
 
   private static boolean clash(HostPort a, HostPort b) {

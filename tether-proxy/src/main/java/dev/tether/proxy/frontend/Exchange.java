@@ -3,6 +3,7 @@ package dev.tether.proxy.frontend;
 import dev.tether.balance.Member;
 import dev.tether.balance.affinity.AffinityDecision;
 import dev.tether.proxy.route.Upstream;
+import dev.tether.proxy.trace.ExchangeSpan;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -47,6 +48,8 @@ final class Exchange {
   int status;
   long responseBytes;
   String note;
+  /** The span of a sampled exchange, or {@code null} (tracing off, or not sampled). */
+  ExchangeSpan span;
 
   Exchange(HttpRequest request, String target, String host, boolean upgrade, long startNanos) {
     this.request = request;

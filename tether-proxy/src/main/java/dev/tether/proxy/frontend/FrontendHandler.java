@@ -7,6 +7,7 @@ import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.http.FramingViolation;
 import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.route.Upstream;
+import dev.tether.proxy.trace.ExchangeSpan;
 import dev.tether.proxy.tunnel.Tunnel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -260,6 +261,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     Exchange e = new Exchange(req, target, host, ForwardingHeaders.isUpgrade(req), System.nanoTime());
     e.clientKeepAlive = HttpUtil.isKeepAlive(req) && !rt.draining();
     ex = e;
+    if (rt.tracer != null) {
+      e.span = rt.tracer.start(req.headers(), e.method, target);
+    }
     if (req.method() == HttpMethod.CONNECT) {
       respondError(e, HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported");
       return;
@@ -318,6 +322,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     if (!req.headers().contains(HttpHeaderNames.HOST)) {
       req.headers().set(HttpHeaderNames.HOST, e.host != null ? e.host : "localhost");
+    }
+    if (e.span != null) {
+      e.span.forward(req.headers());
     }
   }
 
@@ -525,6 +532,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void logAccess(Exchange e, int status, String note) {
+    if (e != null && e.span != null) {
+      endSpan(e, status, note);
+    }
     AccessLogger al = rt.accessLog;
     if (!al.enabled()) {
       return;
@@ -533,6 +543,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     al.log(new AccessLogger.Entry(client, e == null ? null : e.method, e == null ? null : e.target,
         e == null ? null : e.pool(), e == null ? null : e.server(), status,
         e == null ? 0 : e.responseBytes, micros, note, e == null ? null : e.affinityLabel()));
+  }
+
+  /** Ends a sampled exchange's span; {@code closing} here means the connection went away first. */
+  private void endSpan(Exchange e, int status, String note) {
+    String server = e.server();
+    e.span.end(new ExchangeSpan.Outcome(status, e.pool(), server,
+        server == null ? null : e.upstream.addresses().get(server), e.affinityLabel(),
+        e.note != null ? e.note : note, closing && e.responseStarted));
+    e.span = null;
   }
 
   static String stripPort(String host) {

@@ -6,6 +6,7 @@ import dev.tether.proxy.ProxySettings;
 import dev.tether.proxy.backend.BackendConnector;
 import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.route.Router;
+import dev.tether.proxy.trace.ExchangeTracer;
 import io.netty.channel.group.ChannelGroup;
 
 /**
@@ -19,10 +20,19 @@ public final class ProxyRuntime {
   final BackendConnector connector;
   final AccessLogger accessLog;
   final ChannelGroup clients;
+  /** Starts exchange spans; {@code null} when tracing is off. */
+  final ExchangeTracer tracer;
   private volatile Router router;
   private volatile boolean draining;
 
   public ProxyRuntime(ProxySettings settings, BackendConnector connector, Router router, ChannelGroup clients) {
+    this(settings, connector, router, clients, null);
+  }
+
+  /** A runtime whose exchanges are traced by {@code tracer} ({@code null}: not traced). */
+  public ProxyRuntime(ProxySettings settings, BackendConnector connector, Router router, ChannelGroup clients,
+      ExchangeTracer tracer) {
+    this.tracer = tracer;
     this.settings = requireNonNull(settings, "settings");
     this.connector = requireNonNull(connector, "connector");
     this.router = requireNonNull(router, "router");
