@@ -21,6 +21,9 @@ class ReplicationTest {
         Arguments.of("redis", (Supplier<DemoSettings>) () ->
             DemoSettings.defaults().withStore(StoreKind.REDIS, Services.redis()).withNamespace(Services.namespace())),
         Arguments.of("jdbc (H2)", (Supplier<DemoSettings>) () -> DemoSettings.defaults().withStore(StoreKind.JDBC, null)),
+        // a fixed namespace: reruns reuse the same tables instead of leaving new ones behind
+        Arguments.of("jdbc (PostgreSQL)", (Supplier<DemoSettings>) () -> DemoSettings.defaults()
+            .withStore(StoreKind.JDBC, Services.postgres()).withNamespace("tether_demo_test")),
         Arguments.of("file", (Supplier<DemoSettings>) () -> DemoSettings.defaults().withStore(StoreKind.FILE, null)));
   }
 

@@ -20,6 +20,21 @@ final class Services {
     return uri;
   }
 
+  /** The PostgreSQL JDBC URL with its credentials in it, or the test is skipped (or fails, as above). */
+  static String postgres() {
+    String url = System.getenv("TETHER_TEST_PG_URL");
+    if (url == null || url.isBlank()) {
+      if (Boolean.parseBoolean(System.getenv("TETHER_REQUIRE_SERVICES"))) {
+        throw new IllegalStateException("TETHER_TEST_PG_URL is not set, and TETHER_REQUIRE_SERVICES=true makes"
+            + " a missing PostgreSQL a failure (source <(bash .ci/services.sh) starts one)");
+      }
+      Assumptions.abort("TETHER_TEST_PG_URL is not set: skipping the PostgreSQL demo test");
+    }
+    String user = System.getenv("TETHER_TEST_PG_USER");
+    String password = System.getenv("TETHER_TEST_PG_PASSWORD");
+    return url + (url.contains("?") ? "&" : "?") + "user=" + user + "&password=" + password;
+  }
+
   /** A namespace no other test run uses, so runs sharing one Redis or database do not mix. */
   static String namespace() {
     return "t" + Long.toString(System.nanoTime(), 36);

@@ -57,7 +57,7 @@ final class Html {
       b.append("<a href=\"/\">Products</a><a href=\"/cart\">Cart <span class=\"count\" id=\"cart-count\">")
           .append(cartCount).append("</span></a>")
           .append("<span class=\"who\">").append(esc(user)).append("</span>")
-          .append("<span class=\"timer\" title=\"time left in this session\">⏱ <span id=\"remaining\">")
+          .append("<span class=\"timer\" title=\"time left in this session\">session <span id=\"remaining\">")
           .append(clock(remainingSeconds)).append("</span></span>")
           .append("<form method=\"post\" action=\"/logout\" class=\"inline\">").append(csrf(csrf))
           .append("<button class=\"link\" id=\"logout\">Log out</button></form>");
@@ -127,7 +127,8 @@ final class Html {
       return (h?h+':'+(m<10?'0':''):'')+m+':'+(r<10?'0':'')+r}
       function tick(){var s=Math.max(0,Math.round((until-Date.now())/1000));el.textContent=fmt(s);
       if(s<=warn){w.hidden=false;wl.textContent=fmt(s)}else{w.hidden=true}
-      if(s<=0&&!gone){gone=true;location.href='/cart'}}var gone=false;
+      // a second and a half past the end, so this visit is not the access that keeps it alive
+      if(Date.now()-until>1500&&!gone){gone=true;location.href='/cart'}}var gone=false;
       document.getElementById('extend-form').addEventListener('submit',function(e){e.preventDefault();
       fetch('/session/extend',{method:'POST',headers:{'X-CSRF-Token':csrf,'Accept':'application/json'}})
       .then(function(r){if(r.status!==200){location.href='/cart';throw 0}return r.json()})
