@@ -1,5 +1,6 @@
 package dev.tether.demo;
 
+import dev.tether.testing.browser.Chromium;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,8 +16,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The pages in a real browser (Debian's headless Chromium): sign in, fill the cart, chat with a
@@ -28,31 +27,7 @@ class ShopBrowserTest {
   private WebDriver browser;
 
   private static WebDriver chromium() {
-    Path binary = executable("TETHER_TEST_CHROMIUM", "/usr/bin/chromium");
-    Path driver = executable("TETHER_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(binary.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-        "--hide-scrollbars", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-default-apps", "--disable-sync", "--no-default-browser-check");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).usingAnyFreePort().build();
-    ChromeDriver d = new ChromeDriver(service, options);
-    d.manage().window().setSize(new Dimension(1280, 820));
-    return d;
-  }
-
-  private static Path executable(String env, String fallback) {
-    String configured = System.getenv(env);
-    Path p = Path.of(configured == null || configured.isBlank() ? fallback : configured);
-    if (!Files.isExecutable(p)) {
-      String why = p + " is not an executable (set " + env + ", or install the Debian packages chromium and chromium-driver)";
-      if (Boolean.parseBoolean(System.getenv("TETHER_REQUIRE_SERVICES"))) {
-        throw new IllegalStateException(why + ", and TETHER_REQUIRE_SERVICES=true makes a missing browser a failure");
-      }
-      Assumptions.abort(why + ": skipping the browser test");
-    }
-    return p;
+    return Chromium.start(1280, 820);
   }
 
   @AfterEach
