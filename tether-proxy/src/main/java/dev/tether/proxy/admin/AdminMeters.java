@@ -28,9 +28,12 @@ import java.util.function.Function;
  */
 final class AdminMeters {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry;
+  private final List<Meter> bound = new ArrayList<>();
 
-  AdminMeters() {
+  /** @param registry the registry to add to (shared with the session analytics), or null for a new one */
+  AdminMeters(PrometheusMeterRegistry registry) {
+    this.registry = registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -38,13 +41,10 @@ final class AdminMeters {
 
   /** Registers the meters of {@code pools}, dropping those of an earlier configuration. */
   synchronized void bind(Map<String, Pool> pools, Function<String, AffinityPolicy> affinities) {
-    List<Meter> stale = new ArrayList<>();
-    for (Meter m : registry.getMeters()) {
-      if (m.getId().getName().startsWith("tether.")) {
-        stale.add(m);
-      }
-    }
-    stale.forEach(registry::remove);
+    // Only the meters bound here: the analytics' meters in the same registry have their own life.
+    bound.forEach(registry::remove);
+    bound.clear();
+    java.util.Set<Meter> before = new java.util.HashSet<>(registry.getMeters());
     for (Pool pool : pools.values()) {
       for (Member m : pool.snapshot().members()) {
         ServerLoad load = m.load();
@@ -61,6 +61,11 @@ final class AdminMeters {
       AffinityPolicy affinity = affinities.apply(pool.name());
       if (affinity != null) {
         AffinityMeters.bind(registry, pool.name(), affinity);
+      }
+    }
+    for (Meter m : registry.getMeters()) {
+      if (!before.contains(m)) {
+        bound.add(m);
       }
     }
   }

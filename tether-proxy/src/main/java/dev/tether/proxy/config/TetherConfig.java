@@ -24,6 +24,7 @@ import java.util.Map;
  * @param pools backend pools by name, in file order
  * @param routes request routes in file order; never empty
  * @param warnings things that work but deserve attention (e.g. generated affinity keys)
+ * @param alerts the {@code alerts} section; {@link AlertsConfig#NONE} when absent
  */
 public record TetherConfig(
     String source,
@@ -38,7 +39,8 @@ public record TetherConfig(
     AccessLog accessLog,
     Map<String, PoolConfig> pools,
     List<RouteConfig> routes,
-    List<ConfigProblem> warnings) {
+    List<ConfigProblem> warnings,
+    AlertsConfig alerts) {
 
   public TetherConfig {
     requireNonNull(source, "source");
@@ -51,5 +53,6 @@ public record TetherConfig(
     pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
     routes = List.copyOf(routes);
     warnings = List.copyOf(warnings);
+    requireNonNull(alerts, "alerts");
   }
 }
