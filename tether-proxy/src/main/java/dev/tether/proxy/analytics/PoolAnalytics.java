@@ -50,7 +50,7 @@ final class PoolAnalytics implements PoolSignals, AutoCloseable {
   private final List<Meter> meters = new ArrayList<>();
   private final MeterRegistry registry;
   private final DistributionSummary lifespan;
-  private final DoubleAccumulator lifespanMax = new DoubleAccumulator(Math::max, Double.NaN);
+  private final DoubleAccumulator lifespanMax = new DoubleAccumulator(Math::max, Double.NEGATIVE_INFINITY);
   private final CounterHistory poolHistory; // births, requests, errors
   private final Map<String, CounterHistory> serverHistory = new HashMap<>();
   private volatile PoolFigures figures;
@@ -189,7 +189,7 @@ final class PoolAnalytics implements PoolSignals, AutoCloseable {
     }
     bounds[buckets.length] = Double.POSITIVE_INFINITY;
     cumulative[buckets.length] = snap.count();
-    double max = lifespanMax.get();
+    double max = snap.count() == 0 ? Double.NaN : lifespanMax.get();
     return new PoolFigures.Lifespan(snap.count(), snap.count() == 0 ? Double.NaN : snap.mean(),
         Math.min(Buckets.quantile(bounds, cumulative, 0.5), max), Math.min(Buckets.quantile(bounds, cumulative, 0.9), max),
         Math.min(Buckets.quantile(bounds, cumulative, 0.99), max), max);
