@@ -19,6 +19,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class AlertsReader {
 
   private static final Duration POSITIVE = Duration.ofMillis(1);
+  private static final List<String> ALL_KEYS = List.of("pool", "name", "for", "factor", "window", "share", "limit");
 
   private AlertsReader() {}
 
@@ -85,14 +86,16 @@ final class AlertsReader {
       if (!r.has("kind")) {
         r.missing("kind", "one of birth-rate-spike, spread-imbalance, server-down, error-rate or session-size");
       }
+      // Without a kind the other keys cannot be judged; do not report them as unknown.
+      ALL_KEYS.forEach(r::value);
       return null;
     }
     String pool = r.text("pool", null);
-    if (pool != null && !pools.containsKey(pool)) {
+    boolean poolKnown = pool == null || pools.containsKey(pool);
+    if (!poolKnown) {
       String hint = KeySuggester.closest(pool, pools.keySet()).map(p -> "did you mean `" + p + "`? ").orElse("");
       r.error("pool", "no pool is called '" + pool + "'; " + hint + "pools: " + String.join(", ", pools.keySet())
           + " (leave pool out to watch every pool)");
-      return null;
     }
     String name = r.text("name", pool == null ? kind.configName() : pool + "-" + kind.configName());
     if (!NameRules.isSimpleName(name)) {
@@ -123,7 +126,7 @@ final class AlertsReader {
           r.missing("limit", "the p99 session size in bytes, e.g. limit: 64k");
           threshold = null;
         }
-        if (pool != null && pools.get(pool).instanceMetrics() == null) {
+        if (pool != null && poolKnown && pools.get(pool).instanceMetrics() == null) {
           r.error("pool", "pool " + pool + " does not scrape its instances; add pools." + pool
               + ".instance-metrics: { path: /tether/metrics } or watch another pool");
           threshold = null;
@@ -134,7 +137,7 @@ final class AlertsReader {
       }
       default -> throw new IllegalStateException("unhandled kind " + kind);
     }
-    if (threshold == null) {
+    if (threshold == null || !poolKnown) {
       return null;
     }
     return new AlertRuleConfig(name, kind, pool, threshold, window, forDuration);
