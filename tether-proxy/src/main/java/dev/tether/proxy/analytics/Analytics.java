@@ -148,6 +148,8 @@ public final class Analytics implements AutoCloseable {
       next.put(pool.name(), new PoolAnalytics(new PoolAnalytics.Parts(pool, affinities.apply(pool.name()),
           nextTraffic.get(pool.name()), scraper, historySeconds), registry));
     }
+    long now = ticker.getAsLong();
+    next.values().forEach(p -> p.sample(now)); // the first reading: what happens from now on counts
     this.pools = next;
   }
 

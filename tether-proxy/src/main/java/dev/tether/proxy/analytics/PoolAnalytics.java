@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.DoubleAccumulator;
  * moving windows; the latest sampling is kept as {@link PoolFigures} for the admin API, the gauges
  * and the alert rules ({@link PoolSignals}).
  *
- * <p>Meters: {@code tether_affinity_sessions_created_total{pool}} (births),
+ * <p>Meters: {@code tether_affinity_session_births_total{pool}} (births),
  * {@code tether_affinity_session_lifespan_seconds{pool}} (histogram, recorded when a key expires
  * or is forgotten), {@code tether_affinity_server_sessions{pool,server}} (spread),
  * {@code tether_affinity_session_imbalance{pool}}, and for a pool that scrapes its instances
@@ -76,7 +76,7 @@ final class PoolAnalytics implements PoolSignals, AutoCloseable {
         lifespan.record(s);
         lifespanMax.accumulate(s);
       });
-      meters.add(FunctionCounter.builder("tether.affinity.sessions.created", tracker, SessionTracker::births)
+      meters.add(FunctionCounter.builder("tether.affinity.session.births", tracker, SessionTracker::births)
           .description("affinity keys seen for the first time (session births)").tags("pool", name).register(registry));
     }
     meters.add(Gauge.builder("tether.affinity.session.imbalance", this, PoolAnalytics::imbalance)

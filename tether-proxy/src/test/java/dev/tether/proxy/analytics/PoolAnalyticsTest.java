@@ -105,7 +105,7 @@ class PoolAnalyticsTest {
     assertThat(l.mean()).isCloseTo(45.0, within(1e-9));
     assertThat(l.p99()).isBetween(60.0, 90.0); // inside the (60, 120] bucket, capped by the max
     assertThat(analytics.registry().get("tether.affinity.session.lifespan").summary().count()).isEqualTo(2);
-    assertThat(analytics.registry().get("tether.affinity.sessions.created").functionCounter().count()).isEqualTo(2);
+    assertThat(analytics.registry().get("tether.affinity.session.births").functionCounter().count()).isEqualTo(2);
   }
 
   @Test
