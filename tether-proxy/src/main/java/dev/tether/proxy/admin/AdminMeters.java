@@ -21,8 +21,8 @@ import java.util.function.Function;
 
 /**
  * The balancer's meters in Prometheus form: per server of every pool its requests in flight
- * ({@code tether_server_in_flight}), requests completed ({@code tether_server_requests_total}) and
- * whether it takes new work ({@code tether_server_up}); each pool's affinity meters ({@link
+ * ({@code tether_server_in_flight}), requests completed ({@code tether_server_requests_total}),
+ * whether it takes new work ({@code tether_server_up}) and whether it is DOWN ({@code tether_server_down}); each pool's affinity meters ({@link
  * AffinityMeters}); JVM memory, threads and CPU. Meters read live counters when scraped; nothing is
  * added to the request path. {@link #bind} replaces the pool meters after a reload.
  */
@@ -56,6 +56,9 @@ final class AdminMeters {
             .description("requests the server finished").tags("pool", pool.name(), "server", server).register(registry);
         Gauge.builder("tether.server.up", pool, p -> state(p, server) == ServerState.UP ? 1 : 0)
             .description("1 while the server takes new work (UP), else 0").tags("pool", pool.name(), "server", server)
+            .strongReference(true).register(registry);
+        Gauge.builder("tether.server.down", pool, p -> state(p, server) == ServerState.DOWN ? 1 : 0)
+            .description("1 while the server is DOWN by its health checks, else 0").tags("pool", pool.name(), "server", server)
             .strongReference(true).register(registry);
       }
       AffinityPolicy affinity = affinities.apply(pool.name());
