@@ -19,6 +19,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class AlertsReader {
 
   private static final Duration POSITIVE = Duration.ofMillis(1);
+  private static final Duration MAX_WINDOW = Duration.ofHours(1);
   private static final List<String> ALL_KEYS = List.of("pool", "name", "for", "factor", "window", "share", "limit");
 
   private AlertsReader() {}
@@ -136,6 +137,10 @@ final class AlertsReader {
         }
       }
       default -> throw new IllegalStateException("unhandled kind " + kind);
+    }
+    if (window.compareTo(MAX_WINDOW) > 0) {
+      r.error("window", Durations.format(window) + " is too long; the balancer keeps an hour of history, use at most 1h");
+      return null;
     }
     if (threshold == null || !poolKnown) {
       return null;

@@ -71,6 +71,7 @@ class AlertsConfigTest {
             - { kind: server-down }
             - { kind: server-down, for: 1x }
             - { kind: server-down }
+            - { kind: error-rate, name: slow, share: 0.1, window: 2h }
         """)).extracting(ConfigProblem::line, ConfigProblem::column, ConfigProblem::path, ConfigProblem::message)
         .containsExactly(
             tuple(10, 3, "alerts.webhok", "unknown key; did you mean `webhook`? allowed here: interval, webhook, rules"),
@@ -86,7 +87,8 @@ class AlertsConfigTest {
                 + "give each rule its own name"),
             tuple(18, 33, "alerts.rules[6].for", "'1x' is not a duration; use a number with ms, s, m or h, e.g. 2s"),
             tuple(19, 15, "alerts.rules[7].kind", "rule name 'server-down' is already used by the rule at line 17; "
-                + "give each rule its own name"));
+                + "give each rule its own name"),
+            tuple(20, 59, "alerts.rules[8].window", "2h is too long; the balancer keeps an hour of history, use at most 1h"));
   }
 
   @Test
