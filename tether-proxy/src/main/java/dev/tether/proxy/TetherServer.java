@@ -11,6 +11,8 @@ import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.admin.AdminServer;
 import dev.tether.proxy.admin.Reloader;
 import dev.tether.proxy.affinity.AffinityPolicyFactory;
+import dev.tether.proxy.alert.AlertEvaluator;
+import dev.tether.proxy.analytics.Analytics;
 import dev.tether.proxy.config.Cidr;
 import dev.tether.proxy.config.ConfigProblem;
 import dev.tether.proxy.config.PoolConfig;
@@ -63,6 +65,8 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private Map<String, HealthChecker> checkers = Map.of();
   private final AdminServer admin;
   private final ProxyTracing tracing;
+  private final Analytics analytics;
+  private final AlertService alerts;
 
   private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
@@ -72,14 +76,20 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.affinityFactory = new AffinityPolicyFactory(Clock.systemUTC(), env);
     this.affinities = buildAffinities(config, null, Map.of());
     this.tracing = ProxyTracing.start(config.tracing());
+    this.analytics = Analytics.start(env.ticker());
+    this.alerts = new AlertService(analytics, Clock.systemUTC());
+    bindAnalytics(config, pools, affinities);
     TetherProxy p;
     try {
       p = TetherProxy.start(settings(config), router(config, pools, affinities), tracing.tracer());
     } catch (RuntimeException e) {
       tracing.close();
+      alerts.close();
+      analytics.close();
       throw e;
     }
     this.proxy = p;
+    alerts.apply(config.alerts());
     this.checkers = startHealthChecks(config, pools, Map.of());
     AdminServer a = null;
     if (config.admin() != null) {
@@ -136,6 +146,28 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     return checkers.get(name);
   }
 
+  /** The session analytics and the meter registry of {@code /metrics}. */
+  @Override
+  public Analytics analytics() {
+    return analytics;
+  }
+
+  /** The alert rules' evaluator. */
+  @Override
+  public AlertEvaluator alerts() {
+    return alerts.evaluator();
+  }
+
+  /** Rebuilds the analytics for {@code c}; before the routing table that uses its request meters. */
+  private void bindAnalytics(TetherConfig c, Map<String, Pool> ps, Map<String, AffinityPolicy> as) {
+    Map<String, Map<String, InetSocketAddress>> addresses = new HashMap<>();
+    for (PoolConfig pc : c.pools().values()) {
+      addresses.put(pc.name(), resolve(pc, false));
+    }
+    analytics.historySeconds(c.alerts().rules().stream().mapToLong(r -> r.window().toSeconds()).max().orElse(0));
+    analytics.bind(ps, c.pools(), as::get, addresses);
+  }
+
   @Override
   public synchronized TetherConfig config() {
     return config;
@@ -157,6 +189,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     next.warnings().forEach(w -> log.warn("{}", w));
     Map<String, Pool> nextPools = buildPools(next, pools, env);
     Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
+    bindAnalytics(next, nextPools, nextAffinities);
     proxy.router(router(next, nextPools, nextAffinities));
     this.pools = nextPools;
     for (Map.Entry<String, AffinityPolicy> old : affinities.entrySet()) {
@@ -168,6 +201,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     checkers.values().forEach(HealthChecker::close);
     this.checkers = startHealthChecks(next, nextPools, checkers);
     this.config = next;
+    alerts.apply(next.alerts());
     if (admin != null) {
       admin.rebind();
     }
@@ -188,11 +222,13 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       }
       checkers.values().forEach(HealthChecker::close);
       healthTimer.shutdownNow();
+      alerts.close();
     }
     proxy.stop(grace);
     tracing.close();
     synchronized (this) {
       affinities.values().forEach(AffinityPolicy::close);
+      analytics.close();
     }
   }
 
@@ -279,12 +315,12 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   }
 
   /** Builds the routing table; resolves server addresses here, on the control plane. */
-  private static Router router(TetherConfig c, Map<String, Pool> pools, Map<String, AffinityPolicy> affinities) {
+  private Router router(TetherConfig c, Map<String, Pool> pools, Map<String, AffinityPolicy> affinities) {
     Map<String, Upstream> upstreams = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       Map<String, InetSocketAddress> addrs = resolve(pc, true);
       upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
-          affinities.get(pc.name()), pc.affinity().debugHeader()));
+          affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name())));
     }
     List<Route> routes = new ArrayList<>();
     for (RouteConfig rc : c.routes()) {

@@ -21,16 +21,19 @@ import java.util.function.Function;
 
 /**
  * The balancer's meters in Prometheus form: per server of every pool its requests in flight
- * ({@code tether_server_in_flight}), requests completed ({@code tether_server_requests_total}) and
- * whether it takes new work ({@code tether_server_up}); each pool's affinity meters ({@link
+ * ({@code tether_server_in_flight}), requests completed ({@code tether_server_requests_total}),
+ * whether it takes new work ({@code tether_server_up}) and whether it is DOWN ({@code tether_server_down}); each pool's affinity meters ({@link
  * AffinityMeters}); JVM memory, threads and CPU. Meters read live counters when scraped; nothing is
  * added to the request path. {@link #bind} replaces the pool meters after a reload.
  */
 final class AdminMeters {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry;
+  private final List<Meter> bound = new ArrayList<>();
 
-  AdminMeters() {
+  /** @param registry the registry to add to (shared with the session analytics), or null for a new one */
+  AdminMeters(PrometheusMeterRegistry registry) {
+    this.registry = registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -38,13 +41,10 @@ final class AdminMeters {
 
   /** Registers the meters of {@code pools}, dropping those of an earlier configuration. */
   synchronized void bind(Map<String, Pool> pools, Function<String, AffinityPolicy> affinities) {
-    List<Meter> stale = new ArrayList<>();
-    for (Meter m : registry.getMeters()) {
-      if (m.getId().getName().startsWith("tether.")) {
-        stale.add(m);
-      }
-    }
-    stale.forEach(registry::remove);
+    // Only the meters bound here: the analytics' meters in the same registry have their own life.
+    bound.forEach(registry::remove);
+    bound.clear();
+    java.util.Set<Meter> before = new java.util.HashSet<>(registry.getMeters());
     for (Pool pool : pools.values()) {
       for (Member m : pool.snapshot().members()) {
         ServerLoad load = m.load();
@@ -57,10 +57,18 @@ final class AdminMeters {
         Gauge.builder("tether.server.up", pool, p -> state(p, server) == ServerState.UP ? 1 : 0)
             .description("1 while the server takes new work (UP), else 0").tags("pool", pool.name(), "server", server)
             .strongReference(true).register(registry);
+        Gauge.builder("tether.server.down", pool, p -> state(p, server) == ServerState.DOWN ? 1 : 0)
+            .description("1 while the server is DOWN by its health checks, else 0").tags("pool", pool.name(), "server", server)
+            .strongReference(true).register(registry);
       }
       AffinityPolicy affinity = affinities.apply(pool.name());
       if (affinity != null) {
         AffinityMeters.bind(registry, pool.name(), affinity);
+      }
+    }
+    for (Meter m : registry.getMeters()) {
+      if (!before.contains(m)) {
+        bound.add(m);
       }
     }
   }

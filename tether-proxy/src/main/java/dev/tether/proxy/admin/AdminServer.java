@@ -11,6 +11,8 @@ import dev.tether.balance.Member;
 import dev.tether.balance.Pool;
 import dev.tether.balance.ServerState;
 import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.proxy.alert.AlertEvaluator;
+import dev.tether.proxy.analytics.Analytics;
 import dev.tether.proxy.config.AdminConfig;
 import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.TetherConfig;
@@ -39,6 +41,8 @@ import org.slf4j.LoggerFactory;
  * POST /api/pools/{pool}/servers/{server}/enable    back to UP (DOWN while its health checks fail)
  * POST /api/pools/{pool}/servers/{server}/disable   take nothing
  * POST /api/reload                                  re-read the configuration file
+ * GET  /api/pools/{pool}/sessions                   session analytics: live, birth rate, spread, lifespans
+ * GET  /api/alerts                                  alerts firing now
  * GET  /metrics                                     Prometheus text format
  * GET  /api/demo/instances                          demo mode only: the application instances
  * POST /api/demo/instances                          demo mode only: add an instance ({"name": "s4"} optional)
@@ -71,6 +75,16 @@ public final class AdminServer implements AutoCloseable {
 
     /** The health checks of pool {@code name}, or {@code null}. */
     HealthChecker healthChecker(String name);
+
+    /** The session analytics, whose registry {@code /metrics} exports; {@code null}: a registry of its own. */
+    default Analytics analytics() {
+      return null;
+    }
+
+    /** The alert evaluator, or {@code null} when there is none. */
+    default AlertEvaluator alerts() {
+      return null;
+    }
   }
 
   private final HttpServer http;
@@ -78,7 +92,7 @@ public final class AdminServer implements AutoCloseable {
   private final Control control;
   private final Reloader reloader;
   private final byte[] token;
-  private final AdminMeters meters = new AdminMeters();
+  private final AdminMeters meters;
   private final ObjectMapper json = new ObjectMapper();
   private volatile InstanceControl instances;
   private final DashboardAssets dashboard = DashboardAssets.load(json);
@@ -87,6 +101,7 @@ public final class AdminServer implements AutoCloseable {
   private AdminServer(AdminConfig config, Control control, Reloader reloader) throws IOException {
     this.control = control;
     this.reloader = reloader;
+    this.meters = new AdminMeters(control.analytics() == null ? null : control.analytics().registry());
     this.token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
     this.http = HttpServer.create(new InetSocketAddress(config.listen().host(), config.listen().port()), 64);
     this.crossSite = new CrossSiteGuard(config.listen().host(), port());
@@ -198,6 +213,11 @@ public final class AdminServer implements AutoCloseable {
       if (allow(ex, "GET")) {
         send(ex, 200, Map.of("pools", pools()));
       }
+    } else if (AnalyticsRoutes.matches(path)) {
+      if (allow(ex, "GET")) {
+        AnalyticsRoutes.Answer a = AnalyticsRoutes.answer(path, control);
+        send(ex, a.status(), a.body());
+      }
     } else if (path.equals("/api/reload")) {
       if (allow(ex, "POST")) {
         reload(ex);
@@ -220,7 +240,7 @@ public final class AdminServer implements AutoCloseable {
     } else {
       send(ex, 404, Map.of("error", "no such endpoint " + method + " " + path
           + "; see GET /api/pools, GET /api/pools/{pool}/servers, POST /api/pools/{pool}/servers/{server}/drain|enable|disable,"
-          + " POST /api/reload, GET /metrics"));
+          + " GET /api/pools/{pool}/sessions, GET /api/alerts, POST /api/reload, GET /metrics"));
     }
   }
 

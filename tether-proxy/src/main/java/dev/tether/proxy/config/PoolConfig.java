@@ -19,6 +19,8 @@ import java.util.Map;
  * @param health active health checks, or {@code null} when there is no {@code health} section
  * @param connections backend connection pooling ({@code connections})
  * @param servers the servers in file order, at least one
+ * @param instanceMetrics scraping each server's session metrics, or {@code null} (off, the
+ *     default)
  */
 public record PoolConfig(
     String name,
@@ -28,7 +30,8 @@ public record PoolConfig(
     SessionsMode sessions,
     HealthConfig health,
     ConnectionsConfig connections,
-    List<ServerConfig> servers) {
+    List<ServerConfig> servers,
+    InstanceMetricsConfig instanceMetrics) {
 
   /** How a pool's application instances keep sessions; decides whether migration is safe. */
   public enum SessionsMode {

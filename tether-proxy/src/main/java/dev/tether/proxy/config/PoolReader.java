@@ -30,7 +30,7 @@ final class PoolReader {
   static final List<String> BASE_OPTION_KEYS = List.of(
       "hash-method", "hash-name", "hash-query", "balance-factor", "slow-start", "virtual-nodes");
   private static final Set<String> STRUCTURE = Set.of(
-      "algorithm", "affinity", "sessions", "health", "connections", "servers");
+      "algorithm", "affinity", "sessions", "health", "connections", "servers", "instance-metrics");
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
   private final AffinityReader affinityReader;
@@ -59,12 +59,14 @@ final class PoolReader {
     HealthConfig health = s.has("health") ? readHealth(s.section("health")) : null;
     ConnectionsConfig connections = readConnections(s.section("connections"));
     List<ServerConfig> servers = readServers(s);
+    InstanceMetricsConfig instanceMetrics = s.has("instance-metrics")
+        ? readInstanceMetrics(s.section("instance-metrics")) : null;
     s.finish();
     if (affinity == null || connections == null || servers.isEmpty()) {
       return null;
     }
     return new PoolConfig(name, algorithm, options, affinity, sessions, health, connections,
-        servers);
+        servers, instanceMetrics);
   }
 
   private Map<String, String> readOptions(Section s, BalancerProvider provider) {
@@ -123,6 +125,23 @@ final class PoolReader {
     int fall = s.integer("fall", 3, 1, 100);
     s.finish();
     return path == null ? null : new HealthConfig(path, interval, timeout, rise, fall);
+  }
+
+  private static InstanceMetricsConfig readInstanceMetrics(Section s) {
+    String path = s.text("path", "/tether/metrics");
+    if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+      s.error("path", "'" + path + "' is not a request path; start with / and use no spaces, "
+          + "e.g. /tether/metrics");
+      path = null;
+    }
+    Duration interval = s.duration("interval", Duration.ofSeconds(5), Duration.ofMillis(100));
+    Duration timeout = s.duration("timeout", Duration.ofSeconds(2), POSITIVE);
+    if (timeout.compareTo(interval) > 0) {
+      s.error("timeout", Durations.format(timeout) + " is longer than the interval "
+          + Durations.format(interval) + "; use at most the interval");
+    }
+    s.finish();
+    return path == null ? null : new InstanceMetricsConfig(path, interval, timeout);
   }
 
   private static ConnectionsConfig readConnections(Section s) {

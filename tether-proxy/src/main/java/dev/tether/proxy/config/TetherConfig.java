@@ -25,6 +25,7 @@ import java.util.Map;
  * @param routes request routes in file order; never empty
  * @param tracing the {@code tracing} section (off by default)
  * @param warnings things that work but deserve attention (e.g. generated affinity keys)
+ * @param alerts the {@code alerts} section; {@link AlertsConfig#NONE} when absent
  */
 public record TetherConfig(
     String source,
@@ -40,7 +41,8 @@ public record TetherConfig(
     Map<String, PoolConfig> pools,
     List<RouteConfig> routes,
     TracingConfig tracing,
-    List<ConfigProblem> warnings) {
+    List<ConfigProblem> warnings,
+    AlertsConfig alerts) {
 
   public TetherConfig {
     requireNonNull(source, "source");
@@ -54,5 +56,6 @@ public record TetherConfig(
     routes = List.copyOf(routes);
     requireNonNull(tracing, "tracing");
     warnings = List.copyOf(warnings);
+    requireNonNull(alerts, "alerts");
   }
 }

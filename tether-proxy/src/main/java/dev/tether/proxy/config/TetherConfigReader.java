@@ -65,6 +65,7 @@ final class TetherConfigReader {
     List<String> poolNames = new ArrayList<>();
     Map<String, PoolConfig> pools = readPools(top, poolNames);
     List<RouteConfig> routes = readRoutes(top, poolNames);
+    AlertsConfig alerts = top.has("alerts") ? AlertsReader.read(top.section("alerts"), pools) : AlertsConfig.NONE;
     top.finish();
     if (listen != null && admin != null && clash(listen, admin.listen())) {
       adminSection.error("listen", "the admin API must not share the data port "
@@ -74,7 +75,7 @@ final class TetherConfigReader {
       return null;
     }
     return new TetherConfig(problems.source(), listen, workers, transport, admin, trusted,
-        proxyProtocol, timeouts, limits, accessLog, pools, routes, tracing, problems.warnings());
+        proxyProtocol, timeouts, limits, accessLog, pools, routes, tracing, problems.warnings(), alerts);
   }
 
   private static boolean clash(HostPort a, HostPort b) {

@@ -4,6 +4,7 @@ import dev.tether.balance.Member;
 import dev.tether.balance.affinity.AffinityDecision;
 import dev.tether.balance.affinity.AffinityOutcome;
 import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.proxy.analytics.PoolTraffic;
 import dev.tether.proxy.http.FramingViolation;
 import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.route.Upstream;
@@ -532,8 +533,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void logAccess(Exchange e, int status, String note) {
-    if (e != null && e.span != null) {
-      endSpan(e, status, note);
+    if (e != null) {
+      PoolTraffic.record(e.upstream, e.server(), status, e.startNanos);
+      if (e.span != null) {
+        endSpan(e, status, note);
+      }
     }
     AccessLogger al = rt.accessLog;
     if (!al.enabled()) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.Pool;
 import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.proxy.analytics.PoolTraffic;
 import dev.tether.proxy.config.ConnectionsConfig;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -12,10 +13,11 @@ import java.util.Map;
  * A pool as the data plane uses it: the balancing pool (servers, states, picker), the resolved
  * address of each server (resolved by the control plane, never on an event loop), the backend
  * connection limits, and the pool's affinity policy ({@code null} = none) with whether responses
- * carry the {@value #AFFINITY_HEADER} debug header.
+ * carry the {@value #AFFINITY_HEADER} debug header, and the pool's request meters ({@code null} =
+ * none).
  */
 public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
-    AffinityPolicy affinity, boolean affinityHeader) {
+    AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic) {
 
   /** The response header naming the affinity decision when {@code affinityHeader} is set. */
   public static final String AFFINITY_HEADER = "X-Tether-Affinity";
@@ -24,6 +26,12 @@ public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, Conn
     requireNonNull(pool, "pool");
     addresses = Map.copyOf(addresses);
     requireNonNull(connections, "connections");
+  }
+
+  /** An upstream without request meters. */
+  public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
+      AffinityPolicy affinity, boolean affinityHeader) {
+    this(pool, addresses, connections, affinity, affinityHeader, null);
   }
 
   /** An upstream without affinity. */
