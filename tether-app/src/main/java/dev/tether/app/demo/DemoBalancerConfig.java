@@ -23,6 +23,13 @@ public record DemoBalancerConfig(String host, int port, int adminPort, boolean r
         workers: 1
         access-log: { enabled: false }
         admin: { listen: %s:%d }
+        alerts:
+          rules:
+            - { kind: server-down, for: 2s }
+            - { kind: spread-imbalance, factor: 3, for: 30s }
+            - { kind: error-rate, share: 0.05, window: 1m, for: 10s }
+            - { kind: birth-rate-spike, factor: 5, window: 10m, for: 10s }
+            - { kind: session-size, limit: 64k, for: 10s }
         pools:
           web:
             algorithm: power-of-two
@@ -34,6 +41,7 @@ public record DemoBalancerConfig(String host, int port, int adminPort, boolean r
                 - { id: demo, secret-env: TETHER_DEMO_KEY }
               debug-header: true
             health: { path: /healthz, interval: 1s, timeout: 500ms, rise: 1, fall: 1 }
+            instance-metrics: { path: /tether/metrics, interval: 2s, timeout: 1s }
             servers:
         %s""".formatted(host, port, host, adminPort, replicated ? "replicated" : "local", servers);
   }

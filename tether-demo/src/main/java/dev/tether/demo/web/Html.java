@@ -10,6 +10,12 @@ final class Html {
   private Html() {}
 
   /** {@code s} safe inside HTML text and double-quoted attributes. */
+  /** The shop's icon inline, so a browser asks the instances for no {@code /favicon.ico}. */
+  private static final String FAVICON = "<link rel=\"icon\" href=\"data:image/svg+xml,"
+      + "%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+      + "%3Crect width='16' height='16' rx='4' fill='%231f2933'/%3E"
+      + "%3Ccircle cx='8' cy='8' r='4' fill='none' stroke='%23f2cc8f' stroke-width='2'/%3E%3C/svg%3E\">";
+
   static String esc(String s) {
     StringBuilder b = new StringBuilder(s.length() + 16);
     for (char c : s.toCharArray()) {
@@ -44,6 +50,7 @@ final class Html {
     StringBuilder b = new StringBuilder(8192);
     b.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+        .append(FAVICON)
         .append("<title>").append(esc(title)).append(" · Tether shop</title><style>").append(CSS)
         .append("</style></head><body");
     if (user != null) {

@@ -56,7 +56,8 @@ window.TetherCharts = (() => {
     const t0 = now - axis.span;
     const x = (t) => left + (w - left - right) * (t - t0) / axis.span;
     const values = series.flatMap((s) => s.values.filter((p) => p[0] >= t0).map((p) => p[1])).filter((v) => v !== null);
-    const step = niceStep(Math.max(0, ...values));
+    // A whole-number series (digits 0) never gets a fractional step: 0.2 would label as 0 0 0 1 1 1.
+    const step = digits === 0 ? Math.max(1, niceStep(Math.max(0, ...values))) : niceStep(Math.max(0, ...values));
     const ticks = Math.max(1, Math.ceil(Math.max(0, ...values) / step));
     const max = step * ticks;
     const y = (v) => top + (h - top - bottom) * (1 - v / max);
