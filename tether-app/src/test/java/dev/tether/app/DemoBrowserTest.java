@@ -133,8 +133,9 @@ class DemoBrowserTest {
   }
 
   private String text(String css) {
-    List<WebElement> found = browser.findElements(By.cssSelector(css));
-    return found.isEmpty() ? "" : found.get(0).getText().trim();
+    // read in one script: the dashboard re-renders every poll, so a found element may be gone a moment later
+    Object text = browser.executeScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
+    return String.valueOf(text).trim();
   }
 
   private void shot(String name) throws Exception {

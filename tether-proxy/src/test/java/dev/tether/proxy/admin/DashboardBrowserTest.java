@@ -93,8 +93,10 @@ class DashboardBrowserTest {
   }
 
   private String cell(String server, String css) {
-    List<WebElement> found = browser.findElements(By.cssSelector("tr[data-server='" + server + "'] " + css));
-    return found.isEmpty() ? "" : found.get(0).getText();
+    // read in one script: the page re-renders every poll, so a found element may be gone a moment later
+    Object text = browser.executeScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+        "tr[data-server='" + server + "'] " + css);
+    return String.valueOf(text).trim();
   }
 
   private String badge(String server) {
@@ -159,8 +161,8 @@ class DashboardBrowserTest {
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> {
       spread(6);
       return requestsPerSecond("s1") > 0 && requestsPerSecond("s2") > 0 && requestsPerSecond("s3") > 0
-          && browser.findElements(By.cssSelector("#chart-rps path.series")).stream()
-              .filter(path -> path.getAttribute("d").contains("L")).count() == 3;
+          && ((Number) browser.executeScript("return [...document.querySelectorAll('#chart-rps path.series')]"
+              + ".filter((p) => (p.getAttribute('d') || '').includes('L')).length;")).intValue() == 3;
     });
     assertThat(browser.findElement(By.id("stat-up")).getText()).isEqualTo("3 / 3");
     // the balancer serves the analytics now: a pool without affinity binds no sessions

@@ -168,13 +168,15 @@
       const key = pool + '/' + s.name;
       const prev = state.last.get(key);
       const a = analytics.get(s.name);
-      if (a && typeof a.requestsPerSecond === 'number') {
-        sample.rps[s.name] = a.requestsPerSecond;
-      } else if (prev && now - prev.t < 1000) {
+      // Requests/s between two polls, so the page answers a drain within seconds; the analytics'
+      // one-minute rate only stands in until there is a previous poll.
+      if (prev && now - prev.t < 1000) {
         // a poll right after a button press: too short a span for a rate; keep the last one
         sample.rps[s.name] = before && before.rps[s.name] !== undefined ? before.rps[s.name] : null;
       } else if (prev) {
         sample.rps[s.name] = Math.max(0, (s.completed - prev.completed) * 1000 / (now - prev.t));
+      } else if (a && typeof a.requestsPerSecond === 'number') {
+        sample.rps[s.name] = a.requestsPerSecond;
       } else {
         sample.rps[s.name] = null;
       }
