@@ -103,6 +103,10 @@ public final class ShopScenario implements Scenario {
       }
       if (status < 200 || status > 299) {
         Verdict v = Verdict.error("2xx", status + " " + abbreviate(reply.body()));
+        if (step == Step.ADD && status >= 502 && status <= 504) {
+          // a gateway error: the instance may have added the item before its answer was lost
+          uncertain.merge(skuOf(call), 1, Integer::sum);
+        }
         if (step == Step.LOGIN || step == Step.LOGOUT) {
           restart(v);
         } else {

@@ -145,6 +145,24 @@ class ShopScenarioTest {
   }
 
   @Test
+  void anItemWhoseAddGotAGatewayErrorMayBeInTheCartButA400IsNot() {
+    ShopScenario scenario = new ShopScenario(2, "t");
+    UserFlow flow = scenario.newUser(0);
+    flow.check(flow.next(), new HttpReply(200, "{}", "s1"));
+    flow.check(flow.next(), new HttpReply(502, "backend reset", "s1"));
+    flow.check(flow.next(), new HttpReply(200, "{}", "s2"));
+    assertThat(flow.check(flow.next(), new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[\"mug\",\"tee\"]}", "s2")))
+        .isEqualTo(Verdict.OK);
+
+    UserFlow other = scenario.newUser(0);
+    other.check(other.next(), new HttpReply(200, "{}", "s1"));
+    other.check(other.next(), new HttpReply(400, "{\"error\":\"unknown sku\"}", "s1"));
+    other.check(other.next(), new HttpReply(200, "{}", "s1"));
+    assertThat(other.check(other.next(), new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[\"mug\",\"tee\"]}", "s1")).kind())
+        .isEqualTo(Verdict.Kind.LOST_SESSION);
+  }
+
+  @Test
   void quantitiesArePartOfTheCart() {
     ShopScenario scenario = new ShopScenario(2, "t", java.util.List.of("mug"));
     UserFlow one = scenario.newUser(0);
