@@ -88,6 +88,54 @@ class ProxyIntegrationTest {
     }
   }
 
+  /**
+   * A server that dies while its kept-alive connection is reused: it answers the first request on
+   * a connection, and on the second stops listening and drops that connection unanswered. The proxy
+   * sends the request again on a fresh connection, which is refused, and then still owes the client
+   * the one retry on another server that a connect failure (nothing sent) always allows.
+   */
+  @Test
+  void aServerThatDiesUnderAReusedConnectionIsRetriedOnAnotherServer() throws Exception {
+    TestBackend s2 = TestBackend.start("s2");
+    java.net.ServerSocket dying = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    java.util.concurrent.atomic.AtomicInteger secondRequests = new java.util.concurrent.atomic.AtomicInteger();
+    Thread server = Thread.ofVirtual().start(() -> {
+      try (Socket c = dying.accept()) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.ISO_8859_1));
+        OutputStream out = c.getOutputStream();
+        readHead(in);
+        out.write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\ndying\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        readHead(in);
+        secondRequests.incrementAndGet();
+        dying.close();
+      } catch (java.io.IOException e) {
+        // the test closes the listener at the end
+      }
+    });
+    try (ProxyFixture f = new ProxyFixture(List.of(s2), List.of(dying.getLocalPort()), Timeouts.DEFAULTS)) {
+      for (int i = 0; i < 6; i++) {
+        HttpResponse<String> r = f.client.send(HttpRequest.newBuilder(f.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("request %d: %s", i, r.body()).isEqualTo(200);
+      }
+      assertThat(secondRequests.get()).as("the dying server saw a request on its reused connection").isEqualTo(1);
+      // the attempt on the dead server does not stay counted as in flight
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(f.pool.snapshot().members())
+          .allSatisfy(m -> assertThat(m.load().inFlight()).as(m.name()).isZero()));
+    } finally {
+      dying.close();
+      server.join(Duration.ofSeconds(5));
+      s2.close();
+    }
+  }
+
+  private static void readHead(BufferedReader in) throws java.io.IOException {
+    String line;
+    while ((line = in.readLine()) != null && !line.isEmpty()) {
+      // the request head ends at the empty line; GETs carry no body
+    }
+  }
+
   @Test
   void answers502WhenTheBackendDropsTheConnectionBeforeResponding() throws Exception {
     try (ProxyFixture f = ProxyFixture.of("s1")) {

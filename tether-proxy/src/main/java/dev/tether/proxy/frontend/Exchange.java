@@ -33,6 +33,11 @@ final class Exchange {
   Channel backend;
   boolean reusedConnection;
   boolean loadStarted;
+  /** The request head went to a backend once; a later send is a replay and must end the request. */
+  boolean sent;
+  /** Sent again once on a fresh connection after a reused one was closed before answering. */
+  boolean resent;
+  /** Sent once to another server after a connect failure; independent of {@link #resent}. */
   boolean retried;
 
   /** Request content that arrived before the backend connection was ready. */

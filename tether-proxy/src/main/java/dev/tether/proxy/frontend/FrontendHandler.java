@@ -368,6 +368,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     log.info("{} {} {}: {}", client, e.method, e.target, reason);
     if (!e.retried) {
       e.retried = true;
+      finishLoad(e); // a resend had started it on the failed server
       Member other;
       AffinityPolicy affinity = e.upstream.affinity();
       if (affinity == null) {
@@ -398,10 +399,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       e.loadStarted = true;
       e.member.load().start();
     }
+    boolean replay = e.sent;
+    e.sent = true;
     backend.write(e.request, backend.voidPromise());
     HttpContent c;
     while ((c = e.pending.poll()) != null) {
+      e.requestBodyBytes += c.content().readableBytes();
       backend.write(c, backend.voidPromise());
+    }
+    if (replay && e.requestDone) {
+      // a replay is only made of a body-less request whose end the first send consumed
+      backend.write(LastHttpContent.EMPTY_LAST_CONTENT, backend.voidPromise());
     }
     backend.flush();
     backend.read();

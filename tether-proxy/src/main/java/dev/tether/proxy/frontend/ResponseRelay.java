@@ -116,10 +116,11 @@ final class ResponseRelay implements BackendListener {
     }
     String reason = cause == null ? "backend closed the connection" : "backend connection failed: " + ErrorResponses.describe(cause);
     if (!e.responseStarted) {
-      if (e.reusedConnection && !e.retried && e.replayable()) {
+      if (e.reusedConnection && !e.resent && e.replayable()) {
         // A kept-alive connection the backend closed just as we reused it: nothing was
-        // processed, so send the request again on a fresh connection.
-        e.retried = true;
+        // processed, so send the request again on a fresh connection. That fresh connection may
+        // still be refused (the server died), which leaves the connect-failure retry its turn.
+        e.resent = true;
         e.backend = null;
         h.connect(e, e.member, false);
         return;
