@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
@@ -88,16 +89,40 @@ final class GridBackend implements StoreBackend {
         ports.put(instance, port);
         ports.values().forEach(p -> peers.add(new InetSocketAddress(settings.host(), p)));
       }
+      // The first member waits 1 s for peers that are not there; a later one waits long enough
+      // for a busy machine, since giving up would start a cluster of its own beside the others.
+      Duration join = peers.size() > 1 ? Duration.ofSeconds(10) : Duration.ofSeconds(1);
+      GridMember member;
       try {
-        return GridMember.start(
-            new GridSettings(cluster, settings.host(), port, 0, peers, 2, null,
-                Duration.ofSeconds(1), GridSettings.DEFAULT_EXPIRY_GRACE));
+        member = GridMember.start(
+            new GridSettings(cluster, settings.host(), port, 0, peers, 2, null, join, GridSettings.DEFAULT_EXPIRY_GRACE));
       } catch (IllegalStateException e) { // the port was taken meanwhile: another one
         forget(instance);
         last = e;
+        continue;
+      }
+      try {
+        awaitMembers(member, peers.size(), instance);
+        return member;
+      } catch (IllegalStateException e) {
+        forget(instance);
+        member.close();
+        throw e;
       }
     }
     throw last;
+  }
+
+  /** Waits until {@code member} sees all {@code expected} members, so it never serves alone. */
+  private static void awaitMembers(GridMember member, int expected, String instance) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (member.members().size() < expected) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("grid: " + instance + " sees " + member.members()
+            + " after 20 s, not all " + expected + " members; it would serve sessions alone");
+      }
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
   }
 
   private void forget(String instance) {
