@@ -21,6 +21,7 @@ import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.health.HttpHealthProbe;
+import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
@@ -320,7 +321,8 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     for (PoolConfig pc : c.pools().values()) {
       Map<String, InetSocketAddress> addrs = resolve(pc, true);
       upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
-          affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name())));
+          affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name()),
+          new Retries(pc.retries(), env.ticker())));
     }
     List<Route> routes = new ArrayList<>();
     for (RouteConfig rc : c.routes()) {

@@ -72,18 +72,34 @@ public final class BackendConnector {
    * returns {@code null} when none is idle.
    */
   public Channel borrow(EventLoop loop, InetSocketAddress address, BackendListener listener) {
+    return borrow(loop, address, listener, Long.MAX_VALUE);
+  }
+
+  /**
+   * Takes an idle pooled connection to {@code address} that has been idle for at most {@code
+   * maxIdleNanos}, or returns {@code null}. The longer a connection idles, the likelier the server
+   * closes it just as a request is sent on it; a request that must not be sent twice asks for a
+   * recently used one (idle connections are kept most recently used first).
+   */
+  public Channel borrow(EventLoop loop, InetSocketAddress address, BackendListener listener, long maxIdleNanos) {
     assert loop.inEventLoop();
     Entry e = pools.get().entries.get(address);
     if (e == null) {
       return null;
     }
     Channel ch;
-    while ((ch = e.idle.pollFirst()) != null) {
-      if (ch.isActive()) {
-        handler(ch).attach(listener);
-        reuses.increment();
-        return ch;
+    while ((ch = e.idle.peekFirst()) != null) {
+      if (!ch.isActive()) {
+        e.idle.pollFirst();
+        continue;
       }
+      if (maxIdleNanos != Long.MAX_VALUE && System.nanoTime() - handler(ch).idleSinceNanos > maxIdleNanos) {
+        return null;
+      }
+      e.idle.pollFirst();
+      handler(ch).attach(listener);
+      reuses.increment();
+      return ch;
     }
     return null;
   }

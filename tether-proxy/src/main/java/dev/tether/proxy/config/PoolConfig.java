@@ -21,6 +21,7 @@ import java.util.Map;
  * @param servers the servers in file order, at least one
  * @param instanceMetrics scraping each server's session metrics, or {@code null} (off, the
  *     default)
+ * @param retries retries of failed requests on another server ({@code retries})
  */
 public record PoolConfig(
     String name,
@@ -31,7 +32,8 @@ public record PoolConfig(
     HealthConfig health,
     ConnectionsConfig connections,
     List<ServerConfig> servers,
-    InstanceMetricsConfig instanceMetrics) {
+    InstanceMetricsConfig instanceMetrics,
+    RetriesConfig retries) {
 
   /** How a pool's application instances keep sessions; decides whether migration is safe. */
   public enum SessionsMode {
@@ -49,5 +51,6 @@ public record PoolConfig(
     requireNonNull(sessions, "sessions");
     requireNonNull(connections, "connections");
     servers = List.copyOf(servers);
+    requireNonNull(retries, "retries");
   }
 }

@@ -30,7 +30,8 @@ final class PoolReader {
   static final List<String> BASE_OPTION_KEYS = List.of(
       "hash-method", "hash-name", "hash-query", "balance-factor", "slow-start", "virtual-nodes");
   private static final Set<String> STRUCTURE = Set.of(
-      "algorithm", "affinity", "sessions", "health", "connections", "servers", "instance-metrics");
+      "algorithm", "affinity", "sessions", "health", "connections", "servers", "instance-metrics",
+      "retries");
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
   private final AffinityReader affinityReader;
@@ -61,12 +62,13 @@ final class PoolReader {
     List<ServerConfig> servers = readServers(s);
     InstanceMetricsConfig instanceMetrics = s.has("instance-metrics")
         ? readInstanceMetrics(s.section("instance-metrics")) : null;
+    RetriesConfig retries = readRetries(s.section("retries"));
     s.finish();
     if (affinity == null || connections == null || servers.isEmpty()) {
       return null;
     }
     return new PoolConfig(name, algorithm, options, affinity, sessions, health, connections,
-        servers, instanceMetrics);
+        servers, instanceMetrics, retries);
   }
 
   private Map<String, String> readOptions(Section s, BalancerProvider provider) {
@@ -142,6 +144,57 @@ final class PoolReader {
     }
     s.finish();
     return path == null ? null : new InstanceMetricsConfig(path, interval, timeout);
+  }
+
+  private static RetriesConfig readRetries(Section s) {
+    RetriesConfig d = RetriesConfig.DEFAULTS;
+    int attempts = s.integer("attempts", d.attempts(), 0, 3);
+    Set<Integer> statuses = new LinkedHashSet<>();
+    List<Node> items = s.list("on-status");
+    for (int i = 0; i < items.size(); i++) {
+      String text = Section.scalar(items.get(i), s.pathOf("on-status") + "[" + i + "]", s.problems());
+      Integer code = text == null ? null : parseStatus(text);
+      if (code == null) {
+        s.error("on-status", "'" + text + "' is not a status to retry on; use 500..599, e.g. on-status: [503]");
+      } else {
+        statuses.add(code);
+      }
+    }
+    int buffer = s.size("buffer", d.buffer(), 0, 1024 * 1024);
+    double budget = percent(s, "budget", d.budgetRatio());
+    int minPerSecond = s.integer("min-retries-per-second", d.minPerSecond(), 0, 100_000);
+    s.finish();
+    return new RetriesConfig(attempts, statuses, buffer, budget, minPerSecond);
+  }
+
+  private static Integer parseStatus(String text) {
+    try {
+      int code = Integer.parseInt(text.strip());
+      return code >= 500 && code <= 599 ? code : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** A share written {@code 20%} (0%..100%), as a ratio; {@code def} when absent. */
+  static double percent(Section s, String key, double def) {
+    String text = s.text(key, null);
+    if (text == null) {
+      return def;
+    }
+    String t = text.strip();
+    if (t.endsWith("%")) {
+      try {
+        double v = Double.parseDouble(t.substring(0, t.length() - 1).strip());
+        if (v >= 0 && v <= 100) {
+          return v / 100;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+    }
+    s.error(key, "'" + text + "' is not a percentage; use 0%..100%, e.g. " + key + ": 20%");
+    return def;
   }
 
   private static ConnectionsConfig readConnections(Section s) {

@@ -2,12 +2,14 @@ package dev.tether.proxy.frontend;
 
 import dev.tether.balance.Member;
 import dev.tether.balance.affinity.AffinityDecision;
+import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.trace.ExchangeSpan;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 
 /**
@@ -23,6 +25,8 @@ final class Exchange {
   final String target;
   final String host;
   final boolean upgrade;
+  /** GET, HEAD, OPTIONS, TRACE, PUT or DELETE: may be sent again after a server may have seen it. */
+  final boolean idempotent;
   boolean clientKeepAlive;
 
   Upstream upstream;
@@ -39,6 +43,16 @@ final class Exchange {
   boolean resent;
   /** Sent once to another server after a connect failure; independent of {@link #resent}. */
   boolean retried;
+  /** Times sent to another server after a failure the server may have seen (idempotent only). */
+  int errorRetries;
+  /** Body bytes kept for a retry (the pool's {@code retries.buffer}); 0 when not retried with a body. */
+  int replayLimit;
+  /** The body sent so far, kept for a retry; {@code null} until body bytes are sent with a limit. */
+  ReplayBuffer replay;
+  /** The request's end went to the current backend. */
+  boolean lastSent;
+  /** The request ended with trailers, which a replay does not repeat. */
+  boolean trailers;
 
   /** Request content that arrived before the backend connection was ready. */
   final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
@@ -64,11 +78,41 @@ final class Exchange {
     this.host = host;
     this.upgrade = upgrade;
     this.startNanos = startNanos;
+    this.idempotent = Retries.idempotent(method);
   }
 
-  /** Whether the request can be sent again on another connection: nothing of a body was streamed. */
+  /**
+   * Whether the request can be sent again on another connection: no body was streamed, or all of
+   * it is in the replay buffer, and no trailers went out.
+   */
   boolean replayable() {
-    return requestBodyBytes == 0 && pending.isEmpty() && requestDone;
+    return !trailers && (requestBodyBytes == 0 || (replay != null && replay.holds(requestBodyBytes)));
+  }
+
+  /** Records body content about to be written to the backend. */
+  void sending(HttpContent c) {
+    int n = c.content().readableBytes();
+    if (n > 0 && replayLimit > 0) {
+      if (replay == null && requestBodyBytes == 0) {
+        replay = new ReplayBuffer(replayLimit);
+      }
+      if (replay != null) {
+        replay.add(c.content());
+      }
+    }
+    requestBodyBytes += n;
+    if (c instanceof LastHttpContent last) {
+      lastSent = true;
+      trailers |= !last.trailingHeaders().isEmpty();
+    }
+  }
+
+  /** No further attempt will be made: let go of the kept body. */
+  void dropReplay() {
+    if (replay != null) {
+      replay.release();
+      replay = null;
+    }
   }
 
   String server() {

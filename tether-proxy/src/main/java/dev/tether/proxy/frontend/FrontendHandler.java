@@ -7,6 +7,7 @@ import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.analytics.PoolTraffic;
 import dev.tether.proxy.http.FramingViolation;
 import dev.tether.proxy.log.AccessLogger;
+import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.trace.ExchangeSpan;
 import dev.tether.proxy.tunnel.Tunnel;
@@ -51,6 +52,11 @@ import org.slf4j.LoggerFactory;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+  /**
+   * How long a pooled connection may have idled to carry a request that must not be sent twice:
+   * below the shortest keep-alive timeouts servers ship with (gunicorn's 2 s).
+   */
+  private static final long UNSAFE_REUSE_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   final ProxyRuntime rt;
   private final ResponseRelay relay = new ResponseRelay(this);
@@ -222,6 +228,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (e != null) {
       e.pending.forEach(HttpContent::release);
       e.pending.clear();
+      e.dropReplay();
       finishLoad(e);
       if (e.backend != null) {
         rt.connector.discard(e.backend);
@@ -311,6 +318,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       respondError(e, HttpResponseStatus.SERVICE_UNAVAILABLE, "no server available in pool " + up.name());
       return;
     }
+    up.retries().budget().onRequest();
+    if (up.retries().mayRetry(e.method)) {
+      e.replayLimit = up.retries().config().buffer();
+    }
     prepareRequest(e, req);
     connect(e, m, true);
   }
@@ -336,7 +347,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       respondError(e, HttpResponseStatus.BAD_GATEWAY, "server " + m.name() + " has no resolved address");
       return;
     }
-    Channel ch = mayReuse ? rt.connector.borrow(ctx.channel().eventLoop(), addr, relay) : null;
+    // A request that must not be sent twice takes only a recently used connection, which the
+    // server is unlikely to be closing as idle just now (see ResponseRelay.onBackendClosed).
+    Channel ch = !mayReuse ? null : e.idempotent ? rt.connector.borrow(ctx.channel().eventLoop(), addr, relay)
+        : rt.connector.borrow(ctx.channel().eventLoop(), addr, relay, UNSAFE_REUSE_IDLE_NANOS);
     if (ch != null) {
       e.reusedConnection = true;
       backendReady(e, ch);
@@ -369,20 +383,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (!e.retried) {
       e.retried = true;
       finishLoad(e); // a resend had started it on the failed server
-      Member other;
-      AffinityPolicy affinity = e.upstream.affinity();
-      if (affinity == null) {
-        other = e.upstream.pool().snapshot().picker().pickExcluding(e.view, e.member);
-      } else {
-        e.affinity = affinity.redispatch(e.affinity, e.view, e.upstream.pool().snapshot());
-        other = e.affinity.member();
-        if (e.affinity.outcome() == AffinityOutcome.REFUSED) {
-          respondError(e, HttpResponseStatus.SERVICE_UNAVAILABLE, reason + "; the client is bound to it (affinity on-failure: strict)");
-          return;
-        }
-        if (other != null) {
-          connectionPin = other.name();
-        }
+      Member other = another(e);
+      if (e.affinity != null && e.affinity.outcome() == AffinityOutcome.REFUSED) {
+        respondError(e, HttpResponseStatus.SERVICE_UNAVAILABLE, reason + "; the client is bound to it (affinity on-failure: strict)");
+        return;
       }
       if (other != null) {
         e.note = reason + "; retried on " + other.name();
@@ -391,6 +395,57 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       }
     }
     respondError(e, HttpResponseStatus.BAD_GATEWAY, reason);
+  }
+
+  /**
+   * Another server for {@code e} after its server failed: affinity re-pins the client (or refuses,
+   * when strict), otherwise the picker chooses without the failed one. {@code null}: none.
+   */
+  private Member another(Exchange e) {
+    AffinityPolicy affinity = e.upstream.affinity();
+    if (affinity == null) {
+      return e.upstream.pool().snapshot().picker().pickExcluding(e.view, e.member);
+    }
+    e.affinity = affinity.redispatch(e.affinity, e.view, e.upstream.pool().snapshot());
+    if (e.affinity.outcome() == AffinityOutcome.REFUSED) {
+      return null;
+    }
+    Member other = e.affinity.member();
+    if (other != null) {
+      connectionPin = other.name();
+    }
+    return other;
+  }
+
+  /**
+   * Sends {@code e} to another server after a failure its server may have seen ({@code reason}):
+   * only an idempotent request, whose body is all still at hand, within the pool's attempts and
+   * retry budget, before any response byte reached the client. The failed backend connection must
+   * already be let go. {@code false}: the caller answers the failure.
+   */
+  boolean retryElsewhere(Exchange e, String reason) {
+    Retries retries = e.upstream.retries();
+    if (!e.idempotent || e.responseStarted || e.errorRetries >= retries.config().attempts() || !e.replayable()) {
+      return false;
+    }
+    if (!retries.budget().tryRetry()) {
+      e.note = reason + "; not retried: the pool's retry budget is spent";
+      return false;
+    }
+    Member failed = e.member;
+    AffinityDecision decided = e.affinity;
+    String pin = connectionPin;
+    Member other = another(e);
+    if (other == null || other == failed) {
+      e.affinity = decided; // the failure is answered as the first decision had it
+      connectionPin = pin;
+      return false;
+    }
+    finishLoad(e);
+    e.errorRetries++;
+    e.note = reason + "; retried on " + other.name();
+    connect(e, other, true);
+    return true;
   }
 
   private void backendReady(Exchange e, Channel backend) {
@@ -402,14 +457,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     boolean replay = e.sent;
     e.sent = true;
     backend.write(e.request, backend.voidPromise());
+    if (replay) {
+      // the body sent to the failed server again, then what arrived meanwhile, then the end
+      e.lastSent = false;
+      if (e.replay != null) {
+        e.replay.writeTo(backend);
+      }
+    }
     HttpContent c;
     while ((c = e.pending.poll()) != null) {
-      e.requestBodyBytes += c.content().readableBytes();
+      e.sending(c);
       backend.write(c, backend.voidPromise());
     }
-    if (replay && e.requestDone) {
-      // a replay is only made of a body-less request whose end the first send consumed
+    if (replay && e.requestDone && !e.lastSent) {
       backend.write(LastHttpContent.EMPTY_LAST_CONTENT, backend.voidPromise());
+      e.lastSent = true;
     }
     backend.flush();
     backend.read();
@@ -428,7 +490,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       e.pending.add(c);
       return;
     }
-    e.requestBodyBytes += c.content().readableBytes();
+    e.sending(c);
     e.backend.write(c, e.backend.voidPromise());
     // Sending the request body is activity: the server timeout measures silence on both paths.
     rt.connector.touch(e.backend);
@@ -438,6 +500,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   void endExchange(Exchange e) {
     finishLoad(e);
+    e.dropReplay();
     ex = null;
     // The backend handler stops reporting read completion once the connection is released.
     ctx.flush();
@@ -482,6 +545,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   void respondError(Exchange e, HttpResponseStatus status, String reason) {
     finishLoad(e);
+    e.dropReplay();
     if (e.backend != null) {
       rt.connector.discard(e.backend);
       e.backend = null;

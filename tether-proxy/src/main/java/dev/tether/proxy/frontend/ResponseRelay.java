@@ -38,6 +38,10 @@ final class ResponseRelay implements BackendListener {
       return;
     }
     if (msg instanceof HttpResponse r) {
+      if (!e.inInformational && retryOnStatus(e, backend, r.status().code())) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
       onResponseHead(e, r);
     }
     if (msg instanceof HttpContent c) {
@@ -65,6 +69,7 @@ final class ResponseRelay implements BackendListener {
       return;
     }
     e.responseStarted = true;
+    e.dropReplay();
     e.status = code;
     e.clientKeepAlive &= !h.rt.draining();
     e.backendKeepAlive = HttpUtil.isKeepAlive(r);
@@ -80,6 +85,21 @@ final class ResponseRelay implements BackendListener {
       AffinityHeaders.apply(e.upstream, e.affinity, r.headers());
     }
     h.ctx().write(r, h.ctx().voidPromise());
+  }
+
+  /** A status the pool retries on, for a request that may be retried: try another server. */
+  private boolean retryOnStatus(Exchange e, Channel backend, int code) {
+    if (!e.upstream.retries().retriesOn(code) || !e.idempotent) {
+      return false;
+    }
+    e.backend = null;
+    if (h.retryElsewhere(e, e.member.name() + " answered " + code)) {
+      // the rest of that response is not wanted; the connection cannot be reused mid-body
+      h.rt.connector.discard(backend);
+      return true;
+    }
+    e.backend = backend;
+    return false;
   }
 
   private static boolean mayHaveBody(Exchange e, int code) {
@@ -116,16 +136,21 @@ final class ResponseRelay implements BackendListener {
     }
     String reason = cause == null ? "backend closed the connection" : "backend connection failed: " + ErrorResponses.describe(cause);
     if (!e.responseStarted) {
-      if (e.reusedConnection && !e.resent && e.replayable()) {
-        // A kept-alive connection the backend closed just as we reused it: nothing was
-        // processed, so send the request again on a fresh connection. That fresh connection may
-        // still be refused (the server died), which leaves the connect-failure retry its turn.
+      if (e.reusedConnection && !e.resent && e.idempotent && e.replayable()) {
+        // A kept-alive connection the backend closed just as we reused it, most likely as idle:
+        // send the request again on a fresh connection. That fresh connection may still be
+        // refused (the server died), which leaves the connect-failure retry its turn. Only an
+        // idempotent request: the server may have processed it before closing, and a POST or
+        // PATCH is never sent twice.
         e.resent = true;
         e.backend = null;
         h.connect(e, e.member, false);
         return;
       }
       e.backend = null;
+      if (h.retryElsewhere(e, reason + " (" + e.member.name() + ") before responding")) {
+        return;
+      }
       log.info("{} {} {}: {} ({}) before responding", h.client(), e.method, e.target, reason, e.member.name());
       h.respondError(e, HttpResponseStatus.BAD_GATEWAY, reason + " before responding");
       return;
