@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  *   <li>{@code encryption}: {@code none} (default) or {@code symmetric}, which needs {@code
  *       encryption-key}: a base64 AES key of 16, 24 or 32 bytes shared by all members;
  *   <li>{@code join-timeout} (default {@code 2s}) and {@code expiry-grace} (default {@code 15m}):
- *       durations such as {@code 500ms}, {@code 2s}, {@code 15m}, {@code 1h}.
+ *       durations such as {@code 500ms}, {@code 2s}, {@code 15m}, {@code 1h};
+ *   <li>{@code failure-timeout} (default {@code 10s}, 1s..5m): how long a silent member may miss
+ *       heartbeats before the others drop it (see {@link GridSettings#failureTimeout()}).
  * </ul>
  *
  * <p>The store starts its own member and stops it on {@link SessionStore#close()}.
@@ -46,7 +48,8 @@ public final class GridSessionStoreProvider implements SessionStoreProvider {
           "encryption",
           "encryption-key",
           "join-timeout",
-          "expiry-grace");
+          "expiry-grace",
+          "failure-timeout");
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
@@ -97,7 +100,8 @@ public final class GridSessionStoreProvider implements SessionStoreProvider {
           integer(s, "owners", 2),
           key,
           duration(s, "join-timeout", GridSettings.DEFAULT_JOIN_TIMEOUT),
-          duration(s, "expiry-grace", GridSettings.DEFAULT_EXPIRY_GRACE));
+          duration(s, "expiry-grace", GridSettings.DEFAULT_EXPIRY_GRACE),
+          duration(s, "failure-timeout", GridSettings.DEFAULT_FAILURE_TIMEOUT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("grid setting: " + e.getMessage(), e);
     }

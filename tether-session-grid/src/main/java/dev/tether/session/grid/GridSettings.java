@@ -33,6 +33,11 @@ import java.util.Objects;
  * @param expiryGrace how much longer than a session's logical lifetime (judged by the store's clock)
  *     the grid keeps its entry as a safety net, and how long a tombstone outlives its logical end;
  *     gives sweeps time to claim expired sessions
+ * @param failureTimeout how long a member that went silent (crashed, cut off) may miss heartbeats
+ *     before the others suspect it and, after a short check, install a view without it; calls to
+ *     it wait until then. Heartbeats are sent every fifth of it. Default 10 s, 1 s..5 min: shorter
+ *     fails over faster, longer tolerates longer pauses (GC, a busy machine) without a false
+ *     suspicion
  */
 public record GridSettings(
     String clusterName,
@@ -43,13 +48,17 @@ public record GridSettings(
     int owners,
     byte[] encryptionKey,
     Duration joinTimeout,
-    Duration expiryGrace) {
+    Duration expiryGrace,
+    Duration failureTimeout) {
 
   /** Default join timeout: short, peers on a LAN answer within milliseconds. */
   public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(2);
 
   /** Default safety margin beyond the logical lifetime. */
   public static final Duration DEFAULT_EXPIRY_GRACE = Duration.ofMinutes(15);
+
+  /** Default failure timeout: JGroups' heartbeat detection as Infinispan ships it, rounded. */
+  public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofSeconds(10);
 
   public GridSettings {
     requireNonNull(clusterName, "clusterName");
@@ -84,6 +93,18 @@ public record GridSettings(
     }
     requirePositive(joinTimeout, "join timeout");
     requirePositive(expiryGrace, "expiry grace");
+    requireNonNull(failureTimeout, "failureTimeout");
+    if (failureTimeout.compareTo(Duration.ofSeconds(1)) < 0 || failureTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
+      throw new IllegalArgumentException("failure timeout " + failureTimeout + " must be 1s..5m");
+    }
+  }
+
+  /** Settings with the default failure timeout. */
+  public GridSettings(String clusterName, String bindAddress, int bindPort, int portRange,
+      List<InetSocketAddress> initialMembers, int owners, byte[] encryptionKey, Duration joinTimeout,
+      Duration expiryGrace) {
+    this(clusterName, bindAddress, bindPort, portRange, initialMembers, owners, encryptionKey, joinTimeout,
+        expiryGrace, DEFAULT_FAILURE_TIMEOUT);
   }
 
   /**
@@ -115,7 +136,14 @@ public record GridSettings(
         owners,
         key,
         joinTimeout,
-        expiryGrace);
+        expiryGrace,
+        failureTimeout);
+  }
+
+  /** The same settings with another {@code failureTimeout} (1 s..5 min). */
+  public GridSettings withFailureTimeout(Duration timeout) {
+    return new GridSettings(clusterName, bindAddress, bindPort, portRange, initialMembers, owners, encryptionKey,
+        joinTimeout, expiryGrace, timeout);
   }
 
   /** A copy of the key, or {@code null}. */
@@ -135,7 +163,8 @@ public record GridSettings(
         && owners == s.owners
         && Arrays.equals(encryptionKey, s.encryptionKey)
         && joinTimeout.equals(s.joinTimeout)
-        && expiryGrace.equals(s.expiryGrace);
+        && expiryGrace.equals(s.expiryGrace)
+        && failureTimeout.equals(s.failureTimeout);
   }
 
   @Override

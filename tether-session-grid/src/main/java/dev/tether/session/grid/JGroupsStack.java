@@ -95,8 +95,9 @@ final class JGroupsStack implements JGroupsChannelConfigurator {
     stack.add(
         new TCPPING().setInitialHosts(s.initialMembers()).setPortRange(s.portRange()));
     stack.add(new MERGE3().setMinInterval(2_000).setMaxInterval(10_000));
-    stack.add(new FD_ALL3().setInterval(2_000).setTimeout(10_000));
-    stack.add(new VERIFY_SUSPECT2().setTimeout(1_000));
+    long failure = s.failureTimeout().toMillis();
+    stack.add(new FD_ALL3().setInterval(failure / 5).setTimeout(failure));
+    stack.add(new VERIFY_SUSPECT2().setTimeout(Math.min(1_000, failure / 5)));
     byte[] key = s.encryptionKey();
     if (key != null) {
       SYM_ENCRYPT encrypt = new SYM_ENCRYPT().setSecretKey(new SecretKeySpec(key, "AES"));

@@ -52,6 +52,7 @@ class GridSessionStoreProviderTest {
     s.put("encryption-key", Base64.getEncoder().encodeToString(key));
     s.put("owners", "3");
     s.put("expiry-grace", "1h");
+    s.put("failure-timeout", "3s");
 
     GridSettings g = GridSessionStoreProvider.settings(s);
 
@@ -66,6 +67,9 @@ class GridSessionStoreProviderTest {
     assertThat(g.encryptionKey()).isEqualTo(key);
     assertThat(g.joinTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(g.expiryGrace()).isEqualTo(Duration.ofHours(1));
+    assertThat(g.failureTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(GridSessionStoreProvider.settings(Map.of("initial-members", "127.0.0.1:7800")).failureTimeout())
+        .isEqualTo(Duration.ofSeconds(10));
     assertThat(g.toString()).contains("encrypted").doesNotContain(Base64.getEncoder().encodeToString(key));
   }
 
@@ -87,8 +91,22 @@ class GridSessionStoreProviderTest {
         Map.of("initial-members", "127.0.0.1:7800", "encryption-key", "AAAA"),
         "only allowed with encryption=symmetric");
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "join-timeout", "2 sec"), "like 500ms");
+    assertBad(Map.of("initial-members", "127.0.0.1:7800", "failure-timeout", "500ms"), "must be 1s..5m");
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "members", "x"), "allowed: [bind-address");
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "cluster-name", " "), "cluster name");
+  }
+
+  @Test
+  void theFailureTimeoutSetsTheHeartbeatDetection() throws Exception {
+    GridSettings g = GridSettings.loopback("c", 7800, List.of(new InetSocketAddress("127.0.0.1", 7800)))
+        .withFailureTimeout(Duration.ofSeconds(3));
+    try (org.jgroups.JChannel channel = JGroupsStack.channel(g)) {
+      var fd = channel.getProtocolStack().findProtocol(org.jgroups.protocols.FD_ALL3.class);
+      var verify = channel.getProtocolStack().findProtocol(org.jgroups.protocols.VERIFY_SUSPECT2.class);
+      assertThat(((org.jgroups.protocols.FD_ALL3) fd).getTimeout()).isEqualTo(3_000);
+      assertThat(((org.jgroups.protocols.FD_ALL3) fd).getInterval()).isEqualTo(600);
+      assertThat(((org.jgroups.protocols.VERIFY_SUSPECT2) verify).getTimeout()).isEqualTo(600);
+    }
   }
 
   @Test
