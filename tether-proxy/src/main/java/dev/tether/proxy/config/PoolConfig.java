@@ -21,6 +21,9 @@ import java.util.Map;
  * @param servers the servers in file order, at least one
  * @param instanceMetrics scraping each server's session metrics, or {@code null} (off, the
  *     default)
+ * @param outlier passive health checks ({@code outlier}), or {@code null} (off, the default)
+ * @param panicThreshold panic mode below this percentage of healthy servers ({@code
+ *     panic-threshold}, 0..100, 0 = off; default 50 with {@code outlier}, else 0)
  */
 public record PoolConfig(
     String name,
@@ -31,7 +34,9 @@ public record PoolConfig(
     HealthConfig health,
     ConnectionsConfig connections,
     List<ServerConfig> servers,
-    InstanceMetricsConfig instanceMetrics) {
+    InstanceMetricsConfig instanceMetrics,
+    OutlierConfig outlier,
+    int panicThreshold) {
 
   /** How a pool's application instances keep sessions; decides whether migration is safe. */
   public enum SessionsMode {
@@ -49,5 +54,15 @@ public record PoolConfig(
     requireNonNull(sessions, "sessions");
     requireNonNull(connections, "connections");
     servers = List.copyOf(servers);
+    if (panicThreshold < 0 || panicThreshold > 100) {
+      throw new IllegalArgumentException("panic-threshold " + panicThreshold + "% is outside 0..100%");
+    }
+  }
+
+  /** A pool without outlier detection or panic mode. */
+  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
+      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
+      InstanceMetricsConfig instanceMetrics) {
+    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics, null, 0);
   }
 }

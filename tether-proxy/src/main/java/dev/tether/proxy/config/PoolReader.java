@@ -30,7 +30,8 @@ final class PoolReader {
   static final List<String> BASE_OPTION_KEYS = List.of(
       "hash-method", "hash-name", "hash-query", "balance-factor", "slow-start", "virtual-nodes");
   private static final Set<String> STRUCTURE = Set.of(
-      "algorithm", "affinity", "sessions", "health", "connections", "servers", "instance-metrics");
+      "algorithm", "affinity", "sessions", "health", "connections", "servers", "instance-metrics",
+      "outlier", "panic-threshold");
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
   private final AffinityReader affinityReader;
@@ -61,12 +62,14 @@ final class PoolReader {
     List<ServerConfig> servers = readServers(s);
     InstanceMetricsConfig instanceMetrics = s.has("instance-metrics")
         ? readInstanceMetrics(s.section("instance-metrics")) : null;
+    OutlierConfig outlier = s.has("outlier") ? OutlierReader.read(s.section("outlier")) : null;
+    int panicThreshold = OutlierReader.panicThreshold(s, outlier);
     s.finish();
     if (affinity == null || connections == null || servers.isEmpty()) {
       return null;
     }
     return new PoolConfig(name, algorithm, options, affinity, sessions, health, connections,
-        servers, instanceMetrics);
+        servers, instanceMetrics, outlier, panicThreshold);
   }
 
   private Map<String, String> readOptions(Section s, BalancerProvider provider) {
