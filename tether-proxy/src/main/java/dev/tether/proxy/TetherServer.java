@@ -21,6 +21,9 @@ import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.health.HttpHealthProbe;
+import dev.tether.proxy.outlier.OutlierDetector;
+import dev.tether.proxy.outlier.PanicLog;
+import dev.tether.proxy.outlier.Scheduler;
 import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
@@ -63,6 +66,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private final ScheduledExecutorService healthTimer =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tether-health-timer").daemon().factory());
   private Map<String, HealthChecker> checkers = Map.of();
+  private Map<String, OutlierDetector> detectors = Map.of();
   private final AdminServer admin;
   private final ProxyTracing tracing;
   private final Analytics analytics;
@@ -79,9 +83,10 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.analytics = Analytics.start(env.ticker());
     this.alerts = new AlertService(analytics, Clock.systemUTC());
     bindAnalytics(config, pools, affinities);
+    this.detectors = buildDetectors(config, pools, Map.of());
     TetherProxy p;
     try {
-      p = TetherProxy.start(settings(config), router(config, pools, affinities), tracing.tracer());
+      p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors), tracing.tracer());
     } catch (RuntimeException e) {
       tracing.close();
       alerts.close();
@@ -91,6 +96,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.proxy = p;
     alerts.apply(config.alerts());
     this.checkers = startHealthChecks(config, pools, Map.of());
+    linkProbes();
     AdminServer a = null;
     if (config.admin() != null) {
       try {
@@ -190,7 +196,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     Map<String, Pool> nextPools = buildPools(next, pools, env);
     Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
     bindAnalytics(next, nextPools, nextAffinities);
-    proxy.router(router(next, nextPools, nextAffinities));
+    Map<String, OutlierDetector> nextDetectors = buildDetectors(next, nextPools, detectors);
+    proxy.router(router(next, nextPools, nextAffinities, nextDetectors));
+    this.detectors = nextDetectors;
     this.pools = nextPools;
     for (Map.Entry<String, AffinityPolicy> old : affinities.entrySet()) {
       if (nextAffinities.get(old.getKey()) != old.getValue()) {
@@ -200,6 +208,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.affinities = nextAffinities;
     checkers.values().forEach(HealthChecker::close);
     this.checkers = startHealthChecks(next, nextPools, checkers);
+    linkProbes();
     this.config = next;
     alerts.apply(next.alerts());
     if (admin != null) {
@@ -221,6 +230,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         admin.close();
       }
       checkers.values().forEach(HealthChecker::close);
+      detectors.values().forEach(OutlierDetector::close);
       healthTimer.shutdownNow();
       alerts.close();
     }
@@ -248,6 +258,54 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       }
     }
     return out;
+  }
+
+  /**
+   * Sets every pool's panic threshold and panic log, and gives each pool with an {@code outlier}
+   * section its passive health checks: a detector whose pool and settings are unchanged is kept
+   * (its ejections and backoff survive the reload); the others are closed, which returns the
+   * servers they ejected, before their replacements start.
+   */
+  private Map<String, OutlierDetector> buildDetectors(TetherConfig c, Map<String, Pool> ps,
+      Map<String, OutlierDetector> previous) {
+    Map<String, OutlierDetector> kept = new HashMap<>();
+    for (Map.Entry<String, OutlierDetector> old : previous.entrySet()) {
+      PoolConfig pc = c.pools().get(old.getKey());
+      OutlierDetector d = old.getValue();
+      if (pc != null && d.pool() == ps.get(pc.name()) && d.config().equals(pc.outlier())) {
+        d.serversChanged();
+        kept.put(pc.name(), d);
+      } else {
+        d.close();
+      }
+    }
+    Map<String, OutlierDetector> out = new HashMap<>();
+    for (PoolConfig pc : c.pools().values()) {
+      Pool pool = ps.get(pc.name());
+      pool.setPanicThreshold(pc.panicThreshold());
+      PanicLog.watch(pool);
+      if (pc.outlier() != null) {
+        OutlierDetector d = kept.get(pc.name());
+        out.put(pc.name(), d != null ? d : new OutlierDetector(pool, pc.outlier(),
+            new OutlierDetector.Env(Clock.systemUTC(), Scheduler.of(healthTimer), analytics.registry())));
+      }
+    }
+    return out;
+  }
+
+  /** Lets a passing active check return a server its pool's outlier detection ejected. */
+  private void linkProbes() {
+    for (Map.Entry<String, HealthChecker> e : checkers.entrySet()) {
+      OutlierDetector d = detectors.get(e.getKey());
+      if (d != null) {
+        e.getValue().onProbe(d::probed);
+      }
+    }
+  }
+
+  /** The passive health checks of pool {@code name}, or {@code null} when it has none. */
+  public synchronized OutlierDetector outlierDetector(String name) {
+    return detectors.get(name);
   }
 
   /** Server addresses of {@code pc} by name; unresolved ones are left out (and logged if asked). */
@@ -315,12 +373,14 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   }
 
   /** Builds the routing table; resolves server addresses here, on the control plane. */
-  private Router router(TetherConfig c, Map<String, Pool> pools, Map<String, AffinityPolicy> affinities) {
+  private Router router(TetherConfig c, Map<String, Pool> pools, Map<String, AffinityPolicy> affinities,
+      Map<String, OutlierDetector> outliers) {
     Map<String, Upstream> upstreams = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       Map<String, InetSocketAddress> addrs = resolve(pc, true);
       upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
-          affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name())));
+          affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name()),
+          outliers.get(pc.name())));
     }
     List<Route> routes = new ArrayList<>();
     for (RouteConfig rc : c.routes()) {

@@ -2,6 +2,7 @@ package dev.tether.proxy.frontend;
 
 import dev.tether.proxy.affinity.AffinityHeaders;
 import dev.tether.proxy.backend.BackendListener;
+import dev.tether.proxy.outlier.OutlierDetector;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -66,6 +67,7 @@ final class ResponseRelay implements BackendListener {
     }
     e.responseStarted = true;
     e.status = code;
+    OutlierDetector.responded(e.upstream, e.member, code);
     e.clientKeepAlive &= !h.rt.draining();
     e.backendKeepAlive = HttpUtil.isKeepAlive(r);
     boolean closeDelimited = ForwardingHeaders.prepareResponse(r, e.clientVersion, e.clientKeepAlive);
@@ -143,6 +145,7 @@ final class ResponseRelay implements BackendListener {
     if (e == null || e.backend != backend) {
       return;
     }
+    OutlierDetector.timedOut(e.upstream, e.member);
     e.backend = null;
     h.rt.connector.discard(backend);
     if (!e.responseStarted) {

@@ -6,6 +6,7 @@ import dev.tether.balance.Pool;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.analytics.PoolTraffic;
 import dev.tether.proxy.config.ConnectionsConfig;
+import dev.tether.proxy.outlier.OutlierDetector;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
@@ -13,11 +14,11 @@ import java.util.Map;
  * A pool as the data plane uses it: the balancing pool (servers, states, picker), the resolved
  * address of each server (resolved by the control plane, never on an event loop), the backend
  * connection limits, and the pool's affinity policy ({@code null} = none) with whether responses
- * carry the {@value #AFFINITY_HEADER} debug header, and the pool's request meters ({@code null} =
- * none).
+ * carry the {@value #AFFINITY_HEADER} debug header, the pool's request meters ({@code null} =
+ * none), and the pool's passive health checks ({@code null} = none), told of every request's outcome.
  */
 public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
-    AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic) {
+    AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, OutlierDetector outlier) {
 
   /** The response header naming the affinity decision when {@code affinityHeader} is set. */
   public static final String AFFINITY_HEADER = "X-Tether-Affinity";
@@ -26,6 +27,12 @@ public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, Conn
     requireNonNull(pool, "pool");
     addresses = Map.copyOf(addresses);
     requireNonNull(connections, "connections");
+  }
+
+  /** An upstream without passive health checks. */
+  public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
+      AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic) {
+    this(pool, addresses, connections, affinity, affinityHeader, traffic, null);
   }
 
   /** An upstream without request meters. */
