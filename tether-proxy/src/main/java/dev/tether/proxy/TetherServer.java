@@ -230,7 +230,6 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         admin.close();
       }
       checkers.values().forEach(HealthChecker::close);
-      detectors.values().forEach(OutlierDetector::close);
       healthTimer.shutdownNow();
       alerts.close();
     }

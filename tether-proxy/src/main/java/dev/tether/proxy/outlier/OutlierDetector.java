@@ -341,10 +341,14 @@ public final class OutlierDetector implements AutoCloseable {
 
   private String reason(Kind kind, int status) {
     return switch (kind) {
-      case CONNECT_FAILURE -> config.consecutiveConnectFailures() + " consecutive connect failures";
-      case FIVE_XX -> config.consecutive5xx() + " consecutive 5xx responses (last " + status + ")";
-      case TIMEOUT -> config.consecutiveTimeouts() + " consecutive timeouts";
+      case CONNECT_FAILURE -> run(config.consecutiveConnectFailures(), "connect failure");
+      case FIVE_XX -> run(config.consecutive5xx(), "5xx response") + " (last " + status + ")";
+      case TIMEOUT -> run(config.consecutiveTimeouts(), "timeout");
     };
+  }
+
+  private static String run(int n, String what) {
+    return n == 1 ? "1 " + what : n + " consecutive " + what + "s";
   }
 
   /** The row length after decay: one less per full base time in service since the last return. */
