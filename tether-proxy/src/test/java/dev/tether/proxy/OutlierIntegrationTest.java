@@ -70,8 +70,19 @@ class OutlierIntegrationTest {
       yaml.append("      - { name: ").append(b.name()).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
     }
     yaml.append("      - { name: bad, address: 127.0.0.1:").append(bad.getAddress().getPort()).append(" }\n");
-    TetherConfig config = ConfigLoader.parse(yaml.toString(), "outlier.yaml", Map.<String, String>of()::get);
-    tether = TetherServer.start(config);
+    yaml.append(extraServers);
+    yamlHead = yaml.substring(0, yaml.indexOf("pools:\n  web:\n") + "pools:\n  web:\n".length());
+    yamlServers = yaml.substring(yaml.indexOf("    servers:\n"));
+    tether = TetherServer.start(parse(poolKeys));
+  }
+
+  private String extraServers = "";
+  private String yamlHead;
+  private String yamlServers;
+
+  /** The configuration with other pool keys and the same servers. */
+  private TetherConfig parse(String poolKeys) throws Exception {
+    return ConfigLoader.parse(yamlHead + poolKeys + yamlServers, "outlier.yaml", Map.<String, String>of()::get);
   }
 
   @AfterEach
@@ -208,5 +219,43 @@ class OutlierIntegrationTest {
     assertThat(tether.admin()).isNotNull();
     HttpResponse<String> metrics = admin("/metrics", TOKEN);
     assertThat(metrics.body()).contains("tether_pool_panic{pool=\"web\"} 1.0").contains("tether_outlier_ejected{pool=\"web\"} 1.0");
+  }
+
+  @Test
+  void aReloadKeepsEjectionsUnlessItChangesOrDropsTheOutlierSection() throws Exception {
+    String keys = "    outlier: { consecutive-5xx: 1, base-ejection: 10m, max-ejection: 10m }\n";
+    start(keys);
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      get();
+      return ejection() != null;
+    });
+    Ejection e = ejection();
+    tether.reload(parse(keys));
+    assertThat(ejection()).as("same pool, same settings: the ejection stays").isEqualTo(e);
+    assertThat(tether.pool("web").panicThreshold()).isEqualTo(50);
+
+    tether.reload(parse("    panic-threshold: 20%\n"));
+    assertThat(ejection()).as("outlier detection dropped: its ejections end").isNull();
+    assertThat(tether.outlierDetector("web")).isNull();
+    assertThat(tether.pool("web").panicThreshold()).isEqualTo(20);
+    long before = badRequests.get();
+    for (int i = 0; i < 6; i++) {
+      get();
+    }
+    assertThat(badRequests.get()).as("nothing ejects it any more").isEqualTo(before + 2);
+  }
+
+  @Test
+  void connectFailuresEjectADeadServerWhileTheRetryHidesThemFromClients() throws Exception {
+    int deadPort = dev.tether.testing.net.FreePorts.loopback(1).getFirst();
+    extraServers = "      - { name: dead, address: 127.0.0.1:" + deadPort + " }\n";
+    start("    outlier: { consecutive-connect-failures: 2, consecutive-5xx: 0, base-ejection: 10m, max-ejection: 10m }\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      get();
+      return tether.pool("web").snapshot().member("dead").ejected();
+    });
+    assertThat(tether.pool("web").snapshot().member("dead").ejection().reason()).isEqualTo("2 consecutive connect failures");
+    assertThat(counter("tether.outlier.ejections", "server", "dead", "reason", "connect-failure")).isEqualTo(1);
+    assertThat(ejection()).as("5xx detection is off").isNull();
   }
 }
