@@ -177,10 +177,12 @@ class OutlierIntegrationTest {
     // it returns after its time, takes requests again, and is ejected again for twice as long
     await().atMost(Duration.ofSeconds(10)).until(() -> ejection() == null);
     assertThat(counter("tether.outlier.returns", "pool", "web", "server", "bad", "cause", "time")).isEqualTo(1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
+    // in a tight loop: a full base time in service would decay the backoff row (tested with a fake
+    // clock in OutlierDetectorTest)
+    for (int i = 0; i < 9 && ejection() == null; i++) {
       get();
-      return ejection() != null;
-    });
+    }
+    assertThat(ejection()).isNotNull();
     assertThat(badRequests.get()).isEqualTo(6);
     Ejection second = ejection();
     assertThat(second.count()).isEqualTo(2);
