@@ -111,6 +111,8 @@ public final class OutlierDetector implements AutoCloseable {
     long returnedAtMillis;
     Ejection current;
     Runnable cancel;
+    /** A refusal by the cap was logged at INFO since this server's last ejection. */
+    boolean capLogged;
   }
 
   private final Pool pool;
@@ -285,12 +287,22 @@ public final class OutlierDetector implements AutoCloseable {
     }
     int cap = Math.max(1, s.members().size() * config.maxEjectedPercent() / 100);
     String reason = reason(kind, status);
+    History h = history.computeIfAbsent(server, k -> new History());
     if (s.ejectedCount() >= cap) {
-      log.info("pool {}: server {} is not ejected ({}): {} of {} servers are ejected already, the most max-ejected-share {}% allows",
-          pool.name(), server, reason, s.ejectedCount(), s.members().size(), config.maxEjectedPercent());
+      // INFO once until the server is next ejected: a failing server refused by the cap would
+      // otherwise log once per run, many times a second under load
+      boolean first = !h.capLogged;
+      h.capLogged = true;
+      String msg = "pool {}: server {} is not ejected ({}): {} of {} servers are ejected already, the most max-ejected-share {}% allows";
+      Object[] args = {pool.name(), server, reason, s.ejectedCount(), s.members().size(), config.maxEjectedPercent()};
+      if (first) {
+        log.info(msg, args);
+      } else {
+        log.debug(msg, args);
+      }
       return;
     }
-    History h = history.computeIfAbsent(server, k -> new History());
+    h.capLogged = false;
     long now = env.clock().millis();
     h.row = Math.min(decayed(h, now) + 1, maxRow);
     Duration length = length(h.row);
@@ -364,12 +376,6 @@ public final class OutlierDetector implements AutoCloseable {
   /** {@code base × 2^(row-1)}, not capped. */
   private Duration length(int row) {
     return config.baseEjection().multipliedBy(1L << Math.min(row - 1, 40));
-  }
-
-  /** The ejection of {@code server} by this detector, or {@code null}. */
-  public synchronized Ejection ejection(String server) {
-    History h = history.get(server);
-    return h == null ? null : h.current;
   }
 
   static String format(Duration d) {
