@@ -22,7 +22,7 @@ import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.health.HttpHealthProbe;
 import dev.tether.proxy.outlier.OutlierDetector;
-import dev.tether.proxy.outlier.PanicLog;
+import dev.tether.proxy.outlier.OutlierDetectors;
 import dev.tether.proxy.outlier.Scheduler;
 import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.Router;
@@ -83,7 +83,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.analytics = Analytics.start(env.ticker());
     this.alerts = new AlertService(analytics, Clock.systemUTC());
     bindAnalytics(config, pools, affinities);
-    this.detectors = buildDetectors(config, pools, Map.of());
+    this.detectors = OutlierDetectors.build(config, pools, Map.of(), outlierEnv());
     TetherProxy p;
     try {
       p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors), tracing.tracer());
@@ -96,7 +96,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.proxy = p;
     alerts.apply(config.alerts());
     this.checkers = startHealthChecks(config, pools, Map.of());
-    linkProbes();
+    OutlierDetectors.link(checkers, detectors);
     AdminServer a = null;
     if (config.admin() != null) {
       try {
@@ -196,7 +196,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     Map<String, Pool> nextPools = buildPools(next, pools, env);
     Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
     bindAnalytics(next, nextPools, nextAffinities);
-    Map<String, OutlierDetector> nextDetectors = buildDetectors(next, nextPools, detectors);
+    Map<String, OutlierDetector> nextDetectors = OutlierDetectors.build(next, nextPools, detectors, outlierEnv());
     proxy.router(router(next, nextPools, nextAffinities, nextDetectors));
     this.detectors = nextDetectors;
     this.pools = nextPools;
@@ -208,7 +208,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.affinities = nextAffinities;
     checkers.values().forEach(HealthChecker::close);
     this.checkers = startHealthChecks(next, nextPools, checkers);
-    linkProbes();
+    OutlierDetectors.link(checkers, detectors);
     this.config = next;
     alerts.apply(next.alerts());
     if (admin != null) {
@@ -259,47 +259,8 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     return out;
   }
 
-  /**
-   * Sets every pool's panic threshold and panic log, and gives each pool with an {@code outlier}
-   * section its passive health checks: a detector whose pool and settings are unchanged is kept
-   * (its ejections and backoff survive the reload); the others are closed, which returns the
-   * servers they ejected, before their replacements start.
-   */
-  private Map<String, OutlierDetector> buildDetectors(TetherConfig c, Map<String, Pool> ps,
-      Map<String, OutlierDetector> previous) {
-    Map<String, OutlierDetector> kept = new HashMap<>();
-    for (Map.Entry<String, OutlierDetector> old : previous.entrySet()) {
-      PoolConfig pc = c.pools().get(old.getKey());
-      OutlierDetector d = old.getValue();
-      if (pc != null && d.pool() == ps.get(pc.name()) && d.config().equals(pc.outlier())) {
-        d.serversChanged();
-        kept.put(pc.name(), d);
-      } else {
-        d.close();
-      }
-    }
-    Map<String, OutlierDetector> out = new HashMap<>();
-    for (PoolConfig pc : c.pools().values()) {
-      Pool pool = ps.get(pc.name());
-      pool.setPanicThreshold(pc.panicThreshold());
-      PanicLog.watch(pool);
-      if (pc.outlier() != null) {
-        OutlierDetector d = kept.get(pc.name());
-        out.put(pc.name(), d != null ? d : new OutlierDetector(pool, pc.outlier(),
-            new OutlierDetector.Env(Clock.systemUTC(), Scheduler.of(healthTimer), analytics.registry())));
-      }
-    }
-    return out;
-  }
-
-  /** Lets a passing active check return a server its pool's outlier detection ejected. */
-  private void linkProbes() {
-    for (Map.Entry<String, HealthChecker> e : checkers.entrySet()) {
-      OutlierDetector d = detectors.get(e.getKey());
-      if (d != null) {
-        e.getValue().onProbe(d::probed);
-      }
-    }
+  private OutlierDetector.Env outlierEnv() {
+    return new OutlierDetector.Env(Clock.systemUTC(), Scheduler.of(healthTimer), analytics.registry());
   }
 
   /** The passive health checks of pool {@code name}, or {@code null} when it has none. */
