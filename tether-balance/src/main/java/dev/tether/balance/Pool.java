@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 
 /**
  * The control-plane side of one pool: the configured servers, their states and load counters, and
@@ -16,6 +17,12 @@ import java.util.NoSuchElementException;
  *
  * <p>Mutators are {@code synchronized} among themselves (the control plane is not hot);
  * {@link #snapshot()} is a plain volatile read.
+ *
+ * <p>Panic mode (Envoy's panic threshold): when fewer than {@link #setPanicThreshold the
+ * threshold} percent of the servers in rotation (neither {@code DRAINING} nor {@code DISABLED})
+ * are healthy ({@code UP} and not ejected), every snapshot member is marked {@link Member#panic()}
+ * and pickers balance over all servers in rotation, health ignored, rather than pile the whole
+ * load on the few healthy ones. Operator states still hold in panic.
  */
 public final class Pool {
 
@@ -28,6 +35,9 @@ public final class Pool {
   private final Map<String, ServerLoad> loads = new HashMap<>();
   private final Map<String, ServerState> states = new HashMap<>();
   private final Map<String, Long> upSince = new HashMap<>();
+  private final Map<String, Ejection> ejections = new HashMap<>();
+  private int panicThreshold;
+  private Consumer<PoolSnapshot> panicListener;
   private final ServerLoad.Group group = new ServerLoad.Group();
   private List<Server> servers;
 
@@ -86,6 +96,7 @@ public final class Pool {
     loads.keySet().retainAll(unique.keySet());
     states.keySet().retainAll(unique.keySet());
     upSince.keySet().retainAll(unique.keySet());
+    ejections.keySet().retainAll(unique.keySet());
     for (String n : unique.keySet()) {
       loads.computeIfAbsent(n, k -> new ServerLoad(group));
       states.putIfAbsent(n, ServerState.UP);
@@ -118,6 +129,60 @@ public final class Pool {
   }
 
   /**
+   * Ejects {@code server} (outlier detection) or replaces its ejection; the next snapshot shows it.
+   *
+   * @throws NoSuchElementException when the pool has no server called {@code server}
+   */
+  public synchronized void eject(String server, Ejection ejection) {
+    requireNonNull(ejection, "ejection");
+    if (!states.containsKey(server)) {
+      throw new NoSuchElementException("pool " + name + " has no server " + server);
+    }
+    ejections.put(server, ejection);
+    rebuild();
+  }
+
+  /**
+   * Ends the ejection of {@code server}, if any.
+   *
+   * @return the ejection that ended, or {@code null} when the server was not ejected (or is gone)
+   */
+  public synchronized Ejection restore(String server) {
+    Ejection e = ejections.remove(server);
+    if (e != null) {
+      rebuild();
+    }
+    return e;
+  }
+
+  /**
+   * Sets the panic threshold: the pool is in panic while fewer than {@code percent} of its servers
+   * in rotation are healthy; 0 (the default) turns panic mode off.
+   */
+  public synchronized void setPanicThreshold(int percent) {
+    if (percent < 0 || percent > 100) {
+      throw new IllegalArgumentException("panic threshold " + percent + "% is outside 0..100%");
+    }
+    if (percent != panicThreshold) {
+      panicThreshold = percent;
+      rebuild();
+    }
+  }
+
+  /** The panic threshold in percent; 0 when panic mode is off. */
+  public synchronized int panicThreshold() {
+    return panicThreshold;
+  }
+
+  /**
+   * Sets the one listener told of every snapshot that enters or leaves panic mode (called with the
+   * pool's lock held, on the thread that changed the pool: keep it short); {@code null} for none.
+   */
+  public synchronized void onPanicChange(Consumer<PoolSnapshot> listener) {
+    panicListener = listener;
+  }
+
+  /**
    * Rebuilds the picker with the same members. Not needed for slow start (pickers compute ramping
    * weights per pick from the ticker); kept for callers that want a fresh picker.
    */
@@ -126,14 +191,40 @@ public final class Pool {
   }
 
   private void rebuild() {
+    boolean panic = panic();
     List<Member> members = new ArrayList<>(servers.size());
     Map<String, Member> byName = new HashMap<>();
     for (Server s : servers) {
-      Member m = new Member(s, states.get(s.name()), loads.get(s.name()), upSince.get(s.name()));
+      Member m = new Member(s, states.get(s.name()), loads.get(s.name()), upSince.get(s.name()),
+          ejections.get(s.name()), panic);
       members.add(m);
       byName.put(s.name(), m);
     }
     Picker picker = algorithm.newPicker(List.copyOf(members), options, env);
-    snapshot = new PoolSnapshot(name, members, byName, picker);
+    PoolSnapshot before = snapshot;
+    snapshot = new PoolSnapshot(name, members, byName, picker, panic);
+    if (panicListener != null && before != null && before.panic() != panic) {
+      panicListener.accept(snapshot);
+    }
+  }
+
+  /** Whether fewer than the threshold's share of the servers in rotation are healthy. */
+  private boolean panic() {
+    if (panicThreshold == 0) {
+      return false;
+    }
+    int inRotation = 0;
+    int healthy = 0;
+    for (Server s : servers) {
+      ServerState st = states.get(s.name());
+      if (st == ServerState.UP || st == ServerState.DOWN) {
+        inRotation++;
+        if (st == ServerState.UP && !ejections.containsKey(s.name())) {
+          healthy++;
+        }
+      }
+    }
+    // healthy / inRotation < threshold / 100, in integers
+    return inRotation > 0 && healthy * 100L < (long) panicThreshold * inRotation;
   }
 }

@@ -21,6 +21,9 @@ import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.health.HttpHealthProbe;
+import dev.tether.proxy.outlier.OutlierDetector;
+import dev.tether.proxy.outlier.OutlierDetectors;
+import dev.tether.proxy.outlier.Scheduler;
 import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.Router;
@@ -64,6 +67,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private final ScheduledExecutorService healthTimer =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tether-health-timer").daemon().factory());
   private Map<String, HealthChecker> checkers = Map.of();
+  private Map<String, OutlierDetector> detectors = Map.of();
   private final AdminServer admin;
   private final ProxyTracing tracing;
   private final Analytics analytics;
@@ -80,9 +84,10 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.analytics = Analytics.start(env.ticker());
     this.alerts = new AlertService(analytics, Clock.systemUTC());
     bindAnalytics(config, pools, affinities);
+    this.detectors = OutlierDetectors.build(config, pools, Map.of(), outlierEnv());
     TetherProxy p;
     try {
-      p = TetherProxy.start(settings(config), router(config, pools, affinities), tracing.tracer());
+      p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors), tracing.tracer());
     } catch (RuntimeException e) {
       tracing.close();
       alerts.close();
@@ -92,6 +97,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.proxy = p;
     alerts.apply(config.alerts());
     this.checkers = startHealthChecks(config, pools, Map.of());
+    OutlierDetectors.link(checkers, detectors);
     AdminServer a = null;
     if (config.admin() != null) {
       try {
@@ -191,7 +197,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     Map<String, Pool> nextPools = buildPools(next, pools, env);
     Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
     bindAnalytics(next, nextPools, nextAffinities);
-    proxy.router(router(next, nextPools, nextAffinities));
+    Map<String, OutlierDetector> nextDetectors = OutlierDetectors.build(next, nextPools, detectors, outlierEnv());
+    proxy.router(router(next, nextPools, nextAffinities, nextDetectors));
+    this.detectors = nextDetectors;
     this.pools = nextPools;
     for (Map.Entry<String, AffinityPolicy> old : affinities.entrySet()) {
       if (nextAffinities.get(old.getKey()) != old.getValue()) {
@@ -201,6 +209,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.affinities = nextAffinities;
     checkers.values().forEach(HealthChecker::close);
     this.checkers = startHealthChecks(next, nextPools, checkers);
+    OutlierDetectors.link(checkers, detectors);
     this.config = next;
     alerts.apply(next.alerts());
     if (admin != null) {
@@ -249,6 +258,15 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       }
     }
     return out;
+  }
+
+  private OutlierDetector.Env outlierEnv() {
+    return new OutlierDetector.Env(Clock.systemUTC(), Scheduler.of(healthTimer), analytics.registry());
+  }
+
+  /** The passive health checks of pool {@code name}, or {@code null} when it has none. */
+  public synchronized OutlierDetector outlierDetector(String name) {
+    return detectors.get(name);
   }
 
   /** Server addresses of {@code pc} by name; unresolved ones are left out (and logged if asked). */
@@ -316,13 +334,14 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   }
 
   /** Builds the routing table; resolves server addresses here, on the control plane. */
-  private Router router(TetherConfig c, Map<String, Pool> pools, Map<String, AffinityPolicy> affinities) {
+  private Router router(TetherConfig c, Map<String, Pool> pools, Map<String, AffinityPolicy> affinities,
+      Map<String, OutlierDetector> outliers) {
     Map<String, Upstream> upstreams = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       Map<String, InetSocketAddress> addrs = resolve(pc, true);
       upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
           affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name()),
-          new Retries(pc.retries(), env.ticker())));
+          new Retries(pc.retries(), env.ticker()), outliers.get(pc.name())));
     }
     List<Route> routes = new ArrayList<>();
     for (RouteConfig rc : c.routes()) {

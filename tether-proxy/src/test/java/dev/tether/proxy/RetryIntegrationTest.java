@@ -236,7 +236,7 @@ class RetryIntegrationTest {
       }
       pool = new Pool("web", servers, Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
       Upstream up = new Upstream(pool, addrs, ConnectionsConfig.DEFAULTS, null, false, null,
-          new Retries(retries, System::nanoTime));
+          new Retries(retries, System::nanoTime), null);
       ProxySettings settings = new ProxySettings(new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
           Timeouts.DEFAULTS, Limits.DEFAULTS, TrustedProxies.NONE, AccessLog.DEFAULTS);
       proxy = TetherProxy.start(settings, new Router(List.of(new Route(null, "/", "web")), Map.of("web", up)));

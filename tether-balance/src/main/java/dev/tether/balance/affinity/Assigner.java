@@ -99,7 +99,7 @@ final class Assigner {
    */
   Member migrationTarget(Member bound, long idleNanos, PoolSnapshot snapshot) {
     AffinityRules.Migration mig = rules.migration();
-    if (mig == null || idleNanos < mig.idleAfter().toNanos() || !bound.state().acceptsNew()) {
+    if (mig == null || idleNanos < mig.idleAfter().toNanos() || !bound.acceptsNew()) {
       return null;
     }
     SessionTracker sessions = stats.sessions();
@@ -108,7 +108,7 @@ final class Assigner {
     Member least = null;
     long leastCount = Long.MAX_VALUE;
     for (Member c : snapshot.members()) {
-      if (!c.state().acceptsNew()) {
+      if (!c.acceptsNew()) {
         continue;
       }
       long n = sessions.count(c.name());
@@ -137,7 +137,7 @@ final class Assigner {
   }
 
   private static boolean usable(Member m, Member excluded) {
-    return m != null && m.state().acceptsNew() && (excluded == null || !m.name().equals(excluded.name()));
+    return m != null && m.acceptsNew() && (excluded == null || !m.name().equals(excluded.name()));
   }
 
   private Member bounded(Member m, PoolSnapshot snapshot, Member excluded) {

@@ -27,7 +27,7 @@ final class BoundResolution {
   AffinityDecision resolve(PickRequest request, PoolSnapshot snapshot, String pin, String bound, String key) {
     if (bound != null) {
       Member m = snapshot.member(bound);
-      if (m != null && m.state().acceptsBound()) {
+      if (m != null && m.acceptsBound()) {
         assigner.stats().record(AffinityOutcome.HIT);
         touch(key, m);
         return new AffinityDecision(m, AffinityOutcome.HIT, null, key);

@@ -72,7 +72,7 @@ final class CookieAffinityPolicy implements AffinityPolicy {
       return fresh(request, snapshot, connectionPin, null, AffinityOutcome.EXPIRED, now);
     }
     Member m = snapshot.member(t.server());
-    if (m == null || !m.state().acceptsBound()) {
+    if (m == null || !m.acceptsBound()) {
       if (assigner.rules().strict()) {
         return refuse();
       }

@@ -67,7 +67,7 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
       return d;
     }
     Member owner = rendezvous(k, snapshot, true);
-    if (owner != null && !owner.state().acceptsNew() && !seen(k, owner)) {
+    if (owner != null && !owner.acceptsNew() && !seen(k, owner)) {
       owner = null;
     }
     if (owner == null) {
@@ -125,7 +125,7 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
     Member best = null;
     long bestScore = 0;
     for (Member m : snapshot.members()) {
-      boolean ok = includeDraining ? m.state().acceptsBound() : m.state().acceptsNew();
+      boolean ok = includeDraining ? m.acceptsBound() : m.acceptsNew();
       if (!ok || m.weight() == 0) {
         continue;
       }

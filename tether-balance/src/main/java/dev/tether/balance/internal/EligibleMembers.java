@@ -6,8 +6,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Which members a picker may choose for new work: state {@code UP} and weight above zero (weight 0
- * means "no new work", as in HAProxy). Shared by every algorithm so that they agree on it.
+ * Which members a picker may choose for new work: {@link Member#acceptsNew()} (state {@code UP}, not
+ * ejected; in panic mode health is ignored) and weight above zero (weight 0 means "no new work", as
+ * in HAProxy). Shared by every algorithm so that they agree on it.
  */
 public final class EligibleMembers {
 
@@ -34,7 +35,7 @@ public final class EligibleMembers {
 
   /** Whether {@code m} may be chosen for new work. */
   public static boolean accepts(Member m) {
-    return m.state().acceptsNew() && m.weight() > 0;
+    return m.acceptsNew() && m.weight() > 0;
   }
 
   /**

@@ -22,7 +22,9 @@ import java.util.function.Function;
 /**
  * The balancer's meters in Prometheus form: per server of every pool its requests in flight
  * ({@code tether_server_in_flight}), requests completed ({@code tether_server_requests_total}),
- * whether it takes new work ({@code tether_server_up}) and whether it is DOWN ({@code tether_server_down}); each pool's affinity meters ({@link
+ * whether it takes new work ({@code tether_server_up}) and whether it is DOWN ({@code tether_server_down}); per pool its
+ * servers ejected by passive checks ({@code tether_outlier_ejected}) and whether it is in panic mode ({@code
+ * tether_pool_panic}); each pool's affinity meters ({@link
  * AffinityMeters}); JVM memory, threads and CPU. Meters read live counters when scraped; nothing is
  * added to the request path. {@link #bind} replaces the pool meters after a reload.
  */
@@ -61,6 +63,11 @@ final class AdminMeters {
             .description("1 while the server is DOWN by its health checks, else 0").tags("pool", pool.name(), "server", server)
             .strongReference(true).register(registry);
       }
+      Gauge.builder("tether.outlier.ejected", pool, p -> p.snapshot().ejectedCount())
+          .description("servers ejected by passive health checks").tags("pool", pool.name()).strongReference(true).register(registry);
+      Gauge.builder("tether.pool.panic", pool, p -> p.snapshot().panic() ? 1 : 0)
+          .description("1 while the pool is in panic mode (too few healthy servers), else 0").tags("pool", pool.name())
+          .strongReference(true).register(registry);
       AffinityPolicy affinity = affinities.apply(pool.name());
       if (affinity != null) {
         AffinityMeters.bind(registry, pool.name(), affinity);

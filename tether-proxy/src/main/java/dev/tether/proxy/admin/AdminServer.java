@@ -17,6 +17,7 @@ import dev.tether.proxy.config.AdminConfig;
 import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.health.HealthChecker;
+import dev.tether.proxy.outlier.OutlierJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -270,6 +271,8 @@ public final class AdminServer implements AutoCloseable {
       m.put("servers", pool.snapshot().members().size());
       m.put("up", up);
       m.put("inFlight", pool.snapshot().members().stream().mapToLong(x -> x.load().inFlight()).sum());
+      m.put("panic", pool.snapshot().panic());
+      m.put("ejected", pool.snapshot().ejectedCount());
       out.add(m);
     }
     return out;
@@ -292,6 +295,7 @@ public final class AdminServer implements AutoCloseable {
     s.put("weight", m.weight());
     s.put("state", m.state().name());
     s.put("healthy", checks == null ? null : checks.health().get(m.name()));
+    s.put("ejected", OutlierJson.ejection(m));
     s.put("inFlight", m.load().inFlight());
     s.put("completed", m.load().completed());
     s.put("sessions", affinity == null ? null : affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L));

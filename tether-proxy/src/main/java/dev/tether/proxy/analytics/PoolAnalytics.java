@@ -132,7 +132,7 @@ final class PoolAnalytics implements PoolSignals, AutoCloseable {
     for (Member m : pool.snapshot().members()) {
       long n = live.getOrDefault(m.name(), 0L);
       total += n;
-      if (m.state().acceptsNew()) {
+      if (m.acceptsNew()) {
         takingWork++;
         takingWorkSessions += n;
         max = Math.max(max, n);

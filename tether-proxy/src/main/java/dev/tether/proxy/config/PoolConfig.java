@@ -22,6 +22,9 @@ import java.util.Map;
  * @param instanceMetrics scraping each server's session metrics, or {@code null} (off, the
  *     default)
  * @param retries retries of failed requests on another server ({@code retries})
+ * @param outlier passive health checks ({@code outlier}), or {@code null} (off, the default)
+ * @param panicThreshold panic mode below this percentage of healthy servers ({@code
+ *     panic-threshold}, 0..100, 0 = off; default 50 with {@code outlier}, else 0)
  */
 public record PoolConfig(
     String name,
@@ -33,7 +36,9 @@ public record PoolConfig(
     ConnectionsConfig connections,
     List<ServerConfig> servers,
     InstanceMetricsConfig instanceMetrics,
-    RetriesConfig retries) {
+    RetriesConfig retries,
+    OutlierConfig outlier,
+    int panicThreshold) {
 
   /** How a pool's application instances keep sessions; decides whether migration is safe. */
   public enum SessionsMode {
@@ -52,5 +57,16 @@ public record PoolConfig(
     requireNonNull(connections, "connections");
     servers = List.copyOf(servers);
     requireNonNull(retries, "retries");
+    if (panicThreshold < 0 || panicThreshold > 100) {
+      throw new IllegalArgumentException("panic-threshold " + panicThreshold + "% is outside 0..100%");
+    }
+  }
+
+  /** A pool with the default retries and without outlier detection or panic mode. */
+  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
+      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
+      InstanceMetricsConfig instanceMetrics) {
+    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
+        RetriesConfig.DEFAULTS, null, 0);
   }
 }

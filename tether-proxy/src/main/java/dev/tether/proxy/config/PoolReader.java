@@ -31,7 +31,7 @@ final class PoolReader {
       "hash-method", "hash-name", "hash-query", "balance-factor", "slow-start", "virtual-nodes");
   private static final Set<String> STRUCTURE = Set.of(
       "algorithm", "affinity", "sessions", "health", "connections", "servers", "instance-metrics",
-      "retries");
+      "retries", "outlier", "panic-threshold");
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
   private final AffinityReader affinityReader;
@@ -63,12 +63,14 @@ final class PoolReader {
     InstanceMetricsConfig instanceMetrics = s.has("instance-metrics")
         ? readInstanceMetrics(s.section("instance-metrics")) : null;
     RetriesConfig retries = readRetries(s.section("retries"));
+    OutlierConfig outlier = s.has("outlier") ? OutlierReader.read(s.section("outlier")) : null;
+    int panicThreshold = OutlierReader.panicThreshold(s, outlier);
     s.finish();
     if (affinity == null || connections == null || servers.isEmpty()) {
       return null;
     }
     return new PoolConfig(name, algorithm, options, affinity, sessions, health, connections,
-        servers, instanceMetrics, retries);
+        servers, instanceMetrics, retries, outlier, panicThreshold);
   }
 
   private Map<String, String> readOptions(Section s, BalancerProvider provider) {
@@ -161,7 +163,7 @@ final class PoolReader {
       }
     }
     int buffer = s.size("buffer", d.buffer(), 0, 1024 * 1024);
-    double budget = percent(s, "budget", d.budgetRatio());
+    double budget = s.percent("budget", (int) Math.round(d.budgetRatio() * 100), 0) / 100.0;
     int minPerSecond = s.integer("min-retries-per-second", d.minPerSecond(), 0, 100_000);
     s.finish();
     return new RetriesConfig(attempts, statuses, buffer, budget, minPerSecond);
@@ -174,27 +176,6 @@ final class PoolReader {
     } catch (NumberFormatException e) {
       return null;
     }
-  }
-
-  /** A share written {@code 20%} (0%..100%), as a ratio; {@code def} when absent. */
-  static double percent(Section s, String key, double def) {
-    String text = s.text(key, null);
-    if (text == null) {
-      return def;
-    }
-    String t = text.strip();
-    if (t.endsWith("%")) {
-      try {
-        double v = Double.parseDouble(t.substring(0, t.length() - 1).strip());
-        if (v >= 0 && v <= 100) {
-          return v / 100;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-    }
-    s.error(key, "'" + text + "' is not a percentage; use 0%..100%, e.g. " + key + ": 20%");
-    return def;
   }
 
   private static ConnectionsConfig readConnections(Section s) {

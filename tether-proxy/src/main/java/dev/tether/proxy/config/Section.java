@@ -209,6 +209,25 @@ final class Section {
     return def;
   }
 
+  /** A whole percentage {@code min..100} written as {@code N%}, or {@code def}. */
+  int percent(String key, int def, int min) {
+    String text = text(key, null);
+    if (text == null) {
+      return def;
+    }
+    String allowed = "use " + min + "%..100%, e.g. 50%";
+    if (!text.matches("\\d{1,3}%")) {
+      error(key, "'" + text + "' is not a percentage; " + allowed);
+      return def;
+    }
+    int n = Integer.parseInt(text.substring(0, text.length() - 1));
+    if (n < min || n > 100) {
+      error(key, text + " is out of range; " + allowed);
+      return def;
+    }
+    return n;
+  }
+
   /** A duration of at least {@code min}, or {@code def} (which may be null). */
   Duration duration(String key, Duration def, Duration min) {
     String s = text(key, null);

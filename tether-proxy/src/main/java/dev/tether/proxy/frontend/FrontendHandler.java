@@ -7,6 +7,7 @@ import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.analytics.PoolTraffic;
 import dev.tether.proxy.http.FramingViolation;
 import dev.tether.proxy.log.AccessLogger;
+import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.trace.ExchangeSpan;
@@ -378,6 +379,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void connectFailed(Exchange e, Throwable cause) {
+    OutlierDetector.connectFailed(e.upstream, e.member);
     String reason = "connect to " + e.member.name() + " failed: " + ErrorResponses.describe(cause);
     log.info("{} {} {}: {}", client, e.method, e.target, reason);
     if (!e.retried) {

@@ -1,7 +1,9 @@
 package dev.tether.proxy.frontend;
 
+import dev.tether.balance.Member;
 import dev.tether.proxy.affinity.AffinityHeaders;
 import dev.tether.proxy.backend.BackendListener;
+import dev.tether.proxy.outlier.OutlierDetector;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -71,6 +73,7 @@ final class ResponseRelay implements BackendListener {
     e.responseStarted = true;
     e.dropReplay();
     e.status = code;
+    OutlierDetector.responded(e.upstream, e.member, code);
     e.clientKeepAlive &= !h.rt.draining();
     e.backendKeepAlive = HttpUtil.isKeepAlive(r);
     boolean closeDelimited = ForwardingHeaders.prepareResponse(r, e.clientVersion, e.clientKeepAlive);
@@ -93,7 +96,9 @@ final class ResponseRelay implements BackendListener {
       return false;
     }
     e.backend = null;
-    if (h.retryElsewhere(e, e.member.name() + " answered " + code)) {
+    Member failed = e.member;
+    if (h.retryElsewhere(e, failed.name() + " answered " + code)) {
+      OutlierDetector.responded(e.upstream, failed, code);
       // the rest of that response is not wanted; the connection cannot be reused mid-body
       h.rt.connector.discard(backend);
       return true;
@@ -168,6 +173,7 @@ final class ResponseRelay implements BackendListener {
     if (e == null || e.backend != backend) {
       return;
     }
+    OutlierDetector.timedOut(e.upstream, e.member);
     e.backend = null;
     h.rt.connector.discard(backend);
     if (!e.responseStarted) {

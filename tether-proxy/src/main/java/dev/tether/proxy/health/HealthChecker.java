@@ -44,6 +44,19 @@ public final class HealthChecker implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final List<Target> targets = new ArrayList<>();
   private volatile boolean closed;
+  private volatile ProbeListener probeListener = (server, passed) -> {};
+
+  /** Told of every probe's outcome, e.g. so that outlier detection returns an ejected server that passes. */
+  @FunctionalInterface
+  public interface ProbeListener {
+    /** {@code server}'s probe just passed or failed; called on the probe's thread, keep it short. */
+    void probed(String server, boolean passed);
+  }
+
+  /** Sets the one listener of probe outcomes (replacing any earlier one). */
+  public void onProbe(ProbeListener listener) {
+    probeListener = requireNonNull(listener, "listener");
+  }
 
   /** One server under check. */
   private final class Target {
@@ -143,6 +156,7 @@ public final class HealthChecker implements AutoCloseable {
   }
 
   private void apply(Target t, HealthProbe.Result r) {
+    probeListener.probed(t.server, r.passed());
     ServerHealth.Change change;
     synchronized (t.health) {
       change = t.health.record(r.passed());

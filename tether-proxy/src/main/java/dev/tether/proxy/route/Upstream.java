@@ -6,6 +6,7 @@ import dev.tether.balance.Pool;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.analytics.PoolTraffic;
 import dev.tether.proxy.config.ConnectionsConfig;
+import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.retry.Retries;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -15,10 +16,11 @@ import java.util.Map;
  * address of each server (resolved by the control plane, never on an event loop), the backend
  * connection limits, and the pool's affinity policy ({@code null} = none) with whether responses
  * carry the {@value #AFFINITY_HEADER} debug header, the pool's request meters ({@code null} =
- * none), and its retry rules and budget.
+ * none), its retry rules and budget, and its passive health checks ({@code null} = none), told of
+ * every request's outcome.
  */
 public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
-    AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries) {
+    AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries, OutlierDetector outlier) {
 
   /** The response header naming the affinity decision when {@code affinityHeader} is set. */
   public static final String AFFINITY_HEADER = "X-Tether-Affinity";
@@ -30,10 +32,10 @@ public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, Conn
     requireNonNull(retries, "retries");
   }
 
-  /** An upstream with the default retry rules. */
+  /** An upstream with the default retry rules and without passive health checks. */
   public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
       AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic) {
-    this(pool, addresses, connections, affinity, affinityHeader, traffic, Retries.defaults());
+    this(pool, addresses, connections, affinity, affinityHeader, traffic, Retries.defaults(), null);
   }
 
   /** An upstream without request meters. */

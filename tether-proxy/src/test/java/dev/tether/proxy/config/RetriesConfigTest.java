@@ -51,6 +51,6 @@ class RetriesConfigTest {
     assertThat(problems.get(0).message()).contains("0..3");
     assertThat(problems.get(1).message()).contains("'404'", "500..599");
     assertThat(problems.get(2).message()).contains("out of range");
-    assertThat(problems.get(3).message()).isEqualTo("'half' is not a percentage; use 0%..100%, e.g. budget: 20%");
+    assertThat(problems.get(3).message()).isEqualTo("'half' is not a percentage; use 0%..100%, e.g. 50%");
   }
 }
