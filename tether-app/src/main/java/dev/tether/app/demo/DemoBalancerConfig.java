@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The balancer configuration {@code tether demo} runs: cookie affinity over power-of-two choices,
- * active health checks that notice a killed instance within about a second, the admin API with the
- * dashboard, and per-instance session metrics. {@code replicated} says whether the instances share
+ * active health checks that notice a killed instance within about a second, passive checks that
+ * eject it at its third refused connection (panic mode off: a demo kills most of its instances on
+ * purpose), the admin API with the dashboard, and per-instance session metrics. {@code replicated} says whether the instances share
  * their sessions (every store but {@code memory}), which lets affinity move idle sessions.
  */
 public record DemoBalancerConfig(String host, int port, int adminPort, boolean replicated) {
@@ -41,6 +42,8 @@ public record DemoBalancerConfig(String host, int port, int adminPort, boolean r
                 - { id: demo, secret-env: TETHER_DEMO_KEY }
               debug-header: true
             health: { path: /healthz, interval: 1s, timeout: 500ms, rise: 1, fall: 1 }
+            outlier: { base-ejection: 5s }
+            panic-threshold: 0%%
             instance-metrics: { path: /tether/metrics, interval: 2s, timeout: 1s }
             servers:
         %s""".formatted(host, port, host, adminPort, replicated ? "replicated" : "local", servers);
