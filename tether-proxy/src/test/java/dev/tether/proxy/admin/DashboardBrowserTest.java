@@ -186,6 +186,16 @@ class DashboardBrowserTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> badge("s2").equals("UP"));
     assertThat(spread(12)).containsKey("s2");
     assertThat(browser.findElement(By.id("events")).getText()).contains("ok enable s2 → UP");
+
+    // a server the passive checks ejected shows so, with the reason, over its unchanged state
+    tether.pool("web").eject("s3", new dev.tether.balance.Ejection(java.time.Instant.now().plusSeconds(60),
+        "5 consecutive 5xx responses (last 503)", 1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> badge("s3").equals("EJECTED"));
+    assertThat(browser.findElement(By.cssSelector("tr[data-server='s3'] td.state .badge")).getAttribute("title"))
+        .startsWith("5 consecutive 5xx responses (last 503); back at ");
+    assertThat(browser.findElement(By.id("pool-meta")).getText()).contains("1 ejected");
+    await().atMost(Duration.ofSeconds(5)).until(() -> browser.findElement(By.id("stat-up")).getText().equals("2 / 3"));
+    screenshot("dashboard-ejected");
     assertThat(consoleErrors(false)).isEmpty();
     assertThat(drained).exists();
   }

@@ -151,7 +151,9 @@
     const info = pools.find((p) => p.name === state.pool);
     $('pool-meta').textContent = info
       ? [info.algorithm, 'affinity ' + info.affinity, info.healthChecks ? 'health checks on' : 'no health checks',
-        info.servers + (info.servers === 1 ? ' server' : ' servers')].join(' · ')
+        info.servers + (info.servers === 1 ? ' server' : ' servers')]
+        .concat(info.ejected ? [info.ejected + ' ejected'] : [])
+        .concat(info.panic ? ['PANIC: too few healthy servers, balancing over all'] : []).join(' · ')
       : '';
     document.title = 'Tether — ' + (state.pool || 'no pools');
   }
@@ -219,7 +221,7 @@
   }
 
   function renderSummary(servers, sample, sessions) {
-    const up = servers.filter((s) => s.state === 'UP').length;
+    const up = servers.filter((s) => s.state === 'UP' && !s.ejected).length;
     stat('stat-up', up + ' / ' + servers.length);
     stat('stat-inflight', num(servers.reduce((a, s) => a + s.inFlight, 0), 0));
     const rates = Object.values(sample.rps).filter((v) => v !== null);
@@ -321,8 +323,10 @@
       const c = row.cells;
       c.address.textContent = s.address;
       const badge = c.state.firstChild || c.state.appendChild(el('span'));
-      badge.className = 'badge ' + s.state;
-      badge.textContent = s.state;
+      // an ejection (passive checks) shows over the state it leaves untouched
+      badge.className = 'badge ' + (s.ejected ? 'EJECTED' : s.state);
+      badge.textContent = s.ejected ? 'EJECTED' : s.state;
+      badge.title = s.ejected ? s.ejected.reason + '; back at ' + new Date(s.ejected.until).toLocaleTimeString() : '';
       const health = c.health.firstChild || c.health.appendChild(el('span'));
       health.className = 'health ' + (s.healthy === true ? 'pass' : s.healthy === false ? 'fail' : 'none');
       health.textContent = s.healthy === true ? 'passing' : s.healthy === false ? 'failing' : 'not checked';
