@@ -1,0 +1,200 @@
+package dev.tether.proxy.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.proxy.TetherServer;
+import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.runtime.LoadHammer;
+import dev.tether.testing.backend.TestBackend;
+import dev.tether.testing.leak.LeakDetection;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Runtime server changes over real HTTP: a {@link TetherServer} in front of real backends, changed
+ * through the admin API while a real HTTP client keeps several connections busy through the proxy.
+ */
+@ExtendWith(LeakDetection.class)
+class ServerRoutesIntegrationTest {
+
+  private static final String TOKEN = "0123456789abcdef-admin";
+  private final List<TestBackend> backends = new ArrayList<>();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final ObjectMapper json = new ObjectMapper();
+  private TetherServer tether;
+
+  @BeforeEach
+  void start() throws Exception {
+    for (String n : List.of("s1", "s2", "s3")) {
+      backends.add(TestBackend.start(n));
+    }
+    String yaml = "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\n"
+        + "pools:\n  web:\n    algorithm: weighted-round-robin\n    servers:\n"
+        + "      - { name: s1, address: " + backends.get(0).address() + " }\n"
+        + "      - { name: s2, address: " + backends.get(1).address() + " }\n"
+        + "routes:\n  - { path-prefix: /, pool: web }\n";
+    tether = TetherServer.start(parse(yaml));
+  }
+
+  @AfterEach
+  void stop() {
+    tether.stop(Duration.ofSeconds(2));
+    backends.forEach(TestBackend::close);
+    http.close();
+  }
+
+  private static TetherConfig parse(String yaml) {
+    try {
+      return ConfigLoader.parse(yaml, "tether.yaml", Map.<String, String>of()::get);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private HttpResponse<String> admin(String method, String path, String body, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> admin(String method, String path, String body) throws Exception {
+    return admin(method, path, body, TOKEN);
+  }
+
+  private JsonNode expect(int status, String method, String path, String body) throws Exception {
+    HttpResponse<String> r = admin(method, path, body);
+    assertThat(r.statusCode()).as(method + " " + path + " " + body + ": " + r.body()).isEqualTo(status);
+    return json.readTree(r.body());
+  }
+
+  private URI proxy() {
+    return URI.create("http://127.0.0.1:" + tether.proxy().port() + "/");
+  }
+
+  private List<String> serverNames() throws Exception {
+    List<String> out = new ArrayList<>();
+    expect(200, "GET", "/api/pools/web/servers", null).get("servers").forEach(s -> out.add(s.get("name").asText()));
+    return out;
+  }
+
+  @Test
+  void everyChangeNeedsTheToken() throws Exception {
+    String add = "{\"name\": \"s3\", \"address\": \"" + backends.get(2).address() + "\"}";
+    for (String token : new String[] {null, "wrong-token-wrong-token"}) {
+      assertThat(admin("POST", "/api/pools/web/servers", add, token).statusCode()).isEqualTo(401);
+      assertThat(admin("DELETE", "/api/pools/web/servers/s1?now", null, token).statusCode()).isEqualTo(401);
+      assertThat(admin("PUT", "/api/pools/web/servers/s1/weight", "{\"weight\": 2}", token).statusCode()).isEqualTo(401);
+      assertThat(admin("GET", "/api/config", null, token).statusCode()).isEqualTo(401);
+    }
+    assertThat(serverNames()).containsExactly("s1", "s2");
+  }
+
+  @Test
+  void badInputIsA400NamingTheField() throws Exception {
+    Map<String, String> bodies = Map.of(
+        "{\"address\": \"127.0.0.1:9\"}", "name: missing",
+        "{\"name\": \"s 3\", \"address\": \"127.0.0.1:9\"}", "name: 's 3' is not a server name",
+        "{\"name\": \"s3\", \"address\": \"nowhere\"}", "address: 'nowhere' has no port",
+        "{\"name\": \"s3\", \"address\": \"127.0.0.1:9\", \"weight\": 300}", "weight: 300 is out of range; use 0..256",
+        "{\"name\": \"s3\", \"address\": \"127.0.0.1:9\", \"weight\": \"x\"}", "weight: \"x\" is not a whole number",
+        "{\"name\": \"s3\", \"address\": \"127.0.0.1:9\", \"colour\": 1}", "colour: unknown field",
+        "not json", "body: not JSON");
+    for (Map.Entry<String, String> e : bodies.entrySet()) {
+      assertThat(expect(400, "POST", "/api/pools/web/servers", e.getKey()).get("error").asText()).contains(e.getValue());
+    }
+    assertThat(expect(400, "PUT", "/api/pools/web/servers/s1/weight", "{\"weight\": -1}").get("error").asText())
+        .contains("weight: -1 is out of range; use 0..256");
+    assertThat(expect(400, "PUT", "/api/pools/web/servers/s1/weight", "{}").get("error").asText()).contains("weight: missing");
+    assertThat(expect(400, "DELETE", "/api/pools/web/servers/s1?deadline=soon", null).get("error").asText())
+        .contains("deadline: 'soon' is not a duration");
+    assertThat(expect(400, "DELETE", "/api/pools/web/servers/s1?force", null).get("error").asText()).contains("force: unknown parameter");
+    assertThat(serverNames()).containsExactly("s1", "s2");
+  }
+
+  @Test
+  void unknownPoolsAndServersAre404WrongMethods405AndClashes409() throws Exception {
+    assertThat(expect(404, "POST", "/api/pools/nope/servers", "{\"name\": \"s3\", \"address\": \"127.0.0.1:9\"}")
+        .get("error").asText()).contains("no pool 'nope'");
+    assertThat(expect(404, "DELETE", "/api/pools/web/servers/zz?now", null).get("error").asText()).contains("no server 'zz'");
+    assertThat(expect(404, "PUT", "/api/pools/web/servers/zz/weight", "{\"weight\": 1}").get("error").asText()).contains("no server 'zz'");
+    HttpResponse<String> r = admin("GET", "/api/pools/web/servers/s1", null);
+    assertThat(r.statusCode()).isEqualTo(405);
+    assertThat(r.headers().firstValue("Allow")).contains("DELETE");
+    assertThat(admin("POST", "/api/pools/web/servers/s1/weight", "{\"weight\": 1}").statusCode()).isEqualTo(405);
+    assertThat(admin("PUT", "/api/pools/web/servers", "{}").headers().firstValue("Allow")).contains("GET, POST");
+    assertThat(expect(409, "POST", "/api/pools/web/servers", "{\"name\": \"s1\", \"address\": \"127.0.0.1:9\"}")
+        .get("error").asText()).contains("already has a server named 's1'");
+    expect(200, "DELETE", "/api/pools/web/servers/s1?now", null);
+    assertThat(expect(409, "DELETE", "/api/pools/web/servers/s2?now", null).get("error").asText()).contains("last of pool web");
+  }
+
+  @Test
+  void aServerAddedUnderLoadTakesTrafficAndOneRemovedUnderLoadFailsNothing() throws Exception {
+    try (LoadHammer load = LoadHammer.start(proxy(), 4)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > 200);
+      JsonNode added = expect(201, "POST", "/api/pools/web/servers",
+          "{\"name\": \"s3\", \"address\": \"" + backends.get(2).address() + "\", \"weight\": 2}");
+      assertThat(added.get("weight").asInt()).isEqualTo(2);
+      assertThat(added.get("state").asText()).isEqualTo("UP");
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.servedBy("s3") > 100);
+      JsonNode removal = expect(202, "DELETE", "/api/pools/web/servers/s3?deadline=30s", null);
+      assertThat(removal.get("draining").asBoolean()).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !serverNames().contains("s3"));
+      long s3 = backends.get(2).requests();
+      long before = load.ok();
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > before + 500);
+      assertThat(backends.get(2).requests()).as("nothing reaches a removed server").isEqualTo(s3);
+      expect(200, "DELETE", "/api/pools/web/servers/s2?now", null);
+      long after = load.ok();
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > after + 500);
+      load.close();
+      assertThat(load.failures()).isEmpty();
+    }
+    assertThat(serverNames()).containsExactly("s1");
+  }
+
+  @Test
+  void aWeightChangeShiftsTheSplit() throws Exception {
+    Map<String, Integer> even = TestBackend.servedBy(http, proxy(), 400);
+    assertThat(even).containsEntry("s1", 200).containsEntry("s2", 200);
+    JsonNode w = expect(200, "PUT", "/api/pools/web/servers/s2/weight", "{\"weight\": 3}");
+    assertThat(w.get("previous").asInt()).isEqualTo(1);
+    // Smooth weighted round robin is exact over each cycle of 1 + 3 picks: s2 gets 3/4 of 2000 =
+    // 1500. Allow 2% (40 requests) for the cycle the change fell into and any pick ordering.
+    Map<String, Integer> split = TestBackend.servedBy(http, proxy(), 2000);
+    assertThat(split.get("s2")).isBetween(1460, 1540);
+    assertThat(split.get("s1")).isBetween(460, 540);
+    assertThat(expect(200, "GET", "/api/pools/web/servers", null).get("servers").get(1).get("weight").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void theEffectiveConfigurationMarksChangesHidesTheTokenAndReadsBack() throws Exception {
+    expect(201, "POST", "/api/pools/web/servers", "{\"name\": \"s3\", \"address\": \"" + backends.get(2).address() + "\"}");
+    expect(200, "PUT", "/api/pools/web/servers/s1/weight", "{\"weight\": 4}");
+    HttpResponse<String> r = admin("GET", "/api/config", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/yaml"));
+    assertThat(r.body()).contains("# runtime: added ", "# runtime: weight 4 set ", "token: <redacted>").doesNotContain(TOKEN);
+    TetherConfig back = parse(r.body().replace("<redacted>", TOKEN));
+    assertThat(back.pools().get("web").servers()).isEqualTo(tether.config().pools().get("web").servers());
+    assertThat(back.pools().get("web").servers()).hasSize(3);
+    assertThat(admin("POST", "/api/config", "").statusCode()).isEqualTo(405);
+  }
+}
