@@ -324,6 +324,7 @@ public final class AdminServer implements AutoCloseable {
     s.put("inFlight", m.load().inFlight());
     s.put("completed", m.load().completed());
     s.put("sessions", affinity == null ? null : affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L));
+    s.put("removal", ServerRoutes.pendingRemoval(control, pool.name(), m.name()));
     return s;
   }
 

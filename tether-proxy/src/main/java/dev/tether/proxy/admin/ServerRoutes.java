@@ -87,6 +87,23 @@ final class ServerRoutes {
     }
   }
 
+  /**
+   * For the server listing: {@code {"since": ..., "deadline": ...}} while {@code DELETE} drains the
+   * server before removing it, else {@code null}.
+   */
+  static Map<String, String> pendingRemoval(AdminServer.Control control, String pool, String server) {
+    RuntimeChanges changes = control.runtimeChanges();
+    if (changes == null) {
+      return null;
+    }
+    for (RuntimeChanges.Removal r : changes.pending(pool)) {
+      if (r.server().equals(server)) {
+        return Map.of("since", r.since().toString(), "deadline", r.deadline().toString());
+      }
+    }
+    return null;
+  }
+
   private static Answer add(String pool, byte[] body, RuntimeChanges changes, AdminServer.Control control) {
     JsonNode n = object(body, "{\"name\": \"s4\", \"address\": \"10.0.0.4:8080\", \"weight\": 1}");
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {

@@ -46,7 +46,10 @@ class ServerRoutesIntegrationTest {
         + "pools:\n  web:\n    algorithm: weighted-round-robin\n    servers:\n"
         + "      - { name: s1, address: " + backends.get(0).address() + " }\n"
         + "      - { name: s2, address: " + backends.get(1).address() + " }\n"
-        + "routes:\n  - { path-prefix: /, pool: web }\n";
+        + "  sticky:\n    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n    servers:\n"
+        + "      - { name: s1, address: " + backends.get(0).address() + " }\n"
+        + "      - { name: s2, address: " + backends.get(1).address() + " }\n"
+        + "routes:\n  - { path-prefix: /sticky, pool: sticky }\n  - { path-prefix: /, pool: web }\n";
     tether = TetherServer.start(parse(yaml));
   }
 
@@ -89,8 +92,12 @@ class ServerRoutesIntegrationTest {
   }
 
   private List<String> serverNames() throws Exception {
+    return serverNames("web");
+  }
+
+  private List<String> serverNames(String pool) throws Exception {
     List<String> out = new ArrayList<>();
-    expect(200, "GET", "/api/pools/web/servers", null).get("servers").forEach(s -> out.add(s.get("name").asText()));
+    expect(200, "GET", "/api/pools/" + pool + "/servers", null).get("servers").forEach(s -> out.add(s.get("name").asText()));
     return out;
   }
 
@@ -168,6 +175,33 @@ class ServerRoutesIntegrationTest {
       assertThat(load.failures()).isEmpty();
     }
     assertThat(serverNames()).containsExactly("s1");
+  }
+
+  @Test
+  void removalDrainsFirstKeepingStickyClientsUntilTheirSessionIdlesOut() throws Exception {
+    URI sticky = URI.create("http://127.0.0.1:" + tether.proxy().port() + "/sticky");
+    try (HttpClient browser = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build()) {
+      String bound = browser.send(HttpRequest.newBuilder(sticky).build(), HttpResponse.BodyHandlers.ofString())
+          .headers().firstValue("X-Server").orElseThrow();
+      String other = bound.equals("s1") ? "s2" : "s1";
+      JsonNode removal = expect(202, "DELETE", "/api/pools/sticky/servers/" + bound + "?deadline=1m", null);
+      assertThat(removal.get("removed").asBoolean()).isFalse();
+      JsonNode listed = expect(200, "GET", "/api/pools/sticky/servers", null).get("servers");
+      JsonNode entry = listed.get(bound.equals("s1") ? 0 : 1);
+      assertThat(entry.get("state").asText()).isEqualTo("DRAINING");
+      assertThat(entry.get("removal").get("deadline").asText()).isEqualTo(removal.get("deadline").asText());
+      for (int i = 0; i < 5; i++) {
+        HttpResponse<String> r = browser.send(HttpRequest.newBuilder(sticky).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.headers().firstValue("X-Server")).as("the bound client stays while the server drains").contains(bound);
+      }
+      assertThat(TestBackend.servedBy(http, sticky, 6)).as("new clients avoid the draining server").containsOnlyKeys(other);
+      assertThat(serverNames("sticky")).contains(bound);
+      // The session idles out 2 s after its last request; then nothing binds the server and it goes.
+      await().atMost(Duration.ofSeconds(15)).until(() -> !serverNames("sticky").contains(bound));
+      HttpResponse<String> after = browser.send(HttpRequest.newBuilder(sticky).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(after.statusCode()).isEqualTo(200);
+      assertThat(after.headers().firstValue("X-Server")).contains(other);
+    }
   }
 
   @Test
