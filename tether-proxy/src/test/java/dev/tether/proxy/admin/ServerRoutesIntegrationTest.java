@@ -43,13 +43,17 @@ class ServerRoutesIntegrationTest {
       backends.add(TestBackend.start(n));
     }
     String yaml = "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\n"
-        + "pools:\n  web:\n    algorithm: weighted-round-robin\n    servers:\n"
+        + "pools:\n  web:\n    algorithm: weighted-round-robin\n"
+        + "    outlier: { consecutive-connect-failures: 2, base-ejection: 10m, max-ejection: 10m }\n    panic-threshold: 0%\n"
+        + "    servers:\n"
         + "      - { name: s1, address: " + backends.get(0).address() + " }\n"
         + "      - { name: s2, address: " + backends.get(1).address() + " }\n"
         + "  sticky:\n    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n    servers:\n"
         + "      - { name: s1, address: " + backends.get(0).address() + " }\n"
         + "      - { name: s2, address: " + backends.get(1).address() + " }\n"
-        + "routes:\n  - { path-prefix: /sticky, pool: sticky }\n  - { path-prefix: /, pool: web }\n";
+        + "  checked:\n    health: { path: /health, interval: 200ms, timeout: 200ms, rise: 1, fall: 1 }\n    servers:\n"
+        + "      - { name: s1, address: " + backends.get(0).address() + " }\n"
+        + "routes:\n  - { path-prefix: /checked, pool: checked }\n  - { path-prefix: /sticky, pool: sticky }\n  - { path-prefix: /, pool: web }\n";
     tether = TetherServer.start(parse(yaml));
   }
 
@@ -202,6 +206,47 @@ class ServerRoutesIntegrationTest {
       assertThat(after.statusCode()).isEqualTo(200);
       assertThat(after.headers().firstValue("X-Server")).contains(other);
     }
+  }
+
+  @Test
+  void activeChecksTestAnAddedServerAndForgetARemovedOne() throws Exception {
+    backends.get(2).healthy(false);
+    expect(201, "POST", "/api/pools/checked/servers", "{\"name\": \"s3\", \"address\": \"" + backends.get(2).address() + "\"}");
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      JsonNode s3 = expect(200, "GET", "/api/pools/checked/servers", null).get("servers").get(1);
+      return s3.get("state").asText().equals("DOWN") && !s3.get("healthy").asBoolean();
+    });
+    URI checked = URI.create("http://127.0.0.1:" + tether.proxy().port() + "/checked");
+    assertThat(TestBackend.servedBy(http, checked, 6)).containsOnlyKeys("s1");
+    backends.get(2).healthy(true);
+    await().atMost(Duration.ofSeconds(10)).until(() -> TestBackend.servedBy(http, checked, 4).containsKey("s3"));
+    expect(200, "DELETE", "/api/pools/checked/servers/s3?now", null);
+    assertThat(tether.healthChecker("checked").health()).containsOnlyKeys("s1");
+  }
+
+  @Test
+  void passiveChecksEjectAnAddedServerThatRefusesConnectionsWithoutAFailedRequest() throws Exception {
+    int closed = dev.tether.testing.net.FreePorts.loopback(1).getFirst();
+    try (LoadHammer load = LoadHammer.start(proxy(), 2)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > 100);
+      expect(201, "POST", "/api/pools/web/servers", "{\"name\": \"dead\", \"address\": \"127.0.0.1:" + closed + "\"}");
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          !expect(200, "GET", "/api/pools/web/servers", null).get("servers").get(2).get("ejected").isNull());
+      assertThat(scrape()).contains("tether_server_down{pool=\"web\",server=\"dead\"}");
+      expect(200, "DELETE", "/api/pools/web/servers/dead?now", null);
+      long seen = load.ok();
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > seen + 200);
+      load.close();
+      assertThat(load.failures()).as("connect failures are retried on another server").isEmpty();
+    }
+    assertThat(tether.pool("web").snapshot().ejectedCount()).isZero();
+    // The server's gauges go with it; only the ejection counter keeps its history.
+    assertThat(scrape()).doesNotContain("tether_server_down{pool=\"web\",server=\"dead\"}")
+        .contains("tether_outlier_ejections_total{pool=\"web\",reason=\"connect-failure\",server=\"dead\"}");
+  }
+
+  private String scrape() throws Exception {
+    return admin("GET", "/metrics", null).body();
   }
 
   @Test
