@@ -273,12 +273,12 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
 
   /** Graceful stop within {@code grace}. */
   public void stop(Duration grace) {
+    if (runtime != null) {
+      runtime.close(); // first and outside this lock: a pending removal installs under its own lock, then this one
+    }
     synchronized (this) {
       if (admin != null) {
         admin.close();
-      }
-      if (runtime != null) {
-        runtime.close();
       }
       checkers.values().forEach(HealthChecker::close);
       healthTimer.shutdownNow();

@@ -134,6 +134,9 @@ class ReloadUnderLoadIntegrationTest {
       String error = json.readTree(r.body()).get("error").asText();
       assertThat(error).contains(file + ":11:", "pools.web.servers[1].weight: 999 is out of range; use 0..256");
       assertThat(error).contains(file + ":7:", "pools.web.retries.budgett");
+      JsonNode problems = json.readTree(r.body()).get("problems");
+      assertThat(problems).extracting(p -> p.get("file").asText() + ":" + p.get("line").asInt() + " " + p.get("key").asText())
+          .containsExactly(file + ":7 pools.web.retries.budgett", file + ":11 pools.web.servers[1].weight");
       Files.writeString(file, "listen: 127.0.0.1:0\npools: [\n");
       r = admin("POST", "/api/reload");
       assertThat(r.statusCode()).isEqualTo(400);

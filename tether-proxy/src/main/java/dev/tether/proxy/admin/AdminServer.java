@@ -14,6 +14,7 @@ import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.alert.AlertEvaluator;
 import dev.tether.proxy.analytics.Analytics;
 import dev.tether.proxy.config.AdminConfig;
+import dev.tether.proxy.config.ConfigException;
 import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.health.HealthChecker;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * POST /api/pools/{pool}/servers/{server}/drain     keep bound sessions, take no new ones
  * POST /api/pools/{pool}/servers/{server}/enable    back to UP (DOWN while its health checks fail)
  * POST /api/pools/{pool}/servers/{server}/disable   take nothing
- * POST /api/reload                                  re-read the configuration file (runtime changes it does not contradict stay)
+ * POST /api/reload                                  re-read the configuration file (runtime changes it does not contradict
+ *                                                   stay); a bad file: 400 {"error", "problems": [{file, line, column, key, message}]}
  * POST /api/pools/{pool}/servers                    add a server {"name", "address", "weight"} (ServerRoutes)
  * DELETE /api/pools/{pool}/servers/{server}         drain, then remove (?deadline=10m); ?now removes at once
  * PUT  /api/pools/{pool}/servers/{server}/weight    set a weight {"weight": n}
@@ -406,7 +408,13 @@ public final class AdminServer implements AutoCloseable {
     } catch (UnsupportedOperationException e) {
       send(ex, 501, Map.of("error", e.getMessage()));
     } catch (IllegalArgumentException e) {
-      send(ex, 400, Map.of("error", e.getMessage()));
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("error", e.getMessage());
+      if (e.getCause() instanceof ConfigException ce) {
+        body.put("problems", ce.problems().stream().map(pr -> Map.of("file", pr.source(), "line", pr.line(),
+            "column", pr.column(), "key", pr.path(), "message", pr.message())).toList());
+      }
+      send(ex, 400, body);
     }
   }
 
