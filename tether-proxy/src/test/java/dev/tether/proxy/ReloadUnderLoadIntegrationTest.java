@@ -122,6 +122,46 @@ class ReloadUnderLoadIntegrationTest {
     assertThat(servers).extracting(s -> s.get("name").asText()).containsExactly("s1", "s2"); // the last reload wrote shape 20 % 4 = 0
   }
 
+  /**
+   * What the data plane does per request, in its order: load the routing table, then (later) the
+   * pool's snapshot, then the address of the server it picked, from its table or else from the
+   * table in force by then. Every server a snapshot offers must be found so, or the request picking
+   * it would get a 502. A watcher checks that continuously while servers come and go by reload and
+   * through the runtime API.
+   */
+  @Test
+  void noRequestCanPickAServerThatHasNoAddressYet() throws Exception {
+    java.util.concurrent.atomic.AtomicLong checks = new java.util.concurrent.atomic.AtomicLong();
+    List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread watcher = Thread.ofPlatform().daemon().start(() -> {
+      while (running.get()) {
+        dev.tether.proxy.route.Upstream up = tether.proxy().runtime().router().upstreams().get("web");
+        for (dev.tether.balance.Member m : up.pool().snapshot().members()) {
+          if (!up.addresses().containsKey(m.name())
+              && !tether.proxy().runtime().router().upstreams().get("web").addresses().containsKey(m.name())) {
+            violations.add(m.name());
+          }
+        }
+        checks.incrementAndGet();
+      }
+    });
+    try {
+      for (int i = 1; i <= 20; i++) {
+        Files.writeString(file, yaml(i % 2 == 0 ? 0 : 2)); // s1 + s2, then s1 + s3: one server goes, one comes
+        tether.reload(load(file));
+        tether.runtimeChanges().add("web", dev.tether.proxy.config.ServerInput.server("x" + i, backends.get(i % 3).address()
+            .replace("127.0.0.1", "localhost"), 1));
+        tether.runtimeChanges().remove("web", "x" + i, true, Duration.ZERO);
+      }
+    } finally {
+      running.set(false);
+      watcher.join();
+    }
+    assertThat(checks.get()).isGreaterThan(100);
+    assertThat(violations).as("servers picked before their address was published").isEmpty();
+  }
+
   @Test
   void anInvalidFileIsRefusedWithFileLineAndKeyAndTheOldConfigurationKeepsServing() throws Exception {
     try (LoadHammer load = LoadHammer.start(proxy(), 3)) {
