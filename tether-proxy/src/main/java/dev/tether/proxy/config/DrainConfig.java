@@ -50,6 +50,15 @@ public record DrainConfig(DrainMode mode, Duration boundaryIdle, int tunnelClose
     return d;
   }
 
+  /**
+   * Parses a duration in the configuration's syntax ({@code 500ms}, {@code 2s}, {@code 10m}).
+   *
+   * @throws IllegalArgumentException saying what is wrong and what is allowed
+   */
+  public static Duration parseDuration(String text) {
+    return Durations.parse(requireNonNull(text, "text"));
+  }
+
   /** {@code d} in the configuration's duration syntax, e.g. {@code 10m}. */
   public static String format(Duration d) {
     return Durations.format(d);
