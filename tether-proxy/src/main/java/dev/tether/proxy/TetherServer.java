@@ -94,6 +94,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     try {
       p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors), tracing.tracer());
     } catch (RuntimeException e) {
+      drains.close();
       tracing.close();
       alerts.close();
       analytics.close();
