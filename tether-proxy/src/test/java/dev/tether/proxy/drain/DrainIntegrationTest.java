@@ -60,8 +60,11 @@ class DrainIntegrationTest {
         + "  web:\n    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n    servers:\n" + servers
         + "  chat:\n    affinity: { mode: cookie }\n    drain: { mode: hard, tunnel-close-rate: 5/s }\n    servers:\n" + servers
         + "routes:\n  - { path-prefix: /ws, pool: chat }\n  - { path-prefix: /, pool: web }\n";
+    this.yaml = yaml;
     tether = TetherServer.start(ConfigLoader.parse(yaml, "drain.yaml", Map.<String, String>of()::get));
   }
+
+  private String yaml;
 
   @AfterEach
   void stop() {
@@ -188,6 +191,39 @@ class DrainIntegrationTest {
     HttpResponse<String> put = admin("PUT", "/api/pools/web/servers/s1/drain", TOKEN);
     assertThat(put.statusCode()).isEqualTo(405);
     assertThat(put.headers().firstValue("Allow")).contains("GET, POST");
+  }
+
+  @Test
+  void aReloadAppliesANewDrainModeAndKeepsTheDrainAndItsTunnels() throws Exception {
+    User user = user();
+    Collector c = new Collector();
+    WebSocket ws = open(user, c);
+    ws.sendText("hi", true).get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !c.messages.isEmpty());
+    String home = c.server();
+    JsonNode started = ok("POST", "/api/pools/chat/servers/" + home + "/drain?deadline=1h");
+    await().atMost(Duration.ofSeconds(10)).until(() -> c.closed.isDone());
+
+    // chat goes soft, web goes hard: the affinity policies (unchanged sections, so kept) follow.
+    tether.reload(ConfigLoader.parse(yaml.replace("drain: { mode: hard, tunnel-close-rate: 5/s }", "drain: { mode: soft }")
+        .replace("    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n",
+            "    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n    drain: { mode: hard }\n"),
+        "drain.yaml", Map.<String, String>of()::get));
+    assertThat(tether.affinity("web").drainRules().mode()).isEqualTo(dev.tether.balance.affinity.DrainMode.HARD);
+    assertThat(tether.affinity("chat").drainRules().mode()).isEqualTo(dev.tether.balance.affinity.DrainMode.SOFT);
+    JsonNode after = ok("GET", "/api/pools/chat/servers/" + home + "/drain");
+    assertThat(after.get("mode").asText()).isEqualTo("soft");
+    assertThat(after.get("since").asText()).as("the drain goes on").isEqualTo(started.get("since").asText());
+    assertThat(after.get("deadline").asText()).isEqualTo(started.get("deadline").asText());
+
+    // Soft: a new WebSocket of the same user comes back to the draining server and stays open.
+    Collector again = new Collector();
+    WebSocket back = open(user, again);
+    back.sendText("back", true).get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !again.messages.isEmpty());
+    assertThat(again.server()).isEqualTo(home);
+    assertThat(ok("GET", "/api/pools/chat/servers/" + home + "/drain").get("tunnels").asInt()).isEqualTo(1);
+    back.abort();
   }
 
   /** Collects a WebSocket's whole text messages and how it ended. */
