@@ -19,6 +19,7 @@ import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.RouteConfig;
 import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.drain.DrainService;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.health.HttpHealthProbe;
 import dev.tether.proxy.outlier.OutlierDetector;
@@ -29,6 +30,7 @@ import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.trace.ProxyTracing;
+import dev.tether.proxy.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +70,8 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tether-health-timer").daemon().factory());
   private Map<String, HealthChecker> checkers = Map.of();
   private Map<String, OutlierDetector> detectors = Map.of();
+  private final DrainService drains = new DrainService(Clock.systemUTC(), Scheduler.of(healthTimer));
+  private Map<String, TunnelRegistry> tunnels = Map.of();
   private final AdminServer admin;
   private final ProxyTracing tracing;
   private final Analytics analytics;
@@ -84,11 +88,13 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.analytics = Analytics.start(env.ticker());
     this.alerts = new AlertService(analytics, Clock.systemUTC());
     bindAnalytics(config, pools, affinities);
+    bindDrains(config, pools, affinities);
     this.detectors = OutlierDetectors.build(config, pools, Map.of(), outlierEnv());
     TetherProxy p;
     try {
       p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors), tracing.tracer());
     } catch (RuntimeException e) {
+      drains.close();
       tracing.close();
       alerts.close();
       analytics.close();
@@ -175,6 +181,25 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     analytics.bind(ps, c.pools(), as::get, addresses);
   }
 
+  /** Drains: where each stands, and the tunnels of draining servers. */
+  @Override
+  public DrainService drains() {
+    return drains;
+  }
+
+  /** Tunnel registries per pool (kept for a pool that keeps its name) and the drains' view of the pools. */
+  private void bindDrains(TetherConfig c, Map<String, Pool> ps, Map<String, AffinityPolicy> as) {
+    Map<String, TunnelRegistry> nextTunnels = new HashMap<>();
+    Map<String, DrainService.PoolView> views = new HashMap<>();
+    for (PoolConfig pc : c.pools().values()) {
+      TunnelRegistry t = tunnels.getOrDefault(pc.name(), new TunnelRegistry());
+      nextTunnels.put(pc.name(), t);
+      views.put(pc.name(), new DrainService.PoolView(ps.get(pc.name()), pc.drain(), as.get(pc.name()), t));
+    }
+    this.tunnels = nextTunnels;
+    drains.bind(views);
+  }
+
   @Override
   public synchronized TetherConfig config() {
     return config;
@@ -197,6 +222,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     Map<String, Pool> nextPools = buildPools(next, pools, env);
     Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
     bindAnalytics(next, nextPools, nextAffinities);
+    bindDrains(next, nextPools, nextAffinities);
     Map<String, OutlierDetector> nextDetectors = OutlierDetectors.build(next, nextPools, detectors, outlierEnv());
     proxy.router(router(next, nextPools, nextAffinities, nextDetectors));
     this.detectors = nextDetectors;
@@ -231,6 +257,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         admin.close();
       }
       checkers.values().forEach(HealthChecker::close);
+      drains.close();
       healthTimer.shutdownNow();
       alerts.close();
     }
@@ -341,7 +368,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       Map<String, InetSocketAddress> addrs = resolve(pc, true);
       upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
           affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name()),
-          new Retries(pc.retries(), env.ticker()), outliers.get(pc.name())));
+          new Retries(pc.retries(), env.ticker()), outliers.get(pc.name()), tunnels.get(pc.name())));
     }
     List<Route> routes = new ArrayList<>();
     for (RouteConfig rc : c.routes()) {
