@@ -1,0 +1,43 @@
+package dev.tether.session.spring.security;
+
+import dev.tether.session.SessionManager;
+import dev.tether.session.codec.AttributeCodec;
+import dev.tether.session.codec.JsonAttributeSerializer;
+import dev.tether.session.spring.boot.TetherSessionAutoConfiguration;
+import java.security.SecureRandom;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.core.session.SessionRegistry;
+import org.springframework.security.jackson.SecurityJacksonModules;
+
+/**
+ * Spring Security over tether-session, when both are on the class path: the {@link
+ * SessionRegistry} that {@code maximumSessions(n)} picks up (cluster-wide through the principal
+ * index), and a codec that stores the {@code SecurityContext} and Spring Security's other session
+ * values as JSON through Spring Security's Jackson modules. Session-fixation protection needs
+ * nothing: Spring Security's default, {@code changeSessionId()}, rotates the Tether id; logout's
+ * {@code invalidate()} deletes the session from the store, so it ends on every instance.
+ */
+@AutoConfiguration(before = TetherSessionAutoConfiguration.class)
+@ConditionalOnClass({SessionRegistry.class, SecurityJacksonModules.class, tools.jackson.databind.json.JsonMapper.class})
+@ConditionalOnProperty(name = "tether.session.enabled", havingValue = "true", matchIfMissing = true)
+public class TetherSessionSecurityAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  AttributeCodec tetherSessionAttributeCodec() {
+    return new AttributeCodec(
+        new SecurityJsonAttributeSerializer(new JsonAttributeSerializer(), TetherSessionSecurityAutoConfiguration.class.getClassLoader()),
+        AttributeCodec.Options.defaults(),
+        new SecureRandom());
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(SessionRegistry.class)
+  TetherSessionRegistry tetherSessionRegistry(SessionManager manager) {
+    return new TetherSessionRegistry(manager);
+  }
+}
