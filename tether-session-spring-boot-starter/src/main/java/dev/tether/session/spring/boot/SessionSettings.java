@@ -51,9 +51,9 @@ record SessionSettings(
         } else {
           String key = name.subName(ROOT.getNumberOfElements()).toString();
           if (!KEYS.contains(key)) {
-            throw new InvalidSessionPropertyException(name.toString(), null, "unknown property",
-                new TreeSet<>(KEYS).stream().map(k -> PREFIX + "." + k).toList() + " and " + PREFIX
-                    + ".store.<setting> of the chosen store");
+            throw InvalidSessionPropertyException.unknown(name.toString(),
+                String.join(", ", new TreeSet<>(KEYS).stream().map(k -> PREFIX + "." + k).toList()) + " and "
+                    + PREFIX + ".store.<setting> of the chosen store");
           }
         }
       });

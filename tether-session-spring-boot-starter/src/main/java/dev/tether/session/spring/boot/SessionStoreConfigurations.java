@@ -24,8 +24,7 @@ final class SessionStoreConfigurations {
     try {
       return provider.create(settings.storeSettings(), Clock.systemUTC());
     } catch (IllegalArgumentException e) {
-      throw new InvalidSessionPropertyException(SessionSettings.PREFIX + ".store.*", null, e.getMessage(),
-          "the settings of store '" + settings.store() + "' named in the message");
+      throw InvalidSessionPropertyException.storeSetting(settings.store(), e.getMessage());
     } catch (RuntimeException e) {
       throw new SessionStoreUnavailableException(settings.store(), settings.describeStore(), e);
     }

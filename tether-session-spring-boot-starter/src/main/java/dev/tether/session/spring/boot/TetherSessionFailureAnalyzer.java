@@ -12,7 +12,7 @@ public final class TetherSessionFailureAnalyzer implements FailureAnalyzer {
       if (t instanceof InvalidSessionPropertyException e) {
         return new FailureAnalysis(
             "tether-session cannot start: " + e.getMessage(),
-            "Set " + e.property() + " to one of: " + e.allowed() + ".",
+            e.action(),
             e);
       }
       if (t instanceof SessionStoreUnavailableException e) {
