@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.security.core.session.SessionRegistry;
 import org.springframework.security.jackson.SecurityJacksonModules;
 
@@ -22,22 +23,27 @@ import org.springframework.security.jackson.SecurityJacksonModules;
  * {@code invalidate()} deletes the session from the store, so it ends on every instance.
  */
 @AutoConfiguration(before = TetherSessionAutoConfiguration.class)
-@ConditionalOnClass({SessionRegistry.class, SecurityJacksonModules.class, tools.jackson.databind.json.JsonMapper.class})
+@ConditionalOnClass(SessionRegistry.class)
 @ConditionalOnProperty(name = "tether.session.enabled", havingValue = "true", matchIfMissing = true)
 public class TetherSessionSecurityAutoConfiguration {
-
-  @Bean
-  @ConditionalOnMissingBean
-  AttributeCodec tetherSessionAttributeCodec() {
-    return new AttributeCodec(
-        new SecurityJsonAttributeSerializer(new JsonAttributeSerializer(), TetherSessionSecurityAutoConfiguration.class.getClassLoader()),
-        AttributeCodec.Options.defaults(),
-        new SecureRandom());
-  }
 
   @Bean
   @ConditionalOnMissingBean(SessionRegistry.class)
   TetherSessionRegistry tetherSessionRegistry(SessionManager manager) {
     return new TetherSessionRegistry(manager);
+  }
+
+  /** The JSON codec, with Spring Security's Jackson 3 modules (Spring Security 7). */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({SecurityJacksonModules.class, tools.jackson.databind.json.JsonMapper.class})
+  static class Json {
+    @Bean
+    @ConditionalOnMissingBean
+    AttributeCodec tetherSessionAttributeCodec() {
+      return new AttributeCodec(
+          new SecurityJsonAttributeSerializer(new JsonAttributeSerializer(), TetherSessionSecurityAutoConfiguration.class.getClassLoader()),
+          AttributeCodec.Options.defaults(),
+          new SecureRandom());
+    }
   }
 }

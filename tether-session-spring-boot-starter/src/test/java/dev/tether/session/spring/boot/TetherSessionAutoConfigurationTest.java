@@ -16,7 +16,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -68,6 +77,28 @@ class TetherSessionAutoConfigurationTest {
       assertThat(ctx.getBean(TetherSessionsEndpoint.class).overview().activeOnThisInstance()).isEqualTo(1L);
       assertThat(ctx.getBean(TetherSessionsEndpoint.class).overview().storeHealth().status()).isEqualTo("UP");
     });
+  }
+
+  @Test
+  void storeSettingsComeFromYamlAndTheEnvironment(@TempDir Path dir) {
+    runner.withInitializer(ctx -> {
+          try {
+            ctx.getEnvironment().getPropertySources().addFirst(new SystemEnvironmentPropertySource(
+                "systemEnvironment", Map.of("TEST_DIR", dir.toString(), "TETHER_SESSION_COOKIE_SECURE", "false")));
+            for (PropertySource<?> yaml : new YamlPropertySourceLoader().load("flat", new ClassPathResource("tether-session-flat.yaml"))) {
+              ctx.getEnvironment().getPropertySources().addLast(yaml);
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        })
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          assertThat(ctx.getBean(SessionStore.class).getClass().getSimpleName()).isEqualTo("FileSessionStore");
+          SessionSettings settings = ctx.getBean(SessionSettings.class);
+          assertThat(settings.storeSettings()).containsExactly(Map.entry("directory", dir.toString()));
+          assertThat(settings.cookie().name()).isEqualTo("SID");
+        });
   }
 
   @Test
