@@ -2,7 +2,13 @@ package dev.tether.session.spring.boot.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.session.SessionManager;
+import dev.tether.session.codec.AttributeCodec;
+import dev.tether.session.codec.AttributeSerializer;
+import dev.tether.session.spi.SessionRecord;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 
 /**
  * Two instances of {@link SampleApp} on random ports sharing one Redis, driven by a real HTTP
@@ -54,6 +61,11 @@ class TwoInstancesIT {
     user.login(port(a), "alice", "alice-pw");
     assertThat(user.session()).as("session fixation protection rotated the Tether id").isNotEqualTo(beforeLogin);
     assertThat(user.get(port(a), "/me").body()).isEqualTo("alice");
+    assertThat(storedContextJson(user.session()))
+        .as("the SecurityContext in Redis is Spring Security's JSON")
+        .startsWith("{\"@t\":\"spring-security\",\"v\":{")
+        .contains("\"alice\"", "ROLE_USER")
+        .doesNotContain("alice-pw");
 
     int other = port(b);
     a.close();
@@ -96,6 +108,27 @@ class TwoInstancesIT {
             .header("Cookie", "TSESSION=" + cookie).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(replay.statusCode()).as("the logged-out session cookie replayed on the other instance").isEqualTo(302);
+  }
+
+  /** The stored SPRING_SECURITY_CONTEXT attribute of session {@code id}, as the codec's payload text. */
+  private String storedContextJson(String id) {
+    SessionRecord r = b.getBean(SessionManager.class).store().load(id).orElseThrow();
+    byte[] stored = r.attributeBytes(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY);
+    assertThat(stored).isNotNull();
+    AttributeSerializer raw = new AttributeSerializer() {
+      @Override
+      public byte[] serialize(Object value) {
+        return (byte[]) value;
+      }
+
+      @Override
+      public Object deserialize(byte[] bytes) {
+        return bytes;
+      }
+    };
+    byte[] payload = (byte[]) new AttributeCodec(raw, AttributeCodec.Options.defaults(), new SecureRandom())
+        .decode(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY, stored);
+    return new String(payload, StandardCharsets.UTF_8);
   }
 
   private ConfigurableApplicationContext instance() {
