@@ -95,9 +95,11 @@ public class TetherSessionAutoConfiguration {
   static class Servlet {
     @Bean
     @ConditionalOnMissingBean(name = "tetherSessionFilter")
-    FilterRegistrationBean<TetherSessionFilter> tetherSessionFilter(SessionManager manager, SessionSettings settings) {
-      FilterRegistrationBean<TetherSessionFilter> r =
-          new FilterRegistrationBean<>(TetherSessionFilter.builder(manager).cookie(settings.cookie()).build());
+    FilterRegistrationBean<TetherSessionFilter> tetherSessionFilter(
+        SessionManager manager, SessionSettings settings, ObjectProvider<TetherSessionFilterCustomizer> customizers) {
+      TetherSessionFilter.Builder b = TetherSessionFilter.builder(manager).cookie(settings.cookie());
+      customizers.orderedStream().forEach(c -> c.customize(b));
+      FilterRegistrationBean<TetherSessionFilter> r = new FilterRegistrationBean<>(b.build());
       r.setName("tetherSessionFilter");
       r.setOrder(FILTER_ORDER);
       r.setAsyncSupported(true);

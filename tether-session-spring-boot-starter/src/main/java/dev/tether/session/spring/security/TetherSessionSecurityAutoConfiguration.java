@@ -4,6 +4,7 @@ import dev.tether.session.SessionManager;
 import dev.tether.session.codec.AttributeCodec;
 import dev.tether.session.codec.JsonAttributeSerializer;
 import dev.tether.session.spring.boot.TetherSessionAutoConfiguration;
+import dev.tether.session.spring.boot.TetherSessionFilterCustomizer;
 import java.security.SecureRandom;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -31,6 +32,12 @@ public class TetherSessionSecurityAutoConfiguration {
   @ConditionalOnMissingBean(SessionRegistry.class)
   TetherSessionRegistry tetherSessionRegistry(SessionManager manager) {
     return new TetherSessionRegistry(manager);
+  }
+
+  @Bean
+  @ConditionalOnClass(name = "org.springframework.security.web.context.HttpSessionSecurityContextRepository")
+  TetherSessionFilterCustomizer tetherSessionPrincipalIndexing() {
+    return b -> b.listener(new SecurityContextPrincipalListener());
   }
 
   /** The JSON codec, with Spring Security's Jackson 3 modules (Spring Security 7). */

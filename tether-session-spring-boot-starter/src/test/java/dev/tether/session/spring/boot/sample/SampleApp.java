@@ -1,5 +1,6 @@
 package dev.tether.session.spring.boot.sample;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.Customizer;
@@ -18,11 +19,14 @@ import org.springframework.web.bind.annotation.RestController;
 @SpringBootApplication
 public class SampleApp {
 
+  /** {@code sample.maximum-sessions}: the limit per user, 1 unless set; 0 for none. */
   @Bean
-  SecurityFilterChain security(HttpSecurity http) throws Exception {
-    http.authorizeHttpRequests(a -> a.anyRequest().authenticated())
-        .formLogin(Customizer.withDefaults())
-        .sessionManagement(s -> s.maximumSessions(1));
+  SecurityFilterChain security(HttpSecurity http, @Value("${sample.maximum-sessions:1}") int maximumSessions)
+      throws Exception {
+    http.authorizeHttpRequests(a -> a.anyRequest().authenticated()).formLogin(Customizer.withDefaults());
+    if (maximumSessions > 0) {
+      http.sessionManagement(s -> s.maximumSessions(maximumSessions));
+    }
     return http.build();
   }
 
@@ -31,7 +35,8 @@ public class SampleApp {
     return new InMemoryUserDetailsManager(
         User.withUsername("alice").password("{noop}alice-pw").roles("USER").build(),
         User.withUsername("bob").password("{noop}bob-pw").roles("USER").build(),
-        User.withUsername("carol").password("{noop}carol-pw").roles("USER").build());
+        User.withUsername("carol").password("{noop}carol-pw").roles("USER").build(),
+        User.withUsername("dave").password("{noop}dave-pw").roles("USER").build());
   }
 
   /** Who is logged in. */

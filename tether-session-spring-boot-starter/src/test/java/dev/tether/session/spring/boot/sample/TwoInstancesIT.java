@@ -110,6 +110,21 @@ class TwoInstancesIT {
     assertThat(replay.statusCode()).as("the logged-out session cookie replayed on the other instance").isEqualTo(302);
   }
 
+  @Test
+  void withoutASessionLimitTheSessionsOfAUserAreStillIndexedForEveryInstance() throws Exception {
+    try (ConfigurableApplicationContext unlimited = instance("sample.maximum-sessions=0")) {
+      Browser phone = new Browser();
+      phone.login(port(unlimited), "dave", "dave-pw");
+      Browser laptop = new Browser();
+      laptop.login(port(unlimited), "dave", "dave-pw");
+      assertThat(phone.get(port(unlimited), "/me").body()).as("no limit on this instance").isEqualTo("dave");
+
+      HttpResponse<String> listed = phone.get(port(b), "/actuator/tethersessions/dave");
+      assertThat(listed.statusCode()).isEqualTo(200);
+      assertThat(listed.body().split("\"createdAt\"", -1)).as("two sessions in %s", listed.body()).hasSize(3);
+    }
+  }
+
   /** The stored SPRING_SECURITY_CONTEXT attribute of session {@code id}, as the codec's payload text. */
   private String storedContextJson(String id) {
     SessionRecord r = b.getBean(SessionManager.class).store().load(id).orElseThrow();
@@ -131,7 +146,7 @@ class TwoInstancesIT {
     return new String(payload, StandardCharsets.UTF_8);
   }
 
-  private ConfigurableApplicationContext instance() {
+  private ConfigurableApplicationContext instance(String... more) {
     return new SpringApplicationBuilder(SampleApp.class)
         .properties(
             "server.port=0",
@@ -141,6 +156,7 @@ class TwoInstancesIT {
             "tether.session.store.uri=" + redis,
             "tether.session.store.key-prefix=" + prefix,
             "tether.session.cookie.secure=false")
+        .properties(more)
         .run();
   }
 
