@@ -3,6 +3,7 @@ package dev.tether.session.spring.boot;
 import dev.tether.session.SessionPolicy;
 import dev.tether.session.servlet.SessionCookie;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -33,6 +34,9 @@ record SessionSettings(
       Set.of("enabled", "store", "idle-timeout", "absolute-timeout", "near-cache", "near-cache-size",
           "cookie.name", "cookie.secure", "cookie.same-site", "cookie.host-prefix");
 
+  private static final List<ConfigurationPropertyName> KNOWN =
+      KEYS.stream().map(k -> ConfigurationPropertyName.of(PREFIX + "." + k)).toList();
+
   private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(PREFIX);
   private static final ConfigurationPropertyName STORE = ConfigurationPropertyName.of(PREFIX + ".store");
 
@@ -49,8 +53,7 @@ record SessionSettings(
           String key = name.subName(STORE.getNumberOfElements()).toString();
           storeSettings.computeIfAbsent(key, k -> binder.bind(name, org.springframework.boot.context.properties.bind.Bindable.of(String.class)).orElse(""));
         } else {
-          String key = name.subName(ROOT.getNumberOfElements()).toString();
-          if (!KEYS.contains(key)) {
+          if (KNOWN.stream().noneMatch(name::equals)) { // equals is relaxed: idleTimeout is idle-timeout
             throw InvalidSessionPropertyException.unknown(name.toString(),
                 String.join(", ", new TreeSet<>(KEYS).stream().map(k -> PREFIX + "." + k).toList()) + " and "
                     + PREFIX + ".store.<setting> of the chosen store");

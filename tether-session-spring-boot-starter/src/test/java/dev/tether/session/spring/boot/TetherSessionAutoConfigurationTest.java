@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +58,7 @@ class TetherSessionAutoConfigurationTest {
 
   @Test
   void propertiesSetThePolicyAndTheNearCache() {
-    runner.withPropertyValues("tether.session.idle-timeout=10m", "tether.session.absolute-timeout=2h",
+    runner.withPropertyValues("tether.session.idleTimeout=10m", "tether.session.absolute-timeout=2h",
             "tether.session.near-cache=true")
         .run(ctx -> {
           SessionManager m = ctx.getBean(SessionManager.class);
@@ -106,6 +107,17 @@ class TetherSessionAutoConfigurationTest {
     runner.withPropertyValues("tether.session.store=redis")
         .withBean(SessionStore.class, () -> new MemorySessionStore(Clock.systemUTC()))
         .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(SessionStore.class));
+  }
+
+  @Test
+  void theMetadataNamesEveryProperty() throws IOException {
+    String metadata = new String(new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()
+        .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    for (String key : List.of("store", "idle-timeout", "absolute-timeout", "near-cache", "cookie.name", "cookie.secure",
+        "cookie.same-site", "cookie.host-prefix", "store.uri", "store.key-prefix", "store.url", "store.directory")) {
+      assertThat(metadata).contains("\"name\": \"tether.session." + key + "\"");
+    }
+    assertThat(metadata).contains("The SameSite attribute: Strict or Lax.");
   }
 
   @Test
