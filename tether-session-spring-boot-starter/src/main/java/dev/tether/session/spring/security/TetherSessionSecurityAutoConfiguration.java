@@ -2,6 +2,7 @@ package dev.tether.session.spring.security;
 
 import dev.tether.session.SessionManager;
 import dev.tether.session.codec.AttributeCodec;
+import dev.tether.session.codec.AttributeSerializer;
 import dev.tether.session.codec.JsonAttributeSerializer;
 import dev.tether.session.spring.boot.TetherSessionAutoConfiguration;
 import dev.tether.session.spring.boot.TetherSessionFilterCustomizer;
@@ -9,6 +10,7 @@ import java.security.SecureRandom;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -47,10 +49,27 @@ public class TetherSessionSecurityAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     AttributeCodec tetherSessionAttributeCodec() {
-      return new AttributeCodec(
-          new SecurityJsonAttributeSerializer(new JsonAttributeSerializer(), TetherSessionSecurityAutoConfiguration.class.getClassLoader()),
-          AttributeCodec.Options.defaults(),
-          new SecureRandom());
+      return codec(new SecurityJsonAttributeSerializer(new JsonAttributeSerializer(), loader()));
     }
+  }
+
+  /** The JSON codec with the Jackson 2 modules, for Spring Security 6 (which has no others). */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnMissingClass("org.springframework.security.jackson.SecurityJacksonModules")
+  @ConditionalOnClass(name = "org.springframework.security.jackson2.SecurityJackson2Modules")
+  static class Json2 {
+    @Bean
+    @ConditionalOnMissingBean
+    AttributeCodec tetherSessionAttributeCodec() {
+      return codec(new SecurityJackson2AttributeSerializer(new JsonAttributeSerializer(), loader()));
+    }
+  }
+
+  private static AttributeCodec codec(AttributeSerializer serializer) {
+    return new AttributeCodec(serializer, AttributeCodec.Options.defaults(), new SecureRandom());
+  }
+
+  private static ClassLoader loader() {
+    return TetherSessionSecurityAutoConfiguration.class.getClassLoader();
   }
 }

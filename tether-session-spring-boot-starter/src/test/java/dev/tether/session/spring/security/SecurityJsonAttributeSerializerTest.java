@@ -36,6 +36,19 @@ class SecurityJsonAttributeSerializerTest {
   }
 
   @Test
+  void theJackson2VariantForSpringSecurity6RoundTripsAContextToo() {
+    SecurityJackson2AttributeSerializer json2 =
+        new SecurityJackson2AttributeSerializer(new JsonAttributeSerializer(), getClass().getClassLoader());
+    User bob = eraseCredentials((User) User.withUsername("bob").password("secret").roles("ADMIN").build());
+    byte[] bytes = json2.serialize(new SecurityContextImpl(
+        UsernamePasswordAuthenticationToken.authenticated(bob, null, bob.getAuthorities())));
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).startsWith("{\"@t\":\"spring-security-jackson2\",\"v\":{");
+    SecurityContextImpl back = (SecurityContextImpl) json2.deserialize(bytes);
+    assertThat(back.getAuthentication().getName()).isEqualTo("bob");
+    assertThat(json2.deserialize(json2.serialize(List.of("plain")))).isEqualTo(List.of("plain"));
+  }
+
+  @Test
   void aCsrfTokenRoundTrips() {
     DefaultCsrfToken token = new DefaultCsrfToken("X-CSRF-TOKEN", "_csrf", "t0k3n");
     DefaultCsrfToken back = (DefaultCsrfToken) json.deserialize(json.serialize(token));
