@@ -31,8 +31,10 @@ import org.springframework.core.env.Environment;
  * TetherSessionFilter} ahead of every other filter, Spring Security's included.
  */
 @AutoConfiguration(afterName = {
-    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
+    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration", // Boot 4
+    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration", // Boot 3.5
+    "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration"})
 @ConditionalOnProperty(name = "tether.session.enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(TetherSessionProperties.class)
 @Import({
