@@ -5,7 +5,11 @@ public final class SessionStoreUnavailableException extends RuntimeException {
 
   private final String store;
 
-  /** {@code store} is the store's name; {@code cause} what went wrong. */
+  /**
+   * @param store the store's name
+   * @param settings the store's configuration as a person reads it, secrets masked
+   * @param cause what went wrong
+   */
   public SessionStoreUnavailableException(String store, String settings, Throwable cause) {
     super("session store '" + store + "' (" + settings + ") cannot be reached: " + cause.getMessage(), cause);
     this.store = store;

@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The {@code tether.session.*} properties. The store's own settings, {@code
  * tether.session.store.<setting>}, are those its {@code SessionStoreProvider} names (for {@code
  * redis}: {@code uri}, {@code mode}, {@code key-prefix}, {@code buckets}, {@code safety-margin},
- * {@code timeout}); they are read by {@link SessionSettings}, not bound here.
+ * {@code timeout}); they are read from the environment as they are, not bound here.
  *
  * <pre>{@code
  * tether.session.store=redis
