@@ -25,7 +25,7 @@ import org.springframework.security.web.context.HttpSessionSecurityContextReposi
  * Two instances of {@link SampleApp} on random ports sharing one Redis, driven by a real HTTP
  * client with a cookie jar, as a load balancer without stickiness would send a user around.
  */
-class TwoInstancesIT {
+class TwoInstancesTest {
 
   private String redis;
   private String prefix;
