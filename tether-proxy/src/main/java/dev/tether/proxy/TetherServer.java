@@ -20,6 +20,7 @@ import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.RouteConfig;
 import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.drain.DrainService;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.health.HttpHealthProbe;
 import dev.tether.proxy.outlier.OutlierDetector;
@@ -31,6 +32,7 @@ import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.runtime.RuntimeChanges;
 import dev.tether.proxy.trace.ProxyTracing;
+import dev.tether.proxy.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,6 +77,8 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tether-health-timer").daemon().factory());
   private Map<String, HealthChecker> checkers = Map.of();
   private Map<String, OutlierDetector> detectors = Map.of();
+  private final DrainService drains = new DrainService(Clock.systemUTC(), Scheduler.of(healthTimer));
+  private Map<String, TunnelRegistry> tunnels = Map.of();
   private final AdminServer admin;
   private final ProxyTracing tracing;
   private final Analytics analytics;
@@ -92,11 +96,13 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.analytics = Analytics.start(env.ticker());
     this.alerts = new AlertService(analytics, Clock.systemUTC());
     bindAnalytics(config, pools, affinities);
+    bindDrains(config, pools, affinities);
     this.detectors = OutlierDetectors.build(config, pools, Map.of(), outlierEnv());
     TetherProxy p;
     try {
       p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors, null), tracing.tracer());
     } catch (RuntimeException e) {
+      drains.close();
       tracing.close();
       alerts.close();
       analytics.close();
@@ -199,6 +205,25 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     analytics.bind(ps, c.pools(), as::get, addresses);
   }
 
+  /** Drains: where each stands, and the tunnels of draining servers. */
+  @Override
+  public DrainService drains() {
+    return drains;
+  }
+
+  /** Tunnel registries per pool (kept for a pool that keeps its name) and the drains' view of the pools. */
+  private void bindDrains(TetherConfig c, Map<String, Pool> ps, Map<String, AffinityPolicy> as) {
+    Map<String, TunnelRegistry> nextTunnels = new HashMap<>();
+    Map<String, DrainService.PoolView> views = new HashMap<>();
+    for (PoolConfig pc : c.pools().values()) {
+      TunnelRegistry t = tunnels.getOrDefault(pc.name(), new TunnelRegistry());
+      nextTunnels.put(pc.name(), t);
+      views.put(pc.name(), new DrainService.PoolView(ps.get(pc.name()), pc.drain(), as.get(pc.name()), t));
+    }
+    this.tunnels = nextTunnels;
+    drains.bind(views);
+  }
+
   /** The configuration in force: the file as last loaded plus the admin API's runtime changes. */
   @Override
   public synchronized TetherConfig config() {
@@ -245,6 +270,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       serverChanges.forEach(Runnable::run);
     }
     bindAnalytics(next, nextPools, nextAffinities);
+    bindDrains(next, nextPools, nextAffinities);
     Map<String, OutlierDetector> nextDetectors = OutlierDetectors.build(next, nextPools, detectors, outlierEnv());
     proxy.router(router(next, nextPools, nextAffinities, nextDetectors, null));
     this.detectors = nextDetectors;
@@ -281,6 +307,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         admin.close();
       }
       checkers.values().forEach(HealthChecker::close);
+      drains.close();
       healthTimer.shutdownNow();
       alerts.close();
     }
@@ -407,7 +434,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       }
       upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
           affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name()),
-          new Retries(pc.retries(), env.ticker()), outliers.get(pc.name())));
+          new Retries(pc.retries(), env.ticker()), outliers.get(pc.name()), tunnels.get(pc.name())));
     }
     List<Route> routes = new ArrayList<>();
     for (RouteConfig rc : c.routes()) {

@@ -5,9 +5,11 @@ import java.util.List;
 
 /**
  * The balancer configuration {@code tether demo} runs: cookie affinity over power-of-two choices,
- * active health checks that notice a killed instance within about a second, passive checks that
- * eject it at its third refused connection (panic mode off: a demo kills most of its instances on
- * purpose), the admin API with the dashboard, and per-instance session metrics. {@code replicated} says whether the instances share
+ * passive checks that eject a killed instance at its third refused connection (its requests are
+ * retried on another), active health checks every second that mark it down after two misses (one
+ * slow answer from an instance busy with a failover is not a death), panic mode only when no
+ * instance is healthy (a demo kills most of its instances on purpose, so the usual 50% would send
+ * users to dead ones), the admin API with the dashboard, and per-instance session metrics. {@code replicated} says whether the instances share
  * their sessions (every store but {@code memory}), which lets affinity move idle sessions.
  */
 public record DemoBalancerConfig(String host, int port, int adminPort, boolean replicated) {
@@ -41,9 +43,9 @@ public record DemoBalancerConfig(String host, int port, int adminPort, boolean r
               keys:
                 - { id: demo, secret-env: TETHER_DEMO_KEY }
               debug-header: true
-            health: { path: /healthz, interval: 1s, timeout: 500ms, rise: 1, fall: 1 }
+            health: { path: /healthz, interval: 1s, timeout: 1s, rise: 1, fall: 2 }
             outlier: { base-ejection: 5s }
-            panic-threshold: 0%%
+            panic-threshold: 1%%
             instance-metrics: { path: /tether/metrics, interval: 2s, timeout: 1s }
             servers:
         %s""".formatted(host, port, host, adminPort, replicated ? "replicated" : "local", servers);

@@ -61,6 +61,18 @@ public interface AffinityPolicy {
     return null;
   }
 
+  /**
+   * Sets how sessions bound to a draining server are treated from now on (the pool's {@code drain}
+   * section; kept across reloads). The default ignores it: a policy that does not re-pin keeps
+   * bound sessions on a draining server, which is {@link DrainMode#SOFT}.
+   */
+  default void drainRules(DrainRules rules) {}
+
+  /** The drain rules in force; {@link DrainRules#SOFT} unless set. */
+  default DrainRules drainRules() {
+    return DrainRules.SOFT;
+  }
+
   /** Outcome counts and live sessions per server. */
   AffinityStats stats();
 

@@ -110,6 +110,16 @@ final class AppCookieAffinityPolicy implements AffinityPolicy {
   }
 
   @Override
+  public void drainRules(DrainRules rules) {
+    resolution.assigner().drain(rules);
+  }
+
+  @Override
+  public DrainRules drainRules() {
+    return resolution.assigner().drain();
+  }
+
+  @Override
   public AffinityStats stats() {
     return resolution.assigner().stats();
   }

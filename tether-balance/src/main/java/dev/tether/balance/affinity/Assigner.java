@@ -27,6 +27,8 @@ final class Assigner {
   /** Ticker reading before which no further session may migrate (token bucket of one). */
   private final java.util.concurrent.atomic.AtomicLong nextMigrationNanos = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
+  private volatile DrainRules drain = DrainRules.SOFT;
+
   Assigner(AffinityRules rules, AffinityStats stats, BalanceEnv env) {
     this.rules = rules;
     this.stats = stats;
@@ -45,6 +47,14 @@ final class Assigner {
 
   AffinityStats stats() {
     return stats;
+  }
+
+  DrainRules drain() {
+    return drain;
+  }
+
+  void drain(DrainRules rules) {
+    this.drain = java.util.Objects.requireNonNull(rules, "rules");
   }
 
   java.util.function.Supplier<java.util.random.RandomGenerator> random() {

@@ -6,7 +6,10 @@ import dev.tether.balance.PoolSnapshot;
 
 /**
  * The part of every key-based mode after the key is known: follow the bound server while it takes
- * bound work, otherwise re-pin (or refuse when strict), and balance unbound keys afresh.
+ * bound work, otherwise re-pin (or refuse when strict), and balance unbound keys afresh. A key bound
+ * to a draining server is re-pinned when the pool's {@link DrainRules} say so, judged by how long
+ * the session tracker last saw the key (a key it does not know counts as idle); when no other server
+ * takes new work the key stays where it is.
  */
 final class BoundResolution {
 
@@ -28,6 +31,12 @@ final class BoundResolution {
     if (bound != null) {
       Member m = snapshot.member(bound);
       if (m != null && m.acceptsBound()) {
+        if (drainRepin(m, key)) {
+          Member target = assigner.fresh(request, snapshot, null, m);
+          if (target != null) {
+            return moved(target, key);
+          }
+        }
         assigner.stats().record(AffinityOutcome.HIT);
         touch(key, m);
         return new AffinityDecision(m, AffinityOutcome.HIT, null, key);
@@ -39,6 +48,23 @@ final class BoundResolution {
       return fresh(request, snapshot, pin, null, AffinityOutcome.REDISPATCHED_DOWN, key);
     }
     return fresh(request, snapshot, pin, null, AffinityOutcome.NEW, key);
+  }
+
+  /** Whether {@code key}, bound to {@code bound}, should leave it because {@code bound} drains. */
+  boolean drainRepin(Member bound, String key) {
+    DrainRules rules = assigner.drain();
+    if (!rules.repin(bound, 0) && !rules.repin(bound, Long.MAX_VALUE)) {
+      return false; // not draining or soft: skip the tracker lookup
+    }
+    long idle = key == null ? Long.MAX_VALUE : assigner.stats().sessions().idleNanos(key);
+    return rules.repin(bound, idle);
+  }
+
+  /** {@code key} leaves its draining server for {@code target}. */
+  AffinityDecision moved(Member target, String key) {
+    assigner.stats().record(AffinityOutcome.REDISPATCHED_DRAIN);
+    touch(key, target);
+    return new AffinityDecision(target, AffinityOutcome.REDISPATCHED_DRAIN, null, key);
   }
 
   AffinityDecision redispatch(AffinityDecision failed, PickRequest request, PoolSnapshot snapshot) {

@@ -78,6 +78,12 @@ final class CookieAffinityPolicy implements AffinityPolicy {
       }
       return fresh(request, snapshot, connectionPin, null, AffinityOutcome.REDISPATCHED_DOWN, now);
     }
+    if (!m.acceptsNew()) {
+      AffinityDecision d = draining(request, snapshot, t, m, now);
+      if (d != null) {
+        return d;
+      }
+    }
     Member target = assigner.migrationTarget(m, (now - t.lastSeen()) * 1_000_000_000L, snapshot);
     if (target != null) {
       // Budgeted rebalancing: the session moves at a safe point (idle, sessions replicated).
@@ -113,6 +119,41 @@ final class CookieAffinityPolicy implements AffinityPolicy {
     if (decision.setCookie() != null) {
       headers.add("Set-Cookie", decision.setCookie());
     }
+  }
+
+  @Override
+  public void drainRules(DrainRules rules) {
+    assigner.drain(rules);
+  }
+
+  @Override
+  public DrainRules drainRules() {
+    return assigner.drain();
+  }
+
+  /**
+   * A request bound to draining {@code m}: moved with a new token when the drain rules say so,
+   * otherwise {@code null} (a hit). While a server drains its sessions are tracked on every request,
+   * not once per refresh interval, so the session count and the idle time a boundary drain judges
+   * by are exact; before the drain the tracker knew the session to within the refresh interval, and
+   * the token's own last-seen time bounds the idle time as well.
+   */
+  private AffinityDecision draining(PickRequest request, PoolSnapshot snapshot, AffinityToken t, Member m, long now) {
+    SessionTracker sessions = assigner.stats().sessions();
+    long tokenIdle = Math.max(0, now - t.lastSeen()) * 1_000_000_000L;
+    long idle = Math.min(tokenIdle, sessions.idleNanos(t.sessionKey()));
+    if (assigner.drain().repin(m, idle)) {
+      Member target = assigner.fresh(request, snapshot, null, m);
+      if (target != null) {
+        AffinityToken moved = new AffinityToken(t.session(), target.name(), t.issuedAt(), now);
+        sessions.touch(moved.sessionKey(), target.name());
+        assigner.stats().record(AffinityOutcome.REDISPATCHED_DRAIN);
+        return new AffinityDecision(target, AffinityOutcome.REDISPATCHED_DRAIN,
+            wireName + '=' + codec.encode(moved) + attributes, null);
+      }
+    }
+    sessions.touch(t.sessionKey(), m.name());
+    return null;
   }
 
   @Override

@@ -67,8 +67,16 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
       return d;
     }
     Member owner = rendezvous(k, snapshot, true);
-    if (owner != null && !owner.acceptsNew() && !seen(k, owner)) {
-      owner = null;
+    if (owner != null && !owner.acceptsNew()) {
+      if (!seen(k, owner)) {
+        owner = null;
+      } else if (resolution.drainRepin(owner, k)) {
+        // Moves to the key's best server taking new work, where its next request hashes anyway.
+        Member up = rendezvous(k, snapshot, false);
+        if (up != null) {
+          return resolution.moved(up, k);
+        }
+      }
     }
     if (owner == null) {
       Member up = rendezvous(k, snapshot, false);
@@ -107,6 +115,16 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
         throw new IllegalStateException("closing the stick table failed", e);
       }
     }
+  }
+
+  @Override
+  public void drainRules(DrainRules rules) {
+    resolution.assigner().drain(rules);
+  }
+
+  @Override
+  public DrainRules drainRules() {
+    return resolution.assigner().drain();
   }
 
   @Override

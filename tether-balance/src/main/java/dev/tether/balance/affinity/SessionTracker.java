@@ -108,6 +108,15 @@ public final class SessionTracker {
     return b == null ? null : b.server;
   }
 
+  /**
+   * How long ago {@code key} was last seen, in ticker nanoseconds, or {@link Long#MAX_VALUE} when
+   * it is not live (never seen, or idle past the window).
+   */
+  public long idleNanos(Object key) {
+    Binding b = keys.getIfPresent(key);
+    return b == null ? Long.MAX_VALUE : Math.max(0, ticker.getAsLong() - b.lastSeen);
+  }
+
   /** Forgets {@code key} (its binding ended). */
   public void forget(Object key) {
     Binding previous = keys.asMap().remove(key);

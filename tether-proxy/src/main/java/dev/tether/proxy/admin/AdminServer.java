@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * GET  /api/pools                                   pools with their algorithm, affinity and counts
  * GET  /api/pools/{pool}/servers                    servers: address, weight, state, health, load
- * POST /api/pools/{pool}/servers/{server}/drain     keep bound sessions, take no new ones
+ * POST /api/pools/{pool}/servers/{server}/drain     keep bound sessions, take no new ones (?deadline=10m)
+ * GET  /api/pools/{pool}/servers/{server}/drain     whether the drain is done: sessions, in flight, tunnels
  * POST /api/pools/{pool}/servers/{server}/enable    back to UP (DOWN while its health checks fail)
  * POST /api/pools/{pool}/servers/{server}/disable   take nothing
  * POST /api/reload                                  re-read the configuration file (runtime changes it does not contradict
@@ -86,6 +87,11 @@ public final class AdminServer implements AutoCloseable {
 
     /** The session analytics, whose registry {@code /metrics} exports; {@code null}: a registry of its own. */
     default Analytics analytics() {
+      return null;
+    }
+
+    /** The drains, or {@code null}: {@code .../drain} then answers 501 (see {@link DrainRoutes}). */
+    default dev.tether.proxy.drain.DrainService drains() {
       return null;
     }
 
@@ -258,6 +264,12 @@ public final class AdminServer implements AutoCloseable {
           send(ex, 200, Map.of("pool", pool.name(), "servers", servers(pool)));
         }
       }
+    } else if (DrainRoutes.matches(path)) {
+      DrainRoutes.Answer a = DrainRoutes.answer(method, ex.getRequestURI().getRawQuery(), path, control);
+      if (a.status() == 405) {
+        ex.getResponseHeaders().set("Allow", "GET, POST");
+      }
+      send(ex, a.status(), a.body());
     } else if (p.length == 6 && p[0].equals("api") && p[1].equals("pools") && p[3].equals("servers")) {
       if (allow(ex, "POST")) {
         setState(ex, p[2], p[4], p[5]);
@@ -268,7 +280,8 @@ public final class AdminServer implements AutoCloseable {
       send(ex, 404, Map.of("error", "no such endpoint " + method + " " + path
           + "; see GET /api/pools, GET /api/pools/{pool}/servers, POST /api/pools/{pool}/servers/{server}/drain|enable|disable,"
           + " POST /api/pools/{pool}/servers, DELETE /api/pools/{pool}/servers/{server}, PUT /api/pools/{pool}/servers/{server}/weight,"
-          + " GET /api/pools/{pool}/sessions, GET /api/alerts, GET /api/config, POST /api/reload, GET /metrics"));
+          + " GET /api/pools/{pool}/servers/{server}/drain, GET /api/pools/{pool}/sessions, GET /api/alerts, GET /api/config,"
+          + " POST /api/reload, GET /metrics"));
     }
   }
 
@@ -326,6 +339,7 @@ public final class AdminServer implements AutoCloseable {
     s.put("inFlight", m.load().inFlight());
     s.put("completed", m.load().completed());
     s.put("sessions", affinity == null ? null : affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L));
+    s.put("tunnels", control.drains() == null ? null : control.drains().tunnels(pool.name(), m.name()));
     s.put("removal", ServerRoutes.pendingRemoval(control, pool.name(), m.name()));
     return s;
   }

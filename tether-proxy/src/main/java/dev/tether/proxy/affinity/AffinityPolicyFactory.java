@@ -38,9 +38,6 @@ public final class AffinityPolicyFactory {
 
   private static final Logger log = LoggerFactory.getLogger(AffinityPolicyFactory.class);
 
-  /** Unbound requests of one client address within this window share a server. */
-  public static final Duration FIRST_REQUEST_WINDOW = Duration.ofSeconds(1);
-
   private final Clock clock;
   private final BalanceEnv env;
 
@@ -55,7 +52,7 @@ public final class AffinityPolicyFactory {
     AffinityRules.Migration migration = a.migration() == null ? null
         : new AffinityRules.Migration(a.migration().idleAfter(), a.migration().rate());
     AffinityRules rules = new AffinityRules(a.onFailure() == AffinityConfig.OnFailure.STRICT,
-        a.balanceFactor() == null ? 0 : a.balanceFactor(), FIRST_REQUEST_WINDOW, a.idleTimeout(), migration);
+        a.balanceFactor() == null ? 0 : a.balanceFactor(), a.firstRequestWindow(), a.idleTimeout(), migration);
     if (migration != null && a.mode() != AffinityConfig.Mode.COOKIE) {
       log.warn("pool {}: affinity migration applies to mode cookie only in this build; {} sessions are never moved",
           pool.name(), a.mode().name().toLowerCase(Locale.ROOT));

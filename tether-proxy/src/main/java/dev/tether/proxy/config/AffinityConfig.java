@@ -29,6 +29,10 @@ import java.util.List;
  * @param migration budgeted moving of idle sessions after scale-out, or {@code null} = never;
  *     needs {@code sessions: replicated}
  * @param debugHeader whether responses carry a header naming the affinity decision
+ * @param firstRequestWindow unbound requests from one client address within this window share a
+ *     server ({@code first-request-window}: 1s with {@code sessions: local}, 0 = off with
+ *     {@code sessions: replicated}, where a client's parallel first requests may safely land on
+ *     different servers)
  */
 public record AffinityConfig(
     Mode mode,
@@ -44,12 +48,16 @@ public record AffinityConfig(
     TableConfig table,
     Double balanceFactor,
     MigrationConfig migration,
-    boolean debugHeader) {
+    boolean debugHeader,
+    Duration firstRequestWindow) {
+
+  /** The window for a pool whose sessions are local to each server. */
+  public static final Duration LOCAL_FIRST_REQUEST_WINDOW = Duration.ofSeconds(1);
 
   /** No affinity: every request is balanced afresh. */
   public static final AffinityConfig NONE = new AffinityConfig(Mode.NONE, OnFailure.REDISPATCH,
       null, Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1), List.of(), null,
-      null, null, null, null, null, false);
+      null, null, null, null, null, false, LOCAL_FIRST_REQUEST_WINDOW);
 
   /** The affinity modes; config values are the lower-case names with '-' for '_'. */
   public enum Mode {

@@ -24,8 +24,9 @@ final class AffinityReader {
       "app-cookie", Mode.APP_COOKIE, "source-ip", Mode.SOURCE_IP, "header", Mode.HEADER);
   private static final List<String> KEYS = List.of("mode", "on-failure", "cookie", "idle-timeout",
       "absolute-timeout", "refresh-interval", "keys", "app-cookie", "source-ip", "header", "table",
-      "balance-factor", "migration", "debug-header");
+      "balance-factor", "migration", "debug-header", "first-request-window");
   private static final Duration POSITIVE = Duration.ofMillis(1);
+  private static final Duration MAX_FIRST_REQUEST_WINDOW = Duration.ofSeconds(10);
 
   private final CookieAffinityReader cookieReader;
   private final HeaderAffinityReader headerReader;
@@ -116,13 +117,21 @@ final class AffinityReader {
       }
     }
     boolean debugHeader = s.bool("debug-header", false);
+    Duration window = s.duration("first-request-window", sessions == PoolConfig.SessionsMode.REPLICATED
+        ? Duration.ZERO : AffinityConfig.LOCAL_FIRST_REQUEST_WINDOW, Duration.ZERO);
+    if (window.compareTo(MAX_FIRST_REQUEST_WINDOW) > 0) {
+      s.error("first-request-window", Durations.format(window) + " is too long; use 0 (off) up to "
+          + Durations.format(MAX_FIRST_REQUEST_WINDOW) + ", e.g. 1s: unrelated users behind one address "
+          + "would share a server for that long");
+      window = AffinityConfig.LOCAL_FIRST_REQUEST_WINDOW;
+    }
     s.finish();
     if (cookie == null && mode == Mode.COOKIE || header == null && mode == Mode.HEADER
         || appCookie == null && mode == Mode.APP_COOKIE || usesTable && table == null) {
       return null;
     }
     return new AffinityConfig(mode, onFailure, cookie, idle, absolute, refresh, keys, appCookie,
-        sourceIp, header, table, balanceFactor, migration, debugHeader);
+        sourceIp, header, table, balanceFactor, migration, debugHeader, window);
   }
 
   private static void checkLifetimes(Section s, Duration idle, Duration absolute,

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param outlier passive health checks ({@code outlier}), or {@code null} (off, the default)
  * @param panicThreshold panic mode below this percentage of healthy servers ({@code
  *     panic-threshold}, 0..100, 0 = off; default 50 with {@code outlier}, else 0)
+ * @param drain how a server of the pool drains ({@code drain}; {@link DrainConfig#DEFAULTS} when
+ *     absent)
  */
 public record PoolConfig(
     String name,
@@ -38,7 +40,8 @@ public record PoolConfig(
     InstanceMetricsConfig instanceMetrics,
     RetriesConfig retries,
     OutlierConfig outlier,
-    int panicThreshold) {
+    int panicThreshold,
+    DrainConfig drain) {
 
   /** How a pool's application instances keep sessions; decides whether migration is safe. */
   public enum SessionsMode {
@@ -57,6 +60,7 @@ public record PoolConfig(
     requireNonNull(connections, "connections");
     servers = List.copyOf(servers);
     requireNonNull(retries, "retries");
+    requireNonNull(drain, "drain");
     if (panicThreshold < 0 || panicThreshold > 100) {
       throw new IllegalArgumentException("panic-threshold " + panicThreshold + "% is outside 0..100%");
     }
@@ -65,7 +69,15 @@ public record PoolConfig(
   /** This pool with {@code servers} instead of its own (runtime changes). */
   public PoolConfig withServers(List<ServerConfig> servers) {
     return new PoolConfig(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers,
-        instanceMetrics, retries, outlier, panicThreshold);
+        instanceMetrics, retries, outlier, panicThreshold, drain);
+  }
+
+  /** A pool with the default drain settings. */
+  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
+      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
+      InstanceMetricsConfig instanceMetrics, RetriesConfig retries, OutlierConfig outlier, int panicThreshold) {
+    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
+        retries, outlier, panicThreshold, DrainConfig.DEFAULTS);
   }
 
   /** A pool with the default retries and without outlier detection or panic mode. */
@@ -73,6 +85,6 @@ public record PoolConfig(
       SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
       InstanceMetricsConfig instanceMetrics) {
     this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
-        RetriesConfig.DEFAULTS, null, 0);
+        RetriesConfig.DEFAULTS, null, 0, DrainConfig.DEFAULTS);
   }
 }

@@ -31,7 +31,7 @@ final class PoolReader {
       "hash-method", "hash-name", "hash-query", "balance-factor", "slow-start", "virtual-nodes");
   private static final Set<String> STRUCTURE = Set.of(
       "algorithm", "affinity", "sessions", "health", "connections", "servers", "instance-metrics",
-      "retries", "outlier", "panic-threshold");
+      "retries", "outlier", "panic-threshold", "drain");
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
   private final AffinityReader affinityReader;
@@ -65,12 +65,13 @@ final class PoolReader {
     RetriesConfig retries = readRetries(s.section("retries"));
     OutlierConfig outlier = s.has("outlier") ? OutlierReader.read(s.section("outlier")) : null;
     int panicThreshold = OutlierReader.panicThreshold(s, outlier);
+    DrainConfig drain = s.has("drain") ? DrainReader.read(s.section("drain"), sessions) : DrainConfig.DEFAULTS;
     s.finish();
     if (affinity == null || connections == null || servers.isEmpty()) {
       return null;
     }
     return new PoolConfig(name, algorithm, options, affinity, sessions, health, connections,
-        servers, instanceMetrics, retries, outlier, panicThreshold);
+        servers, instanceMetrics, retries, outlier, panicThreshold, drain);
   }
 
   private Map<String, String> readOptions(Section s, BalancerProvider provider) {

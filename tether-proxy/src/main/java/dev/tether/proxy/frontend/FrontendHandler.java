@@ -516,7 +516,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       Channel backend = e.backend;
       e.backend = null;
       ctx.flush();
-      Tunnel.start(ctx.channel(), backend, rt.settings.timeouts().tunnel(), FrontendInitializer::removeHttp, this);
+      Tunnel.start(ctx.channel(), backend, rt.settings.timeouts().tunnel(), FrontendInitializer::removeHttp, this,
+          e.upstream.tunnels(), e.server(), "websocket".equalsIgnoreCase(e.request.headers().get(HttpHeaderNames.UPGRADE)));
       return;
     }
     boolean backendReusable = e.backendKeepAlive && e.requestDone;

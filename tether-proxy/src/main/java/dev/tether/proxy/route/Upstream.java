@@ -8,6 +8,7 @@ import dev.tether.proxy.analytics.PoolTraffic;
 import dev.tether.proxy.config.ConnectionsConfig;
 import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.retry.Retries;
+import dev.tether.proxy.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
@@ -17,10 +18,11 @@ import java.util.Map;
  * connection limits, and the pool's affinity policy ({@code null} = none) with whether responses
  * carry the {@value #AFFINITY_HEADER} debug header, the pool's request meters ({@code null} =
  * none), its retry rules and budget, and its passive health checks ({@code null} = none), told of
- * every request's outcome.
+ * every request's outcome, and the registry of its open tunnels ({@code null} = not tracked).
  */
 public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
-    AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries, OutlierDetector outlier) {
+    AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries, OutlierDetector outlier,
+    TunnelRegistry tunnels) {
 
   /** The response header naming the affinity decision when {@code affinityHeader} is set. */
   public static final String AFFINITY_HEADER = "X-Tether-Affinity";
@@ -30,6 +32,12 @@ public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, Conn
     addresses = Map.copyOf(addresses);
     requireNonNull(connections, "connections");
     requireNonNull(retries, "retries");
+  }
+
+  /** An upstream whose tunnels are not tracked. */
+  public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
+      AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries, OutlierDetector outlier) {
+    this(pool, addresses, connections, affinity, affinityHeader, traffic, retries, outlier, null);
   }
 
   /** An upstream with the default retry rules and without passive health checks. */

@@ -168,7 +168,7 @@ class AdminApiIntegrationTest {
     assertThat(action.statusCode()).isEqualTo(404);
     assertThat(action.body()).contains("use drain, enable or disable");
 
-    HttpResponse<String> method = admin("GET", "/api/pools/web/servers/s1/drain", TOKEN);
+    HttpResponse<String> method = admin("GET", "/api/pools/web/servers/s1/enable", TOKEN);
     assertThat(method.statusCode()).isEqualTo(405);
     assertThat(method.headers().firstValue("Allow")).contains("POST");
 

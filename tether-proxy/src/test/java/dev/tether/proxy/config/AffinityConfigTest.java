@@ -232,6 +232,37 @@ class AffinityConfigTest {
   }
 
   @Test
+  void firstRequestWindowIsOnForLocalSessionsOnlyUnlessSet() throws Exception {
+    assertThat(affinity("mode: source-ip\n").firstRequestWindow()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(affinity("mode: source-ip\nfirst-request-window: 250ms\n").firstRequestWindow())
+        .isEqualTo(Duration.ofMillis(250));
+    AffinityConfig replicated = ConfigLoader.parse(HEAD + "    sessions: replicated\n    affinity:\n"
+        + "mode: source-ip\n".indent(6), "t.yaml", ENV::get).pools().get("web").affinity();
+    assertThat(replicated.firstRequestWindow()).isZero();
+    AffinityConfig replicatedOn = ConfigLoader.parse(HEAD + "    sessions: replicated\n    affinity:\n"
+        + "mode: source-ip\nfirst-request-window: 1s\n".indent(6), "t.yaml", ENV::get).pools().get("web")
+        .affinity();
+    assertThat(replicatedOn.firstRequestWindow()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void firstRequestWindowIsBounded() {
+    assertThat(problems("""
+        mode: source-ip
+        first-request-window: 1m
+        """)).singleElement().satisfies(p -> {
+          assertThat(p.line()).isEqualTo(7);
+          assertThat(p.path()).isEqualTo("pools.web.affinity.first-request-window");
+          assertThat(p.message()).startsWith("1m is too long; use 0 (off) up to 10s");
+        });
+    assertThat(problems("""
+        mode: source-ip
+        first-request-window: -1s
+        """)).singleElement().satisfies(p ->
+            assertThat(p.path()).isEqualTo("pools.web.affinity.first-request-window"));
+  }
+
+  @Test
   void balanceFactorMustExceedOne() {
     assertThat(problems("""
         mode: source-ip

@@ -1,0 +1,2 @@
+/** The {@code tethersessions} Actuator endpoint. */
+package dev.tether.session.spring.boot.actuate;

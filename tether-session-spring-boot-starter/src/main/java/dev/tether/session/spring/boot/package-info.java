@@ -1,0 +1,2 @@
+/** Spring Boot auto-configuration of tether-session from {@code tether.session.*} properties. */
+package dev.tether.session.spring.boot;
