@@ -124,6 +124,20 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       public AffinityPolicy affinity(String name) {
         return TetherServer.this.affinity(name);
       }
+
+      @Override
+      public void drain(String pool, String server, Duration deadline) {
+        drains.start(pool, server, deadline);
+      }
+
+      @Override
+      public Boolean drained(String pool, String server) {
+        try {
+          return drains.status(pool, server).done();
+        } catch (java.util.NoSuchElementException e) {
+          return null;
+        }
+      }
     }, Clock.systemUTC(), Scheduler.of(healthTimer));
     alerts.apply(config.alerts());
     this.checkers = startHealthChecks(config, pools, Map.of());

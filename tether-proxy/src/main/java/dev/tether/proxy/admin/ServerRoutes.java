@@ -33,8 +33,6 @@ import java.util.Set;
  */
 final class ServerRoutes {
 
-  /** How long a drain may take before the server is removed anyway, when not given. */
-  static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(10);
   static final Duration MAX_DEADLINE = Duration.ofHours(24);
   private static final int MAX_BODY = 16 * 1024;
   private static final Set<String> ADD_FIELDS = Set.of("name", "address", "weight");
@@ -131,7 +129,7 @@ final class ServerRoutes {
   private static Answer remove(String pool, String server, String rawQuery, RuntimeChanges changes) {
     Map<String, String> q = query(rawQuery);
     boolean now = false;
-    Duration deadline = DEFAULT_DEADLINE;
+    Duration deadline = null;
     for (Map.Entry<String, String> e : q.entrySet()) {
       switch (e.getKey()) {
         case "now" -> {
@@ -152,7 +150,7 @@ final class ServerRoutes {
     if (now && q.containsKey("deadline")) {
       throw new IllegalArgumentException("deadline: not with ?now; give one of them");
     }
-    RuntimeChanges.Removal r = changes.remove(pool, server, now, deadline);
+    RuntimeChanges.Removal r = changes.remove(pool, server, now, now ? Duration.ZERO : deadline);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("pool", pool);
     out.put("server", server);

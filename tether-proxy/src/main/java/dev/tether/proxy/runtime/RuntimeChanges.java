@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * the target's own lock is taken inside it, never the other way round.
  *
  * <p>Removing a server drains it first unless asked to remove it now: it goes {@code DRAINING}
- * (bound sessions keep it, nothing new arrives) and is removed once it is <em>removable</em>: no
- * request in flight and no live affinity session bound to it (its pool's session tracker counts
- * none), or its deadline has passed. The check runs every {@value #CHECK_MILLIS} ms while a
+ * (bound sessions keep it, nothing new arrives) and is removed once it is <em>removable</em>: the
+ * drain service says it is done (no live session, request in flight or tunnel), or, without one,
+ * no request is in flight and its pool's session tracker counts no live session bound to it; or
+ * once its deadline has passed. The check runs every {@value #CHECK_MILLIS} ms while a
  * removal is pending. A server that an operator takes out of {@code DRAINING} meanwhile (enable,
  * disable) is not removed: the removal is called off.
  */
@@ -50,7 +51,30 @@ public final class RuntimeChanges implements AutoCloseable {
 
     /** The affinity policy of pool {@code name}, or {@code null}. */
     AffinityPolicy affinity(String name);
+
+    /**
+     * Starts draining {@code server} of {@code pool} until {@code deadline} from now: by default
+     * just state {@code DRAINING}; a balancer with a drain service starts a drain of record there
+     * (its tunnels are closed, {@code GET .../drain} reports it).
+     */
+    default void drain(String pool, String server, Duration deadline) {
+      Pool p = pool(pool);
+      if (p.snapshot().member(server).state() != ServerState.DRAINING) {
+        p.setState(server, ServerState.DRAINING);
+      }
+    }
+
+    /**
+     * Whether the draining {@code server} has nothing left on it, by the drain service's signal, or
+     * {@code null} when there is none (then the removal's own rule, {@link #removable}, decides).
+     */
+    default Boolean drained(String pool, String server) {
+      return null;
+    }
   }
+
+  /** How long a drain before removal may take when neither the request nor {@code drain.deadline} says. */
+  public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(10);
 
   /** Why a change is refused, beyond bad input. */
   public enum Refusal {
@@ -175,14 +199,16 @@ public final class RuntimeChanges implements AutoCloseable {
 
   /**
    * Removes {@code server} from {@code pool}: at once when {@code now}, else after it drained or at
-   * {@code deadline} from now. Asking again for a pending removal moves its deadline.
+   * {@code deadline} from now ({@code null}: the pool's {@code drain.deadline}, else {@link
+   * #DEFAULT_DEADLINE}). Asking again for a pending removal moves its deadline.
    *
    * @throws RefusedException NOT_FOUND for an unknown pool or server, CONFLICT for the pool's last
    *     server
    */
   public synchronized Removal remove(String pool, String server, boolean now, Duration deadline) {
     serverConfig(pool, server);
-    if (poolConfig(pool).servers().size() == 1) {
+    PoolConfig pc = poolConfig(pool);
+    if (pc.servers().size() == 1) {
       throw new RefusedException(Refusal.CONFLICT, "server " + server + " is the last of pool " + pool
           + "; a pool needs at least one, so add another first");
     }
@@ -193,13 +219,11 @@ public final class RuntimeChanges implements AutoCloseable {
       removeNow(pool, server, at);
       return new Removal(pool, server, true, at, at);
     }
+    Duration d = deadline != null ? deadline : pc.drain().deadline() != null ? pc.drain().deadline() : DEFAULT_DEADLINE;
     Removal before = pending.get(key);
-    Removal r = new Removal(pool, server, false, before == null ? at : before.since(), at.plus(deadline));
+    Removal r = new Removal(pool, server, false, before == null ? at : before.since(), at.plus(d));
     pending.put(key, r);
-    Pool p = target.pool(pool);
-    if (p.snapshot().member(server).state() != ServerState.DRAINING) {
-      p.setState(server, ServerState.DRAINING);
-    }
+    target.drain(pool, server, d);
     log.info("admin: pool {}: server {} draining, removed when idle or at {}", pool, server, r.deadline());
     scheduleCheck();
     return r;
@@ -243,7 +267,7 @@ public final class RuntimeChanges implements AutoCloseable {
         } else if (m.state() != ServerState.DRAINING) {
           pending.remove(key);
           log.info("pool {}: removal of server {} called off: it is {} now", r.pool(), r.server(), m.state());
-        } else if (removable(m, target.affinity(r.pool())) || !now.isBefore(r.deadline())) {
+        } else if (drained(r, m) || !now.isBefore(r.deadline())) {
           pending.remove(key);
           try {
             removeNow(r.pool(), r.server(), now);
@@ -254,6 +278,11 @@ public final class RuntimeChanges implements AutoCloseable {
       }
       scheduleCheck();
     }
+  }
+
+  private boolean drained(Removal r, Member m) {
+    Boolean done = target.drained(r.pool(), r.server());
+    return done != null ? done : removable(m, target.affinity(r.pool()));
   }
 
   private void scheduleCheck() {

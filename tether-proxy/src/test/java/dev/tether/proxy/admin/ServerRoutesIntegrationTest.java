@@ -194,6 +194,10 @@ class ServerRoutesIntegrationTest {
       JsonNode entry = listed.get(bound.equals("s1") ? 0 : 1);
       assertThat(entry.get("state").asText()).isEqualTo("DRAINING");
       assertThat(entry.get("removal").get("deadline").asText()).isEqualTo(removal.get("deadline").asText());
+      JsonNode drain = expect(200, "GET", "/api/pools/sticky/servers/" + bound + "/drain", null);
+      assertThat(drain.get("done").asBoolean()).as("its session is live").isFalse();
+      assertThat(java.time.Instant.parse(drain.get("deadline").asText()))
+          .isCloseTo(java.time.Instant.parse(removal.get("deadline").asText()), org.assertj.core.api.Assertions.within(1, java.time.temporal.ChronoUnit.SECONDS));
       for (int i = 0; i < 5; i++) {
         HttpResponse<String> r = browser.send(HttpRequest.newBuilder(sticky).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.headers().firstValue("X-Server")).as("the bound client stays while the server drains").contains(bound);

@@ -157,6 +157,14 @@ class RuntimeChangesTest {
   }
 
   @Test
+  void withoutADeadlineTheRemovalWaitsForThePoolsDrainDeadlineElseTenMinutes() {
+    RuntimeChanges rc = start(parse(YAML.replace("    servers:\n      - { name: s1", "    drain: { deadline: 3m }\n    servers:\n      - { name: s1")));
+    assertThat(rc.remove("web", "s1", false, null).deadline()).isEqualTo(clock.instant().plus(Duration.ofMinutes(3)));
+    RuntimeChanges plain = start(parse(YAML));
+    assertThat(plain.remove("web", "s2", false, null).deadline()).isEqualTo(clock.instant().plus(RuntimeChanges.DEFAULT_DEADLINE));
+  }
+
+  @Test
   void enablingADrainingServerCallsOffItsRemoval() {
     RuntimeChanges rc = start(parse(YAML));
     pools.get("web").snapshot().member("s1").load().start();
