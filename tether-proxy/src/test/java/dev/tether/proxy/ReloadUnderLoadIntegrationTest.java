@@ -93,9 +93,13 @@ class ReloadUnderLoadIntegrationTest {
   }
 
   private HttpResponse<String> admin(String method, String path) throws Exception {
+    return admin(method, path, null);
+  }
+
+  private HttpResponse<String> admin(String method, String path, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + TOKEN).build(),
-        HttpResponse.BodyHandlers.ofString());
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private URI proxy() {
@@ -160,6 +164,34 @@ class ReloadUnderLoadIntegrationTest {
     }
     assertThat(checks.get()).isGreaterThan(100);
     assertThat(violations).as("servers picked before their address was published").isEmpty();
+  }
+
+  @Test
+  void runtimeChangesSurviveAReloadUntilTheFileContradictsThem() throws Exception {
+    HttpResponse<String> added = admin("POST", "/api/pools/web/servers",
+        "{\"name\": \"s3\", \"address\": \"localhost:" + backends.get(2).port() + "\"}");
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+    assertThat(admin("PUT", "/api/pools/web/servers/s1/weight", "{\"weight\": 4}").statusCode()).isEqualTo(200);
+    assertThat(admin("POST", "/api/reload").statusCode()).isEqualTo(200);
+    assertThat(servers()).containsExactly("s1:4:127.0.0.1", "s2:1:127.0.0.1", "s3:1:localhost");
+    Files.writeString(file, yaml(1)); // the file now has its own s3 (127.0.0.1) and gives s2 weight 3
+    assertThat(admin("POST", "/api/reload").statusCode()).isEqualTo(200);
+    assertThat(servers()).containsExactly("s1:4:127.0.0.1", "s2:3:127.0.0.1", "s3:1:127.0.0.1");
+    String yaml = admin("GET", "/api/config").body();
+    assertThat(yaml).contains("# runtime: weight 4 set ").doesNotContain("# runtime: added");
+    Files.writeString(file, yaml(1).replace("name: s1, address: " + backends.get(0).address(),
+        "name: s1, address: " + backends.get(0).address() + ", weight: 2"));
+    assertThat(admin("POST", "/api/reload").statusCode()).isEqualTo(200);
+    assertThat(servers()).first().isEqualTo("s1:2:127.0.0.1");
+    assertThat(admin("GET", "/api/config").body()).doesNotContain("# runtime:");
+  }
+
+  /** The pool's servers as name:weight:host, from the admin API. */
+  private List<String> servers() throws Exception {
+    List<String> out = new ArrayList<>();
+    json.readTree(admin("GET", "/api/pools/web/servers").body()).get("servers").forEach(s -> out.add(
+        s.get("name").asText() + ":" + s.get("weight").asInt() + ":" + s.get("address").asText().split(":")[0]));
+    return out;
   }
 
   @Test
