@@ -9,6 +9,7 @@ import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.ServerInput;
 import dev.tether.proxy.runtime.RuntimeChanges;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -114,6 +115,11 @@ final class ServerRoutes {
     String address = text(n, "address", "host:port, e.g. \"10.0.0.4:8080\"");
     int weight = n.has("weight") ? weightOf(n) : ServerInput.DEFAULT_WEIGHT;
     ServerConfig s = ServerInput.server(name, address, weight);
+    // The file may name a host that resolves later (it gets 502s meanwhile); a server added by hand is
+    // checked now, on this admin thread, so that a typo is a 400 and not a server that fails requests.
+    if (new InetSocketAddress(s.address().host(), s.address().port()).isUnresolved()) {
+      throw new IllegalArgumentException("address: host '" + s.address().host() + "' does not resolve; give an IP address or a resolvable name");
+    }
     changes.add(pool, s);
     Pool p = control.pool(pool);
     Member m = p == null ? null : p.snapshot().member(name);

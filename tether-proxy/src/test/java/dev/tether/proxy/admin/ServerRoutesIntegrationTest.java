@@ -126,7 +126,8 @@ class ServerRoutesIntegrationTest {
         "{\"name\": \"s3\", \"address\": \"127.0.0.1:9\", \"weight\": 300}", "weight: 300 is out of range; use 0..256",
         "{\"name\": \"s3\", \"address\": \"127.0.0.1:9\", \"weight\": \"x\"}", "weight: \"x\" is not a whole number",
         "{\"name\": \"s3\", \"address\": \"127.0.0.1:9\", \"colour\": 1}", "colour: unknown field",
-        "not json", "body: not JSON");
+        "not json", "body: not JSON",
+        "{\"name\": \"s3\", \"address\": \"no-such-host.invalid:80\"}", "address: host 'no-such-host.invalid' does not resolve");
     for (Map.Entry<String, String> e : bodies.entrySet()) {
       assertThat(expect(400, "POST", "/api/pools/web/servers", e.getKey()).get("error").asText()).contains(e.getValue());
     }
