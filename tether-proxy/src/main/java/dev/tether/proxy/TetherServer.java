@@ -9,6 +9,7 @@ import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.admin.AdminServer;
+import dev.tether.proxy.admin.Readiness;
 import dev.tether.proxy.admin.Reloader;
 import dev.tether.proxy.affinity.AffinityPolicyFactory;
 import dev.tether.proxy.alert.AlertEvaluator;
@@ -20,7 +21,7 @@ import dev.tether.proxy.config.RouteConfig;
 import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.health.HealthChecker;
-import dev.tether.proxy.health.HttpHealthProbe;
+import dev.tether.proxy.health.HealthProbe;
 import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.outlier.OutlierDetectors;
 import dev.tether.proxy.outlier.Scheduler;
@@ -72,6 +73,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private final ProxyTracing tracing;
   private final Analytics analytics;
   private final AlertService alerts;
+  private volatile boolean stopping;
 
   private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
@@ -186,6 +188,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
    */
   public synchronized void reload(TetherConfig next) {
     requireNonNull(next, "next");
+    if (stopping) {
+      throw new UnsupportedOperationException("the balancer is shutting down; it reloads nothing any more");
+    }
     if (!next.listen().equals(config.listen()) || next.workers() != config.workers() || next.transport() != config.transport()
         || !next.limits().equals(config.limits()) || !next.timeouts().equals(config.timeouts())
         || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())
@@ -224,22 +229,42 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     stop(config().timeouts().shutdown());
   }
 
-  /** Graceful stop within {@code grace}. */
+  /**
+   * Graceful stop within {@code grace}. From its first moment {@code GET /ready} answers 503; the
+   * admin API stays up while in-flight requests finish, so orchestrators see the shutdown, and
+   * closes last.
+   */
   public void stop(Duration grace) {
+    stopping = true;
     synchronized (this) {
-      if (admin != null) {
-        admin.close();
-      }
       checkers.values().forEach(HealthChecker::close);
       healthTimer.shutdownNow();
       alerts.close();
     }
-    proxy.stop(grace);
+    if (proxy != null) {
+      proxy.stop(grace);
+    }
     tracing.close();
     synchronized (this) {
+      if (admin != null) {
+        admin.close();
+      }
       affinities.values().forEach(AffinityPolicy::close);
       analytics.close();
     }
+  }
+
+  /** Ready while the data port listens and no stop has begun. */
+  @Override
+  public Readiness readiness() {
+    if (stopping) {
+      return Readiness.notReady("shutting down");
+    }
+    TetherProxy p = proxy;
+    if (p == null) {
+      return Readiness.notReady("not listening yet");
+    }
+    return Readiness.listening(config().listen().host() + ":" + p.port());
   }
 
   /**
@@ -253,10 +278,14 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       if (pc.health() != null) {
         HealthChecker before = previous.get(pc.name());
         out.put(pc.name(), HealthChecker.start(pools.get(pc.name()), resolve(pc, false), pc.health(),
-            new HttpHealthProbe(pc.health().path()), healthTimer, ThreadLocalRandom.current(),
-            before == null ? Map.of() : before.health()));
+            HealthProbe.of(pc.health()), healthTimer, ThreadLocalRandom.current(), before));
       }
     }
+    previous.forEach((name, before) -> {
+      if (!out.containsKey(name)) {
+        before.releaseAgent();
+      }
+    });
     return out;
   }
 
