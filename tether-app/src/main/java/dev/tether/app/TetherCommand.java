@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code tether} command: {@code run}, {@code check}, {@code demo} and {@code bench}.
+ * The {@code tether} command: {@code run}, {@code check}, {@code demo}, {@code bench} and {@code reload}.
  *
  * <pre>
  * tether run --config tether.yaml
@@ -13,11 +13,12 @@ import picocli.CommandLine.Command;
  * tether demo
  * tether bench --url http://127.0.0.1:8080 --users 200 --duration 60s
  * tether bench store --stores memory,redis
+ * tether reload --admin http://127.0.0.1:9090
  * </pre>
  */
 @Command(name = "tether", mixinStandardHelpOptions = true, version = "tether 0.1.0",
     description = "Session-aware HTTP load balancer.",
-    subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, BenchCommand.class,
+    subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, BenchCommand.class, ReloadCommand.class,
         CommandLine.HelpCommand.class})
 public final class TetherCommand implements Runnable {
 
