@@ -243,9 +243,10 @@ public final class HealthChecker implements AutoCloseable {
       log.warn("pool {}: server {}: ignoring its health response's agent header: {} (logged once until it changes)",
           pool.name(), server, step.newlyIgnored());
     }
-    if (step.agentChanged()) {
-      log.info("pool {}: server {} health response says {}: {}", pool.name(), server, AgentReport.STATE_HEADER,
-          r.agent().state().wire());
+    if (step.agentChanged() && step.target() == null) {
+      log.info("pool {}: server {} health response says {}: {}; it stays {}{}", pool.name(), server,
+          AgentReport.STATE_HEADER, r.agent().state().wire(), from,
+          from == ServerState.DISABLED || from == ServerState.DRAINING ? " (an operator's state outranks the agent)" : "");
     }
     if (step.weightChanged()) {
       int configured = pool.configuredWeight(server);
@@ -270,8 +271,13 @@ public final class HealthChecker implements AutoCloseable {
       log.info("pool {}: server {} is UP after {} passed health checks ({})", pool.name(), server, config.rise(),
           r.detail());
     } else {
-      log.warn("pool {}: server {} is {} (was {}): its health response says {}: {}", pool.name(), server, to, from,
-          AgentReport.STATE_HEADER, r.agent() == null ? "?" : r.agent().state().wire());
+      String says = r.agent() == null ? "its health checks pass" : "its health response says " + AgentReport.STATE_HEADER
+          + ": " + r.agent().state().wire();
+      if (to == ServerState.UP) {
+        log.info("pool {}: server {} is UP (was {}): {}", pool.name(), server, from, says);
+      } else {
+        log.warn("pool {}: server {} is {} (was {}): {}", pool.name(), server, to, from, says);
+      }
     }
   }
 
