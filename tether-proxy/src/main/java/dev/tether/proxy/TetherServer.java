@@ -42,6 +42,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +74,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private final ProxyTracing tracing;
   private final Analytics analytics;
   private final AlertService alerts;
-  private volatile boolean stopping;
+  private final AtomicBoolean stopping = new AtomicBoolean();
 
   private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
@@ -188,7 +189,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
    */
   public synchronized void reload(TetherConfig next) {
     requireNonNull(next, "next");
-    if (stopping) {
+    if (stopping.get()) {
       throw new UnsupportedOperationException("the balancer is shutting down; it reloads nothing any more");
     }
     if (!next.listen().equals(config.listen()) || next.workers() != config.workers() || next.transport() != config.transport()
@@ -232,10 +233,12 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   /**
    * Graceful stop within {@code grace}. From its first moment {@code GET /ready} answers 503; the
    * admin API stays up while in-flight requests finish, so orchestrators see the shutdown, and
-   * closes last.
+   * closes last. Only the first call stops; later ones return at once.
    */
   public void stop(Duration grace) {
-    stopping = true;
+    if (stopping.getAndSet(true)) {
+      return;
+    }
     synchronized (this) {
       checkers.values().forEach(HealthChecker::close);
       healthTimer.shutdownNow();
@@ -257,7 +260,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   /** Ready while the data port listens and no stop has begun. */
   @Override
   public Readiness readiness() {
-    if (stopping) {
+    if (stopping.get()) {
       return Readiness.notReady("shutting down");
     }
     TetherProxy p = proxy;
