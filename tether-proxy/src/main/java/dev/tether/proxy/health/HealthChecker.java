@@ -208,6 +208,18 @@ public final class HealthChecker implements AutoCloseable {
     }
   }
 
+  /**
+   * Applies one probe result of {@code server} as if its probe had just returned it; the timer's
+   * probes call the same code. For tests that drive the checker without sockets or time.
+   */
+  void probed(String server, HealthProbe.Result r) {
+    Target t = targets.get(server);
+    if (t == null) {
+      throw new NoSuchElementException("pool " + pool.name() + " checks no server " + server);
+    }
+    apply(t, r);
+  }
+
   private void apply(Target t, HealthProbe.Result r) {
     probeListener.probed(t.server, r.passed());
     CheckState.Step step;
