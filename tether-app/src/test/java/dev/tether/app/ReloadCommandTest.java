@@ -141,6 +141,15 @@ class ReloadCommandTest {
   }
 
   @Test
+  void theAdminUrlKeepsItsPathPrefixAndABareHostPortMeansHttp() {
+    assertThat(ReloadCommand.reloadUri("http://lb.example:9090/tether/")).hasToString("http://lb.example:9090/tether/api/reload");
+    assertThat(ReloadCommand.reloadUri("10.0.0.5:9090")).hasToString("http://10.0.0.5:9090/api/reload");
+    assertThat(ReloadCommand.duration("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(ReloadCommand.duration("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(ReloadCommand.duration("0s")).isNull();
+  }
+
+  @Test
   void isASubcommandOfTether() {
     CommandLine tetherCli = new CommandLine(new TetherCommand());
     assertThat(tetherCli.getSubcommands()).containsKey("reload");
