@@ -9,6 +9,7 @@ import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.admin.AdminServer;
+import dev.tether.proxy.admin.Readiness;
 import dev.tether.proxy.admin.Reloader;
 import dev.tether.proxy.affinity.AffinityPolicyFactory;
 import dev.tether.proxy.alert.AlertEvaluator;
@@ -21,7 +22,7 @@ import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.drain.DrainService;
 import dev.tether.proxy.health.HealthChecker;
-import dev.tether.proxy.health.HttpHealthProbe;
+import dev.tether.proxy.health.HealthProbe;
 import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.outlier.OutlierDetectors;
 import dev.tether.proxy.outlier.Scheduler;
@@ -43,6 +44,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +78,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private final ProxyTracing tracing;
   private final Analytics analytics;
   private final AlertService alerts;
+  private final AtomicBoolean stopping = new AtomicBoolean();
 
   private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
@@ -211,6 +214,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
    */
   public synchronized void reload(TetherConfig next) {
     requireNonNull(next, "next");
+    if (stopping.get()) {
+      throw new UnsupportedOperationException("the balancer is shutting down; it reloads nothing any more");
+    }
     if (!next.listen().equals(config.listen()) || next.workers() != config.workers() || next.transport() != config.transport()
         || !next.limits().equals(config.limits()) || !next.timeouts().equals(config.timeouts())
         || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())
@@ -250,23 +256,45 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     stop(config().timeouts().shutdown());
   }
 
-  /** Graceful stop within {@code grace}. */
+  /**
+   * Graceful stop within {@code grace}. From its first moment {@code GET /ready} answers 503; the
+   * admin API stays up while in-flight requests finish, so orchestrators see the shutdown, and
+   * closes last. Only the first call stops; later ones return at once.
+   */
   public void stop(Duration grace) {
+    if (stopping.getAndSet(true)) {
+      return;
+    }
     synchronized (this) {
-      if (admin != null) {
-        admin.close();
-      }
       checkers.values().forEach(HealthChecker::close);
       drains.close();
       healthTimer.shutdownNow();
       alerts.close();
     }
-    proxy.stop(grace);
+    if (proxy != null) {
+      proxy.stop(grace);
+    }
     tracing.close();
     synchronized (this) {
+      if (admin != null) {
+        admin.close();
+      }
       affinities.values().forEach(AffinityPolicy::close);
       analytics.close();
     }
+  }
+
+  /** Ready while the data port listens and no stop has begun. */
+  @Override
+  public Readiness readiness() {
+    if (stopping.get()) {
+      return Readiness.notReady("shutting down");
+    }
+    TetherProxy p = proxy;
+    if (p == null) {
+      return Readiness.notReady("not listening yet");
+    }
+    return Readiness.listening(config().listen().host() + ":" + p.port());
   }
 
   /**
@@ -280,10 +308,14 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       if (pc.health() != null) {
         HealthChecker before = previous.get(pc.name());
         out.put(pc.name(), HealthChecker.start(pools.get(pc.name()), resolve(pc, false), pc.health(),
-            new HttpHealthProbe(pc.health().path()), healthTimer, ThreadLocalRandom.current(),
-            before == null ? Map.of() : before.health()));
+            HealthProbe.of(pc.health()), healthTimer, ThreadLocalRandom.current(), before));
       }
     }
+    previous.forEach((name, before) -> {
+      if (!out.containsKey(name)) {
+        before.releaseAgent();
+      }
+    });
     return out;
   }
 
