@@ -84,11 +84,12 @@ class JettyDropinIT {
     stale.setCookie(first);
     assertThat(stale.body(a.url("/get?name=cart"))).isEqualTo("no session");
 
-    assertThat(browser.body(a.url("/events"))).isEqualTo("created " + first);
+    // in the order the container keeps them: web.xml's listener, then the annotated one
+    assertThat(browser.body(a.url("/events"))).isEqualTo("created " + first + "\nannotated created " + first);
     assertThat(browser.body(b.url("/events"))).isEqualTo("changed " + first + " " + second);
     browser.body(b.url("/invalidate"));
-    assertThat(browser.body(b.url("/events")))
-        .isEqualTo("changed " + first + " " + second + "\ndestroyed " + second);
+    assertThat(browser.body(b.url("/events"))).isEqualTo(
+        "changed " + first + " " + second + "\nannotated destroyed " + second + "\ndestroyed " + second);
     assertThat(browser.body(a.url("/get?name=cart"))).isEqualTo("no session");
   }
 

@@ -69,10 +69,10 @@ class TomcatDropinIT {
     assertThat(withCookie(first).body(a.url("/get?name=cart"))).isEqualTo("no session");
 
     // the web.xml-declared listener got its events, each on the instance where it happened
-    assertThat(browser.body(a.url("/events"))).contains("created " + first);
+    assertThat(browser.body(a.url("/events"))).contains("created " + first, "annotated created " + first);
     assertThat(browser.body(b.url("/events"))).contains("changed " + first + " " + second);
     assertThat(browser.body(a.url("/invalidate"))).isEqualTo("invalidated");
-    assertThat(browser.body(a.url("/events"))).endsWith("destroyed " + second);
+    assertThat(browser.body(a.url("/events"))).contains("annotated destroyed " + second).endsWith("\ndestroyed " + second);
     assertThat(browser.body(b.url("/get?name=cart"))).isEqualTo("no session");
   }
 
