@@ -68,6 +68,9 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
   private static void start(ServletContext context) {
     DropinConfig config = DropinConfigLoader.system(context.getClassLoader()).load();
     SessionPolicy policy = policy(config, context.getSessionTimeout());
+    if (config.store().equals("jdbc")) {
+      JdbcDrivers.register(context.getClassLoader());
+    }
     SessionStore store = open(config);
     try {
       SessionStore sessions = config.nearCacheOn() ? new NearCacheStore(store, 10_000) : store;
@@ -176,7 +179,11 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
       try {
         sweeper.close();
       } finally {
-        store.close();
+        try {
+          store.close();
+        } finally {
+          JdbcDrivers.deregister(sce.getServletContext().getClassLoader());
+        }
       }
     }
   }

@@ -94,6 +94,31 @@ class JettyDropinIT {
   }
 
   @Test
+  void aSharedDirectoryCarriesTheSession() throws Exception {
+    Path shared = Files.createDirectories(dir.resolve("sessions"));
+    assertSharedAcrossTwoInstances("store=file\nstore.directory=" + shared + "\ncookie.secure=false\n");
+  }
+
+  @Test
+  void postgresCarriesTheSessionWithThePasswordFromTheEnvironment() throws Exception {
+    String[] pg = Services.postgres();
+    String prefix = "dropin_" + UUID.randomUUID().toString().substring(0, 8) + "_";
+    assertSharedAcrossTwoInstances("store=jdbc\nstore.url=" + pg[0] + "\nstore.user=" + pg[1]
+        + "\nstore.password-env=TETHER_TEST_PG_PASSWORD\nstore.table-prefix=" + prefix + "\ncookie.secure=false\n");
+  }
+
+  private void assertSharedAcrossTwoInstances(String props) throws Exception {
+    Instance a = jetty("one", props);
+    Instance b = jetty("two", props);
+    assertThat(a.app().isAvailable()).as("started").isTrue();
+    Browser browser = new Browser("TSESSION");
+    assertThat(browser.body(a.url("/set?name=cart&value=two-items"))).startsWith("ok ");
+    assertThat(browser.body(b.url("/get?name=cart"))).isEqualTo("two-items");
+    browser.body(b.url("/rotate"));
+    assertThat(browser.body(a.url("/get?name=cart"))).isEqualTo("two-items");
+  }
+
+  @Test
   void theSessionTimeoutOfWebXmlIsTheIdleTimeout() throws Exception {
     Instance a = jetty("timeout", "store=memory\ncookie.secure=false\n");
     Object manager = a.app().getServletContext().getAttribute(TetherSessionInitializer.MANAGER_ATTRIBUTE);

@@ -18,6 +18,17 @@ final class Services {
         "source <(bash .ci/services.sh) starts one");
   }
 
+  /**
+   * {@code TETHER_TEST_PG_URL} and {@code TETHER_TEST_PG_USER}; the password stays in {@code
+   * TETHER_TEST_PG_PASSWORD}, for {@code store.password-env}.
+   */
+  static String[] postgres() {
+    String url = require(System.getenv("TETHER_TEST_PG_URL"), "TETHER_TEST_PG_URL is not set",
+        "source <(bash .ci/services.sh) starts PostgreSQL");
+    return new String[] {url, require(System.getenv("TETHER_TEST_PG_USER"), "TETHER_TEST_PG_USER is not set",
+        "source <(bash .ci/services.sh)")};
+  }
+
   /** {@code TETHER_TEST_CATALINA_HOME}, else {@code /usr/share/tomcat10} when it is there. */
   static Path catalinaHome() {
     String home = System.getenv("TETHER_TEST_CATALINA_HOME");
