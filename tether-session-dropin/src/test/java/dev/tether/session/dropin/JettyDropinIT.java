@@ -75,6 +75,10 @@ class JettyDropinIT {
     String first = browser.cookie();
     assertThat(set.body()).isEqualTo("ok " + first);
     assertThat(browser.body(b.url("/get?name=cart"))).isEqualTo("three-items");
+    HttpResponse<String> error = browser.get(b.url("/boom"));
+    assertThat(error.statusCode()).isEqualTo(500);
+    assertThat(error.body()).isEqualTo("oops three-items"); // the error page sees the Tether session
+    assertThat(error.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("JSESSIONID"));
 
     assertThat(browser.body(b.url("/rotate"))).isEqualTo(first + " -> " + browser.cookie());
     String second = browser.cookie();

@@ -28,7 +28,9 @@ final class SampleApp {
           <url-pattern>/set</url-pattern><url-pattern>/get</url-pattern><url-pattern>/peek</url-pattern>
           <url-pattern>/rotate</url-pattern><url-pattern>/invalidate</url-pattern>
           <url-pattern>/events</url-pattern><url-pattern>/ping</url-pattern>
+          <url-pattern>/boom</url-pattern><url-pattern>/oops</url-pattern>
         </servlet-mapping>
+        <error-page><exception-type>java.lang.IllegalStateException</exception-type><location>/oops</location></error-page>
         <session-config><session-timeout>20</session-timeout></session-config>
       </web-app>
       """

@@ -60,6 +60,10 @@ class TomcatDropinIT {
     assertThat(browser.body(b.url("/get?name=cart"))).isEqualTo("three-items");
     assertThat(browser.body(b.url("/session.jsp?name=cart"))).isEqualTo("jsp three-items " + first);
     assertThat(browser.body(b.url("/peek"))).isEqualTo("session " + first);
+    HttpResponse<String> error = browser.get(b.url("/boom"));
+    assertThat(error.statusCode()).isEqualTo(500);
+    assertThat(error.body()).isEqualTo("oops three-items"); // the error page sees the Tether session
+    assertThat(error.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("JSESSIONID"));
 
     // changeSessionId() on b: a new cookie, the attribute kept, the old id dead on a
     assertThat(browser.body(b.url("/rotate"))).startsWith(first + " -> ");

@@ -9,7 +9,8 @@ import java.io.IOException;
 /**
  * Plain Servlet API use of {@code HttpSession}: {@code /set?name=&value=}, {@code /get?name=},
  * {@code /peek} ({@code getSession(false)}), {@code /rotate} ({@code changeSessionId()}), {@code
- * /invalidate}, {@code /events} (what {@link SampleListener} saw), {@code /ping}.
+ * /invalidate}, {@code /events} (what {@link SampleListener} saw), {@code /boom} (throws; the error page is
+ * {@code /oops}, which reads the session), {@code /ping}.
  */
 public class SampleServlet extends HttpServlet {
 
@@ -46,6 +47,11 @@ public class SampleServlet extends HttpServlet {
         out = "invalidated";
       }
       case "/events" -> out = String.join("\n", SampleListener.EVENTS);
+      case "/boom" -> throw new IllegalStateException("boom");
+      case "/oops" -> {
+        HttpSession s = req.getSession(false);
+        out = "oops " + (s == null ? "no session" : s.getAttribute("cart"));
+      }
       default -> out = "pong";
     }
     res.getWriter().print(out);
