@@ -75,6 +75,8 @@ class JettyDropinIT {
     String first = browser.cookie();
     assertThat(set.body()).isEqualTo("ok " + first);
     assertThat(browser.body(b.url("/get?name=cart"))).isEqualTo("three-items");
+    // the application's own web.xml filter runs after the Tether filter: it sees the Tether session
+    assertThat(browser.get(b.url("/ping")).headers().firstValue("X-Filter-Session")).contains(first);
     HttpResponse<String> error = browser.get(b.url("/boom"));
     assertThat(error.statusCode()).isEqualTo(500);
     assertThat(error.body()).isEqualTo("oops three-items"); // the error page sees the Tether session

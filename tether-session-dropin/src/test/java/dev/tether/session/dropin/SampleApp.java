@@ -1,5 +1,6 @@
 package dev.tether.session.dropin;
 
+import dev.tether.session.dropin.sample.SampleFilter;
 import dev.tether.session.dropin.sample.SampleListener;
 import dev.tether.session.dropin.sample.SampleServlet;
 import java.io.IOException;
@@ -13,7 +14,7 @@ import java.util.stream.Stream;
 /**
  * Builds the sample application as an exploded WAR: the classes of {@code
  * dev.tether.session.dropin.sample} (plain Servlet API, no Tether code), a {@code web.xml}
- * declaring the servlet and {@link SampleListener}, and {@code session.jsp} using JSP's implicit
+ * declaring the servlet, the application's own filter and {@link SampleListener}, and {@code session.jsp} using JSP's implicit
  * {@code session}. The drop-in tests deploy it as it is.
  */
 final class SampleApp {
@@ -23,6 +24,8 @@ final class SampleApp {
       <?xml version="1.0" encoding="UTF-8"?>
       <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
         <listener><listener-class>%s</listener-class></listener>
+        <filter><filter-name>own</filter-name><filter-class>%s</filter-class></filter>
+        <filter-mapping><filter-name>own</filter-name><url-pattern>/*</url-pattern></filter-mapping>
         <servlet><servlet-name>sample</servlet-name><servlet-class>%s</servlet-class></servlet>
         <servlet-mapping><servlet-name>sample</servlet-name>
           <url-pattern>/set</url-pattern><url-pattern>/get</url-pattern><url-pattern>/peek</url-pattern>
@@ -34,7 +37,7 @@ final class SampleApp {
         <session-config><session-timeout>20</session-timeout></session-config>
       </web-app>
       """
-          .formatted(SampleListener.class.getName(), SampleServlet.class.getName());
+          .formatted(SampleListener.class.getName(), SampleFilter.class.getName(), SampleServlet.class.getName());
 
   static final String JSP =
       "<%@ page contentType=\"text/plain\" session=\"true\" %>jsp <%= session.getAttribute(request.getParameter(\"name\")) %> <%= session.getId() %>";

@@ -58,6 +58,8 @@ class TomcatDropinIT {
 
     // the other Tomcat reads it, through a servlet and through JSP's implicit session
     assertThat(browser.body(b.url("/get?name=cart"))).isEqualTo("three-items");
+    // the application's own web.xml filter runs after the Tether filter: it sees the Tether session
+    assertThat(browser.get(b.url("/ping")).headers().firstValue("X-Filter-Session")).contains(first);
     assertThat(browser.body(b.url("/session.jsp?name=cart"))).isEqualTo("jsp three-items " + first);
     assertThat(browser.body(b.url("/peek"))).isEqualTo("session " + first);
     HttpResponse<String> error = browser.get(b.url("/boom"));
