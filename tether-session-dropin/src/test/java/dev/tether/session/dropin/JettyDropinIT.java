@@ -75,6 +75,9 @@ class JettyDropinIT {
     String first = browser.cookie();
     assertThat(set.body()).isEqualTo("ok " + first);
     assertThat(browser.body(b.url("/get?name=cart"))).isEqualTo("three-items");
+    // a change made on another thread after startAsync() is saved too
+    assertThat(browser.body(a.url("/async?name=note&value=later"))).isEqualTo("async " + first);
+    assertThat(browser.body(b.url("/get?name=note"))).isEqualTo("later");
     // the application's own web.xml filter runs after the Tether filter: it sees the Tether session
     assertThat(browser.get(b.url("/ping")).headers().firstValue("X-Filter-Session")).contains(first);
     HttpResponse<String> error = browser.get(b.url("/boom"));

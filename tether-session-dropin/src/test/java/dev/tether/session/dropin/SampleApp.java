@@ -24,14 +24,14 @@ final class SampleApp {
       <?xml version="1.0" encoding="UTF-8"?>
       <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
         <listener><listener-class>%s</listener-class></listener>
-        <filter><filter-name>own</filter-name><filter-class>%s</filter-class></filter>
+        <filter><filter-name>own</filter-name><filter-class>%s</filter-class><async-supported>true</async-supported></filter>
         <filter-mapping><filter-name>own</filter-name><url-pattern>/*</url-pattern></filter-mapping>
-        <servlet><servlet-name>sample</servlet-name><servlet-class>%s</servlet-class></servlet>
+        <servlet><servlet-name>sample</servlet-name><servlet-class>%s</servlet-class><async-supported>true</async-supported></servlet>
         <servlet-mapping><servlet-name>sample</servlet-name>
           <url-pattern>/set</url-pattern><url-pattern>/get</url-pattern><url-pattern>/peek</url-pattern>
           <url-pattern>/rotate</url-pattern><url-pattern>/invalidate</url-pattern>
           <url-pattern>/events</url-pattern><url-pattern>/ping</url-pattern>
-          <url-pattern>/boom</url-pattern><url-pattern>/oops</url-pattern>
+          <url-pattern>/boom</url-pattern><url-pattern>/oops</url-pattern><url-pattern>/async</url-pattern>
         </servlet-mapping>
         <error-page><exception-type>java.lang.IllegalStateException</exception-type><location>/oops</location></error-page>
         <session-config><session-timeout>20</session-timeout></session-config>

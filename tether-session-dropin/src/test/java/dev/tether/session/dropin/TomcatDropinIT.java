@@ -58,6 +58,9 @@ class TomcatDropinIT {
 
     // the other Tomcat reads it, through a servlet and through JSP's implicit session
     assertThat(browser.body(b.url("/get?name=cart"))).isEqualTo("three-items");
+    // a change made on another thread after startAsync() is saved too
+    assertThat(browser.body(a.url("/async?name=note&value=later"))).isEqualTo("async " + first);
+    assertThat(browser.body(b.url("/get?name=note"))).isEqualTo("later");
     // the application's own web.xml filter runs after the Tether filter: it sees the Tether session
     assertThat(browser.get(b.url("/ping")).headers().firstValue("X-Filter-Session")).contains(first);
     assertThat(browser.body(b.url("/session.jsp?name=cart"))).isEqualTo("jsp three-items " + first);
@@ -80,6 +83,10 @@ class TomcatDropinIT {
     assertThat(browser.body(a.url("/invalidate"))).isEqualTo("invalidated");
     assertThat(browser.body(a.url("/events"))).contains("annotated destroyed " + second).endsWith("\ndestroyed " + second);
     assertThat(browser.body(b.url("/get?name=cart"))).isEqualTo("no session");
+
+    // stopping Tomcat stops the application, which closes the store: no thread left behind
+    a.close();
+    assertThat(a.log()).contains("Destroying ProtocolHandler").doesNotContain("failed to stop it", "memory leak");
   }
 
   private static Browser withCookie(String id) {
