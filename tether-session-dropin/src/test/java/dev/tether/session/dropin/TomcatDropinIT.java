@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tether.testing.net.FreePorts;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,19 @@ class TomcatDropinIT {
     Browser b = new Browser("TSESSION");
     b.setCookie(id);
     return b;
+  }
+
+  @Test
+  void theFileNamedByTheEnvironmentWithAnOverrideFromTheEnvironment() throws Exception {
+    Path file = Files.writeString(Files.createDirectories(dir.resolve("etc")).resolve("sessions.properties"),
+        "store=memory\ncookie.secure=false\ncookie.name=FROMFILE\n");
+    TomcatProcess t = TomcatProcess.start(Services.catalinaHome(), dir.resolve("env"), null,
+        Map.of("TETHER_SESSION_CONFIG", file.toString(), "TETHER_SESSION_COOKIE_NAME", "FROMENV"));
+    started.add(t);
+    Browser browser = new Browser("FROMENV");
+    assertThat(browser.body(t.url("/set?name=cart&value=one"))).isEqualTo("ok " + browser.cookie());
+    assertThat(browser.cookie()).isNotNull();
+    assertThat(browser.body(t.url("/get?name=cart"))).isEqualTo("one");
   }
 
   @Test

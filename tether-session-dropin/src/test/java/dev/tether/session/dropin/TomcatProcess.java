@@ -37,6 +37,15 @@ final class TomcatProcess implements AutoCloseable {
    * (whether or not the application started).
    */
   static TomcatProcess start(Path home, Path base, String properties) throws IOException {
+    return start(home, base, properties, java.util.Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, Path, String)}, with {@code env} added to Tomcat's environment; a null
+   * {@code properties} puts no file into {@code lib/}.
+   */
+  static TomcatProcess start(Path home, Path base, String properties, java.util.Map<String, String> env)
+      throws IOException {
     for (String d : List.of("conf", "lib", "logs", "temp", "webapps", "work")) {
       Files.createDirectories(base.resolve(d));
     }
@@ -48,7 +57,9 @@ final class TomcatProcess implements AutoCloseable {
     for (Path jar : SampleApp.dropinJars()) {
       Files.copy(jar, base.resolve("lib").resolve(jar.getFileName()));
     }
-    Files.writeString(base.resolve("lib/tether-session.properties"), properties);
+    if (properties != null) {
+      Files.writeString(base.resolve("lib/tether-session.properties"), properties);
+    }
     SampleApp.write(base.resolve("webapps/ROOT"), List.of());
     int port = FreePorts.loopback(1).get(0); // Tomcat's connector cannot take port 0 and report it
     Files.writeString(base.resolve("conf/server.xml"), """
@@ -82,6 +93,7 @@ final class TomcatProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(base.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("TETHER_SESSION_"));
+    pb.environment().putAll(env);
     TomcatProcess t = new TomcatProcess(base, port, pb.start());
     try {
       await("Tomcat start-up in " + base).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
