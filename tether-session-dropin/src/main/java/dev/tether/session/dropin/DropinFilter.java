@@ -8,13 +8,12 @@ import dev.tether.session.servlet.TetherSessionFilter;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import java.io.IOException;
 import java.util.EventListener;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The filter the initializer registers: a {@link TetherSessionFilter} built at {@link #init}, when
@@ -23,25 +22,26 @@ import org.slf4j.LoggerFactory;
  */
 final class DropinFilter implements Filter {
 
-  private static final Logger log = LoggerFactory.getLogger(DropinFilter.class);
-
   private final SessionManager manager;
   private final SessionCookie cookie;
+  private final String store;
   private volatile TetherSessionFilter delegate;
 
-  DropinFilter(SessionManager manager, SessionCookie cookie) {
+  /** A filter over {@code manager}; {@code store} describes the store for the log. */
+  DropinFilter(SessionManager manager, SessionCookie cookie, String store) {
     this.manager = requireNonNull(manager, "manager");
     this.cookie = requireNonNull(cookie, "cookie");
+    this.store = requireNonNull(store, "store");
   }
 
   @Override
   public void init(FilterConfig config) throws ServletException {
-    ContainerListeners.Found found = ContainerListeners.of(config.getServletContext());
+    ServletContext context = config.getServletContext();
+    ContainerListeners.Found found = ContainerListeners.of(context);
     if (found.container() == null) {
-      log.warn(
-          "tether-session: {} is neither Tomcat nor Jetty 12; the application's session listeners"
-              + " get no events from Tether sessions",
-          config.getServletContext().getServerInfo());
+      context.log(
+          "tether-session: WARNING: " + context.getServerInfo() + " is neither Tomcat nor Jetty 12;"
+              + " the application's session listeners get no events from Tether sessions");
     }
     TetherSessionFilter.Builder b = TetherSessionFilter.builder(manager).cookie(cookie);
     for (EventListener l : found.listeners()) {
@@ -50,12 +50,12 @@ final class DropinFilter implements Filter {
     TetherSessionFilter f = b.build();
     f.init(config);
     delegate = f;
-    log.info(
-        "tether-session: sessions of {} kept in store {}, cookie {}, {} session listener(s)",
-        config.getServletContext().getContextPath().isEmpty() ? "/" : config.getServletContext().getContextPath(),
-        manager.store().getClass().getSimpleName(),
-        cookie.name(),
-        found.listeners().size());
+    // the container's log, which SLF4J may not reach inside a container
+    context.log(
+        "tether-session: sessions of " + (context.getContextPath().isEmpty() ? "/" : context.getContextPath())
+            + " kept in " + store + ", cookie " + cookie.name()
+            + ", idle timeout " + manager.policy().idleTimeout() + ", " + found.listeners().size()
+            + " session listener(s) from " + (found.container() == null ? "nowhere" : found.container()));
   }
 
   @Override

@@ -79,7 +79,10 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
       SessionSweeper sweeper =
           SessionSweeper.start(manager, half.compareTo(Duration.ofMinutes(1)) < 0 ? half : Duration.ofMinutes(1));
       FilterRegistration.Dynamic filter =
-          context.addFilter(FILTER_NAME, new DropinFilter(manager, config.cookie()));
+          context.addFilter(FILTER_NAME, new DropinFilter(
+                  manager,
+                  config.cookie(),
+                  "store '" + config.store() + "' (near cache " + (config.nearCacheOn() ? "on" : "off") + ")"));
       if (filter == null) {
         sweeper.close();
         throw new DropinConfigException(

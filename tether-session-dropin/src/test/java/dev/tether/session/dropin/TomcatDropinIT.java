@@ -45,7 +45,10 @@ class TomcatDropinIT {
         + UUID.randomUUID() + ":\ncookie.secure=false\n";
     TomcatProcess a = tomcat("a", props);
     TomcatProcess b = tomcat("b", props);
-    assertThat(a.log()).doesNotContain("SEVERE");
+    assertThat(a.log()).doesNotContain("SEVERE")
+        .contains("tether-session: sessions of / kept in store 'redis' (near cache on), cookie TSESSION,"
+            + " idle timeout PT20M, ")
+        .containsPattern("[0-9]+ session listener\\(s\\) from Tomcat");
     Browser browser = new Browser("TSESSION");
 
     assertThat(browser.body(a.url("/peek"))).isEqualTo("no session");
