@@ -81,6 +81,8 @@ public final class DropinConfigLoader {
 
   private static final String DURATIONS = "a duration such as 30m, 90s, 2h, 500ms or PT30M";
   private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
+  private static final Pattern KEY = Pattern.compile("^((?:\\\\.|[^=:\\s\\\\])*)");
+  private static final Pattern REDIS_URI = Pattern.compile("(rediss?://)(?:([^@/]*)@)?(.*)");
 
   private final Map<String, String> env;
   private final UnaryOperator<String> systemProperties;
@@ -193,7 +195,7 @@ public final class DropinConfigLoader {
   private static void redisPassword(Entry uriEntry, Map<String, String> settings) {
     String password = settings.remove("password");
     String uri = settings.get("uri");
-    Matcher m = Pattern.compile("(rediss?://)(?:([^@/]*)@)?(.*)").matcher(uri == null ? "" : uri);
+    Matcher m = REDIS_URI.matcher(uri == null ? "" : uri);
     if (uriEntry == null || !m.matches() || uri.contains(",")) {
       throw new DropinConfigException(
           "tether-session: " + (uriEntry == null ? "key 'store.uri'" : uriEntry.where)
@@ -274,7 +276,7 @@ public final class DropinConfigLoader {
       if (wasContinued || line.isEmpty() || line.startsWith("#") || line.startsWith("!")) {
         continue;
       }
-      Matcher m = Pattern.compile("^((?:\\\\.|[^=:\\s\\\\])*)").matcher(line);
+      Matcher m = KEY.matcher(line);
       if (m.find()) {
         String key = m.group(1).replaceAll("\\\\(.)", "$1");
         lines.putIfAbsent(key, i + 1);
