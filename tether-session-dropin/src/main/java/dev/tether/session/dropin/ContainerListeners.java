@@ -12,6 +12,8 @@ import java.util.EventListener;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The session listeners the container instantiated for an application: those declared in {@code
@@ -24,12 +26,14 @@ import java.util.Set;
  * container's own instances are read from the container, once they exist (filters are initialised
  * after listeners in both containers): on Tomcat from the {@code StandardContext} behind the {@code
  * ServletContext} facade ({@code getApplicationLifecycleListeners()} and {@code
- * getApplicationEventListeners()}, public methods of Tomcat's {@code Context}); on Jetty 12 (ee10)
- * from {@code ServletContextHandler.getEventListeners()}. Both are found reflectively, so the
- * drop-in has no compile-time dependency on either container. On another container the list is
- * empty and a warning says so.
+ * getApplicationEventListeners()}, public methods of Tomcat's {@code Context}); on Jetty 12 from
+ * the environment's {@code ServletContextHandler.getEventListeners()} (ee10; ee11 is looked up the
+ * same way, untested). Both are found reflectively, so the drop-in has no compile-time dependency
+ * on either container. On another container the list is empty and a warning says so.
  */
 final class ContainerListeners {
+
+  private static final Pattern JETTY_EE = Pattern.compile("(org\\.eclipse\\.jetty\\.ee[0-9]+)\\..*");
 
   private ContainerListeners() {}
 
@@ -73,10 +77,14 @@ final class ContainerListeners {
   }
 
   private static Found jetty(ServletContext context) {
-    ClassLoader loader = context.getClass().getClassLoader();
+    // the ServletContext is an inner class of the environment's ServletContextHandler: ee10, ee11
+    Matcher ee = JETTY_EE.matcher(context.getClass().getName());
+    if (!ee.matches()) {
+      return null;
+    }
     Class<?> handler;
     try {
-      handler = Class.forName("org.eclipse.jetty.ee10.servlet.ServletContextHandler", false, loader);
+      handler = Class.forName(ee.group(1) + ".servlet.ServletContextHandler", false, context.getClass().getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
       return null;
     }
