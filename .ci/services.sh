@@ -12,6 +12,8 @@ command -v mysqld >/dev/null 2>&1 || command -v mariadbd >/dev/null 2>&1 || miss
 # The browser tests drive Debian's Chromium through its chromedriver.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# The session drop-in is tested in a real Tomcat 10.1 (its own process, a private CATALINA_BASE).
+[[ -f /usr/share/tomcat10/bin/bootstrap.jar && -f /etc/tomcat10/web.xml ]] || missing+=(tomcat10)
 if [[ ${#missing[@]} -gt 0 ]]; then
   log "installing ${missing[*]}"
   apt-get update -qq >&2
@@ -57,4 +59,5 @@ export TETHER_TEST_MARIADB_USER=tether
 export TETHER_TEST_MARIADB_PASSWORD=tether
 export TETHER_TEST_CHROMIUM=$(command -v chromium)
 export TETHER_TEST_CHROMEDRIVER=$(command -v chromedriver)
+export TETHER_TEST_CATALINA_HOME=/usr/share/tomcat10
 ENV

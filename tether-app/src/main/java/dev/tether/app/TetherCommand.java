@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code tether} command: {@code run}, {@code check}, {@code demo}, {@code bench} and {@code drain}.
+ * The {@code tether} command: {@code run}, {@code check}, {@code demo}, {@code bench}, {@code drain} and {@code reload}.
  *
  * <pre>
  * tether run --config tether.yaml
@@ -14,11 +14,13 @@ import picocli.CommandLine.Command;
  * tether bench --url http://127.0.0.1:8080 --users 200 --duration 60s
  * tether bench store --stores memory,redis
  * tether drain web s2 --wait --deadline 10m --admin http://127.0.0.1:9090 --token-env TETHER_ADMIN_TOKEN
+ * tether reload --admin http://127.0.0.1:9090
  * </pre>
  */
 @Command(name = "tether", mixinStandardHelpOptions = true, version = "tether 0.1.0",
     description = "Session-aware HTTP load balancer.",
     subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, BenchCommand.class, DrainCommand.class,
+        ReloadCommand.class,
         CommandLine.HelpCommand.class})
 public final class TetherCommand implements Runnable {
 

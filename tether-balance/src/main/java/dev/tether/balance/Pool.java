@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +24,9 @@ import java.util.function.Consumer;
  * are healthy ({@code UP} and not ejected), every snapshot member is marked {@link Member#panic()}
  * and pickers balance over all servers in rotation, health ignored, rather than pile the whole
  * load on the few healthy ones. Operator states still hold in panic.
+ *
+ * <p>A {@link WeightOverride} (a server's own request, from its health responses) changes the weight
+ * the snapshot balances with; the configured weight is kept beside it.
  */
 public final class Pool {
 
@@ -36,6 +40,7 @@ public final class Pool {
   private final Map<String, ServerState> states = new HashMap<>();
   private final Map<String, Long> upSince = new HashMap<>();
   private final Map<String, Ejection> ejections = new HashMap<>();
+  private final Map<String, WeightOverride> weightOverrides = new HashMap<>();
   private int panicThreshold;
   private Consumer<PoolSnapshot> panicListener;
   private final ServerLoad.Group group = new ServerLoad.Group();
@@ -97,6 +102,7 @@ public final class Pool {
     states.keySet().retainAll(unique.keySet());
     upSince.keySet().retainAll(unique.keySet());
     ejections.keySet().retainAll(unique.keySet());
+    weightOverrides.keySet().retainAll(unique.keySet());
     for (String n : unique.keySet()) {
       loads.computeIfAbsent(n, k -> new ServerLoad(group));
       states.putIfAbsent(n, ServerState.UP);
@@ -156,6 +162,41 @@ public final class Pool {
   }
 
   /**
+   * Sets or clears ({@code null}) the weight override of {@code server} (its health responses'
+   * {@code Tether-Weight}); snapshots then carry the server with the overridden weight, while
+   * {@link #configuredWeight} keeps the configured one.
+   *
+   * @return whether anything changed
+   * @throws NoSuchElementException when the pool has no server called {@code server}
+   */
+  public synchronized boolean setWeightOverride(String server, WeightOverride override) {
+    if (!states.containsKey(server)) {
+      throw new NoSuchElementException("pool " + name + " has no server " + server);
+    }
+    WeightOverride before = override == null ? weightOverrides.remove(server) : weightOverrides.put(server, override);
+    if (Objects.equals(before, override)) {
+      return false;
+    }
+    rebuild();
+    return true;
+  }
+
+  /** The weight override of {@code server}, or {@code null} when it has none (or is gone). */
+  public synchronized WeightOverride weightOverride(String server) {
+    return weightOverrides.get(server);
+  }
+
+  /** The configured weight of {@code server} (before any override), or -1 when the pool has no such server. */
+  public synchronized int configuredWeight(String server) {
+    for (Server s : servers) {
+      if (s.name().equals(server)) {
+        return s.weight();
+      }
+    }
+    return -1;
+  }
+
+  /**
    * Sets the panic threshold: the pool is in panic while fewer than {@code percent} of its servers
    * in rotation are healthy; 0 (the default) turns panic mode off.
    */
@@ -194,7 +235,10 @@ public final class Pool {
     boolean panic = panic();
     List<Member> members = new ArrayList<>(servers.size());
     Map<String, Member> byName = new HashMap<>();
-    for (Server s : servers) {
+    for (Server configured : servers) {
+      WeightOverride w = weightOverrides.get(configured.name());
+      Server s = w == null ? configured : new Server(configured.name(), configured.host(), configured.port(),
+          w.apply(configured.weight()), configured.route());
       Member m = new Member(s, states.get(s.name()), loads.get(s.name()), upSince.get(s.name()),
           ejections.get(s.name()), panic);
       members.add(m);

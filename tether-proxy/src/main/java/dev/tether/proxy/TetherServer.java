@@ -10,6 +10,7 @@ import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.admin.AdminServer;
+import dev.tether.proxy.admin.Readiness;
 import dev.tether.proxy.admin.Reloader;
 import dev.tether.proxy.affinity.AffinityPolicyFactory;
 import dev.tether.proxy.alert.AlertEvaluator;
@@ -22,7 +23,7 @@ import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.drain.DrainService;
 import dev.tether.proxy.health.HealthChecker;
-import dev.tether.proxy.health.HttpHealthProbe;
+import dev.tether.proxy.health.HealthProbe;
 import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.outlier.OutlierDetectors;
 import dev.tether.proxy.outlier.Scheduler;
@@ -45,6 +46,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +86,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private final Analytics analytics;
   private final AlertService alerts;
   private final RuntimeChanges runtime;
+  private final AtomicBoolean stopping = new AtomicBoolean();
 
   private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
@@ -127,7 +130,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
 
       @Override
       public void drain(String pool, String server, Duration deadline) {
-        drains.start(pool, server, deadline);
+        HealthChecker checker = healthChecker(pool); // as the drain endpoint: an operator's drain outranks an agent
+        drains.start(pool, server, deadline, checker == null ? null
+            : name -> checker.operatorSet(name, dev.tether.balance.ServerState.DRAINING));
       }
 
       @Override
@@ -260,6 +265,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
    */
   public void reload(TetherConfig next) {
     requireNonNull(next, "next");
+    if (stopping.get()) {
+      throw new UnsupportedOperationException("the balancer is shutting down; it reloads nothing any more");
+    }
     next.warnings().forEach(w -> log.warn("{}", w));
     runtime.reload(next);
     log.info("configuration reloaded from {}: {} pools", next.source(), next.pools().size());
@@ -311,26 +319,48 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     stop(config().timeouts().shutdown());
   }
 
-  /** Graceful stop within {@code grace}. */
+  /**
+   * Graceful stop within {@code grace}. From its first moment {@code GET /ready} answers 503; the
+   * admin API stays up while in-flight requests finish, so orchestrators see the shutdown, and
+   * closes last. Only the first call stops; later ones return at once.
+   */
   public void stop(Duration grace) {
+    if (stopping.getAndSet(true)) {
+      return;
+    }
     if (runtime != null) {
       runtime.close(); // first and outside this lock: a pending removal installs under its own lock, then this one
     }
     synchronized (this) {
-      if (admin != null) {
-        admin.close();
-      }
       checkers.values().forEach(HealthChecker::close);
       drains.close();
       healthTimer.shutdownNow();
       alerts.close();
     }
-    proxy.stop(grace);
+    if (proxy != null) {
+      proxy.stop(grace);
+    }
     tracing.close();
     synchronized (this) {
+      if (admin != null) {
+        admin.close();
+      }
       affinities.values().forEach(AffinityPolicy::close);
       analytics.close();
     }
+  }
+
+  /** Ready while the data port listens and no stop has begun. */
+  @Override
+  public Readiness readiness() {
+    if (stopping.get()) {
+      return Readiness.notReady("shutting down");
+    }
+    TetherProxy p = proxy;
+    if (p == null) {
+      return Readiness.notReady("not listening yet");
+    }
+    return Readiness.listening(config().listen().host() + ":" + p.port());
   }
 
   /**
@@ -344,10 +374,14 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       if (pc.health() != null) {
         HealthChecker before = previous.get(pc.name());
         out.put(pc.name(), HealthChecker.start(pools.get(pc.name()), resolve(pc, false), pc.health(),
-            new HttpHealthProbe(pc.health().path()), healthTimer, ThreadLocalRandom.current(),
-            before == null ? Map.of() : before.health()));
+            HealthProbe.of(pc.health()), healthTimer, ThreadLocalRandom.current(), before));
       }
     }
+    previous.forEach((name, before) -> {
+      if (!out.containsKey(name)) {
+        before.releaseAgent();
+      }
+    });
     return out;
   }
 
@@ -401,7 +435,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       }
       Pool old = previous.get(pc.name());
       if (old != null && old.algorithm() == algorithm && Objects.equals(old.options(), pc.algorithmOptions())) {
-        if (!old.snapshot().members().stream().map(Member::server).toList().equals(servers)) {
+        List<Server> configured = old.snapshot().members().stream().map(Member::server)
+            .map(m -> new Server(m.name(), m.host(), m.port(), old.configuredWeight(m.name()), m.route())).toList();
+        if (!configured.equals(servers)) { // compared before agent weight overrides, which the pool keeps
           serverChanges.add(() -> old.setServers(servers));
         }
         out.put(pc.name(), old);

@@ -198,6 +198,29 @@ class ProxyIntegrationTest {
   }
 
   @Test
+  void headersOnlyTheBalancerMaySetNeitherReachTheBackendNorTheClient() throws Exception {
+    try (ProxyFixture f = ProxyFixture.of("s1"); Socket s = new Socket("127.0.0.1", f.proxy.port())) {
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      out.write(("GET /headers HTTP/1.1\r\nHost: a\r\nTether-Session-Owners: s2, s3\r\nTETHER-BINDING: s2; epoch=9\r\n"
+          + "Tether-WebSocket-Resume: x; received=1; sent=1\r\nTether-State: drain\r\nTether-Weight: 0%\r\n"
+          + "Tether-Session-Expires-In: 5\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String seen = RawHttp.readResponse(in);
+      assertThat(seen).startsWith("HTTP/1.1 200").contains("tether-session-expires-in: 5")
+          .doesNotContain("tether-session-owners").doesNotContain("tether-binding")
+          .doesNotContain("tether-websocket-resume").doesNotContain("tether-state").doesNotContain("tether-weight");
+      for (String name : List.of("Tether-State", "Tether-Weight", "Tether-Session-Owners", "Tether-Binding")) {
+        out.write(("GET /set-header?name=" + name + "&value=1 HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        String resp = RawHttp.readResponse(in);
+        assertThat(resp).startsWith("HTTP/1.1 200").contains("set " + name).doesNotContainIgnoringCase(name + ":");
+      }
+      out.write("GET /set-header?name=Tether-Session-Expires-In&value=60 HTTP/1.1\r\nHost: a\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      assertThat(RawHttp.readResponse(in)).containsIgnoringCase("tether-session-expires-in: 60");
+    }
+  }
+
+  @Test
   void handlesHeadAnd204And304WithoutBodies() throws Exception {
     try (ProxyFixture f = ProxyFixture.of("s1"); Socket s = new Socket("127.0.0.1", f.proxy.port())) {
       OutputStream out = s.getOutputStream();

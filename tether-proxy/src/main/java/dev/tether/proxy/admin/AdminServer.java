@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * GET  /api/pools                                   pools with their algorithm, affinity and counts
- * GET  /api/pools/{pool}/servers                    servers: address, weight, state, health, load
+ * GET  /api/pools/{pool}/servers                    servers: address, weight, state, health, agent, load
  * POST /api/pools/{pool}/servers/{server}/drain     keep bound sessions, take no new ones (?deadline=10m)
  * GET  /api/pools/{pool}/servers/{server}/drain     whether the drain is done: sessions, in flight, tunnels
  * POST /api/pools/{pool}/servers/{server}/enable    back to UP (DOWN while its health checks fail)
@@ -57,10 +57,13 @@ import org.slf4j.LoggerFactory;
  * POST /api/demo/instances                          demo mode only: add an instance ({"name": "s4"} optional)
  * POST /api/demo/instances/{name}/kill|start        demo mode only: crash or restart an instance
  * GET  /                                            the dashboard (see DashboardAssets)
+ * GET  /live                                        200 while the process runs (no token; see ProbeRoutes)
+ * GET  /ready                                       200 while it takes traffic, 503 starting or shutting down (no token)
  * </pre>
  *
  * <p>With {@code admin.token} every request needs {@code Authorization: Bearer <token>} (compared
- * in constant time); without one the configuration only allows a loopback address. Answers are
+ * in constant time), except {@code /live} and {@code /ready}, which orchestrators probe without
+ * secrets; without one the configuration only allows a loopback address. Answers are
  * JSON; errors are {@code {"error": "..."}} with 400, 401, 403, 404, 405 or 501. A state-changing
  * request that a browser sends from another site is refused with 403 (see {@link CrossSiteGuard});
  * the dashboard's files load without the token, its API calls need it. The server runs on the
@@ -103,6 +106,11 @@ public final class AdminServer implements AutoCloseable {
     /** Runtime server changes and the effective configuration, or {@code null} when not supported. */
     default RuntimeChanges runtimeChanges() {
       return null;
+    }
+
+    /** Whether the balancer takes traffic, for {@code GET /ready}; ready unless overridden. */
+    default Readiness readiness() {
+      return Readiness.listening("an unknown address");
     }
   }
 
@@ -189,6 +197,13 @@ public final class AdminServer implements AutoCloseable {
       }
       if (DashboardAssets.owns(ex.getRequestURI().getRawPath())) {
         dashboard.serve(ex);
+        return;
+      }
+      if (ProbeRoutes.matches(ex.getRequestURI().getRawPath())) {
+        if (allow(ex, "GET")) {
+          ProbeRoutes.Answer a = ProbeRoutes.answer(ex.getRequestURI().getRawPath(), control);
+          send(ex, a.status(), a.body());
+        }
         return;
       }
       if (!authorized(ex)) {
@@ -281,7 +296,7 @@ public final class AdminServer implements AutoCloseable {
           + "; see GET /api/pools, GET /api/pools/{pool}/servers, POST /api/pools/{pool}/servers/{server}/drain|enable|disable,"
           + " POST /api/pools/{pool}/servers, DELETE /api/pools/{pool}/servers/{server}, PUT /api/pools/{pool}/servers/{server}/weight,"
           + " GET /api/pools/{pool}/servers/{server}/drain, GET /api/pools/{pool}/sessions, GET /api/alerts, GET /api/config,"
-          + " POST /api/reload, GET /metrics"));
+          + " POST /api/reload, GET /metrics, GET /live, GET /ready"));
     }
   }
 
@@ -336,6 +351,7 @@ public final class AdminServer implements AutoCloseable {
     s.put("state", m.state().name());
     s.put("healthy", checks == null ? null : checks.health().get(m.name()));
     s.put("ejected", OutlierJson.ejection(m));
+    s.put("agent", checks == null ? null : checks.agentJson(m.name()));
     s.put("inFlight", m.load().inFlight());
     s.put("completed", m.load().completed());
     s.put("sessions", affinity == null ? null : affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L));
@@ -368,7 +384,8 @@ public final class AdminServer implements AutoCloseable {
       send(ex, 404, Map.of("error", "unknown action '" + action + "'; use drain, enable or disable"));
       return;
     }
-    ServerState from = pool.setState(server, to);
+    HealthChecker checker = control.healthChecker(poolName);
+    ServerState from = checker != null ? checker.operatorSet(server, to) : pool.setState(server, to);
     log.info("admin: pool {} server {} {} ({} -> {})", poolName, server, action, from, to);
     send(ex, 200, server(pool, pool.snapshot().member(server)));
   }

@@ -57,7 +57,9 @@ final class DrainRoutes {
     }
     try {
       if (method.equals("POST")) {
-        return new Answer(200, drains.start(pool, server, deadline).toJson());
+        dev.tether.proxy.health.HealthChecker checker = control.healthChecker(pool);
+        return new Answer(200, drains.start(pool, server, deadline,
+            checker == null ? null : name -> checker.operatorSet(name, ServerState.DRAINING)).toJson());
       }
       DrainStatus s = drains.status(pool, server);
       if (s.state() != ServerState.DRAINING) {

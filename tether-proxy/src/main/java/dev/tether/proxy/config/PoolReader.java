@@ -57,7 +57,7 @@ final class PoolReader {
     PoolConfig.SessionsMode sessions =
         s.choice("sessions", PoolConfig.SessionsMode.class, PoolConfig.SessionsMode.LOCAL);
     AffinityConfig affinity = affinityReader.read(s.section("affinity"), sessions);
-    HealthConfig health = s.has("health") ? readHealth(s.section("health")) : null;
+    HealthConfig health = s.has("health") ? HealthReader.read(s.section("health")) : null;
     ConnectionsConfig connections = readConnections(s.section("connections"));
     List<ServerConfig> servers = readServers(s);
     InstanceMetricsConfig instanceMetrics = s.has("instance-metrics")
@@ -109,27 +109,6 @@ final class PoolReader {
       }
     }
     return options;
-  }
-
-  private static HealthConfig readHealth(Section s) {
-    String path = s.text("path", null);
-    if (path == null) {
-      s.missing("path", "the request path to probe, e.g. path: /healthz");
-    } else if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
-      s.error("path", "'" + path + "' is not a request path; start with / and use no spaces, "
-          + "e.g. /healthz");
-      path = null;
-    }
-    Duration interval = s.duration("interval", Duration.ofSeconds(2), POSITIVE);
-    Duration timeout = s.duration("timeout", Duration.ofSeconds(1), POSITIVE);
-    if (timeout.compareTo(interval) > 0) {
-      s.error("timeout", Durations.format(timeout) + " is longer than the interval "
-          + Durations.format(interval) + "; use at most the interval");
-    }
-    int rise = s.integer("rise", 2, 1, 100);
-    int fall = s.integer("fall", 3, 1, 100);
-    s.finish();
-    return path == null ? null : new HealthConfig(path, interval, timeout, rise, fall);
   }
 
   private static InstanceMetricsConfig readInstanceMetrics(Section s) {

@@ -102,10 +102,20 @@ public final class DrainService implements AutoCloseable {
    *     any (for a drain under way: its deadline stays)
    * @throws NoSuchElementException naming the pool or server that does not exist
    */
-  public synchronized DrainStatus start(String pool, String server, Duration deadline) {
+  public DrainStatus start(String pool, String server, Duration deadline) {
+    return start(pool, server, deadline, null);
+  }
+
+  /**
+   * {@link #start(String, String, Duration)} with the state set by {@code setDraining} (given the
+   * server's name, it sets DRAINING and returns the state before), e.g. through the pool's health
+   * checker so that an operator's drain outranks the agent header; {@code null}: set on the pool.
+   */
+  public synchronized DrainStatus start(String pool, String server, Duration deadline,
+      java.util.function.Function<String, ServerState> setDraining) {
     PoolView v = view(pool, server);
     Instant now = clock.instant();
-    ServerState from = v.pool().setState(server, ServerState.DRAINING);
+    ServerState from = setDraining != null ? setDraining.apply(server) : v.pool().setState(server, ServerState.DRAINING);
     Key key = new Key(pool, server);
     Drain current = from == ServerState.DRAINING ? drains.get(key) : null;
     Duration d = deadline != null ? deadline : v.config().deadline();

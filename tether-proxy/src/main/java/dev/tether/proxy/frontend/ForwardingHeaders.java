@@ -18,7 +18,9 @@ import java.util.List;
  * Header rewriting per RFC 9110 §7.6: hop-by-hop headers (and those named in {@code Connection})
  * are removed in both directions; requests get {@code X-Forwarded-For/-Proto/-Host},
  * {@code Forwarded} (RFC 7239) and {@code Via}; responses get {@code Via}. Forwarding headers from
- * an untrusted peer are replaced, never extended, so a client cannot forge its address.
+ * an untrusted peer are replaced, never extended, so a client cannot forge its address. The
+ * headers the balancer and its application instances tell each other ({@link #BALANCER_HEADERS})
+ * are removed from client requests and from responses, so a client can neither set nor see them.
  */
 final class ForwardingHeaders {
 
@@ -28,11 +30,19 @@ final class ForwardingHeaders {
   static final AsciiString FORWARDED = AsciiString.cached("forwarded");
   static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   static final AsciiString VIA_VALUE = AsciiString.cached("1.1 tether");
+  /**
+   * Between the balancer and the application instances only: session owners and the binding a
+   * request arrived under (for failover and the near cache), a resumed managed WebSocket, and the
+   * agent feedback of health responses.
+   */
+  static final List<AsciiString> BALANCER_HEADERS = List.of(AsciiString.cached("tether-session-owners"),
+      AsciiString.cached("tether-binding"), AsciiString.cached("tether-websocket-resume"),
+      AsciiString.cached("tether-weight"), AsciiString.cached("tether-state"));
 
   private ForwardingHeaders() {}
 
   /**
-   * Removes hop-by-hop headers. Framing headers ({@code Transfer-Encoding}) stay: the encoder on
+   * Removes hop-by-hop headers and the balancer's own ({@link #BALANCER_HEADERS}). Framing headers ({@code Transfer-Encoding}) stay: the encoder on
    * the other side frames the body by them and rewrites them for its own hop. For an upgrade
    * request or a 101 response, {@code Upgrade} and {@code Connection: upgrade} are kept.
    */
@@ -64,6 +74,9 @@ final class ForwardingHeaders {
     h.remove(HttpHeaderNames.TRAILER);
     h.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
     h.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+    for (int i = 0; i < BALANCER_HEADERS.size(); i++) {
+      h.remove(BALANCER_HEADERS.get(i));
+    }
     if (keepUpgrade) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
     } else {

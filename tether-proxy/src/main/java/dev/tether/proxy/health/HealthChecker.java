@@ -5,32 +5,39 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.balance.Member;
 import dev.tether.balance.Pool;
 import dev.tether.balance.ServerState;
+import dev.tether.balance.WeightOverride;
 import dev.tether.proxy.config.HealthConfig;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Active health checks of one pool: every {@code interval} each server is probed once, on a
- * virtual thread so a slow server delays nobody else; {@code fall} failures in a row mark it
- * {@link ServerState#DOWN}, {@code rise} passes in a row mark it {@link ServerState#UP} again
- * (HAProxy's {@code check inter/rise/fall}). A down server gets no requests, sticky ones included;
- * affinity moves its sessions to another server.
+ * virtual thread so a slow server delays nobody else and no event loop ever waits; {@code fall}
+ * failures in a row mark it {@link ServerState#DOWN}, {@code rise} passes in a row mark it {@link
+ * ServerState#UP} again (HAProxy's {@code check inter/rise/fall}). A down server gets no requests,
+ * sticky ones included; affinity moves its sessions to another server.
+ *
+ * <p>An HTTP check's response may carry agent headers (HAProxy's agent check): {@code
+ * Tether-State: drain} makes the server {@code DRAINING}, {@code down} makes it {@code DOWN},
+ * {@code ready} returns it to {@code UP}; {@code Tether-Weight} overrides its weight (see {@link
+ * Pool#setWeightOverride}). {@link CheckState} holds the precedence between operator, health and
+ * agent; in short, an operator's {@code DRAINING} or {@code DISABLED} is never changed by the
+ * checks, and {@link #operatorSet} records an operator's action so that it wins over the agent
+ * answer in force.
  *
  * <p>Design: the next probe of a server is scheduled when the previous one has finished (fixed
  * delay), so probes of one server never overlap, and the first probes are spread over one interval
- * at random so a large pool is not probed in one burst. The checker only moves a server between
- * {@code UP} and {@code DOWN}: a server an operator set {@code DRAINING} or {@code DISABLED} keeps
- * that state, and its probes are still counted so its health is known when it is enabled. A server
- * starts as the pool has it (up at start-up, as HAProxy does).
+ * at random so a large pool is not probed in one burst. A server starts as the pool has it (up at
+ * start-up, as HAProxy does). Lock order: the pool, then a server's {@link CheckState}.
  *
  * <p>Thread-safe; {@link #close()} stops further probes (one under way finishes and is ignored).
  */
@@ -42,7 +49,7 @@ public final class HealthChecker implements AutoCloseable {
   private final HealthConfig config;
   private final HealthProbe probe;
   private final ScheduledExecutorService scheduler;
-  private final List<Target> targets = new ArrayList<>();
+  private final Map<String, Target> targets = new LinkedHashMap<>();
   private volatile boolean closed;
   private volatile ProbeListener probeListener = (server, passed) -> {};
 
@@ -62,13 +69,13 @@ public final class HealthChecker implements AutoCloseable {
   private final class Target {
     final String server;
     final InetSocketAddress address;
-    final ServerHealth health;
+    final CheckState state;
     volatile ScheduledFuture<?> next;
 
-    Target(String server, InetSocketAddress address, boolean up) {
+    Target(String server, InetSocketAddress address, CheckState state) {
       this.server = server;
       this.address = address;
-      this.health = new ServerHealth(up, config.rise(), config.fall());
+      this.state = state;
     }
 
     void schedule(long delayNanos) {
@@ -109,7 +116,7 @@ public final class HealthChecker implements AutoCloseable {
    */
   public static HealthChecker start(Pool pool, Map<String, InetSocketAddress> addresses, HealthConfig config,
       HealthProbe probe, ScheduledExecutorService scheduler, RandomGenerator random) {
-    return start(pool, addresses, config, probe, scheduler, random, Map.of());
+    return start(pool, addresses, config, probe, scheduler, random, (HealthChecker) null);
   }
 
   /**
@@ -124,6 +131,37 @@ public final class HealthChecker implements AutoCloseable {
   public static HealthChecker start(Pool pool, Map<String, InetSocketAddress> addresses, HealthConfig config,
       HealthProbe probe, ScheduledExecutorService scheduler, RandomGenerator random, Map<String, Boolean> known) {
     requireNonNull(known, "known");
+    return start(pool, addresses, config, probe, scheduler, random, name -> {
+      Boolean up = known.get(name);
+      return up == null ? null : new CheckState(up, config.rise(), config.fall());
+    });
+  }
+
+  /**
+   * As {@link #start(Pool, Map, HealthConfig, HealthProbe, ScheduledExecutorService,
+   * RandomGenerator)}, continuing from everything the {@code previous} checker of the pool knew
+   * (health, agent state and weight, which drain is its own), or from nothing when it is {@code
+   * null}. What the previous checker knew is applied to the pool at once (a rebuilt pool starts
+   * every server UP). When this checker reads no agent headers (TCP, or {@code agent: false}),
+   * the previous agent requests are undone.
+   */
+  public static HealthChecker start(Pool pool, Map<String, InetSocketAddress> addresses, HealthConfig config,
+      HealthProbe probe, ScheduledExecutorService scheduler, RandomGenerator random, HealthChecker previous) {
+    boolean agentHeaders = config.kind() == HealthConfig.Kind.HTTP && config.agent();
+    return start(pool, addresses, config, probe, scheduler, random, name -> {
+      Target before = previous == null ? null : previous.targets.get(name);
+      if (before == null) {
+        return null;
+      }
+      synchronized (before.state) {
+        return CheckState.continuing(before.state, config.rise(), config.fall(), agentHeaders);
+      }
+    });
+  }
+
+  private static HealthChecker start(Pool pool, Map<String, InetSocketAddress> addresses, HealthConfig config,
+      HealthProbe probe, ScheduledExecutorService scheduler, RandomGenerator random,
+      Function<String, CheckState> known) {
     requireNonNull(pool, "pool");
     requireNonNull(addresses, "addresses");
     requireNonNull(config, "config");
@@ -136,60 +174,166 @@ public final class HealthChecker implements AutoCloseable {
       if (a == null) {
         a = InetSocketAddress.createUnresolved(m.server().host(), m.server().port());
       }
-      Boolean was = known.get(m.name());
-      boolean up = was != null ? was : m.state() != ServerState.DOWN;
-      checker.targets.add(checker.new Target(m.name(), a, up));
-      if (!up) {
-        synchronized (pool) {
-          if (pool.snapshot().member(m.name()).state() == ServerState.UP) {
-            pool.setState(m.name(), ServerState.DOWN);
-            log.warn("pool {}: server {} stays DOWN across the reload: it failed its health checks", pool.name(), m.name());
-          }
-        }
+      CheckState was = known.apply(m.name());
+      CheckState state = was != null ? was : new CheckState(m.state() != ServerState.DOWN, config.rise(), config.fall());
+      checker.targets.put(m.name(), checker.new Target(m.name(), a, state));
+      if (was != null) {
+        checker.restore(m.name(), state);
       }
     }
     long interval = config.interval().toNanos();
-    for (Target t : checker.targets) {
+    for (Target t : checker.targets.values()) {
       t.schedule(random.nextLong(interval));
     }
     return checker;
   }
 
+  /** Applies what a continued state knows to the (possibly rebuilt) pool. */
+  private void restore(String server, CheckState state) {
+    synchronized (pool) {
+      Member m = pool.snapshot().member(server);
+      if (m == null) {
+        return;
+      }
+      synchronized (state) {
+        ServerState to = state.target(m.state());
+        if (to != null) {
+          pool.setState(server, to);
+          state.applied(to);
+          log.warn("pool {}: server {} is {} across the reload: {}", pool.name(), server, to,
+              !state.up() ? "it failed its health checks" : "its health responses asked for " + state.agent().wire());
+        }
+        pool.setWeightOverride(server, state.weight());
+      }
+    }
+  }
+
+  /**
+   * Applies one probe result of {@code server} as if its probe had just returned it; the timer's
+   * probes call the same code. For tests that drive the checker without sockets or time.
+   */
+  void probed(String server, HealthProbe.Result r) {
+    Target t = targets.get(server);
+    if (t == null) {
+      throw new NoSuchElementException("pool " + pool.name() + " checks no server " + server);
+    }
+    apply(t, r);
+  }
+
   private void apply(Target t, HealthProbe.Result r) {
     probeListener.probed(t.server, r.passed());
-    ServerHealth.Change change;
-    synchronized (t.health) {
-      change = t.health.record(r.passed());
-    }
-    ServerState to = switch (change) {
-      case NONE -> null;
-      case WENT_DOWN -> ServerState.DOWN;
-      case WENT_UP -> ServerState.UP;
-    };
-    if (to == null) {
-      log.debug("pool {}: server {} health check {}: {}", pool.name(), t.server, r.passed() ? "passed" : "failed", r.detail());
-      return;
-    }
-    ServerState from = to == ServerState.DOWN ? ServerState.UP : ServerState.DOWN;
-    try {
-      synchronized (pool) {
-        Member m = pool.snapshot().member(t.server);
-        if (m == null || m.state() != from) {
-          log.info("pool {}: server {} is {} by its health checks ({}) but stays {}", pool.name(), t.server,
-              to == ServerState.DOWN ? "unhealthy" : "healthy", r.detail(), m == null ? "removed" : m.state());
+    CheckState.Step step;
+    ServerState from;
+    WeightOverride weight;
+    synchronized (pool) {
+      Member m = pool.snapshot().member(t.server);
+      synchronized (t.state) {
+        step = t.state.record(r, m == null ? ServerState.DISABLED : m.state());
+        weight = t.state.weight();
+        if (m == null) {
           return;
         }
-        pool.setState(t.server, to);
+        from = m.state();
+        try {
+          if (step.target() != null) {
+            pool.setState(t.server, step.target());
+            t.state.applied(step.target());
+          }
+          if (step.weightChanged()) {
+            pool.setWeightOverride(t.server, weight);
+          }
+        } catch (NoSuchElementException e) {
+          return;
+        }
       }
-    } catch (NoSuchElementException e) {
+    }
+    log(t.server, r, step, from, weight);
+  }
+
+  private void log(String server, HealthProbe.Result r, CheckState.Step step, ServerState from, WeightOverride weight) {
+    if (step.newlyIgnored() != null) {
+      log.warn("pool {}: server {}: ignoring its health response's agent header: {} (logged once until it changes)",
+          pool.name(), server, step.newlyIgnored());
+    }
+    if (step.agentChanged() && step.target() == null) {
+      log.info("pool {}: server {} health response says {}: {}; it stays {}{}", pool.name(), server,
+          AgentReport.STATE_HEADER, r.agent().state().wire(), from,
+          from == ServerState.DISABLED || from == ServerState.DRAINING ? " (an operator's state outranks the agent)" : "");
+    }
+    if (step.weightChanged()) {
+      int configured = pool.configuredWeight(server);
+      log.info("pool {}: server {} health response {}: {} (configured weight {}, balancing with {})", pool.name(), server,
+          AgentReport.WEIGHT_HEADER, weight == null ? "none, back to the configured weight" : weight, configured,
+          weight == null ? configured : weight.apply(configured));
+    }
+    ServerState to = step.target();
+    if (to == null) {
+      if (step.health() != ServerHealth.Change.NONE) {
+        log.info("pool {}: server {} is {} by its health checks ({}) but stays {}", pool.name(), server,
+            step.health() == ServerHealth.Change.WENT_DOWN ? "unhealthy" : "healthy", r.detail(), from);
+      } else {
+        log.debug("pool {}: server {} health check {}: {}", pool.name(), server, r.passed() ? "passed" : "failed", r.detail());
+      }
       return;
     }
-    if (to == ServerState.DOWN) {
-      log.warn("pool {}: server {} is DOWN after {} failed health checks (last: {})", pool.name(), t.server,
+    if (step.health() == ServerHealth.Change.WENT_DOWN) {
+      log.warn("pool {}: server {} is DOWN after {} failed health checks (last: {})", pool.name(), server,
           config.fall(), r.detail());
-    } else {
-      log.info("pool {}: server {} is UP after {} passed health checks ({})", pool.name(), t.server, config.rise(),
+    } else if (step.health() == ServerHealth.Change.WENT_UP && to == ServerState.UP) {
+      log.info("pool {}: server {} is UP after {} passed health checks ({})", pool.name(), server, config.rise(),
           r.detail());
+    } else {
+      String says = r.agent() == null ? "its health checks pass" : "its health response says " + AgentReport.STATE_HEADER
+          + ": " + r.agent().state().wire();
+      if (to == ServerState.UP) {
+        log.info("pool {}: server {} is UP (was {}): {}", pool.name(), server, from, says);
+      } else {
+        log.warn("pool {}: server {} is {} (was {}): {}", pool.name(), server, to, from, says);
+      }
+    }
+  }
+
+  /**
+   * Sets {@code server}'s state on an operator's behalf (the admin API), recording that the
+   * operator decided: a {@code DRAINING} set here is never undone by the agent's {@code ready},
+   * and the agent answer in force is set aside until it changes.
+   *
+   * @return the previous state
+   * @throws NoSuchElementException when the pool has no such server
+   */
+  public ServerState operatorSet(String server, ServerState state) {
+    synchronized (pool) {
+      ServerState from = pool.setState(server, state);
+      Target t = targets.get(server);
+      if (t != null) {
+        synchronized (t.state) {
+          t.state.operatorSet();
+        }
+      }
+      return from;
+    }
+  }
+
+  /**
+   * Undoes the agent's requests on {@code pool} (its drain and weights) when its checks go away
+   * on a reload; call after {@link #close()}.
+   */
+  public void releaseAgent() {
+    synchronized (pool) {
+      for (Target t : targets.values()) {
+        Member m = pool.snapshot().member(t.server);
+        if (m == null) {
+          continue;
+        }
+        synchronized (t.state) {
+          if (t.state.ownsDrain() && m.state() == ServerState.DRAINING) {
+            pool.setState(t.server, ServerState.UP);
+            log.info("pool {}: server {} leaves the DRAINING its health responses asked for: the pool has no health checks now",
+                pool.name(), t.server);
+          }
+        }
+        pool.setWeightOverride(t.server, null);
+      }
     }
   }
 
@@ -199,23 +343,56 @@ public final class HealthChecker implements AutoCloseable {
    * @throws NoSuchElementException when the server is not checked here
    */
   public boolean healthy(String server) {
-    for (Target t : targets) {
-      if (t.server.equals(server)) {
-        synchronized (t.health) {
-          return t.health.up();
-        }
-      }
+    Target t = targets.get(server);
+    if (t == null) {
+      throw new NoSuchElementException("pool " + pool.name() + " checks no server " + server);
     }
-    throw new NoSuchElementException("pool " + pool.name() + " checks no server " + server);
+    synchronized (t.state) {
+      return t.state.up();
+    }
   }
 
   /** The current health of every checked server, by name. */
   public Map<String, Boolean> health() {
-    Map<String, Boolean> out = new java.util.LinkedHashMap<>();
-    for (Target t : targets) {
-      synchronized (t.health) {
-        out.put(t.server, t.health.up());
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    for (Target t : targets.values()) {
+      synchronized (t.state) {
+        out.put(t.server, t.state.up());
       }
+    }
+    return out;
+  }
+
+  /** Whether these checks read agent headers ({@code kind: http} with {@code agent} on). */
+  public boolean readsAgent() {
+    return config.kind() == HealthConfig.Kind.HTTP && config.agent();
+  }
+
+  /**
+   * What {@code server}'s health responses asked for, as the admin API shows it, or {@code null}
+   * when these checks read no agent headers or do not check that server:
+   *
+   * <pre>{@code
+   * {"state": "drain", "weight": "50%", "configuredWeight": 4, "setAside": false, "ignored": null}
+   * }</pre>
+   *
+   * {@code weight} is the requested override ({@code null}: none); {@code setAside} says an
+   * operator's later action overrides the {@code state}; {@code ignored} describes a bad header
+   * value in the last response.
+   */
+  public Map<String, Object> agentJson(String server) {
+    Target t = targets.get(server);
+    if (t == null || !readsAgent()) {
+      return null;
+    }
+    int configured = pool.configuredWeight(server);
+    Map<String, Object> out = new LinkedHashMap<>();
+    synchronized (t.state) {
+      out.put("state", t.state.agent().wire());
+      out.put("weight", t.state.weight() == null ? null : t.state.weight().toString());
+      out.put("configuredWeight", configured);
+      out.put("setAside", t.state.agentSetAside());
+      out.put("ignored", t.state.ignored());
     }
     return out;
   }
@@ -223,7 +400,7 @@ public final class HealthChecker implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (Target t : targets) {
+    for (Target t : targets.values()) {
       ScheduledFuture<?> f = t.next;
       if (f != null) {
         f.cancel(false);

@@ -2,6 +2,8 @@ package dev.tether.proxy.health;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tether.proxy.config.HealthConfig;
+import dev.tether.proxy.config.StatusRanges;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,25 +15,47 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * An HTTP/1.1 {@code GET} of a configured path on a fresh connection ({@code Connection: close}):
- * the server passes when it answers with a 2xx or 3xx status line within the timeout, as HAProxy's
- * {@code option httpchk} and nginx Plus' {@code health_check} judge. Only the status line is read;
- * the body is never waited for.
+ * An HTTP/1.1 request ({@code GET}, {@code HEAD} or {@code OPTIONS}) of a configured path on a
+ * fresh connection ({@code Connection: close}), as HAProxy's {@code option httpchk} and nginx Plus'
+ * {@code health_check} do. The server passes when its status is in {@code expect-status} (default
+ * 200-399) and, with {@code expect-body}, the first {@value HealthConfig#BODY_LIMIT} bytes of the
+ * (de-chunked) body contain that text; without {@code expect-body} the body is never read. The
+ * {@code Host} header is the configured {@code host}, else the server's {@code ip:port}.
+ *
+ * <p>With {@code agent} on (the default) every response, passing or not, also yields an {@link
+ * AgentReport} of its {@code Tether-State} and {@code Tether-Weight} headers. The whole probe
+ * (connect, write, read) is bounded by the timeout. Blocking: run it on a virtual thread.
  */
 public final class HttpHealthProbe implements HealthProbe {
 
   /** The longest status line read; a longer one fails the probe. */
-  static final int MAX_STATUS_LINE = 1024;
+  static final int MAX_STATUS_LINE = HealthResponse.MAX_LINE;
 
-  private final String path;
+  private final HealthConfig config;
+  private final byte[] expectBody;
 
-  /** Probes {@code path}, which starts with {@code /}. */
+  /** A {@code GET} of {@code path}, which starts with {@code /}, passing on 200-399. */
   public HttpHealthProbe(String path) {
+    this(new HealthConfig(checkPath(path), Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3));
+  }
+
+  /** The HTTP check {@code config} describes. */
+  public HttpHealthProbe(HealthConfig config) {
+    requireNonNull(config, "config");
+    if (config.kind() != HealthConfig.Kind.HTTP) {
+      throw new IllegalArgumentException("not an HTTP check: kind " + config.kind());
+    }
+    checkPath(config.path());
+    this.config = config;
+    this.expectBody = config.expectBody() == null ? null : config.expectBody().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String checkPath(String path) {
     requireNonNull(path, "path");
     if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
       throw new IllegalArgumentException("health check path '" + path + "' must start with / and hold no spaces or control characters");
     }
-    this.path = path;
+    return path;
   }
 
   @Override
@@ -43,26 +67,47 @@ public final class HttpHealthProbe implements HealthProbe {
     try (Socket socket = new Socket()) {
       socket.connect(address, millisLeft(deadline));
       socket.setTcpNoDelay(true);
-      String host = address.getAddress().getHostAddress();
-      String hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
       OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: tether-health-check\r\n"
-          + "Accept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(request(address).getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      String line = readStatusLine(socket, deadline);
-      if (line == null) {
-        return Result.fail("connection closed before a status line");
-      }
-      int status = statusOf(line);
-      if (status < 0) {
-        return Result.fail("not an HTTP status line: " + printable(line));
-      }
-      return status >= 200 && status < 400 ? Result.pass("HTTP " + status) : Result.fail("HTTP " + status);
+      InputStream in = new BufferedInputStream(new DeadlineInput(socket, deadline), 4096);
+      HealthResponse response = HealthResponse.read(in, expectBody == null ? 0 : HealthConfig.BODY_LIMIT, expectBody,
+          config.method().equals("HEAD"));
+      return judge(response);
+    } catch (HealthResponse.BadResponse e) {
+      return Result.fail(e.getMessage());
     } catch (SocketTimeoutException e) {
       return Result.fail("no answer within " + timeout.toMillis() + " ms");
     } catch (IOException e) {
       return Result.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
+  }
+
+  /** The request head sent to {@code address}. */
+  String request(InetSocketAddress address) {
+    String hostHeader = config.host();
+    if (hostHeader == null) {
+      String host = address.getAddress().getHostAddress();
+      hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+    return config.method() + " " + config.path() + " HTTP/1.1\r\nHost: " + hostHeader
+        + "\r\nUser-Agent: tether-health-check\r\nAccept: */*\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n";
+  }
+
+  /** Whether {@code r} passes this check, and what it asked for. */
+  Result judge(HealthResponse r) {
+    AgentReport agent = config.agent()
+        ? AgentReport.parse(r.header(AgentReport.STATE_HEADER), r.header(AgentReport.WEIGHT_HEADER)) : null;
+    if (!config.expectStatus().matches(r.status())) {
+      String expected = config.expectStatus().equals(StatusRanges.DEFAULT)
+          ? "" : " (expected " + config.expectStatus() + ")";
+      return new Result(false, "HTTP " + r.status() + expected, agent);
+    }
+    if (expectBody != null && HealthResponse.indexOf(r.body(), expectBody) < 0) {
+      return new Result(false, "HTTP " + r.status() + " but the first " + r.body().length + " bytes of the body lack '"
+          + HealthResponse.printable(config.expectBody()) + "'", agent);
+    }
+    return new Result(true, "HTTP " + r.status(), agent);
   }
 
   private static int millisLeft(long deadline) throws SocketTimeoutException {
@@ -73,45 +118,28 @@ public final class HttpHealthProbe implements HealthProbe {
     return (int) Math.min(Integer.MAX_VALUE, left);
   }
 
-  /** The first line, without CRLF; {@code null} if the connection closed first. */
-  private static String readStatusLine(Socket socket, long deadline) throws IOException {
-    InputStream in = new BufferedInputStream(socket.getInputStream(), 256);
-    StringBuilder sb = new StringBuilder();
-    while (true) {
+  /** A socket's input whose every read waits only until the probe's deadline. */
+  private static final class DeadlineInput extends InputStream {
+    private final Socket socket;
+    private final InputStream in;
+    private final long deadline;
+
+    DeadlineInput(Socket socket, long deadline) throws IOException {
+      this.socket = socket;
+      this.in = socket.getInputStream();
+      this.deadline = deadline;
+    }
+
+    @Override
+    public int read() throws IOException {
       socket.setSoTimeout(millisLeft(deadline));
-      int b = in.read();
-      if (b < 0) {
-        return sb.isEmpty() ? null : sb.toString();
-      }
-      if (b == '\n') {
-        int end = sb.length() > 0 && sb.charAt(sb.length() - 1) == '\r' ? sb.length() - 1 : sb.length();
-        return sb.substring(0, end);
-      }
-      if (sb.length() >= MAX_STATUS_LINE) {
-        return sb.toString();
-      }
-      sb.append((char) b);
+      return in.read();
     }
-  }
 
-  /** The status code of {@code HTTP/1.x NNN ...}, or -1. */
-  static int statusOf(String line) {
-    if (line.length() < 12 || !line.startsWith("HTTP/1.") || line.charAt(8) != ' ') {
-      return -1;
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      socket.setSoTimeout(millisLeft(deadline));
+      return in.read(b, off, len);
     }
-    int code = 0;
-    for (int i = 9; i < 12; i++) {
-      char c = line.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      code = code * 10 + (c - '0');
-    }
-    return line.length() == 12 || line.charAt(12) == ' ' ? code : -1;
-  }
-
-  private static String printable(String line) {
-    String cut = line.length() > 60 ? line.substring(0, 60) + "..." : line;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?");
   }
 }

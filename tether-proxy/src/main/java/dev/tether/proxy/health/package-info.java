@@ -1,2 +1,2 @@
-/** Active HTTP health checks: probes each server of a pool and marks it down or up. */
+/** Active health checks (TCP connects and HTTP probes with agent headers) that mark each server of a pool up, down or draining. */
 package dev.tether.proxy.health;

@@ -98,7 +98,7 @@ class ConfigErrorsTest {
     assertThat(p.column()).isEqualTo(7);
     assertThat(p.path()).isEqualTo("pools.web.health.intervall");
     assertThat(p.message()).isEqualTo("unknown key; did you mean `interval`? allowed here: "
-        + "path, interval, timeout, rise, fall");
+        + "kind, interval, timeout, rise, fall, path, method, expect-status, expect-body, host, agent");
   }
 
   @Test

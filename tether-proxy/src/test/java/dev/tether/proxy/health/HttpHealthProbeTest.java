@@ -33,14 +33,14 @@ class HttpHealthProbeTest {
   void passesOn2xxAndFailsOn5xx() {
     try (TestBackend b = TestBackend.start("s1")) {
       HealthProbe.Result ok = probe.probe(local(b.port()), TIMEOUT);
-      assertThat(ok).isEqualTo(HealthProbe.Result.pass("HTTP 200"));
+      assertThat(ok).isEqualTo(new HealthProbe.Result(true, "HTTP 200", AgentReport.NONE));
       assertThat(b.received()).last().satisfies(r -> {
         assertThat(r.uri()).isEqualTo("/health");
         assertThat(r.headers()).containsEntry("user-agent", "tether-health-check");
       });
 
       b.healthy(false);
-      assertThat(probe.probe(local(b.port()), TIMEOUT)).isEqualTo(HealthProbe.Result.fail("HTTP 503"));
+      assertThat(probe.probe(local(b.port()), TIMEOUT)).isEqualTo(new HealthProbe.Result(false, "HTTP 503", AgentReport.NONE));
     }
   }
 
@@ -101,11 +101,11 @@ class HttpHealthProbeTest {
 
   @Test
   void readsOnlyWellFormedStatusLines() {
-    assertThat(HttpHealthProbe.statusOf("HTTP/1.1 204 No Content")).isEqualTo(204);
-    assertThat(HttpHealthProbe.statusOf("HTTP/1.0 301")).isEqualTo(301);
-    assertThat(HttpHealthProbe.statusOf("HTTP/1.1 2000 OK")).isEqualTo(-1);
-    assertThat(HttpHealthProbe.statusOf("HTTP/2 200 OK")).isEqualTo(-1);
-    assertThat(HttpHealthProbe.statusOf("HTTP/1.1 20x OK")).isEqualTo(-1);
+    assertThat(HealthResponse.statusOf("HTTP/1.1 204 No Content")).isEqualTo(204);
+    assertThat(HealthResponse.statusOf("HTTP/1.0 301")).isEqualTo(301);
+    assertThat(HealthResponse.statusOf("HTTP/1.1 2000 OK")).isEqualTo(-1);
+    assertThat(HealthResponse.statusOf("HTTP/2 200 OK")).isEqualTo(-1);
+    assertThat(HealthResponse.statusOf("HTTP/1.1 20x OK")).isEqualTo(-1);
   }
 
   @Test

@@ -136,7 +136,7 @@ public final class TetherSessionFilter implements Filter {
       chain.doFilter(req, res);
       return;
     }
-    if (req.getAttribute(REQUEST_ATTRIBUTE) instanceof SessionRequest outer) {
+    if (req.getAttribute(REQUEST_ATTRIBUTE) instanceof SessionRequest outer && wraps(req, outer)) {
       // a forward, include, error or async dispatch of a request that already passed: one session
       chain.doFilter(req, res);
       if (!outer.isAsyncStarted()) {
@@ -159,6 +159,16 @@ public final class TetherSessionFilter implements Filter {
         request.commit();
       }
     }
+  }
+
+  /**
+   * Whether {@code req} is {@code outer} or wraps it. A container that dispatches to an error page
+   * after this filter returned (Tomcat and Jetty both do, for an exception or {@code sendError})
+   * passes its own request object again, which carries the attribute but not the wrapper: that
+   * dispatch gets a wrapper of its own, so the error page sees the Tether session too.
+   */
+  private static boolean wraps(ServletRequest req, SessionRequest outer) {
+    return req == outer || req instanceof jakarta.servlet.ServletRequestWrapper w && w.isWrapperFor(outer);
   }
 
   /**

@@ -58,6 +58,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /slow?ms=N}: answers after N milliseconds (scheduled, not sleeping);
  *   <li>{@code /status?code=N}: answers with that status;
  *   <li>{@code /headers}: the request headers as text, one per line;
+ *   <li>{@code /set-header?name=N&value=V}: answers with the response header {@code N: V};
  *   <li>{@code /drop}: closes the connection without answering;
  *   <li>{@code /ws}: a WebSocket echo that prefixes each text frame with the server name;
  *   <li>{@code /login?id=ID}: sets the application session cookie {@code JSESSIONID=ID};
@@ -295,6 +296,15 @@ public final class TestBackend implements AutoCloseable {
         }
         case "/health" -> respond(ctx, healthy ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
             (healthy ? "ok from " : "unhealthy ") + name + "\n");
+        case "/set-header" -> {
+          // Answers with the response header name=value (e.g. to check what the balancer lets through).
+          byte[] bytes = ("set " + param(q, "name", "") + " on " + name + "\n").getBytes(StandardCharsets.UTF_8);
+          FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+          r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+          r.headers().set("X-Server", name);
+          r.headers().add(param(q, "name", "X-Unnamed"), param(q, "value", ""));
+          ctx.writeAndFlush(r);
+        }
         case "/drop" -> ctx.close();
         case "/ws" -> upgradeToWebSocket(ctx, req);
         case "/login" -> respond(ctx, HttpResponseStatus.OK, "logged in on " + name + "\n",

@@ -1,0 +1,436 @@
+package dev.tether.session.dropin;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tether.session.servlet.SessionCookie;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the drop-in's configuration: a properties file named by the system property {@value
+ * #CONFIG_PROPERTY}, else by the environment variable {@value #CONFIG_ENV}, else {@value
+ * #CLASSPATH_FILE} at the class path root; then environment variables override single keys. A key
+ * {@code k} is overridden by {@code TETHER_SESSION_} followed by {@code k} upper-cased with every
+ * {@code .} and {@code -} turned into {@code _} ({@code store.uri} by {@code
+ * TETHER_SESSION_STORE_URI}, {@code cookie.same-site} by {@code TETHER_SESSION_COOKIE_SAME_SITE}).
+ * Store settings only use {@code -}, so {@code TETHER_SESSION_STORE_KEY_PREFIX} is {@code
+ * store.key-prefix}. With no file at all, the environment alone may configure the drop-in (it must
+ * then set {@code TETHER_SESSION_STORE}); with neither, start-up fails: there is never a silent
+ * fall-back to the container's own sessions.
+ *
+ * <p>Every failure is a {@link DropinConfigException} naming the file and line (or the environment
+ * variable), the key, and what is allowed; an unknown key comes with the nearest known one.
+ */
+public final class DropinConfigLoader {
+
+  /** The system property naming the configuration file. */
+  public static final String CONFIG_PROPERTY = "tether.session.config";
+
+  /** The environment variable naming the configuration file. */
+  public static final String CONFIG_ENV = "TETHER_SESSION_CONFIG";
+
+  /** The file looked for at the class path root when neither names one. */
+  public static final String CLASSPATH_FILE = "tether-session.properties";
+
+  /** The prefix of every overriding environment variable. */
+  public static final String ENV_PREFIX = "TETHER_SESSION_";
+
+  /** The keys besides {@code store.<setting>}. */
+  public static final List<String> KEYS =
+      List.of(
+          "store",
+          "cookie.name",
+          "cookie.secure",
+          "cookie.same-site",
+          "cookie.host-prefix",
+          "idle-timeout",
+          "absolute-timeout",
+          "near-cache");
+
+  /** The settings of the stores this project ships, for suggestions; the store validates them. */
+  static final Map<String, Set<String>> STORE_SETTINGS =
+      Map.of(
+          "memory", Set.of(),
+          "file", Set.of("directory"),
+          "redis", Set.of("uri", "mode", "key-prefix", "buckets", "safety-margin", "timeout", "password"),
+          "jdbc", Set.of("url", "user", "password", "pool-size", "table-prefix"),
+          "grid",
+              Set.of(
+                  "initial-members", "cluster-name", "bind-address", "bind-port", "port-range",
+                  "owners", "encryption", "encryption-key", "join-timeout", "expiry-grace",
+                  "failure-timeout"));
+
+  private static final String DURATIONS = "a duration such as 30m, 90s, 2h, 500ms or PT30M";
+  private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
+  private static final Pattern KEY = Pattern.compile("^((?:\\\\.|[^=:\\s\\\\])*)");
+  private static final Pattern REDIS_URI = Pattern.compile("(rediss?://)(?:([^@/]*)@)?(.*)");
+
+  private final Map<String, String> env;
+  private final UnaryOperator<String> systemProperties;
+  private final ClassLoader classLoader;
+
+  /**
+   * A loader over the given environment, system properties and class loader (injected, so that it
+   * can be tested without touching the real ones).
+   */
+  public DropinConfigLoader(
+      Map<String, String> env, UnaryOperator<String> systemProperties, ClassLoader classLoader) {
+    this.env = requireNonNull(env, "env");
+    this.systemProperties = requireNonNull(systemProperties, "systemProperties");
+    this.classLoader = requireNonNull(classLoader, "classLoader");
+  }
+
+  /** A loader over this process's environment and system properties. */
+  public static DropinConfigLoader system(ClassLoader classLoader) {
+    return new DropinConfigLoader(System.getenv(), System::getProperty, classLoader);
+  }
+
+  /**
+   * Reads and validates the configuration.
+   *
+   * @throws DropinConfigException naming the file, the key and what is allowed
+   */
+  public DropinConfig load() {
+    Source source = source();
+    Map<String, Entry> entries = new TreeMap<>();
+    if (source.text != null) {
+      parse(source, entries);
+    }
+    overrideFromEnv(entries);
+    if (source.text == null && entries.isEmpty()) {
+      throw new DropinConfigException(
+          "tether-session: no configuration found: set the system property " + CONFIG_PROPERTY
+              + " or the environment variable " + CONFIG_ENV + " to a properties file, or put "
+              + CLASSPATH_FILE + " at the class path root (a container's lib/ directory or the"
+              + " application's WEB-INF/classes), or set " + ENV_PREFIX + "STORE; the keys are "
+              + KEYS + " and store.<setting>");
+    }
+    Entry store = entries.get("store");
+    if (store == null || store.value.isBlank()) {
+      throw new DropinConfigException(
+          "tether-session: " + source.name + ": key 'store' is missing; allowed: "
+              + String.join(", ", new TreeSet<>(STORE_SETTINGS.keySet()))
+              + " (or another store whose module is on the class path)");
+    }
+    String storeName = store.value.strip();
+    Set<String> known = STORE_SETTINGS.get(storeName);
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (Entry e : entries.values()) {
+      if (e.key.startsWith("store.")) {
+        storeSetting(e, storeName, known, entries, settings);
+      } else if (!KEYS.contains(e.key)) {
+        throw unknown(e, known == null ? Set.of() : known);
+      }
+    }
+    if (storeName.equals("redis") && settings.containsKey("password")) {
+      redisPassword(entries.get("store.uri"), settings);
+    }
+    boolean secure = bool(entries.get("cookie.secure"), true);
+    String name = value(entries.get("cookie.name"), "TSESSION");
+    String sameSite = sameSite(entries.get("cookie.same-site"));
+    hostPrefix(entries.get("cookie.host-prefix"), secure);
+    SessionCookie cookie;
+    try {
+      cookie = new SessionCookie(name, secure, sameSite);
+    } catch (IllegalArgumentException e) {
+      throw bad(entries.get("cookie.name"), e.getMessage());
+    }
+    return new DropinConfig(
+        source.name,
+        storeName,
+        settings,
+        cookie,
+        Optional.ofNullable(entries.get("idle-timeout")).map(DropinConfigLoader::duration),
+        Optional.ofNullable(entries.get("absolute-timeout")).map(DropinConfigLoader::duration),
+        Optional.ofNullable(entries.get("near-cache")).map(e -> bool(e, true)));
+  }
+
+  private void storeSetting(
+      Entry e, String store, Set<String> known, Map<String, Entry> all, Map<String, String> out) {
+    String setting = e.key.substring("store.".length());
+    if (setting.endsWith("-env")) {
+      String target = setting.substring(0, setting.length() - "-env".length());
+      if (all.containsKey("store." + target)) {
+        throw bad(e, "store." + target + " is set as well; set one of the two");
+      }
+      String var = e.value.strip();
+      String secret = var.isEmpty() ? null : env.get(var);
+      if (secret == null) {
+        throw bad(e, "it names the environment variable '" + var + "', which is not set");
+      }
+      setting = target;
+      out.put(target, secret);
+    } else {
+      out.put(setting, e.value.strip());
+    }
+    if (known != null && !known.contains(setting)) {
+      throw new DropinConfigException(
+          "tether-session: " + e.where + ": unknown key '" + e.key + "' for store '" + store + "'"
+              + nearest(setting, known, "store.")
+              + "; allowed: " + (known.isEmpty() ? "none (" + store + " takes no settings)"
+                  : known.stream().sorted().map(k -> "store." + k).toList()));
+    }
+  }
+
+  /** The password goes into the Redis URI's user-info, where Lettuce reads it. */
+  private static void redisPassword(Entry uriEntry, Map<String, String> settings) {
+    String password = settings.remove("password");
+    String uri = settings.get("uri");
+    Matcher m = REDIS_URI.matcher(uri == null ? "" : uri);
+    if (uriEntry == null || !m.matches() || uri.contains(",")) {
+      throw new DropinConfigException(
+          "tether-session: " + (uriEntry == null ? "key 'store.uri'" : uriEntry.where)
+              + ": a Redis password needs store.uri to be one redis:// or rediss:// URI");
+    }
+    String user = m.group(2) == null ? "" : m.group(2).split(":", 2)[0];
+    String encoded = URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20");
+    settings.put("uri", m.group(1) + user + ":" + encoded + "@" + m.group(3));
+  }
+
+  private Source source() {
+    String property = systemProperties.apply(CONFIG_PROPERTY);
+    if (property != null && !property.isBlank()) {
+      return file(Path.of(property.strip()), "the system property " + CONFIG_PROPERTY);
+    }
+    String variable = env.get(CONFIG_ENV);
+    if (variable != null && !variable.isBlank()) {
+      return file(Path.of(variable.strip()), "the environment variable " + CONFIG_ENV);
+    }
+    URL url = classLoader.getResource(CLASSPATH_FILE);
+    if (url == null) {
+      return new Source("the environment (no " + CLASSPATH_FILE + " on the class path)", null);
+    }
+    try (InputStream in = url.openStream()) {
+      return new Source(url.toString(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new DropinConfigException("tether-session: cannot read " + url + ": " + e, e);
+    }
+  }
+
+  private static Source file(Path path, String namedBy) {
+    Path abs = path.toAbsolutePath();
+    if (!Files.isRegularFile(abs)) {
+      throw new DropinConfigException(
+          "tether-session: " + abs + " (named by " + namedBy + ") does not exist or is not a"
+              + " file; allowed: the path of a readable properties file");
+    }
+    try {
+      return new Source(abs.toString(), Files.readString(abs, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new DropinConfigException(
+          "tether-session: " + abs + " (named by " + namedBy + ") cannot be read as UTF-8"
+              + " properties: " + e,
+          e);
+    }
+  }
+
+  private static void parse(Source source, Map<String, Entry> out) {
+    Properties p = new Properties();
+    try {
+      p.load(new StringReader(source.text));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new DropinConfigException(
+          "tether-session: " + source.name + " is not a valid properties file: " + e.getMessage(),
+          e);
+    }
+    Map<String, Integer> lines = keyLines(source.text);
+    for (String key : p.stringPropertyNames()) {
+      Integer line = lines.get(key);
+      String where = source.name + (line == null ? "" : ":" + line);
+      out.put(key, new Entry(key, p.getProperty(key), where));
+    }
+  }
+
+  /** The line of each key's first occurrence (continuation lines are not keys). */
+  private static Map<String, Integer> keyLines(String text) {
+    Map<String, Integer> lines = new LinkedHashMap<>();
+    String[] all = text.split("\r\n|\r|\n", -1);
+    boolean continued = false;
+    for (int i = 0; i < all.length; i++) {
+      String line = all[i].stripLeading();
+      boolean wasContinued = continued;
+      int backslashes = 0;
+      for (int j = line.length() - 1; j >= 0 && line.charAt(j) == '\\'; j--) {
+        backslashes++;
+      }
+      continued = backslashes % 2 == 1;
+      if (wasContinued || line.isEmpty() || line.startsWith("#") || line.startsWith("!")) {
+        continue;
+      }
+      Matcher m = KEY.matcher(line);
+      if (m.find()) {
+        String key = m.group(1).replaceAll("\\\\(.)", "$1");
+        lines.putIfAbsent(key, i + 1);
+      }
+    }
+    return lines;
+  }
+
+  private void overrideFromEnv(Map<String, Entry> entries) {
+    Map<String, String> byEnv = new TreeMap<>();
+    for (String k : KEYS) {
+      byEnv.put(envName(k), k);
+    }
+    for (Map.Entry<String, String> v : new TreeMap<>(env).entrySet()) {
+      String name = v.getKey();
+      if (!name.startsWith(ENV_PREFIX) || name.equals(CONFIG_ENV)) {
+        continue;
+      }
+      String where = "environment variable " + name;
+      String key = byEnv.get(name);
+      if (key == null && name.startsWith(ENV_PREFIX + "STORE_") && name.length() > 21) {
+        key = "store." + name.substring(21).toLowerCase(Locale.ROOT).replace('_', '-');
+      }
+      if (key == null) {
+        throw new DropinConfigException(
+            "tether-session: " + where + " names no key" + nearest(name, byEnv.keySet(), "")
+                + "; allowed: " + byEnv.keySet() + " and " + ENV_PREFIX + "STORE_<SETTING>");
+      }
+      entries.put(key, new Entry(key, v.getValue(), where));
+    }
+  }
+
+  /** The environment variable that overrides {@code key}. */
+  public static String envName(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static DropinConfigException unknown(Entry e, Set<String> storeSettings) {
+    Set<String> candidates = new TreeSet<>(KEYS);
+    storeSettings.forEach(s -> candidates.add("store." + s));
+    return new DropinConfigException(
+        "tether-session: " + e.where + ": unknown key '" + e.key + "'" + nearest(e.key, candidates, "")
+            + "; allowed: " + KEYS + " and store.<setting>");
+  }
+
+  private static String nearest(String word, Set<String> candidates, String prefix) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String c : candidates) {
+      int d = distance(word.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = c;
+      }
+    }
+    return best != null && bestDistance <= Math.max(2, word.length() / 3)
+        ? "; did you mean '" + prefix + best + "'?"
+        : "";
+  }
+
+  /** Levenshtein distance. */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  private static String value(Entry e, String fallback) {
+    return e == null ? fallback : e.value.strip();
+  }
+
+  private static boolean bool(Entry e, boolean fallback) {
+    if (e == null) {
+      return fallback;
+    }
+    return switch (e.value.strip().toLowerCase(Locale.ROOT)) {
+      case "true", "on" -> true;
+      case "false", "off" -> false;
+      default -> throw bad(e, "allowed: on, off, true, false");
+    };
+  }
+
+  private static String sameSite(Entry e) {
+    if (e == null) {
+      return "Lax";
+    }
+    return switch (e.value.strip().toLowerCase(Locale.ROOT)) {
+      case "lax" -> "Lax";
+      case "strict" -> "Strict";
+      default -> throw bad(e, "allowed: Lax, Strict (None is refused for a session cookie)");
+    };
+  }
+
+  private static void hostPrefix(Entry e, boolean secure) {
+    if (e == null) {
+      return;
+    }
+    boolean prefix = bool(e, secure);
+    if (prefix && !secure) {
+      throw bad(e, "the __Host- prefix needs cookie.secure=true; allowed with cookie.secure=false: false");
+    }
+    if (!prefix && secure) {
+      throw bad(e, "a Secure session cookie always carries the __Host- prefix (Path=/, no Domain);"
+          + " allowed with cookie.secure=true: true");
+    }
+  }
+
+  static Duration duration(Entry e) {
+    String v = e.value.strip().toLowerCase(Locale.ROOT);
+    Duration d = null;
+    Matcher m = SHORT_DURATION.matcher(v);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      d = switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    } else if (v.startsWith("p")) {
+      try {
+        d = Duration.parse(v.toUpperCase(Locale.ROOT));
+      } catch (RuntimeException ignored) {
+        d = null; // reported below with what is allowed
+      }
+    }
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw bad(e, "allowed: " + DURATIONS + ", greater than zero");
+    }
+    return d;
+  }
+
+  private static DropinConfigException bad(Entry e, String why) {
+    return new DropinConfigException(
+        "tether-session: " + e.where + ": key '" + e.key + "' is '" + e.value.strip() + "': " + why);
+  }
+
+  /** Where the configuration text came from; {@code text} is null when there is no file. */
+  private record Source(String name, String text) {}
+
+  /** One key's value and where it was set. */
+  record Entry(String key, String value, String where) {}
+}
