@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.Member;
 import dev.tether.balance.Balancers;
 import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
@@ -30,6 +31,7 @@ import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
+import dev.tether.proxy.runtime.RuntimeChanges;
 import dev.tether.proxy.trace.ProxyTracing;
 import dev.tether.proxy.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
@@ -57,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * {@link Pool} object, so server states, in-flight counters and slow-start clocks survive, and a
  * server that keeps its name keeps them too. Settings that need a new socket or new event loops
  * (listen address, workers, transport) are reported and applied at the next restart.
+ *
+ * <p>Reloads and the admin API's server changes both go through {@link RuntimeChanges}, which
+ * keeps the runtime changes over the file and calls {@link #install} with the effective
+ * configuration. Installing never fails a request: the addresses of servers to come are published
+ * before the pools show them, and the old routing table keeps serving the requests it routed.
  */
 public final class TetherServer implements AutoCloseable, AdminServer.Control {
 
@@ -78,13 +85,14 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private final ProxyTracing tracing;
   private final Analytics analytics;
   private final AlertService alerts;
+  private final RuntimeChanges runtime;
   private final AtomicBoolean stopping = new AtomicBoolean();
 
   private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
     this.config = config;
     config.warnings().forEach(w -> log.warn("{}", w));
-    this.pools = buildPools(config, Map.of(), env);
+    this.pools = buildPools(config, Map.of(), env, new ArrayList<>());
     this.affinityFactory = new AffinityPolicyFactory(Clock.systemUTC(), env);
     this.affinities = buildAffinities(config, null, Map.of());
     this.tracing = ProxyTracing.start(config.tracing());
@@ -95,7 +103,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.detectors = OutlierDetectors.build(config, pools, Map.of(), outlierEnv());
     TetherProxy p;
     try {
-      p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors), tracing.tracer());
+      p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors, null), tracing.tracer());
     } catch (RuntimeException e) {
       drains.close();
       tracing.close();
@@ -104,6 +112,38 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       throw e;
     }
     this.proxy = p;
+    this.runtime = new RuntimeChanges(config, new RuntimeChanges.Target() {
+      @Override
+      public void install(TetherConfig effective) {
+        TetherServer.this.install(effective);
+      }
+
+      @Override
+      public Pool pool(String name) {
+        return TetherServer.this.pool(name);
+      }
+
+      @Override
+      public AffinityPolicy affinity(String name) {
+        return TetherServer.this.affinity(name);
+      }
+
+      @Override
+      public void drain(String pool, String server, Duration deadline) {
+        HealthChecker checker = healthChecker(pool); // as the drain endpoint: an operator's drain outranks an agent
+        drains.start(pool, server, deadline, checker == null ? null
+            : name -> checker.operatorSet(name, dev.tether.balance.ServerState.DRAINING));
+      }
+
+      @Override
+      public Boolean drained(String pool, String server) {
+        try {
+          return drains.status(pool, server).done();
+        } catch (java.util.NoSuchElementException e) {
+          return null;
+        }
+      }
+    }, Clock.systemUTC(), Scheduler.of(healthTimer));
     alerts.apply(config.alerts());
     this.checkers = startHealthChecks(config, pools, Map.of());
     OutlierDetectors.link(checkers, detectors);
@@ -203,20 +243,38 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     drains.bind(views);
   }
 
+  /** The configuration in force: the file as last loaded plus the admin API's runtime changes. */
   @Override
   public synchronized TetherConfig config() {
     return config;
   }
 
+  /** Servers added, removed and re-weighted at run time, and the effective configuration. */
+  @Override
+  public RuntimeChanges runtimeChanges() {
+    return runtime;
+  }
+
   /**
-   * Applies a new configuration without dropping connections: pools and routes are rebuilt (and
-   * kept where unchanged) and published at once; requests already routed finish on the old table.
+   * Applies a new configuration without dropping connections or failing requests, keeping the
+   * runtime changes it does not contradict (see {@link dev.tether.proxy.runtime.RuntimeOverlay}):
+   * pools and routes are rebuilt (and kept where unchanged) and published at once; requests
+   * already routed finish on the old table.
+   *
+   * @throws IllegalArgumentException when it cannot be applied; the running configuration stays
    */
-  public synchronized void reload(TetherConfig next) {
+  public void reload(TetherConfig next) {
     requireNonNull(next, "next");
     if (stopping.get()) {
       throw new UnsupportedOperationException("the balancer is shutting down; it reloads nothing any more");
     }
+    next.warnings().forEach(w -> log.warn("{}", w));
+    runtime.reload(next);
+    log.info("configuration reloaded from {}: {} pools", next.source(), next.pools().size());
+  }
+
+  /** Makes {@code next} (file plus runtime changes) the running configuration; see {@link RuntimeChanges}. */
+  private synchronized void install(TetherConfig next) {
     if (!next.listen().equals(config.listen()) || next.workers() != config.workers() || next.transport() != config.transport()
         || !next.limits().equals(config.limits()) || !next.timeouts().equals(config.timeouts())
         || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())
@@ -224,13 +282,19 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         || !next.tracing().equals(config.tracing())) {
       log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies, proxy-protocol, admin and tracing changes apply at the next restart");
     }
-    next.warnings().forEach(w -> log.warn("{}", w));
-    Map<String, Pool> nextPools = buildPools(next, pools, env);
+    List<Runnable> serverChanges = new ArrayList<>();
+    Map<String, Pool> nextPools = buildPools(next, pools, env, serverChanges);
     Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
+    if (!serverChanges.isEmpty()) {
+      // A request must never pick a server it has no address for: publish the addresses of the
+      // servers to come (and keep those of the servers to go) before the pools change.
+      proxy.router(router(next, nextPools, nextAffinities, detectors, config));
+      serverChanges.forEach(Runnable::run);
+    }
     bindAnalytics(next, nextPools, nextAffinities);
     bindDrains(next, nextPools, nextAffinities);
     Map<String, OutlierDetector> nextDetectors = OutlierDetectors.build(next, nextPools, detectors, outlierEnv());
-    proxy.router(router(next, nextPools, nextAffinities, nextDetectors));
+    proxy.router(router(next, nextPools, nextAffinities, nextDetectors, null));
     this.detectors = nextDetectors;
     this.pools = nextPools;
     for (Map.Entry<String, AffinityPolicy> old : affinities.entrySet()) {
@@ -247,7 +311,6 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     if (admin != null) {
       admin.rebind();
     }
-    log.info("configuration reloaded from {}: {} pools", next.source(), nextPools.size());
   }
 
   /** Graceful stop within the configured shutdown timeout. */
@@ -264,6 +327,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   public void stop(Duration grace) {
     if (stopping.getAndSet(true)) {
       return;
+    }
+    if (runtime != null) {
+      runtime.close(); // first and outside this lock: a pending removal installs under its own lock, then this one
     }
     synchronized (this) {
       checkers.values().forEach(HealthChecker::close);
@@ -353,7 +419,12 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         c.timeouts(), c.limits(), new TrustedProxies(ranges), c.accessLog(), c.proxyProtocol());
   }
 
-  private static Map<String, Pool> buildPools(TetherConfig c, Map<String, Pool> previous, BalanceEnv env) {
+  /**
+   * The pools of {@code c}; a kept pool whose servers change is changed only by the tasks added to
+   * {@code serverChanges} (one new snapshot each), so the caller can publish addresses first.
+   */
+  private static Map<String, Pool> buildPools(TetherConfig c, Map<String, Pool> previous, BalanceEnv env,
+      List<Runnable> serverChanges) {
     Map<String, Pool> out = new LinkedHashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       BalancerProvider algorithm = Balancers.find(pc.algorithm())
@@ -364,7 +435,11 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       }
       Pool old = previous.get(pc.name());
       if (old != null && old.algorithm() == algorithm && Objects.equals(old.options(), pc.algorithmOptions())) {
-        old.setServers(servers);
+        List<Server> configured = old.snapshot().members().stream().map(Member::server)
+            .map(m -> new Server(m.name(), m.host(), m.port(), old.configuredWeight(m.name()), m.route())).toList();
+        if (!configured.equals(servers)) { // compared before agent weight overrides, which the pool keeps
+          serverChanges.add(() -> old.setServers(servers));
+        }
         out.put(pc.name(), old);
       } else {
         out.put(pc.name(), new Pool(pc.name(), servers, algorithm, pc.algorithmOptions(), env));
@@ -392,12 +467,21 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     return out;
   }
 
-  /** Builds the routing table; resolves server addresses here, on the control plane. */
+  /**
+   * Builds the routing table; resolves server addresses here, on the control plane.
+   *
+   * @param previous when not {@code null}, the servers of its pools keep their addresses too (an
+   *     interim table while servers change)
+   */
   private Router router(TetherConfig c, Map<String, Pool> pools, Map<String, AffinityPolicy> affinities,
-      Map<String, OutlierDetector> outliers) {
+      Map<String, OutlierDetector> outliers, TetherConfig previous) {
     Map<String, Upstream> upstreams = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
-      Map<String, InetSocketAddress> addrs = resolve(pc, true);
+      Map<String, InetSocketAddress> addrs = resolve(pc, previous == null);
+      PoolConfig before = previous == null ? null : previous.pools().get(pc.name());
+      if (before != null) {
+        resolve(before, false).forEach(addrs::putIfAbsent);
+      }
       upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
           affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name()),
           new Retries(pc.retries(), env.ticker()), outliers.get(pc.name()), tunnels.get(pc.name())));

@@ -14,10 +14,12 @@ import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.alert.AlertEvaluator;
 import dev.tether.proxy.analytics.Analytics;
 import dev.tether.proxy.config.AdminConfig;
+import dev.tether.proxy.config.ConfigException;
 import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.outlier.OutlierJson;
+import dev.tether.proxy.runtime.RuntimeChanges;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -42,7 +44,12 @@ import org.slf4j.LoggerFactory;
  * GET  /api/pools/{pool}/servers/{server}/drain     whether the drain is done: sessions, in flight, tunnels
  * POST /api/pools/{pool}/servers/{server}/enable    back to UP (DOWN while its health checks fail)
  * POST /api/pools/{pool}/servers/{server}/disable   take nothing
- * POST /api/reload                                  re-read the configuration file
+ * POST /api/reload                                  re-read the configuration file (runtime changes it does not contradict
+ *                                                   stay); a bad file: 400 {"error", "problems": [{file, line, column, key, message}]}
+ * POST /api/pools/{pool}/servers                    add a server {"name", "address", "weight"} (ServerRoutes)
+ * DELETE /api/pools/{pool}/servers/{server}         drain, then remove (?deadline=10m); ?now removes at once
+ * PUT  /api/pools/{pool}/servers/{server}/weight    set a weight {"weight": n}
+ * GET  /api/config                                  the effective configuration as YAML, runtime changes marked (ConfigRoutes)
  * GET  /api/pools/{pool}/sessions                   session analytics: live, birth rate, spread, lifespans
  * GET  /api/alerts                                  alerts firing now
  * GET  /metrics                                     Prometheus text format
@@ -93,6 +100,11 @@ public final class AdminServer implements AutoCloseable {
 
     /** The alert evaluator, or {@code null} when there is none. */
     default AlertEvaluator alerts() {
+      return null;
+    }
+
+    /** Runtime server changes and the effective configuration, or {@code null} when not supported. */
+    default RuntimeChanges runtimeChanges() {
       return null;
     }
 
@@ -244,6 +256,20 @@ public final class AdminServer implements AutoCloseable {
       if (allow(ex, "POST")) {
         reload(ex);
       }
+    } else if (ConfigRoutes.matches(path)) {
+      if (allow(ex, "GET")) {
+        ConfigRoutes.Answer a = ConfigRoutes.answer(control, json);
+        ex.getResponseHeaders().set("Content-Type", a.contentType());
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        write(ex, a.status(), a.body());
+      }
+    } else if (ServerRoutes.matches(method, p)) {
+      ServerRoutes.Answer a = ServerRoutes.answer(method, p, ex.getRequestURI().getRawQuery(),
+          ex.getRequestBody().readNBytes(64 * 1024), control);
+      if (a.allow() != null) {
+        ex.getResponseHeaders().set("Allow", a.allow());
+      }
+      send(ex, a.status(), a.body());
     } else if (p.length == 4 && p[0].equals("api") && p[1].equals("pools") && p[3].equals("servers")) {
       if (allow(ex, "GET")) {
         Pool pool = control.pool(p[2]);
@@ -268,7 +294,9 @@ public final class AdminServer implements AutoCloseable {
     } else {
       send(ex, 404, Map.of("error", "no such endpoint " + method + " " + path
           + "; see GET /api/pools, GET /api/pools/{pool}/servers, POST /api/pools/{pool}/servers/{server}/drain|enable|disable,"
-          + " GET /api/pools/{pool}/servers/{server}/drain, GET /api/pools/{pool}/sessions, GET /api/alerts, POST /api/reload, GET /metrics, GET /live, GET /ready"));
+          + " POST /api/pools/{pool}/servers, DELETE /api/pools/{pool}/servers/{server}, PUT /api/pools/{pool}/servers/{server}/weight,"
+          + " GET /api/pools/{pool}/servers/{server}/drain, GET /api/pools/{pool}/sessions, GET /api/alerts, GET /api/config,"
+          + " POST /api/reload, GET /metrics, GET /live, GET /ready"));
     }
   }
 
@@ -328,6 +356,7 @@ public final class AdminServer implements AutoCloseable {
     s.put("completed", m.load().completed());
     s.put("sessions", affinity == null ? null : affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L));
     s.put("tunnels", control.drains() == null ? null : control.drains().tunnels(pool.name(), m.name()));
+    s.put("removal", ServerRoutes.pendingRemoval(control, pool.name(), m.name()));
     return s;
   }
 
@@ -410,7 +439,13 @@ public final class AdminServer implements AutoCloseable {
     } catch (UnsupportedOperationException e) {
       send(ex, 501, Map.of("error", e.getMessage()));
     } catch (IllegalArgumentException e) {
-      send(ex, 400, Map.of("error", e.getMessage()));
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("error", e.getMessage());
+      if (e.getCause() instanceof ConfigException ce) {
+        body.put("problems", ce.problems().stream().map(pr -> Map.of("file", pr.source(), "line", pr.line(),
+            "column", pr.column(), "key", pr.path(), "message", pr.message())).toList());
+      }
+      send(ex, 400, body);
     }
   }
 

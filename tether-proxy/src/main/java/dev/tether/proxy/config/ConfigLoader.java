@@ -89,6 +89,7 @@ public final class ConfigLoader {
           + "pools:");
     } else if (root != null) {
       config = new TetherConfigReader(problems, env, baseDir, algorithms).read(root);
+      config = config == null ? null : config.withText(new SourceText(yaml));
     }
     if (problems.hasErrors() || config == null) {
       throw new ConfigException(problems.errors());

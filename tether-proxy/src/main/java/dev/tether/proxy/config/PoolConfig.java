@@ -66,6 +66,12 @@ public record PoolConfig(
     }
   }
 
+  /** This pool with {@code servers} instead of its own (runtime changes). */
+  public PoolConfig withServers(List<ServerConfig> servers) {
+    return new PoolConfig(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers,
+        instanceMetrics, retries, outlier, panicThreshold, drain);
+  }
+
   /** A pool with the default drain settings. */
   public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
       SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param tracing the {@code tracing} section (off by default)
  * @param warnings things that work but deserve attention (e.g. generated affinity keys)
  * @param alerts the {@code alerts} section; {@link AlertsConfig#NONE} when absent
+ * @param text the YAML it was read from, or {@code null} when not known
  */
 public record TetherConfig(
     String source,
@@ -42,7 +43,8 @@ public record TetherConfig(
     List<RouteConfig> routes,
     TracingConfig tracing,
     List<ConfigProblem> warnings,
-    AlertsConfig alerts) {
+    AlertsConfig alerts,
+    SourceText text) {
 
   public TetherConfig {
     requireNonNull(source, "source");
@@ -57,5 +59,17 @@ public record TetherConfig(
     requireNonNull(tracing, "tracing");
     warnings = List.copyOf(warnings);
     requireNonNull(alerts, "alerts");
+  }
+
+  /** This configuration, read from {@code text}. */
+  public TetherConfig withText(SourceText text) {
+    return new TetherConfig(source, listen, workers, transport, admin, trustedProxies, proxyProtocol, timeouts, limits,
+        accessLog, pools, routes, tracing, warnings, alerts, text);
+  }
+
+  /** This configuration with {@code pools} instead of its own (runtime changes); no warnings of its own. */
+  public TetherConfig withPools(Map<String, PoolConfig> pools) {
+    return new TetherConfig(source, listen, workers, transport, admin, trustedProxies, proxyProtocol, timeouts, limits,
+        accessLog, pools, routes, tracing, List.of(), alerts, text);
   }
 }

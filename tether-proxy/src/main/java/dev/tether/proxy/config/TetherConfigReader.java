@@ -75,7 +75,7 @@ final class TetherConfigReader {
       return null;
     }
     return new TetherConfig(problems.source(), listen, workers, transport, admin, trusted,
-        proxyProtocol, timeouts, limits, accessLog, pools, routes, tracing, problems.warnings(), alerts);
+        proxyProtocol, timeouts, limits, accessLog, pools, routes, tracing, problems.warnings(), alerts, null);
   }
 
   private static boolean clash(HostPort a, HostPort b) {

@@ -345,6 +345,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     e.member = m;
     InetSocketAddress addr = e.upstream.addresses().get(m.name());
     if (addr == null) {
+      // A server added after this request was routed: the table in force knows it (published first).
+      Upstream now = rt.router().upstreams().get(e.upstream.name());
+      addr = now == null ? null : now.addresses().get(m.name());
+    }
+    if (addr == null) {
       respondError(e, HttpResponseStatus.BAD_GATEWAY, "server " + m.name() + " has no resolved address");
       return;
     }
