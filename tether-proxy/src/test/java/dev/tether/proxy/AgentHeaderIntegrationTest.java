@@ -178,6 +178,17 @@ class AgentHeaderIntegrationTest {
   }
 
   @Test
+  void anOperatorsDrainOfAServerTheAgentDrainedIsNotLiftedByTheAgentsReady() throws Exception {
+    start("", 1, 1);
+    s1.health(200, Map.of("Tether-State", "drain"), "OK");
+    await().atMost(WAIT).until(() -> state("s1") == ServerState.DRAINING);
+    assertThat(adminPost("/api/pools/web/servers/s1/drain")).as("the drain endpoint").isEqualTo(200);
+    s1.health(200, Map.of("Tether-State", "ready"), "OK");
+    probedAgain(s1, 3);
+    assertThat(state("s1")).as("the operator's drain outlasts the agent's").isEqualTo(ServerState.DRAINING);
+  }
+
+  @Test
   void aWeightOf50PercentHalvesTheServersShareAndABadValueIsIgnored() throws Exception {
     start("    algorithm: weighted-round-robin\n", 2, 2);
     int n = 300;
