@@ -73,13 +73,17 @@ class DashboardBrowserTest {
   }
 
   private void startTether(String token) throws Exception {
+    startTether(token, "");
+  }
+
+  private void startTether(String token, String poolKeys) throws Exception {
     StringBuilder servers = new StringBuilder();
     for (TestBackend b : backends) {
       servers.append("      - { name: ").append(b.name()).append(", address: ").append(b.address()).append(" }\n");
     }
     String admin = token == null ? "admin: { listen: 127.0.0.1:0 }\n" : "admin: { listen: 127.0.0.1:0, token: " + token + " }\n";
     String yaml = "listen: 127.0.0.1:0\nworkers: 1\n" + admin
-        + "pools:\n  web:\n"
+        + "pools:\n  web:\n" + poolKeys
         + "    health: { path: /health, interval: 300ms, timeout: 300ms, rise: 1, fall: 2 }\n"
         + "    servers:\n" + servers;
     tether = TetherServer.start(ConfigLoader.parse(yaml, "browser.yaml", Map.<String, String>of()::get));
@@ -180,10 +184,13 @@ class DashboardBrowserTest {
       return requestsPerSecond("s2") == 0 && requestsPerSecond("s1") > 0;
     });
     assertThat(browser.findElement(By.cssSelector("tr[data-server='s2'] button[data-action='drain']")).isEnabled()).isFalse();
+    // no affinity, so no sessions to wait for: the drain is done once nothing is in flight on s2
+    await().atMost(Duration.ofSeconds(10)).until(() -> cell("s2", "td.state .progress").equals("drain done"));
     Path drained = screenshot("dashboard-draining");
 
     click("s2", "enable");
     await().atMost(Duration.ofSeconds(10)).until(() -> badge("s2").equals("UP"));
+    assertThat(cell("s2", "td.state .progress")).as("no drain, no progress line").isEmpty();
     assertThat(spread(12)).containsKey("s2");
     assertThat(browser.findElement(By.id("events")).getText()).contains("ok enable s2 → UP");
 
@@ -198,6 +205,34 @@ class DashboardBrowserTest {
     screenshot("dashboard-ejected");
     assertThat(consoleErrors(false)).isEmpty();
     assertThat(drained).exists();
+  }
+
+  @Test
+  void aDrainingServerSaysWhatItStillWaitsFor() throws Exception {
+    startTether(null, "    affinity: { mode: cookie }\n");
+    awaitAllUp();
+    // two sticky clients bound to s1 (each its own cookie jar; the first-request window keeps fresh
+    // clients from this address together, so s1's first client may take a few tries)
+    List<HttpClient> bound = new ArrayList<>();
+    URI page = URI.create("http://127.0.0.1:" + tether.proxy().port() + "/");
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .cookieHandler(new java.net.CookieManager()).build();
+      String body = c.send(java.net.http.HttpRequest.newBuilder(page).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      if (body.contains("s1")) {
+        bound.add(c);
+      } else {
+        c.close();
+      }
+      return bound.size() == 2;
+    });
+    click("s1", "drain");
+    await().atMost(Duration.ofSeconds(10)).until(() -> badge("s1").equals("DRAINING"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> cell("s1", "td.state .progress").equals("waiting: 2 sessions"));
+    screenshot("dashboard-drain-waiting");
+    assertThat(consoleErrors(false)).isEmpty();
+    bound.forEach(HttpClient::close);
   }
 
   @Test

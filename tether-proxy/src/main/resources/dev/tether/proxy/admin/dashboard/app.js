@@ -327,6 +327,20 @@
       badge.className = 'badge ' + (s.ejected ? 'EJECTED' : s.state);
       badge.textContent = s.ejected ? 'EJECTED' : s.state;
       badge.title = s.ejected ? s.ejected.reason + '; back at ' + new Date(s.ejected.until).toLocaleTimeString() : '';
+      // a drain says what it still waits for, and when it is done (as GET .../drain does)
+      let progress = c.state.querySelector('.progress');
+      if (s.state === 'DRAINING') {
+        if (!progress) {
+          progress = c.state.appendChild(el('span', 'progress'));
+        }
+        const left = [[s.sessions, 'session'], [s.inFlight, 'in flight'], [s.tunnels, 'tunnel']]
+          .filter(([n]) => n > 0)
+          .map(([n, what]) => n + ' ' + (what === 'in flight' || n === 1 ? what : what + 's'));
+        progress.classList.toggle('done', left.length === 0);
+        progress.textContent = left.length === 0 ? 'drain done' : 'waiting: ' + left.join(', ');
+      } else if (progress) {
+        progress.remove();
+      }
       const health = c.health.firstChild || c.health.appendChild(el('span'));
       health.className = 'health ' + (s.healthy === true ? 'pass' : s.healthy === false ? 'fail' : 'none');
       health.textContent = s.healthy === true ? 'passing' : s.healthy === false ? 'failing' : 'not checked';
