@@ -231,6 +231,15 @@ class DashboardBrowserTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> badge("s1").equals("DRAINING"));
     await().atMost(Duration.ofSeconds(10)).until(() -> cell("s1", "td.state .progress").equals("waiting: 2 sessions"));
     screenshot("dashboard-drain-waiting");
+
+    // s3's application asks through its health answers to be drained: the page says who asked
+    backends.get(2).healthHeader("Tether-State", "drain");
+    await().atMost(Duration.ofSeconds(10)).until(() -> badge("s3").equals("DRAINING"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> cell("s3", "td.state .agent").equals("agent: drain"));
+    screenshot("dashboard-agent-drain");
+    backends.get(2).healthHeader("Tether-State", null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> badge("s3").equals("UP"));
+    assertThat(cell("s3", "td.state .agent")).as("ready: nothing asked").isEmpty();
     assertThat(consoleErrors(false)).isEmpty();
     bound.forEach(HttpClient::close);
   }

@@ -63,7 +63,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /ws}: a WebSocket echo that prefixes each text frame with the server name;
  *   <li>{@code /login?id=ID}: sets the application session cookie {@code JSESSIONID=ID};
  *   <li>{@code /health}: {@code 200} while {@link #healthy(boolean) healthy} (the default), else
- *       {@code 503};
+ *       {@code 503}, with the headers of {@link #healthHeader};
  *   <li>anything else: {@code hello from NAME}.
  * </ul>
  *
@@ -92,6 +92,7 @@ public final class TestBackend implements AutoCloseable {
   private final AtomicLong bodyBytes = new AtomicLong();
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private volatile boolean healthy = true;
+  private final Map<String, String> healthHeaders = new java.util.concurrent.ConcurrentHashMap<>();
 
   private TestBackend(String name, Duration idleClose) throws InterruptedException {
     this.name = name;
@@ -163,6 +164,15 @@ public final class TestBackend implements AutoCloseable {
       counts.merge(r.headers().firstValue("X-Server").orElse("(none)"), 1, Integer::sum);
     }
     return counts;
+  }
+
+  /** Adds response header {@code name: value} to every {@code /health} answer ({@code value} null: no more). */
+  public void healthHeader(String name, String value) {
+    if (value == null) {
+      healthHeaders.remove(name);
+    } else {
+      healthHeaders.put(name, value);
+    }
   }
 
   /** Makes {@code /health} answer 200 ({@code true}) or 503 ({@code false}). */
@@ -295,7 +305,7 @@ public final class TestBackend implements AutoCloseable {
           respond(ctx, HttpResponseStatus.OK, sb.toString());
         }
         case "/health" -> respond(ctx, healthy ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-            (healthy ? "ok from " : "unhealthy ") + name + "\n");
+            (healthy ? "ok from " : "unhealthy ") + name + "\n", null, healthHeaders);
         case "/set-header" -> {
           // Answers with the response header name=value (e.g. to check what the balancer lets through).
           byte[] bytes = ("set " + param(q, "name", "") + " on " + name + "\n").getBytes(StandardCharsets.UTF_8);
@@ -327,6 +337,11 @@ public final class TestBackend implements AutoCloseable {
     }
 
     private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body, String setCookie) {
+      respond(ctx, status, body, setCookie, Map.of());
+    }
+
+    private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body, String setCookie,
+        Map<String, String> extra) {
       if (!ctx.channel().isActive()) {
         return;
       }
@@ -338,6 +353,7 @@ public final class TestBackend implements AutoCloseable {
       if (setCookie != null) {
         r.headers().add(HttpHeaderNames.SET_COOKIE, setCookie);
       }
+      extra.forEach((k, v) -> r.headers().set(k, v));
       if (!keepAlive) {
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);

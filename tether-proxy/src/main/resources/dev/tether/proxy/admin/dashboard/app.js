@@ -341,6 +341,22 @@
       } else if (progress) {
         progress.remove();
       }
+      // what the application asked for in its health responses (agent headers), when it asked anything
+      const a = s.agent;
+      const asked = a && ((a.state && a.state !== 'ready') || a.weight)
+        ? 'agent: ' + [a.state && a.state !== 'ready' ? a.state : null, a.weight ? 'weight ' + a.weight : null]
+          .filter(Boolean).join(', ') + (a.setAside ? ' (set aside by an operator)' : '')
+        : null;
+      let agent = c.state.querySelector('.agent');
+      if (asked) {
+        if (!agent) {
+          agent = c.state.appendChild(el('span', 'agent'));
+        }
+        agent.textContent = asked;
+        agent.title = a.ignored ? 'ignored: ' + a.ignored : '';
+      } else if (agent) {
+        agent.remove();
+      }
       const health = c.health.firstChild || c.health.appendChild(el('span'));
       health.className = 'health ' + (s.healthy === true ? 'pass' : s.healthy === false ? 'fail' : 'none');
       health.textContent = s.healthy === true ? 'passing' : s.healthy === false ? 'failing' : 'not checked';
