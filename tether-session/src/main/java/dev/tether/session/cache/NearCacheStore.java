@@ -146,6 +146,12 @@ public final class NearCacheStore implements SessionStore {
     return r;
   }
 
+  /** The wrapped store's capabilities. */
+  @Override
+  public Set<dev.tether.session.spi.StoreCapability> capabilities() {
+    return delegate.capabilities();
+  }
+
   @Override
   public Set<String> findByPrincipal(String principal) {
     return delegate.findByPrincipal(principal);

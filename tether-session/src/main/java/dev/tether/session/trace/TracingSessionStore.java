@@ -123,6 +123,12 @@ public final class TracingSessionStore implements SessionStore {
     return traced("rotate-id", oldId, () -> delegate.rotateId(oldId, newId), TracingSessionStore::outcome);
   }
 
+  /** The wrapped store's capabilities. */
+  @Override
+  public Set<dev.tether.session.spi.StoreCapability> capabilities() {
+    return delegate.capabilities();
+  }
+
   @Override
   public Set<String> findByPrincipal(String principal) {
     return traced("find-by-principal", null, () -> delegate.findByPrincipal(principal), r -> r.isEmpty() ? "miss" : "hit");
