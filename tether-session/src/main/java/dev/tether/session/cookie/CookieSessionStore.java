@@ -112,6 +112,11 @@ public final class CookieSessionStore implements ClientSideStore {
     return seal.limit();
   }
 
+  /** How many sessions requests hold in memory now; 0 when no request is in flight. */
+  public int heldCount() {
+    return held.size();
+  }
+
   @Override
   public Set<StoreCapability> capabilities() {
     return EnumSet.noneOf(StoreCapability.class);

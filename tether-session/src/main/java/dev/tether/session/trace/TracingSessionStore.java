@@ -82,6 +82,11 @@ public final class TracingSessionStore implements SessionStore {
     requireNonNull(storeName, "storeName");
     requireNonNull(openTelemetry, "openTelemetry");
     requireNonNull(digest, "digest");
+    if (store instanceof dev.tether.session.spi.ClientSideStore) {
+      throw new IllegalArgumentException(
+          "a client-side store cannot be wrapped for tracing: the servlet filter must see it to"
+              + " carry the session in cookies; its operations are in-memory seal and open calls");
+    }
     return new TracingSessionStore(store, storeName, openTelemetry.getTracer(SCOPE), digest);
   }
 

@@ -280,6 +280,15 @@ class CookieSessionStoreTest {
   }
 
   @Test
+  void theManagerSweepsNothingAndANearCacheIsRefused() {
+    CookieSessionStore s = store(false);
+    assertThat(dev.tether.session.SessionManager.builder(s).clock(clock).build().sweepExpired()).isZero();
+    assertThatThrownBy(() -> new dev.tether.session.cache.NearCacheStore(s, 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("use the store directly");
+  }
+
+  @Test
   void settingsAreCheckedWithClearErrors() {
     assertThatThrownBy(() -> CookieStoreSettings.defaults().withLimits(8192, 4))
         .hasMessageContaining("256..4096");

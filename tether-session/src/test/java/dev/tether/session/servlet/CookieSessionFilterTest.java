@@ -75,6 +75,19 @@ class CookieSessionFilterTest {
           ActiveSession s = TetherSessionFilter.session(req, true);
           manager.login(s, req.getParameter("user"));
         }
+        case "/async" -> {
+          jakarta.servlet.AsyncContext ctx = req.startAsync();
+          ctx.start(() -> {
+            try {
+              ((HttpServletRequest) ctx.getRequest()).getSession().setAttribute("async", "done");
+              ctx.getResponse().getWriter().write("ok");
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+            ctx.complete();
+          });
+          return;
+        }
         case "/logout" -> {
           HttpSession s = req.getSession(false);
           if (s != null) {
@@ -93,6 +106,7 @@ class CookieSessionFilterTest {
   private final MemorySessionStore revocations = new MemorySessionStore(Clock.systemUTC());
   private final List<Server> servers = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
+  private final List<CookieSessionStore> stores = new ArrayList<>();
   private URI a;
   private URI b;
 
@@ -108,6 +122,7 @@ class CookieSessionFilterTest {
         new CookieSessionStore(
             KEYS, CookieStoreSettings.defaults().withCookieName("TSESSION"), revocations,
             Clock.systemUTC(), new SecureRandom());
+    stores.add(store);
     SessionManager manager = SessionManager.builder(store).build();
     Server server = new Server();
     HttpConfiguration config = new HttpConfiguration();
@@ -132,6 +147,9 @@ class CookieSessionFilterTest {
 
   @AfterEach
   void stop() throws Exception {
+    // every request released what it held, async ones and failed ones included
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> stores.stream().allMatch(s -> s.heldCount() == 0));
     for (Server s : servers) {
       s.stop();
     }
@@ -176,6 +194,17 @@ class CookieSessionFilterTest {
     assertThat(browser.jar.get("TSESSION")).doesNotContain("apples");
     assertThat(browser.get(b, "/get?k=cart")).isEqualTo("3-apples");
     assertThat(browser.last.headers().allValues("Set-Cookie")).as("a read writes nothing").isEmpty();
+  }
+
+  @Test
+  void aChangeMadeOnAnAsyncThreadReachesTheCookie() throws Exception {
+    Browser browser = new Browser();
+    browser.get(a, "/set?k=cart&v=x");
+
+    assertThat(browser.get(a, "/async")).isEqualTo("ok");
+
+    assertThat(browser.get(b, "/get?k=async")).isEqualTo("done");
+    assertThat(browser.get(b, "/get?k=cart")).isEqualTo("x");
   }
 
   @Test
