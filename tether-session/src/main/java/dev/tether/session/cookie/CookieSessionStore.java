@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * under its own key prefix), {@link #delete} and {@link #rotateId} record a tombstone for the id
  * and a principal change records the new version as the lowest accepted, each until the session's
  * absolute timeout: a cookie of a logged-out or rotated-away id, or from before a login or logout,
- * is refused (one small read of that list per request). With {@link
+ * is refused ({@link #receive} reads that list once per request; loads and saves during the request
+ * do not, as a server store's request works on the session it loaded). With {@link
  * CookieStoreSettings#trackEveryWrite()} every write records its version, so a replay of any
  * earlier cookie is refused. Without a revocation store the server keeps nothing: a copy of the
  * cookie taken before a logout opens until the session's absolute timeout (the seal carries it).
@@ -135,9 +136,13 @@ public final class CookieSessionStore implements ClientSideStore {
       return Optional.empty();
     }
     SessionRecord r = opened.get().record();
-    if (!acceptable(r) && load(r.id()).isEmpty()) {
-      // an older cookie of a session held here with a newer value (a concurrent request of the
-      // same client) joins that value; any other refused cookie opens nothing
+    if (r.isExpired(clock.instant())) {
+      return Optional.empty();
+    }
+    if (revocations.refuses(r)
+        && load(r.id()).map(newer -> newer.version() <= r.version()).orElse(true)) {
+      // refused, unless a concurrent request of the same client holds a newer value here: then
+      // this request works on that newer value, never on the replayed older one
       return Optional.empty();
     }
     List<String> sealed = opened.get().currentKey() ? List.copyOf(values) : seal.seal(r);
@@ -184,19 +189,13 @@ public final class CookieSessionStore implements ClientSideStore {
   public Optional<SessionRecord> load(String id) {
     SessionIds.requireValid(id);
     Held h = held.get(id);
-    while (h != null && h.live()) {
-      Optional<SessionRecord> r =
-          seal.open(h.values()).map(SessionSeal.Opened::record).filter(x -> x.id().equals(id));
-      if (r.isEmpty() || acceptable(r.get())) {
-        return r;
-      }
-      Held now = held.get(id);
-      if (now == h) {
-        return Optional.empty(); // refused, and no newer value was written meanwhile
-      }
-      h = now; // a write raised the minimum version after this read: read the newer value
+    if (h == null || !h.live()) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    // a held value was checked against the revocation list when it was received, or written here
+    return seal.open(h.values())
+        .map(SessionSeal.Opened::record)
+        .filter(r -> r.id().equals(id) && !r.isExpired(clock.instant()));
   }
 
   @Override
@@ -313,10 +312,6 @@ public final class CookieSessionStore implements ClientSideStore {
     throw new UnsupportedOperationException(
         "the cookie store cannot sweep expired sessions: they expire in the clients' cookies, "
             + "unseen by any server, so no expiry event fires");
-  }
-
-  private boolean acceptable(SessionRecord r) {
-    return !r.isExpired(clock.instant()) && !revocations.refuses(r);
   }
 
   private <T> T locked(String id, Supplier<T> action) {

@@ -280,6 +280,44 @@ class CookieSessionStoreTest {
   }
 
   @Test
+  void aRequestCostsOneSmallReadOfTheRevocationList() {
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    dev.tether.session.spi.SessionStore counting =
+        (dev.tether.session.spi.SessionStore)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {dev.tether.session.spi.SessionStore.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("load") || method.getName().equals("currentVersion")) {
+                    reads.incrementAndGet();
+                  }
+                  try {
+                    return method.invoke(revocations, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    CookieSessionStore s =
+        new CookieSessionStore(EncryptionKeys.ofRaw("k1", Map.of("k1", K1)), CookieStoreSettings.defaults(), counting, clock, random);
+    dev.tether.session.SessionManager manager = dev.tether.session.SessionManager.builder(s).clock(clock).build();
+    var created = manager.create();
+    created.setAttribute("cart", List.of(1));
+    manager.commit(created);
+    List<String> cookies = browser(s, created.id());
+    reads.set(0);
+
+    // one request: receive, open, read, change, save, send, release
+    String id = s.receive(cookies).orElseThrow();
+    var session = manager.open(id, "127.0.0.1").orElseThrow();
+    session.setAttribute("cart", List.of(1, 2));
+    manager.commit(session);
+    assertThat(s.cookieValues(id)).isNotEqualTo(cookies);
+    s.release(id);
+
+    assertThat(reads).as("revocation-list reads in the request").hasValue(1);
+  }
+
+  @Test
   void theManagerSweepsNothingAndANearCacheIsRefused() {
     CookieSessionStore s = store(false);
     assertThat(dev.tether.session.SessionManager.builder(s).clock(clock).build().sweepExpired()).isZero();
