@@ -97,7 +97,7 @@ final class Revocations {
       }
     }
     throw new IllegalStateException(
-        "the revocation store refused to record a " + name + " entry for session "
-            + "(it answered ID_TAKEN/GONE three times); the logout cannot be made to stick");
+        "the revocation store refused to record the '" + name + "' entry of a session three times"
+            + " (ID_TAKEN or GONE), so this logout or change cannot be made to stick");
   }
 }
