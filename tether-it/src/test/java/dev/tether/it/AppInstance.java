@@ -4,6 +4,7 @@ import dev.tether.session.SessionManager;
 import dev.tether.session.cache.NearCacheStore;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.servlet.SessionCookie;
+import dev.tether.session.spi.ClientSideStore;
 import dev.tether.session.servlet.TetherSessionFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -34,8 +35,9 @@ final class AppInstance implements AutoCloseable {
 
   AppInstance(String name, SessionStore store) throws Exception {
     this.name = name;
-    this.nearCache = new NearCacheStore(store, 1000);
-    this.manager = SessionManager.builder(nearCache).build();
+    // a client-side store has nothing to cache and must reach the filter unwrapped
+    this.nearCache = store instanceof ClientSideStore ? null : new NearCacheStore(store, 1000);
+    this.manager = SessionManager.builder(nearCache == null ? store : nearCache).build();
     start(0);
   }
 
@@ -47,6 +49,7 @@ final class AppInstance implements AutoCloseable {
     return port;
   }
 
+  /** The near cache, or {@code null} over a client-side store. */
   NearCacheStore nearCache() {
     return nearCache;
   }

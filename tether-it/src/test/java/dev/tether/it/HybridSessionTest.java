@@ -39,7 +39,8 @@ class HybridSessionTest {
   static Stream<Arguments> stores() {
     return Stream.of(
         Arguments.of("grid", (Supplier<Stores>) Stores::grid),
-        Arguments.of("redis", (Supplier<Stores>) Stores::redis));
+        Arguments.of("redis", (Supplier<Stores>) Stores::redis),
+        Arguments.of("cookie", (Supplier<Stores>) Stores::cookie));
   }
 
   @ParameterizedTest(name = "{0} store")
@@ -109,12 +110,14 @@ class HybridSessionTest {
             tether.pool("shop").setState(a.name(), ServerState.DISABLED);
           }
         }
-        long missesBefore = homeApp.nearCache().misses();
+        long missesBefore = homeApp.nearCache() == null ? 0 : homeApp.nearCache().misses();
         HttpResponse<String> back = get(user, base, "/cart");
         assertThat(back.headers().firstValue("x-instance")).hasValue(home);
         assertThat(back.body()).isEqualTo("apple,pear,plum");
-        // The stale entry was noticed by its version and re-read, not served.
-        assertThat(homeApp.nearCache().misses()).isGreaterThan(missesBefore);
+        if (homeApp.nearCache() != null) {
+          // The stale entry was noticed by its version and re-read, not served.
+          assertThat(homeApp.nearCache().misses()).isGreaterThan(missesBefore);
+        } // with the cookie store the session came in the request: nothing on the server to go stale
       }
     }
   }

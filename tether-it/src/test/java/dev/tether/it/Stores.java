@@ -7,6 +7,12 @@ import dev.tether.session.grid.GridSettings;
 import dev.tether.session.redis.RedisSessionStore;
 import dev.tether.session.redis.RedisSessionStoreConfig;
 import dev.tether.session.spi.SessionStore;
+import dev.tether.session.codec.EncryptionKeys;
+import dev.tether.session.cookie.CookieSessionStore;
+import dev.tether.session.cookie.CookieStoreSettings;
+import dev.tether.session.memory.MemorySessionStore;
+import java.security.SecureRandom;
+import java.util.Map;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,6 +59,26 @@ interface Stores extends AutoCloseable {
       public void close() {
         stores.forEach(SessionStore::close);
       }
+    };
+  }
+
+  /**
+   * Three cookie stores, one per application instance, sharing only the key ring and a revocation
+   * store (a memory store in this JVM standing for a shared Redis): the session itself travels in
+   * the user's cookies.
+   */
+  static Stores cookie() {
+    EncryptionKeys keys = EncryptionKeys.ofRaw("k1", Map.of("k1", new SecureRandom().generateSeed(32)));
+    MemorySessionStore revocations = new MemorySessionStore(Clock.systemUTC());
+    CookieStoreSettings settings = CookieStoreSettings.defaults().withCookieName("TSESSION");
+    return new Stores() {
+      @Override
+      public SessionStore store(int i) {
+        return new CookieSessionStore(keys, settings, revocations, Clock.systemUTC(), new SecureRandom());
+      }
+
+      @Override
+      public void close() {}
     };
   }
 

@@ -8,6 +8,7 @@ import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionIds;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
+import dev.tether.session.spi.StoreCapability;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -396,9 +397,13 @@ public final class SessionManager {
   /**
    * Expires what the store reports as expired, at most {@link SessionPolicy#sweepLimit()}, firing
    * {@link SessionListener#expired} for each. Safe to call from every node: each session is
-   * claimed by one caller. Returns how many this call expired.
+   * claimed by one caller. Returns how many this call expired; always 0 for a store without
+   * {@link StoreCapability#EXPIRY_SWEEP}, whose sessions expire unseen.
    */
   public int sweepExpired() {
+    if (!store.capabilities().contains(StoreCapability.EXPIRY_SWEEP)) {
+      return 0; // the store cannot see expired sessions (a client-side store): nothing to claim
+    }
     List<SessionRecord> swept = timed("sweepExpired", () -> store.sweepExpired(policy.sweepLimit()));
     for (SessionRecord r : swept) {
       listener.expired(digest.of(r.id()), r);

@@ -42,6 +42,11 @@ public final class NearCacheStore implements SessionStore {
   /** Caches up to {@code maxEntries} sessions of {@code delegate}. */
   public NearCacheStore(SessionStore delegate, int maxEntries) {
     this.delegate = requireNonNull(delegate, "delegate");
+    if (delegate instanceof dev.tether.session.spi.ClientSideStore) {
+      throw new IllegalArgumentException(
+          "a near cache over a client-side store has nothing to cache (the session comes with each"
+              + " request) and would hide the store from the servlet filter; use the store directly");
+    }
     if (maxEntries < 1) {
       throw new IllegalArgumentException("near cache size " + maxEntries + " must be at least 1");
     }
@@ -144,6 +149,12 @@ public final class NearCacheStore implements SessionStore {
     SaveResult r = delegate.rotateId(oldId, newId);
     evict(oldId);
     return r;
+  }
+
+  /** The wrapped store's capabilities. */
+  @Override
+  public Set<dev.tether.session.spi.StoreCapability> capabilities() {
+    return delegate.capabilities();
   }
 
   @Override

@@ -79,7 +79,28 @@ public record SessionCookie(String baseName, boolean secure, String sameSite) {
 
   /** A {@code Set-Cookie} value that deletes the cookie. */
   public String expireCookie() {
-    return name() + "=; Path=/; Max-Age=0" + (secure ? "; Secure" : "") + "; HttpOnly; SameSite=" + sameSite;
+    return expireCookie(name());
+  }
+
+  /**
+   * A {@code Set-Cookie} value for the cookie {@code cookieName} (one part of a sealed session,
+   * {@code NAME.1}, ...) with this cookie's attributes.
+   *
+   * @throws IllegalArgumentException when name and value together exceed {@link
+   *     #MAX_NAME_AND_VALUE} bytes
+   */
+  String setCookie(String cookieName, String value) {
+    if (cookieName.length() + 1 + value.length() > MAX_NAME_AND_VALUE) {
+      throw new IllegalArgumentException(
+          "cookie " + cookieName + " with a value of " + value.length() + " characters exceeds "
+              + MAX_NAME_AND_VALUE + " bytes");
+    }
+    return cookieName + "=" + value + "; Path=/" + (secure ? "; Secure" : "") + "; HttpOnly; SameSite=" + sameSite;
+  }
+
+  /** A {@code Set-Cookie} value that deletes the cookie {@code cookieName}. */
+  String expireCookie(String cookieName) {
+    return cookieName + "=; Path=/; Max-Age=0" + (secure ? "; Secure" : "") + "; HttpOnly; SameSite=" + sameSite;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.tether.session.servlet;
 import dev.tether.session.ActiveSession;
 import dev.tether.session.ClientInfo;
 import dev.tether.session.SessionManager;
+import dev.tether.session.spi.ClientSideStore;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -35,6 +36,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
   private final SessionCookie cookie;
   private final SessionEvents events;
   private final String requestedId;
+  private final SealedCookies sealed;
   private HttpServletResponse response;
   private boolean opened;
   private ActiveSession active;
@@ -51,7 +53,13 @@ final class SessionRequest extends HttpServletRequestWrapper {
     this.manager = manager;
     this.cookie = cookie;
     this.events = events;
-    this.requestedId = cookie.read(request.getHeaders("Cookie"));
+    if (manager.store() instanceof ClientSideStore cs) {
+      this.sealed = new SealedCookies(cs, cookie, request.getHeaders("Cookie"));
+      this.requestedId = sealed.receivedId();
+    } else {
+      this.sealed = null;
+      this.requestedId = cookie.read(request.getHeaders("Cookie"));
+    }
     this.cookieId = requestedId;
   }
 
@@ -106,9 +114,10 @@ final class SessionRequest extends HttpServletRequestWrapper {
       manager
           .expiryWarning(active)
           .ifPresent(left -> setHeader(EXPIRES_IN, Long.toString(left.toSeconds())));
-    } else if (requestedId != null && !response.isCommitted()) {
+    } else if ((requestedId != null || sealed != null && sealed.presented())
+        && !response.isCommitted()) {
       // a stale, forged or unbound id: drop it from the browser so it is not presented again
-      response.addHeader("Set-Cookie", cookie.expireCookie());
+      expireCookies();
       cookieId = null;
     }
   }
@@ -198,9 +207,12 @@ final class SessionRequest extends HttpServletRequestWrapper {
       session.unbindAll();
     } finally {
       synchronized (this) {
+        if (sealed != null) {
+          sealed.track(session.active().id());
+        }
         manager.invalidate(session.active());
         if (!response.isCommitted()) {
-          response.addHeader("Set-Cookie", cookie.expireCookie());
+          expireCookies();
           response.setHeader("Clear-Site-Data", "\"cache\", \"cookies\", \"storage\"");
           response.setHeader("Cache-Control", "no-store");
         }
@@ -219,7 +231,13 @@ final class SessionRequest extends HttpServletRequestWrapper {
       if (!active.id().equals(cookieId)) { // null after a stale cookie was dropped
         sendCookie();
       }
-      manager.commit(active);
+      try {
+        manager.commit(active);
+      } finally {
+        if (sealed != null) {
+          sealed.write(response, active.id()); // the saved seal; unchanged when the save failed
+        }
+      }
       old = pendingIdChange();
       current = view;
     }
@@ -257,7 +275,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
     try {
       ctx = super.getAsyncContext();
     } catch (IllegalStateException e) {
-      commit(); // completed on another thread meanwhile: nothing will call back, save now
+      try {
+        commit(); // completed on another thread meanwhile: nothing will call back, save now
+      } finally {
+        finish();
+      }
       return;
     }
     watch(ctx);
@@ -278,7 +300,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
       try {
         ctx.addListener(new AsyncCommit());
       } catch (IllegalStateException e) {
-        commit(); // the async cycle already ended on another thread: save now
+        try {
+          commit(); // the async cycle already ended on another thread: save now
+        } finally {
+          finish();
+        }
       }
     }
     return out;
@@ -288,7 +314,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
   private final class AsyncCommit implements AsyncListener {
     @Override
     public void onComplete(AsyncEvent event) {
-      commit();
+      try {
+        commit();
+      } finally {
+        finish();
+      }
     }
 
     @Override
@@ -307,8 +337,35 @@ final class SessionRequest extends HttpServletRequestWrapper {
     }
   }
 
-  /** Sends the current id; also catches rotations done through the plain API. */
+  /**
+   * Ends this request's hold on a client-side store's sessions; called once the request is done
+   * (its last commit made).
+   */
+  void finish() {
+    if (sealed != null) {
+      sealed.release();
+    }
+  }
+
+  private void expireCookies() {
+    if (sealed != null) {
+      sealed.expire(response);
+    } else {
+      response.addHeader("Set-Cookie", cookie.expireCookie());
+    }
+  }
+
+  /**
+   * Sends the current id; also catches rotations done through the plain API. With a client-side
+   * store the session itself is the cookie, sent after the save ({@link SealedCookies#write}).
+   */
   private void sendCookie() {
+    if (sealed != null) {
+      cookieId = active.id();
+      sealed.track(active.id());
+      setHeader("Cache-Control", "no-store");
+      return;
+    }
     if (!response.isCommitted()) {
       cookieId = active.id();
       response.addHeader("Set-Cookie", cookie.setCookie(active.id()));

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.session.ActiveSession;
 import dev.tether.session.SessionListener;
 import dev.tether.session.SessionManager;
+import dev.tether.session.spi.ClientSideStore;
 import dev.tether.session.spi.SessionRecord;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -65,6 +66,15 @@ import java.util.List;
  * filter must be registered as async-supported (the default for Jetty's embedded {@code
  * FilterHolder}; {@code <async-supported>true</async-supported>} in {@code web.xml}).
  *
+ * <p><b>Client-side sessions.</b> Over a {@link ClientSideStore} (the {@code cookie} store) the
+ * session cookie carries the sealed session itself, split over {@code NAME}, {@code NAME.1}, ...:
+ * the filter hands the request's cookies to the store at the start, writes the store's sealed
+ * values after each save while the response is not committed, and releases the session at the
+ * end. When a save is refused (the session would not fit the configured cookies, {@code
+ * dev.tether.session.cookie.SessionTooLargeException}), the exception reaches the application
+ * and the response carries no session cookie, so the browser keeps the previous session, never a
+ * truncated one. The store's cookie name must be the filter's.
+ *
  * <p>Other frameworks use {@link SessionManager} and {@link ActiveSession} directly.
  */
 public final class TetherSessionFilter implements Filter {
@@ -87,6 +97,14 @@ public final class TetherSessionFilter implements Filter {
     this.manager = requireNonNull(manager, "manager");
     this.cookie = requireNonNull(cookie, "cookie");
     this.events = events;
+    if (manager.store() instanceof ClientSideStore cs && !cs.cookieName().equals(cookie.name())) {
+      throw new IllegalArgumentException(
+          "the client-side session store seals into cookie '"
+              + cs.cookieName()
+              + "' but the filter's session cookie is '"
+              + cookie.name()
+              + "'; give both the same name");
+    }
   }
 
   /** A builder of a filter over {@code manager}. */
@@ -156,7 +174,11 @@ public final class TetherSessionFilter implements Filter {
       if (async) {
         request.watchAsync();
       } else {
-        request.commit();
+        try {
+          request.commit();
+        } finally {
+          request.finish();
+        }
       }
     }
   }

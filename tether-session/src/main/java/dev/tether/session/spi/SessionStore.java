@@ -53,6 +53,10 @@ import java.util.Set;
  *       compute, as the memory store does.
  * </ul>
  *
+ * <p>Optional parts ({@link #capabilities()}): a store that cannot list sessions by principal or
+ * sweep expired sessions declares it and throws {@link UnsupportedOperationException} for them. A
+ * {@link ClientSideStore} keeps sessions in the client's cookies instead of on a server.
+ *
  * <p>Implementations are thread-safe. Methods block on I/O: call them from request threads or a
  * bounded executor, never from an event loop. Arguments are never {@code null}; ids are checked with
  * {@link SessionIds#requireValid}. Implementations never log raw ids.
@@ -116,6 +120,9 @@ public interface SessionStore extends AutoCloseable {
   /**
    * Ids of the sessions whose principal is {@code principal}. May include sessions that are
    * expired but not yet swept; never includes deleted or rotated-away ids.
+   *
+   * @throws UnsupportedOperationException when the store lacks {@link
+   *     StoreCapability#PRINCIPAL_INDEX}
    */
   Set<String> findByPrincipal(String principal);
 
@@ -126,8 +133,17 @@ public interface SessionStore extends AutoCloseable {
    * Also drops tombstones that have run out (never returned).
    *
    * @param limit at least 1
+   * @throws UnsupportedOperationException when the store lacks {@link StoreCapability#EXPIRY_SWEEP}
    */
   List<SessionRecord> sweepExpired(int limit);
+
+  /**
+   * The optional parts of the contract this store provides; the default is all of them. For each
+   * one missing, the matching operation throws {@link UnsupportedOperationException} saying why.
+   */
+  default Set<StoreCapability> capabilities() {
+    return java.util.EnumSet.allOf(StoreCapability.class);
+  }
 
   /** Releases connections and threads the store owns; the default does nothing. */
   @Override

@@ -82,6 +82,11 @@ public final class TracingSessionStore implements SessionStore {
     requireNonNull(storeName, "storeName");
     requireNonNull(openTelemetry, "openTelemetry");
     requireNonNull(digest, "digest");
+    if (store instanceof dev.tether.session.spi.ClientSideStore) {
+      throw new IllegalArgumentException(
+          "a client-side store cannot be wrapped for tracing: the servlet filter must see it to"
+              + " carry the session in cookies; its operations are in-memory seal and open calls");
+    }
     return new TracingSessionStore(store, storeName, openTelemetry.getTracer(SCOPE), digest);
   }
 
@@ -121,6 +126,12 @@ public final class TracingSessionStore implements SessionStore {
   @Override
   public SaveResult rotateId(String oldId, String newId) {
     return traced("rotate-id", oldId, () -> delegate.rotateId(oldId, newId), TracingSessionStore::outcome);
+  }
+
+  /** The wrapped store's capabilities. */
+  @Override
+  public Set<dev.tether.session.spi.StoreCapability> capabilities() {
+    return delegate.capabilities();
   }
 
   @Override

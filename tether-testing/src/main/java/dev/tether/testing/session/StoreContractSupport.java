@@ -1,11 +1,13 @@
 package dev.tether.testing.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SaveResult.Outcome;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
+import dev.tether.session.spi.StoreCapability;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -23,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -92,6 +95,34 @@ public abstract class StoreContractSupport {
 
 
   // ---------------------------------------------------------------- helpers
+
+  /** Whether the store under test declares {@code c}. */
+  protected final boolean supports(StoreCapability c) {
+    return store.capabilities().contains(c);
+  }
+
+  /**
+   * For a capability the store declares missing: {@code operation} must throw {@link
+   * UnsupportedOperationException} with a message saying why (never a silently wrong answer).
+   */
+  protected static void assertUnsupported(StoreCapability c, ThrowingCallable operation) {
+    assertThatThrownBy(operation)
+        .as("the store declares no %s, so the operation must refuse, saying why", c)
+        .isInstanceOf(UnsupportedOperationException.class)
+        .satisfies(e -> assertThat(e.getMessage()).as("the reason").hasSizeGreaterThan(20));
+  }
+
+  /**
+   * {@code findByPrincipal(principal)} is exactly {@code ids} when the store has a principal
+   * index; otherwise it refuses as {@link #assertUnsupported} says.
+   */
+  protected final void assertPrincipalIndex(SessionStore s, String principal, String... ids) {
+    if (s.capabilities().contains(StoreCapability.PRINCIPAL_INDEX)) {
+      assertThat(s.findByPrincipal(principal)).containsExactlyInAnyOrder(ids);
+    } else {
+      assertUnsupported(StoreCapability.PRINCIPAL_INDEX, () -> s.findByPrincipal(principal));
+    }
+  }
 
   /** A fresh 256-bit URL-safe id. */
   protected static String newId() {

@@ -69,7 +69,7 @@ public class TetherSessionAutoConfiguration {
       ObjectProvider<MeterRegistry> registry) {
     SessionStore used = store;
     NearCacheStore near = null;
-    if (settings.nearCacheSize() > 0) {
+    if (settings.nearCacheSize() > 0 && !(store instanceof dev.tether.session.spi.ClientSideStore)) {
       near = new NearCacheStore(store, settings.nearCacheSize());
       used = near;
     }

@@ -50,7 +50,7 @@ class StartupFailureTest {
   void anUnknownStoreListsTheAvailableStores(CapturedOutput out) {
     assertStartFails(out, "tether.session.store=mongo")
         .contains("invalid property tether.session.store='mongo'")
-        .contains("Set tether.session.store to one of: file, grid, jdbc, memory, redis.");
+        .contains("Set tether.session.store to one of: cookie, file, grid, jdbc, memory, redis.");
   }
 
   @Test
