@@ -97,6 +97,7 @@ public final class TetherProxy implements AutoCloseable {
       return new TetherProxy(settings, transport, group, runtime, ch);
     } catch (Exception e) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      runtime.accessLog().close();
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
@@ -149,6 +150,7 @@ public final class TetherProxy implements AutoCloseable {
       ((EventLoop) e).execute(runtime.connector()::closeIdle);
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    runtime.accessLog().close(); // the loops are done: their last buffered lines are written now
     log.info("tether stopped");
   }
 
