@@ -22,6 +22,11 @@ interface Destination {
   /** Closes and opens the file again by its name (after log rotation renamed it); stdout: nothing. */
   void reopen() throws IOException;
 
+  /** Whether {@link #reopen} does anything (a file: yes; standard output: no). */
+  default boolean reopens() {
+    return true;
+  }
+
   void close() throws IOException;
 
   /** For messages: {@code stdout} or the file's path. */
@@ -43,6 +48,11 @@ interface Destination {
       @Override
       public void reopen() {
         // nothing to reopen: whoever reads standard output rotates it
+      }
+
+      @Override
+      public boolean reopens() {
+        return false;
       }
 
       @Override

@@ -61,7 +61,7 @@ final class LogWriter {
   private final LongAdder submitted = new LongAdder();
   private volatile boolean reopenRequested;
   private volatile boolean closed;
-  private Thread thread;
+  private volatile Thread thread;
   // writer thread only
   private long warnedDropped;
   private long lastWarnNanos;
@@ -201,6 +201,10 @@ final class LogWriter {
 
   private void doReopen() {
     reopenRequested = false;
+    if (!destination.reopens()) {
+      log.info("access log: writing to {}, which has no file to reopen", destination.describe());
+      return;
+    }
     try {
       destination.reopen();
       log.info("access log: reopened {}", destination.describe());
