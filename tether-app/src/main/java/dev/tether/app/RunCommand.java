@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code tether run --config FILE}: runs the balancer until SIGTERM or SIGINT, then shuts down
  * gracefully (in-flight requests finish within {@code timeouts.shutdown}). SIGHUP reloads the
- * file; a file with problems is reported and the running configuration kept.
+ * file; a file with problems is reported and the running configuration kept. SIGUSR1 reopens the
+ * access log file (log rotation).
  */
 @Command(name = "run", description = "Run the balancer with a configuration file.")
 final class RunCommand implements Callable<Integer> {
@@ -61,6 +62,7 @@ final class RunCommand implements Callable<Integer> {
         // logged by the reloader
       }
     });
+    Signals.onUserSignal1(server.proxy().runtime().accessLog()::reopen);
     awaitShutdown(server);
     return 0;
   }

@@ -3,7 +3,7 @@ package dev.tether.app;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** SIGHUP handling, where the platform offers it. */
+/** SIGHUP and SIGUSR1 handling, where the platform offers them. */
 final class Signals {
 
   private static final Logger log = LoggerFactory.getLogger(Signals.class);
@@ -22,6 +22,22 @@ final class Signals {
       });
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       log.info("SIGHUP reload is not available here: {}", e.getMessage());
+    }
+  }
+
+  /** On SIGUSR1 (logrotate's convention) runs {@code action}: reopening the access log file. */
+  @SuppressWarnings("restriction")
+  static void onUserSignal1(Runnable action) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
+        try {
+          action.run();
+        } catch (RuntimeException e) {
+          log.error("reopening the access log failed", e);
+        }
+      });
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      log.info("SIGUSR1 (reopen the access log) is not available here: {}", e.getMessage());
     }
   }
 }

@@ -19,6 +19,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +69,8 @@ public final class TetherProxy implements AutoCloseable {
    * Binds the listening socket and starts serving, tracing exchanges with {@code tracer} ({@code
    * null}: no tracing).
    *
-   * @throws IllegalStateException when the address cannot be bound (it says which and why)
+   * @throws IllegalStateException when the address cannot be bound or the access log file cannot be
+   *     opened (it says which and why)
    */
   public static TetherProxy start(ProxySettings settings, Router router, ExchangeTracer tracer) {
     requireNonNull(settings, "settings");
@@ -80,7 +82,13 @@ public final class TetherProxy implements AutoCloseable {
     EventLoopGroup group = transport.newGroup(settings.listen().workers(), "tether-loop");
     ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     BackendConnector connector = new BackendConnector(transport, settings);
-    ProxyRuntime runtime = new ProxyRuntime(settings, connector, router, clients, tracer);
+    ProxyRuntime runtime;
+    try {
+      runtime = new ProxyRuntime(settings, connector, router, clients, tracer);
+    } catch (UncheckedIOException e) { // the access log file cannot be opened; the message names it
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new IllegalStateException(e.getMessage(), e);
+    }
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
         .channel(transport.serverChannel())
@@ -97,6 +105,7 @@ public final class TetherProxy implements AutoCloseable {
       return new TetherProxy(settings, transport, group, runtime, ch);
     } catch (Exception e) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      runtime.accessLog().close();
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
@@ -149,6 +158,7 @@ public final class TetherProxy implements AutoCloseable {
       ((EventLoop) e).execute(runtime.connector()::closeIdle);
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    runtime.accessLog().close(); // the loops are done: their last buffered lines are written now
     log.info("tether stopped");
   }
 

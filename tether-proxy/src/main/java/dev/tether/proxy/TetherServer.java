@@ -24,6 +24,7 @@ import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.drain.DrainService;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.health.HealthProbe;
+import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.outlier.OutlierDetectors;
 import dev.tether.proxy.outlier.Scheduler;
@@ -34,6 +35,7 @@ import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.runtime.RuntimeChanges;
 import dev.tether.proxy.trace.ProxyTracing;
 import dev.tether.proxy.tunnel.TunnelRegistry;
+import io.micrometer.core.instrument.FunctionCounter;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,6 +114,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       throw e;
     }
     this.proxy = p;
+    FunctionCounter.builder("tether.access.log.dropped", p.runtime().accessLog(), AccessLogger::dropped)
+        .description("access-log lines dropped because the destination could not keep up")
+        .register(analytics.registry());
     this.runtime = new RuntimeChanges(config, new RuntimeChanges.Target() {
       @Override
       public void install(TetherConfig effective) {

@@ -27,10 +27,12 @@ final class TetherConfigReader {
   private final Problems problems;
   private final SecretReader secrets;
   private final PoolReader poolReader;
+  private final Path baseDir;
 
   TetherConfigReader(Problems problems, Function<String, String> env, Path baseDir,
       Map<String, BalancerProvider> algorithms) {
     this.problems = problems;
+    this.baseDir = baseDir;
     this.secrets = new SecretReader(env);
     this.poolReader = new PoolReader(secrets, baseDir, algorithms);
   }
@@ -145,11 +147,28 @@ final class TetherConfigReader {
     return l;
   }
 
-  private static AccessLog readAccessLog(Section s) {
-    AccessLog a = new AccessLog(s.bool("enabled", AccessLog.DEFAULTS.enabled()),
-        s.choice("format", AccessLog.Format.class, AccessLog.DEFAULTS.format()));
+  private AccessLog readAccessLog(Section s) {
+    AccessLog d = AccessLog.DEFAULTS;
+    boolean enabled = s.bool("enabled", d.enabled());
+    AccessLog.Format format = s.choice("format", AccessLog.Format.class, d.format());
+    Path path = null;
+    String file = s.text("path", null);
+    if (file != null) {
+      if (file.isBlank()) {
+        s.error("path", "must not be empty; name the file lines are appended to, e.g. "
+            + "path: /var/log/tether/access.log, or leave path out for standard output");
+      } else {
+        try {
+          path = baseDir.resolve(file).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+          s.error("path", "'" + file + "' is not a file name: " + e.getReason());
+        }
+      }
+    }
+    int buffer = s.size("buffer", d.buffer(), 4 * 1024, 16 * 1024 * 1024);
+    Duration flush = s.duration("flush", d.flush(), Duration.ofMillis(10));
     s.finish();
-    return a;
+    return new AccessLog(enabled, format, path, buffer, flush);
   }
 
   private Map<String, PoolConfig> readPools(Section top, List<String> names) {

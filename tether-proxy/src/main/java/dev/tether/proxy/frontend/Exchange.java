@@ -2,6 +2,7 @@ package dev.tether.proxy.frontend;
 
 import dev.tether.balance.Member;
 import dev.tether.balance.affinity.AffinityDecision;
+import dev.tether.balance.affinity.AffinityOutcome;
 import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.trace.ExchangeSpan;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The state of one request/response exchange on a client connection. Plain fields: an exchange
@@ -121,8 +123,27 @@ final class Exchange {
 
   /** {@code mode/outcome} of the affinity decision, e.g. {@code cookie/hit}, or {@code null}. */
   String affinityLabel() {
-    return affinity == null || upstream == null || upstream.affinity() == null ? null
-        : upstream.affinity().mode() + "/" + affinity.outcome().label();
+    if (affinity == null || upstream == null || upstream.affinity() == null) {
+      return null;
+    }
+    String mode = upstream.affinity().mode();
+    String[] byOutcome = LABELS.get(mode);
+    if (byOutcome == null) {
+      byOutcome = LABELS.computeIfAbsent(mode, Exchange::labels);
+    }
+    return byOutcome[affinity.outcome().ordinal()];
+  }
+
+  /** {@code mode/outcome} for every outcome, built once per mode so a request concatenates nothing. */
+  private static final ConcurrentHashMap<String, String[]> LABELS = new ConcurrentHashMap<>();
+
+  private static String[] labels(String mode) {
+    AffinityOutcome[] outcomes = AffinityOutcome.values();
+    String[] out = new String[outcomes.length];
+    for (AffinityOutcome o : outcomes) {
+      out[o.ordinal()] = mode + "/" + o.label();
+    }
+    return out;
   }
 
   String pool() {

@@ -624,7 +624,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     long micros = e == null ? 0 : TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - e.startNanos);
-    al.log(new AccessLogger.Entry(client, e == null ? null : e.method, e == null ? null : e.target,
+    al.log(ctx.channel().eventLoop(), new AccessLogger.Entry(client, e == null ? null : e.method, e == null ? null : e.target,
         e == null ? null : e.pool(), e == null ? null : e.server(), status,
         e == null ? 0 : e.responseBytes, micros, note, e == null ? null : e.affinityLabel()));
   }

@@ -83,6 +83,11 @@ public final class ProxyRuntime {
     clients.close().awaitUninterruptibly(2000);
   }
 
+  /** The access log; closed by {@code TetherProxy.stop} once the event loops have stopped. */
+  public AccessLogger accessLog() {
+    return accessLog;
+  }
+
   public BackendConnector connector() {
     return connector;
   }
