@@ -28,6 +28,10 @@ if ! grep -Eq "^host[[:space:]]+replication[[:space:]]+(all|$repl_user)[[:space:
 fi
 primary "select 1 from pg_roles where rolname='$repl_user'" | grep -q 1 \
   || primary "create role $repl_user login replication password '$repl_password'" >&2
+# The lag tests pause and resume replay on the replica as the tether role; granted on the primary,
+# the grant reaches the replica by replication.
+su postgres -c "psql -p 5432 -d tether -qc 'grant execute on function pg_wal_replay_pause(),
+  pg_wal_replay_resume(), pg_is_wal_replay_paused() to tether'" >&2
 
 # The replica cluster.
 if ! pg_lsclusters -h | grep -q "^$pgver replica "; then
