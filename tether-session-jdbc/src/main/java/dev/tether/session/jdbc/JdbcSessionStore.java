@@ -49,8 +49,17 @@ import javax.sql.DataSource;
  * column (SHA-256 of the name, so any length and any characters index the same way); it follows
  * every write because it lives on the row itself.
  *
+ * <p>Read replicas (optional): session loads, version checks and every write stay on the primary,
+ * because a replica's lag would serve a stale session (read-your-writes). Only the reads that
+ * tolerate lag go to a replica through {@link ReplicaReads}: {@link #findByPrincipal} (a session
+ * written a moment ago may be missing from the listing, a deleted one may linger, for as long as
+ * the replica lags) and the sweep's candidate scan (claimed again on the primary; see {@link
+ * ExpirySweep}).
+ *
  * <pre>{@code
  * SessionStore store = new JdbcSessionStore(hikariDataSource, "tether_", Clock.systemUTC());
+ * SessionStore withReplicas =
+ *     new JdbcSessionStore(primaryPool, List.of(replicaPool), "tether_", Clock.systemUTC());
  * }</pre>
  */
 public final class JdbcSessionStore implements SessionStore {
@@ -62,6 +71,8 @@ public final class JdbcSessionStore implements SessionStore {
   private final TableNames t;
   private final Clock clock;
   private final TransactionRunner tx;
+  private final ReplicaReads replicaReads;
+  private final boolean hasReplicas;
   private final AutoCloseable onClose;
 
   private final String lockLive;
@@ -80,10 +91,27 @@ public final class JdbcSessionStore implements SessionStore {
    *     newer than this code
    */
   public JdbcSessionStore(DataSource dataSource, String tablePrefix, Clock clock) {
-    this(dataSource, tablePrefix, clock, () -> {});
+    this(dataSource, tablePrefix, clock, () -> {}, Replicas.NONE);
   }
 
-  JdbcSessionStore(DataSource dataSource, String tablePrefix, Clock clock, AutoCloseable onClose) {
+  /**
+   * Like {@link #JdbcSessionStore(DataSource, String, Clock)}, with read replicas of that database
+   * for the reads that tolerate lag (round robin, falling back to {@code dataSource} when a replica
+   * is unreachable). The replicas' data sources are not closed by {@link #close()}; small pools do
+   * (two connections each), and they should time out quickly (a second) so that an unreachable
+   * replica costs little before it is marked down.
+   */
+  public JdbcSessionStore(
+      DataSource dataSource, List<DataSource> replicas, String tablePrefix, Clock clock) {
+    this(dataSource, tablePrefix, clock, () -> {}, new Replicas(replicas, System::nanoTime));
+  }
+
+  JdbcSessionStore(
+      DataSource dataSource,
+      String tablePrefix,
+      Clock clock,
+      AutoCloseable onClose,
+      Replicas replicas) {
     requireNonNull(dataSource, "dataSource");
     this.t = new TableNames(requireNonNull(tablePrefix, "tablePrefix"));
     this.clock = requireNonNull(clock, "clock");
@@ -102,6 +130,8 @@ public final class JdbcSessionStore implements SessionStore {
           e);
     }
     this.tx = new TransactionRunner(dataSource, dialect, setIsolation);
+    this.replicaReads = new ReplicaReads(replicas.dataSources(), tx, replicas.nanoTime());
+    this.hasReplicas = !replicas.dataSources().isEmpty();
     this.lockLive =
         "SELECT "
             + SessionRow.COLUMNS
@@ -122,6 +152,11 @@ public final class JdbcSessionStore implements SessionStore {
   /** The database dialect in use, for diagnostics. */
   String dialectName() {
     return dialect.name();
+  }
+
+  /** Where the lag-tolerant reads went, for tests and diagnostics. */
+  ReplicaReads replicaReads() {
+    return replicaReads;
   }
 
   @Override
@@ -338,7 +373,7 @@ public final class JdbcSessionStore implements SessionStore {
         "SELECT session_id, principal FROM "
             + t.sessions()
             + " WHERE principal_hash = ? AND live = TRUE";
-    return tx.read(
+    return replicaReads.read(
         "findByPrincipal",
         c -> {
           try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -362,7 +397,16 @@ public final class JdbcSessionStore implements SessionStore {
       throw new IllegalArgumentException("sweep limit " + limit + " must be at least 1");
     }
     long now = now();
-    return tx.write("sweepExpired", c -> new ExpirySweep(c, dialect, t, now, limit).run());
+    if (!hasReplicas) {
+      return tx.write("sweepExpired", c -> new ExpirySweep(c, dialect, t, now, limit).run());
+    }
+    ExpirySweep.Candidates candidates =
+        replicaReads.read("sweepExpired", c -> ExpirySweep.scan(c, t, now, limit));
+    if (candidates.expired().isEmpty() && candidates.tombstones().isEmpty()) {
+      return List.of();
+    }
+    return tx.write(
+        "sweepExpired", c -> new ExpirySweep(c, dialect, t, now, limit).run(candidates));
   }
 
   @Override
