@@ -72,12 +72,14 @@ public final class JdbcSessionStore implements SessionStore {
   private final Clock clock;
   private final TransactionRunner tx;
   private final ReplicaReads replicaReads;
-  private final boolean hasReplicas;
+  private final boolean listingsFromReplicas;
+  private final boolean sweepsFromReplicas;
   private final AutoCloseable onClose;
 
   private final String lockLive;
   private final String loadJoined;
   private final String upsert;
+  private final AttributeRows attributeRows;
 
   /**
    * A store over {@code dataSource}, creating or migrating its tables first. The data source is
@@ -103,7 +105,12 @@ public final class JdbcSessionStore implements SessionStore {
    */
   public JdbcSessionStore(
       DataSource dataSource, List<DataSource> replicas, String tablePrefix, Clock clock) {
-    this(dataSource, tablePrefix, clock, () -> {}, new Replicas(replicas, System::nanoTime));
+    this(
+        dataSource,
+        tablePrefix,
+        clock,
+        () -> {},
+        new Replicas(replicas, System::nanoTime, true, true));
   }
 
   JdbcSessionStore(
@@ -131,7 +138,8 @@ public final class JdbcSessionStore implements SessionStore {
     }
     this.tx = new TransactionRunner(dataSource, dialect, setIsolation);
     this.replicaReads = new ReplicaReads(replicas.dataSources(), tx, replicas.nanoTime());
-    this.hasReplicas = !replicas.dataSources().isEmpty();
+    this.listingsFromReplicas = replicas.listings() && !replicas.dataSources().isEmpty();
+    this.sweepsFromReplicas = replicas.sweeps() && !replicas.dataSources().isEmpty();
     this.lockLive =
         "SELECT "
             + SessionRow.COLUMNS
@@ -147,6 +155,7 @@ public final class JdbcSessionStore implements SessionStore {
             + t.attributes()
             + " a ON a.session_pk = s.pk WHERE s.session_id = ? AND s.live = TRUE";
     this.upsert = dialect.upsertAttribute(t);
+    this.attributeRows = new AttributeRows(t, upsert);
   }
 
   /** The database dialect in use, for diagnostics. */
@@ -249,7 +258,8 @@ public final class JdbcSessionStore implements SessionStore {
           if (!session.attributes().isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(upsert)) {
               for (Map.Entry<String, AttributeValue> a : session.attributes().entrySet()) {
-                bindAttribute(ps, pk, a.getKey(), a.getValue().version(), a.getValue().bytes());
+                AttributeRows.bind(
+                    ps, pk, a.getKey(), a.getValue().version(), a.getValue().bytes());
               }
               ps.executeBatch();
             }
@@ -273,14 +283,14 @@ public final class JdbcSessionStore implements SessionStore {
           long next = row.version() + 1;
           Set<String> conflicts = new TreeSet<>();
           if (!delta.changed().isEmpty() || !delta.removed().isEmpty()) {
-            Map<String, Long> written = attributeVersions(c, row.pk());
+            Map<String, Long> written = attributeRows.versions(c, row.pk());
             for (String name : delta.changed().keySet()) {
               addIfConflict(conflicts, written.get(name), delta.baseVersion(), name);
             }
             for (String name : delta.removed()) {
               addIfConflict(conflicts, written.get(name), delta.baseVersion(), name);
             }
-            writeAttributes(c, row.pk(), next, delta, written.keySet());
+            attributeRows.write(c, row.pk(), next, delta, written.keySet());
           }
           long access = row.lastAccessAt();
           if (delta.lastAccessedAt() != null) {
@@ -373,8 +383,7 @@ public final class JdbcSessionStore implements SessionStore {
         "SELECT session_id, principal FROM "
             + t.sessions()
             + " WHERE principal_hash = ? AND live = TRUE";
-    return replicaReads.read(
-        "findByPrincipal",
+    TransactionRunner.Work<Set<String>> find =
         c -> {
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, PrincipalKey.hash(principal));
@@ -388,7 +397,10 @@ public final class JdbcSessionStore implements SessionStore {
             }
             return Set.copyOf(ids);
           }
-        });
+        };
+    return listingsFromReplicas
+        ? replicaReads.read("findByPrincipal", find)
+        : tx.read("findByPrincipal", find);
   }
 
   @Override
@@ -397,7 +409,7 @@ public final class JdbcSessionStore implements SessionStore {
       throw new IllegalArgumentException("sweep limit " + limit + " must be at least 1");
     }
     long now = now();
-    if (!hasReplicas) {
+    if (!sweepsFromReplicas) {
       return tx.write("sweepExpired", c -> new ExpirySweep(c, dialect, t, now, limit).run());
     }
     ExpirySweep.Candidates candidates =
@@ -438,45 +450,6 @@ public final class JdbcSessionStore implements SessionStore {
     }
   }
 
-  private Map<String, Long> attributeVersions(Connection c, long pk) throws SQLException {
-    String sql = "SELECT name, version FROM " + t.attributes() + " WHERE session_pk = ?";
-    Map<String, Long> versions = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, pk);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          versions.put(rs.getString(1), rs.getLong(2));
-        }
-      }
-    }
-    return versions;
-  }
-
-  private void writeAttributes(
-      Connection c, long pk, long version, SessionDelta delta, Set<String> present)
-      throws SQLException {
-    if (!delta.changed().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(upsert)) {
-        for (Map.Entry<String, byte[]> a : delta.changed().entrySet()) {
-          bindAttribute(ps, pk, a.getKey(), version, a.getValue());
-        }
-        ps.executeBatch();
-      }
-    }
-    List<String> gone = delta.removed().stream().filter(present::contains).toList();
-    if (!gone.isEmpty()) {
-      String sql = "DELETE FROM " + t.attributes() + " WHERE session_pk = ? AND name = ?";
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        for (String name : gone) {
-          ps.setLong(1, pk);
-          ps.setString(2, name);
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-    }
-  }
-
   private void deleteAttributes(Connection c, List<Long> pks) throws SQLException {
     ExpirySweep.deleteByKeys(c, "DELETE FROM " + t.attributes() + " WHERE session_pk IN ", pks);
   }
@@ -497,15 +470,6 @@ public final class JdbcSessionStore implements SessionStore {
       ps.setLong(6, now + idleMs);
       ps.executeUpdate();
     }
-  }
-
-  private static void bindAttribute(
-      PreparedStatement ps, long pk, String name, long version, byte[] bytes) throws SQLException {
-    ps.setLong(1, pk);
-    ps.setString(2, name);
-    ps.setLong(3, version);
-    ps.setBytes(4, bytes);
-    ps.addBatch();
   }
 
   private static void addIfConflict(Set<String> conflicts, Long written, long base, String name) {

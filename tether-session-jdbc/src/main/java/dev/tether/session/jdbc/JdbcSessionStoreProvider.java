@@ -23,7 +23,8 @@ import java.util.Set;
  * #REPLICA_POOL} connections, read-only, a one-second connection timeout, opened lazily so that a
  * replica that is away does not stop start-up). They log in with {@code replica-user} and {@code
  * replica-password}, which default to {@code user} and {@code password}. Only reads that tolerate
- * lag go to them; see {@link JdbcSessionStore}.
+ * lag go to them, those named by {@code replica-reads}: {@code principal-listings} and {@code
+ * sweeps} (the default is both); see {@link JdbcSessionStore}.
  *
  * <pre>{@code
  * SessionStore s = SessionStoreRegistry.create("jdbc",
@@ -48,7 +49,9 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
           "table-prefix",
           "replica-urls",
           "replica-user",
-          "replica-password");
+          "replica-password",
+          "replica-reads");
+  private static final List<String> REPLICA_READS = List.of("principal-listings", "sweeps");
   private static final Set<String> SCHEMES =
       Set.of("jdbc:postgresql:", "jdbc:mariadb:", "jdbc:mysql:", "jdbc:h2:");
 
@@ -75,6 +78,7 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
     String prefix = settings.getOrDefault("table-prefix", DEFAULT_PREFIX);
     new TableNames(prefix); // validates before any connection is opened
     List<String> replicaUrls = replicaUrls(settings.get("replica-urls"), url);
+    Set<String> replicaReads = replicaReads(settings.get("replica-reads"));
 
     HikariConfig config = new HikariConfig();
     config.setPoolName("tether-session-jdbc");
@@ -114,7 +118,11 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
           prefix,
           clock,
           closeAll,
-          new Replicas(List.copyOf(replicas), System::nanoTime));
+          new Replicas(
+              List.copyOf(replicas),
+              System::nanoTime,
+              replicaReads.contains("principal-listings"),
+              replicaReads.contains("sweeps")));
     } catch (RuntimeException e) {
       replicas.forEach(HikariDataSource::close);
       pool.close();
@@ -140,6 +148,26 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
       config.addDataSourceProperty("connectTimeout", "1");
     }
     return new HikariDataSource(config);
+  }
+
+  /** The kinds of read sent to replicas; both when unset. */
+  static Set<String> replicaReads(String value) {
+    if (value == null) {
+      return Set.copyOf(REPLICA_READS);
+    }
+    Set<String> kinds = new java.util.HashSet<>();
+    for (String part : value.split(",", -1)) {
+      String kind = part.strip();
+      if (!REPLICA_READS.contains(kind)) {
+        throw new IllegalArgumentException(
+            "session store 'jdbc': setting 'replica-reads' has '"
+                + kind
+                + "'; allowed: a comma-separated list of "
+                + REPLICA_READS);
+      }
+      kinds.add(kind);
+    }
+    return Set.copyOf(kinds);
   }
 
   /** The comma-separated replica URLs, each of the primary's scheme; empty when unset. */

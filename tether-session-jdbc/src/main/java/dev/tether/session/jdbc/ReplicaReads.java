@@ -92,8 +92,11 @@ final class ReplicaReads {
           if (isUnreachable(e)) {
             down(r, e);
           } else {
-            log.debug("JDBC session store: {} on {} failed (SQL state {}); reading from the primary",
-                what, r.label, e.getSQLState());
+            log.debug(
+                "JDBC session store: {} on {} failed (SQL state {}); reading from the primary",
+                what,
+                r.label,
+                e.getSQLState());
             break;
           }
         }

@@ -6,10 +6,14 @@ import java.util.List;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 
-/** Read replicas of a store's database and the monotonic ticker that times their back-off. */
-record Replicas(List<DataSource> dataSources, LongSupplier nanoTime) {
+/**
+ * Read replicas of a store's database, the monotonic ticker that times their back-off, and which
+ * of the lag-tolerant reads go to them: principal listings and the sweep's candidate scan.
+ */
+record Replicas(
+    List<DataSource> dataSources, LongSupplier nanoTime, boolean listings, boolean sweeps) {
 
-  static final Replicas NONE = new Replicas(List.of(), System::nanoTime);
+  static final Replicas NONE = new Replicas(List.of(), System::nanoTime, false, false);
 
   Replicas {
     dataSources = List.copyOf(requireNonNull(dataSources, "replicas"));

@@ -172,13 +172,15 @@ class PostgresReplicaLagTest {
 
   private static String login(SessionStore s, String principal, Clock clock) {
     String id = "r" + TestDatabase.randomSuffix() + TestDatabase.randomSuffix();
-    SessionRecord r = SessionRecord.create(id, clock.instant(), IDLE, ABSOLUTE, principal, Map.of());
+    SessionRecord r =
+        SessionRecord.create(id, clock.instant(), IDLE, ABSOLUTE, principal, Map.of());
     assertThat(s.create(r).isSaved()).isTrue();
     return id;
   }
 
   private static long replicaVersion(String id) {
-    String sql = "SELECT version FROM " + new TableNames(db.prefix()).sessions() + " WHERE session_id = ?";
+    String sql =
+        "SELECT version FROM " + new TableNames(db.prefix()).sessions() + " WHERE session_id = ?";
     DataSource ds = replica.pool();
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
