@@ -8,6 +8,7 @@ import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
+import dev.tether.testing.session.SettableClock;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -162,6 +164,39 @@ class PostgresReplicaLagTest {
         replica.awaitCaughtUp(db.pool());
         assertThat(s.findByPrincipal(principal)).containsExactlyInAnyOrderElementsOf(logins);
         assertThat(reads.isDown(0)).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aSweepOverALaggingReplicaSweepsWhatIsExpiredOnThePrimaryAndNothingElse() {
+    SettableClock clock = new SettableClock(Instant.parse("2026-06-01T00:00:00Z"));
+    try (JdbcSessionStore s = storeWithReplica(clock)) {
+      String principal = "sweep-" + TestDatabase.randomSuffix();
+      String kept = login(s, principal, clock);
+      String expired = login(s, principal, clock);
+      replica.awaitCaughtUp(db.pool());
+      replica.pauseReplay();
+      try {
+        clock.advance(Duration.ofMinutes(20));
+        // used again: on the primary its expiry moves 20 minutes on; the replica does not know
+        assertThat(
+                s.save(SessionDelta.builder(kept, 1).lastAccessedAt(clock.instant()).build())
+                    .isSaved())
+            .isTrue();
+        String young = login(s, principal, clock); // not on the replica at all
+        clock.advance(Duration.ofMinutes(15)); // past the first two's original expiry only
+
+        long scans = s.replicaReads().servedByReplica()[0];
+        List<SessionRecord> swept = s.sweepExpired(1000);
+
+        assertThat(s.replicaReads().servedByReplica()[0]).isEqualTo(scans + 1);
+        assertThat(swept).extracting(SessionRecord::id).containsExactly(expired);
+        assertThat(s.load(kept)).isPresent();
+        assertThat(s.load(young)).isPresent();
+        assertThat(s.sweepExpired(1000)).as("claimed once").isEmpty();
+      } finally {
+        replica.resumeReplay();
       }
     }
   }
