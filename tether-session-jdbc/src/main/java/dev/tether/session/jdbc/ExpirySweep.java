@@ -22,8 +22,17 @@ import java.util.Map;
  * never claimed again, so every expired session is returned exactly once across all sweepers.
  * Expired rows cannot come back to life meanwhile: every write refuses a row that is expired at
  * its clock.
+ *
+ * <p>With read replicas the candidates are found first on a replica ({@link #scan}, no locks) and
+ * then claimed on the primary by key, re-checking liveness and expiry under the same {@code SKIP
+ * LOCKED} lock ({@link #run(Candidates)}). A lagging replica can only miss a candidate or offer a
+ * stale one: a row it lacks was written too recently to have expired in real time, and a row whose
+ * expiry was extended since fails the re-check on the primary; either way the next sweep is right.
  */
 final class ExpirySweep {
+
+  /** Keys of expired live rows and of run-out tombstones, as some copy of the database saw them. */
+  record Candidates(List<Long> expired, List<Long> tombstones) {}
 
   /** The largest number of keys put into one {@code IN (…)} list. */
   private static final int IN_CHUNK = 100;
@@ -42,6 +51,31 @@ final class ExpirySweep {
     this.limit = limit;
   }
 
+  /** Finds up to {@code limit} expired rows and run-out tombstones at {@code now}, locking none. */
+  static Candidates scan(Connection c, TableNames t, long now, int limit) throws SQLException {
+    String sql =
+        "SELECT pk FROM "
+            + t.sessions()
+            + " WHERE live = ? AND expires_at <= ? ORDER BY expires_at LIMIT ?";
+    List<List<Long>> found = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (boolean live : new boolean[] {true, false}) {
+        ps.setBoolean(1, live);
+        ps.setLong(2, now);
+        ps.setInt(3, limit);
+        List<Long> pks = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            pks.add(rs.getLong(1));
+          }
+        }
+        found.add(pks);
+      }
+    }
+    return new Candidates(found.get(0), found.get(1));
+  }
+
+  /** The sweep on its own: finds and claims in this transaction. */
   List<SessionRecord> run() throws SQLException {
     Map<Long, SessionRow> claimed = new LinkedHashMap<>();
     String claim =
@@ -61,6 +95,58 @@ final class ExpirySweep {
         }
       }
     }
+    List<SessionRecord> swept = remove(claimed);
+    dropTombstones();
+    return swept;
+  }
+
+  /** The sweep of candidates found elsewhere: claims those still expired here, by key. */
+  List<SessionRecord> run(Candidates candidates) throws SQLException {
+    Map<Long, SessionRow> claimed = new LinkedHashMap<>();
+    String claim =
+        "SELECT "
+            + SessionRow.COLUMNS
+            + " FROM "
+            + t.sessions()
+            + " s WHERE s.live = TRUE AND s.expires_at <= ? AND s.pk IN ";
+    for (List<Long> chunk : chunks(candidates.expired())) {
+      try (PreparedStatement ps =
+          c.prepareStatement(claim + placeholders(chunk.size()) + dialect.lockSkipLocked())) {
+        ps.setLong(1, now);
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setLong(i + 2, chunk.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            SessionRow row = SessionRow.read(rs);
+            claimed.put(row.pk(), row);
+          }
+        }
+      }
+    }
+    List<SessionRecord> swept = remove(claimed);
+    List<Long> tombstones = new ArrayList<>();
+    String lock =
+        "SELECT pk FROM " + t.sessions() + " WHERE live = FALSE AND expires_at <= ? AND pk IN ";
+    for (List<Long> chunk : chunks(candidates.tombstones())) {
+      try (PreparedStatement ps =
+          c.prepareStatement(lock + placeholders(chunk.size()) + dialect.lockSkipLocked())) {
+        ps.setLong(1, now);
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setLong(i + 2, chunk.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            tombstones.add(rs.getLong(1));
+          }
+        }
+      }
+    }
+    deleteByKeys(c, "DELETE FROM " + t.sessions() + " WHERE pk IN ", tombstones);
+    return swept;
+  }
+
+  private List<SessionRecord> remove(Map<Long, SessionRow> claimed) throws SQLException {
     List<SessionRecord> swept = new ArrayList<>();
     if (!claimed.isEmpty()) {
       List<Long> pks = new ArrayList<>(claimed.keySet());
@@ -71,7 +157,6 @@ final class ExpirySweep {
         swept.add(row.toRecord(attributes.getOrDefault(row.pk(), Map.of())));
       }
     }
-    dropTombstones();
     return Collections.unmodifiableList(swept);
   }
 

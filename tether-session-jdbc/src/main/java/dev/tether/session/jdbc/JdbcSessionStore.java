@@ -49,8 +49,17 @@ import javax.sql.DataSource;
  * column (SHA-256 of the name, so any length and any characters index the same way); it follows
  * every write because it lives on the row itself.
  *
+ * <p>Read replicas (optional): session loads, version checks and every write stay on the primary,
+ * because a replica's lag would serve a stale session (read-your-writes). Only the reads that
+ * tolerate lag go to a replica through {@link ReplicaReads}: {@link #findByPrincipal} (a session
+ * written a moment ago may be missing from the listing, a deleted one may linger, for as long as
+ * the replica lags) and the sweep's candidate scan (claimed again on the primary; see {@link
+ * ExpirySweep}).
+ *
  * <pre>{@code
  * SessionStore store = new JdbcSessionStore(hikariDataSource, "tether_", Clock.systemUTC());
+ * SessionStore withReplicas =
+ *     new JdbcSessionStore(primaryPool, List.of(replicaPool), "tether_", Clock.systemUTC());
  * }</pre>
  */
 public final class JdbcSessionStore implements SessionStore {
@@ -62,11 +71,15 @@ public final class JdbcSessionStore implements SessionStore {
   private final TableNames t;
   private final Clock clock;
   private final TransactionRunner tx;
+  private final ReplicaReads replicaReads;
+  private final boolean listingsFromReplicas;
+  private final boolean sweepsFromReplicas;
   private final AutoCloseable onClose;
 
   private final String lockLive;
   private final String loadJoined;
   private final String upsert;
+  private final AttributeRows attributeRows;
 
   /**
    * A store over {@code dataSource}, creating or migrating its tables first. The data source is
@@ -80,10 +93,32 @@ public final class JdbcSessionStore implements SessionStore {
    *     newer than this code
    */
   public JdbcSessionStore(DataSource dataSource, String tablePrefix, Clock clock) {
-    this(dataSource, tablePrefix, clock, () -> {});
+    this(dataSource, tablePrefix, clock, () -> {}, Replicas.NONE);
   }
 
-  JdbcSessionStore(DataSource dataSource, String tablePrefix, Clock clock, AutoCloseable onClose) {
+  /**
+   * Like {@link #JdbcSessionStore(DataSource, String, Clock)}, with read replicas of that database
+   * for the reads that tolerate lag (round robin, falling back to {@code dataSource} when a replica
+   * is unreachable). The replicas' data sources are not closed by {@link #close()}; small pools do
+   * (two connections each), and they should time out quickly (a second) so that an unreachable
+   * replica costs little before it is marked down.
+   */
+  public JdbcSessionStore(
+      DataSource dataSource, List<DataSource> replicas, String tablePrefix, Clock clock) {
+    this(
+        dataSource,
+        tablePrefix,
+        clock,
+        () -> {},
+        new Replicas(replicas, System::nanoTime, true, true));
+  }
+
+  JdbcSessionStore(
+      DataSource dataSource,
+      String tablePrefix,
+      Clock clock,
+      AutoCloseable onClose,
+      Replicas replicas) {
     requireNonNull(dataSource, "dataSource");
     this.t = new TableNames(requireNonNull(tablePrefix, "tablePrefix"));
     this.clock = requireNonNull(clock, "clock");
@@ -102,6 +137,9 @@ public final class JdbcSessionStore implements SessionStore {
           e);
     }
     this.tx = new TransactionRunner(dataSource, dialect, setIsolation);
+    this.replicaReads = new ReplicaReads(replicas.dataSources(), tx, replicas.nanoTime());
+    this.listingsFromReplicas = replicas.listings() && !replicas.dataSources().isEmpty();
+    this.sweepsFromReplicas = replicas.sweeps() && !replicas.dataSources().isEmpty();
     this.lockLive =
         "SELECT "
             + SessionRow.COLUMNS
@@ -117,11 +155,17 @@ public final class JdbcSessionStore implements SessionStore {
             + t.attributes()
             + " a ON a.session_pk = s.pk WHERE s.session_id = ? AND s.live = TRUE";
     this.upsert = dialect.upsertAttribute(t);
+    this.attributeRows = new AttributeRows(t, upsert);
   }
 
   /** The database dialect in use, for diagnostics. */
   String dialectName() {
     return dialect.name();
+  }
+
+  /** Where the lag-tolerant reads went, for tests and diagnostics. */
+  ReplicaReads replicaReads() {
+    return replicaReads;
   }
 
   @Override
@@ -214,7 +258,8 @@ public final class JdbcSessionStore implements SessionStore {
           if (!session.attributes().isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(upsert)) {
               for (Map.Entry<String, AttributeValue> a : session.attributes().entrySet()) {
-                bindAttribute(ps, pk, a.getKey(), a.getValue().version(), a.getValue().bytes());
+                AttributeRows.bind(
+                    ps, pk, a.getKey(), a.getValue().version(), a.getValue().bytes());
               }
               ps.executeBatch();
             }
@@ -238,14 +283,14 @@ public final class JdbcSessionStore implements SessionStore {
           long next = row.version() + 1;
           Set<String> conflicts = new TreeSet<>();
           if (!delta.changed().isEmpty() || !delta.removed().isEmpty()) {
-            Map<String, Long> written = attributeVersions(c, row.pk());
+            Map<String, Long> written = attributeRows.versions(c, row.pk());
             for (String name : delta.changed().keySet()) {
               addIfConflict(conflicts, written.get(name), delta.baseVersion(), name);
             }
             for (String name : delta.removed()) {
               addIfConflict(conflicts, written.get(name), delta.baseVersion(), name);
             }
-            writeAttributes(c, row.pk(), next, delta, written.keySet());
+            attributeRows.write(c, row.pk(), next, delta, written.keySet());
           }
           long access = row.lastAccessAt();
           if (delta.lastAccessedAt() != null) {
@@ -338,8 +383,7 @@ public final class JdbcSessionStore implements SessionStore {
         "SELECT session_id, principal FROM "
             + t.sessions()
             + " WHERE principal_hash = ? AND live = TRUE";
-    return tx.read(
-        "findByPrincipal",
+    TransactionRunner.Work<Set<String>> find =
         c -> {
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, PrincipalKey.hash(principal));
@@ -353,7 +397,10 @@ public final class JdbcSessionStore implements SessionStore {
             }
             return Set.copyOf(ids);
           }
-        });
+        };
+    return listingsFromReplicas
+        ? replicaReads.read("findByPrincipal", find)
+        : tx.read("findByPrincipal", find);
   }
 
   @Override
@@ -362,7 +409,16 @@ public final class JdbcSessionStore implements SessionStore {
       throw new IllegalArgumentException("sweep limit " + limit + " must be at least 1");
     }
     long now = now();
-    return tx.write("sweepExpired", c -> new ExpirySweep(c, dialect, t, now, limit).run());
+    if (!sweepsFromReplicas) {
+      return tx.write("sweepExpired", c -> new ExpirySweep(c, dialect, t, now, limit).run());
+    }
+    ExpirySweep.Candidates candidates =
+        replicaReads.read("sweepExpired", c -> ExpirySweep.scan(c, t, now, limit));
+    if (candidates.expired().isEmpty() && candidates.tombstones().isEmpty()) {
+      return List.of();
+    }
+    return tx.write(
+        "sweepExpired", c -> new ExpirySweep(c, dialect, t, now, limit).run(candidates));
   }
 
   @Override
@@ -394,45 +450,6 @@ public final class JdbcSessionStore implements SessionStore {
     }
   }
 
-  private Map<String, Long> attributeVersions(Connection c, long pk) throws SQLException {
-    String sql = "SELECT name, version FROM " + t.attributes() + " WHERE session_pk = ?";
-    Map<String, Long> versions = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, pk);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          versions.put(rs.getString(1), rs.getLong(2));
-        }
-      }
-    }
-    return versions;
-  }
-
-  private void writeAttributes(
-      Connection c, long pk, long version, SessionDelta delta, Set<String> present)
-      throws SQLException {
-    if (!delta.changed().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(upsert)) {
-        for (Map.Entry<String, byte[]> a : delta.changed().entrySet()) {
-          bindAttribute(ps, pk, a.getKey(), version, a.getValue());
-        }
-        ps.executeBatch();
-      }
-    }
-    List<String> gone = delta.removed().stream().filter(present::contains).toList();
-    if (!gone.isEmpty()) {
-      String sql = "DELETE FROM " + t.attributes() + " WHERE session_pk = ? AND name = ?";
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        for (String name : gone) {
-          ps.setLong(1, pk);
-          ps.setString(2, name);
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-    }
-  }
-
   private void deleteAttributes(Connection c, List<Long> pks) throws SQLException {
     ExpirySweep.deleteByKeys(c, "DELETE FROM " + t.attributes() + " WHERE session_pk IN ", pks);
   }
@@ -453,15 +470,6 @@ public final class JdbcSessionStore implements SessionStore {
       ps.setLong(6, now + idleMs);
       ps.executeUpdate();
     }
-  }
-
-  private static void bindAttribute(
-      PreparedStatement ps, long pk, String name, long version, byte[] bytes) throws SQLException {
-    ps.setLong(1, pk);
-    ps.setString(2, name);
-    ps.setLong(3, version);
-    ps.setBytes(4, bytes);
-    ps.addBatch();
   }
 
   private static void addIfConflict(Set<String> conflicts, Long written, long base, String name) {

@@ -6,6 +6,8 @@ import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreProvider;
 import dev.tether.session.spi.SessionStoreRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,9 +18,18 @@ import java.util.Set;
  * password}, {@code pool-size} (1–{@value #MAX_POOL}, default {@value #DEFAULT_POOL}) and {@code
  * table-prefix} (default {@code tether_}).
  *
+ * <p>Read replicas: {@code replica-urls}, comma-separated JDBC URLs of streaming replicas of the
+ * same database (same scheme as {@code url}); each gets its own small pool ({@value
+ * #REPLICA_POOL} connections, read-only, a one-second connection timeout, opened lazily so that a
+ * replica that is away does not stop start-up). They log in with {@code replica-user} and {@code
+ * replica-password}, which default to {@code user} and {@code password}. Only reads that tolerate
+ * lag go to them, those named by {@code replica-reads}: {@code principal-listings} and {@code
+ * sweeps} (the default is both); see {@link JdbcSessionStore}.
+ *
  * <pre>{@code
  * SessionStore s = SessionStoreRegistry.create("jdbc",
- *     Map.of("url", "jdbc:postgresql://db/app", "user", "app", "password", pw), clock);
+ *     Map.of("url", "jdbc:postgresql://db/app", "user", "app", "password", pw,
+ *         "replica-urls", "jdbc:postgresql://db-r1/app,jdbc:postgresql://db-r2/app"), clock);
  * }</pre>
  */
 public final class JdbcSessionStoreProvider implements SessionStoreProvider {
@@ -26,9 +37,21 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
   static final int DEFAULT_POOL = 10;
   static final int MAX_POOL = 200;
   static final String DEFAULT_PREFIX = "tether_";
+  static final int REPLICA_POOL = 2;
+  static final int MAX_REPLICAS = 16;
 
   private static final Set<String> SETTINGS =
-      Set.of("url", "user", "password", "pool-size", "table-prefix");
+      Set.of(
+          "url",
+          "user",
+          "password",
+          "pool-size",
+          "table-prefix",
+          "replica-urls",
+          "replica-user",
+          "replica-password",
+          "replica-reads");
+  private static final List<String> REPLICA_READS = List.of("principal-listings", "sweeps");
   private static final Set<String> SCHEMES =
       Set.of("jdbc:postgresql:", "jdbc:mariadb:", "jdbc:mysql:", "jdbc:h2:");
 
@@ -54,6 +77,8 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
     int poolSize = poolSize(settings.get("pool-size"));
     String prefix = settings.getOrDefault("table-prefix", DEFAULT_PREFIX);
     new TableNames(prefix); // validates before any connection is opened
+    List<String> replicaUrls = replicaUrls(settings.get("replica-urls"), url);
+    Set<String> replicaReads = replicaReads(settings.get("replica-reads"));
 
     HikariConfig config = new HikariConfig();
     config.setPoolName("tether-session-jdbc");
@@ -78,12 +103,111 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
               + " path?)",
           e);
     }
+    List<HikariDataSource> replicas = new ArrayList<>();
+    AutoCloseable closeAll =
+        () -> {
+          replicas.forEach(HikariDataSource::close);
+          pool.close();
+        };
     try {
-      return new JdbcSessionStore(pool, prefix, clock, pool::close);
+      for (String replicaUrl : replicaUrls) {
+        replicas.add(replicaPool(replicaUrl, replicas.size() + 1, settings));
+      }
+      return new JdbcSessionStore(
+          pool,
+          prefix,
+          clock,
+          closeAll,
+          new Replicas(
+              List.copyOf(replicas),
+              System::nanoTime,
+              replicaReads.contains("principal-listings"),
+              replicaReads.contains("sweeps")));
     } catch (RuntimeException e) {
+      replicas.forEach(HikariDataSource::close);
       pool.close();
       throw e;
     }
+  }
+
+  private static HikariDataSource replicaPool(String url, int n, Map<String, String> settings) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("tether-session-jdbc-replica-" + n);
+    config.setJdbcUrl(url);
+    config.setUsername(settings.getOrDefault("replica-user", settings.get("user")));
+    config.setPassword(settings.getOrDefault("replica-password", settings.get("password")));
+    config.setMaximumPoolSize(REPLICA_POOL);
+    config.setMinimumIdle(0);
+    config.setConnectionTimeout(1_000);
+    config.setValidationTimeout(500);
+    config.setInitializationFailTimeout(-1); // a replica that is away must not stop start-up
+    config.setReadOnly(true);
+    config.setAutoCommit(true);
+    if (url.startsWith("jdbc:postgresql:")) {
+      config.addDataSourceProperty("logServerErrorDetail", "false");
+      config.addDataSourceProperty("connectTimeout", "1");
+    }
+    return new HikariDataSource(config);
+  }
+
+  /** The kinds of read sent to replicas; both when unset. */
+  static Set<String> replicaReads(String value) {
+    if (value == null) {
+      return Set.copyOf(REPLICA_READS);
+    }
+    Set<String> kinds = new java.util.HashSet<>();
+    for (String part : value.split(",", -1)) {
+      String kind = part.strip();
+      if (!REPLICA_READS.contains(kind)) {
+        throw new IllegalArgumentException(
+            "session store 'jdbc': setting 'replica-reads' has '"
+                + kind
+                + "'; allowed: a comma-separated list of "
+                + REPLICA_READS);
+      }
+      kinds.add(kind);
+    }
+    return Set.copyOf(kinds);
+  }
+
+  /** The comma-separated replica URLs, each of the primary's scheme; empty when unset. */
+  static List<String> replicaUrls(String value, String primaryUrl) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    String scheme = primaryUrl.substring(0, primaryUrl.indexOf(':', 5) + 1);
+    List<String> urls = new ArrayList<>();
+    String[] parts = value.split(",", -1);
+    for (int i = 0; i < parts.length; i++) {
+      String u = parts[i].strip();
+      if (u.isEmpty()) {
+        throw new IllegalArgumentException(
+            "session store 'jdbc': setting 'replica-urls' has an empty entry at position "
+                + (i + 1)
+                + "; allowed: JDBC URLs separated by commas, e.g. "
+                + scheme
+                + "//replica1:5432/db,"
+                + scheme
+                + "//replica2:5432/db");
+      }
+      if (!u.startsWith(scheme)) {
+        throw new IllegalArgumentException(
+            "session store 'jdbc': replica "
+                + (i + 1)
+                + " in setting 'replica-urls' must start with '"
+                + scheme
+                + "' like 'url' does (a replica is a copy of the same database)");
+      }
+      urls.add(u);
+    }
+    if (urls.size() > MAX_REPLICAS) {
+      throw new IllegalArgumentException(
+          "session store 'jdbc': setting 'replica-urls' names "
+              + urls.size()
+              + " replicas; allowed: at most "
+              + MAX_REPLICAS);
+    }
+    return List.copyOf(urls);
   }
 
   private static int poolSize(String value) {

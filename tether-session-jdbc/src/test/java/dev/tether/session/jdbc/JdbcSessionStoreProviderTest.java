@@ -91,4 +91,87 @@ class JdbcSessionStoreProviderTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cannot open a connection pool");
   }
+
+  @Test
+  void replicaUrlsAreCheckedEntryByEntryAgainstThePrimarysScheme() {
+    assertThatThrownBy(
+            () ->
+                SessionStoreRegistry.create(
+                    "jdbc", h2("replica-urls", "jdbc:h2:mem:a,,x"), clock))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'replica-urls'")
+        .hasMessageContaining("empty entry at position 2")
+        .hasMessageContaining("separated by commas");
+    assertThatThrownBy(
+            () ->
+                SessionStoreRegistry.create(
+                    "jdbc", h2("replica-urls", "jdbc:h2:mem:a, jdbc:mysql://r/db"), clock))
+        .hasMessageContaining("replica 2")
+        .hasMessageContaining("must start with 'jdbc:h2:'");
+    String many = String.join(",", java.util.Collections.nCopies(17, "jdbc:h2:mem:r"));
+    assertThatThrownBy(() -> SessionStoreRegistry.create("jdbc", h2("replica-urls", many), clock))
+        .hasMessageContaining("17 replicas")
+        .hasMessageContaining("at most 16");
+    assertThat(
+            JdbcSessionStoreProvider.replicaUrls(
+                " jdbc:postgresql://r1/db ,jdbc:postgresql://r2/db", "jdbc:postgresql://p/db"))
+        .containsExactly("jdbc:postgresql://r1/db", "jdbc:postgresql://r2/db");
+    assertThat(JdbcSessionStoreProvider.replicaUrls(" ", "jdbc:postgresql://p/db")).isEmpty();
+  }
+
+  @Test
+  void replicaReadsNameWhichReadsGoToReplicas() {
+    assertThat(JdbcSessionStoreProvider.replicaReads(null))
+        .containsExactlyInAnyOrder("principal-listings", "sweeps");
+    assertThat(JdbcSessionStoreProvider.replicaReads(" sweeps ")).containsExactly("sweeps");
+    for (String bad : new String[] {"", "loads", "sweeps,,principal-listings"}) {
+      assertThatThrownBy(() -> SessionStoreRegistry.create("jdbc", h2("replica-reads", bad), clock))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'replica-reads'")
+          .hasMessageContaining("[principal-listings, sweeps]");
+    }
+  }
+
+  @Test
+  void principalListingsStayOnThePrimaryWhenReplicaReadsOmitsThem() {
+    try (SessionStore s =
+        SessionStoreRegistry.create(
+            "jdbc",
+            h2(
+                "replica-urls",
+                "jdbc:h2:file:/nonexistent-dir/replica;IFEXISTS=TRUE",
+                "replica-reads",
+                "sweeps"),
+            clock)) {
+      assertThat(s.findByPrincipal("u")).isEmpty();
+      ReplicaReads reads = ((JdbcSessionStore) s).replicaReads();
+      assertThat(reads.servedByPrimary()).as("not even tried on a replica").isZero();
+      assertThat(reads.servedByReplica()).containsExactly(0);
+      assertThat(s.sweepExpired(10)).isEmpty();
+      assertThat(reads.servedByPrimary()).as("the sweep scan tried the replica first").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aReplicaThatIsAwayAtStartUpDoesNotStopTheStoreAndItsReadsGoToThePrimary() {
+    // an H2 database that does not exist and may not be created: every connection is refused
+    try (SessionStore s =
+        SessionStoreRegistry.create(
+            "jdbc",
+            h2(
+                "replica-urls",
+                "jdbc:h2:file:/nonexistent-dir/replica;IFEXISTS=TRUE",
+                "replica-user",
+                "sa"),
+            clock)) {
+      SessionRecord r =
+          SessionRecord.create(
+              "abc", clock.instant(), Duration.ofMinutes(5), Duration.ofHours(1), "u", Map.of());
+      assertThat(s.create(r).isSaved()).isTrue();
+      assertThat(s.findByPrincipal("u")).containsExactly("abc");
+      ReplicaReads reads = ((JdbcSessionStore) s).replicaReads();
+      assertThat(reads.servedByPrimary()).isEqualTo(1);
+      assertThat(reads.servedByReplica()).containsExactly(0);
+    }
+  }
 }
