@@ -40,6 +40,9 @@ su postgres -c "psql -qtAc \"select 1 from pg_roles where rolname='tether'\"" | 
 su postgres -c "psql -qtAc \"select 1 from pg_database where datname='tether'\"" | grep -q 1 \
   || su postgres -c "psql -qc 'create database tether owner tether'" >&2
 
+# A streaming replica of it on 5433, for the JDBC store's replica reads (prints its export line).
+bash "$(dirname "${BASH_SOURCE[0]}")/pg-replica.sh"
+
 # MariaDB
 if ! mysqladmin ping >/dev/null 2>&1; then
   log "starting mariadb"
