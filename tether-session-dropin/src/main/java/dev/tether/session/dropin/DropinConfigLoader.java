@@ -72,7 +72,8 @@ public final class DropinConfigLoader {
           "memory", Set.of(),
           "file", Set.of("directory"),
           "redis", Set.of("uri", "mode", "key-prefix", "buckets", "safety-margin", "timeout", "password"),
-          "jdbc", Set.of("url", "user", "password", "pool-size", "table-prefix"),
+          "jdbc", Set.of("url", "user", "password", "pool-size", "table-prefix", "replica-urls", "replica-user",
+              "replica-password", "replica-reads"),
           "grid",
               Set.of(
                   "initial-members", "cluster-name", "bind-address", "bind-port", "port-range",

@@ -121,7 +121,17 @@ class DropinConfigLoaderTest {
     props.put("tether.session.config", file("store=jdbc\nstore.urll=jdbc:h2:mem:x\n").toString());
     assertThatThrownBy(this::load)
         .hasMessageEndingWith(":2: unknown key 'store.urll' for store 'jdbc'; did you mean 'store.url'?;"
-            + " allowed: [store.password, store.pool-size, store.table-prefix, store.url, store.user]");
+            + " allowed: [store.password, store.pool-size, store.replica-password, store.replica-reads,"
+            + " store.replica-urls, store.replica-user, store.table-prefix, store.url, store.user]");
+  }
+
+  @Test
+  void replicaSettingsPassToTheJdbcStoreWithTheirSecretFromTheEnvironment() throws IOException {
+    props.put("tether.session.config", file("store=jdbc\nstore.url=jdbc:postgresql://db/app\n"
+        + "store.replica-urls=jdbc:postgresql://replica/app\nstore.replica-password-env=REPLICA_PASSWORD\n").toString());
+    env.put("REPLICA_PASSWORD", "r3plica");
+    assertThat(load().storeSettings()).containsEntry("replica-urls", "jdbc:postgresql://replica/app")
+        .containsEntry("replica-password", "r3plica");
   }
 
   @Test
