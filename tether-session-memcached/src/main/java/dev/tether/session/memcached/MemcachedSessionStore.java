@@ -77,6 +77,7 @@ public final class MemcachedSessionStore implements SessionStore {
     this.marginMillis = config.safetyMargin().toMillis();
     this.bucketMillis = config.expiryBucket().toMillis();
     NodeRing ring = new NodeRing(config.nodes());
+    long retryMillis = config.retry().toMillis();
     List<BinaryMemcacheClient<byte[]>> clients = new ArrayList<>();
     for (InetSocketAddress node : ring.nodes()) {
       clients.add(
@@ -85,6 +86,7 @@ public final class MemcachedSessionStore implements SessionStore {
               .withRequestTimeoutMillis(config.timeout().toMillis())
               .withConnectionTimeoutMillis(config.timeout().toMillis())
               .withRetry(false)
+              .withBackoff(attempt -> Math.min(retryMillis, 10L << Math.min(attempt, 16)))
               .connectBinary());
     }
     awaitConnections(clients, config.timeout().toMillis());
@@ -254,6 +256,11 @@ public final class MemcachedSessionStore implements SessionStore {
   @Override
   public void close() {
     replicas.close();
+  }
+
+  /** How many of the configured nodes this store takes as up now (connected, not failing). */
+  public int nodesUp() {
+    return replicas.nodesUp();
   }
 
   // ------------------------------------------------------------ used by ExpirySweep

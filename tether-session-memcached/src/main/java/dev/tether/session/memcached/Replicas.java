@@ -150,6 +150,15 @@ final class Replicas implements AutoCloseable {
         "memcached: could not write a key after " + MAX_ATTEMPTS + " attempts (contention or failing nodes)");
   }
 
+  /** How many nodes are taken as up. */
+  int nodesUp() {
+    int n = 0;
+    for (int i = 0; i < clients.size(); i++) {
+      n += isUp(i) ? 1 : 0;
+    }
+    return n;
+  }
+
   /** Whether node {@code i} (ring order of {@link NodeRing#nodes}) is taken as up. */
   boolean isUp(int i) {
     return clients.get(i).isConnected() && nanoTime.getAsLong() - downUntil.get(i) >= 0;
