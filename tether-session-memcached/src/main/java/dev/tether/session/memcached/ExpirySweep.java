@@ -56,6 +56,9 @@ final class ExpirySweep {
                 c.record().principal(), now, 0, s -> MemcachedSessionStore.without(s, id));
           }
         }
+        if (c.movedTo() > b) {
+          store.expiryAdd(id, c.movedTo());
+        }
         if (c.drop()) {
           drop.add(id);
         }
@@ -81,8 +84,11 @@ final class ExpirySweep {
     return swept;
   }
 
-  /** The claimed record (or null) and whether the id no longer belongs in bucket {@code b}. */
-  private record Claim(SessionRecord record, boolean drop) {}
+  /**
+   * The claimed record (or null), whether the id no longer belongs in bucket {@code b}, and the
+   * bucket of a live session's later expiry (else -1).
+   */
+  private record Claim(SessionRecord record, boolean drop, long movedTo) {}
 
   private Claim claim(String id, long b) {
     Instant at = Instant.ofEpochMilli(now);
@@ -92,14 +98,15 @@ final class ExpirySweep {
             store.sessionKey(id),
             cur -> {
               if (cur == null || !(Entry.decode(id, cur) instanceof Live l)) {
-                return Step.none(new Claim(null, true));
+                return Step.none(new Claim(null, true, -1));
               }
               SessionRecord r = l.record();
               if (r.isExpired(at)) {
                 return Step.write(
-                    Entry.encode(new Entry.Swept()), store.ttl(now, now), new Claim(r, true));
+                    Entry.encode(new Entry.Swept()), store.ttl(now, now), new Claim(r, true, -1));
               }
-              return Step.none(new Claim(null, store.bucket(r.expiresAt().toEpochMilli()) != b));
+              long due = store.bucket(r.expiresAt().toEpochMilli());
+              return Step.none(new Claim(null, due != b, due));
             });
   }
 

@@ -49,7 +49,9 @@ import java.util.function.UnaryOperator;
  *   <li><b>Indexes as keys.</b> Memcached cannot list keys, so the principal index is a key per
  *       principal ({@code <prefix>p:<sha-256 of the name>}) holding ids, and the sweep has an
  *       expiry index of time buckets ({@code <prefix>x:<bucket>}) plus a low-water key ({@code
- *       <prefix>xl}); each is changed by a CAS loop. A sweep claims an expired session by
+ *       <prefix>xl}); each is changed by a CAS loop. A session stays in the bucket of its
+ *       earliest expiry; a save that moves expiry later touches no index, the sweep moves the id
+ *       to its new bucket when it reaches the old one. A sweep claims an expired session by
  *       replacing it with a swept mark through CAS, so exactly one caller wins it.
  * </ul>
  *
@@ -65,6 +67,12 @@ public final class MemcachedSessionStore implements SessionStore {
   private final String prefix;
   private final long marginMillis;
   private final long bucketMillis;
+  /**
+   * The lowest low-water mark this instance has seen or written; an expiry bucket at or above it
+   * needs no mark update. Only a sweeper whose clock runs ahead can raise the mark past it.
+   */
+  private final java.util.concurrent.atomic.AtomicLong knownLow =
+      new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
 
   /**
    * Connects to the nodes {@code config} lists (folsom connects in the background; a node that is
@@ -163,7 +171,9 @@ public final class MemcachedSessionStore implements SessionStore {
     }
     long oldBucket = bucket(before[0].expiresAt().toEpochMilli());
     long newBucket = bucket(after.expiresAt().toEpochMilli());
-    if (oldBucket != newBucket) {
+    if (newBucket < oldBucket) {
+      // a later expiry stays in its earlier bucket (the sweep moves it when it gets there), so the
+      // common save that slides idle expiry writes no index
       expiryAdd(id, newBucket);
     }
     return SaveResult.saved(after.version(), merged[0].conflicts());
@@ -348,15 +358,20 @@ public final class MemcachedSessionStore implements SessionStore {
   }
 
   /** Adds {@code id} to expiry bucket {@code b} and lowers the low-water mark to it if needed. */
-  private void expiryAdd(String id, long b) {
+  void expiryAdd(String id, long b) {
     long now = clock.millis();
     idsUpdate(bucketKey(b), now, (b + 1) * bucketMillis + marginMillis, ids -> with(ids, id));
+    if (knownLow.get() <= b) {
+      return;
+    }
     replicas.update(
         lowKey(),
         cur -> {
           if (cur != null && Entry.decode("-", cur) instanceof Low l && l.bucket() <= b) {
+            knownLow.accumulateAndGet(l.bucket(), Math::min);
             return Step.none(false);
           }
+          knownLow.accumulateAndGet(b, Math::min);
           return Step.write(Entry.encode(new Low(b)), 0, true);
         });
   }
