@@ -69,6 +69,7 @@ public final class StoreOpener {
       case POSTGRESQL -> jdbcFromEnv(target, "TETHER_TEST_PG", run);
       case MARIADB -> jdbcFromEnv(target, "TETHER_TEST_MARIADB", run);
       case REDIS -> redis(run);
+      case MEMCACHED -> memcached(run);
       case GRID -> grid(run);
     };
   }
@@ -146,6 +147,20 @@ public final class StoreOpener {
     String detail = "Redis " + counter.serverVersion() + " standalone, one Lettuce connection";
     return new OpenedStore(
         StoreTarget.REDIS, detail, store, counter, () -> counter.deleteKeys(prefix));
+  }
+
+  private OpenedStore memcached(String run) {
+    String nodes = env.get("TETHER_TEST_MEMCACHED_NODES");
+    SessionStore store =
+        SessionStoreRegistry.create(
+            "memcached", Map.of("nodes", nodes, "key-prefix", "tether-bench:" + run + ":"), clock);
+    int count = nodes.split(",").length;
+    String detail =
+        "Memcached, "
+            + count
+            + " node(s), each session on a primary and a backup (folsom, binary protocol); keys"
+            + " left to their TTL";
+    return new OpenedStore(StoreTarget.MEMCACHED, detail, store, null, () -> {});
   }
 
   private OpenedStore grid(String run) {

@@ -26,6 +26,8 @@ public enum StoreTarget {
   MARIADB("mariadb", "TETHER_TEST_MARIADB_URL"),
   /** {@code tether-session-redis}, standalone ({@code TETHER_TEST_REDIS_URI}). */
   REDIS("redis", "TETHER_TEST_REDIS_URI"),
+  /** {@code tether-session-memcached} over its nodes ({@code TETHER_TEST_MEMCACHED_NODES}). */
+  MEMCACHED("memcached", "TETHER_TEST_MEMCACHED_NODES"),
   /** {@code tether-session-grid}: two embedded Infinispan members in this JVM, two owners. */
   GRID("grid", null);
 

@@ -99,9 +99,10 @@ class SessionStoreBenchmarkTest {
     assertThat(o.settings().round()).isEqualTo(Duration.ofMillis(500));
     assertThat(BenchOptions.parse().stores()).containsExactly(StoreTarget.values());
 
-    assertThatThrownBy(() -> BenchOptions.parse("--stores", "memcached"))
+    assertThatThrownBy(() -> BenchOptions.parse("--stores", "cassandra"))
         .hasMessage(
-            "unknown store 'memcached'; allowed: memory,file,h2,postgresql,mariadb,redis,grid");
+            "unknown store 'cassandra'; allowed:"
+                + " memory,file,h2,postgresql,mariadb,redis,memcached,grid");
     assertThatThrownBy(() -> BenchOptions.parse("--threads", "0"))
         .hasMessage("threads is 0; allowed: 1..256");
     assertThatThrownBy(() -> BenchOptions.parse("--seconds", "soon"))
