@@ -12,6 +12,7 @@ command -v mysqld >/dev/null 2>&1 || command -v mariadbd >/dev/null 2>&1 || miss
 # The browser tests drive Debian's Chromium through its chromedriver.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v memcached >/dev/null 2>&1 || missing+=(memcached)
 # The session drop-in is tested in a real Tomcat 10.1 (its own process, a private CATALINA_BASE).
 [[ -f /usr/share/tomcat10/bin/bootstrap.jar && -f /etc/tomcat10/web.xml ]] || missing+=(tomcat10)
 if [[ ${#missing[@]} -gt 0 ]]; then
@@ -51,6 +52,9 @@ if ! mysqladmin ping >/dev/null 2>&1; then
   for i in $(seq 1 100); do mysqladmin ping >/dev/null 2>&1 && break; sleep 0.2; done
 fi
 mysql -e "CREATE DATABASE IF NOT EXISTS tether; CREATE USER IF NOT EXISTS 'tether'@'127.0.0.1' IDENTIFIED BY 'tether'; GRANT ALL ON tether.* TO 'tether'@'127.0.0.1'; FLUSH PRIVILEGES;" >&2
+
+# Memcached: three instances on 11211-11213 for the Memcached store and its backup node (prints its export line).
+bash "$(dirname "${BASH_SOURCE[0]}")/memcached.sh"
 
 cat <<ENV
 export TETHER_TEST_REDIS_URI=redis://127.0.0.1:6379
