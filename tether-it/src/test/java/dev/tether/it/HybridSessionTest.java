@@ -40,6 +40,7 @@ class HybridSessionTest {
     return Stream.of(
         Arguments.of("grid", (Supplier<Stores>) Stores::grid),
         Arguments.of("redis", (Supplier<Stores>) Stores::redis),
+        Arguments.of("memcached", (Supplier<Stores>) Stores::memcached),
         Arguments.of("cookie", (Supplier<Stores>) Stores::cookie));
   }
 

@@ -4,6 +4,8 @@ import dev.tether.testing.net.FreePorts;
 import dev.tether.session.grid.GridMember;
 import dev.tether.session.grid.GridSessionStore;
 import dev.tether.session.grid.GridSettings;
+import dev.tether.session.memcached.MemcachedSessionStore;
+import dev.tether.session.memcached.MemcachedSessionStoreConfig;
 import dev.tether.session.redis.RedisSessionStore;
 import dev.tether.session.redis.RedisSessionStoreConfig;
 import dev.tether.session.spi.SessionStore;
@@ -48,6 +50,40 @@ interface Stores extends AutoCloseable {
     List<SessionStore> stores = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       stores.add(new RedisSessionStore(RedisSessionStoreConfig.standalone(uri).withKeyPrefix(prefix), Clock.systemUTC()));
+    }
+    return new Stores() {
+      @Override
+      public SessionStore store(int i) {
+        return stores.get(i);
+      }
+
+      @Override
+      public void close() {
+        stores.forEach(SessionStore::close);
+      }
+    };
+  }
+
+  /** Three Memcached store instances over the shared nodes (primary and backup node per session), one fresh key prefix. */
+  static Stores memcached() {
+    String nodes = System.getenv("TETHER_TEST_MEMCACHED_NODES");
+    if (nodes == null || nodes.isBlank()) {
+      if (Boolean.parseBoolean(System.getenv("TETHER_REQUIRE_SERVICES"))) {
+        throw new IllegalStateException("TETHER_TEST_MEMCACHED_NODES is not set, and TETHER_REQUIRE_SERVICES=true"
+            + " makes a missing Memcached a failure (bash .ci/services.sh starts three)");
+      }
+      Assumptions.abort("TETHER_TEST_MEMCACHED_NODES is not set: skipping the Memcached end-to-end test");
+    }
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    for (String part : nodes.split(",")) {
+      String p = part.strip();
+      int colon = p.lastIndexOf(':');
+      addresses.add(new InetSocketAddress(p.substring(0, colon), Integer.parseInt(p.substring(colon + 1))));
+    }
+    String prefix = "tether:it:" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    List<SessionStore> stores = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      stores.add(new MemcachedSessionStore(MemcachedSessionStoreConfig.of(addresses).withKeyPrefix(prefix), Clock.systemUTC()));
     }
     return new Stores() {
       @Override
