@@ -201,14 +201,14 @@ class DashboardAnalyticsBrowserTest {
     Files.write(SHOTS.resolve("dashboard-analytics.png"), browser.getScreenshotAs(OutputType.BYTES));
 
     browser.findElement(By.cssSelector("tr[data-server='s3'] button[data-action='kill']")).click();
-    await().atMost(Duration.ofSeconds(10)).until(() -> text("tr[data-server='s3'] td.state").equals("DOWN"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> text("tr[data-server='s3'] td.state .badge").equals("DOWN"));
     assertThat(posts).containsExactly("/api/demo/instances/s3/kill application/json {}");
     assertThat(text("#events")).contains("ok kill instance s3 stopped");
     await().atMost(Duration.ofSeconds(10)).until(() ->
         browser.findElement(By.cssSelector("tr[data-server='s3'] button[data-action='start']")).isEnabled());
     assertThat(text("tr[data-server='s3'] td .health")).isEqualTo("failing");
     browser.findElement(By.cssSelector("tr[data-server='s1'] button[data-action='drain']")).click();
-    await().atMost(Duration.ofSeconds(10)).until(() -> text("tr[data-server='s1'] td.state").equals("DRAINING"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> text("tr[data-server='s1'] td.state .badge").equals("DRAINING"));
     assertThat(posts).last().isEqualTo("/api/pools/shop/servers/s1/drain application/json {}");
     Files.write(SHOTS.resolve("dashboard-demo-actions.png"), browser.getScreenshotAs(OutputType.BYTES));
 
