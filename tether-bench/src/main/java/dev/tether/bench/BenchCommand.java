@@ -13,6 +13,7 @@ import dev.tether.bench.load.chaos.ChaosRunner;
 import dev.tether.bench.load.chaos.ChaosSchedule;
 import dev.tether.bench.load.scenario.Scenario;
 import dev.tether.bench.load.scenario.Scenarios;
+import dev.tether.bench.idle.IdleCommand;
 import dev.tether.session.bench.StoreCommand;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tether bench}: the session-aware load generator, and {@code tether bench store}.
+ * {@code tether bench}: the session-aware load generator, {@code tether bench store} and {@code tether bench idle}.
  *
  * <pre>
  * tether bench --url http://127.0.0.1:8080 --users 200 --duration 60s \
@@ -45,10 +46,11 @@ import picocli.CommandLine.Option;
  * requests failed, 2 for bad input (unknown option or scenario key, unparseable chaos, unreachable
  * URL).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = StoreCommand.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {StoreCommand.class, IdleCommand.class},
     description = {"Session-aware load generator: virtual users with their own cookies and expected state.",
         "Counts lost and stale sessions, failed requests, latency (HdrHistogram), per-instance spread;",
-        "runs a chaos schedule through the admin API. `tether bench store` benchmarks the session stores."})
+        "runs a chaos schedule through the admin API. `tether bench store` benchmarks the session stores;",
+        "`tether bench idle` measures the balancer's memory per idle connection."})
 public final class BenchCommand implements Callable<Integer> {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?");
@@ -148,6 +150,15 @@ public final class BenchCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot connect to " + target.hostHeader() + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Parses {@code 30s}, {@code 1500ms}, {@code 2m} or a bare number of seconds given to {@code option}.
+   *
+   * @throws IllegalArgumentException naming the option and what is allowed
+   */
+  public static Duration durationOf(String option, String text) {
+    return duration(option, text);
   }
 
   /** Parses {@code 30s}, {@code 1500ms}, {@code 2m} or a bare number of seconds. */
