@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * time is measured.
  */
 @ExtendWith(LeakDetection.class)
-class ChaosRunIT {
+class ChaosRunIntegrationTest {
 
   private HttpServer app;
   private HttpServer admin;

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code tether bench idle} against a real balancer (in this JVM) and backend, on port 0. */
 @ExtendWith(LeakDetection.class)
-class IdleCommandIT {
+class IdleCommandIntegrationTest {
 
   private final TestBackend backend = TestBackend.start("s1");
   private final TetherProxy proxy = start(backend);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Drives the fake shop over real sockets (port 0) with the Netty client. */
 @ExtendWith(LeakDetection.class)
-class LoadRunnerIT {
+class LoadRunnerIntegrationTest {
 
   private final FakeShop shop = new FakeShop("s1");
   private final ByteArrayOutputStream progress = new ByteArrayOutputStream();
