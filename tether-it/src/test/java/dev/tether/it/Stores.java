@@ -36,6 +36,21 @@ interface Stores extends AutoCloseable {
   @Override
   void close();
 
+  /** The given store instances, one per application instance, closed together. */
+  static Stores of(List<SessionStore> stores) {
+    return new Stores() {
+      @Override
+      public SessionStore store(int i) {
+        return stores.get(i);
+      }
+
+      @Override
+      public void close() {
+        stores.forEach(SessionStore::close);
+      }
+    };
+  }
+
   /** Three Redis store instances over one fresh key prefix. */
   static Stores redis() {
     String uri = System.getenv("TETHER_TEST_REDIS_URI");
@@ -51,17 +66,7 @@ interface Stores extends AutoCloseable {
     for (int i = 0; i < 3; i++) {
       stores.add(new RedisSessionStore(RedisSessionStoreConfig.standalone(uri).withKeyPrefix(prefix), Clock.systemUTC()));
     }
-    return new Stores() {
-      @Override
-      public SessionStore store(int i) {
-        return stores.get(i);
-      }
-
-      @Override
-      public void close() {
-        stores.forEach(SessionStore::close);
-      }
-    };
+    return of(stores);
   }
 
   /** Three Memcached store instances over the shared nodes (primary and backup node per session), one fresh key prefix. */
@@ -85,17 +90,7 @@ interface Stores extends AutoCloseable {
     for (int i = 0; i < 3; i++) {
       stores.add(new MemcachedSessionStore(MemcachedSessionStoreConfig.of(addresses).withKeyPrefix(prefix), Clock.systemUTC()));
     }
-    return new Stores() {
-      @Override
-      public SessionStore store(int i) {
-        return stores.get(i);
-      }
-
-      @Override
-      public void close() {
-        stores.forEach(SessionStore::close);
-      }
-    };
+    return of(stores);
   }
 
   /**

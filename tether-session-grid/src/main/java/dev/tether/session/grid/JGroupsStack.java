@@ -40,6 +40,9 @@ import org.jgroups.protocols.pbcast.STABLE;
  */
 final class JGroupsStack implements JGroupsChannelConfigurator {
 
+  /** The longest a member stopping gracefully waits for its leave to be acknowledged. */
+  static final long LEAVE_TIMEOUT_MILLIS = 2_000;
+
   private final GridSettings settings;
   private SocketFactory socketFactory;
 
@@ -108,7 +111,9 @@ final class JGroupsStack implements JGroupsChannelConfigurator {
     stack.add(new NAKACK2().useMcastXmit(false));
     stack.add(new UNICAST3());
     stack.add(new STABLE());
-    stack.add(new GMS().setJoinTimeout(join).setLeaveTimeout(join).printLocalAddress(false));
+    // A leaving member waits at most JGroups' default 2 s for the coordinator's answer (not the join
+    // timeout): while it waits, locks its transactions hold on the survivors stay taken.
+    stack.add(new GMS().setJoinTimeout(join).setLeaveTimeout(Math.min(join, LEAVE_TIMEOUT_MILLIS)).printLocalAddress(false));
     stack.add(new UFC());
     stack.add(new MFC());
     stack.add(new FRAG4());
