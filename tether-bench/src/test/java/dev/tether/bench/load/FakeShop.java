@@ -111,15 +111,22 @@ final class FakeShop implements AutoCloseable {
   }
 
   private void exchange(HttpExchange ex) throws IOException {
-    try (ex) {
-      if (stall) {
-        // the stall switch: this answer comes a second late (a test peer, not a test's wait)
+    if (stall) {
+      // the stall switch: this answer comes a second late, from a timer (the exchange stays open)
+      java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
         try {
-          Thread.sleep(1000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+          answer(ex);
+        } catch (IOException e) {
+          ex.close();
         }
-      }
+      });
+      return;
+    }
+    answer(ex);
+  }
+
+  private void answer(HttpExchange ex) throws IOException {
+    try (ex) {
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       if (down) {
         byte[] out = "{\"error\":\"instance down\"}".getBytes(StandardCharsets.UTF_8);

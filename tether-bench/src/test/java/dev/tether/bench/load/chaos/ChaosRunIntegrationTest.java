@@ -51,27 +51,27 @@ class ChaosRunIntegrationTest {
     app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
     app.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     app.createContext("/", ex -> {
-      try (ex) {
-        ex.getRequestBody().readAllBytes();
-        ex.getResponseHeaders().set("X-Tether-Instance", "s1");
-        if (down) {
-          ex.sendResponseHeaders(502, -1);
-          return;
-        }
-        if (slow && served.incrementAndGet() > 30) {
-          try {
-            // after 30 quick answers (every user knows it is on s1) the instance slows down, so
-            // each user's POST is in flight when the kill comes
-            Thread.sleep(800);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        ex.sendResponseHeaders(down ? 502 : 200, -1);
+      ex.getRequestBody().readAllBytes();
+      ex.getResponseHeaders().set("X-Tether-Instance", "s1");
+      if (!down && slow && served.incrementAndGet() > 30) {
+        // after 30 quick answers (every user knows it is on s1) the instance slows down, so each
+        // user's POST is in flight when the kill comes: the answer leaves 800 ms later, from a timer
+        java.util.concurrent.CompletableFuture.delayedExecutor(800, java.util.concurrent.TimeUnit.MILLISECONDS)
+            .execute(() -> answer(ex));
+        return;
       }
+      answer(ex);
     });
     app.start();
     return app.getAddress().getPort();
+  }
+
+  private void answer(com.sun.net.httpserver.HttpExchange ex) {
+    try (ex) {
+      ex.sendResponseHeaders(down ? 502 : 200, -1);
+    } catch (IOException e) {
+      // the client went away (the load run ended): nothing to answer
+    }
   }
 
   private int startAdmin() throws IOException {
