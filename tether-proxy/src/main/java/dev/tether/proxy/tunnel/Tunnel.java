@@ -234,6 +234,12 @@ public final class Tunnel {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
+      if (closeSent) {
+        // Closing the backend after the close frame fails the client bytes still queued for it.
+        // The client keeps its grace period: closing it now would reset a connection whose
+        // close frame it may not have read yet, and a reset discards unread data.
+        return;
+      }
       closeOnFlush(peer);
     }
 

@@ -175,4 +175,32 @@ class DrainTunnelFramesTest {
     client2.finishAndReleaseAll();
     backend2.finishAndReleaseAll();
   }
+
+  @Test
+  void theBackendsFailedWritesAfterTheCloseFrameLeaveTheClientItsGracePeriod() {
+    EmbeddedChannel client = new EmbeddedChannel();
+    Tunnel.Relay toClient = new Tunnel.Relay(client, new WebSocketFrames());
+    EmbeddedChannel backend = new EmbeddedChannel(toClient);
+    backend.writeInbound(Unpooled.wrappedBuffer(frame(1, 20)));
+    ((ByteBuf) client.readOutbound()).release();
+    // Client bytes queued for the backend fail as its connection closes, and the failure reaches
+    // the relay: the client, which may not have read its close frame yet, must not be reset.
+    backend.write(Unpooled.wrappedBuffer(masked(3)), backend.voidPromise());
+    toClient.goAway();
+    ((ByteBuf) client.readOutbound()).release();
+    assertThat(backend.isActive()).isFalse();
+    client.runPendingTasks();
+    assertThat(client.isActive()).as("open for its own close frame").isTrue();
+
+    EmbeddedChannel client2 = new EmbeddedChannel();
+    Tunnel.Relay plain = new Tunnel.Relay(client2, new WebSocketFrames());
+    EmbeddedChannel backend2 = new EmbeddedChannel(plain);
+    backend2.pipeline().fireExceptionCaught(new java.io.IOException("reset"));
+    client2.runPendingTasks();
+    assertThat(client2.isActive()).as("a failure before any go-away closes both sides").isFalse();
+    client.finishAndReleaseAll();
+    backend.finishAndReleaseAll();
+    client2.finishAndReleaseAll();
+    backend2.finishAndReleaseAll();
+  }
 }
