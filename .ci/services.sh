@@ -15,6 +15,10 @@ command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v memcached >/dev/null 2>&1 || missing+=(memcached)
 # The session drop-in is tested in a real Tomcat 10.1 (its own process, a private CATALINA_BASE).
 [[ -f /usr/share/tomcat10/bin/bootstrap.jar && -f /etc/tomcat10/web.xml ]] || missing+=(tomcat10)
+# HTTP/2 and slow-client tests drive real clients: nghttp2's h2load and slowhttptest.
+command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
+command -v slowhttptest >/dev/null 2>&1 || missing+=(slowhttptest)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [[ ${#missing[@]} -gt 0 ]]; then
   log "installing ${missing[*]}"
   apt-get update -qq >&2
@@ -67,4 +71,7 @@ export TETHER_TEST_MARIADB_PASSWORD=tether
 export TETHER_TEST_CHROMIUM=$(command -v chromium)
 export TETHER_TEST_CHROMEDRIVER=$(command -v chromedriver)
 export TETHER_TEST_CATALINA_HOME=/usr/share/tomcat10
+export TETHER_TEST_H2LOAD=$(command -v h2load)
+export TETHER_TEST_SLOWHTTPTEST=$(command -v slowhttptest)
+export TETHER_TEST_CURL=$(command -v curl)
 ENV
