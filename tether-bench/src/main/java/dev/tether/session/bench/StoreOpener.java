@@ -13,8 +13,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -67,9 +70,11 @@ public final class StoreOpener {
           jdbc(target, "jdbc:h2:mem:bench" + run + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000", "sa",
               "", run);
       case POSTGRESQL -> jdbcFromEnv(target, "TETHER_TEST_PG", run);
+      case POSTGRESQL_REPLICA -> postgresqlReplica(run);
       case MARIADB -> jdbcFromEnv(target, "TETHER_TEST_MARIADB", run);
       case REDIS -> redis(run);
       case MEMCACHED -> memcached(run);
+      case COOKIE -> cookie();
       case GRID -> grid(run);
     };
   }
@@ -94,17 +99,73 @@ public final class StoreOpener {
 
   private OpenedStore jdbc(
       StoreTarget target, String url, String user, String password, String run) throws Exception {
-    String prefix = "bench" + run + "_";
+    return jdbc(target, url, user, password, run, Map.of());
+  }
+
+  /**
+   * The primary of {@code TETHER_TEST_PG_*} with {@code TETHER_TEST_PG_REPLICA_URL} as its
+   * replica. The measured operations (save, load, the near cache's version check) stay on the
+   * primary by design, so this measures what configuring a replica costs them.
+   */
+  private OpenedStore postgresqlReplica(String run) throws Exception {
+    String primary = env.get("TETHER_TEST_PG_URL");
+    if (primary == null || primary.isBlank()) {
+      throw new IllegalStateException(
+          "postgresql-replica needs TETHER_TEST_PG_URL (the primary) as well as"
+              + " TETHER_TEST_PG_REPLICA_URL");
+    }
+    OpenedStore opened =
+        jdbc(
+            StoreTarget.POSTGRESQL_REPLICA,
+            primary,
+            env.getOrDefault("TETHER_TEST_PG_USER", ""),
+            env.getOrDefault("TETHER_TEST_PG_PASSWORD", ""),
+            run,
+            Map.of("replica-urls", env.get("TETHER_TEST_PG_REPLICA_URL")));
+    return new OpenedStore(
+        opened.target(),
+        opened.detail() + ", replica " + env.get("TETHER_TEST_PG_REPLICA_URL")
+            + " (listings and sweeps only)",
+        opened.store(),
+        null,
+        opened.cleanup());
+  }
+
+  private OpenedStore cookie() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
     SessionStore store =
         SessionStoreRegistry.create(
-            "jdbc",
-            Map.of(
-                "url", url,
-                "user", user,
-                "password", password,
-                "pool-size", Integer.toString(threads),
-                "table-prefix", prefix),
+            "cookie",
+            Map.of("keys", "k1:" + Base64.getEncoder().encodeToString(key), "max-cookies", "4"),
             clock);
+    return new OpenedStore(
+        StoreTarget.COOKIE,
+        "sealed in the client's cookies (AES-256-GCM, deflate), no revocation store; a load opens"
+            + " the seal, a save re-seals",
+        store,
+        null,
+        () -> {});
+  }
+
+  private OpenedStore jdbc(
+      StoreTarget target,
+      String url,
+      String user,
+      String password,
+      String run,
+      Map<String, String> extra)
+      throws Exception {
+    String prefix = "bench" + run + "_";
+    Map<String, String> settings = new HashMap<>(extra);
+    settings.putAll(
+        Map.of(
+            "url", url,
+            "user", user,
+            "password", password,
+            "pool-size", Integer.toString(threads),
+            "table-prefix", prefix));
+    SessionStore store = SessionStoreRegistry.create("jdbc", settings, clock);
     String detail;
     try (Connection c = DriverManager.getConnection(url, user, password)) {
       detail =
