@@ -54,12 +54,14 @@ public final class SessionTokenIssuer {
    * @param keys the signing keys and their schedule
    * @param clock judges {@code iat}/{@code exp} and which key signs
    * @param random source of {@code jti}
+   * @throws IllegalStateException when no key of {@code keys} signs at the clock's time
    */
   public SessionTokenIssuer(JwtSettings settings, JwtKeySet keys, Clock clock, SecureRandom random) {
     this.settings = requireNonNull(settings, "settings");
     this.keys = requireNonNull(keys, "keys");
     this.clock = requireNonNull(clock, "clock");
     this.random = requireNonNull(random, "random");
+    keys.signing(clock.instant()); // fail at start, not at the first login, when no key signs yet
   }
 
   /** What the tokens say. */
