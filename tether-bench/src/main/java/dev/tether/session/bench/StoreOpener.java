@@ -5,8 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.session.redis.RedisSessionStore;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
-import dev.tether.testing.net.FreePorts;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -224,8 +225,8 @@ public final class StoreOpener {
     return new OpenedStore(StoreTarget.MEMCACHED, detail, store, null, () -> {});
   }
 
-  private OpenedStore grid(String run) {
-    List<Integer> ports = FreePorts.loopback(2);
+  private OpenedStore grid(String run) throws IOException {
+    List<Integer> ports = loopbackPorts(2);
     String members = "127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1);
     List<SessionStore> started = new ArrayList<>();
     try {
@@ -252,6 +253,24 @@ public final class StoreOpener {
         started.get(0),
         null,
         peer::close);
+  }
+
+  /**
+   * {@code n} distinct loopback ports the kernel just handed out, held together while chosen. Not
+   * the test kit's {@code FreePorts}: the {@code tether} jar does not ship the test kit.
+   */
+  private static List<Integer> loopbackPorts(int n) throws IOException {
+    List<ServerSocket> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        open.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+      }
+      return open.stream().map(ServerSocket::getLocalPort).toList();
+    } finally {
+      for (ServerSocket s : open) {
+        s.close();
+      }
+    }
   }
 
   private static void deleteTree(Path dir) throws IOException {
