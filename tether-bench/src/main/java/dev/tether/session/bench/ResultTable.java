@@ -14,7 +14,7 @@ public final class ResultTable {
           + " (spring-session#1182)";
 
   private static final String ROW =
-      "%-11s %11s %8s %8s  %11s %8s %8s  %11s %8s %8s  %10s  %s%n";
+      "%-18s %11s %8s %8s  %11s %8s %8s  %11s %8s %8s  %10s  %s%n";
 
   private ResultTable() {}
 
@@ -49,7 +49,7 @@ public final class ResultTable {
     for (StoreOutcome o : outcomes) {
       StoreResult r = o.result();
       if (r == null) {
-        out.append(String.format(Locale.ROOT, "%-11s %s%n", o.store(), o.status()));
+        out.append(String.format(Locale.ROOT, "%-18s %s%n", o.store(), o.status()));
         continue;
       }
       String redis =
@@ -90,7 +90,7 @@ public final class ResultTable {
         out.append(
             String.format(
                 Locale.ROOT,
-                "%-11s %s; throughput range over rounds: saves %s-%s, loads %s-%s, near %s-%s%n",
+                "%-18s %s; throughput range over rounds: saves %s-%s, loads %s-%s, near %s-%s%n",
                 r.store(),
                 r.detail(),
                 rate(r.saves().minPerSecond()),
@@ -146,7 +146,7 @@ public final class ResultTable {
       out.append(
           String.format(
               Locale.ROOT,
-              "%-11s %d of %d %s failed, first: %s%n",
+              "%-18s %d of %d %s failed, first: %s%n",
               store,
               p.failures(),
               p.ops(),

@@ -31,7 +31,7 @@ import picocli.CommandLine;
  *
  * <pre>
  * source &lt;(bash .ci/services.sh)
- * ./tether bench store --stores memory,file,h2,postgresql,mariadb,redis,memcached,grid --threads 8 --seconds 5 --rounds 3
+ * ./tether bench store --stores memory,file,h2,postgresql,postgresql-replica,mariadb,redis,memcached,cookie,grid --threads 8 --seconds 5 --rounds 3
  * </pre>
  *
  * <p>Exit status: 0 when every requested store was measured or skipped, 1 when one failed or had

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 public final class StoreCommand implements Callable<Integer> {
 
   @Option(names = "--stores", split = ",", paramLabel = "LIST",
-      description = "Stores to measure, default all: memory,file,h2,postgresql,mariadb,redis,memcached,grid.")
+      description = "Stores to measure, default all: memory,file,h2,postgresql,postgresql-replica,mariadb,redis,memcached,cookie,grid.")
   List<String> stores;
 
   @Option(names = "--threads", defaultValue = "8", description = "Concurrent callers (default ${DEFAULT-VALUE}).")

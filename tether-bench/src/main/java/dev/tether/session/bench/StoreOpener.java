@@ -5,16 +5,20 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.session.redis.RedisSessionStore;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
-import dev.tether.testing.net.FreePorts;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -67,9 +71,11 @@ public final class StoreOpener {
           jdbc(target, "jdbc:h2:mem:bench" + run + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000", "sa",
               "", run);
       case POSTGRESQL -> jdbcFromEnv(target, "TETHER_TEST_PG", run);
+      case POSTGRESQL_REPLICA -> postgresqlReplica(run);
       case MARIADB -> jdbcFromEnv(target, "TETHER_TEST_MARIADB", run);
       case REDIS -> redis(run);
       case MEMCACHED -> memcached(run);
+      case COOKIE -> cookie();
       case GRID -> grid(run);
     };
   }
@@ -94,17 +100,73 @@ public final class StoreOpener {
 
   private OpenedStore jdbc(
       StoreTarget target, String url, String user, String password, String run) throws Exception {
-    String prefix = "bench" + run + "_";
+    return jdbc(target, url, user, password, run, Map.of());
+  }
+
+  /**
+   * The primary of {@code TETHER_TEST_PG_*} with {@code TETHER_TEST_PG_REPLICA_URL} as its
+   * replica. The measured operations (save, load, the near cache's version check) stay on the
+   * primary by design, so this measures what configuring a replica costs them.
+   */
+  private OpenedStore postgresqlReplica(String run) throws Exception {
+    String primary = env.get("TETHER_TEST_PG_URL");
+    if (primary == null || primary.isBlank()) {
+      throw new IllegalStateException(
+          "postgresql-replica needs TETHER_TEST_PG_URL (the primary) as well as"
+              + " TETHER_TEST_PG_REPLICA_URL");
+    }
+    OpenedStore opened =
+        jdbc(
+            StoreTarget.POSTGRESQL_REPLICA,
+            primary,
+            env.getOrDefault("TETHER_TEST_PG_USER", ""),
+            env.getOrDefault("TETHER_TEST_PG_PASSWORD", ""),
+            run,
+            Map.of("replica-urls", env.get("TETHER_TEST_PG_REPLICA_URL")));
+    return new OpenedStore(
+        opened.target(),
+        opened.detail() + ", replica " + env.get("TETHER_TEST_PG_REPLICA_URL")
+            + " (listings and sweeps only)",
+        opened.store(),
+        null,
+        opened.cleanup());
+  }
+
+  private OpenedStore cookie() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
     SessionStore store =
         SessionStoreRegistry.create(
-            "jdbc",
-            Map.of(
-                "url", url,
-                "user", user,
-                "password", password,
-                "pool-size", Integer.toString(threads),
-                "table-prefix", prefix),
+            "cookie",
+            Map.of("keys", "k1:" + Base64.getEncoder().encodeToString(key), "max-cookies", "4"),
             clock);
+    return new OpenedStore(
+        StoreTarget.COOKIE,
+        "sealed in the client's cookies (AES-256-GCM, deflate), no revocation store; a load opens"
+            + " the seal, a save re-seals",
+        store,
+        null,
+        () -> {});
+  }
+
+  private OpenedStore jdbc(
+      StoreTarget target,
+      String url,
+      String user,
+      String password,
+      String run,
+      Map<String, String> extra)
+      throws Exception {
+    String prefix = "bench" + run + "_";
+    Map<String, String> settings = new HashMap<>(extra);
+    settings.putAll(
+        Map.of(
+            "url", url,
+            "user", user,
+            "password", password,
+            "pool-size", Integer.toString(threads),
+            "table-prefix", prefix));
+    SessionStore store = SessionStoreRegistry.create("jdbc", settings, clock);
     String detail;
     try (Connection c = DriverManager.getConnection(url, user, password)) {
       detail =
@@ -163,8 +225,8 @@ public final class StoreOpener {
     return new OpenedStore(StoreTarget.MEMCACHED, detail, store, null, () -> {});
   }
 
-  private OpenedStore grid(String run) {
-    List<Integer> ports = FreePorts.loopback(2);
+  private OpenedStore grid(String run) throws IOException {
+    List<Integer> ports = loopbackPorts(2);
     String members = "127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1);
     List<SessionStore> started = new ArrayList<>();
     try {
@@ -191,6 +253,24 @@ public final class StoreOpener {
         started.get(0),
         null,
         peer::close);
+  }
+
+  /**
+   * {@code n} distinct loopback ports the kernel just handed out, held together while chosen. Not
+   * the test kit's {@code FreePorts}: the {@code tether} jar does not ship the test kit.
+   */
+  private static List<Integer> loopbackPorts(int n) throws IOException {
+    List<ServerSocket> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        open.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+      }
+      return open.stream().map(ServerSocket::getLocalPort).toList();
+    } finally {
+      for (ServerSocket s : open) {
+        s.close();
+      }
+    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -22,12 +22,22 @@ public enum StoreTarget {
   H2("h2", null),
   /** {@code tether-session-jdbc} on PostgreSQL ({@code TETHER_TEST_PG_URL/USER/PASSWORD}). */
   POSTGRESQL("postgresql", "TETHER_TEST_PG_URL"),
+  /**
+   * {@code tether-session-jdbc} on PostgreSQL with a streaming read replica ({@code
+   * TETHER_TEST_PG_REPLICA_URL}, besides the primary's {@code TETHER_TEST_PG_*}).
+   */
+  POSTGRESQL_REPLICA("postgresql-replica", "TETHER_TEST_PG_REPLICA_URL"),
   /** {@code tether-session-jdbc} on MariaDB ({@code TETHER_TEST_MARIADB_URL/USER/PASSWORD}). */
   MARIADB("mariadb", "TETHER_TEST_MARIADB_URL"),
   /** {@code tether-session-redis}, standalone ({@code TETHER_TEST_REDIS_URI}). */
   REDIS("redis", "TETHER_TEST_REDIS_URI"),
   /** {@code tether-session-memcached} over its nodes ({@code TETHER_TEST_MEMCACHED_NODES}). */
   MEMCACHED("memcached", "TETHER_TEST_MEMCACHED_NODES"),
+  /**
+   * The {@code cookie} store of {@code tether-session}: every save seals, every load opens, with a
+   * fresh AES-256 key and no revocation store (no server at all).
+   */
+  COOKIE("cookie", null),
   /** {@code tether-session-grid}: two embedded Infinispan members in this JVM, two owners. */
   GRID("grid", null);
 

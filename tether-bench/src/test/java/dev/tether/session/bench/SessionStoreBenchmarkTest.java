@@ -37,6 +37,29 @@ class SessionStoreBenchmarkTest {
   }
 
   @Test
+  void cookieStoreSealsAndOpensWithoutAServer() throws Exception {
+    StoreResult r = measure(StoreTarget.COOKIE, Map.of());
+
+    assertMeasured(r);
+    assertThat(r.redis()).isNull();
+  }
+
+  @Test
+  void aReplicaRunNeedsThePrimaryToo() throws Exception {
+    BenchOptions options = new BenchOptions(List.of(StoreTarget.POSTGRESQL_REPLICA), SHORT, null);
+
+    List<StoreOutcome> outcomes =
+        SessionStoreBenchmark.run(
+            options,
+            Map.of("TETHER_TEST_PG_REPLICA_URL", "jdbc:postgresql://127.0.0.1:1/none"),
+            clock,
+            new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+    assertThat(outcomes.getFirst().status())
+        .contains("postgresql-replica needs TETHER_TEST_PG_URL (the primary)");
+  }
+
+  @Test
   void redisStoreSendsOneCommandPerSaveAndNoFullReadOnANearCacheHit() throws Exception {
     StoreResult r = measure(StoreTarget.REDIS, redisEnvironment());
 
@@ -87,7 +110,7 @@ class SessionStoreBenchmarkTest {
     assertThat(outcomes)
         .containsExactly(new StoreOutcome("postgresql", "skipped (set TETHER_TEST_PG_URL)", null));
     assertThat(ResultTable.format(SHORT, outcomes))
-        .contains("postgresql  skipped (set TETHER_TEST_PG_URL)");
+        .containsPattern("postgresql +skipped \\(set TETHER_TEST_PG_URL\\)");
   }
 
   @Test
@@ -102,7 +125,7 @@ class SessionStoreBenchmarkTest {
     assertThatThrownBy(() -> BenchOptions.parse("--stores", "cassandra"))
         .hasMessage(
             "unknown store 'cassandra'; allowed:"
-                + " memory,file,h2,postgresql,mariadb,redis,memcached,grid");
+                + " memory,file,h2,postgresql,postgresql-replica,mariadb,redis,memcached,cookie,grid");
     assertThatThrownBy(() -> BenchOptions.parse("--threads", "0"))
         .hasMessage("threads is 0; allowed: 1..256");
     assertThatThrownBy(() -> BenchOptions.parse("--seconds", "soon"))

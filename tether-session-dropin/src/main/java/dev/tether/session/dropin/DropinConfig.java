@@ -18,7 +18,8 @@ import java.util.Optional;
  *     <session-config><session-timeout>}
  * @param absoluteTimeout {@code absolute-timeout}, or empty for 8 hours (or the idle timeout when
  *     that is longer)
- * @param nearCache {@code near-cache}, or empty for on with every store but {@code memory}
+ * @param nearCache {@code near-cache}, or empty for on with every store but {@code memory} and
+ *     {@code cookie} (which refuses it)
  */
 public record DropinConfig(
     String source,
@@ -41,6 +42,6 @@ public record DropinConfig(
 
   /** Whether sessions are cached in this JVM in front of the store. */
   public boolean nearCacheOn() {
-    return nearCache.orElse(!store.equals("memory"));
+    return nearCache.orElse(!store.equals("memory") && !store.equals("cookie"));
   }
 }

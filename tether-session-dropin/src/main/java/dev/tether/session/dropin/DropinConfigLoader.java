@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * {@code .} and {@code -} turned into {@code _} ({@code store.uri} by {@code
  * TETHER_SESSION_STORE_URI}, {@code cookie.same-site} by {@code TETHER_SESSION_COOKIE_SAME_SITE}).
  * Store settings only use {@code -}, so {@code TETHER_SESSION_STORE_KEY_PREFIX} is {@code
- * store.key-prefix}. With no file at all, the environment alone may configure the drop-in (it must
+ * store.key-prefix}, except that the cookie store's {@code TETHER_SESSION_STORE_REVOCATION_X} is
+ * {@code store.revocation.x} (its revocation store's setting {@code x}). With no file at all, the environment alone may configure the drop-in (it must
  * then set {@code TETHER_SESSION_STORE}); with neither, start-up fails: there is never a silent
  * fall-back to the container's own sessions.
  *
@@ -70,6 +71,7 @@ public final class DropinConfigLoader {
   static final Map<String, Set<String>> STORE_SETTINGS =
       Map.of(
           "memory", Set.of(),
+          "cookie", Set.of("keys", "key-id", "cookie-size", "max-cookies", "revocation-store", "track-every-write"),
           "file", Set.of("directory"),
           "redis", Set.of("uri", "mode", "key-prefix", "buckets", "safety-margin", "timeout", "password"),
           "jdbc", Set.of("url", "user", "password", "pool-size", "table-prefix", "replica-urls", "replica-user",
@@ -79,6 +81,9 @@ public final class DropinConfigLoader {
                   "initial-members", "cluster-name", "bind-address", "bind-port", "port-range",
                   "owners", "encryption", "encryption-key", "join-timeout", "expiry-grace",
                   "failure-timeout"));
+
+  /** The cookie store's settings of its revocation store: {@code store.revocation.<setting>}. */
+  private static final String REVOCATION = "revocation.";
 
   private static final String DURATIONS = "a duration such as 30m, 90s, 2h, 500ms or PT30M";
   private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
@@ -155,6 +160,9 @@ public final class DropinConfigLoader {
     } catch (IllegalArgumentException e) {
       throw bad(entries.get("cookie.name"), e.getMessage());
     }
+    if (storeName.equals("cookie")) {
+      cookieStore(entries.get("near-cache"), cookie, settings);
+    }
     return new DropinConfig(
         source.name,
         storeName,
@@ -183,6 +191,13 @@ public final class DropinConfigLoader {
     } else {
       out.put(setting, e.value.strip());
     }
+    if (store.equals("cookie") && setting.equals("cookie-name")) {
+      throw bad(e, "the cookie store seals the session into the session cookie, whose name is"
+          + " cookie.name; allowed: set cookie.name instead");
+    }
+    if (store.equals("cookie") && setting.startsWith(REVOCATION)) {
+      return; // the revocation store's own settings, checked by that store when it opens
+    }
     if (known != null && !known.contains(setting)) {
       throw new DropinConfigException(
           "tether-session: " + e.where + ": unknown key '" + e.key + "' for store '" + store + "'"
@@ -190,6 +205,18 @@ public final class DropinConfigLoader {
               + "; allowed: " + (known.isEmpty() ? "none (" + store + " takes no settings)"
                   : known.stream().sorted().map(k -> "store." + k).toList()));
     }
+  }
+
+  /**
+   * The cookie store seals into the filter's session cookie, so it takes the cookie's name; the
+   * filter must see the store itself, so there is no near cache in front of it.
+   */
+  private static void cookieStore(Entry nearCache, SessionCookie cookie, Map<String, String> settings) {
+    if (nearCache != null && bool(nearCache, false)) {
+      throw bad(nearCache, "the cookie store keeps each session in the browser, a near cache has"
+          + " nothing to add; allowed with store=cookie: off");
+    }
+    settings.put("cookie-name", cookie.name());
   }
 
   /** The password goes into the Redis URI's user-info, where Lettuce reads it. */
@@ -300,6 +327,9 @@ public final class DropinConfigLoader {
       String key = byEnv.get(name);
       if (key == null && name.startsWith(ENV_PREFIX + "STORE_") && name.length() > 21) {
         key = "store." + name.substring(21).toLowerCase(Locale.ROOT).replace('_', '-');
+        if (key.startsWith("store.revocation-")) {
+          key = "store." + REVOCATION + key.substring("store.revocation-".length());
+        }
       }
       if (key == null) {
         throw new DropinConfigException(

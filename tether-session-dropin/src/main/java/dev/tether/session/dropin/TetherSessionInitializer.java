@@ -68,7 +68,7 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
   private static void start(ServletContext context) {
     DropinConfig config = DropinConfigLoader.system(context.getClassLoader()).load();
     SessionPolicy policy = policy(config, context.getSessionTimeout());
-    if (config.store().equals("jdbc")) {
+    if (config.store().equals("jdbc") || "jdbc".equals(config.storeSettings().get("revocation-store"))) {
       JdbcDrivers.register(context.getClassLoader());
     }
     SessionStore store = open(config);

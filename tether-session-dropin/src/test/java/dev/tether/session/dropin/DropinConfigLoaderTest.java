@@ -135,6 +135,44 @@ class DropinConfigLoaderTest {
   }
 
   @Test
+  void theCookieStoreTakesTheSessionCookiesNameAndNoNearCache() throws IOException {
+    env.put("SESSION_KEYS", "k1:" + "A".repeat(43) + "=");
+    props.put("tether.session.config", file("store=cookie\nstore.keys-env=SESSION_KEYS\nstore.max-cookies=2\n"
+        + "store.revocation-store=redis\nstore.revocation.uri=redis://cache:6379\n").toString());
+    env.put("TETHER_SESSION_STORE_REVOCATION_KEY_PREFIX", "shop:");
+
+    DropinConfig c = load();
+
+    assertThat(c.store()).isEqualTo("cookie");
+    assertThat(c.storeSettings())
+        .containsEntry("keys", "k1:" + "A".repeat(43) + "=")
+        .containsEntry("cookie-name", "__Host-TSESSION")
+        .containsEntry("max-cookies", "2")
+        .containsEntry("revocation-store", "redis")
+        .containsEntry("revocation.uri", "redis://cache:6379")
+        .containsEntry("revocation.key-prefix", "shop:");
+    assertThat(c.nearCacheOn()).isFalse();
+    assertThat(TetherSessionInitializer.shown(c.storeSettings())).doesNotContain("AAAA");
+  }
+
+  @Test
+  void theCookieStoreRefusesItsOwnCookieNameAndANearCache() throws IOException {
+    props.put("tether.session.config", file("store=cookie\nstore.keys=k1:x\nstore.cookie-name=S\n").toString());
+    assertThatThrownBy(this::load)
+        .isInstanceOf(DropinConfigException.class)
+        .hasMessageContaining(":3: key 'store.cookie-name' is 'S': the cookie store seals the session into the"
+            + " session cookie, whose name is cookie.name; allowed: set cookie.name instead");
+
+    props.put("tether.session.config", file("store=cookie\nstore.keys=k1:x\nnear-cache=on\n").toString());
+    assertThatThrownBy(this::load)
+        .hasMessageContaining(":3: key 'near-cache' is 'on': the cookie store keeps each session in the browser");
+
+    props.put("tether.session.config", file("store=cookie\nstore.key=k1:x\n").toString());
+    assertThatThrownBy(this::load)
+        .hasMessageContaining("unknown key 'store.key' for store 'cookie'; did you mean 'store.keys'?");
+  }
+
+  @Test
   void anUnknownEnvironmentVariableIsRefused() throws IOException {
     props.put("tether.session.config", file("store=memory\n").toString());
     env.put("TETHER_SESSION_COOKIE_NAM", "X");
@@ -147,7 +185,7 @@ class DropinConfigLoaderTest {
   void aMissingStoreListsTheStores() throws IOException {
     props.put("tether.session.config", file("cookie.secure=false\n").toString());
     assertThatThrownBy(this::load)
-        .hasMessageContaining("key 'store' is missing; allowed: file, grid, jdbc, memory, redis");
+        .hasMessageContaining("key 'store' is missing; allowed: cookie, file, grid, jdbc, memory, redis");
   }
 
   @Test

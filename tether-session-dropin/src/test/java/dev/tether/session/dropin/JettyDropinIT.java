@@ -116,6 +116,28 @@ class JettyDropinIT {
         + "\nstore.password-env=TETHER_TEST_PG_PASSWORD\nstore.table-prefix=" + prefix + "\ncookie.secure=false\n");
   }
 
+  @Test
+  void theCookieStoreCarriesTheSessionInTheBrowserAndALogoutHoldsThroughRedis() throws Exception {
+    String redis = Services.redis();
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    String keys = "k1:" + java.util.Base64.getEncoder().encodeToString(key);
+    String props = "store=cookie\nstore.keys=" + keys + "\nstore.revocation-store=redis\nstore.revocation.uri="
+        + redis + "\nstore.revocation.key-prefix=tether:dropin-cookie:" + UUID.randomUUID() + ":\ncookie.secure=false\n";
+    assertSharedAcrossTwoInstances(props);
+
+    Instance a = jetty("three", props);
+    Instance b = jetty("four", props);
+    Browser browser = new Browser("TSESSION");
+    assertThat(browser.body(a.url("/set?name=cart&value=one-item"))).startsWith("ok ");
+    String copied = browser.cookie();
+    assertThat(copied.length()).as("the sealed session, not an id").isGreaterThan(43);
+    assertThat(browser.body(b.url("/invalidate"))).isEqualTo("invalidated");
+    Browser thief = new Browser("TSESSION");
+    thief.setCookie(copied);
+    assertThat(thief.body(a.url("/get?name=cart"))).as("a cookie from before the logout").isEqualTo("no session");
+  }
+
   private void assertSharedAcrossTwoInstances(String props) throws Exception {
     Instance a = jetty("one", props);
     Instance b = jetty("two", props);

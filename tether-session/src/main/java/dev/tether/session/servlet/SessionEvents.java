@@ -2,6 +2,9 @@ package dev.tether.session.servlet;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tether.session.ActiveSession;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionBindingEvent;
@@ -17,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers Servlet session events to the listeners registered with {@link
- * TetherSessionFilter.Builder#listener} and to attribute values that implement {@link
+ * Delivers Servlet session events (and {@link SessionCommitListener} calls) to the listeners
+ * registered with {@link TetherSessionFilter.Builder#listener} and to attribute values that implement {@link
  * HttpSessionBindingListener}, in the order the Servlet specification and Jetty/Tomcat use:
  * {@code sessionCreated} in registration order, {@code sessionDestroyed} in reverse order and
  * before the attributes are unbound; {@code valueBound} before the value can be read, {@code
@@ -33,6 +36,7 @@ final class SessionEvents {
   private final List<HttpSessionListener> lifecycle = new ArrayList<>();
   private final List<HttpSessionAttributeListener> attributes = new ArrayList<>();
   private final List<HttpSessionIdListener> ids = new ArrayList<>();
+  private final List<SessionCommitListener> commits = new ArrayList<>();
 
   /**
    * Events for {@code listeners}, each an {@link HttpSessionListener}, {@link
@@ -54,12 +58,16 @@ final class SessionEvents {
         ids.add(i);
         known = true;
       }
+      if (l instanceof SessionCommitListener c) {
+        commits.add(c);
+        known = true;
+      }
       if (!known) {
         throw new IllegalArgumentException(
             "listener "
                 + l.getClass().getName()
                 + " is not an HttpSessionListener, HttpSessionAttributeListener or"
-                + " HttpSessionIdListener"
+                + " HttpSessionIdListener or SessionCommitListener"
                 + (l instanceof HttpSessionBindingListener
                     ? "; an HttpSessionBindingListener is notified as an attribute value, not"
                         + " registered"
@@ -77,6 +85,13 @@ final class SessionEvents {
   void destroyed(HttpSession s) {
     HttpSessionEvent e = new HttpSessionEvent(s);
     lifecycle.reversed().forEach(l -> l.sessionDestroyed(e));
+  }
+
+  /** After a save of {@code s}, while {@code response} is uncommitted. */
+  void committed(ActiveSession s, HttpServletRequest request, HttpServletResponse response) {
+    for (SessionCommitListener l : commits) {
+      l.sessionCommitted(s, request, response);
+    }
   }
 
   void idChanged(HttpSession s, String oldId) {

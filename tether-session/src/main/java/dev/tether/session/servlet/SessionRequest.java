@@ -224,6 +224,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
   void commit() {
     String old;
     TetherHttpSession current;
+    ActiveSession saved;
     synchronized (this) {
       if (active == null || !active.isValid()) {
         return;
@@ -240,9 +241,13 @@ final class SessionRequest extends HttpServletRequestWrapper {
       }
       old = pendingIdChange();
       current = view;
+      saved = active.isValid() && !response.isCommitted() ? active : null;
     }
     if (old != null) {
       events.idChanged(current, old);
+    }
+    if (saved != null) {
+      events.committed(saved, this, response);
     }
   }
 

@@ -227,7 +227,8 @@ public final class TetherSessionFilter implements Filter {
 
     /**
      * Adds a session listener: an {@code HttpSessionListener}, {@code
-     * HttpSessionAttributeListener} or {@code HttpSessionIdListener} (one object may be several).
+     * HttpSessionAttributeListener}, {@code HttpSessionIdListener} or {@link
+     * SessionCommitListener} (one object may be several).
      * Listeners are called in the order added ({@code sessionDestroyed} in reverse), on request
      * threads and, for expiry, on the sweeper thread; they must be thread-safe.
      *
