@@ -151,6 +151,11 @@ public final class NearCacheStore implements SessionStore {
     return r;
   }
 
+  @Override
+  public java.util.List<String> owners(String id) {
+    return delegate.owners(id);
+  }
+
   /** The wrapped store's capabilities. */
   @Override
   public Set<dev.tether.session.spi.StoreCapability> capabilities() {

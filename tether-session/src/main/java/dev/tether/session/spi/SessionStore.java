@@ -145,6 +145,16 @@ public interface SessionStore extends AutoCloseable {
     return java.util.EnumSet.allOf(StoreCapability.class);
   }
 
+  /**
+   * The app instances that hold {@code id} in their own memory, primary first, by the names the
+   * balancer's pool gives them (a data grid's owners of the key); the servlet filter tells the
+   * balancer in {@code Tether-Session-Owners} so a failover goes to one of them. Empty (the default)
+   * for stores every instance reads alike (Redis, SQL, a shared directory). Must not do I/O.
+   */
+  default List<String> owners(String id) {
+    return List.of();
+  }
+
   /** Releases connections and threads the store owns; the default does nothing. */
   @Override
   default void close() {}

@@ -128,6 +128,11 @@ public final class TracingSessionStore implements SessionStore {
     return traced("rotate-id", oldId, () -> delegate.rotateId(oldId, newId), TracingSessionStore::outcome);
   }
 
+  @Override
+  public java.util.List<String> owners(String id) {
+    return delegate.owners(id);
+  }
+
   /** The wrapped store's capabilities. */
   @Override
   public Set<dev.tether.session.spi.StoreCapability> capabilities() {
