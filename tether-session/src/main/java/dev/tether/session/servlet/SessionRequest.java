@@ -32,6 +32,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
   /** Response header carrying the seconds left before expiry, in the warning period. */
   static final String EXPIRES_IN = "Tether-Session-Expires-In";
+  /**
+   * Request header from the balancer: the binding the request arrived under. Only the balancer can
+   * set it (it removes a client's); app instances must be reachable only through it.
+   */
+  static final String BINDING = "Tether-Binding";
   /** Response header for the balancer: the instances that own the session, primary first. */
   static final String SESSION_OWNERS = "Tether-Session-Owners";
 
@@ -127,7 +132,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
   private ClientInfo client() {
     String agent = getHeader("User-Agent");
-    return new ClientInfo(getRemoteAddr(), agent == null ? "" : agent);
+    return new ClientInfo(getRemoteAddr(), agent == null ? "" : agent, getHeader(BINDING));
   }
 
   /**

@@ -104,6 +104,11 @@ public final class TracingSessionStore implements SessionStore {
   }
 
   @Override
+  public Optional<SessionRecord> load(String id, String binding) {
+    return traced("load", id, () -> delegate.load(id, binding), r -> r.isPresent() ? "hit" : "miss");
+  }
+
+  @Override
   public OptionalLong currentVersion(String id) {
     return traced("current-version", id, () -> delegate.currentVersion(id), r -> r.isPresent() ? "hit" : "miss");
   }
@@ -131,6 +136,11 @@ public final class TracingSessionStore implements SessionStore {
   @Override
   public java.util.List<String> owners(String id) {
     return delegate.owners(id);
+  }
+
+  @Override
+  public dev.tether.session.spi.Invalidations invalidations() {
+    return delegate.invalidations();
   }
 
   /** The wrapped store's capabilities. */
