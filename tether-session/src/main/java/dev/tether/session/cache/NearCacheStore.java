@@ -46,8 +46,15 @@ import org.slf4j.LoggerFactory;
  * subscription drops every entry. Without a channel the binding is ignored and every read is
  * validated as before.
  *
+ * <p>Bindings are trusted only when asked for ({@link #trustingBindings}): every instance over the
+ * backend must then run that way and be reachable only through the balancer, and the publishes
+ * cost a round trip on the (rare) paths above. Redis delivers a published message one network hop
+ * after {@code PUBLISH} returns, so there a change elsewhere reaches this cache within that hop;
+ * the memory store's peers deliver before {@code publish} returns.
+ *
  * <pre>{@code
  * SessionStore store = new NearCacheStore(new RedisSessionStore(...), 10_000);
+ * SessionStore behindTether = NearCacheStore.trustingBindings(new RedisSessionStore(...), 10_000, clock);
  * }</pre>
  */
 public final class NearCacheStore implements SessionStore {
@@ -69,13 +76,27 @@ public final class NearCacheStore implements SessionStore {
   private final LongAdder boundHits = new LongAdder();
   private final LongAdder published = new LongAdder();
 
-  /** Caches up to {@code maxEntries} sessions of {@code delegate}, judging expiry by the system clock. */
+  /** Caches up to {@code maxEntries} sessions of {@code delegate}, validating every read. */
   public NearCacheStore(SessionStore delegate, int maxEntries) {
     this(delegate, maxEntries, Clock.systemUTC());
   }
 
-  /** Caches up to {@code maxEntries} sessions of {@code delegate}, judging expiry by {@code clock}. */
+  /**
+   * Caches up to {@code maxEntries} sessions of {@code delegate} and serves those bound to the
+   * request's balancer binding with no store call, when {@code delegate} has a publish/subscribe
+   * channel ({@link SessionStore#invalidations()}; otherwise as the plain constructor). Expiry of
+   * bound entries is judged by {@code clock}.
+   */
+  public static NearCacheStore trustingBindings(SessionStore delegate, int maxEntries, Clock clock) {
+    return new NearCacheStore(delegate, maxEntries, clock, true);
+  }
+
+  /** Caches up to {@code maxEntries} sessions of {@code delegate}, validating every read. */
   public NearCacheStore(SessionStore delegate, int maxEntries, Clock clock) {
+    this(delegate, maxEntries, clock, false);
+  }
+
+  private NearCacheStore(SessionStore delegate, int maxEntries, Clock clock, boolean bindings) {
     this.delegate = requireNonNull(delegate, "delegate");
     this.clock = requireNonNull(clock, "clock");
     if (delegate instanceof dev.tether.session.spi.ClientSideStore) {
@@ -93,7 +114,7 @@ public final class NearCacheStore implements SessionStore {
             return size() > maxEntries;
           }
         };
-    this.bus = delegate.invalidations();
+    this.bus = bindings ? delegate.invalidations() : null;
     this.subscription = bus == null ? null : bus.subscribe(this::invalidated, this::lost);
   }
 
@@ -139,7 +160,7 @@ public final class NearCacheStore implements SessionStore {
   @Override
   public Optional<SessionRecord> load(String id, String binding) {
     Cached cached = get(id);
-    boolean bound = bus != null && binding != null;
+    boolean bound = bus != null && binding != null && bus.live();
     if (bound && cached != null && binding.equals(cached.binding()) && !cached.record().isExpired(clock.instant())) {
       boundHits.increment();
       hits.increment();

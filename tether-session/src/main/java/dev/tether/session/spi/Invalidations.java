@@ -25,6 +25,14 @@ public interface Invalidations {
   void publish(String id);
 
   /**
+   * Whether the subscription currently hears every message; while not, a near cache must not
+   * serve anything without validating it. The default: always.
+   */
+  default boolean live() {
+    return true;
+  }
+
+  /**
    * Calls {@code onId} with every id the other store instances publish, and {@code onLost} when
    * messages may have been missed (the subscription broke); closing the result ends it.
    */

@@ -41,8 +41,8 @@ class BoundNearCacheTest {
   private final MemorySessionStore shared = new MemorySessionStore(clock);
   private final CountingStore backendA = new CountingStore(shared, true);
   private final CountingStore backendB = new CountingStore(shared.peer(clock), true);
-  private final NearCacheStore nodeA = new NearCacheStore(backendA, 100, clock);
-  private final NearCacheStore nodeB = new NearCacheStore(backendB, 100, clock);
+  private final NearCacheStore nodeA = NearCacheStore.trustingBindings(backendA, 100, clock);
+  private final NearCacheStore nodeB = NearCacheStore.trustingBindings(backendB, 100, clock);
 
   private static final String ON_A = "a; epoch=1";
   private static final String ON_B = "b; epoch=2";
@@ -98,7 +98,7 @@ class BoundNearCacheTest {
 
     // A save on B without a binding (a request that bypassed the balancer) publishes too.
     nodeA.load(id, ON_A);
-    NearCacheStore nodeC = new NearCacheStore(new CountingStore(shared.peer(clock), true), 100, clock);
+    NearCacheStore nodeC = NearCacheStore.trustingBindings(new CountingStore(shared.peer(clock), true), 100, clock);
     SessionRecord onC = nodeC.load(id).orElseThrow();
     nodeC.save(SessionDelta.builder(id, onC.version()).set("cart", b("plum")).build());
     assertThat(nodeA.load(id, ON_A).orElseThrow().attributeBytes("cart")).isEqualTo(b("plum"));
@@ -118,14 +118,24 @@ class BoundNearCacheTest {
   }
 
   @Test
-  void withoutAChannelTheBindingIsIgnored() {
+  void withoutAChannelOrWithoutTrustTheBindingIsIgnored() {
     CountingStore plain = new CountingStore(shared.peer(clock));
-    NearCacheStore cache = new NearCacheStore(plain, 100, clock);
+    NearCacheStore cache = NearCacheStore.trustingBindings(plain, 100, clock);
     String id = create("s6");
     cache.load(id, ON_A);
     cache.load(id, ON_A);
     cache.load(id, ON_A);
     assertThat(cache.boundHits()).isZero();
     assertThat(plain.versionChecks).as("every read validated").hasValue(2);
+
+    CountingStore withChannel = new CountingStore(shared.peer(clock), true);
+    NearCacheStore untrusting = new NearCacheStore(withChannel, 100, clock);
+    untrusting.load(id, ON_A);
+    untrusting.load(id, ON_A);
+    SessionRecord r = untrusting.load(id, ON_A).orElseThrow();
+    untrusting.save(SessionDelta.builder(id, r.version()).set("x", b("1")).build());
+    assertThat(untrusting.boundHits()).isZero();
+    assertThat(untrusting.published()).as("the plain cache publishes nothing").isZero();
+    assertThat(withChannel.versionChecks).hasValue(2);
   }
 }
