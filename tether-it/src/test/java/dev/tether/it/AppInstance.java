@@ -34,9 +34,19 @@ final class AppInstance implements AutoCloseable {
   private Server server;
 
   AppInstance(String name, SessionStore store) throws Exception {
+    this(name, store, false);
+  }
+
+  /**
+   * @param trustBindings the near cache serves sessions bound to the balancer's binding without a
+   *     store call ({@link NearCacheStore#trustingBindings})
+   */
+  AppInstance(String name, SessionStore store, boolean trustBindings) throws Exception {
     this.name = name;
     // a client-side store has nothing to cache and must reach the filter unwrapped
-    this.nearCache = store instanceof ClientSideStore ? null : new NearCacheStore(store, 1000);
+    this.nearCache = store instanceof ClientSideStore ? null
+        : trustBindings ? NearCacheStore.trustingBindings(store, 1000, java.time.Clock.systemUTC())
+        : new NearCacheStore(store, 1000);
     this.manager = SessionManager.builder(nearCache == null ? store : nearCache).build();
     start(0);
   }

@@ -33,6 +33,12 @@ interface Stores extends AutoCloseable {
   /** The store of application instance {@code i} (0-based). */
   SessionStore store(int i);
 
+  /**
+   * Stops the part of the backend that application instance {@code i} runs itself (its grid
+   * member), as when the instance's process dies; nothing for a backend the instances share.
+   */
+  default void stop(int i) {}
+
   @Override
   void close();
 
@@ -113,7 +119,11 @@ interface Stores extends AutoCloseable {
     };
   }
 
-  /** A three-member grid (2 owners) on free loopback ports, one member per application instance. */
+  /**
+   * A three-member grid (2 owners) on free loopback ports, one member per application instance,
+   * named {@code app1..app3} (the instance names the balancer's pool uses, so the filter's
+   * {@code Tether-Session-Owners} mean something to it).
+   */
   static Stores grid() {
     List<Integer> ports = FreePorts.loopback(3);
     List<InetSocketAddress> all = ports.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList();
@@ -121,12 +131,18 @@ interface Stores extends AutoCloseable {
     List<GridMember> members = new ArrayList<>();
     for (int port : ports) {
       members.add(GridMember.start(new GridSettings(cluster, "127.0.0.1", port, 0, all, 2, null,
-          Duration.ofSeconds(1), Duration.ofMinutes(15))));
+          Duration.ofSeconds(1), Duration.ofMinutes(15)).withInstanceName("app" + (members.size() + 1))));
     }
+    List<GridSessionStore> stores = members.stream().map(m -> new GridSessionStore(m, Clock.systemUTC())).toList();
     return new Stores() {
       @Override
       public SessionStore store(int i) {
-        return new GridSessionStore(members.get(i), Clock.systemUTC());
+        return stores.get(i);
+      }
+
+      @Override
+      public void stop(int i) {
+        members.get(i).close();
       }
 
       @Override

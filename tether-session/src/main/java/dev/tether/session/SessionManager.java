@@ -157,8 +157,9 @@ public final class SessionManager {
       return Optional.empty();
     }
     boolean wellFormed = SessionIds.isValid(id);
+    String via = client.balancerBinding();
     Optional<SessionRecord> record =
-        wellFormed ? timed("load", () -> store.load(id)) : Optional.empty();
+        wellFormed ? timed("load", () -> via == null ? store.load(id) : store.load(id, via)) : Optional.empty();
     if (record.isEmpty() && wellFormed) {
       String renewed = forwards.lookup(id, clock.instant());
       if (renewed != null) {

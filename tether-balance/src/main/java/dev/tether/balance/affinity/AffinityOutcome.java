@@ -8,6 +8,11 @@ public enum AffinityOutcome {
   NEW("new"),
   /** The bound server was down, disabled, removed or refused the connection: re-pinned. */
   REDISPATCHED_DOWN("redispatched-down"),
+  /**
+   * The bound server was down, draining hard, removed or refused the connection, and the request
+   * went to the next of the session's owners that is up (it holds the session in its own memory).
+   */
+  FAILOVER_OWNER("failover-owner"),
   /** The bound server is draining and the policy moves its clients: re-pinned. */
   REDISPATCHED_DRAIN("redispatched-drain"),
   /** The binding had outlived its idle or absolute lifetime: balanced afresh. */

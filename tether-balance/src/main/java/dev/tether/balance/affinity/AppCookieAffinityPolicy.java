@@ -15,6 +15,13 @@ import java.util.concurrent.CompletionStage;
  * survives restarts and needs no sharing between Tether instances. Other values are looked up in
  * the stick table, which learns from the {@code Set-Cookie} headers of responses (nginx Plus
  * {@code sticky learn}). A value the table does not know is balanced afresh and remembered.
+ *
+ * <p>Ranked routes (WildFly's {@code ranked} affinity): {@code <id>.s2.s3} names the primary route
+ * first and then the instances that hold replicas. The value is split at the first separator, and
+ * the first route that names a server of the pool is the binding; segments that name none are part
+ * of the id or a server since removed, and are skipped (so {@code a.b.s2} still means s2). When the
+ * bound server cannot take the request, the next listed route whose server is up gets it, with
+ * outcome {@link AffinityOutcome#FAILOVER_OWNER}, before the table and the algorithm.
  */
 final class AppCookieAffinityPolicy implements AffinityPolicy {
 
@@ -55,13 +62,17 @@ final class AppCookieAffinityPolicy implements AffinityPolicy {
       return resolution.resolve(request, snapshot, connectionPin, null, null);
     }
     String bound = null;
-    int at = value.lastIndexOf(separator);
+    int at = value.indexOf(separator);
     if (at >= 0) {
-      String route = value.substring(at + separator.length());
-      for (Member m : snapshot.members()) {
-        if (m.server().route().equals(route)) {
-          bound = m.name();
-          break;
+      Member[] ranked = routes(value.substring(at + separator.length()), snapshot);
+      if (ranked.length > 0) {
+        bound = ranked[0].name();
+        if (!ranked[0].acceptsBound() && !assigner().rules().strict()) {
+          for (int i = 1; i < ranked.length; i++) {
+            if (ranked[i].acceptsNew()) {
+              return failover(ranked[i], value);
+            }
+          }
         }
       }
     }
@@ -75,8 +86,52 @@ final class AppCookieAffinityPolicy implements AffinityPolicy {
     return d;
   }
 
+  /** The pool's servers the route segments name, in their order, each once. */
+  private Member[] routes(String suffix, PoolSnapshot snapshot) {
+    java.util.List<Member> out = new java.util.ArrayList<>(2);
+    int start = 0;
+    while (start <= suffix.length()) {
+      int end = suffix.indexOf(separator, start);
+      if (end < 0) {
+        end = suffix.length();
+      }
+      String route = suffix.substring(start, end);
+      for (Member m : snapshot.members()) {
+        if (m.server().route().equals(route) && !out.contains(m)) {
+          out.add(m);
+          break;
+        }
+      }
+      start = end + separator.length();
+    }
+    return out.toArray(new Member[0]);
+  }
+
+  private Assigner assigner() {
+    return resolution.assigner();
+  }
+
+  private AffinityDecision failover(Member owner, String value) {
+    assigner().stats().record(AffinityOutcome.FAILOVER_OWNER);
+    assigner().stats().sessions().touch(value, owner.name());
+    return new AffinityDecision(owner, AffinityOutcome.FAILOVER_OWNER, null, value);
+  }
+
   @Override
   public AffinityDecision redispatch(AffinityDecision failed, PickRequest request, PoolSnapshot snapshot) {
+    if (failed.member() != null && failed.key() != null && !assigner().rules().strict()
+        && (failed.outcome() == AffinityOutcome.HIT || failed.outcome() == AffinityOutcome.FAILOVER_OWNER)) {
+      String value = failed.key();
+      int at = value.indexOf(separator);
+      if (at >= 0) {
+        Member[] ranked = routes(value.substring(at + separator.length()), snapshot);
+        for (Member m : ranked) {
+          if (!m.name().equals(failed.member().name()) && m != ranked[0] && m.acceptsNew()) {
+            return failover(m, value);
+          }
+        }
+      }
+    }
     AffinityDecision d = resolution.redispatch(failed, request, snapshot);
     if (d.member() != null && d.key() != null) {
       table.put(d.key(), d.member().name());

@@ -6,6 +6,7 @@ import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -18,6 +19,15 @@ import java.util.random.RandomGenerator;
  * balanced afresh and gets a new token. The last-seen time is rewritten only once per refresh
  * interval, which also bounds how often a session is counted as live. A draining server keeps the
  * sessions it has and gets no new ones (its tokens still hit; fresh picks never choose it).
+ *
+ * <p>Failover to the replica owner: the app instances say which of them hold the session in memory
+ * ({@code Tether-Session-Owners}, a grid's primary and backups); the token keeps that ranked list,
+ * rewritten whenever a response names other owners. When the bound server is down, removed, refused
+ * the connection or is drained hard, the request goes to the first owner that is up, with outcome
+ * {@link AffinityOutcome#FAILOVER_OWNER}, and only without one to the pool's algorithm. On-failure
+ * strict stays strict: it refuses instead of re-pinning, owners or not. Every re-pin advances the
+ * token's binding epoch ({@link AffinityToken#movedTo}), so a session bound to a server, moved away
+ * and bound back never carries the binding it had before ({@code Tether-Binding}).
  */
 final class CookieAffinityPolicy implements AffinityPolicy {
 
@@ -76,6 +86,10 @@ final class CookieAffinityPolicy implements AffinityPolicy {
       if (assigner.rules().strict()) {
         return refuse();
       }
+      Member owner = nextOwner(t, snapshot, null, 0);
+      if (owner != null) {
+        return failover(t, owner, now);
+      }
       return fresh(request, snapshot, connectionPin, null, AffinityOutcome.REDISPATCHED_DOWN, now);
     }
     if (!m.acceptsNew()) {
@@ -87,19 +101,20 @@ final class CookieAffinityPolicy implements AffinityPolicy {
     Member target = assigner.migrationTarget(m, (now - t.lastSeen()) * 1_000_000_000L, snapshot);
     if (target != null) {
       // Budgeted rebalancing: the session moves at a safe point (idle, sessions replicated).
-      AffinityToken moved = new AffinityToken(t.session(), target.name(), t.issuedAt(), now);
+      AffinityToken moved = t.movedTo(target.name(), now);
       assigner.stats().sessions().touch(moved.sessionKey(), target.name());
       assigner.stats().record(AffinityOutcome.REBALANCED);
-      return new AffinityDecision(target, AffinityOutcome.REBALANCED, wireName + '=' + codec.encode(moved) + attributes, null);
+      return new AffinityDecision(target, AffinityOutcome.REBALANCED, setCookie(moved), null, moved);
     }
     String setCookie = null;
+    AffinityToken current = t;
     if (now - t.lastSeen() >= refresh) {
-      AffinityToken seen = t.seenAt(now);
-      assigner.stats().sessions().touch(seen.sessionKey(), seen.server());
-      setCookie = wireName + '=' + codec.encode(seen) + attributes;
+      current = t.seenAt(now);
+      assigner.stats().sessions().touch(current.sessionKey(), current.server());
+      setCookie = setCookie(current);
     }
     assigner.stats().record(AffinityOutcome.HIT);
-    return new AffinityDecision(m, AffinityOutcome.HIT, setCookie, null);
+    return new AffinityDecision(m, AffinityOutcome.HIT, setCookie, null, current);
   }
 
   @Override
@@ -110,14 +125,38 @@ final class CookieAffinityPolicy implements AffinityPolicy {
     if (failed.outcome() == AffinityOutcome.HIT && assigner.rules().strict()) {
       return refuse();
     }
-    AffinityOutcome o = failed.outcome() == AffinityOutcome.HIT ? AffinityOutcome.REDISPATCHED_DOWN : failed.outcome();
-    return fresh(request, snapshot, null, failed.member(), o, clock.millis() / 1000);
+    long now = clock.millis() / 1000;
+    AffinityToken t = failed.token();
+    boolean bound = failed.outcome() == AffinityOutcome.HIT || failed.outcome() == AffinityOutcome.FAILOVER_OWNER;
+    if (bound && t != null) {
+      // After a failed failover only the owners ranked below the one that failed are left to try.
+      Member owner = nextOwner(t, snapshot, failed.member().name(),
+          failed.outcome() == AffinityOutcome.FAILOVER_OWNER ? t.owners().indexOf(t.server()) + 1 : 0);
+      if (owner != null) {
+        return failover(t, owner, now);
+      }
+    }
+    AffinityOutcome o = bound ? AffinityOutcome.REDISPATCHED_DOWN : failed.outcome();
+    return fresh(request, snapshot, null, failed.member(), o, now);
   }
 
+  /**
+   * Adds the decision's cookie. When the response names the session's owners and they differ from
+   * those in the token, the cookie is (re)written with the new owners, so the next request after an
+   * ownership change carries them. A response without owners changes nothing.
+   */
   @Override
   public void onResponse(AffinityDecision decision, ResponseHeaders headers) {
-    if (decision.setCookie() != null) {
-      headers.add("Set-Cookie", decision.setCookie());
+    String setCookie = decision.setCookie();
+    AffinityToken t = decision.token();
+    if (t != null && decision.member() != null && t.server().equals(decision.member().name())) {
+      List<String> owners = SessionOwners.parse(headers.sessionOwners());
+      if (owners != null && !owners.equals(t.owners())) {
+        setCookie = setCookie(t.withOwners(owners));
+      }
+    }
+    if (setCookie != null) {
+      headers.add("Set-Cookie", setCookie);
     }
   }
 
@@ -143,13 +182,18 @@ final class CookieAffinityPolicy implements AffinityPolicy {
     long tokenIdle = Math.max(0, now - t.lastSeen()) * 1_000_000_000L;
     long idle = Math.min(tokenIdle, sessions.idleNanos(t.sessionKey()));
     if (assigner.drain().repin(m, idle)) {
+      if (assigner.drain().mode() == DrainMode.HARD) {
+        Member owner = nextOwner(t, snapshot, m.name(), 0);
+        if (owner != null) {
+          return failover(t, owner, now);
+        }
+      }
       Member target = assigner.fresh(request, snapshot, null, m);
       if (target != null) {
-        AffinityToken moved = new AffinityToken(t.session(), target.name(), t.issuedAt(), now);
+        AffinityToken moved = t.movedTo(target.name(), now);
         sessions.touch(moved.sessionKey(), target.name());
         assigner.stats().record(AffinityOutcome.REDISPATCHED_DRAIN);
-        return new AffinityDecision(target, AffinityOutcome.REDISPATCHED_DRAIN,
-            wireName + '=' + codec.encode(moved) + attributes, null);
+        return new AffinityDecision(target, AffinityOutcome.REDISPATCHED_DRAIN, setCookie(moved), null, moved);
       }
     }
     sessions.touch(t.sessionKey(), m.name());
@@ -175,6 +219,37 @@ final class CookieAffinityPolicy implements AffinityPolicy {
     }
     AffinityToken t = new AffinityToken(random.get().nextInt(), m.name(), now, now);
     assigner.stats().sessions().touch(t.sessionKey(), m.name());
-    return new AffinityDecision(m, outcome, wireName + '=' + codec.encode(t) + attributes, null);
+    return new AffinityDecision(m, outcome, setCookie(t), null, t);
+  }
+
+  /**
+   * The first of {@code t}'s owners, in rank order, that is up (takes new work), other than the
+   * server the token names and {@code failed}, from rank {@code from} on; {@code null} when none is.
+   */
+  private static Member nextOwner(AffinityToken t, PoolSnapshot snapshot, String failed, int from) {
+    List<String> owners = t.owners();
+    for (int i = from; i < owners.size(); i++) {
+      String name = owners.get(i);
+      if (name.equals(t.server()) || name.equals(failed)) {
+        continue;
+      }
+      Member m = snapshot.member(name);
+      if (m != null && m.acceptsNew()) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** The session moves to {@code owner}, which holds it in memory: a new binding epoch. */
+  private AffinityDecision failover(AffinityToken t, Member owner, long now) {
+    AffinityToken moved = t.movedTo(owner.name(), now);
+    assigner.stats().sessions().touch(moved.sessionKey(), owner.name());
+    assigner.stats().record(AffinityOutcome.FAILOVER_OWNER);
+    return new AffinityDecision(owner, AffinityOutcome.FAILOVER_OWNER, setCookie(moved), null, moved);
+  }
+
+  private String setCookie(AffinityToken t) {
+    return wireName + '=' + codec.encode(t) + attributes;
   }
 }

@@ -10,4 +10,12 @@ public interface ResponseHeaders {
 
   /** Adds one value of header {@code name}. */
   void add(String name, String value);
+
+  /**
+   * The backend's {@code Tether-Session-Owners} value as it arrived (the proxy removes the header
+   * before the response reaches the client, so it is read before that), or {@code null}.
+   */
+  default String sessionOwners() {
+    return null;
+  }
 }

@@ -12,8 +12,15 @@ import javax.crypto.ShortBufferException;
  * <p>Design note: a token is compact binary in base64url without padding (RFC 4648 §5):
  *
  * <pre>
- * version(1) key-tag(1) session(4) issued-at(4) last-seen(4) name-length(1) name(n) mac(16)
+ * version 1: 1 key-tag(1) session(4) issued-at(4) last-seen(4) name-length(1) name(n) mac(16)
+ * version 2: 2 key-tag(1) session(4) issued-at(4) last-seen(4) epoch(4) name-length(1) name(n)
+ *            owner-count(1) { owner-length(1) owner(n) }* mac(16)
  * </pre>
+ *
+ * A token with binding epoch 0 and no owners is written as version 1, byte for byte what earlier
+ * releases wrote; one that was re-pinned or learned its session's owners is written as version 2.
+ * Both verify, so tokens issued before owners existed keep their sessions. Version 2 covers the
+ * epoch and every owner with the MAC like the rest, so neither can be changed by a client.
  *
  * Times are unsigned epoch seconds (good until 2106). The MAC is HMAC-SHA-256 (RFC 2104) over every
  * byte before it, truncated to 128 bits (RFC 2104 §5 allows truncation to at least half the output;
@@ -33,9 +40,13 @@ import javax.crypto.ShortBufferException;
 public final class TokenCodec {
 
   static final int VERSION = 1;
+  static final int VERSION_OWNERS = 2;
+  /** At most this many owners are kept in a token (a grid keeps a few copies of a session). */
+  public static final int MAX_OWNERS = 8;
   static final int MAC_BYTES = 16;
   private static final int HEADER = 15;
-  private static final int MAX_BYTES = HEADER + 255 + MAC_BYTES;
+  private static final int HEADER_V2 = 19;
+  private static final int MAX_BYTES = HEADER_V2 + 255 + 1 + MAX_OWNERS * 256 + MAC_BYTES;
   private static final char[] ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
   private static final byte[] VALUE = new byte[128];
@@ -72,25 +83,53 @@ public final class TokenCodec {
 
   /** The token's text, signed with the ring's first key. */
   public String encode(AffinityToken t) {
-    byte[] name = t.server().getBytes(StandardCharsets.UTF_8);
-    if (name.length > 255) {
-      throw new IllegalArgumentException("server name longer than 255 bytes: " + t.server());
+    byte[] name = utf8(t.server(), "server");
+    boolean v2 = t.epoch() != 0 || !t.owners().isEmpty();
+    if (t.owners().size() > MAX_OWNERS) {
+      throw new IllegalArgumentException("at most " + MAX_OWNERS + " owners fit a token: " + t.owners());
     }
+    byte[][] owners = new byte[t.owners().size()][];
+    int ownerBytes = 0;
+    for (int i = 0; i < owners.length; i++) {
+      owners[i] = utf8(t.owners().get(i), "owner");
+      ownerBytes += 1 + owners[i].length;
+    }
+    int header = v2 ? HEADER_V2 : HEADER;
+    int bodyLen = header + name.length + (v2 ? 1 + ownerBytes : 0);
     int tag = ring.signingTag();
-    byte[] b = new byte[HEADER + name.length + MAC_BYTES];
-    b[0] = VERSION;
+    byte[] b = new byte[bodyLen + MAC_BYTES];
+    b[0] = (byte) (v2 ? VERSION_OWNERS : VERSION);
     b[1] = (byte) tag;
     putInt(b, 2, t.session());
     putInt(b, 6, (int) t.issuedAt());
     putInt(b, 10, (int) t.lastSeen());
-    b[14] = (byte) name.length;
-    System.arraycopy(name, 0, b, HEADER, name.length);
-    int bodyLen = HEADER + name.length;
+    if (v2) {
+      putInt(b, 14, t.epoch());
+    }
+    b[header - 1] = (byte) name.length;
+    System.arraycopy(name, 0, b, header, name.length);
+    if (v2) {
+      int at = header + name.length;
+      b[at++] = (byte) owners.length;
+      for (byte[] o : owners) {
+        b[at++] = (byte) o.length;
+        System.arraycopy(o, 0, b, at, o.length);
+        at += o.length;
+      }
+    }
     Mac mac = ring.mac(tag);
     mac.update(b, 0, bodyLen);
     byte[] full = mac.doFinal();
     System.arraycopy(full, 0, b, bodyLen, MAC_BYTES);
     return base64(b, b.length);
+  }
+
+  private static byte[] utf8(String s, String what) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    if (b.length > 255) {
+      throw new IllegalArgumentException(what + " name longer than 255 bytes: " + s);
+    }
+    return b;
   }
 
   /** The verified token, or {@code null} when {@code text} is not one this ring signed. */
@@ -117,19 +156,44 @@ public final class TokenCodec {
   AffinityToken verify(CharSequence text) {
     Scratch s = SCRATCH.get();
     int n = unbase64(text, s.bytes);
-    if (n < HEADER + MAC_BYTES || s.bytes[0] != VERSION) {
+    if (n < HEADER + MAC_BYTES) {
       return null;
     }
     byte[] b = s.bytes;
-    int nameLen = b[14] & 0xFF;
-    if (n != HEADER + nameLen + MAC_BYTES) {
+    boolean v2 = b[0] == VERSION_OWNERS;
+    if (!v2 && b[0] != VERSION) {
+      return null;
+    }
+    int header = v2 ? HEADER_V2 : HEADER;
+    if (n < header + MAC_BYTES) {
+      return null;
+    }
+    int nameLen = b[header - 1] & 0xFF;
+    int bodyLen = header + nameLen;
+    int ownerCount = 0;
+    if (v2) {
+      // Walk the owner list within the bytes present; any length that overruns is a bad token.
+      if (bodyLen >= n - MAC_BYTES) {
+        return null;
+      }
+      ownerCount = b[bodyLen++] & 0xFF;
+      if (ownerCount > MAX_OWNERS) {
+        return null;
+      }
+      for (int i = 0; i < ownerCount; i++) {
+        if (bodyLen >= n - MAC_BYTES) {
+          return null;
+        }
+        bodyLen += 1 + (b[bodyLen] & 0xFF);
+      }
+    }
+    if (n != bodyLen + MAC_BYTES) {
       return null;
     }
     Mac mac = ring.mac(b[1]);
     if (mac == null) {
       return null;
     }
-    int bodyLen = HEADER + nameLen;
     mac.update(b, 0, bodyLen);
     try {
       mac.doFinal(s.mac, 0);
@@ -143,8 +207,20 @@ public final class TokenCodec {
     if (diff != 0) {
       return null;
     }
-    return new AffinityToken(getInt(b, 2), new String(b, HEADER, nameLen, StandardCharsets.UTF_8),
-        getInt(b, 6) & 0xFFFFFFFFL, getInt(b, 10) & 0xFFFFFFFFL);
+    String server = new String(b, header, nameLen, StandardCharsets.UTF_8);
+    long issuedAt = getInt(b, 6) & 0xFFFFFFFFL;
+    long lastSeen = getInt(b, 10) & 0xFFFFFFFFL;
+    if (!v2) {
+      return new AffinityToken(getInt(b, 2), server, issuedAt, lastSeen);
+    }
+    String[] owners = new String[ownerCount];
+    int at = header + nameLen + 1;
+    for (int i = 0; i < ownerCount; i++) {
+      int len = b[at] & 0xFF;
+      owners[i] = new String(b, at + 1, len, StandardCharsets.UTF_8);
+      at += 1 + len;
+    }
+    return new AffinityToken(getInt(b, 2), server, issuedAt, lastSeen, getInt(b, 14), java.util.List.of(owners));
   }
 
   private static void putInt(byte[] b, int at, int v) {

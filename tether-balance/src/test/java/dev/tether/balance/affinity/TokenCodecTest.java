@@ -120,4 +120,78 @@ class TokenCodecTest {
     assertThatThrownBy(() -> new KeyRing(List.of(key("k1", 1), key("k1", 2)))).hasMessageContaining("share the token tag");
     assertThat(key("k1", 1).toString()).doesNotContain("1, 1");
   }
+
+  /** Written by the release before owners existed, with the key {@code k1} above. */
+  private static final String VERSION_1_TOKEN = "ARsSNFZ4av2GwGr9hvwCczL4uXbwLnerH66df7ddwhVe";
+
+  @Test
+  void aTokenIssuedBeforeOwnersExistedStillVerifiesAndIsWrittenTheSameWay() {
+    assertThat(codec.decode(VERSION_1_TOKEN)).isEqualTo(token);
+    assertThat(codec.encode(token)).isEqualTo(VERSION_1_TOKEN);
+  }
+
+  private final AffinityToken withOwners =
+      new AffinityToken(0x12345678, "s2", 1_795_000_000L, 1_795_000_060L, 3, List.of("s2", "s3"));
+
+  @Test
+  void ownersAndEpochRoundTripInVersion2() {
+    String text = codec.encode(withOwners);
+    assertThat(codec.decode(text)).isEqualTo(withOwners);
+    // 19 header bytes + "s2" + count + 2 x (1 + 2) + 16 MAC bytes = 44 bytes = 59 characters.
+    assertThat(text).hasSize(59);
+    AffinityToken epochOnly = new AffinityToken(1, "s1", 10, 10, 1, List.of());
+    assertThat(codec.decode(codec.encode(epochOnly))).isEqualTo(epochOnly);
+    AffinityToken many = withOwners.withOwners(List.of("a", "bb", "ccc", "dddd", "e", "f", "g", "h"));
+    assertThat(codec.decode(codec.encode(many))).isEqualTo(many);
+    assertThatThrownBy(() -> codec.encode(withOwners.withOwners(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 8 owners");
+  }
+
+  @Test
+  void rejectsEverySingleByteTamperOfAVersion2Token() {
+    String text = codec.encode(withOwners);
+    byte[] raw = new byte[64];
+    int n = TokenCodec.unbase64(text, raw);
+    for (int i = 0; i < n; i++) {
+      for (int bit = 0; bit < 8; bit++) {
+        byte[] b = Arrays.copyOf(raw, n);
+        b[i] ^= (byte) (1 << bit);
+        assertThat(codec.decode(TokenCodec.base64(b, n))).as("byte %d bit %d", i, bit).isNull();
+      }
+    }
+  }
+
+  @Test
+  void anOwnerCannotBeAddedDroppedOrTheVersionDowngradedWithoutTheKey() {
+    byte[] raw = new byte[64];
+    int n = TokenCodec.unbase64(codec.encode(withOwners), raw);
+    // drop the last owner (count 1, bytes cut) keeping the old MAC
+    byte[] cut = Arrays.copyOf(raw, n - 3);
+    cut[19 + 2] = 1;
+    System.arraycopy(raw, n - 16, cut, cut.length - 16, 16);
+    assertThat(codec.decode(TokenCodec.base64(cut, cut.length))).isNull();
+    // claim version 1 over the same bytes
+    byte[] v1 = Arrays.copyOf(raw, n);
+    v1[0] = 1;
+    assertThat(codec.decode(TokenCodec.base64(v1, n))).isNull();
+    // an owner count that overruns the token
+    byte[] over = Arrays.copyOf(raw, n);
+    over[19 + 2] = 8;
+    assertThat(codec.decode(TokenCodec.base64(over, n))).isNull();
+    // signed with another key
+    TokenCodec other = new TokenCodec(new KeyRing(List.of(key("k1", 2))));
+    assertThat(codec.decode(other.encode(withOwners))).isNull();
+  }
+
+  @Test
+  void aBindingNamesServerAndEpochAndDiffersAfterAMoveOrForANewSession() {
+    AffinityToken t = new AffinityToken(7, "s1", 100, 100);
+    assertThat(t.binding()).isEqualTo("s1; epoch=" + (7L << 32));
+    AffinityToken back = t.movedTo("s2", 101).movedTo("s1", 102);
+    assertThat(back.server()).isEqualTo("s1");
+    assertThat(back.epoch()).isEqualTo(2);
+    assertThat(back.binding()).isNotEqualTo(t.binding());
+    assertThat(new AffinityToken(8, "s1", 100, 100).binding()).isNotEqualTo(t.binding());
+    assertThat(new AffinityToken(-1, "s1", 1, 1, -1, List.of()).binding()).isEqualTo("s1; epoch=18446744073709551615");
+  }
 }

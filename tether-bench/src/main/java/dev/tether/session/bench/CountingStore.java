@@ -55,6 +55,12 @@ public final class CountingStore implements SessionStore {
     return delegate.currentVersion(id);
   }
 
+  /** The store's channel, so a near cache over this one can trust the balancer's binding. */
+  @Override
+  public dev.tether.session.spi.Invalidations invalidations() {
+    return delegate.invalidations();
+  }
+
   @Override
   public SaveResult create(SessionRecord session) {
     return delegate.create(session);

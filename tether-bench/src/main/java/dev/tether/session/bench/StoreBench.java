@@ -104,6 +104,10 @@ public final class StoreBench {
       }
     }
     StoreResult.Redis redisFigures = redis == null ? null : countRedis(saves, loads, near);
+    double[] sticky = work.stickyReads(STICKY_REQUESTS);
+    progress.printf(Locale.ROOT,
+        "%s: store reads per sticky request: %.2f validated by version, %.2f under the balancer's binding%n",
+        name, sticky[0], sticky[1]);
     return new StoreResult(
         name,
         opened.detail(),
@@ -136,6 +140,9 @@ public final class StoreBench {
     return new StoreResult.Redis(
         saves.commandsPerOp(), loads.commandsPerOp(), near.commandsPerOp(), save, load, request);
   }
+
+  /** Requests counted for the sticky-read figures. */
+  private static final int STICKY_REQUESTS = 2_000;
 
   private StoreResult.ServerCount countPass(Operation op) {
     StoreResult.ServerCount last = null;

@@ -36,6 +36,11 @@ import java.util.SplittableRandom;
  *       version, no full read when it is current), read one attribute, change another, commit (one
  *       delta save). Under the cache sits a {@link CountingStore}, so full reads are counted, not
  *       assumed.
+ *   <li><b>sticky reads:</b> after the timed rounds, the same request counted once with the
+ *       binding a balancer sends ({@code Tether-Binding}) through a near cache that trusts it
+ *       ({@link NearCacheStore#trustingBindings}), against the plain near cache: store reads
+ *       (version checks plus full reads) per request, before and after. A store without a
+ *       publish/subscribe channel (the grid, SQL) shows the same count for both.
  * </ul>
  */
 final class StoreWorkload {
@@ -163,6 +168,48 @@ final class StoreWorkload {
     }
     s.setAttribute(CHANGED, strings[(int) (iteration % VALUES)]);
     return manager.commit(s);
+  }
+
+  /**
+   * Store reads (version checks plus full reads) per sticky request over {@code requests}
+   * requests: {@code [0]} through the plain near cache, {@code [1]} with the balancer's binding
+   * through a near cache that trusts it. Each cache sees one request per session first (uncounted).
+   * Run after the timed rounds: the trusting cache subscribes to the store's channel for the rest
+   * of the run.
+   */
+  double[] stickyReads(int requests) {
+    NearCacheStore trusting = NearCacheStore.trustingBindings(store, settings.sessions(), clock);
+    SessionManager bound = SessionManager.builder(trusting)
+        .policy(SessionPolicy.defaults().withTimeouts(IDLE, ABSOLUTE).withTouchInterval(Duration.ZERO))
+        .clock(clock)
+        .build();
+    double[] out = new double[2];
+    for (int pass = 0; pass < 2; pass++) {
+      SessionManager m = pass == 0 ? manager : bound;
+      for (int i = 0; i < ids.length; i++) {
+        request(m, i, i, pass == 1);
+      }
+      long before = store.loads() + store.versionChecks();
+      for (int k = 0; k < requests; k++) {
+        if (!request(m, k % ids.length, k, pass == 1)) {
+          throw new IllegalStateException("a sticky request failed while counting store reads");
+        }
+      }
+      out[pass] = (double) (store.loads() + store.versionChecks() - before) / requests;
+    }
+    return out;
+  }
+
+  private boolean request(SessionManager m, int i, long iteration, boolean withBinding) {
+    dev.tether.session.ClientInfo client = new dev.tether.session.ClientInfo("192.0.2.1", null,
+        withBinding ? "app1; epoch=" + i : null);
+    Optional<ActiveSession> opened = m.open(ids[i], client);
+    if (opened.isEmpty()) {
+      return false;
+    }
+    ActiveSession s = opened.get();
+    s.setAttribute(CHANGED, strings[(int) (iteration % VALUES)]);
+    return m.commit(s);
   }
 
   /** The counting store right under the near cache. */

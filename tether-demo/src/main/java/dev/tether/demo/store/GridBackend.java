@@ -100,7 +100,7 @@ final class GridBackend implements StoreBackend {
       try {
         member = GridMember.start(
             new GridSettings(cluster, settings.host(), port, 0, peers, 2, null, join, GridSettings.DEFAULT_EXPIRY_GRACE,
-                FAILURE_TIMEOUT));
+                FAILURE_TIMEOUT).withInstanceName(instance)); // owners named as the balancer's pool names them
       } catch (IllegalStateException e) { // the port was taken meanwhile: another one
         forget(instance);
         last = e;

@@ -4,6 +4,7 @@ import dev.tether.balance.Member;
 import dev.tether.balance.affinity.AffinityDecision;
 import dev.tether.balance.affinity.AffinityOutcome;
 import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.proxy.affinity.AffinityHeaders;
 import dev.tether.proxy.analytics.PoolTraffic;
 import dev.tether.proxy.http.FramingViolation;
 import dev.tether.proxy.log.AccessLogger;
@@ -463,6 +464,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     boolean replay = e.sent;
     e.sent = true;
+    AffinityHeaders.binding(e.affinity, e.request.headers()); // per attempt: a retry goes under a new binding
     backend.write(e.request, backend.voidPromise());
     if (replay) {
       // the body sent to the failed server again, then what arrived meanwhile, then the end

@@ -76,6 +76,7 @@ final class ResponseRelay implements BackendListener {
     OutlierDetector.responded(e.upstream, e.member, code);
     e.clientKeepAlive &= !h.rt.draining();
     e.backendKeepAlive = HttpUtil.isKeepAlive(r);
+    String owners = e.affinity == null ? null : AffinityHeaders.owners(r.headers()); // before it is stripped
     boolean closeDelimited = ForwardingHeaders.prepareResponse(r, e.clientVersion, e.clientKeepAlive);
     if (!closeDelimited && e.clientVersion == HttpVersion.HTTP_1_1 && mayHaveBody(e, code)
         && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
@@ -85,7 +86,7 @@ final class ResponseRelay implements BackendListener {
     }
     e.closeAfter |= closeDelimited || !e.clientKeepAlive;
     if (e.affinity != null) {
-      AffinityHeaders.apply(e.upstream, e.affinity, r.headers());
+      AffinityHeaders.apply(e.upstream, e.affinity, r.headers(), owners);
     }
     h.ctx().write(r, h.ctx().voidPromise());
   }

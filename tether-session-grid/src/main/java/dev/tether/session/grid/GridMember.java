@@ -61,6 +61,9 @@ public final class GridMember implements AutoCloseable {
         .clusterName(settings.clusterName())
         .addProperty(JGroupsTransport.CHANNEL_CONFIGURATOR, new JGroupsStack(settings))
         .initialClusterSize(1);
+    if (settings.instanceName() != null) {
+      global.transport().nodeName(settings.instanceName());
+    }
     global.jmx().disable();
     global.cacheContainer().statistics(false);
     global.shutdown().hookBehavior(org.infinispan.configuration.global.ShutdownHookBehavior.DONT_REGISTER);

@@ -20,11 +20,15 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.infinispan.Cache;
 import jakarta.transaction.TransactionManager;
 import org.infinispan.commons.util.CloseableIterator;
 import org.infinispan.context.Flag;
+import org.infinispan.distribution.DistributionInfo;
+import org.infinispan.distribution.DistributionManager;
+import org.infinispan.remoting.transport.Address;
 
 /**
  * Sessions replicated in memory across the app instances themselves: an embedded Infinispan {@code
@@ -63,6 +67,12 @@ import org.infinispan.context.Flag;
  *   <li><b>Principal index</b>: see {@link PrincipalIndex}; updated after the session write commits.
  *       {@link #findByPrincipal} checks each id against its session entry, so an index update that
  *       lost a race never shows a deleted or rotated-away id, and stale ids are dropped as found.
+ *   <li><b>Owners</b>: {@link #owners} reads the key's write owners (primary, then backups) from the
+ *       member's local copy of the cache topology, no network call, and names them by their node
+ *       names, which are the balancer's server names when {@link GridSettings#instanceName()} is set
+ *       on every member. Reads on the request path ({@link #load}, {@link #currentVersion}) are
+ *       counted as local (this member is a read owner of the key) or remote, so failover to a
+ *       replica owner can be shown to read nothing over the network.
  * </ul>
  *
  * <pre>{@code
@@ -83,6 +93,8 @@ public final class GridSessionStore implements SessionStore {
   private final PrincipalIndex index;
   private final Clock clock;
   private final long graceMs;
+  private final LongAdder localReads = new LongAdder();
+  private final LongAdder remoteReads = new LongAdder();
 
   /**
    * A store over a running member that others may share; {@link #close()} leaves the member
@@ -112,10 +124,59 @@ public final class GridSessionStore implements SessionStore {
     return member;
   }
 
+  /**
+   * The members holding {@code id} in their memory, primary first, by node name; empty when this
+   * member has no {@link GridSettings#instanceName() instance name} (its names would mean nothing to
+   * the balancer) or the topology is not known yet. Reads only local state.
+   */
+  @Override
+  public List<String> owners(String id) {
+    SessionIds.requireValid(id);
+    if (member.settings().instanceName() == null) {
+      return List.of();
+    }
+    DistributionInfo info = distribution(id);
+    if (info == null) {
+      return List.of();
+    }
+    List<Address> owners = info.writeOwners();
+    List<String> names = new ArrayList<>(owners.size());
+    for (Address a : owners) {
+      names.add(a.toString());
+    }
+    return names;
+  }
+
+  /** Request-path reads ({@link #load}, {@link #currentVersion}) this member answered from its own memory. */
+  public long localReads() {
+    return localReads.sum();
+  }
+
+  /** Request-path reads that went to another member because this one does not own the key. */
+  public long remoteReads() {
+    return remoteReads.sum();
+  }
+
+  private DistributionInfo distribution(String id) {
+    DistributionManager dm = sessions.getAdvancedCache().getDistributionManager();
+    return dm == null || dm.getCacheTopology() == null ? null : dm.getCacheTopology().getDistribution(id);
+  }
+
+  /** Reads {@code id} for a request, counting whether the read stayed in this member. */
+  private byte[] read(String id) {
+    DistributionInfo info = distribution(id);
+    if (info == null || info.isReadOwner()) {
+      localReads.increment();
+    } else {
+      remoteReads.increment();
+    }
+    return sessions.get(id);
+  }
+
   @Override
   public Optional<SessionRecord> load(String id) {
     SessionIds.requireValid(id);
-    byte[] entry = sessions.get(id);
+    byte[] entry = read(id);
     if (!isLiveAt(entry, clock.instant())) {
       return Optional.empty();
     }
@@ -125,7 +186,7 @@ public final class GridSessionStore implements SessionStore {
   @Override
   public OptionalLong currentVersion(String id) {
     SessionIds.requireValid(id);
-    byte[] entry = sessions.get(id);
+    byte[] entry = read(id);
     if (!isLiveAt(entry, clock.instant())) {
       return OptionalLong.empty();
     }

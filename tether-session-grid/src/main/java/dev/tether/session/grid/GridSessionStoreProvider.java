@@ -30,7 +30,10 @@ import java.util.regex.Pattern;
  *   <li>{@code join-timeout} (default {@code 2s}) and {@code expiry-grace} (default {@code 15m}):
  *       durations such as {@code 500ms}, {@code 2s}, {@code 15m}, {@code 1h};
  *   <li>{@code failure-timeout} (default {@code 10s}, 1s..5m): how long a silent member may miss
- *       heartbeats before the others drop it (see {@link GridSettings#failureTimeout()}).
+ *       heartbeats before the others drop it (see {@link GridSettings#failureTimeout()});
+ *   <li>{@code instance-name} (no default): this instance's server name in the balancer's pool, e.g.
+ *       {@code s2}; with it the store reports each session's owners, which the servlet filter tells
+ *       the balancer ({@code Tether-Session-Owners}) so it fails over to a replica owner first.
  * </ul>
  *
  * <p>The store starts its own member and stops it on {@link SessionStore#close()}.
@@ -49,7 +52,8 @@ public final class GridSessionStoreProvider implements SessionStoreProvider {
           "encryption-key",
           "join-timeout",
           "expiry-grace",
-          "failure-timeout");
+          "failure-timeout",
+          "instance-name");
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
@@ -101,7 +105,8 @@ public final class GridSessionStoreProvider implements SessionStoreProvider {
           key,
           duration(s, "join-timeout", GridSettings.DEFAULT_JOIN_TIMEOUT),
           duration(s, "expiry-grace", GridSettings.DEFAULT_EXPIRY_GRACE),
-          duration(s, "failure-timeout", GridSettings.DEFAULT_FAILURE_TIMEOUT));
+          duration(s, "failure-timeout", GridSettings.DEFAULT_FAILURE_TIMEOUT),
+          s.get("instance-name"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("grid setting: " + e.getMessage(), e);
     }

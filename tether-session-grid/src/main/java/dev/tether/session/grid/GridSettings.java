@@ -38,6 +38,9 @@ import java.util.Objects;
  *     it wait until then. Heartbeats are sent every fifth of it. Default 10 s, 1 s..5 min: shorter
  *     fails over faster, longer tolerates longer pauses (GC, a busy machine) without a false
  *     suspicion
+ * @param instanceName the name the balancer's pool gives this app instance (e.g. {@code s2}), used
+ *     as the member's node name and reported as a session owner; {@code null} (the default) lets
+ *     JGroups generate a name and the store reports no owners
  */
 public record GridSettings(
     String clusterName,
@@ -49,7 +52,8 @@ public record GridSettings(
     byte[] encryptionKey,
     Duration joinTimeout,
     Duration expiryGrace,
-    Duration failureTimeout) {
+    Duration failureTimeout,
+    String instanceName) {
 
   /** Default join timeout: short, peers on a LAN answer within milliseconds. */
   public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(2);
@@ -97,6 +101,18 @@ public record GridSettings(
     if (failureTimeout.compareTo(Duration.ofSeconds(1)) < 0 || failureTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
       throw new IllegalArgumentException("failure timeout " + failureTimeout + " must be 1s..5m");
     }
+    if (instanceName != null && !instanceName.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException("instance name '" + instanceName
+          + "' must be 1..64 letters, digits, '.', '_' or '-' (the server's name in the balancer's pool)");
+    }
+  }
+
+  /** Settings without an instance name. */
+  public GridSettings(String clusterName, String bindAddress, int bindPort, int portRange,
+      List<InetSocketAddress> initialMembers, int owners, byte[] encryptionKey, Duration joinTimeout,
+      Duration expiryGrace, Duration failureTimeout) {
+    this(clusterName, bindAddress, bindPort, portRange, initialMembers, owners, encryptionKey, joinTimeout,
+        expiryGrace, failureTimeout, null);
   }
 
   /** Settings with the default failure timeout. */
@@ -137,13 +153,20 @@ public record GridSettings(
         key,
         joinTimeout,
         expiryGrace,
-        failureTimeout);
+        failureTimeout,
+        instanceName);
   }
 
   /** The same settings with another {@code failureTimeout} (1 s..5 min). */
   public GridSettings withFailureTimeout(Duration timeout) {
     return new GridSettings(clusterName, bindAddress, bindPort, portRange, initialMembers, owners, encryptionKey,
-        joinTimeout, expiryGrace, timeout);
+        joinTimeout, expiryGrace, timeout, instanceName);
+  }
+
+  /** The same settings naming this member {@code name} in the balancer's pool (see {@link #instanceName()}). */
+  public GridSettings withInstanceName(String name) {
+    return new GridSettings(clusterName, bindAddress, bindPort, portRange, initialMembers, owners, encryptionKey,
+        joinTimeout, expiryGrace, failureTimeout, name);
   }
 
   /** A copy of the key, or {@code null}. */
@@ -164,7 +187,8 @@ public record GridSettings(
         && Arrays.equals(encryptionKey, s.encryptionKey)
         && joinTimeout.equals(s.joinTimeout)
         && expiryGrace.equals(s.expiryGrace)
-        && failureTimeout.equals(s.failureTimeout);
+        && failureTimeout.equals(s.failureTimeout)
+        && Objects.equals(instanceName, s.instanceName);
   }
 
   @Override
@@ -187,6 +211,7 @@ public record GridSettings(
         + initialMembers
         + ", owners "
         + owners
+        + (instanceName != null ? ", instance " + instanceName : "")
         + (encryptionKey != null ? ", encrypted" : ", plain")
         + "]";
   }

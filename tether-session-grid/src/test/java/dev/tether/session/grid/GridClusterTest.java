@@ -115,6 +115,36 @@ class GridClusterTest {
 
   @Test
   @Order(3)
+  void everyMemberNamesTheSameTwoOwnersByInstanceNameAndOwnersReadLocally() {
+    assertThat(cluster.member(0).members()).containsExactlyInAnyOrder("s1", "s2", "s3");
+    GridSessionStore[] stores = new GridSessionStore[3];
+    for (int i = 0; i < 3; i++) {
+      stores[i] = new GridSessionStore(cluster.member(i), clock);
+    }
+    String id = newId();
+    stores[0].create(SessionRecord.create(id, clock.instant(), IDLE, ABSOLUTE, null, Map.of()));
+    List<String> owners = stores[0].owners(id);
+    assertThat(owners).hasSize(2).doesNotHaveDuplicates().isSubsetOf("s1", "s2", "s3");
+    for (GridSessionStore s : stores) {
+      assertThat(s.owners(id)).as("every member sees the same owners, primary first").isEqualTo(owners);
+    }
+    for (int i = 0; i < 3; i++) {
+      GridSessionStore s = stores[i];
+      long local = s.localReads();
+      long remote = s.remoteReads();
+      assertThat(s.load(id)).isPresent();
+      assertThat(s.currentVersion(id)).isPresent();
+      boolean owner = owners.contains("s" + (i + 1));
+      assertThat(s.localReads() - local).as("s%d local reads", i + 1).isEqualTo(owner ? 2 : 0);
+      assertThat(s.remoteReads() - remote).as("s%d remote reads", i + 1).isEqualTo(owner ? 0 : 2);
+    }
+    GridSettings unnamed = new GridSettings("c", "127.0.0.1", 7800, 0, cluster.settings(0).initialMembers(), 2, null,
+        Duration.ofSeconds(1), Duration.ofMinutes(15));
+    assertThat(unnamed.instanceName()).isNull();
+  }
+
+  @Test
+  @Order(4)
   void stoppingAMemberMidWriteLosesNothing() throws Exception {
     SessionStore viaFirst = new GridSessionStore(cluster.member(0), clock);
     SessionStore viaSecond = new GridSessionStore(cluster.member(1), clock);

@@ -53,6 +53,7 @@ class GridSessionStoreProviderTest {
     s.put("owners", "3");
     s.put("expiry-grace", "1h");
     s.put("failure-timeout", "3s");
+    s.put("instance-name", "s2");
 
     GridSettings g = GridSessionStoreProvider.settings(s);
 
@@ -68,6 +69,8 @@ class GridSessionStoreProviderTest {
     assertThat(g.joinTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(g.expiryGrace()).isEqualTo(Duration.ofHours(1));
     assertThat(g.failureTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(g.instanceName()).isEqualTo("s2");
+    assertThat(GridSessionStoreProvider.settings(Map.of("initial-members", "127.0.0.1:7800")).instanceName()).isNull();
     assertThat(GridSessionStoreProvider.settings(Map.of("initial-members", "127.0.0.1:7800")).failureTimeout())
         .isEqualTo(Duration.ofSeconds(10));
     assertThat(g.toString()).contains("encrypted").doesNotContain(Base64.getEncoder().encodeToString(key));
@@ -94,6 +97,8 @@ class GridSessionStoreProviderTest {
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "failure-timeout", "500ms"), "must be 1s..5m");
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "members", "x"), "allowed: [bind-address");
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "cluster-name", " "), "cluster name");
+    assertBad(Map.of("initial-members", "127.0.0.1:7800", "instance-name", "s 2"),
+        "instance name 's 2' must be 1..64 letters, digits");
   }
 
   @Test

@@ -106,6 +106,13 @@ final class RedisLink implements AutoCloseable {
     return parsed;
   }
 
+  /** A new publish/subscribe connection to the same Redis (the caller closes it). */
+  io.lettuce.core.pubsub.StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub() {
+    return client instanceof RedisClusterClient cc
+        ? cc.connectPubSub(ByteArrayCodec.INSTANCE)
+        : ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
+  }
+
   RedisClusterCommands<byte[], byte[]> sync() {
     return sync;
   }

@@ -82,6 +82,7 @@ public final class RedisSessionStore implements SessionStore {
   private final long marginMillis;
   private final long timeoutMillis;
   private final AtomicInteger sweepCursor = new AtomicInteger();
+  private final RedisInvalidations invalidations;
 
   /**
    * Connects to Redis as {@code config} says.
@@ -97,6 +98,16 @@ public final class RedisSessionStore implements SessionStore {
     this.timeoutMillis = config.commandTimeout().toMillis();
     this.link = RedisLink.open(config);
     this.redis = link.sync();
+    this.invalidations = new RedisInvalidations(link, config.keyPrefix());
+  }
+
+  /**
+   * Near-cache invalidations over Redis publish/subscribe on the channel {@code <prefix>invalidate}
+   * (see {@link RedisInvalidations}); a subscription opens a connection of its own.
+   */
+  @Override
+  public dev.tether.session.spi.Invalidations invalidations() {
+    return invalidations;
   }
 
   /**

@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,6 +32,13 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
   /** Response header carrying the seconds left before expiry, in the warning period. */
   static final String EXPIRES_IN = "Tether-Session-Expires-In";
+  /**
+   * Request header from the balancer: the binding the request arrived under. Only the balancer can
+   * set it (it removes a client's); app instances must be reachable only through it.
+   */
+  static final String BINDING = "Tether-Binding";
+  /** Response header for the balancer: the instances that own the session, primary first. */
+  static final String SESSION_OWNERS = "Tether-Session-Owners";
 
   private final SessionManager manager;
   private final SessionCookie cookie;
@@ -124,7 +132,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
   private ClientInfo client() {
     String agent = getHeader("User-Agent");
-    return new ClientInfo(getRemoteAddr(), agent == null ? "" : agent);
+    return new ClientInfo(getRemoteAddr(), agent == null ? "" : agent, getHeader(BINDING));
   }
 
   /**
@@ -234,6 +242,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
       }
       try {
         manager.commit(active);
+        sendOwners();
       } finally {
         if (sealed != null) {
           sealed.write(response, active.id()); // the saved seal; unchanged when the save failed
@@ -375,6 +384,21 @@ final class SessionRequest extends HttpServletRequestWrapper {
       cookieId = active.id();
       response.addHeader("Set-Cookie", cookie.setCookie(active.id()));
       response.setHeader("Cache-Control", "no-store");
+    }
+  }
+
+  /**
+   * Tells the balancer which instances hold the session in memory (a grid store's owners, primary
+   * first), so it fails over to one of them; the balancer removes the header before the response
+   * reaches the client. Stores without owners send nothing.
+   */
+  private void sendOwners() {
+    if (!active.isValid() || response.isCommitted()) {
+      return;
+    }
+    List<String> owners = manager.store().owners(active.id());
+    if (!owners.isEmpty()) {
+      response.setHeader(SESSION_OWNERS, String.join(", ", owners));
     }
   }
 

@@ -145,6 +145,33 @@ public interface SessionStore extends AutoCloseable {
     return java.util.EnumSet.allOf(StoreCapability.class);
   }
 
+  /**
+   * As {@link #load}, for a request the balancer says arrived under {@code binding} ({@code
+   * Tether-Binding: server; epoch=n}). A near cache that cached the session under the same binding
+   * may answer without asking the backend; every other store ignores the binding (the default).
+   */
+  default Optional<SessionRecord> load(String id, String binding) {
+    return load(id);
+  }
+
+  /**
+   * The backend's publish/subscribe channel for near-cache invalidations, or {@code null} (the
+   * default) when it has none; without one a near cache validates every read with the store.
+   */
+  default Invalidations invalidations() {
+    return null;
+  }
+
+  /**
+   * The app instances that hold {@code id} in their own memory, primary first, by the names the
+   * balancer's pool gives them (a data grid's owners of the key); the servlet filter tells the
+   * balancer in {@code Tether-Session-Owners} so a failover goes to one of them. Empty (the default)
+   * for stores every instance reads alike (Redis, SQL, a shared directory). Must not do I/O.
+   */
+  default List<String> owners(String id) {
+    return List.of();
+  }
+
   /** Releases connections and threads the store owns; the default does nothing. */
   @Override
   default void close() {}

@@ -104,6 +104,11 @@ public final class TracingSessionStore implements SessionStore {
   }
 
   @Override
+  public Optional<SessionRecord> load(String id, String binding) {
+    return traced("load", id, () -> delegate.load(id, binding), r -> r.isPresent() ? "hit" : "miss");
+  }
+
+  @Override
   public OptionalLong currentVersion(String id) {
     return traced("current-version", id, () -> delegate.currentVersion(id), r -> r.isPresent() ? "hit" : "miss");
   }
@@ -126,6 +131,16 @@ public final class TracingSessionStore implements SessionStore {
   @Override
   public SaveResult rotateId(String oldId, String newId) {
     return traced("rotate-id", oldId, () -> delegate.rotateId(oldId, newId), TracingSessionStore::outcome);
+  }
+
+  @Override
+  public java.util.List<String> owners(String id) {
+    return delegate.owners(id);
+  }
+
+  @Override
+  public dev.tether.session.spi.Invalidations invalidations() {
+    return delegate.invalidations();
   }
 
   /** The wrapped store's capabilities. */

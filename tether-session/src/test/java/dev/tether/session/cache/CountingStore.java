@@ -17,8 +17,21 @@ final class CountingStore implements SessionStore {
   final AtomicInteger versionChecks = new AtomicInteger();
   final AtomicInteger saves = new AtomicInteger();
 
+  private final boolean invalidations;
+
   CountingStore(SessionStore delegate) {
+    this(delegate, false);
+  }
+
+  /** With {@code invalidations}, passes on the delegate's publish/subscribe channel. */
+  CountingStore(SessionStore delegate, boolean invalidations) {
     this.delegate = delegate;
+    this.invalidations = invalidations;
+  }
+
+  @Override
+  public dev.tether.session.spi.Invalidations invalidations() {
+    return invalidations ? delegate.invalidations() : null;
   }
 
   @Override

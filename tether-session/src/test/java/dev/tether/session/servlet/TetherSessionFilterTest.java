@@ -163,6 +163,73 @@ class TetherSessionFilterTest {
     assertThat(get(a, "/get?k=cart", cookie).headers().allValues("Set-Cookie")).as("no new cookie").isEmpty();
   }
 
+  /** The memory store, reporting {@code s2, s3} as every session's owners, as a grid would. */
+  private static final class OwnedStore implements dev.tether.session.spi.SessionStore {
+    private final dev.tether.session.spi.SessionStore d;
+
+    OwnedStore(dev.tether.session.spi.SessionStore d) {
+      this.d = d;
+    }
+
+    @Override
+    public List<String> owners(String id) {
+      return List.of("s2", "s3");
+    }
+
+    @Override
+    public java.util.Optional<dev.tether.session.spi.SessionRecord> load(String id) {
+      return d.load(id);
+    }
+
+    @Override
+    public java.util.OptionalLong currentVersion(String id) {
+      return d.currentVersion(id);
+    }
+
+    @Override
+    public dev.tether.session.spi.SaveResult create(dev.tether.session.spi.SessionRecord r) {
+      return d.create(r);
+    }
+
+    @Override
+    public dev.tether.session.spi.SaveResult save(dev.tether.session.spi.SessionDelta delta) {
+      return d.save(delta);
+    }
+
+    @Override
+    public boolean delete(String id) {
+      return d.delete(id);
+    }
+
+    @Override
+    public dev.tether.session.spi.SaveResult rotateId(String oldId, String newId) {
+      return d.rotateId(oldId, newId);
+    }
+
+    @Override
+    public java.util.Set<String> findByPrincipal(String principal) {
+      return d.findByPrincipal(principal);
+    }
+
+    @Override
+    public List<dev.tether.session.spi.SessionRecord> sweepExpired(int limit) {
+      return d.sweepExpired(limit);
+    }
+  }
+
+  @Test
+  void theBalancerIsToldTheSessionsOwnersWhenTheStoreHasThem() throws Exception {
+    URI owned = startApp(SessionManager.builder(new OwnedStore(store)).build(), SessionCookie.defaults().insecure());
+    HttpResponse<String> set = get(owned, "/set?k=cart&v=tea", null);
+    assertThat(set.headers().allValues("Tether-Session-Owners")).containsExactly("s2, s3");
+    String cookie = JettyApps.cookieOf(set);
+    assertThat(get(owned, "/get?k=cart", cookie).headers().allValues("Tether-Session-Owners"))
+        .as("on a read too, so a change of owners reaches the balancer").containsExactly("s2, s3");
+    assertThat(get(owned, "/get?k=cart", null).headers().allValues("Tether-Session-Owners")).as("no session").isEmpty();
+    assertThat(get(a, "/get?k=cart", cookie).headers().allValues("Tether-Session-Owners"))
+        .as("a store without owners").isEmpty();
+  }
+
   @Test
   void unknownIdsAreNeverAdopted() throws Exception {
     String forged = "TSESSION=" + "A".repeat(43);
