@@ -43,7 +43,7 @@ public final class Pool {
   private final Map<String, WeightOverride> weightOverrides = new HashMap<>();
   private int panicThreshold;
   private Consumer<PoolSnapshot> panicListener;
-  private final ServerLoad.Group group = new ServerLoad.Group();
+  private final ServerLoad.Group group;
   private List<Server> servers;
 
   private volatile PoolSnapshot snapshot;
@@ -57,6 +57,8 @@ public final class Pool {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("pool " + name + ": " + String.join("; ", problems));
     }
+    // Room for the pool to double before a least-connections scan needs a second counter slab.
+    this.group = new ServerLoad.Group(2 * requireNonNull(servers, "servers").size());
     synchronized (this) {
       // Servers present at start-up have been up "forever": slow start ramps only servers that
       // come up or are added later, as HAProxy does.

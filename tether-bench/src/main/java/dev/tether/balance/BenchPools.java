@@ -18,7 +18,7 @@ final class BenchPools {
    */
   static List<Member> members(int n, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    ServerLoad.Group group = new ServerLoad.Group();
+    ServerLoad.Group group = new ServerLoad.Group(2 * n); // as Pool sizes it
     List<Member> members = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       ServerLoad load = new ServerLoad(group);

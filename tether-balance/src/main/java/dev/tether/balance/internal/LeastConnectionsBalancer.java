@@ -5,6 +5,7 @@ import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;
 import dev.tether.balance.ServerLoad;
+import java.util.Arrays;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -15,8 +16,15 @@ import java.util.random.RandomGenerator;
  * so an idle pool still follows the weights. Ties are broken uniformly at random by reservoir
  * sampling over the tied members (a random start position alone would favour a server that follows
  * a gap); the coin flips come from a local LCG seeded once per pick from the injected random source,
- * so a tie costs one multiply. The scan is O(n) over flat arrays, as nginx's {@code least_conn};
- * choose {@code power-of-two} for pools of hundreds of servers.
+ * so a tie costs one multiply. The scan is O(n), as nginx's {@code least_conn}; choose {@code
+ * power-of-two} for pools of hundreds of servers.
+ *
+ * <p>The scan reads the counters where they live: a pool's in-flight counters sit side by side in
+ * one {@link ServerLoad.Slab} in configuration order, so the picker scores the slab's cells from
+ * the first member's to the last member's in one pass over three flat arrays (counters, scales,
+ * pads that put the pool's other servers out of reach) instead of following a pointer per server.
+ * Members spread over several slabs (a pool grown past twice its size), or spread thinly over one,
+ * and {@code pickExcluding} scan through the members' loads instead, with the same result.
  *
  * <p>Scores are exact integers: with {@code L} the least common multiple of the members' weights,
  * {@code (in flight + 1) × (L / weight)} is {@code L} times the score, so comparisons and ties are
@@ -52,6 +60,14 @@ public final class LeastConnectionsBalancer extends SlowStartBalancer {
     private final long[] scale;
     private final SlowStart.Ramp ramp;
     private final Supplier<RandomGenerator> random;
+    // The slab path (slab null when not available): the members' counters lie in one slab within
+    // cells spanLo .. spanLo + spanScale.length − 1; position p holds member memberAt[p], or a cell
+    // that is not a candidate (another pool member, or a free cell: scale 0, pad Long.MAX_VALUE).
+    private final ServerLoad.Slab slab;
+    private final int spanLo;
+    private final long[] spanScale;
+    private final long[] spanPad;
+    private final int[] memberAt;
 
     LeastConnectionsPicker(Member[] members, SlowStart.Ramp ramp, Supplier<RandomGenerator> random) {
       this.members = members;
@@ -64,6 +80,41 @@ public final class LeastConnectionsBalancer extends SlowStartBalancer {
       this.scale = scales(members);
       this.ramp = ramp;
       this.random = random;
+      ServerLoad.Slab shared = loads[0].slab();
+      int lo = Integer.MAX_VALUE;
+      int hi = -1;
+      for (ServerLoad load : loads) {
+        shared = load.slab() == shared ? shared : null;
+        lo = Math.min(lo, load.cell());
+        hi = Math.max(hi, load.cell());
+      }
+      int span = hi - lo + 1;
+      if (scale == null || shared == null || span > 2 * members.length) {
+        this.slab = null;
+        this.spanLo = 0;
+        this.spanScale = null;
+        this.spanPad = null;
+        this.memberAt = null;
+        return;
+      }
+      this.slab = shared;
+      this.spanLo = lo;
+      this.spanScale = new long[span];
+      this.spanPad = new long[span];
+      this.memberAt = new int[span];
+      Arrays.fill(spanPad, Long.MAX_VALUE);
+      Arrays.fill(memberAt, -1);
+      for (int i = 0; i < members.length; i++) {
+        int p = loads[i].cell() - lo;
+        spanScale[p] = scale[i];
+        spanPad[p] = 0;
+        memberAt[p] = i;
+      }
+    }
+
+    /** Whether picks scan the members' counter slab in one pass (else through their loads). */
+    boolean scansSlab() {
+      return slab != null;
     }
 
     /** The largest common multiple kept: (in flight + 1) × L / w stays far inside a long. */
@@ -104,7 +155,7 @@ public final class LeastConnectionsBalancer extends SlowStartBalancer {
     private int choose(int skip) {
       long now = ramp == null ? SlowStart.Ramp.OVER : ramp.now();
       if (now == SlowStart.Ramp.OVER && scale != null) {
-        return chooseExact(skip);
+        return slab != null && skip < 0 ? chooseSpan() : chooseExact(skip);
       }
       long seed = random.get().nextLong();
       int best = -1;
@@ -132,6 +183,12 @@ public final class LeastConnectionsBalancer extends SlowStartBalancer {
         }
       }
       return best;
+    }
+
+    /** {@link #chooseExact} as one pass over the members' counter slab. */
+    private int chooseSpan() {
+      int p = slab.leastScore(spanLo, spanScale, spanPad, random.get().nextLong());
+      return memberAt[p];
     }
 
     /** {@link #choose} with integer scores: no member is ramping and the weights' lcm fits. */
