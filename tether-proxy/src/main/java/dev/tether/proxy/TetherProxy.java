@@ -98,6 +98,9 @@ public final class TetherProxy implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
         .childHandler(new FrontendInitializer(runtime));
+    if (runtime.guard().acceptHandler() != null) {
+      b.handler(runtime.guard().acceptHandler());
+    }
     InetSocketAddress addr = new InetSocketAddress(settings.listen().host(), settings.listen().port());
     try {
       Channel ch = b.bind(addr).sync().channel();

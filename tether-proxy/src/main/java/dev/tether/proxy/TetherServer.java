@@ -24,6 +24,7 @@ import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.drain.DrainService;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.health.HealthProbe;
+import dev.tether.proxy.limit.LimitCounters;
 import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.outlier.OutlierDetectors;
@@ -117,6 +118,13 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     FunctionCounter.builder("tether.access.log.dropped", p.runtime().accessLog(), AccessLogger::dropped)
         .description("access-log lines dropped because the destination could not keep up")
         .register(analytics.registry());
+    LimitCounters limited = p.runtime().guard().counters();
+    for (LimitCounters.Reason reason : LimitCounters.Reason.values()) {
+      FunctionCounter.builder("tether.client.limited", limited, c -> c.count(reason))
+          .description("client connections refused at accept or cut, and requests refused, by the client limit they hit")
+          .tag("reason", reason.tag())
+          .register(analytics.registry());
+    }
     this.runtime = new RuntimeChanges(config, new RuntimeChanges.Target() {
       @Override
       public void install(TetherConfig effective) {

@@ -142,9 +142,31 @@ final class TetherConfigReader {
         s.size("max-request-line", d.maxRequestLine(), 256, 1 << 20),
         s.size("max-header-size", d.maxHeaderSize(), 1 << 10, 1 << 20),
         s.integer("max-headers", d.maxHeaders(), 1, 10_000),
-        s.size("max-chunk", d.maxChunk(), 1 << 10, 16 << 20));
+        s.size("max-chunk", d.maxChunk(), 1 << 10, 16 << 20),
+        readClientLimits(s));
     s.finish();
     return l;
+  }
+
+  private static ClientLimits readClientLimits(Section s) {
+    ClientLimits d = ClientLimits.DEFAULTS;
+    ClientLimits c = new ClientLimits(
+        s.integer("max-connections", d.maxConnections(), 0, 10_000_000),
+        s.integer("max-connections-per-client", d.maxConnectionsPerClient(), 0, 10_000_000),
+        s.integer("max-accept-rate", d.maxAcceptRate(), 0, 10_000_000),
+        s.integer("max-accept-rate-per-client", d.maxAcceptRatePerClient(), 0, 10_000_000),
+        s.size("min-body-rate", d.minBodyRate(), 0, 1 << 30),
+        s.size("min-response-rate", d.minResponseRate(), 0, 1 << 30),
+        s.duration("slow-client-window", d.slowClientWindow(), Duration.ZERO));
+    if (c.maxConnections() > 0 && c.maxConnectionsPerClient() > c.maxConnections()) {
+      s.error("max-connections-per-client", c.maxConnectionsPerClient() + " is more than max-connections ("
+          + c.maxConnections() + "); use at most " + c.maxConnections() + ", or 0 for no per-client limit");
+    }
+    if (c.checksRates() && c.slowClientWindow().compareTo(Duration.ofSeconds(1)) < 0) {
+      s.error("slow-client-window", "'" + Durations.format(c.slowClientWindow()) + "' is too short to measure a rate"
+          + " over; use 1s or more (e.g. 30s), or 0 to turn the body and response rate checks off");
+    }
+    return c;
   }
 
   private AccessLog readAccessLog(Section s) {

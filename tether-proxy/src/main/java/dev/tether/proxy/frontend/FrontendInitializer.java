@@ -7,11 +7,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import dev.tether.proxy.http.FramingLimits;
 import dev.tether.proxy.http.HttpFraming;
+import dev.tether.proxy.limit.ClientGuard;
 
 /**
- * Builds a client connection's pipeline: the wait timer (first, so it sees raw bytes), the PROXY
- * protocol decoder when the listener expects one, the strict
- * HTTP/1.1 framing layer ({@link HttpFraming}: raw-byte guard, codec, gate), the frontend handler.
+ * Builds a client connection's pipeline: the slow-read check (first, so it sees encoded bytes),
+ * the wait timer (so it sees raw bytes), the PROXY protocol decoder when the listener expects one,
+ * the strict HTTP/1.1 framing layer ({@link HttpFraming}: raw-byte guard, codec, gate), the limit
+ * counter, slow-body check and version-header filter ({@link ClientGuard}), the frontend handler.
  */
 public final class FrontendInitializer extends ChannelInitializer<Channel> {
 
@@ -28,6 +30,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
   protected void initChannel(Channel ch) {
     ProxySettings s = runtime.settings;
     ChannelPipeline p = ch.pipeline();
+    runtime.guard.installFirst(p);
     p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos()));
     if (s.proxyProtocol()) {
       p.addLast(ProxyProtocolHandler.DECODER, new HAProxyMessageDecoder());
@@ -35,6 +38,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     }
     HttpFraming.install(p, new FramingLimits(s.limits().maxRequestLine(), s.limits().maxHeaderSize(),
         s.limits().maxHeaders(), s.limits().maxChunk()));
+    runtime.guard.installAfterFraming(p);
     p.addLast(FRONTEND, new FrontendHandler(runtime));
   }
 
@@ -42,5 +46,6 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
   static void removeHttp(ChannelPipeline p) {
     p.remove(TIMER);
     HttpFraming.uninstall(p);
+    ClientGuard.uninstall(p);
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.proxy.ProxySettings;
 import dev.tether.proxy.backend.BackendConnector;
+import dev.tether.proxy.limit.ClientGuard;
 import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.trace.ExchangeTracer;
@@ -22,6 +23,8 @@ public final class ProxyRuntime {
   final ChannelGroup clients;
   /** Starts exchange spans; {@code null} when tracing is off. */
   final ExchangeTracer tracer;
+  /** Connection limits and slow-client checks of this listener. */
+  final ClientGuard guard;
   private volatile Router router;
   private volatile boolean draining;
 
@@ -38,6 +41,12 @@ public final class ProxyRuntime {
     this.router = requireNonNull(router, "router");
     this.clients = requireNonNull(clients, "clients");
     this.accessLog = new AccessLogger(settings.accessLog());
+    this.guard = new ClientGuard(settings.limits().clients(), settings.trustedProxies());
+  }
+
+  /** Connection limits, slow-client checks and their counters. */
+  public ClientGuard guard() {
+    return guard;
   }
 
   public Router router() {
