@@ -82,7 +82,7 @@ final class TlsReader {
           h.bool("include-subdomains", false), h.bool("preload", false));
       h.finish();
       if (hsts.preload() && (!hsts.includeSubdomains() || hsts.maxAge().compareTo(Duration.ofDays(365)) < 0)) {
-        h.error("preload", "the HSTS preload list requires include-subdomains: true and max-age of at least 365d");
+        h.error("preload", "the HSTS preload list requires include-subdomains: true and max-age of at least 8760h (365 days)");
       }
     }
     s.finish();

@@ -7,6 +7,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -89,7 +92,8 @@ final class Http2Frontend {
 
   /**
    * Turns a converted HTTP/2 request into what an HTTP/1.1 request head looks like: Netty's
-   * {@code x-http2-*} extension headers removed (they must not reach a backend).
+   * {@code x-http2-*} extension headers removed (they must not reach a backend), and a whole
+   * request (HEADERS with END_STREAM) split into its head and its last content.
    */
   @io.netty.channel.ChannelHandler.Sharable
   static final class StreamRequest extends ChannelInboundHandlerAdapter {
@@ -101,6 +105,12 @@ final class Http2Frontend {
         var h = req.headers();
         for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
           h.remove(n.text()); // Netty's conversion already turned :authority into Host
+        }
+        if (msg instanceof FullHttpRequest full) {
+          // HEADERS with END_STREAM arrives whole; the frontend takes a head and then its contents
+          ctx.fireChannelRead(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
+          ctx.fireChannelRead(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+          return;
         }
       }
       ctx.fireChannelRead(msg);
