@@ -43,6 +43,15 @@ final class Clients {
     return program("TETHER_TEST_H2LOAD", "h2load");
   }
 
+  /** nghttp, which the nghttp2 client package installs next to h2load. */
+  static String nghttp() {
+    java.nio.file.Path p = java.nio.file.Path.of(h2load()).resolveSibling("nghttp");
+    if (!java.nio.file.Files.isExecutable(p)) {
+      throw new IllegalStateException(p + " is missing; it comes with h2load in the nghttp2-client package");
+    }
+    return p.toString();
+  }
+
   /** Runs {@code command}, returning its standard output and error; fails after {@code seconds}. */
   static String run(List<String> command, int seconds) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
