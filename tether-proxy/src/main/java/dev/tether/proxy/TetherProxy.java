@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.proxy.backend.BackendConnector;
 import dev.tether.proxy.frontend.DrainSignal;
+import dev.tether.proxy.frontend.Edge;
 import dev.tether.proxy.frontend.FrontendInitializer;
+import dev.tether.proxy.tls.HttpsRedirect;
 import dev.tether.proxy.frontend.ProxyRuntime;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.trace.ExchangeTracer;
@@ -47,6 +49,8 @@ public final class TetherProxy implements AutoCloseable {
   private final EventLoopGroup group;
   private final ProxyRuntime runtime;
   private final Channel server;
+  /** The listener that redirects cleartext requests to https, or {@code null}. */
+  private volatile Channel redirect;
 
   private TetherProxy(ProxySettings settings, NettyTransport transport, EventLoopGroup group, ProxyRuntime runtime, Channel server) {
     this.settings = settings;
@@ -73,6 +77,16 @@ public final class TetherProxy implements AutoCloseable {
    *     opened (it says which and why)
    */
   public static TetherProxy start(ProxySettings settings, Router router, ExchangeTracer tracer) {
+    return start(settings, router, tracer, null);
+  }
+
+  /**
+   * Binds the listening socket, speaking what {@code edge} says besides cleartext HTTP/1.1 (TLS,
+   * HTTP/2; {@code null}: nothing), and the redirect listener when {@code edge} has one.
+   *
+   * @throws IllegalStateException when an address cannot be bound (it says which and why)
+   */
+  public static TetherProxy start(ProxySettings settings, Router router, ExchangeTracer tracer, Edge edge) {
     requireNonNull(settings, "settings");
     requireNonNull(router, "router");
     NettyTransport transport = NettyTransport.resolve(settings.listen().transport());
@@ -89,6 +103,9 @@ public final class TetherProxy implements AutoCloseable {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new IllegalStateException(e.getMessage(), e);
     }
+    if (edge != null) {
+      connector.tls(edge.backendTls());
+    }
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
         .channel(transport.serverChannel())
@@ -97,15 +114,20 @@ public final class TetherProxy implements AutoCloseable {
         .childOption(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-        .childHandler(new FrontendInitializer(runtime));
+        .childHandler(edge == null ? new FrontendInitializer(runtime) : new FrontendInitializer(runtime, edge));
     if (runtime.guard().acceptHandler() != null) {
       b.handler(runtime.guard().acceptHandler());
     }
     InetSocketAddress addr = new InetSocketAddress(settings.listen().host(), settings.listen().port());
     try {
       Channel ch = b.bind(addr).sync().channel();
-      log.info("tether listening on {} ({} transport, {} workers)", ch.localAddress(), transport.name(), settings.listen().workers());
-      return new TetherProxy(settings, transport, group, runtime, ch);
+      log.info("tether listening on {} ({} transport, {} workers{})", ch.localAddress(), transport.name(), settings.listen().workers(),
+          edge != null && edge.tls() != null ? ", TLS with the " + edge.tls().engine() + " engine" : "");
+      TetherProxy proxy = new TetherProxy(settings, transport, group, runtime, ch);
+      if (edge != null && edge.redirectHttp() != null) {
+        proxy.redirect = HttpsRedirect.bind(group, transport, edge.redirectHttp(), proxy.port(), settings.limits());
+      }
+      return proxy;
     } catch (Exception e) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       runtime.accessLog().close();
@@ -114,6 +136,12 @@ public final class TetherProxy implements AutoCloseable {
       }
       throw new IllegalStateException("cannot listen on " + addr + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The port of the redirect listener, or -1 when there is none. */
+  public int redirectPort() {
+    Channel r = redirect;
+    return r == null ? -1 : ((InetSocketAddress) r.localAddress()).getPort();
   }
 
   /** The port actually bound (useful with port 0). */
@@ -147,6 +175,10 @@ public final class TetherProxy implements AutoCloseable {
   public void stop(Duration grace) {
     long deadline = System.nanoTime() + grace.toNanos();
     server.close().syncUninterruptibly();
+    Channel r = redirect;
+    if (r != null) {
+      r.close().syncUninterruptibly();
+    }
     runtime.startDraining();
     runtime.signalClients(DrainSignal.INSTANCE);
     while (runtime.clientCount() > 0 && System.nanoTime() < deadline) {

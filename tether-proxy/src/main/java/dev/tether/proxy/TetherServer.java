@@ -22,6 +22,10 @@ import dev.tether.proxy.config.RouteConfig;
 import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.drain.DrainService;
+import dev.tether.proxy.frontend.Edge;
+import dev.tether.proxy.h2.Http2Meters;
+import dev.tether.proxy.tls.BackendTls;
+import dev.tether.proxy.tls.ServerTls;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.health.HealthProbe;
 import dev.tether.proxy.limit.LimitCounters;
@@ -90,6 +94,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private final AlertService alerts;
   private final RuntimeChanges runtime;
   private final AtomicBoolean stopping = new AtomicBoolean();
+  /** The listener's certificates, or {@code null} for cleartext. */
+  private final ServerTls serverTls;
+  private final Http2Meters http2Meters = new Http2Meters();
 
   private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
@@ -105,9 +112,17 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     bindDrains(config, pools, affinities);
     this.detectors = OutlierDetectors.build(config, pools, Map.of(), outlierEnv());
     TetherProxy p;
+    ServerTls tls = null;
     try {
-      p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors, null), tracing.tracer());
+      tls = config.tls() == null ? null : ServerTls.start(config.tls(), healthTimer);
+      InetSocketAddress redirect = config.redirectHttp() == null ? null
+          : new InetSocketAddress(config.redirectHttp().host(), config.redirectHttp().port());
+      Edge edge = new Edge(tls, config.http2(), http2Meters, redirect, backendTls(config));
+      p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors, null), tracing.tracer(), edge);
     } catch (RuntimeException e) {
+      if (tls != null) {
+        tls.close();
+      }
       drains.close();
       tracing.close();
       alerts.close();
@@ -115,6 +130,11 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       throw e;
     }
     this.proxy = p;
+    this.serverTls = tls;
+    if (tls != null) {
+      tls.bind(analytics.registry());
+    }
+    http2Meters.bind(analytics.registry());
     FunctionCounter.builder("tether.access.log.dropped", p.runtime().accessLog(), AccessLogger::dropped)
         .description("access-log lines dropped because the destination could not keep up")
         .register(analytics.registry());
@@ -292,9 +312,15 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         || !next.limits().equals(config.limits()) || !next.timeouts().equals(config.timeouts())
         || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())
         || next.proxyProtocol() != config.proxyProtocol() || !Objects.equals(next.admin(), config.admin())
-        || !next.tracing().equals(config.tracing())) {
-      log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies, proxy-protocol, admin and tracing changes apply at the next restart");
+        || !next.tracing().equals(config.tracing()) || (next.tls() == null) != (config.tls() == null)
+        || !Objects.equals(next.redirectHttp(), config.redirectHttp()) || !next.http2().equals(config.http2())) {
+      log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies, proxy-protocol, admin, tracing, "
+          + "tls on or off, redirect-http and http2 changes apply at the next restart");
     }
+    if (serverTls != null && next.tls() != null) {
+      serverTls.apply(next.tls()); // new certificates for new connections; a bad one is logged and counted, the old stays
+    }
+    proxy.runtime().connector().tls(backendTls(next));
     List<Runnable> serverChanges = new ArrayList<>();
     Map<String, Pool> nextPools = buildPools(next, pools, env, serverChanges);
     Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
@@ -346,6 +372,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     }
     synchronized (this) {
       checkers.values().forEach(HealthChecker::close);
+      if (serverTls != null) {
+        serverTls.close();
+      }
       drains.close();
       healthTimer.shutdownNow();
       alerts.close();
@@ -387,7 +416,8 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       if (pc.health() != null) {
         HealthChecker before = previous.get(pc.name());
         out.put(pc.name(), HealthChecker.start(pools.get(pc.name()), resolve(pc, false), pc.health(),
-            HealthProbe.of(pc.health()), healthTimer, ThreadLocalRandom.current(), before));
+            HealthProbe.of(pc.health(), pc.tls() == null ? null : BackendTls.of(pc.tls())), healthTimer,
+            ThreadLocalRandom.current(), before));
       }
     }
     previous.forEach((name, before) -> {
@@ -396,6 +426,28 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       }
     });
     return out;
+  }
+
+  /** TLS contexts by server address for the pools with {@code tls}. */
+  private static Map<InetSocketAddress, BackendTls> backendTls(TetherConfig c) {
+    Map<InetSocketAddress, BackendTls> out = new HashMap<>();
+    for (PoolConfig pc : c.pools().values()) {
+      if (pc.tls() != null) {
+        BackendTls t = BackendTls.of(pc.tls());
+        resolve(pc, false).values().forEach(a -> out.put(a, t));
+      }
+    }
+    return out;
+  }
+
+  /** The listener's certificates, or {@code null} when it speaks cleartext. */
+  public ServerTls serverTls() {
+    return serverTls;
+  }
+
+  /** The HTTP/2 front end's counters. */
+  public Http2Meters http2Meters() {
+    return http2Meters;
   }
 
   private OutlierDetector.Env outlierEnv() {

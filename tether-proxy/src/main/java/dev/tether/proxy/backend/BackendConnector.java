@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.proxy.ProxySettings;
 import dev.tether.proxy.route.Upstream;
+import dev.tether.proxy.tls.BackendTls;
 import dev.tether.proxy.transport.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -38,6 +39,8 @@ public final class BackendConnector {
 
   /** The name of the HTTP codec in a backend pipeline (removed when a connection is upgraded). */
   public static final String CODEC = "http-client";
+  /** The name of the TLS handler in the pipeline of a backend connection of a pool with {@code tls}. */
+  public static final String TLS = "tls";
 
   private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -51,10 +54,21 @@ public final class BackendConnector {
   };
   private final LongAdder connects = new LongAdder();
   private final LongAdder reuses = new LongAdder();
+  /** TLS by server address, for pools with {@code tls}; published whole by the control plane. */
+  private volatile Map<InetSocketAddress, BackendTls> tls = Map.of();
 
   public BackendConnector(NettyTransport transport, ProxySettings settings) {
     this.transport = requireNonNull(transport, "transport");
     this.settings = requireNonNull(settings, "settings");
+  }
+
+  /**
+   * Connections opened from now on to an address in {@code byAddress} speak TLS with its context;
+   * connections already pooled keep what they speak. Pooling is by address, so two pools that
+   * share a server address share its TLS setting too.
+   */
+  public void tls(Map<InetSocketAddress, BackendTls> byAddress) {
+    this.tls = Map.copyOf(byAddress);
   }
 
   /** Connections opened so far. */
@@ -129,6 +143,7 @@ public final class BackendConnector {
     connects.increment();
     Limits limits = settings.limits();
     long timeoutNanos = settings.timeouts().server().toNanos();
+    BackendTls secure = tls.get(address);
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(transport.socketChannel())
@@ -141,6 +156,9 @@ public final class BackendConnector {
           @Override
           protected void initChannel(Channel ch) {
             BackendHandler h = new BackendHandler(timeoutNanos);
+            if (secure != null) {
+              ch.pipeline().addLast(TLS, secure.newHandler(ch.alloc(), address));
+            }
             // Response heads from a backend may be larger than what we accept from clients.
             ch.pipeline().addLast(CODEC, new HttpClientCodec(limits.maxRequestLine(),
                 Math.max(limits.maxHeaderSize(), 65536), limits.maxChunk()));

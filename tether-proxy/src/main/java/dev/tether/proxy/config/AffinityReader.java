@@ -31,6 +31,11 @@ final class AffinityReader {
   private final CookieAffinityReader cookieReader;
   private final HeaderAffinityReader headerReader;
 
+  /** See {@link CookieAffinityReader#secureDefault}. */
+  void secureCookieDefault(boolean secure) {
+    cookieReader.secureDefault = secure;
+  }
+
   AffinityReader(SecretReader secrets, Path baseDir) {
     this.cookieReader = new CookieAffinityReader(secrets);
     this.headerReader = new HeaderAffinityReader(secrets, baseDir);

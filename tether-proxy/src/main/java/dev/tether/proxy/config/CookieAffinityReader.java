@@ -19,6 +19,9 @@ final class CookieAffinityReader {
 
   private final SecretReader secrets;
 
+  /** {@code secure}'s default: true when the listener terminates TLS. */
+  boolean secureDefault;
+
   CookieAffinityReader(SecretReader secrets) {
     this.secrets = secrets;
   }
@@ -50,7 +53,7 @@ final class CookieAffinityReader {
       }
     }
     Duration maxAge = s.duration("max-age", null, Duration.ofSeconds(1));
-    boolean secure = s.bool("secure", false);
+    boolean secure = s.bool("secure", secureDefault);
     boolean httpOnly = s.bool("http-only", true);
     CookieConfig.SameSite sameSite =
         s.choice("same-site", CookieConfig.SameSite.class, CookieConfig.SameSite.LAX);

@@ -27,6 +27,8 @@ import java.util.Map;
  *     panic-threshold}, 0..100, 0 = off; default 50 with {@code outlier}, else 0)
  * @param drain how a server of the pool drains ({@code drain}; {@link DrainConfig#DEFAULTS} when
  *     absent)
+ * @param tls TLS to the pool's servers, for requests and health checks ({@code tls}), or {@code
+ *     null} (cleartext, the default)
  */
 public record PoolConfig(
     String name,
@@ -41,7 +43,8 @@ public record PoolConfig(
     RetriesConfig retries,
     OutlierConfig outlier,
     int panicThreshold,
-    DrainConfig drain) {
+    DrainConfig drain,
+    BackendTlsConfig tls) {
 
   /** How a pool's application instances keep sessions; decides whether migration is safe. */
   public enum SessionsMode {
@@ -69,7 +72,16 @@ public record PoolConfig(
   /** This pool with {@code servers} instead of its own (runtime changes). */
   public PoolConfig withServers(List<ServerConfig> servers) {
     return new PoolConfig(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers,
-        instanceMetrics, retries, outlier, panicThreshold, drain);
+        instanceMetrics, retries, outlier, panicThreshold, drain, tls);
+  }
+
+  /** A pool whose servers speak cleartext HTTP/1.1. */
+  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
+      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
+      InstanceMetricsConfig instanceMetrics, RetriesConfig retries, OutlierConfig outlier, int panicThreshold,
+      DrainConfig drain) {
+    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
+        retries, outlier, panicThreshold, drain, null);
   }
 
   /** A pool with the default drain settings. */

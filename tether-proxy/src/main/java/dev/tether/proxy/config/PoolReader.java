@@ -31,16 +31,23 @@ final class PoolReader {
       "hash-method", "hash-name", "hash-query", "balance-factor", "slow-start", "virtual-nodes");
   private static final Set<String> STRUCTURE = Set.of(
       "algorithm", "affinity", "sessions", "health", "connections", "servers", "instance-metrics",
-      "retries", "outlier", "panic-threshold", "drain");
+      "retries", "outlier", "panic-threshold", "drain", "tls");
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
   private final AffinityReader affinityReader;
   private final Map<String, BalancerProvider> algorithms;
+  private final TlsReader tlsReader;
 
   /** {@code algorithms} is normally {@link Balancers#all()}. */
   PoolReader(SecretReader secrets, Path baseDir, Map<String, BalancerProvider> algorithms) {
     this.affinityReader = new AffinityReader(secrets, baseDir);
     this.algorithms = algorithms;
+    this.tlsReader = new TlsReader(baseDir);
+  }
+
+  /** Affinity cookies default to {@code Secure} when the listener terminates TLS. */
+  void tlsListener(boolean tls) {
+    affinityReader.secureCookieDefault(tls);
   }
 
   /** The pool, or null when it cannot be built (problems reported). */
@@ -66,12 +73,13 @@ final class PoolReader {
     OutlierConfig outlier = s.has("outlier") ? OutlierReader.read(s.section("outlier")) : null;
     int panicThreshold = OutlierReader.panicThreshold(s, outlier);
     DrainConfig drain = s.has("drain") ? DrainReader.read(s.section("drain"), sessions) : DrainConfig.DEFAULTS;
+    BackendTlsConfig tls = s.has("tls") ? tlsReader.readBackend(s.section("tls")) : null;
     s.finish();
     if (affinity == null || connections == null || servers.isEmpty()) {
       return null;
     }
     return new PoolConfig(name, algorithm, options, affinity, sessions, health, connections,
-        servers, instanceMetrics, retries, outlier, panicThreshold, drain);
+        servers, instanceMetrics, retries, outlier, panicThreshold, drain, tls);
   }
 
   private Map<String, String> readOptions(Section s, BalancerProvider provider) {

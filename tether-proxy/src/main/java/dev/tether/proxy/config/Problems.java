@@ -39,6 +39,11 @@ final class Problems {
     warnings.add(at(node.getStartMark(), path, message));
   }
 
+  /** Errors found so far. */
+  int errorCount() {
+    return errors.size();
+  }
+
   boolean hasErrors() {
     return !errors.isEmpty();
   }

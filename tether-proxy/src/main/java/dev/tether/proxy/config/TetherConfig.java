@@ -27,6 +27,11 @@ import java.util.Map;
  * @param warnings things that work but deserve attention (e.g. generated affinity keys)
  * @param alerts the {@code alerts} section; {@link AlertsConfig#NONE} when absent
  * @param text the YAML it was read from, or {@code null} when not known
+ * @param tls TLS termination on the listener ({@code tls}), or {@code null} (cleartext)
+ * @param redirectHttp an extra cleartext listener that redirects every request to https
+ *     ({@code redirect-http}), or {@code null}
+ * @param http2 the HTTP/2 front end ({@code http2}); offered through ALPN with {@code tls}, or as
+ *     h2c with prior knowledge when {@code http2.cleartext} is set
  */
 public record TetherConfig(
     String source,
@@ -44,7 +49,19 @@ public record TetherConfig(
     TracingConfig tracing,
     List<ConfigProblem> warnings,
     AlertsConfig alerts,
-    SourceText text) {
+    SourceText text,
+    ListenerTlsConfig tls,
+    HostPort redirectHttp,
+    Http2Config http2) {
+
+  /** A cleartext listener with the default HTTP/2 settings (h2c off). */
+  public TetherConfig(String source, HostPort listen, int workers, Transport transport, AdminConfig admin,
+      List<Cidr> trustedProxies, boolean proxyProtocol, Timeouts timeouts, Limits limits, AccessLog accessLog,
+      Map<String, PoolConfig> pools, List<RouteConfig> routes, TracingConfig tracing, List<ConfigProblem> warnings,
+      AlertsConfig alerts, SourceText text) {
+    this(source, listen, workers, transport, admin, trustedProxies, proxyProtocol, timeouts, limits, accessLog, pools,
+        routes, tracing, warnings, alerts, text, null, null, Http2Config.defaults(limits.maxHeaderSize()));
+  }
 
   public TetherConfig {
     requireNonNull(source, "source");
@@ -59,17 +76,18 @@ public record TetherConfig(
     requireNonNull(tracing, "tracing");
     warnings = List.copyOf(warnings);
     requireNonNull(alerts, "alerts");
+    requireNonNull(http2, "http2");
   }
 
   /** This configuration, read from {@code text}. */
   public TetherConfig withText(SourceText text) {
     return new TetherConfig(source, listen, workers, transport, admin, trustedProxies, proxyProtocol, timeouts, limits,
-        accessLog, pools, routes, tracing, warnings, alerts, text);
+        accessLog, pools, routes, tracing, warnings, alerts, text, tls, redirectHttp, http2);
   }
 
   /** This configuration with {@code pools} instead of its own (runtime changes); no warnings of its own. */
   public TetherConfig withPools(Map<String, PoolConfig> pools) {
     return new TetherConfig(source, listen, workers, transport, admin, trustedProxies, proxyProtocol, timeouts, limits,
-        accessLog, pools, routes, tracing, List.of(), alerts, text);
+        accessLog, pools, routes, tracing, List.of(), alerts, text, tls, redirectHttp, http2);
   }
 }

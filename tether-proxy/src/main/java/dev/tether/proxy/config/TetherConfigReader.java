@@ -63,12 +63,25 @@ final class TetherConfigReader {
     Timeouts timeouts = readTimeouts(top.section("timeouts"));
     Limits limits = readLimits(top.section("limits"));
     AccessLog accessLog = readAccessLog(top.section("access-log"));
+    ListenerTlsConfig tls = top.has("tls") ? new TlsReader(baseDir).readListener(top.section("tls")) : null;
+    HostPort redirectHttp = top.hostPort("redirect-http");
+    if (redirectHttp != null && !top.has("tls")) {
+      top.error("redirect-http", "redirects to https need a TLS listener; add a tls section or leave redirect-http out");
+    }
+    Http2Config http2 = TlsReader.readHttp2(top.section("http2"), limits.maxHeaderSize());
+    if (http2.cleartext() && top.has("tls")) {
+      top.section("http2").error("cleartext", "h2c is for listeners without TLS; with tls, HTTP/2 is offered through alpn");
+    }
+    poolReader.tlsListener(top.has("tls"));
     TracingConfig tracing = TracingReader.read(top.section("tracing"));
     List<String> poolNames = new ArrayList<>();
     Map<String, PoolConfig> pools = readPools(top, poolNames);
     List<RouteConfig> routes = readRoutes(top, poolNames);
     AlertsConfig alerts = top.has("alerts") ? AlertsReader.read(top.section("alerts"), pools) : AlertsConfig.NONE;
     top.finish();
+    if (listen != null && redirectHttp != null && clash(listen, redirectHttp)) {
+      top.error("redirect-http", "must not share the data port " + listen + "; use another port, e.g. 127.0.0.1:8080");
+    }
     if (listen != null && admin != null && clash(listen, admin.listen())) {
       adminSection.error("listen", "the admin API must not share the data port "
           + listen + "; use another port, e.g. 127.0.0.1:9090");
@@ -77,7 +90,8 @@ final class TetherConfigReader {
       return null;
     }
     return new TetherConfig(problems.source(), listen, workers, transport, admin, trusted,
-        proxyProtocol, timeouts, limits, accessLog, pools, routes, tracing, problems.warnings(), alerts, null);
+        proxyProtocol, timeouts, limits, accessLog, pools, routes, tracing, problems.warnings(), alerts, null,
+        tls, redirectHttp, http2);
   }
 
   private static boolean clash(HostPort a, HostPort b) {

@@ -67,8 +67,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private InetAddress peer;
   private String client;
   private boolean peerTrusted;
-  /** The server the last affinity decision on this connection chose: unbound requests follow it. */
-  private String connectionPin;
+  /** The connection's affinity state (shared by the streams of an HTTP/2 connection). */
+  private final ConnectionAffinity pins;
 
   private Exchange ex;
   /** Objects of pipelined requests that arrived while an exchange was in progress. */
@@ -76,7 +76,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
 
   FrontendHandler(ProxyRuntime rt) {
+    this(rt, new ConnectionAffinity(false));
+  }
+
+  /** A handler for one HTTP/2 stream of a connection whose streams share {@code pins}. */
+  FrontendHandler(ProxyRuntime rt, ConnectionAffinity pins) {
     this.rt = rt;
+    this.pins = pins;
   }
 
   /** The exchange in progress, or {@code null}; for the response relay. */
@@ -305,15 +311,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (affinity == null) {
       m = up.pool().snapshot().picker().pick(e.view);
     } else {
-      AffinityDecision d = affinity.decide(e.view, up.pool().snapshot(), connectionPin);
+      AffinityDecision d = pins.decide(affinity, up, e.view);
       e.affinity = d;
       m = d.member();
       if (d.outcome() == AffinityOutcome.REFUSED) {
         respondError(e, HttpResponseStatus.SERVICE_UNAVAILABLE, "the server this client is bound to is unavailable (affinity on-failure: strict)");
         return;
-      }
-      if (m != null) {
-        connectionPin = m.name();
       }
     }
     if (m == null) {
@@ -420,7 +423,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     Member other = e.affinity.member();
     if (other != null) {
-      connectionPin = other.name();
+      pins.pin = other.name();
     }
     return other;
   }
@@ -442,11 +445,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     Member failed = e.member;
     AffinityDecision decided = e.affinity;
-    String pin = connectionPin;
+    String pin = pins.pin;
     Member other = another(e);
     if (other == null || other == failed) {
       e.affinity = decided; // the failure is answered as the first decision had it
-      connectionPin = pin;
+      pins.pin = pin;
       return false;
     }
     finishLoad(e);

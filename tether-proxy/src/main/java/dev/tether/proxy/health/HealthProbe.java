@@ -39,6 +39,11 @@ public interface HealthProbe {
 
   /** The probe {@code config} describes: {@link TcpHealthProbe} or {@link HttpHealthProbe}. */
   static HealthProbe of(HealthConfig config) {
-    return config.kind() == HealthConfig.Kind.TCP ? new TcpHealthProbe() : new HttpHealthProbe(config);
+    return of(config, null);
+  }
+
+  /** The probe {@code config} describes, HTTP checks over {@code tls} when not {@code null}. */
+  static HealthProbe of(HealthConfig config, dev.tether.proxy.tls.BackendTls tls) {
+    return config.kind() == HealthConfig.Kind.TCP ? new TcpHealthProbe() : new HttpHealthProbe(config, tls);
   }
 }

@@ -33,6 +33,8 @@ public final class HttpHealthProbe implements HealthProbe {
 
   private final HealthConfig config;
   private final byte[] expectBody;
+  /** TLS to the servers, or {@code null} for cleartext. */
+  private final dev.tether.proxy.tls.BackendTls tls;
 
   /** A {@code GET} of {@code path}, which starts with {@code /}, passing on 200-399. */
   public HttpHealthProbe(String path) {
@@ -41,7 +43,13 @@ public final class HttpHealthProbe implements HealthProbe {
 
   /** The HTTP check {@code config} describes. */
   public HttpHealthProbe(HealthConfig config) {
+    this(config, null);
+  }
+
+  /** The HTTP check {@code config} describes, over TLS when {@code tls} is not {@code null}. */
+  public HttpHealthProbe(HealthConfig config, dev.tether.proxy.tls.BackendTls tls) {
     requireNonNull(config, "config");
+    this.tls = tls;
     if (config.kind() != HealthConfig.Kind.HTTP) {
       throw new IllegalArgumentException("not an HTTP check: kind " + config.kind());
     }
@@ -64,9 +72,14 @@ public final class HttpHealthProbe implements HealthProbe {
       return Result.fail("address " + address.getHostString() + " does not resolve");
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (Socket socket = new Socket()) {
-      socket.connect(address, millisLeft(deadline));
-      socket.setTcpNoDelay(true);
+    try (Socket plain = new Socket()) {
+      plain.connect(address, millisLeft(deadline));
+      plain.setTcpNoDelay(true);
+      Socket socket = plain;
+      if (tls != null) {
+        plain.setSoTimeout(millisLeft(deadline));
+        socket = tls.wrap(plain, address);
+      }
       OutputStream out = socket.getOutputStream();
       out.write(request(address).getBytes(StandardCharsets.US_ASCII));
       out.flush();
@@ -74,6 +87,8 @@ public final class HttpHealthProbe implements HealthProbe {
       HealthResponse response = HealthResponse.read(in, expectBody == null ? 0 : HealthConfig.BODY_LIMIT, expectBody,
           config.method().equals("HEAD"));
       return judge(response);
+    } catch (javax.net.ssl.SSLException e) {
+      return Result.fail("TLS: " + e.getMessage());
     } catch (HealthResponse.BadResponse e) {
       return Result.fail(e.getMessage());
     } catch (SocketTimeoutException e) {

@@ -1,0 +1,142 @@
+package dev.tether.proxy.frontend;
+
+import dev.tether.proxy.config.Http2Config;
+import dev.tether.proxy.h2.Http2FloodGuard;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+
+/**
+ * The HTTP/2 front end of one client connection: Netty's frame codec, the flood guard and the
+ * stream multiplexer on the connection; on each stream's child channel the HTTP/1.x object codec
+ * and the same {@link FrontendHandler} HTTP/1.1 connections use, so that routing, affinity,
+ * retries and the access log are the same. Backends stay HTTP/1.1 over the pooled connections.
+ *
+ * <p>Flow control: stream channels read only when their exchange asks (auto-read off), and Netty
+ * returns a stream's window as its child channel consumes frames, so a slow backend holds back its
+ * own client stream only; a stream channel is writable while its send window and the connection
+ * are, so a slow client stream pauses its own backend only.
+ */
+final class Http2Frontend {
+
+  static final String CODEC = "h2";
+  static final String GUARD = "h2-guard";
+  static final String MUX = "h2-mux";
+
+  private Http2Frontend() {}
+
+  /** Makes {@code p} (a connection whose next bytes are the client preface) an HTTP/2 connection. */
+  static void install(ChannelPipeline p, ProxyRuntime rt, Edge edge) {
+    Http2Config c = edge.http2();
+    Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+        .initialSettings(Http2Settings.defaultSettings()
+            .maxConcurrentStreams(c.maxConcurrentStreams())
+            .maxHeaderListSize(c.maxHeaderListSize())
+            .initialWindowSize(c.initialWindowSize()))
+        .decoderEnforceMaxRstFramesPerWindow(c.maxResets(), (int) Math.max(1, c.floodWindow().toSeconds()))
+        .encoderEnforceMaxQueuedControlFrames(10_000)
+        .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
+        .gracefulShutdownTimeoutMillis(rt.settings.timeouts().shutdown().toMillis())
+        .validateHeaders(true)
+        .build();
+    ConnectionAffinity pins = new ConnectionAffinity(true);
+    p.addLast(CODEC, codec);
+    p.addLast(GUARD, new Http2FloodGuard(c, edge.meters(), System::nanoTime));
+    p.addLast(MUX, new Http2MultiplexHandler(new StreamInitializer(rt, edge, pins)));
+    p.addLast("h2-connection", new ConnectionEnd());
+    Channel ch = p.channel();
+    ch.config().setAutoRead(true); // HTTP/2 flow control is per stream; the connection itself is always read
+    rt.clients.add(ch);
+    edge.meters().connection();
+  }
+
+  /** Each stream: object codec, header clean-up, timer, HSTS, the frontend handler. */
+  private static final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
+    private final ProxyRuntime rt;
+    private final Edge edge;
+    private final ConnectionAffinity pins;
+
+    StreamInitializer(ProxyRuntime rt, Edge edge, ConnectionAffinity pins) {
+      this.rt = rt;
+      this.edge = edge;
+      this.pins = pins;
+    }
+
+    @Override
+    protected void initChannel(Http2StreamChannel ch) {
+      ch.config().setAutoRead(false);
+      edge.meters().stream();
+      ChannelPipeline p = ch.pipeline();
+      p.addLast("h2-objects", new Http2StreamFrameToHttpObjectCodec(true));
+      p.addLast("h2-request", StreamRequest.INSTANCE);
+      p.addLast(FrontendInitializer.TIMER, new RequestTimer(rt.settings.timeouts().clientRequest().toNanos()));
+      if (edge.tls() != null) {
+        p.addLast(HstsHandler.NAME, new HstsHandler(edge.tls()));
+      }
+      p.addLast(FrontendInitializer.FRONTEND, new FrontendHandler(rt, pins));
+    }
+  }
+
+  /**
+   * Turns a converted HTTP/2 request into what an HTTP/1.1 request head looks like: Netty's
+   * {@code x-http2-*} extension headers removed (they must not reach a backend), and a whole
+   * request (HEADERS with END_STREAM) split into its head and its last content.
+   */
+  @io.netty.channel.ChannelHandler.Sharable
+  static final class StreamRequest extends ChannelInboundHandlerAdapter {
+    static final StreamRequest INSTANCE = new StreamRequest();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest req) {
+        var h = req.headers();
+        for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
+          h.remove(n.text()); // Netty's conversion already turned :authority into Host
+        }
+        if (msg instanceof FullHttpRequest full) {
+          // HEADERS with END_STREAM arrives whole; the frontend takes a head and then its contents
+          ctx.fireChannelRead(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
+          ctx.fireChannelRead(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+          return;
+        }
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /** On drain, the connection says GOAWAY and closes once its streams are done (Netty's graceful close). */
+  private static final class ConnectionEnd extends ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt == DrainSignal.INSTANCE) {
+        ctx.channel().close();
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // the codec has answered a connection error with GOAWAY; nothing else to do but close
+      ctx.close();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      io.netty.util.ReferenceCountUtil.release(msg); // connection-level frames the multiplexer passed on
+    }
+  }
+}
