@@ -94,6 +94,14 @@ final class JGroupsStack implements JGroupsChannelConfigurator {
     tcp.setSockConnTimeout((int) Math.min(join, 1_000));
     tcp.tcpNodelay(true); // as Infinispan's stack: Nagle plus delayed ACKs cost ~40 ms per RPC
     tcp.setSendBufSize(640 * 1024);
+    // JGroups 5.5's default per-destination bundler counts queued messages in one shared counter
+    // and drops a departed member's queue without uncounting it: its sender then spins for good.
+    // On a virtual thread that spin holds a carrier, and with as many carriers as cores (two, on a
+    // small host) every other virtual thread of the member starves, a stop included. The classic
+    // transfer-queue bundler keeps its count with its queue, and platform threads keep any busy
+    // thread from starving the rest.
+    tcp.setBundlerType("transfer-queue");
+    tcp.useVirtualThreads(false);
     stack.add(tcp);
     stack.add(
         new TCPPING().setInitialHosts(s.initialMembers()).setPortRange(s.portRange()));

@@ -8,6 +8,9 @@ import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -16,6 +19,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -208,6 +212,9 @@ class GridClusterTest {
     }
 
     assertThat(cluster.member(0).members()).hasSize(2);
+    assertThat(busyThreads(Duration.ofSeconds(1)))
+        .as("threads of the idle survivors that kept a core busy after the member left")
+        .isEmpty();
     for (SessionStore survivor : List.of(viaFirst, viaSecond)) {
       SessionRecord s = survivor.load(shared).orElseThrow();
       for (int w = 0; w < writers; w++) {
@@ -221,6 +228,28 @@ class GridClusterTest {
             .hasValueSatisfying(r -> assertThat(r.attributeBytes("n")).isNotNull());
       }
     }
+  }
+
+  /**
+   * The threads of this JVM that used more than half a core over {@code window}: with nothing
+   * being written, a grid member's threads should all be waiting.
+   */
+  private static List<String> busyThreads(Duration window) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<Long, Long> before = new HashMap<>();
+    for (long id : threads.getAllThreadIds()) {
+      before.put(id, threads.getThreadCpuTime(id));
+    }
+    await().pollDelay(window).atMost(window.multipliedBy(2)).until(() -> true);
+    List<String> busy = new ArrayList<>();
+    for (Map.Entry<Long, Long> e : before.entrySet()) {
+      long after = threads.getThreadCpuTime(e.getKey());
+      ThreadInfo info = threads.getThreadInfo(e.getKey());
+      if (after > 0 && e.getValue() > 0 && after - e.getValue() > window.toNanos() / 2 && info != null) {
+        busy.add(info.getThreadName() + " " + (after - e.getValue()) / 1_000_000 + " ms");
+      }
+    }
+    return busy;
   }
 
   /** Fails at once with the writer's error instead of waiting for progress that cannot come. */
