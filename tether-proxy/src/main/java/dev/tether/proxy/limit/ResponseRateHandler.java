@@ -15,16 +15,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Cuts a client that reads responses slower than {@code min-response-rate} (slow read: a small
  * TCP window, or no reading at all), which would otherwise hold its backend connection for as
- * long as it likes: the frontend stops reading the backend while the client is not writable and
- * suspends the server timeout meanwhile. First in the pipeline, so it sees the encoded bytes.
+ * long as it likes: an exchange ends only when its last bytes reach the socket, and the frontend
+ * suspends the server timeout while the client is not writable. First in the pipeline, so it sees
+ * the encoded bytes.
  *
- * <p>Design note. The client owes progress while its connection is not writable (the write buffer
- * is past its high-water mark: the socket takes no more). Bytes the socket took are counted as
- * written minus still pending in the outbound buffer. Owed time and bytes add up across
- * unwritable stretches until a window is judged, so a client that reads just enough to bounce
- * between the water marks is measured like one that never does. A timer runs only while the connection is
- * not writable and judges each {@code slow-client-window} of it ({@link RateWindow}). Closing the
- * client makes the frontend abandon the exchange and close the backend connection.
+ * <p>Design note. Netty hands written bytes to the socket at once; bytes stay pending in the
+ * outbound buffer only while the socket takes no more, that is while the client does not read.
+ * So a check every {@code slow-client-window} while bytes are pending compares how much the socket
+ * took (written minus pending) since the previous check: if bytes were pending at both checks and
+ * fewer than the minimum rate's worth (at least one byte) left, the client is cut. This also
+ * catches a client that stops reading with less than the write-buffer high-water mark pending,
+ * which never turns the connection unwritable. The check is scheduled by a write when none is
+ * scheduled and stops when nothing is pending: at most one timer per window per writing
+ * connection. Closing the client makes the frontend abandon the exchange and close its backend
+ * connection.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -33,16 +37,17 @@ final class ResponseRateHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(ResponseRateHandler.class);
 
   private final long windowNanos;
-  private final RateWindow window;
+  private final long minBytesPerWindow;
   private final LimitCounters counters;
   private ChannelHandlerContext ctx;
   private long written;
   private long drainedMark;
+  private boolean pendingAtMark;
   private ScheduledFuture<?> check;
 
   ResponseRateHandler(long windowNanos, long minBytesPerSecond, LimitCounters counters) {
     this.windowNanos = windowNanos;
-    this.window = new RateWindow(windowNanos, minBytesPerSecond);
+    this.minBytesPerWindow = Math.max(1, (long) ((double) minBytesPerSecond * windowNanos / 1e9));
     this.counters = counters;
   }
 
@@ -61,49 +66,41 @@ final class ResponseRateHandler extends ChannelDuplexHandler {
       written += f.count() - f.transferred();
     }
     ctx.write(msg, promise);
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    long now = now();
-    if (!ctx.channel().isWritable()) {
-      if (!window.owing()) {
-        long drained = drained();
-        window.progress(drained - drainedMark);
-        drainedMark = drained;
-        window.startOwing(now);
-      }
-      if (check == null) {
-        check = ctx.executor().schedule(this::check, windowNanos, TimeUnit.NANOSECONDS);
-      }
-    } else {
-      window.stopOwing(now);
+    if (check == null && ctx.channel().isActive()) {
+      drainedMark = drained();
+      pendingAtMark = false; // the first check only marks: the client owes nothing for time before it
+      check = ctx.executor().schedule(this::check, windowNanos, TimeUnit.NANOSECONDS);
     }
-    ctx.fireChannelWritabilityChanged();
   }
 
   private void check() {
     check = null;
-    if (!ctx.channel().isActive() || !window.owing()) {
+    if (!ctx.channel().isActive()) {
       return;
     }
-    long drained = drained();
-    window.progress(drained - drainedMark);
-    drainedMark = drained;
-    if (window.tooSlow(now())) {
+    long pending = pending();
+    long drained = written - pending;
+    if (pendingAtMark && pending > 0 && drained - drainedMark < minBytesPerWindow) {
       counters.increment(LimitCounters.Reason.SLOW_READ);
       log.info("{}: the client reads the response slower than the minimum rate; connection closed",
           ctx.channel().remoteAddress());
       ctx.close();
       return;
     }
-    check = ctx.executor().schedule(this::check, windowNanos, TimeUnit.NANOSECONDS);
+    if (pending > 0) {
+      drainedMark = drained;
+      pendingAtMark = true;
+      check = ctx.executor().schedule(this::check, windowNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
-  /** Bytes the socket has taken so far. */
-  private long drained() {
+  private long pending() {
     ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
-    return written - (out == null ? 0 : out.totalPendingWriteBytes());
+    return out == null ? 0 : out.totalPendingWriteBytes();
+  }
+
+  private long drained() {
+    return written - pending();
   }
 
   @Override
@@ -113,9 +110,5 @@ final class ResponseRateHandler extends ChannelDuplexHandler {
       check = null;
     }
     ctx.fireChannelInactive();
-  }
-
-  private long now() {
-    return ctx.executor().ticker().nanoTime();
   }
 }

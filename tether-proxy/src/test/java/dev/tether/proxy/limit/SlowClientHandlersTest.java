@@ -119,16 +119,38 @@ class SlowClientHandlersTest {
   }
 
   @Test
-  void aClientThatReadsNothingWhileItsBufferIsFullIsCutAfterOneWindow() {
+  void aClientThatReadsNothingWhileItsBufferIsFullIsCutWithinTwoWindows() {
     responseChannel(0);
     ch.write(Unpooled.wrappedBuffer(new byte[8192])); // not flushed: the "socket" takes nothing
     ch.runPendingTasks();
     assertThat(ch.isWritable()).isFalse();
+    advance(10); // the first check marks where the client stands
     advance(9);
     assertThat(ch.isActive()).isTrue();
     advance(1);
     assertThat(ch.isActive()).isFalse();
     assertThat(counters.count(LimitCounters.Reason.SLOW_READ)).isEqualTo(1);
+  }
+
+  @Test
+  void aClientThatStopsReadingBelowTheHighWaterMarkIsCutToo() {
+    responseChannel(0);
+    ch.write(Unpooled.wrappedBuffer(new byte[100])); // the connection stays writable
+    ch.runPendingTasks();
+    assertThat(ch.isWritable()).isTrue();
+    advance(10);
+    advance(10);
+    assertThat(ch.isActive()).isFalse();
+    assertThat(counters.count(LimitCounters.Reason.SLOW_READ)).isEqualTo(1);
+  }
+
+  @Test
+  void aConnectionWithNothingPendingIsNeverCut() {
+    responseChannel(1000);
+    ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[100]));
+    ReferenceCountUtil.release(ch.readOutbound());
+    advance(60);
+    assertThat(ch.isActive()).isTrue();
   }
 
   @Test
