@@ -126,7 +126,7 @@ class DrainCommandTest {
 
     assertThat(drain(Map.of("T", TOKEN), "web", "s1", "--deadline", "soon", "--admin", admin(), "--token-env", "T"))
         .isEqualTo(2);
-    assertThat(err.toString()).contains("--deadline: 'soon' is not a duration; use a number with ms, s, m or h, e.g. 2s");
+    assertThat(err.toString()).contains("--deadline: 'soon' is not a duration; use a number with ms, s, m, h or d, e.g. 2s");
 
     assertThat(drain(Map.of(), "web", "s1", "--admin", admin(), "--token-env", "T")).isEqualTo(2);
     assertThat(err.toString()).contains("the environment variable T is not set");

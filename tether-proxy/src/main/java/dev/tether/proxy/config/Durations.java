@@ -6,12 +6,13 @@ import java.util.regex.Pattern;
 
 /**
  * The configuration's duration syntax: a whole number followed by {@code ms}, {@code s},
- * {@code m} or {@code h} ({@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}), or a bare {@code 0}.
+ * {@code m}, {@code h} or {@code d} ({@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}, {@code 365d}), or a bare
+ * {@code 0}.
  */
 final class Durations {
 
-  static final String HELP = "use a number with ms, s, m or h, e.g. 2s";
-  private static final Pattern SYNTAX = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
+  static final String HELP = "use a number with ms, s, m, h or d, e.g. 2s";
+  private static final Pattern SYNTAX = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
   private Durations() {}
 
@@ -28,7 +29,7 @@ final class Durations {
     if (!m.matches()) {
       if (!text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
         throw new IllegalArgumentException("'" + text + "' has no unit; "
-            + "use a number with ms, s, m or h, e.g. " + text + "s or " + text + "ms");
+            + "use a number with ms, s, m, h or d, e.g. " + text + "s or " + text + "ms");
       }
       throw new IllegalArgumentException("'" + text + "' is not a duration; " + HELP);
     }
@@ -37,7 +38,8 @@ final class Durations {
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
     };
   }
 

@@ -85,7 +85,7 @@ class AlertsConfigTest {
                 + "pools.api.instance-metrics: { path: /tether/metrics } or watch another pool"),
             tuple(18, 15, "alerts.rules[6].kind", "rule name 'server-down' is already used by the rule at line 17; "
                 + "give each rule its own name"),
-            tuple(18, 33, "alerts.rules[6].for", "'1x' is not a duration; use a number with ms, s, m or h, e.g. 2s"),
+            tuple(18, 33, "alerts.rules[6].for", "'1x' is not a duration; use a number with ms, s, m, h or d, e.g. 2s"),
             tuple(19, 15, "alerts.rules[7].kind", "rule name 'server-down' is already used by the rule at line 17; "
                 + "give each rule its own name"),
             tuple(20, 59, "alerts.rules[8].window", "2h is too long; the balancer keeps an hour of history, use at most 1h"));

@@ -44,9 +44,9 @@ class ConfigErrorsTest {
               interval: 2x
         """ + SERVERS);
     assertThat(p).isEqualTo(new ConfigProblem("tether.yaml", 6, 17, "pools.web.health.interval",
-        "'2x' is not a duration; use a number with ms, s, m or h, e.g. 2s"));
+        "'2x' is not a duration; use a number with ms, s, m, h or d, e.g. 2s"));
     assertThat(p.toString()).isEqualTo("tether.yaml:6:17: pools.web.health.interval: '2x' is not "
-        + "a duration; use a number with ms, s, m or h, e.g. 2s");
+        + "a duration; use a number with ms, s, m, h or d, e.g. 2s");
   }
 
   @Test
@@ -80,7 +80,7 @@ class ConfigErrorsTest {
         "tether.yaml:9:17: pools.web.servers[2].name: server name 's1' is already used at line 7;"
             + " each server needs its own",
         "tether.yaml:9:54: pools.web.servers[2].weight: 300 is out of range; use 0..256",
-        "tether.yaml:11:12: timeouts.connect: '5' has no unit; use a number with ms, s, m or h,"
+        "tether.yaml:11:12: timeouts.connect: '5' has no unit; use a number with ms, s, m, h or d,"
             + " e.g. 5s or 5ms");
   }
 

@@ -78,7 +78,7 @@ class DrainConfigTest {
         pools:
           web:
             drain: { deadline: soon }
-        """ + SERVERS).message()).isEqualTo("'soon' is not a duration; use a number with ms, s, m or h, e.g. 2s");
+        """ + SERVERS).message()).isEqualTo("'soon' is not a duration; use a number with ms, s, m, h or d, e.g. 2s");
     ConfigProblem idle = only("""
         listen: 127.0.0.1:8080
         pools:

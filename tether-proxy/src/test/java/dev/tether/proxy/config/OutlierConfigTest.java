@@ -114,7 +114,7 @@ class OutlierConfigTest {
               consecutive-5xxx: 3
         """ + SERVERS)).extracting(ConfigProblem::path, ConfigProblem::message).containsExactly(
         org.assertj.core.groups.Tuple.tuple("pools.web.outlier.base-ejection",
-            "'soon' is not a duration; use a number with ms, s, m or h, e.g. 2s"),
+            "'soon' is not a duration; use a number with ms, s, m, h or d, e.g. 2s"),
         org.assertj.core.groups.Tuple.tuple("pools.web.outlier.consecutive-5xxx",
             "unknown key; did you mean `consecutive-5xx`? allowed here: consecutive-connect-failures, "
                 + "consecutive-5xx, consecutive-timeouts, base-ejection, max-ejection, max-ejected-share"));

@@ -13,22 +13,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ValueFormatsTest {
 
   @ParameterizedTest
-  @CsvSource({"0, 0", "500ms, 500", "2s, 2000", "1m, 60000", "1h, 3600000", "0s, 0", "90s, 90000"})
+  @CsvSource({"0, 0", "500ms, 500", "2s, 2000", "1m, 60000", "1h, 3600000", "365d, 31536000000", "0s, 0", "90s, 90000"})
   void durations(String text, long millis) {
     assertThat(Durations.parse(text)).isEqualTo(Duration.ofMillis(millis));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "2x", "1.5s", "-1s", "2 s", "s", "1d", "2S", "1m30s", "ms"})
+  @ValueSource(strings = {"", "2x", "1.5s", "-1s", "2 s", "s", "1w", "2S", "1m30s", "ms"})
   void badDurations(String text) {
     assertThatIllegalArgumentException().isThrownBy(() -> Durations.parse(text))
-        .withMessage("'" + text + "' is not a duration; use a number with ms, s, m or h, e.g. 2s");
+        .withMessage("'" + text + "' is not a duration; use a number with ms, s, m, h or d, e.g. 2s");
   }
 
   @Test
   void bareNumberOtherThanZeroIsRejectedWithAHint() {
     assertThatIllegalArgumentException().isThrownBy(() -> Durations.parse("30"))
-        .withMessage("'30' has no unit; use a number with ms, s, m or h, e.g. 30s or 30ms");
+        .withMessage("'30' has no unit; use a number with ms, s, m, h or d, e.g. 30s or 30ms");
   }
 
   @Test

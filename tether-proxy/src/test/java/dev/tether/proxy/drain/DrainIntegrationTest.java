@@ -170,7 +170,7 @@ class DrainIntegrationTest {
     HttpResponse<String> bad = admin("POST", "/api/pools/web/servers/s1/drain?deadline=soon", TOKEN);
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(json.readTree(bad.body()).get("error").asText())
-        .isEqualTo("deadline: 'soon' is not a duration; use a number with ms, s, m or h, e.g. 2s");
+        .isEqualTo("deadline: 'soon' is not a duration; use a number with ms, s, m, h or d, e.g. 2s");
     HttpResponse<String> unknown = admin("POST", "/api/pools/web/servers/s1/drain?timeout=1m", TOKEN);
     assertThat(unknown.statusCode()).isEqualTo(400);
     assertThat(unknown.body()).contains("unknown parameter 'timeout'");
