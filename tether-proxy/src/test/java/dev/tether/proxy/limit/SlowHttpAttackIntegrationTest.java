@@ -124,8 +124,13 @@ class SlowHttpAttackIntegrationTest {
     assertThat(load.errors()).as("errors seen by legitimate clients; %s", load.firstError()).isZero();
     assertThat(during).as(report).isGreaterThanOrEqualTo(before / 2);
     assertThat(c.count(LimitCounters.Reason.SLOW_BODY)).as(report).isGreaterThan(connections / 2);
-    assertThat(closedByServer(dir.resolve("slowloris.txt"))).as("slowloris connections the proxy closed")
-        .isGreaterThan(connections / 2);
+    // slowhttptest prints its counts every few seconds and stops early once no connection is left
+    // open, so its last "closed:" figure may predate the end: that early stop says the most
+    String slowloris = report(dir.resolve("slowloris.txt"));
+    assertThat(slowloris.contains("No open connections left") || closedByServer(slowloris) > connections / 2)
+        .as("the proxy closed the slowloris connections (slowhttptest: no open connections left, or over half"
+            + " closed); last counts: closed %d", closedByServer(slowloris))
+        .isTrue();
     // the slow readers hold no backend connection: their small responses went whole into the kernel's
     // buffers and the exchange ended (a reader of a response too big for them is cut: ClientLimitsIntegrationTest)
     // (the pool keeps at most 4 idle connections per event loop: 8 in all once every exchange ended)
@@ -155,9 +160,14 @@ class SlowHttpAttackIntegrationTest {
     attackers.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".txt").toFile()).start());
   }
 
-  /** The last "closed:" count slowhttptest reported (its report is coloured with ANSI escapes). */
-  private static int closedByServer(Path out) throws IOException {
-    Matcher m = Pattern.compile("closed:\\s+(\\d+)").matcher(Files.readString(out).replaceAll("\u001b\\[[0-9;]*m", ""));
+  /** slowhttptest's report without the ANSI escapes it colours it with. */
+  private static String report(Path out) throws IOException {
+    return Files.readString(out).replaceAll("\u001b\\[[0-9;]*[mHJ]", "");
+  }
+
+  /** The last "closed:" count in slowhttptest's report. */
+  private static int closedByServer(String report) {
+    Matcher m = Pattern.compile("closed:\\s+(\\d+)").matcher(report);
     int closed = -1;
     while (m.find()) {
       closed = Integer.parseInt(m.group(1));
