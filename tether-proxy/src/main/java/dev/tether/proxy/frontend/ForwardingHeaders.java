@@ -84,10 +84,17 @@ final class ForwardingHeaders {
     }
   }
 
-  /** Whether a request asks to switch protocols ({@code Connection: upgrade} and {@code Upgrade}). */
+  /**
+   * Whether a request asks to switch protocols ({@code Connection: upgrade} and {@code Upgrade}).
+   * An upgrade to {@code h2c} is not one: HTTP/2 in cleartext is spoken with prior knowledge only
+   * (RFC 9113 deprecated the upgrade), and a backend that took it would answer in HTTP/2 on a
+   * pooled HTTP/1.1 connection; such a request is served in HTTP/1.1 with the header removed.
+   */
   static boolean isUpgrade(HttpMessage m) {
     HttpHeaders h = m.headers();
-    return h.contains(HttpHeaderNames.UPGRADE)
+    String protocol = h.get(HttpHeaderNames.UPGRADE);
+    return protocol != null
+        && !protocol.trim().regionMatches(true, 0, "h2c", 0, 3)
         && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
   }
 

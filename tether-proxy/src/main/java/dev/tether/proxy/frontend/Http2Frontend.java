@@ -130,8 +130,12 @@ final class Http2Frontend {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      // the codec has answered a connection error with GOAWAY; nothing else to do but close
-      ctx.close();
+      if (io.netty.handler.codec.http2.Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+        // the frame codec fires a connection error down the pipeline first, then writes GOAWAY
+        // and closes: closing here would shut the connection before the client hears why
+        return;
+      }
+      ctx.close(); // an I/O error on the connection
     }
 
     @Override
