@@ -225,13 +225,40 @@ final class TetherConfigReader {
         problems.error(keyNode, section.pathOf(name), "'" + name + "' is not a pool name; "
             + NameRules.SIMPLE);
       }
-      PoolConfig pool = poolReader.read(name, section.section(name));
+      Section poolSection = section.section(name);
+      PoolConfig pool = poolReader.read(name, poolSection);
       if (pool != null) {
         pools.put(name, pool);
+        checkSharedAddresses(name, pool, poolSection, pools);
       }
     }
     section.finish();
     return pools;
+  }
+
+  /**
+   * Backend connections are pooled by server address, so pools that name the same address must
+   * agree on whether and how it speaks TLS: otherwise a connection opened (and verified) for one
+   * pool would be reused by the other.
+   */
+  private static void checkSharedAddresses(String name, PoolConfig pool, Section poolSection,
+      Map<String, PoolConfig> earlier) {
+    for (Map.Entry<String, PoolConfig> other : earlier.entrySet()) {
+      if (other.getKey().equals(name) || java.util.Objects.equals(other.getValue().tls(), pool.tls())) {
+        continue;
+      }
+      for (ServerConfig mine : pool.servers()) {
+        for (ServerConfig theirs : other.getValue().servers()) {
+          if (mine.address().toString().equalsIgnoreCase(theirs.address().toString())) {
+            poolSection.error(poolSection.has("tls") ? "tls" : "servers", "server " + mine.name() + " at "
+                + mine.address() + " is also server " + theirs.name() + " of pool " + other.getKey()
+                + ", whose tls settings differ; connections to one address are shared, so give both pools "
+                + "the same tls section or use a different address");
+            return;
+          }
+        }
+      }
+    }
   }
 
   private List<RouteConfig> readRoutes(Section top, List<String> pools) {
