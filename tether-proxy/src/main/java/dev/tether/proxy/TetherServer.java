@@ -35,6 +35,7 @@ import dev.tether.proxy.outlier.OutlierDetectors;
 import dev.tether.proxy.outlier.Scheduler;
 import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.route.Route;
+import dev.tether.proxy.route.RouteGate;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.runtime.RuntimeChanges;
@@ -97,6 +98,9 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   /** The listener's certificates, or {@code null} for cleartext. */
   private final ServerTls serverTls;
   private final Http2Meters http2Meters = new Http2Meters();
+  private final RouteGate.Refusals routeRefusals = new RouteGate.Refusals();
+  /** The gates of the routes with access rules or rate limits, by their configuration (control plane only). */
+  private Map<RouteConfig, RouteGate> gates = new HashMap<>();
 
   private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
@@ -138,6 +142,12 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     FunctionCounter.builder("tether.access.log.dropped", p.runtime().accessLog(), AccessLogger::dropped)
         .description("access-log lines dropped because the destination could not keep up")
         .register(analytics.registry());
+    FunctionCounter.builder("tether.route.refused", routeRefusals, RouteGate.Refusals::denied)
+        .description("requests refused by a route before balancing: by its access rule (403) or rate limit (429)")
+        .tag("reason", "denied").register(analytics.registry());
+    FunctionCounter.builder("tether.route.refused", routeRefusals, RouteGate.Refusals::rateLimited)
+        .description("requests refused by a route before balancing: by its access rule (403) or rate limit (429)")
+        .tag("reason", "rate-limited").register(analytics.registry());
     LimitCounters limited = p.runtime().guard().counters();
     for (LimitCounters.Reason reason : LimitCounters.Reason.values()) {
       FunctionCounter.builder("tether.client.limited", limited, c -> c.count(reason))
@@ -552,9 +562,18 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
           new Retries(pc.retries(), env.ticker()), outliers.get(pc.name()), tunnels.get(pc.name())));
     }
     List<Route> routes = new ArrayList<>();
+    Map<RouteConfig, RouteGate> nextGates = new HashMap<>();
     for (RouteConfig rc : c.routes()) {
-      routes.add(new Route(rc.host(), rc.pathPrefix(), rc.pool()));
+      RouteGate gate = null;
+      if (rc.access() != null || rc.rateLimit() != null) {
+        // a route whose rules did not change keeps its gate, so a reload refills no rate-limit bucket
+        RouteGate kept = gates.get(rc);
+        gate = kept != null ? kept : new RouteGate(rc.access(), rc.rateLimit(), routeRefusals, env.ticker());
+        nextGates.put(rc, gate);
+      }
+      routes.add(new Route(rc.host(), rc.pathPrefix(), rc.pool(), gate));
     }
+    gates = nextGates;
     return new Router(routes, upstreams);
   }
 

@@ -325,6 +325,8 @@ final class TetherConfigReader {
           + String.join(", ", pools));
       return null;
     }
-    return new RouteConfig(host, prefix, pool);
+    RouteAccess access = r.has("access") ? RouteRulesReader.access(r.section("access")) : null;
+    RouteRateLimit rateLimit = r.has("rate-limit") ? RouteRulesReader.rateLimit(r.section("rate-limit")) : null;
+    return new RouteConfig(host, prefix, pool, access, rateLimit);
   }
 }

@@ -31,6 +31,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import dev.tether.proxy.route.Route;
+import dev.tether.proxy.route.RouteGate;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -284,13 +286,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       respondError(e, HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported");
       return;
     }
-    Upstream up = rt.router().route(stripPort(host), target);
-    if (up == null) {
+    Route route = rt.router().match(stripPort(host), target);
+    if (route == null) {
       respondError(e, HttpResponseStatus.NOT_FOUND, "no route for this host and path");
       return;
     }
+    Upstream up = rt.router().upstream(route);
     e.upstream = up;
     e.view = new RequestView(req, ClientAddress.resolve(req.headers(), client, peerTrusted, rt.settings.trustedProxies()), target);
+    if (route.gate() != null) {
+      RouteGate.Refusal no = route.gate().check(e.view.clientAddress(), req.headers());
+      if (no != null) {
+        refuse(e, no);
+        return;
+      }
+    }
     AffinityPolicy affinity = up.affinity();
     CompletionStage<?> lookup = affinity == null ? null : affinity.prepare(e.view);
     if (lookup != null) {
@@ -556,7 +566,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     ctx.read();
   }
 
+  /** Answers a request its route refused (access rule or rate limit), before any server is picked. */
+  private void refuse(Exchange e, RouteGate.Refusal no) {
+    respondError(e, HttpResponseStatus.valueOf(no.status()), no.reason(), no.retryAfterSeconds());
+  }
+
   void respondError(Exchange e, HttpResponseStatus status, String reason) {
+    respondError(e, status, reason, 0);
+  }
+
+  private void respondError(Exchange e, HttpResponseStatus status, String reason, long retryAfterSeconds) {
     finishLoad(e);
     e.dropReplay();
     if (e.backend != null) {
@@ -570,6 +589,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     logAccess(e, status.code(), e.note == null ? reason : e.note + "; " + reason);
     boolean close = !e.requestDone || !e.clientKeepAlive || rt.draining();
     var response = ErrorResponses.of(ctx.alloc(), e.clientVersion, status, reason, close);
+    if (retryAfterSeconds > 0) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+    }
     if (close) {
       sendAndClose(response);
     } else {

@@ -50,13 +50,24 @@ public final class Router {
    * @param path the request path (origin form), e.g. {@code /cart?id=1}
    */
   public Upstream route(String host, String path) {
+    Route r = match(host, path);
+    return r == null ? null : upstreams.get(r.pool());
+  }
+
+  /** The route a request takes, or {@code null} when none matches; arguments as for {@link #route}. */
+  public Route match(String host, String path) {
     String h = host == null ? null : host.toLowerCase(Locale.ROOT);
     for (Route r : routes) {
       if (r.matchesHost(h) && r.matchesPath(path)) {
-        return upstreams.get(r.pool());
+        return r;
       }
     }
     return null;
+  }
+
+  /** The upstream of {@code route}, one of this table's. */
+  public Upstream upstream(Route route) {
+    return upstreams.get(route.pool());
   }
 
   public Map<String, Upstream> upstreams() {
