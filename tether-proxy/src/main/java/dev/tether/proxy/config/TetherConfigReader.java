@@ -105,6 +105,19 @@ final class TetherConfigReader {
   private AdminConfig readAdmin(Section s) {
     HostPort listen = s.hostPort("listen");
     String token = secrets.read(s, "token", "token-env");
+    Path audit = null;
+    String auditFile = s.text("audit-log", null);
+    if (auditFile != null) {
+      try {
+        audit = auditFile.isBlank() ? null : baseDir.resolve(auditFile).normalize();
+      } catch (java.nio.file.InvalidPathException e) {
+        s.error("audit-log", "'" + auditFile + "' is not a file name: " + e.getReason());
+      }
+      if (auditFile.isBlank()) {
+        s.error("audit-log", "must not be empty; name the file audit lines are appended to, e.g. "
+            + "audit-log: /var/log/tether/audit.log, or leave it out for the dev.tether.audit logger");
+      }
+    }
     s.finish();
     if (token != null && token.length() < MIN_TOKEN_LENGTH) {
       s.error(s.has("token") ? "token" : "token-env", "the token has " + token.length()
@@ -116,7 +129,7 @@ final class TetherConfigReader {
       s.error("listen", "'" + effective + "' is not a loopback address; the admin API listens on "
           + "127.0.0.1, [::1] or localhost unless admin.token or admin.token-env is set");
     }
-    return new AdminConfig(effective, token);
+    return new AdminConfig(effective, token, audit);
   }
 
   private List<Cidr> readCidrs(Section s, String key) {

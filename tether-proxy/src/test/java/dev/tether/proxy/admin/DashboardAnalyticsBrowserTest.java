@@ -70,6 +70,8 @@ class DashboardAnalyticsBrowserTest {
     executor.close();
   }
 
+  private static final String CSRF = "csrf-token-of-the-fake-api";
+
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getRawPath();
@@ -79,6 +81,12 @@ class DashboardAnalyticsBrowserTest {
       }
       if (ex.getRequestMethod().equals("POST")) {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        if (!CSRF.equals(ex.getRequestHeaders().getFirst("X-Tether-CSRF"))) { // as the admin API does
+          byte[] no = "{\"error\": \"no CSRF token\"}".getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(403, no.length);
+          ex.getResponseBody().write(no);
+          return;
+        }
         posts.add(path + " " + ex.getRequestHeaders().getFirst("Content-Type") + " " + body);
       }
       String[] p = path.substring(1).split("/");
@@ -87,6 +95,7 @@ class DashboardAnalyticsBrowserTest {
             pool("shop", "least-requests", "cookie"), pool("api", "round-robin", "none"))));
         case "/api/pools/shop/servers" -> send(ex, Map.of("pool", "shop", "servers", servers()));
         case "/api/pools/shop/sessions" -> send(ex, sessions());
+        case "/api/csrf" -> send(ex, Map.of("token", CSRF, "header", "X-Tether-CSRF"));
         case "/api/alerts" -> send(ex, Map.of("alerts", List.of(Map.of("rule", "spread-imbalance", "name", "shop-imbalance",
             "pool", "shop", "since", "2026-12-02T19:30:00Z", "value", 2.4, "threshold", 2.0,
             "message", "pool shop: live sessions max/mean 2.4 above 2.0 for 30s"))));

@@ -186,11 +186,17 @@ class DashboardServingIntegrationTest {
     assertThat(post("/api/reload", Map.of("Origin", "null")).statusCode()).isEqualTo(403);
     assertThat(state("s1")).as("nothing changed").isEqualTo(ServerState.UP);
 
-    HttpResponse<String> own = post(drain, Map.of("Origin", base(), "Sec-Fetch-Site", "same-origin"));
+    // the page's own calls: same origin, and the CSRF token it reads from the API
+    String csrf = json.readTree(http.send(HttpRequest.newBuilder(URI.create(base() + "/api/csrf"))
+        .header("Authorization", "Bearer " + TOKEN).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).get("token").asText();
+    assertThat(post(drain, Map.of("Origin", base(), "Sec-Fetch-Site", "same-origin")).statusCode())
+        .as("same origin without the CSRF token").isEqualTo(403);
+    HttpResponse<String> own = post(drain, Map.of("Origin", base(), "Sec-Fetch-Site", "same-origin", "X-Tether-CSRF", csrf));
     assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
     assertThat(state("s1")).isEqualTo(ServerState.DRAINING);
     String localhost = "http://localhost:" + tether.admin().port();
-    assertThat(post("/api/pools/web/servers/s1/disable", Map.of("Origin", localhost)).statusCode()).isEqualTo(200);
+    assertThat(post("/api/pools/web/servers/s1/disable", Map.of("Origin", localhost, "X-Tether-CSRF", csrf)).statusCode()).isEqualTo(200);
     assertThat(state("s1")).isEqualTo(ServerState.DISABLED);
 
     HttpResponse<String> curl = post("/api/pools/web/servers/s1/enable", Map.of());

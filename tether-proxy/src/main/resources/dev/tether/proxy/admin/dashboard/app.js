@@ -13,6 +13,7 @@
   const state = {
     token: sessionStorage.getItem(TOKEN_KEY),
     tokenSubmitted: false,
+    csrf: null,           // the admin API's anti-CSRF token, read before the first state-changing call
     pools: [],
     pool: null,
     history: new Map(),   // pool -> [{t, rps, live, births, life}]
@@ -33,7 +34,7 @@
 
   // ---- the admin API ------------------------------------------------------------------------
 
-  async function api(method, path, optional) {
+  async function api(method, path, optional, retried) {
     const headers = { Accept: 'application/json' };
     if (state.token) {
       headers.Authorization = 'Bearer ' + state.token;
@@ -41,9 +42,19 @@
     const init = { method, headers, cache: 'no-store', credentials: 'omit' };
     if (method !== 'GET') {
       headers['Content-Type'] = 'application/json';
+      // a state-changing call proves it comes from this page: the CSRF token only it can read
+      if (!state.csrf) {
+        const c = await api('GET', '/api/csrf');
+        state.csrf = c.token;
+      }
+      headers['X-Tether-CSRF'] = state.csrf;
       init.body = '{}';
     }
     const r = await fetch(path, init);
+    if (r.status === 403 && method !== 'GET' && !retried) {
+      state.csrf = null; // the balancer restarted with a new token: read it again, once
+      return api(method, path, optional, true);
+    }
     if (r.status === 401) {
       throw new Unauthorized('the admin API wants a token');
     }
