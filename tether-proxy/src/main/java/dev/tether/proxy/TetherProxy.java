@@ -105,6 +105,7 @@ public final class TetherProxy implements AutoCloseable {
     }
     if (edge != null) {
       connector.tls(edge.backendTls());
+      connector.sendProxy(edge.sendProxy());
     }
     ServerBootstrap b = new ServerBootstrap()
         .group(group)

@@ -17,6 +17,7 @@ import dev.tether.proxy.alert.AlertEvaluator;
 import dev.tether.proxy.analytics.Analytics;
 import dev.tether.proxy.config.Cidr;
 import dev.tether.proxy.config.ConfigProblem;
+import dev.tether.proxy.config.ConnectionsConfig;
 import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.RouteConfig;
 import dev.tether.proxy.config.ServerConfig;
@@ -121,7 +122,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       tls = config.tls() == null ? null : ServerTls.start(config.tls(), healthTimer);
       InetSocketAddress redirect = config.redirectHttp() == null ? null
           : new InetSocketAddress(config.redirectHttp().host(), config.redirectHttp().port());
-      Edge edge = new Edge(tls, config.http2(), http2Meters, redirect, backendTls(config));
+      Edge edge = new Edge(tls, config.http2(), http2Meters, redirect, backendTls(config), sendProxy(config));
       p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors, null), tracing.tracer(), edge);
     } catch (RuntimeException e) {
       if (tls != null) {
@@ -331,6 +332,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       serverTls.apply(next.tls()); // new certificates for new connections; a bad one is logged and counted, the old stays
     }
     proxy.runtime().connector().tls(backendTls(next));
+    proxy.runtime().connector().sendProxy(sendProxy(next));
     List<Runnable> serverChanges = new ArrayList<>();
     Map<String, Pool> nextPools = buildPools(next, pools, env, serverChanges);
     Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
@@ -426,7 +428,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       if (pc.health() != null) {
         HealthChecker before = previous.get(pc.name());
         out.put(pc.name(), HealthChecker.start(pools.get(pc.name()), resolve(pc, false), pc.health(),
-            HealthProbe.of(pc.health(), pc.tls() == null ? null : BackendTls.of(pc.tls())), healthTimer,
+            HealthProbe.of(pc.health(), pc.tls() == null ? null : BackendTls.of(pc.tls()), pc.connections().sendProxy()), healthTimer,
             ThreadLocalRandom.current(), before));
       }
     }
@@ -435,6 +437,17 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         before.releaseAgent();
       }
     });
+    return out;
+  }
+
+  /** The PROXY protocol version by server address for the pools with {@code connections.send-proxy}. */
+  private static Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> sendProxy(TetherConfig c) {
+    Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> out = new HashMap<>();
+    for (PoolConfig pc : c.pools().values()) {
+      if (pc.connections().sendProxy() != null) {
+        resolve(pc, false).values().forEach(a -> out.put(a, pc.connections().sendProxy()));
+      }
+    }
     return out;
   }
 

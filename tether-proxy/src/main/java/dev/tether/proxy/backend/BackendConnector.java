@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -56,6 +57,8 @@ public final class BackendConnector {
   private final LongAdder reuses = new LongAdder();
   /** TLS by server address, for pools with {@code tls}; published whole by the control plane. */
   private volatile Map<InetSocketAddress, BackendTls> tls = Map.of();
+  /** PROXY protocol by server address, for pools with {@code connections.send-proxy}. */
+  private volatile Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> sendProxy = Map.of();
 
   public BackendConnector(NettyTransport transport, ProxySettings settings) {
     this.transport = requireNonNull(transport, "transport");
@@ -67,6 +70,19 @@ public final class BackendConnector {
    * connections already pooled keep what they speak. Pooling is by address, so two pools that
    * share a server address share its TLS setting too.
    */
+  public void sendProxy(Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> byAddress) {
+    this.sendProxy = Map.copyOf(byAddress);
+  }
+
+  /**
+   * The PROXY protocol version connections to {@code address} start with, or {@code null}. Such
+   * connections are private: kept for the client connection that opened them (see {@link
+   * #borrow(EventLoop, InetSocketAddress, BackendListener, long, Object)}), never shared.
+   */
+  public ConnectionsConfig.ProxyProtocolVersion sendsProxy(InetSocketAddress address) {
+    return sendProxy.get(address);
+  }
+
   public void tls(Map<InetSocketAddress, BackendTls> byAddress) {
     this.tls = Map.copyOf(byAddress);
   }
@@ -96,21 +112,34 @@ public final class BackendConnector {
    * recently used one (idle connections are kept most recently used first).
    */
   public Channel borrow(EventLoop loop, InetSocketAddress address, BackendListener listener, long maxIdleNanos) {
+    return borrow(loop, address, listener, maxIdleNanos, null);
+  }
+
+  /**
+   * As {@link #borrow(EventLoop, InetSocketAddress, BackendListener, long)}, taking only a
+   * connection kept for {@code owner} (a client connection) when {@code owner} is not {@code
+   * null}: connections that carry a client's PROXY header serve that client only.
+   */
+  public Channel borrow(EventLoop loop, InetSocketAddress address, BackendListener listener, long maxIdleNanos, Object owner) {
     assert loop.inEventLoop();
     Entry e = pools.get().entries.get(address);
     if (e == null) {
       return null;
     }
+    java.util.ArrayDeque<Channel> idle = owner == null ? e.idle : e.privateIdle.get(owner);
+    if (idle == null) {
+      return null;
+    }
     Channel ch;
-    while ((ch = e.idle.peekFirst()) != null) {
+    while ((ch = idle.peekFirst()) != null) {
       if (!ch.isActive()) {
-        e.idle.pollFirst();
+        idle.pollFirst();
         continue;
       }
       if (maxIdleNanos != Long.MAX_VALUE && System.nanoTime() - handler(ch).idleSinceNanos > maxIdleNanos) {
         return null;
       }
-      e.idle.pollFirst();
+      idle.pollFirst();
       handler(ch).attach(listener);
       reuses.increment();
       return ch;
@@ -136,7 +165,19 @@ public final class BackendConnector {
    * auto-read is off, the caller reads.
    */
   public ChannelFuture connect(EventLoop loop, InetSocketAddress address, BackendListener listener) {
+    return connect(loop, address, listener, null, null);
+  }
+
+  /**
+   * As {@link #connect(EventLoop, InetSocketAddress, BackendListener)}; when {@code header} is not
+   * {@code null} the connection starts with it and is kept for {@code owner} only.
+   */
+  public ChannelFuture connect(EventLoop loop, InetSocketAddress address, BackendListener listener,
+      ProxyHeader header, Object owner) {
     assert loop.inEventLoop();
+    if ((header == null) != (owner == null)) {
+      throw new IllegalArgumentException("a PROXY header needs the client connection it is kept for, and only it");
+    }
     LoopPool pool = pools.get();
     Entry e = pool.entries.computeIfAbsent(address, a -> new Entry());
     e.open++;
@@ -156,6 +197,11 @@ public final class BackendConnector {
           @Override
           protected void initChannel(Channel ch) {
             BackendHandler h = new BackendHandler(timeoutNanos);
+            h.owner = owner;
+            if (header != null) {
+              ch.pipeline().addLast(io.netty.handler.codec.haproxy.HAProxyMessageEncoder.INSTANCE);
+              ch.pipeline().addLast(ProxyHeader.Writer.NAME, new ProxyHeader.Writer(header));
+            }
             if (secure != null) {
               ch.pipeline().addLast(TLS, secure.newHandler(ch.alloc(), address));
             }
@@ -168,10 +214,20 @@ public final class BackendConnector {
     ChannelFuture f = b.connect(address);
     f.channel().closeFuture().addListener(cf -> {
       e.open--;
-      e.idle.remove(f.channel());
+      if (owner == null) {
+        e.idle.remove(f.channel());
+      } else {
+        java.util.ArrayDeque<Channel> mine = e.privateIdle.get(owner);
+        if (mine != null && mine.remove(f.channel()) && mine.isEmpty()) {
+          e.privateIdle.remove(owner);
+        }
+      }
     });
     f.addListener((ChannelFuture cf) -> {
       if (cf.isSuccess()) {
+        if (header != null) {
+          ProxyHeader.Writer.send(cf.channel()); // before the caller's listener writes the request
+        }
         handler(cf.channel()).attach(listener);
       }
     });
@@ -193,13 +249,15 @@ public final class BackendConnector {
     }
     LoopPool pool = pools.get();
     Entry e = pool.entries.get((InetSocketAddress) ch.remoteAddress());
-    if (e == null || e.idle.size() >= limits.maxIdlePerServer()) {
+    java.util.ArrayDeque<Channel> idle = e == null ? null
+        : h.owner == null ? e.idle : e.privateIdle.computeIfAbsent(h.owner, o -> new java.util.ArrayDeque<>(2));
+    if (idle == null || idle.size() >= limits.maxIdlePerServer()) {
       ch.close();
       return;
     }
     h.idleSinceNanos = System.nanoTime();
     e.idleTimeoutNanos = limits.idleTimeout().toNanos();
-    e.idle.addFirst(ch);
+    idle.addFirst(ch);
     ch.read();
     pool.scheduleSweep(ch.eventLoop());
   }
@@ -236,6 +294,19 @@ public final class BackendConnector {
       while ((ch = e.idle.pollFirst()) != null) {
         ch.close();
       }
+      for (java.util.ArrayDeque<Channel> mine : List.copyOf(e.privateIdle.values())) {
+        List.copyOf(mine).forEach(Channel::close);
+      }
+    }
+  }
+
+  /** Closes the idle connections kept for {@code owner}, a client connection that closed (its event loop). */
+  public void closePrivate(Object owner) {
+    for (Entry e : pools.get().entries.values()) {
+      java.util.ArrayDeque<Channel> mine = e.privateIdle.remove(owner);
+      if (mine != null) {
+        List.copyOf(mine).forEach(Channel::close);
+      }
     }
   }
 
@@ -245,6 +316,8 @@ public final class BackendConnector {
 
   private static final class Entry {
     final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    /** Idle connections that carry a client's PROXY header, by the client connection they are kept for. */
+    final Map<Object, ArrayDeque<Channel>> privateIdle = new HashMap<>();
     int open;
     long idleTimeoutNanos;
   }
@@ -278,6 +351,16 @@ public final class BackendConnector {
           }
         }
         any |= !e.idle.isEmpty();
+        for (ArrayDeque<Channel> mine : List.copyOf(e.privateIdle.values())) {
+          for (Channel c : List.copyOf(mine)) {
+            BackendHandler h = handler(c);
+            if (h == null || now - h.idleSinceNanos >= e.idleTimeoutNanos) {
+              c.close(); // its close listener takes it out of the map
+            } else {
+              any = true;
+            }
+          }
+        }
         if (e.open == 0 && e.idle.isEmpty()) {
           it.remove();
         }

@@ -31,6 +31,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   /** When the connection entered the idle pool, for the pool's idle sweep. */
   long idleSinceNanos;
+  /** The client connection this connection is kept for (it carries its PROXY header), or {@code null} when shared. */
+  Object owner;
   /** Requests served on this connection, for reuse statistics. */
   long uses;
 

@@ -12,13 +12,24 @@ import java.time.Duration;
  * @param maxPerServer open connections per server in total ({@code max-per-server}, default 0 =
  *     unlimited)
  * @param idleTimeout how long an idle pooled connection is kept ({@code idle-timeout}, default 60s)
+ * @param sendProxy the PROXY protocol header each new connection starts with ({@code send-proxy:
+ *     v1 | v2}), or {@code null} for none (the default); such connections carry one client's address,
+ *     so they are kept for that client connection only, never shared
  */
-public record ConnectionsConfig(int maxIdlePerServer, int maxPerServer, Duration idleTimeout) {
+public record ConnectionsConfig(int maxIdlePerServer, int maxPerServer, Duration idleTimeout, ProxyProtocolVersion sendProxy) {
+
+  /** The PROXY protocol versions Tether can send: v1 (text) and v2 (binary). */
+  public enum ProxyProtocolVersion { V1, V2 }
 
   /** Every default. */
   public static final ConnectionsConfig DEFAULTS = new ConnectionsConfig(64, 0, Duration.ofSeconds(60));
 
   public ConnectionsConfig {
     requireNonNull(idleTimeout, "idleTimeout");
+  }
+
+  /** Connections without a PROXY protocol header. */
+  public ConnectionsConfig(int maxIdlePerServer, int maxPerServer, Duration idleTimeout) {
+    this(maxIdlePerServer, maxPerServer, idleTimeout, null);
   }
 }

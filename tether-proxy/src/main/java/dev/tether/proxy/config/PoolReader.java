@@ -171,7 +171,8 @@ final class PoolReader {
     ConnectionsConfig c = new ConnectionsConfig(
         s.integer("max-idle-per-server", d.maxIdlePerServer(), 0, 10_000),
         s.integer("max-per-server", d.maxPerServer(), 0, 1_000_000),
-        s.duration("idle-timeout", d.idleTimeout(), POSITIVE));
+        s.duration("idle-timeout", d.idleTimeout(), POSITIVE),
+        s.has("send-proxy") ? s.choice("send-proxy", ConnectionsConfig.ProxyProtocolVersion.class, null) : null);
     s.finish();
     return c;
   }

@@ -257,16 +257,21 @@ final class TetherConfigReader {
   private static void checkSharedAddresses(String name, PoolConfig pool, Section poolSection,
       Map<String, PoolConfig> earlier) {
     for (Map.Entry<String, PoolConfig> other : earlier.entrySet()) {
-      if (other.getKey().equals(name) || java.util.Objects.equals(other.getValue().tls(), pool.tls())) {
+      boolean sameTls = java.util.Objects.equals(other.getValue().tls(), pool.tls());
+      boolean sameProxy = other.getValue().connections().sendProxy() == pool.connections().sendProxy();
+      if (other.getKey().equals(name) || sameTls && sameProxy) {
         continue;
       }
       for (ServerConfig mine : pool.servers()) {
         for (ServerConfig theirs : other.getValue().servers()) {
           if (mine.address().toString().equalsIgnoreCase(theirs.address().toString())) {
-            poolSection.error(poolSection.has("tls") ? "tls" : "servers", "server " + mine.name() + " at "
+            String what = sameTls ? "connections.send-proxy" : "tls";
+            String at = !sameTls ? (poolSection.has("tls") ? "tls" : "servers")
+                : poolSection.has("connections") ? "connections" : "servers";
+            poolSection.error(at, "server " + mine.name() + " at "
                 + mine.address() + " is also server " + theirs.name() + " of pool " + other.getKey()
-                + ", whose tls settings differ; connections to one address are shared, so give both pools "
-                + "the same tls section or use a different address");
+                + ", whose " + what + " settings differ; connections to one address are shared, so give both pools "
+                + "the same " + what + " or use a different address");
             return;
           }
         }

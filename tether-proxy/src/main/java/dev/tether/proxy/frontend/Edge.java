@@ -20,17 +20,19 @@ import java.util.Map;
  * @param backendTls TLS to backends by server address, in force before the first request
  */
 public record Edge(ServerTls tls, Http2Config http2, Http2Meters meters, InetSocketAddress redirectHttp,
-    Map<InetSocketAddress, BackendTls> backendTls) {
+    Map<InetSocketAddress, BackendTls> backendTls,
+    Map<InetSocketAddress, dev.tether.proxy.config.ConnectionsConfig.ProxyProtocolVersion> sendProxy) {
 
   /** Cleartext HTTP/1.1 only. */
   public static Edge cleartext(int maxHeaderSize) {
-    return new Edge(null, Http2Config.defaults(maxHeaderSize), new Http2Meters(), null, Map.of());
+    return new Edge(null, Http2Config.defaults(maxHeaderSize), new Http2Meters(), null, Map.of(), Map.of());
   }
 
   public Edge {
     requireNonNull(http2, "http2");
     requireNonNull(meters, "meters");
     backendTls = Map.copyOf(backendTls);
+    sendProxy = Map.copyOf(sendProxy);
   }
 
   /** Whether connections need more than the plain HTTP/1.1 pipeline. */

@@ -31,6 +31,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import dev.tether.proxy.backend.ProxyHeader;
+import dev.tether.proxy.config.ConnectionsConfig;
 import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.RouteGate;
 import java.util.ArrayDeque;
@@ -68,6 +70,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private RequestTimer timer;
   private InetAddress peer;
   private String client;
+  /** The client's end and the end it connected to, as a PROXY header towards a backend names them. */
+  private InetSocketAddress clientEnd;
+  private InetSocketAddress localEnd;
   private boolean peerTrusted;
   /** The connection's affinity state (shared by the streams of an HTTP/2 connection). */
   private final ConnectionAffinity pins;
@@ -111,7 +116,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     SocketAddress remote = ctx.channel().remoteAddress();
+    if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
+      localEnd = local;
+    }
     if (remote instanceof InetSocketAddress isa) {
+      clientEnd = isa;
       peer = isa.getAddress();
       client = peer == null ? isa.getHostString() : peer.getHostAddress();
     } else {
@@ -206,6 +215,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // The PROXY header from a trusted proxy names the real client; from anyone else it is ignored.
         peer = pc.address();
         client = peer.getHostAddress();
+        clientEnd = new InetSocketAddress(peer, pc.port());
+        if (pc.destination() != null) {
+          localEnd = new InetSocketAddress(pc.destination(), pc.destinationPort());
+        }
         peerTrusted = rt.settings.trustedProxies().isTrusted(peer);
       } else {
         log.debug("{}: ignored a PROXY protocol header from an untrusted peer", client);
@@ -223,6 +236,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    rt.connector.closePrivate(ctx.channel()); // backend connections that carried this client's PROXY header
     Exchange e = abandon();
     if (e != null) {
       logAccess(e, e.responseStarted ? e.status : 499, "client closed the connection");
@@ -369,8 +383,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     // A request that must not be sent twice takes only a recently used connection, which the
     // server is unlikely to be closing as idle just now (see ResponseRelay.onBackendClosed).
-    Channel ch = !mayReuse ? null : e.idempotent ? rt.connector.borrow(ctx.channel().eventLoop(), addr, relay)
-        : rt.connector.borrow(ctx.channel().eventLoop(), addr, relay, UNSAFE_REUSE_IDLE_NANOS);
+    // A connection that starts with a PROXY header names this client: it is kept for this client only.
+    ConnectionsConfig.ProxyProtocolVersion sendProxy = rt.connector.sendsProxy(addr);
+    Object owner = sendProxy == null ? null : ctx.channel();
+    Channel ch = !mayReuse ? null : rt.connector.borrow(ctx.channel().eventLoop(), addr, relay,
+        e.idempotent ? Long.MAX_VALUE : UNSAFE_REUSE_IDLE_NANOS, owner);
     if (ch != null) {
       e.reusedConnection = true;
       backendReady(e, ch);
@@ -381,7 +398,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     e.reusedConnection = false;
-    ChannelFuture f = rt.connector.connect(ctx.channel().eventLoop(), addr, relay);
+    ChannelFuture f = sendProxy == null ? rt.connector.connect(ctx.channel().eventLoop(), addr, relay)
+        : rt.connector.connect(ctx.channel().eventLoop(), addr, relay, proxyHeader(sendProxy), owner);
     f.addListener((ChannelFuture cf) -> {
       if (ex != e) { // the client went away or the exchange ended meanwhile
         if (cf.isSuccess()) {
@@ -395,6 +413,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         connectFailed(e, cf.cause());
       }
     });
+  }
+
+  private ProxyHeader proxyHeader(ConnectionsConfig.ProxyProtocolVersion version) {
+    InetSocketAddress src = clientEnd != null ? clientEnd : new InetSocketAddress("0.0.0.0", 0);
+    InetSocketAddress dst = localEnd != null ? localEnd : new InetSocketAddress("0.0.0.0", 0);
+    return new ProxyHeader(version, src, dst);
   }
 
   private void connectFailed(Exchange e, Throwable cause) {

@@ -18,8 +18,11 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
   static final String DECODER = "proxy-protocol-decoder";
   static final String NAME = "proxy-protocol";
 
-  /** The client a PROXY header named, as an address literal. */
-  record ProxiedClient(InetAddress address) {}
+  /**
+   * The client a PROXY header named, as an address literal, with its port, and the address and
+   * port it connected to ({@code null} and 0 when the header names none).
+   */
+  record ProxiedClient(InetAddress address, int port, InetAddress destination, int destinationPort) {}
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -32,7 +35,8 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
       if (m.command() == HAProxyCommand.PROXY && m.sourceAddress() != null) {
         InetAddress a = ClientAddress.literal(m.sourceAddress());
         if (a != null) {
-          ctx.fireUserEventTriggered(new ProxiedClient(a));
+          InetAddress d = m.destinationAddress() == null ? null : ClientAddress.literal(m.destinationAddress());
+          ctx.fireUserEventTriggered(new ProxiedClient(a, m.sourcePort(), d, m.destinationPort()));
         }
       }
     } finally {

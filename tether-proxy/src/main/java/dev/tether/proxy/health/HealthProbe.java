@@ -44,6 +44,16 @@ public interface HealthProbe {
 
   /** The probe {@code config} describes, HTTP checks over {@code tls} when not {@code null}. */
   static HealthProbe of(HealthConfig config, dev.tether.proxy.tls.BackendTls tls) {
-    return config.kind() == HealthConfig.Kind.TCP ? new TcpHealthProbe() : new HttpHealthProbe(config, tls);
+    return of(config, tls, null);
+  }
+
+  /**
+   * The probe {@code config} describes; HTTP checks over {@code tls} when not {@code null}, and
+   * starting with a PROXY protocol header that names no client ({@code sendProxy}, when not {@code
+   * null}), since a server that expects the header refuses a connection without it.
+   */
+  static HealthProbe of(HealthConfig config, dev.tether.proxy.tls.BackendTls tls,
+      dev.tether.proxy.config.ConnectionsConfig.ProxyProtocolVersion sendProxy) {
+    return config.kind() == HealthConfig.Kind.TCP ? new TcpHealthProbe() : new HttpHealthProbe(config, tls, sendProxy);
   }
 }

@@ -35,6 +35,8 @@ public final class HttpHealthProbe implements HealthProbe {
   private final byte[] expectBody;
   /** TLS to the servers, or {@code null} for cleartext. */
   private final dev.tether.proxy.tls.BackendTls tls;
+  /** The PROXY protocol header each probe connection starts with, or {@code null}. */
+  private final byte[] proxyPreamble;
 
   /** A {@code GET} of {@code path}, which starts with {@code /}, passing on 200-399. */
   public HttpHealthProbe(String path) {
@@ -48,8 +50,15 @@ public final class HttpHealthProbe implements HealthProbe {
 
   /** The HTTP check {@code config} describes, over TLS when {@code tls} is not {@code null}. */
   public HttpHealthProbe(HealthConfig config, dev.tether.proxy.tls.BackendTls tls) {
+    this(config, tls, null);
+  }
+
+  /** As above, each probe connection starting with a PROXY header naming no client when {@code sendProxy} is set. */
+  public HttpHealthProbe(HealthConfig config, dev.tether.proxy.tls.BackendTls tls,
+      dev.tether.proxy.config.ConnectionsConfig.ProxyProtocolVersion sendProxy) {
     requireNonNull(config, "config");
     this.tls = tls;
+    this.proxyPreamble = sendProxy == null ? null : dev.tether.proxy.backend.ProxyHeader.local(sendProxy);
     if (config.kind() != HealthConfig.Kind.HTTP) {
       throw new IllegalArgumentException("not an HTTP check: kind " + config.kind());
     }
@@ -75,6 +84,9 @@ public final class HttpHealthProbe implements HealthProbe {
     try (Socket plain = new Socket()) {
       plain.connect(address, millisLeft(deadline));
       plain.setTcpNoDelay(true);
+      if (proxyPreamble != null) {
+        plain.getOutputStream().write(proxyPreamble); // before TLS, as on the data plane's connections
+      }
       Socket socket = plain;
       if (tls != null) {
         plain.setSoTimeout(millisLeft(deadline));

@@ -76,7 +76,7 @@ class BackendTlsConfigTest {
       assertThat(p.path()).isEqualTo("pools.secure.tls");
       assertThat(p.line()).isEqualTo(6);
       assertThat(p.message()).contains("server s2 at 127.0.0.1:9001 is also server s1 of pool plain",
-          "give both pools the same tls section or use a different address");
+          "give both pools the same tls or use a different address");
     });
   }
 
