@@ -73,6 +73,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** The client's end and the end it connected to, as a PROXY header towards a backend names them. */
   private InetSocketAddress clientEnd;
   private InetSocketAddress localEnd;
+  private boolean usedPrivateBackends;
   private boolean peerTrusted;
   /** The connection's affinity state (shared by the streams of an HTTP/2 connection). */
   private final ConnectionAffinity pins;
@@ -236,7 +237,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    rt.connector.closePrivate(ctx.channel()); // backend connections that carried this client's PROXY header
+    if (usedPrivateBackends) {
+      rt.connector.closePrivate(ctx.channel()); // backend connections that carried this client's PROXY header
+    }
     Exchange e = abandon();
     if (e != null) {
       logAccess(e, e.responseStarted ? e.status : 499, "client closed the connection");
@@ -386,6 +389,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     // A connection that starts with a PROXY header names this client: it is kept for this client only.
     ConnectionsConfig.ProxyProtocolVersion sendProxy = rt.connector.sendsProxy(addr);
     Object owner = sendProxy == null ? null : ctx.channel();
+    usedPrivateBackends |= owner != null;
     Channel ch = !mayReuse ? null : rt.connector.borrow(ctx.channel().eventLoop(), addr, relay,
         e.idempotent ? Long.MAX_VALUE : UNSAFE_REUSE_IDLE_NANOS, owner);
     if (ch != null) {
