@@ -400,6 +400,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         admin.close();
       }
       affinities.values().forEach(AffinityPolicy::close);
+      gates.values().forEach(RouteGate::close);
       analytics.close();
     }
   }
@@ -581,12 +582,19 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       if (rc.access() != null || rc.rateLimit() != null) {
         // a route whose rules did not change keeps its gate, so a reload refills no rate-limit bucket
         RouteGate kept = gates.get(rc);
-        gate = kept != null ? kept : new RouteGate(rc.access(), rc.rateLimit(), routeRefusals, env.ticker());
+        gate = kept != null ? kept : new RouteGate(rc.access(), rc.rateLimit(), routeRefusals, env.ticker(),
+            System::currentTimeMillis, (rc.host() == null ? "*" : rc.host()) + rc.pathPrefix());
         nextGates.put(rc, gate);
       }
       routes.add(new Route(rc.host(), rc.pathPrefix(), rc.pool(), gate));
     }
+    Map<RouteConfig, RouteGate> before = gates;
     gates = nextGates;
+    before.forEach((rc, g) -> {
+      if (nextGates.get(rc) != g) {
+        g.close(); // a route whose rules changed or went away: its shared limit's Redis connection
+      }
+    });
     return new Router(routes, upstreams);
   }
 

@@ -13,8 +13,12 @@ import static java.util.Objects.requireNonNull;
  * @param keyName the header or cookie name for those kinds, else {@code null}
  * @param maxKeys the most buckets kept at once ({@code max-keys}, default 100000); the least
  *     recently used beyond that are forgotten (they would be full again)
+ * @param window the unit {@code rate} is given in (1 s, 1 min or 1 h), the counting window when shared
+ * @param sharedRedisUri the Redis through which Tether instances share the limit ({@code shared: {
+ *     redis-uri }}), or {@code null} when each instance limits on its own
  */
-public record RouteRateLimit(double perSecond, int burst, Key key, String keyName, int maxKeys) {
+public record RouteRateLimit(double perSecond, int burst, Key key, String keyName, int maxKeys,
+    java.time.Duration window, String sharedRedisUri) {
 
   /** What a bucket is kept for. */
   public enum Key {
@@ -34,6 +38,17 @@ public record RouteRateLimit(double perSecond, int burst, Key key, String keyNam
     if ((key == Key.CLIENT) != (keyName == null)) {
       throw new IllegalArgumentException("a header or cookie key needs its name, a client key none");
     }
+    requireNonNull(window, "window");
+  }
+
+  /** A limit each instance keeps on its own, its rate given per second. */
+  public RouteRateLimit(double perSecond, int burst, Key key, String keyName, int maxKeys) {
+    this(perSecond, burst, key, keyName, maxKeys, java.time.Duration.ofSeconds(1), null);
+  }
+
+  /** Requests the instances together let through per window when shared: {@code rate × window + burst}. */
+  public long sharedAllowance() {
+    return Math.round(perSecond * window.toMillis() / 1000.0) + burst;
   }
 
   /** How the limit reads in the configuration, e.g. {@code 100/s burst 200}. */

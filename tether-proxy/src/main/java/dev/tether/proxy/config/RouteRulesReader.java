@@ -59,6 +59,7 @@ final class RouteRulesReader {
     Problems problems = s.problems();
     int before = problems.errorCount();
     double perSecond = -1;
+    java.time.Duration window = java.time.Duration.ofSeconds(1);
     String rate = s.text("rate", null);
     if (rate == null) {
       s.missing("rate", "requests per second, minute or hour for each key, e.g. rate: 100/s");
@@ -72,6 +73,11 @@ final class RouteRulesReader {
           case "s" -> n;
           case "m" -> n / 60.0;
           default -> n / 3600.0;
+        };
+        window = switch (m.group(2)) {
+          case "s" -> java.time.Duration.ofSeconds(1);
+          case "m" -> java.time.Duration.ofMinutes(1);
+          default -> java.time.Duration.ofHours(1);
         };
       }
     }
@@ -102,10 +108,29 @@ final class RouteRulesReader {
       }
       default -> s.error("key", "'" + keyText + "' is not a rate-limit key; use client, header:NAME or cookie:NAME");
     }
+    String redis = null;
+    if (s.has("shared")) {
+      Section shared = s.section("shared");
+      redis = shared.text("redis-uri", null);
+      if (redis == null) {
+        shared.missing("redis-uri", "the Redis the Tether instances share the limit through, e.g. redis-uri: redis://127.0.0.1:6379");
+      } else if (!redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+        shared.error("redis-uri", "'" + redis + "' is not a Redis URI; use redis://host:port or rediss://host:port");
+        redis = null;
+      } else {
+        try {
+          io.lettuce.core.RedisURI.create(redis);
+        } catch (IllegalArgumentException e) {
+          shared.error("redis-uri", "'" + redis + "' is not a Redis URI: " + e.getMessage());
+          redis = null;
+        }
+      }
+      shared.finish();
+    }
     s.finish();
     if (problems.errorCount() > before) {
       return null;
     }
-    return new RouteRateLimit(perSecond, burst, key, keyName, maxKeys);
+    return new RouteRateLimit(perSecond, burst, key, keyName, maxKeys, window, redis);
   }
 }

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * (429 with {@code Retry-After}). Thread-safe; shared by every event loop; kept across reloads
  * while the route's rules stay the same, so a reload does not refill every bucket.
  */
-public final class RouteGate {
+public final class RouteGate implements AutoCloseable {
 
   /** Requests refused by routes, by reason; shared by all routes, read by the metrics. */
   public static final class Refusals {
@@ -37,6 +37,7 @@ public final class RouteGate {
   private final RouteAccess access;
   private final RouteRateLimit limit;
   private final TokenBuckets buckets;
+  private final dev.tether.proxy.limit.SharedRateLimit shared;
   private final Refusals refusals;
 
   /**
@@ -44,10 +45,31 @@ public final class RouteGate {
    * @param limit the rate limit, or {@code null}
    */
   public RouteGate(RouteAccess access, RouteRateLimit limit, Refusals refusals, LongSupplier nanos) {
+    this(access, limit, refusals, nanos, System::currentTimeMillis, null);
+  }
+
+  /**
+   * @param wallMillis the wall clock, for the windows of a shared limit
+   * @param namespace what names this route's shared counters in Redis (host and path prefix); used
+   *     only with a shared limit
+   */
+  public RouteGate(RouteAccess access, RouteRateLimit limit, Refusals refusals, LongSupplier nanos,
+      LongSupplier wallMillis, String namespace) {
     this.access = access;
     this.limit = limit;
     this.refusals = refusals;
     this.buckets = limit == null ? null : new TokenBuckets(limit.perSecond(), limit.burst(), limit.maxKeys(), nanos);
+    this.shared = limit == null || limit.sharedRedisUri() == null ? null
+        : new dev.tether.proxy.limit.SharedRateLimit(limit.sharedRedisUri(), namespace == null ? "route" : namespace,
+            limit.window(), limit.sharedAllowance(), wallMillis);
+  }
+
+  /** Releases the shared limit's Redis connection, if any. */
+  @Override
+  public void close() {
+    if (shared != null) {
+      shared.close();
+    }
   }
 
   public RouteAccess access() {
@@ -67,6 +89,13 @@ public final class RouteGate {
     if (buckets != null) {
       String key = key(client, headers);
       long wait = buckets.take(key);
+      if (wait == 0 && shared != null) {
+        // the instances together may have used the key's allowance for this window
+        wait = TimeUnit.MILLISECONDS.toNanos(shared.blockedMillis(key));
+        if (wait == 0) {
+          shared.count(key);
+        }
+      }
       if (wait > 0) {
         refusals.limited.increment();
         long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + 999_999_999L));

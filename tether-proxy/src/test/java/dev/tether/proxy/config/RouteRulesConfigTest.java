@@ -34,9 +34,30 @@ class RouteRulesConfigTest {
     assertThat(admin.access().deny()).containsExactly(Cidr.parse("10.0.5.0/24"));
     assertThat(admin.rateLimit()).isNull();
     assertThat(c.routes().get(1).rateLimit()).isEqualTo(new RouteRateLimit(100, 200, RouteRateLimit.Key.HEADER, "x-api-key", 100_000));
-    assertThat(c.routes().get(2).rateLimit()).isEqualTo(new RouteRateLimit(0.5, 1, RouteRateLimit.Key.COOKIE, "SESSION", 5000));
+    assertThat(c.routes().get(2).rateLimit()).isEqualTo(new RouteRateLimit(0.5, 1, RouteRateLimit.Key.COOKIE, "SESSION", 5000,
+        java.time.Duration.ofMinutes(1), null));
+    assertThat(c.routes().get(2).rateLimit().sharedAllowance()).isEqualTo(31);
     assertThat(c.routes().get(2).rateLimit().describe()).isEqualTo("30/m burst 1");
     assertThat(c.routes().get(3).access()).isNull();
+  }
+
+  @Test
+  void aLimitSharedThroughRedisNamesItsUri() throws Exception {
+    TetherConfig c = ConfigLoaderTest.parse(POOLS + """
+        routes:
+          - { path-prefix: /, pool: web, rate-limit: { rate: 10/s, burst: 5, shared: { redis-uri: "redis://127.0.0.1:6379" } } }
+        """);
+    RouteRateLimit r = c.routes().getFirst().rateLimit();
+    assertThat(r.sharedRedisUri()).isEqualTo("redis://127.0.0.1:6379");
+    assertThat(r.sharedAllowance()).isEqualTo(15);
+
+    ConfigException e = ConfigErrorsTest.failure(() -> ConfigLoaderTest.parse(POOLS + """
+        routes:
+          - { path-prefix: /a, pool: web, rate-limit: { rate: 10/s, shared: { redis-uri: "http://x" } } }
+          - { path-prefix: /, pool: web, rate-limit: { rate: 10/s, shared: {} } }
+        """));
+    assertThat(e.problems()).extracting(ConfigProblem::path)
+        .containsExactlyInAnyOrder("routes[0].rate-limit.shared.redis-uri", "routes[1].rate-limit.shared.redis-uri");
   }
 
   @Test
