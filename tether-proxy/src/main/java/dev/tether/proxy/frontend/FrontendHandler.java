@@ -523,6 +523,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       Channel backend = e.backend;
       e.backend = null;
       ctx.flush();
+      rt.connector.suspendTimeout(backend, true); // timeouts.server is for responses; timeouts.tunnel takes over
       if (e.webSocket != null) {
         e.webSocket.start(ctx.channel(), backend, this, FrontendInitializer::removeHttp, e.affinity, e.member,
             new ManagedUpgrade.Backends(rt.connector, rt.router().upstreams()::get, rt.settings.timeouts().tunnel()));
