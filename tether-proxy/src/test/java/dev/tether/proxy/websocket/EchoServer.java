@@ -13,7 +13,12 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -36,6 +41,8 @@ final class EchoServer implements AutoCloseable {
   final String name;
   final List<HttpHeaders> handshakes = new CopyOnWriteArrayList<>();
   final List<String> received = new CopyOnWriteArrayList<>();
+  /** When not 0, every handshake is answered with this status instead of 101. */
+  volatile int refuseWith;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Channel server;
@@ -52,6 +59,14 @@ final class EchoServer implements AutoCloseable {
               public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof FullHttpRequest r) {
                   handshakes.add(r.headers().copy());
+                  int status = refuseWith;
+                  if (status != 0) {
+                    r.release();
+                    FullHttpResponse no = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+                    no.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+                    ctx.writeAndFlush(no);
+                    return;
+                  }
                 }
                 ctx.fireChannelRead(msg);
               }

@@ -156,6 +156,40 @@ class ManagedWebSocketIntegrationTest {
   }
 
   @Test
+  void aServerRefusingTheHandshakeIsTriedAgainUntilItAccepts() throws Exception {
+    start("");
+    Received r = new Received();
+    WebSocket ws = connect(r);
+    say(ws, "m1");
+    assertThat(r.next()).isEqualTo("a: m1");
+    EchoServer b = startB();
+    b.refuseWith = 503;
+    killA();
+    say(ws, "m2");
+    await().atMost(Duration.ofSeconds(30)).until(() -> b.handshakes.size() >= 2);
+    b.refuseWith = 0;
+    assertThat(r.next()).isEqualTo("b: m2");
+    assertThat(b.received).containsExactly("m2");
+    assertThat(b.handshakes).allSatisfy(h -> assertThat(h.get("tether-websocket-resume")).endsWith("; received=1; sent=1"));
+    assertThat(r.closed).isNotDone();
+  }
+
+  @Test
+  void aClientCannotSetTheBalancersHeaders() throws Exception {
+    start("");
+    Received r = new Received();
+    WebSocket ws = http.newWebSocketBuilder()
+        .header("Tether-WebSocket-Id", "forged")
+        .header("Tether-WebSocket-Resume", "forged; received=0; sent=0")
+        .buildAsync(URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"), r).orTimeout(30, TimeUnit.SECONDS).join();
+    say(ws, "hi");
+    assertThat(r.next()).isEqualTo("a: hi");
+    HttpHeaders h = servers.getFirst().handshakes.getFirst();
+    assertThat(h.get("tether-websocket-id")).isNotEqualTo("forged").matches("[A-Za-z0-9_-]{43}");
+    assertThat(h.contains("tether-websocket-resume")).isFalse();
+  }
+
+  @Test
   void pastTheBufferBoundTheClientGets1013() throws Exception {
     start("");
     Received r = new Received();
