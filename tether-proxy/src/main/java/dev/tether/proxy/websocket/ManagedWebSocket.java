@@ -8,17 +8,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,20 +92,11 @@ public final class ManagedWebSocket {
   private String server;
   /** Bumped at every loss, so write completions of an earlier backend are not taken for this one's. */
   private int generation;
-  /** Client messages whose last frame reached a backend's socket. */
-  private long received;
   /** Backend messages whose last frame was written to the client. */
   private long sent;
-  /** Client frames written to the backend whose write has not completed, oldest first. */
-  private final ArrayDeque<WebSocketFrame> unconfirmed = new ArrayDeque<>();
-  /** The backend has taken some, not all, of the frames of a client message. */
-  private boolean backendMidMessage;
   /** The client has been given some, not all, of the frames of a backend message. */
   private boolean clientMidMessage;
-  /** Client frames held while there is no backend to write to, oldest first. */
-  private final ArrayDeque<WebSocketFrame> held = new ArrayDeque<>();
-  private int heldMessages;
-  private long heldBytes;
+  private final ClientFrames frames = new ClientFrames();
   private Future<?> resumeDeadline;
   private Future<?> retry;
   private Future<?> moveDeadline;
@@ -131,7 +118,7 @@ public final class ManagedWebSocket {
     this.dialer = requireNonNull(dialer, "dialer");
     this.registry = registry;
     this.id = requireNonNull(id, "id");
-    client.pipeline().addLast(CLIENT_HANDLER, new ClientSide());
+    client.pipeline().addLast(CLIENT_HANDLER, new RelayHandlers.Client(this));
     long ping = config.ping().toNanos();
     if (ping > 0) {
       pinger = client.eventLoop().scheduleAtFixedRate(this::ping, ping, ping, TimeUnit.NANOSECONDS);
@@ -145,7 +132,7 @@ public final class ManagedWebSocket {
 
   /** Client messages forwarded to servers so far (their last frame reached the socket). */
   public long received() {
-    return received;
+    return frames.received();
   }
 
   /** Server messages written to the client so far. */
@@ -173,9 +160,9 @@ public final class ManagedWebSocket {
     assert client.eventLoop().inEventLoop();
     backend = ch;
     this.server = server;
-    ch.pipeline().addLast(BACKEND_HANDLER, new BackendSide(ch));
+    ch.pipeline().addLast(BACKEND_HANDLER, new RelayHandlers.Backend(this, ch));
     if (registry != null) {
-      Runnable remove = registry.add(new Registered(server, ch));
+      Runnable remove = registry.add(new RelayHandlers.Entry(this, server, ch));
       ch.closeFuture().addListener(f -> remove.run());
     }
     // The caller takes the HTTP codec out once this returns, which hands on any frames that came
@@ -189,11 +176,9 @@ public final class ManagedWebSocket {
     }
     state = State.OPEN;
     WebSocketFrame f;
-    while ((f = held.poll()) != null) {
+    while ((f = frames.nextHeld()) != null) {
       toBackend(f);
     }
-    heldMessages = 0;
-    heldBytes = 0;
     ch.flush();
     ch.read();
     client.read();
@@ -202,33 +187,17 @@ public final class ManagedWebSocket {
   private void toBackend(WebSocketFrame f) {
     Channel b = backend;
     int gen = generation;
-    unconfirmed.add(f.retainedDuplicate());
+    frames.writing(f.retainedDuplicate());
     b.write(f).addListener(w -> {
       if (gen != generation) {
         return; // a frame of a backend already given up; its copy was moved on or released
       }
       if (w.isSuccess()) {
-        confirm();
+        frames.confirmed();
       } else if (b.isActive()) {
         b.close(); // a write that failed on an open connection: treat the connection as lost
       }
     });
-  }
-
-  private void confirm() {
-    WebSocketFrame f = unconfirmed.poll();
-    if (f == null) {
-      return;
-    }
-    if (isData(f)) {
-      if (f.isFinalFragment()) {
-        received++;
-        backendMidMessage = false;
-      } else {
-        backendMidMessage = true;
-      }
-    }
-    f.release();
   }
 
   /** The backend connection is gone (or going): resume elsewhere, or close the client if it cannot. */
@@ -247,19 +216,13 @@ public final class ManagedWebSocket {
       fail(INTERNAL_ERROR, "the server was lost in the middle of a message to you");
       return;
     }
-    if (backendMidMessage) {
+    if (frames.backendMidMessage()) {
       fail(INTERNAL_ERROR, "the server was lost in the middle of your message");
       return;
     }
-    // Never written: the lost server cannot have seen them. They go first, in order.
-    WebSocketFrame f;
-    while ((f = unconfirmed.pollLast()) != null) {
-      held.addFirst(f);
-      heldBytes += f.content().readableBytes();
-      heldMessages += f instanceof ContinuationWebSocketFrame ? 0 : 1;
-    }
+    frames.requeueUnconfirmed();
     state = State.RESUMING;
-    log.info("websocket {}: {}; resuming (received={}, sent={}, held={})", id, reason, received, sent, heldMessages);
+    log.info("websocket {}: {}; resuming (received={}, sent={}, held={})", id, reason, frames.received(), sent, frames.heldMessages());
     if (overBound()) {
       return;
     }
@@ -279,7 +242,7 @@ public final class ManagedWebSocket {
       return;
     }
     int gen = generation;
-    dialer.dial(WebSocketHeaders.resume(id, received, sent), new Dialer.Callback() {
+    dialer.dial(WebSocketHeaders.resume(id, frames.received(), sent), new Dialer.Callback() {
       private boolean done;
 
       @Override
@@ -295,7 +258,7 @@ public final class ManagedWebSocket {
         }
         cancel(resumeDeadline);
         resumes++;
-        log.info("websocket {}: resumed on {} (received={}, sent={}, held={})", id, to, received, sent, heldMessages);
+        log.info("websocket {}: resumed on {} (received={}, sent={}, held={})", id, to, frames.received(), sent, frames.heldMessages());
         attach(ch, to);
       }
 
@@ -351,19 +314,17 @@ public final class ManagedWebSocket {
   }
 
   private void hold(WebSocketFrame f) {
-    held.add(f);
-    heldBytes += f.content().readableBytes();
-    heldMessages += f instanceof ContinuationWebSocketFrame ? 0 : 1;
+    frames.hold(f);
     overBound();
   }
 
   /** Whether what is held is past the bound; if so the client has been closed with 1013. */
   private boolean overBound() {
-    if (heldMessages > config.buffer()) {
+    if (frames.heldMessages() > config.buffer()) {
       fail(TRY_AGAIN_LATER, "more than " + config.buffer() + " messages arrived while the server was being replaced");
       return true;
     }
-    if (heldBytes > config.bufferSize()) {
+    if (frames.heldBytes() > config.bufferSize()) {
       fail(TRY_AGAIN_LATER, "more than " + config.bufferSize() + " bytes arrived while the server was being replaced");
       return true;
     }
@@ -454,7 +415,7 @@ public final class ManagedWebSocket {
       lost("the connection to server " + server + " closed");
     } else if (state == State.CLOSING) {
       backend = null;
-      discardUnconfirmed();
+      frames.dropUnconfirmed();
       closeLater();
     }
   }
@@ -477,14 +438,13 @@ public final class ManagedWebSocket {
     if (code != 1000) {
       log.info("websocket {}: closing the client with {} ({}) while {}", id, code, reason, was.name().toLowerCase(java.util.Locale.ROOT));
     }
-    releaseHeld();
+    frames.releaseAll();
     if (backend != null) {
       Channel b = backend;
       backend = null;
       generation++;
       b.close();
     }
-    discardUnconfirmed();
     cancelTimers();
     if (client.isActive()) {
       client.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> closeLater());
@@ -512,29 +472,12 @@ public final class ManagedWebSocket {
   private void cleanup() {
     state = State.CLOSED;
     cancelTimers();
-    releaseHeld();
-    discardUnconfirmed();
+    frames.releaseAll();
     if (backend != null) {
       Channel b = backend;
       backend = null;
       generation++;
       b.close();
-    }
-  }
-
-  private void releaseHeld() {
-    WebSocketFrame f;
-    while ((f = held.poll()) != null) {
-      f.release();
-    }
-    heldMessages = 0;
-    heldBytes = 0;
-  }
-
-  private void discardUnconfirmed() {
-    WebSocketFrame f;
-    while ((f = unconfirmed.poll()) != null) {
-      f.release();
     }
   }
 
@@ -552,153 +495,90 @@ public final class ManagedWebSocket {
     }
   }
 
-  private static boolean isData(WebSocketFrame f) {
-    return !(f instanceof PingWebSocketFrame || f instanceof PongWebSocketFrame || f instanceof CloseWebSocketFrame);
+  // ---- what the handlers report ({@link RelayHandlers}) ------------------------------------------
+
+  void clientRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof WebSocketFrame f && state != State.CLOSED) {
+      fromClient(f);
+    } else if (msg instanceof CloseWebSocketFrame close && state == State.CLOSED) {
+      close.release();
+      ctx.close(); // the client's answer to Tether's own close
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
   }
 
-  // ---- handlers --------------------------------------------------------------------------------
-
-  /** The last handler of the client pipeline. */
-  private final class ClientSide extends ChannelInboundHandlerAdapter {
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof WebSocketFrame f && state != State.CLOSED) {
-        fromClient(f);
-      } else if (msg instanceof CloseWebSocketFrame close && state == State.CLOSED) {
-        close.release();
-        ctx.close(); // the client's answer to Tether's own close
-      } else {
-        ReferenceCountUtil.release(msg);
-      }
+  void clientReadComplete(ChannelHandlerContext ctx) {
+    Channel b = backend;
+    if (b != null) {
+      b.flush();
     }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-      Channel b = backend;
-      if (b != null) {
-        b.flush();
-      }
-      // Hold and discard without limit of reads: the bounds end the connection first.
-      if (state != State.OPEN || b == null || b.isWritable()) {
-        ctx.read();
-      }
+    // Without a backend the client is read on: the bounds end the connection first.
+    if (state != State.OPEN || b == null || b.isWritable()) {
+      ctx.read();
     }
+  }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      Channel b = backend;
-      if (ctx.channel().isWritable() && b != null) {
-        b.read();
-      }
-      ctx.fireChannelWritabilityChanged();
+  void clientWritable() {
+    Channel b = backend;
+    if (b != null) {
+      b.read();
     }
+  }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof IdleStateEvent) {
-        fail(GOING_AWAY, "idle for too long");
-        return;
-      }
-      ctx.fireUserEventTriggered(evt);
-    }
+  void clientIdle() {
+    fail(GOING_AWAY, "idle for too long");
+  }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      cleanup();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+  void clientGone(Throwable cause) {
+    if (cause != null) {
       log.debug("websocket {}: client connection failed: {}", id, cause.toString());
-      cleanup();
-      ctx.close();
+    }
+    cleanup();
+  }
+
+  void backendRead(Channel from, Object msg) {
+    if (msg instanceof WebSocketFrame f) {
+      fromBackend(from, f);
+    } else {
+      ReferenceCountUtil.release(msg);
     }
   }
 
-  /** The last handler of a backend pipeline. */
-  private final class BackendSide extends ChannelInboundHandlerAdapter {
-    private final Channel ch;
-
-    BackendSide(Channel ch) {
-      this.ch = ch;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof WebSocketFrame f) {
-        fromBackend(ch, f);
-      } else {
-        ReferenceCountUtil.release(msg);
-      }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-      client.flush();
-      if (ch == backend && (client.isWritable() || !client.isActive())) {
-        ctx.read();
-      }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      if (ctx.channel().isWritable() && ch == backend) {
-        client.read();
-      }
-      ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      backendInactive(ch);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.debug("websocket {}: connection to {} failed: {}", id, server, cause.toString());
-      ctx.close();
+  void backendReadComplete(ChannelHandlerContext ctx, Channel from) {
+    client.flush();
+    if (from == backend && (client.isWritable() || !client.isActive())) {
+      ctx.read();
     }
   }
 
-  /** A backend connection as a drain sees it: asked to go away, the connection moves. */
-  private final class Registered implements TunnelRegistry.Entry {
-    private final String server;
-    private final Channel ch;
-    private volatile boolean asked;
-
-    Registered(String server, Channel ch) {
-      this.server = server;
-      this.ch = ch;
+  void backendWritable(Channel from) {
+    if (from == backend) {
+      client.read();
     }
+  }
 
-    @Override
-    public String server() {
-      return server;
-    }
+  void backendGone(Channel from) {
+    backendInactive(from);
+  }
 
-    @Override
-    public boolean webSocket() {
-      return true;
-    }
+  void backendFailed(Throwable cause) {
+    log.debug("websocket {}: connection to {} failed: {}", id, server, cause.toString());
+  }
 
-    @Override
-    public void goAway() {
-      asked = true;
-      client.eventLoop().execute(() -> {
-        if (backend == ch) {
-          move();
-        }
-      });
+  /** A drain asked {@code from}'s connection to go away; on the event loop. */
+  void drainAsked(Channel from) {
+    if (backend == from) {
+      move();
     }
+  }
 
-    @Override
-    public boolean goingAway() {
-      return asked;
-    }
+  /** Closes the client with 1001 (the balancer closes the connection); on the event loop. */
+  void closeByBalancer() {
+    fail(GOING_AWAY, "closed by the balancer");
+  }
 
-    @Override
-    public void close() {
-      client.eventLoop().execute(() -> fail(GOING_AWAY, "closed by the balancer"));
-    }
+  Channel client() {
+    return client;
   }
 }
