@@ -573,7 +573,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       }
       upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
           affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name()),
-          new Retries(pc.retries(), env.ticker()), outliers.get(pc.name()), tunnels.get(pc.name())));
+          new Retries(pc.retries(), env.ticker()), outliers.get(pc.name()), tunnels.get(pc.name()), pc.webSocket()));
     }
     List<Route> routes = new ArrayList<>();
     Map<RouteConfig, RouteGate> nextGates = new HashMap<>();

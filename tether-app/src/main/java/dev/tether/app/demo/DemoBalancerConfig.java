@@ -9,7 +9,9 @@ import java.util.List;
  * retried on another), active health checks every second that mark it down after two misses (one
  * slow answer from an instance busy with a failover is not a death), panic mode only when no
  * instance is healthy (a demo kills most of its instances on purpose, so the usual 50% would send
- * users to dead ones), the admin API with the dashboard, and per-instance session metrics. {@code replicated} says whether the instances share
+ * users to dead ones), managed WebSockets (the chat's connections outlive a killed instance and
+ * resume on another, which sends the messages missed meanwhile), the admin API with the dashboard,
+ * and per-instance session metrics. {@code replicated} says whether the instances share
  * their sessions (every store but {@code memory}), which lets affinity move idle sessions.
  */
 public record DemoBalancerConfig(String host, int port, int adminPort, boolean replicated) {
@@ -46,6 +48,7 @@ public record DemoBalancerConfig(String host, int port, int adminPort, boolean r
             health: { path: /healthz, interval: 1s, timeout: 1s, rise: 1, fall: 2 }
             outlier: { base-ejection: 5s }
             panic-threshold: 1%%
+            websocket: managed
             instance-metrics: { path: /tether/metrics, interval: 2s, timeout: 1s }
             servers:
         %s""".formatted(host, port, host, adminPort, replicated ? "replicated" : "local", servers);

@@ -18,6 +18,9 @@ public interface ChatBus extends AutoCloseable {
   /** How many messages the room keeps. */
   int HISTORY = 50;
 
+  /** How long a connection's sent log is kept after its last write. */
+  java.time.Duration SENT_KEPT = java.time.Duration.ofDays(1);
+
   /** Sends {@code m} to every instance's subscriber and into the room's history. */
   void publish(ChatMessage m);
 
@@ -29,6 +32,19 @@ public interface ChatBus extends AutoCloseable {
    * quick, and may be called more than once for one message (receivers drop repeats by id).
    */
   void subscribe(Consumer<ChatMessage> subscriber);
+
+  /**
+   * Stores {@code log} (a {@link SentLog}'s encoding) under the managed WebSocket {@code
+   * connection}, replacing what was there, beside the room and as widely shared; kept about a day.
+   * One writer per connection at a time (the instance it is on).
+   */
+  void putSent(String connection, String log);
+
+  /** What {@link #putSent} stored under {@code connection}, or {@code null}. */
+  String sent(String connection);
+
+  /** Forgets {@code connection}'s log (the conversation ended). */
+  void forgetSent(String connection);
 
   /** Stops delivering and releases what this bus holds (not the store's shared data). */
   @Override

@@ -77,6 +77,48 @@ public final class FileChatBus implements ChatBus {
     }
   }
 
+  /** Logs live in {@code sent/} as {@code <connection>.log}, out of the message listing's way. */
+  private Path sentFile(String connection) {
+    return dir.resolve("sent").resolve(connection + ".log");
+  }
+
+  @Override
+  public void putSent(String connection, String log) {
+    try {
+      Path sent = Files.createDirectories(dir.resolve("sent"));
+      Path tmp = Files.createTempFile(sent, ".log-", ".tmp");
+      Files.writeString(tmp, log, StandardCharsets.UTF_8);
+      Files.move(tmp, sentFile(connection), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("chat: cannot write a sent log into " + dir, e);
+    }
+  }
+
+  @Override
+  public String sent(String connection) {
+    Path f = sentFile(connection);
+    try {
+      if (Files.getLastModifiedTime(f).toInstant().isBefore(java.time.Instant.now().minus(SENT_KEPT))) {
+        Files.deleteIfExists(f);
+        return null;
+      }
+      return Files.readString(f, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("chat: cannot read a sent log in " + dir, e);
+    }
+  }
+
+  @Override
+  public void forgetSent(String connection) {
+    try {
+      Files.deleteIfExists(sentFile(connection));
+    } catch (IOException e) {
+      throw new UncheckedIOException("chat: cannot delete a sent log in " + dir, e);
+    }
+  }
+
   @Override
   public void subscribe(Consumer<ChatMessage> s) {
     poller.subscribe(requireNonNull(s, "subscriber"));

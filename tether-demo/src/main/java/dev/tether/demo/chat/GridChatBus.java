@@ -32,8 +32,11 @@ public final class GridChatBus implements ChatBus {
 
   /** The name of the replicated cache holding the room. */
   public static final String CACHE = "tether-demo-chat";
+  /** The name of the replicated cache holding what each managed WebSocket was sent. */
+  public static final String SENT_CACHE = "tether-demo-chat-sent";
 
   private final Cache<String, String> room;
+  private final Cache<String, String> sentLogs;
   private final Created listener = new Created();
   private volatile Consumer<ChatMessage> subscriber = m -> {};
 
@@ -48,8 +51,16 @@ public final class GridChatBus implements ChatBus {
         b.statistics().disable();
         manager.defineConfiguration(CACHE, b.build());
       }
+      if (manager.getCacheConfiguration(SENT_CACHE) == null) {
+        ConfigurationBuilder b = new ConfigurationBuilder();
+        b.clustering().cacheMode(CacheMode.REPL_SYNC).stateTransfer().awaitInitialTransfer(true);
+        b.expiration().lifespan(SENT_KEPT.toMillis());
+        b.statistics().disable();
+        manager.defineConfiguration(SENT_CACHE, b.build());
+      }
     }
     this.room = manager.getCache(CACHE);
+    this.sentLogs = manager.getCache(SENT_CACHE);
     room.addListener(listener);
   }
 
@@ -78,6 +89,21 @@ public final class GridChatBus implements ChatBus {
     java.util.Map<String, String> copy = new java.util.HashMap<>();
     room.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).forEach(copy::put);
     return copy;
+  }
+
+  @Override
+  public void putSent(String connection, String log) {
+    sentLogs.put(connection, log);
+  }
+
+  @Override
+  public String sent(String connection) {
+    return sentLogs.get(connection);
+  }
+
+  @Override
+  public void forgetSent(String connection) {
+    sentLogs.remove(connection);
   }
 
   @Override

@@ -28,6 +28,7 @@ public final class JdbcChatBus implements ChatBus {
 
   private final DataSource db;
   private final String table;
+  private final String sentTable;
   private final Poller poller;
 
   /**
@@ -41,6 +42,7 @@ public final class JdbcChatBus implements ChatBus {
       throw new IllegalArgumentException("table prefix '" + tablePrefix + "' must be letters, digits or _");
     }
     this.table = tablePrefix.toLowerCase(Locale.ROOT) + "chat";
+    this.sentTable = table + "_sent";
     createTable();
     this.poller = new Poller("tether-demo-chat-poll-" + instance, this::history);
   }
@@ -50,8 +52,11 @@ public final class JdbcChatBus implements ChatBus {
         "CREATE TABLE IF NOT EXISTS " + table + " (id VARCHAR(100) NOT NULL PRIMARY KEY,"
             + " at_ms BIGINT NOT NULL, user_name VARCHAR(100) NOT NULL, text VARCHAR(2000) NOT NULL,"
             + " origin VARCHAR(100) NOT NULL)";
+    String sent = "CREATE TABLE IF NOT EXISTS " + sentTable + " (id VARCHAR(100) NOT NULL PRIMARY KEY,"
+        + " at_ms BIGINT NOT NULL, log VARCHAR(8000) NOT NULL)";
     try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
       s.execute(ddl);
+      s.execute(sent);
     } catch (SQLException e) {
       throw new IllegalStateException("chat: cannot create table " + table + ": " + e.getMessage(), e);
     }
@@ -102,6 +107,59 @@ public final class JdbcChatBus implements ChatBus {
       throw new IllegalStateException("chat: cannot read " + table + ": " + e.getMessage(), e);
     }
     return ChatBus.last(all);
+  }
+
+  @Override
+  public void putSent(String connection, String log) {
+    long now = System.currentTimeMillis();
+    try (Connection c = db.getConnection()) {
+      int updated;
+      try (PreparedStatement p = c.prepareStatement("UPDATE " + sentTable + " SET log = ?, at_ms = ? WHERE id = ?")) {
+        p.setString(1, log);
+        p.setLong(2, now);
+        p.setString(3, connection);
+        updated = p.executeUpdate();
+      }
+      if (updated == 0) {
+        // a new connection (one writer per connection: no race for its row); old rows go now
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM " + sentTable + " WHERE at_ms < ?")) {
+          d.setLong(1, now - SENT_KEPT.toMillis());
+          d.executeUpdate();
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO " + sentTable + " (id, at_ms, log) VALUES (?, ?, ?)")) {
+          p.setString(1, connection);
+          p.setLong(2, now);
+          p.setString(3, log);
+          p.executeUpdate();
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("chat: cannot store a sent log in " + sentTable + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String sent(String connection) {
+    try (Connection c = db.getConnection();
+        PreparedStatement p = c.prepareStatement("SELECT log FROM " + sentTable + " WHERE id = ?")) {
+      p.setString(1, connection);
+      try (ResultSet r = p.executeQuery()) {
+        return r.next() ? r.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("chat: cannot read " + sentTable + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void forgetSent(String connection) {
+    try (Connection c = db.getConnection();
+        PreparedStatement p = c.prepareStatement("DELETE FROM " + sentTable + " WHERE id = ?")) {
+      p.setString(1, connection);
+      p.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("chat: cannot delete from " + sentTable + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -28,6 +28,23 @@ public final class LocalChatBus implements ChatBus {
     }
   }
 
+  private final java.util.Map<String, String> sent = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public void putSent(String connection, String log) {
+    sent.put(connection, log);
+  }
+
+  @Override
+  public String sent(String connection) {
+    return sent.get(connection);
+  }
+
+  @Override
+  public void forgetSent(String connection) {
+    sent.remove(connection);
+  }
+
   @Override
   public void subscribe(Consumer<ChatMessage> s) {
     subscriber = s;

@@ -76,6 +76,21 @@ public final class RedisChatBus implements ChatBus {
   }
 
   @Override
+  public void putSent(String connection, String log) {
+    redis.psetex(channel + ":sent:" + connection, SENT_KEPT.toMillis(), log);
+  }
+
+  @Override
+  public String sent(String connection) {
+    return redis.get(channel + ":sent:" + connection);
+  }
+
+  @Override
+  public void forgetSent(String connection) {
+    redis.del(channel + ":sent:" + connection);
+  }
+
+  @Override
   public void subscribe(Consumer<ChatMessage> s) {
     subscriber = requireNonNull(s, "subscriber");
   }

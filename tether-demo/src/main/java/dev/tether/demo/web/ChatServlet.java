@@ -1,6 +1,7 @@
 package dev.tether.demo.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.demo.chat.Resume;
 import dev.tether.session.ActiveSession;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,12 +17,17 @@ import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
  * refused with 401 (JSON) without a live signed-in session, and with 403 when the browser says it
  * comes from another origin ({@code Origin} not matching {@code Host}, cross-site WebSocket
  * hijacking: the session cookie would otherwise ride along). The frames are {@link ChatSocket}'s.
+ * Behind Tether with {@code websocket: managed}, the handshake carries the connection's id, and
+ * on a resume what the client has received, so the chat continues where it was cut.
  */
 final class ChatServlet extends JettyWebSocketServlet {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String USER = ChatServlet.class.getName() + ".user";
   private static final String SESSION = ChatServlet.class.getName() + ".session";
+  /** Set by the balancer for a managed WebSocket (clients cannot set them through it). */
+  static final String CONNECTION_ID = "Tether-WebSocket-Id";
+  static final String RESUME = "Tether-WebSocket-Resume";
 
   private final transient InstanceContext ctx;
 
@@ -35,7 +41,8 @@ final class ChatServlet extends JettyWebSocketServlet {
     factory.setMaxTextMessageSize(8 * 1024);
     factory.setCreator((req, resp) -> new ChatSocket(ctx,
         (String) req.getHttpServletRequest().getAttribute(USER),
-        (String) req.getHttpServletRequest().getAttribute(SESSION)));
+        (String) req.getHttpServletRequest().getAttribute(SESSION),
+        Resume.id(req.getHeader(CONNECTION_ID)), Resume.parse(req.getHeader(RESUME))));
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.demo.chat.ChatMessage;
 import dev.tether.demo.chat.ChatRoom;
+import dev.tether.demo.chat.Resume;
 import java.io.IOException;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -14,7 +15,11 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * One chat client's socket (public only because Jetty calls its methods through public method
  * handles). Client frames are {@code {"text": "..."}}; what clients receive is described in {@link
  * ChatRoom}. A bad frame gets {@code {"error": "..."}} back; a frame after the session ended (logout
- * on any instance, expiry) closes the socket with 1008 (policy violation).
+ * on any instance, expiry) closes the socket with 1008 (policy violation). A socket of a managed
+ * WebSocket (behind Tether with {@code websocket: managed}) records what it is sent under the
+ * connection's id; when the balancer resumes the connection on another instance, that instance
+ * sends the client exactly the room messages it missed ({@link ChatRoom#join(String,
+ * java.util.function.Consumer, String, Resume)}).
  */
 public final class ChatSocket extends Session.Listener.AbstractAutoDemanding {
 
@@ -23,18 +28,26 @@ public final class ChatSocket extends Session.Listener.AbstractAutoDemanding {
   private final InstanceContext ctx;
   private final String user;
   private final String sessionId;
+  private final String connection;
+  private final Resume resume;
   private volatile ChatRoom.Member member;
 
-  ChatSocket(InstanceContext ctx, String user, String sessionId) {
+  /**
+   * @param connection the managed WebSocket's id ({@code Tether-WebSocket-Id}), or {@code null}
+   * @param resume what the balancer says when it continues the connection here, or {@code null}
+   */
+  ChatSocket(InstanceContext ctx, String user, String sessionId, String connection, Resume resume) {
     this.ctx = ctx;
     this.user = user;
     this.sessionId = sessionId;
+    this.connection = connection;
+    this.resume = resume;
   }
 
   @Override
   public void onWebSocketOpen(Session session) {
     super.onWebSocketOpen(session);
-    member = ctx.room().join(user, frame -> session.sendText(frame, Callback.NOOP));
+    member = ctx.room().join(user, frame -> session.sendText(frame, Callback.NOOP), connection, resume);
   }
 
   @Override
@@ -44,7 +57,7 @@ public final class ChatSocket extends Session.Listener.AbstractAutoDemanding {
     if (text == null) {
       ObjectNode err = JSON.createObjectNode().put("error",
           "send a JSON object {\"text\": \"...\"} with 1 to " + ChatMessage.MAX_TEXT + " characters of text");
-      session.sendText(err.toString(), Callback.NOOP);
+      member.sendOther(err.toString());
       return;
     }
     if (ctx.manager().store().currentVersion(sessionId).isEmpty()) {
@@ -70,6 +83,11 @@ public final class ChatSocket extends Session.Listener.AbstractAutoDemanding {
   @Override
   public void onWebSocketClose(int statusCode, String reason) {
     leave();
+    // 1001: the balancer moving the connection (a drain) or this instance stopping; 1006: cut.
+    // Either way the conversation may go on elsewhere, so what it was sent is kept.
+    if (statusCode != StatusCode.SHUTDOWN && statusCode != StatusCode.ABNORMAL) {
+      ctx.room().ended(connection);
+    }
   }
 
   @Override

@@ -29,6 +29,7 @@ import java.util.Map;
  *     absent)
  * @param tls TLS to the pool's servers, for requests and health checks ({@code tls}), or {@code
  *     null} (cleartext, the default)
+ * @param webSocket how WebSocket connections are carried ({@code websocket}, {@code websocket-*})
  */
 public record PoolConfig(
     String name,
@@ -44,7 +45,8 @@ public record PoolConfig(
     OutlierConfig outlier,
     int panicThreshold,
     DrainConfig drain,
-    BackendTlsConfig tls) {
+    BackendTlsConfig tls,
+    WebSocketConfig webSocket) {
 
   /** How a pool's application instances keep sessions; decides whether migration is safe. */
   public enum SessionsMode {
@@ -64,6 +66,7 @@ public record PoolConfig(
     servers = List.copyOf(servers);
     requireNonNull(retries, "retries");
     requireNonNull(drain, "drain");
+    requireNonNull(webSocket, "webSocket");
     if (panicThreshold < 0 || panicThreshold > 100) {
       throw new IllegalArgumentException("panic-threshold " + panicThreshold + "% is outside 0..100%");
     }
@@ -72,7 +75,16 @@ public record PoolConfig(
   /** This pool with {@code servers} instead of its own (runtime changes). */
   public PoolConfig withServers(List<ServerConfig> servers) {
     return new PoolConfig(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers,
-        instanceMetrics, retries, outlier, panicThreshold, drain, tls);
+        instanceMetrics, retries, outlier, panicThreshold, drain, tls, webSocket);
+  }
+
+  /** A pool whose WebSocket connections are tunnels. */
+  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
+      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
+      InstanceMetricsConfig instanceMetrics, RetriesConfig retries, OutlierConfig outlier, int panicThreshold,
+      DrainConfig drain, BackendTlsConfig tls) {
+    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
+        retries, outlier, panicThreshold, drain, tls, WebSocketConfig.DEFAULTS);
   }
 
   /** A pool whose servers speak cleartext HTTP/1.1. */

@@ -31,7 +31,8 @@ final class PoolReader {
       "hash-method", "hash-name", "hash-query", "balance-factor", "slow-start", "virtual-nodes");
   private static final Set<String> STRUCTURE = Set.of(
       "algorithm", "affinity", "sessions", "health", "connections", "servers", "instance-metrics",
-      "retries", "outlier", "panic-threshold", "drain", "tls");
+      "retries", "outlier", "panic-threshold", "drain", "tls", "websocket", "websocket-buffer",
+      "websocket-buffer-size", "websocket-resume-timeout", "websocket-ping");
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
   private final AffinityReader affinityReader;
@@ -74,12 +75,35 @@ final class PoolReader {
     int panicThreshold = OutlierReader.panicThreshold(s, outlier);
     DrainConfig drain = s.has("drain") ? DrainReader.read(s.section("drain"), sessions) : DrainConfig.DEFAULTS;
     BackendTlsConfig tls = s.has("tls") ? tlsReader.readBackend(s.section("tls")) : null;
+    WebSocketConfig webSocket = readWebSocket(s);
     s.finish();
     if (affinity == null || connections == null || servers.isEmpty()) {
       return null;
     }
     return new PoolConfig(name, algorithm, options, affinity, sessions, health, connections,
-        servers, instanceMetrics, retries, outlier, panicThreshold, drain, tls);
+        servers, instanceMetrics, retries, outlier, panicThreshold, drain, tls, webSocket);
+  }
+
+  /** The pool's {@code websocket} mode and the {@code websocket-*} keys of managed connections. */
+  private static WebSocketConfig readWebSocket(Section s) {
+    WebSocketConfig d = WebSocketConfig.DEFAULTS;
+    WebSocketConfig.Mode mode = s.choice("websocket", WebSocketConfig.Mode.class, d.mode());
+    int buffer = s.integer("websocket-buffer", d.buffer(), 1, 100_000);
+    int bufferSize = s.size("websocket-buffer-size", d.bufferSize(), 1024, 64 * 1024 * 1024);
+    Duration resume = s.duration("websocket-resume-timeout", d.resumeTimeout(), Duration.ofMillis(100));
+    Duration ping = s.duration("websocket-ping", d.ping(), Duration.ZERO);
+    if (!ping.isZero() && ping.compareTo(Duration.ofSeconds(1)) < 0) {
+      s.error("websocket-ping", "'" + Durations.format(ping) + "' is too short; use at least 1s, e.g. 30s, or 0s for no pings");
+      ping = d.ping();
+    }
+    if (mode != WebSocketConfig.Mode.MANAGED) {
+      for (String key : List.of("websocket-buffer", "websocket-buffer-size", "websocket-resume-timeout", "websocket-ping")) {
+        if (s.has(key)) {
+          s.errorAtKey(key, "applies only to managed WebSocket connections; add `websocket: managed` to the pool or remove it");
+        }
+      }
+    }
+    return new WebSocketConfig(mode, buffer, bufferSize, resume, ping);
   }
 
   private Map<String, String> readOptions(Section s, BalancerProvider provider) {

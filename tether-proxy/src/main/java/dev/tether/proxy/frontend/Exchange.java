@@ -69,6 +69,8 @@ final class Exchange {
   int status;
   long responseBytes;
   String note;
+  /** A WebSocket upgrade of a managed pool, or {@code null} (not an upgrade, or tunnelled). */
+  dev.tether.proxy.websocket.ManagedUpgrade webSocket;
   /** The span of a sampled exchange, or {@code null} (tracing off, or not sampled). */
   ExchangeSpan span;
 

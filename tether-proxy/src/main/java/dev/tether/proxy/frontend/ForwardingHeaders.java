@@ -32,11 +32,12 @@ final class ForwardingHeaders {
   static final AsciiString VIA_VALUE = AsciiString.cached("1.1 tether");
   /**
    * Between the balancer and the application instances only: session owners and the binding a
-   * request arrived under (for failover and the near cache), a resumed managed WebSocket, and the
+   * request arrived under (for failover and the near cache), a managed WebSocket's id and resume, and the
    * agent feedback of health responses.
    */
   static final List<AsciiString> BALANCER_HEADERS = List.of(AsciiString.cached("tether-session-owners"),
       AsciiString.cached("tether-binding"), AsciiString.cached("tether-websocket-resume"),
+      AsciiString.cached("tether-websocket-id"),
       AsciiString.cached("tether-weight"), AsciiString.cached("tether-state"));
 
   private ForwardingHeaders() {}

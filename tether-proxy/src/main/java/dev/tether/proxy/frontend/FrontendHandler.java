@@ -13,6 +13,7 @@ import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.trace.ExchangeSpan;
 import dev.tether.proxy.tunnel.Tunnel;
+import dev.tether.proxy.websocket.ManagedUpgrade;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -370,6 +371,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (e.span != null) {
       e.span.forward(req.headers());
     }
+    e.webSocket = e.upgrade ? ManagedUpgrade.prepare(e.upstream, req, e.view) : null;
   }
 
   void connect(Exchange e, Member m, boolean mayReuse) {
@@ -559,6 +561,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       Channel backend = e.backend;
       e.backend = null;
       ctx.flush();
+      rt.connector.suspendTimeout(backend, true); // timeouts.server is for responses; timeouts.tunnel takes over
+      if (e.webSocket != null) {
+        e.webSocket.start(ctx.channel(), backend, this, FrontendInitializer::removeHttp, e.affinity, e.member,
+            new ManagedUpgrade.Backends(rt.connector, rt.router().upstreams()::get, rt.settings.timeouts().tunnel()));
+        return;
+      }
       Tunnel.start(ctx.channel(), backend, rt.settings.timeouts().tunnel(), FrontendInitializer::removeHttp, this,
           e.upstream.tunnels(), e.server(), "websocket".equalsIgnoreCase(e.request.headers().get(HttpHeaderNames.UPGRADE)));
       return;

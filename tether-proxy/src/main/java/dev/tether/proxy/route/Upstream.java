@@ -6,6 +6,7 @@ import dev.tether.balance.Pool;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.analytics.PoolTraffic;
 import dev.tether.proxy.config.ConnectionsConfig;
+import dev.tether.proxy.config.WebSocketConfig;
 import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.tunnel.TunnelRegistry;
@@ -18,11 +19,12 @@ import java.util.Map;
  * connection limits, and the pool's affinity policy ({@code null} = none) with whether responses
  * carry the {@value #AFFINITY_HEADER} debug header, the pool's request meters ({@code null} =
  * none), its retry rules and budget, and its passive health checks ({@code null} = none), told of
- * every request's outcome, and the registry of its open tunnels ({@code null} = not tracked).
+ * every request's outcome, the registry of its open tunnels ({@code null} = not tracked), and how
+ * its WebSocket connections are carried.
  */
 public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
     AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries, OutlierDetector outlier,
-    TunnelRegistry tunnels) {
+    TunnelRegistry tunnels, WebSocketConfig webSocket) {
 
   /** The response header naming the affinity decision when {@code affinityHeader} is set. */
   public static final String AFFINITY_HEADER = "X-Tether-Affinity";
@@ -32,12 +34,22 @@ public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, Conn
     addresses = Map.copyOf(addresses);
     requireNonNull(connections, "connections");
     requireNonNull(retries, "retries");
+    requireNonNull(webSocket, "webSocket");
+  }
+
+  /** An upstream whose WebSocket connections are tunnels. */
+  public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
+      AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries, OutlierDetector outlier,
+      TunnelRegistry tunnels) {
+    this(pool, addresses, connections, affinity, affinityHeader, traffic, retries, outlier, tunnels,
+        WebSocketConfig.DEFAULTS);
   }
 
   /** An upstream whose tunnels are not tracked. */
   public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
       AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries, OutlierDetector outlier) {
-    this(pool, addresses, connections, affinity, affinityHeader, traffic, retries, outlier, null);
+    this(pool, addresses, connections, affinity, affinityHeader, traffic, retries, outlier, null,
+        WebSocketConfig.DEFAULTS);
   }
 
   /** An upstream with the default retry rules and without passive health checks. */
