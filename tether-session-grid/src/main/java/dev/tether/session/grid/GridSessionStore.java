@@ -85,6 +85,8 @@ import org.infinispan.remoting.transport.Address;
  */
 public final class GridSessionStore implements SessionStore {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GridSessionStore.class);
+
   private static final TimeUnit MS = TimeUnit.MILLISECONDS;
 
   private final GridMember member;
@@ -359,6 +361,18 @@ public final class GridSessionStore implements SessionStore {
    * sorted order, so two rotations never deadlock), committing what it wrote.
    */
   private <T> T locked(Supplier<T> body, String... ids) {
+    try {
+      return lockedOnce(body, ids);
+    } catch (org.infinispan.commons.TimeoutException e) {
+      // A lock held by a transaction that waits on a member which has just left is released once
+      // the new view is installed; that can outlast the lock timeout on a loaded machine. Nothing
+      // of this transaction committed, so it is run once more, with fresh reads.
+      log.debug("grid write of {} timed out on a lock; retrying once: {}", String.join(",", ids), e.getMessage());
+      return lockedOnce(body, ids);
+    }
+  }
+
+  private <T> T lockedOnce(Supplier<T> body, String... ids) {
     String[] order = ids.clone();
     Arrays.sort(order);
     TransactionManager tm = sessions.getAdvancedCache().getTransactionManager();
