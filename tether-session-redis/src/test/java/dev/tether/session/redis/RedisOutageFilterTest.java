@@ -3,6 +3,10 @@ package dev.tether.session.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.tether.session.SessionManager;
 import dev.tether.session.circuit.CircuitBreaker;
 import dev.tether.session.circuit.CircuitBreakingStore;
@@ -26,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -34,6 +39,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The servlet filter in a real Jetty over a Redis store built from settings, with a real HTTP
@@ -66,6 +72,12 @@ class RedisOutageFilterTest {
 
   @Test
   void storeDownGives503WithRetryAfterAndServiceResumesAfter(@TempDir Path dir) throws Exception {
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    Logger breakerLog = (Logger) LoggerFactory.getLogger(CircuitBreakingStore.class);
+    Logger filterLog = (Logger) LoggerFactory.getLogger(TetherSessionFilter.class);
+    breakerLog.addAppender(logs);
+    filterLog.addAppender(logs);
     try (OwnRedis redis = new OwnRedis(dir)) {
       redis.start();
       SessionStore store =
@@ -137,7 +149,25 @@ class RedisOutageFilterTest {
             .isGreaterThanOrEqualTo(1.0);
         assertThat(get(http, base.resolve("/set?v=cart-2"), cookie).statusCode()).isEqualTo(200);
         assertThat(get(http, base.resolve("/get"), cookie).body()).isEqualTo("cart-2");
+
+        // one WARN as the circuit opened, one INFO as it closed; the 503s themselves in a few
+        // rate-limited lines (at most one per 10 s), not one per request
+        List<ILoggingEvent> events = List.copyOf(logs.list);
+        assertThat(events).filteredOn(e -> e.getLoggerName().equals(CircuitBreakingStore.class.getName())
+                && e.getLevel() == Level.WARN)
+            .singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                .startsWith("session store 'redis' unavailable: circuit opened after"));
+        assertThat(events).filteredOn(e -> e.getLoggerName().equals(CircuitBreakingStore.class.getName())
+                && e.getLevel() == Level.INFO)
+            .singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                .startsWith("session store 'redis' available again"));
+        assertThat(events).filteredOn(e -> e.getLoggerName().equals(TetherSessionFilter.class.getName()))
+            .isNotEmpty()
+            .hasSizeLessThan(6)
+            .allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("answered 503"));
       } finally {
+        breakerLog.detachAppender(logs);
+        filterLog.detachAppender(logs);
         server.stop();
         store.close();
       }

@@ -218,6 +218,11 @@ public final class CircuitBreakingStore implements SessionStore {
     return result;
   }
 
+  private static String human(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+  }
+
   private void logTransition(CircuitBreaker.Transition t) {
     switch (t.to()) {
       case OPEN -> {
@@ -227,11 +232,11 @@ public final class CircuitBreakingStore implements SessionStore {
               "session store '{}' unavailable: circuit opened after {} (last: {}); calls fail at"
                   + " once for {}, then one probe call is let through",
               name, t.reason(), t.cause() == null ? "none" : t.cause().toString(),
-              breaker.settings().coolDown());
+              human(breaker.settings().coolDown()));
         } else {
           log.debug("session store '{}' still unavailable: {} ({}); open for another {}",
               name, t.reason(), t.cause() == null ? "none" : t.cause().toString(),
-              breaker.settings().coolDown());
+              human(breaker.settings().coolDown()));
         }
       }
       case HALF_OPEN -> log.debug("session store '{}': {}, probing", name, t.reason());
