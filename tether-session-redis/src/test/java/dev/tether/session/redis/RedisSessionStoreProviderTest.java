@@ -1,5 +1,6 @@
 package dev.tether.session.redis;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -100,7 +101,8 @@ class RedisSessionStoreProviderTest {
             "redis",
             Map.of("uri", uri, "key-prefix", RedisTestServer.uniquePrefix("provider")),
             Clock.systemUTC())) {
-      assertThat(s).isInstanceOf(RedisSessionStore.class);
+      assertThat(s).isInstanceOf(CircuitBreakingStore.class); // a store with I/O, guarded by default
+      assertThat(CircuitBreakingStore.unwrap(s)).isInstanceOf(RedisSessionStore.class);
       assertThat(s.load("nobody")).isEmpty();
     }
   }

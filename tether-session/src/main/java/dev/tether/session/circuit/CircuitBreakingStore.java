@@ -88,6 +88,11 @@ public final class CircuitBreakingStore implements SessionStore {
     return new CircuitBreakingStore(store, name, new CircuitBreaker(settings, clock), clock);
   }
 
+  /** The store behind {@code store}'s breaker when it has one, else {@code store} itself. */
+  public static SessionStore unwrap(SessionStore store) {
+    return store instanceof CircuitBreakingStore c ? c.delegate : store;
+  }
+
   /** The breaker, e.g. for metrics ({@code SessionMetrics.bindCircuitBreaker}). */
   public CircuitBreaker breaker() {
     return breaker;
