@@ -68,7 +68,7 @@ public final class CircuitBreakingStore implements SessionStore {
    *
    * @param name the store's name in messages and logs, e.g. {@code redis}
    * @param clock the breaker's clock (cool-down, "since")
-   * @throws IllegalArgumentException for a client-side store
+   * @throws IllegalArgumentException for a client-side store with the settings enabled
    */
   public static SessionStore wrap(
       SessionStore store, String name, CircuitBreakerSettings settings, Clock clock) {
@@ -76,14 +76,14 @@ public final class CircuitBreakingStore implements SessionStore {
     requireNonNull(name, "name");
     requireNonNull(settings, "settings");
     requireNonNull(clock, "clock");
+    if (!settings.enabled()) {
+      return store;
+    }
     if (store instanceof ClientSideStore) {
       throw new IllegalArgumentException(
           "session store '" + name + "' keeps sessions in the client's cookies and does no I/O;"
               + " it cannot be put behind a circuit breaker (the servlet filter must see the store"
               + " itself); allowed: circuit.enabled=false");
-    }
-    if (!settings.enabled()) {
-      return store;
     }
     return new CircuitBreakingStore(store, name, new CircuitBreaker(settings, clock), clock);
   }

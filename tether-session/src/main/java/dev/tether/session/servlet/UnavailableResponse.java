@@ -45,7 +45,11 @@ final class UnavailableResponse {
           ("Sessions are unavailable for a moment; please retry in " + seconds + " s.\n")
               .getBytes(StandardCharsets.UTF_8);
       response.setContentLength(body.length);
-      response.getOutputStream().write(body);
+      try {
+        response.getOutputStream().write(body);
+      } catch (IllegalStateException usedWriter) { // a container that keeps getWriter() after reset
+        response.getWriter().write(new String(body, StandardCharsets.UTF_8));
+      }
       answered = true;
     }
     (answered ? refused : late).incrementAndGet();
