@@ -61,8 +61,12 @@ final class RedisLink implements AutoCloseable {
     RedisLink link;
     if (config.mode() == RedisSessionStoreConfig.Mode.CLUSTER) {
       RedisClusterClient c = RedisClusterClient.create(resources(), uris);
+      // node connections open on first use, so commands wait for them (still bounded by the
+      // command timeout) instead of being refused while one is being established
       c.setOptions(
-          io.lettuce.core.cluster.ClusterClientOptions.builder(clientOptions(config)).build());
+          io.lettuce.core.cluster.ClusterClientOptions.builder(clientOptions(config))
+              .disconnectedBehavior(io.lettuce.core.ClientOptions.DisconnectedBehavior.DEFAULT)
+              .build());
       c.addListener(listener);
       StatefulRedisClusterConnection<byte[], byte[]> conn = connectOrShutdown(c, config);
       link = new RedisLink(c, conn, conn.sync(), conn.async(), counter);
@@ -79,7 +83,8 @@ final class RedisLink implements AutoCloseable {
   /**
    * Bounded waits everywhere: connecting takes at most the connect timeout, every command at most
    * the command timeout (also on the async API), and while the connection is down commands are
-   * refused at once instead of queueing until they time out, so a request thread never waits on a
+   * refused at once instead of queueing until they time out (on Cluster they queue, bounded by the
+   * command timeout, because node connections open on first use), so a request thread never waits on a
    * dead server longer than the command timeout; Lettuce reconnects in the background with
    * exponential back-off from {@link #RECONNECT_MIN} to {@link #RECONNECT_MAX}, so a server that
    * comes back is used again within about {@link #RECONNECT_MAX}.

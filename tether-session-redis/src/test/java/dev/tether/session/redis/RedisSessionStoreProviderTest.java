@@ -47,7 +47,7 @@ class RedisSessionStoreProviderTest {
     assertThatThrownBy(
             () -> RedisSessionStoreProvider.config(Map.of("uri", "redis://x", "host", "x")))
         .hasMessageContaining("[host]")
-        .hasMessageContaining("allowed: [buckets, key-prefix, mode, safety-margin, timeout, uri]");
+        .hasMessageContaining("allowed: [buckets, connect-timeout, key-prefix, mode, safety-margin, timeout, uri]");
     assertThatThrownBy(
             () -> RedisSessionStoreProvider.config(Map.of("uri", "redis://x", "mode", "ring")))
         .hasMessageContaining("'mode' is 'ring'")
