@@ -94,6 +94,9 @@ public final class SessionSweeper implements AutoCloseable {
   private void run() {
     try {
       runOnce();
+    } catch (dev.tether.session.circuit.StoreUnavailableException e) {
+      log.warn("session sweep skipped, the store is unavailable; retrying after the next interval: {}",
+          e.getMessage());
     } catch (RuntimeException e) {
       log.warn("session sweep failed; retrying after the next interval", e);
     } finally {

@@ -198,7 +198,8 @@ public final class StoreOpener {
     String prefix = "tether-bench:" + run + ":";
     RedisSessionStore store =
         (RedisSessionStore)
-            SessionStoreRegistry.create("redis", Map.of("uri", uri, "key-prefix", prefix), clock);
+            SessionStoreRegistry.create(
+                "redis", Map.of("uri", uri, "key-prefix", prefix, "circuit.enabled", "false"), clock);
     RedisCommandCounter counter;
     try {
       counter = new RedisCommandCounter(store, uri);

@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
  * TETHER_SESSION_STORE_URI}, {@code cookie.same-site} by {@code TETHER_SESSION_COOKIE_SAME_SITE}).
  * Store settings only use {@code -}, so {@code TETHER_SESSION_STORE_KEY_PREFIX} is {@code
  * store.key-prefix}, except that the cookie store's {@code TETHER_SESSION_STORE_REVOCATION_X} is
- * {@code store.revocation.x} (its revocation store's setting {@code x}). With no file at all, the environment alone may configure the drop-in (it must
+ * {@code store.revocation.x} (its revocation store's setting {@code x}) and {@code
+ * TETHER_SESSION_STORE_CIRCUIT_X} is {@code store.circuit.x} (the circuit breaker's settings, e.g.
+ * {@code TETHER_SESSION_STORE_CIRCUIT_COOL_DOWN} for {@code store.circuit.cool-down}). With no file at all, the environment alone may configure the drop-in (it must
  * then set {@code TETHER_SESSION_STORE}); with neither, start-up fails: there is never a silent
  * fall-back to the container's own sessions.
  *
@@ -67,20 +69,31 @@ public final class DropinConfigLoader {
           "absolute-timeout",
           "near-cache");
 
+  /** The circuit breaker's settings, known to every store that does I/O. */
+  static final Set<String> CIRCUIT =
+      Set.of("circuit.enabled", "circuit.failures", "circuit.window", "circuit.ratio", "circuit.cool-down");
+
   /** The settings of the stores this project ships, for suggestions; the store validates them. */
   static final Map<String, Set<String>> STORE_SETTINGS =
       Map.of(
           "memory", Set.of(),
           "cookie", Set.of("keys", "key-id", "cookie-size", "max-cookies", "revocation-store", "track-every-write"),
-          "file", Set.of("directory"),
-          "redis", Set.of("uri", "mode", "key-prefix", "buckets", "safety-margin", "timeout", "password"),
-          "jdbc", Set.of("url", "user", "password", "pool-size", "table-prefix", "replica-urls", "replica-user",
-              "replica-password", "replica-reads"),
+          "file", withCircuit("directory"),
+          "redis", withCircuit("uri", "mode", "key-prefix", "buckets", "safety-margin", "timeout",
+              "connect-timeout", "password"),
+          "jdbc", withCircuit("url", "user", "password", "pool-size", "table-prefix", "replica-urls",
+              "replica-user", "replica-password", "replica-reads", "connect-timeout", "query-timeout"),
           "grid",
-              Set.of(
+              withCircuit(
                   "initial-members", "cluster-name", "bind-address", "bind-port", "port-range",
                   "owners", "encryption", "encryption-key", "join-timeout", "expiry-grace",
                   "failure-timeout"));
+
+  private static Set<String> withCircuit(String... settings) {
+    Set<String> all = new java.util.HashSet<>(CIRCUIT);
+    all.addAll(List.of(settings));
+    return Set.copyOf(all);
+  }
 
   /** The cookie store's settings of its revocation store: {@code store.revocation.<setting>}. */
   private static final String REVOCATION = "revocation.";
@@ -330,6 +343,7 @@ public final class DropinConfigLoader {
         if (key.startsWith("store.revocation-")) {
           key = "store." + REVOCATION + key.substring("store.revocation-".length());
         }
+        key = circuitKey(key);
       }
       if (key == null) {
         throw new DropinConfigException(
@@ -338,6 +352,19 @@ public final class DropinConfigLoader {
       }
       entries.put(key, new Entry(key, v.getValue(), where));
     }
+  }
+
+  /**
+   * {@code store.circuit-x} (from {@code TETHER_SESSION_STORE_CIRCUIT_X}) is the circuit breaker's
+   * {@code store.circuit.x}, also for the cookie store's revocation store.
+   */
+  private static String circuitKey(String key) {
+    for (String prefix : List.of("store.", "store." + REVOCATION)) {
+      if (key.startsWith(prefix + "circuit-")) {
+        return prefix + "circuit." + key.substring((prefix + "circuit-").length());
+      }
+    }
+    return key;
   }
 
   /** The environment variable that overrides {@code key}. */

@@ -50,6 +50,28 @@ class DropinConfigLoaderTest {
   }
 
   @Test
+  void circuitBreakerAndTimeoutKeysFromTheFileAndTheEnvironment() throws IOException {
+    props.put("tether.session.config", file("store=jdbc\nstore.url=jdbc:postgresql://db/app\n"
+        + "store.circuit.failures=3\nstore.query-timeout=2s\nstore.connect-timeout=1s\n").toString());
+    env.put("TETHER_SESSION_STORE_CIRCUIT_COOL_DOWN", "10s");
+    env.put("TETHER_SESSION_STORE_CIRCUIT_ENABLED", "true");
+    assertThat(load().storeSettings()).containsOnly(
+        Map.entry("url", "jdbc:postgresql://db/app"), Map.entry("circuit.failures", "3"),
+        Map.entry("circuit.cool-down", "10s"), Map.entry("circuit.enabled", "true"),
+        Map.entry("query-timeout", "2s"), Map.entry("connect-timeout", "1s"));
+  }
+
+  @Test
+  void aMisspelledCircuitKeyIsNamedWithTheNearestOne() throws IOException {
+    Path f = file("store=redis\nstore.uri=redis://h:6379\nstore.circuit.cooldown=5s\n");
+    props.put("tether.session.config", f.toString());
+    assertThatThrownBy(this::load)
+        .isInstanceOf(DropinConfigException.class)
+        .hasMessageContaining(f + ":3: unknown key 'store.circuit.cooldown' for store 'redis'")
+        .hasMessageContaining("did you mean 'store.circuit.cool-down'?");
+  }
+
+  @Test
   void theSystemPropertyWinsOverTheEnvironmentVariable() throws IOException {
     props.put("tether.session.config", file("store=memory\n").toString());
     env.put("TETHER_SESSION_CONFIG", dir.resolve("elsewhere.properties").toString());
@@ -121,7 +143,9 @@ class DropinConfigLoaderTest {
     props.put("tether.session.config", file("store=jdbc\nstore.urll=jdbc:h2:mem:x\n").toString());
     assertThatThrownBy(this::load)
         .hasMessageEndingWith(":2: unknown key 'store.urll' for store 'jdbc'; did you mean 'store.url'?;"
-            + " allowed: [store.password, store.pool-size, store.replica-password, store.replica-reads,"
+            + " allowed: [store.circuit.cool-down, store.circuit.enabled, store.circuit.failures,"
+            + " store.circuit.ratio, store.circuit.window, store.connect-timeout, store.password,"
+            + " store.pool-size, store.query-timeout, store.replica-password, store.replica-reads,"
             + " store.replica-urls, store.replica-user, store.table-prefix, store.url, store.user]");
   }
 

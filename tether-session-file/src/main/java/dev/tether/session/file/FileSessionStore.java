@@ -49,8 +49,11 @@ import java.util.UUID;
  * The sweep lists {@code sessions/}, reads headers without locks and claims an expired session by
  * deleting it under its lock after re-checking, so across any number of sweepers each session is
  * claimed once. Listing is linear in the number of sessions (Jetty's file store has the same cost,
- * jetty#2038); this store suits modest session counts. Writes are not fsynced: a crash of the file
- * server may lose the last writes, never tear a file.
+ * jetty#2038); this store suits modest session counts. Every write is forced to disk before the
+ * rename and the directory after it, so an acknowledged save survives a crash of the machine (on a
+ * network file system, as far as its server honours {@code fsync}). A full disk or a permission
+ * problem fails the write with a message saying so and naming the directory; the previous version
+ * stays readable, never a truncated file.
  *
  * <pre>{@code
  * SessionStore store = new FileSessionStore(Path.of("/mnt/sessions/shop"), Clock.systemUTC());
@@ -273,7 +276,7 @@ public final class FileSessionStore implements SessionStore {
       Files.createDirectories(dir);
       Files.write(dir.resolve(id), new byte[0]);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the principal index in " + principals, e);
+      throw writeFailure(dir, e);
     }
   }
 
@@ -283,10 +286,23 @@ public final class FileSessionStore implements SessionStore {
     }
   }
 
+  /**
+   * Writes {@code content} as {@code dir/name} so that a reader, a crash or a full disk can never
+   * leave a truncated file: into a new temporary file in the same directory, forced to disk, renamed
+   * over the target ({@code ATOMIC_MOVE}, one {@code rename(2)}), then the directory forced so the
+   * rename itself survives a crash. On any failure the temporary file is removed and the previous
+   * version of the target is left as it was.
+   */
   private static void writeAtomically(Path dir, String name, byte[] content) {
     Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
     try {
-      Files.write(tmp, content);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(content);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
       Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       try {
@@ -294,8 +310,53 @@ public final class FileSessionStore implements SessionStore {
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       }
-      throw new UncheckedIOException("cannot write a session file in " + dir, e);
+      throw writeFailure(dir, e);
     }
+    syncDirectory(dir);
+  }
+
+  /** Forces {@code dir}'s entries (the rename just made) to disk, where the platform allows it. */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException e) {
+      if (!String.valueOf(e.getMessage()).contains("Invalid argument")) { // FS without directory fsync
+        throw new UncheckedIOException(
+            "a session file in " + dir + " was replaced, but the directory could not be forced to"
+                + " disk (" + e.getMessage() + "); the new version may not survive a crash of the"
+                + " file server",
+            e);
+      }
+    }
+  }
+
+  /**
+   * A write failure with the reason a person can act on: disk full, permission denied, or the
+   * system's message. Names the directory, never the file (whose name is the session id).
+   */
+  static UncheckedIOException writeFailure(Path dir, IOException e) {
+    String reason = reason(e);
+    String why;
+    if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {
+      why = "the file system is full (" + reason + ")";
+    } else if (e instanceof java.nio.file.AccessDeniedException
+        || reason.contains("Permission denied")
+        || reason.contains("Operation not permitted")
+        || reason.contains("Read-only file system")) {
+      why = "permission denied (" + reason + "): the directory or file is not writable by this"
+          + " process, immutable, or on a read-only mount";
+    } else {
+      why = reason;
+    }
+    return new UncheckedIOException(
+        "cannot write a session file in " + dir + ": " + why + "; the previous version is kept", e);
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    return String.valueOf(e.getMessage());
   }
 
   private static void deleteFile(Path p) {

@@ -1,5 +1,6 @@
 package dev.tether.session.file;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +22,7 @@ class FileSessionStoreProviderTest {
     assertThat(SessionStoreRegistry.providers()).containsKeys("memory", "file");
     try (SessionStore s =
         SessionStoreRegistry.create("file", Map.of("directory", dir.toString()), Clock.systemUTC())) {
-      assertThat(s).isInstanceOf(FileSessionStore.class);
+      assertThat(CircuitBreakingStore.unwrap(s)).isInstanceOf(FileSessionStore.class);
     }
     assertThat(Files.isDirectory(dir.resolve("sessions"))).isTrue();
   }

@@ -1,5 +1,6 @@
 package dev.tether.session.grid;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.testing.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,13 +33,13 @@ class GridSessionStoreProviderTest {
             "join-timeout", "500ms");
     assertThat(SessionStoreRegistry.providers()).containsKey("grid");
     try (SessionStore store = SessionStoreRegistry.create("grid", s, CLOCK)) {
-      assertThat(store).isInstanceOf(GridSessionStore.class);
+      assertThat(CircuitBreakingStore.unwrap(store)).isInstanceOf(GridSessionStore.class);
       String id = "provider-test-" + UUID.randomUUID();
       SessionRecord r =
           SessionRecord.create(id, CLOCK.instant(), Duration.ofMinutes(5), Duration.ofHours(1), null, Map.of());
       assertThat(store.create(r).isSaved()).isTrue();
       assertThat(store.load(id)).contains(r);
-      assertThat(((GridSessionStore) store).member().members()).hasSize(1);
+      assertThat(((GridSessionStore) CircuitBreakingStore.unwrap(store)).member().members()).hasSize(1);
     }
   }
 

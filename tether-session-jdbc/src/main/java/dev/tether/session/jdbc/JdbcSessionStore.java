@@ -64,6 +64,12 @@ import javax.sql.DataSource;
  */
 public final class JdbcSessionStore implements SessionStore {
 
+  /**
+   * How long a statement may run before the database cancels it, when the store is built from a
+   * data source directly ({@link JdbcSessionStoreProvider} takes it from {@code query-timeout}).
+   */
+  public static final java.time.Duration DEFAULT_QUERY_TIMEOUT = java.time.Duration.ofSeconds(5);
+
   /** The longest attribute name the attribute table holds. */
   public static final int MAX_NAME_LENGTH = 255;
 
@@ -93,7 +99,7 @@ public final class JdbcSessionStore implements SessionStore {
    *     newer than this code
    */
   public JdbcSessionStore(DataSource dataSource, String tablePrefix, Clock clock) {
-    this(dataSource, tablePrefix, clock, () -> {}, Replicas.NONE);
+    this(dataSource, tablePrefix, clock, () -> {}, Replicas.NONE, DEFAULT_QUERY_TIMEOUT);
   }
 
   /**
@@ -110,7 +116,8 @@ public final class JdbcSessionStore implements SessionStore {
         tablePrefix,
         clock,
         () -> {},
-        new Replicas(replicas, System::nanoTime, true, true));
+        new Replicas(replicas, System::nanoTime, true, true),
+        DEFAULT_QUERY_TIMEOUT);
   }
 
   JdbcSessionStore(
@@ -118,7 +125,8 @@ public final class JdbcSessionStore implements SessionStore {
       String tablePrefix,
       Clock clock,
       AutoCloseable onClose,
-      Replicas replicas) {
+      Replicas replicas,
+      java.time.Duration queryTimeout) {
     requireNonNull(dataSource, "dataSource");
     this.t = new TableNames(requireNonNull(tablePrefix, "tablePrefix"));
     this.clock = requireNonNull(clock, "clock");
@@ -136,7 +144,7 @@ public final class JdbcSessionStore implements SessionStore {
               + ")",
           e);
     }
-    this.tx = new TransactionRunner(dataSource, dialect, setIsolation);
+    this.tx = new TransactionRunner(dataSource, dialect, setIsolation, seconds(queryTimeout));
     this.replicaReads = new ReplicaReads(replicas.dataSources(), tx, replicas.nanoTime());
     this.listingsFromReplicas = replicas.listings() && !replicas.dataSources().isEmpty();
     this.sweepsFromReplicas = replicas.sweeps() && !replicas.dataSources().isEmpty();
@@ -470,6 +478,13 @@ public final class JdbcSessionStore implements SessionStore {
       ps.setLong(6, now + idleMs);
       ps.executeUpdate();
     }
+  }
+
+  /** Whole seconds, rounded up (what {@code Statement#setQueryTimeout} takes). */
+  static int seconds(java.time.Duration d) {
+    requireNonNull(d, "queryTimeout");
+    long ms = d.toMillis();
+    return ms <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (ms + 999) / 1000);
   }
 
   private static void addIfConflict(Set<String> conflicts, Long written, long base, String name) {

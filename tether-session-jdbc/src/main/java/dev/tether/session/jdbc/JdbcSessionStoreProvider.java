@@ -18,6 +18,13 @@ import java.util.Set;
  * password}, {@code pool-size} (1–{@value #MAX_POOL}, default {@value #DEFAULT_POOL}) and {@code
  * table-prefix} (default {@code tether_}).
  *
+ * <p>Bounded waits: {@code connect-timeout} (default 5s) is the longest a call waits for a pooled
+ * connection (HikariCP's {@code connectionTimeout}) and a new connection may take to open; {@code
+ * query-timeout} (default 5s, whole seconds) is every statement's {@code setQueryTimeout}, after
+ * which the database cancels it; the driver's socket timeout is set {@value #SOCKET_SLACK_SECONDS}
+ * seconds longer, so a server that stops answering altogether (a partition) also ends the wait.
+ * The circuit breaker's {@code circuit.*} settings are read by {@link SessionStoreRegistry}.
+ *
  * <p>Read replicas: {@code replica-urls}, comma-separated JDBC URLs of streaming replicas of the
  * same database (same scheme as {@code url}); each gets its own small pool ({@value
  * #REPLICA_POOL} connections, read-only, a one-second connection timeout, opened lazily so that a
@@ -39,6 +46,10 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
   static final String DEFAULT_PREFIX = "tether_";
   static final int REPLICA_POOL = 2;
   static final int MAX_REPLICAS = 16;
+  static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(5);
+  static final java.time.Duration DEFAULT_QUERY_TIMEOUT = JdbcSessionStore.DEFAULT_QUERY_TIMEOUT;
+  /** How much longer than the query timeout the driver waits on a silent socket. */
+  static final int SOCKET_SLACK_SECONDS = 2;
 
   private static final Set<String> SETTINGS =
       Set.of(
@@ -50,7 +61,9 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
           "replica-urls",
           "replica-user",
           "replica-password",
-          "replica-reads");
+          "replica-reads",
+          "connect-timeout",
+          "query-timeout");
   private static final List<String> REPLICA_READS = List.of("principal-listings", "sweeps");
   private static final Set<String> SCHEMES =
       Set.of("jdbc:postgresql:", "jdbc:mariadb:", "jdbc:mysql:", "jdbc:h2:");
@@ -79,6 +92,11 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
     new TableNames(prefix); // validates before any connection is opened
     List<String> replicaUrls = replicaUrls(settings.get("replica-urls"), url);
     Set<String> replicaReads = replicaReads(settings.get("replica-reads"));
+    java.time.Duration connectTimeout =
+        duration("connect-timeout", settings.get("connect-timeout"), DEFAULT_CONNECT_TIMEOUT);
+    java.time.Duration queryTimeout =
+        duration("query-timeout", settings.get("query-timeout"), DEFAULT_QUERY_TIMEOUT);
+    int querySeconds = JdbcSessionStore.seconds(queryTimeout);
 
     HikariConfig config = new HikariConfig();
     config.setPoolName("tether-session-jdbc");
@@ -89,10 +107,13 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
     config.setMinimumIdle(Math.min(2, poolSize));
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     config.setAutoCommit(true);
+    config.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
+    config.setValidationTimeout(Math.max(250, connectTimeout.toMillis() / 2));
     if (url.startsWith("jdbc:postgresql:")) {
       // keeps key values (session ids) out of exception messages
       config.addDataSourceProperty("logServerErrorDetail", "false");
     }
+    driverTimeouts(config, url, connectTimeout, querySeconds);
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(config);
@@ -122,7 +143,8 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
               List.copyOf(replicas),
               System::nanoTime,
               replicaReads.contains("principal-listings"),
-              replicaReads.contains("sweeps")));
+              replicaReads.contains("sweeps")),
+          queryTimeout);
     } catch (RuntimeException e) {
       replicas.forEach(HikariDataSource::close);
       pool.close();
@@ -148,6 +170,54 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
       config.addDataSourceProperty("connectTimeout", "1");
     }
     return new HikariDataSource(config);
+  }
+
+  /**
+   * The driver's own limits: the TCP connect and login take at most the connect timeout, a read
+   * on a socket that stays silent fails {@value #SOCKET_SLACK_SECONDS} s after the query timeout
+   * (PostgreSQL and MariaDB/MySQL drivers; H2 in memory needs none).
+   */
+  static void driverTimeouts(HikariConfig config, String url, java.time.Duration connect, int querySeconds) {
+    long connectSeconds = Math.max(1, (connect.toMillis() + 999) / 1000);
+    int socketSeconds = querySeconds + SOCKET_SLACK_SECONDS;
+    if (url.startsWith("jdbc:postgresql:")) {
+      config.addDataSourceProperty("connectTimeout", Long.toString(connectSeconds));
+      config.addDataSourceProperty("loginTimeout", Long.toString(connectSeconds));
+      config.addDataSourceProperty("socketTimeout", Integer.toString(socketSeconds));
+    } else if (url.startsWith("jdbc:mariadb:") || url.startsWith("jdbc:mysql:")) {
+      config.addDataSourceProperty("connectTimeout", Long.toString(connect.toMillis()));
+      config.addDataSourceProperty("socketTimeout", Long.toString(socketSeconds * 1000L));
+    }
+  }
+
+  /** Parses {@code 500ms}, {@code 5s}, {@code 1m} or an ISO-8601 duration ({@code PT5S}). */
+  static java.time.Duration duration(String setting, String value, java.time.Duration fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+    java.time.Duration d = null;
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m)").matcher(v);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      d = switch (m.group(2)) {
+        case "ms" -> java.time.Duration.ofMillis(n);
+        case "s" -> java.time.Duration.ofSeconds(n);
+        default -> java.time.Duration.ofMinutes(n);
+      };
+    } else if (v.startsWith("pt")) {
+      try {
+        d = java.time.Duration.parse(v.toUpperCase(java.util.Locale.ROOT));
+      } catch (RuntimeException e) {
+        d = null; // reported below
+      }
+    }
+    if (d == null || d.toMillis() < 1 || d.compareTo(java.time.Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException(
+          "session store 'jdbc': setting '" + setting + "' is '" + value
+              + "'; allowed: a duration from 1ms to 10m, like 500ms, 5s, 1m or PT5S");
+    }
+    return d;
   }
 
   /** The kinds of read sent to replicas; both when unset. */

@@ -83,7 +83,7 @@ final class ReplicaReads {
         if (r.isDownAt(now)) {
           continue;
         }
-        try (Connection c = r.dataSource.getConnection()) {
+        try (Connection c = primary.timed(r.dataSource.getConnection())) {
           T result = work.run(c);
           up(r);
           r.served.increment();

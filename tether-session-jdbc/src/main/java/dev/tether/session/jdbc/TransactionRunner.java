@@ -24,21 +24,31 @@ final class TransactionRunner {
   private final DataSource dataSource;
   private final SqlDialect dialect;
   private final boolean setIsolation;
+  private final int queryTimeoutSeconds;
 
   /**
    * @param setIsolation whether each transaction must switch the connection to READ COMMITTED (its
    *     pool hands out another default, e.g. MariaDB's REPEATABLE READ with its gap locks)
+   * @param queryTimeoutSeconds every statement's {@link java.sql.Statement#setQueryTimeout}, 0 for
+   *     none
    */
-  TransactionRunner(DataSource dataSource, SqlDialect dialect, boolean setIsolation) {
+  TransactionRunner(
+      DataSource dataSource, SqlDialect dialect, boolean setIsolation, int queryTimeoutSeconds) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.setIsolation = setIsolation;
+    this.queryTimeoutSeconds = queryTimeoutSeconds;
+  }
+
+  /** {@code c} with this runner's statement timeout. */
+  Connection timed(Connection c) {
+    return QueryTimeouts.wrap(c, queryTimeoutSeconds);
   }
 
   /** Runs {@code work} in one transaction, committed when it returns normally. */
   <T> T write(String what, Work<T> work) {
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = dataSource.getConnection()) {
+      try (Connection c = timed(dataSource.getConnection())) {
         if (setIsolation) {
           c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         }
@@ -62,7 +72,7 @@ final class TransactionRunner {
 
   /** Runs {@code work} as auto-committed statements (each one reads a consistent snapshot). */
   <T> T read(String what, Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = timed(dataSource.getConnection())) {
       return work.run(c);
     } catch (SQLException e) {
       throw failure(what, e);

@@ -1,5 +1,6 @@
 package dev.tether.session.jdbc;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,8 +34,8 @@ class JdbcSessionStoreProviderTest {
     assertThat(SessionStoreRegistry.providers()).containsKey("jdbc");
     try (SessionStore s =
         SessionStoreRegistry.create("jdbc", h2("pool-size", "3", "table-prefix", "app_"), clock)) {
-      assertThat(s).isInstanceOf(JdbcSessionStore.class);
-      assertThat(((JdbcSessionStore) s).dialectName()).isEqualTo("H2");
+      assertThat(s).isInstanceOf(CircuitBreakingStore.class);
+      assertThat(((JdbcSessionStore) CircuitBreakingStore.unwrap(s)).dialectName()).isEqualTo("H2");
       SessionRecord r =
           SessionRecord.create(
               "abc", clock.instant(), Duration.ofMinutes(5), Duration.ofHours(1), "u", Map.of());
@@ -144,7 +145,7 @@ class JdbcSessionStoreProviderTest {
                 "sweeps"),
             clock)) {
       assertThat(s.findByPrincipal("u")).isEmpty();
-      ReplicaReads reads = ((JdbcSessionStore) s).replicaReads();
+      ReplicaReads reads = ((JdbcSessionStore) CircuitBreakingStore.unwrap(s)).replicaReads();
       assertThat(reads.servedByPrimary()).as("not even tried on a replica").isZero();
       assertThat(reads.servedByReplica()).containsExactly(0);
       assertThat(s.sweepExpired(10)).isEmpty();
@@ -169,7 +170,7 @@ class JdbcSessionStoreProviderTest {
               "abc", clock.instant(), Duration.ofMinutes(5), Duration.ofHours(1), "u", Map.of());
       assertThat(s.create(r).isSaved()).isTrue();
       assertThat(s.findByPrincipal("u")).containsExactly("abc");
-      ReplicaReads reads = ((JdbcSessionStore) s).replicaReads();
+      ReplicaReads reads = ((JdbcSessionStore) CircuitBreakingStore.unwrap(s)).replicaReads();
       assertThat(reads.servedByPrimary()).isEqualTo(1);
       assertThat(reads.servedByReplica()).containsExactly(0);
     }

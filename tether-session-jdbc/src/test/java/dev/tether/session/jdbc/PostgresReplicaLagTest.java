@@ -1,5 +1,6 @@
 package dev.tether.session.jdbc;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -121,7 +122,7 @@ class PostgresReplicaLagTest {
           "replica-urls",
           "jdbc:postgresql://127.0.0.1:" + relay.port() + replicaUri.getPath());
       try (JdbcSessionStore s =
-          (JdbcSessionStore) SessionStoreRegistry.create("jdbc", settings, clock)) {
+          (JdbcSessionStore) CircuitBreakingStore.unwrap(SessionStoreRegistry.create("jdbc", settings, clock))) {
         ReplicaReads reads = s.replicaReads();
         String principal = "away-" + TestDatabase.randomSuffix();
         List<String> logins = new ArrayList<>();

@@ -45,7 +45,7 @@ class ReplicaReadsTest {
     try (Connection c = primary.getConnection()) {
       dialect = SqlDialect.detect(c.getMetaData());
     }
-    return new ReplicaReads(replicas, new TransactionRunner(primary, dialect, false), nanos::get);
+    return new ReplicaReads(replicas, new TransactionRunner(primary, dialect, false, 5), nanos::get);
   }
 
   /** The database a connection is to (an in-memory H2 database that holds no data). */

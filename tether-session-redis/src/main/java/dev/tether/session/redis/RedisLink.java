@@ -60,17 +60,59 @@ final class RedisLink implements AutoCloseable {
         };
     RedisLink link;
     if (config.mode() == RedisSessionStoreConfig.Mode.CLUSTER) {
-      RedisClusterClient c = RedisClusterClient.create(uris);
+      RedisClusterClient c = RedisClusterClient.create(resources(), uris);
+      // node connections open on first use, so commands wait for them (still bounded by the
+      // command timeout) instead of being refused while one is being established
+      c.setOptions(
+          io.lettuce.core.cluster.ClusterClientOptions.builder(clientOptions(config))
+              .disconnectedBehavior(io.lettuce.core.ClientOptions.DisconnectedBehavior.DEFAULT)
+              .build());
       c.addListener(listener);
       StatefulRedisClusterConnection<byte[], byte[]> conn = connectOrShutdown(c, config);
       link = new RedisLink(c, conn, conn.sync(), conn.async(), counter);
     } else {
-      RedisClient c = RedisClient.create(uris.getFirst());
+      RedisClient c = RedisClient.create(resources(), uris.getFirst());
+      c.setOptions(clientOptions(config));
       c.addListener(listener);
       StatefulRedisConnection<byte[], byte[]> conn = connectOrShutdown(c, config);
       link = new RedisLink(c, conn, conn.sync(), conn.async(), counter);
     }
     return link;
+  }
+
+  /**
+   * Bounded waits everywhere: connecting takes at most the connect timeout, every command at most
+   * the command timeout (also on the async API), and while the connection is down commands are
+   * refused at once instead of queueing until they time out (on Cluster they queue, bounded by the
+   * command timeout, because node connections open on first use), so a request thread never waits on a
+   * dead server longer than the command timeout; Lettuce reconnects in the background with
+   * exponential back-off from {@link #RECONNECT_MIN} to {@link #RECONNECT_MAX}, so a server that
+   * comes back is used again within about {@link #RECONNECT_MAX}.
+   */
+  static io.lettuce.core.ClientOptions clientOptions(RedisSessionStoreConfig config) {
+    return io.lettuce.core.ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(io.lettuce.core.ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(
+            io.lettuce.core.SocketOptions.builder()
+                .connectTimeout(config.connectTimeout())
+                .keepAlive(true)
+                .build())
+        .timeoutOptions(io.lettuce.core.TimeoutOptions.enabled(config.commandTimeout()))
+        .build();
+  }
+
+  /** The shortest and longest wait between two reconnection attempts. */
+  static final Duration RECONNECT_MIN = Duration.ofMillis(50);
+
+  static final Duration RECONNECT_MAX = Duration.ofSeconds(2);
+
+  private static io.lettuce.core.resource.ClientResources resources() {
+    return io.lettuce.core.resource.DefaultClientResources.builder()
+        .reconnectDelay(
+            io.lettuce.core.resource.Delay.exponential(
+                RECONNECT_MIN, RECONNECT_MAX, 2, java.util.concurrent.TimeUnit.MILLISECONDS))
+        .build();
   }
 
   @SuppressWarnings("unchecked")
@@ -84,6 +126,7 @@ final class RedisLink implements AutoCloseable {
       return (C) conn;
     } catch (RuntimeException e) {
       client.shutdown();
+      client.getResources().shutdown();
       throw new IllegalStateException(
           "cannot connect to Redis (" + config.mode() + ", " + config.uris().size() + " URI(s))",
           e);
@@ -132,6 +175,7 @@ final class RedisLink implements AutoCloseable {
       connection.close();
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      client.getResources().shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 }

@@ -353,6 +353,34 @@ public final class RedisSessionStore implements SessionStore {
     return swept;
   }
 
+  /**
+   * Also an outage: any Lettuce failure that is not Redis answering with an error (not connected,
+   * connection lost, command timed out), and the error answers of a server that cannot serve now
+   * ({@code LOADING} after a restart, {@code BUSY}, {@code MASTERDOWN}, {@code READONLY} during a
+   * failover, {@code CLUSTERDOWN}, {@code TRYAGAIN}, {@code OOM}, {@code NOREPLICAS}). Other error
+   * answers (a script error) are not.
+   */
+  @Override
+  public boolean isOutage(RuntimeException failure) {
+    if (failure instanceof IllegalArgumentException || failure instanceof UnsupportedOperationException) {
+      return false;
+    }
+    Throwable c = failure;
+    for (int depth = 0; c != null && depth < 32; depth++, c = c.getCause()) {
+      if (c instanceof io.lettuce.core.RedisCommandExecutionException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        return UNAVAILABLE_REPLIES.stream().anyMatch(m::startsWith);
+      }
+      if (c instanceof io.lettuce.core.RedisException) {
+        return true;
+      }
+    }
+    return SessionStore.super.isOutage(failure);
+  }
+
+  private static final List<String> UNAVAILABLE_REPLIES =
+      List.of("LOADING", "BUSY", "MASTERDOWN", "READONLY", "CLUSTERDOWN", "TRYAGAIN", "OOM", "NOREPLICAS");
+
   /** Closes the connection and shuts the Lettuce client down. */
   @Override
   public void close() {

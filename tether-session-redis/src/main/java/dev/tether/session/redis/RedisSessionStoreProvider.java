@@ -27,7 +27,11 @@ import java.util.regex.Pattern;
  *   <li>{@code buckets}: 1..16384, default 1 ({@code 16} for Cluster)
  *   <li>{@code safety-margin}: how much longer than a session's logical lifetime its key lives,
  *       default {@code 10m}
- *   <li>{@code timeout}: command timeout, default {@code 5s}
+ *   <li>{@code timeout}: command timeout, default {@code 2s}: the longest a call waits for Redis
+ *   <li>{@code connect-timeout}: how long opening a connection may take, default {@code 5s}
+ *   <li>{@code circuit.*}: the circuit breaker ({@link
+ *       dev.tether.session.circuit.CircuitBreakerSettings}), on by default when built through
+ *       {@link SessionStoreRegistry}
  * </ul>
  *
  * Durations are {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h} or ISO-8601 ({@code PT10M}).
@@ -39,7 +43,7 @@ public final class RedisSessionStoreProvider implements SessionStoreProvider {
       Pattern.compile("pt(?:[0-9]{1,9}h)?(?:[0-9]{1,9}m)?(?:[0-9]{1,9}(?:\\.[0-9]{1,9})?s)?");
 
   private static final Set<String> SETTINGS =
-      Set.of("uri", "mode", "key-prefix", "buckets", "safety-margin", "timeout");
+      Set.of("uri", "mode", "key-prefix", "buckets", "safety-margin", "timeout", "connect-timeout");
 
   /** The default bucket count on Cluster. */
   public static final int DEFAULT_CLUSTER_BUCKETS = 16;
@@ -86,8 +90,11 @@ public final class RedisSessionStoreProvider implements SessionStoreProvider {
             "safety-margin", settings.get("safety-margin"), RedisSessionStoreConfig.DEFAULT_SAFETY_MARGIN);
     Duration timeout =
         duration("timeout", settings.get("timeout"), RedisSessionStoreConfig.DEFAULT_TIMEOUT);
+    Duration connect =
+        duration(
+            "connect-timeout", settings.get("connect-timeout"), RedisSessionStoreConfig.DEFAULT_CONNECT_TIMEOUT);
     try {
-      return new RedisSessionStoreConfig(uris, mode, prefix, buckets, margin, timeout);
+      return new RedisSessionStoreConfig(uris, mode, prefix, buckets, margin, timeout, connect);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("session store 'redis': " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package dev.tether.session.redis;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,7 +47,7 @@ class RedisSessionStoreProviderTest {
     assertThatThrownBy(
             () -> RedisSessionStoreProvider.config(Map.of("uri", "redis://x", "host", "x")))
         .hasMessageContaining("[host]")
-        .hasMessageContaining("allowed: [buckets, key-prefix, mode, safety-margin, timeout, uri]");
+        .hasMessageContaining("allowed: [buckets, connect-timeout, key-prefix, mode, safety-margin, timeout, uri]");
     assertThatThrownBy(
             () -> RedisSessionStoreProvider.config(Map.of("uri", "redis://x", "mode", "ring")))
         .hasMessageContaining("'mode' is 'ring'")
@@ -100,7 +101,8 @@ class RedisSessionStoreProviderTest {
             "redis",
             Map.of("uri", uri, "key-prefix", RedisTestServer.uniquePrefix("provider")),
             Clock.systemUTC())) {
-      assertThat(s).isInstanceOf(RedisSessionStore.class);
+      assertThat(s).isInstanceOf(CircuitBreakingStore.class); // a store with I/O, guarded by default
+      assertThat(CircuitBreakingStore.unwrap(s)).isInstanceOf(RedisSessionStore.class);
       assertThat(s.load("nobody")).isEmpty();
     }
   }

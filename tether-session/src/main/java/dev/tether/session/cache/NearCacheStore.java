@@ -296,6 +296,12 @@ public final class NearCacheStore implements SessionStore {
     return swept;
   }
 
+  /** The wrapped store's judgement. */
+  @Override
+  public boolean isOutage(RuntimeException failure) {
+    return delegate.isOutage(failure);
+  }
+
   @Override
   public void close() {
     if (subscription != null) {

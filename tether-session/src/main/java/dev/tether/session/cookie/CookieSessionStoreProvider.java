@@ -34,6 +34,12 @@ public final class CookieSessionStoreProvider implements SessionStoreProvider {
       Set.of("keys", "key-id", "cookie-name", "cookie-size", "max-cookies", "revocation-store",
           "track-every-write");
 
+  /** Off: the cookies need no I/O; a revocation store has its own ({@code revocation.circuit.*}). */
+  @Override
+  public boolean circuitBreakerByDefault() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "cookie";

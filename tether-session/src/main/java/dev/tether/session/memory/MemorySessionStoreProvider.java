@@ -10,6 +10,12 @@ import java.util.Set;
 /** {@code memory}: the embedded store; takes no settings. */
 public final class MemorySessionStoreProvider implements SessionStoreProvider {
 
+  /** Off: no I/O to guard. */
+  @Override
+  public boolean circuitBreakerByDefault() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "memory";

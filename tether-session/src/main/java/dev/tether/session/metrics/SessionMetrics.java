@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.session.SessionListener;
 import dev.tether.session.cache.NearCacheStore;
+import dev.tether.session.circuit.CircuitBreaker;
 import dev.tether.session.spi.SessionRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -37,7 +38,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       (attribute names and encoded values) each time it is written with changes, with a
  *       histogram (Prometheus {@code tether_sessions_size_bytes});
  *   <li>{@code tether.sessions.nearcache.hits}, {@code .misses}, {@code .hit.ratio} — after {@link
- *       #bindNearCache}.
+ *       #bindNearCache};
+ *   <li>{@code tether.sessions.store.circuit.state} — gauge of the store's circuit breaker: 0
+ *       closed, 1 half-open, 2 open; {@code tether.sessions.store.circuit.transitions} — counter
+ *       tagged {@code to} ({@code closed}, {@code half-open}, {@code open}) — after {@link
+ *       #bindCircuitBreaker}.
  * </ul>
  *
  * <pre>{@code
@@ -100,6 +105,25 @@ public final class SessionMetrics implements SessionListener {
         .register(registry);
     Gauge.builder("tether.sessions.nearcache.hit.ratio", cache, NearCacheStore::hitRatio)
         .register(registry);
+    return this;
+  }
+
+  /** Adds the circuit breaker's state gauge and transition counters for {@code breaker}. */
+  public SessionMetrics bindCircuitBreaker(CircuitBreaker breaker) {
+    requireNonNull(breaker, "breaker");
+    Gauge.builder("tether.sessions.store.circuit.state", breaker, b -> b.state().code())
+        .description("the session store's circuit breaker: 0 closed, 1 half-open, 2 open")
+        .register(registry);
+    java.util.Map<CircuitBreaker.State, Counter> transitions = new java.util.EnumMap<>(CircuitBreaker.State.class);
+    for (CircuitBreaker.State s : CircuitBreaker.State.values()) {
+      transitions.put(
+          s,
+          Counter.builder("tether.sessions.store.circuit.transitions")
+              .description("changes of the session store's circuit breaker, by the state entered")
+              .tag("to", s.label())
+              .register(registry));
+    }
+    breaker.addListener(t -> transitions.get(t.to()).increment());
     return this;
   }
 

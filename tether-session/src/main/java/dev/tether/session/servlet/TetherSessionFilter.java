@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.session.ActiveSession;
 import dev.tether.session.SessionListener;
 import dev.tether.session.SessionManager;
+import dev.tether.session.circuit.StoreUnavailableException;
 import dev.tether.session.spi.ClientSideStore;
 import dev.tether.session.spi.SessionRecord;
 import jakarta.servlet.Filter;
@@ -75,6 +76,17 @@ import java.util.List;
  * and the response carries no session cookie, so the browser keeps the previous session, never a
  * truncated one. The store's cookie name must be the filter's.
  *
+ * <p><b>When the store is down.</b> A request whose session needs the store while it is unavailable
+ * (a {@link StoreUnavailableException} from a {@link dev.tether.session.circuit.CircuitBreakingStore},
+ * thrown while opening or saving the session, also when the application wrapped it) is answered
+ * {@code 503 Service Unavailable} with {@code Retry-After} (the seconds left of the breaker's
+ * cool-down, at least 1), {@code Cache-Control: no-store} and a short plain-text body, in place of
+ * whatever the application had put in the uncommitted response (its headers included, so no
+ * session cookie goes out for a session that was never stored). Requests that never touch their
+ * session do not reach the store and are served as usual. Refused requests are logged at most
+ * once every ten seconds, with their count. When the response was already committed nothing can
+ * be changed; that is logged the same way.
+ *
  * <p>Other frameworks use {@link SessionManager} and {@link ActiveSession} directly.
  */
 public final class TetherSessionFilter implements Filter {
@@ -85,6 +97,7 @@ public final class TetherSessionFilter implements Filter {
   private final SessionCookie cookie;
   private final SessionEvents events;
   private final SessionListener expiry = new Expiry();
+  private final UnavailableResponse unavailable = new UnavailableResponse(System::nanoTime);
   private volatile ServletContext context;
   private boolean subscribed;
 
@@ -162,6 +175,19 @@ public final class TetherSessionFilter implements Filter {
       }
       return;
     }
+    try {
+      serve(http, httpRes, chain);
+    } catch (IOException | ServletException | RuntimeException e) {
+      StoreUnavailableException down = StoreUnavailableException.find(e);
+      if (down == null) {
+        throw e;
+      }
+      unavailable.respond(httpRes, down);
+    }
+  }
+
+  private void serve(HttpServletRequest http, HttpServletResponse httpRes, FilterChain chain)
+      throws IOException, ServletException {
     SessionRequest request = new SessionRequest(http, manager, cookie, events);
     CommitGuardResponse response = new CommitGuardResponse(httpRes, request::commit);
     request.attach(response);

@@ -172,6 +172,18 @@ public interface SessionStore extends AutoCloseable {
     return List.of();
   }
 
+  /**
+   * Whether {@code failure}, thrown by one of this store's operations, means its backend is
+   * unavailable (unreachable, too slow, out of resources or shutting down) rather than that the call
+   * itself was refused (a bad argument, an unsupported operation, a limit). A circuit breaker
+   * ({@link dev.tether.session.circuit.CircuitBreakingStore}) counts only outages. The default is
+   * {@link StoreFailures#isOutage}; a store whose client library reports outages with exceptions of
+   * its own (Lettuce's timeouts, say) adds those. Must not do I/O.
+   */
+  default boolean isOutage(RuntimeException failure) {
+    return StoreFailures.isOutage(failure);
+  }
+
   /** Releases connections and threads the store owns; the default does nothing. */
   @Override
   default void close() {}

@@ -24,4 +24,14 @@ public interface SessionStoreProvider {
    *     setting and what is allowed
    */
   SessionStore create(Map<String, String> settings, Clock clock);
+
+  /**
+   * Whether stores built from settings ({@link SessionStoreRegistry#create}) are put behind a
+   * {@link dev.tether.session.circuit.CircuitBreakingStore} unless {@code circuit.enabled} says
+   * otherwise: true (the default) for stores that do I/O, false for those that keep sessions in
+   * this process or in the client's cookies.
+   */
+  default boolean circuitBreakerByDefault() {
+    return true;
+  }
 }

@@ -2,6 +2,8 @@ package dev.tether.session.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tether.session.circuit.CircuitBreakerSettings;
+import dev.tether.session.circuit.CircuitBreakingStore;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Map;
@@ -46,7 +48,31 @@ public final class SessionStoreRegistry {
               + name
               + ", on the class path)");
     }
-    return p.create(settings, clock);
+    return create(p, settings, clock);
+  }
+
+  /**
+   * Builds {@code provider}'s store from {@code settings}, behind a {@link CircuitBreakingStore}
+   * when the {@code circuit.*} settings ({@link CircuitBreakerSettings#fromSettings}) or, without
+   * {@code circuit.enabled}, {@link SessionStoreProvider#circuitBreakerByDefault()} say so. The
+   * provider gets the settings without the {@code circuit.*} keys.
+   *
+   * @throws IllegalArgumentException for a bad setting, naming it and what is allowed
+   */
+  public static SessionStore create(
+      SessionStoreProvider provider, Map<String, String> settings, Clock clock) {
+    requireNonNull(provider, "provider");
+    requireNonNull(settings, "settings");
+    requireNonNull(clock, "clock");
+    CircuitBreakerSettings circuit =
+        CircuitBreakerSettings.fromSettings(provider.name(), settings, provider.circuitBreakerByDefault());
+    SessionStore store = provider.create(CircuitBreakerSettings.withoutCircuitKeys(settings), clock);
+    try {
+      return CircuitBreakingStore.wrap(store, provider.name(), circuit, clock);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
   }
 
   /**

@@ -159,6 +159,12 @@ public final class TracingSessionStore implements SessionStore {
     return traced("sweep-expired", null, () -> delegate.sweepExpired(limit), r -> r.isEmpty() ? "none" : "swept");
   }
 
+  /** The wrapped store's judgement. */
+  @Override
+  public boolean isOutage(RuntimeException failure) {
+    return delegate.isOutage(failure);
+  }
+
   @Override
   public void close() {
     delegate.close();

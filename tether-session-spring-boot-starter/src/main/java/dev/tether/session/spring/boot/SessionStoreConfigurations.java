@@ -19,10 +19,14 @@ final class SessionStoreConfigurations {
 
   private SessionStoreConfigurations() {}
 
-  /** Builds {@code provider}'s store, mapping its errors to property failures. */
+  /**
+   * Builds {@code provider}'s store, behind its circuit breaker unless {@code
+   * tether.session.store.circuit.enabled=false} (see {@link SessionStoreRegistry#create(
+   * SessionStoreProvider, java.util.Map, Clock)}), mapping its errors to property failures.
+   */
   static SessionStore create(SessionStoreProvider provider, SessionSettings settings) {
     try {
-      return provider.create(settings.storeSettings(), Clock.systemUTC());
+      return SessionStoreRegistry.create(provider, settings.storeSettings(), Clock.systemUTC());
     } catch (IllegalArgumentException e) {
       throw InvalidSessionPropertyException.storeSetting(settings.store(), e.getMessage());
     } catch (RuntimeException e) {

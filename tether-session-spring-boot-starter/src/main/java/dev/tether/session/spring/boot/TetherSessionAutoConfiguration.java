@@ -3,6 +3,7 @@ package dev.tether.session.spring.boot;
 import dev.tether.session.SessionManager;
 import dev.tether.session.SessionSweeper;
 import dev.tether.session.cache.NearCacheStore;
+import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.session.codec.AttributeCodec;
 import dev.tether.session.metrics.SessionMetrics;
 import dev.tether.session.servlet.TetherSessionFilter;
@@ -26,8 +27,9 @@ import org.springframework.core.env.Environment;
 
 /**
  * Clustered sessions from properties: a {@link SessionStore} as {@code tether.session.store}
- * names it, a {@link SessionManager} over it (with Micrometer meters when the application has a
- * {@link MeterRegistry}), an expiry sweeper, and in a servlet application the {@link
+ * names it (behind its circuit breaker for stores that do I/O), a {@link SessionManager} over it
+ * (with Micrometer meters when the application has a {@link MeterRegistry}, the breaker's
+ * included), an expiry sweeper, and in a servlet application the {@link
  * TetherSessionFilter} ahead of every other filter, Spring Security's included.
  */
 @AutoConfiguration(afterName = {
@@ -79,6 +81,9 @@ public class TetherSessionAutoConfiguration {
       SessionMetrics metrics = new SessionMetrics(meters);
       if (near != null) {
         metrics.bindNearCache(near);
+      }
+      if (store instanceof CircuitBreakingStore guarded) {
+        metrics.bindCircuitBreaker(guarded.breaker());
       }
       b.listener(metrics);
     }

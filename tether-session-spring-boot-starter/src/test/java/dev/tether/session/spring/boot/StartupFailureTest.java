@@ -43,7 +43,7 @@ class StartupFailureTest {
   void anUnknownStoreSettingIsNamedWithTheStoresSettings(CapturedOutput out) {
     assertStartFails(out, "tether.session.store=redis", "tether.session.store.urii=redis://127.0.0.1:6379")
         .contains("unknown setting(s) [urii] for session store 'redis'")
-        .contains("allowed: [buckets, key-prefix, mode, safety-margin, timeout, uri]");
+        .contains("allowed: [buckets, connect-timeout, key-prefix, mode, safety-margin, timeout, uri]");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.session.SessionManager;
 import dev.tether.session.cache.NearCacheStore;
+import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.session.memory.MemorySessionStore;
 import dev.tether.session.servlet.TetherSessionFilter;
 import dev.tether.session.spi.SessionStore;
@@ -95,11 +96,38 @@ class TetherSessionAutoConfigurationTest {
         })
         .run(ctx -> {
           assertThat(ctx).hasNotFailed();
-          assertThat(ctx.getBean(SessionStore.class).getClass().getSimpleName()).isEqualTo("FileSessionStore");
+          SessionStore store = ctx.getBean(SessionStore.class);
+          assertThat(store).isInstanceOf(CircuitBreakingStore.class); // on by default for a store with I/O
+          assertThat(((CircuitBreakingStore) store).delegate().getClass().getSimpleName()).isEqualTo("FileSessionStore");
           SessionSettings settings = ctx.getBean(SessionSettings.class);
           assertThat(settings.storeSettings()).containsExactly(Map.entry("directory", dir.toString()));
           assertThat(settings.cookie().name()).isEqualTo("SID");
         });
+  }
+
+  @Test
+  void theCircuitBreakerIsConfiguredByStoreSettingsAndMetered(@TempDir Path dir) {
+    runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("tether.session.store=file", "tether.session.store.directory=" + dir,
+            "tether.session.cookie.secure=false", "tether.session.store.circuit.failures=3",
+            "tether.session.store.circuit.cool-down=2s")
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          CircuitBreakingStore store = (CircuitBreakingStore) ctx.getBean(SessionStore.class);
+          assertThat(store.breaker().settings().failures()).isEqualTo(3);
+          assertThat(store.breaker().settings().coolDown()).isEqualTo(Duration.ofSeconds(2));
+          MeterRegistry registry = ctx.getBean(MeterRegistry.class);
+          assertThat(registry.get("tether.sessions.store.circuit.state").gauge().value()).isZero();
+          assertThat(registry.get("tether.sessions.store.circuit.transitions").tag("to", "open").counter().count())
+              .isZero();
+        });
+    runner.withPropertyValues("tether.session.store=file", "tether.session.store.directory=" + dir,
+            "tether.session.cookie.secure=false", "tether.session.store.circuit.enabled=false")
+        .run(ctx -> assertThat(ctx.getBean(SessionStore.class).getClass().getSimpleName()).isEqualTo("FileSessionStore"));
+    runner.withPropertyValues("tether.session.store=file", "tether.session.store.directory=" + dir,
+            "tether.session.cookie.secure=false", "tether.session.store.circuit.ratio=2")
+        .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("circuit.ratio"));
   }
 
   @Test
