@@ -76,6 +76,12 @@ final class PoolReader {
     DrainConfig drain = s.has("drain") ? DrainReader.read(s.section("drain"), sessions) : DrainConfig.DEFAULTS;
     BackendTlsConfig tls = s.has("tls") ? tlsReader.readBackend(s.section("tls")) : null;
     WebSocketConfig webSocket = readWebSocket(s);
+    if (webSocket.managed() && connections != null && connections.sendProxy() != null) {
+      // a managed WebSocket re-dials its backend away from the client connection that knows the
+      // addresses a PROXY header names
+      s.error("websocket", "managed WebSockets cannot be combined with connections.send-proxy yet; "
+          + "use websocket: tunnel in this pool, or leave send-proxy out");
+    }
     s.finish();
     if (affinity == null || connections == null || servers.isEmpty()) {
       return null;

@@ -57,4 +57,20 @@ class SendProxyConfigTest {
     assertThat(e.problems()).filteredOn(p -> p.path().equals("pools.c.servers")).singleElement()
         .satisfies(p -> assertThat(p.message()).contains("whose connections.send-proxy settings differ"));
   }
+
+  @Test
+  void managedWebSocketsAndSendProxyAreNotCombined() {
+    ConfigException e = ConfigErrorsTest.failure(() -> ConfigLoaderTest.parse("""
+        listen: 127.0.0.1:8080
+        pools:
+          chat:
+            websocket: managed
+            connections: { send-proxy: v2 }
+            servers: [ { name: s1, address: 127.0.0.1:9001 } ]
+        """));
+    assertThat(e.problems()).singleElement().satisfies(p -> {
+      assertThat(p.path()).isEqualTo("pools.chat.websocket");
+      assertThat(p.message()).contains("cannot be combined with connections.send-proxy");
+    });
+  }
 }
