@@ -70,6 +70,7 @@ public final class JsonAttributeSerializer implements AttributeSerializer {
     requireNonNull(value, "value");
     try {
       if (isPlain(value)) {
+        requireFinite(value, value);
         return mapper.writeValueAsBytes(value);
       }
       String alias;
@@ -83,9 +84,11 @@ public final class JsonAttributeSerializer implements AttributeSerializer {
                 + " is not allowed; register it with JsonAttributeSerializer.allow(alias, type)"
                 + " or store plain JSON values (String, Number, Boolean, List, Map)");
       }
+      JsonNode tree = mapper.valueToTree(value);
+      requireFinite(tree, value);
       ObjectNode node = mapper.createObjectNode();
       node.put(TYPE, alias);
-      node.set(VALUE, mapper.valueToTree(value));
+      node.set(VALUE, tree);
       return mapper.writeValueAsBytes(node);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
@@ -116,6 +119,39 @@ public final class JsonAttributeSerializer implements AttributeSerializer {
       return mapper.treeToValue(node, Object.class);
     } catch (IOException e) {
       throw new UncheckedIOException("stored session attribute is not valid JSON", e);
+    }
+  }
+
+  /**
+   * Refuses NaN and the infinities anywhere in a plain value or a registered type's tree. JSON has
+   * no such numbers; Jackson would write them as the strings {@code "NaN"} or {@code "Infinity"},
+   * so the value would come back as a {@code String}, not the {@code Double} that was stored.
+   */
+  private static void requireFinite(Object part, Object value) {
+    double d;
+    if (part instanceof Double x) {
+      d = x;
+    } else if (part instanceof Float x) {
+      d = x;
+    } else if (part instanceof JsonNode n && n.isFloatingPointNumber()) {
+      d = n.doubleValue();
+    } else {
+      if (part instanceof Collection<?> c) {
+        c.forEach(v -> requireFinite(v, value));
+      } else if (part instanceof Map<?, ?> m) {
+        m.values().forEach(v -> requireFinite(v, value));
+      } else if (part instanceof JsonNode n && n.isContainerNode()) {
+        n.forEach(v -> requireFinite(v, value));
+      }
+      return;
+    }
+    if (!Double.isFinite(d)) {
+      throw new IllegalArgumentException(
+          "cannot write session attribute of type "
+              + value.getClass().getName()
+              + " as JSON: it holds the number "
+              + d
+              + ", and JSON numbers are finite; store a finite number, or null");
     }
   }
 
