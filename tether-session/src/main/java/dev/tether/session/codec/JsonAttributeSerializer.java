@@ -19,7 +19,8 @@ import java.util.Set;
  * Double}, {@code Boolean}, {@code List} and {@code Map}. Any other class must be registered with
  * {@link #allow}; it is stored as {@code {"@t": alias, "v": value}} and only registered aliases are
  * ever turned back into objects, so stored bytes can never name a class to instantiate (no
- * polymorphic-typing gadgets).
+ * polymorphic-typing gadgets). A plain map that has an {@code "@t"} key itself is stored in the
+ * same envelope under the empty alias, so it comes back as the map it was.
  *
  * <pre>{@code
  * JsonAttributeSerializer json = new JsonAttributeSerializer(new ObjectMapper())
@@ -30,6 +31,11 @@ public final class JsonAttributeSerializer implements AttributeSerializer {
 
   private static final String TYPE = "@t";
   private static final String VALUE = "v";
+  /**
+   * The alias of a plain map that has an {@code "@t"} key of its own: written in the envelope so
+   * that it cannot be read as one (it would come back as a registered type, or be refused).
+   */
+  private static final String PLAIN = "";
 
   private final ObjectMapper mapper;
   private final Map<String, Class<?>> byAlias = new LinkedHashMap<>();
@@ -52,6 +58,9 @@ public final class JsonAttributeSerializer implements AttributeSerializer {
   public synchronized JsonAttributeSerializer allow(String alias, Class<?> type) {
     requireNonNull(alias, "alias");
     requireNonNull(type, "type");
+    if (alias.isEmpty()) {
+      throw new IllegalArgumentException("a JSON alias must not be empty");
+    }
     if (byAlias.containsKey(alias)) {
       throw new IllegalArgumentException("JSON alias '" + alias + "' is already registered");
     }
@@ -71,6 +80,12 @@ public final class JsonAttributeSerializer implements AttributeSerializer {
     try {
       if (isPlain(value)) {
         requireFinite(value, value);
+        if (value instanceof Map<?, ?> m && m.containsKey(TYPE)) {
+          ObjectNode node = mapper.createObjectNode();
+          node.put(TYPE, PLAIN);
+          node.set(VALUE, mapper.valueToTree(value));
+          return mapper.writeValueAsBytes(node);
+        }
         return mapper.writeValueAsBytes(value);
       }
       String alias;
@@ -101,8 +116,11 @@ public final class JsonAttributeSerializer implements AttributeSerializer {
     requireNonNull(bytes, "bytes");
     try {
       JsonNode node = mapper.readTree(bytes);
-      if (node != null && node.isObject() && node.has(TYPE) && node.size() == 2) {
+      if (node != null && node.isObject() && node.has(TYPE) && node.has(VALUE) && node.size() == 2) {
         String alias = node.get(TYPE).asText();
+        if (alias.equals(PLAIN)) {
+          return mapper.treeToValue(node.get(VALUE), Object.class);
+        }
         Class<?> type;
         synchronized (this) {
           type = byAlias.get(alias);

@@ -198,4 +198,17 @@ class AttributeCodecTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'cart' is truncated");
   }
+
+  @Test
+  void aPlainMapWithATypeKeyOfItsOwnComesBackAsThatMap() {
+    AttributeCodec c = codec(1024, null);
+    Map<String, Object> looksLikeACart = Map.of("@t", "cart", "v", Map.of("items", List.of("tea"), "total", 3));
+    Map<String, Object> looksUnregistered = Map.of("@t", "x", "other", 1);
+    assertThat(c.decode("m", c.encode("m", looksLikeACart))).isEqualTo(looksLikeACart);
+    assertThat(c.decode("m", c.encode("m", looksUnregistered))).isEqualTo(looksUnregistered);
+    assertThat(c.decode("m", "\u0001\u0000{\"@t\":\"x\",\"other\":1}".getBytes(StandardCharsets.UTF_8)))
+        .as("written before such maps were wrapped").isEqualTo(looksUnregistered);
+    assertThatThrownBy(() -> new JsonAttributeSerializer().allow("", Cart.class))
+        .hasMessageContaining("must not be empty");
+  }
 }
