@@ -405,4 +405,14 @@ class ConfigErrorsTest {
     assertThat(problems.get(1).message()).startsWith("'w\\teb\\n' is not a pool name");
     assertThat(problems.toString()).doesNotContain("\t").doesNotContain("\u0007").doesNotContain("\u202e");
   }
+
+  @Test
+  void inputTheYamlScannerFailsOnIsASyntaxErrorNotACrash() throws Exception {
+    String yaml = new String(ConfigErrorsTest.class.getResourceAsStream(
+        "ConfigReaderFuzzTestInputs/configs/regression-yaml-scanner-number-format.yaml").readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    ConfigProblem p = only(yaml);
+    assertThat(p.path()).isEmpty();
+    assertThat(p.message()).startsWith("YAML syntax error: unreadable input (NumberFormatException: ");
+  }
 }
