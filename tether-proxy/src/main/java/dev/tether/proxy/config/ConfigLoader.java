@@ -118,6 +118,11 @@ public final class ConfigLoader {
       problems.error(mark, "", message.toString());
     } catch (YAMLException e) {
       problems.error((Mark) null, "", "YAML syntax error: " + e.getMessage());
+    } catch (RuntimeException e) {
+      // SnakeYAML lets a few malformed inputs through as other exceptions (a backslash-u escape with
+      // bad hex digits in a quoted scalar: NumberFormatException); still a syntax error
+      problems.error((Mark) null, "", "YAML syntax error: unreadable input (" + e.getClass().getSimpleName()
+          + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")");
     }
     return null;
   }

@@ -60,8 +60,54 @@ final class Problems {
 
   private ConfigProblem at(Mark mark, String path, String message) {
     if (mark == null) {
-      return new ConfigProblem(source, 0, 0, path, message);
+      return new ConfigProblem(source, 0, 0, printable(path), printable(message));
     }
-    return new ConfigProblem(source, mark.getLine() + 1, mark.getColumn() + 1, path, message);
+    return new ConfigProblem(source, mark.getLine() + 1, mark.getColumn() + 1, printable(path),
+        printable(message));
+  }
+
+  /**
+   * {@code text} with every character that would not print as itself escaped as in Java source
+   * (tab, newline and carriage return as backslash-t, -n, -r; others as backslash-u and four hex
+   * digits): controls, format characters (bidi overrides, zero-width ones), line and paragraph
+   * separators and unpaired surrogates. Messages echo keys and values from the file; escaped, a
+   * problem stays one line of visible text in a terminal or a log, and shows the character that
+   * is wrong.
+   */
+  static String printable(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1));
+      if (paired) {
+        if (out != null) {
+          out.append(c).append(text.charAt(i + 1));
+        }
+        i++;
+        continue;
+      }
+      int type = Character.getType(c);
+      boolean escape = Character.isISOControl(c) || type == Character.FORMAT || type == Character.SURROGATE
+          || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+      if (escape && out == null) {
+        out = new StringBuilder(text.length() + 16).append(text, 0, i);
+      }
+      if (out == null) {
+        continue;
+      }
+      if (!escape) {
+        out.append(c);
+      } else if (c == '\t') {
+        out.append("\\t");
+      } else if (c == '\n') {
+        out.append("\\n");
+      } else if (c == '\r') {
+        out.append("\\r");
+      } else {
+        out.append(String.format("\\u%04X", (int) c));
+      }
+    }
+    return out == null ? text : out.toString();
   }
 }

@@ -52,9 +52,10 @@ final class Section {
     for (NodeTuple tuple : mapping.getValue()) {
       Node key = tuple.getKeyNode();
       if (key.getTag().equals(Tag.MERGE)) {
-        problems.error(key, path, "merge keys (<<) are not supported; write the keys out");
+        problems.error(key, pathOf("<<"), "merge keys (<<) are not supported; write the keys out");
       } else if (!(key instanceof ScalarNode scalar)) {
-        problems.error(key, path, "a key must be a plain name, not " + describe(key));
+        // YAML writes such a key after '?', so that names it in the path
+        problems.error(key, pathOf("?"), "a key must be a plain name, not " + describe(key));
       } else if (entries.containsKey(scalar.getValue())) {
         Node first = entries.get(scalar.getValue()).getKeyNode();
         problems.error(key, pathOf(scalar.getValue()), "duplicate key; it is already set at line "
@@ -96,9 +97,10 @@ final class Section {
     return problems;
   }
 
-  /** The path of {@code key} in this section. */
+  /** The path of {@code key} in this section; an empty key is written {@code ''}. */
   String pathOf(String key) {
-    return path.isEmpty() ? key : path + "." + key;
+    String name = key.isEmpty() ? "''" : key;
+    return path.isEmpty() ? name : path + "." + name;
   }
 
   /** Declares {@code key} known and returns its value node, or null when absent or null. */

@@ -23,10 +23,15 @@ import java.util.Arrays;
  * <p>Design note. Lines are collected into a small reusable array (bounded by the limits) and
  * checked when their CRLF arrives; bodies are skipped by counting. Every line must end in CRLF:
  * a bare LF or a CR not followed by LF is refused (RFC 9112 §2.2 allows refusing), which also
- * catches LF/CR smuggled into values. NUL is refused anywhere in a line. Up to
+ * catches LF/CR smuggled into values. NUL is refused anywhere in a line. A request line may hold
+ * only VCHAR and SP (§3); any other byte (a control, obs-text) is refused with 400 as soon as it
+ * arrives, since the decoder after us reads a request line as it comes in. Up to
  * {@value #MAX_LEADING_EMPTY_LINES} empty lines before a request line are ignored (§2.2). Chunk
  * lines follow §7.1 strictly: {@code 1*HEXDIG *(BWS ";" BWS name [BWS "=" BWS value]) CRLF},
- * sizes up to {@code 2^31-1}, and chunk data must be followed by exactly CRLF.
+ * ASCII only (obs-text in a quoted value is refused, see {@link #checkNotObsText}), at most
+ * {@code min(}{@value #MAX_CHUNK_LINE_BYTES}{@code , maxRequestLineBytes)} bytes (the decoder
+ * after us reads them under its request-line limit), sizes up to {@code 2^31-1}, and chunk data
+ * must be followed by exactly CRLF.
  *
  * <p>Not thread-safe; confined to the connection's event loop.
  */
@@ -42,6 +47,8 @@ final class RequestScanner {
     }
 
     private final FramingLimits limits;
+    /** Netty reads a chunk-size line with its request-line limit, so ours is never above it. */
+    private final int chunkLineLimit;
     private final RequestHead head = new RequestHead();
     private State state = State.REQUEST_LINE;
     private byte[] line = new byte[INITIAL_LINE_BYTES];
@@ -54,6 +61,7 @@ final class RequestScanner {
 
     RequestScanner(FramingLimits limits) {
         this.limits = requireNonNull(limits, "limits");
+        this.chunkLineLimit = Math.min(MAX_CHUNK_LINE_BYTES, limits.maxRequestLineBytes());
     }
 
     /** Checks the readable bytes of {@code buf} without moving its indexes. */
@@ -117,6 +125,10 @@ final class RequestScanner {
         if (b == 0) {
             throw badRequest("NUL byte in the " + where());
         }
+        if (state == State.REQUEST_LINE && (b < 0x20 || b > 0x7E)) {
+            // refused at the byte: the decoder after us must never act on a line we will refuse
+            throw badRequest("invalid character " + describe(b) + " in the " + requestLinePart());
+        }
         checkLineLimit();
         if (lineLength == line.length) {
             line = Arrays.copyOf(line, line.length * 2);
@@ -140,11 +152,22 @@ final class RequestScanner {
                 }
             }
             default -> {
-                if (lineLength >= MAX_CHUNK_LINE_BYTES) {
-                    throw badRequest("chunk-size line longer than " + MAX_CHUNK_LINE_BYTES + " bytes");
+                if (lineLength >= chunkLineLimit) {
+                    throw badRequest("chunk-size line longer than " + chunkLineLimit + " bytes");
                 }
             }
         }
+    }
+
+    /** Which part of the request line the next byte belongs to, by the spaces before it. */
+    private String requestLinePart() {
+        int spaces = 0;
+        for (int i = 0; i < lineLength; i++) {
+            if (line[i] == HttpSyntax.SP) {
+                spaces++;
+            }
+        }
+        return spaces == 0 ? "method" : spaces == 1 ? "request-target" : "HTTP version";
     }
 
     private String where() {
@@ -300,12 +323,28 @@ final class RequestScanner {
                 if (i == lineLength || !isFieldValueByte(line[i])) {
                     throw badRequest("invalid escape in a chunk extension value");
                 }
+                checkNotObsText(line[i]);
                 i++;
             } else if (!isFieldValueByte(b)) {
                 throw badRequest("invalid character " + describe(b) + " in a chunk extension value");
+            } else {
+                checkNotObsText(b);
             }
         }
         throw badRequest("unterminated quoted chunk extension value");
+    }
+
+    /**
+     * Refuses obs-text (0x80-0xFF) in a quoted chunk extension value. RFC 9112 §7.1.1's grammar
+     * allows it there (quoted-string, RFC 9110 §5.6.4), but no extension is understood here, and
+     * Netty's decoder after us fails on such bytes; parsers disagreeing about chunk lines is how
+     * chunked bodies get smuggled, so such a line is refused with its byte named.
+     */
+    private static void checkNotObsText(byte b) throws FramingException {
+        if ((b & 0x80) != 0) {
+            throw badRequest("non-ASCII byte " + describe(b) + " (obs-text) in a chunk extension value; "
+                    + "chunk extensions must be ASCII");
+        }
     }
 
     private int skipWhitespace(int i) {

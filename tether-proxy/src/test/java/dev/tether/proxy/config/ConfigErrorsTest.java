@@ -367,7 +367,7 @@ class ConfigErrorsTest {
         """);
     assertThat(p).extracting(ConfigProblem::line, ConfigProblem::path).containsExactly(
         tuple(2, "defaults"),
-        tuple(6, "pools.web.servers[0]"));
+        tuple(6, "pools.web.servers[0].<<"));
     assertThat(p.get(1).message()).contains("merge keys (<<) are not supported");
   }
 
@@ -386,5 +386,33 @@ class ConfigErrorsTest {
             tuple(4, "pools.web.health.timeout",
                 "2s is longer than the interval 1s; use at most the interval"),
             tuple(4, "pools.web.health.rise", "0 is out of range; use 1..100"));
+  }
+
+  @Test
+  void keysWithoutANameStillHaveAPath() {
+    assertThat(problems("listen: 127.0.0.1:8080\n'': 1\n? [a, b]\n: 1\n<<: { workers: 2 }\npools:\n  web:\n"
+        + SERVERS))
+        .extracting(ConfigProblem::line, ConfigProblem::path)
+        .containsExactly(tuple(2, "''"), tuple(3, "?"), tuple(5, "<<"));
+  }
+
+  @Test
+  void controlAndFormatCharactersFromTheFileAreEscapedInProblems() {
+    List<ConfigProblem> problems = problems("listen: \"127.0.0.1:80\\u0007\\u202e\"\npools:\n  \"w\\teb\\n\":\n"
+        + SERVERS);
+    assertThat(problems).extracting(ConfigProblem::path).containsExactly("listen", "pools.w\\teb\\n");
+    assertThat(problems.getFirst().message()).contains("'127.0.0.1:80\\u0007\\u202E'");
+    assertThat(problems.get(1).message()).startsWith("'w\\teb\\n' is not a pool name");
+    assertThat(problems.toString()).doesNotContain("\t").doesNotContain("\u0007").doesNotContain("\u202e");
+  }
+
+  @Test
+  void inputTheYamlScannerFailsOnIsASyntaxErrorNotACrash() throws Exception {
+    String yaml = new String(ConfigErrorsTest.class.getResourceAsStream(
+        "ConfigReaderFuzzTestInputs/configs/regression-yaml-scanner-number-format.yaml").readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    ConfigProblem p = only(yaml);
+    assertThat(p.path()).isEmpty();
+    assertThat(p.message()).startsWith("YAML syntax error: unreadable input (NumberFormatException: ");
   }
 }

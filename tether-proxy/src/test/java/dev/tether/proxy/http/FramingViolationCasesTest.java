@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -72,6 +73,8 @@ public class FramingViolationCasesTest {
                 bad("chunk extension unterminated quote", chunked("5;a=\"x\r\nhello\r\n0\r\n\r\n"), 400, "unterminated quoted chunk extension value"),
                 bad("chunk size above 2^31-1", chunked("80000000\r\nhello\r\n0\r\n\r\n"), 400, "chunk size larger than 2147483647 bytes"),
                 bad("chunk size 2^64", chunked("10000000000000000\r\nhello\r\n0\r\n\r\n"), 400, "chunk size larger than 2147483647 bytes"),
+                bad("obs-text in a quoted chunk extension", chunked("5;a=\"caf\u00e9\"\r\nhello\r\n0\r\n\r\n"), 400, "non-ASCII byte 0xE9 (obs-text) in a chunk extension value"),
+                bad("escaped obs-text in a quoted chunk extension", chunked("5;a=\"\\\u00ff\"\r\nhello\r\n0\r\n\r\n"), 400, "non-ASCII byte 0xFF (obs-text) in a chunk extension value"),
                 bad("chunk data longer than size", chunked("5\r\nhello!\r\n0\r\n\r\n"), 400, "missing CRLF after chunk data (got"),
                 bad("chunk data without CRLF", chunked("5\r\nhello0\r\n\r\n"), 400, "missing CRLF after chunk data (got"),
                 bad("chunk data with LF only", chunked("5\r\nhello\n0\r\n\r\n"), 400, "missing CRLF after chunk data (got 0x0A)"),
@@ -137,6 +140,8 @@ public class FramingViolationCasesTest {
                 bad("HTTP/0.9 version", "GET / HTTP/0.9\r\nHost: a\r\n\r\n", 505, "HTTP/0.9 is not supported"),
                 // limits
                 bad("request line over 8192 bytes", "GET /" + "a".repeat(8192) + " HTTP/1.1\r\nHost: a\r\n\r\n", 414, "request line longer than 8192 bytes"),
+                bad("non-ASCII in the version", "GET / HTTP/1.1\u0085\r\nHost: a\r\n\r\n", 400, "invalid character 0x85 in the HTTP version"),
+                bad("tab between method and target", "GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, "invalid character 0x09 in the method"),
                 bad("request line over limit, no CRLF yet", "GET /" + "a".repeat(9000), 414, "request line longer than 8192 bytes"),
                 bad("one header over 16384 bytes", GET + "X-A: " + "v".repeat(16384) + "\r\n\r\n", 431, "header section larger than 16384 bytes"),
                 bad("header bytes over 16384 in many lines", GET + "X-A: " + "v".repeat(1000) + "\r\n"
@@ -165,6 +170,32 @@ public class FramingViolationCasesTest {
                 harness.send(request.substring(i, i + 1));
             }
             harness.assertRejectedInPieces(status, name.equals(AFTER_GOOD) ? 1 : 0);
+        }
+    }
+
+    @Test
+    void limitsChunkSizeLinesToTheRequestLineLimitWhenThatIsSmaller() {
+        // the decoder behind the guard reads chunk-size lines under its request-line limit
+        String extensions = ";ext=value".repeat(30);
+        try (FramingHarness harness = new FramingHarness(new FramingLimits(256, 1024, 8, 1024))) {
+            harness.send(chunked("5" + extensions + "\r\nhello\r\n0\r\n\r\n"));
+            harness.assertRejected(400);
+            assertThat(harness.violations().getFirst().reason()).isEqualTo("chunk-size line longer than 256 bytes");
+        }
+        try (FramingHarness harness = new FramingHarness()) {
+            harness.send(chunked("5" + extensions + "\r\nhello\r\n0\r\n\r\n"));
+            assertThat(harness.violations()).isEmpty();
+            assertThat(harness.channel().isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void refusesAControlByteInTheRequestLineAsItArrivesNotAsALongLine() {
+        // the 0x01 comes before the line reaches the 16-byte limit: 400 for it, never 414
+        try (FramingHarness harness = new FramingHarness(new FramingLimits(16, 64, 2, 1))) {
+            harness.send("GET /\u0001" + "a".repeat(40));
+            harness.assertRejected(400);
+            assertThat(harness.violations().getFirst().reason()).isEqualTo("invalid character 0x01 in the request-target");
         }
     }
 

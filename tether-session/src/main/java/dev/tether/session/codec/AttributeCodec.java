@@ -192,7 +192,8 @@ public final class AttributeCodec {
       throw new IllegalStateException(
           "session attribute '" + name + "' is encrypted but no encryption keys are configured");
     }
-    int n = bytes[2] & 0xff;
+    // the key id length byte itself may be missing: a stored value cut after its flags
+    int n = bytes.length > 2 ? bytes[2] & 0xff : 0;
     int headerLength = 3 + n;
     if (n == 0 || bytes.length < headerLength + NONCE_BYTES + TAG_BITS / 8) {
       throw new IllegalArgumentException(

@@ -29,7 +29,7 @@ class AttributeCodecTest {
 
   private static AttributeCodec codec(int compressAbove, EncryptionKeys keys) {
     return new AttributeCodec(
-        new JsonAttributeSerializer().allow("cart", Cart.class),
+        new JsonAttributeSerializer().allow("cart", Cart.class).allow("scored", Scored.class),
         new AttributeCodec.Options(compressAbove, 1 << 20, keys),
         RANDOM);
   }
@@ -170,5 +170,45 @@ class AttributeCodecTest {
         .hasMessageContaining("allow-list");
     assertThatThrownBy(() -> new JavaAttributeSerializer(Set.of()))
         .hasMessageContaining("allow-list is empty");
+  }
+
+  @Test
+  void nonFiniteNumbersAreRefusedAtWriteInsteadOfComingBackAsStrings() {
+    AttributeCodec c = AttributeCodec.json();
+    for (Object value : List.<Object>of(Double.NaN, Double.POSITIVE_INFINITY, List.of(1.5, Double.NEGATIVE_INFINITY),
+        Map.of("score", Double.NaN))) {
+      assertThatThrownBy(() -> c.encode("score", value))
+          .as("%s", value)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("JSON numbers are finite");
+    }
+    assertThatThrownBy(() -> codec(1024, null).encode("cart", new Scored(Double.NaN)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("NaN");
+    assertThat(c.decode("score", c.encode("score", -0.0))).isEqualTo(-0.0);
+  }
+
+  /** A registered type with a decimal field. */
+  public record Scored(double score) {}
+
+  @Test
+  void aSealedValueCutRightAfterItsFlagsIsRefusedAsTruncated() {
+    AttributeCodec c = codec(1024, EncryptionKeys.ofRaw("k1", Map.of("k1", key())));
+    assertThatThrownBy(() -> c.decode("cart", new byte[] {1, 2}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'cart' is truncated");
+  }
+
+  @Test
+  void aPlainMapWithATypeKeyOfItsOwnComesBackAsThatMap() {
+    AttributeCodec c = codec(1024, null);
+    Map<String, Object> looksLikeACart = Map.of("@t", "cart", "v", Map.of("items", List.of("tea"), "total", 3));
+    Map<String, Object> looksUnregistered = Map.of("@t", "x", "other", 1);
+    assertThat(c.decode("m", c.encode("m", looksLikeACart))).isEqualTo(looksLikeACart);
+    assertThat(c.decode("m", c.encode("m", looksUnregistered))).isEqualTo(looksUnregistered);
+    assertThat(c.decode("m", "\u0001\u0000{\"@t\":\"x\",\"other\":1}".getBytes(StandardCharsets.UTF_8)))
+        .as("written before such maps were wrapped").isEqualTo(looksUnregistered);
+    assertThatThrownBy(() -> new JsonAttributeSerializer().allow("", Cart.class))
+        .hasMessageContaining("must not be empty");
   }
 }
