@@ -6,18 +6,15 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tether.balance.affinity.StickTable;
 import dev.tether.balance.affinity.StickTableStats;
+import dev.tether.proxy.redis.RedisLink;
 import io.lettuce.core.GetExArgs;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,15 +40,11 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
   public static final Duration LOOKUP_TIMEOUT = Duration.ofMillis(100);
 
   /** How often a failed first connection to Redis is tried again. */
-  public static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration RECONNECT_INTERVAL = RedisLink.RECONNECT_INTERVAL;
 
   private final String prefix;
   private final long expireMillis;
-  private final RedisClient client;
-  private final RedisURI uri;
-  private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> connection =
-      new AtomicReference<>();
-  private volatile long lastAttemptNanos;
+  private final RedisLink link;
   private final Cache<String, String> near;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -66,46 +59,13 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
   public RedisStickTable(String uri, String namespace, Duration expire) {
     this.prefix = "tether:stick:" + requireNonNull(namespace, "namespace") + ":";
     this.expireMillis = expire.toMillis();
-    this.client = RedisClient.create();
-    this.uri = RedisURI.create(uri);
-    connect();
+    this.link = new RedisLink(uri, null, this::markDown);
     this.near = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5))
         .executor(Runnable::run).build();
   }
 
-  private void connect() {
-    lastAttemptNanos = System.nanoTime();
-    CompletableFuture<StatefulRedisConnection<String, String>> f =
-        client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
-    connection.set(f);
-    f.whenComplete((c, t) -> {
-      if (t != null) {
-        markDown("cannot connect to " + uri.getHost() + ":" + uri.getPort() + ": " + t.getMessage());
-      }
-    });
-  }
-
-  /**
-   * The connection if established, else {@code null}. A failed first connection is retried (at
-   * most once per {@link #RECONNECT_INTERVAL}, asynchronously); once established, Lettuce itself
-   * reconnects.
-   */
   private StatefulRedisConnection<String, String> connected() {
-    CompletableFuture<StatefulRedisConnection<String, String>> f = connection.get();
-    if (!f.isDone()) {
-      return null;
-    }
-    if (f.isCompletedExceptionally()) {
-      if (System.nanoTime() - lastAttemptNanos > RECONNECT_INTERVAL.toNanos()) {
-        synchronized (this) {
-          if (connection.get() == f) {
-            connect();
-          }
-        }
-      }
-      return null;
-    }
-    return f.join();
+    return link.connected();
   }
 
   @Override
@@ -159,7 +119,7 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
   @Override
   public void put(String key, String server) {
     near.put(key, server);
-    CompletableFuture<StatefulRedisConnection<String, String>> pending = connection.get();
+    CompletableFuture<StatefulRedisConnection<String, String>> pending = link.pending();
     if (!pending.isDone()) {
       // Still connecting (just started): write once connected rather than drop the binding, so
       // the other balancer instances learn it.
@@ -218,7 +178,6 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
 
   @Override
   public void close() {
-    connection.get().thenAccept(StatefulRedisConnection::closeAsync);
-    client.shutdownAsync(0, 2, TimeUnit.SECONDS);
+    link.close();
   }
 }

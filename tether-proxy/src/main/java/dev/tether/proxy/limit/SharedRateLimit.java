@@ -4,10 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
+import dev.tether.proxy.redis.RedisLink;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,7 +14,6 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,18 +36,13 @@ import org.slf4j.LoggerFactory;
 public final class SharedRateLimit implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SharedRateLimit.class);
-  private static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
   private static final long REPLY_TIMEOUT_MILLIS = 500;
 
   private final String prefix;
   private final long windowMillis;
   private final long allowance;
   private final LongSupplier wallMillis;
-  private final RedisClient client;
-  private final RedisURI uri;
-  private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> connection =
-      new AtomicReference<>();
-  private volatile long lastAttemptNanos;
+  private final RedisLink link;
   /** Keys past the shared allowance: the window (its index) in which they are. */
   private final Cache<String, Long> exhausted;
   private final AtomicBoolean down = new AtomicBoolean();
@@ -67,42 +59,9 @@ public final class SharedRateLimit implements AutoCloseable {
     this.windowMillis = window.toMillis();
     this.allowance = allowance;
     this.wallMillis = wallMillis;
-    this.client = RedisClient.create();
-    this.uri = RedisURI.create(uri);
-    this.uri.setTimeout(Duration.ofMillis(REPLY_TIMEOUT_MILLIS));
+    this.link = new RedisLink(uri, Duration.ofMillis(REPLY_TIMEOUT_MILLIS), this::markDown);
     this.exhausted = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(window.multipliedBy(2))
         .executor(Runnable::run).build();
-    connect();
-  }
-
-  private void connect() {
-    lastAttemptNanos = System.nanoTime();
-    CompletableFuture<StatefulRedisConnection<String, String>> f =
-        client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
-    connection.set(f);
-    f.whenComplete((c, t) -> {
-      if (t != null) {
-        markDown("cannot connect to " + uri.getHost() + ":" + uri.getPort() + ": " + t.getMessage());
-      }
-    });
-  }
-
-  private StatefulRedisConnection<String, String> connected() {
-    CompletableFuture<StatefulRedisConnection<String, String>> f = connection.get();
-    if (!f.isDone()) {
-      return null;
-    }
-    if (f.isCompletedExceptionally()) {
-      if (System.nanoTime() - lastAttemptNanos > RECONNECT_INTERVAL.toNanos()) {
-        synchronized (this) {
-          if (connection.get() == f) {
-            connect();
-          }
-        }
-      }
-      return null;
-    }
-    return f.join();
   }
 
   /** Milliseconds until {@code key} may pass again because the instances together used its allowance, else 0. */
@@ -123,7 +82,7 @@ public final class SharedRateLimit implements AutoCloseable {
    *     plane does not)
    */
   public CompletableFuture<Void> count(String key) {
-    StatefulRedisConnection<String, String> c = connected();
+    StatefulRedisConnection<String, String> c = link.connected();
     if (c == null) {
       return CompletableFuture.completedFuture(null);
     }
@@ -158,14 +117,14 @@ public final class SharedRateLimit implements AutoCloseable {
 
   private void markDown(String why) {
     if (down.compareAndSet(false, true)) {
-      log.warn("shared rate limit {}: Redis at {}:{} is unavailable ({}); each instance limits on its own until it is back",
-          prefix, uri.getHost(), uri.getPort(), why);
+      log.warn("shared rate limit {}: Redis at {} is unavailable ({}); each instance limits on its own until it is back",
+          prefix, link.address(), why);
     }
   }
 
   private void markUp() {
     if (down.compareAndSet(true, false)) {
-      log.info("shared rate limit {}: Redis at {}:{} is back; limits are shared again", prefix, uri.getHost(), uri.getPort());
+      log.info("shared rate limit {}: Redis at {} is back; limits are shared again", prefix, link.address());
     }
   }
 
@@ -176,10 +135,6 @@ public final class SharedRateLimit implements AutoCloseable {
 
   @Override
   public void close() {
-    CompletableFuture<StatefulRedisConnection<String, String>> f = connection.get();
-    if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
-      f.join().close();
-    }
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    link.close();
   }
 }
