@@ -219,6 +219,6 @@ class ReloadUnderLoadIntegrationTest {
       assertThat(load.failures()).isEmpty();
     }
     assertThat(TestBackend.servedBy(http, proxy(), 40)).containsOnlyKeys("s1", "s2").containsEntry("s1", 20);
-    assertThat(admin("GET", "/api/config").body()).contains("name: s1", "name: s2").doesNotContain("999", "budgett");
+    assertThat(admin("GET", "/api/config").body()).contains("name: s1", "name: s2").doesNotContain("weight: 999", "budgett"); // the temp path may hold "999"
   }
 }
