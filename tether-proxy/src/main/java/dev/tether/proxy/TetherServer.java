@@ -19,7 +19,6 @@ import dev.tether.proxy.config.Cidr;
 import dev.tether.proxy.config.ConfigProblem;
 import dev.tether.proxy.config.ConnectionsConfig;
 import dev.tether.proxy.config.PoolConfig;
-import dev.tether.proxy.config.RouteConfig;
 import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.drain.DrainService;
@@ -36,7 +35,7 @@ import dev.tether.proxy.outlier.OutlierDetectors;
 import dev.tether.proxy.outlier.Scheduler;
 import dev.tether.proxy.retry.Retries;
 import dev.tether.proxy.route.Route;
-import dev.tether.proxy.route.RouteGate;
+import dev.tether.proxy.route.RouteGates;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.runtime.RuntimeChanges;
@@ -99,13 +98,12 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   /** The listener's certificates, or {@code null} for cleartext. */
   private final ServerTls serverTls;
   private final Http2Meters http2Meters = new Http2Meters();
-  private final RouteGate.Refusals routeRefusals = new RouteGate.Refusals();
-  /** The gates of the routes with access rules or rate limits, by their configuration (control plane only). */
-  private Map<RouteConfig, RouteGate> gates = new HashMap<>();
+  private final RouteGates routeGates;
 
   private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
     this.config = config;
+    this.routeGates = new RouteGates(env.ticker());
     config.warnings().forEach(w -> log.warn("{}", w));
     this.pools = buildPools(config, Map.of(), env, new ArrayList<>());
     this.affinityFactory = new AffinityPolicyFactory(Clock.systemUTC(), env);
@@ -143,12 +141,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     FunctionCounter.builder("tether.access.log.dropped", p.runtime().accessLog(), AccessLogger::dropped)
         .description("access-log lines dropped because the destination could not keep up")
         .register(analytics.registry());
-    FunctionCounter.builder("tether.route.refused", routeRefusals, RouteGate.Refusals::denied)
-        .description("requests refused by a route before balancing: by its access rule (403) or rate limit (429)")
-        .tag("reason", "denied").register(analytics.registry());
-    FunctionCounter.builder("tether.route.refused", routeRefusals, RouteGate.Refusals::rateLimited)
-        .description("requests refused by a route before balancing: by its access rule (403) or rate limit (429)")
-        .tag("reason", "rate-limited").register(analytics.registry());
+    routeGates.bind(analytics.registry());
     LimitCounters limited = p.runtime().guard().counters();
     for (LimitCounters.Reason reason : LimitCounters.Reason.values()) {
       FunctionCounter.builder("tether.client.limited", limited, c -> c.count(reason))
@@ -400,7 +393,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         admin.close();
       }
       affinities.values().forEach(AffinityPolicy::close);
-      gates.values().forEach(RouteGate::close);
+      routeGates.close();
       analytics.close();
     }
   }
@@ -575,26 +568,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
           affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name()),
           new Retries(pc.retries(), env.ticker()), outliers.get(pc.name()), tunnels.get(pc.name()), pc.webSocket()));
     }
-    List<Route> routes = new ArrayList<>();
-    Map<RouteConfig, RouteGate> nextGates = new HashMap<>();
-    for (RouteConfig rc : c.routes()) {
-      RouteGate gate = null;
-      if (rc.access() != null || rc.rateLimit() != null) {
-        // a route whose rules did not change keeps its gate, so a reload refills no rate-limit bucket
-        RouteGate kept = gates.get(rc);
-        gate = kept != null ? kept : new RouteGate(rc.access(), rc.rateLimit(), routeRefusals, env.ticker(),
-            System::currentTimeMillis, (rc.host() == null ? "*" : rc.host()) + rc.pathPrefix());
-        nextGates.put(rc, gate);
-      }
-      routes.add(new Route(rc.host(), rc.pathPrefix(), rc.pool(), gate));
-    }
-    Map<RouteConfig, RouteGate> before = gates;
-    gates = nextGates;
-    before.forEach((rc, g) -> {
-      if (nextGates.get(rc) != g) {
-        g.close(); // a route whose rules changed or went away: its shared limit's Redis connection
-      }
-    });
+    List<Route> routes = routeGates.routes(c.routes());
     return new Router(routes, upstreams);
   }
 

@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,28 +117,22 @@ public final class AdminServer implements AutoCloseable {
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final Control control;
   private final Reloader reloader;
-  private final byte[] token;
   private final AdminMeters meters;
   private final ObjectMapper json = new ObjectMapper();
   private volatile InstanceControl instances;
   private final DashboardAssets dashboard = DashboardAssets.load(json);
   private final CrossSiteGuard crossSite;
-  private final AuthThrottle throttle = new AuthThrottle(System::nanoTime);
-  private final AuditLog audit;
-  private final String csrf = newCsrfToken();
-  /** The token's fingerprint for the audit log: who acted, without the secret. */
-  private final String tokenId;
+  private final AdminGate gate;
 
   private AdminServer(AdminConfig config, Control control, Reloader reloader) throws IOException {
     this.control = control;
     this.reloader = reloader;
     this.meters = new AdminMeters(control.analytics() == null ? null : control.analytics().registry());
-    this.token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
+    byte[] token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
     this.http = HttpServer.create(new InetSocketAddress(config.listen().host(), config.listen().port()), 64);
     this.crossSite = new CrossSiteGuard(config.listen().host(), port());
-    this.tokenId = token == null ? "none" : fingerprint(token);
     try {
-      this.audit = new AuditLog(config.auditLog(), java.time.Clock.systemUTC());
+      this.gate = new AdminGate(token, config.auditLog(), json);
     } catch (java.io.UncheckedIOException e) {
       http.stop(0);
       throw new IOException(e.getMessage(), e);
@@ -197,26 +190,7 @@ public final class AdminServer implements AutoCloseable {
   public void close() {
     http.stop(0);
     executor.close();
-    audit.close();
-  }
-
-  private static String newCsrfToken() {
-    byte[] b = new byte[32];
-    new java.security.SecureRandom().nextBytes(b);
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-  }
-
-  private static String fingerprint(byte[] secret) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(secret);
-      return "sha256:" + java.util.HexFormat.of().formatHex(d, 0, 6);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static boolean changesState(String method) {
-    return !(method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS"));
+    gate.close();
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -238,60 +212,7 @@ public final class AdminServer implements AutoCloseable {
         }
         return;
       }
-      String client = ex.getRemoteAddress().getAddress().getHostAddress();
-      long wait = throttle.waitSeconds(client);
-      if (wait > 0) {
-        ex.getResponseHeaders().set("Retry-After", Long.toString(wait));
-        send(ex, 429, Map.of("error", "too many requests with a wrong token from " + client
-            + "; try again in " + wait + " s"));
-        return;
-      }
-      if (!authorized(ex)) {
-        // only a presented token is a guess; a request without one (a browser, a probe) guesses nothing
-        int failures = ex.getRequestHeaders().containsKey("Authorization") ? throttle.failed(client) : 0;
-        if (failures > 0 && (failures <= AuthThrottle.FREE_FAILURES || Integer.bitCount(failures) == 1)) {
-          log.warn("admin API: {} {} from {} without a valid token ({} in a row{})", ex.getRequestMethod(),
-              ex.getRequestURI().getPath(), client, failures, failures > AuthThrottle.FREE_FAILURES ? "; now locked out" : "");
-        }
-        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tether-admin\"");
-        send(ex, 401, Map.of("error", "a valid 'Authorization: Bearer <token>' header is required"));
-        return;
-      }
-      if (token != null) {
-        throttle.succeeded(client);
-      }
-      String method = ex.getRequestMethod();
-      if (!changesState(method)) {
-        if (ex.getRequestURI().getPath().equals("/api/csrf")) {
-          send(ex, 200, Map.of("token", csrf, "header", "X-Tether-CSRF"));
-          return;
-        }
-        route(ex);
-        return;
-      }
-      // a browser's state-changing call must come from the dashboard page, which read the CSRF token
-      boolean browser = ex.getRequestHeaders().containsKey("Origin") || ex.getRequestHeaders().containsKey("Sec-Fetch-Site");
-      String presented = ex.getRequestHeaders().getFirst("X-Tether-CSRF");
-      if (browser && (presented == null
-          || !MessageDigest.isEqual(csrf.getBytes(StandardCharsets.US_ASCII), presented.trim().getBytes(StandardCharsets.US_ASCII)))) {
-        send(ex, 403, Map.of("error", "a browser's " + method + " needs the X-Tether-CSRF header the dashboard "
-            + "reads from GET /api/csrf; scripts that send no Origin need none"));
-        audit.record(client, tokenId, method, ex.getRequestURI().toString(), null, 403);
-        return;
-      }
-      byte[] body = ex.getRequestBody().readNBytes(MAX_BODY + 1);
-      if (body.length > MAX_BODY) {
-        send(ex, 413, Map.of("error", "the request body is larger than " + (MAX_BODY >> 10) + " KiB"));
-        audit.record(client, tokenId, method, ex.getRequestURI().toString(), null, 413);
-        return;
-      }
-      ex.setStreams(new java.io.ByteArrayInputStream(body), null);
-      try {
-        route(ex);
-      } finally {
-        int status = ex.getResponseCode();
-        audit.record(client, tokenId, method, ex.getRequestURI().toString(), auditedBody(body), status < 0 ? 500 : status);
-      }
+      gate.serve(ex, this::send, this::route);
     } catch (RuntimeException e) {
       log.error("admin request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
       if (ex.getResponseCode() == -1) {
@@ -300,36 +221,6 @@ public final class AdminServer implements AutoCloseable {
     } finally {
       ex.close();
     }
-  }
-
-  private static final int MAX_AUDITED_BODY = 4096;
-  private static final int MAX_BODY = 1 << 20;
-
-  /** The request body as the audit line shows it: JSON as JSON, else text, cut at 4 KiB. */
-  private Object auditedBody(byte[] body) {
-    if (body.length == 0) {
-      return null;
-    }
-    if (body.length <= MAX_AUDITED_BODY) {
-      try {
-        return json.readTree(body);
-      } catch (IOException notJson) {
-        // fall through to text
-      }
-    }
-    String text = new String(body, 0, Math.min(body.length, MAX_AUDITED_BODY), StandardCharsets.UTF_8);
-    return body.length > MAX_AUDITED_BODY ? text + "… (cut)" : text;
-  }
-
-  private boolean authorized(HttpExchange ex) {
-    if (token == null) {
-      return true;
-    }
-    String h = ex.getRequestHeaders().getFirst("Authorization");
-    if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
-    }
-    return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
   }
 
   private void route(HttpExchange ex) throws IOException {
