@@ -313,7 +313,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     e.upstream = up;
     e.view = new RequestView(req, ClientAddress.resolve(req.headers(), client, peerTrusted, rt.settings.trustedProxies()), target);
     if (route.gate() != null) {
-      RouteGate.Refusal no = route.gate().check(e.view.clientAddress(), req.headers());
+      RouteGate.Refusal no = route.gate().check(e.view);
       if (no != null) {
         refuse(e, no);
         return;

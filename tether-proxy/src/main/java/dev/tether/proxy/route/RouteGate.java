@@ -3,8 +3,7 @@ package dev.tether.proxy.route;
 import dev.tether.proxy.config.RouteAccess;
 import dev.tether.proxy.config.RouteRateLimit;
 import dev.tether.proxy.limit.TokenBuckets;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
+import dev.tether.balance.PickRequest;
 import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -81,13 +80,14 @@ public final class RouteGate implements AutoCloseable {
   }
 
   /** {@code null} when the request may go on, else why not. */
-  public Refusal check(String client, HttpHeaders headers) {
+  public Refusal check(PickRequest request) {
+    String client = request.clientAddress();
     if (access != null && !permits(client)) {
       refusals.denied.increment();
       return new Refusal(403, "client " + client + " is not allowed on this route (access rule)", 0);
     }
     if (buckets != null) {
-      String key = key(client, headers);
+      String key = key(client, request);
       long wait = buckets.take(key);
       if (wait == 0 && shared != null) {
         // the instances together may have used the key's allowance for this window
@@ -114,30 +114,12 @@ public final class RouteGate implements AutoCloseable {
     return a == null ? access.allow().isEmpty() : access.permits(a);
   }
 
-  private String key(String client, HttpHeaders headers) {
+  private String key(String client, PickRequest request) {
     String value = switch (limit.key()) {
       case CLIENT -> null;
-      case HEADER -> headers.get(limit.keyName());
-      case COOKIE -> cookie(headers, limit.keyName());
+      case HEADER -> request.header(limit.keyName());
+      case COOKIE -> request.cookie(limit.keyName());
     };
     return value == null || value.isEmpty() ? "client " + client : limit.key().name().toLowerCase() + " " + value;
-  }
-
-  /** The value of cookie {@code name} in the request's Cookie headers, or {@code null}. */
-  static String cookie(HttpHeaders headers, String name) {
-    for (String line : headers.getAll(HttpHeaderNames.COOKIE)) {
-      int i = 0;
-      while (i < line.length()) {
-        int semi = line.indexOf(';', i);
-        int end = semi < 0 ? line.length() : semi;
-        int eq = line.indexOf('=', i);
-        if (eq > 0 && eq < end && line.substring(i, eq).strip().equals(name)) {
-          String v = line.substring(eq + 1, end).strip();
-          return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
-        }
-        i = end + 1;
-      }
-    }
-    return null;
   }
 }
