@@ -168,8 +168,12 @@ public abstract class SessionStoreContract extends SessionStoreCoreContract {
           });
     }
     List<List<String>> results = runConcurrently(sweepers, start);
-
-    List<String> all = results.stream().flatMap(List::stream).toList();
+    // A sweeper stops at its first empty batch, and with SKIP LOCKED a batch can come back empty
+    // while another sweeper still holds rows it does not end up claiming (seen once on MariaDB);
+    // such rows are the next sweep's, as in production. One more sweep claims what is left, and
+    // nothing may be claimed twice.
+    List<String> all = new ArrayList<>(results.stream().flatMap(List::stream).toList());
+    all.addAll(sweepAllOwn(store, mine, 5));
     assertThat(all).as("every expired session claimed exactly once").hasSize(40);
     assertThat(new HashSet<>(all)).isEqualTo(mine);
   }
