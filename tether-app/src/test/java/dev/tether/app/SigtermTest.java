@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tether.testing.backend.TestBackend;
 import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,10 +29,7 @@ class SigtermTest {
   @Test
   void sigtermLetsTheRequestInFlightFinish() throws Exception {
     try (TestBackend backend = TestBackend.start("s1")) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
+      int port = dev.tether.testing.net.FreePorts.loopback(1).getFirst();
       Path config = dir.resolve("tether.yaml");
       Files.writeString(config, """
           listen: 127.0.0.1:%d
