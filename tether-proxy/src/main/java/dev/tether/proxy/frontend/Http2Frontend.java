@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -33,7 +32,6 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
  */
 final class Http2Frontend {
 
-  static final String FLUSH = "h2-flush";
   static final String CODEC = "h2";
   static final String GUARD = "h2-guard";
   static final String MUX = "h2-mux";
@@ -55,10 +53,6 @@ final class Http2Frontend {
         .validateHeaders(true)
         .build();
     ConnectionAffinity pins = new ConnectionAffinity(true);
-    // Each stream's response flushes the connection; outside a read of the connection (a backend's
-    // answer arrives on the backend's channel) those flushes are gathered until the event loop's
-    // current batch of I/O is done, so many streams' frames go out as one TLS record and one write.
-    p.addLast(FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
     p.addLast(CODEC, codec);
     p.addLast(GUARD, new Http2FloodGuard(c, edge.meters(), System::nanoTime));
     p.addLast(MUX, new Http2MultiplexHandler(new StreamInitializer(rt, edge, pins)));
