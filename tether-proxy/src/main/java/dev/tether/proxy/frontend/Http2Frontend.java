@@ -68,11 +68,15 @@ final class Http2Frontend {
     private final ProxyRuntime rt;
     private final Edge edge;
     private final ConnectionAffinity pins;
+    // sharable handlers: one of each per connection rather than per stream
+    private final Http2StreamFrameToHttpObjectCodec objects = new Http2StreamFrameToHttpObjectCodec(true);
+    private final HstsHandler hsts;
 
     StreamInitializer(ProxyRuntime rt, Edge edge, ConnectionAffinity pins) {
       this.rt = rt;
       this.edge = edge;
       this.pins = pins;
+      this.hsts = edge.tls() != null ? new HstsHandler(edge.tls()) : null;
     }
 
     @Override
@@ -80,11 +84,11 @@ final class Http2Frontend {
       ch.config().setAutoRead(false);
       edge.meters().stream();
       ChannelPipeline p = ch.pipeline();
-      p.addLast("h2-objects", new Http2StreamFrameToHttpObjectCodec(true));
+      p.addLast("h2-objects", objects);
       p.addLast("h2-request", StreamRequest.INSTANCE);
       p.addLast(FrontendInitializer.TIMER, new RequestTimer(rt.settings.timeouts().clientRequest().toNanos()));
-      if (edge.tls() != null) {
-        p.addLast(HstsHandler.NAME, new HstsHandler(edge.tls()));
+      if (hsts != null) {
+        p.addLast(HstsHandler.NAME, hsts);
       }
       p.addLast(FrontendInitializer.FRONTEND, new FrontendHandler(rt, pins));
     }

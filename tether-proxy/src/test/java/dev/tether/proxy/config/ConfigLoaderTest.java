@@ -154,7 +154,7 @@ class ConfigLoaderTest {
     assertThat(web.affinity()).isEqualTo(AffinityConfig.NONE);
     assertThat(web.sessions()).isEqualTo(PoolConfig.SessionsMode.LOCAL);
     assertThat(web.health()).isNull();
-    assertThat(web.connections()).isEqualTo(new ConnectionsConfig(64, 0, Duration.ofSeconds(60)));
+    assertThat(web.connections()).isEqualTo(new ConnectionsConfig(1024, 0, Duration.ofSeconds(60)));
     assertThat(web.servers()).containsExactly(
         new ServerConfig("s1", new HostPort("127.0.0.1", 9001), 1, "s1"));
     assertThat(c.routes()).containsExactly(new RouteConfig(null, "/", "web"));

@@ -34,7 +34,9 @@ final class RawH2 implements AutoCloseable {
 
   private RawH2(Socket socket) throws IOException {
     this.socket = socket;
-    this.out = socket.getOutputStream();
+    // frames are gathered until flush(): a flood then reaches the kernel in one write, before the
+    // balancer can cut the connection (a frame-by-frame writer would see a broken pipe halfway)
+    this.out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 18);
     this.in = new DataInputStream(socket.getInputStream());
   }
 
@@ -126,6 +128,7 @@ final class RawH2 implements AutoCloseable {
    * one. Other frames are skipped. A write error (the peer closed first) also counts as the end.
    */
   int awaitGoAway() throws IOException {
+    out.flush();
     byte[] head = new byte[9];
     while (true) {
       try {

@@ -180,6 +180,21 @@ class TlsIntegrationTest {
   }
 
   @Test
+  void backendConnectionsReturnedByABurstOfStreamsAreReusedByTheNext() throws Exception {
+    int before = backends.stream().mapToInt(TestBackend::connections).sum();
+    // 4 connections x 100 streams: at most 400 requests in flight, so no server ever needs more
+    // than 400 connections at once; a pool that closed what a burst returned would reopen them
+    // for every later burst (one new connection per few requests). The streams are in flight
+    // for real (each answer takes 20 ms)
+    String out = Clients.run(List.of(Clients.h2load(), "-n", "20000", "-c", "4", "-m", "100",
+        "https://127.0.0.1:" + port + "/slow?ms=20"), 120);
+
+    assertThat(out).as(out).contains("20000 total, 20000 started, 20000 done, 20000 succeeded, 0 failed");
+    int opened = backends.stream().mapToInt(TestBackend::connections).sum() - before;
+    assertThat(opened).as("backend connections opened for 20000 requests").isLessThanOrEqualTo(3 * 400);
+  }
+
+  @Test
   void twentyConcurrentFirstStreamsOfOneConnectionGoToOneServerWithOneCookie() throws Exception {
     long connectionsBefore = tether.http2Meters().connections();
     // nghttp (next to h2load, in the same package) sends all 20 requests at once on one connection
