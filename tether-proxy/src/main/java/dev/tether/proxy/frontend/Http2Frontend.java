@@ -82,7 +82,7 @@ final class Http2Frontend {
       ChannelPipeline p = ch.pipeline();
       p.addLast("h2-objects", new Http2StreamFrameToHttpObjectCodec(true));
       p.addLast("h2-request", StreamRequest.INSTANCE);
-      p.addLast(FrontendInitializer.TIMER, new RequestTimer(rt.settings.timeouts().clientRequest().toNanos()));
+      p.addLast(FrontendInitializer.TIMER, new RequestTimer(rt.settings.timeouts().clientRequest().toNanos(), rt.ticker));
       if (edge.tls() != null) {
         p.addLast(HstsHandler.NAME, new HstsHandler(edge.tls()));
       }
