@@ -8,6 +8,7 @@ import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Balancers;
 import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
+import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.ProxySettings;
 import dev.tether.proxy.TrustedProxies;
 import dev.tether.proxy.analytics.Analytics;
@@ -54,6 +55,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One client connection's frontend on an {@link EmbeddedChannel}, in front of two servers s1 and s2
@@ -83,12 +85,17 @@ final class ExchangeHarness implements AutoCloseable {
   }
 
   ExchangeHarness(Path dir, RetriesConfig retries) {
+    this(dir, retries, p -> null);
+  }
+
+  /** A harness whose pool has the affinity policy {@code affinity} builds ({@code null}: none). */
+  ExchangeHarness(Path dir, RetriesConfig retries, Function<Pool, AffinityPolicy> affinity) {
     log = dir.resolve("access.log");
     pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", 9001, 1), new Server("s2", "127.0.0.1", 9002, 1)),
         Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
     analytics.bind(Map.of("web", pool), Map.of(), p -> null, Map.of());
     Upstream up = new Upstream(pool, Map.of("s1", new InetSocketAddress("127.0.0.1", 9001),
-        "s2", new InetSocketAddress("127.0.0.1", 9002)), ConnectionsConfig.DEFAULTS, null, false,
+        "s2", new InetSocketAddress("127.0.0.1", 9002)), ConnectionsConfig.DEFAULTS, affinity.apply(pool), false,
         analytics.traffic("web"), new Retries(retries, ticker::nanoTime), null);
     Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
     ProxySettings settings = new ProxySettings(new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
