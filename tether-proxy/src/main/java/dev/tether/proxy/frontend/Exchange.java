@@ -44,17 +44,24 @@ final class Exchange implements Attempt {
   /** How an exchange ended. */
   enum Outcome {
     /** The backend's response went to the client whole. */
-    COMPLETED,
+    COMPLETED(false),
     /** The backend switched protocols (101): the connection became a tunnel or managed WebSocket. */
-    UPGRADED,
+    UPGRADED(false),
     /** Tether answered with a status of its own (no route, refused, no server, 502, 503, 504...). */
-    ANSWERED,
+    ANSWERED(false),
     /** The client connection closed first. */
-    CLIENT_GONE,
+    CLIENT_GONE(true),
     /** The framing layer refused the request (it answers and closes the connection). */
-    REJECTED,
+    REJECTED(true),
     /** The backend failed after the response head went out: the client connection is closed. */
-    BACKEND_LOST
+    BACKEND_LOST(true);
+
+    /** The client connection is going away: nothing more is read or served on it. */
+    final boolean gone;
+
+    Outcome(boolean gone) {
+      this.gone = gone;
+    }
   }
 
   final HttpRequest request;

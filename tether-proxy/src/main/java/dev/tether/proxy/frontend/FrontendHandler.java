@@ -145,11 +145,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void requestContent(HttpContent c) {
-    if (ex == null) {
+    if (ex != null) {
+      forwarder.requestContent(ex, c);
+    } else {
       c.release(); // content of a request already answered (and its connection closing)
-      return;
     }
-    forwarder.requestContent(ex, c);
   }
 
   @Override
@@ -279,7 +279,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     finish(e, Exchange.Outcome.ANSWERED, status.code(), e.note == null ? reason : e.note + "; " + reason, reason);
   }
 
-  /** {@link #finish(Exchange, Exchange.Outcome, int, String, String)} with {@code note} as the answer's reason. */
+  /** {@link #finish(Exchange, Exchange.Outcome, int, String, String)}, answering {@code note}. */
   void finish(Exchange e, Exchange.Outcome outcome, int status, String note) {
     finish(e, outcome, status, note, note);
   }
@@ -296,9 +296,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (e != null && e.phase == Exchange.Phase.DONE) {
       return;
     }
-    boolean gone = outcome == Exchange.Outcome.CLIENT_GONE || outcome == Exchange.Outcome.REJECTED
-        || outcome == Exchange.Outcome.BACKEND_LOST;
-    if (gone) {
+    if (outcome.gone) {
       closing = true;
       timer.disarm();
       releaseBacklog();
