@@ -7,6 +7,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.proxy.ProxySettings;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.tls.BackendTls;
+import dev.tether.proxy.transport.NanoTimeTicker;
 import dev.tether.proxy.transport.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -17,6 +18,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -36,7 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>All methods but the counters must be called on the event loop passed in.
  */
-public final class BackendConnector {
+public final class BackendConnector implements BackendPool {
 
   /** The name of the HTTP codec in a backend pipeline (removed when a connection is upgraded). */
   public static final String CODEC = "http-client";
@@ -47,6 +49,7 @@ public final class BackendConnector {
 
   private final NettyTransport transport;
   private final ProxySettings settings;
+  private final Ticker ticker;
   private final FastThreadLocal<LoopPool> pools = new FastThreadLocal<>() {
     @Override
     protected LoopPool initialValue() {
@@ -60,9 +63,50 @@ public final class BackendConnector {
   /** PROXY protocol by server address, for pools with {@code connections.send-proxy}. */
   private volatile Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> sendProxy = Map.of();
 
+  /** A connector on the system ticker. */
   public BackendConnector(NettyTransport transport, ProxySettings settings) {
+    this(transport, settings, NanoTimeTicker.INSTANCE);
+  }
+
+  /** A connector whose idle and server timeouts read {@code ticker} (the runtime's). */
+  public BackendConnector(NettyTransport transport, ProxySettings settings, Ticker ticker) {
     this.transport = requireNonNull(transport, "transport");
     this.settings = requireNonNull(settings, "settings");
+    this.ticker = requireNonNull(ticker, "ticker");
+  }
+
+  @Override
+  public ChannelFuture acquire(BackendClient client, InetSocketAddress address, ConnectionsConfig limits, long maxIdleNanos) {
+    Channel owner = client.clientChannel();
+    EventLoop loop = owner.eventLoop();
+    ConnectionsConfig.ProxyProtocolVersion proxy = sendProxy.get(address);
+    Object privateOwner = proxy == null ? null : owner;
+    if (maxIdleNanos != FRESH) {
+      Channel ch = borrow(loop, address, client, maxIdleNanos, privateOwner);
+      if (ch != null) {
+        return handler(ch).acquired;
+      }
+    }
+    if (!mayOpen(loop, address, limits)) {
+      return null;
+    }
+    if (proxy == null) {
+      return connect(loop, address, client);
+    }
+    InetSocketAddress src = client.clientEnd() != null ? client.clientEnd() : new InetSocketAddress("0.0.0.0", 0);
+    InetSocketAddress dst = client.localEnd() != null ? client.localEnd() : new InetSocketAddress("0.0.0.0", 0);
+    return connect(loop, address, client, new ProxyHeader(proxy, src, dst), privateOwner);
+  }
+
+  @Override
+  public boolean reused(Channel ch) {
+    BackendHandler h = handler(ch);
+    return h != null && h.uses > 1;
+  }
+
+  @Override
+  public boolean privateTo(InetSocketAddress address) {
+    return sendProxy.get(address) != null;
   }
 
   /**
@@ -77,7 +121,7 @@ public final class BackendConnector {
   /**
    * The PROXY protocol version connections to {@code address} start with, or {@code null}. Such
    * connections are private: kept for the client connection that opened them (see {@link
-   * #borrow(EventLoop, InetSocketAddress, BackendListener, long, Object)}), never shared.
+   * #acquire}), never shared.
    */
   public ConnectionsConfig.ProxyProtocolVersion sendsProxy(InetSocketAddress address) {
     return sendProxy.get(address);
@@ -98,29 +142,14 @@ public final class BackendConnector {
   }
 
   /**
-   * Takes an idle pooled connection to {@code address} and attaches it to {@code listener}, or
-   * returns {@code null} when none is idle.
-   */
-  public Channel borrow(EventLoop loop, InetSocketAddress address, BackendListener listener) {
-    return borrow(loop, address, listener, Long.MAX_VALUE);
-  }
-
-  /**
    * Takes an idle pooled connection to {@code address} that has been idle for at most {@code
-   * maxIdleNanos}, or returns {@code null}. The longer a connection idles, the likelier the server
-   * closes it just as a request is sent on it; a request that must not be sent twice asks for a
-   * recently used one (idle connections are kept most recently used first).
+   * maxIdleNanos} and attaches it to {@code listener}, or returns {@code null}. The longer a
+   * connection idles, the likelier the server closes it just as a request is sent on it; a request
+   * that must not be sent twice asks for a recently used one (idle connections are kept most
+   * recently used first). With an {@code owner} (a client connection) only a connection kept for
+   * it will do: connections that carry a client's PROXY header serve that client only.
    */
-  public Channel borrow(EventLoop loop, InetSocketAddress address, BackendListener listener, long maxIdleNanos) {
-    return borrow(loop, address, listener, maxIdleNanos, null);
-  }
-
-  /**
-   * As {@link #borrow(EventLoop, InetSocketAddress, BackendListener, long)}, taking only a
-   * connection kept for {@code owner} (a client connection) when {@code owner} is not {@code
-   * null}: connections that carry a client's PROXY header serve that client only.
-   */
-  public Channel borrow(EventLoop loop, InetSocketAddress address, BackendListener listener, long maxIdleNanos, Object owner) {
+  private Channel borrow(EventLoop loop, InetSocketAddress address, BackendListener listener, long maxIdleNanos, Object owner) {
     assert loop.inEventLoop();
     Entry e = pools.get().entries.get(address);
     if (e == null) {
@@ -136,7 +165,7 @@ public final class BackendConnector {
         idle.pollFirst();
         continue;
       }
-      if (maxIdleNanos != Long.MAX_VALUE && System.nanoTime() - handler(ch).idleSinceNanos > maxIdleNanos) {
+      if (maxIdleNanos != Long.MAX_VALUE && ticker.nanoTime() - handler(ch).idleSinceNanos > maxIdleNanos) {
         return null;
       }
       idle.pollFirst();
@@ -149,7 +178,8 @@ public final class BackendConnector {
 
   /**
    * Whether another connection to {@code address} may be opened on this loop under {@code
-   * limits}.
+   * limits}. Exchanges {@link #acquire} instead; for what opens connections of its own (WebSocket
+   * resumes).
    */
   public boolean mayOpen(EventLoop loop, InetSocketAddress address, ConnectionsConfig limits) {
     if (limits.maxPerServer() <= 0) {
@@ -162,7 +192,8 @@ public final class BackendConnector {
   /**
    * Opens a connection to {@code address} on {@code loop}; once connected it is attached to
    * {@code listener}. The connection's pipeline is an HTTP client codec and the backend handler;
-   * auto-read is off, the caller reads.
+   * auto-read is off, the caller reads. Exchanges {@link #acquire} instead; for what opens
+   * connections of its own (WebSocket resumes).
    */
   public ChannelFuture connect(EventLoop loop, InetSocketAddress address, BackendListener listener) {
     return connect(loop, address, listener, null, null);
@@ -172,7 +203,7 @@ public final class BackendConnector {
    * As {@link #connect(EventLoop, InetSocketAddress, BackendListener)}; when {@code header} is not
    * {@code null} the connection starts with it and is kept for {@code owner} only.
    */
-  public ChannelFuture connect(EventLoop loop, InetSocketAddress address, BackendListener listener,
+  private ChannelFuture connect(EventLoop loop, InetSocketAddress address, BackendListener listener,
       ProxyHeader header, Object owner) {
     assert loop.inEventLoop();
     if ((header == null) != (owner == null)) {
@@ -196,7 +227,7 @@ public final class BackendConnector {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            BackendHandler h = new BackendHandler(timeoutNanos);
+            BackendHandler h = new BackendHandler(timeoutNanos, ticker);
             h.owner = owner;
             if (header != null) {
               ch.pipeline().addLast(io.netty.handler.codec.haproxy.HAProxyMessageEncoder.INSTANCE);
@@ -238,6 +269,7 @@ public final class BackendConnector {
    * Returns a connection after a complete exchange. It goes back to the idle pool when it is open,
    * reusable and the pool has room; otherwise it is closed.
    */
+  @Override
   public void release(Channel ch, ConnectionsConfig limits, boolean reusable) {
     BackendHandler h = handler(ch);
     if (h != null) {
@@ -255,7 +287,7 @@ public final class BackendConnector {
       ch.close();
       return;
     }
-    h.idleSinceNanos = System.nanoTime();
+    h.idleSinceNanos = ticker.nanoTime();
     e.idleTimeoutNanos = limits.idleTimeout().toNanos();
     idle.addFirst(ch);
     ch.read();
@@ -263,6 +295,7 @@ public final class BackendConnector {
   }
 
   /** Closes a connection that cannot be reused (error, abandoned exchange, upgrade ended). */
+  @Override
   public void discard(Channel ch) {
     BackendHandler h = handler(ch);
     if (h != null) {
@@ -272,6 +305,7 @@ public final class BackendConnector {
   }
 
   /** Restarts the server timeout of a borrowed connection (request bytes went out). */
+  @Override
   public void touch(Channel ch) {
     BackendHandler h = handler(ch);
     if (h != null) {
@@ -280,6 +314,7 @@ public final class BackendConnector {
   }
 
   /** Suspends the server timeout while the client side cannot take more of the response. */
+  @Override
   public void suspendTimeout(Channel ch, boolean suspended) {
     BackendHandler h = handler(ch);
     if (h != null) {
@@ -301,6 +336,7 @@ public final class BackendConnector {
   }
 
   /** Closes the idle connections kept for {@code owner}, a client connection that closed (its event loop). */
+  @Override
   public void closePrivate(Object owner) {
     for (Entry e : pools.get().entries.values()) {
       java.util.ArrayDeque<Channel> mine = e.privateIdle.remove(owner);
@@ -322,7 +358,7 @@ public final class BackendConnector {
     long idleTimeoutNanos;
   }
 
-  private static final class LoopPool {
+  private final class LoopPool {
     final Map<InetSocketAddress, Entry> entries = new HashMap<>();
     boolean sweepScheduled;
 
@@ -335,7 +371,7 @@ public final class BackendConnector {
 
     void sweep(EventLoop loop) {
       sweepScheduled = false;
-      long now = System.nanoTime();
+      long now = ticker.nanoTime();
       boolean any = false;
       for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
         Entry e = it.next();

@@ -1,11 +1,13 @@
 package dev.tether.proxy.backend;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(BackendHandler.class);
 
   private final long timeoutNanos;
+  private final Ticker ticker;
   private BackendListener listener;
   private long lastActivityNanos;
   private boolean timeoutSuspended;
@@ -36,15 +39,19 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   /** Requests served on this connection, for reuse statistics. */
   long uses;
 
-  BackendHandler(long timeoutNanos) {
+  /** What {@link BackendPool#acquire} returns for this connection when it is reused (made once). */
+  ChannelFuture acquired;
+
+  BackendHandler(long timeoutNanos, Ticker ticker) {
     this.timeoutNanos = timeoutNanos;
+    this.ticker = ticker;
   }
 
   void attach(BackendListener l) {
     assert ctx == null || ctx.channel().eventLoop().inEventLoop();
     this.listener = l;
     this.timeoutSuspended = false;
-    this.lastActivityNanos = System.nanoTime();
+    this.lastActivityNanos = ticker.nanoTime();
     uses++;
     if (timeoutCheck == null && ctx != null && timeoutNanos > 0) {
       timeoutCheck = ctx.executor().schedule(this::checkTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
@@ -61,7 +68,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   /** Restarts the server timeout: request bytes were written, or the response is due now. */
   void touch() {
-    lastActivityNanos = System.nanoTime();
+    lastActivityNanos = ticker.nanoTime();
   }
 
   /**
@@ -70,17 +77,18 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
    */
   void suspendTimeout(boolean suspended) {
     this.timeoutSuspended = suspended;
-    lastActivityNanos = System.nanoTime();
+    lastActivityNanos = ticker.nanoTime();
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.acquired = ctx.channel().newSucceededFuture();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    lastActivityNanos = System.nanoTime();
+    lastActivityNanos = ticker.nanoTime();
     BackendListener l = listener;
     if (l != null && msg instanceof HttpObject http) {
       l.onResponse(ctx.channel(), http);
@@ -143,7 +151,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     }
     long next = timeoutNanos;
     if (listener != null) {
-      long idle = timeoutSuspended ? 0 : System.nanoTime() - lastActivityNanos;
+      long idle = timeoutSuspended ? 0 : ticker.nanoTime() - lastActivityNanos;
       if (idle >= timeoutNanos) {
         BackendListener l = listener;
         listener = null;

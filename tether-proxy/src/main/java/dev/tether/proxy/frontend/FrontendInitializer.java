@@ -58,7 +58,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
       initEdge(p, s);
       return;
     }
-    p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos()));
+    p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos(), runtime.ticker));
     if (s.proxyProtocol()) {
       p.addLast(ProxyProtocolHandler.DECODER, new HAProxyMessageDecoder());
       p.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler());
@@ -86,7 +86,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
   private void installHttp1(ChannelHandlerContext ctx) {
     ProxySettings s = runtime.settings;
     ChannelPipeline p = ctx.pipeline();
-    p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos()));
+    p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos(), runtime.ticker));
     HttpFraming.install(p, new FramingLimits(s.limits().maxRequestLine(), s.limits().maxHeaderSize(),
         s.limits().maxHeaders(), s.limits().maxChunk()));
     runtime.guard.installAfterFraming(p);

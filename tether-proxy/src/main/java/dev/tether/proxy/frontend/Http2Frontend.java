@@ -86,7 +86,7 @@ final class Http2Frontend {
       ChannelPipeline p = ch.pipeline();
       p.addLast("h2-objects", objects);
       p.addLast("h2-request", StreamRequest.INSTANCE);
-      p.addLast(FrontendInitializer.TIMER, new RequestTimer(rt.settings.timeouts().clientRequest().toNanos()));
+      p.addLast(FrontendInitializer.TIMER, new RequestTimer(rt.settings.timeouts().clientRequest().toNanos(), rt.ticker));
       if (hsts != null) {
         p.addLast(HstsHandler.NAME, hsts);
       }

@@ -4,21 +4,30 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.proxy.ProxySettings;
 import dev.tether.proxy.backend.BackendConnector;
+import dev.tether.proxy.backend.BackendPool;
 import dev.tether.proxy.limit.ClientGuard;
 import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.trace.ExchangeTracer;
 import io.netty.channel.group.ChannelGroup;
+import dev.tether.proxy.transport.NanoTimeTicker;
+import io.netty.util.concurrent.Ticker;
 
 /**
  * What every client connection shares: settings, the current routing table (swapped whole on
- * reload), the backend connector, the access log, and the set of open client connections for
- * graceful shutdown.
+ * reload), the backend connection pool, the access log, the ticker every exchange reads time from
+ * (STYLE habit 7: tests pass a mock ticker, shared with their {@code EmbeddedChannel}s), and the
+ * set of open client connections for graceful shutdown.
  */
 public final class ProxyRuntime {
 
   final ProxySettings settings;
+  /** The connector, for what opens backend connections besides exchanges (WebSocket resumes); {@code null} in unit tests. */
   final BackendConnector connector;
+  /** Where exchanges acquire backend connections. */
+  final BackendPool pool;
+  /** The time exchanges, timers and the pool read. */
+  final Ticker ticker;
   final AccessLogger accessLog;
   final ChannelGroup clients;
   /** Starts exchange spans; {@code null} when tracing is off. */
@@ -35,9 +44,22 @@ public final class ProxyRuntime {
   /** A runtime whose exchanges are traced by {@code tracer} ({@code null}: not traced). */
   public ProxyRuntime(ProxySettings settings, BackendConnector connector, Router router, ChannelGroup clients,
       ExchangeTracer tracer) {
+    this(settings, requireNonNull(connector, "connector"), connector, router, clients, tracer, NanoTimeTicker.INSTANCE);
+  }
+
+  /** A runtime on {@code pool} and {@code ticker}, for tests that run exchanges without sockets. */
+  ProxyRuntime(ProxySettings settings, BackendPool pool, Router router, ChannelGroup clients, ExchangeTracer tracer,
+      Ticker ticker) {
+    this(settings, pool instanceof BackendConnector c ? c : null, pool, router, clients, tracer, ticker);
+  }
+
+  private ProxyRuntime(ProxySettings settings, BackendConnector connector, BackendPool pool, Router router,
+      ChannelGroup clients, ExchangeTracer tracer, Ticker ticker) {
     this.tracer = tracer;
     this.settings = requireNonNull(settings, "settings");
-    this.connector = requireNonNull(connector, "connector");
+    this.connector = connector;
+    this.pool = requireNonNull(pool, "pool");
+    this.ticker = requireNonNull(ticker, "ticker");
     this.router = requireNonNull(router, "router");
     this.clients = requireNonNull(clients, "clients");
     this.accessLog = new AccessLogger(settings.accessLog());

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +22,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
   record Expired(boolean partialHead) {}
 
   private final long requestNanos;
+  private final Ticker ticker;
   private ChannelHandlerContext ctx;
   private boolean armed;
   private boolean sawBytes;
@@ -28,8 +30,9 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
   private long deadline;
   private ScheduledFuture<?> task;
 
-  RequestTimer(long requestNanos) {
+  RequestTimer(long requestNanos, Ticker ticker) {
     this.requestNanos = requestNanos;
+    this.ticker = ticker;
   }
 
   @Override
@@ -41,7 +44,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
   void arm(long idleNanos) {
     armed = true;
     sawBytes = false;
-    schedule(System.nanoTime() + idleNanos);
+    schedule(ticker.nanoTime() + idleNanos);
   }
 
   /**
@@ -69,7 +72,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     if (tightenAfterRead) {
       tightenAfterRead = false;
       if (armed) {
-        schedule(System.nanoTime() + requestNanos);
+        schedule(ticker.nanoTime() + requestNanos);
       }
     }
     ctx.fireChannelReadComplete();
@@ -93,7 +96,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
       task = null;
     }
     if (task == null) {
-      task = ctx.executor().schedule(this::expire, Math.max(0, newDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      task = ctx.executor().schedule(this::expire, Math.max(0, newDeadline - ticker.nanoTime()), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -102,7 +105,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     if (!armed) {
       return;
     }
-    long left = deadline - System.nanoTime();
+    long left = deadline - ticker.nanoTime();
     if (left > 0) {
       task = ctx.executor().schedule(this::expire, left, TimeUnit.NANOSECONDS);
       return;

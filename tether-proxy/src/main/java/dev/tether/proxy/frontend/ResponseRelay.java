@@ -1,9 +1,9 @@
 package dev.tether.proxy.frontend;
 
 import dev.tether.balance.Member;
-import dev.tether.proxy.affinity.AffinityHeaders;
-import dev.tether.proxy.backend.BackendListener;
+import dev.tether.proxy.backend.BackendClient;
 import dev.tether.proxy.outlier.OutlierDetector;
+import dev.tether.proxy.retry.Retries;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -13,16 +13,18 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The backend side of a client connection's exchanges: relays the response to the client (1xx
- * heads, the final head with its rewritten headers and affinity cookie, the streamed body) with
- * back-pressure, and turns backend failures into 502/504 or a closed connection. Confined to the
- * connection's event loop, like the {@link FrontendHandler} it serves.
+ * The backend side of a client connection's exchanges ({@link Exchange.Phase#SENDING} and {@link
+ * Exchange.Phase#RECEIVING}): relays the response to the client (1xx heads, the final head with its
+ * rewritten headers and affinity cookie, the streamed body) with back-pressure, and hands backend
+ * failures to the retry policy or to {@link FrontendHandler#finish}. Confined to the connection's
+ * event loop, like the {@link FrontendHandler} it serves.
  */
-final class ResponseRelay implements BackendListener {
+final class ResponseRelay implements BackendClient {
 
   private static final Logger log = LoggerFactory.getLogger(ResponseRelay.class);
 
@@ -33,9 +35,30 @@ final class ResponseRelay implements BackendListener {
   }
 
   @Override
-  public void onResponse(Channel backend, HttpObject msg) {
+  public Channel clientChannel() {
+    return h.ctx().channel();
+  }
+
+  @Override
+  public InetSocketAddress clientEnd() {
+    return h.peer().clientEnd();
+  }
+
+  @Override
+  public InetSocketAddress localEnd() {
+    return h.peer().localEnd();
+  }
+
+  /** The exchange {@code backend} serves, or {@code null} when it serves none (any more). */
+  private Exchange holding(Channel backend) {
     Exchange e = h.current();
-    if (e == null || e.backend != backend) {
+    return e == null || e.backend != backend ? null : e;
+  }
+
+  @Override
+  public void onResponse(Channel backend, HttpObject msg) {
+    Exchange e = holding(backend);
+    if (e == null) {
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -56,7 +79,8 @@ final class ResponseRelay implements BackendListener {
       e.responseBytes += c.content().readableBytes();
       h.ctx().write(c, h.ctx().voidPromise());
       if (c instanceof LastHttpContent) {
-        h.endExchange(e);
+        h.finish(e, e.upgrade && e.status == 101 ? Exchange.Outcome.UPGRADED : Exchange.Outcome.COMPLETED,
+            e.status, e.note);
       }
     }
   }
@@ -70,13 +94,13 @@ final class ResponseRelay implements BackendListener {
       h.ctx().flush();
       return;
     }
-    e.responseStarted = true;
+    e.phase = Exchange.Phase.RECEIVING;
     e.dropReplay();
     e.status = code;
     OutlierDetector.responded(e.upstream, e.member, code);
     e.clientKeepAlive &= !h.rt.draining();
     e.backendKeepAlive = HttpUtil.isKeepAlive(r);
-    String owners = e.affinity == null ? null : AffinityHeaders.owners(r.headers()); // before it is stripped
+    String owners = e.picker.beforeStrip(e, r.headers());
     boolean closeDelimited = ForwardingHeaders.prepareResponse(r, e.clientVersion, e.clientKeepAlive);
     if (!closeDelimited && e.clientVersion == HttpVersion.HTTP_1_1 && mayHaveBody(e, code)
         && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
@@ -85,23 +109,21 @@ final class ResponseRelay implements BackendListener {
       HttpUtil.setTransferEncodingChunked(r, true);
     }
     e.closeAfter |= closeDelimited || !e.clientKeepAlive;
-    if (e.affinity != null) {
-      AffinityHeaders.apply(e.upstream, e.affinity, r.headers(), owners);
-    }
+    e.picker.onResponse(e, r.headers(), owners);
     h.ctx().write(r, h.ctx().voidPromise());
   }
 
   /** A status the pool retries on, for a request that may be retried: try another server. */
   private boolean retryOnStatus(Exchange e, Channel backend, int code) {
-    if (!e.upstream.retries().retriesOn(code) || !e.idempotent) {
+    if (!e.upstream.retries().retriesOn(code)) {
       return false;
     }
     e.backend = null;
     Member failed = e.member;
-    if (h.retryElsewhere(e, failed.name() + " answered " + code)) {
+    if (h.forwarder().retry(e, Retries.Failure.STATUS, code, failed.name() + " answered " + code)) {
       OutlierDetector.responded(e.upstream, failed, code);
       // the rest of that response is not wanted; the connection cannot be reused mid-body
-      h.rt.connector.discard(backend);
+      h.rt.pool.discard(backend);
       return true;
     }
     e.backend = backend;
@@ -115,74 +137,70 @@ final class ResponseRelay implements BackendListener {
   @Override
   public void onResponseReadComplete(Channel backend) {
     h.ctx().flush();
-    Exchange e = h.current();
-    if (e != null && e.backend == backend) {
+    Exchange e = holding(backend);
+    if (e != null) {
       if (h.ctx().channel().isWritable()) {
         backend.read();
       } else {
         e.backendReadPaused = true;
-        h.rt.connector.suspendTimeout(backend, true);
+        h.rt.pool.suspendTimeout(backend, true);
       }
     }
   }
 
   @Override
   public void onBackendWritabilityChanged(Channel backend) {
-    Exchange e = h.current();
-    if (e != null && e.backend == backend && backend.isWritable() && !e.requestDone) {
+    Exchange e = holding(backend);
+    if (e != null && backend.isWritable() && !e.requestDone) {
       h.ctx().read();
+    }
+  }
+
+  /** The client can take more: resume reading a backend paused for it. */
+  void clientWritable() {
+    Exchange e = h.current();
+    if (e != null && e.backendReadPaused && e.backend != null && h.ctx().channel().isWritable()) {
+      e.backendReadPaused = false;
+      h.rt.pool.suspendTimeout(e.backend, false);
+      e.backend.read();
     }
   }
 
   @Override
   public void onBackendClosed(Channel backend, Throwable cause) {
-    Exchange e = h.current();
-    if (e == null || e.backend != backend) {
+    Exchange e = holding(backend);
+    if (e == null) {
       return;
     }
     String reason = cause == null ? "backend closed the connection" : "backend connection failed: " + ErrorResponses.describe(cause);
-    if (!e.responseStarted) {
-      if (e.reusedConnection && !e.resent && e.idempotent && e.replayable()) {
-        // A kept-alive connection the backend closed just as we reused it, most likely as idle:
-        // send the request again on a fresh connection. That fresh connection may still be
-        // refused (the server died), which leaves the connect-failure retry its turn. Only an
-        // idempotent request: the server may have processed it before closing, and a POST or
-        // PATCH is never sent twice.
-        e.resent = true;
-        e.backend = null;
-        h.connect(e, e.member, false);
-        return;
-      }
+    if (!e.responseStarted()) {
       e.backend = null;
-      if (h.retryElsewhere(e, reason + " (" + e.member.name() + ") before responding")) {
+      if (h.forwarder().retry(e, Retries.Failure.CLOSED, 0, reason + " (" + e.member.name() + ") before responding")) {
         return;
       }
       log.info("{} {} {}: {} ({}) before responding", h.client(), e.method, e.target, reason, e.member.name());
-      h.respondError(e, HttpResponseStatus.BAD_GATEWAY, reason + " before responding");
+      h.answer(e, HttpResponseStatus.BAD_GATEWAY, reason + " before responding");
       return;
     }
     // Mid-response: the client cannot be told with a status any more.
     log.info("{} {} {}: {} ({}) during the response", h.client(), e.method, e.target, reason, e.member.name());
     e.note = reason + " during the response";
-    e.backend = null;
-    h.closeNow();
+    h.finish(e, Exchange.Outcome.BACKEND_LOST, e.status, e.note);
   }
 
   @Override
   public void onBackendTimeout(Channel backend) {
-    Exchange e = h.current();
-    if (e == null || e.backend != backend) {
+    Exchange e = holding(backend);
+    if (e == null) {
       return;
     }
     OutlierDetector.timedOut(e.upstream, e.member);
-    e.backend = null;
-    h.rt.connector.discard(backend);
-    if (!e.responseStarted) {
+    if (!e.responseStarted()) {
       log.info("{} {} {}: {} did not respond within {}", h.client(), e.method, e.target, e.member.name(), h.rt.settings.timeouts().server());
-      h.respondError(e, HttpResponseStatus.GATEWAY_TIMEOUT, "server " + e.member.name() + " did not respond in time");
+      h.answer(e, HttpResponseStatus.GATEWAY_TIMEOUT, "server " + e.member.name() + " did not respond in time");
     } else {
       e.note = "backend stalled during the response";
-      h.closeNow();
+      h.finish(e, Exchange.Outcome.BACKEND_LOST, e.status, e.note);
     }
   }
 }

@@ -10,8 +10,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.PrematureChannelClosureException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -22,7 +20,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -55,7 +52,7 @@ final class FramingGate extends ChannelDuplexHandler {
         if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
             DecoderResult result = object.decoderResult();
             ReferenceCountUtil.release(msg);
-            violate(ctx, fromDecoder(result.cause()));
+            violate(ctx, FramingViolation.ofDecoderFailure(result.cause()));
             return;
         }
         ctx.fireChannelRead(msg);
@@ -127,20 +124,8 @@ final class FramingGate extends ChannelDuplexHandler {
         return response;
     }
 
+    /** See {@link FramingViolation#ofDecoderFailure}. */
     static FramingViolation fromDecoder(Throwable cause) {
-        String detail = cause == null || cause.getMessage() == null ? "malformed request"
-                : RequestHead.printable(cause.getMessage());
-        if (cause instanceof PrematureChannelClosureException) {
-            return new FramingViolation(HttpResponseStatus.BAD_REQUEST,
-                    "connection closed before the request was complete");
-        }
-        if (cause instanceof TooLongHttpLineException) {
-            return new FramingViolation(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long: " + detail);
-        }
-        if (cause instanceof TooLongFrameException) {
-            return new FramingViolation(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "header section too large: " + detail);
-        }
-        return new FramingViolation(HttpResponseStatus.BAD_REQUEST, "malformed request: " + detail);
+        return FramingViolation.ofDecoderFailure(cause);
     }
 }

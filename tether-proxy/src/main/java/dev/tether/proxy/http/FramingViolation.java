@@ -2,7 +2,10 @@ package dev.tether.proxy.http;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
 /**
  * Why a request was refused by the framing layer: the status sent to the client and a short
@@ -37,5 +40,27 @@ public record FramingViolation(HttpResponseStatus status, String reason) {
     /** The one-line text also used as the response body, e.g. {@code "400 Bad Request: obs-fold"}. */
     public String message() {
         return status.code() + " " + status.reasonPhrase() + ": " + reason;
+    }
+
+    /**
+     * The violation a failed decode stands for, mapped by the decoder exception's type: a request
+     * line over the limit is 414, a header section over the limit 431, a connection closed mid-head
+     * and anything else 400. The one place decoder failures are mapped.
+     */
+    public static FramingViolation ofDecoderFailure(Throwable cause) {
+        String detail = cause == null || cause.getMessage() == null ? "malformed request"
+                : RequestHead.printable(cause.getMessage());
+        if (cause instanceof PrematureChannelClosureException) {
+            return new FramingViolation(HttpResponseStatus.BAD_REQUEST,
+                    "connection closed before the request was complete");
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return new FramingViolation(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long: " + detail);
+        }
+        if (cause instanceof TooLongFrameException) {
+            return new FramingViolation(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "header section too large: " + detail);
+        }
+        return new FramingViolation(HttpResponseStatus.BAD_REQUEST, "malformed request: " + detail);
     }
 }
