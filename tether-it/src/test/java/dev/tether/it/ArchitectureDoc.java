@@ -37,6 +37,8 @@ final class ArchitectureDoc {
           + "(?:(?:#|\\.)([a-z][A-Za-z0-9_]*)(?:\\(\\))?)?");
   /** One of this project's packages. */
   private static final Pattern PACKAGE = Pattern.compile("dev\\.tether(?:\\.[a-z][a-z0-9_]*)+");
+  /** A package name within a line of a fenced block. */
+  private static final Pattern PACKAGE_IN_TEXT = Pattern.compile("\\b" + PACKAGE.pattern() + "\\b");
 
   /** A name the document uses, with what it resolved to. */
   record Name(String text, int line) {}
@@ -83,12 +85,29 @@ final class ArchitectureDoc {
     return byQualified.size();
   }
 
-  /** Every class-like name in backticks in {@code markdown}, in order, each once. */
+  /**
+   * Every class-like name in backticks in {@code markdown}, and every {@code dev.tether} package
+   * named in a fenced block (a picture of the packages), in order, each once.
+   */
   static List<Name> names(String markdown) {
     Set<String> seen = new LinkedHashSet<>();
     List<Name> out = new ArrayList<>();
     String[] lines = markdown.split("\n", -1);
+    boolean fenced = false;
     for (int i = 0; i < lines.length; i++) {
+      if (lines[i].strip().startsWith("```")) {
+        fenced = !fenced;
+        continue;
+      }
+      if (fenced) {
+        Matcher pkg = PACKAGE_IN_TEXT.matcher(lines[i]);
+        while (pkg.find()) {
+          if (seen.add(pkg.group())) {
+            out.add(new Name(pkg.group(), i + 1));
+          }
+        }
+        continue;
+      }
       Matcher code = CODE.matcher(lines[i]);
       while (code.find()) {
         String text = code.group(1).strip();

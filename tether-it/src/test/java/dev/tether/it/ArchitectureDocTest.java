@@ -46,20 +46,25 @@ class ArchitectureDocTest {
         `AccessLogger.NoSuchEntry` and `SessionManager#noSuchMethod` and `dev.tether.proxy.nosuch` are wrong,
         while `SessionManager#commit` and `SessionManager.commit()` are right.
         Not types: `GET`, `UP`, `tether-proxy`, `redis://host`, `pools.NAME.affinity`, `io.netty.channel.Channel`.
+        ```
+        dev.tether.proxy.route     Router: in a picture only packages count
+        └── dev.tether.proxy.gone  moved away
+        ```
         """;
     List<ArchitectureDoc.Name> names = ArchitectureDoc.names(doc);
     assertThat(names).extracting(ArchitectureDoc.Name::text).containsExactly(
         "FrontendHandler", "dev.tether.proxy.frontend", "dev.tether.proxy.route.Router", "AccessLogger.Entry",
         "NoSuchHandlerAnywhere", "dev.tether.proxy.route.NoSuchRouter", "AccessLogger.NoSuchEntry",
         "SessionManager#noSuchMethod", "dev.tether.proxy.nosuch", "SessionManager#commit", "SessionManager.commit()",
-        "io.netty.channel.Channel");
+        "io.netty.channel.Channel", "dev.tether.proxy.route", "dev.tether.proxy.gone");
     assertThat(ArchitectureDoc.index(ROOT).missing(names)).containsExactly(
         "line 4: `NoSuchHandlerAnywhere` names no type under src/main/java of any module",
         "line 4: `dev.tether.proxy.route.NoSuchRouter` names no type under src/main/java "
             + "(no dev/tether/proxy/route/NoSuchRouter.java)",
         "line 5: `AccessLogger.NoSuchEntry` has no nested type NoSuchEntry in AccessLogger.java",
         "line 5: `SessionManager#noSuchMethod` has no member noSuchMethod in SessionManager.java",
-        "line 5: `dev.tether.proxy.nosuch` names no package with classes under src/main/java");
+        "line 5: `dev.tether.proxy.nosuch` names no package with classes under src/main/java",
+        "line 10: `dev.tether.proxy.gone` names no package with classes under src/main/java");
   }
 
   @Test
