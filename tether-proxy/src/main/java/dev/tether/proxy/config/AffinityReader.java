@@ -186,7 +186,10 @@ final class AffinityReader {
       uri = null;
     } else if (store == TableConfig.Store.REDIS) {
       uri = uri == null ? "redis://127.0.0.1:6379" : uri;
-      if (!isRedisUri(uri)) {
+      if (!OptionalLibrary.LETTUCE.present()) {
+        s.error("store", OptionalLibrary.LETTUCE.missingFor("store: redis"));
+        uri = null;
+      } else if (!isRedisUri(uri)) {
         s.error("redis-uri", "'" + uri + "' is not a Redis URI; use redis://host:port or "
             + "rediss://host:port, e.g. redis://127.0.0.1:6379");
         uri = null;

@@ -46,6 +46,10 @@ final class HeaderAffinityReader {
       name = null;
     }
     JwtConfig jwt = hasJwt ? readJwt(s.section("jwt")) : null;
+    if (jwt != null && !OptionalLibrary.NIMBUS.present()) {
+      s.errorAtKey("jwt", OptionalLibrary.NIMBUS.missingFor("verifying a JWT"));
+      jwt = null;
+    }
     Method method = s.choice("method", Method.class, Method.HASH);
     s.finish();
     if (name == null || (hasJwt && jwt == null)) {

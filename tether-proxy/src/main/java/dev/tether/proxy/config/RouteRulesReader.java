@@ -117,6 +117,9 @@ final class RouteRulesReader {
       } else if (!redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
         shared.error("redis-uri", "'" + redis + "' is not a Redis URI; use redis://host:port or rediss://host:port");
         redis = null;
+      } else if (!OptionalLibrary.LETTUCE.present()) {
+        s.errorAtKey("shared", OptionalLibrary.LETTUCE.missingFor("a shared rate limit"));
+        redis = null;
       } else {
         try {
           io.lettuce.core.RedisURI.create(redis);
