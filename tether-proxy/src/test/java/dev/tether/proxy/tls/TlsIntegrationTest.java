@@ -120,7 +120,7 @@ class TlsIntegrationTest {
       Files.move(renewed.key(), site.key(), StandardCopyOption.REPLACE_EXISTING);
       Files.move(renewed.cert(), site.cert(), StandardCopyOption.REPLACE_EXISTING);
 
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         try (SSLSocket fresh = Clients.tls(port, "a.test")) {
           assertThat(Clients.leaf(fresh).getSerialNumber()).isNotEqualTo(before);
           assertThat(Clients.leaf(fresh).getPublicKey().getAlgorithm()).isEqualTo("RSA");
@@ -129,7 +129,9 @@ class TlsIntegrationTest {
       assertThat(Clients.get(old, "a.test", "/")).startsWith("HTTP/1.1 200");
       assertThat(Clients.leaf(old).getSerialNumber()).isEqualTo(before);
       assertThat(tether.serverTls().reloads()).isGreaterThanOrEqualTo(1);
-      assertThat(tether.serverTls().failedReloads()).isZero();
+      // the pair is replaced file by file, so a check between the two moves may read the new key
+      // with the old certificate once: refused and counted, and the next check takes the pair
+      assertThat(tether.serverTls().failedReloads()).isLessThanOrEqualTo(1);
     }
   }
 
