@@ -63,7 +63,9 @@ class AdminReloadTest {
         Files.writeString(config, yaml(ports.get(0), ports.get(1), List.of(s1, s2, s3)));
         Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start();
         assertThat(hup.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> servers(client, admin) == 3);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+            assertThat(servers(client, admin)).as("servers after SIGHUP; the balancer's output:%n%s",
+                Files.readString(dir.resolve("out.log"))).isEqualTo(3));
       } finally {
         p.destroy();
         if (!p.waitFor(15, TimeUnit.SECONDS)) {
