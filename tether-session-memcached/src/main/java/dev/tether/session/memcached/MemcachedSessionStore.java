@@ -263,6 +263,15 @@ public final class MemcachedSessionStore implements SessionStore {
     return new ExpirySweep(this, clock.millis(), limit).run();
   }
 
+  /**
+   * Also an outage: {@link MemcachedUnavailableException}, no node of a key reachable in time
+   * (while one node of the pair answers, calls are served by it and do not fail).
+   */
+  @Override
+  public boolean isOutage(RuntimeException failure) {
+    return failure instanceof MemcachedUnavailableException || SessionStore.super.isOutage(failure);
+  }
+
   @Override
   public void close() {
     replicas.close();
