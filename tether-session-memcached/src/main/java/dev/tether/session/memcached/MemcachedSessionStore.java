@@ -264,8 +264,8 @@ public final class MemcachedSessionStore implements SessionStore {
   }
 
   /**
-   * Also an outage: {@link MemcachedUnavailableException}, no node of a key reachable in time
-   * (while one node of the pair answers, calls are served by it and do not fail).
+   * Also an outage: {@link MemcachedUnavailableException}, neither of a key's two holding nodes
+   * reachable in time (while one of them answers, calls are served through it and do not fail).
    */
   @Override
   public boolean isOutage(RuntimeException failure) {
