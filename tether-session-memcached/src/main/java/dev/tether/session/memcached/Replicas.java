@@ -228,16 +228,24 @@ final class Replicas implements AutoCloseable {
   private int[] live(String key) {
     int[] order = ring.order(key);
     int holders = Math.min(2, order.length);
-    if (!anyUp(order, holders) && !awaitConnection(order, holders)) {
+    // judged on one snapshot: other threads mark nodes down meanwhile
+    int[] up = up(order);
+    if (!hasHolder(up, order, holders) && awaitConnection(order, holders)) {
+      up = up(order);
+    }
+    if (!hasHolder(up, order, holders)) {
       throw unreachable(key);
     }
-    return up(order);
+    return up;
   }
 
-  private boolean anyUp(int[] order, int count) {
-    for (int i = 0; i < count; i++) {
-      if (isUp(order[i])) {
-        return true;
+  /** Whether {@code up} has one of the first {@code holders} nodes of {@code order}. */
+  private static boolean hasHolder(int[] up, int[] order, int holders) {
+    for (int n : up) {
+      for (int i = 0; i < holders; i++) {
+        if (order[i] == n) {
+          return true;
+        }
       }
     }
     return false;
