@@ -3,6 +3,7 @@ package dev.tether.demo.store;
 import dev.tether.demo.DemoSettings;
 import dev.tether.demo.chat.FileChatBus;
 import dev.tether.session.file.FileSessionStore;
+import dev.tether.session.spi.SessionStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,7 +15,8 @@ import java.util.stream.Stream;
 /**
  * A directory the instances share: sessions in {@code sessions/}, the chat in {@code chat/}.
  * Without a directory in the settings, a temporary one, deleted on {@link #close}. A crash holds
- * nothing to let go of: files are complete or absent at every moment.
+ * nothing to let go of: files are complete or absent at every moment. The session store sits
+ * behind a circuit breaker ({@link StoreBackend#guarded}), so a full disk answers 503.
  */
 final class FileBackend implements StoreBackend {
 
@@ -42,7 +44,7 @@ final class FileBackend implements StoreBackend {
 
   @Override
   public InstanceStore open(String instance) {
-    FileSessionStore store = new FileSessionStore(root.resolve("sessions"), clock);
+    SessionStore store = StoreBackend.guarded(new FileSessionStore(root.resolve("sessions"), clock), "file", clock);
     FileChatBus chat = new FileChatBus(root.resolve("chat"), instance);
     Runnable release = () -> {
       chat.close();

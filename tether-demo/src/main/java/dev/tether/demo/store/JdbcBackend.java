@@ -18,7 +18,8 @@ import java.util.UUID;
  * A SQL database: sessions in the {@code <namespace>_} tables of {@code tether-session-jdbc}, the
  * chat in {@code <namespace>_chat}. The URL carries the credentials ({@code ?user=…&password=…}
  * for PostgreSQL and MariaDB). Without a URL, an H2 database in this JVM's memory, dropped on
- * {@link #close}. Each instance has its own two small connection pools; a crash closes them.
+ * {@link #close}. Each instance has its own two small connection pools; a crash closes them. The
+ * session store sits behind a circuit breaker ({@link StoreBackend#guarded}).
  */
 final class JdbcBackend implements StoreBackend {
 
@@ -41,8 +42,11 @@ final class JdbcBackend implements StoreBackend {
   @Override
   public InstanceStore open(String instance) {
     SessionStore store =
-        new JdbcSessionStoreProvider()
-            .create(Map.of("url", url, "pool-size", "4", "table-prefix", prefix), clock);
+        StoreBackend.guarded(
+            new JdbcSessionStoreProvider()
+                .create(Map.of("url", url, "pool-size", "4", "table-prefix", prefix), clock),
+            "jdbc",
+            clock);
     HikariDataSource chatPool;
     JdbcChatBus chat;
     try {

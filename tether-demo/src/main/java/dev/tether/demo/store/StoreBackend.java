@@ -1,6 +1,9 @@
 package dev.tether.demo.store;
 
 import dev.tether.demo.DemoSettings;
+import dev.tether.session.circuit.CircuitBreakerSettings;
+import dev.tether.session.circuit.CircuitBreakingStore;
+import dev.tether.session.spi.SessionStore;
 import java.time.Clock;
 
 /**
@@ -19,6 +22,18 @@ public interface StoreBackend extends AutoCloseable {
       case FILE -> new FileBackend(settings, clock);
       case MEMORY -> new MemoryBackend(clock);
     };
+  }
+
+  /**
+   * {@code store} behind a circuit breaker with the library's defaults, as {@code
+   * SessionStoreRegistry.create} builds every store that does I/O: while the backend is down,
+   * requests that need their session get the filter's {@code 503} at once instead of waiting on a
+   * dead server, and the store recovers by itself when the backend returns.
+   *
+   * @param name the store's name in the breaker's messages and log lines, e.g. {@code jdbc}
+   */
+  static SessionStore guarded(SessionStore store, String name, Clock clock) {
+    return CircuitBreakingStore.wrap(store, name, CircuitBreakerSettings.defaults(), clock);
   }
 
   /** Connects instance {@code instance} (a new grid member, a new connection, …). */

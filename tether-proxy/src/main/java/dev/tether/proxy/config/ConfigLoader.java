@@ -53,6 +53,15 @@ public final class ConfigLoader {
   public static TetherConfig load(Path file, Function<String, String> env)
       throws ConfigException {
     requireNonNull(file, "file");
+    // checked before reading, so that /dev/zero or a FIFO fails at once instead of hanging check
+    // and reload; a missing file is left to the read, whose exception names the cause
+    String problem = Files.exists(file)
+        ? ConfigFiles.problem(file, ConfigFiles.MAX_CONFIG_FILE, "a YAML configuration file")
+        : null;
+    if (problem != null) {
+      throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, 0, "",
+          "cannot read the configuration file: " + problem)));
+    }
     String text;
     try {
       text = Files.readString(file);

@@ -2,7 +2,6 @@ package dev.tether.proxy.config;
 
 import dev.tether.proxy.config.AffinityConfig.Method;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -136,9 +135,10 @@ final class HeaderAffinityReader {
       s.error("jwks-file", "'" + text + "' is not a file path (" + e.getReason() + ")");
       return null;
     }
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      s.error("jwks-file", "cannot read " + file.toAbsolutePath() + "; give a JWKS file path, "
-          + "relative to the configuration file");
+    String problem = ConfigFiles.problem(file.toAbsolutePath(), ConfigFiles.MAX_REFERENCED_FILE,
+        "a JWKS file path, relative to the configuration file");
+    if (problem != null) {
+      s.error("jwks-file", problem);
       return null;
     }
     return file;

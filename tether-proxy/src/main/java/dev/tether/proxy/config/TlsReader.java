@@ -17,7 +17,9 @@ import org.yaml.snakeyaml.nodes.Node;
 /**
  * Reads the listener's {@code tls} and {@code http2} sections and a pool's {@code tls}, and loads
  * the certificate files they name, so that a bad certificate or a key that is not the
- * certificate's stops {@code check} and start-up with the file, the line and the key.
+ * certificate's stops {@code check} and start-up with the file, the line and the key. A named
+ * file must be a regular file of at most {@link ConfigFiles#MAX_REFERENCED_FILE} bytes (checked
+ * before it is opened, so a device or FIFO cannot hang the reader).
  */
 final class TlsReader {
 
@@ -138,12 +140,20 @@ final class TlsReader {
       }
       return null;
     }
+    Path file;
     try {
-      return baseDir.resolve(text).normalize();
+      file = baseDir.resolve(text).normalize();
     } catch (InvalidPathException e) {
       s.error(key, "'" + text + "' is not a file name: " + e.getReason());
       return null;
     }
+    String problem = ConfigFiles.problem(file, ConfigFiles.MAX_REFERENCED_FILE,
+        "a PEM file, relative to the configuration file's directory");
+    if (problem != null) {
+      s.error(key, problem);
+      return null;
+    }
+    return file;
   }
 
   private static List<String> names(Section s, String key, List<String> def, List<String> allowed) {

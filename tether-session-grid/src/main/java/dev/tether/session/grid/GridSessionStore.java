@@ -2,11 +2,13 @@ package dev.tether.session.grid;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tether.session.circuit.StoreUnavailableException;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionIds;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
+import dev.tether.session.spi.StoreFailures;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,6 +75,15 @@ import org.infinispan.remoting.transport.Address;
  *       on every member. Reads on the request path ({@link #load}, {@link #currentVersion}) are
  *       counted as local (this member is a read owner of the key) or remote, so failover to a
  *       replica owner can be shown to read nothing over the network.
+ *   <li><b>Outages</b>: a call the grid cannot serve now (a remote call or a lock that timed out,
+ *       a member suspected or unreachable, no available partition, the member stopping or
+ *       stopped, back-pressure; see {@link #isGridOutage}) fails with {@link
+ *       StoreUnavailableException} naming the operation, the Infinispan exception as its cause,
+ *       so the servlet filter answers {@code 503} and a circuit breaker counts it, also when the
+ *       cache wraps the cause in a {@code CacheException} or a transaction's rollback. A write
+ *       whose lock timed out is run once more first (see {@link #locked}). As with every store, a
+ *       write that failed this way is not acknowledged, though a commit that timed out may still
+ *       have been applied.
  * </ul>
  *
  * <pre>{@code
@@ -177,175 +188,265 @@ public final class GridSessionStore implements SessionStore {
 
   @Override
   public Optional<SessionRecord> load(String id) {
-    SessionIds.requireValid(id);
-    byte[] entry = read(id);
-    if (!isLiveAt(entry, clock.instant())) {
-      return Optional.empty();
-    }
-    return Optional.of(SessionEntryCodec.read(id, entry));
+    return guard("load", () -> {
+      SessionIds.requireValid(id);
+      byte[] entry = read(id);
+      if (!isLiveAt(entry, clock.instant())) {
+        return Optional.empty();
+      }
+      return Optional.of(SessionEntryCodec.read(id, entry));
+    });
   }
 
   @Override
   public OptionalLong currentVersion(String id) {
-    SessionIds.requireValid(id);
-    byte[] entry = read(id);
-    if (!isLiveAt(entry, clock.instant())) {
-      return OptionalLong.empty();
-    }
-    return OptionalLong.of(SessionEntryCodec.version(entry));
+    return guard("current-version", () -> {
+      SessionIds.requireValid(id);
+      byte[] entry = read(id);
+      if (!isLiveAt(entry, clock.instant())) {
+        return OptionalLong.empty();
+      }
+      return OptionalLong.of(SessionEntryCodec.version(entry));
+    });
   }
 
   @Override
   public SaveResult create(SessionRecord session) {
-    requireNonNull(session, "session");
-    byte[] value = SessionEntryCodec.live(session);
-    boolean written =
-        locked(
-            () -> {
-              Instant now = clock.instant();
-              if (!isFree(sessions.get(session.id()), now)) {
-                return false;
-              }
-              write(session.id(), value, lifespan(session, now));
-              return true;
-            },
-            session.id());
-    if (!written) {
-      return SaveResult.idTaken();
-    }
-    indexAdd(session);
-    return SaveResult.saved(session.version());
+    return guard("create", () -> {
+      requireNonNull(session, "session");
+      byte[] value = SessionEntryCodec.live(session);
+      boolean written =
+          locked(
+              () -> {
+                Instant now = clock.instant();
+                if (!isFree(sessions.get(session.id()), now)) {
+                  return false;
+                }
+                write(session.id(), value, lifespan(session, now));
+                return true;
+              },
+              session.id());
+      if (!written) {
+        return SaveResult.idTaken();
+      }
+      indexAdd(session);
+      return SaveResult.saved(session.version());
+    });
   }
 
   @Override
   public SaveResult save(SessionDelta delta) {
-    requireNonNull(delta, "delta");
-    SessionRecord[] before = new SessionRecord[1];
-    SessionRecord.Merge m =
-        locked(
-            () -> {
-              Instant now = clock.instant();
-              byte[] current = sessions.get(delta.id());
-              if (!isLiveAt(current, now)) {
-                return null;
-              }
-              before[0] = SessionEntryCodec.read(delta.id(), current);
-              SessionRecord.Merge merged = before[0].merge(delta);
-              write(
-                  delta.id(),
-                  SessionEntryCodec.live(merged.record()),
-                  lifespan(merged.record(), now));
-              return merged;
-            },
-            delta.id());
-    if (m == null) {
-      return SaveResult.gone();
-    }
-    if (!Objects.equals(before[0].principal(), m.record().principal())) {
-      if (before[0].principal() != null) {
-        index.remove(before[0].principal(), delta.id());
+    return guard("save", () -> {
+      requireNonNull(delta, "delta");
+      SessionRecord[] before = new SessionRecord[1];
+      SessionRecord.Merge m =
+          locked(
+              () -> {
+                Instant now = clock.instant();
+                byte[] current = sessions.get(delta.id());
+                if (!isLiveAt(current, now)) {
+                  return null;
+                }
+                before[0] = SessionEntryCodec.read(delta.id(), current);
+                SessionRecord.Merge merged = before[0].merge(delta);
+                write(
+                    delta.id(),
+                    SessionEntryCodec.live(merged.record()),
+                    lifespan(merged.record(), now));
+                return merged;
+              },
+              delta.id());
+      if (m == null) {
+        return SaveResult.gone();
       }
-      reconcileIndex(delta.id());
-    }
-    return SaveResult.saved(m.record().version(), m.conflicts());
+      if (!Objects.equals(before[0].principal(), m.record().principal())) {
+        if (before[0].principal() != null) {
+          index.remove(before[0].principal(), delta.id());
+        }
+        reconcileIndex(delta.id());
+      }
+      return SaveResult.saved(m.record().version(), m.conflicts());
+    });
   }
 
   @Override
   public boolean delete(String id) {
-    SessionIds.requireValid(id);
-    Instant now = clock.instant();
-    SessionRecord deleted =
-        locked(
-            () -> {
-              byte[] current = sessions.get(id);
-              if (current == null || !SessionEntryCodec.isLive(current)) {
-                return null;
-              }
-              SessionRecord r = SessionEntryCodec.read(id, current);
-              write(id, tombstone(r, now), tombstoneLifespan(r));
-              return r;
-            },
-            id);
-    if (deleted == null) {
-      return false;
-    }
-    indexRemove(deleted);
-    return !deleted.isExpired(now);
+    return guard("delete", () -> {
+      SessionIds.requireValid(id);
+      Instant now = clock.instant();
+      SessionRecord deleted =
+          locked(
+              () -> {
+                byte[] current = sessions.get(id);
+                if (current == null || !SessionEntryCodec.isLive(current)) {
+                  return null;
+                }
+                SessionRecord r = SessionEntryCodec.read(id, current);
+                write(id, tombstone(r, now), tombstoneLifespan(r));
+                return r;
+              },
+              id);
+      if (deleted == null) {
+        return false;
+      }
+      indexRemove(deleted);
+      return !deleted.isExpired(now);
+    });
   }
 
   @Override
   public SaveResult rotateId(String oldId, String newId) {
-    SessionIds.requireValid(oldId);
-    SessionIds.requireValid(newId);
-    SaveResult[] outcome = {SaveResult.gone()};
-    SessionRecord before =
-        locked(
-            () -> {
-              Instant now = clock.instant();
-              byte[] current = sessions.get(oldId);
-              if (!isLiveAt(current, now)) {
-                return null;
-              }
-              if (!isFree(sessions.get(newId), now)) {
-                outcome[0] = SaveResult.idTaken();
-                return null;
-              }
-              SessionRecord r = SessionEntryCodec.read(oldId, current);
-              SessionRecord moved = r.withId(newId);
-              write(newId, SessionEntryCodec.live(moved), lifespan(moved, now));
-              write(oldId, tombstone(r, now), tombstoneLifespan(r));
-              return r;
-            },
-            oldId,
-            newId);
-    if (before == null) {
-      return outcome[0];
-    }
-    SessionRecord moved = before.withId(newId);
-    indexAdd(moved);
-    indexRemove(before);
-    return SaveResult.saved(moved.version());
+    return guard("rotate-id", () -> {
+      SessionIds.requireValid(oldId);
+      SessionIds.requireValid(newId);
+      SaveResult[] outcome = {SaveResult.gone()};
+      SessionRecord before =
+          locked(
+              () -> {
+                Instant now = clock.instant();
+                byte[] current = sessions.get(oldId);
+                if (!isLiveAt(current, now)) {
+                  return null;
+                }
+                if (!isFree(sessions.get(newId), now)) {
+                  outcome[0] = SaveResult.idTaken();
+                  return null;
+                }
+                SessionRecord r = SessionEntryCodec.read(oldId, current);
+                SessionRecord moved = r.withId(newId);
+                write(newId, SessionEntryCodec.live(moved), lifespan(moved, now));
+                write(oldId, tombstone(r, now), tombstoneLifespan(r));
+                return r;
+              },
+              oldId,
+              newId);
+      if (before == null) {
+        return outcome[0];
+      }
+      SessionRecord moved = before.withId(newId);
+      indexAdd(moved);
+      indexRemove(before);
+      return SaveResult.saved(moved.version());
+    });
   }
 
   @Override
   public Set<String> findByPrincipal(String principal) {
-    requireNonNull(principal, "principal");
-    Set<String> found = new LinkedHashSet<>();
-    for (String id : index.ids(principal)) {
-      byte[] entry = sessions.get(id);
-      if (entry != null
-          && SessionEntryCodec.isLive(entry)
-          && principal.equals(SessionEntryCodec.principal(entry))) {
-        found.add(id);
-      } else {
-        index.remove(principal, id);
+    return guard("find-by-principal", () -> {
+      requireNonNull(principal, "principal");
+      Set<String> found = new LinkedHashSet<>();
+      for (String id : index.ids(principal)) {
+        byte[] entry = sessions.get(id);
+        if (entry != null
+            && SessionEntryCodec.isLive(entry)
+            && principal.equals(SessionEntryCodec.principal(entry))) {
+          found.add(id);
+        } else {
+          index.remove(principal, id);
+        }
       }
-    }
-    return Set.copyOf(found);
+      return Set.copyOf(found);
+    });
   }
 
   @Override
   public List<SessionRecord> sweepExpired(int limit) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("sweep limit " + limit + " must be at least 1");
-    }
-    Instant now = clock.instant();
-    List<SessionRecord> swept = new ArrayList<>();
-    try (CloseableIterator<Map.Entry<String, byte[]>> it = sessions.entrySet().iterator()) {
-      while (it.hasNext() && swept.size() < limit) {
-        Map.Entry<String, byte[]> e = it.next();
-        byte[] entry = e.getValue();
-        if (!SessionEntryCodec.isOver(entry, now)) {
-          continue;
+    return guard("sweep-expired", () -> {
+      if (limit < 1) {
+        throw new IllegalArgumentException("sweep limit " + limit + " must be at least 1");
+      }
+      Instant now = clock.instant();
+      List<SessionRecord> swept = new ArrayList<>();
+      try (CloseableIterator<Map.Entry<String, byte[]>> it = sessions.entrySet().iterator()) {
+        while (it.hasNext() && swept.size() < limit) {
+          Map.Entry<String, byte[]> e = it.next();
+          byte[] entry = e.getValue();
+          if (!SessionEntryCodec.isOver(entry, now)) {
+            continue;
+          }
+          if (sessions.remove(e.getKey(), entry) && SessionEntryCodec.isLive(entry)) {
+            SessionRecord r = SessionEntryCodec.read(e.getKey(), entry);
+            indexRemove(r);
+            swept.add(r);
+          }
         }
-        if (sessions.remove(e.getKey(), entry) && SessionEntryCodec.isLive(entry)) {
-          SessionRecord r = SessionEntryCodec.read(e.getKey(), entry);
-          indexRemove(r);
-          swept.add(r);
+      }
+      return swept;
+    });
+  }
+
+  /**
+   * Also an outage: any of Infinispan's {@linkplain #isGridOutage outage exceptions} anywhere in
+   * the failure's causes (or suppressed exceptions), and a {@link StoreUnavailableException} this
+   * store threw for one.
+   */
+  @Override
+  public boolean isOutage(RuntimeException failure) {
+    if (failure instanceof StoreUnavailableException) {
+      return true;
+    }
+    if (failure instanceof IllegalArgumentException
+        || failure instanceof UnsupportedOperationException
+        || failure instanceof NullPointerException) {
+      return false;
+    }
+    return isGridOutage(failure) || StoreFailures.isOutage(failure);
+  }
+
+  /**
+   * Whether {@code t}, one of its causes or one of their suppressed exceptions is how Infinispan
+   * says it cannot serve a call now rather than that the call is wrong: {@code
+   * org.infinispan.commons.TimeoutException} (a remote call, a lock, state transfer),
+   * {@code AvailabilityException} (a degraded partition), {@code SuspectException} (the member
+   * the call went to left or is suspected), {@code CacheUnreachableException}, {@code
+   * IllegalLifecycleStateException} (the cache or member is stopping or stopped), {@code
+   * OutdatedTopologyException} (the topology changed under the call) or {@code
+   * CacheBackpressureFullException}.
+   */
+  static boolean isGridOutage(Throwable t) {
+    return isGridOutage(t, 0);
+  }
+
+  private static boolean isGridOutage(Throwable t, int depth) {
+    for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) {
+      if (c instanceof org.infinispan.commons.TimeoutException
+          || c instanceof org.infinispan.partitionhandling.AvailabilityException
+          || c instanceof org.infinispan.remoting.transport.jgroups.SuspectException
+          || c instanceof org.infinispan.remoting.CacheUnreachableException
+          || c instanceof org.infinispan.commons.IllegalLifecycleStateException
+          || c instanceof org.infinispan.statetransfer.OutdatedTopologyException
+          || c instanceof org.infinispan.commons.util.concurrent.CacheBackpressureFullException) {
+        return true;
+      }
+      for (Throwable s : c.getSuppressed()) {
+        if (isGridOutage(s, depth + 1)) {
+          return true;
         }
       }
     }
-    return swept;
+    return false;
+  }
+
+  /**
+   * Runs one store operation, turning an outage of the grid into {@link StoreUnavailableException}
+   * (the store's answers and refusals of a bad call pass unchanged).
+   */
+  private <T> T guard(String operation, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (StoreUnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (!isOutage(e)) {
+        throw e;
+      }
+      throw new StoreUnavailableException(
+          "grid",
+          clock.instant(),
+          Duration.ZERO,
+          "session store 'grid': " + operation + " failed, the grid cannot serve it now: " + e,
+          e);
+    }
   }
 
   /** Stops the member if this store started it; a shared member keeps running. */

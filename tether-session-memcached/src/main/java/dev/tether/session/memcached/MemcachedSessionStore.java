@@ -263,6 +263,15 @@ public final class MemcachedSessionStore implements SessionStore {
     return new ExpirySweep(this, clock.millis(), limit).run();
   }
 
+  /**
+   * Also an outage: {@link MemcachedUnavailableException}, neither of a key's two holding nodes
+   * reachable in time (while one of them answers, calls are served through it and do not fail).
+   */
+  @Override
+  public boolean isOutage(RuntimeException failure) {
+    return failure instanceof MemcachedUnavailableException || SessionStore.super.isOutage(failure);
+  }
+
   @Override
   public void close() {
     replicas.close();

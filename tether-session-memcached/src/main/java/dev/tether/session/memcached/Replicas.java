@@ -30,8 +30,14 @@ import java.util.function.LongSupplier;
  * and the result copied back, so neither write is lost. A write returns only once both copies
  * hold it, so losing one node loses no acknowledged write. A node is down when folsom has no
  * connection to it or a call to it failed within the last {@code retryMillis}; then the backup is
- * read and written as primary and the node after it becomes the new backup. A primary that misses
- * a key its backup holds (it restarted empty) is repaired from the backup.
+ * read and written as primary and the node after it becomes the new backup. When both of a key's
+ * holders (the first two nodes of its ring order) are down, the key is unavailable ({@link
+ * MemcachedUnavailableException}) rather than absent: nothing is read from or written to a node
+ * that would not be consulted once they return. A primary that misses
+ * a key its backup holds (it restarted empty), or an older copy (it was taken as down while writes
+ * went through the backup), is repaired from the backup before a write, and a read returns the
+ * copy with the higher sequence, so such a primary is never served or written on stale. Both
+ * copies are read at once, so this costs a round trip of throughput, not of latency.
  *
  * <p>Thread-safe. Calls block the caller until Memcached answers or the timeout passes.
  */
@@ -73,17 +79,31 @@ final class Replicas implements AutoCloseable {
     this.downUntil = new AtomicLongArray(clients.size());
   }
 
-  /** The payload stored under {@code key}, or {@code null}; falls back to the backup. */
+  /**
+   * The payload stored under {@code key}, or {@code null}. Reads the primary and the backup at
+   * once and returns the copy with the higher write sequence: a primary that was taken as down (by
+   * this instance or another) while writes went through its backup holds an older copy until the
+   * next write reconciles them, and must not be served then. A primary missing the key (it
+   * restarted empty) is refilled from the backup; a backup that fails leaves the primary's copy.
+   */
   byte[] read(String key) {
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       int[] live = live(key);
       try {
+        CompletionStage<byte[]> fromBackup = live.length > 1 ? clients.get(live[1]).get(key) : null;
         byte[] raw = await(live[0], clients.get(live[0]).get(key));
-        if (raw == null && live.length > 1) {
-          byte[] backup = await(live[1], clients.get(live[1]).get(key));
-          if (backup != null) {
-            await(live[0], clients.get(live[0]).add(key, backup, ttl(backup)));
+        byte[] backup = null;
+        if (fromBackup != null) {
+          try {
+            backup = await(live[1], fromBackup);
+          } catch (NodeDown e) {
+            markDown(e.node); // the primary's copy is the newest one reachable
           }
+        }
+        if (raw == null && backup != null) {
+          await(live[0], clients.get(live[0]).add(key, backup, ttl(backup)));
+          raw = backup;
+        } else if (raw != null && backup != null && sequence(backup) > sequence(raw)) {
           raw = backup;
         }
         return raw == null ? null : payload(raw);
@@ -110,14 +130,20 @@ final class Replicas implements AutoCloseable {
       }
       int p = live[0];
       try {
+        CompletionStage<byte[]> fromBackup = live.length > 1 ? clients.get(live[1]).get(key) : null;
         GetResult<byte[]> got = await(p, clients.get(p).casGet(key));
         byte[] raw = got == null ? null : got.getValue();
-        if (raw == null && live.length > 1) {
-          byte[] backup = await(live[1], clients.get(live[1]).get(key));
-          if (backup != null) {
+        byte[] backup = fromBackup == null ? null : await(live[1], fromBackup);
+        if (backup != null && (raw == null || sequence(backup) > sequence(raw))) {
+          // the backup holds a later write: the primary restarted empty, or writes went through the
+          // backup while the primary was taken as down. Bring the primary up to date first, so
+          // the function never runs on an older copy.
+          if (raw == null) {
             await(p, clients.get(p).add(key, backup, ttl(backup)));
-            continue;
+          } else {
+            await(p, clients.get(p).set(key, backup, ttl(backup), got.getCas()));
           }
+          continue;
         }
         Step<R> step = fn.apply(raw == null ? null : payload(raw));
         if (step.payload() == null) {
@@ -146,7 +172,7 @@ final class Replicas implements AutoCloseable {
         markDown(e.node);
       }
     }
-    throw new IllegalStateException(
+    throw new MemcachedUnavailableException(
         "memcached: could not write a key after " + MAX_ATTEMPTS + " attempts (contention or failing nodes)");
   }
 
@@ -193,8 +219,40 @@ final class Replicas implements AutoCloseable {
     return true;
   }
 
+  /**
+   * The first two nodes of {@code key}'s ring order taken as up, primary first; at least one of
+   * them is one of the key's two holders (the first two of its order). When both holders are
+   * unreachable the key is unavailable: its copies are on them, and a copy written elsewhere would
+   * not be found once they return, so nothing is read or written elsewhere.
+   */
   private int[] live(String key) {
     int[] order = ring.order(key);
+    int holders = Math.min(2, order.length);
+    // judged on one snapshot: other threads mark nodes down meanwhile
+    int[] up = up(order);
+    if (!hasHolder(up, order, holders) && awaitConnection(order, holders)) {
+      up = up(order);
+    }
+    if (!hasHolder(up, order, holders)) {
+      throw unreachable(key);
+    }
+    return up;
+  }
+
+  /** Whether {@code up} has one of the first {@code holders} nodes of {@code order}. */
+  private static boolean hasHolder(int[] up, int[] order, int holders) {
+    for (int n : up) {
+      for (int i = 0; i < holders; i++) {
+        if (order[i] == n) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The first two nodes of {@code order} taken as up. */
+  private int[] up(int[] order) {
     List<Integer> up = new ArrayList<>(2);
     for (int n : order) {
       if (isUp(n)) {
@@ -204,10 +262,32 @@ final class Replicas implements AutoCloseable {
         }
       }
     }
-    if (up.isEmpty()) {
-      throw unreachable(key);
-    }
     return up.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /**
+   * Neither holder of a key is up, but one is only not connected (yet: a store just started, whose
+   * connections are still being opened, or nodes folsom is reconnecting to), none of them having
+   * failed a call lately: waits up to the timeout for the first of them in ring order, so a call
+   * made while connections open does not fail at once as if every node were down.
+   */
+  private boolean awaitConnection(int[] order, int count) {
+    for (int i = 0; i < count; i++) {
+      int n = order[i];
+      if (nanoTime.getAsLong() - downUntil.get(n) >= 0 && !clients.get(n).isConnected()) {
+        try {
+          clients.get(n).awaitConnected(timeoutMillis, TimeUnit.MILLISECONDS);
+          return true;
+        } catch (TimeoutException e) {
+          markDown(n); // still not connected: skipped for the retry period like a failed node
+          return false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for memcached", e);
+        }
+      }
+    }
+    return false;
   }
 
   /** Randomised back-off after a lost CAS, growing to at most ~1 ms, so racing writers spread out. */
@@ -221,9 +301,11 @@ final class Replicas implements AutoCloseable {
     downUntil.set(node, nanoTime.getAsLong() + retryNanos);
   }
 
-  private IllegalStateException unreachable(String key) {
-    return new IllegalStateException(
-        "memcached: no node of " + ring.nodes().size() + " is reachable for a key (all down or timing out)");
+  private MemcachedUnavailableException unreachable(String key) {
+    return new MemcachedUnavailableException(
+        "memcached: neither node holding a key is reachable (down, timing out or failing within the"
+            + " last " + TimeUnit.NANOSECONDS.toMillis(retryNanos) + " ms; " + nodesUp() + " of "
+            + ring.nodes().size() + " nodes up)");
   }
 
   private <T> T await(int node, CompletionStage<T> stage) {

@@ -209,12 +209,11 @@ public final class CircuitBreakingStore implements SessionStore {
       Instant since = breaker.outageSince();
       Duration retry =
           breaker.state() == CircuitBreaker.State.OPEN ? breaker.settings().coolDown() : Duration.ZERO;
-      throw new StoreUnavailableException(
-          name,
-          since == null ? clock.instant() : since,
-          retry,
-          "session store '" + name + "': " + operation + " failed: " + e,
-          e);
+      // a store that names its own outages (the grid) already said what failed: not said twice
+      String what = e instanceof StoreUnavailableException u
+          ? u.getMessage()
+          : "session store '" + name + "': " + operation + " failed: " + e;
+      throw new StoreUnavailableException(name, since == null ? clock.instant() : since, retry, what, e);
     } catch (Error e) {
       breaker.onIgnored(p);
       throw e;

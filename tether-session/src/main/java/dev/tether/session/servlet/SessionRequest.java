@@ -3,6 +3,7 @@ package dev.tether.session.servlet;
 import dev.tether.session.ActiveSession;
 import dev.tether.session.ClientInfo;
 import dev.tether.session.SessionManager;
+import dev.tether.session.circuit.StoreUnavailableException;
 import dev.tether.session.spi.ClientSideStore;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -13,8 +14,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The request as the application sees it behind {@link TetherSessionFilter}: sessions come from
@@ -27,6 +30,14 @@ import java.util.Optional;
  * write still saves the session before anything reaches the client; the returned context saves at
  * {@code complete()} before the response completes, and an {@link AsyncListener} saves on error,
  * timeout and completion for whatever happened otherwise.
+ *
+ * <p>When the store is unavailable during an async cycle (the session opened, or saved by the first
+ * write, {@code complete()}, a timeout or an error, on whatever thread) there is no filter up the
+ * stack to answer for it: the request answers the {@code 503} itself, through the filter's {@link
+ * UnavailableResponse} (the same response and log line as a synchronous request), and ends the
+ * cycle, so the client is not left waiting for the async timeout. The application's call that met
+ * the outage still gets the {@link StoreUnavailableException}, except {@code complete()}, whose
+ * work is then done.
  */
 final class SessionRequest extends HttpServletRequestWrapper {
 
@@ -54,10 +65,20 @@ final class SessionRequest extends HttpServletRequestWrapper {
   private String eventId;
   private boolean watchingAsync;
   private CommittingAsyncContext async;
+  private final UnavailableResponse unavailable;
+  private final HttpServletResponse raw;
+  private final AtomicBoolean answered = new AtomicBoolean();
 
+  /**
+   * @param raw the container's response, on which a {@code 503} is written during an async cycle
+   * @param unavailable the filter's {@code 503} answer and its log line
+   */
   SessionRequest(
-      HttpServletRequest request, SessionManager manager, SessionCookie cookie, SessionEvents events) {
+      HttpServletRequest request, HttpServletResponse raw, SessionManager manager, SessionCookie cookie,
+      SessionEvents events, UnavailableResponse unavailable) {
     super(request);
+    this.raw = raw;
+    this.unavailable = unavailable;
     this.manager = manager;
     this.cookie = cookie;
     this.events = events;
@@ -77,6 +98,14 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
   /** The active session, opening or creating it as asked; {@code null} when none. */
   ActiveSession active(boolean create) {
+    try {
+      return activeOrThrow(create);
+    } catch (StoreUnavailableException e) {
+      throw unavailableInAsync(e, true);
+    }
+  }
+
+  private ActiveSession activeOrThrow(boolean create) {
     TetherHttpSession created = null;
     String renewedFrom;
     TetherHttpSession current;
@@ -260,6 +289,51 @@ final class SessionRequest extends HttpServletRequestWrapper {
     }
   }
 
+  /**
+   * {@link #commit} as the commit guard runs it, before the response's first write or flush; on an
+   * async thread an outage of the store is answered here (see the class comment).
+   */
+  void commitBeforeWrite() {
+    try {
+      commit();
+    } catch (StoreUnavailableException e) {
+      throw unavailableInAsync(e, true);
+    }
+  }
+
+  /**
+   * During an async cycle: answers {@code 503} for {@code e} once (when the response can still be
+   * changed, else the filter's log counts it as late) and, if {@code complete}, ends the cycle.
+   * Outside one: nothing, the filter answers when the exception reaches it. Returns {@code e}.
+   */
+  StoreUnavailableException unavailableInAsync(StoreUnavailableException e, boolean complete) {
+    boolean inAsync;
+    synchronized (this) {
+      inAsync = watchingAsync;
+    }
+    if (!inAsync || !answered.compareAndSet(false, true)) {
+      return e;
+    }
+    try {
+      unavailable.respond(raw, e);
+    } catch (IOException | RuntimeException failed) {
+      e.addSuppressed(failed); // the client went away; the cycle still ends below
+    }
+    if (complete) {
+      try {
+        super.getAsyncContext().complete();
+      } catch (IllegalStateException over) {
+        // the cycle already ended (completed on another thread, or by the container)
+      }
+    }
+    return e;
+  }
+
+  /** Whether a {@code 503} was already written for this request during its async cycle. */
+  boolean answeredUnavailable() {
+    return answered.get();
+  }
+
   /** The log-safe digest of {@code s}'s id. */
   String digest(ActiveSession s) {
     return manager.digest(s.id());
@@ -306,7 +380,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
       register = !watchingAsync;
       watchingAsync = true;
       if (async == null || !async.wraps(ctx)) {
-        async = new CommittingAsyncContext(ctx, this::commit);
+        async = new CommittingAsyncContext(ctx, this::commitAtComplete);
       }
       out = async;
     }
@@ -324,12 +398,49 @@ final class SessionRequest extends HttpServletRequestWrapper {
     return out;
   }
 
+  /**
+   * The save {@code AsyncContext.complete()} makes before completing: an outage is answered with
+   * the {@code 503} (the context then completes as asked) instead of being thrown at the caller.
+   */
+  private void commitAtComplete() {
+    if (answered.get()) {
+      return; // a 503 went out already; nothing more to save or say
+    }
+    try {
+      commit();
+    } catch (StoreUnavailableException e) {
+      unavailableInAsync(e, false);
+    }
+  }
+
+  /**
+   * A save from a listener of the async cycle: an outage is answered with the {@code 503} and, on
+   * a timeout or an error, the cycle is completed (else the container would answer 500).
+   */
+  private void commitFromListener(AsyncEvent event, boolean completeOnOutage) {
+    if (answered.get()) {
+      return;
+    }
+    try {
+      commit();
+    } catch (StoreUnavailableException e) {
+      unavailableInAsync(e, false);
+      if (completeOnOutage) {
+        try {
+          event.getAsyncContext().complete();
+        } catch (IllegalStateException over) {
+          // already completed
+        }
+      }
+    }
+  }
+
   /** Saves the session when an async cycle ends; stays registered across cycles. */
   private final class AsyncCommit implements AsyncListener {
     @Override
     public void onComplete(AsyncEvent event) {
       try {
-        commit();
+        commitFromListener(event, false);
       } finally {
         finish();
       }
@@ -337,12 +448,23 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
     @Override
     public void onTimeout(AsyncEvent event) {
-      commit();
+      commitFromListener(event, true);
     }
 
     @Override
     public void onError(AsyncEvent event) {
-      commit();
+      StoreUnavailableException down = StoreUnavailableException.find(event.getThrowable());
+      if (down != null && !answered.get()) {
+        // the async work failed on the store (e.g. an uncaught exception from a dispatch)
+        unavailableInAsync(down, false);
+        try {
+          event.getAsyncContext().complete();
+        } catch (IllegalStateException over) {
+          // already completed
+        }
+        return;
+      }
+      commitFromListener(event, true);
     }
 
     @Override

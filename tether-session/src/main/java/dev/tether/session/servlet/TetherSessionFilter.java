@@ -85,7 +85,9 @@ import java.util.List;
  * session cookie goes out for a session that was never stored). Requests that never touch their
  * session do not reach the store and are served as usual. Refused requests are logged at most
  * once every ten seconds, with their count. When the response was already committed nothing can
- * be changed; that is logged the same way.
+ * be changed; that is logged the same way. The same holds for a request in an async cycle whose
+ * session is opened or saved on another thread (by its first write, {@code AsyncContext.complete()},
+ * a timeout or an error): it gets the same {@code 503} and log line, and its cycle is ended.
  *
  * <p>Other frameworks use {@link SessionManager} and {@link ActiveSession} directly.
  */
@@ -182,14 +184,17 @@ public final class TetherSessionFilter implements Filter {
       if (down == null) {
         throw e;
       }
+      if (req.getAttribute(REQUEST_ATTRIBUTE) instanceof SessionRequest s && s.answeredUnavailable()) {
+        return; // answered within the async cycle already (started on this thread)
+      }
       unavailable.respond(httpRes, down);
     }
   }
 
   private void serve(HttpServletRequest http, HttpServletResponse httpRes, FilterChain chain)
       throws IOException, ServletException {
-    SessionRequest request = new SessionRequest(http, manager, cookie, events);
-    CommitGuardResponse response = new CommitGuardResponse(httpRes, request::commit);
+    SessionRequest request = new SessionRequest(http, httpRes, manager, cookie, events, unavailable);
+    CommitGuardResponse response = new CommitGuardResponse(httpRes, request::commitBeforeWrite);
     request.attach(response);
     request.setAttribute(REQUEST_ATTRIBUTE, request);
     boolean async = false;
