@@ -310,6 +310,13 @@ final class RequestScanner {
         if (i == valueStart) {
             throw badRequest("chunk extension without a value after '='");
         }
+        if (i < lineLength && isWhitespace(line[i])) {
+            // RFC 9112 §7.1.1 allows BWS before the next ';', but Netty's decoder after us refuses
+            // it; parsers disagreeing about a chunk line is how chunked bodies get smuggled
+            throw badRequest("whitespace after the chunk extension value '"
+                    + RequestHead.printable(RequestHead.ascii(line, valueStart, i))
+                    + "'; an unquoted value must be followed directly by ';' or the end of the line");
+        }
         return i;
     }
 

@@ -70,6 +70,8 @@ public class FramingViolationCasesTest {
                 bad("chunk size with underscore", chunked("1_0\r\nhello\r\n0\r\n\r\n"), 400, "invalid character"),
                 bad("chunk extension without name '5 ;'", chunked("5 ;\r\nhello\r\n0\r\n\r\n"), 400, "chunk extension without a name"),
                 bad("chunk extension without value", chunked("5;a=\r\nhello\r\n0\r\n\r\n"), 400, "chunk extension without a value after"),
+                bad("whitespace after a chunk extension value before ';'", chunked("5;a=b ;c=d\r\nhello\r\n0\r\n\r\n"), 400, "whitespace after the chunk extension value 'b'"),
+                bad("whitespace after a chunk extension value at the line's end", chunked("5;a=b\t\r\nhello\r\n0\r\n\r\n"), 400, "whitespace after the chunk extension value 'b'"),
                 bad("chunk extension unterminated quote", chunked("5;a=\"x\r\nhello\r\n0\r\n\r\n"), 400, "unterminated quoted chunk extension value"),
                 bad("chunk size above 2^31-1", chunked("80000000\r\nhello\r\n0\r\n\r\n"), 400, "chunk size larger than 2147483647 bytes"),
                 bad("chunk size 2^64", chunked("10000000000000000\r\nhello\r\n0\r\n\r\n"), 400, "chunk size larger than 2147483647 bytes"),
