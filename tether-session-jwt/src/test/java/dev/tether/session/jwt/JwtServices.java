@@ -13,7 +13,7 @@ import dev.tether.session.jwt.verify.VerifierSettings;
 import dev.tether.session.memory.MemorySessionStore;
 import dev.tether.session.servlet.SessionCookie;
 import dev.tether.session.servlet.TetherSessionFilter;
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;

@@ -10,7 +10,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.tether.session.ActiveSession;
 import dev.tether.session.SessionManager;
 import dev.tether.session.memory.MemorySessionStore;
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,6 +8,7 @@ import dev.tether.session.spi.SaveResult.Outcome;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.StoreCapability;
+import dev.tether.testing.time.SettableClock;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -18,7 +18,7 @@ import dev.tether.session.jwt.JwtKeySet;
 import dev.tether.session.jwt.JwtSettings;
 import dev.tether.session.jwt.SessionTokenIssuer;
 import dev.tether.session.memory.MemorySessionStore;
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

@@ -1,4 +1,4 @@
-package dev.tether.testing.session;
+package dev.tether.testing.time;
 
 import static java.util.Objects.requireNonNull;
 
