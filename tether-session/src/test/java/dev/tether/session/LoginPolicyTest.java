@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.session.ConcurrentSessionLimit.Action;
 import dev.tether.session.memory.MemorySessionStore;
+import dev.tether.testing.time.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Concurrent-session limits (R10) and authentication time for re-authentication gates (R16). */
 class LoginPolicyTest {
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T10:00:00Z"));
   private final MemorySessionStore store = new MemorySessionStore(clock);
 
   private SessionManager manager(ConcurrentSessionLimit limit) {
@@ -23,7 +24,7 @@ class LoginPolicyTest {
   }
 
   /** Logs {@code principal} in on a new stored session, one minute after the previous login. */
-  private static ActiveSession loggedIn(SessionManager m, MutableClock clock, String principal) {
+  private static ActiveSession loggedIn(SessionManager m, SettableClock clock, String principal) {
     clock.advance(Duration.ofMinutes(1));
     ActiveSession s = m.create();
     m.commit(s);

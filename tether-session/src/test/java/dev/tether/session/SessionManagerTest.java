@@ -8,6 +8,7 @@ import dev.tether.session.codec.EncryptionKeys;
 import dev.tether.session.codec.JsonAttributeSerializer;
 import dev.tether.session.memory.MemorySessionStore;
 import dev.tether.session.spi.SessionRecord;
+import dev.tether.testing.time.SettableClock;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class SessionManagerTest {
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T10:00:00Z"));
   private final MemorySessionStore store = new MemorySessionStore(clock);
   private final Events events = new Events();
   private final SessionManager manager =

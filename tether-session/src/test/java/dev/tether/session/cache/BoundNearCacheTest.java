@@ -9,13 +9,11 @@ import dev.tether.session.spi.Invalidations;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
+import dev.tether.testing.time.SettableClock;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,23 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class BoundNearCacheTest {
 
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneId getZone() {
-      return ZoneId.of("UTC");
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-  };
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final MemorySessionStore shared = new MemorySessionStore(clock);
   private final CountingSessionStore backendA = new CountingSessionStore(shared);
   private final CountingSessionStore backendB = new CountingSessionStore(shared.peer(clock));
@@ -127,7 +109,7 @@ class BoundNearCacheTest {
 
     String other = create("s5");
     nodeA.load(other, ON_A);
-    now.set(now.get().plus(Duration.ofMinutes(31)));
+    clock.advance(Duration.ofMinutes(31));
     assertThat(nodeA.load(other, ON_A)).as("idle past its timeout at the cache's clock").isEmpty();
   }
 

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.session.MutableClock;
 import dev.tether.session.SessionManager;
 import dev.tether.session.SessionPolicy;
 import dev.tether.session.SessionSweeper;
 import dev.tether.session.codec.AttributeCodec;
 import dev.tether.session.codec.JsonAttributeSerializer;
 import dev.tether.session.memory.MemorySessionStore;
+import dev.tether.testing.time.SettableClock;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -145,7 +145,7 @@ class ServletEventsTest {
     }
   }
 
-  private final MutableClock clock = new MutableClock(Instant.now());
+  private final SettableClock clock = new SettableClock(Instant.now());
   private final MemorySessionStore store = new MemorySessionStore(clock);
   private final JettyApps apps = new JettyApps();
   private final HttpClient http = HttpClient.newHttpClient();
