@@ -58,7 +58,7 @@ class IdLoggingTest {
     r2.setAttribute("a", 2);
     m.commit(r1);
     m.commit(r2);
-    ids.add(m.login(r1, "ada"));
+    ids.add(m.authentication().login(r1, "ada"));
     m.commit(r1);
     String forged = new SessionIdGenerator().next();
     ids.add(forged);

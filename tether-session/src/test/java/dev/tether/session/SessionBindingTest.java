@@ -195,7 +195,7 @@ class SessionBindingTest {
                 .withBinding(new Binding(BindingMode.TERMINATE, 24, 64, BindingMode.TERMINATE)));
     ClientInfo owner = new ClientInfo("203.0.113.5", FIREFOX);
     ActiveSession s = m.open(stored(m, owner), owner).orElseThrow();
-    String loggedIn = m.login(s, "ada");
+    String loggedIn = m.authentication().login(s, "ada");
     m.commit(s);
 
     clock.advance(Duration.ofMinutes(11));

@@ -115,7 +115,7 @@ final class JwtServices implements AutoCloseable {
       String path = req.getRequestURI();
       if (path.equals("/login")) {
         ActiveSession s = TetherSessionFilter.session(req, true);
-        manager.login(s, req.getParameter("user"));
+        manager.authentication().login(s, req.getParameter("user"));
         s.setAttribute("roles", Arrays.asList(req.getParameter("roles").split(",")));
       } else if (path.equals("/roles")) {
         TetherSessionFilter.session(req, false).setAttribute(

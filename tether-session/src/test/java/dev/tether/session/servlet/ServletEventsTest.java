@@ -124,7 +124,7 @@ class ServletEventsTest {
         case "/badge" -> req.getSession().setAttribute("badge", new Badge(req.getParameter("name")));
         case "/remove" -> req.getSession().removeAttribute(req.getParameter("k"));
         case "/rotate" -> resp.getWriter().write(req.changeSessionId());
-        case "/login" -> manager.login(TetherSessionFilter.session(req, true), "ada");
+        case "/login" -> manager.authentication().login(TetherSessionFilter.session(req, true), "ada");
         case "/logout" -> req.getSession().invalidate();
         case "/logout-twice" -> {
           HttpSession s = req.getSession();
@@ -136,7 +136,7 @@ class ServletEventsTest {
           }
         }
         case "/peek" -> {
-          manager.csrfToken(TetherSessionFilter.session(req, true));
+          manager.csrf().token(TetherSessionFilter.session(req, true));
           HttpSession s = req.getSession();
           resp.getWriter().write(s.getAttribute("tether.csrf") + " " + Collections.list(s.getAttributeNames()));
         }
@@ -310,7 +310,7 @@ class ServletEventsTest {
     String other = get(a, "/set?k=cart&v=other", null);
     eventsA.log.clear();
 
-    assertThat(managerB.invalidateAll("ada")).isEqualTo(2);
+    assertThat(managerB.principals().invalidateAll("ada")).isEqualTo(2);
 
     assertThat(eventsB.log.stream().filter(l -> l.startsWith("destroyed")))
         .containsExactlyInAnyOrder(

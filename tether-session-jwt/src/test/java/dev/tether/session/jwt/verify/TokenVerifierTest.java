@@ -54,7 +54,7 @@ class TokenVerifierTest {
 
   private String tokenOf(String user) {
     ActiveSession s = manager.create();
-    manager.login(s, user);
+    manager.authentication().login(s, user);
     s.setAttribute("roles", List.of("buyer"));
     return issuer.issue(s).orElseThrow().token();
   }
