@@ -21,8 +21,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Concurrent writers: per-attribute conflicts (last writer wins, reported), many writers through one or two instances, and a logout racing saves. */
+/**
+ * Concurrent writers: per-attribute conflicts (last writer wins, reported), many writers through
+ * one or two instances, and a logout racing saves.
+ */
 public interface ConcurrencyContract extends StoreContract {
+
   @Test
   default void concurrentChangesOfDifferentAttributesBothPersistWithoutConflict() {
     String id = create(Map.of());

@@ -16,8 +16,11 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The basics: an unknown id, create and load, deltas, delete and tombstones, the version. */
+/**
+ * The basics: an unknown id, create and load, deltas, delete and tombstones, the version.
+ */
 public interface CoreContract extends StoreContract {
+
   @Test
   default void unknownIdIsEmptyEverywhere() {
     String id = newId();

@@ -23,8 +23,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
-/** Expiry: idle and absolute timeouts at the store's clock, and the sweep (an optional part, {@link StoreCapability#EXPIRY_SWEEP}). */
+/**
+ * Expiry: idle and absolute timeouts at the store's clock, and the sweep (an optional part, {@link
+ * StoreCapability#EXPIRY_SWEEP}).
+ */
 public interface ExpiryContract extends StoreContract {
+
   @Test
   default void idleExpirySlidesWithEachAccess() {
     String id = create(Map.of("a", bytes("1")));

@@ -8,8 +8,12 @@ import dev.tether.session.spi.StoreCapability;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The principal index (an optional part, {@link StoreCapability#PRINCIPAL_INDEX}): it follows creates, principal changes and deletes. */
+/**
+ * The principal index (an optional part, {@link StoreCapability#PRINCIPAL_INDEX}): it follows
+ * creates, principal changes and deletes.
+ */
 public interface PrincipalIndexContract extends StoreContract {
+
   @Test
   default void principalIndexFollowsCreatesAndPrincipalChanges() {
     String alice = newPrincipal();

@@ -18,8 +18,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Id rotation: everything carried over, the old id dead and tombstoned, on every instance at once, with no acknowledged save lost. */
+/**
+ * Id rotation: everything carried over, the old id dead and tombstoned, on every instance at once,
+ * with no acknowledged save lost.
+ */
 public interface RotationContract extends StoreContract {
+
   @Test
   default void rotateIdKeepsEverythingAndKillsTheOldId() {
     String alice = newPrincipal();
