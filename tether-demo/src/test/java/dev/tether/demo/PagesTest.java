@@ -2,7 +2,7 @@ package dev.tether.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -129,7 +129,7 @@ public final class ActiveSession {
 
   /**
    * Sets the principal (login) or clears it ({@code null}). Call {@link #rotateId()} as well on
-   * any privilege change (R4, R5); {@link SessionManager#login} does both.
+   * any privilege change (R4, R5); {@link SessionAuthentication#login} does both.
    */
   public synchronized void setPrincipal(String name) {
     if (name != null && name.isEmpty()) {

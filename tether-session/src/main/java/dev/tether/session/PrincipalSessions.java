@@ -3,6 +3,8 @@ package dev.tether.session;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.session.spi.SessionRecord;
+import dev.tether.session.spi.SessionStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,17 +14,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link SessionManager}'s operations over the principal index: listing and ending a user's
- * sessions (R12, R13, R15) and making room under a {@link ConcurrentSessionLimit} at login (R10).
+ * A user's sessions, over the store's principal index: listing them for a "your sessions" page and
+ * ending them (R12, R13, R15), and making room under a {@link ConcurrentSessionLimit} at login
+ * (R10, for {@link SessionAuthentication#login}). Sessions are named outside by their log-safe
+ * digest, never by id.
+ *
+ * <pre>{@code
+ * List<SessionSummary> mine = sessions.principals().sessionsOf(current);
+ * sessions.principals().invalidate(current.principal(), mine.get(0).idDigest());
+ * }</pre>
+ *
+ * <p>Thread-safe; from {@link SessionManager#principals()}.
  */
-final class PrincipalSessions {
+public final class PrincipalSessions {
 
   private static final Logger log = LoggerFactory.getLogger(PrincipalSessions.class);
 
-  private final SessionManager manager;
+  private final SessionStore store;
+  private final SessionIdDigest digest;
+  private final Clock clock;
+  private final SessionListeners listeners;
 
-  PrincipalSessions(SessionManager manager) {
-    this.manager = manager;
+  /** Over {@code store} (timed), firing events to {@code listeners}. */
+  PrincipalSessions(SessionStore store, SessionIdDigest digest, Clock clock, SessionListeners listeners) {
+    this.store = store;
+    this.digest = digest;
+    this.clock = clock;
+    this.listeners = listeners;
   }
 
   /**
@@ -31,25 +49,25 @@ final class PrincipalSessions {
    */
   void makeRoom(ActiveSession s, String principal, ConcurrentSessionLimit limit) {
     List<SessionRecord> others = new ArrayList<>();
-    for (String id : manager.timed("findByPrincipal", () -> manager.store().findByPrincipal(principal))) {
+    for (String id : store.findByPrincipal(principal)) {
       if (!id.equals(s.id())) {
-        manager.timed("load", () -> manager.store().load(id))
+        store.load(id)
             .filter(r -> principal.equals(r.principal()))
             .ifPresent(others::add);
       }
     }
     for (SessionRecord r : limit.toEvict(principal, others)) {
       if (endById(r.id(), r)) {
-        log.debug("session {} ended: its principal reached the concurrent session limit", manager.digest(r.id()));
+        log.debug("session {} ended: its principal reached the concurrent session limit", digest.of(r.id()));
       }
     }
   }
 
   /** Invalidates every session of {@code principal} (account disabled, R12); returns how many. */
-  int invalidateAll(String principal) {
+  public int invalidateAll(String principal) {
     requireNonNull(principal, "principal");
     int n = 0;
-    Set<String> found = manager.timed("findByPrincipal", () -> manager.store().findByPrincipal(principal));
+    Set<String> found = store.findByPrincipal(principal);
     for (String id : found) {
       if (endById(id)) {
         n++;
@@ -62,20 +80,20 @@ final class PrincipalSessions {
    * The live sessions of {@code current}'s principal, oldest first, for a "your sessions" page
    * (R15); empty for an anonymous session.
    */
-  List<SessionSummary> sessionsOf(ActiveSession current) {
+  public List<SessionSummary> sessionsOf(ActiveSession current) {
     String principal = current.principal();
     if (principal == null) {
       return List.of();
     }
     List<SessionSummary> out = new ArrayList<>();
-    for (String id : manager.timed("findByPrincipal", () -> manager.store().findByPrincipal(principal))) {
-      manager.timed("load", () -> manager.store().load(id))
+    for (String id : store.findByPrincipal(principal)) {
+      store.load(id)
           .filter(r -> principal.equals(r.principal()))
           .ifPresent(
               r ->
                   out.add(
                       new SessionSummary(
-                          manager.digest(id),
+                          digest.of(id),
                           r.createdAt(),
                           r.lastAccessedAt(),
                           r.expiresAt(),
@@ -89,11 +107,11 @@ final class PrincipalSessions {
    * Ends the session of {@code principal} named by {@code idDigest} (from {@link #sessionsOf});
    * returns whether one was ended. Sessions of other principals are never touched.
    */
-  boolean invalidate(String principal, String idDigest) {
+  public boolean invalidate(String principal, String idDigest) {
     requireNonNull(principal, "principal");
     requireNonNull(idDigest, "idDigest");
-    for (String id : manager.timed("findByPrincipal", () -> manager.store().findByPrincipal(principal))) {
-      if (manager.digest(id).equals(idDigest) && endById(id)) {
+    for (String id : store.findByPrincipal(principal)) {
+      if (digest.of(id).equals(idDigest) && endById(id)) {
         log.debug("session {} ended by its owner", idDigest);
         return true;
       }
@@ -105,13 +123,13 @@ final class PrincipalSessions {
    * Ends every session of {@code current}'s principal except {@code current} (after a password or
    * factor change, R13); returns how many.
    */
-  int invalidateOthers(ActiveSession current) {
+  public int invalidateOthers(ActiveSession current) {
     String principal = current.principal();
     if (principal == null) {
       return 0;
     }
     int n = 0;
-    for (String id : manager.timed("findByPrincipal", () -> manager.store().findByPrincipal(principal))) {
+    for (String id : store.findByPrincipal(principal)) {
       if (!id.equals(current.id()) && endById(id)) {
         n++;
       }
@@ -121,7 +139,7 @@ final class PrincipalSessions {
 
   /** {@link #endById(String, SessionRecord)} with the record read first. */
   private boolean endById(String id) {
-    return endById(id, manager.timed("load", () -> manager.store().load(id)).orElse(null));
+    return endById(id, store.load(id).orElse(null));
   }
 
   /**
@@ -130,14 +148,15 @@ final class PrincipalSessions {
    * SessionListener#endedById}; returns whether it was deleted.
    */
   boolean endById(String id, SessionRecord before) {
-    if (!manager.timed("delete", () -> manager.store().delete(id))) {
+    if (!store.delete(id)) {
       return false;
     }
-    String digest = manager.digest(id);
-    long lifetime = before == null ? -1 : Duration.between(before.createdAt(), manager.now()).toSeconds();
-    manager.listener().deleted(digest, lifetime);
+    String d = digest.of(id);
+    long lifetime = before == null ? -1 : Duration.between(before.createdAt(), clock.instant()).toSeconds();
+    SessionListener listener = listeners.all();
+    listener.deleted(d, lifetime);
     if (before != null) {
-      manager.listener().endedById(digest, before);
+      listener.endedById(d, before);
     }
     return true;
   }

@@ -28,7 +28,7 @@ public interface SessionListener {
 
   /**
    * A session was ended by id on this instance, not through a request that holds it: all sessions
-   * of a principal ({@link SessionManager#invalidateAll}, {@link SessionManager#invalidateOthers}),
+   * of a principal ({@link PrincipalSessions#invalidateAll}, {@link PrincipalSessions#invalidateOthers}),
    * one a user ended from their session list, one evicted under a {@link ConcurrentSessionLimit},
    * or one terminated for a binding mismatch. {@code record} is the session as it was, so its
    * attributes can still be read; fires after {@link #deleted}, once, on the instance that ended it.

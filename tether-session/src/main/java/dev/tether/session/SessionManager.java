@@ -3,6 +3,7 @@ package dev.tether.session;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.session.codec.AttributeCodec;
+import dev.tether.session.metrics.TimedSessionStore;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionIds;
@@ -10,22 +11,23 @@ import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.StoreCapability;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies session policy over a {@link SessionStore}: strict mode, idle/absolute/renewal timeouts,
- * sliding expiry with coalesced last-access writes, id rotation, CSRF synchronizer tokens, expiry
- * warnings, the unknown-id counter and lifecycle events with salted id digests.
+ * Applies session policy over a {@link SessionStore}: opens, creates, commits, invalidates and
+ * rotates sessions under strict mode, idle/absolute/renewal timeouts and sliding expiry with
+ * coalesced last-access writes, with expiry warnings, the unknown-id counter and lifecycle events
+ * with salted id digests. Its services do the rest over the same store and listeners: {@link
+ * #principals()} (a user's sessions), {@link #authentication()} (login, re-authentication) and
+ * {@link #csrf()} (synchronizer tokens). Every store call is timed once, by the {@link
+ * TimedSessionStore} the manager wraps its store in ({@link SessionListener#storeLatency}).
  *
  * <pre>{@code
  * SessionManager sessions = SessionManager.builder(store).policy(SessionPolicy.defaults()).build();
@@ -51,39 +53,39 @@ public final class SessionManager {
 
   private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
 
-  static final String CSRF = ActiveSession.RESERVED_PREFIX + "csrf";
   static final String RENEWED_AT = ActiveSession.RESERVED_PREFIX + "renewedAt";
-  static final String AUTH_TIME = ActiveSession.RESERVED_PREFIX + "authTime";
 
+  /** The store as given, for {@link #store()}. */
+  private final SessionStore given;
+  /** The store every call goes to: the given one, timed. */
   private final SessionStore store;
   private final SessionPolicy policy;
   private final AttributeCodec codec;
   private final Clock clock;
-  private final SecureRandom random;
   private final SessionIdGenerator ids;
   private final SessionIdDigest digest;
-  private final SessionListener baseListener;
-  private final List<SessionListener> addedListeners = new ArrayList<>();
-  private volatile SessionListener listener;
+  private final SessionListeners listeners;
   private final UnknownIdMonitor unknownIds;
   private final SessionBinding binding;
   private final RenewalForwards forwards = new RenewalForwards();
-  private final ConcurrentSessionLimit concurrentLimit;
-  private final PrincipalSessions principals = new PrincipalSessions(this);
+  private final PrincipalSessions principals;
+  private final SessionAuthentication authentication;
+  private final CsrfTokens csrf;
 
   private SessionManager(Builder b) {
-    this.store = b.store;
+    this.listeners = new SessionListeners(b.listener);
+    this.given = b.store;
+    this.store = new TimedSessionStore(b.store, (operation, nanos) -> listeners.all().storeLatency(operation, nanos));
     this.policy = b.policy;
     this.codec = b.codec;
     this.clock = b.clock;
-    this.random = b.random;
     this.ids = new SessionIdGenerator(b.random);
     this.digest = new SessionIdDigest(b.random);
-    this.baseListener = b.listener;
-    this.listener = b.listener;
     this.binding = new SessionBinding(policy.binding());
     this.unknownIds = new UnknownIdMonitor(b.clock, policy.unknownIdWindow(), policy.unknownIdLimit());
-    this.concurrentLimit = b.concurrentLimit;
+    this.principals = new PrincipalSessions(store, digest, b.clock, listeners);
+    this.authentication = new SessionAuthentication(b.clock, principals, b.concurrentLimit);
+    this.csrf = new CsrfTokens(ids);
   }
 
   /** A builder over {@code store}. */
@@ -101,33 +103,37 @@ public final class SessionManager {
     return codec;
   }
 
-  /** The store underneath. */
+  /** The store underneath, as given to the builder. */
   public SessionStore store() {
-    return store;
+    return given;
+  }
+
+  /** A user's sessions: listing and ending them (R12, R13, R15). */
+  public PrincipalSessions principals() {
+    return principals;
+  }
+
+  /** Login, re-authentication and the authentication time (R4, R10, R16). */
+  public SessionAuthentication authentication() {
+    return authentication;
+  }
+
+  /** The sessions' CSRF synchronizer tokens. */
+  public CsrfTokens csrf() {
+    return csrf;
   }
 
   /**
    * Adds {@code l} to the listeners given to the builder, for components that come later (the
    * servlet filter's expiry events). Events already under way may miss it.
    */
-  public synchronized void addListener(SessionListener l) {
-    requireNonNull(l, "listener");
-    addedListeners.add(l);
-    listener = SessionListener.all(listeners());
+  public void addListener(SessionListener l) {
+    listeners.add(l);
   }
 
   /** Removes a listener added with {@link #addListener}; does nothing for another. */
-  public synchronized void removeListener(SessionListener l) {
-    if (addedListeners.remove(l)) {
-      listener = SessionListener.all(listeners());
-    }
-  }
-
-  private List<SessionListener> listeners() {
-    List<SessionListener> all = new ArrayList<>(addedListeners.size() + 1);
-    all.add(baseListener);
-    all.addAll(addedListeners);
-    return all;
+  public void removeListener(SessionListener l) {
+    listeners.remove(l);
   }
 
   /** The log-safe digest of {@code id}. */
@@ -159,12 +165,12 @@ public final class SessionManager {
     boolean wellFormed = SessionIds.isValid(id);
     String via = client.balancerBinding();
     Optional<SessionRecord> record =
-        wellFormed ? timed("load", () -> via == null ? store.load(id) : store.load(id, via)) : Optional.empty();
+        wellFormed ? (via == null ? store.load(id) : store.load(id, via)) : Optional.empty();
     if (record.isEmpty() && wellFormed) {
       String renewed = forwards.lookup(id, clock.instant());
       if (renewed != null) {
         log.debug("session {} renewed meanwhile; serving {}", digest.of(id), digest.of(renewed));
-        record = timed("load", () -> store.load(renewed));
+        record = store.load(renewed);
       }
     }
     if (record.isEmpty()) {
@@ -172,7 +178,7 @@ public final class SessionManager {
       return Optional.empty();
     }
     ActiveSession s = new ActiveSession(this, record.get(), clock.instant());
-    if (binding.enabled() && binding.mustTerminate(s, client, listener, digest)) {
+    if (binding.enabled() && binding.mustTerminate(s, client, listeners.all(), digest)) {
       s.markInvalidated();
       principals.endById(s.id(), record.get());
       return Optional.empty();
@@ -226,11 +232,12 @@ public final class SessionManager {
     }
     if (s.stored() == null) {
       SessionRecord first = s.newRecord();
-      SaveResult r = timed("create", () -> store.create(first));
+      SaveResult r = store.create(first);
       if (!r.isSaved()) {
         throw new IllegalStateException("a freshly generated session id was already taken");
       }
       s.saved(first);
+      SessionListener listener = listeners.all();
       listener.created(digest.of(first.id()));
       listener.written(digest.of(first.id()), serialisedSize(first));
       log.debug("session {} created", digest.of(first.id()));
@@ -240,7 +247,8 @@ public final class SessionManager {
     if (delta == null) {
       return true;
     }
-    SaveResult r = timed("save", () -> store.save(delta));
+    SaveResult r = store.save(delta);
+    SessionListener listener = listeners.all();
     if (!r.isSaved()) {
       s.markInvalidated();
       listener.lostSave(digest.of(delta.id()));
@@ -277,10 +285,10 @@ public final class SessionManager {
     s.markInvalidated();
     if (s.stored() != null) {
       String id = s.id();
-      boolean deleted = timed("delete", () -> store.delete(id));
+      boolean deleted = store.delete(id);
       if (deleted) {
         long lifetime = Duration.between(s.createdAt(), clock.instant()).toSeconds();
-        listener.deleted(digest.of(id), lifetime);
+        listeners.all().deleted(digest.of(id), lifetime);
         log.debug("session {} invalidated", digest.of(id));
       }
     }
@@ -298,7 +306,7 @@ public final class SessionManager {
     String oldId = s.id();
     String newId = ids.next();
     if (s.stored() != null) {
-      SaveResult r = timed("rotateId", () -> store.rotateId(oldId, newId));
+      SaveResult r = store.rotateId(oldId, newId);
       if (r.outcome() == SaveResult.Outcome.GONE) {
         s.markInvalidated();
         throw new IllegalStateException("the session expired or was invalidated meanwhile");
@@ -309,71 +317,9 @@ public final class SessionManager {
     }
     s.changeId(newId);
     s.setInternal(RENEWED_AT, clock.millis());
-    listener.rotated(digest.of(oldId), digest.of(newId));
+    listeners.all().rotated(digest.of(oldId), digest.of(newId));
     log.debug("session {} rotated to {}", digest.of(oldId), digest.of(newId));
     return newId;
-  }
-
-  /**
-   * Login: enforces the {@link ConcurrentSessionLimit} if one is set (R10), sets the principal,
-   * records the authentication time and rotates the id (R4). Returns the new id.
-   *
-   * @throws SessionLimitExceededException when the principal holds the most sessions allowed and
-   *     the limit's action is to reject; {@code s} is left unchanged
-   */
-  public String login(ActiveSession s, String principal) {
-    requireNonNull(principal, "principal");
-    if (concurrentLimit != null) {
-      principals.makeRoom(s, principal, concurrentLimit);
-    }
-    s.setPrincipal(principal);
-    return reauthenticated(s);
-  }
-
-  /**
-   * Re-authentication (step-up, password re-entry before a sensitive change, R4/R16): records the
-   * authentication time and rotates the id. Returns the new id.
-   */
-  public String reauthenticated(ActiveSession s) {
-    s.setInternal(AUTH_TIME, clock.millis());
-    return rotateId(s);
-  }
-
-  /** When the user of {@code s} last authenticated, or empty for an anonymous session. */
-  public Optional<Instant> authenticatedAt(ActiveSession s) {
-    return s.attribute(AUTH_TIME) instanceof Number n ? Optional.of(Instant.ofEpochMilli(n.longValue())) : Optional.empty();
-  }
-
-  /**
-   * Whether the user of {@code s} authenticated within {@code maxAge}: gate high-value operations on
-   * it and ask for re-authentication otherwise (R16).
-   */
-  public boolean authenticatedWithin(ActiveSession s, Duration maxAge) {
-    requireNonNull(maxAge, "maxAge");
-    return authenticatedAt(s).map(t -> !t.plus(maxAge).isBefore(clock.instant())).orElse(false);
-  }
-
-  /**
-   * The session's CSRF synchronizer token, created on first use: 256 random bits, stored in the
-   * session, the same for every request of the session.
-   */
-  public String csrfToken(ActiveSession s) {
-    Object token = s.attribute(CSRF);
-    if (token instanceof String t) {
-      return t;
-    }
-    String fresh = ids.next();
-    s.setInternal(CSRF, fresh);
-    return fresh;
-  }
-
-  /** Whether {@code presented} is the session's CSRF token (constant-time comparison). */
-  public boolean verifyCsrf(ActiveSession s, String presented) {
-    if (presented == null || !(s.attribute(CSRF) instanceof String expected)) {
-      return false;
-    }
-    return MessageDigest.isEqual(
-        expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Time left before {@code s} expires, counting this request as an access. */
@@ -405,7 +351,8 @@ public final class SessionManager {
     if (!store.capabilities().contains(StoreCapability.EXPIRY_SWEEP)) {
       return 0; // the store cannot see expired sessions (a client-side store): nothing to claim
     }
-    List<SessionRecord> swept = timed("sweepExpired", () -> store.sweepExpired(policy.sweepLimit()));
+    List<SessionRecord> swept = store.sweepExpired(policy.sweepLimit());
+    SessionListener listener = listeners.all();
     for (SessionRecord r : swept) {
       listener.expired(digest.of(r.id()), r);
     }
@@ -415,41 +362,13 @@ public final class SessionManager {
     return swept.size();
   }
 
-  /** Invalidates every session of {@code principal} (account disabled, R12); returns how many. */
-  public int invalidateAll(String principal) {
-    return principals.invalidateAll(principal);
-  }
-
-  /**
-   * The live sessions of {@code current}'s principal, oldest first, for a "your sessions" page
-   * (R15); empty for an anonymous session.
-   */
-  public List<SessionSummary> sessionsOf(ActiveSession current) {
-    return principals.sessionsOf(current);
-  }
-
-  /**
-   * Ends the session of {@code principal} named by {@code idDigest} (from {@link #sessionsOf});
-   * returns whether one was ended. Sessions of other principals are never touched.
-   */
-  public boolean invalidate(String principal, String idDigest) {
-    return principals.invalidate(principal, idDigest);
-  }
-
-  /**
-   * Ends every session of {@code current}'s principal except {@code current} (after a password or
-   * factor change, R13); returns how many.
-   */
-  public int invalidateOthers(ActiveSession current) {
-    return principals.invalidateOthers(current);
-  }
-
   /** Unknown ids counted for {@code clientAddress} in the current window. */
   public int unknownIdCount(String clientAddress) {
     return unknownIds.count(clientAddress);
   }
 
   private void unknown(String id, String clientAddress) {
+    SessionListener listener = listeners.all();
     listener.unknownId(clientAddress);
     log.debug("unknown session id {} from {} not adopted", digest.of(id), clientAddress);
     int flood = unknownIds.record(clientAddress);
@@ -466,26 +385,6 @@ public final class SessionManager {
   private Instant renewedAt(ActiveSession s) {
     Object v = s.attribute(RENEWED_AT);
     return v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : s.createdAt();
-  }
-
-  /** The clock's reading, for the components the manager delegates to. */
-  Instant now() {
-    return clock.instant();
-  }
-
-  /** The listeners as one, for the components the manager delegates to. */
-  SessionListener listener() {
-    return listener;
-  }
-
-  /** Runs a store call, reporting its latency. */
-  <T> T timed(String operation, Supplier<T> call) {
-    long start = System.nanoTime();
-    try {
-      return call.get();
-    } finally {
-      listener.storeLatency(operation, System.nanoTime() - start);
-    }
   }
 
   /** Builds a {@link SessionManager}; every setting has a default but the store. */
@@ -529,7 +428,7 @@ public final class SessionManager {
       return this;
     }
 
-    /** Limits the live sessions per principal, checked at {@link SessionManager#login}; none by default. */
+    /** Limits the live sessions per principal, checked at {@link SessionAuthentication#login}; none by default. */
     public Builder concurrentSessions(ConcurrentSessionLimit limit) {
       this.concurrentLimit = requireNonNull(limit, "limit");
       return this;

@@ -9,7 +9,7 @@ import java.time.Instant;
  * never the id itself.
  *
  * @param idDigest the salted digest ({@link SessionManager#digest}); pass it back to {@link
- *     SessionManager#invalidate(String, String)} to end that session
+ *     PrincipalSessions#invalidate(String, String)} to end that session
  * @param createdAt creation time
  * @param lastAccessedAt last recorded access
  * @param expiresAt when it expires unless used

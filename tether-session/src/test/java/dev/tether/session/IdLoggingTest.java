@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.tether.session.memory.MemorySessionStore;
+import dev.tether.testing.time.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ class IdLoggingTest {
 
   @Test
   void noLifecycleLogLineContainsARawId() {
-    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
     MemorySessionStore store = new MemorySessionStore(clock);
     SessionManager m =
         SessionManager.builder(store)
@@ -57,7 +58,7 @@ class IdLoggingTest {
     r2.setAttribute("a", 2);
     m.commit(r1);
     m.commit(r2);
-    ids.add(m.login(r1, "ada"));
+    ids.add(m.authentication().login(r1, "ada"));
     m.commit(r1);
     String forged = new SessionIdGenerator().next();
     ids.add(forged);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.session.ConcurrentSessionLimit.Action;
 import dev.tether.session.memory.MemorySessionStore;
+import dev.tether.testing.time.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Concurrent-session limits (R10) and authentication time for re-authentication gates (R16). */
 class LoginPolicyTest {
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T10:00:00Z"));
   private final MemorySessionStore store = new MemorySessionStore(clock);
 
   private SessionManager manager(ConcurrentSessionLimit limit) {
@@ -23,11 +24,11 @@ class LoginPolicyTest {
   }
 
   /** Logs {@code principal} in on a new stored session, one minute after the previous login. */
-  private static ActiveSession loggedIn(SessionManager m, MutableClock clock, String principal) {
+  private static ActiveSession loggedIn(SessionManager m, SettableClock clock, String principal) {
     clock.advance(Duration.ofMinutes(1));
     ActiveSession s = m.create();
     m.commit(s);
-    m.login(s, principal);
+    m.authentication().login(s, principal);
     m.commit(s);
     return s;
   }
@@ -58,7 +59,7 @@ class LoginPolicyTest {
     m.commit(s);
     String id = s.id();
 
-    assertThatThrownBy(() -> m.login(s, "ada"))
+    assertThatThrownBy(() -> m.authentication().login(s, "ada"))
         .isInstanceOf(SessionLimitExceededException.class)
         .hasMessageContaining("already holds 1 session");
 
@@ -71,7 +72,7 @@ class LoginPolicyTest {
   void loggingInAgainOnTheSameSessionDoesNotCountItTwice() {
     SessionManager m = manager(new ConcurrentSessionLimit(1, Action.REJECT));
     ActiveSession s = loggedIn(m, clock, "ada");
-    String newId = m.login(s, "ada");
+    String newId = m.authentication().login(s, "ada");
     m.commit(s);
     assertThat(store.findByPrincipal("ada")).containsExactly(newId);
   }
@@ -97,22 +98,22 @@ class LoginPolicyTest {
   void authenticationTimeGatesHighValueOperationsAndSurvivesTheStore() {
     SessionManager m = manager(null);
     ActiveSession anonymous = m.create();
-    assertThat(m.authenticatedAt(anonymous)).isEmpty();
-    assertThat(m.authenticatedWithin(anonymous, Duration.ofHours(1))).isFalse();
+    assertThat(m.authentication().authenticatedAt(anonymous)).isEmpty();
+    assertThat(m.authentication().authenticatedWithin(anonymous, Duration.ofHours(1))).isFalse();
 
     ActiveSession s = loggedIn(m, clock, "ada");
     Instant loginTime = clock.instant();
     clock.advance(Duration.ofMinutes(10));
     ActiveSession later = m.open(s.id(), "c").orElseThrow();
-    assertThat(m.authenticatedAt(later)).contains(loginTime);
-    assertThat(m.authenticatedWithin(later, Duration.ofMinutes(10))).isTrue();
-    assertThat(m.authenticatedWithin(later, Duration.ofMinutes(5))).isFalse();
+    assertThat(m.authentication().authenticatedAt(later)).contains(loginTime);
+    assertThat(m.authentication().authenticatedWithin(later, Duration.ofMinutes(10))).isTrue();
+    assertThat(m.authentication().authenticatedWithin(later, Duration.ofMinutes(5))).isFalse();
     assertThat(later.attributeNames()).as("internal, not an app attribute").isEmpty();
 
     String oldId = later.id();
-    String newId = m.reauthenticated(later);
+    String newId = m.authentication().reauthenticated(later);
     m.commit(later);
     assertThat(newId).as("re-authentication rotates the id").isNotEqualTo(oldId);
-    assertThat(m.authenticatedWithin(m.open(newId, "c").orElseThrow(), Duration.ofMinutes(5))).isTrue();
+    assertThat(m.authentication().authenticatedWithin(m.open(newId, "c").orElseThrow(), Duration.ofMinutes(5))).isTrue();
   }
 }

@@ -11,6 +11,7 @@ import dev.tether.session.SessionPolicy.BindingMode;
 import dev.tether.session.memory.MemorySessionStore;
 import dev.tether.session.metrics.SessionMetrics;
 import dev.tether.session.spi.AttributeValue;
+import dev.tether.testing.time.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class SessionBindingTest {
   private static final String FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
   private static final String CURL = "curl/8.5.0";
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T10:00:00Z"));
   private final MemorySessionStore store = new MemorySessionStore(clock);
   private final List<String> events = new CopyOnWriteArrayList<>();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -194,7 +195,7 @@ class SessionBindingTest {
                 .withBinding(new Binding(BindingMode.TERMINATE, 24, 64, BindingMode.TERMINATE)));
     ClientInfo owner = new ClientInfo("203.0.113.5", FIREFOX);
     ActiveSession s = m.open(stored(m, owner), owner).orElseThrow();
-    String loggedIn = m.login(s, "ada");
+    String loggedIn = m.authentication().login(s, "ada");
     m.commit(s);
 
     clock.advance(Duration.ofMinutes(11));

@@ -8,6 +8,7 @@ import dev.tether.session.codec.EncryptionKeys;
 import dev.tether.session.codec.JsonAttributeSerializer;
 import dev.tether.session.memory.MemorySessionStore;
 import dev.tether.session.spi.SessionRecord;
+import dev.tether.testing.time.SettableClock;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class SessionManagerTest {
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T10:00:00Z"));
   private final MemorySessionStore store = new MemorySessionStore(clock);
   private final Events events = new Events();
   private final SessionManager manager =
@@ -202,7 +203,7 @@ class SessionManagerTest {
     String id = newStoredSession(Map.of("cart", List.of(5)));
     ActiveSession s = manager.open(id, "c").orElseThrow();
 
-    String newId = manager.login(s, "ada");
+    String newId = manager.authentication().login(s, "ada");
     manager.commit(s);
 
     assertThat(newId).isNotEqualTo(id);
@@ -223,7 +224,7 @@ class SessionManagerTest {
       s.setPrincipal("bob");
       manager.commit(s);
     }
-    assertThat(manager.invalidateAll("bob")).isEqualTo(3);
+    assertThat(manager.principals().invalidateAll("bob")).isEqualTo(3);
     assertThat(store.findByPrincipal("bob")).isEmpty();
   }
 
@@ -242,16 +243,16 @@ class SessionManagerTest {
     manager.commit(other);
     ActiveSession current = manager.open(mine.get(2).id(), "c").orElseThrow();
 
-    List<SessionSummary> list = manager.sessionsOf(current);
+    List<SessionSummary> list = manager.principals().sessionsOf(current);
 
     assertThat(list).hasSize(3);
     assertThat(list).extracting(SessionSummary::current).containsExactly(false, false, true);
     assertThat(list.toString()).doesNotContain(mine.get(0).id());
-    assertThat(manager.invalidate("dave", list.get(0).idDigest())).as("not dave's").isFalse();
-    assertThat(manager.invalidate("carol", list.get(0).idDigest())).isTrue();
+    assertThat(manager.principals().invalidate("dave", list.get(0).idDigest())).as("not dave's").isFalse();
+    assertThat(manager.principals().invalidate("carol", list.get(0).idDigest())).isTrue();
     assertThat(store.load(mine.get(0).id())).isEmpty();
 
-    assertThat(manager.invalidateOthers(current)).isEqualTo(1);
+    assertThat(manager.principals().invalidateOthers(current)).isEqualTo(1);
     assertThat(store.findByPrincipal("carol")).containsExactly(current.id());
     assertThat(store.findByPrincipal("dave")).containsExactly(other.id());
   }
@@ -345,7 +346,7 @@ class SessionManagerTest {
     m.commit(s);
     String oldId = s.id();
     ActiveSession r = m.open(oldId, "c").orElseThrow();
-    m.login(r, "ada");
+    m.authentication().login(r, "ada");
     m.commit(r);
 
     assertThat(m.open(oldId, "c")).isEmpty();
@@ -360,17 +361,17 @@ class SessionManagerTest {
   @Test
   void csrfTokenIsStablePerSessionAndVerifiedInConstantTime() {
     ActiveSession s = manager.create();
-    String token = manager.csrfToken(s);
+    String token = manager.csrf().token(s);
     manager.commit(s);
 
     ActiveSession next = manager.open(s.id(), "c").orElseThrow();
-    assertThat(manager.csrfToken(next)).isEqualTo(token);
-    assertThat(manager.verifyCsrf(next, token)).isTrue();
-    assertThat(manager.verifyCsrf(next, token + "x")).isFalse();
-    assertThat(manager.verifyCsrf(next, null)).isFalse();
+    assertThat(manager.csrf().token(next)).isEqualTo(token);
+    assertThat(manager.csrf().verify(next, token)).isTrue();
+    assertThat(manager.csrf().verify(next, token + "x")).isFalse();
+    assertThat(manager.csrf().verify(next, null)).isFalse();
     assertThat(token).hasSize(43).isNotEqualTo(s.id());
     assertThat(next.attributeNames()).as("reserved names hidden").isEmpty();
-    assertThat(manager.verifyCsrf(manager.create(), token)).isFalse();
+    assertThat(manager.csrf().verify(manager.create(), token)).isFalse();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tether.session.memory.MemorySessionStore;
 import dev.tether.session.spi.SessionRecord;
+import dev.tether.testing.time.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class SessionSweeperTest {
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final MemorySessionStore store = new MemorySessionStore(clock);
   private final AtomicInteger expired = new AtomicInteger();
   private final SessionManager manager =

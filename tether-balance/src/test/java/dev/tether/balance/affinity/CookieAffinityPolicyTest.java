@@ -56,9 +56,9 @@ class CookieAffinityPolicyTest {
   @Test
   void refreshesLastSeenAtMostOncePerInterval() {
     String token = cookieValue(decide(policy, null).setCookie());
-    f.ticker.advance(59, TimeUnit.SECONDS);
+    f.clock.advance(59, TimeUnit.SECONDS);
     assertThat(decide(policy, token).setCookie()).isNull();
-    f.ticker.advance(1, TimeUnit.SECONDS);
+    f.clock.advance(1, TimeUnit.SECONDS);
     AffinityDecision refreshed = decide(policy, token);
     assertThat(refreshed.setCookie()).isNotNull();
     AffinityToken t = new TokenCodec(ring).decode(cookieValue(refreshed.setCookie()));
@@ -69,9 +69,9 @@ class CookieAffinityPolicyTest {
   void idleExpiry() {
     AffinityDecision first = decide(policy, null);
     String token = cookieValue(first.setCookie());
-    f.ticker.advance(30, TimeUnit.MINUTES);
+    f.clock.advance(30, TimeUnit.MINUTES);
     assertThat(decide(policy, token).outcome()).as("exactly the idle timeout is still alive").isEqualTo(AffinityOutcome.HIT);
-    f.ticker.advance(1, TimeUnit.SECONDS);
+    f.clock.advance(1, TimeUnit.SECONDS);
     AffinityDecision d = decide(policy, token);
     assertThat(d.outcome()).isEqualTo(AffinityOutcome.EXPIRED);
     assertThat(d.setCookie()).isNotNull();
@@ -82,12 +82,12 @@ class CookieAffinityPolicyTest {
   void absoluteExpiryEvenWhenActive() {
     String token = cookieValue(decide(policy, null).setCookie());
     for (int i = 0; i < 8 * 4; i++) { // every 15 minutes for 8 hours, following refreshes
-      f.ticker.advance(15, TimeUnit.MINUTES);
+      f.clock.advance(15, TimeUnit.MINUTES);
       AffinityDecision d = decide(policy, token);
       assertThat(d.outcome()).as("after %d min", (i + 1) * 15).isEqualTo(AffinityOutcome.HIT);
       token = cookieValue(d.setCookie());
     }
-    f.ticker.advance(1, TimeUnit.SECONDS);
+    f.clock.advance(1, TimeUnit.SECONDS);
     assertThat(decide(policy, token).outcome()).isEqualTo(AffinityOutcome.EXPIRED);
   }
 
@@ -190,7 +190,7 @@ class CookieAffinityPolicyTest {
       decide(policy, null);
     }
     assertThat(policy.stats().sessions().sessions()).containsEntry("s1", 3L).containsEntry("s2", 3L).containsEntry("s3", 3L);
-    f.ticker.advance(31, TimeUnit.MINUTES);
+    f.clock.advance(31, TimeUnit.MINUTES);
     assertThat(policy.stats().sessionsRemaining("s1")).isZero();
   }
 
@@ -204,7 +204,7 @@ class CookieAffinityPolicyTest {
     assertThat(servers).hasSize(1);
     assertThat(pinned.decide(request("10.0.0.10"), f.pool.snapshot(), null).member().name())
         .as("another client is balanced").isNotEqualTo(servers.iterator().next());
-    f.ticker.advance(2, TimeUnit.SECONDS);
+    f.clock.advance(2, TimeUnit.SECONDS);
     assertThat(pinned.decide(request("10.0.0.9"), f.pool.snapshot(), null).member().name())
         .as("after the window the client is balanced again").isNotEqualTo(servers.iterator().next());
   }
@@ -257,7 +257,7 @@ class CookieAffinityPolicyTest {
     servers.add(new dev.tether.balance.Server("s4", "127.0.0.1", 9004, 1));
     f.pool.setServers(servers);
     assertThat(decide(p, onS1.get(0)).outcome()).as("an active session never moves").isEqualTo(AffinityOutcome.HIT);
-    f.ticker.advance(6, TimeUnit.MINUTES);
+    f.clock.advance(6, TimeUnit.MINUTES);
     AffinityDecision moved = decide(p, onS1.get(1));
     assertThat(moved.outcome()).isEqualTo(AffinityOutcome.REBALANCED);
     assertThat(moved.member().name()).isEqualTo("s4");

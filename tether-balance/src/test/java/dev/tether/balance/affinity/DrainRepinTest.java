@@ -57,7 +57,7 @@ class DrainRepinTest {
     String token = cookieValue(first.setCookie());
     f.pool.setState(server, ServerState.DRAINING);
     for (int i = 0; i < 5; i++) {
-      f.ticker.advance(10, TimeUnit.MINUTES);
+      f.clock.advance(10, TimeUnit.MINUTES);
       AffinityDecision d = decide(p, token);
       assertThat(d.outcome()).isEqualTo(AffinityOutcome.HIT);
       assertThat(d.member().name()).isEqualTo(server);
@@ -66,7 +66,7 @@ class DrainRepinTest {
       }
     }
     assertThat(p.stats().sessionsRemaining(server)).isEqualTo(1);
-    f.ticker.advance(31, TimeUnit.MINUTES);
+    f.clock.advance(31, TimeUnit.MINUTES);
     assertThat(p.stats().sessionsRemaining(server)).as("idled out").isZero();
   }
 
@@ -104,14 +104,14 @@ class DrainRepinTest {
     // Active every 20 s: never idle for 30 s, so it stays, although the token is refreshed only
     // once a minute.
     for (int i = 0; i < 6; i++) {
-      f.ticker.advance(20, TimeUnit.SECONDS);
+      f.clock.advance(20, TimeUnit.SECONDS);
       AffinityDecision d = decide(p, token);
       assertThat(d.outcome()).as("request %d", i).isEqualTo(AffinityOutcome.HIT);
       if (d.setCookie() != null) {
         token = cookieValue(d.setCookie());
       }
     }
-    f.ticker.advance(30, TimeUnit.SECONDS);
+    f.clock.advance(30, TimeUnit.SECONDS);
     AffinityDecision moved = decide(p, token);
     assertThat(moved.outcome()).isEqualTo(AffinityOutcome.REDISPATCHED_DRAIN);
     assertThat(moved.member().name()).isNotEqualTo(server);
@@ -154,9 +154,9 @@ class DrainRepinTest {
     PickRequest r = request("10.0.0.1", "header:x-user", "alice");
     String server = p.decide(r, f.pool.snapshot(), null).member().name();
     f.pool.setState(server, ServerState.DRAINING);
-    f.ticker.advance(10, TimeUnit.SECONDS);
+    f.clock.advance(10, TimeUnit.SECONDS);
     assertThat(p.decide(r, f.pool.snapshot(), null).member().name()).as("still active").isEqualTo(server);
-    f.ticker.advance(31, TimeUnit.SECONDS);
+    f.clock.advance(31, TimeUnit.SECONDS);
     AffinityDecision moved = p.decide(r, f.pool.snapshot(), null);
     assertThat(moved.outcome()).isEqualTo(AffinityOutcome.REDISPATCHED_DRAIN);
     String target = moved.member().name();

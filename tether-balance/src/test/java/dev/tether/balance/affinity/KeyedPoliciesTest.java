@@ -63,7 +63,7 @@ class KeyedPoliciesTest {
   @Test
   void stickTableExpiresIdleEntriesAndIsBounded() {
     table.put("a", "s1");
-    f.ticker.advance(31, TimeUnit.MINUTES);
+    f.clock.advance(31, TimeUnit.MINUTES);
     assertThat(table.get("a")).isNull();
     LocalStickTable small = new LocalStickTable(10, Duration.ofMinutes(30), f.ticker);
     for (int i = 0; i < 100; i++) {

@@ -3,20 +3,23 @@ package dev.tether.balance.affinity;
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Balancers;
 import dev.tether.balance.Fixtures;
-import dev.tether.balance.Fixtures.ManualTicker;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
+import dev.tether.testing.time.SettableClock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /** A round-robin pool s1..sN, a manual time source and request builders for policy tests. */
 final class PolicyFixture {
 
-  final ManualTicker ticker = new ManualTicker();
-  final TickerClock clock = new TickerClock(ticker);
+  /** Wall time for tokens and monotonic time for tables: one source, moved with {@code clock.advance}. */
+  final SettableClock clock = new SettableClock(Instant.ofEpochMilli(1_795_000_001_000L));
+  final LongSupplier ticker = clock.ticker();
   final BalanceEnv env = Fixtures.env(ticker, 42);
   final Pool pool;
 

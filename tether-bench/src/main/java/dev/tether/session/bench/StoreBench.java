@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.session.bench.PhaseRunner.Operation;
 import dev.tether.session.bench.PhaseRunner.PhaseResult;
 import dev.tether.session.bench.RedisCommandCounter.Calls;
+import dev.tether.session.spi.CountingSessionStore;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ public final class StoreBench {
         saves.add(timed(runner, work::save));
         loads.add(timed(runner, work::load));
         work.primeNearCache();
-        CountingStore c = work.counting();
+        CountingSessionStore c = work.counting();
         long reads0 = c.loads();
         long checks0 = c.versionChecks();
         long saves0 = c.saves();

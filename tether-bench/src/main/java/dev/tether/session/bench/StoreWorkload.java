@@ -7,6 +7,7 @@ import dev.tether.session.SessionManager;
 import dev.tether.session.SessionPolicy;
 import dev.tether.session.cache.NearCacheStore;
 import dev.tether.session.codec.AttributeCodec;
+import dev.tether.session.spi.CountingSessionStore;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
@@ -34,7 +35,7 @@ import java.util.SplittableRandom;
  *   <li><b>near-cache request:</b> what an app instance does for a sticky request, through {@link
  *       SessionManager} over a {@link NearCacheStore}: open the session (the cache checks the
  *       version, no full read when it is current), read one attribute, change another, commit (one
- *       delta save). Under the cache sits a {@link CountingStore}, so full reads are counted, not
+ *       delta save). Under the cache sits a {@link CountingSessionStore}, so full reads are counted, not
  *       assumed.
  *   <li><b>sticky reads:</b> after the timed rounds, the same request counted once with the
  *       binding a balancer sends ({@code Tether-Binding}) through a near cache that trusts it
@@ -53,7 +54,7 @@ final class StoreWorkload {
   private static final int VALUES = 16;
 
   private final BenchSettings settings;
-  private final CountingStore store;
+  private final CountingSessionStore store;
   private final NearCacheStore near;
   private final SessionManager manager;
   private final Clock clock;
@@ -65,7 +66,7 @@ final class StoreWorkload {
   StoreWorkload(SessionStore real, BenchSettings settings, Clock clock) {
     this.settings = requireNonNull(settings, "settings");
     this.clock = requireNonNull(clock, "clock");
-    this.store = new CountingStore(requireNonNull(real, "real"));
+    this.store = new CountingSessionStore(requireNonNull(real, "real"));
     this.near = new NearCacheStore(store, settings.sessions());
     this.manager =
         SessionManager.builder(near)
@@ -213,7 +214,7 @@ final class StoreWorkload {
   }
 
   /** The counting store right under the near cache. */
-  CountingStore counting() {
+  CountingSessionStore counting() {
     return store;
   }
 

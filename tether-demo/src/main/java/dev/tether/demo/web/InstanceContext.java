@@ -63,7 +63,7 @@ record InstanceContext(String name, SessionManager manager, ChatRoom room) {
       s.removeAttribute(LAST_ORDER);
       s.removeAttribute(ORDERS);
     }
-    manager.login(s, user);
+    manager.authentication().login(s, user);
     return s;
   }
 

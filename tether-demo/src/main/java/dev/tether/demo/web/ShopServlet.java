@@ -89,7 +89,7 @@ final class ShopServlet extends HttpServlet {
       toLogin(req, resp);
       return;
     }
-    if (!ctx.manager().verifyCsrf(s, token(req))) {
+    if (!ctx.manager().csrf().verify(s, token(req))) {
       forbidden(resp, s);
       return;
     }
@@ -115,7 +115,7 @@ final class ShopServlet extends HttpServlet {
 
   private void loginPage(HttpServletRequest req, HttpServletResponse resp, String problem) throws IOException {
     ActiveSession s = TetherSessionFilter.session(req, true);
-    String token = ctx.manager().csrfToken(s);
+    String token = ctx.manager().csrf().token(s);
     StringBuilder b = new StringBuilder("<div class=\"login panel\"><h1>Sign in</h1>");
     if (problem != null) {
       b.append("<div class=\"notice bad\">").append(Html.esc(problem)).append("</div>");
@@ -139,7 +139,7 @@ final class ShopServlet extends HttpServlet {
       toLogin(req, resp);
       return;
     }
-    if (!ctx.manager().verifyCsrf(s, token(req))) {
+    if (!ctx.manager().csrf().verify(s, token(req))) {
       forbidden(resp, s);
       return;
     }
@@ -154,7 +154,7 @@ final class ShopServlet extends HttpServlet {
   }
 
   private void shop(HttpServletRequest req, HttpServletResponse resp, ActiveSession s) throws IOException {
-    String token = ctx.manager().csrfToken(s);
+    String token = ctx.manager().csrf().token(s);
     StringBuilder b = new StringBuilder("<div class=\"layout\"><section><h1>Products</h1>");
     String added = req.getParameter("added");
     Catalog.find(added).ifPresent(p -> b.append("<div class=\"notice\" id=\"added\">Added <b>")
@@ -190,7 +190,7 @@ final class ShopServlet extends HttpServlet {
       }
       b.append("<tr class=\"total\"><td>Total</td><td></td><td class=\"num\">").append(Catalog.money(cart.totalCents()))
           .append("</td></tr></table><form method=\"post\" action=\"/checkout\" style=\"margin-top:16px;text-align:right\">")
-          .append(Html.csrf(ctx.manager().csrfToken(s))).append("<button class=\"big\" id=\"checkout\">Check out</button></form>");
+          .append(Html.csrf(ctx.manager().csrf().token(s))).append("<button class=\"big\" id=\"checkout\">Check out</button></form>");
     }
     b.append("<p style=\"font-size:13px;color:#7b8794\">This cart lives in your session, kept in the session store:")
         .append(" any instance can serve it. Cart version ").append(cart.version()).append(".</p></div>");
@@ -272,7 +272,7 @@ final class ShopServlet extends HttpServlet {
   private void page(HttpServletResponse resp, int status, ActiveSession s, String title, String body) throws IOException {
     long left = ctx.manager().remaining(s).toSeconds();
     long warn = ctx.manager().policy().expiryWarning().toSeconds();
-    html(resp, status, Html.page(title, ctx.name(), s.principal(), left, warn, ctx.manager().csrfToken(s),
+    html(resp, status, Html.page(title, ctx.name(), s.principal(), left, warn, ctx.manager().csrf().token(s),
         Cart.of(s).count(), body));
   }
 

@@ -16,7 +16,7 @@ import dev.tether.balance.affinity.DrainMode;
 import dev.tether.balance.affinity.DrainRules;
 import dev.tether.proxy.config.DrainConfig;
 import dev.tether.proxy.tunnel.TunnelRegistry;
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

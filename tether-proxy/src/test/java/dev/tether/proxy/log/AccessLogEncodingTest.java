@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.proxy.log.AccessLogger.Entry;
+import dev.tether.testing.time.SettableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -103,46 +105,15 @@ class AccessLogEncodingTest {
 
   @Test
   void theTimeCarriesTheZoneOffsetAndFollowsTheClockAcrossSeconds() {
-    MutableClock clock = new MutableClock(Instant.parse("2026-03-29T00:59:59.999Z"), ZoneId.of("Europe/Berlin"));
+    SettableClock clock = new SettableClock(Instant.parse("2026-03-29T00:59:59.999Z"), ZoneId.of("Europe/Berlin"));
     Timestamps t = new Timestamps(clock);
     LineBytes out = new LineBytes(8);
     t.append(out.ascii('|'));
-    clock.now = clock.now.plusMillis(1); // 02:00 CET becomes 03:00 CEST
+    clock.advance(Duration.ofMillis(1)); // 02:00 CET becomes 03:00 CEST
     t.append(out.ascii('|'));
-    clock.now = Instant.parse("1999-12-31T23:00:00.000Z");
+    clock.set(Instant.parse("1999-12-31T23:00:00.000Z"));
     t.append(out.ascii('|'));
     assertThat(new String(out.array(), 0, out.length(), StandardCharsets.US_ASCII))
         .isEqualTo("|2026-03-29T01:59:59.999+01:00|2026-03-29T03:00:00.000+02:00|2000-01-01T00:00:00.000+01:00");
-  }
-
-  /** A clock a test moves by hand. */
-  static final class MutableClock extends Clock {
-    Instant now;
-    private final ZoneId zone;
-
-    MutableClock(Instant now, ZoneId zone) {
-      this.now = now;
-      this.zone = zone;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return zone;
-    }
-
-    @Override
-    public Clock withZone(ZoneId z) {
-      return new MutableClock(now, z);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public long millis() {
-      return now.toEpochMilli();
-    }
   }
 }

@@ -1,6 +1,6 @@
 package dev.tether.proxy.outlier;
 
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

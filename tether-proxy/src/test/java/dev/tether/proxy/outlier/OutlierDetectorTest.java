@@ -10,7 +10,7 @@ import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
 import dev.tether.balance.ServerState;
 import dev.tether.proxy.config.OutlierConfig;
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;

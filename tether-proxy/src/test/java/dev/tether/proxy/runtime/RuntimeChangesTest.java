@@ -14,7 +14,7 @@ import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.ServerInput;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.outlier.Scheduler;
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
-import dev.tether.testing.session.SessionStoreContract;
+import dev.tether.session.contract.SessionStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +38,7 @@ class FileSessionStoreTest extends SessionStoreContract {
   @Test
   void aCorruptFileIsReportedWithoutTheId() throws IOException {
     String id = create(Map.of());
+    damagesOnPurpose(id);
     Files.write(dir.resolve("sessions").resolve(id), new byte[] {1, 2, 3});
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.load(id))

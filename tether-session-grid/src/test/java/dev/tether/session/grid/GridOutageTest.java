@@ -12,7 +12,7 @@ import dev.tether.session.circuit.StoreUnavailableException;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.testing.net.FreePorts;
-import dev.tether.testing.session.OutageLoad;
+import dev.tether.session.contract.OutageLoad;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;

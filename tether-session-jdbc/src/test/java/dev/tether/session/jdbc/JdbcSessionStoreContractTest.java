@@ -10,7 +10,7 @@ import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
-import dev.tether.testing.session.SessionStoreContract;
+import dev.tether.session.contract.SessionStoreContract;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

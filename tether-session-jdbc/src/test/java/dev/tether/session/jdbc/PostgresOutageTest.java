@@ -8,7 +8,7 @@ import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
 import dev.tether.testing.net.FaultyProxy;
-import dev.tether.testing.session.OutageLoad;
+import dev.tether.session.contract.OutageLoad;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;

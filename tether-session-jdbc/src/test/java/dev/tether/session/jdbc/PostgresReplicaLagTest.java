@@ -9,7 +9,7 @@ import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

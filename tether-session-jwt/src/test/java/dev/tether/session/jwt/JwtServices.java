@@ -13,7 +13,7 @@ import dev.tether.session.jwt.verify.VerifierSettings;
 import dev.tether.session.memory.MemorySessionStore;
 import dev.tether.session.servlet.SessionCookie;
 import dev.tether.session.servlet.TetherSessionFilter;
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
@@ -115,7 +115,7 @@ final class JwtServices implements AutoCloseable {
       String path = req.getRequestURI();
       if (path.equals("/login")) {
         ActiveSession s = TetherSessionFilter.session(req, true);
-        manager.login(s, req.getParameter("user"));
+        manager.authentication().login(s, req.getParameter("user"));
         s.setAttribute("roles", Arrays.asList(req.getParameter("roles").split(",")));
       } else if (path.equals("/roles")) {
         TetherSessionFilter.session(req, false).setAttribute(

@@ -10,7 +10,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.tether.session.ActiveSession;
 import dev.tether.session.SessionManager;
 import dev.tether.session.memory.MemorySessionStore;
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +37,7 @@ class SessionTokenIssuerTest {
   @Test
   void aLoggedInSessionGetsAShortLivedEs256TokenWithItsPrincipalAndClaims() throws Exception {
     ActiveSession s = manager.create();
-    manager.login(s, "alice");
+    manager.authentication().login(s, "alice");
     s.setAttribute("roles", List.of("buyer", "admin"));
     s.setAttribute("tenant", "acme");
     s.setAttribute("cart", List.of(1, 2)); // not mapped: stays out of the token
@@ -68,7 +68,7 @@ class SessionTokenIssuerTest {
     assertThat(issuer.issue(anonymous)).isEmpty();
 
     ActiveSession s = manager.create();
-    manager.login(s, "bob");
+    manager.authentication().login(s, "bob");
     manager.invalidate(s);
     assertThat(issuer.issue(s)).isEmpty();
   }
@@ -76,7 +76,7 @@ class SessionTokenIssuerTest {
   @Test
   void theFingerprintChangesWithTheClaimsAndTheIdButNotWithTime() throws Exception {
     ActiveSession s = manager.create();
-    manager.login(s, "alice");
+    manager.authentication().login(s, "alice");
     String first = issuer.fingerprint(s).orElseThrow();
 
     clock.advance(Duration.ofMinutes(1));
@@ -94,7 +94,7 @@ class SessionTokenIssuerTest {
   @Test
   void aPresentedTokenMatchesUntilHalfItsLifetimeIsLeft() throws Exception {
     ActiveSession s = manager.create();
-    manager.login(s, "alice");
+    manager.authentication().login(s, "alice");
     s.setAttribute("roles", List.of("admin"));
     SessionTokenIssuer.IssuedToken t = issuer.issue(s).orElseThrow();
     JWTClaimsSet claims = SignedJWT.parse(t.token()).getJWTClaimsSet();
@@ -108,7 +108,7 @@ class SessionTokenIssuerTest {
     ECKey next = JwtKeySet.generateEs256("k2", T0.plus(Duration.ofHours(1)));
     issuer.keys(issuer.keys().with(next));
     ActiveSession s = manager.create();
-    manager.login(s, "alice");
+    manager.authentication().login(s, "alice");
 
     assertThat(SignedJWT.parse(issuer.issue(s).orElseThrow().token()).getHeader().getKeyID()).isEqualTo("k1");
     clock.advance(Duration.ofHours(1));

@@ -1,7 +1,7 @@
 package dev.tether.session.memcached;
 
 import dev.tether.session.spi.SessionStore;
-import dev.tether.testing.session.SessionStoreContract;
+import dev.tether.session.contract.SessionStoreContract;
 import java.time.Clock;
 
 /** The Memcached store against the shared contract over the three shared nodes; fresh prefix per test. */

@@ -11,7 +11,7 @@ import dev.tether.session.circuit.StoreUnavailableException;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
 import dev.tether.testing.net.FaultyProxy;
-import dev.tether.testing.session.OutageLoad;
+import dev.tether.session.contract.OutageLoad;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

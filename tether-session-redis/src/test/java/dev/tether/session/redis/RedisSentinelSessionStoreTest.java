@@ -7,7 +7,7 @@ import dev.tether.session.redis.RedisSessionStoreConfig.Mode;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionStore;
-import dev.tether.testing.session.SessionStoreContract;
+import dev.tether.session.contract.SessionStoreContract;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

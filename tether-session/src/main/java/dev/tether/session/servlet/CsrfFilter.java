@@ -54,7 +54,7 @@ public final class CsrfFilter implements Filter {
       if (presented == null) {
         presented = http.getParameter(PARAMETER);
       }
-      if (session == null || !manager.verifyCsrf(session, presented)) {
+      if (session == null || !manager.csrf().verify(session, presented)) {
         httpRes.sendError(
             HttpServletResponse.SC_FORBIDDEN,
             "missing or wrong CSRF token: send the session's token in "
@@ -66,7 +66,7 @@ public final class CsrfFilter implements Filter {
       }
     }
     if (session != null) {
-      http.setAttribute(TOKEN_ATTRIBUTE, manager.csrfToken(session));
+      http.setAttribute(TOKEN_ATTRIBUTE, manager.csrf().token(session));
     }
     chain.doFilter(req, res);
   }

@@ -166,7 +166,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
   /**
    * The id listeners last heard of, when the session's id has changed since (by {@link
-   * #changeSessionId}, renewal, or {@link SessionManager#login} on the plain API), else null.
+   * #changeSessionId}, renewal, or {@link dev.tether.session.SessionAuthentication#login} on the plain API), else null.
    */
   private String pendingIdChange() {
     if (active == null || !active.isValid() || eventId == null || eventId.equals(active.id())) {

@@ -46,14 +46,14 @@ import java.util.List;
  * still readable), then {@code attributeRemoved} per attribute, on {@code HttpSession.invalidate()}
  * and on expiry; {@code attributeAdded}/{@code Replaced}/{@code Removed} on the {@code
  * HttpSession} attribute methods; {@code sessionIdChanged} on {@code changeSessionId()}, on
- * renewal, and on {@link SessionManager#login} (then before the session is saved). Values that
+ * renewal, and on {@link dev.tether.session.SessionAuthentication#login} (then before the session is saved). Values that
  * implement {@code HttpSessionBindingListener} get {@code valueBound}/{@code valueUnbound} on set,
  * replace, remove, invalidation and expiry; with a shared store these are decoded copies, as in any
  * clustered container. Expiry is processed by {@link dev.tether.session.SessionSweeper}, which
  * claims each expired session on exactly one instance; that instance's filter fires its events,
  * with a read-only {@code HttpSession} over the expired record, on the sweeper thread (the
  * container must call {@link #init}, which every container does). Sessions ended by id on this
- * instance ({@link SessionManager#invalidateAll}, {@link SessionManager#invalidateOthers}, a user
+ * instance ({@link dev.tether.session.PrincipalSessions#invalidateAll}, {@link dev.tether.session.PrincipalSessions#invalidateOthers}, a user
  * ending one of their sessions, eviction under a concurrent-session limit, a binding termination)
  * get the same {@code sessionDestroyed} and unbinding events over the session as it was. Changes
  * made through {@link ActiveSession} directly fire only {@link SessionListener} events.

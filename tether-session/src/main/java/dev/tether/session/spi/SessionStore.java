@@ -9,7 +9,7 @@ import java.util.Set;
  * Where sessions live: memory, a shared directory, Redis, a SQL database or a data grid. The
  * interface is as small as the session manager needs; all policy (timeouts, rotation on login,
  * CSRF, codecs) lives above it, and every implementation passes the shared contract suite {@code
- * dev.tether.testing.session.SessionStoreContract}.
+ * dev.tether.session.contract.SessionStoreContract}.
  *
  * <h2>Contract</h2>
  *

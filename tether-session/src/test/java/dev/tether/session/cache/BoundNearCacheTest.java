@@ -3,15 +3,17 @@ package dev.tether.session.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.session.memory.MemorySessionStore;
+import dev.tether.session.spi.CountingSessionStore;
+import dev.tether.session.spi.ForwardingSessionStore;
+import dev.tether.session.spi.Invalidations;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
+import dev.tether.session.spi.SessionStore;
+import dev.tether.testing.time.SettableClock;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,26 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 class BoundNearCacheTest {
 
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneId getZone() {
-      return ZoneId.of("UTC");
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-  };
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final MemorySessionStore shared = new MemorySessionStore(clock);
-  private final CountingStore backendA = new CountingStore(shared, true);
-  private final CountingStore backendB = new CountingStore(shared.peer(clock), true);
+  private final CountingSessionStore backendA = new CountingSessionStore(shared);
+  private final CountingSessionStore backendB = new CountingSessionStore(shared.peer(clock));
   private final NearCacheStore nodeA = NearCacheStore.trustingBindings(backendA, 100, clock);
   private final NearCacheStore nodeB = NearCacheStore.trustingBindings(backendB, 100, clock);
 
@@ -57,15 +43,25 @@ class BoundNearCacheTest {
     return id;
   }
 
-  private int reads(CountingStore s) {
-    return s.loads.get() + s.versionChecks.get();
+  private static long reads(CountingSessionStore s) {
+    return s.loads() + s.versionChecks();
+  }
+
+  /** {@code store} without its publish/subscribe channel: a backend that has none. */
+  private static SessionStore withoutChannel(SessionStore store) {
+    return new ForwardingSessionStore(store) {
+      @Override
+      public Invalidations invalidations() {
+        return null;
+      }
+    };
   }
 
   @Test
   void stickyHitsUnderTheSameBindingCostNoStoreCall() {
     String id = create("s1");
     nodeA.load(id, ON_A); // validated once and bound
-    int before = reads(backendA);
+    long before = reads(backendA);
     for (int i = 0; i < 100; i++) {
       SessionRecord r = nodeA.load(id, ON_A).orElseThrow();
       nodeA.save(SessionDelta.builder(id, r.version()).set("n", b("" + i)).build());
@@ -98,7 +94,7 @@ class BoundNearCacheTest {
 
     // A save on B without a binding (a request that bypassed the balancer) publishes too.
     nodeA.load(id, ON_A);
-    NearCacheStore nodeC = NearCacheStore.trustingBindings(new CountingStore(shared.peer(clock), true), 100, clock);
+    NearCacheStore nodeC = NearCacheStore.trustingBindings(new CountingSessionStore(shared.peer(clock)), 100, clock);
     SessionRecord onC = nodeC.load(id).orElseThrow();
     nodeC.save(SessionDelta.builder(id, onC.version()).set("cart", b("plum")).build());
     assertThat(nodeA.load(id, ON_A).orElseThrow().attributeBytes("cart")).isEqualTo(b("plum"));
@@ -113,22 +109,22 @@ class BoundNearCacheTest {
 
     String other = create("s5");
     nodeA.load(other, ON_A);
-    now.set(now.get().plus(Duration.ofMinutes(31)));
+    clock.advance(Duration.ofMinutes(31));
     assertThat(nodeA.load(other, ON_A)).as("idle past its timeout at the cache's clock").isEmpty();
   }
 
   @Test
   void withoutAChannelOrWithoutTrustTheBindingIsIgnored() {
-    CountingStore plain = new CountingStore(shared.peer(clock));
+    CountingSessionStore plain = new CountingSessionStore(withoutChannel(shared.peer(clock)));
     NearCacheStore cache = NearCacheStore.trustingBindings(plain, 100, clock);
     String id = create("s6");
     cache.load(id, ON_A);
     cache.load(id, ON_A);
     cache.load(id, ON_A);
     assertThat(cache.boundHits()).isZero();
-    assertThat(plain.versionChecks).as("every read validated").hasValue(2);
+    assertThat(plain.versionChecks()).as("every read validated").isEqualTo(2);
 
-    CountingStore withChannel = new CountingStore(shared.peer(clock), true);
+    CountingSessionStore withChannel = new CountingSessionStore(shared.peer(clock));
     NearCacheStore untrusting = new NearCacheStore(withChannel, 100, clock);
     untrusting.load(id, ON_A);
     untrusting.load(id, ON_A);
@@ -136,6 +132,6 @@ class BoundNearCacheTest {
     untrusting.save(SessionDelta.builder(id, r.version()).set("x", b("1")).build());
     assertThat(untrusting.boundHits()).isZero();
     assertThat(untrusting.published()).as("the plain cache publishes nothing").isZero();
-    assertThat(withChannel.versionChecks).hasValue(2);
+    assertThat(withChannel.versionChecks()).isEqualTo(2);
   }
 }

@@ -3,6 +3,7 @@ package dev.tether.session.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.session.memory.MemorySessionStore;
+import dev.tether.session.spi.CountingSessionStore;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
@@ -18,8 +19,8 @@ class NearCacheStoreTest {
 
   private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
   private final MemorySessionStore shared = new MemorySessionStore(clock);
-  private final CountingStore backendA = new CountingStore(shared);
-  private final CountingStore backendB = new CountingStore(shared.peer(clock));
+  private final CountingSessionStore backendA = new CountingSessionStore(shared);
+  private final CountingSessionStore backendB = new CountingSessionStore(shared.peer(clock));
   private final NearCacheStore nodeA = new NearCacheStore(backendA, 100);
   private final NearCacheStore nodeB = new NearCacheStore(backendB, 100);
 
@@ -44,9 +45,10 @@ class NearCacheStoreTest {
       assertThat(saved.isSaved()).isTrue();
     }
 
-    assertThat(backendA.loads).hasValue(0);
-    assertThat(backendA.versionChecks).hasValue(10);
-    assertThat(backendA.saves).hasValue(11);
+    assertThat(backendA.loads()).isZero();
+    assertThat(backendA.versionChecks()).isEqualTo(10);
+    assertThat(backendA.creates()).isEqualTo(1);
+    assertThat(backendA.saves()).isEqualTo(10);
     assertThat(nodeA.hits()).isEqualTo(10);
     assertThat(nodeA.hitRatio()).isEqualTo(1.0);
     assertThat(nodeA.load(id).orElseThrow().attributeBytes("i")).isEqualTo(b("9"));
@@ -62,7 +64,7 @@ class NearCacheStoreTest {
     SessionRecord onA = nodeA.load(id).orElseThrow();
 
     assertThat(onA.attributeBytes("a")).isEqualTo(b("fromB"));
-    assertThat(backendA.loads).as("version mismatch forces a full read").hasValue(1);
+    assertThat(backendA.loads()).as("version mismatch forces a full read").isEqualTo(1);
   }
 
   @Test
@@ -76,7 +78,7 @@ class NearCacheStoreTest {
 
     assertThat(r.attributeBytes("b")).isEqualTo(b("B"));
     assertThat(r.attributeBytes("c")).isEqualTo(b("C"));
-    assertThat(backendA.loads).hasValue(1);
+    assertThat(backendA.loads()).isEqualTo(1);
   }
 
   @Test

@@ -3,9 +3,9 @@ package dev.tether.session.circuit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.session.MutableClock;
 import dev.tether.session.circuit.CircuitBreaker.Permission;
 import dev.tether.session.circuit.CircuitBreaker.State;
+import dev.tether.testing.time.SettableClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class CircuitBreakerTest {
 
   private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
-  private final MutableClock clock = new MutableClock(T0);
+  private final SettableClock clock = new SettableClock(T0);
   private final List<CircuitBreaker.Transition> transitions = new ArrayList<>();
 
   private CircuitBreaker breaker(CircuitBreakerSettings s) {

@@ -3,11 +3,11 @@ package dev.tether.session.circuit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.session.MutableClock;
 import dev.tether.session.memory.MemorySessionStore;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
 import dev.tether.session.spi.StoreFailures;
+import dev.tether.testing.time.SettableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** Wiring from settings and the outage/refusal line, on the real in-process stores. */
 class CircuitBreakingStoreTest {
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
   private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
 
   @Test

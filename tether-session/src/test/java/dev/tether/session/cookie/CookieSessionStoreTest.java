@@ -3,7 +3,6 @@ package dev.tether.session.cookie;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.session.MutableClock;
 import dev.tether.session.codec.AttributeCodec;
 import dev.tether.session.codec.EncryptionKeys;
 import dev.tether.session.memory.MemorySessionStore;
@@ -11,6 +10,7 @@ import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.StoreCapability;
+import dev.tether.testing.time.SettableClock;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +31,7 @@ class CookieSessionStoreTest {
   private static final Duration IDLE = Duration.ofMinutes(30);
   private static final Duration ABSOLUTE = Duration.ofHours(8);
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T10:00:00Z"));
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T10:00:00Z"));
   private final SecureRandom random = new SecureRandom();
   private final MemorySessionStore revocations = new MemorySessionStore(clock);
 

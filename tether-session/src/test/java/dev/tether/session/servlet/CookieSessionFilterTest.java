@@ -73,7 +73,7 @@ class CookieSessionFilterTest {
         }
         case "/login" -> {
           ActiveSession s = TetherSessionFilter.session(req, true);
-          manager.login(s, req.getParameter("user"));
+          manager.authentication().login(s, req.getParameter("user"));
         }
         case "/async" -> {
           jakarta.servlet.AsyncContext ctx = req.startAsync();

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.session.MutableClock;
 import dev.tether.session.SessionManager;
 import dev.tether.session.SessionPolicy;
 import dev.tether.session.SessionSweeper;
 import dev.tether.session.codec.AttributeCodec;
 import dev.tether.session.codec.JsonAttributeSerializer;
 import dev.tether.session.memory.MemorySessionStore;
+import dev.tether.testing.time.SettableClock;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -124,7 +124,7 @@ class ServletEventsTest {
         case "/badge" -> req.getSession().setAttribute("badge", new Badge(req.getParameter("name")));
         case "/remove" -> req.getSession().removeAttribute(req.getParameter("k"));
         case "/rotate" -> resp.getWriter().write(req.changeSessionId());
-        case "/login" -> manager.login(TetherSessionFilter.session(req, true), "ada");
+        case "/login" -> manager.authentication().login(TetherSessionFilter.session(req, true), "ada");
         case "/logout" -> req.getSession().invalidate();
         case "/logout-twice" -> {
           HttpSession s = req.getSession();
@@ -136,7 +136,7 @@ class ServletEventsTest {
           }
         }
         case "/peek" -> {
-          manager.csrfToken(TetherSessionFilter.session(req, true));
+          manager.csrf().token(TetherSessionFilter.session(req, true));
           HttpSession s = req.getSession();
           resp.getWriter().write(s.getAttribute("tether.csrf") + " " + Collections.list(s.getAttributeNames()));
         }
@@ -145,7 +145,7 @@ class ServletEventsTest {
     }
   }
 
-  private final MutableClock clock = new MutableClock(Instant.now());
+  private final SettableClock clock = new SettableClock(Instant.now());
   private final MemorySessionStore store = new MemorySessionStore(clock);
   private final JettyApps apps = new JettyApps();
   private final HttpClient http = HttpClient.newHttpClient();
@@ -310,7 +310,7 @@ class ServletEventsTest {
     String other = get(a, "/set?k=cart&v=other", null);
     eventsA.log.clear();
 
-    assertThat(managerB.invalidateAll("ada")).isEqualTo(2);
+    assertThat(managerB.principals().invalidateAll("ada")).isEqualTo(2);
 
     assertThat(eventsB.log.stream().filter(l -> l.startsWith("destroyed")))
         .containsExactlyInAnyOrder(

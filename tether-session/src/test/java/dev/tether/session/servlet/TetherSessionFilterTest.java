@@ -67,7 +67,7 @@ class TetherSessionFilterTest {
         }
         case "/login" -> {
           ActiveSession s = TetherSessionFilter.session(req, true);
-          manager.login(s, req.getParameter("user"));
+          manager.authentication().login(s, req.getParameter("user"));
           resp.getWriter().write("welcome");
         }
         case "/logout" -> {
@@ -77,7 +77,7 @@ class TetherSessionFilterTest {
           }
           resp.getWriter().write("bye");
         }
-        case "/token" -> resp.getWriter().write(manager.csrfToken(TetherSessionFilter.session(req, true)));
+        case "/token" -> resp.getWriter().write(manager.csrf().token(TetherSessionFilter.session(req, true)));
         case "/transfer" -> resp.getWriter().write("transferred");
         case "/big" -> {
           req.getSession().setAttribute("big", "yes");

@@ -18,7 +18,7 @@ import dev.tether.session.jwt.JwtKeySet;
 import dev.tether.session.jwt.JwtSettings;
 import dev.tether.session.jwt.SessionTokenIssuer;
 import dev.tether.session.memory.MemorySessionStore;
-import dev.tether.testing.session.SettableClock;
+import dev.tether.testing.time.SettableClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -54,7 +54,7 @@ class TokenVerifierTest {
 
   private String tokenOf(String user) {
     ActiveSession s = manager.create();
-    manager.login(s, user);
+    manager.authentication().login(s, user);
     s.setAttribute("roles", List.of("buyer"));
     return issuer.issue(s).orElseThrow().token();
   }

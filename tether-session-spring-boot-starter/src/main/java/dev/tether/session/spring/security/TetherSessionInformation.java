@@ -25,6 +25,6 @@ final class TetherSessionInformation extends SessionInformation {
   @Override
   public void expireNow() {
     super.expireNow();
-    manager.invalidate(principalName, manager.digest(getSessionId()));
+    manager.principals().invalidate(principalName, manager.digest(getSessionId()));
   }
 }

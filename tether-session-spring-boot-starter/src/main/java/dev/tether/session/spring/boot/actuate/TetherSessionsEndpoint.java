@@ -63,7 +63,7 @@ public final class TetherSessionsEndpoint {
   /** Ends every session of {@code principal}, on every instance. */
   @DeleteOperation
   public Ended endSessionsOf(@Selector String principal) {
-    return new Ended(principal, manager.invalidateAll(principal));
+    return new Ended(principal, manager.principals().invalidateAll(principal));
   }
 
   private Session session(SessionRecord r) {

@@ -1,23 +1,19 @@
-package dev.tether.testing.session;
+package dev.tether.session.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.session.spi.SaveResult;
-import dev.tether.session.spi.SaveResult.Outcome;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.StoreCapability;
+import dev.tether.testing.time.SettableClock;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -30,28 +26,30 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * Fixtures of the store contract: the clock, store instances and helpers. Extend {@link
- * SessionStoreContract}, not this class.
+ * The state of a contract test: the clock, the store instances and their life cycle, and the
+ * static helpers. Extend {@link SessionStoreContract} (every part of the contract), or this class
+ * implementing the parts a store passes.
+ *
+ * <p>This class implements the methods of {@link StoreContract} without declaring it, so that
+ * JUnit, which runs the after-each methods of a test's interfaces before those of its
+ * superclasses, checks the principal index before this class closes the stores.
  */
 public abstract class StoreContractSupport {
-
-  /** Idle timeout of the sessions the suite creates. */
-  protected static final Duration IDLE = Duration.ofMinutes(30);
-
-  /** Absolute timeout of the sessions the suite creates. */
-  protected static final Duration ABSOLUTE = Duration.ofHours(8);
-
-  /** Random source for ids and test payloads. */
-  protected static final SecureRandom RANDOM = new SecureRandom();
 
   /** The clock every store of this test is built with. */
   protected final SettableClock clock =
       new SettableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
 
   private final List<SessionStore> opened = new ArrayList<>();
+  private final StoreObservations observations = new StoreObservations();
 
-  /** The store under test, built before each test. */
+  /**
+   * The store under test as {@link #createStore} built it, built before each test. The suite's
+   * own calls go through {@link #store()}, which watches them for the after-test check.
+   */
   protected SessionStore store;
+
+  private SessionStore watched;
 
   /**
    * Builds a new store instance over this test's backend, judging time by {@code clock}.
@@ -60,11 +58,32 @@ public abstract class StoreContractSupport {
    */
   protected abstract SessionStore createStore(Clock clock);
 
-  /** Builds and remembers a store, closed after the test. */
-  protected final SessionStore openStore() {
+  /** The store under test, watched: see {@link StoreContract#store()}. */
+  public final SessionStore store() {
+    if (watched == null) {
+      throw new IllegalStateException("the stores are closed (or not yet open)");
+    }
+    return watched;
+  }
+
+  /** See {@link StoreContract#clock()}. */
+  public final SettableClock clock() {
+    return clock;
+  }
+
+  /** Builds and remembers a store, closed after the test; the suite watches the calls made to it. */
+  public final SessionStore openStore() {
     SessionStore s = createStore(clock);
     opened.add(s);
-    return s;
+    return observations.watch(s);
+  }
+
+  /**
+   * Says that this test damages session {@code id} in the backend on purpose (a corrupt file, a
+   * torn row), so the after-test check of the principal index leaves it out.
+   */
+  protected final void damagesOnPurpose(String id) {
+    observations.tamper(id);
   }
 
   /**
@@ -81,11 +100,15 @@ public abstract class StoreContractSupport {
   @BeforeEach
   void openMainStore() throws Exception {
     prepareBackend();
-    store = openStore();
+    store = createStore(clock);
+    opened.add(store);
+    watched = observations.watch(store);
   }
 
+  /** Runs after the contract's own after-test check (JUnit runs a superclass's last). */
   @AfterEach
   void closeStores() throws Exception {
+    watched = null;
     for (SessionStore s : opened) {
       s.close();
     }
@@ -93,13 +116,7 @@ public abstract class StoreContractSupport {
     cleanBackend();
   }
 
-
-  // ---------------------------------------------------------------- helpers
-
-  /** Whether the store under test declares {@code c}. */
-  protected final boolean supports(StoreCapability c) {
-    return store.capabilities().contains(c);
-  }
+  // ---------------------------------------------------------------- static helpers
 
   /**
    * For a capability the store declares missing: {@code operation} must throw {@link
@@ -112,22 +129,10 @@ public abstract class StoreContractSupport {
         .satisfies(e -> assertThat(e.getMessage()).as("the reason").hasSizeGreaterThan(20));
   }
 
-  /**
-   * {@code findByPrincipal(principal)} is exactly {@code ids} when the store has a principal
-   * index; otherwise it refuses as {@link #assertUnsupported} says.
-   */
-  protected final void assertPrincipalIndex(SessionStore s, String principal, String... ids) {
-    if (s.capabilities().contains(StoreCapability.PRINCIPAL_INDEX)) {
-      assertThat(s.findByPrincipal(principal)).containsExactlyInAnyOrder(ids);
-    } else {
-      assertUnsupported(StoreCapability.PRINCIPAL_INDEX, () -> s.findByPrincipal(principal));
-    }
-  }
-
   /** A fresh 256-bit URL-safe id. */
   protected static String newId() {
     byte[] b = new byte[32];
-    RANDOM.nextBytes(b);
+    StoreContract.RANDOM.nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
@@ -139,23 +144,6 @@ public abstract class StoreContractSupport {
   /** UTF-8 bytes of {@code s}. */
   protected static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Creates an anonymous session with {@code attrs} in {@link #store}; returns its id. */
-  protected String create(Map<String, byte[]> attrs) {
-    String id = newId();
-    SaveResult r =
-        store.create(SessionRecord.create(id, clock.instant(), IDLE, ABSOLUTE, null, attrs));
-    assertThat(r.outcome()).isEqualTo(Outcome.SAVED);
-    return id;
-  }
-
-  protected String createFor(String principal) {
-    String id = newId();
-    SaveResult r =
-        store.create(SessionRecord.create(id, clock.instant(), IDLE, ABSOLUTE, principal, Map.of()));
-    assertThat(r.outcome()).isEqualTo(Outcome.SAVED);
-    return id;
   }
 
   protected static List<String> sweepAllOwn(SessionStore s, Set<String> own) {

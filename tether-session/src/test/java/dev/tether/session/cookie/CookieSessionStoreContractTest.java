@@ -1,8 +1,7 @@
-package dev.tether.testing.session;
+package dev.tether.session.cookie;
 
 import dev.tether.session.codec.EncryptionKeys;
-import dev.tether.session.cookie.CookieSessionStore;
-import dev.tether.session.cookie.CookieStoreSettings;
+import dev.tether.session.contract.SessionStoreContract;
 import dev.tether.session.spi.SessionStore;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.tether.testing.session;
+package dev.tether.session.contract;
 
 import static java.util.Objects.requireNonNull;
 

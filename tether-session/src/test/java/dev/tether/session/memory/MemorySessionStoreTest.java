@@ -1,6 +1,6 @@
-package dev.tether.testing.session;
+package dev.tether.session.memory;
 
-import dev.tether.session.memory.MemorySessionStore;
+import dev.tether.session.contract.SessionStoreContract;
 import dev.tether.session.spi.SessionStore;
 import java.time.Clock;
 

@@ -1,0 +1,2 @@
+/** The settable clock tests drive time-dependent code with, so nothing sleeps. */
+package dev.tether.testing.time;
