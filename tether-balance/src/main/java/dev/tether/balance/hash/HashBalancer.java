@@ -2,10 +2,10 @@ package dev.tether.balance.hash;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.EligibleMembers;
 import dev.tether.balance.Member;
+import dev.tether.balance.OptionsReader;
 import dev.tether.balance.Picker;
-import dev.tether.balance.internal.EligibleMembers;
-import dev.tether.balance.internal.OptionsReader;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import dev.tether.balance.Member;
 import java.util.random.RandomGenerator;

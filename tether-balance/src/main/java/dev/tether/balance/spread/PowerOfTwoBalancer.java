@@ -1,4 +1,4 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Member;
@@ -14,7 +14,7 @@ import dev.tether.balance.Picker;
  * least-loaded choice causes when several balancers share the servers (HAProxy {@code random(2)},
  * Envoy {@code LEAST_REQUEST}).
  */
-public final class PowerOfTwoBalancer extends SlowStartBalancer {
+final class PowerOfTwoBalancer extends SlowStartBalancer {
 
   @Override
   public String name() {

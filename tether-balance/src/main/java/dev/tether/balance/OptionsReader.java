@@ -1,4 +1,4 @@
-package dev.tether.balance.internal;
+package dev.tether.balance;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,10 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.EligibleMembers;
 import dev.tether.balance.Member;
+import dev.tether.balance.OptionsReader;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;
 import java.util.List;
@@ -13,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Plain round robin over the members that accept new work; weights are ignored except that weight 0
  * takes no new work. Slow start does not apply (there is no weight to ramp).
  */
-public final class RoundRobinBalancer implements BalancerProvider {
+final class RoundRobinBalancer implements BalancerProvider {
 
   @Override
   public String name() {

@@ -1,4 +1,4 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Member;
@@ -33,7 +33,7 @@ import java.util.random.RandomGenerator;
  * makes the weight fractional) or when {@code L} would not fit 31 bits does the scan fall back to
  * doubles.
  */
-public final class LeastConnectionsBalancer extends SlowStartBalancer {
+final class LeastConnectionsBalancer extends SlowStartBalancer {
 
   @Override
   public String name() {

@@ -1,12 +1,12 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.BalancerProvider;
-import dev.tether.balance.Fixtures;
 import dev.tether.balance.Fixtures.ManualTicker;
+import dev.tether.balance.Fixtures;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Pool;
 import dev.tether.balance.Server;

@@ -1,4 +1,4 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import static dev.tether.balance.Fixtures.env;
 import static dev.tether.balance.Fixtures.member;

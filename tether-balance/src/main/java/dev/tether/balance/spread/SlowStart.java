@@ -1,6 +1,7 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import dev.tether.balance.Member;
+import dev.tether.balance.OptionsReader;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,7 +1,8 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.EligibleMembers;
 import dev.tether.balance.Member;
 import dev.tether.balance.Picker;
 import java.util.List;

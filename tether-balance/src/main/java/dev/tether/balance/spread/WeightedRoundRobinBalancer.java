@@ -1,6 +1,7 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import dev.tether.balance.BalanceEnv;
+import dev.tether.balance.EligibleMembers;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;
@@ -24,7 +25,7 @@ import java.util.random.RandomGenerator;
  * accepted with probability equal to its ramp fraction (otherwise the next entry is taken), which
  * gives shares proportional to {@code weight × fraction}.
  */
-public final class WeightedRoundRobinBalancer extends SlowStartBalancer {
+final class WeightedRoundRobinBalancer extends SlowStartBalancer {
 
   static final int MAX_CYCLE = 1 << 20;
   static final long MAX_EXACT_STEPS = 1L << 25;

@@ -1,6 +1,7 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import dev.tether.balance.BalanceEnv;
+import dev.tether.balance.EligibleMembers;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;

@@ -1,11 +1,11 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import static dev.tether.balance.Fixtures.member;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.balance.BalanceEnv;
-import dev.tether.balance.Fixtures;
 import dev.tether.balance.Fixtures.ManualTicker;
+import dev.tether.balance.Fixtures;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;

@@ -1,4 +1,4 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Member;
@@ -15,7 +15,7 @@ import dev.tether.balance.Picker;
  * one server that was fastest a moment ago. A server that has never answered costs 0 while idle
  * and a large penalty while busy, so it is probed one request at a time.
  */
-public final class LeastResponseTimeBalancer extends SlowStartBalancer {
+final class LeastResponseTimeBalancer extends SlowStartBalancer {
 
   @Override
   public String name() {

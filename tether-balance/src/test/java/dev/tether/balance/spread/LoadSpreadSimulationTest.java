@@ -1,4 +1,4 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

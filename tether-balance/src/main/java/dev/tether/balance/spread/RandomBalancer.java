@@ -1,6 +1,7 @@
-package dev.tether.balance.internal;
+package dev.tether.balance.spread;
 
 import dev.tether.balance.BalanceEnv;
+import dev.tether.balance.EligibleMembers;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;
@@ -8,7 +9,7 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /** Weighted random choice (alias method), with optional slow start. */
-public final class RandomBalancer extends SlowStartBalancer {
+final class RandomBalancer extends SlowStartBalancer {
 
   @Override
   public String name() {

@@ -1,4 +1,4 @@
-package dev.tether.balance.internal;
+package dev.tether.balance;
 
 import dev.tether.balance.Member;
 import dev.tether.balance.Picker;
