@@ -2,8 +2,8 @@ package dev.tether.balance.affinity;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Balancers;
-import dev.tether.balance.Fixtures;
 import dev.tether.balance.Fixtures.ManualTicker;
+import dev.tether.balance.Fixtures;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Pool;
 import dev.tether.balance.Server;

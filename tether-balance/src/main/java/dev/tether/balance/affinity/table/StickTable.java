@@ -1,4 +1,4 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.table;
 
 import java.util.concurrent.CompletionStage;
 

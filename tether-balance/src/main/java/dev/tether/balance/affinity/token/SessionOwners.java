@@ -1,4 +1,4 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.token;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.token;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class TokenCodecTest {
+public class TokenCodecTest {
 
-  static SigningKey key(String id, int fill) {
+  public static SigningKey key(String id, int fill) {
     byte[] secret = new byte[32];
     Arrays.fill(secret, (byte) fill);
     return new SigningKey(id, secret);

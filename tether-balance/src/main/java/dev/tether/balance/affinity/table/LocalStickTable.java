@@ -1,4 +1,4 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.table;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
