@@ -3,9 +3,8 @@ package dev.tether.proxy;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.BalanceEnv;
-import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.ConfiguredBalancer;
 import dev.tether.balance.Member;
-import dev.tether.balance.Balancers;
 import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
 import dev.tether.balance.affinity.AffinityPolicy;
@@ -24,8 +23,6 @@ import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.drain.DrainService;
 import dev.tether.proxy.frontend.Edge;
 import dev.tether.proxy.h2.Http2Meters;
-import dev.tether.proxy.tls.BackendTls;
-import dev.tether.proxy.tls.ServerTls;
 import dev.tether.proxy.health.HealthChecker;
 import dev.tether.proxy.health.HealthProbe;
 import dev.tether.proxy.limit.LimitCounters;
@@ -39,6 +36,8 @@ import dev.tether.proxy.route.RouteGates;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.runtime.RuntimeChanges;
+import dev.tether.proxy.tls.BackendTls;
+import dev.tether.proxy.tls.ServerTls;
 import dev.tether.proxy.trace.ProxyTracing;
 import dev.tether.proxy.tunnel.TunnelRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -509,14 +508,13 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       List<Runnable> serverChanges) {
     Map<String, Pool> out = new LinkedHashMap<>();
     for (PoolConfig pc : c.pools().values()) {
-      BalancerProvider algorithm = Balancers.find(pc.algorithm())
-          .orElseThrow(() -> new IllegalArgumentException("unknown algorithm " + pc.algorithm()));
+      ConfiguredBalancer balancer = pc.balancer();
       List<Server> servers = new ArrayList<>();
       for (ServerConfig sc : pc.servers()) {
         servers.add(new Server(sc.name(), sc.address().host(), sc.address().port(), sc.weight(), sc.route()));
       }
       Pool old = previous.get(pc.name());
-      if (old != null && old.algorithm() == algorithm && Objects.equals(old.options(), pc.algorithmOptions())) {
+      if (old != null && old.balancer().equals(balancer)) { // same algorithm, same typed options
         List<Server> configured = old.snapshot().members().stream().map(Member::server)
             .map(m -> new Server(m.name(), m.host(), m.port(), old.configuredWeight(m.name()), m.route())).toList();
         if (!configured.equals(servers)) { // compared before agent weight overrides, which the pool keeps
@@ -524,7 +522,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
         }
         out.put(pc.name(), old);
       } else {
-        out.put(pc.name(), new Pool(pc.name(), servers, algorithm, pc.algorithmOptions(), env));
+        out.put(pc.name(), new Pool(pc.name(), servers, balancer, env));
       }
     }
     return out;

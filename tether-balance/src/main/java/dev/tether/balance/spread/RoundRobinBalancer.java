@@ -2,6 +2,7 @@ package dev.tether.balance.spread;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.ConfiguredBalancer;
 import dev.tether.balance.EligibleMembers;
 import dev.tether.balance.Member;
 import dev.tether.balance.OptionsReader;
@@ -9,6 +10,7 @@ import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,12 +30,30 @@ final class RoundRobinBalancer implements BalancerProvider {
   }
 
   @Override
+  public ConfiguredBalancer.Result configure(Map<String, String> options) {
+    List<String> problems = new OptionsReader(name(), options, Set.of()).problems();
+    return problems.isEmpty() ? ConfiguredBalancer.Result.of(new Configured(this)) : ConfiguredBalancer.Result.refused(problems);
+  }
+
+  @Override
   public List<String> validate(Map<String, String> options) {
-    return new OptionsReader(name(), options, java.util.Set.of()).problems();
+    return configure(options).problems();
   }
 
   @Override
   public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
+    return configure(options).orElseThrow("algorithm " + name()).newPicker(members, env);
+  }
+
+  /** Round robin, which takes no options. */
+  record Configured(RoundRobinBalancer provider) implements ConfiguredBalancer {
+    @Override
+    public Picker newPicker(List<Member> members, BalanceEnv env) {
+      return provider.newPicker(members);
+    }
+  }
+
+  private Picker newPicker(List<Member> members) {
     Member[] eligible = EligibleMembers.inOrder(members);
     if (eligible.length == 0) {
       return EligibleMembers.NONE;

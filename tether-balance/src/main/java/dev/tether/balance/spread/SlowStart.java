@@ -1,10 +1,6 @@
 package dev.tether.balance.spread;
 
 import dev.tether.balance.Member;
-import dev.tether.balance.OptionsReader;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -29,18 +25,6 @@ final class SlowStart {
   static final long MAX_SECONDS = 3600;
 
   private SlowStart() {}
-
-  /** Checks the options of a weighted algorithm whose only option is {@value #OPTION}. */
-  static List<String> validate(String algorithm, Map<String, String> options) {
-    OptionsReader r = new OptionsReader(algorithm, options, Set.of(OPTION));
-    r.duration(OPTION, 0, MAX_SECONDS);
-    return r.problems();
-  }
-
-  /** The window in nanoseconds from valid options; 0 when off. */
-  static long window(String algorithm, Map<String, String> options) {
-    return new OptionsReader(algorithm, options, Set.of(OPTION)).duration(OPTION, 0, MAX_SECONDS);
-  }
 
   /**
    * The ramp for {@code members} (indices as in the array), or {@code null} when no member ramps:

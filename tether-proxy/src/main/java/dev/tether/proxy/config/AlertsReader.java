@@ -25,10 +25,12 @@ final class AlertsReader {
   private AlertsReader() {}
 
   /**
-   * @param pools the configured pools, to check {@code pool} and that session-size rules watch
-   *     pools that scrape their instances
+   * @param poolNames every pool the file names, to check {@code pool} (a pool with errors of its own
+   *     is still a pool to point at)
+   * @param pools the pools read without errors, to check that session-size rules watch pools that
+   *     scrape their instances
    */
-  static AlertsConfig read(Section s, Map<String, PoolConfig> pools) {
+  static AlertsConfig read(Section s, List<String> poolNames, Map<String, PoolConfig> pools) {
     Duration interval = s.duration("interval", AlertsConfig.NONE.interval(), Duration.ofMillis(100));
     AlertsConfig.Webhook webhook = s.has("webhook") ? readWebhook(s.section("webhook")) : null;
     List<AlertRuleConfig> rules = new ArrayList<>();
@@ -39,7 +41,7 @@ final class AlertsReader {
     Map<String, Node> names = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
       Section r = Section.of(items.get(i), s.pathOf("rules") + "[" + i + "]", s.problems());
-      AlertRuleConfig rule = readRule(r, pools);
+      AlertRuleConfig rule = readRule(r, poolNames, pools);
       r.finish();
       if (rule == null) {
         continue;
@@ -81,7 +83,7 @@ final class AlertsReader {
     return url == null ? null : new AlertsConfig.Webhook(url, timeout, attempts, backoff);
   }
 
-  private static AlertRuleConfig readRule(Section r, Map<String, PoolConfig> pools) {
+  private static AlertRuleConfig readRule(Section r, List<String> poolNames, Map<String, PoolConfig> pools) {
     Kind kind = r.choice("kind", Kind.class, null);
     if (kind == null) {
       if (!r.has("kind")) {
@@ -93,9 +95,9 @@ final class AlertsReader {
     }
     String pool = r.text("pool", null);
     boolean poolKnown = pool == null || pools.containsKey(pool);
-    if (!poolKnown) {
-      String hint = KeySuggester.closest(pool, pools.keySet()).map(p -> "did you mean `" + p + "`? ").orElse("");
-      r.error("pool", "no pool is called '" + pool + "'; " + hint + "pools: " + String.join(", ", pools.keySet())
+    if (pool != null && !poolNames.contains(pool)) {
+      String hint = KeySuggester.closest(pool, poolNames).map(p -> "did you mean `" + p + "`? ").orElse("");
+      r.error("pool", "no pool is called '" + pool + "'; " + hint + "pools: " + String.join(", ", poolNames)
           + " (leave pool out to watch every pool)");
     }
     String name = r.text("name", pool == null ? kind.configName() : pool + "-" + kind.configName());

@@ -2,6 +2,7 @@ package dev.tether.proxy.config;
 
 import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Balancers;
+import dev.tether.balance.ConfiguredBalancer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +62,8 @@ final class PoolReader {
       s.error("algorithm", "unknown algorithm '" + algorithm + "'; " + hint + "use one of: "
           + String.join(", ", algorithms.keySet()));
     }
-    Map<String, String> options = readOptions(s, provider);
+    Map<String, String> options = new LinkedHashMap<>();
+    ConfiguredBalancer balancer = readOptions(s, provider, options);
     PoolConfig.SessionsMode sessions =
         s.choice("sessions", PoolConfig.SessionsMode.class, PoolConfig.SessionsMode.LOCAL);
     AffinityConfig affinity = affinityReader.read(s.section("affinity"), sessions);
@@ -83,11 +85,11 @@ final class PoolReader {
           + "use websocket: tunnel in this pool, or leave send-proxy out");
     }
     s.finish();
-    if (affinity == null || connections == null || servers.isEmpty()) {
+    if (balancer == null || affinity == null || connections == null || servers.isEmpty()) {
       return null;
     }
     return new PoolConfig(name, algorithm, options, affinity, sessions, health, connections,
-        servers, instanceMetrics, retries, outlier, panicThreshold, drain, tls, webSocket);
+        servers, instanceMetrics, retries, outlier, panicThreshold, drain, tls, webSocket, balancer);
   }
 
   /** The pool's {@code websocket} mode and the {@code websocket-*} keys of managed connections. */
@@ -112,11 +114,15 @@ final class PoolReader {
     return new WebSocketConfig(mode, buffer, bufferSize, resume, ping);
   }
 
-  private Map<String, String> readOptions(Section s, BalancerProvider provider) {
+  /**
+   * Reads the algorithm's options into {@code options} (as written) and then, once, into the
+   * configured balancer; {@code null} when the algorithm is unknown or refuses them (reported at the
+   * option's key, or at {@code algorithm} for what the algorithm finds wrong).
+   */
+  private ConfiguredBalancer readOptions(Section s, BalancerProvider provider, Map<String, String> options) {
     Set<String> keys = new LinkedHashSet<>(BASE_OPTION_KEYS);
     algorithms.values().forEach(p -> keys.addAll(p.optionKeys()));
     keys.removeAll(STRUCTURE);
-    Map<String, String> options = new LinkedHashMap<>();
     for (String key : keys) {
       Node v = s.value(key);
       if (v == null) {
@@ -128,7 +134,7 @@ final class PoolReader {
       }
     }
     if (provider == null) {
-      return options;
+      return null;
     }
     boolean misplaced = false;
     for (String key : options.keySet()) {
@@ -141,12 +147,14 @@ final class PoolReader {
                 : "it applies to algorithm " + String.join(", ", users)));
       }
     }
-    if (!misplaced) {
-      for (String sentence : provider.validate(options)) {
-        s.problems().error(s.keyNode("algorithm"), s.pathOf("algorithm"), sentence);
-      }
+    if (misplaced) {
+      return null;
     }
-    return options;
+    ConfiguredBalancer.Result configured = provider.configure(options);
+    for (String sentence : configured.problems()) {
+      s.problems().error(s.keyNode("algorithm"), s.pathOf("algorithm"), sentence);
+    }
+    return configured.balancer();
   }
 
   private static InstanceMetricsConfig readInstanceMetrics(Section s) {

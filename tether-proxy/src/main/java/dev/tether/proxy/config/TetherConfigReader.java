@@ -77,7 +77,7 @@ final class TetherConfigReader {
     List<String> poolNames = new ArrayList<>();
     Map<String, PoolConfig> pools = readPools(top, poolNames);
     List<RouteConfig> routes = readRoutes(top, poolNames);
-    AlertsConfig alerts = top.has("alerts") ? AlertsReader.read(top.section("alerts"), pools) : AlertsConfig.NONE;
+    AlertsConfig alerts = top.has("alerts") ? AlertsReader.read(top.section("alerts"), poolNames, pools) : AlertsConfig.NONE;
     top.finish();
     if (listen != null && redirectHttp != null && clash(listen, redirectHttp)) {
       top.error("redirect-http", "must not share the data port " + listen + "; use another port, e.g. 127.0.0.1:8080");
