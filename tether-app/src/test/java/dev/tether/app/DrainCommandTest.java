@@ -3,7 +3,7 @@ package dev.tether.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.net.FreePorts;
 import java.io.PrintWriter;

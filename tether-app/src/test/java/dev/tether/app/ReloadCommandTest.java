@@ -129,7 +129,7 @@ class ReloadCommandTest {
 
   @Test
   void aBalancerThatCannotReloadIsARefusal() throws Exception {
-    TetherServer noFile = TetherServer.start(dev.tether.proxy.config.ConfigLoader.parse(yaml(s1), "inline.yaml",
+    TetherServer noFile = TetherServer.start(dev.tether.proxy.config.yaml.ConfigLoader.parse(yaml(s1), "inline.yaml",
         Map.<String, String>of()::get));
     try {
       int code = reload(Map.of("TOK", TOKEN), "--admin", "http://127.0.0.1:" + noFile.admin().port(), "--token-env", "TOK");

@@ -8,7 +8,7 @@ import dev.tether.demo.DemoCluster;
 import dev.tether.demo.DemoInstance;
 import dev.tether.demo.DemoSettings;
 import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import dev.tether.testing.leak.LeakDetection;
 import java.io.IOException;
 import java.io.UncheckedIOException;

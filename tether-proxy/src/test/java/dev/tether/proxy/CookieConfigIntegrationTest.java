@@ -5,8 +5,8 @@ import static dev.tether.proxy.AffinityIntegrationTest.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.balance.affinity.AffinityPolicy;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.balance.ServerState;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.InetAddress;
 import java.net.ServerSocket;

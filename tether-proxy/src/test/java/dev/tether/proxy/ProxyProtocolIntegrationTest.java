@@ -3,8 +3,8 @@ package dev.tether.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.proxy.config.ConfigException;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.ConfigProblem;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.io.ByteArrayOutputStream;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.balance.ServerState;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import io.lettuce.core.RedisClient;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import dev.tether.testing.leak.LeakDetection;
 import java.io.OutputStream;
 import java.net.InetAddress;

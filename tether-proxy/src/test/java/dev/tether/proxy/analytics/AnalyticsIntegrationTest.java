@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.tether.proxy.TetherServer;
 import dev.tether.proxy.analytics.PrometheusText.Sample;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import io.micrometer.core.instrument.DistributionSummary;

@@ -9,6 +9,7 @@ import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Balancers;
 import dev.tether.balance.Member;
 import dev.tether.balance.Picker;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

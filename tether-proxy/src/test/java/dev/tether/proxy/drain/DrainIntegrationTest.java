@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.CookieManager;

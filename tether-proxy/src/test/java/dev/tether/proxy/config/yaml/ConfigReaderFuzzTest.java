@@ -1,9 +1,12 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.tether.balance.Balancers;
+import dev.tether.proxy.config.ConfigException;
+import dev.tether.proxy.config.ConfigProblem;
+import dev.tether.proxy.config.TetherConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

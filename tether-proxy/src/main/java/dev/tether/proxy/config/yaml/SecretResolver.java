@@ -1,4 +1,4 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import java.util.function.Function;
 
@@ -6,11 +6,11 @@ import java.util.function.Function;
  * Reads a secret given either inline ({@code secret: ...}) or by environment variable name
  * ({@code secret-env: NAME}), through an injected environment so tests need no real variables.
  */
-final class SecretReader {
+final class SecretResolver {
 
   private final Function<String, String> env;
 
-  SecretReader(Function<String, String> env) {
+  SecretResolver(Function<String, String> env) {
     this.env = env;
   }
 
@@ -20,7 +20,7 @@ final class SecretReader {
    * @param inlineKey e.g. {@code secret}
    * @param envKey e.g. {@code secret-env}
    */
-  String read(Section s, String inlineKey, String envKey) {
+  String read(YamlSection s, String inlineKey, String envKey) {
     String inline = s.text(inlineKey, null);
     String name = s.text(envKey, null);
     if (inline != null && name != null) {

@@ -1,6 +1,9 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import dev.tether.proxy.config.AffinityConfig.Method;
+import dev.tether.proxy.config.HeaderConfig;
+import dev.tether.proxy.config.JwtConfig;
+import dev.tether.proxy.config.NameRules;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -14,7 +17,7 @@ import org.yaml.snakeyaml.nodes.Node;
  * be listed (no default), so a token cannot choose a weaker algorithm than intended (RFC 8725
  * §3.1); HMAC secrets must be at least as long as the hash output (RFC 7518 §3.2).
  */
-final class HeaderAffinityReader {
+final class HeaderAffinityParser {
 
   /** Accepted JWS algorithms and, for HMAC ones, the minimum secret length in bytes. */
   private static final Map<String, Integer> ALGORITHMS = Map.ofEntries(
@@ -25,16 +28,16 @@ final class HeaderAffinityReader {
   private static final String ALLOWED =
       "HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or ES512";
 
-  private final SecretReader secrets;
+  private final SecretResolver secrets;
   private final Path baseDir;
 
-  HeaderAffinityReader(SecretReader secrets, Path baseDir) {
+  HeaderAffinityParser(SecretResolver secrets, Path baseDir) {
     this.secrets = secrets;
     this.baseDir = baseDir;
   }
 
   /** The header settings, or null when they cannot be built (problems reported). */
-  HeaderConfig read(Section s) {
+  HeaderConfig read(YamlSection s) {
     boolean hasJwt = s.has("jwt");
     String name = s.text("name", hasJwt ? "Authorization" : null);
     if (name == null) {
@@ -57,7 +60,7 @@ final class HeaderAffinityReader {
     return new HeaderConfig(name, jwt, method);
   }
 
-  private JwtConfig readJwt(Section s) {
+  private JwtConfig readJwt(YamlSection s) {
     String claim = s.text("claim", "sub");
     if (claim.isEmpty()) {
       s.error("claim", "is empty; name the claim that identifies the user, e.g. sub");
@@ -94,7 +97,7 @@ final class HeaderAffinityReader {
     return new JwtConfig(claim, algorithms, secret, jwks);
   }
 
-  private static List<String> readAlgorithms(Section s) {
+  private static List<String> readAlgorithms(YamlSection s) {
     List<String> out = new ArrayList<>();
     if (!s.has("algorithms")) {
       s.missing("algorithms", "list the accepted algorithms, e.g. algorithms: [HS256]; "
@@ -104,7 +107,7 @@ final class HeaderAffinityReader {
     List<Node> items = s.list("algorithms");
     for (int i = 0; i < items.size(); i++) {
       String path = s.pathOf("algorithms") + "[" + i + "]";
-      String a = Section.scalar(items.get(i), path, s.problems());
+      String a = YamlSection.scalar(items.get(i), path, s.problems());
       if (a == null) {
         continue;
       }
@@ -123,7 +126,7 @@ final class HeaderAffinityReader {
     return out;
   }
 
-  private Path readJwksFile(Section s) {
+  private Path readJwksFile(YamlSection s) {
     String text = s.text("jwks-file", null);
     if (text == null) {
       return null;

@@ -1,6 +1,11 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import dev.tether.proxy.config.AlertRuleConfig.Kind;
+import dev.tether.proxy.config.AlertRuleConfig;
+import dev.tether.proxy.config.AlertsConfig;
+import dev.tether.proxy.config.Durations;
+import dev.tether.proxy.config.NameRules;
+import dev.tether.proxy.config.PoolConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -16,13 +21,13 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * threshold of another kind (say {@code share} on a {@code spread-imbalance} rule) is reported as
  * an unknown key with the keys that kind allows.
  */
-final class AlertsReader {
+final class AlertsParser {
 
   private static final Duration POSITIVE = Duration.ofMillis(1);
   private static final Duration MAX_WINDOW = Duration.ofHours(1);
   private static final List<String> ALL_KEYS = List.of("pool", "name", "for", "factor", "window", "share", "limit");
 
-  private AlertsReader() {}
+  private AlertsParser() {}
 
   /**
    * @param poolNames every pool the file names, to check {@code pool} (a pool with errors of its own
@@ -30,7 +35,7 @@ final class AlertsReader {
    * @param pools the pools read without errors, to check that session-size rules watch pools that
    *     scrape their instances
    */
-  static AlertsConfig read(Section s, List<String> poolNames, Map<String, PoolConfig> pools) {
+  static AlertsConfig read(YamlSection s, List<String> poolNames, Map<String, PoolConfig> pools) {
     Duration interval = s.duration("interval", AlertsConfig.NONE.interval(), Duration.ofMillis(100));
     AlertsConfig.Webhook webhook = s.has("webhook") ? readWebhook(s.section("webhook")) : null;
     List<AlertRuleConfig> rules = new ArrayList<>();
@@ -40,7 +45,7 @@ final class AlertsReader {
     }
     Map<String, Node> names = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      Section r = Section.of(items.get(i), s.pathOf("rules") + "[" + i + "]", s.problems());
+      YamlSection r = YamlSection.of(items.get(i), s.pathOf("rules") + "[" + i + "]", s.problems());
       AlertRuleConfig rule = readRule(r, poolNames, pools);
       r.finish();
       if (rule == null) {
@@ -58,7 +63,7 @@ final class AlertsReader {
     return new AlertsConfig(interval, webhook, rules);
   }
 
-  private static AlertsConfig.Webhook readWebhook(Section s) {
+  private static AlertsConfig.Webhook readWebhook(YamlSection s) {
     String text = s.text("url", null);
     URI url = null;
     if (text == null) {
@@ -83,7 +88,7 @@ final class AlertsReader {
     return url == null ? null : new AlertsConfig.Webhook(url, timeout, attempts, backoff);
   }
 
-  private static AlertRuleConfig readRule(Section r, List<String> poolNames, Map<String, PoolConfig> pools) {
+  private static AlertRuleConfig readRule(YamlSection r, List<String> poolNames, Map<String, PoolConfig> pools) {
     Kind kind = r.choice("kind", Kind.class, null);
     if (kind == null) {
       if (!r.has("kind")) {
@@ -150,7 +155,7 @@ final class AlertsReader {
     return new AlertRuleConfig(name, kind, pool, threshold, window, forDuration);
   }
 
-  private static Double required(Section r, String key, String help) {
+  private static Double required(YamlSection r, String key, String help) {
     if (!r.has(key)) {
       r.missing(key, help);
       return null;
@@ -158,7 +163,7 @@ final class AlertsReader {
     return r.decimal(key);
   }
 
-  private static Double above(Section r, String key, double min, String help) {
+  private static Double above(YamlSection r, String key, double min, String help) {
     Double d = required(r, key, help);
     if (d != null && !(d > min)) {
       r.error(key, d + " is too small; use a number above " + (int) min + ", " + help);

@@ -1,7 +1,18 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import dev.tether.proxy.config.AffinityConfig.Method;
 import dev.tether.proxy.config.AffinityConfig.Mode;
+import dev.tether.proxy.config.AffinityConfig;
+import dev.tether.proxy.config.AppCookieConfig;
+import dev.tether.proxy.config.CookieConfig;
+import dev.tether.proxy.config.Durations;
+import dev.tether.proxy.config.HeaderConfig;
+import dev.tether.proxy.config.KeyConfig;
+import dev.tether.proxy.config.MigrationConfig;
+import dev.tether.proxy.config.NameRules;
+import dev.tether.proxy.config.PoolConfig;
+import dev.tether.proxy.config.SourceIpConfig;
+import dev.tether.proxy.config.TableConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -12,10 +23,10 @@ import java.util.Map;
 /**
  * Reads a pool's {@code affinity} section. Every key is declared up front so that a key of
  * another mode gets "applies to mode X" rather than "unknown key"; the mode-specific parts are
- * read only for the chosen mode, by this class and by {@link CookieAffinityReader} and
- * {@link HeaderAffinityReader}.
+ * read only for the chosen mode, by this class and by {@link CookieAffinityParser} and
+ * {@link HeaderAffinityParser}.
  */
-final class AffinityReader {
+final class AffinityParser {
 
   /** Keys that belong to one mode only. */
   private static final Map<String, Mode> OWNED_BY = Map.of(
@@ -28,21 +39,21 @@ final class AffinityReader {
   private static final Duration POSITIVE = Duration.ofMillis(1);
   private static final Duration MAX_FIRST_REQUEST_WINDOW = Duration.ofSeconds(10);
 
-  private final CookieAffinityReader cookieReader;
-  private final HeaderAffinityReader headerReader;
+  private final CookieAffinityParser cookieReader;
+  private final HeaderAffinityParser headerReader;
 
-  /** See {@link CookieAffinityReader#secureDefault}. */
+  /** See {@link CookieAffinityParser#secureDefault}. */
   void secureCookieDefault(boolean secure) {
     cookieReader.secureDefault = secure;
   }
 
-  AffinityReader(SecretReader secrets, Path baseDir) {
-    this.cookieReader = new CookieAffinityReader(secrets);
-    this.headerReader = new HeaderAffinityReader(secrets, baseDir);
+  AffinityParser(SecretResolver secrets, Path baseDir) {
+    this.cookieReader = new CookieAffinityParser(secrets);
+    this.headerReader = new HeaderAffinityParser(secrets, baseDir);
   }
 
   /** The affinity settings, or null when they cannot be built (problems reported). */
-  AffinityConfig read(Section s, PoolConfig.SessionsMode sessions) {
+  AffinityConfig read(YamlSection s, PoolConfig.SessionsMode sessions) {
     Mode mode = s.choice("mode", Mode.class, Mode.NONE);
     for (String key : KEYS) {
       Mode owner = OWNED_BY.get(key);
@@ -53,8 +64,8 @@ final class AffinityReader {
         s.errorAtKey(key, "has no effect with mode none; set mode to cookie, app-cookie, "
             + "source-ip or header, or remove it");
       } else if (owner != null && owner != mode) {
-        s.errorAtKey(key, "applies to mode " + Section.configName(owner) + ", but mode is "
-            + Section.configName(mode));
+        s.errorAtKey(key, "applies to mode " + NameRules.configName(owner) + ", but mode is "
+            + NameRules.configName(mode));
       }
     }
     if (mode == Mode.NONE) {
@@ -100,7 +111,7 @@ final class AffinityReader {
     if (usesTable) {
       table = readTable(s.section("table"));
     } else if (s.has("table") && mode != Mode.COOKIE) {
-      s.errorAtKey("table", "applies only with method: table (" + Section.configName(mode)
+      s.errorAtKey("table", "applies only with method: table (" + NameRules.configName(mode)
           + ".method is hash)");
     } else if (s.has("table")) {
       s.errorAtKey("table", "mode cookie keeps no table; a table applies to modes app-cookie, "
@@ -117,7 +128,7 @@ final class AffinityReader {
       migration = readMigration(s.section("migration"));
       if (sessions != PoolConfig.SessionsMode.REPLICATED) {
         s.errorAtKey("migration", "moving live sessions between servers needs "
-            + "`sessions: replicated` on the pool (sessions is " + Section.configName(sessions)
+            + "`sessions: replicated` on the pool (sessions is " + NameRules.configName(sessions)
             + "), or the moved users lose their sessions");
       }
     }
@@ -139,7 +150,7 @@ final class AffinityReader {
         sourceIp, header, table, balanceFactor, migration, debugHeader, window);
   }
 
-  private static void checkLifetimes(Section s, Duration idle, Duration absolute,
+  private static void checkLifetimes(YamlSection s, Duration idle, Duration absolute,
       Duration refresh) {
     if (idle.compareTo(absolute) > 0) {
       s.error("idle-timeout", Durations.format(idle) + " is longer than absolute-timeout "
@@ -151,7 +162,7 @@ final class AffinityReader {
     }
   }
 
-  private static AppCookieConfig readAppCookie(Section s) {
+  private static AppCookieConfig readAppCookie(YamlSection s) {
     String name = s.text("name", "JSESSIONID");
     if (!NameRules.isHttpToken(name)) {
       s.error("name", "'" + name + "' is not a cookie name; use letters, digits and "
@@ -169,14 +180,14 @@ final class AffinityReader {
     return name == null || separator == null ? null : new AppCookieConfig(name, separator, learn);
   }
 
-  private static SourceIpConfig readSourceIp(Section s) {
+  private static SourceIpConfig readSourceIp(YamlSection s) {
     SourceIpConfig c = new SourceIpConfig(s.integer("ipv4-prefix", 32, 1, 32),
         s.integer("ipv6-prefix", 128, 1, 128), s.choice("method", Method.class, Method.HASH));
     s.finish();
     return c;
   }
 
-  private static TableConfig readTable(Section s) {
+  private static TableConfig readTable(YamlSection s) {
     int size = s.integer("size", 100_000, 1, 100_000_000);
     Duration expire = s.duration("expire", Duration.ofMinutes(30), POSITIVE);
     TableConfig.Store store = s.choice("store", TableConfig.Store.class, TableConfig.Store.LOCAL);
@@ -212,7 +223,7 @@ final class AffinityReader {
     }
   }
 
-  private static MigrationConfig readMigration(Section s) {
+  private static MigrationConfig readMigration(YamlSection s) {
     MigrationConfig m = new MigrationConfig(
         s.duration("idle-after", Duration.ofMinutes(5), POSITIVE),
         s.integer("rate", 10, 1, 100_000));

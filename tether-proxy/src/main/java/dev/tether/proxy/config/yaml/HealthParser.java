@@ -1,5 +1,9 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
+import dev.tether.proxy.config.Durations;
+import dev.tether.proxy.config.HealthConfig;
+import dev.tether.proxy.config.HostNames;
+import dev.tether.proxy.config.StatusRanges;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,15 +14,15 @@ import org.yaml.snakeyaml.nodes.Node;
  * Reads {@code pools.<pool>.health}: the probe kind and its keys, timing and rise/fall. Keys that
  * only an HTTP check uses are refused on a TCP check rather than silently ignored.
  */
-final class HealthReader {
+final class HealthParser {
 
   private static final Duration POSITIVE = Duration.ofMillis(1);
   private static final List<String> HTTP_ONLY = List.of("path", "method", "expect-status", "expect-body", "host", "agent");
 
-  private HealthReader() {}
+  private HealthParser() {}
 
   /** The checks, or {@code null} when they cannot be built (problems reported). */
-  static HealthConfig read(Section s) {
+  static HealthConfig read(YamlSection s) {
     HealthConfig.Kind kind = s.choice("kind", HealthConfig.Kind.class, HealthConfig.Kind.HTTP);
     Duration interval = s.duration("interval", Duration.ofSeconds(2), POSITIVE);
     Duration timeout = s.duration("timeout", Duration.ofSeconds(1), POSITIVE);
@@ -74,7 +78,7 @@ final class HealthReader {
   }
 
   /** {@code expect-status}: {@code 200}, {@code 200-399}, or a list of those; null when invalid. */
-  private static StatusRanges readStatuses(Section s) {
+  private static StatusRanges readStatuses(YamlSection s) {
     Node v = s.value("expect-status");
     if (v == null) {
       return StatusRanges.DEFAULT;
@@ -83,7 +87,7 @@ final class HealthReader {
     if (v instanceof org.yaml.snakeyaml.nodes.SequenceNode) {
       List<Node> nodes = s.list("expect-status");
       for (int i = 0; i < nodes.size(); i++) {
-        String t = Section.scalar(nodes.get(i), s.pathOf("expect-status") + "[" + i + "]", s.problems());
+        String t = YamlSection.scalar(nodes.get(i), s.pathOf("expect-status") + "[" + i + "]", s.problems());
         if (t == null) {
           return null;
         }

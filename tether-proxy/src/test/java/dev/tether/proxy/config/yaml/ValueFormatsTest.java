@@ -1,8 +1,11 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.tether.proxy.config.Cidr;
+import dev.tether.proxy.config.Durations;
+import dev.tether.proxy.config.HostPort;
 import java.net.InetAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
+import dev.tether.proxy.config.Durations;
+import dev.tether.proxy.config.OutlierConfig;
 import java.time.Duration;
 
 /**
@@ -8,14 +10,14 @@ import java.time.Duration;
  * {@link OutlierConfig#DEFAULT_PANIC_THRESHOLD} in a pool with outlier detection and to 0 (off)
  * in one without, so that pools that do not opt in keep answering 503 when every server is down.
  */
-final class OutlierReader {
+final class OutlierParser {
 
   private static final int MAX_THRESHOLD = 1000;
 
-  private OutlierReader() {}
+  private OutlierParser() {}
 
   /** The section's settings; invalid values are reported and replaced by their defaults. */
-  static OutlierConfig read(Section s) {
+  static OutlierConfig read(YamlSection s) {
     OutlierConfig d = OutlierConfig.DEFAULTS;
     int connect = s.integer("consecutive-connect-failures", d.consecutiveConnectFailures(), 0, MAX_THRESHOLD);
     int fivexx = s.integer("consecutive-5xx", d.consecutive5xx(), 0, MAX_THRESHOLD);
@@ -33,7 +35,7 @@ final class OutlierReader {
   }
 
   /** {@code panic-threshold} of a pool section, with the default that depends on {@code outlier}. */
-  static int panicThreshold(Section pool, OutlierConfig outlier) {
+  static int panicThreshold(YamlSection pool, OutlierConfig outlier) {
     return pool.percent("panic-threshold", outlier == null ? 0 : OutlierConfig.DEFAULT_PANIC_THRESHOLD, 0);
   }
 }

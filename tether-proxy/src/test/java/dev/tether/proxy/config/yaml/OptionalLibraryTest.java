@@ -1,8 +1,10 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.proxy.config.ConfigException;
+import dev.tether.proxy.config.TetherConfig;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.lang.reflect.InvocationTargetException;

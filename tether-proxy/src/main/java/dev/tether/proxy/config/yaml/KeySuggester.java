@@ -1,4 +1,4 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import java.util.Collection;
 import java.util.Locale;

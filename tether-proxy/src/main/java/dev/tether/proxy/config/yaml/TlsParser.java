@@ -1,5 +1,9 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
+import dev.tether.proxy.config.BackendTlsConfig;
+import dev.tether.proxy.config.HostNames;
+import dev.tether.proxy.config.Http2Config;
+import dev.tether.proxy.config.ListenerTlsConfig;
 import dev.tether.proxy.tls.PemFiles;
 import dev.tether.proxy.tls.TlsContexts;
 import io.netty.handler.ssl.OpenSsl;
@@ -21,17 +25,17 @@ import org.yaml.snakeyaml.nodes.Node;
  * file must be a regular file of at most {@link ConfigFiles#MAX_REFERENCED_FILE} bytes (checked
  * before it is opened, so a device or FIFO cannot hang the reader).
  */
-final class TlsReader {
+final class TlsParser {
 
   private final Path baseDir;
 
-  TlsReader(Path baseDir) {
+  TlsParser(Path baseDir) {
     this.baseDir = baseDir;
   }
 
   /** The listener's TLS, or {@code null} when absent or invalid (reported). */
-  ListenerTlsConfig readListener(Section s) {
-    Problems problems = s.problems();
+  ListenerTlsConfig readListener(YamlSection s) {
+    ProblemCollector problems = s.problems();
     int errorsBefore = problems.errorCount();
     ListenerTlsConfig.Engine engine = s.choice("engine", ListenerTlsConfig.Engine.class, ListenerTlsConfig.Engine.AUTO);
     SslProvider provider = SslProvider.JDK;
@@ -46,7 +50,7 @@ final class TlsReader {
       s.missing("certificates", "at least one certificate, e.g. certificates: [ { cert-file: site.pem, key-file: site.key } ]");
     }
     for (int i = 0; i < items.size(); i++) {
-      Section c = Section.of(items.get(i), s.pathOf("certificates") + "[" + i + "]", problems);
+      YamlSection c = YamlSection.of(items.get(i), s.pathOf("certificates") + "[" + i + "]", problems);
       Path cert = path(c, "cert-file", true);
       Path key = path(c, "key-file", true);
       Path ocsp = path(c, "ocsp-file", false);
@@ -79,7 +83,7 @@ final class TlsReader {
     }
     ListenerTlsConfig.Hsts hsts = null;
     if (s.has("hsts")) {
-      Section h = s.section("hsts");
+      YamlSection h = s.section("hsts");
       hsts = new ListenerTlsConfig.Hsts(h.duration("max-age", Duration.ofDays(365), Duration.ZERO),
           h.bool("include-subdomains", false), h.bool("preload", false));
       h.finish();
@@ -95,7 +99,7 @@ final class TlsReader {
   }
 
   /** The {@code http2} section ({@link Http2Config#defaults} when absent). */
-  static Http2Config readHttp2(Section s, int maxHeaderSize) {
+  static Http2Config readHttp2(YamlSection s, int maxHeaderSize) {
     Http2Config d = Http2Config.defaults(maxHeaderSize);
     Http2Config c = new Http2Config(s.bool("cleartext", d.cleartext()),
         s.integer("max-concurrent-streams", d.maxConcurrentStreams(), 1, 10_000),
@@ -109,8 +113,8 @@ final class TlsReader {
   }
 
   /** A pool's {@code tls}, or {@code null} when absent or invalid (reported). */
-  BackendTlsConfig readBackend(Section s) {
-    Problems problems = s.problems();
+  BackendTlsConfig readBackend(YamlSection s) {
+    ProblemCollector problems = s.problems();
     int before = problems.errorCount();
     Path ca = path(s, "ca-file", false);
     String name = s.text("server-name", null);
@@ -132,7 +136,7 @@ final class TlsReader {
     return problems.errorCount() > before ? null : new BackendTlsConfig(ca, name, verify);
   }
 
-  private Path path(Section s, String key, boolean required) {
+  private Path path(YamlSection s, String key, boolean required) {
     String text = s.text(key, null);
     if (text == null) {
       if (required) {
@@ -156,14 +160,14 @@ final class TlsReader {
     return file;
   }
 
-  private static List<String> names(Section s, String key, List<String> def, List<String> allowed) {
+  private static List<String> names(YamlSection s, String key, List<String> def, List<String> allowed) {
     if (!s.has(key)) {
       return def;
     }
     List<String> out = new ArrayList<>();
     List<Node> items = s.list(key);
     for (int i = 0; i < items.size(); i++) {
-      String v = Section.scalar(items.get(i), s.pathOf(key) + "[" + i + "]", s.problems());
+      String v = YamlSection.scalar(items.get(i), s.pathOf(key) + "[" + i + "]", s.problems());
       if (v == null) {
         continue;
       }
@@ -180,7 +184,7 @@ final class TlsReader {
     return out;
   }
 
-  private static List<String> ciphers(Section s, SslProvider provider) {
+  private static List<String> ciphers(YamlSection s, SslProvider provider) {
     if (!s.has("ciphers")) {
       return ListenerTlsConfig.INTERMEDIATE_CIPHERS;
     }
@@ -198,7 +202,7 @@ final class TlsReader {
     List<Node> items = s.list("ciphers");
     for (int i = 0; i < items.size(); i++) {
       String path = s.pathOf("ciphers") + "[" + i + "]";
-      String v = Section.scalar(items.get(i), path, s.problems());
+      String v = YamlSection.scalar(items.get(i), path, s.problems());
       if (v == null) {
         continue;
       }

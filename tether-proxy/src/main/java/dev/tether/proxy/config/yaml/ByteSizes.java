@@ -1,4 +1,4 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,5 +1,6 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
+import dev.tether.proxy.config.ConfigProblem;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -7,7 +8,7 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.Node;
 
 /** Collects the errors and warnings of one load, each tied to a place in the file. */
-final class Problems {
+final class ProblemCollector {
 
   private static final Comparator<ConfigProblem> FILE_ORDER =
       Comparator.comparingInt(ConfigProblem::line).thenComparingInt(ConfigProblem::column);
@@ -16,7 +17,7 @@ final class Problems {
   private final List<ConfigProblem> errors = new ArrayList<>();
   private final List<ConfigProblem> warnings = new ArrayList<>();
 
-  Problems(String source) {
+  ProblemCollector(String source) {
     this.source = source;
   }
 

@@ -1,5 +1,9 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
+import dev.tether.proxy.config.CookieConfig;
+import dev.tether.proxy.config.HostNames;
+import dev.tether.proxy.config.KeyConfig;
+import dev.tether.proxy.config.NameRules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,19 +19,19 @@ import org.yaml.snakeyaml.nodes.Node;
  * {@code Secure}, and a {@code __Host-} cookie needs {@code Secure}, {@code Path=/} and no
  * {@code Domain}.
  */
-final class CookieAffinityReader {
+final class CookieAffinityParser {
 
-  private final SecretReader secrets;
+  private final SecretResolver secrets;
 
   /** {@code secure}'s default: true when the listener terminates TLS. */
   boolean secureDefault;
 
-  CookieAffinityReader(SecretReader secrets) {
+  CookieAffinityParser(SecretResolver secrets) {
     this.secrets = secrets;
   }
 
   /** The cookie settings, or null when they cannot be built (problems reported). */
-  CookieConfig readCookie(Section s) {
+  CookieConfig readCookie(YamlSection s) {
     String name = s.text("name", "TETHER");
     if (!NameRules.isHttpToken(name)) {
       s.error("name", "'" + name + "' is not a cookie name; use letters, digits and "
@@ -85,7 +89,7 @@ final class CookieAffinityReader {
   }
 
   /** The signing keys, newest first; warns when there are none. */
-  List<KeyConfig> readKeys(Section affinity) {
+  List<KeyConfig> readKeys(YamlSection affinity) {
     List<KeyConfig> keys = new ArrayList<>();
     if (!affinity.has("keys")) {
       affinity.problems().warning(affinity.node(), affinity.pathOf("keys"), "no signing keys; a "
@@ -96,7 +100,7 @@ final class CookieAffinityReader {
     List<Node> items = affinity.list("keys");
     Map<String, Node> ids = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      Section s = Section.of(items.get(i), affinity.pathOf("keys") + "[" + i + "]",
+      YamlSection s = YamlSection.of(items.get(i), affinity.pathOf("keys") + "[" + i + "]",
           affinity.problems());
       KeyConfig key = readKey(s);
       s.finish();
@@ -112,7 +116,7 @@ final class CookieAffinityReader {
     return keys;
   }
 
-  private KeyConfig readKey(Section s) {
+  private KeyConfig readKey(YamlSection s) {
     String id = s.text("id", null);
     if (id == null) {
       s.missing("id", "a short id carried in each cookie, e.g. id: k1");
@@ -130,7 +134,7 @@ final class CookieAffinityReader {
     return id == null || secret == null ? null : new KeyConfig(id, secret);
   }
 
-  private static byte[] decode(Section s, String text) {
+  private static byte[] decode(YamlSection s, String text) {
     String key = s.has("secret") ? "secret" : "secret-env";
     byte[] bytes;
     try {

@@ -1,6 +1,27 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import dev.tether.balance.BalancerProvider;
+import dev.tether.proxy.config.AccessLog;
+import dev.tether.proxy.config.AdminConfig;
+import dev.tether.proxy.config.AlertsConfig;
+import dev.tether.proxy.config.Cidr;
+import dev.tether.proxy.config.ClientLimits;
+import dev.tether.proxy.config.Durations;
+import dev.tether.proxy.config.HostNames;
+import dev.tether.proxy.config.HostPort;
+import dev.tether.proxy.config.Http2Config;
+import dev.tether.proxy.config.Limits;
+import dev.tether.proxy.config.ListenerTlsConfig;
+import dev.tether.proxy.config.NameRules;
+import dev.tether.proxy.config.PoolConfig;
+import dev.tether.proxy.config.RouteAccess;
+import dev.tether.proxy.config.RouteConfig;
+import dev.tether.proxy.config.RouteRateLimit;
+import dev.tether.proxy.config.ServerConfig;
+import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.Timeouts;
+import dev.tether.proxy.config.TracingConfig;
+import dev.tether.proxy.config.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,35 +37,35 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Maps the document's top level to a {@link TetherConfig} and runs the checks that span sections
- * (routes → pools, listen vs admin). Pools are read by {@link PoolReader}.
+ * (routes → pools, listen vs admin). Pools are read by {@link PoolParser}.
  */
-final class TetherConfigReader {
+final class TetherConfigParser {
 
   /** The admin token's minimum length, so that it cannot be guessed. */
   static final int MIN_TOKEN_LENGTH = 16;
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
-  private final Problems problems;
-  private final SecretReader secrets;
-  private final PoolReader poolReader;
+  private final ProblemCollector problems;
+  private final SecretResolver secrets;
+  private final PoolParser poolReader;
   private final Path baseDir;
 
-  TetherConfigReader(Problems problems, Function<String, String> env, Path baseDir,
+  TetherConfigParser(ProblemCollector problems, Function<String, String> env, Path baseDir,
       Map<String, BalancerProvider> algorithms) {
     this.problems = problems;
     this.baseDir = baseDir;
-    this.secrets = new SecretReader(env);
-    this.poolReader = new PoolReader(secrets, baseDir, algorithms);
+    this.secrets = new SecretResolver(env);
+    this.poolReader = new PoolParser(secrets, baseDir, algorithms);
   }
 
   /** The configuration, or null when problems were found (they are in {@code problems}). */
   TetherConfig read(Node root) {
     if (!(root instanceof MappingNode)) {
       problems.error(root, "", "the file must be a mapping with keys such as listen: and pools:, not "
-          + Section.describe(root));
+          + YamlSection.describe(root));
       return null;
     }
-    Section top = Section.of(root, "", problems);
+    YamlSection top = YamlSection.of(root, "", problems);
     HostPort listen = top.hostPort("listen");
     if (listen == null && !top.has("listen")) {
       top.missing("listen", "the address clients connect to, e.g. listen: 0.0.0.0:8080");
@@ -52,7 +73,7 @@ final class TetherConfigReader {
     int cores = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 256);
     int workers = top.integer("workers", cores, 1, 256);
     Transport transport = top.choice("transport", Transport.class, Transport.AUTO);
-    Section adminSection = top.has("admin") ? top.section("admin") : null;
+    YamlSection adminSection = top.has("admin") ? top.section("admin") : null;
     AdminConfig admin = adminSection != null ? readAdmin(adminSection) : null;
     List<Cidr> trusted = readCidrs(top, "trusted-proxies");
     boolean proxyProtocol = top.bool("proxy-protocol", false);
@@ -63,21 +84,21 @@ final class TetherConfigReader {
     Timeouts timeouts = readTimeouts(top.section("timeouts"));
     Limits limits = readLimits(top.section("limits"));
     AccessLog accessLog = readAccessLog(top.section("access-log"));
-    ListenerTlsConfig tls = top.has("tls") ? new TlsReader(baseDir).readListener(top.section("tls")) : null;
+    ListenerTlsConfig tls = top.has("tls") ? new TlsParser(baseDir).readListener(top.section("tls")) : null;
     HostPort redirectHttp = top.hostPort("redirect-http");
     if (redirectHttp != null && !top.has("tls")) {
       top.error("redirect-http", "redirects to https need a TLS listener; add a tls section or leave redirect-http out");
     }
-    Http2Config http2 = TlsReader.readHttp2(top.section("http2"), limits.maxHeaderSize());
+    Http2Config http2 = TlsParser.readHttp2(top.section("http2"), limits.maxHeaderSize());
     if (http2.cleartext() && top.has("tls")) {
       top.section("http2").error("cleartext", "h2c is for listeners without TLS; with tls, HTTP/2 is offered through alpn");
     }
     poolReader.tlsListener(top.has("tls"));
-    TracingConfig tracing = TracingReader.read(top.section("tracing"));
+    TracingConfig tracing = TracingParser.read(top.section("tracing"));
     List<String> poolNames = new ArrayList<>();
     Map<String, PoolConfig> pools = readPools(top, poolNames);
     List<RouteConfig> routes = readRoutes(top, poolNames);
-    AlertsConfig alerts = top.has("alerts") ? AlertsReader.read(top.section("alerts"), poolNames, pools) : AlertsConfig.NONE;
+    AlertsConfig alerts = top.has("alerts") ? AlertsParser.read(top.section("alerts"), poolNames, pools) : AlertsConfig.NONE;
     top.finish();
     if (listen != null && redirectHttp != null && clash(listen, redirectHttp)) {
       top.error("redirect-http", "must not share the data port " + listen + "; use another port, e.g. 127.0.0.1:8080");
@@ -102,7 +123,7 @@ final class TetherConfigReader {
         || a.host().toLowerCase(Locale.ROOT).equals(b.host().toLowerCase(Locale.ROOT));
   }
 
-  private AdminConfig readAdmin(Section s) {
+  private AdminConfig readAdmin(YamlSection s) {
     HostPort listen = s.hostPort("listen");
     String token = secrets.read(s, "token", "token-env");
     Path audit = null;
@@ -132,12 +153,12 @@ final class TetherConfigReader {
     return new AdminConfig(effective, token, audit);
   }
 
-  private List<Cidr> readCidrs(Section s, String key) {
+  private List<Cidr> readCidrs(YamlSection s, String key) {
     List<Cidr> out = new ArrayList<>();
     List<Node> items = s.list(key);
     for (int i = 0; i < items.size(); i++) {
       String path = s.pathOf(key) + "[" + i + "]";
-      String text = Section.scalar(items.get(i), path, problems);
+      String text = YamlSection.scalar(items.get(i), path, problems);
       if (text == null) {
         continue;
       }
@@ -150,7 +171,7 @@ final class TetherConfigReader {
     return out;
   }
 
-  private static Timeouts readTimeouts(Section s) {
+  private static Timeouts readTimeouts(YamlSection s) {
     Timeouts d = Timeouts.DEFAULTS;
     Timeouts t = new Timeouts(
         s.duration("connect", d.connect(), POSITIVE),
@@ -163,7 +184,7 @@ final class TetherConfigReader {
     return t;
   }
 
-  private static Limits readLimits(Section s) {
+  private static Limits readLimits(YamlSection s) {
     Limits d = Limits.DEFAULTS;
     Limits l = new Limits(
         s.size("max-request-line", d.maxRequestLine(), 256, 1 << 20),
@@ -175,7 +196,7 @@ final class TetherConfigReader {
     return l;
   }
 
-  private static ClientLimits readClientLimits(Section s) {
+  private static ClientLimits readClientLimits(YamlSection s) {
     ClientLimits d = ClientLimits.DEFAULTS;
     ClientLimits c = new ClientLimits(
         s.integer("max-connections", d.maxConnections(), 0, 10_000_000),
@@ -196,7 +217,7 @@ final class TetherConfigReader {
     return c;
   }
 
-  private AccessLog readAccessLog(Section s) {
+  private AccessLog readAccessLog(YamlSection s) {
     AccessLog d = AccessLog.DEFAULTS;
     boolean enabled = s.bool("enabled", d.enabled());
     AccessLog.Format format = s.choice("format", AccessLog.Format.class, d.format());
@@ -220,14 +241,14 @@ final class TetherConfigReader {
     return new AccessLog(enabled, format, path, buffer, flush);
   }
 
-  private Map<String, PoolConfig> readPools(Section top, List<String> names) {
+  private Map<String, PoolConfig> readPools(YamlSection top, List<String> names) {
     Node node = top.value("pools");
     Map<String, PoolConfig> pools = new LinkedHashMap<>();
     if (node == null) {
       top.missing("pools", "at least one pool of servers, e.g. pools: { web: { servers: [...] } }");
       return pools;
     }
-    Section section = Section.of(node, "pools", problems);
+    YamlSection section = YamlSection.of(node, "pools", problems);
     if (node instanceof MappingNode m && m.getValue().isEmpty()) {
       problems.error(node, "pools", "needs at least one pool");
     }
@@ -238,7 +259,7 @@ final class TetherConfigReader {
         problems.error(keyNode, section.pathOf(name), "'" + name + "' is not a pool name; "
             + NameRules.SIMPLE);
       }
-      Section poolSection = section.section(name);
+      YamlSection poolSection = section.section(name);
       PoolConfig pool = poolReader.read(name, poolSection);
       if (pool != null) {
         pools.put(name, pool);
@@ -254,7 +275,7 @@ final class TetherConfigReader {
    * agree on whether and how it speaks TLS: otherwise a connection opened (and verified) for one
    * pool would be reused by the other.
    */
-  private static void checkSharedAddresses(String name, PoolConfig pool, Section poolSection,
+  private static void checkSharedAddresses(String name, PoolConfig pool, YamlSection poolSection,
       Map<String, PoolConfig> earlier) {
     for (Map.Entry<String, PoolConfig> other : earlier.entrySet()) {
       boolean sameTls = java.util.Objects.equals(other.getValue().tls(), pool.tls());
@@ -279,7 +300,7 @@ final class TetherConfigReader {
     }
   }
 
-  private List<RouteConfig> readRoutes(Section top, List<String> pools) {
+  private List<RouteConfig> readRoutes(YamlSection top, List<String> pools) {
     List<RouteConfig> routes = new ArrayList<>();
     if (!top.has("routes")) {
       if (pools.size() == 1) {
@@ -296,7 +317,7 @@ final class TetherConfigReader {
     }
     Map<String, Node> seen = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      Section r = Section.of(items.get(i), "routes[" + i + "]", problems);
+      YamlSection r = YamlSection.of(items.get(i), "routes[" + i + "]", problems);
       RouteConfig route = readRoute(r, pools);
       r.finish();
       if (route == null) {
@@ -314,7 +335,7 @@ final class TetherConfigReader {
     return routes;
   }
 
-  private RouteConfig readRoute(Section r, List<String> pools) {
+  private RouteConfig readRoute(YamlSection r, List<String> pools) {
     String host = r.text("host", null);
     if (host != null) {
       host = host.toLowerCase(Locale.ROOT);
@@ -343,8 +364,8 @@ final class TetherConfigReader {
           + String.join(", ", pools));
       return null;
     }
-    RouteAccess access = r.has("access") ? RouteRulesReader.access(r.section("access")) : null;
-    RouteRateLimit rateLimit = r.has("rate-limit") ? RouteRulesReader.rateLimit(r.section("rate-limit")) : null;
+    RouteAccess access = r.has("access") ? RouteRulesParser.access(r.section("access")) : null;
+    RouteRateLimit rateLimit = r.has("rate-limit") ? RouteRulesParser.rateLimit(r.section("rate-limit")) : null;
     return new RouteConfig(host, prefix, pool, access, rateLimit);
   }
 }

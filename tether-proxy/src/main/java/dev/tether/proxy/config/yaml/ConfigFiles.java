@@ -1,4 +1,4 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,16 +14,16 @@ import java.nio.file.attribute.BasicFileAttributes;
  * and a reload, and a huge file fill the heap; the check itself never blocks on such a path (it
  * reads only the file's attributes).
  */
-final class ConfigFiles {
+public final class ConfigFiles {
 
   /** The largest certificate, key, CA, OCSP or JWKS file accepted: 1 MiB. */
-  static final long MAX_REFERENCED_FILE = 1L << 20;
+  public static final long MAX_REFERENCED_FILE = 1L << 20;
 
   /**
    * The largest configuration file accepted: 4 MiB, since the YAML reader takes at most 1 Mi
    * characters, which are at most 4 bytes each in UTF-8.
    */
-  static final long MAX_CONFIG_FILE = 4L << 20;
+  public static final long MAX_CONFIG_FILE = 4L << 20;
 
   private ConfigFiles() {}
 

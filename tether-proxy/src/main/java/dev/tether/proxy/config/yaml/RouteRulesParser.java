@@ -1,5 +1,8 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
+import dev.tether.proxy.config.Cidr;
+import dev.tether.proxy.config.RouteAccess;
+import dev.tether.proxy.config.RouteRateLimit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,16 +11,16 @@ import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 
 /** Reads a route's {@code access} and {@code rate-limit} sections, reporting every problem with its place. */
-final class RouteRulesReader {
+final class RouteRulesParser {
 
   private static final Pattern RATE = Pattern.compile("(\\d{1,9})\\s*/\\s*(s|m|h)");
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
-  private RouteRulesReader() {}
+  private RouteRulesParser() {}
 
   /** {@code access: { allow: [CIDR...], deny: [CIDR...] }}, or {@code null} when absent or invalid. */
-  static RouteAccess access(Section s) {
-    Problems problems = s.problems();
+  static RouteAccess access(YamlSection s) {
+    ProblemCollector problems = s.problems();
     int before = problems.errorCount();
     List<Cidr> allow = cidrs(s, "allow");
     List<Cidr> deny = cidrs(s, "deny");
@@ -33,12 +36,12 @@ final class RouteRulesReader {
     return new RouteAccess(allow, deny);
   }
 
-  private static List<Cidr> cidrs(Section s, String key) {
+  private static List<Cidr> cidrs(YamlSection s, String key) {
     List<Cidr> out = new ArrayList<>();
     List<Node> items = s.list(key);
     for (int i = 0; i < items.size(); i++) {
       String path = s.pathOf(key) + "[" + i + "]";
-      String text = Section.scalar(items.get(i), path, s.problems());
+      String text = YamlSection.scalar(items.get(i), path, s.problems());
       if (text == null) {
         continue;
       }
@@ -55,8 +58,8 @@ final class RouteRulesReader {
    * {@code rate-limit: { rate: 100/s, burst: 200, key: client | header:NAME | cookie:NAME, max-keys }},
    * or {@code null} when absent or invalid.
    */
-  static RouteRateLimit rateLimit(Section s) {
-    Problems problems = s.problems();
+  static RouteRateLimit rateLimit(YamlSection s) {
+    ProblemCollector problems = s.problems();
     int before = problems.errorCount();
     double perSecond = -1;
     java.time.Duration window = java.time.Duration.ofSeconds(1);
@@ -110,7 +113,7 @@ final class RouteRulesReader {
     }
     String redis = null;
     if (s.has("shared")) {
-      Section shared = s.section("shared");
+      YamlSection shared = s.section("shared");
       redis = shared.text("redis-uri", null);
       if (redis == null) {
         shared.missing("redis-uri", "the Redis the Tether instances share the limit through, e.g. redis-uri: redis://127.0.0.1:6379");

@@ -1,15 +1,16 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
+import dev.tether.proxy.config.TracingConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 
 /** Reads the {@code tracing} section into a {@link TracingConfig}. */
-final class TracingReader {
+final class TracingParser {
 
-  private TracingReader() {}
+  private TracingParser() {}
 
-  static TracingConfig read(Section s) {
+  static TracingConfig read(YamlSection s) {
     TracingConfig d = TracingConfig.DEFAULTS;
     boolean enabled = s.bool("enabled", d.enabled());
     double sampling = d.sampling();
@@ -33,7 +34,7 @@ final class TracingReader {
     return new TracingConfig(enabled, sampling, endpoint, service);
   }
 
-  private static URI endpoint(Section s) {
+  private static URI endpoint(YamlSection s) {
     String text = s.text("otlp-endpoint", null);
     if (text == null) {
       return null;

@@ -1,9 +1,13 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Balancers;
+import dev.tether.proxy.config.ConfigException;
+import dev.tether.proxy.config.ConfigProblem;
+import dev.tether.proxy.config.SourceText;
+import dev.tether.proxy.config.TetherConfig;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -85,19 +89,19 @@ public final class ConfigLoader {
   }
 
   /** The full form, with the registry of balancing algorithms to validate against. */
-  static TetherConfig parse(String yaml, String sourceName, Function<String, String> env,
+  public static TetherConfig parse(String yaml, String sourceName, Function<String, String> env,
       Path baseDir, Map<String, BalancerProvider> algorithms) throws ConfigException {
     requireNonNull(yaml, "yaml");
     requireNonNull(sourceName, "sourceName");
     requireNonNull(env, "env");
-    Problems problems = new Problems(sourceName);
+    ProblemCollector problems = new ProblemCollector(sourceName);
     Node root = compose(yaml, problems);
     TetherConfig config = null;
     if (root == null && !problems.hasErrors()) {
       problems.error((Mark) null, "", "the configuration is empty; it needs at least listen: and "
           + "pools:");
     } else if (root != null) {
-      config = new TetherConfigReader(problems, env, baseDir, algorithms).read(root);
+      config = new TetherConfigParser(problems, env, baseDir, algorithms).read(root);
       config = config == null ? null : config.withText(new SourceText(yaml));
     }
     if (problems.hasErrors() || config == null) {
@@ -106,7 +110,7 @@ public final class ConfigLoader {
     return config;
   }
 
-  private static Node compose(String yaml, Problems problems) {
+  private static Node compose(String yaml, ProblemCollector problems) {
     LoaderOptions options = new LoaderOptions();
     options.setMaxAliasesForCollections(50);
     options.setNestingDepthLimit(50);

@@ -1,8 +1,22 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Balancers;
 import dev.tether.balance.ConfiguredBalancer;
+import dev.tether.proxy.config.AffinityConfig;
+import dev.tether.proxy.config.BackendTlsConfig;
+import dev.tether.proxy.config.ConnectionsConfig;
+import dev.tether.proxy.config.DrainConfig;
+import dev.tether.proxy.config.Durations;
+import dev.tether.proxy.config.HealthConfig;
+import dev.tether.proxy.config.HostPort;
+import dev.tether.proxy.config.InstanceMetricsConfig;
+import dev.tether.proxy.config.NameRules;
+import dev.tether.proxy.config.OutlierConfig;
+import dev.tether.proxy.config.PoolConfig;
+import dev.tether.proxy.config.RetriesConfig;
+import dev.tether.proxy.config.ServerConfig;
+import dev.tether.proxy.config.WebSocketConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,14 +32,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads one pool: algorithm and its options, servers, health checks and connection pooling;
- * affinity is read by {@link AffinityReader}.
+ * affinity is read by {@link AffinityParser}.
  *
  * <p>Algorithm options are pool-level keys. Which keys count as options is the union of a fixed
  * list (so that a misplaced option gets a precise message even when no installed algorithm uses
  * it) and every installed algorithm's {@link BalancerProvider#optionKeys()}, so that algorithms
  * added later need no change here.
  */
-final class PoolReader {
+final class PoolParser {
 
   /** Option keys known even when no installed algorithm declares them. */
   static final List<String> BASE_OPTION_KEYS = List.of(
@@ -36,15 +50,15 @@ final class PoolReader {
       "websocket-buffer-size", "websocket-resume-timeout", "websocket-ping");
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
-  private final AffinityReader affinityReader;
+  private final AffinityParser affinityReader;
   private final Map<String, BalancerProvider> algorithms;
-  private final TlsReader tlsReader;
+  private final TlsParser tlsReader;
 
   /** {@code algorithms} is normally {@link Balancers#all()}. */
-  PoolReader(SecretReader secrets, Path baseDir, Map<String, BalancerProvider> algorithms) {
-    this.affinityReader = new AffinityReader(secrets, baseDir);
+  PoolParser(SecretResolver secrets, Path baseDir, Map<String, BalancerProvider> algorithms) {
+    this.affinityReader = new AffinityParser(secrets, baseDir);
     this.algorithms = algorithms;
-    this.tlsReader = new TlsReader(baseDir);
+    this.tlsReader = new TlsParser(baseDir);
   }
 
   /** Affinity cookies default to {@code Secure} when the listener terminates TLS. */
@@ -53,7 +67,7 @@ final class PoolReader {
   }
 
   /** The pool, or null when it cannot be built (problems reported). */
-  PoolConfig read(String name, Section s) {
+  PoolConfig read(String name, YamlSection s) {
     String algorithm = s.text("algorithm", "round-robin");
     BalancerProvider provider = algorithms.get(algorithm);
     if (provider == null) {
@@ -67,15 +81,15 @@ final class PoolReader {
     PoolConfig.SessionsMode sessions =
         s.choice("sessions", PoolConfig.SessionsMode.class, PoolConfig.SessionsMode.LOCAL);
     AffinityConfig affinity = affinityReader.read(s.section("affinity"), sessions);
-    HealthConfig health = s.has("health") ? HealthReader.read(s.section("health")) : null;
+    HealthConfig health = s.has("health") ? HealthParser.read(s.section("health")) : null;
     ConnectionsConfig connections = readConnections(s.section("connections"));
     List<ServerConfig> servers = readServers(s);
     InstanceMetricsConfig instanceMetrics = s.has("instance-metrics")
         ? readInstanceMetrics(s.section("instance-metrics")) : null;
     RetriesConfig retries = readRetries(s.section("retries"));
-    OutlierConfig outlier = s.has("outlier") ? OutlierReader.read(s.section("outlier")) : null;
-    int panicThreshold = OutlierReader.panicThreshold(s, outlier);
-    DrainConfig drain = s.has("drain") ? DrainReader.read(s.section("drain"), sessions) : DrainConfig.DEFAULTS;
+    OutlierConfig outlier = s.has("outlier") ? OutlierParser.read(s.section("outlier")) : null;
+    int panicThreshold = OutlierParser.panicThreshold(s, outlier);
+    DrainConfig drain = s.has("drain") ? DrainParser.read(s.section("drain"), sessions) : DrainConfig.DEFAULTS;
     BackendTlsConfig tls = s.has("tls") ? tlsReader.readBackend(s.section("tls")) : null;
     WebSocketConfig webSocket = readWebSocket(s);
     if (webSocket.managed() && connections != null && connections.sendProxy() != null) {
@@ -93,7 +107,7 @@ final class PoolReader {
   }
 
   /** The pool's {@code websocket} mode and the {@code websocket-*} keys of managed connections. */
-  private static WebSocketConfig readWebSocket(Section s) {
+  private static WebSocketConfig readWebSocket(YamlSection s) {
     WebSocketConfig d = WebSocketConfig.DEFAULTS;
     WebSocketConfig.Mode mode = s.choice("websocket", WebSocketConfig.Mode.class, d.mode());
     int buffer = s.integer("websocket-buffer", d.buffer(), 1, 100_000);
@@ -119,7 +133,7 @@ final class PoolReader {
    * configured balancer; {@code null} when the algorithm is unknown or refuses them (reported at the
    * option's key, or at {@code algorithm} for what the algorithm finds wrong).
    */
-  private ConfiguredBalancer readOptions(Section s, BalancerProvider provider, Map<String, String> options) {
+  private ConfiguredBalancer readOptions(YamlSection s, BalancerProvider provider, Map<String, String> options) {
     Set<String> keys = new LinkedHashSet<>(BASE_OPTION_KEYS);
     algorithms.values().forEach(p -> keys.addAll(p.optionKeys()));
     keys.removeAll(STRUCTURE);
@@ -128,7 +142,7 @@ final class PoolReader {
       if (v == null) {
         continue;
       }
-      String text = Section.scalar(v, s.pathOf(key), s.problems());
+      String text = YamlSection.scalar(v, s.pathOf(key), s.problems());
       if (text != null) {
         options.put(key, text);
       }
@@ -157,7 +171,7 @@ final class PoolReader {
     return configured.balancer();
   }
 
-  private static InstanceMetricsConfig readInstanceMetrics(Section s) {
+  private static InstanceMetricsConfig readInstanceMetrics(YamlSection s) {
     String path = s.text("path", "/tether/metrics");
     if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
       s.error("path", "'" + path + "' is not a request path; start with / and use no spaces, "
@@ -174,13 +188,13 @@ final class PoolReader {
     return path == null ? null : new InstanceMetricsConfig(path, interval, timeout);
   }
 
-  private static RetriesConfig readRetries(Section s) {
+  private static RetriesConfig readRetries(YamlSection s) {
     RetriesConfig d = RetriesConfig.DEFAULTS;
     int attempts = s.integer("attempts", d.attempts(), 0, 3);
     Set<Integer> statuses = new LinkedHashSet<>();
     List<Node> items = s.list("on-status");
     for (int i = 0; i < items.size(); i++) {
-      String text = Section.scalar(items.get(i), s.pathOf("on-status") + "[" + i + "]", s.problems());
+      String text = YamlSection.scalar(items.get(i), s.pathOf("on-status") + "[" + i + "]", s.problems());
       Integer code = text == null ? null : parseStatus(text);
       if (code == null) {
         s.error("on-status", "'" + text + "' is not a status to retry on; use 500..599, e.g. on-status: [503]");
@@ -204,7 +218,7 @@ final class PoolReader {
     }
   }
 
-  private static ConnectionsConfig readConnections(Section s) {
+  private static ConnectionsConfig readConnections(YamlSection s) {
     ConnectionsConfig d = ConnectionsConfig.DEFAULTS;
     ConnectionsConfig c = new ConnectionsConfig(
         s.integer("max-idle-per-server", d.maxIdlePerServer(), 0, 10_000),
@@ -215,7 +229,7 @@ final class PoolReader {
     return c;
   }
 
-  private static List<ServerConfig> readServers(Section pool) {
+  private static List<ServerConfig> readServers(YamlSection pool) {
     List<ServerConfig> servers = new ArrayList<>();
     if (!pool.has("servers")) {
       pool.missing("servers", "at least one server, e.g. servers: [ { name: s1, address: "
@@ -230,7 +244,7 @@ final class PoolReader {
     Map<String, Node> addresses = new HashMap<>();
     Map<String, Node> routes = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      Section s = Section.of(items.get(i), pool.pathOf("servers") + "[" + i + "]", pool.problems());
+      YamlSection s = YamlSection.of(items.get(i), pool.pathOf("servers") + "[" + i + "]", pool.problems());
       ServerConfig server = readServer(s);
       s.finish();
       if (server == null) {
@@ -249,7 +263,7 @@ final class PoolReader {
     return servers;
   }
 
-  private static boolean unique(Section s, String key, String value, Map<String, Node> seen,
+  private static boolean unique(YamlSection s, String key, String value, Map<String, Node> seen,
       String what) {
     Node node = s.value(key);
     Node first = seen.putIfAbsent(value, node != null ? node : s.node());
@@ -261,7 +275,7 @@ final class PoolReader {
     return false;
   }
 
-  private static ServerConfig readServer(Section s) {
+  private static ServerConfig readServer(YamlSection s) {
     String name = s.text("name", null);
     if (name == null) {
       s.missing("name", "a name unique in the pool, e.g. name: s1");

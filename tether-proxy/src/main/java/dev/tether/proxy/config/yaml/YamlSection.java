@@ -1,11 +1,13 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
+import dev.tether.proxy.config.Durations;
+import dev.tether.proxy.config.HostPort;
+import dev.tether.proxy.config.NameRules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -23,23 +25,23 @@ import org.yaml.snakeyaml.nodes.Tag;
  *
  * <p>A key whose value is YAML null ({@code key:}, {@code ~}, {@code null}) counts as absent.
  */
-final class Section {
+final class YamlSection {
 
-  private final Problems problems;
+  private final ProblemCollector problems;
   private final String path;
   private final Node node;
   private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
   private final Set<String> known = new LinkedHashSet<>();
 
-  private Section(Problems problems, String path, Node node) {
+  private YamlSection(ProblemCollector problems, String path, Node node) {
     this.problems = problems;
     this.path = path;
     this.node = node;
   }
 
   /** A section over {@code node}; anything but a mapping (or null) is reported and reads empty. */
-  static Section of(Node node, String path, Problems problems) {
-    Section s = new Section(problems, path, node);
+  static YamlSection of(Node node, String path, ProblemCollector problems) {
+    YamlSection s = new YamlSection(problems, path, node);
     if (node instanceof MappingNode mapping) {
       s.collect(mapping);
     } else if (!isNull(node)) {
@@ -80,11 +82,6 @@ final class Section {
     return "'" + ((ScalarNode) node).getValue() + "'";
   }
 
-  /** The lower-case, '-'-separated name by which the configuration spells {@code value}. */
-  static String configName(Enum<?> value) {
-    return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
-  }
-
   String path() {
     return path;
   }
@@ -93,7 +90,7 @@ final class Section {
     return node;
   }
 
-  Problems problems() {
+  ProblemCollector problems() {
     return problems;
   }
 
@@ -148,7 +145,7 @@ final class Section {
   }
 
   /** Text of a scalar list item or value, or null (reported) when it is a list or mapping. */
-  static String scalar(Node v, String path, Problems problems) {
+  static String scalar(Node v, String path, ProblemCollector problems) {
     if (v instanceof ScalarNode s) {
       return s.getValue();
     }
@@ -265,7 +262,7 @@ final class Section {
     };
   }
 
-  /** One of {@code type}'s constants by its {@link #configName}, or {@code def}. */
+  /** One of {@code type}'s constants by its {@link NameRules#configName}, or {@code def}. */
   <E extends Enum<E>> E choice(String key, Class<E> type, E def) {
     String s = text(key, null);
     if (s == null) {
@@ -273,7 +270,7 @@ final class Section {
     }
     List<String> names = new ArrayList<>();
     for (E e : type.getEnumConstants()) {
-      String name = configName(e);
+      String name = NameRules.configName(e);
       if (name.equals(s) || name.equals(s.replace('_', '-'))) {
         return e;
       }
@@ -299,9 +296,9 @@ final class Section {
   }
 
   /** The sub-section {@code key}; empty (at this section's node) when absent. */
-  Section section(String key) {
+  YamlSection section(String key) {
     Node v = value(key);
-    return v == null ? new Section(problems, pathOf(key), keyNode(key)) : of(v, pathOf(key),
+    return v == null ? new YamlSection(problems, pathOf(key), keyNode(key)) : of(v, pathOf(key),
         problems);
   }
 

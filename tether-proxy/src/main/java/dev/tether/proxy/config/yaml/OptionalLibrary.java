@@ -1,4 +1,4 @@
-package dev.tether.proxy.config;
+package dev.tether.proxy.config.yaml;
 
 /**
  * A library that only some features of the proxy need, and that {@code tether-proxy} therefore
