@@ -146,7 +146,7 @@ class OptionalLibraryTest {
               servers: [ { name: s1, address: %s } ]
               affinity: { mode: cookie }
           """.formatted(backend.address()));
-      Class<?> server = without.loadClass("dev.tether.proxy.TetherServer");
+      Class<?> server = without.loadClass("dev.tether.proxy.control.ControlPlane");
       Class<?> configType = without.loadClass(TetherConfig.class.getName());
       try (AutoCloseable tether = (AutoCloseable) invoke(server.getMethod("start", configType), null,
           config)) {

@@ -1,24 +1,22 @@
-package dev.tether.proxy;
+package dev.tether.proxy.control;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.BalanceEnv;
-import dev.tether.balance.ConfiguredBalancer;
-import dev.tether.balance.Member;
 import dev.tether.balance.Pool;
-import dev.tether.balance.Server;
 import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.proxy.ProxySettings;
+import dev.tether.proxy.TetherProxy;
+import dev.tether.proxy.TrustedProxies;
 import dev.tether.proxy.admin.AdminServer;
 import dev.tether.proxy.admin.Readiness;
 import dev.tether.proxy.admin.Reloader;
-import dev.tether.proxy.affinity.AffinityPolicyFactory;
 import dev.tether.proxy.alert.AlertEvaluator;
 import dev.tether.proxy.analytics.Analytics;
 import dev.tether.proxy.config.Cidr;
 import dev.tether.proxy.config.ConfigProblem;
 import dev.tether.proxy.config.ConnectionsConfig;
 import dev.tether.proxy.config.PoolConfig;
-import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.drain.DrainService;
 import dev.tether.proxy.frontend.Edge;
@@ -46,7 +44,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,15 +69,15 @@ import org.slf4j.LoggerFactory;
  * configuration. Installing never fails a request: the addresses of servers to come are published
  * before the pools show them, and the old routing table keeps serving the requests it routed.
  */
-public final class TetherServer implements AutoCloseable, AdminServer.Control {
+public final class ControlPlane implements AutoCloseable, AdminServer.Control {
 
-  private static final Logger log = LoggerFactory.getLogger(TetherServer.class);
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
   private final BalanceEnv env;
   private final TetherProxy proxy;
   private TetherConfig config;
   private Map<String, Pool> pools;
-  private final AffinityPolicyFactory affinityFactory;
+  private final PoolBuilder poolBuilder;
   private Map<String, AffinityPolicy> affinities;
   private final ScheduledExecutorService healthTimer =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tether-health-timer").daemon().factory());
@@ -99,14 +96,14 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private final Http2Meters http2Meters = new Http2Meters();
   private final RouteGates routeGates;
 
-  private TetherServer(TetherConfig config, BalanceEnv env, Reloader reloader) {
+  private ControlPlane(TetherConfig config, BalanceEnv env, Reloader reloader) {
     this.env = env;
     this.config = config;
     this.routeGates = new RouteGates(env.ticker());
     config.warnings().forEach(w -> log.warn("{}", w));
-    this.pools = buildPools(config, Map.of(), env, new ArrayList<>());
-    this.affinityFactory = new AffinityPolicyFactory(Clock.systemUTC(), env);
-    this.affinities = buildAffinities(config, null, Map.of());
+    this.poolBuilder = new PoolBuilder(env, Clock.systemUTC());
+    this.pools = poolBuilder.pools(config, Map.of(), new ArrayList<>());
+    this.affinities = poolBuilder.affinities(config, null, Map.of());
     this.tracing = ProxyTracing.start(config.tracing());
     this.analytics = Analytics.start(env.ticker());
     this.alerts = new AlertService(analytics, Clock.systemUTC());
@@ -151,17 +148,17 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     this.runtime = new RuntimeChanges(config, new RuntimeChanges.Target() {
       @Override
       public void install(TetherConfig effective) {
-        TetherServer.this.install(effective);
+        ControlPlane.this.install(effective);
       }
 
       @Override
       public Pool pool(String name) {
-        return TetherServer.this.pool(name);
+        return ControlPlane.this.pool(name);
       }
 
       @Override
       public AffinityPolicy affinity(String name) {
-        return TetherServer.this.affinity(name);
+        return ControlPlane.this.affinity(name);
       }
 
       @Override
@@ -196,7 +193,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   }
 
   /** Starts serving {@code config}; the admin API, if configured, cannot reload it. */
-  public static TetherServer start(TetherConfig config) {
+  public static ControlPlane start(TetherConfig config) {
     return start(config, Reloader.UNAVAILABLE);
   }
 
@@ -204,8 +201,8 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
    * Starts serving {@code config}, with the admin API (if configured) reloading through {@code
    * reloader}, which re-reads the file and calls {@link #reload}.
    */
-  public static TetherServer start(TetherConfig config, Reloader reloader) {
-    return new TetherServer(requireNonNull(config, "config"), BalanceEnv.SYSTEM, requireNonNull(reloader, "reloader"));
+  public static ControlPlane start(TetherConfig config, Reloader reloader) {
+    return new ControlPlane(requireNonNull(config, "config"), BalanceEnv.SYSTEM, requireNonNull(reloader, "reloader"));
   }
 
   /** The admin API, or {@code null} when the configuration has no {@code admin} section. */
@@ -254,7 +251,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
   private void bindAnalytics(TetherConfig c, Map<String, Pool> ps, Map<String, AffinityPolicy> as) {
     Map<String, Map<String, InetSocketAddress>> addresses = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
-      addresses.put(pc.name(), resolve(pc, false));
+      addresses.put(pc.name(), PoolBuilder.resolve(pc, false));
     }
     analytics.historySeconds(c.alerts().rules().stream().mapToLong(r -> r.window().toSeconds()).max().orElse(0));
     analytics.bind(ps, c.pools(), as::get, addresses);
@@ -326,8 +323,8 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     proxy.runtime().connector().tls(backendTls(next));
     proxy.runtime().connector().sendProxy(sendProxy(next));
     List<Runnable> serverChanges = new ArrayList<>();
-    Map<String, Pool> nextPools = buildPools(next, pools, env, serverChanges);
-    Map<String, AffinityPolicy> nextAffinities = buildAffinities(next, config, affinities);
+    Map<String, Pool> nextPools = poolBuilder.pools(next, pools, serverChanges);
+    Map<String, AffinityPolicy> nextAffinities = poolBuilder.affinities(next, config, affinities);
     if (!serverChanges.isEmpty()) {
       // A request must never pick a server it has no address for: publish the addresses of the
       // servers to come (and keep those of the servers to go) before the pools change.
@@ -420,7 +417,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     for (PoolConfig pc : c.pools().values()) {
       if (pc.health() != null) {
         HealthChecker before = previous.get(pc.name());
-        out.put(pc.name(), HealthChecker.start(pools.get(pc.name()), resolve(pc, false), pc.health(),
+        out.put(pc.name(), HealthChecker.start(pools.get(pc.name()), PoolBuilder.resolve(pc, false), pc.health(),
             HealthProbe.of(pc.health(), pc.tls() == null ? null : BackendTls.of(pc.tls()), pc.connections().sendProxy()), healthTimer,
             ThreadLocalRandom.current(), before));
       }
@@ -438,7 +435,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> out = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       if (pc.connections().sendProxy() != null) {
-        resolve(pc, false).values().forEach(a -> out.put(a, pc.connections().sendProxy()));
+        PoolBuilder.resolve(pc, false).values().forEach(a -> out.put(a, pc.connections().sendProxy()));
       }
     }
     return out;
@@ -450,7 +447,7 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     for (PoolConfig pc : c.pools().values()) {
       if (pc.tls() != null) {
         BackendTls t = BackendTls.of(pc.tls());
-        resolve(pc, false).values().forEach(a -> out.put(a, t));
+        PoolBuilder.resolve(pc, false).values().forEach(a -> out.put(a, t));
       }
     }
     return out;
@@ -475,21 +472,6 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     return detectors.get(name);
   }
 
-  /** Server addresses of {@code pc} by name; unresolved ones are left out (and logged if asked). */
-  private static Map<String, InetSocketAddress> resolve(PoolConfig pc, boolean warn) {
-    Map<String, InetSocketAddress> addrs = new HashMap<>();
-    for (ServerConfig sc : pc.servers()) {
-      InetSocketAddress a = new InetSocketAddress(sc.address().host(), sc.address().port());
-      if (!a.isUnresolved()) {
-        addrs.put(sc.name(), a);
-      } else if (warn) {
-        log.warn("pool {}: server {} address {} does not resolve; it gets 502s until it does and the configuration is reloaded",
-            pc.name(), sc.name(), sc.address());
-      }
-    }
-    return addrs;
-  }
-
   static ProxySettings settings(TetherConfig c) {
     List<Predicate<java.net.InetAddress>> ranges = new ArrayList<>();
     for (Cidr cidr : c.trustedProxies()) {
@@ -498,53 +480,6 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
     return new ProxySettings(
         new ProxySettings.Listen(c.listen().host(), c.listen().port(), c.workers(), c.transport()),
         c.timeouts(), c.limits(), new TrustedProxies(ranges), c.accessLog(), c.proxyProtocol());
-  }
-
-  /**
-   * The pools of {@code c}; a kept pool whose servers change is changed only by the tasks added to
-   * {@code serverChanges} (one new snapshot each), so the caller can publish addresses first.
-   */
-  private static Map<String, Pool> buildPools(TetherConfig c, Map<String, Pool> previous, BalanceEnv env,
-      List<Runnable> serverChanges) {
-    Map<String, Pool> out = new LinkedHashMap<>();
-    for (PoolConfig pc : c.pools().values()) {
-      ConfiguredBalancer balancer = pc.balancer();
-      List<Server> servers = new ArrayList<>();
-      for (ServerConfig sc : pc.servers()) {
-        servers.add(new Server(sc.name(), sc.address().host(), sc.address().port(), sc.weight(), sc.route()));
-      }
-      Pool old = previous.get(pc.name());
-      if (old != null && old.balancer().equals(balancer)) { // same algorithm, same typed options
-        List<Server> configured = old.snapshot().members().stream().map(Member::server)
-            .map(m -> new Server(m.name(), m.host(), m.port(), old.configuredWeight(m.name()), m.route())).toList();
-        if (!configured.equals(servers)) { // compared before agent weight overrides, which the pool keeps
-          serverChanges.add(() -> old.setServers(servers));
-        }
-        out.put(pc.name(), old);
-      } else {
-        out.put(pc.name(), new Pool(pc.name(), servers, balancer, env));
-      }
-    }
-    return out;
-  }
-
-  /** Policies per pool; a pool whose affinity section is unchanged keeps its policy (tables, counts, keys). */
-  private Map<String, AffinityPolicy> buildAffinities(TetherConfig c, TetherConfig previousConfig,
-      Map<String, AffinityPolicy> previous) {
-    Map<String, AffinityPolicy> out = new HashMap<>();
-    for (PoolConfig pc : c.pools().values()) {
-      PoolConfig before = previousConfig == null ? null : previousConfig.pools().get(pc.name());
-      AffinityPolicy kept = previous.get(pc.name());
-      if (kept != null && before != null && before.affinity().equals(pc.affinity())) {
-        out.put(pc.name(), kept);
-        continue;
-      }
-      AffinityPolicy p = affinityFactory.build(pc);
-      if (p != null) {
-        out.put(pc.name(), p);
-      }
-    }
-    return out;
   }
 
   /**
@@ -557,10 +492,10 @@ public final class TetherServer implements AutoCloseable, AdminServer.Control {
       Map<String, OutlierDetector> outliers, TetherConfig previous) {
     Map<String, Upstream> upstreams = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
-      Map<String, InetSocketAddress> addrs = resolve(pc, previous == null);
+      Map<String, InetSocketAddress> addrs = PoolBuilder.resolve(pc, previous == null);
       PoolConfig before = previous == null ? null : previous.pools().get(pc.name());
       if (before != null) {
-        resolve(before, false).forEach(addrs::putIfAbsent);
+        PoolBuilder.resolve(before, false).forEach(addrs::putIfAbsent);
       }
       upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
           affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name()),

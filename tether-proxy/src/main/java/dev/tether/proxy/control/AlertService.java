@@ -1,4 +1,4 @@
-package dev.tether.proxy;
+package dev.tether.proxy.control;
 
 import dev.tether.proxy.alert.AlertEvaluator;
 import dev.tether.proxy.alert.AlertNotifier;
