@@ -1,8 +1,8 @@
 package dev.tether.app;
 
 import dev.tether.proxy.config.ConfigException;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.tether.app;
 
-import dev.tether.proxy.TetherServer;
 import dev.tether.proxy.admin.Reloader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.control.ControlPlane;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -32,7 +32,7 @@ final class RunCommand implements Callable<Integer> {
     if (c == null) {
       return 2;
     }
-    AtomicReference<TetherServer> started = new AtomicReference<>();
+    AtomicReference<ControlPlane> started = new AtomicReference<>();
     Reloader reloader = () -> {
       TetherConfig next;
       try {
@@ -41,15 +41,15 @@ final class RunCommand implements Callable<Integer> {
         log.warn("reload of {} refused; still running the previous configuration:\n{}", config, e.getMessage());
         throw e;
       }
-      TetherServer running = started.get();
+      ControlPlane running = started.get();
       if (running == null) {
         throw new UnsupportedOperationException("the balancer is still starting; try again");
       }
       running.reload(next);
     };
-    TetherServer server;
+    ControlPlane server;
     try {
-      server = TetherServer.start(c, reloader);
+      server = ControlPlane.start(c, reloader);
     } catch (IllegalStateException e) {
       System.err.println(e.getMessage());
       return 2;

@@ -90,7 +90,7 @@ class CommandLineTest {
     Run r = run("demo", "--print-config", "--port", "18999", "--admin-port", "19999", "--instances", "4");
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("listen: 127.0.0.1:18999").contains("name: s4");
-    dev.tether.proxy.config.TetherConfig c = dev.tether.proxy.config.ConfigLoader.parse(r.out(), "demo.yaml",
+    dev.tether.proxy.config.TetherConfig c = dev.tether.proxy.config.yaml.ConfigLoader.parse(r.out(), "demo.yaml",
         java.util.Map.of("TETHER_DEMO_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]))::get);
     assertThat(c.admin().listen().port()).isEqualTo(19999);
     assertThat(c.pools().get("web").health().path()).isEqualTo("/healthz");

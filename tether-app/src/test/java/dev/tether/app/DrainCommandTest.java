@@ -2,8 +2,8 @@ package dev.tether.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.net.FreePorts;
 import java.io.PrintWriter;
@@ -32,7 +32,7 @@ class DrainCommandTest {
   private static final String TOKEN = "drain-command-token-42";
   private final List<TestBackend> backends = new ArrayList<>();
   private final List<HttpClient> clients = new ArrayList<>();
-  private TetherServer tether;
+  private ControlPlane tether;
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
   private int users;
@@ -45,7 +45,7 @@ class DrainCommandTest {
       backends.add(b);
       servers.append("      - { name: ").append(n).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
     }
-    tether = TetherServer.start(ConfigLoader.parse("listen: 127.0.0.1:0\nworkers: 1\ntrusted-proxies: [127.0.0.1]\n"
+    tether = ControlPlane.start(ConfigLoader.parse("listen: 127.0.0.1:0\nworkers: 1\ntrusted-proxies: [127.0.0.1]\n"
         + "admin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\npools:\n  web:\n"
         + "    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n    servers:\n" + servers,
         "tether.yaml", Map.<String, String>of()::get));

@@ -2,7 +2,7 @@ package dev.tether.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.proxy.TetherServer;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,7 +33,7 @@ class ReloadCommandTest {
   private Path file;
   private TestBackend s1;
   private TestBackend s2;
-  private TetherServer tether;
+  private ControlPlane tether;
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
@@ -52,7 +52,7 @@ class ReloadCommandTest {
     s2 = TestBackend.start("s2");
     file = dir.resolve("tether.yaml");
     Files.writeString(file, yaml(s1));
-    tether = TetherServer.start(ConfigFiles.loadOrThrow(file), () -> tether.reload(ConfigFiles.loadOrThrow(file)));
+    tether = ControlPlane.start(ConfigFiles.loadOrThrow(file), () -> tether.reload(ConfigFiles.loadOrThrow(file)));
   }
 
   @AfterEach
@@ -129,7 +129,7 @@ class ReloadCommandTest {
 
   @Test
   void aBalancerThatCannotReloadIsARefusal() throws Exception {
-    TetherServer noFile = TetherServer.start(dev.tether.proxy.config.ConfigLoader.parse(yaml(s1), "inline.yaml",
+    ControlPlane noFile = ControlPlane.start(dev.tether.proxy.config.yaml.ConfigLoader.parse(yaml(s1), "inline.yaml",
         Map.<String, String>of()::get));
     try {
       int code = reload(Map.of("TOK", TOKEN), "--admin", "http://127.0.0.1:" + noFile.admin().port(), "--token-env", "TOK");

@@ -1,12 +1,7 @@
 package dev.tether.balance;
 
 import dev.tether.balance.hash.HashBalancers;
-import dev.tether.balance.internal.LeastConnectionsBalancer;
-import dev.tether.balance.internal.LeastResponseTimeBalancer;
-import dev.tether.balance.internal.PowerOfTwoBalancer;
-import dev.tether.balance.internal.RandomBalancer;
-import dev.tether.balance.internal.RoundRobinBalancer;
-import dev.tether.balance.internal.WeightedRoundRobinBalancer;
+import dev.tether.balance.spread.SpreadBalancers;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,12 +33,9 @@ public final class Balancers {
 
   private static Map<String, BalancerProvider> load() {
     Map<String, BalancerProvider> map = new LinkedHashMap<>();
-    register(map, new RoundRobinBalancer());
-    register(map, new WeightedRoundRobinBalancer());
-    register(map, new LeastConnectionsBalancer());
-    register(map, new LeastResponseTimeBalancer());
-    register(map, new PowerOfTwoBalancer());
-    register(map, new RandomBalancer());
+    for (BalancerProvider p : SpreadBalancers.providers()) {
+      register(map, p);
+    }
     for (BalancerProvider p : HashBalancers.providers()) {
       register(map, p);
     }

@@ -31,8 +31,7 @@ import java.util.function.Consumer;
 public final class Pool {
 
   private final String name;
-  private final BalancerProvider algorithm;
-  private final Map<String, String> options;
+  private final ConfiguredBalancer balancer;
   private final BalanceEnv env;
 
   // Guarded by this; survive rebuilds so counts and slow-start clocks persist.
@@ -48,15 +47,14 @@ public final class Pool {
 
   private volatile PoolSnapshot snapshot;
 
-  public Pool(String name, List<Server> servers, BalancerProvider algorithm, Map<String, String> options, BalanceEnv env) {
+  /**
+   * A pool balanced by {@code balancer}, an algorithm whose options were read once when the
+   * configuration was loaded; every rebuild builds its picker from it.
+   */
+  public Pool(String name, List<Server> servers, ConfiguredBalancer balancer, BalanceEnv env) {
     this.name = requireNonNull(name, "name");
-    this.algorithm = requireNonNull(algorithm, "algorithm");
-    this.options = Map.copyOf(options);
+    this.balancer = requireNonNull(balancer, "balancer");
     this.env = requireNonNull(env, "env");
-    List<String> problems = algorithm.validate(this.options);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("pool " + name + ": " + String.join("; ", problems));
-    }
     // Room for the pool to double before a least-connections scan needs a second counter slab.
     this.group = new ServerLoad.Group(2 * requireNonNull(servers, "servers").size());
     synchronized (this) {
@@ -69,17 +67,26 @@ public final class Pool {
     }
   }
 
+  /**
+   * A pool balanced by {@code algorithm} with {@code options}, read here.
+   *
+   * @throws IllegalArgumentException when the algorithm refuses the options
+   */
+  public Pool(String name, List<Server> servers, BalancerProvider algorithm, Map<String, String> options, BalanceEnv env) {
+    this(name, servers, requireNonNull(algorithm, "algorithm").configure(options).orElseThrow("pool " + name), env);
+  }
+
   public String name() {
     return name;
   }
 
   public BalancerProvider algorithm() {
-    return algorithm;
+    return balancer.provider();
   }
 
-  /** The algorithm's options as configured. */
-  public Map<String, String> options() {
-    return options;
+  /** The algorithm with its options, as configured. */
+  public ConfiguredBalancer balancer() {
+    return balancer;
   }
 
   /** The current snapshot; load it once per request. */
@@ -246,7 +253,7 @@ public final class Pool {
       members.add(m);
       byName.put(s.name(), m);
     }
-    Picker picker = algorithm.newPicker(List.copyOf(members), options, env);
+    Picker picker = balancer.newPicker(List.copyOf(members), env);
     PoolSnapshot before = snapshot;
     snapshot = new PoolSnapshot(name, members, byName, picker, panic);
     if (panicListener != null && before != null && before.panic() != panic) {

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.demo.DemoCluster;
 import dev.tether.demo.DemoInstance;
 import dev.tether.demo.DemoSettings;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.leak.LeakDetection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -142,7 +142,7 @@ class ChatFailoverTest {
   @Test
   void aChatSocketOutlivesItsInstanceAndGetsWhatWasSaidMeanwhile() throws Exception {
     try (DemoCluster demo = DemoCluster.start(DemoSettings.defaults())) {
-      TetherServer tether = TetherServer.start(ConfigLoader.parse(config(demo.instances()), "chat-failover.yaml",
+      ControlPlane tether = ControlPlane.start(ConfigLoader.parse(config(demo.instances()), "chat-failover.yaml",
           Map.<String, String>of()::get));
       List<User> users = new ArrayList<>();
       try {

@@ -3,8 +3,8 @@ package dev.tether.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.balance.ServerState;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.CookieManager;
 import java.net.URI;
@@ -78,7 +78,7 @@ class HybridSessionTest {
                 - { name: app2, address: 127.0.0.1:%d }
                 - { name: app3, address: 127.0.0.1:%d }
           """.formatted(apps.get(0).port(), apps.get(1).port(), apps.get(2).port());
-      try (TetherServer tether = TetherServer.start(ConfigLoader.parse(yaml, "hybrid-test.yaml"))) {
+      try (ControlPlane tether = ControlPlane.start(ConfigLoader.parse(yaml, "hybrid-test.yaml"))) {
         URI base = URI.create("http://127.0.0.1:" + tether.proxy().port());
         HttpClient user = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();

@@ -3,8 +3,8 @@ package dev.tether.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.session.grid.GridSessionStore;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.CookieManager;
@@ -43,7 +43,7 @@ class OwnerFailoverTest {
           apps.add(new AppInstance("app" + (i + 1), stores.store(i)));
         }
         Path log = dir.resolve("access.log");
-        try (TetherServer tether = TetherServer.start(ConfigLoader.parse(config(apps, log), "owners-test.yaml"))) {
+        try (ControlPlane tether = ControlPlane.start(ConfigLoader.parse(config(apps, log), "owners-test.yaml"))) {
           URI base = URI.create("http://127.0.0.1:" + tether.proxy().port());
           HttpClient user = client();
 
@@ -97,7 +97,7 @@ class OwnerFailoverTest {
         for (int i = 0; i < 3; i++) {
           apps.add(new AppInstance("app" + (i + 1), stores.store(i)));
         }
-        try (TetherServer tether = TetherServer.start(ConfigLoader.parse(config(apps, dir.resolve("a.log")), "t.yaml"))) {
+        try (ControlPlane tether = ControlPlane.start(ConfigLoader.parse(config(apps, dir.resolve("a.log")), "t.yaml"))) {
           URI base = URI.create("http://127.0.0.1:" + tether.proxy().port());
           HttpClient user = client();
           HttpResponse<String> first = get(user, base, "/add?item=apple");

@@ -3,7 +3,8 @@ package dev.tether.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +14,7 @@ class AccessLogMetricsIntegrationTest {
 
   @Test
   void theDroppedCounterIsOnMetrics(@TempDir Path dir) throws Exception {
-    try (TetherServer tether = TetherServer.start(ConfigLoader.parse("""
+    try (ControlPlane tether = ControlPlane.start(ConfigLoader.parse("""
         listen: 127.0.0.1:0
         workers: 1
         access-log: { path: %s }
@@ -26,7 +27,7 @@ class AccessLogMetricsIntegrationTest {
   @Test
   void anUnopenableFileStopsStartUpNamingIt(@TempDir Path dir) {
     Path file = dir.resolve("missing-dir/access.log");
-    assertThatThrownBy(() -> TetherServer.start(ConfigLoader.parse("""
+    assertThatThrownBy(() -> ControlPlane.start(ConfigLoader.parse("""
         listen: 127.0.0.1:0
         workers: 1
         access-log: { path: %s }

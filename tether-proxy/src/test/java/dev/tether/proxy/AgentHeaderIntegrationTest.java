@@ -7,8 +7,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.balance.ServerState;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.CookieManager;
 import java.net.URI;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Agent headers end to end: real backends whose health responses carry {@code Tether-State} and
- * {@code Tether-Weight}, a {@link TetherServer} from YAML with cookie affinity and an admin API,
+ * {@code Tether-Weight}, a {@link ControlPlane} from YAML with cookie affinity and an admin API,
  * sticky clients with their own cookie jars.
  */
 @ExtendWith(LeakDetection.class)
@@ -32,7 +33,7 @@ class AgentHeaderIntegrationTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private final HealthBackend s1;
   private final HealthBackend s2;
-  private TetherServer tether;
+  private ControlPlane tether;
   private final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
 
@@ -58,7 +59,7 @@ class AgentHeaderIntegrationTest {
         + "      - { name: s1, address: 127.0.0.1:" + s1.port() + ", weight: " + w1 + " }\n"
         + "      - { name: s2, address: 127.0.0.1:" + s2.port() + ", weight: " + w2 + " }\n";
     TetherConfig c = ConfigLoader.parse(yaml, "agent.yaml", Map.<String, String>of()::get);
-    tether = TetherServer.start(c);
+    tether = ControlPlane.start(c);
   }
 
   private ServerState state(String server) {

@@ -5,8 +5,9 @@ import static dev.tether.proxy.AffinityIntegrationTest.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.balance.affinity.AffinityPolicy;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
@@ -32,7 +33,7 @@ class CookieConfigIntegrationTest {
       "K2", Base64.getEncoder().encodeToString("k2-k2-k2-k2-k2-k2-k2-k2-k2-k2-k2-".getBytes()));
 
   private final List<TestBackend> backends = new ArrayList<>();
-  private final List<TetherServer> tethers = new ArrayList<>();
+  private final List<ControlPlane> tethers = new ArrayList<>();
 
   @BeforeEach
   void startBackends() {
@@ -57,13 +58,13 @@ class CookieConfigIntegrationTest {
     return ConfigLoader.parse(yaml, "test.yaml", ENV::get);
   }
 
-  private TetherServer start(TetherConfig c) {
-    TetherServer t = TetherServer.start(c);
+  private ControlPlane start(TetherConfig c) {
+    ControlPlane t = ControlPlane.start(c);
     tethers.add(t);
     return t;
   }
 
-  private static HttpResponse<String> get(TetherServer t, String... headers) throws Exception {
+  private static HttpResponse<String> get(ControlPlane t, String... headers) throws Exception {
     try (HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.proxy().port() + "/"));
       if (headers.length > 0) {
@@ -82,8 +83,8 @@ class CookieConfigIntegrationTest {
 
   @Test
   void attributesFromTheConfigAndATokenFromOneInstanceHoldsOnAnother() throws Exception {
-    TetherServer a = start(config(COOKIE));
-    TetherServer b = start(config(COOKIE));
+    ControlPlane a = start(config(COOKIE));
+    ControlPlane b = start(config(COOKIE));
     HttpResponse<String> first = get(a);
     String setCookie = first.headers().firstValue("set-cookie").orElseThrow();
     assertThat(setCookie).startsWith("__Host-SRV=").endsWith("; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=None");
@@ -97,7 +98,7 @@ class CookieConfigIntegrationTest {
 
   @Test
   void aReloadKeepsThePolicyUnlessItsSectionChanged() throws Exception {
-    TetherServer t = start(config(COOKIE));
+    ControlPlane t = start(config(COOKIE));
     AffinityPolicy before = t.affinity("web");
     String cookie = get(t).headers().firstValue("set-cookie").orElseThrow().split(";")[0];
     t.reload(config(COOKIE));

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.balance.ServerState;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
@@ -20,14 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Active health checks end to end: {@link TetherServer} from YAML in front of three real backends
+ * Active health checks end to end: {@link ControlPlane} from YAML in front of three real backends
  * whose {@code /health} can be switched off, or which are stopped outright.
  */
 @ExtendWith(LeakDetection.class)
 class HealthCheckIntegrationTest {
 
   private final List<TestBackend> backends = new ArrayList<>();
-  private TetherServer tether;
+  private ControlPlane tether;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeEach
@@ -35,7 +36,7 @@ class HealthCheckIntegrationTest {
     for (String n : List.of("s1", "s2", "s3")) {
       backends.add(TestBackend.start(n));
     }
-    tether = TetherServer.start(config(""));
+    tether = ControlPlane.start(config(""));
   }
 
   private TetherConfig config(String affinity) throws Exception {

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.balance.ServerState;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The check kinds end to end: {@link TetherServer} from YAML probing real backends over loopback,
+ * The check kinds end to end: {@link ControlPlane} from YAML probing real backends over loopback,
  * with TCP connects and with HTTP checks that use a method, a status range, a body substring and
  * a {@code Host} of their own.
  */
@@ -31,7 +32,7 @@ class HealthKindsIntegrationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
   private final List<AutoCloseable> closing = new ArrayList<>();
-  private TetherServer tether;
+  private ControlPlane tether;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @AfterEach
@@ -73,7 +74,7 @@ class HealthKindsIntegrationTest {
   void aTcpCheckMarksAClosedPortDownAndAnOpenOneUp() throws Exception {
     HealthBackend open = backend("s1");
     int closed = closedPort();
-    tether = TetherServer.start(config("{ kind: tcp, interval: 200ms, timeout: 200ms, rise: 1, fall: 1 }",
+    tether = ControlPlane.start(config("{ kind: tcp, interval: 200ms, timeout: 200ms, rise: 1, fall: 1 }",
         orderedMap("s1", open.port(), "s2", closed)));
 
     await().atMost(WAIT).until(() -> state("s2") == ServerState.DOWN);
@@ -92,7 +93,7 @@ class HealthKindsIntegrationTest {
   void anHttpCheckSendsItsMethodAndHostAndJudgesStatusRangeAndBody() throws Exception {
     HealthBackend s1 = backend("s1");
     s1.health(418, Map.of(), "status: all good here");
-    tether = TetherServer.start(config("{ path: /health, method: OPTIONS, expect-status: [200-204, 418], "
+    tether = ControlPlane.start(config("{ path: /health, method: OPTIONS, expect-status: [200-204, 418], "
         + "expect-body: all good, host: app.example.test, interval: 200ms, timeout: 200ms, rise: 1, fall: 1 }",
         orderedMap("s1", s1.port())));
 
@@ -122,7 +123,7 @@ class HealthKindsIntegrationTest {
   void aHeadCheckWithTheDefaultHostPassesOnItsRangeOnly() throws Exception {
     HealthBackend s1 = backend("s1");
     s1.health(301, Map.of("Location", "/elsewhere"), "moved");
-    tether = TetherServer.start(config("{ path: /health, method: HEAD, expect-status: 200-299, interval: 200ms, "
+    tether = ControlPlane.start(config("{ path: /health, method: HEAD, expect-status: 200-299, interval: 200ms, "
         + "timeout: 200ms, rise: 1, fall: 1 }", orderedMap("s1", s1.port())));
 
     await().atMost(WAIT).until(() -> state("s1") == ServerState.DOWN);

@@ -10,8 +10,9 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Modes app-cookie, source-ip and header (JWT) end to end, configured through YAML and started with
- * {@link TetherServer} in front of three real backends.
+ * {@link ControlPlane} in front of three real backends.
  */
 @ExtendWith(LeakDetection.class)
 class KeyedAffinityIntegrationTest {
@@ -40,7 +41,7 @@ class KeyedAffinityIntegrationTest {
   private static final String JWT_SECRET = "0123456789abcdef0123456789abcdef";
 
   private final List<TestBackend> backends = new ArrayList<>();
-  private TetherServer tether;
+  private ControlPlane tether;
 
   @BeforeEach
   void startBackends() {
@@ -65,7 +66,7 @@ class KeyedAffinityIntegrationTest {
     String yaml = "listen: 127.0.0.1:0\nworkers: 1\n" + top + "pools:\n  web:\n    affinity:\n" + affinity.indent(6)
         + "    servers:\n" + servers;
     TetherConfig c = ConfigLoader.parse(yaml, "test.yaml", Map.of("JWT_SECRET", JWT_SECRET)::get);
-    tether = TetherServer.start(c);
+    tether = ControlPlane.start(c);
   }
 
   private URI uri(String path) {

@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.tether.balance.Ejection;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import io.micrometer.core.instrument.Counter;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Passive health checks end to end: {@link TetherServer} from YAML in front of two real backends
+ * Passive health checks end to end: {@link ControlPlane} from YAML in front of two real backends
  * and one that answers 503 to every request (its {@code /health} passes), over real sockets.
  */
 @ExtendWith(LeakDetection.class)
@@ -44,7 +45,7 @@ class OutlierIntegrationTest {
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicLong badRequests = new AtomicLong();
   private HttpServer bad;
-  private TetherServer tether;
+  private ControlPlane tether;
 
   private void start(String poolKeys) throws Exception {
     for (String n : List.of("s1", "s2")) {
@@ -73,7 +74,7 @@ class OutlierIntegrationTest {
     yaml.append(extraServers);
     yamlHead = yaml.substring(0, yaml.indexOf("pools:\n  web:\n") + "pools:\n  web:\n".length());
     yamlServers = yaml.substring(yaml.indexOf("    servers:\n"));
-    tether = TetherServer.start(parse(poolKeys));
+    tether = ControlPlane.start(parse(poolKeys));
   }
 
   private String extraServers = "";

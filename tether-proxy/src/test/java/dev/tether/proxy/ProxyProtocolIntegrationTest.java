@@ -3,8 +3,9 @@ package dev.tether.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.proxy.config.ConfigException;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.ConfigProblem;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.io.ByteArrayOutputStream;
@@ -21,14 +22,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakDetection.class)
 class ProxyProtocolIntegrationTest {
 
-  private static TetherServer start(TestBackend b, String trusted) throws Exception {
+  private static ControlPlane start(TestBackend b, String trusted) throws Exception {
     String yaml = "listen: 127.0.0.1:0\nworkers: 1\nproxy-protocol: true\ntrusted-proxies: [" + trusted + "]\n"
         + "pools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:" + b.port() + " }\n";
-    return TetherServer.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
+    return ControlPlane.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
   }
 
   /** Sends {@code preface} and a GET /headers on a raw connection; the backend's answer. */
-  private static String exchange(TetherServer t, byte[] preface) throws Exception {
+  private static String exchange(ControlPlane t, byte[] preface) throws Exception {
     try (Socket s = new Socket("127.0.0.1", t.proxy().port())) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
@@ -60,7 +61,7 @@ class ProxyProtocolIntegrationTest {
   @Test
   void v1AndV2HeadersFromATrustedProxyNameTheClient() throws Exception {
     try (TestBackend b = TestBackend.start("s1")) {
-      TetherServer t = start(b, "127.0.0.1");
+      ControlPlane t = start(b, "127.0.0.1");
       try {
         String v1 = exchange(t, "PROXY TCP4 198.51.100.7 10.0.0.1 5555 80\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(v1).startsWith("HTTP/1.1 200").contains("x-forwarded-for: 198.51.100.7");
@@ -75,7 +76,7 @@ class ProxyProtocolIntegrationTest {
   @Test
   void aHeaderFromAnUntrustedPeerIsDecodedButNotBelieved() throws Exception {
     try (TestBackend b = TestBackend.start("s1")) {
-      TetherServer t = start(b, "192.0.2.1");
+      ControlPlane t = start(b, "192.0.2.1");
       try {
         String r = exchange(t, "PROXY TCP4 198.51.100.7 10.0.0.1 5555 80\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(r).startsWith("HTTP/1.1 200").contains("x-forwarded-for: 127.0.0.1").doesNotContain("198.51.100.7");

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.balance.ServerState;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import io.lettuce.core.RedisClient;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RedisStickTableIntegrationTest {
 
   private final List<TestBackend> backends = new ArrayList<>();
-  private final List<TetherServer> tethers = new ArrayList<>();
+  private final List<ControlPlane> tethers = new ArrayList<>();
   private String redisUri;
 
   @BeforeEach
@@ -58,7 +59,7 @@ class RedisStickTableIntegrationTest {
     backends.forEach(TestBackend::close);
   }
 
-  private TetherServer start(String uri) throws Exception {
+  private ControlPlane start(String uri) throws Exception {
     StringBuilder servers = new StringBuilder();
     for (TestBackend b : backends) {
       servers.append("      - { name: ").append(b.name()).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
@@ -66,12 +67,12 @@ class RedisStickTableIntegrationTest {
     String yaml = "listen: 127.0.0.1:0\nworkers: 1\npools:\n  web:\n    affinity:\n"
         + ("mode: app-cookie\ndebug-header: true\ntable: { store: redis, redis-uri: \"" + uri + "\", expire: 5m }\n").indent(6)
         + "    servers:\n" + servers;
-    TetherServer t = TetherServer.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
+    ControlPlane t = ControlPlane.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
     tethers.add(t);
     return t;
   }
 
-  private static HttpResponse<String> fresh(TetherServer t, String path, String... headers) throws Exception {
+  private static HttpResponse<String> fresh(ControlPlane t, String path, String... headers) throws Exception {
     try (HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.proxy().port() + path));
       if (headers.length > 0) {
@@ -83,8 +84,8 @@ class RedisStickTableIntegrationTest {
 
   @Test
   void twoInstancesSendTheSameApplicationCookieToTheSameServer() throws Exception {
-    TetherServer a = start(redisUri);
-    TetherServer b = start(redisUri);
+    ControlPlane a = start(redisUri);
+    ControlPlane b = start(redisUri);
     // On A only s3 takes new sessions, so the login lands there; B, left alone, would pick s1 first.
     a.pool("web").setState("s1", ServerState.DISABLED);
     a.pool("web").setState("s2", ServerState.DISABLED);
@@ -107,7 +108,7 @@ class RedisStickTableIntegrationTest {
 
   @Test
   void anUnreachableRedisFallsBackToTheAlgorithm() throws Exception {
-    TetherServer t = start("redis://127.0.0.1:" + ProxyFixture.deadPort());
+    ControlPlane t = start("redis://127.0.0.1:" + ProxyFixture.deadPort());
     for (int i = 0; i < 6; i++) {
       HttpResponse<String> r = fresh(t, "/", "Cookie", "JSESSIONID=abc" + i);
       assertThat(r.statusCode()).isEqualTo(200);

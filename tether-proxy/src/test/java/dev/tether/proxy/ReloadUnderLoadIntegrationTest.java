@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.proxy.admin.Reloader;
 import dev.tether.proxy.config.ConfigException;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.ConfigProblem;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.proxy.runtime.LoadHammer;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
@@ -46,7 +47,7 @@ class ReloadUnderLoadIntegrationTest {
   private final List<TestBackend> backends = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
-  private TetherServer tether;
+  private ControlPlane tether;
 
   @BeforeEach
   void start() throws Exception {
@@ -56,7 +57,7 @@ class ReloadUnderLoadIntegrationTest {
     file = dir.resolve("tether.yaml");
     Files.writeString(file, yaml(0));
     Reloader fromFile = () -> tether.reload(load(file)); // as `tether run` does
-    tether = TetherServer.start(load(file), fromFile);
+    tether = ControlPlane.start(load(file), fromFile);
   }
 
   @AfterEach

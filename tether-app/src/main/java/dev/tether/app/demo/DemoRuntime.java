@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.demo.DemoCluster;
 import dev.tether.demo.DemoInstance;
 import dev.tether.demo.DemoSettings;
-import dev.tether.proxy.TetherServer;
 import dev.tether.proxy.admin.InstanceControl;
 import dev.tether.proxy.config.ConfigException;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -28,11 +28,11 @@ import java.util.Map;
 public final class DemoRuntime implements AutoCloseable {
 
   private final DemoCluster cluster;
-  private final TetherServer balancer;
+  private final ControlPlane balancer;
   private final DemoBalancerConfig shape;
   private final Map<String, String> env;
 
-  private DemoRuntime(DemoCluster cluster, TetherServer balancer, DemoBalancerConfig shape, Map<String, String> env) {
+  private DemoRuntime(DemoCluster cluster, ControlPlane balancer, DemoBalancerConfig shape, Map<String, String> env) {
     this.cluster = cluster;
     this.balancer = balancer;
     this.shape = shape;
@@ -53,7 +53,7 @@ public final class DemoRuntime implements AutoCloseable {
     Map<String, String> env = Map.of("TETHER_DEMO_KEY", Base64.getEncoder().encodeToString(key));
     DemoCluster cluster = DemoCluster.start(settings);
     try {
-      TetherServer balancer = TetherServer.start(parse(shape, cluster.instances(), env));
+      ControlPlane balancer = ControlPlane.start(parse(shape, cluster.instances(), env));
       DemoRuntime rt = new DemoRuntime(cluster, balancer, shape, env);
       balancer.admin().instanceControl(rt.new Control());
       return rt;
@@ -100,7 +100,7 @@ public final class DemoRuntime implements AutoCloseable {
   }
 
   /** The balancer. */
-  public TetherServer balancer() {
+  public ControlPlane balancer() {
     return balancer;
   }
 

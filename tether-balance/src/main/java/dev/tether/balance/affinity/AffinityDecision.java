@@ -3,6 +3,7 @@ package dev.tether.balance.affinity;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.Member;
+import dev.tether.balance.affinity.token.AffinityToken;
 
 /**
  * Where one request goes and what its response must carry.

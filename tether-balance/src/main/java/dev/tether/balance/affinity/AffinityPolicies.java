@@ -4,6 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.PickRequest;
+import dev.tether.balance.affinity.table.SessionTracker;
+import dev.tether.balance.affinity.table.StickTable;
+import dev.tether.balance.affinity.token.KeyRing;
+import dev.tether.balance.affinity.token.TokenCodec;
+import dev.tether.balance.affinity.token.TokenLifetime;
 import java.time.Clock;
 import java.util.function.Function;
 

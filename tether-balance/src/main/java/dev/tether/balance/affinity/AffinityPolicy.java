@@ -3,6 +3,7 @@ package dev.tether.balance.affinity;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
+import dev.tether.balance.affinity.table.StickTable;
 import java.util.concurrent.CompletionStage;
 
 /**

@@ -2,6 +2,7 @@ package dev.tether.balance.affinity;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tether.balance.affinity.table.SessionTracker;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;

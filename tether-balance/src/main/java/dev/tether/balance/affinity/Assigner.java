@@ -6,6 +6,7 @@ import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
+import dev.tether.balance.affinity.table.SessionTracker;
 
 /**
  * Chooses the server for a request that has no (usable) binding, for every mode.

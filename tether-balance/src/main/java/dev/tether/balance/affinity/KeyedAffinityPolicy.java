@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
+import dev.tether.balance.affinity.table.StickTable;
 import dev.tether.balance.hash.KeyHash;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;

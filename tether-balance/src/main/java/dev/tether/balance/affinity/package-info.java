@@ -1,5 +1,7 @@
 /**
- * Sticky sessions without Netty: signed affinity tokens with a rotating key ring, the per-mode
- * affinity policies, stick tables and the per-server count of live sessions.
+ * Sticky sessions without Netty: the {@link dev.tether.balance.affinity.AffinityPolicy} interface,
+ * its factory {@link dev.tether.balance.affinity.AffinityPolicies} and the package-private per-mode
+ * policies (cookie, application cookie, keyed); tokens are in {@code affinity.token}, stick tables
+ * and live-session counts in {@code affinity.table}.
  */
 package dev.tether.balance.affinity;

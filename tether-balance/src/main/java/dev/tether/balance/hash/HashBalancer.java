@@ -2,10 +2,11 @@ package dev.tether.balance.hash;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.BalancerProvider;
+import dev.tether.balance.ConfiguredBalancer;
+import dev.tether.balance.EligibleMembers;
 import dev.tether.balance.Member;
+import dev.tether.balance.OptionsReader;
 import dev.tether.balance.Picker;
-import dev.tether.balance.internal.EligibleMembers;
-import dev.tether.balance.internal.OptionsReader;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -78,26 +79,42 @@ final class HashBalancer implements BalancerProvider {
   }
 
   @Override
+  public ConfiguredBalancer.Result configure(Map<String, String> options) {
+    OptionsReader r = new OptionsReader(name(), options, new LinkedHashSet<>(optionKeys()));
+    HashOptions read = read(r);
+    return r.problems().isEmpty()
+        ? ConfiguredBalancer.Result.of(new Configured(this, read))
+        : ConfiguredBalancer.Result.refused(r.problems());
+  }
+
+  @Override
   public List<String> validate(Map<String, String> options) {
-    return read(options).reader.problems();
+    return configure(options).problems();
   }
 
   @Override
   public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
-    Settings s = read(options);
+    return configure(options).orElseThrow("algorithm " + name()).newPicker(members, env);
+  }
+
+  /** A hash algorithm with its options read. */
+  record Configured(HashBalancer provider, HashOptions options) implements ConfiguredBalancer {
+    @Override
+    public Picker newPicker(List<Member> members, BalanceEnv env) {
+      return provider.newPicker(members, options, env);
+    }
+  }
+
+  private Picker newPicker(List<Member> members, HashOptions s, BalanceEnv env) {
     Member[] ms = EligibleMembers.byName(members);
     if (ms.length == 0) {
       return EligibleMembers.NONE;
     }
-    HashTable table = s.maglev ? MaglevTable.build(ms) : RingTable.build(ms, s.virtualNodes);
-    return new HashPicker(ms, table, new HashPicker.KeyRule(key, s.name, s.query), s.factor, env.random());
+    HashTable table = s.maglev() ? MaglevTable.build(ms) : RingTable.build(ms, s.virtualNodes());
+    return new HashPicker(ms, table, new HashPicker.KeyRule(key, s.keyName(), s.query()), s.balanceFactor(), env.random());
   }
 
-
-  private record Settings(OptionsReader reader, boolean maglev, String name, boolean query, double factor, int virtualNodes) {}
-
-  private Settings read(Map<String, String> options) {
-    OptionsReader r = new OptionsReader(name(), options, new LinkedHashSet<>(optionKeys()));
+  private HashOptions read(OptionsReader r) {
     boolean maglev = r.choice(METHOD, "consistent", List.of("consistent", "maglev")).equals("maglev");
     String headerOrCookie = null;
     if (key.named()) {
@@ -118,7 +135,7 @@ final class HashBalancer implements BalancerProvider {
       r.problem("Option " + VIRTUAL_NODES + " of algorithm " + name() + " applies only to " + METHOD
           + ": consistent; a Maglev table is sized automatically (a prime ≥ 100 × servers).");
     }
-    return new Settings(r, maglev, headerOrCookie, query, factor, virtualNodes);
+    return new HashOptions(maglev, headerOrCookie, query, factor, virtualNodes);
   }
 
   /** Every member of the family. */

@@ -5,6 +5,11 @@ import static dev.tether.balance.affinity.PolicyFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.balance.ServerState;
+import dev.tether.balance.affinity.token.AffinityToken;
+import dev.tether.balance.affinity.token.KeyRing;
+import dev.tether.balance.affinity.token.TokenCodec;
+import dev.tether.balance.affinity.token.TokenCodecTest;
+import dev.tether.balance.affinity.token.TokenLifetime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

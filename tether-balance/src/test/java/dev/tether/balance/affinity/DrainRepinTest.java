@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.ServerState;
+import dev.tether.balance.affinity.table.LocalStickTable;
+import dev.tether.balance.affinity.token.KeyRing;
+import dev.tether.balance.affinity.token.TokenCodecTest;
+import dev.tether.balance.affinity.token.TokenLifetime;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -5,6 +5,9 @@ import static dev.tether.balance.affinity.PolicyFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.balance.Ejection;
+import dev.tether.balance.affinity.token.KeyRing;
+import dev.tether.balance.affinity.token.TokenCodecTest;
+import dev.tether.balance.affinity.token.TokenLifetime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

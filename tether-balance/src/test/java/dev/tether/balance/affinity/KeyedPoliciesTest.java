@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.ServerState;
+import dev.tether.balance.affinity.table.LocalStickTable;
+import dev.tether.balance.affinity.table.StickTable;
+import dev.tether.balance.affinity.table.StickTableStats;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.balance.affinity.AffinityOutcome;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.balance.affinity.AffinityStats;
-import dev.tether.balance.affinity.StickTable;
+import dev.tether.balance.affinity.table.StickTable;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.tether.balance.affinity.StickTable;
-import dev.tether.balance.affinity.StickTableStats;
+import dev.tether.balance.affinity.table.StickTable;
+import dev.tether.balance.affinity.table.StickTableStats;
 import dev.tether.proxy.redis.RedisLink;
 import io.lettuce.core.GetExArgs;
 import io.lettuce.core.SetArgs;

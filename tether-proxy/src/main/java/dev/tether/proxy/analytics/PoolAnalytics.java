@@ -4,7 +4,7 @@ import dev.tether.balance.Member;
 import dev.tether.balance.Pool;
 import dev.tether.balance.ServerState;
 import dev.tether.balance.affinity.AffinityPolicy;
-import dev.tether.balance.affinity.SessionTracker;
+import dev.tether.balance.affinity.table.SessionTracker;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -36,7 +36,7 @@ public record AlertRuleConfig(String name, Kind kind, String pool, double thresh
 
     /** The name the configuration and the admin API use, e.g. {@code birth-rate-spike}. */
     public String configName() {
-      return Section.configName(this);
+      return NameRules.configName(this);
     }
   }
 

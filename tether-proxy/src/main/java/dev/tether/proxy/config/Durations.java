@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
  * {@code m}, {@code h} or {@code d} ({@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}, {@code 365d}), or a bare
  * {@code 0}.
  */
-final class Durations {
+public final class Durations {
 
-  static final String HELP = "use a number with ms, s, m, h or d, e.g. 2s";
+  public static final String HELP = "use a number with ms, s, m, h or d, e.g. 2s";
   private static final Pattern SYNTAX = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
   private Durations() {}
@@ -21,7 +21,7 @@ final class Durations {
    *
    * @throws IllegalArgumentException saying what is wrong and what is allowed
    */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     if (text.equals("0")) {
       return Duration.ZERO;
     }
@@ -44,7 +44,7 @@ final class Durations {
   }
 
   /** The shortest exact form in the configuration syntax, e.g. {@code 90s}, {@code 1500ms}. */
-  static String format(Duration d) {
+  public static String format(Duration d) {
     long ms = d.toMillis();
     if (ms == 0) {
       return "0";

@@ -1,12 +1,12 @@
 package dev.tether.proxy.config;
 
 /** Syntax checks for DNS host names (RFC 1123), without lookups. */
-final class HostNames {
+public final class HostNames {
 
   private HostNames() {}
 
   /** Whether {@code name} is a syntactically valid host name. */
-  static boolean isValid(String name) {
+  public static boolean isValid(String name) {
     if (name.isEmpty() || name.length() > 253) {
       return false;
     }

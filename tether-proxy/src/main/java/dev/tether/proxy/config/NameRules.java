@@ -1,17 +1,24 @@
 package dev.tether.proxy.config;
 
+import java.util.Locale;
+
 /** Which characters the configuration allows in names that end up in URLs, cookies and headers. */
-final class NameRules {
+public final class NameRules {
 
   /** Explains {@link #isSimpleName} in an error message. */
-  static final String SIMPLE = "use letters, digits, '.', '_' and '-' (at most 64)";
+  public static final String SIMPLE = "use letters, digits, '.', '_' and '-' (at most 64)";
 
   private static final String SEPARATORS = "()<>@,;:\\\"/[]?={}";
 
   private NameRules() {}
 
+  /** How the configuration writes an enum constant: lower case, {@code -} for {@code _}, e.g. {@code birth-rate-spike}. */
+  public static String configName(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
   /** Names of pools, servers, routes and key ids: they appear in admin URLs and tokens. */
-  static boolean isSimpleName(String s) {
+  public static boolean isSimpleName(String s) {
     if (s.isEmpty() || s.length() > 64) {
       return false;
     }
@@ -27,7 +34,7 @@ final class NameRules {
   }
 
   /** An HTTP token (RFC 9110 §5.6.2), which is also what RFC 6265 allows as a cookie name. */
-  static boolean isHttpToken(String s) {
+  public static boolean isHttpToken(String s) {
     if (s.isEmpty()) {
       return false;
     }
@@ -41,7 +48,7 @@ final class NameRules {
   }
 
   /** A path as sent in a request or cookie: starts with '/', no spaces, controls, '?', '#', ';'. */
-  static boolean isPath(String s) {
+  public static boolean isPath(String s) {
     if (!s.startsWith("/")) {
       return false;
     }

@@ -2,6 +2,8 @@ package dev.tether.proxy.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tether.balance.Balancers;
+import dev.tether.balance.ConfiguredBalancer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +15,7 @@ import java.util.Map;
  * @param name the pool's name (letters, digits, '.', '_', '-')
  * @param algorithm a name known to {@code dev.tether.balance.Balancers} (default round-robin)
  * @param algorithmOptions the algorithm's options from the pool keys (e.g. {@code hash-method}),
- *     as strings, in file order; accepted by the algorithm's {@code validate}
+ *     as written, in file order (what {@code balancer} was read from)
  * @param affinity sticky-session settings ({@code affinity}; mode none when absent)
  * @param sessions how the pool's apps keep sessions ({@code sessions: local | replicated})
  * @param health active health checks, or {@code null} when there is no {@code health} section
@@ -30,6 +32,8 @@ import java.util.Map;
  * @param tls TLS to the pool's servers, for requests and health checks ({@code tls}), or {@code
  *     null} (cleartext, the default)
  * @param webSocket how WebSocket connections are carried ({@code websocket}, {@code websocket-*})
+ * @param balancer the algorithm with its options read into typed settings, once, when the file was
+ *     read; every rebuild of the pool builds its picker from it
  */
 public record PoolConfig(
     String name,
@@ -46,7 +50,8 @@ public record PoolConfig(
     int panicThreshold,
     DrainConfig drain,
     BackendTlsConfig tls,
-    WebSocketConfig webSocket) {
+    WebSocketConfig webSocket,
+    ConfiguredBalancer balancer) {
 
   /** How a pool's application instances keep sessions; decides whether migration is safe. */
   public enum SessionsMode {
@@ -67,6 +72,11 @@ public record PoolConfig(
     requireNonNull(retries, "retries");
     requireNonNull(drain, "drain");
     requireNonNull(webSocket, "webSocket");
+    requireNonNull(balancer, "balancer");
+    if (!balancer.provider().name().equals(algorithm)) {
+      throw new IllegalArgumentException("pool " + name + " names algorithm " + algorithm + " but is balanced by "
+          + balancer.provider().name());
+    }
     if (panicThreshold < 0 || panicThreshold > 100) {
       throw new IllegalArgumentException("panic-threshold " + panicThreshold + "% is outside 0..100%");
     }
@@ -75,7 +85,26 @@ public record PoolConfig(
   /** This pool with {@code servers} instead of its own (runtime changes). */
   public PoolConfig withServers(List<ServerConfig> servers) {
     return new PoolConfig(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers,
-        instanceMetrics, retries, outlier, panicThreshold, drain, tls, webSocket);
+        instanceMetrics, retries, outlier, panicThreshold, drain, tls, webSocket, balancer);
+  }
+
+  /**
+   * A pool whose algorithm options are read here, with the installed algorithm called {@code algorithm}.
+   *
+   * @throws IllegalArgumentException when there is no such algorithm or it refuses the options
+   */
+  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
+      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
+      InstanceMetricsConfig instanceMetrics, RetriesConfig retries, OutlierConfig outlier, int panicThreshold,
+      DrainConfig drain, BackendTlsConfig tls, WebSocketConfig webSocket) {
+    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
+        retries, outlier, panicThreshold, drain, tls, webSocket, configure(name, algorithm, algorithmOptions));
+  }
+
+  private static ConfiguredBalancer configure(String name, String algorithm, Map<String, String> options) {
+    return Balancers.find(requireNonNull(algorithm, "algorithm"))
+        .orElseThrow(() -> new IllegalArgumentException("pool " + name + ": unknown algorithm " + algorithm))
+        .configure(options).orElseThrow("pool " + name);
   }
 
   /** A pool whose WebSocket connections are tunnels. */

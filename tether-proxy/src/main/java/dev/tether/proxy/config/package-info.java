@@ -1,6 +1,7 @@
 /**
- * The balancer's YAML configuration: immutable records, the {@link
- * dev.tether.proxy.config.ConfigLoader} that reads them with real line numbers, and validation
- * that reports every problem at once.
+ * The balancer's configuration as immutable records ({@link dev.tether.proxy.config.TetherConfig}
+ * and the records it holds), the problems a load reports, and the value rules records and parsing
+ * share (names, durations, host names). Reading the YAML into these records is {@code
+ * dev.tether.proxy.config.yaml}.
  */
 package dev.tether.proxy.config;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The admin API over real HTTP: {@link TetherServer} from YAML with an admin section and a token,
+ * The admin API over real HTTP: {@link ControlPlane} from YAML with an admin section and a token,
  * in front of real backends, driven with the JDK's HTTP client.
  */
 @ExtendWith(LeakDetection.class)
@@ -34,7 +34,7 @@ class AdminApiIntegrationTest {
   private final List<TestBackend> backends = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
-  private final AtomicReference<TetherServer> tether = new AtomicReference<>();
+  private final AtomicReference<ControlPlane> tether = new AtomicReference<>();
   private final AtomicReference<String> nextYaml = new AtomicReference<>();
 
   @BeforeEach
@@ -42,7 +42,7 @@ class AdminApiIntegrationTest {
     for (String n : List.of("s1", "s2", "s3")) {
       backends.add(TestBackend.start(n));
     }
-    tether.set(TetherServer.start(config(backends), () -> {
+    tether.set(ControlPlane.start(config(backends), () -> {
       String yaml = nextYaml.get();
       if (yaml == null) {
         throw new IllegalArgumentException("test.yaml:1:1: nothing to reload");

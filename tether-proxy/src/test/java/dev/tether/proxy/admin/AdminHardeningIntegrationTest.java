@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
@@ -32,7 +32,7 @@ class AdminHardeningIntegrationTest {
   @TempDir
   Path dir;
   private TestBackend backend;
-  private TetherServer tether;
+  private ControlPlane tether;
   private Path audit;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
@@ -41,7 +41,7 @@ class AdminHardeningIntegrationTest {
   void start() throws Exception {
     backend = TestBackend.start("s1");
     audit = dir.resolve("audit.log");
-    tether = TetherServer.start(ConfigLoader.parse("""
+    tether = ControlPlane.start(ConfigLoader.parse("""
         listen: 127.0.0.1:0
         workers: 1
         admin: { listen: 127.0.0.1:0, token: %s, audit-log: %s }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
@@ -32,7 +32,7 @@ class AdminInstancesTest {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
   private TestBackend backend;
-  private TetherServer tether;
+  private ControlPlane tether;
 
   /** Instances kept in a map: what the admin API does with them is what is under test. */
   private static final class Instances implements InstanceControl {
@@ -85,7 +85,7 @@ class AdminInstancesTest {
     backend = TestBackend.start("s1");
     String yaml = "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0 }\n"
         + "pools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:" + backend.port() + " }\n";
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
   }
 
   @AfterEach

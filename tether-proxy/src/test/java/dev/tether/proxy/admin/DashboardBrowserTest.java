@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.balance.ServerState;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
@@ -31,7 +31,7 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 
 /**
- * The dashboard in a real browser (headless Chromium): {@link TetherServer} with three
+ * The dashboard in a real browser (headless Chromium): {@link ControlPlane} with three
  * health-checked backends and an admin section, the page opened from the admin port, its buttons
  * clicked, the effect checked in the page and in where the proxy sends traffic. Screenshots go to
  * {@code target/screenshots/}.
@@ -44,7 +44,7 @@ class DashboardBrowserTest {
 
   private final List<TestBackend> backends = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private TetherServer tether;
+  private ControlPlane tether;
   private ChromeDriver browser;
 
   @BeforeEach
@@ -86,7 +86,7 @@ class DashboardBrowserTest {
         + "pools:\n  web:\n" + poolKeys
         + "    health: { path: /health, interval: 300ms, timeout: 300ms, rise: 1, fall: 2 }\n"
         + "    servers:\n" + servers;
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "browser.yaml", Map.<String, String>of()::get));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "browser.yaml", Map.<String, String>of()::get));
     browser = Chromium.start(1440, 1320);
     browser.get("http://127.0.0.1:" + tether.admin().port() + "/");
   }

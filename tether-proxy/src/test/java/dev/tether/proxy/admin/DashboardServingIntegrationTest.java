@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.balance.ServerState;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The dashboard's files and the cross-site rule over real HTTP: {@link TetherServer} from YAML with
+ * The dashboard's files and the cross-site rule over real HTTP: {@link ControlPlane} from YAML with
  * an admin section (port 0, a token) in front of real backends.
  */
 @ExtendWith(LeakDetection.class)
@@ -39,7 +39,7 @@ class DashboardServingIntegrationTest {
   private final List<TestBackend> backends = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
-  private TetherServer tether;
+  private ControlPlane tether;
 
   @BeforeEach
   void start() throws Exception {
@@ -51,7 +51,7 @@ class DashboardServingIntegrationTest {
     }
     String yaml = "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\n"
         + "pools:\n  web:\n    servers:\n" + servers;
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "dashboard.yaml", Map.<String, String>of()::get));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "dashboard.yaml", Map.<String, String>of()::get));
   }
 
   @AfterEach

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.leak.LeakDetection;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -44,7 +44,7 @@ class ProbeRoutesIntegrationTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private final CountDownLatch arrived = new CountDownLatch(1);
   private HttpServer backend;
-  private TetherServer tether;
+  private ControlPlane tether;
 
   @BeforeEach
   void start() throws Exception {
@@ -68,7 +68,7 @@ class ProbeRoutesIntegrationTest {
     backend.start();
     String yaml = "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\n"
         + "pools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:" + backend.getAddress().getPort() + " }\n";
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "probes.yaml", Map.<String, String>of()::get));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "probes.yaml", Map.<String, String>of()::get));
   }
 
   @AfterEach

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.proxy.runtime.LoadHammer;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Runtime server changes over real HTTP: a {@link TetherServer} in front of real backends, changed
+ * Runtime server changes over real HTTP: a {@link ControlPlane} in front of real backends, changed
  * through the admin API while a real HTTP client keeps several connections busy through the proxy.
  */
 @ExtendWith(LeakDetection.class)
@@ -35,7 +35,7 @@ class ServerRoutesIntegrationTest {
   private final List<TestBackend> backends = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
-  private TetherServer tether;
+  private ControlPlane tether;
 
   @BeforeEach
   void start() throws Exception {
@@ -54,7 +54,7 @@ class ServerRoutesIntegrationTest {
         + "  checked:\n    health: { path: /health, interval: 200ms, timeout: 200ms, rise: 1, fall: 1 }\n    servers:\n"
         + "      - { name: s1, address: " + backends.get(0).address() + " }\n"
         + "routes:\n  - { path-prefix: /checked, pool: checked }\n  - { path-prefix: /sticky, pool: sticky }\n  - { path-prefix: /, pool: web }\n";
-    tether = TetherServer.start(parse(yaml));
+    tether = ControlPlane.start(parse(yaml));
   }
 
   @AfterEach

@@ -10,7 +10,7 @@ import dev.tether.balance.Server;
 import dev.tether.balance.affinity.AffinityPolicies;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.balance.affinity.AffinityRules;
-import dev.tether.balance.affinity.LocalStickTable;
+import dev.tether.balance.affinity.table.LocalStickTable;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;

@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.tether.proxy.TetherServer;
 import dev.tether.proxy.analytics.PrometheusText.Sample;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Session analytics end to end over real sockets: a {@link TetherServer} from YAML with an admin
+ * Session analytics end to end over real sockets: a {@link ControlPlane} from YAML with an admin
  * section in front of real backends (three {@link TestBackend}s with cookie affinity and health
  * checks, and one app instance serving its session metrics as Prometheus text), an alert rule
  * posting to a webhook receiver in this test.
@@ -51,7 +51,7 @@ class AnalyticsIntegrationTest {
   private final List<JsonNode> hooks = new CopyOnWriteArrayList<>();
   private HttpServer receiver;
   private HttpServer instance;
-  private TetherServer tether;
+  private ControlPlane tether;
 
   @BeforeEach
   void start() throws Exception {
@@ -81,7 +81,7 @@ class AnalyticsIntegrationTest {
         + "alerts:\n  interval: 100ms\n"
         + "  webhook: { url: \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\", attempts: 3, backoff: 100ms }\n"
         + "  rules:\n    - { name: web-down, kind: server-down, pool: web, for: 300ms }\n";
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "analytics.yaml", Map.<String, String>of()::get));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "analytics.yaml", Map.<String, String>of()::get));
   }
 
   /** An app instance as the session library exports it: Micrometer's Prometheus text of its session meters. */

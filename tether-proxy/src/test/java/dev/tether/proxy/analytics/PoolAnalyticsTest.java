@@ -11,7 +11,7 @@ import dev.tether.balance.ServerState;
 import dev.tether.balance.affinity.AffinityPolicies;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.balance.affinity.AffinityRules;
-import dev.tether.balance.affinity.SessionTracker;
+import dev.tether.balance.affinity.table.SessionTracker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -3,8 +3,8 @@ package dev.tether.proxy.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.leak.LeakDetection;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -54,13 +54,13 @@ class SendProxyIntegrationTest {
 
   private ProxyServer v1;
   private ProxyServer v2;
-  private TetherServer tether;
+  private ControlPlane tether;
 
   @BeforeEach
   void start() throws Exception {
     v1 = new ProxyServer("v1");
     v2 = new ProxyServer("v2");
-    tether = TetherServer.start(ConfigLoader.parse("""
+    tether = ControlPlane.start(ConfigLoader.parse("""
         listen: 127.0.0.1:0
         workers: 1
         pools:
@@ -135,7 +135,7 @@ class SendProxyIntegrationTest {
   @Test
   void aClientBehindATrustedProxyIsNamedAsThatProxySaid() throws Exception {
     tether.stop(Duration.ofSeconds(2));
-    tether = TetherServer.start(ConfigLoader.parse("""
+    tether = ControlPlane.start(ConfigLoader.parse("""
         listen: 127.0.0.1:0
         workers: 1
         proxy-protocol: true

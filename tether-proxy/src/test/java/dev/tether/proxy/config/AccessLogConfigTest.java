@@ -2,6 +2,7 @@ package dev.tether.proxy.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

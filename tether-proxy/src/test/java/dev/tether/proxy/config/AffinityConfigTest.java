@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tether.proxy.config.AffinityConfig.Method;
 import dev.tether.proxy.config.AffinityConfig.Mode;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tether.proxy.config.AlertRuleConfig.Kind;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;

@@ -9,6 +9,7 @@ import dev.tether.balance.BalancerProvider;
 import dev.tether.balance.Balancers;
 import dev.tether.balance.Member;
 import dev.tether.balance.Picker;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,5 +120,30 @@ class AlgorithmOptionsTest {
       assertThat(p.message()).isEqualTo("unknown algorithm 'hash'; use one of: "
           + String.join(", ", registry().keySet()));
     });
+  }
+
+  @Test
+  void optionsAreReadOnceIntoTheAlgorithmsTypedSettings() throws Exception {
+    PoolConfig seconds = parse("algorithm: random\nslow-start: 30s\n").pools().get("web");
+    PoolConfig millis = parse("algorithm: random\nslow-start: 30000ms\n").pools().get("web");
+    assertThat(seconds.balancer().provider()).isSameAs(Balancers.find("random").orElseThrow());
+    // the same settings written differently: a reload keeps the pool
+    assertThat(seconds.balancer()).isEqualTo(millis.balancer());
+    assertThat(parse("algorithm: random\n").pools().get("web").balancer()).isNotEqualTo(seconds.balancer());
+    assertThat(seconds.withServers(seconds.servers()).balancer()).isSameAs(seconds.balancer());
+  }
+
+  @Test
+  void aPoolWhoseOptionsAreRefusedIsStillOneAnAlertMayName() {
+    String yaml = config("""
+        algorithm: random
+        slow-start: ten seconds
+        """) + """
+        alerts:
+          rules: [ { kind: server-down, pool: web } ]
+        """;
+    assertThat(failure(() -> ConfigLoader.parse(yaml, "t.yaml", k -> null, Path.of(""), registry())).problems())
+        .extracting(ConfigProblem::line, ConfigProblem::path)
+        .containsExactly(tuple(5, "pools.web.algorithm"));
   }
 }

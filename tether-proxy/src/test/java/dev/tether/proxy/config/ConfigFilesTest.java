@@ -3,6 +3,8 @@ package dev.tether.proxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.tether.proxy.config.yaml.ConfigFiles;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import dev.tether.proxy.tls.TestCertificates;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package dev.tether.proxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.proxy.config.AffinityConfig.Mode;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.balance.affinity.DrainMode;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

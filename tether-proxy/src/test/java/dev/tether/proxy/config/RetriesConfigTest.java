@@ -3,6 +3,7 @@ package dev.tether.proxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package dev.tether.proxy.config;
 import static dev.tether.proxy.config.ConfigErrorsTest.only;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

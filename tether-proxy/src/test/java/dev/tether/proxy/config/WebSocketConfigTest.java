@@ -4,6 +4,7 @@ import static dev.tether.proxy.config.ConfigErrorsTest.only;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.CookieManager;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Drain over real sockets: {@link TetherServer} from YAML with a token-protected admin API in front
+ * Drain over real sockets: {@link ControlPlane} from YAML with a token-protected admin API in front
  * of three real backends. Sticky clients of a drained server keep working while new ones go
  * elsewhere, and the drain endpoint turns done once their sessions idle out; a WebSocket on a
  * server draining in mode hard gets close code 1001 between two frames of a busy stream, and its
@@ -43,7 +43,7 @@ class DrainIntegrationTest {
   private final List<HttpClient> clients = new ArrayList<>();
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient adminClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private TetherServer tether;
+  private ControlPlane tether;
 
   @BeforeEach
   void start() throws Exception {
@@ -61,7 +61,7 @@ class DrainIntegrationTest {
         + "  chat:\n    affinity: { mode: cookie }\n    drain: { mode: hard, tunnel-close-rate: 5/s }\n    servers:\n" + servers
         + "routes:\n  - { path-prefix: /ws, pool: chat }\n  - { path-prefix: /, pool: web }\n";
     this.yaml = yaml;
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "drain.yaml", Map.<String, String>of()::get));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "drain.yaml", Map.<String, String>of()::get));
   }
 
   private String yaml;

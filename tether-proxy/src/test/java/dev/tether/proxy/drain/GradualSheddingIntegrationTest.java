@@ -3,8 +3,8 @@ package dev.tether.proxy.drain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.CookieManager;
@@ -42,7 +42,7 @@ class GradualSheddingIntegrationTest {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();
   private final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private TetherServer tether;
+  private ControlPlane tether;
 
   @BeforeEach
   void start() throws Exception {
@@ -55,7 +55,7 @@ class GradualSheddingIntegrationTest {
     String yaml = "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\n"
         + "pools:\n  chat:\n    affinity: { mode: cookie }\n    drain: { mode: hard, tunnel-close-rate: " + RATE + "/s }\n"
         + "    servers:\n" + servers;
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "shedding.yaml", Map.<String, String>of()::get));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "shedding.yaml", Map.<String, String>of()::get));
   }
 
   @AfterEach

@@ -2,8 +2,8 @@ package dev.tether.proxy.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
@@ -30,7 +30,7 @@ class RouteRulesIntegrationTest {
   @TempDir
   Path dir;
   private TestBackend backend;
-  private TetherServer tether;
+  private ControlPlane tether;
   private Path log;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -58,7 +58,7 @@ class RouteRulesIntegrationTest {
   void start() throws Exception {
     backend = TestBackend.start("s1");
     log = dir.resolve("access.log");
-    tether = TetherServer.start(ConfigLoader.parse(yaml(0), "routes.yaml"));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml(0), "routes.yaml"));
   }
 
   @AfterEach

@@ -3,8 +3,8 @@ package dev.tether.proxy.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.ServerSocket;
@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public class SharedRateLimitIntegrationTest {
 
   private TestBackend backend;
-  private TetherServer a;
-  private TetherServer b;
+  private ControlPlane a;
+  private ControlPlane b;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final String apiKey = UUID.randomUUID().toString();
 
@@ -41,8 +41,8 @@ public class SharedRateLimitIntegrationTest {
     return uri;
   }
 
-  private TetherServer start(String redis, String prefix) throws Exception {
-    return TetherServer.start(ConfigLoader.parse("""
+  private ControlPlane start(String redis, String prefix) throws Exception {
+    return ControlPlane.start(ConfigLoader.parse("""
         listen: 127.0.0.1:0
         workers: 1
         pools:
@@ -63,7 +63,7 @@ public class SharedRateLimitIntegrationTest {
 
   @AfterEach
   void stop() {
-    for (TetherServer t : new TetherServer[] {a, b}) {
+    for (ControlPlane t : new ControlPlane[] {a, b}) {
       if (t != null) {
         t.stop(Duration.ofSeconds(2));
       }
@@ -71,7 +71,7 @@ public class SharedRateLimitIntegrationTest {
     backend.close();
   }
 
-  private int get(TetherServer t, String path) throws Exception {
+  private int get(ControlPlane t, String path) throws Exception {
     return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.proxy().port() + path))
         .header("X-Api-Key", apiKey).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }

@@ -2,11 +2,11 @@ package dev.tether.proxy.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.proxy.config.ConfigLoader;
 import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.ServerConfig;
 import dev.tether.proxy.config.ServerInput;
 import dev.tether.proxy.config.TetherConfig;
+import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

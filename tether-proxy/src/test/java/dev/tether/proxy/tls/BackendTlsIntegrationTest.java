@@ -3,8 +3,8 @@ package dev.tether.proxy.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
@@ -34,7 +34,7 @@ class BackendTlsIntegrationTest {
   private TlsBackend foreign;
   private TlsBackend foreignToo;
   private TestBackend plain;
-  private TetherServer tether;
+  private ControlPlane tether;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeEach
@@ -85,7 +85,7 @@ class BackendTlsIntegrationTest {
           - { path-prefix: /not-tls, pool: not-tls }
         """.formatted(ca.caFile(), health, trusted.port(), foreign.port(), plain.port(), trustedToo.port(),
             trustedThree.port(), foreignToo.port());
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "backend-tls.yaml"));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "backend-tls.yaml"));
   }
 
   @AfterEach

@@ -3,8 +3,8 @@ package dev.tether.proxy.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.proxy.h2.Http2Meters.Flood;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class Http2FloodIntegrationTest {
 
   private final List<TestBackend> backends = new ArrayList<>();
-  private TetherServer tether;
+  private ControlPlane tether;
   private int port;
 
   @BeforeEach
@@ -47,7 +47,7 @@ class Http2FloodIntegrationTest {
               - { name: s1, address: 127.0.0.1:%d }
               - { name: s2, address: 127.0.0.1:%d }
         """.formatted(backends.get(0).port(), backends.get(1).port());
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "h2c.yaml"));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "h2c.yaml"));
     port = tether.proxy().port();
   }
 

@@ -3,8 +3,8 @@ package dev.tether.proxy.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import java.math.BigInteger;
@@ -42,7 +42,7 @@ class TlsIntegrationTest {
   private TestCertificates.Files2 site;
   private TestCertificates.Files2 other;
   private final List<TestBackend> backends = new ArrayList<>();
-  private TetherServer tether;
+  private ControlPlane tether;
   private int port;
 
   @BeforeEach
@@ -72,7 +72,7 @@ class TlsIntegrationTest {
             affinity: { mode: cookie, cookie: { name: SRV } }
             servers:
         %s""".formatted(site.cert(), site.key(), other.cert(), other.key(), servers);
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "tls.yaml"));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "tls.yaml"));
     port = tether.proxy().port();
   }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.backend.TestBackend;
 import dev.tether.testing.leak.LeakDetection;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A real {@link TetherServer} from YAML with tracing on, exporting OTLP/HTTP to a collector stand-in
+ * A real {@link ControlPlane} from YAML with tracing on, exporting OTLP/HTTP to a collector stand-in
  * (the JDK's HttpServer on port 0) that decodes what it receives with opentelemetry-proto.
  */
 @ExtendWith(LeakDetection.class)
@@ -41,7 +41,7 @@ class OtlpExportIntegrationTest {
   private final HttpServer collector = collector();
   private final TestBackend s1 = TestBackend.start("s1");
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private TetherServer tether;
+  private ControlPlane tether;
 
   private HttpServer collector() {
     try {
@@ -69,8 +69,8 @@ class OtlpExportIntegrationTest {
     http.close();
   }
 
-  private TetherServer start(String tracing) throws Exception {
-    tether = TetherServer.start(ConfigLoader.parse("""
+  private ControlPlane start(String tracing) throws Exception {
+    tether = ControlPlane.start(ConfigLoader.parse("""
         listen: 127.0.0.1:0
         workers: 1
         access-log: { enabled: false }

@@ -3,8 +3,8 @@ package dev.tether.proxy.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.leak.LeakDetection;
 import dev.tether.testing.net.FreePorts;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -35,7 +35,7 @@ class ManagedWebSocketIntegrationTest {
   private final List<EchoServer> servers = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
-  private TetherServer tether;
+  private ControlPlane tether;
   private int portA;
   private int portB;
 
@@ -88,7 +88,7 @@ class ManagedWebSocketIntegrationTest {
               - { name: a, address: 127.0.0.1:%d }
               - { name: b, address: 127.0.0.1:%d }
         """.formatted(extraPoolKeys, portA, portB);
-    tether = TetherServer.start(ConfigLoader.parse(yaml, "managed-ws.yaml", Map.<String, String>of()::get));
+    tether = ControlPlane.start(ConfigLoader.parse(yaml, "managed-ws.yaml", Map.<String, String>of()::get));
   }
 
   private EchoServer startB() {

@@ -3,8 +3,8 @@ package dev.tether.proxy.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.proxy.TetherServer;
-import dev.tether.proxy.config.ConfigLoader;
+import dev.tether.proxy.config.yaml.ConfigLoader;
+import dev.tether.proxy.control.ControlPlane;
 import dev.tether.testing.leak.LeakDetection;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,7 +40,7 @@ class QuietWebSocketIntegrationTest {
               servers:
                 - { name: a, address: 127.0.0.1:%d }
           """.formatted(mode, a.port());
-      TetherServer tether = TetherServer.start(ConfigLoader.parse(yaml, "quiet.yaml", Map.<String, String>of()::get));
+      ControlPlane tether = ControlPlane.start(ConfigLoader.parse(yaml, "quiet.yaml", Map.<String, String>of()::get));
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       try {
         LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();

@@ -1,2 +1,0 @@
-/** Implementations of the balancing algorithms; reach them through {@code Balancers}. */
-package dev.tether.balance.internal;
