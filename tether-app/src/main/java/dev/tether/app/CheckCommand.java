@@ -7,10 +7,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tether check --config FILE}: validates a configuration and says what is wrong. */
-@Command(name = "check", description = "Validate a configuration file; exit 1 when it has problems.")
+@Command(
+    name = "check",
+    description = "Validate a configuration file; exit 1 when it has problems.")
 final class CheckCommand implements Callable<Integer> {
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration")
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
+      description = "the YAML configuration")
   Path config;
 
   @Override
@@ -21,9 +27,23 @@ final class CheckCommand implements Callable<Integer> {
     }
     c.warnings().forEach(w -> System.out.println("warning: " + w));
     int servers = c.pools().values().stream().mapToInt(p -> p.servers().size()).sum();
-    System.out.println(config + ": OK (" + c.pools().size() + " pool" + (c.pools().size() == 1 ? "" : "s") + ", "
-        + servers + " server" + (servers == 1 ? "" : "s") + ", " + c.routes().size() + " route"
-        + (c.routes().size() == 1 ? "" : "s") + ", listening on " + c.listen() + ")");
+    System.out.println(
+        config
+            + ": OK ("
+            + c.pools().size()
+            + " pool"
+            + (c.pools().size() == 1 ? "" : "s")
+            + ", "
+            + servers
+            + " server"
+            + (servers == 1 ? "" : "s")
+            + ", "
+            + c.routes().size()
+            + " route"
+            + (c.routes().size() == 1 ? "" : "s")
+            + ", listening on "
+            + c.listen()
+            + ")");
     return 0;
   }
 }

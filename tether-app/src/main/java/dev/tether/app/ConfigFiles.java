@@ -29,13 +29,20 @@ final class ConfigFiles {
    */
   static TetherConfig loadOrThrow(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException(file + ": no such file (give the configuration with --config FILE)");
+      throw new IllegalArgumentException(
+          file + ": no such file (give the configuration with --config FILE)");
     }
     try {
       return ConfigLoader.load(file);
     } catch (ConfigException e) {
-      StringBuilder sb = new StringBuilder()
-          .append(file).append(": ").append(e.problems().size()).append(" problem").append(e.problems().size() == 1 ? "" : "s").append(':');
+      StringBuilder sb =
+          new StringBuilder()
+              .append(file)
+              .append(": ")
+              .append(e.problems().size())
+              .append(" problem")
+              .append(e.problems().size() == 1 ? "" : "s")
+              .append(':');
       e.problems().forEach(p -> sb.append("\n  ").append(p));
       throw new IllegalArgumentException(sb.toString(), e);
     }

@@ -26,33 +26,45 @@ import picocli.CommandLine.Spec;
  * configuration file ({@code POST /api/reload}) and prints the outcome.
  *
  * <p>Exit codes: 0 reloaded; 1 the balancer refused (the file has problems, each printed with its
- * file, line and key, and the running configuration stays; or it cannot reload); 2 no answer to
- * act on (unreachable, timed out, bad URL, missing token variable, token refused, not a Tether
- * admin API).
+ * file, line and key, and the running configuration stays; or it cannot reload); 2 no answer to act
+ * on (unreachable, timed out, bad URL, missing token variable, token refused, not a Tether admin
+ * API).
  *
  * <pre>
  * ./tether reload
  * ./tether reload --admin http://10.0.0.5:9090 --token-env TETHER_ADMIN_TOKEN
  * </pre>
  */
-@Command(name = "reload", description = "Make a running balancer re-read its configuration file (POST /api/reload).")
+@Command(
+    name = "reload",
+    description = "Make a running balancer re-read its configuration file (POST /api/reload).")
 final class ReloadCommand implements Callable<Integer> {
 
   /** Read for a token when {@code --token-env} is not given; no token when it is unset. */
   static final String DEFAULT_TOKEN_ENV = "TETHER_ADMIN_TOKEN";
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--admin", paramLabel = "URL", defaultValue = "http://127.0.0.1:9090",
+  @Option(
+      names = "--admin",
+      paramLabel = "URL",
+      defaultValue = "http://127.0.0.1:9090",
       description = "the admin API (default: ${DEFAULT-VALUE})")
   String admin;
 
-  @Option(names = "--token-env", paramLabel = "VAR",
-      description = "environment variable holding the admin token (default: " + DEFAULT_TOKEN_ENV + " when set)")
+  @Option(
+      names = "--token-env",
+      paramLabel = "VAR",
+      description =
+          "environment variable holding the admin token (default: "
+              + DEFAULT_TOKEN_ENV
+              + " when set)")
   String tokenEnv;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
       description = "how long to wait for the answer, e.g. 30s (default: ${DEFAULT-VALUE})")
   String timeout;
 
@@ -80,33 +92,46 @@ final class ReloadCommand implements Callable<Integer> {
     }
     Duration wait = duration(timeout);
     if (wait == null) {
-      err.println("--timeout: '" + timeout + "' is not a duration; use a whole number with ms, s or m, e.g. 30s");
+      err.println(
+          "--timeout: '"
+              + timeout
+              + "' is not a duration; use a whole number with ms, s or m, e.g. 30s");
       return 2;
     }
     String token = null;
     if (tokenEnv != null) {
       token = env.apply(tokenEnv);
       if (token == null || token.isBlank()) {
-        err.println("--token-env: environment variable " + tokenEnv + " is not set; export it with the admin token");
+        err.println(
+            "--token-env: environment variable "
+                + tokenEnv
+                + " is not set; export it with the admin token");
         return 2;
       }
     } else {
       token = env.apply(DEFAULT_TOKEN_ENV);
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(wait).POST(HttpRequest.BodyPublishers.noBody());
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).timeout(wait).POST(HttpRequest.BodyPublishers.noBody());
     if (token != null && !token.isBlank()) {
       request.header("Authorization", "Bearer " + token.strip());
     }
     HttpResponse<String> response;
-    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build()) {
+    try (HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build()) {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (HttpTimeoutException e) {
       err.println("no answer from " + uri + " within " + timeout + " (" + e.getMessage() + ")");
       return 2;
     } catch (ConnectException e) {
-      err.println("cannot reach the admin API at " + uri + ": connection refused; is the balancer running with an "
-          + "admin section, and is --admin right?");
+      err.println(
+          "cannot reach the admin API at "
+              + uri
+              + ": connection refused; is the balancer running with an "
+              + "admin section, and is --admin right?");
       return 2;
     } catch (IOException e) {
       err.println("cannot reach the admin API at " + uri + ": " + e);
@@ -127,15 +152,21 @@ final class ReloadCommand implements Callable<Integer> {
       json = null;
     }
     if (json == null || !json.isObject()) {
-      err.println(uri + " answered " + status + " without a JSON object; is --admin a Tether admin API?");
+      err.println(
+          uri + " answered " + status + " without a JSON object; is --admin a Tether admin API?");
       return 2;
     }
     String error = json.path("error").asText(null);
     switch (status) {
       case 200 -> {
         int pools = json.path("pools").asInt();
-        out.println("reloaded " + json.path("source").asText("the configuration") + ": " + pools + " pool"
-            + (pools == 1 ? "" : "s"));
+        out.println(
+            "reloaded "
+                + json.path("source").asText("the configuration")
+                + ": "
+                + pools
+                + " pool"
+                + (pools == 1 ? "" : "s"));
         return 0;
       }
       case 400 -> {
@@ -148,8 +179,14 @@ final class ReloadCommand implements Callable<Integer> {
         return 1;
       }
       case 401, 403 -> {
-        err.println("the admin API refused the request (" + status + "): " + error
-            + "; pass the token with --token-env VAR (or " + DEFAULT_TOKEN_ENV + ")");
+        err.println(
+            "the admin API refused the request ("
+                + status
+                + "): "
+                + error
+                + "; pass the token with --token-env VAR (or "
+                + DEFAULT_TOKEN_ENV
+                + ")");
         return 2;
       }
       default -> {
@@ -181,16 +218,25 @@ final class ReloadCommand implements Callable<Integer> {
     }
     try {
       URI base = new URI(a);
-      if (!("http".equals(base.getScheme()) || "https".equals(base.getScheme())) || base.getHost() == null) {
-        throw new IllegalArgumentException("--admin: '" + admin + "' is not an http(s) URL with a host; use e.g. "
-            + "http://127.0.0.1:9090");
+      if (!("http".equals(base.getScheme()) || "https".equals(base.getScheme()))
+          || base.getHost() == null) {
+        throw new IllegalArgumentException(
+            "--admin: '"
+                + admin
+                + "' is not an http(s) URL with a host; use e.g. "
+                + "http://127.0.0.1:9090");
       }
       String path = base.getRawPath() == null ? "" : base.getRawPath();
       path = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
       return new URI(base.getScheme(), base.getRawAuthority(), path + "/api/reload", null, null);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("--admin: '" + admin + "' is not a URL (" + e.getReason() + "); use e.g. "
-          + "http://127.0.0.1:9090");
+      throw new IllegalArgumentException(
+          "--admin: '"
+              + admin
+              + "' is not a URL ("
+              + e.getReason()
+              + "); use e.g. "
+              + "http://127.0.0.1:9090");
     }
   }
 }

@@ -11,19 +11,23 @@ final class Signals {
   private Signals() {}
 
   /** What is logged when the process was started with SIGHUP ignored. */
-  static final String HANGUP_IGNORED = "SIGHUP is ignored by this process (it was started with SIGHUP ignored, as nohup does), "
-      + "so it cannot trigger a reload; use 'tether reload' or POST /api/reload on the admin API";
+  static final String HANGUP_IGNORED =
+      "SIGHUP is ignored by this process (it was started with SIGHUP ignored, as nohup does), "
+          + "so it cannot trigger a reload; use 'tether reload' or POST /api/reload on the admin API";
 
   @SuppressWarnings("restriction")
   static void onHangup(Runnable action) {
     try {
-      sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
-        try {
-          action.run();
-        } catch (RuntimeException e) {
-          log.error("reload failed", e);
-        }
-      });
+      sun.misc.SignalHandler previous =
+          sun.misc.Signal.handle(
+              new sun.misc.Signal("HUP"),
+              sig -> {
+                try {
+                  action.run();
+                } catch (RuntimeException e) {
+                  log.error("reload failed", e);
+                }
+              });
       if (previous == sun.misc.SignalHandler.SIG_IGN) {
         // the JVM keeps a signal ignored at start-up ignored and does not install the handler
         log.warn(HANGUP_IGNORED);
@@ -37,13 +41,15 @@ final class Signals {
   @SuppressWarnings("restriction")
   static void onUserSignal1(Runnable action) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
-        try {
-          action.run();
-        } catch (RuntimeException e) {
-          log.error("reopening the access log failed", e);
-        }
-      });
+      sun.misc.Signal.handle(
+          new sun.misc.Signal("USR1"),
+          sig -> {
+            try {
+              action.run();
+            } catch (RuntimeException e) {
+              log.error("reopening the access log failed", e);
+            }
+          });
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       log.info("SIGUSR1 (reopen the access log) is not available here: {}", e.getMessage());
     }

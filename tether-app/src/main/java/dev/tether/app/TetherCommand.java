@@ -5,7 +5,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code tether} command: {@code run}, {@code check}, {@code demo}, {@code bench}, {@code drain} and {@code reload}.
+ * The {@code tether} command: {@code run}, {@code check}, {@code demo}, {@code bench}, {@code
+ * drain} and {@code reload}.
  *
  * <pre>
  * tether run --config tether.yaml
@@ -17,21 +18,32 @@ import picocli.CommandLine.Command;
  * tether reload --admin http://127.0.0.1:9090
  * </pre>
  */
-@Command(name = "tether", mixinStandardHelpOptions = true, version = "tether 0.1.0",
+@Command(
+    name = "tether",
+    mixinStandardHelpOptions = true,
+    version = "tether 0.1.0",
     description = "Session-aware HTTP load balancer.",
-    subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, BenchCommand.class, DrainCommand.class,
-        ReloadCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class,
+      CheckCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      DrainCommand.class,
+      ReloadCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class TetherCommand implements Runnable {
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
     System.exit(execute(args));
   }
 
-  /** Runs the command line and returns the exit code (0 ok, 1 problems found, 2 usage or config error). */
+  /**
+   * Runs the command line and returns the exit code (0 ok, 1 problems found, 2 usage or config
+   * error).
+   */
   public static int execute(String... args) {
     return new CommandLine(new TetherCommand()).setUsageHelpAutoWidth(true).execute(args);
   }

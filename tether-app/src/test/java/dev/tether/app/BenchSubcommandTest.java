@@ -7,7 +7,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** {@code tether bench} and {@code tether bench store} are reachable from the {@code tether} command. */
+/**
+ * {@code tether bench} and {@code tether bench store} are reachable from the {@code tether}
+ * command.
+ */
 class BenchSubcommandTest {
 
   private static synchronized String[] run(int[] code, String... args) {
@@ -19,7 +22,9 @@ class BenchSubcommandTest {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       code[0] = TetherCommand.execute(args);
-      return new String[] {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+      return new String[] {
+        out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)
+      };
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code tether} command's exit codes and what it prints for good and bad files. */
 class CommandLineTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private record Run(int code, String out, String err) {}
 
@@ -27,7 +26,8 @@ class CommandLineTest {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int code = TetherCommand.execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -37,7 +37,9 @@ class CommandLineTest {
   @Test
   void checkAcceptsAValidFile() throws Exception {
     Path f = dir.resolve("tether.yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         listen: 127.0.0.1:8080
         pools:
           web:
@@ -54,7 +56,9 @@ class CommandLineTest {
   @Test
   void checkListsEveryProblemWithFileLineAndKey() throws Exception {
     Path f = dir.resolve("bad.yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         listen: 127.0.0.1:8080
         pools:
           web:
@@ -64,9 +68,12 @@ class CommandLineTest {
         """);
     Run r = run("check", "--config", f.toString());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("2 problems")
-        .contains("bad.yaml:4:5: pools.web.algoritm:").contains("did you mean `algorithm`?")
-        .contains("bad.yaml:6:").contains("pools.web.servers[0].address");
+    assertThat(r.err())
+        .contains("2 problems")
+        .contains("bad.yaml:4:5: pools.web.algoritm:")
+        .contains("did you mean `algorithm`?")
+        .contains("bad.yaml:6:")
+        .contains("pools.web.servers[0].address");
   }
 
   @Test
@@ -87,11 +94,25 @@ class CommandLineTest {
 
   @Test
   void theDemoConfigurationIsValid() throws Exception {
-    Run r = run("demo", "--print-config", "--port", "18999", "--admin-port", "19999", "--instances", "4");
+    Run r =
+        run(
+            "demo",
+            "--print-config",
+            "--port",
+            "18999",
+            "--admin-port",
+            "19999",
+            "--instances",
+            "4");
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("listen: 127.0.0.1:18999").contains("name: s4");
-    dev.tether.proxy.config.TetherConfig c = dev.tether.proxy.config.yaml.ConfigLoader.parse(r.out(), "demo.yaml",
-        java.util.Map.of("TETHER_DEMO_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]))::get);
+    dev.tether.proxy.config.TetherConfig c =
+        dev.tether.proxy.config.yaml.ConfigLoader.parse(
+            r.out(),
+            "demo.yaml",
+            java.util.Map.of(
+                    "TETHER_DEMO_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]))
+                ::get);
     assertThat(c.admin().listen().port()).isEqualTo(19999);
     assertThat(c.pools().get("web").health().path()).isEqualTo("/healthz");
     assertThat(c.warnings()).isEmpty();
@@ -102,6 +123,7 @@ class CommandLineTest {
   void theDemoRefusesAnUnknownStoreWithExitCode2() {
     Run r = run("demo", "--store", "cassandra");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("store 'cassandra' is unknown; allowed: grid, redis, jdbc, file, memory");
+    assertThat(r.err())
+        .contains("store 'cassandra' is unknown; allowed: grid, redis, jdbc, file, memory");
   }
 }

@@ -61,13 +61,20 @@ class DemoBrowserTest {
 
     browser.switchTo().window(shopTab);
     browser.navigate().refresh();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      browser.get(shop + "cart");
-      assertThat(text("#instance")).isNotEqualTo(served);
-      assertThat(text("#cart-count")).isEqualTo("3");
-    });
-    assertThat(browser.findElements(By.cssSelector("main table tr")).stream().map(WebElement::getText).toList())
-        .anyMatch(r -> r.contains("Tether mug")).anyMatch(r -> r.contains("Sticky T-shirt"))
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              browser.get(shop + "cart");
+              assertThat(text("#instance")).isNotEqualTo(served);
+              assertThat(text("#cart-count")).isEqualTo("3");
+            });
+    assertThat(
+            browser.findElements(By.cssSelector("main table tr")).stream()
+                .map(WebElement::getText)
+                .toList())
+        .anyMatch(r -> r.contains("Tether mug"))
+        .anyMatch(r -> r.contains("Sticky T-shirt"))
         .anyMatch(r -> r.contains("Failover socks"));
     shot("demo-grid-cart-after-kill");
     assertThat(consoleErrors()).isEmpty();
@@ -80,12 +87,15 @@ class DemoBrowserTest {
     killFromTheDashboard(served, "memory");
 
     browser.switchTo().window(shopTab);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      browser.get(shop + "cart");
-      assertThat(text("#instance")).isNotEqualTo(served);
-      assertThat(browser.getCurrentUrl()).contains("/login");
-      assertThat(text("#expired")).contains("Your session expired");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              browser.get(shop + "cart");
+              assertThat(text("#instance")).isNotEqualTo(served);
+              assertThat(browser.getCurrentUrl()).contains("/login");
+              assertThat(text("#expired")).contains("Your session expired");
+            });
     shot("demo-memory-cart-lost");
     assertThat(consoleErrors()).isEmpty();
   }
@@ -94,8 +104,10 @@ class DemoBrowserTest {
   private String dashboardTab;
 
   private String start(StoreKind kind) {
-    demo = DemoRuntime.start(DemoSettings.defaults().withStore(kind, null).withNamespace("browser_" + kind.id()),
-        new DemoBalancerConfig("127.0.0.1", 0, 0, kind != StoreKind.MEMORY));
+    demo =
+        DemoRuntime.start(
+            DemoSettings.defaults().withStore(kind, null).withNamespace("browser_" + kind.id()),
+            new DemoBalancerConfig("127.0.0.1", 0, 0, kind != StoreKind.MEMORY));
     browser = Chromium.start(1280, 900);
     shopTab = browser.getWindowHandle();
     return demo.shopUrl();
@@ -104,11 +116,15 @@ class DemoBrowserTest {
   /** Signs in as ada, adds three products, and returns the instance that served the cart. */
   private String signInAndFillCart(String label) throws Exception {
     browser.get(demo.shopUrl());
-    await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.id("user")).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !browser.findElements(By.id("user")).isEmpty());
     browser.findElement(By.id("user")).sendKeys("ada");
     browser.findElement(By.id("sign-in")).click();
     for (String sku : List.of("mug", "tee", "socks")) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.id("add-" + sku)).isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !browser.findElements(By.id("add-" + sku)).isEmpty());
       browser.findElement(By.id("add-" + sku)).click();
     }
     browser.get(demo.shopUrl() + "cart");
@@ -122,19 +138,31 @@ class DemoBrowserTest {
     dashboardTab = browser.getWindowHandle();
     browser.get(demo.adminUrl());
     String row = "tr[data-server='" + instance + "'] ";
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      assertThat(browser.findElements(By.cssSelector("#servers tbody tr"))).hasSize(3);
-      assertThat(text(row + "td.state .badge")).isEqualTo("UP");
-      assertThat(browser.findElement(By.cssSelector(row + "button[data-action='kill']")).isDisplayed()).isTrue();
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(browser.findElements(By.cssSelector("#servers tbody tr"))).hasSize(3);
+              assertThat(text(row + "td.state .badge")).isEqualTo("UP");
+              assertThat(
+                      browser
+                          .findElement(By.cssSelector(row + "button[data-action='kill']"))
+                          .isDisplayed())
+                  .isTrue();
+            });
     browser.findElement(By.cssSelector(row + "button[data-action='kill']")).click();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(text(row + "td.state .badge")).isEqualTo("DOWN"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(text(row + "td.state .badge")).isEqualTo("DOWN"));
     shot("demo-" + label + "-dashboard-after-kill");
   }
 
   private String text(String css) {
-    // read in one script: the dashboard re-renders every poll, so a found element may be gone a moment later
-    Object text = browser.executeScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
+    // read in one script: the dashboard re-renders every poll, so a found element may be gone a
+    // moment later
+    Object text =
+        browser.executeScript(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
     return String.valueOf(text).trim();
   }
 

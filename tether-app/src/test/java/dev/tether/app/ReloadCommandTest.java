@@ -27,8 +27,7 @@ class ReloadCommandTest {
 
   private static final String TOKEN = "reload-command-token-0123456789";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path file;
   private TestBackend s1;
@@ -38,10 +37,17 @@ class ReloadCommandTest {
   private final StringWriter err = new StringWriter();
 
   private String yaml(TestBackend... servers) {
-    StringBuilder sb = new StringBuilder("listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN
-        + " }\npools:\n  web:\n    servers:\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: "
+                + TOKEN
+                + " }\npools:\n  web:\n    servers:\n");
     for (TestBackend b : servers) {
-      sb.append("      - { name: ").append(b.name()).append(", address: ").append(b.address()).append(" }\n");
+      sb.append("      - { name: ")
+          .append(b.name())
+          .append(", address: ")
+          .append(b.address())
+          .append(" }\n");
     }
     return sb.toString();
   }
@@ -52,7 +58,9 @@ class ReloadCommandTest {
     s2 = TestBackend.start("s2");
     file = dir.resolve("tether.yaml");
     Files.writeString(file, yaml(s1));
-    tether = ControlPlane.start(ConfigFiles.loadOrThrow(file), () -> tether.reload(ConfigFiles.loadOrThrow(file)));
+    tether =
+        ControlPlane.start(
+            ConfigFiles.loadOrThrow(file), () -> tether.reload(ConfigFiles.loadOrThrow(file)));
   }
 
   @AfterEach
@@ -81,19 +89,28 @@ class ReloadCommandTest {
     assertThat(out.toString()).isEqualTo("reloaded " + file + ": 1 pool\n");
     assertThat(tether.pool("web").snapshot().members()).hasSize(2);
 
-    assertThat(reload(Map.of(ReloadCommand.DEFAULT_TOKEN_ENV, TOKEN), "--admin", "127.0.0.1:" + tether.admin().port()))
-        .as("the default token variable and a bare host:port").isZero();
+    assertThat(
+            reload(
+                Map.of(ReloadCommand.DEFAULT_TOKEN_ENV, TOKEN),
+                "--admin",
+                "127.0.0.1:" + tether.admin().port()))
+        .as("the default token variable and a bare host:port")
+        .isZero();
   }
 
   @Test
   void aBrokenFileIsRejectedWithFileLineAndKeyAndTheOldConfigurationStays() throws Exception {
-    Files.writeString(file, yaml(s1, s2).replace("    servers:", "    algorithm: fastest\n    servers:"));
+    Files.writeString(
+        file, yaml(s1, s2).replace("    servers:", "    algorithm: fastest\n    servers:"));
     int code = reload(Map.of("TOK", TOKEN), "--admin", admin(), "--token-env", "TOK");
     assertThat(code).isEqualTo(1);
-    assertThat(err.toString()).startsWith("reload rejected; the balancer keeps its running configuration:\n")
+    assertThat(err.toString())
+        .startsWith("reload rejected; the balancer keeps its running configuration:\n")
         .contains(file + ":6:16: pools.web.algorithm: unknown algorithm 'fastest'");
     assertThat(out.toString()).isEmpty();
-    assertThat(tether.pool("web").snapshot().members()).as("still the previous configuration").hasSize(1);
+    assertThat(tether.pool("web").snapshot().members())
+        .as("still the previous configuration")
+        .hasSize(1);
   }
 
   @Test
@@ -103,14 +120,16 @@ class ReloadCommandTest {
       closed = s.getLocalPort();
     }
     assertThat(reload(Map.of(), "--admin", "http://127.0.0.1:" + closed)).isEqualTo(2);
-    assertThat(err.toString()).contains("cannot reach the admin API at http://127.0.0.1:" + closed + "/api/reload");
+    assertThat(err.toString())
+        .contains("cannot reach the admin API at http://127.0.0.1:" + closed + "/api/reload");
 
     err.getBuffer().setLength(0);
     assertThat(reload(Map.of(), "--admin", admin())).as("no token").isEqualTo(2);
     assertThat(err.toString()).contains("refused the request (401)").contains("--token-env");
 
     err.getBuffer().setLength(0);
-    assertThat(reload(Map.of("TOK", "wrong"), "--admin", admin(), "--token-env", "TOK")).isEqualTo(2);
+    assertThat(reload(Map.of("TOK", "wrong"), "--admin", admin(), "--token-env", "TOK"))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("(401)");
 
     err.getBuffer().setLength(0);
@@ -129,12 +148,21 @@ class ReloadCommandTest {
 
   @Test
   void aBalancerThatCannotReloadIsARefusal() throws Exception {
-    ControlPlane noFile = ControlPlane.start(dev.tether.proxy.config.yaml.ConfigLoader.parse(yaml(s1), "inline.yaml",
-        Map.<String, String>of()::get));
+    ControlPlane noFile =
+        ControlPlane.start(
+            dev.tether.proxy.config.yaml.ConfigLoader.parse(
+                yaml(s1), "inline.yaml", Map.<String, String>of()::get));
     try {
-      int code = reload(Map.of("TOK", TOKEN), "--admin", "http://127.0.0.1:" + noFile.admin().port(), "--token-env", "TOK");
+      int code =
+          reload(
+              Map.of("TOK", TOKEN),
+              "--admin",
+              "http://127.0.0.1:" + noFile.admin().port(),
+              "--token-env",
+              "TOK");
       assertThat(code).isEqualTo(1);
-      assertThat(err.toString()).startsWith("reload not possible: this configuration did not come from a file");
+      assertThat(err.toString())
+          .startsWith("reload not possible: this configuration did not come from a file");
     } finally {
       noFile.stop(Duration.ofSeconds(2));
     }
@@ -142,8 +170,10 @@ class ReloadCommandTest {
 
   @Test
   void theAdminUrlKeepsItsPathPrefixAndABareHostPortMeansHttp() {
-    assertThat(ReloadCommand.reloadUri("http://lb.example:9090/tether/")).hasToString("http://lb.example:9090/tether/api/reload");
-    assertThat(ReloadCommand.reloadUri("10.0.0.5:9090")).hasToString("http://10.0.0.5:9090/api/reload");
+    assertThat(ReloadCommand.reloadUri("http://lb.example:9090/tether/"))
+        .hasToString("http://lb.example:9090/tether/api/reload");
+    assertThat(ReloadCommand.reloadUri("10.0.0.5:9090"))
+        .hasToString("http://10.0.0.5:9090/api/reload");
     assertThat(ReloadCommand.duration("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(ReloadCommand.duration("2m")).isEqualTo(Duration.ofMinutes(2));
     assertThat(ReloadCommand.duration("0s")).isNull();

@@ -8,12 +8,12 @@ import java.util.Map;
  * habit 8, as grpc-java's {@code LoadBalancerProvider}).
  *
  * <p>Options are the pool's algorithm settings as the configuration file writes them (for example
- * {@code hash-name: SID}, {@code balance-factor: 1.25}, {@code slow-start: 30s}); {@link #optionKeys}
- * lists the keys an algorithm accepts. {@link #configure} reads them once, when the configuration
- * is loaded, into a {@link ConfiguredBalancer} holding typed settings, or reports every problem in
- * words a person can act on (including unknown keys); a pool then builds each picker from the
- * configured balancer without reading a string again. The built-in algorithms implement {@link
- * #configure}; an algorithm that implements only {@link #validate} and {@link
+ * {@code hash-name: SID}, {@code balance-factor: 1.25}, {@code slow-start: 30s}); {@link
+ * #optionKeys} lists the keys an algorithm accepts. {@link #configure} reads them once, when the
+ * configuration is loaded, into a {@link ConfiguredBalancer} holding typed settings, or reports
+ * every problem in words a person can act on (including unknown keys); a pool then builds each
+ * picker from the configured balancer without reading a string again. The built-in algorithms
+ * implement {@link #configure}; an algorithm that implements only {@link #validate} and {@link
  * #newPicker(List, Map, BalanceEnv)} gets the checked strings on every rebuild.
  *
  * <p>Implementations are immutable and thread-safe.

@@ -12,8 +12,8 @@ import java.util.ServiceLoader;
  * The registry of balancing algorithms by configuration name. Built-in algorithms are registered
  * here: {@code round-robin}, {@code weighted-round-robin}, {@code least-connections}, {@code
  * least-response-time}, {@code power-of-two}, {@code random}, {@code ip-hash}, {@code uri-hash},
- * {@code header-hash} and {@code cookie-hash}; further ones are found with {@link ServiceLoader}
- * (a built-in name cannot be replaced).
+ * {@code header-hash} and {@code cookie-hash}; further ones are found with {@link ServiceLoader} (a
+ * built-in name cannot be replaced).
  */
 public final class Balancers {
 

@@ -6,10 +6,10 @@ import java.util.List;
 
 /**
  * An algorithm with its options already read into typed settings. It is made once, when the
- * configuration is loaded ({@link BalancerProvider#configure}), and every pool rebuild asks it for a
- * new picker without reading an option string again. The built-in ones are records of the algorithm
- * and its typed options (such as the hash family's {@code HashOptions}), so equal settings compare
- * equal and a reload that keeps them keeps the pool.
+ * configuration is loaded ({@link BalancerProvider#configure}), and every pool rebuild asks it for
+ * a new picker without reading an option string again. The built-in ones are records of the
+ * algorithm and its typed options (such as the hash family's {@code HashOptions}), so equal
+ * settings compare equal and a reload that keeps them keeps the pool.
  *
  * <pre>{@code
  * ConfiguredBalancer b = Balancers.find("ip-hash").orElseThrow()
@@ -34,7 +34,8 @@ public interface ConfiguredBalancer {
     public Result {
       problems = List.copyOf(problems);
       if ((balancer == null) == problems.isEmpty()) {
-        throw new IllegalArgumentException("a result has either a balancer or problems: " + balancer + ", " + problems);
+        throw new IllegalArgumentException(
+            "a result has either a balancer or problems: " + balancer + ", " + problems);
       }
     }
 
@@ -48,7 +49,9 @@ public interface ConfiguredBalancer {
       return new Result(null, problems);
     }
 
-    /** The balancer, or an {@link IllegalArgumentException} naming {@code what} and every problem. */
+    /**
+     * The balancer, or an {@link IllegalArgumentException} naming {@code what} and every problem.
+     */
     public ConfiguredBalancer orElseThrow(String what) {
       if (balancer == null) {
         throw new IllegalArgumentException(what + ": " + String.join("; ", problems));

@@ -1,14 +1,12 @@
 package dev.tether.balance;
 
-import dev.tether.balance.Member;
-import dev.tether.balance.Picker;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * Which members a picker may choose for new work: {@link Member#acceptsNew()} (state {@code UP}, not
- * ejected; in panic mode health is ignored) and weight above zero (weight 0 means "no new work", as
- * in HAProxy). Shared by every algorithm so that they agree on it.
+ * Which members a picker may choose for new work: {@link Member#acceptsNew()} (state {@code UP},
+ * not ejected; in panic mode health is ignored) and weight above zero (weight 0 means "no new
+ * work", as in HAProxy). Shared by every algorithm so that they agree on it.
  */
 public final class EligibleMembers {
 
@@ -24,8 +22,8 @@ public final class EligibleMembers {
 
   /**
    * The members that accept new work, sorted by server name, so that pickers built from the same
-   * servers listed in a different order behave identically (hash tables must agree across
-   * balancer instances).
+   * servers listed in a different order behave identically (hash tables must agree across balancer
+   * instances).
    */
   public static Member[] byName(List<Member> members) {
     Member[] ms = inOrder(members);

@@ -12,7 +12,12 @@ import static java.util.Objects.requireNonNull;
  * <p>Pickers and affinity policies ask {@link #acceptsNew()} and {@link #acceptsBound()}, which
  * combine state, ejection and panic, rather than the state alone.
  */
-public record Member(Server server, ServerState state, ServerLoad load, long upSinceNanos, Ejection ejection,
+public record Member(
+    Server server,
+    ServerState state,
+    ServerLoad load,
+    long upSinceNanos,
+    Ejection ejection,
     boolean panic) {
 
   /** {@link #upSinceNanos()} of a server that has been up since the pool started: no ramp. */

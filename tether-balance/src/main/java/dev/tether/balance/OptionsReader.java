@@ -27,8 +27,15 @@ public final class OptionsReader {
     this.options = Map.copyOf(options);
     for (String key : this.options.keySet().stream().sorted().toList()) {
       if (!allowed.contains(key)) {
-        problems.add("Algorithm " + algorithm + " has no option '" + key + "'; "
-            + (allowed.isEmpty() ? "it takes no options." : "allowed: " + String.join(", ", allowed.stream().sorted().toList()) + "."));
+        problems.add(
+            "Algorithm "
+                + algorithm
+                + " has no option '"
+                + key
+                + "'; "
+                + (allowed.isEmpty()
+                    ? "it takes no options."
+                    : "allowed: " + String.join(", ", allowed.stream().sorted().toList()) + "."));
       }
     }
   }
@@ -122,7 +129,10 @@ public final class OptionsReader {
     }
     long nanos = parseDuration(v);
     if (nanos < 0 || nanos > maxSeconds * 1_000_000_000L) {
-      bad(key, v, "a duration from 0 to " + maxSeconds + "s written like 500ms, 30s or 2m (0 = off)");
+      bad(
+          key,
+          v,
+          "a duration from 0 to " + maxSeconds + "s written like 500ms, 30s or 2m (0 = off)");
       return fallbackNanos;
     }
     return nanos;
@@ -153,6 +163,15 @@ public final class OptionsReader {
   }
 
   private void bad(String key, String value, String allowed) {
-    problems.add("Option " + key + " of algorithm " + algorithm + " is '" + value + "'; it must be " + allowed + ".");
+    problems.add(
+        "Option "
+            + key
+            + " of algorithm "
+            + algorithm
+            + " is '"
+            + value
+            + "'; it must be "
+            + allowed
+            + ".");
   }
 }

@@ -16,17 +16,17 @@ import java.util.function.Consumer;
  * the algorithm. Every change builds a new {@link PoolSnapshot} (picker included) and publishes it
  * with one volatile write; readers never lock (STYLE habit 2, grpc-java {@code LoadBalancer}).
  *
- * <p>Mutators are {@code synchronized} among themselves (the control plane is not hot);
- * {@link #snapshot()} is a plain volatile read.
+ * <p>Mutators are {@code synchronized} among themselves (the control plane is not hot); {@link
+ * #snapshot()} is a plain volatile read.
  *
- * <p>Panic mode (Envoy's panic threshold): when fewer than {@link #setPanicThreshold the
- * threshold} percent of the servers in rotation (neither {@code DRAINING} nor {@code DISABLED})
- * are healthy ({@code UP} and not ejected), every snapshot member is marked {@link Member#panic()}
- * and pickers balance over all servers in rotation, health ignored, rather than pile the whole
- * load on the few healthy ones. Operator states still hold in panic.
+ * <p>Panic mode (Envoy's panic threshold): when fewer than {@link #setPanicThreshold the threshold}
+ * percent of the servers in rotation (neither {@code DRAINING} nor {@code DISABLED}) are healthy
+ * ({@code UP} and not ejected), every snapshot member is marked {@link Member#panic()} and pickers
+ * balance over all servers in rotation, health ignored, rather than pile the whole load on the few
+ * healthy ones. Operator states still hold in panic.
  *
- * <p>A {@link WeightOverride} (a server's own request, from its health responses) changes the weight
- * the snapshot balances with; the configured weight is kept beside it.
+ * <p>A {@link WeightOverride} (a server's own request, from its health responses) changes the
+ * weight the snapshot balances with; the configured weight is kept beside it.
  */
 public final class Pool {
 
@@ -72,8 +72,17 @@ public final class Pool {
    *
    * @throws IllegalArgumentException when the algorithm refuses the options
    */
-  public Pool(String name, List<Server> servers, BalancerProvider algorithm, Map<String, String> options, BalanceEnv env) {
-    this(name, servers, requireNonNull(algorithm, "algorithm").configure(options).orElseThrow("pool " + name), env);
+  public Pool(
+      String name,
+      List<Server> servers,
+      BalancerProvider algorithm,
+      Map<String, String> options,
+      BalanceEnv env) {
+    this(
+        name,
+        servers,
+        requireNonNull(algorithm, "algorithm").configure(options).orElseThrow("pool " + name),
+        env);
   }
 
   public String name() {
@@ -95,9 +104,9 @@ public final class Pool {
   }
 
   /**
-   * Replaces the server list (hot reload, scale-out). Servers that keep their name keep their
-   * state and load counters; new servers start UP with their slow-start clock at now (servers given
-   * to the constructor do not ramp).
+   * Replaces the server list (hot reload, scale-out). Servers that keep their name keep their state
+   * and load counters; new servers start UP with their slow-start clock at now (servers given to
+   * the constructor do not ramp).
    */
   public synchronized void setServers(List<Server> newServers) {
     Map<String, Server> unique = new LinkedHashMap<>();
@@ -182,7 +191,8 @@ public final class Pool {
     if (!states.containsKey(server)) {
       throw new NoSuchElementException("pool " + name + " has no server " + server);
     }
-    WeightOverride before = override == null ? weightOverrides.remove(server) : weightOverrides.put(server, override);
+    WeightOverride before =
+        override == null ? weightOverrides.remove(server) : weightOverrides.put(server, override);
     if (Objects.equals(before, override)) {
       return false;
     }
@@ -195,7 +205,10 @@ public final class Pool {
     return weightOverrides.get(server);
   }
 
-  /** The configured weight of {@code server} (before any override), or -1 when the pool has no such server. */
+  /**
+   * The configured weight of {@code server} (before any override), or -1 when the pool has no such
+   * server.
+   */
   public synchronized int configuredWeight(String server) {
     for (Server s : servers) {
       if (s.name().equals(server)) {
@@ -246,10 +259,23 @@ public final class Pool {
     Map<String, Member> byName = new HashMap<>();
     for (Server configured : servers) {
       WeightOverride w = weightOverrides.get(configured.name());
-      Server s = w == null ? configured : new Server(configured.name(), configured.host(), configured.port(),
-          w.apply(configured.weight()), configured.route());
-      Member m = new Member(s, states.get(s.name()), loads.get(s.name()), upSince.get(s.name()),
-          ejections.get(s.name()), panic);
+      Server s =
+          w == null
+              ? configured
+              : new Server(
+                  configured.name(),
+                  configured.host(),
+                  configured.port(),
+                  w.apply(configured.weight()),
+                  configured.route());
+      Member m =
+          new Member(
+              s,
+              states.get(s.name()),
+              loads.get(s.name()),
+              upSince.get(s.name()),
+              ejections.get(s.name()),
+              panic);
       members.add(m);
       byName.put(s.name(), m);
     }

@@ -10,8 +10,8 @@ import java.util.Map;
  * whether the pool is in panic mode (too few healthy servers, so the picker ignores health).
  * Request threads load the current snapshot once into a local and use only that (STYLE habit 2).
  */
-public record PoolSnapshot(String pool, List<Member> members, Map<String, Member> byName, Picker picker,
-    boolean panic) {
+public record PoolSnapshot(
+    String pool, List<Member> members, Map<String, Member> byName, Picker picker, boolean panic) {
 
   public PoolSnapshot {
     requireNonNull(pool, "pool");
@@ -21,7 +21,8 @@ public record PoolSnapshot(String pool, List<Member> members, Map<String, Member
   }
 
   /** A snapshot not in panic mode. */
-  public PoolSnapshot(String pool, List<Member> members, Map<String, Member> byName, Picker picker) {
+  public PoolSnapshot(
+      String pool, List<Member> members, Map<String, Member> byName, Picker picker) {
     this(pool, members, byName, picker, false);
   }
 

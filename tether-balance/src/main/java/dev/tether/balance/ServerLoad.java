@@ -20,11 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The data plane calls {@link #start()} when it dispatches a request to the server and {@link
  * #finish(long, long)} with the observed latency when the response has completed (or failed).
  *
- * <p>Latency is tracked as a peak-sensitive exponentially weighted moving average (Finagle's
- * "peak EWMA"): a sample above the current average replaces it at once, a lower one pulls it
- * towards itself with weight {@code 1 − e^(−elapsed/τ)}, and with no samples the average decays
- * towards zero with time constant τ = {@link #DECAY_NANOS}. Concurrent updates may lose a sample,
- * which an average tolerates.
+ * <p>Latency is tracked as a peak-sensitive exponentially weighted moving average (Finagle's "peak
+ * EWMA"): a sample above the current average replaces it at once, a lower one pulls it towards
+ * itself with weight {@code 1 − e^(−elapsed/τ)}, and with no samples the average decays towards
+ * zero with time constant τ = {@link #DECAY_NANOS}. Concurrent updates may lose a sample, which an
+ * average tolerates.
  *
  * <p>The in-flight counter lives in its {@link Group}'s {@link Slab}, beside the other servers'
  * counters, so that a least-connections scan reads one array; the other counters are volatile
@@ -47,8 +47,8 @@ public final class ServerLoad {
    * cell for the life of its load (requests finish on the cell they started on, even after the
    * server left the pool); the cell of a load that became unreachable is zeroed and reused by the
    * next load the group creates (phantom references polled on creation, so no thread is needed).
-   * The first slab holds {@code expected} counters; a group that outgrows it adds a slab twice
-   * the size of its live loads, whose servers a scan then reaches through a second array.
+   * The first slab holds {@code expected} counters; a group that outgrows it adds a slab twice the
+   * size of its live loads, whose servers a scan then reaches through a second array.
    *
    * <p>Thread-safe: counters are updated atomically; creating loads synchronizes on the group.
    */

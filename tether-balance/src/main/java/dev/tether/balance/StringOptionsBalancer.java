@@ -5,10 +5,11 @@ import java.util.Map;
 
 /**
  * The configured form of an algorithm that does not read its options itself (one that implements
- * only {@link BalancerProvider#validate} and {@link BalancerProvider#newPicker(List, Map, BalanceEnv)}):
- * the checked option strings, handed to it on every rebuild.
+ * only {@link BalancerProvider#validate} and {@link BalancerProvider#newPicker(List, Map,
+ * BalanceEnv)}): the checked option strings, handed to it on every rebuild.
  */
-record StringOptionsBalancer(BalancerProvider provider, Map<String, String> options) implements ConfiguredBalancer {
+record StringOptionsBalancer(BalancerProvider provider, Map<String, String> options)
+    implements ConfiguredBalancer {
 
   StringOptionsBalancer {
     options = Map.copyOf(options);

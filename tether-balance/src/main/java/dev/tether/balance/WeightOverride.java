@@ -2,9 +2,9 @@ package dev.tether.balance;
 
 /**
  * A weight a server's own health responses asked for ({@code Tether-Weight}, HAProxy's agent
- * check), applied on top of its configured weight: either a percentage of the configured weight
- * or an absolute weight. The configured weight stays what the configuration (or an operator) set;
- * the pool balances with {@link #apply applied} weight.
+ * check), applied on top of its configured weight: either a percentage of the configured weight or
+ * an absolute weight. The configured weight stays what the configuration (or an operator) set; the
+ * pool balances with {@link #apply applied} weight.
  *
  * <pre>{@code
  * new WeightOverride(50, true).apply(4);   // 2
@@ -22,14 +22,17 @@ public record WeightOverride(int value, boolean percent) {
   public WeightOverride {
     int max = percent ? 100 : MAX_WEIGHT;
     if (value < 0 || value > max) {
-      throw new IllegalArgumentException((percent ? value + "%" : "weight " + value) + " is outside 0.." + max
-          + (percent ? "%" : ""));
+      throw new IllegalArgumentException(
+          (percent ? value + "%" : "weight " + value)
+              + " is outside 0.."
+              + max
+              + (percent ? "%" : ""));
     }
   }
 
   /**
-   * The weight to balance with, given the configured one: a percentage is rounded half up and is
-   * at least 1 when both it and the configured weight are above 0 (1% must not drain a server).
+   * The weight to balance with, given the configured one: a percentage is rounded half up and is at
+   * least 1 when both it and the configured weight are above 0 (1% must not drain a server).
    */
   public int apply(int configured) {
     if (!percent) {

@@ -10,9 +10,18 @@ class BalancersTest {
 
   @Test
   void registersEveryBuiltInAlgorithmByName() {
-    assertThat(Balancers.all().keySet()).containsExactly(
-        "round-robin", "weighted-round-robin", "least-connections", "least-response-time", "power-of-two",
-        "random", "ip-hash", "uri-hash", "header-hash", "cookie-hash");
+    assertThat(Balancers.all().keySet())
+        .containsExactly(
+            "round-robin",
+            "weighted-round-robin",
+            "least-connections",
+            "least-response-time",
+            "power-of-two",
+            "random",
+            "ip-hash",
+            "uri-hash",
+            "header-hash",
+            "cookie-hash");
     assertThat(Balancers.find("maglev")).isEmpty();
   }
 
@@ -20,7 +29,8 @@ class BalancersTest {
   void everyAlgorithmSaysWhenToChooseItAndValidatesItsOptionKeys() {
     for (BalancerProvider p : Balancers.all().values()) {
       assertThat(p.description()).as(p.name()).containsIgnoringCase("choose it").endsWith(".");
-      assertThat(p.validate(Map.of("no-such-option", "1"))).as(p.name())
+      assertThat(p.validate(Map.of("no-such-option", "1")))
+          .as(p.name())
           .anySatisfy(problem -> assertThat(problem).contains("no option 'no-such-option'"));
     }
     assertThat(Balancers.find("random").orElseThrow().optionKeys()).containsExactly("slow-start");
@@ -30,19 +40,35 @@ class BalancersTest {
 
   @Test
   void everyAlgorithmAnswersNoneForAnEmptyOrUnavailablePool() {
-    Member down = new Member(new Server("a", "127.0.0.1", 9000, 1), ServerState.DOWN, new ServerLoad(), Member.UP_FROM_START);
+    Member down =
+        new Member(
+            new Server("a", "127.0.0.1", 9000, 1),
+            ServerState.DOWN,
+            new ServerLoad(),
+            Member.UP_FROM_START);
     for (BalancerProvider p : Balancers.all().values()) {
-      Map<String, String> options = p.name().equals("header-hash") || p.name().equals("cookie-hash")
-          ? Map.of("hash-name", "k") : Map.of();
-      assertThat(p.newPicker(List.of(), options, BalanceEnv.SYSTEM).pick(PickRequest.EMPTY)).as(p.name()).isNull();
-      assertThat(p.newPicker(List.of(down), options, BalanceEnv.SYSTEM).pick(PickRequest.EMPTY)).as(p.name()).isNull();
+      Map<String, String> options =
+          p.name().equals("header-hash") || p.name().equals("cookie-hash")
+              ? Map.of("hash-name", "k")
+              : Map.of();
+      assertThat(p.newPicker(List.of(), options, BalanceEnv.SYSTEM).pick(PickRequest.EMPTY))
+          .as(p.name())
+          .isNull();
+      assertThat(p.newPicker(List.of(down), options, BalanceEnv.SYSTEM).pick(PickRequest.EMPTY))
+          .as(p.name())
+          .isNull();
     }
   }
 
   @Test
   void aPoolPublishesANewPickerWhenAServerChangesState() {
-    Pool pool = new Pool("web", List.of(new Server("a", "127.0.0.1", 9001, 1), new Server("b", "127.0.0.1", 9002, 1)),
-        Balancers.find("least-connections").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
+    Pool pool =
+        new Pool(
+            "web",
+            List.of(new Server("a", "127.0.0.1", 9001, 1), new Server("b", "127.0.0.1", 9002, 1)),
+            Balancers.find("least-connections").orElseThrow(),
+            Map.of(),
+            BalanceEnv.SYSTEM);
     PoolSnapshot before = pool.snapshot();
     pool.setState("a", ServerState.DRAINING);
     PoolSnapshot after = pool.snapshot();

@@ -21,59 +21,74 @@ class ConfiguredBalancerTest {
         .isEqualTo(random.configure(Map.of("slow-start", "30000ms")).balancer())
         .isNotEqualTo(random.configure(Map.of()).balancer());
     BalancerProvider ring = Balancers.find("header-hash").orElseThrow();
-    assertThat(ring.configure(Map.of("hash-name", "X-User", "hash-method", "consistent")).balancer())
-        .isEqualTo(ring.configure(Map.of("hash-name", " X-User ", "virtual-nodes", "160")).balancer());
+    assertThat(
+            ring.configure(Map.of("hash-name", "X-User", "hash-method", "consistent")).balancer())
+        .isEqualTo(
+            ring.configure(Map.of("hash-name", " X-User ", "virtual-nodes", "160")).balancer());
   }
 
   @Test
   void refusedOptionsGiveEveryProblemAndNoBalancer() {
-    ConfiguredBalancer.Result r = Balancers.find("ip-hash").orElseThrow()
-        .configure(Map.of("hash-method", "rendezvous", "balance-factor", "0.9"));
+    ConfiguredBalancer.Result r =
+        Balancers.find("ip-hash")
+            .orElseThrow()
+            .configure(Map.of("hash-method", "rendezvous", "balance-factor", "0.9"));
     assertThat(r.balancer()).isNull();
     assertThat(r.problems()).hasSize(2);
-    assertThatThrownBy(() -> r.orElseThrow("pool web")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("pool web: ").hasMessageContaining("rendezvous").hasMessageContaining("0.9");
+    assertThatThrownBy(() -> r.orElseThrow("pool web"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("pool web: ")
+        .hasMessageContaining("rendezvous")
+        .hasMessageContaining("0.9");
   }
 
   @Test
   void aPoolRebuildsFromTheConfiguredBalancerWithoutReadingTheOptionsAgain() {
     AtomicInteger reads = new AtomicInteger();
     AtomicInteger pickers = new AtomicInteger();
-    BalancerProvider counting = new BalancerProvider() {
-      @Override
-      public String name() {
-        return "counting";
-      }
-
-      @Override
-      public String description() {
-        return "Counts.";
-      }
-
-      @Override
-      public ConfiguredBalancer.Result configure(Map<String, String> options) {
-        reads.incrementAndGet();
-        BalancerProvider self = this;
-        return ConfiguredBalancer.Result.of(new ConfiguredBalancer() {
+    BalancerProvider counting =
+        new BalancerProvider() {
           @Override
-          public BalancerProvider provider() {
-            return self;
+          public String name() {
+            return "counting";
           }
 
           @Override
-          public Picker newPicker(List<Member> members, BalanceEnv env) {
-            pickers.incrementAndGet();
-            return request -> members.getFirst();
+          public String description() {
+            return "Counts.";
           }
-        });
-      }
 
-      @Override
-      public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
-        throw new AssertionError("a pool builds its pickers from the configured balancer");
-      }
-    };
-    Pool pool = new Pool("web", SERVERS, counting.configure(Map.of("k", "v")).orElseThrow("pool web"), BalanceEnv.SYSTEM);
+          @Override
+          public ConfiguredBalancer.Result configure(Map<String, String> options) {
+            reads.incrementAndGet();
+            BalancerProvider self = this;
+            return ConfiguredBalancer.Result.of(
+                new ConfiguredBalancer() {
+                  @Override
+                  public BalancerProvider provider() {
+                    return self;
+                  }
+
+                  @Override
+                  public Picker newPicker(List<Member> members, BalanceEnv env) {
+                    pickers.incrementAndGet();
+                    return request -> members.getFirst();
+                  }
+                });
+          }
+
+          @Override
+          public Picker newPicker(
+              List<Member> members, Map<String, String> options, BalanceEnv env) {
+            throw new AssertionError("a pool builds its pickers from the configured balancer");
+          }
+        };
+    Pool pool =
+        new Pool(
+            "web",
+            SERVERS,
+            counting.configure(Map.of("k", "v")).orElseThrow("pool web"),
+            BalanceEnv.SYSTEM);
     pool.setState("a", ServerState.DRAINING);
     pool.setState("a", ServerState.UP);
     pool.refresh();
@@ -86,30 +101,33 @@ class ConfiguredBalancerTest {
   void anAlgorithmThatOnlyValidatesGetsItsCheckedStringsOnEveryRebuild() {
     AtomicInteger validations = new AtomicInteger();
     List<Map<String, String>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    BalancerProvider plain = new BalancerProvider() {
-      @Override
-      public String name() {
-        return "plain";
-      }
+    BalancerProvider plain =
+        new BalancerProvider() {
+          @Override
+          public String name() {
+            return "plain";
+          }
 
-      @Override
-      public String description() {
-        return "Plain.";
-      }
+          @Override
+          public String description() {
+            return "Plain.";
+          }
 
-      @Override
-      public List<String> validate(Map<String, String> options) {
-        validations.incrementAndGet();
-        return options.containsKey("bad") ? List.of("Option bad is bad.") : List.of();
-      }
+          @Override
+          public List<String> validate(Map<String, String> options) {
+            validations.incrementAndGet();
+            return options.containsKey("bad") ? List.of("Option bad is bad.") : List.of();
+          }
 
-      @Override
-      public Picker newPicker(List<Member> members, Map<String, String> options, BalanceEnv env) {
-        seen.add(options);
-        return request -> members.getFirst();
-      }
-    };
-    assertThat(plain.configure(Map.of("bad", "1")).problems()).containsExactly("Option bad is bad.");
+          @Override
+          public Picker newPicker(
+              List<Member> members, Map<String, String> options, BalanceEnv env) {
+            seen.add(options);
+            return request -> members.getFirst();
+          }
+        };
+    assertThat(plain.configure(Map.of("bad", "1")).problems())
+        .containsExactly("Option bad is bad.");
     Pool pool = new Pool("web", SERVERS, plain, Map.of("k", "v"), BalanceEnv.SYSTEM);
     pool.refresh();
     assertThat(validations).hasValue(2);

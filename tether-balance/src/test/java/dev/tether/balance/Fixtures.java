@@ -42,7 +42,8 @@ public final class Fixtures {
   }
 
   public static Member member(String name, int weight, ServerState state) {
-    return new Member(new Server(name, "127.0.0.1", 9000, weight), state, new ServerLoad(), Member.UP_FROM_START);
+    return new Member(
+        new Server(name, "127.0.0.1", 9000, weight), state, new ServerLoad(), Member.UP_FROM_START);
   }
 
   /** {@code n} UP members of weight 1 named s0, s1, ... sharing one load group. */
@@ -50,13 +51,23 @@ public final class Fixtures {
     ServerLoad.Group group = new ServerLoad.Group();
     List<Member> list = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      list.add(new Member(new Server("s" + i, "127.0.0.1", 9000, 1), ServerState.UP, new ServerLoad(group), Member.UP_FROM_START));
+      list.add(
+          new Member(
+              new Server("s" + i, "127.0.0.1", 9000, 1),
+              ServerState.UP,
+              new ServerLoad(group),
+              Member.UP_FROM_START));
     }
     return list;
   }
 
   /** A request with the given attributes; header and cookie names as given (tests use one case). */
-  public record Request(String clientAddress, String path, String query, Map<String, String> headers, Map<String, String> cookies)
+  public record Request(
+      String clientAddress,
+      String path,
+      String query,
+      Map<String, String> headers,
+      Map<String, String> cookies)
       implements PickRequest {
 
     public static Request ip(String address) {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** Ejection as a flag next to the state, and panic mode, as every algorithm sees them. */
 class PoolEjectionAndPanicTest {
 
-  private static final Ejection EJECTION = new Ejection(Instant.parse("2026-01-01T00:00:30Z"), "5 consecutive 5xx", 1);
+  private static final Ejection EJECTION =
+      new Ejection(Instant.parse("2026-01-01T00:00:30Z"), "5 consecutive 5xx", 1);
   private static final PickRequest REQUEST = Fixtures.Request.ip("10.0.0.1");
 
   private static Pool pool(String algorithm, int servers) {
@@ -23,7 +24,8 @@ class PoolEjectionAndPanicTest {
     }
     BalancerProvider provider = Balancers.find(algorithm).orElseThrow();
     // hash algorithms that need a key name get one; the others take no options
-    Map<String, String> options = provider.validate(Map.of()).isEmpty() ? Map.of() : Map.of("hash-name", "X-User");
+    Map<String, String> options =
+        provider.validate(Map.of()).isEmpty() ? Map.of() : Map.of("hash-name", "X-User");
     return new Pool("web", list, provider, options, Fixtures.env(7));
   }
 
@@ -56,7 +58,9 @@ class PoolEjectionAndPanicTest {
     assertThat(p.snapshot().member("s1").ejected()).isTrue();
     p.setServers(servers.subList(1, 3));
     p.setServers(servers);
-    assertThat(p.snapshot().member("s1").ejected()).as("a server removed and re-added starts clean").isFalse();
+    assertThat(p.snapshot().member("s1").ejected())
+        .as("a server removed and re-added starts clean")
+        .isFalse();
     assertThatThrownBy(() -> p.eject("nope", EJECTION)).isInstanceOf(NoSuchElementException.class);
   }
 
@@ -106,7 +110,8 @@ class PoolEjectionAndPanicTest {
     assertThat(p.snapshot().panic()).isFalse();
     p.eject("s4", EJECTION);
     assertThat(p.snapshot().panic()).isTrue();
-    assertThat(names(p, 100)).as("DISABLED and DRAINING take no new work even in panic")
+    assertThat(names(p, 100))
+        .as("DISABLED and DRAINING take no new work even in panic")
         .containsExactlyInAnyOrder("s3", "s4");
     assertThat(p.snapshot().member("s1").acceptsBound()).isFalse();
     assertThat(p.snapshot().member("s2").acceptsBound()).isTrue();
@@ -124,7 +129,8 @@ class PoolEjectionAndPanicTest {
     assertThat(p.snapshot().picker().pick(REQUEST)).isNotNull();
     p.setPanicThreshold(0);
     assertThat(p.snapshot().picker().pick(REQUEST)).isNull();
-    assertThatThrownBy(() -> p.setPanicThreshold(101)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> p.setPanicThreshold(101))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("0..100%");
   }
 

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
-/** Where a group keeps its in-flight counters, and that they stay exact under concurrent updates. */
+/**
+ * Where a group keeps its in-flight counters, and that they stay exact under concurrent updates.
+ */
 class ServerLoadSlabTest {
 
   @Test
@@ -55,22 +57,25 @@ class ServerLoadSlabTest {
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int keep = t + 1;
-      Thread w = new Thread(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        for (int k = 0; k < perLoad; k++) {
-          for (ServerLoad load : loads) {
-            load.start();
-            if (k >= keep) {
-              load.finish(1_000, k);
-            }
-          }
-        }
-      }, "load-updater-" + t);
+      Thread w =
+          new Thread(
+              () -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                for (int k = 0; k < perLoad; k++) {
+                  for (ServerLoad load : loads) {
+                    load.start();
+                    if (k >= keep) {
+                      load.finish(1_000, k);
+                    }
+                  }
+                }
+              },
+              "load-updater-" + t);
       w.start();
       workers.add(w);
     }

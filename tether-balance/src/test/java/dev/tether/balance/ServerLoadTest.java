@@ -33,7 +33,8 @@ class ServerLoadTest {
     load.finish(300 * MS, S);
     assertThat(load.latencyNanos(S)).isEqualTo(300.0 * MS);
     // One time constant later with no samples: 300 × e^−1 ≈ 110 ms.
-    assertThat(load.latencyNanos(S + ServerLoad.DECAY_NANOS)).isCloseTo(300.0 * MS / Math.E, offset(1.0));
+    assertThat(load.latencyNanos(S + ServerLoad.DECAY_NANOS))
+        .isCloseTo(300.0 * MS / Math.E, offset(1.0));
   }
 
   @Test

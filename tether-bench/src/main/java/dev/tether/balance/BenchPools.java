@@ -30,7 +30,8 @@ final class BenchPools {
       for (int k = 0; k < inFlight; k++) {
         load.start();
       }
-      Server server = new Server("app-" + i, "10.0." + (i >> 8) + "." + (i & 255), 8080, 1 + random.nextInt(3));
+      Server server =
+          new Server("app-" + i, "10.0." + (i >> 8) + "." + (i & 255), 8080, 1 + random.nextInt(3));
       members.add(new Member(server, ServerState.UP, load, Member.UP_FROM_START));
     }
     return members;
@@ -50,13 +51,19 @@ final class BenchPools {
     for (int r = 0; r < count; r++) {
       int i = java.util.Arrays.binarySearch(cumulative, random.nextDouble() * sum);
       int rank = i >= 0 ? i : -i - 1;
-      String address = "198.51." + (rank >> 8 & 255) + "." + (rank & 255) + (rank >> 16 == 0 ? "" : ":" + (rank >> 16));
-      requests[r] = new PickRequest() {
-        @Override
-        public String clientAddress() {
-          return address;
-        }
-      };
+      String address =
+          "198.51."
+              + (rank >> 8 & 255)
+              + "."
+              + (rank & 255)
+              + (rank >> 16 == 0 ? "" : ":" + (rank >> 16));
+      requests[r] =
+          new PickRequest() {
+            @Override
+            public String clientAddress() {
+              return address;
+            }
+          };
     }
     return requests;
   }

@@ -32,8 +32,16 @@ import org.openjdk.jmh.annotations.State;
 public class PickBenchmark {
 
   @Param({
-      "round-robin", "weighted-round-robin", "least-connections", "least-response-time", "power-of-two", "random",
-      "ip-hash/consistent", "ip-hash/maglev", "ip-hash/consistent/bounded", "ip-hash/maglev/bounded"
+    "round-robin",
+    "weighted-round-robin",
+    "least-connections",
+    "least-response-time",
+    "power-of-two",
+    "random",
+    "ip-hash/consistent",
+    "ip-hash/maglev",
+    "ip-hash/consistent/bounded",
+    "ip-hash/maglev/bounded"
   })
   public String algorithm;
 

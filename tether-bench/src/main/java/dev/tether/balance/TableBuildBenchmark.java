@@ -14,8 +14,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Time to build a hash picker (ring or Maglev table included) over 1 000 servers of weight 1–3, as
- * the control plane does on every membership, weight or state change (target: Maglev ≤ 5 ms).
- * Also covers weighted round robin, whose build precomputes the smooth cycle.
+ * the control plane does on every membership, weight or state change (target: Maglev ≤ 5 ms). Also
+ * covers weighted round robin, whose build precomputes the smooth cycle.
  *
  * <p>Run:
  *

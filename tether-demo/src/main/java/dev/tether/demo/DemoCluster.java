@@ -27,10 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo shop and chat, running: instances {@code s1..sN} in this JVM, each a Jetty server on
- * its own loopback port with tether-session over one store (see {@link StoreKind}), each serving
- * the shop pages, the JSON API ({@code /api/...}), the chat ({@code /ws/chat}), {@code /healthz}
- * and {@code /tether/metrics}.
+ * The demo shop and chat, running: instances {@code s1..sN} in this JVM, each a Jetty server on its
+ * own loopback port with tether-session over one store (see {@link StoreKind}), each serving the
+ * shop pages, the JSON API ({@code /api/...}), the chat ({@code /ws/chat}), {@code /healthz} and
+ * {@code /tether/metrics}.
  *
  * <pre>{@code
  * try (DemoCluster demo = DemoCluster.start(DemoSettings.defaults())) {   // 3 x grid
@@ -41,14 +41,14 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Lifecycle.</b> {@link #start} returns once every instance answers {@code GET /healthz}
- * (the first instance starts alone, so a grid has a coordinator to join; the others start in
- * parallel). {@link #kill}, {@link #start(String)} and {@link #add} return when the instance is
- * down, or up and healthy. An instance keeps its name and port for the cluster's life: a killed
- * instance's port is free until it is started again (another process could take it meanwhile;
- * then {@code start} fails). {@link #close} stops every instance gracefully and releases the store
- * (grid members leave, connections and pools close, a temporary directory or in-memory database
- * is deleted): no thread or port of the cluster is left.
+ * <p><b>Lifecycle.</b> {@link #start} returns once every instance answers {@code GET /healthz} (the
+ * first instance starts alone, so a grid has a coordinator to join; the others start in parallel).
+ * {@link #kill}, {@link #start(String)} and {@link #add} return when the instance is down, or up
+ * and healthy. An instance keeps its name and port for the cluster's life: a killed instance's port
+ * is free until it is started again (another process could take it meanwhile; then {@code start}
+ * fails). {@link #close} stops every instance gracefully and releases the store (grid members
+ * leave, connections and pools close, a temporary directory or in-memory database is deleted): no
+ * thread or port of the cluster is left.
  *
  * <p><b>Errors</b> (what the admin API maps to 404 and 409): an unknown or malformed instance name
  * is an {@link IllegalArgumentException}; killing a stopped instance, starting a running one,
@@ -64,7 +64,8 @@ public final class DemoCluster implements AutoCloseable {
   private final DemoSettings settings;
   private final Clock clock;
   private final StoreBackend backend;
-  private final Map<String, Slot> slots = new TreeMap<>(Comparator.comparingInt(DemoCluster::number));
+  private final Map<String, Slot> slots =
+      new TreeMap<>(Comparator.comparingInt(DemoCluster::number));
   private final HttpClient http;
   private boolean closed;
 
@@ -99,7 +100,8 @@ public final class DemoCluster implements AutoCloseable {
 
   /** As {@link #start(DemoSettings)} with the clock sessions are judged by. */
   public static DemoCluster start(DemoSettings settings, Clock clock) {
-    DemoCluster c = new DemoCluster(requireNonNull(settings, "settings"), requireNonNull(clock, "clock"));
+    DemoCluster c =
+        new DemoCluster(requireNonNull(settings, "settings"), requireNonNull(clock, "clock"));
     try {
       c.startAll(settings.instances());
     } catch (RuntimeException e) {
@@ -119,7 +121,8 @@ public final class DemoCluster implements AutoCloseable {
     }
     launch(all.getFirst());
     if (n > 1) {
-      try (ExecutorService pool = Executors.newFixedThreadPool(n - 1, r -> new Thread(r, "tether-demo-start"))) {
+      try (ExecutorService pool =
+          Executors.newFixedThreadPool(n - 1, r -> new Thread(r, "tether-demo-start"))) {
         List<Future<?>> started = new ArrayList<>();
         for (Slot s : all.subList(1, n)) {
           started.add(pool.submit(() -> launch(s)));
@@ -129,7 +132,10 @@ public final class DemoCluster implements AutoCloseable {
         }
       }
     }
-    log.info("demo: {} instances over {} up in {} ms", n, settings.store().id(),
+    log.info(
+        "demo: {} instances over {} up in {} ms",
+        n,
+        settings.store().id(),
         Duration.ofNanos(System.nanoTime() - t0).toMillis());
   }
 
@@ -137,23 +143,37 @@ public final class DemoCluster implements AutoCloseable {
     try {
       f.get();
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting the demo instances", e);
     }
   }
 
-  /** Starts {@code slot}'s instance on its port (a free one the first time) and waits for health. */
+  /**
+   * Starts {@code slot}'s instance on its port (a free one the first time) and waits for health.
+   */
   private void launch(Slot slot) {
     InstanceStore store = backend.open(slot.name);
     DemoApp app;
     try {
-      app = DemoApp.start(new DemoApp.Spec(slot.name, settings.host(), slot.port, settings, store, clock));
+      app =
+          DemoApp.start(
+              new DemoApp.Spec(slot.name, settings.host(), slot.port, settings, store, clock));
     } catch (Exception e) {
       store.release().run();
       throw new IllegalStateException(
-          "demo instance " + slot.name + " cannot start on " + settings.host() + ":" + slot.port + ": " + e.getMessage(), e);
+          "demo instance "
+              + slot.name
+              + " cannot start on "
+              + settings.host()
+              + ":"
+              + slot.port
+              + ": "
+              + e.getMessage(),
+          e);
     }
     synchronized (slot) {
       slot.app = app;
@@ -168,8 +188,10 @@ public final class DemoCluster implements AutoCloseable {
     Exception last = null;
     while (System.nanoTime() < deadline) {
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return;
         }
@@ -181,7 +203,8 @@ public final class DemoCluster implements AutoCloseable {
       }
       java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }
-    throw new IllegalStateException(name + " did not answer " + health + " within " + HEALTHY_WITHIN, last);
+    throw new IllegalStateException(
+        name + " did not answer " + health + " within " + HEALTHY_WITHIN, last);
   }
 
   private String hostForUri() {
@@ -217,7 +240,8 @@ public final class DemoCluster implements AutoCloseable {
   public synchronized DemoInstance kill(String name) {
     Slot s = slot(name);
     if (s.app == null) {
-      throw new IllegalStateException("instance " + name + " is not running; start it with start(\"" + name + "\")");
+      throw new IllegalStateException(
+          "instance " + name + " is not running; start it with start(\"" + name + "\")");
     }
     DemoApp app = s.app;
     s.app = null;
@@ -243,23 +267,33 @@ public final class DemoCluster implements AutoCloseable {
   }
 
   /**
-   * Starts a new instance named {@code name} ({@code s<number>}, 1..{@value DemoSettings#MAX_INSTANCES}),
-   * or, when {@code null}, the next number after the highest; returns it, running.
+   * Starts a new instance named {@code name} ({@code s<number>}, 1..{@value
+   * DemoSettings#MAX_INSTANCES}), or, when {@code null}, the next number after the highest; returns
+   * it, running.
    */
   public synchronized DemoInstance add(String name) {
     if (closed) {
       throw new IllegalStateException("the demo cluster is closed");
     }
     if (slots.size() >= DemoSettings.MAX_INSTANCES) {
-      throw new IllegalStateException("the demo runs at most " + DemoSettings.MAX_INSTANCES + " instances");
+      throw new IllegalStateException(
+          "the demo runs at most " + DemoSettings.MAX_INSTANCES + " instances");
     }
-    String n = name != null ? name : "s" + (slots.keySet().stream().mapToInt(DemoCluster::number).max().orElse(0) + 1);
+    String n =
+        name != null
+            ? name
+            : "s" + (slots.keySet().stream().mapToInt(DemoCluster::number).max().orElse(0) + 1);
     int number = number(n);
     if (number > DemoSettings.MAX_INSTANCES) {
-      throw new IllegalArgumentException("instance name '" + n + "' is out of range; allowed: s1 to s" + DemoSettings.MAX_INSTANCES);
+      throw new IllegalArgumentException(
+          "instance name '"
+              + n
+              + "' is out of range; allowed: s1 to s"
+              + DemoSettings.MAX_INSTANCES);
     }
     if (slots.containsKey(n)) {
-      throw new IllegalStateException("instance " + n + " already exists; start it with start(\"" + n + "\")");
+      throw new IllegalStateException(
+          "instance " + n + " already exists; start it with start(\"" + n + "\")");
     }
     Slot s = new Slot(n, 0);
     slots.put(n, s);
@@ -277,7 +311,8 @@ public final class DemoCluster implements AutoCloseable {
     requireNonNull(name, "name");
     Slot s = slots.get(name);
     if (s == null) {
-      throw new IllegalArgumentException("no instance '" + name + "'; the instances are " + slots.keySet());
+      throw new IllegalArgumentException(
+          "no instance '" + name + "'; the instances are " + slots.keySet());
     }
     return s;
   }
@@ -285,7 +320,8 @@ public final class DemoCluster implements AutoCloseable {
   private static int number(String name) {
     Matcher m = NAME.matcher(name == null ? "" : name);
     if (!m.matches()) {
-      throw new IllegalArgumentException("instance name '" + name + "' is not allowed; use s1, s2, … (s and a number)");
+      throw new IllegalArgumentException(
+          "instance name '" + name + "' is not allowed; use s1, s2, … (s and a number)");
     }
     return Integer.parseInt(m.group(1));
   }

@@ -17,20 +17,26 @@ import java.time.Duration;
  *
  * @param store the store kind
  * @param storeUri where the store is: a Redis URI ({@code redis://host:port}, required for {@code
- *     redis}); a JDBC URL with the credentials in it ({@code jdbc:postgresql://host/db?user=u&password=p},
- *     {@code jdbc:mariadb://…?user=u&password=p}, {@code jdbc:h2:…}; default an H2 database in this
- *     JVM's memory); a directory for {@code file} (default a temporary directory, deleted on
- *     close); {@code null} otherwise, and must be {@code null} for {@code grid} and {@code memory}
+ *     redis}); a JDBC URL with the credentials in it ({@code
+ *     jdbc:postgresql://host/db?user=u&password=p}, {@code jdbc:mariadb://…?user=u&password=p},
+ *     {@code jdbc:h2:…}; default an H2 database in this JVM's memory); a directory for {@code file}
+ *     (default a temporary directory, deleted on close); {@code null} otherwise, and must be {@code
+ *     null} for {@code grid} and {@code memory}
  * @param instances how many instances {@link DemoCluster#start} starts, 1..20
  * @param host the loopback (or other local) address instances and grid members bind to
  * @param idleTimeout the session idle timeout (30 minutes by default); the expiry warning is the
- *     last fifth of it, at most 5 minutes, and the last access is written at most every quarter
- *     of it, at most every minute
- * @param namespace names this demo's data in a shared store (Redis key prefix, JDBC table
- *     prefix, grid cluster name): letters, digits and {@code _}, 1..20 characters
+ *     last fifth of it, at most 5 minutes, and the last access is written at most every quarter of
+ *     it, at most every minute
+ * @param namespace names this demo's data in a shared store (Redis key prefix, JDBC table prefix,
+ *     grid cluster name): letters, digits and {@code _}, 1..20 characters
  */
 public record DemoSettings(
-    StoreKind store, String storeUri, int instances, String host, Duration idleTimeout, String namespace) {
+    StoreKind store,
+    String storeUri,
+    int instances,
+    String host,
+    Duration idleTimeout,
+    String namespace) {
 
   /** The most instances a cluster may have (started ones plus added ones). */
   public static final int MAX_INSTANCES = 20;
@@ -59,12 +65,16 @@ public record DemoSettings(
       case GRID, MEMORY -> {
         if (storeUri != null) {
           throw new IllegalArgumentException(
-              "store " + store.id() + " takes no URI (its sessions live in the instances); got '"
-                  + storeUri + "'");
+              "store "
+                  + store.id()
+                  + " takes no URI (its sessions live in the instances); got '"
+                  + storeUri
+                  + "'");
         }
       }
       case REDIS -> {
-        if (storeUri == null || !(storeUri.startsWith("redis://") || storeUri.startsWith("rediss://"))) {
+        if (storeUri == null
+            || !(storeUri.startsWith("redis://") || storeUri.startsWith("rediss://"))) {
           throw new IllegalArgumentException(
               "store redis needs a URI like redis://127.0.0.1:6379 (or rediss:// for TLS); got "
                   + (storeUri == null ? "none" : "'" + storeUri + "'"));
@@ -74,16 +84,19 @@ public record DemoSettings(
         if (storeUri != null && !storeUri.startsWith("jdbc:")) {
           throw new IllegalArgumentException(
               "store jdbc needs a JDBC URL like jdbc:postgresql://127.0.0.1/db?user=u&password=p"
-                  + " (or jdbc:mariadb:, jdbc:h2:); got '" + storeUri + "'");
+                  + " (or jdbc:mariadb:, jdbc:h2:); got '"
+                  + storeUri
+                  + "'");
         }
       }
-      case FILE -> { }
+      case FILE -> {}
     }
   }
 
   /** Three grid instances on 127.0.0.1, 30 minutes idle timeout, namespace {@code tether_demo}. */
   public static DemoSettings defaults() {
-    return new DemoSettings(StoreKind.GRID, null, 3, "127.0.0.1", Duration.ofMinutes(30), "tether_demo");
+    return new DemoSettings(
+        StoreKind.GRID, null, 3, "127.0.0.1", Duration.ofMinutes(30), "tether_demo");
   }
 
   /** These settings over store {@code kind} at {@code uri} (may be {@code null}, see above). */
@@ -112,7 +125,9 @@ public record DemoSettings(
     return fifth.compareTo(Duration.ofMinutes(5)) > 0 ? Duration.ofMinutes(5) : fifth;
   }
 
-  /** How often the last access is written at most: a quarter of the idle timeout, at most 1 minute. */
+  /**
+   * How often the last access is written at most: a quarter of the idle timeout, at most 1 minute.
+   */
   public Duration touchInterval() {
     Duration quarter = idleTimeout.dividedBy(4);
     return quarter.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : quarter;

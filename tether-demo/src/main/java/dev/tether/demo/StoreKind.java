@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  *       none is given); the chat is a table every instance polls twice a second.
  *   <li>{@link #FILE}: a directory the instances share (a temporary one when none is given); the
  *       chat is one file per message, polled twice a second.
- *   <li>{@link #MEMORY}: each instance keeps its own sessions and chat: nothing is replicated, so
- *       a killed instance visibly loses its carts.
+ *   <li>{@link #MEMORY}: each instance keeps its own sessions and chat: nothing is replicated, so a
+ *       killed instance visibly loses its carts.
  * </ul>
  */
 public enum StoreKind {
@@ -46,7 +46,9 @@ public enum StoreKind {
       }
     }
     throw new IllegalArgumentException(
-        "store '" + name + "' is unknown; allowed: "
+        "store '"
+            + name
+            + "' is unknown; allowed: "
             + Arrays.stream(values()).map(StoreKind::id).collect(Collectors.joining(", ")));
   }
 }

@@ -17,7 +17,9 @@ class ApiTest {
 
   @BeforeAll
   static void start() {
-    demo = DemoCluster.start(DemoSettings.defaults().withStore(StoreKind.MEMORY, null).withInstances(2));
+    demo =
+        DemoCluster.start(
+            DemoSettings.defaults().withStore(StoreKind.MEMORY, null).withInstances(2));
     s1 = demo.instance("s1");
     s2 = demo.instance("s2");
   }
@@ -67,7 +69,9 @@ class ApiTest {
       alice.cookie = oldCookie; // a client that keeps presenting the old id
       HttpResponse<String> gone = alice.get(s1, "/api/cart");
       assertThat(gone.statusCode()).isEqualTo(401);
-      assertThat(Shopper.json(gone).get("error").asText()).contains("expired or was ended").contains("POST /api/login");
+      assertThat(Shopper.json(gone).get("error").asText())
+          .contains("expired or was ended")
+          .contains("POST /api/login");
     }
   }
 
@@ -85,7 +89,8 @@ class ApiTest {
   @Test
   void badInputGets400WithWhatIsAllowed() {
     try (Shopper carol = new Shopper()) {
-      HttpResponse<String> badUser = carol.postJson(s1, "/api/login", "{\"user\": \"no spaces please\"}");
+      HttpResponse<String> badUser =
+          carol.postJson(s1, "/api/login", "{\"user\": \"no spaces please\"}");
       assertThat(badUser.statusCode()).isEqualTo(400);
       assertThat(Shopper.json(badUser).get("error").asText()).contains("1 to 32 letters, digits");
       HttpResponse<String> noUser = carol.postJson(s1, "/api/login", "{}");
@@ -102,7 +107,9 @@ class ApiTest {
       carol.login(s1, "carol");
       HttpResponse<String> sku = carol.postJson(s1, "/api/cart/items", "{\"sku\": \"yacht\"}");
       assertThat(sku.statusCode()).isEqualTo(400);
-      assertThat(Shopper.json(sku).get("error").asText()).contains("unknown sku \"yacht\"").contains("allowed: mug, tee");
+      assertThat(Shopper.json(sku).get("error").asText())
+          .contains("unknown sku \"yacht\"")
+          .contains("allowed: mug, tee");
       HttpResponse<String> empty = carol.postJson(s1, "/api/checkout", "{}");
       assertThat(empty.statusCode()).isEqualTo(400);
       assertThat(Shopper.json(empty).get("error").asText()).contains("the cart is empty");
@@ -121,7 +128,8 @@ class ApiTest {
       assertThat(cart.statusCode()).isEqualTo(401);
       assertThat(cart.headers().firstValue("X-Tether-Instance")).hasValue("s1");
       assertThat(Shopper.json(cart).get("error").asText()).contains("not logged in");
-      assertThat(dave.postJson(s1, "/api/cart/items", "{\"sku\": \"mug\"}").statusCode()).isEqualTo(401);
+      assertThat(dave.postJson(s1, "/api/cart/items", "{\"sku\": \"mug\"}").statusCode())
+          .isEqualTo(401);
       assertThat(dave.postJson(s1, "/api/checkout", "{}").statusCode()).isEqualTo(401);
       assertThat(dave.postJson(s1, "/api/logout", "{}").statusCode()).isEqualTo(401);
     }

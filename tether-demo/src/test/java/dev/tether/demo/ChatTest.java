@@ -17,18 +17,30 @@ class ChatTest {
 
   static Stream<Arguments> stores() {
     return Stream.of(
-        Arguments.of("grid", (Supplier<DemoSettings>) () -> DemoSettings.defaults().withInstances(2)),
-        Arguments.of("redis", (Supplier<DemoSettings>) () -> DemoSettings.defaults().withInstances(2)
-            .withStore(StoreKind.REDIS, Services.redis()).withNamespace(Services.namespace())),
-        Arguments.of("jdbc (H2)", (Supplier<DemoSettings>) () ->
-            DemoSettings.defaults().withInstances(2).withStore(StoreKind.JDBC, null)),
-        Arguments.of("file", (Supplier<DemoSettings>) () ->
-            DemoSettings.defaults().withInstances(2).withStore(StoreKind.FILE, null)));
+        Arguments.of(
+            "grid", (Supplier<DemoSettings>) () -> DemoSettings.defaults().withInstances(2)),
+        Arguments.of(
+            "redis",
+            (Supplier<DemoSettings>)
+                () ->
+                    DemoSettings.defaults()
+                        .withInstances(2)
+                        .withStore(StoreKind.REDIS, Services.redis())
+                        .withNamespace(Services.namespace())),
+        Arguments.of(
+            "jdbc (H2)",
+            (Supplier<DemoSettings>)
+                () -> DemoSettings.defaults().withInstances(2).withStore(StoreKind.JDBC, null)),
+        Arguments.of(
+            "file",
+            (Supplier<DemoSettings>)
+                () -> DemoSettings.defaults().withInstances(2).withStore(StoreKind.FILE, null)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("stores")
-  void messagesCrossInstancesAndReconnectsGetTheHistoryFirst(String name, Supplier<DemoSettings> settings) {
+  void messagesCrossInstancesAndReconnectsGetTheHistoryFirst(
+      String name, Supplier<DemoSettings> settings) {
     try (DemoCluster demo = DemoCluster.start(settings.get());
         Shopper alice = new Shopper();
         Shopper bob = new Shopper()) {
@@ -36,7 +48,8 @@ class ChatTest {
       DemoInstance s2 = demo.instance("s2");
       alice.login(s1, "alice");
       bob.login(s2, "bob");
-      try (Shopper.Chat a = alice.chat(s1).ready(); Shopper.Chat b = bob.chat(s2).ready()) {
+      try (Shopper.Chat a = alice.chat(s1).ready();
+          Shopper.Chat b = bob.chat(s2).ready()) {
         a.say("hello from alice");
         for (Shopper.Chat c : List.of(a, b)) {
           JsonNode m = c.next();
@@ -49,7 +62,8 @@ class ChatTest {
         JsonNode toA = a.next();
         JsonNode toB = b.next();
         assertThat(toA.get("user").asText()).isEqualTo("bob");
-        assertThat(toA.get("instance").asText()).isEqualTo("s1"); // the instance of the receiving socket
+        assertThat(toA.get("instance").asText())
+            .isEqualTo("s1"); // the instance of the receiving socket
         assertThat(toB.get("instance").asText()).isEqualTo("s2");
         assertThat(toB.get("text").asText()).isEqualTo("hi alice");
 
@@ -65,19 +79,24 @@ class ChatTest {
       // bob reconnects, to the other instance this time: the backlog comes first, in order
       try (Shopper.Chat again = bob.chat(s1)) {
         List<JsonNode> backlog = again.next(3);
-        assertThat(backlog).extracting(m -> m.get("text").asText())
+        assertThat(backlog)
+            .extracting(m -> m.get("text").asText())
             .containsExactly("hello from alice", "hi alice", "{not a message");
-        assertThat(backlog).allSatisfy(m -> {
-          assertThat(m.get("history").asBoolean()).isTrue();
-          assertThat(m.get("instance").asText()).isEqualTo("s1");
-        });
+        assertThat(backlog)
+            .allSatisfy(
+                m -> {
+                  assertThat(m.get("history").asBoolean()).isTrue();
+                  assertThat(m.get("instance").asText()).isEqualTo("s1");
+                });
       }
     }
   }
 
   @Test
   void memoryChatStaysOnItsInstance() {
-    try (DemoCluster demo = DemoCluster.start(DemoSettings.defaults().withStore(StoreKind.MEMORY, null).withInstances(2));
+    try (DemoCluster demo =
+            DemoCluster.start(
+                DemoSettings.defaults().withStore(StoreKind.MEMORY, null).withInstances(2));
         Shopper alice = new Shopper()) {
       DemoInstance s1 = demo.instance("s1");
       alice.login(s1, "alice");
@@ -101,20 +120,28 @@ class ChatTest {
 
   @Test
   void theHandshakeNeedsASignedInSessionFromThisSite() {
-    try (DemoCluster demo = DemoCluster.start(DemoSettings.defaults().withStore(StoreKind.MEMORY, null).withInstances(1));
+    try (DemoCluster demo =
+            DemoCluster.start(
+                DemoSettings.defaults().withStore(StoreKind.MEMORY, null).withInstances(1));
         Shopper stranger = new Shopper();
         Shopper alice = new Shopper()) {
       DemoInstance s1 = demo.instance("s1");
-      assertThat(stranger.refusedChat(s1, null)).isInstanceOfSatisfying(WebSocketHandshakeException.class,
-          e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
+      assertThat(stranger.refusedChat(s1, null))
+          .isInstanceOfSatisfying(
+              WebSocketHandshakeException.class,
+              e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
       stranger.get(s1, "/login"); // an anonymous session is not enough
       assertThat(stranger.cookie).isNotNull();
-      assertThat(stranger.refusedChat(s1, null)).isInstanceOfSatisfying(WebSocketHandshakeException.class,
-          e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
+      assertThat(stranger.refusedChat(s1, null))
+          .isInstanceOfSatisfying(
+              WebSocketHandshakeException.class,
+              e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
 
       alice.login(s1, "alice");
-      assertThat(alice.refusedChat(s1, "http://evil.example")).isInstanceOfSatisfying(WebSocketHandshakeException.class,
-          e -> assertThat(e.getResponse().statusCode()).isEqualTo(403));
+      assertThat(alice.refusedChat(s1, "http://evil.example"))
+          .isInstanceOfSatisfying(
+              WebSocketHandshakeException.class,
+              e -> assertThat(e.getResponse().statusCode()).isEqualTo(403));
       assertThat(alice.refusedChat(s1, "http://" + s1.address())).isNull();
 
       String cookie = alice.cookie;

@@ -22,15 +22,28 @@ class CleanupTest {
 
   static Stream<Arguments> stores() {
     return Stream.of(
-        Arguments.of("grid", (Supplier<DemoSettings>) () -> DemoSettings.defaults().withInstances(2)),
-        Arguments.of("redis", (Supplier<DemoSettings>) () -> DemoSettings.defaults().withInstances(2)
-            .withStore(StoreKind.REDIS, Services.redis()).withNamespace(Services.namespace())),
-        Arguments.of("jdbc (H2)", (Supplier<DemoSettings>) () ->
-            DemoSettings.defaults().withInstances(2).withStore(StoreKind.JDBC, null)),
-        Arguments.of("file", (Supplier<DemoSettings>) () ->
-            DemoSettings.defaults().withInstances(2).withStore(StoreKind.FILE, null)),
-        Arguments.of("memory", (Supplier<DemoSettings>) () ->
-            DemoSettings.defaults().withInstances(2).withStore(StoreKind.MEMORY, null)));
+        Arguments.of(
+            "grid", (Supplier<DemoSettings>) () -> DemoSettings.defaults().withInstances(2)),
+        Arguments.of(
+            "redis",
+            (Supplier<DemoSettings>)
+                () ->
+                    DemoSettings.defaults()
+                        .withInstances(2)
+                        .withStore(StoreKind.REDIS, Services.redis())
+                        .withNamespace(Services.namespace())),
+        Arguments.of(
+            "jdbc (H2)",
+            (Supplier<DemoSettings>)
+                () -> DemoSettings.defaults().withInstances(2).withStore(StoreKind.JDBC, null)),
+        Arguments.of(
+            "file",
+            (Supplier<DemoSettings>)
+                () -> DemoSettings.defaults().withInstances(2).withStore(StoreKind.FILE, null)),
+        Arguments.of(
+            "memory",
+            (Supplier<DemoSettings>)
+                () -> DemoSettings.defaults().withInstances(2).withStore(StoreKind.MEMORY, null)));
   }
 
   /** The name prefix of the JDK's virtual-thread scheduler pool ("ForkJoinPool-1-"). */
@@ -52,15 +65,24 @@ class CleanupTest {
    */
   private static boolean ours(Thread t) {
     String n = t.getName();
-    return t.isAlive() && !n.startsWith("ForkJoinPool.commonPool") && !n.startsWith("process reaper")
-        && !n.equals("Attach Listener") && !n.startsWith("surefire") && !n.equals("Common-Cleaner")
-        && !n.startsWith("InnocuousThread") && !n.startsWith(virtualScheduler)
-        && !n.equals("VirtualThread-unblocker") && !n.endsWith("Poller")
-        && !n.startsWith("RxCachedWorkerPoolEvictor") && !n.startsWith("awaitility");
+    return t.isAlive()
+        && !n.startsWith("ForkJoinPool.commonPool")
+        && !n.startsWith("process reaper")
+        && !n.equals("Attach Listener")
+        && !n.startsWith("surefire")
+        && !n.equals("Common-Cleaner")
+        && !n.startsWith("InnocuousThread")
+        && !n.startsWith(virtualScheduler)
+        && !n.equals("VirtualThread-unblocker")
+        && !n.endsWith("Poller")
+        && !n.startsWith("RxCachedWorkerPoolEvictor")
+        && !n.startsWith("awaitility");
   }
 
   private static Set<Thread> threads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(CleanupTest::ours).collect(Collectors.toSet());
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(CleanupTest::ours)
+        .collect(Collectors.toSet());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -69,7 +91,8 @@ class CleanupTest {
     DemoSettings s = settings.get();
     Set<Thread> before = threads();
     List<DemoInstance> instances;
-    try (DemoCluster demo = DemoCluster.start(s); Shopper alice = new Shopper()) {
+    try (DemoCluster demo = DemoCluster.start(s);
+        Shopper alice = new Shopper()) {
       alice.login(demo.instance("s1"), "alice");
       try (Shopper.Chat chat = alice.chat(demo.instance("s1")).ready()) {
         chat.say("hello");
@@ -80,11 +103,14 @@ class CleanupTest {
       demo.add();
       instances = demo.instances();
     }
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      Set<Thread> left = threads();
-      left.removeAll(before);
-      assertThat(left).extracting(Thread::getName).isEmpty();
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              Set<Thread> left = threads();
+              left.removeAll(before);
+              assertThat(left).extracting(Thread::getName).isEmpty();
+            });
     for (DemoInstance i : instances) {
       try (ServerSocket free = new ServerSocket(i.port(), 1, InetAddress.getByName(i.host()))) {
         assertThat(free.getLocalPort()).isEqualTo(i.port());

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The page flow through a real HTTP client: sign-in with the CSRF token, add, cart, check out,
- * log out, and expiry, with a 10-minute idle timeout and a clock the test moves.
+ * The page flow through a real HTTP client: sign-in with the CSRF token, add, cart, check out, log
+ * out, and expiry, with a 10-minute idle timeout and a clock the test moves.
  */
 class PagesTest {
 
@@ -25,9 +25,13 @@ class PagesTest {
 
   @BeforeAll
   static void start() {
-    demo = DemoCluster.start(
-        DemoSettings.defaults().withStore(StoreKind.MEMORY, null).withInstances(1).withIdleTimeout(Duration.ofMinutes(10)),
-        clock);
+    demo =
+        DemoCluster.start(
+            DemoSettings.defaults()
+                .withStore(StoreKind.MEMORY, null)
+                .withInstances(1)
+                .withIdleTimeout(Duration.ofMinutes(10)),
+            clock);
     s1 = demo.instance("s1");
   }
 
@@ -42,7 +46,9 @@ class PagesTest {
       if (b.length() > 0) {
         b.append('&');
       }
-      b.append(pairs[i]).append('=').append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
+      b.append(pairs[i])
+          .append('=')
+          .append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
     }
     return b.toString();
   }
@@ -52,7 +58,8 @@ class PagesTest {
     HttpResponse<String> page = user.get(s1, "/login");
     assertThat(page.statusCode()).isEqualTo(200);
     String anonymous = user.cookie;
-    HttpResponse<String> in = user.postForm(s1, "/login", form("user", name, "_csrf", Shopper.csrf(page.body())));
+    HttpResponse<String> in =
+        user.postForm(s1, "/login", form("user", name, "_csrf", Shopper.csrf(page.body())));
     assertThat(in.statusCode()).isEqualTo(303);
     assertThat(in.headers().firstValue("Location")).hasValue("/");
     assertThat(user.cookie).isNotEqualTo(anonymous); // the library's login rotated the id
@@ -68,10 +75,15 @@ class PagesTest {
       HttpResponse<String> shop = alice.get(s1, "/");
       assertThat(shop.headers().firstValue("Cache-Control")).hasValue("no-store");
       assertThat(shop.headers().firstValue("X-Tether-Instance")).hasValue("s1");
-      assertThat(shop.body()).contains("served by <b id=\"instance\">s1</b>").contains(">alice<")
-          .contains("id=\"remaining\">10:00<").contains("Tether mug").contains("/ws/chat");
+      assertThat(shop.body())
+          .contains("served by <b id=\"instance\">s1</b>")
+          .contains(">alice<")
+          .contains("id=\"remaining\">10:00<")
+          .contains("Tether mug")
+          .contains("/ws/chat");
 
-      HttpResponse<String> added = alice.postForm(s1, "/cart/add", form("sku", "mug", "_csrf", csrf));
+      HttpResponse<String> added =
+          alice.postForm(s1, "/cart/add", form("sku", "mug", "_csrf", csrf));
       assertThat(added.statusCode()).isEqualTo(303);
       assertThat(added.headers().firstValue("Location")).hasValue("/?added=mug");
       assertThat(alice.get(s1, "/?added=mug").body()).contains("Added <b>Tether mug</b>");
@@ -139,9 +151,13 @@ class PagesTest {
       String page = dave.get(s1, "/cart").body();
       assertThat(page).contains("data-warning=\"120\"").contains("id=\"extend\">Stay signed in");
       clock.advance(Duration.ofSeconds(30));
-      HttpResponse<String> extended = dave.send(s1, HttpRequest.newBuilder(Shopper.uri(s1, "/session/extend"))
-          .header("X-CSRF-Token", csrf).header("Accept", "application/json")
-          .POST(HttpRequest.BodyPublishers.noBody()));
+      HttpResponse<String> extended =
+          dave.send(
+              s1,
+              HttpRequest.newBuilder(Shopper.uri(s1, "/session/extend"))
+                  .header("X-CSRF-Token", csrf)
+                  .header("Accept", "application/json")
+                  .POST(HttpRequest.BodyPublishers.noBody()));
       assertThat(extended.statusCode()).isEqualTo(200);
       assertThat(Shopper.json(extended).get("remainingSeconds").asLong()).isEqualTo(600);
       clock.advance(Duration.ofMinutes(9)); // 18.5 minutes after sign-in, 9 after the extension
@@ -156,7 +172,8 @@ class PagesTest {
       assertThat(missing.statusCode()).isEqualTo(404);
       assertThat(missing.body()).contains("There is no such page");
       eve.get(s1, "/login");
-      HttpResponse<String> forged = eve.postForm(s1, "/login", form("user", "eve", "_csrf", "forged"));
+      HttpResponse<String> forged =
+          eve.postForm(s1, "/login", form("user", "eve", "_csrf", "forged"));
       assertThat(forged.statusCode()).isEqualTo(403);
       HttpResponse<String> shop = eve.get(s1, "/");
       assertThat(shop.headers().firstValue("Location")).hasValue("/login");

@@ -12,21 +12,26 @@ final class Services {
     String uri = System.getenv("TETHER_TEST_REDIS_URI");
     if (uri == null || uri.isBlank()) {
       if (Boolean.parseBoolean(System.getenv("TETHER_REQUIRE_SERVICES"))) {
-        throw new IllegalStateException("TETHER_TEST_REDIS_URI is not set, and TETHER_REQUIRE_SERVICES=true makes"
-            + " a missing Redis a failure (source <(bash .ci/services.sh) starts one)");
+        throw new IllegalStateException(
+            "TETHER_TEST_REDIS_URI is not set, and TETHER_REQUIRE_SERVICES=true makes"
+                + " a missing Redis a failure (source <(bash .ci/services.sh) starts one)");
       }
       Assumptions.abort("TETHER_TEST_REDIS_URI is not set: skipping the Redis demo test");
     }
     return uri;
   }
 
-  /** The PostgreSQL JDBC URL with its credentials in it, or the test is skipped (or fails, as above). */
+  /**
+   * The PostgreSQL JDBC URL with its credentials in it, or the test is skipped (or fails, as
+   * above).
+   */
   static String postgres() {
     String url = System.getenv("TETHER_TEST_PG_URL");
     if (url == null || url.isBlank()) {
       if (Boolean.parseBoolean(System.getenv("TETHER_REQUIRE_SERVICES"))) {
-        throw new IllegalStateException("TETHER_TEST_PG_URL is not set, and TETHER_REQUIRE_SERVICES=true makes"
-            + " a missing PostgreSQL a failure (source <(bash .ci/services.sh) starts one)");
+        throw new IllegalStateException(
+            "TETHER_TEST_PG_URL is not set, and TETHER_REQUIRE_SERVICES=true makes"
+                + " a missing PostgreSQL a failure (source <(bash .ci/services.sh) starts one)");
       }
       Assumptions.abort("TETHER_TEST_PG_URL is not set: skipping the PostgreSQL demo test");
     }

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * One user with one session cookie that they present to whichever instance they talk to, as a
- * balancer moving them between instances would: the real JDK HTTP client, with the cookie kept
- * by hand (so which instance gets it is explicit).
+ * balancer moving them between instances would: the real JDK HTTP client, with the cookie kept by
+ * hand (so which instance gets it is explicit).
  */
 final class Shopper implements AutoCloseable {
 
@@ -30,7 +30,10 @@ final class Shopper implements AutoCloseable {
   private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
   String cookie;
 
   HttpResponse<String> get(DemoInstance at, String path) {
@@ -38,13 +41,19 @@ final class Shopper implements AutoCloseable {
   }
 
   HttpResponse<String> postJson(DemoInstance at, String path, String json) {
-    return send(at, HttpRequest.newBuilder(uri(at, path)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)));
+    return send(
+        at,
+        HttpRequest.newBuilder(uri(at, path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   HttpResponse<String> postForm(DemoInstance at, String path, String form) {
-    return send(at, HttpRequest.newBuilder(uri(at, path)).header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form)));
+    return send(
+        at,
+        HttpRequest.newBuilder(uri(at, path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form)));
   }
 
   HttpResponse<String> send(DemoInstance at, HttpRequest.Builder b) {
@@ -52,7 +61,9 @@ final class Shopper implements AutoCloseable {
       b.header("Cookie", "TSESSION=" + cookie);
     }
     try {
-      HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
       for (String c : r.headers().allValues("set-cookie")) {
         Matcher m = SET.matcher(c);
         if (m.matches()) {
@@ -177,7 +188,8 @@ final class Shopper implements AutoCloseable {
     if (origin != null) {
       b.header("Origin", origin);
     }
-    CompletableFuture<WebSocket> f = b.buildAsync(URI.create("ws://" + at.address() + "/ws/chat"), new WebSocket.Listener() {});
+    CompletableFuture<WebSocket> f =
+        b.buildAsync(URI.create("ws://" + at.address() + "/ws/chat"), new WebSocket.Listener() {});
     try {
       WebSocket ws = f.join();
       ws.abort();

@@ -2,10 +2,10 @@ package dev.tether.it;
 
 import dev.tether.session.SessionManager;
 import dev.tether.session.cache.NearCacheStore;
-import dev.tether.session.spi.SessionStore;
 import dev.tether.session.servlet.SessionCookie;
-import dev.tether.session.spi.ClientSideStore;
 import dev.tether.session.servlet.TetherSessionFilter;
+import dev.tether.session.spi.ClientSideStore;
+import dev.tether.session.spi.SessionStore;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,9 +20,9 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * One application instance: a Jetty 12 server with the session filter over a near cache in front
- * of the shared store, and a tiny shop (a cart in the session). Its HTTP listener can be stopped
- * and started again on the same port while the instance keeps its near cache, the worst case for
+ * One application instance: a Jetty 12 server with the session filter over a near cache in front of
+ * the shared store, and a tiny shop (a cart in the session). Its HTTP listener can be stopped and
+ * started again on the same port while the instance keeps its near cache, the worst case for
  * serving a stale session.
  */
 final class AppInstance implements AutoCloseable {
@@ -44,9 +44,12 @@ final class AppInstance implements AutoCloseable {
   AppInstance(String name, SessionStore store, boolean trustBindings) throws Exception {
     this.name = name;
     // a client-side store has nothing to cache and must reach the filter unwrapped
-    this.nearCache = store instanceof ClientSideStore ? null
-        : trustBindings ? NearCacheStore.trustingBindings(store, 1000, java.time.Clock.systemUTC())
-        : new NearCacheStore(store, 1000);
+    this.nearCache =
+        store instanceof ClientSideStore
+            ? null
+            : trustBindings
+                ? NearCacheStore.trustingBindings(store, 1000, java.time.Clock.systemUTC())
+                : new NearCacheStore(store, 1000);
     this.manager = SessionManager.builder(nearCache == null ? store : nearCache).build();
     start(0);
   }
@@ -84,7 +87,9 @@ final class AppInstance implements AutoCloseable {
     s.addConnector(connector);
     ServletContextHandler ctx = new ServletContextHandler();
     ctx.setContextPath("/");
-    ctx.addFilter(new FilterHolder(new TetherSessionFilter(manager, SessionCookie.defaults().insecure())), "/*",
+    ctx.addFilter(
+        new FilterHolder(new TetherSessionFilter(manager, SessionCookie.defaults().insecure())),
+        "/*",
         EnumSet.of(DispatcherType.REQUEST));
     ctx.addServlet(new ServletHolder(new Shop()), "/*");
     s.setHandler(ctx);

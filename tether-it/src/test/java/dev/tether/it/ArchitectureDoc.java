@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Checks that the classes a document names exist in the source tree: every name in backticks
- * that looks like a Java type — {@code FrontendHandler}, {@code dev.tether.proxy.route.Router},
- * {@code AccessLogger.Entry} (a nested type), {@code SessionManager#commit} or {@code
+ * Checks that the classes a document names exist in the source tree: every name in backticks that
+ * looks like a Java type — {@code FrontendHandler}, {@code dev.tether.proxy.route.Router}, {@code
+ * AccessLogger.Entry} (a nested type), {@code SessionManager#commit} or {@code
  * SessionManager.commit()} (a type and one of its members) — must be a type declared under {@code
  * src/main/java} of some module of the repository, and a package in backticks ({@code
  * dev.tether.proxy.frontend}) must be a directory there. A fully qualified name outside {@code
@@ -28,15 +28,19 @@ final class ArchitectureDoc {
 
   /** A backtick span: `...` on one line. */
   private static final Pattern CODE = Pattern.compile("`([^`\\n]+)`");
+
   /**
-   * A type name, optionally qualified by lower-case package segments, optionally followed by
-   * nested types, then optionally a member ({@code #name}, {@code .name()}).
+   * A type name, optionally qualified by lower-case package segments, optionally followed by nested
+   * types, then optionally a member ({@code #name}, {@code .name()}).
    */
-  private static final Pattern TYPE = Pattern.compile(
-      "((?:[a-z][a-z0-9_]*\\.)*)([A-Z][A-Za-z0-9_]*)((?:\\.[A-Z][A-Za-z0-9_]*)*)"
-          + "(?:(?:#|\\.)([a-z][A-Za-z0-9_]*)(?:\\(\\))?)?");
+  private static final Pattern TYPE =
+      Pattern.compile(
+          "((?:[a-z][a-z0-9_]*\\.)*)([A-Z][A-Za-z0-9_]*)((?:\\.[A-Z][A-Za-z0-9_]*)*)"
+              + "(?:(?:#|\\.)([a-z][A-Za-z0-9_]*)(?:\\(\\))?)?");
+
   /** One of this project's packages. */
   private static final Pattern PACKAGE = Pattern.compile("dev\\.tether(?:\\.[a-z][a-z0-9_]*)+");
+
   /** A package name within a line of a fenced block. */
   private static final Pattern PACKAGE_IN_TEXT = Pattern.compile("\\b" + PACKAGE.pattern() + "\\b");
 
@@ -45,6 +49,7 @@ final class ArchitectureDoc {
 
   /** One source file per fully qualified top-level type, and the files by simple name. */
   private final Map<String, Path> byQualified = new HashMap<>();
+
   private final Map<String, List<Path>> bySimple = new HashMap<>();
   private final Map<Path, String> sources = new HashMap<>();
   private final Set<String> packages = new java.util.HashSet<>();
@@ -62,7 +67,8 @@ final class ArchitectureDoc {
         }
         try (Stream<Path> files = Files.walk(src)) {
           for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-            String rel = src.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
+            String rel =
+                src.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
             String qualified = rel.substring(0, rel.length() - ".java".length());
             if (qualified.endsWith("package-info")) {
               continue;
@@ -176,13 +182,18 @@ final class ArchitectureDoc {
       String source = source(file);
       String problem = null;
       for (String type : inner) {
-        if (!Pattern.compile("\\b(class|interface|record|enum)\\s+" + type + "\\b").matcher(source).find()) {
+        if (!Pattern.compile("\\b(class|interface|record|enum)\\s+" + type + "\\b")
+            .matcher(source)
+            .find()) {
           problem = "has no nested type " + type + " in " + file.getFileName();
           break;
         }
       }
-      if (problem == null && member != null
-          && !Pattern.compile("\\b" + member + "\\s*[(<]|\\b" + member + "\\s*[=;,)]").matcher(source).find()) {
+      if (problem == null
+          && member != null
+          && !Pattern.compile("\\b" + member + "\\s*[(<]|\\b" + member + "\\s*[=;,)]")
+              .matcher(source)
+              .find()) {
         problem = "has no member " + member + " in " + file.getFileName();
       }
       if (problem == null) {
@@ -194,22 +205,29 @@ final class ArchitectureDoc {
   }
 
   private String source(Path file) {
-    return sources.computeIfAbsent(file, f -> {
-      try {
-        return Files.readString(f);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return sources.computeIfAbsent(
+        file,
+        f -> {
+          try {
+            return Files.readString(f);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
-  /** The repository's root: the first directory upwards from {@code start} with {@code docs/ARCHITECTURE.md}. */
+  /**
+   * The repository's root: the first directory upwards from {@code start} with {@code
+   * docs/ARCHITECTURE.md}.
+   */
   static Path root(Path start) {
     for (Path p = start.toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("docs/ARCHITECTURE.md")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+      if (Files.isRegularFile(p.resolve("docs/ARCHITECTURE.md"))
+          && Files.isRegularFile(p.resolve("pom.xml"))) {
         return p;
       }
     }
-    throw new IllegalStateException("no docs/ARCHITECTURE.md in " + start.toAbsolutePath() + " or above");
+    throw new IllegalStateException(
+        "no docs/ARCHITECTURE.md in " + start.toAbsolutePath() + " or above");
   }
 }

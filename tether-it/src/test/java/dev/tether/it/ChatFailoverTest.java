@@ -48,8 +48,12 @@ class ChatFailoverTest {
   private static final class User implements WebSocket.Listener {
     final String name;
     final CookieManager cookies = new CookieManager();
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(cookies)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .cookieHandler(cookies)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     final CompletableFuture<String> closed = new CompletableFuture<>();
     private final StringBuilder part = new StringBuilder();
@@ -60,16 +64,27 @@ class ChatFailoverTest {
     }
 
     void login(URI base) throws Exception {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/login"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"user\": \"" + name + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(base.resolve("/api/login"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"user\": \"" + name + "\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
     void chat(URI base) {
-      String cookie = cookies.getCookieStore().get(base).stream().map(c -> c.getName() + "=" + c.getValue()).collect(Collectors.joining("; "));
-      socket = http.newWebSocketBuilder().header("Cookie", cookie)
-          .buildAsync(URI.create("ws://" + base.getAuthority() + "/ws/chat"), this).orTimeout(30, TimeUnit.SECONDS).join();
+      String cookie =
+          cookies.getCookieStore().get(base).stream()
+              .map(c -> c.getName() + "=" + c.getValue())
+              .collect(Collectors.joining("; "));
+      socket =
+          http.newWebSocketBuilder()
+              .header("Cookie", cookie)
+              .buildAsync(URI.create("ws://" + base.getAuthority() + "/ws/chat"), this)
+              .orTimeout(30, TimeUnit.SECONDS)
+              .join();
       // joined once the server answers an empty frame (its open callback has run)
       socket.sendText("{}", true).join();
       JsonNode n = next();
@@ -80,7 +95,10 @@ class ChatFailoverTest {
     }
 
     void say(String text) {
-      socket.sendText(JSON.createObjectNode().put("text", text).toString(), true).orTimeout(30, TimeUnit.SECONDS).join();
+      socket
+          .sendText(JSON.createObjectNode().put("text", text).toString(), true)
+          .orTimeout(30, TimeUnit.SECONDS)
+          .join();
     }
 
     JsonNode next() {
@@ -119,7 +137,12 @@ class ChatFailoverTest {
   private static String config(List<DemoInstance> instances) {
     StringBuilder servers = new StringBuilder();
     for (DemoInstance i : instances) {
-      servers.append("      - { name: ").append(i.name()).append(", address: ").append(i.address()).append(" }\n");
+      servers
+          .append("      - { name: ")
+          .append(i.name())
+          .append(", address: ")
+          .append(i.address())
+          .append(" }\n");
     }
     return """
         listen: 127.0.0.1:0
@@ -136,14 +159,17 @@ class ChatFailoverTest {
             websocket: managed
             websocket-resume-timeout: 3s
             servers:
-        """ + servers;
+        """
+        + servers;
   }
 
   @Test
   void aChatSocketOutlivesItsInstanceAndGetsWhatWasSaidMeanwhile() throws Exception {
     try (DemoCluster demo = DemoCluster.start(DemoSettings.defaults())) {
-      ControlPlane tether = ControlPlane.start(ConfigLoader.parse(config(demo.instances()), "chat-failover.yaml",
-          Map.<String, String>of()::get));
+      ControlPlane tether =
+          ControlPlane.start(
+              ConfigLoader.parse(
+                  config(demo.instances()), "chat-failover.yaml", Map.<String, String>of()::get));
       List<User> users = new ArrayList<>();
       try {
         URI base = URI.create("http://127.0.0.1:" + tether.proxy().port());
@@ -182,17 +208,25 @@ class ChatFailoverTest {
             .containsExactly("during 1", "during 2");
         alice.say("after");
         JsonNode toBob = bob.next();
-        assertThat(toBob.get("text").asText()).as("alice's next message reaches the others").isEqualTo("after");
+        assertThat(toBob.get("text").asText())
+            .as("alice's next message reaches the others")
+            .isEqualTo("after");
         assertThat(toBob.get("user").asText()).isEqualTo("alice");
         String newHome = toBob.get("origin").asText();
         assertThat(newHome).isNotEqualTo(home);
 
         List<JsonNode> toAlice = List.of(alice.next(), alice.next(), alice.next());
-        assertThat(toAlice).extracting(n -> n.get("text").asText()).containsExactly("during 1", "during 2", "after");
-        assertThat(toAlice).allSatisfy(n -> {
-          assertThat(n.has("history")).as("a resume, not a new socket given the backlog: " + n).isFalse();
-          assertThat(n.get("instance").asText()).isEqualTo(newHome);
-        });
+        assertThat(toAlice)
+            .extracting(n -> n.get("text").asText())
+            .containsExactly("during 1", "during 2", "after");
+        assertThat(toAlice)
+            .allSatisfy(
+                n -> {
+                  assertThat(n.has("history"))
+                      .as("a resume, not a new socket given the backlog: " + n)
+                      .isFalse();
+                  assertThat(n.get("instance").asText()).isEqualTo(newHome);
+                });
         assertThat(alice.frames).as("nothing twice").isEmpty();
         assertThat(alice.closed).isNotDone();
 
@@ -203,7 +237,8 @@ class ChatFailoverTest {
           }
         }
         alice.say("anyone?");
-        assertThat(alice.closed.get(30, TimeUnit.SECONDS)).isEqualTo("1013 no server accepted the connection within 3000 ms");
+        assertThat(alice.closed.get(30, TimeUnit.SECONDS))
+            .isEqualTo("1013 no server accepted the connection within 3000 ms");
         assertThat(bob.closed.get(30, TimeUnit.SECONDS)).startsWith("1013 ");
       } finally {
         for (User u : users) {

@@ -46,7 +46,8 @@ class HybridSessionTest {
 
   @ParameterizedTest(name = "{0} store")
   @MethodSource("stores")
-  void sessionFollowsTheUserThroughFailoverAndBack(String storeName, Supplier<Stores> backend) throws Exception {
+  void sessionFollowsTheUserThroughFailoverAndBack(String storeName, Supplier<Stores> backend)
+      throws Exception {
     try (Stores stores = backend.get()) {
       List<AppInstance> apps = new ArrayList<>();
       try {
@@ -64,7 +65,8 @@ class HybridSessionTest {
       for (int i = 0; i < 3; i++) {
         apps.add(new AppInstance("app" + (i + 1), stores.store(i)));
       }
-      String yaml = """
+      String yaml =
+          """
           listen: 127.0.0.1:0
           workers: 1
           timeouts: { connect: 1s }
@@ -77,22 +79,29 @@ class HybridSessionTest {
                 - { name: app1, address: 127.0.0.1:%d }
                 - { name: app2, address: 127.0.0.1:%d }
                 - { name: app3, address: 127.0.0.1:%d }
-          """.formatted(apps.get(0).port(), apps.get(1).port(), apps.get(2).port());
+          """
+              .formatted(apps.get(0).port(), apps.get(1).port(), apps.get(2).port());
       try (ControlPlane tether = ControlPlane.start(ConfigLoader.parse(yaml, "hybrid-test.yaml"))) {
         URI base = URI.create("http://127.0.0.1:" + tether.proxy().port());
-        HttpClient user = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient user =
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .cookieHandler(new CookieManager())
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
 
         // 1. Fill the cart: one instance serves the whole visit.
         HttpResponse<String> first = get(user, base, "/add?item=apple");
         String home = first.headers().firstValue("x-instance").orElseThrow();
-        assertThat(get(user, base, "/add?item=pear").headers().firstValue("x-instance")).hasValue(home);
+        assertThat(get(user, base, "/add?item=pear").headers().firstValue("x-instance"))
+            .hasValue(home);
         HttpResponse<String> cart = get(user, base, "/cart");
         assertThat(cart.body()).isEqualTo("apple,pear");
         assertThat(cart.headers().firstValue("x-instance")).hasValue(home);
 
         // 2. The home instance stops: the next request is served elsewhere with the cart intact.
-        AppInstance homeApp = apps.stream().filter(a -> a.name().equals(home)).findFirst().orElseThrow();
+        AppInstance homeApp =
+            apps.stream().filter(a -> a.name().equals(home)).findFirst().orElseThrow();
         homeApp.stopListener();
         HttpResponse<String> afterFailover = get(user, base, "/cart");
         assertThat(afterFailover.statusCode()).isEqualTo(200);
@@ -101,7 +110,8 @@ class HybridSessionTest {
         assertThat(afterFailover.body()).isEqualTo("apple,pear");
 
         // 3. Change the cart on the second instance.
-        assertThat(get(user, base, "/add?item=plum").headers().firstValue("x-instance")).hasValue(second);
+        assertThat(get(user, base, "/add?item=plum").headers().firstValue("x-instance"))
+            .hasValue(second);
 
         // 4. The home instance returns, its near cache still holding the two-item cart; the
         //    others are taken out so the user is sent back to it.
@@ -118,12 +128,15 @@ class HybridSessionTest {
         if (homeApp.nearCache() != null) {
           // The stale entry was noticed by its version and re-read, not served.
           assertThat(homeApp.nearCache().misses()).isGreaterThan(missesBefore);
-        } // with the cookie store the session came in the request: nothing on the server to go stale
+        } // with the cookie store the session came in the request: nothing on the server to go
+        // stale
       }
     }
   }
 
-  private static HttpResponse<String> get(HttpClient client, URI base, String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> get(HttpClient client, URI base, String path)
+      throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LeakDetection.class)
 class OwnerFailoverTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theNextRequestGoesToTheOtherOwnerAndReadsTheSessionLocally() throws Exception {
@@ -43,13 +42,16 @@ class OwnerFailoverTest {
           apps.add(new AppInstance("app" + (i + 1), stores.store(i)));
         }
         Path log = dir.resolve("access.log");
-        try (ControlPlane tether = ControlPlane.start(ConfigLoader.parse(config(apps, log), "owners-test.yaml"))) {
+        try (ControlPlane tether =
+            ControlPlane.start(ConfigLoader.parse(config(apps, log), "owners-test.yaml"))) {
           URI base = URI.create("http://127.0.0.1:" + tether.proxy().port());
           HttpClient user = client();
 
           HttpResponse<String> first = get(user, base, "/add?item=apple");
           String home = instance(first);
-          assertThat(first.headers().allValues("tether-session-owners")).as("the client never sees the owners").isEmpty();
+          assertThat(first.headers().allValues("tether-session-owners"))
+              .as("the client never sees the owners")
+              .isEmpty();
           assertThat(affinity(get(user, base, "/add?item=pear"))).isEqualTo("cookie; hit; " + home);
           int homeIndex = index(home);
           List<String> owners = grid(stores, homeIndex).owners(sessionId(user, base));
@@ -68,13 +70,20 @@ class OwnerFailoverTest {
           assertThat(after.body()).as("the cart is intact").isEqualTo("apple,pear");
           assertThat(affinity(after)).isEqualTo("cookie; failover-owner; " + expected);
           assertThat(survivor.remoteReads() - remote).as("remote reads for that request").isZero();
-          assertThat(survivor.localReads() - local).as("it read the session from its own memory").isPositive();
-          await().atMost(Duration.ofSeconds(5))
-              .until(() -> Files.exists(log) && Files.readString(log).contains("affinity=cookie/failover-owner"));
+          assertThat(survivor.localReads() - local)
+              .as("it read the session from its own memory")
+              .isPositive();
+          await()
+              .atMost(Duration.ofSeconds(5))
+              .until(
+                  () ->
+                      Files.exists(log)
+                          && Files.readString(log).contains("affinity=cookie/failover-owner"));
 
           // Ownership moved when the member left: the token learned the new owners from that
           // response, so when this server dies too the last one takes over as an owner.
-          assertThat(affinity(get(user, base, "/add?item=plum"))).isEqualTo("cookie; hit; " + expected);
+          assertThat(affinity(get(user, base, "/add?item=plum")))
+              .isEqualTo("cookie; hit; " + expected);
           apps.get(index(expected)).stopListener();
           stores.stop(index(expected));
           HttpResponse<String> last = get(user, base, "/cart");
@@ -97,7 +106,8 @@ class OwnerFailoverTest {
         for (int i = 0; i < 3; i++) {
           apps.add(new AppInstance("app" + (i + 1), stores.store(i)));
         }
-        try (ControlPlane tether = ControlPlane.start(ConfigLoader.parse(config(apps, dir.resolve("a.log")), "t.yaml"))) {
+        try (ControlPlane tether =
+            ControlPlane.start(ConfigLoader.parse(config(apps, dir.resolve("a.log")), "t.yaml"))) {
           URI base = URI.create("http://127.0.0.1:" + tether.proxy().port());
           HttpClient user = client();
           HttpResponse<String> first = get(user, base, "/add?item=apple");
@@ -133,7 +143,8 @@ class OwnerFailoverTest {
               - { name: app1, address: 127.0.0.1:%d }
               - { name: app2, address: 127.0.0.1:%d }
               - { name: app3, address: 127.0.0.1:%d }
-        """.formatted(log, apps.get(0).port(), apps.get(1).port(), apps.get(2).port());
+        """
+        .formatted(log, apps.get(0).port(), apps.get(1).port(), apps.get(2).port());
   }
 
   private static GridSessionStore grid(Stores stores, int i) {
@@ -145,13 +156,20 @@ class OwnerFailoverTest {
   }
 
   private static String sessionId(HttpClient user, URI base) {
-    return ((CookieManager) user.cookieHandler().orElseThrow()).getCookieStore().get(base).stream()
-        .filter(c -> c.getName().equals("TSESSION")).findFirst().orElseThrow().getValue();
+    return ((CookieManager) user.cookieHandler().orElseThrow())
+        .getCookieStore().get(base).stream()
+            .filter(c -> c.getName().equals("TSESSION"))
+            .findFirst()
+            .orElseThrow()
+            .getValue();
   }
 
   private static HttpClient client() {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager())
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .cookieHandler(new CookieManager())
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
   }
 
   private static String instance(HttpResponse<?> r) {
@@ -162,7 +180,9 @@ class OwnerFailoverTest {
     return r.headers().firstValue("x-tether-affinity").orElseThrow();
   }
 
-  private static HttpResponse<String> get(HttpClient client, URI base, String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> get(HttpClient client, URI base, String path)
+      throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -40,10 +40,13 @@ class StickyHitTest {
         Arguments.of("redis", false, (Supplier<Stores>) Stores::redis));
   }
 
-  /** Three instances over one in-memory backend, whose peers deliver invalidations synchronously. */
+  /**
+   * Three instances over one in-memory backend, whose peers deliver invalidations synchronously.
+   */
   static Stores memoryPeers() {
     MemorySessionStore first = new MemorySessionStore(Clock.systemUTC());
-    List<SessionStore> peers = List.of(first, first.peer(Clock.systemUTC()), first.peer(Clock.systemUTC()));
+    List<SessionStore> peers =
+        List.of(first, first.peer(Clock.systemUTC()), first.peer(Clock.systemUTC()));
     return Stores.of(peers);
   }
 
@@ -53,15 +56,16 @@ class StickyHitTest {
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("stores")
-  void stickyHitsReadNothingAndAnInvalidationElsewhereIsNeverMissed(String name, boolean synchronous,
-      Supplier<Stores> backend) throws Exception {
+  void stickyHitsReadNothingAndAnInvalidationElsewhereIsNeverMissed(
+      String name, boolean synchronous, Supplier<Stores> backend) throws Exception {
     try (Stores stores = backend.get()) {
       List<AppInstance> apps = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
           apps.add(new AppInstance("app" + (i + 1), stores.store(i), true));
         }
-        String yaml = """
+        String yaml =
+            """
             listen: 127.0.0.1:0
             workers: 1
             pools:
@@ -71,13 +75,21 @@ class StickyHitTest {
                   - { name: app1, address: 127.0.0.1:%d }
                   - { name: app2, address: 127.0.0.1:%d }
                   - { name: app3, address: 127.0.0.1:%d }
-            """.formatted(apps.get(0).port(), apps.get(1).port(), apps.get(2).port());
-        try (ControlPlane tether = ControlPlane.start(ConfigLoader.parse(yaml, "sticky-test.yaml"))) {
+            """
+                .formatted(apps.get(0).port(), apps.get(1).port(), apps.get(2).port());
+        try (ControlPlane tether =
+            ControlPlane.start(ConfigLoader.parse(yaml, "sticky-test.yaml"))) {
           URI base = URI.create("http://127.0.0.1:" + tether.proxy().port());
-          HttpClient user = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-              .cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();
-          String home = get(user, base, "/add?item=apple").headers().firstValue("x-instance").orElseThrow();
-          AppInstance homeApp = apps.stream().filter(a -> a.name().equals(home)).findFirst().orElseThrow();
+          HttpClient user =
+              HttpClient.newBuilder()
+                  .version(HttpClient.Version.HTTP_1_1)
+                  .cookieHandler(new CookieManager())
+                  .connectTimeout(Duration.ofSeconds(5))
+                  .build();
+          String home =
+              get(user, base, "/add?item=apple").headers().firstValue("x-instance").orElseThrow();
+          AppInstance homeApp =
+              apps.stream().filter(a -> a.name().equals(home)).findFirst().orElseThrow();
           AppInstance other = apps.stream().filter(a -> a != homeApp).findFirst().orElseThrow();
           NearCacheStore cache = homeApp.nearCache();
           get(user, base, "/cart"); // validated once under the binding
@@ -96,12 +108,20 @@ class StickyHitTest {
           String session = sessionCookie(user, base);
           HttpClient direct = HttpClient.newHttpClient();
           URI otherUri = URI.create("http://127.0.0.1:" + other.port());
-          assertThat(direct.send(HttpRequest.newBuilder(otherUri.resolve("/add?item=pear")).header("Cookie", session).build(),
-              HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("added pear");
+          assertThat(
+                  direct
+                      .send(
+                          HttpRequest.newBuilder(otherUri.resolve("/add?item=pear"))
+                              .header("Cookie", session)
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body())
+              .isEqualTo("added pear");
           expectCart(user, base, "apple,pear", synchronous);
 
           // Invalidated on another instance (an admin or a concurrent-session limit there).
-          assertThat(other.nearCache().delete(session.substring(session.indexOf('=') + 1))).isTrue();
+          assertThat(other.nearCache().delete(session.substring(session.indexOf('=') + 1)))
+              .isTrue();
           expectCart(user, base, "no-session", synchronous);
           direct.close();
         }
@@ -113,11 +133,16 @@ class StickyHitTest {
     }
   }
 
-  private static void expectCart(HttpClient user, URI base, String cart, boolean synchronous) throws Exception {
+  private static void expectCart(HttpClient user, URI base, String cart, boolean synchronous)
+      throws Exception {
     if (synchronous) {
-      assertThat(get(user, base, "/cart").body()).as("the very next sticky request").isEqualTo(cart);
+      assertThat(get(user, base, "/cart").body())
+          .as("the very next sticky request")
+          .isEqualTo(cart);
     } else {
-      await().atMost(Duration.ofSeconds(2)).until(() -> get(user, base, "/cart").body().equals(cart));
+      await()
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> get(user, base, "/cart").body().equals(cart));
     }
   }
 
@@ -127,11 +152,17 @@ class StickyHitTest {
   }
 
   private static String sessionCookie(HttpClient user, URI base) {
-    return ((CookieManager) user.cookieHandler().orElseThrow()).getCookieStore().get(base).stream()
-        .filter(c -> c.getName().equals("TSESSION")).findFirst().orElseThrow().toString();
+    return ((CookieManager) user.cookieHandler().orElseThrow())
+        .getCookieStore().get(base).stream()
+            .filter(c -> c.getName().equals("TSESSION"))
+            .findFirst()
+            .orElseThrow()
+            .toString();
   }
 
-  private static HttpResponse<String> get(HttpClient client, URI base, String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> get(HttpClient client, URI base, String path)
+      throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -19,11 +19,20 @@ import dev.tether.proxy.config.Transport;
  * @param proxyProtocol whether every client connection starts with a PROXY protocol v1/v2 header
  */
 public record ProxySettings(
-    Listen listen, Timeouts timeouts, Limits limits, TrustedProxies trustedProxies, AccessLog accessLog,
+    Listen listen,
+    Timeouts timeouts,
+    Limits limits,
+    TrustedProxies trustedProxies,
+    AccessLog accessLog,
     boolean proxyProtocol) {
 
   /** Settings for a listener without the PROXY protocol. */
-  public ProxySettings(Listen listen, Timeouts timeouts, Limits limits, TrustedProxies trustedProxies, AccessLog accessLog) {
+  public ProxySettings(
+      Listen listen,
+      Timeouts timeouts,
+      Limits limits,
+      TrustedProxies trustedProxies,
+      AccessLog accessLog) {
     this(listen, timeouts, limits, trustedProxies, accessLog, false);
   }
 
@@ -45,5 +54,4 @@ public record ProxySettings(
       }
     }
   }
-
 }

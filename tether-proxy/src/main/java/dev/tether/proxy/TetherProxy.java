@@ -6,9 +6,9 @@ import dev.tether.proxy.backend.BackendConnector;
 import dev.tether.proxy.frontend.DrainSignal;
 import dev.tether.proxy.frontend.Edge;
 import dev.tether.proxy.frontend.FrontendInitializer;
-import dev.tether.proxy.tls.HttpsRedirect;
 import dev.tether.proxy.frontend.ProxyRuntime;
 import dev.tether.proxy.route.Router;
+import dev.tether.proxy.tls.HttpsRedirect;
 import dev.tether.proxy.trace.ExchangeTracer;
 import dev.tether.proxy.transport.NettyTransport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -29,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running balancer data plane: one listening socket, {@code workers} event loops that both
- * accept and serve (a connection and the backend connections it borrows share one loop), and the
- * routing table, which can be replaced while running.
+ * A running balancer data plane: one listening socket, {@code workers} event loops that both accept
+ * and serve (a connection and the backend connections it borrows share one loop), and the routing
+ * table, which can be replaced while running.
  *
  * <pre>{@code
  * TetherProxy proxy = TetherProxy.start(settings, router);
@@ -49,10 +49,16 @@ public final class TetherProxy implements AutoCloseable {
   private final EventLoopGroup group;
   private final ProxyRuntime runtime;
   private final Channel server;
+
   /** The listener that redirects cleartext requests to https, or {@code null}. */
   private volatile Channel redirect;
 
-  private TetherProxy(ProxySettings settings, NettyTransport transport, EventLoopGroup group, ProxyRuntime runtime, Channel server) {
+  private TetherProxy(
+      ProxySettings settings,
+      NettyTransport transport,
+      EventLoopGroup group,
+      ProxyRuntime runtime,
+      Channel server) {
     this.settings = settings;
     this.transport = transport;
     this.group = group;
@@ -86,7 +92,8 @@ public final class TetherProxy implements AutoCloseable {
    *
    * @throws IllegalStateException when an address cannot be bound (it says which and why)
    */
-  public static TetherProxy start(ProxySettings settings, Router router, ExchangeTracer tracer, Edge edge) {
+  public static TetherProxy start(
+      ProxySettings settings, Router router, ExchangeTracer tracer, Edge edge) {
     requireNonNull(settings, "settings");
     requireNonNull(router, "router");
     NettyTransport transport = NettyTransport.resolve(settings.listen().transport());
@@ -107,26 +114,41 @@ public final class TetherProxy implements AutoCloseable {
       connector.tls(edge.backendTls());
       connector.sendProxy(edge.sendProxy());
     }
-    ServerBootstrap b = new ServerBootstrap()
-        .group(group)
-        .channel(transport.serverChannel())
-        .option(ChannelOption.SO_BACKLOG, 4096)
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-        .childHandler(edge == null ? new FrontendInitializer(runtime) : new FrontendInitializer(runtime, edge));
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+            .childHandler(
+                edge == null
+                    ? new FrontendInitializer(runtime)
+                    : new FrontendInitializer(runtime, edge));
     if (runtime.guard().acceptHandler() != null) {
       b.handler(runtime.guard().acceptHandler());
     }
-    InetSocketAddress addr = new InetSocketAddress(settings.listen().host(), settings.listen().port());
+    InetSocketAddress addr =
+        new InetSocketAddress(settings.listen().host(), settings.listen().port());
     try {
       Channel ch = b.bind(addr).sync().channel();
-      log.info("tether listening on {} ({} transport, {} workers{})", ch.localAddress(), transport.name(), settings.listen().workers(),
-          edge != null && edge.tls() != null ? ", TLS with the " + edge.tls().engine() + " engine" : "");
+      log.info(
+          "tether listening on {} ({} transport, {} workers{})",
+          ch.localAddress(),
+          transport.name(),
+          settings.listen().workers(),
+          edge != null && edge.tls() != null
+              ? ", TLS with the " + edge.tls().engine() + " engine"
+              : "");
       TetherProxy proxy = new TetherProxy(settings, transport, group, runtime, ch);
       if (edge != null && edge.redirectHttp() != null) {
-        proxy.redirect = HttpsRedirect.bind(group, transport, edge.redirectHttp(), proxy.port(), settings.limits());
+        proxy.redirect =
+            HttpsRedirect.bind(
+                group, transport, edge.redirectHttp(), proxy.port(), settings.limits());
       }
       return proxy;
     } catch (Exception e) {
@@ -183,11 +205,15 @@ public final class TetherProxy implements AutoCloseable {
     runtime.startDraining();
     runtime.signalClients(DrainSignal.INSTANCE);
     while (runtime.clientCount() > 0 && System.nanoTime() < deadline) {
-      runtime.awaitClientsClosed(Math.min(50, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1));
+      runtime.awaitClientsClosed(
+          Math.min(50, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1));
     }
     int left = runtime.clientCount();
     if (left > 0) {
-      log.warn("shutdown deadline of {} passed with {} connections still busy; closing them", grace, left);
+      log.warn(
+          "shutdown deadline of {} passed with {} connections still busy; closing them",
+          grace,
+          left);
       runtime.closeClients();
     }
     for (EventExecutor e : group) {

@@ -14,7 +14,9 @@ public final class TrustedProxies {
 
   private final List<Predicate<InetAddress>> ranges;
 
-  /** @param ranges address ranges (for example CIDR blocks) of trusted proxies */
+  /**
+   * @param ranges address ranges (for example CIDR blocks) of trusted proxies
+   */
   public TrustedProxies(List<? extends Predicate<InetAddress>> ranges) {
     this.ranges = List.copyOf(ranges);
   }

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real proxy with {@code access-log.path} and the JSON format: every request of a real HTTP
- * client is a valid JSON line in the file once the proxy has stopped (the last buffer is written
- * on stop, long before the 1 h flush), and no buffer leaks.
+ * client is a valid JSON line in the file once the proxy has stopped (the last buffer is written on
+ * stop, long before the 1 h flush), and no buffer leaks.
  */
 @ExtendWith(LeakDetection.class)
 class AccessLogIntegrationTest {
@@ -45,14 +45,28 @@ class AccessLogIntegrationTest {
   void everyRequestIsAJsonLineInTheFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("access.log");
     try (TestBackend backend = TestBackend.start("s1")) {
-      Pool pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", backend.port(), 1)),
-          Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
-      Upstream up = new Upstream(pool, Map.of("s1", new InetSocketAddress("127.0.0.1", backend.port())),
-          ConnectionsConfig.DEFAULTS, null, true);
+      Pool pool =
+          new Pool(
+              "web",
+              List.of(new Server("s1", "127.0.0.1", backend.port(), 1)),
+              Balancers.find("round-robin").orElseThrow(),
+              Map.of(),
+              BalanceEnv.SYSTEM);
+      Upstream up =
+          new Upstream(
+              pool,
+              Map.of("s1", new InetSocketAddress("127.0.0.1", backend.port())),
+              ConnectionsConfig.DEFAULTS,
+              null,
+              true);
       Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
-      ProxySettings settings = new ProxySettings(new ProxySettings.Listen("127.0.0.1", 0, 2, Transport.AUTO),
-          Timeouts.DEFAULTS, Limits.DEFAULTS, TrustedProxies.NONE,
-          new AccessLog(true, AccessLog.Format.JSON, file, 4096, Duration.ofHours(1)));
+      ProxySettings settings =
+          new ProxySettings(
+              new ProxySettings.Listen("127.0.0.1", 0, 2, Transport.AUTO),
+              Timeouts.DEFAULTS,
+              Limits.DEFAULTS,
+              TrustedProxies.NONE,
+              new AccessLog(true, AccessLog.Format.JSON, file, 4096, Duration.ofHours(1)));
       TetherProxy proxy = TetherProxy.start(settings, router);
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       List<String> paths = new ArrayList<>();
@@ -60,8 +74,11 @@ class AccessLogIntegrationTest {
         for (int i = 0; i < 60; i++) { // 60 lines of ~200 bytes: several 4k buffers go by size
           String path = "/item/" + i + "?q=%22x%22";
           paths.add(path);
-          HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + proxy.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> r =
+              client.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
           assertThat(r.statusCode()).isEqualTo(200);
         }
       } finally {
@@ -77,7 +94,8 @@ class AccessLogIntegrationTest {
         assertThat(n.get("server").asText()).isEqualTo("s1");
         assertThat(n.get("status").asInt()).isEqualTo(200);
         assertThat(n.get("client").asText()).isEqualTo("127.0.0.1");
-        assertThat(n.get("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d)");
+        assertThat(n.get("time").asText())
+            .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d)");
         logged.add(n.get("path").asText());
       }
       // two loops each keep their own order; together every request is there once

@@ -34,7 +34,8 @@ class AgentHeaderIntegrationTest {
   private final HealthBackend s1;
   private final HealthBackend s2;
   private ControlPlane tether;
-  private final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient admin =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
 
   AgentHeaderIntegrationTest() throws Exception {
@@ -53,11 +54,21 @@ class AgentHeaderIntegrationTest {
   }
 
   private void start(String poolKeys, int w1, int w2) throws Exception {
-    String yaml = "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0 }\npools:\n  web:\n" + poolKeys
-        + "    health: { path: /health, interval: 200ms, timeout: 200ms, rise: 1, fall: 1 }\n"
-        + "    servers:\n"
-        + "      - { name: s1, address: 127.0.0.1:" + s1.port() + ", weight: " + w1 + " }\n"
-        + "      - { name: s2, address: 127.0.0.1:" + s2.port() + ", weight: " + w2 + " }\n";
+    String yaml =
+        "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0 }\npools:\n  web:\n"
+            + poolKeys
+            + "    health: { path: /health, interval: 200ms, timeout: 200ms, rise: 1, fall: 1 }\n"
+            + "    servers:\n"
+            + "      - { name: s1, address: 127.0.0.1:"
+            + s1.port()
+            + ", weight: "
+            + w1
+            + " }\n"
+            + "      - { name: s2, address: 127.0.0.1:"
+            + s2.port()
+            + ", weight: "
+            + w2
+            + " }\n";
     TetherConfig c = ConfigLoader.parse(yaml, "agent.yaml", Map.<String, String>of()::get);
     tether = ControlPlane.start(c);
   }
@@ -71,25 +82,36 @@ class AgentHeaderIntegrationTest {
   }
 
   private static HttpClient sticky() {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager()).build();
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .cookieHandler(new CookieManager())
+        .build();
   }
 
   private String get(HttpClient client) throws Exception {
-    HttpResponse<String> r = client.send(HttpRequest.newBuilder(proxy()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        client.send(HttpRequest.newBuilder(proxy()).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }
 
-  /** Waits until {@code b} has answered {@code n} more health probes, so the checker has seen its answer. */
+  /**
+   * Waits until {@code b} has answered {@code n} more health probes, so the checker has seen its
+   * answer.
+   */
   private static void probedAgain(HealthBackend b, int n) {
     int seen = b.probes().size();
     await().atMost(WAIT).until(() -> b.probes().size() >= seen + n);
   }
 
   private JsonNode server(String name) throws Exception {
-    HttpResponse<String> r = admin.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + tether.admin().port() + "/api/pools/web/servers")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        admin.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:" + tether.admin().port() + "/api/pools/web/servers"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     for (JsonNode s : json.readTree(r.body()).get("servers")) {
       if (s.get("name").asText().equals(name)) {
         return s;
@@ -99,8 +121,13 @@ class AgentHeaderIntegrationTest {
   }
 
   private int adminPost(String path) throws Exception {
-    return admin.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    return admin
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
   }
 
   @Test
@@ -124,7 +151,9 @@ class AgentHeaderIntegrationTest {
 
     for (int i = 0; i < 10; i++) {
       try (HttpClient fresh = sticky()) {
-        assertThat(get(fresh)).as("a new session never lands on the draining server").isEqualTo("s2");
+        assertThat(get(fresh))
+            .as("a new session never lands on the draining server")
+            .isEqualTo("s2");
       }
     }
     for (int i = 0; i < 5; i++) {
@@ -136,11 +165,14 @@ class AgentHeaderIntegrationTest {
     assertThat(tether.pool("web").snapshot().member("s1").acceptsNew()).isTrue();
     // New sessions from one client address stick together for the affinity's first-request window
     // (1 s), so the first new session on s1 may take that long.
-    await("a new session lands on s1 again").atMost(WAIT).until(() -> {
-      try (HttpClient c = sticky()) {
-        return get(c).equals("s1");
-      }
-    });
+    await("a new session lands on s1 again")
+        .atMost(WAIT)
+        .until(
+            () -> {
+              try (HttpClient c = sticky()) {
+                return get(c).equals("s1");
+              }
+            });
     boundToS1.close();
   }
 
@@ -150,23 +182,31 @@ class AgentHeaderIntegrationTest {
     assertThat(adminPost("/api/pools/web/servers/s1/drain")).isEqualTo(200);
     s1.health(200, Map.of("Tether-State", "ready"), "OK");
     probedAgain(s1, 3);
-    assertThat(state("s1")).as("ready never undoes an operator's drain").isEqualTo(ServerState.DRAINING);
+    assertThat(state("s1"))
+        .as("ready never undoes an operator's drain")
+        .isEqualTo(ServerState.DRAINING);
 
     s1.health(200, Map.of("Tether-State", "drain"), "OK");
     probedAgain(s1, 2);
     assertThat(adminPost("/api/pools/web/servers/s1/enable")).isEqualTo(200);
     probedAgain(s1, 3);
-    assertThat(state("s1")).as("the operator's enable wins over the drain in force").isEqualTo(ServerState.UP);
+    assertThat(state("s1"))
+        .as("the operator's enable wins over the drain in force")
+        .isEqualTo(ServerState.UP);
     assertThat(server("s1").get("agent").get("setAside").asBoolean()).isTrue();
 
     s1.health(200, Map.of("Tether-State", "ready"), "OK");
     probedAgain(s1, 2);
     s1.health(200, Map.of("Tether-State", "drain"), "OK");
-    await("a new drain answer counts again").atMost(WAIT).until(() -> state("s1") == ServerState.DRAINING);
+    await("a new drain answer counts again")
+        .atMost(WAIT)
+        .until(() -> state("s1") == ServerState.DRAINING);
 
     s2.health(200, Map.of("Tether-State", "down"), "OK");
     await().atMost(WAIT).until(() -> state("s2") == ServerState.DOWN);
-    assertThat(tether.healthChecker("web").healthy("s2")).as("its probes pass; it asked to be down").isTrue();
+    assertThat(tether.healthChecker("web").healthy("s2"))
+        .as("its probes pass; it asked to be down")
+        .isTrue();
     s2.health(200, Map.of(), "OK");
     await("no header counts as ready").atMost(WAIT).until(() -> state("s2") == ServerState.UP);
 
@@ -175,7 +215,9 @@ class AgentHeaderIntegrationTest {
     probedAgain(s2, 2);
     s2.health(200, Map.of("Tether-State", "ready"), "OK");
     probedAgain(s2, 2);
-    assertThat(state("s2")).as("nothing the agent says changes DISABLED").isEqualTo(ServerState.DISABLED);
+    assertThat(state("s2"))
+        .as("nothing the agent says changes DISABLED")
+        .isEqualTo(ServerState.DISABLED);
   }
 
   @Test
@@ -183,10 +225,14 @@ class AgentHeaderIntegrationTest {
     start("", 1, 1);
     s1.health(200, Map.of("Tether-State", "drain"), "OK");
     await().atMost(WAIT).until(() -> state("s1") == ServerState.DRAINING);
-    assertThat(adminPost("/api/pools/web/servers/s1/drain")).as("the drain endpoint").isEqualTo(200);
+    assertThat(adminPost("/api/pools/web/servers/s1/drain"))
+        .as("the drain endpoint")
+        .isEqualTo(200);
     s1.health(200, Map.of("Tether-State", "ready"), "OK");
     probedAgain(s1, 3);
-    assertThat(state("s1")).as("the operator's drain outlasts the agent's").isEqualTo(ServerState.DRAINING);
+    assertThat(state("s1"))
+        .as("the operator's drain outlasts the agent's")
+        .isEqualTo(ServerState.DRAINING);
   }
 
   @Test
@@ -227,5 +273,4 @@ class AgentHeaderIntegrationTest {
     assertThat(a + b).isEqualTo(n);
     return (double) a / n;
   }
-
 }

@@ -24,13 +24,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Cookie mode from YAML: attributes, keys shared by two instances, the policy kept across reloads. */
+/**
+ * Cookie mode from YAML: attributes, keys shared by two instances, the policy kept across reloads.
+ */
 @ExtendWith(LeakDetection.class)
 class CookieConfigIntegrationTest {
 
-  private static final Map<String, String> ENV = Map.of(
-      "K1", Base64.getEncoder().encodeToString("k1-k1-k1-k1-k1-k1-k1-k1-k1-k1-k1-".getBytes()),
-      "K2", Base64.getEncoder().encodeToString("k2-k2-k2-k2-k2-k2-k2-k2-k2-k2-k2-".getBytes()));
+  private static final Map<String, String> ENV =
+      Map.of(
+          "K1", Base64.getEncoder().encodeToString("k1-k1-k1-k1-k1-k1-k1-k1-k1-k1-k1-".getBytes()),
+          "K2", Base64.getEncoder().encodeToString("k2-k2-k2-k2-k2-k2-k2-k2-k2-k2-k2-".getBytes()));
 
   private final List<TestBackend> backends = new ArrayList<>();
   private final List<ControlPlane> tethers = new ArrayList<>();
@@ -51,10 +54,18 @@ class CookieConfigIntegrationTest {
   private TetherConfig config(String affinity) throws Exception {
     StringBuilder servers = new StringBuilder();
     for (TestBackend b : backends) {
-      servers.append("      - { name: ").append(b.name()).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
+      servers
+          .append("      - { name: ")
+          .append(b.name())
+          .append(", address: 127.0.0.1:")
+          .append(b.port())
+          .append(" }\n");
     }
-    String yaml = "listen: 127.0.0.1:0\nworkers: 1\npools:\n  web:\n    affinity:\n" + affinity.indent(6)
-        + "    servers:\n" + servers;
+    String yaml =
+        "listen: 127.0.0.1:0\nworkers: 1\npools:\n  web:\n    affinity:\n"
+            + affinity.indent(6)
+            + "    servers:\n"
+            + servers;
     return ConfigLoader.parse(yaml, "test.yaml", ENV::get);
   }
 
@@ -66,7 +77,8 @@ class CookieConfigIntegrationTest {
 
   private static HttpResponse<String> get(ControlPlane t, String... headers) throws Exception {
     try (HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.proxy().port() + "/"));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.proxy().port() + "/"));
       if (headers.length > 0) {
         b.headers(headers);
       }
@@ -74,7 +86,8 @@ class CookieConfigIntegrationTest {
     }
   }
 
-  private static final String COOKIE = """
+  private static final String COOKIE =
+      """
       mode: cookie
       cookie: { name: SRV, max-age: 1h, secure: true, same-site: none, host-prefix: true }
       keys: [ { id: k2, secret-env: K2 }, { id: k1, secret-env: K1 } ]
@@ -87,7 +100,9 @@ class CookieConfigIntegrationTest {
     ControlPlane b = start(config(COOKIE));
     HttpResponse<String> first = get(a);
     String setCookie = first.headers().firstValue("set-cookie").orElseThrow();
-    assertThat(setCookie).startsWith("__Host-SRV=").endsWith("; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=None");
+    assertThat(setCookie)
+        .startsWith("__Host-SRV=")
+        .endsWith("; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=None");
     String cookie = setCookie.split(";")[0];
     for (int i = 0; i < 5; i++) {
       HttpResponse<String> r = get(b, "Cookie", cookie);

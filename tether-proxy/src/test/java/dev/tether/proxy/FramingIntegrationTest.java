@@ -35,7 +35,8 @@ class FramingIntegrationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.tether.proxy.http.FramingViolationCasesTest#cases")
-  void rejectsAndClosesWithoutForwarding(String name, String request, int status, String reason) throws Exception {
+  void rejectsAndClosesWithoutForwarding(String name, String request, int status, String reason)
+      throws Exception {
     try (Socket s = new Socket("127.0.0.1", fixture.proxy.port())) {
       s.setSoTimeout(10_000);
       s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));

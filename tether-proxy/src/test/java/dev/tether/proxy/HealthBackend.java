@@ -31,7 +31,8 @@ final class HealthBackend implements AutoCloseable {
   private final String name;
   private final HttpServer http;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-  private final AtomicReference<Answer> health = new AtomicReference<>(new Answer(200, Map.of(), "OK"));
+  private final AtomicReference<Answer> health =
+      new AtomicReference<>(new Answer(200, Map.of(), "OK"));
   private final List<Probe> probes = new CopyOnWriteArrayList<>();
   private final AtomicLong served = new AtomicLong();
 

@@ -29,7 +29,8 @@ class HealthCheckIntegrationTest {
 
   private final List<TestBackend> backends = new ArrayList<>();
   private ControlPlane tether;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeEach
   void start() throws Exception {
@@ -42,11 +43,19 @@ class HealthCheckIntegrationTest {
   private TetherConfig config(String affinity) throws Exception {
     StringBuilder servers = new StringBuilder();
     for (TestBackend b : backends) {
-      servers.append("      - { name: ").append(b.name()).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
+      servers
+          .append("      - { name: ")
+          .append(b.name())
+          .append(", address: 127.0.0.1:")
+          .append(b.port())
+          .append(" }\n");
     }
-    String yaml = "listen: 127.0.0.1:0\nworkers: 1\npools:\n  web:\n" + affinity
-        + "    health: { path: /health, interval: 500ms, timeout: 500ms, rise: 2, fall: 2 }\n"
-        + "    servers:\n" + servers;
+    String yaml =
+        "listen: 127.0.0.1:0\nworkers: 1\npools:\n  web:\n"
+            + affinity
+            + "    health: { path: /health, interval: 500ms, timeout: 500ms, rise: 2, fall: 2 }\n"
+            + "    servers:\n"
+            + servers;
     return ConfigLoader.parse(yaml, "health.yaml", Map.<String, String>of()::get);
   }
 
@@ -65,13 +74,18 @@ class HealthCheckIntegrationTest {
 
   /** Which backend served each of {@code n} requests. */
   private Map<String, Integer> spread(int n) throws Exception {
-    return TestBackend.servedBy(http, URI.create("http://127.0.0.1:" + tether.proxy().port() + "/"), n);
+    return TestBackend.servedBy(
+        http, URI.create("http://127.0.0.1:" + tether.proxy().port() + "/"), n);
   }
 
   @Test
   void anUnhealthyServerIsTakenOutAndComesBackWhenHealthy() throws Exception {
-    await().atMost(Duration.ofSeconds(10)).until(() -> backends.get(1).received().stream()
-        .filter(r -> r.uri().equals("/health")).count() >= 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                backends.get(1).received().stream().filter(r -> r.uri().equals("/health")).count()
+                    >= 2);
     assertThat(state("s2")).isEqualTo(ServerState.UP);
 
     backends.get(1).healthy(false);

@@ -61,10 +61,20 @@ class KeyedAffinityIntegrationTest {
   private void start(String top, String affinity) throws Exception {
     StringBuilder servers = new StringBuilder();
     for (TestBackend b : backends) {
-      servers.append("      - { name: ").append(b.name()).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
+      servers
+          .append("      - { name: ")
+          .append(b.name())
+          .append(", address: 127.0.0.1:")
+          .append(b.port())
+          .append(" }\n");
     }
-    String yaml = "listen: 127.0.0.1:0\nworkers: 1\n" + top + "pools:\n  web:\n    affinity:\n" + affinity.indent(6)
-        + "    servers:\n" + servers;
+    String yaml =
+        "listen: 127.0.0.1:0\nworkers: 1\n"
+            + top
+            + "pools:\n  web:\n    affinity:\n"
+            + affinity.indent(6)
+            + "    servers:\n"
+            + servers;
     TetherConfig c = ConfigLoader.parse(yaml, "test.yaml", Map.of("JWT_SECRET", JWT_SECRET)::get);
     tether = ControlPlane.start(c);
   }
@@ -115,15 +125,19 @@ class KeyedAffinityIntegrationTest {
 
   @Test
   void sourceIpBehindATrustedProxySticksPerSlash24() throws Exception {
-    start("trusted-proxies: [127.0.0.1]\n", "mode: source-ip\nsource-ip: { ipv4-prefix: 24 }\ndebug-header: true\n");
+    start(
+        "trusted-proxies: [127.0.0.1]\n",
+        "mode: source-ip\nsource-ip: { ipv4-prefix: 24 }\ndebug-header: true\n");
     Set<String> spread = new HashSet<>();
     for (int net = 0; net < 30; net++) {
       String first = server(fresh("/", "X-Forwarded-For", "198.51." + net + ".10"));
       spread.add(first);
       for (int host = 11; host < 14; host++) {
-        assertThat(server(fresh("/", "X-Forwarded-For", "198.51." + net + "." + host))).isEqualTo(first);
+        assertThat(server(fresh("/", "X-Forwarded-For", "198.51." + net + "." + host)))
+            .isEqualTo(first);
       }
-      assertThat(server(fresh("/", "Forwarded", "for=\"198.51." + net + ".99:4711\""))).isEqualTo(first);
+      assertThat(server(fresh("/", "Forwarded", "for=\"198.51." + net + ".99:4711\"")))
+          .isEqualTo(first);
     }
     assertThat(spread).as("30 networks hash over all three servers").hasSize(3);
   }
@@ -140,7 +154,9 @@ class KeyedAffinityIntegrationTest {
 
   @Test
   void jwtSubjectSticksAndUnverifiableTokensCountAsAbsent() throws Exception {
-    start("", """
+    start(
+        "",
+        """
         mode: header
         header:
           jwt: { algorithms: [HS256], secret-env: JWT_SECRET }
@@ -170,8 +186,10 @@ class KeyedAffinityIntegrationTest {
   private static int iat;
 
   private static String hs256(String subject, String secret) throws Exception {
-    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256),
-        new JWTClaimsSet.Builder().subject(subject).claim("n", iat++).build());
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader(JWSAlgorithm.HS256),
+            new JWTClaimsSet.Builder().subject(subject).claim("n", iat++).build());
     jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
     return jwt.serialize();
   }

@@ -41,7 +41,8 @@ class OutlierIntegrationTest {
   private static final String TOKEN = "0123456789abcdef-outlier";
 
   private final List<TestBackend> backends = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicLong badRequests = new AtomicLong();
   private HttpServer bad;
@@ -52,25 +53,38 @@ class OutlierIntegrationTest {
       backends.add(TestBackend.start(n));
     }
     bad = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    bad.createContext("/", ex -> {
-      boolean health = ex.getRequestURI().getPath().equals("/health");
-      if (!health) {
-        badRequests.incrementAndGet();
-      }
-      byte[] body = (health ? "ok" : "overloaded").getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("X-Server", "bad");
-      ex.sendResponseHeaders(health ? 200 : 503, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    bad.createContext(
+        "/",
+        ex -> {
+          boolean health = ex.getRequestURI().getPath().equals("/health");
+          if (!health) {
+            badRequests.incrementAndGet();
+          }
+          byte[] body = (health ? "ok" : "overloaded").getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().set("X-Server", "bad");
+          ex.sendResponseHeaders(health ? 200 : 503, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
     bad.start();
-    StringBuilder yaml = new StringBuilder("listen: 127.0.0.1:0\nworkers: 1\n")
-        .append("admin: { listen: 127.0.0.1:0, token: ").append(TOKEN).append(" }\n")
-        .append("pools:\n  web:\n").append(poolKeys).append("    servers:\n");
+    StringBuilder yaml =
+        new StringBuilder("listen: 127.0.0.1:0\nworkers: 1\n")
+            .append("admin: { listen: 127.0.0.1:0, token: ")
+            .append(TOKEN)
+            .append(" }\n")
+            .append("pools:\n  web:\n")
+            .append(poolKeys)
+            .append("    servers:\n");
     for (TestBackend b : backends) {
-      yaml.append("      - { name: ").append(b.name()).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
+      yaml.append("      - { name: ")
+          .append(b.name())
+          .append(", address: 127.0.0.1:")
+          .append(b.port())
+          .append(" }\n");
     }
-    yaml.append("      - { name: bad, address: 127.0.0.1:").append(bad.getAddress().getPort()).append(" }\n");
+    yaml.append("      - { name: bad, address: 127.0.0.1:")
+        .append(bad.getAddress().getPort())
+        .append(" }\n");
     yaml.append(extraServers);
     yamlHead = yaml.substring(0, yaml.indexOf("pools:\n  web:\n") + "pools:\n  web:\n".length());
     yamlServers = yaml.substring(yaml.indexOf("    servers:\n"));
@@ -83,7 +97,8 @@ class OutlierIntegrationTest {
 
   /** The configuration with other pool keys and the same servers. */
   private TetherConfig parse(String poolKeys) throws Exception {
-    return ConfigLoader.parse(yamlHead + poolKeys + yamlServers, "outlier.yaml", Map.<String, String>of()::get);
+    return ConfigLoader.parse(
+        yamlHead + poolKeys + yamlServers, "outlier.yaml", Map.<String, String>of()::get);
   }
 
   @AfterEach
@@ -104,13 +119,18 @@ class OutlierIntegrationTest {
 
   /** One GET through the proxy: its status and the backend that answered. */
   private Map.Entry<Integer, String> get() throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + "/"))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + "/"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     return Map.entry(r.statusCode(), r.headers().firstValue("X-Server").orElse("(none)"));
   }
 
-  private HttpResponse<String> admin(String path, String token) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path));
+  private HttpResponse<String> admin(String path, String token)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -129,7 +149,8 @@ class OutlierIntegrationTest {
   }
 
   @Test
-  void aServerAnswering503IsEjectedAfterItsThresholdGetsNothingWhileEjectedAndComesBack() throws Exception {
+  void aServerAnswering503IsEjectedAfterItsThresholdGetsNothingWhileEjectedAndComesBack()
+      throws Exception {
     start("    outlier: { consecutive-5xx: 3, base-ejection: 1s, max-ejection: 4s }\n");
     // round robin over s1, s2, bad: the 9th request is bad's 3rd 503, and its head ejects bad
     // before the (sequential) 10th request is picked
@@ -150,16 +171,21 @@ class OutlierIntegrationTest {
     JsonNode shown = servers.get(2);
     assertThat(shown.get("name").asText()).isEqualTo("bad");
     assertThat(shown.get("state").asText()).as("not an operator state").isEqualTo("UP");
-    assertThat(shown.get("ejected").get("reason").asText()).isEqualTo("3 consecutive 5xx responses (last 503)");
+    assertThat(shown.get("ejected").get("reason").asText())
+        .isEqualTo("3 consecutive 5xx responses (last 503)");
     assertThat(shown.get("ejected").get("count").asInt()).isEqualTo(1);
     assertThat(Instant.parse(shown.get("ejected").get("until").asText())).isEqualTo(e.until());
     assertThat(servers.get(0).get("ejected").isNull()).isTrue();
     JsonNode pool = adminJson("/api/pools").get("pools").get(0);
     assertThat(pool.get("ejected").asInt()).isEqualTo(1);
-    assertThat(pool.get("panic").asBoolean()).as("2 of 3 healthy is above the 50% default").isFalse();
+    assertThat(pool.get("panic").asBoolean())
+        .as("2 of 3 healthy is above the 50% default")
+        .isFalse();
     assertThat(admin("/api/pools/web/servers", null).statusCode()).isEqualTo(401);
-    assertThat(admin("/api/pools/web/servers", "wrong-token-wrong-token").statusCode()).isEqualTo(401);
-    assertThat(counter("tether.outlier.ejections", "pool", "web", "server", "bad", "reason", "5xx")).isEqualTo(1);
+    assertThat(admin("/api/pools/web/servers", "wrong-token-wrong-token").statusCode())
+        .isEqualTo(401);
+    assertThat(counter("tether.outlier.ejections", "pool", "web", "server", "bad", "reason", "5xx"))
+        .isEqualTo(1);
 
     // while ejected it gets nothing: count only requests answered before its deadline, so a slow
     // machine cannot blur the window
@@ -177,7 +203,8 @@ class OutlierIntegrationTest {
 
     // it returns after its time, takes requests again, and is ejected again for twice as long
     await().atMost(Duration.ofSeconds(10)).until(() -> ejection() == null);
-    assertThat(counter("tether.outlier.returns", "pool", "web", "server", "bad", "cause", "time")).isEqualTo(1);
+    assertThat(counter("tether.outlier.returns", "pool", "web", "server", "bad", "cause", "time"))
+        .isEqualTo(1);
     // in a tight loop: a full base time in service would decay the backoff row (tested with a fake
     // clock in OutlierDetectorTest)
     for (int i = 0; i < 9 && ejection() == null; i++) {
@@ -187,51 +214,84 @@ class OutlierIntegrationTest {
     assertThat(badRequests.get()).isEqualTo(6);
     Ejection second = ejection();
     assertThat(second.count()).isEqualTo(2);
-    assertThat(adminJson("/api/pools/web/servers").get("servers").get(2).get("ejected").get("count").asInt()).isEqualTo(2);
+    assertThat(
+            adminJson("/api/pools/web/servers")
+                .get("servers")
+                .get(2)
+                .get("ejected")
+                .get("count")
+                .asInt())
+        .isEqualTo(2);
   }
 
   @Test
   void aPassingActiveCheckReturnsAnEjectedServerAtOnce() throws Exception {
-    start("    outlier: { consecutive-5xx: 2, base-ejection: 10m, max-ejection: 10m }\n"
-        + "    health: { path: /health, interval: 200ms, timeout: 200ms, rise: 1, fall: 1 }\n");
+    start(
+        "    outlier: { consecutive-5xx: 2, base-ejection: 10m, max-ejection: 10m }\n"
+            + "    health: { path: /health, interval: 200ms, timeout: 200ms, rise: 1, fall: 1 }\n");
     // the ejection lasts ten minutes; only the passing /health probe can end it within the wait
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      get();
-      return counter("tether.outlier.ejections", "server", "bad") >= 1;
-    });
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> counter("tether.outlier.returns", "pool", "web", "server", "bad", "cause", "active-check") >= 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              get();
+              return counter("tether.outlier.ejections", "server", "bad") >= 1;
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                counter(
+                        "tether.outlier.returns",
+                        "pool",
+                        "web",
+                        "server",
+                        "bad",
+                        "cause",
+                        "active-check")
+                    >= 1);
     assertThat(tether.pool("web").snapshot().member("bad").state().name()).isEqualTo("UP");
   }
 
   @Test
   void panicModeSpreadsOverEveryServerWhenTooFewAreHealthy() throws Exception {
     // threshold 100%: one ejected server puts the pool in panic, so the ejected one is used anyway
-    start("    outlier: { consecutive-5xx: 1, base-ejection: 10m, max-ejection: 10m }\n    panic-threshold: 100%\n");
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      get();
-      return ejection() != null;
-    });
+    start(
+        "    outlier: { consecutive-5xx: 1, base-ejection: 10m, max-ejection: 10m }\n    panic-threshold: 100%\n");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              get();
+              return ejection() != null;
+            });
     assertThat(tether.pool("web").snapshot().panic()).isTrue();
     assertThat(adminJson("/api/pools").get("pools").get(0).get("panic").asBoolean()).isTrue();
     long before = badRequests.get();
     for (int i = 0; i < 6; i++) {
       get();
     }
-    assertThat(badRequests.get()).as("in panic the ejected server takes its share").isEqualTo(before + 2);
+    assertThat(badRequests.get())
+        .as("in panic the ejected server takes its share")
+        .isEqualTo(before + 2);
     assertThat(tether.admin()).isNotNull();
     HttpResponse<String> metrics = admin("/metrics", TOKEN);
-    assertThat(metrics.body()).contains("tether_pool_panic{pool=\"web\"} 1.0").contains("tether_outlier_ejected{pool=\"web\"} 1.0");
+    assertThat(metrics.body())
+        .contains("tether_pool_panic{pool=\"web\"} 1.0")
+        .contains("tether_outlier_ejected{pool=\"web\"} 1.0");
   }
 
   @Test
   void aReloadKeepsEjectionsUnlessItChangesOrDropsTheOutlierSection() throws Exception {
     String keys = "    outlier: { consecutive-5xx: 1, base-ejection: 10m, max-ejection: 10m }\n";
     start(keys);
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      get();
-      return ejection() != null;
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              get();
+              return ejection() != null;
+            });
     Ejection e = ejection();
     tether.reload(parse(keys));
     assertThat(ejection()).as("same pool, same settings: the ejection stays").isEqualTo(e);
@@ -252,13 +312,19 @@ class OutlierIntegrationTest {
   void connectFailuresEjectADeadServerWhileTheRetryHidesThemFromClients() throws Exception {
     int deadPort = dev.tether.testing.net.FreePorts.loopback(1).getFirst();
     extraServers = "      - { name: dead, address: 127.0.0.1:" + deadPort + " }\n";
-    start("    outlier: { consecutive-connect-failures: 2, consecutive-5xx: 0, base-ejection: 10m, max-ejection: 10m }\n");
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      get();
-      return tether.pool("web").snapshot().member("dead").ejected();
-    });
-    assertThat(tether.pool("web").snapshot().member("dead").ejection().reason()).isEqualTo("2 consecutive connect failures");
-    assertThat(counter("tether.outlier.ejections", "server", "dead", "reason", "connect-failure")).isEqualTo(1);
+    start(
+        "    outlier: { consecutive-connect-failures: 2, consecutive-5xx: 0, base-ejection: 10m, max-ejection: 10m }\n");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              get();
+              return tether.pool("web").snapshot().member("dead").ejected();
+            });
+    assertThat(tether.pool("web").snapshot().member("dead").ejection().reason())
+        .isEqualTo("2 consecutive connect failures");
+    assertThat(counter("tether.outlier.ejections", "server", "dead", "reason", "connect-failure"))
+        .isEqualTo(1);
     assertThat(ejection()).as("5xx detection is off").isNull();
   }
 }

@@ -21,25 +21,35 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The owners an app instance names go into the client's token, never to the client; a request
- * whose server is gone goes to the next owner; the binding a request goes under reaches the server
- * and a client cannot forge it.
+ * The owners an app instance names go into the client's token, never to the client; a request whose
+ * server is gone goes to the next owner; the binding a request goes under reaches the server and a
+ * client cannot forge it.
  */
 @ExtendWith(LeakDetection.class)
 class OwnerFailoverIntegrationTest {
 
   @Test
   void aDeadServersClientsGoToTheNextOwnerAndTheBindingReachesTheServer() throws Exception {
-    try (ProxyFixture f = fixture(cookie(NO_WINDOW)); HttpClient c = jarClient()) {
+    try (ProxyFixture f = fixture(cookie(NO_WINDOW));
+        HttpClient c = jarClient()) {
       String bound = server(get(c, f.uri("/")));
-      String backup = List.of("s1", "s2", "s3").stream().filter(s -> !s.equals(bound)).findFirst().orElseThrow();
-      HttpResponse<String> owned = get(c, f.uri("/set-header?name=Tether-Session-Owners&value=" + bound + ",%20" + backup));
-      assertThat(owned.headers().allValues("tether-session-owners")).as("never reaches the client").isEmpty();
+      String backup =
+          List.of("s1", "s2", "s3").stream()
+              .filter(s -> !s.equals(bound))
+              .findFirst()
+              .orElseThrow();
+      HttpResponse<String> owned =
+          get(c, f.uri("/set-header?name=Tether-Session-Owners&value=" + bound + ",%20" + backup));
+      assertThat(owned.headers().allValues("tether-session-owners"))
+          .as("never reaches the client")
+          .isEmpty();
       String withOwners = owned.headers().firstValue("set-cookie").orElseThrow();
       assertThat(withOwners).as("the token now carries the owners").startsWith("TETHER=");
 
       HttpResponse<String> seen = get(c, f.uri("/headers"), "Tether-Binding", "forged; epoch=1");
-      assertThat(seen.body()).contains("tether-binding: " + bound + "; epoch=").doesNotContain("forged");
+      assertThat(seen.body())
+          .contains("tether-binding: " + bound + "; epoch=")
+          .doesNotContain("forged");
 
       TestBackend dead = f.backend(bound);
       dead.close();
@@ -48,7 +58,9 @@ class OwnerFailoverIntegrationTest {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(server(r)).isEqualTo(backup);
       assertThat(affinity(r)).isEqualTo("cookie; failover-owner; " + backup);
-      assertThat(r.body()).as("the binding names the new server").contains("tether-binding: " + backup + "; epoch=");
+      assertThat(r.body())
+          .as("the binding names the new server")
+          .contains("tether-binding: " + backup + "; epoch=");
       assertThat(f.affinity.stats().count(AffinityOutcome.FAILOVER_OWNER)).isEqualTo(1);
       for (int i = 0; i < 5; i++) {
         HttpResponse<String> again = get(c, f.uri("/"));

@@ -18,13 +18,20 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** PROXY protocol v1 and v2 on the listener: the header's client counts only from trusted proxies. */
+/**
+ * PROXY protocol v1 and v2 on the listener: the header's client counts only from trusted proxies.
+ */
 @ExtendWith(LeakDetection.class)
 class ProxyProtocolIntegrationTest {
 
   private static ControlPlane start(TestBackend b, String trusted) throws Exception {
-    String yaml = "listen: 127.0.0.1:0\nworkers: 1\nproxy-protocol: true\ntrusted-proxies: [" + trusted + "]\n"
-        + "pools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:" + b.port() + " }\n";
+    String yaml =
+        "listen: 127.0.0.1:0\nworkers: 1\nproxy-protocol: true\ntrusted-proxies: ["
+            + trusted
+            + "]\n"
+            + "pools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:"
+            + b.port()
+            + " }\n";
     return ControlPlane.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
   }
 
@@ -34,7 +41,9 @@ class ProxyProtocolIntegrationTest {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
       out.write(preface);
-      out.write("GET /headers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          "GET /headers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();
       ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -63,7 +72,10 @@ class ProxyProtocolIntegrationTest {
     try (TestBackend b = TestBackend.start("s1")) {
       ControlPlane t = start(b, "127.0.0.1");
       try {
-        String v1 = exchange(t, "PROXY TCP4 198.51.100.7 10.0.0.1 5555 80\r\n".getBytes(StandardCharsets.US_ASCII));
+        String v1 =
+            exchange(
+                t,
+                "PROXY TCP4 198.51.100.7 10.0.0.1 5555 80\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(v1).startsWith("HTTP/1.1 200").contains("x-forwarded-for: 198.51.100.7");
         String v2 = exchange(t, v2(new byte[] {(byte) 203, 0, 113, 9}, new byte[] {10, 0, 0, 1}));
         assertThat(v2).startsWith("HTTP/1.1 200").contains("x-forwarded-for: 203.0.113.9");
@@ -78,8 +90,14 @@ class ProxyProtocolIntegrationTest {
     try (TestBackend b = TestBackend.start("s1")) {
       ControlPlane t = start(b, "192.0.2.1");
       try {
-        String r = exchange(t, "PROXY TCP4 198.51.100.7 10.0.0.1 5555 80\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(r).startsWith("HTTP/1.1 200").contains("x-forwarded-for: 127.0.0.1").doesNotContain("198.51.100.7");
+        String r =
+            exchange(
+                t,
+                "PROXY TCP4 198.51.100.7 10.0.0.1 5555 80\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(r)
+            .startsWith("HTTP/1.1 200")
+            .contains("x-forwarded-for: 127.0.0.1")
+            .doesNotContain("198.51.100.7");
       } finally {
         t.stop(Duration.ofSeconds(2));
       }
@@ -88,13 +106,15 @@ class ProxyProtocolIntegrationTest {
 
   @Test
   void proxyProtocolWithoutTrustedProxiesIsAConfigError() {
-    String yaml = "listen: 127.0.0.1:0\nproxy-protocol: true\npools:\n  web:\n    servers:\n"
-        + "      - { name: s1, address: 127.0.0.1:9001 }\n";
+    String yaml =
+        "listen: 127.0.0.1:0\nproxy-protocol: true\npools:\n  web:\n    servers:\n"
+            + "      - { name: s1, address: 127.0.0.1:9001 }\n";
     try {
       ConfigLoader.parse(yaml, "t.yaml", Map.<String, String>of()::get);
       throw new AssertionError("expected a configuration error");
     } catch (ConfigException e) {
-      assertThat(e.problems()).extracting(ConfigProblem::path, ConfigProblem::line)
+      assertThat(e.problems())
+          .extracting(ConfigProblem::path, ConfigProblem::line)
           .containsExactly(org.assertj.core.groups.Tuple.tuple("proxy-protocol", 2));
       assertThat(e.problems().get(0).message()).contains("trusted proxies");
     }

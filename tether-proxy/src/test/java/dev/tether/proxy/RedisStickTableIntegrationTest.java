@@ -29,8 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two Tether instances sharing one Redis stick table (app-cookie mode) in front of the same three
- * backends. Needs Redis at {@code TETHER_TEST_REDIS_URI}; skipped without it unless
- * {@code TETHER_REQUIRE_SERVICES=true}.
+ * backends. Needs Redis at {@code TETHER_TEST_REDIS_URI}; skipped without it unless {@code
+ * TETHER_REQUIRE_SERVICES=true}.
  */
 @ExtendWith(LeakDetection.class)
 class RedisStickTableIntegrationTest {
@@ -44,9 +44,11 @@ class RedisStickTableIntegrationTest {
     redisUri = System.getenv("TETHER_TEST_REDIS_URI");
     if (redisUri == null) {
       if ("true".equals(System.getenv("TETHER_REQUIRE_SERVICES"))) {
-        throw new IllegalStateException("TETHER_REQUIRE_SERVICES=true but TETHER_TEST_REDIS_URI is not set");
+        throw new IllegalStateException(
+            "TETHER_REQUIRE_SERVICES=true but TETHER_TEST_REDIS_URI is not set");
       }
-      Assumptions.abort("TETHER_TEST_REDIS_URI is not set (e.g. redis://127.0.0.1:6379); skipping the shared stick table test");
+      Assumptions.abort(
+          "TETHER_TEST_REDIS_URI is not set (e.g. redis://127.0.0.1:6379); skipping the shared stick table test");
     }
     for (String n : List.of("s1", "s2", "s3")) {
       backends.add(TestBackend.start(n));
@@ -62,19 +64,32 @@ class RedisStickTableIntegrationTest {
   private ControlPlane start(String uri) throws Exception {
     StringBuilder servers = new StringBuilder();
     for (TestBackend b : backends) {
-      servers.append("      - { name: ").append(b.name()).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
+      servers
+          .append("      - { name: ")
+          .append(b.name())
+          .append(", address: 127.0.0.1:")
+          .append(b.port())
+          .append(" }\n");
     }
-    String yaml = "listen: 127.0.0.1:0\nworkers: 1\npools:\n  web:\n    affinity:\n"
-        + ("mode: app-cookie\ndebug-header: true\ntable: { store: redis, redis-uri: \"" + uri + "\", expire: 5m }\n").indent(6)
-        + "    servers:\n" + servers;
-    ControlPlane t = ControlPlane.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
+    String yaml =
+        "listen: 127.0.0.1:0\nworkers: 1\npools:\n  web:\n    affinity:\n"
+            + ("mode: app-cookie\ndebug-header: true\ntable: { store: redis, redis-uri: \""
+                    + uri
+                    + "\", expire: 5m }\n")
+                .indent(6)
+            + "    servers:\n"
+            + servers;
+    ControlPlane t =
+        ControlPlane.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
     tethers.add(t);
     return t;
   }
 
-  private static HttpResponse<String> fresh(ControlPlane t, String path, String... headers) throws Exception {
+  private static HttpResponse<String> fresh(ControlPlane t, String path, String... headers)
+      throws Exception {
     try (HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.proxy().port() + path));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.proxy().port() + path));
       if (headers.length > 0) {
         b.headers(headers);
       }
@@ -86,20 +101,25 @@ class RedisStickTableIntegrationTest {
   void twoInstancesSendTheSameApplicationCookieToTheSameServer() throws Exception {
     ControlPlane a = start(redisUri);
     ControlPlane b = start(redisUri);
-    // On A only s3 takes new sessions, so the login lands there; B, left alone, would pick s1 first.
+    // On A only s3 takes new sessions, so the login lands there; B, left alone, would pick s1
+    // first.
     a.pool("web").setState("s1", ServerState.DISABLED);
     a.pool("web").setState("s2", ServerState.DISABLED);
     String session = "it-" + UUID.randomUUID();
     assertThat(server(fresh(a, "/login?id=" + session))).isEqualTo("s3");
     RedisClient redis = RedisClient.create(redisUri);
     try (StatefulRedisConnection<String, String> c = redis.connect()) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> "s3".equals(c.sync().get("tether:stick:web:" + session)));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> "s3".equals(c.sync().get("tether:stick:web:" + session)));
       for (int i = 0; i < 10; i++) {
         HttpResponse<String> r = fresh(b, "/", "Cookie", "JSESSIONID=" + session);
         assertThat(server(r)).isEqualTo("s3");
         assertThat(affinity(r)).isEqualTo("app-cookie; hit; s3");
       }
-      assertThat(server(fresh(b, "/"))).as("without the cookie B balances on its own").isNotEqualTo("s3");
+      assertThat(server(fresh(b, "/")))
+          .as("without the cookie B balances on its own")
+          .isNotEqualTo("s3");
       c.sync().del("tether:stick:web:" + session);
     } finally {
       redis.shutdown();

@@ -33,19 +33,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reloads of a real file through {@code POST /api/reload} while a real HTTP client keeps several
- * connections busy through the proxy: weights change, servers come and go, the pool is rebuilt
- * for a new algorithm and its health checks restart, and no request fails. An invalid file is
- * refused with file, line and key, and the old configuration keeps serving.
+ * connections busy through the proxy: weights change, servers come and go, the pool is rebuilt for
+ * a new algorithm and its health checks restart, and no request fails. An invalid file is refused
+ * with file, line and key, and the old configuration keeps serving.
  */
 @ExtendWith(LeakDetection.class)
 class ReloadUnderLoadIntegrationTest {
 
   private static final String TOKEN = "0123456789abcdef-admin";
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Path file;
   private final List<TestBackend> backends = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
   private ControlPlane tether;
 
@@ -71,25 +71,38 @@ class ReloadUnderLoadIntegrationTest {
     try {
       return ConfigLoader.load(file, Map.<String, String>of()::get);
     } catch (ConfigException e) {
-      throw new IllegalArgumentException(e.problems().stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")), e);
+      throw new IllegalArgumentException(
+          e.problems().stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")), e);
     }
   }
 
-  /** Four shapes of the file, cycled: weights, a third server, another algorithm, one server fewer. */
+  /**
+   * Four shapes of the file, cycled: weights, a third server, another algorithm, one server fewer.
+   */
   private String yaml(int variant) {
     String s1 = "      - { name: s1, address: " + backends.get(0).address() + " }\n";
-    String s2 = "      - { name: s2, address: " + backends.get(1).address() + (variant == 1 ? ", weight: 3" : "") + " }\n";
+    String s2 =
+        "      - { name: s2, address: "
+            + backends.get(1).address()
+            + (variant == 1 ? ", weight: 3" : "")
+            + " }\n";
     String s3 = "      - { name: s3, address: " + backends.get(2).address() + " }\n";
-    String servers = switch (variant % 4) {
-      case 0 -> s1 + s2;
-      case 1 -> s1 + s2 + s3;
-      case 2 -> s1 + s3;
-      default -> s2 + s3;
-    };
-    return "listen: 127.0.0.1:0\nworkers: 2\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\n"
-        + "pools:\n  web:\n    algorithm: " + (variant % 2 == 0 ? "weighted-round-robin" : "least-connections") + "\n"
+    String servers =
+        switch (variant % 4) {
+          case 0 -> s1 + s2;
+          case 1 -> s1 + s2 + s3;
+          case 2 -> s1 + s3;
+          default -> s2 + s3;
+        };
+    return "listen: 127.0.0.1:0\nworkers: 2\nadmin: { listen: 127.0.0.1:0, token: "
+        + TOKEN
+        + " }\n"
+        + "pools:\n  web:\n    algorithm: "
+        + (variant % 2 == 0 ? "weighted-round-robin" : "least-connections")
+        + "\n"
         + "    health: { path: /health, interval: 200ms, timeout: 200ms, rise: 1, fall: 2 }\n"
-        + "    servers:\n" + servers
+        + "    servers:\n"
+        + servers
         + "routes:\n  - { path-prefix: /, pool: web }\n";
   }
 
@@ -98,9 +111,16 @@ class ReloadUnderLoadIntegrationTest {
   }
 
   private HttpResponse<String> admin(String method, String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Authorization", "Bearer " + TOKEN)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private URI proxy() {
@@ -121,10 +141,13 @@ class ReloadUnderLoadIntegrationTest {
       load.close();
       assertThat(load.failures()).as("failed requests").isEmpty();
       assertThat(load.ok()).isGreaterThan(2000);
-      assertThat(load.servedBy("s1") + load.servedBy("s2") + load.servedBy("s3")).isEqualTo(load.ok());
+      assertThat(load.servedBy("s1") + load.servedBy("s2") + load.servedBy("s3"))
+          .isEqualTo(load.ok());
     }
     JsonNode servers = json.readTree(admin("GET", "/api/pools/web/servers").body()).get("servers");
-    assertThat(servers).extracting(s -> s.get("name").asText()).containsExactly("s1", "s2"); // the last reload wrote shape 20 % 4 = 0
+    assertThat(servers)
+        .extracting(s -> s.get("name").asText())
+        .containsExactly("s1", "s2"); // the last reload wrote shape 20 % 4 = 0
   }
 
   /**
@@ -138,25 +161,43 @@ class ReloadUnderLoadIntegrationTest {
   void noRequestCanPickAServerThatHasNoAddressYet() throws Exception {
     java.util.concurrent.atomic.AtomicLong checks = new java.util.concurrent.atomic.AtomicLong();
     List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-    Thread watcher = Thread.ofPlatform().daemon().start(() -> {
-      while (running.get()) {
-        dev.tether.proxy.route.Upstream up = tether.proxy().runtime().router().upstreams().get("web");
-        for (dev.tether.balance.Member m : up.pool().snapshot().members()) {
-          if (!up.addresses().containsKey(m.name())
-              && !tether.proxy().runtime().router().upstreams().get("web").addresses().containsKey(m.name())) {
-            violations.add(m.name());
-          }
-        }
-        checks.incrementAndGet();
-      }
-    });
+    java.util.concurrent.atomic.AtomicBoolean running =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread watcher =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  while (running.get()) {
+                    dev.tether.proxy.route.Upstream up =
+                        tether.proxy().runtime().router().upstreams().get("web");
+                    for (dev.tether.balance.Member m : up.pool().snapshot().members()) {
+                      if (!up.addresses().containsKey(m.name())
+                          && !tether
+                              .proxy()
+                              .runtime()
+                              .router()
+                              .upstreams()
+                              .get("web")
+                              .addresses()
+                              .containsKey(m.name())) {
+                        violations.add(m.name());
+                      }
+                    }
+                    checks.incrementAndGet();
+                  }
+                });
     try {
       for (int i = 1; i <= 20; i++) {
-        Files.writeString(file, yaml(i % 2 == 0 ? 0 : 2)); // s1 + s2, then s1 + s3: one server goes, one comes
+        Files.writeString(
+            file, yaml(i % 2 == 0 ? 0 : 2)); // s1 + s2, then s1 + s3: one server goes, one comes
         tether.reload(load(file));
-        tether.runtimeChanges().add("web", dev.tether.proxy.config.ServerInput.server("x" + i, backends.get(i % 3).address()
-            .replace("127.0.0.1", "localhost"), 1));
+        tether
+            .runtimeChanges()
+            .add(
+                "web",
+                dev.tether.proxy.config.ServerInput.server(
+                    "x" + i, backends.get(i % 3).address().replace("127.0.0.1", "localhost"), 1));
         tether.runtimeChanges().remove("web", "x" + i, true, Duration.ZERO);
       }
     } finally {
@@ -169,19 +210,28 @@ class ReloadUnderLoadIntegrationTest {
 
   @Test
   void runtimeChangesSurviveAReloadUntilTheFileContradictsThem() throws Exception {
-    HttpResponse<String> added = admin("POST", "/api/pools/web/servers",
-        "{\"name\": \"s3\", \"address\": \"localhost:" + backends.get(2).port() + "\"}");
+    HttpResponse<String> added =
+        admin(
+            "POST",
+            "/api/pools/web/servers",
+            "{\"name\": \"s3\", \"address\": \"localhost:" + backends.get(2).port() + "\"}");
     assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
-    assertThat(admin("PUT", "/api/pools/web/servers/s1/weight", "{\"weight\": 4}").statusCode()).isEqualTo(200);
+    assertThat(admin("PUT", "/api/pools/web/servers/s1/weight", "{\"weight\": 4}").statusCode())
+        .isEqualTo(200);
     assertThat(admin("POST", "/api/reload").statusCode()).isEqualTo(200);
     assertThat(servers()).containsExactly("s1:4:127.0.0.1", "s2:1:127.0.0.1", "s3:1:localhost");
-    Files.writeString(file, yaml(1)); // the file now has its own s3 (127.0.0.1) and gives s2 weight 3
+    Files.writeString(
+        file, yaml(1)); // the file now has its own s3 (127.0.0.1) and gives s2 weight 3
     assertThat(admin("POST", "/api/reload").statusCode()).isEqualTo(200);
     assertThat(servers()).containsExactly("s1:4:127.0.0.1", "s2:3:127.0.0.1", "s3:1:127.0.0.1");
     String yaml = admin("GET", "/api/config").body();
     assertThat(yaml).contains("# runtime: weight 4 set ").doesNotContain("# runtime: added");
-    Files.writeString(file, yaml(1).replace("name: s1, address: " + backends.get(0).address(),
-        "name: s1, address: " + backends.get(0).address() + ", weight: 2"));
+    Files.writeString(
+        file,
+        yaml(1)
+            .replace(
+                "name: s1, address: " + backends.get(0).address(),
+                "name: s1, address: " + backends.get(0).address() + ", weight: 2"));
     assertThat(admin("POST", "/api/reload").statusCode()).isEqualTo(200);
     assertThat(servers()).first().isEqualTo("s1:2:127.0.0.1");
     assertThat(admin("GET", "/api/config").body()).doesNotContain("# runtime:");
@@ -190,36 +240,65 @@ class ReloadUnderLoadIntegrationTest {
   /** The pool's servers as name:weight:host, from the admin API. */
   private List<String> servers() throws Exception {
     List<String> out = new ArrayList<>();
-    json.readTree(admin("GET", "/api/pools/web/servers").body()).get("servers").forEach(s -> out.add(
-        s.get("name").asText() + ":" + s.get("weight").asInt() + ":" + s.get("address").asText().split(":")[0]));
+    json.readTree(admin("GET", "/api/pools/web/servers").body())
+        .get("servers")
+        .forEach(
+            s ->
+                out.add(
+                    s.get("name").asText()
+                        + ":"
+                        + s.get("weight").asInt()
+                        + ":"
+                        + s.get("address").asText().split(":")[0]));
     return out;
   }
 
   @Test
-  void anInvalidFileIsRefusedWithFileLineAndKeyAndTheOldConfigurationKeepsServing() throws Exception {
+  void anInvalidFileIsRefusedWithFileLineAndKeyAndTheOldConfigurationKeepsServing()
+      throws Exception {
     try (LoadHammer load = LoadHammer.start(proxy(), 3)) {
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > 100);
-      String bad = yaml(0).replace("address: " + backends.get(1).address() + " }", "address: " + backends.get(1).address() + ", weight: 999 }")
-          .replace("algorithm: weighted-round-robin", "algorithm: weighted-round-robin\n    retries: { budgett: 5% }");
+      String bad =
+          yaml(0)
+              .replace(
+                  "address: " + backends.get(1).address() + " }",
+                  "address: " + backends.get(1).address() + ", weight: 999 }")
+              .replace(
+                  "algorithm: weighted-round-robin",
+                  "algorithm: weighted-round-robin\n    retries: { budgett: 5% }");
       Files.writeString(file, bad);
       HttpResponse<String> r = admin("POST", "/api/reload");
       assertThat(r.statusCode()).isEqualTo(400);
       String error = json.readTree(r.body()).get("error").asText();
-      assertThat(error).contains(file + ":11:", "pools.web.servers[1].weight: 999 is out of range; use 0..256");
+      assertThat(error)
+          .contains(file + ":11:", "pools.web.servers[1].weight: 999 is out of range; use 0..256");
       assertThat(error).contains(file + ":7:", "pools.web.retries.budgett");
       JsonNode problems = json.readTree(r.body()).get("problems");
-      assertThat(problems).extracting(p -> p.get("file").asText() + ":" + p.get("line").asInt() + " " + p.get("key").asText())
-          .containsExactly(file + ":7 pools.web.retries.budgett", file + ":11 pools.web.servers[1].weight");
+      assertThat(problems)
+          .extracting(
+              p ->
+                  p.get("file").asText()
+                      + ":"
+                      + p.get("line").asInt()
+                      + " "
+                      + p.get("key").asText())
+          .containsExactly(
+              file + ":7 pools.web.retries.budgett", file + ":11 pools.web.servers[1].weight");
       Files.writeString(file, "listen: 127.0.0.1:0\npools: [\n");
       r = admin("POST", "/api/reload");
       assertThat(r.statusCode()).isEqualTo(400);
-      assertThat(json.readTree(r.body()).get("error").asText()).contains(file + ":3:", "YAML syntax error");
+      assertThat(json.readTree(r.body()).get("error").asText())
+          .contains(file + ":3:", "YAML syntax error");
       long seen = load.ok();
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > seen + 300);
       load.close();
       assertThat(load.failures()).isEmpty();
     }
-    assertThat(TestBackend.servedBy(http, proxy(), 40)).containsOnlyKeys("s1", "s2").containsEntry("s1", 20);
-    assertThat(admin("GET", "/api/config").body()).contains("name: s1", "name: s2").doesNotContain("weight: 999", "budgett"); // the temp path may hold "999"
+    assertThat(TestBackend.servedBy(http, proxy(), 40))
+        .containsOnlyKeys("s1", "s2")
+        .containsEntry("s1", 20);
+    assertThat(admin("GET", "/api/config").body())
+        .contains("name: s1", "name: s2")
+        .doesNotContain("weight: 999", "budgett"); // the temp path may hold "999"
   }
 }

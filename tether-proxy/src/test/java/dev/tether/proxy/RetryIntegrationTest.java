@@ -50,8 +50,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Retries on real sockets: a request a server may have seen goes to another server only when its
- * method is idempotent, its body is still at hand, and the pool's budget allows it; a POST is
- * never sent twice.
+ * method is idempotent, its body is still at hand, and the pool's budget allows it; a POST is never
+ * sent twice.
  */
 @ExtendWith(LeakDetection.class)
 class RetryIntegrationTest {
@@ -60,15 +60,20 @@ class RetryIntegrationTest {
 
   @Test
   void aServerKilledUnderSteadyGetLoadFailsNoRequest() throws Exception {
-    List<TestBackend> backends = List.of(TestBackend.start("s1"), TestBackend.start("s2"), TestBackend.start("s3"));
+    List<TestBackend> backends =
+        List.of(TestBackend.start("s1"), TestBackend.start("s2"), TestBackend.start("s3"));
     try (Balancer b = new Balancer(backends, List.of(), RetriesConfig.DEFAULTS)) {
-      Load load = Load.start(b, 6, i -> HttpRequest.newBuilder(b.uri(i % 2 == 0 ? "/slow?ms=20" : "/")).build());
+      Load load =
+          Load.start(
+              b, 6, i -> HttpRequest.newBuilder(b.uri(i % 2 == 0 ? "/slow?ms=20" : "/")).build());
       TestBackend s2 = backends.get(1);
       await().atMost(Duration.ofSeconds(20)).until(() -> s2.requests() >= 100);
       long othersAtKill = backends.get(0).requests() + backends.get(2).requests();
       s2.close();
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> backends.get(0).requests() + backends.get(2).requests() >= othersAtKill + 600);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> backends.get(0).requests() + backends.get(2).requests() >= othersAtKill + 600);
       load.stop();
       assertThat(load.ok.get()).isGreaterThan(700);
       assertThat(load.failures).as("requests that failed after s2 was killed").isEmpty();
@@ -77,21 +82,32 @@ class RetryIntegrationTest {
 
   @Test
   void aPostIsSentAtMostOnceWhenItsServerIsKilledAndAFailedOneIsAnswered502() throws Exception {
-    List<TestBackend> backends = List.of(TestBackend.start("s1"), TestBackend.start("s2"), TestBackend.start("s3"));
+    List<TestBackend> backends =
+        List.of(TestBackend.start("s1"), TestBackend.start("s2"), TestBackend.start("s3"));
     try (Balancer b = new Balancer(backends, List.of(), RetriesConfig.DEFAULTS)) {
       AtomicLong ids = new AtomicLong();
       Map<String, Integer> statusById = new ConcurrentHashMap<>();
-      Load load = Load.start(b, 6, i -> {
-        String id = "p" + ids.incrementAndGet();
-        return HttpRequest.newBuilder(b.uri("/slow?ms=20")).header("X-Id", id)
-            .POST(HttpRequest.BodyPublishers.ofString("order " + id)).build();
-      }, (req, status) -> statusById.put(req.headers().firstValue("X-Id").orElseThrow(), status));
+      Load load =
+          Load.start(
+              b,
+              6,
+              i -> {
+                String id = "p" + ids.incrementAndGet();
+                return HttpRequest.newBuilder(b.uri("/slow?ms=20"))
+                    .header("X-Id", id)
+                    .POST(HttpRequest.BodyPublishers.ofString("order " + id))
+                    .build();
+              },
+              (req, status) ->
+                  statusById.put(req.headers().firstValue("X-Id").orElseThrow(), status));
       TestBackend s2 = backends.get(1);
       await().atMost(Duration.ofSeconds(20)).until(() -> s2.requests() >= 60);
       long othersAtKill = backends.get(0).requests() + backends.get(2).requests();
       s2.close();
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> backends.get(0).requests() + backends.get(2).requests() >= othersAtKill + 300);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> backends.get(0).requests() + backends.get(2).requests() >= othersAtKill + 300);
       load.stop();
       Map<String, Integer> seen = new HashMap<>();
       for (TestBackend backend : backends) {
@@ -100,13 +116,15 @@ class RetryIntegrationTest {
         }
       }
       assertThat(seen.values()).as("times each POST reached a backend").allMatch(n -> n == 1);
-      statusById.forEach((id, status) -> {
-        assertThat(status).as("POST %s", id).isIn(200, 502);
-        if (status == 200) {
-          assertThat(seen).as("an answered POST reached a backend").containsKey(id);
-        }
-      });
-      assertThat(load.failures).as("only 502s for POSTs in flight on the killed server")
+      statusById.forEach(
+          (id, status) -> {
+            assertThat(status).as("POST %s", id).isIn(200, 502);
+            if (status == 200) {
+              assertThat(seen).as("an answered POST reached a backend").containsKey(id);
+            }
+          });
+      assertThat(load.failures)
+          .as("only 502s for POSTs in flight on the killed server")
           .allMatch(f -> f.startsWith("502"));
     }
   }
@@ -119,8 +137,14 @@ class RetryIntegrationTest {
       // round robin: the dropping server (listed second) gets every other request
       List<Integer> statuses = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        statuses.add(b.client.send(HttpRequest.newBuilder(b.uri("/slow?ms=1"))
-            .POST(HttpRequest.BodyPublishers.ofString("pay 10")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        statuses.add(
+            b.client
+                .send(
+                    HttpRequest.newBuilder(b.uri("/slow?ms=1"))
+                        .POST(HttpRequest.BodyPublishers.ofString("pay 10"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode());
       }
       assertThat(statuses).containsExactlyInAnyOrder(200, 200, 502, 502);
       assertThat(dropping.requests("POST")).isEqualTo(2);
@@ -135,8 +159,12 @@ class RetryIntegrationTest {
         Balancer b = new Balancer(List.of(s2), List.of(dropping.port()), ON_503)) {
       String body = "x".repeat(3000);
       for (int i = 0; i < 4; i++) {
-        HttpResponse<String> r = b.client.send(HttpRequest.newBuilder(b.uri("/echo"))
-            .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            b.client.send(
+                HttpRequest.newBuilder(b.uri("/echo"))
+                    .PUT(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo(body);
       }
@@ -153,8 +181,14 @@ class RetryIntegrationTest {
         Balancer b = new Balancer(List.of(s2), List.of(dropping.port()), small)) {
       List<Integer> statuses = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        statuses.add(b.client.send(HttpRequest.newBuilder(b.uri("/echo"))
-            .PUT(HttpRequest.BodyPublishers.ofString("y".repeat(4000))).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        statuses.add(
+            b.client
+                .send(
+                    HttpRequest.newBuilder(b.uri("/echo"))
+                        .PUT(HttpRequest.BodyPublishers.ofString("y".repeat(4000)))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode());
       }
       assertThat(statuses).containsExactlyInAnyOrder(200, 502);
       assertThat(s2.requests()).isEqualTo(1);
@@ -169,7 +203,12 @@ class RetryIntegrationTest {
         Balancer b = new Balancer(List.of(s2), List.of(dropping.port()), none)) {
       List<Integer> statuses = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        statuses.add(b.client.send(HttpRequest.newBuilder(b.uri("/")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        statuses.add(
+            b.client
+                .send(
+                    HttpRequest.newBuilder(b.uri("/")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode());
       }
       assertThat(statuses).containsExactlyInAnyOrder(200, 502);
     }
@@ -181,21 +220,34 @@ class RetryIntegrationTest {
     try (UnavailableServer unavailable = UnavailableServer.start();
         Balancer b = new Balancer(List.of(s2), List.of(unavailable.port()), ON_503)) {
       for (int i = 0; i < 4; i++) {
-        HttpResponse<String> r = b.client.send(HttpRequest.newBuilder(b.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            b.client.send(
+                HttpRequest.newBuilder(b.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %d", i).isEqualTo(200);
         assertThat(r.body()).contains("s2");
       }
       List<Integer> posts = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        posts.add(b.client.send(HttpRequest.newBuilder(b.uri("/slow?ms=1"))
-            .POST(HttpRequest.BodyPublishers.ofString("z")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        posts.add(
+            b.client
+                .send(
+                    HttpRequest.newBuilder(b.uri("/slow?ms=1"))
+                        .POST(HttpRequest.BodyPublishers.ofString("z"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode());
       }
       assertThat(posts).contains(200, 503);
-      assertThat(posts.stream().filter(c -> c == 503).count()).as("each POST the 503 server got is answered 503")
+      assertThat(posts.stream().filter(c -> c == 503).count())
+          .as("each POST the 503 server got is answered 503")
           .isEqualTo(unavailable.posts.get());
       // the in-flight counts settle: the attempts on the 503 server were finished
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(b.pool.snapshot().members())
-          .allSatisfy(m -> assertThat(m.load().inFlight()).as(m.name()).isZero()));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(b.pool.snapshot().members())
+                      .allSatisfy(m -> assertThat(m.load().inFlight()).as(m.name()).isZero()));
     }
   }
 
@@ -203,22 +255,33 @@ class RetryIntegrationTest {
   void withoutTheStatusListedA503IsPassedOn() throws Exception {
     TestBackend s2 = TestBackend.start("s2");
     try (UnavailableServer unavailable = UnavailableServer.start();
-        Balancer b = new Balancer(List.of(s2), List.of(unavailable.port()), RetriesConfig.DEFAULTS)) {
+        Balancer b =
+            new Balancer(List.of(s2), List.of(unavailable.port()), RetriesConfig.DEFAULTS)) {
       List<Integer> statuses = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        statuses.add(b.client.send(HttpRequest.newBuilder(b.uri("/")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        statuses.add(
+            b.client
+                .send(
+                    HttpRequest.newBuilder(b.uri("/")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode());
       }
       assertThat(statuses).containsExactlyInAnyOrder(200, 503);
     }
   }
 
-  /** A proxy on port 0, round robin over {@code backends} then {@code rawPorts} (named r1, r2...). */
+  /**
+   * A proxy on port 0, round robin over {@code backends} then {@code rawPorts} (named r1, r2...).
+   */
   private static final class Balancer implements AutoCloseable {
     final Pool pool;
     final TetherProxy proxy;
     final List<TestBackend> backends;
-    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     Balancer(List<TestBackend> backends, List<Integer> rawPorts, RetriesConfig retries) {
       this.backends = backends;
@@ -234,12 +297,33 @@ class RetryIntegrationTest {
         servers.add(new Server(name, "127.0.0.1", port, 1));
         addrs.put(name, new InetSocketAddress("127.0.0.1", port));
       }
-      pool = new Pool("web", servers, Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
-      Upstream up = new Upstream(pool, addrs, ConnectionsConfig.DEFAULTS, null, false, null,
-          new Retries(retries, System::nanoTime), null);
-      ProxySettings settings = new ProxySettings(new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
-          Timeouts.DEFAULTS, Limits.DEFAULTS, TrustedProxies.NONE, AccessLog.DEFAULTS);
-      proxy = TetherProxy.start(settings, new Router(List.of(new Route(null, "/", "web")), Map.of("web", up)));
+      pool =
+          new Pool(
+              "web",
+              servers,
+              Balancers.find("round-robin").orElseThrow(),
+              Map.of(),
+              BalanceEnv.SYSTEM);
+      Upstream up =
+          new Upstream(
+              pool,
+              addrs,
+              ConnectionsConfig.DEFAULTS,
+              null,
+              false,
+              null,
+              new Retries(retries, System::nanoTime),
+              null);
+      ProxySettings settings =
+          new ProxySettings(
+              new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
+              Timeouts.DEFAULTS,
+              Limits.DEFAULTS,
+              TrustedProxies.NONE,
+              AccessLog.DEFAULTS);
+      proxy =
+          TetherProxy.start(
+              settings, new Router(List.of(new Route(null, "/", "web")), Map.of("web", up)));
     }
 
     URI uri(String path) {
@@ -269,32 +353,43 @@ class RetryIntegrationTest {
     }
 
     static Load start(Balancer b, int clients, Requests requests) {
-      return start(b, clients, requests, (r, s) -> { });
+      return start(b, clients, requests, (r, s) -> {});
     }
 
     static Load start(Balancer b, int clients, Requests requests, Outcomes outcomes) {
       Load load = new Load();
       for (int c = 0; c < clients; c++) {
-        load.threads.add(Thread.ofVirtual().start(() -> {
-          int i = 0;
-          while (load.running.get()) {
-            HttpRequest req = requests.next(i++);
-            try {
-              HttpResponse<String> r = b.client.send(req, HttpResponse.BodyHandlers.ofString());
-              outcomes.record(req, r.statusCode());
-              if (r.statusCode() == 200) {
-                load.ok.incrementAndGet();
-              } else {
-                load.failures.add(r.statusCode() + " " + req.method() + " " + req.uri() + ": " + r.body().strip());
-              }
-            } catch (IOException e) {
-              load.failures.add("error " + req.method() + " " + req.uri() + ": " + e);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              return;
-            }
-          }
-        }));
+        load.threads.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      int i = 0;
+                      while (load.running.get()) {
+                        HttpRequest req = requests.next(i++);
+                        try {
+                          HttpResponse<String> r =
+                              b.client.send(req, HttpResponse.BodyHandlers.ofString());
+                          outcomes.record(req, r.statusCode());
+                          if (r.statusCode() == 200) {
+                            load.ok.incrementAndGet();
+                          } else {
+                            load.failures.add(
+                                r.statusCode()
+                                    + " "
+                                    + req.method()
+                                    + " "
+                                    + req.uri()
+                                    + ": "
+                                    + r.body().strip());
+                          }
+                        } catch (IOException e) {
+                          load.failures.add("error " + req.method() + " " + req.uri() + ": " + e);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                          return;
+                        }
+                      }
+                    }));
       }
       return load;
     }
@@ -307,7 +402,9 @@ class RetryIntegrationTest {
     }
   }
 
-  /** A server that reads each request (head and Content-Length body) and closes without answering. */
+  /**
+   * A server that reads each request (head and Content-Length body) and closes without answering.
+   */
   private static final class DroppingServer implements AutoCloseable {
     private final ServerSocket socket;
     private final Map<String, AtomicInteger> byMethod = new ConcurrentHashMap<>();
@@ -345,7 +442,8 @@ class RetryIntegrationTest {
     private void dropAfterReading(Socket c) {
       try (c) {
         InputStream in = c.getInputStream();
-        BufferedReader head = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1), 1);
+        BufferedReader head =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1), 1);
         String requestLine = head.readLine();
         if (requestLine == null) {
           return;
@@ -360,7 +458,10 @@ class RetryIntegrationTest {
         for (int i = 0; i < length && head.read() >= 0; i++) {
           // the body is read so the drop happens after the server had all of the request
         }
-        byMethod.computeIfAbsent(requestLine.substring(0, requestLine.indexOf(' ')), k -> new AtomicInteger()).incrementAndGet();
+        byMethod
+            .computeIfAbsent(
+                requestLine.substring(0, requestLine.indexOf(' ')), k -> new AtomicInteger())
+            .incrementAndGet();
       } catch (IOException e) {
         // the proxy went away first
       }
@@ -384,20 +485,24 @@ class RetryIntegrationTest {
     }
 
     static UnavailableServer start() throws IOException {
-      var http = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+      var http =
+          com.sun.net.httpserver.HttpServer.create(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
       UnavailableServer s = new UnavailableServer(http);
-      http.createContext("/", ex -> {
-        s.requests.incrementAndGet();
-        if (ex.getRequestMethod().equals("POST")) {
-          s.posts.incrementAndGet();
-        }
-        ex.getRequestBody().readAllBytes();
-        byte[] body = "shutting down\n".getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(503, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(body);
-        }
-      });
+      http.createContext(
+          "/",
+          ex -> {
+            s.requests.incrementAndGet();
+            if (ex.getRequestMethod().equals("POST")) {
+              s.posts.incrementAndGet();
+            }
+            ex.getRequestBody().readAllBytes();
+            byte[] body = "shutting down\n".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(503, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+              out.write(body);
+            }
+          });
       http.start();
       return s;
     }

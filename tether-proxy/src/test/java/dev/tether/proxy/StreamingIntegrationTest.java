@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -22,20 +21,30 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StreamingIntegrationTest {
 
   private static final long SIZE = 100L * 1024 * 1024;
-  /** Generous bound for buffers in use at once while streaming (water marks + decoder chunks + pool overhead). */
+
+  /**
+   * Generous bound for buffers in use at once while streaming (water marks + decoder chunks + pool
+   * overhead).
+   */
   private static final long MAX_BUFFERED = 32L * 1024 * 1024;
 
   @Test
   void streamsA100MegabyteResponse() throws Exception {
     try (ProxyFixture f = ProxyFixture.of("s1")) {
       MemoryWatch watch = MemoryWatch.start();
-      HttpResponse<InputStream> r = f.client.send(HttpRequest.newBuilder(f.uri("/bytes?n=" + SIZE)).build(),
-          HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> r =
+          f.client.send(
+              HttpRequest.newBuilder(f.uri("/bytes?n=" + SIZE)).build(),
+              HttpResponse.BodyHandlers.ofInputStream());
       long n = count(r.body(), watch);
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(n).isEqualTo(SIZE);
-      assertThat(watch.peakBytes()).as("proxy buffer memory in use at once").isLessThan(MAX_BUFFERED);
-      assertThat(watch.peakHeapGrowth()).as("heap growth during the transfer").isLessThan(64L * 1024 * 1024);
+      assertThat(watch.peakBytes())
+          .as("proxy buffer memory in use at once")
+          .isLessThan(MAX_BUFFERED);
+      assertThat(watch.peakHeapGrowth())
+          .as("heap growth during the transfer")
+          .isLessThan(64L * 1024 * 1024);
     }
   }
 
@@ -46,8 +55,11 @@ class StreamingIntegrationTest {
       long echoed = upload(f, SIZE, true, watch);
       assertThat(echoed).isEqualTo(SIZE);
       assertThat(f.backend("s1").bodyBytes()).isEqualTo(SIZE);
-      assertThat(f.backend("s1").received().get(0).headers()).containsEntry("transfer-encoding", "chunked");
-      assertThat(watch.peakBytes()).as("proxy buffer memory in use at once").isLessThan(MAX_BUFFERED);
+      assertThat(f.backend("s1").received().get(0).headers())
+          .containsEntry("transfer-encoding", "chunked");
+      assertThat(watch.peakBytes())
+          .as("proxy buffer memory in use at once")
+          .isLessThan(MAX_BUFFERED);
     }
   }
 
@@ -57,8 +69,11 @@ class StreamingIntegrationTest {
       MemoryWatch watch = MemoryWatch.start();
       long echoed = upload(f, SIZE, false, watch);
       assertThat(echoed).isEqualTo(SIZE);
-      assertThat(f.backend("s1").received().get(0).headers()).containsEntry("content-length", String.valueOf(SIZE));
-      assertThat(watch.peakBytes()).as("proxy buffer memory in use at once").isLessThan(MAX_BUFFERED);
+      assertThat(f.backend("s1").received().get(0).headers())
+          .containsEntry("content-length", String.valueOf(SIZE));
+      assertThat(watch.peakBytes())
+          .as("proxy buffer memory in use at once")
+          .isLessThan(MAX_BUFFERED);
     }
   }
 
@@ -67,35 +82,43 @@ class StreamingIntegrationTest {
    * one reads the chunked echo as it arrives (an echo through any proxy deadlocks when the client
    * only reads after it has sent everything), and returns the number of body bytes echoed.
    */
-  private static long upload(ProxyFixture f, long size, boolean chunked, MemoryWatch watch) throws Exception {
+  private static long upload(ProxyFixture f, long size, boolean chunked, MemoryWatch watch)
+      throws Exception {
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", f.proxy.port())) {
       s.setSoTimeout(60_000);
       var out = new java.io.BufferedOutputStream(s.getOutputStream(), 64 * 1024);
-      java.util.concurrent.CompletableFuture<Void> sent = java.util.concurrent.CompletableFuture.runAsync(() -> {
-        try {
-          String head = "POST /echo HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
-              + (chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: " + size + "\r\n\r\n");
-          out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-          byte[] buf = new byte[32 * 1024];
-          PatternStream body = new PatternStream(size);
-          int n;
-          while ((n = body.read(buf, 0, buf.length)) > 0) {
-            if (chunked) {
-              out.write((Integer.toHexString(n) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            }
-            out.write(buf, 0, n);
-            if (chunked) {
-              out.write(CRLF);
-            }
-          }
-          if (chunked) {
-            out.write("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-          }
-          out.flush();
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      java.util.concurrent.CompletableFuture<Void> sent =
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                try {
+                  String head =
+                      "POST /echo HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+                          + (chunked
+                              ? "Transfer-Encoding: chunked\r\n\r\n"
+                              : "Content-Length: " + size + "\r\n\r\n");
+                  out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                  byte[] buf = new byte[32 * 1024];
+                  PatternStream body = new PatternStream(size);
+                  int n;
+                  while ((n = body.read(buf, 0, buf.length)) > 0) {
+                    if (chunked) {
+                      out.write(
+                          (Integer.toHexString(n) + "\r\n")
+                              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    }
+                    out.write(buf, 0, n);
+                    if (chunked) {
+                      out.write(CRLF);
+                    }
+                  }
+                  if (chunked) {
+                    out.write("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                  }
+                  out.flush();
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
       InputStream in = new java.io.BufferedInputStream(s.getInputStream(), 64 * 1024);
       String status = ProxyIntegrationTest.RawHttp.readLine(in);
       assertThat(status).startsWith("HTTP/1.1 200");

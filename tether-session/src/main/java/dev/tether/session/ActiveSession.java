@@ -128,8 +128,8 @@ public final class ActiveSession {
   }
 
   /**
-   * Sets the principal (login) or clears it ({@code null}). Call {@link #rotateId()} as well on
-   * any privilege change (R4, R5); {@link SessionAuthentication#login} does both.
+   * Sets the principal (login) or clears it ({@code null}). Call {@link #rotateId()} as well on any
+   * privilege change (R4, R5); {@link SessionAuthentication#login} does both.
    */
   public synchronized void setPrincipal(String name) {
     if (name != null && name.isEmpty()) {

@@ -3,8 +3,8 @@ package dev.tether.session;
 import static java.util.Objects.requireNonNull;
 
 /**
- * What a request tells about its client, for binding sessions to it ({@link
- * SessionPolicy.Binding}) and counting unknown ids per address.
+ * What a request tells about its client, for binding sessions to it ({@link SessionPolicy.Binding})
+ * and counting unknown ids per address.
  *
  * <pre>{@code
  * ClientInfo c = new ClientInfo(request.getRemoteAddr(), request.getHeader("User-Agent"));
@@ -16,8 +16,8 @@ import static java.util.Objects.requireNonNull;
  *     null} when the caller does not know it (then it is neither bound nor compared)
  * @param balancerBinding the binding the balancer says the request arrived under ({@code
  *     Tether-Binding: server; epoch=n}), or {@code null}; a near cache may serve a session it holds
- *     under the same binding without a store call ({@link dev.tether.session.spi.SessionStore#load(String,
- *     String)})
+ *     under the same binding without a store call ({@link
+ *     dev.tether.session.spi.SessionStore#load(String, String)})
  */
 public record ClientInfo(String address, String userAgent, String balancerBinding) {
 

@@ -58,7 +58,9 @@ public record ConcurrentSessionLimit(int max, Action onLimit) {
       throw new SessionLimitExceededException(principal, max);
     }
     List<SessionRecord> byAge = new ArrayList<>(others);
-    byAge.sort(Comparator.comparing(SessionRecord::lastAccessedAt).thenComparing(SessionRecord::createdAt));
+    byAge.sort(
+        Comparator.comparing(SessionRecord::lastAccessedAt)
+            .thenComparing(SessionRecord::createdAt));
     return List.copyOf(byAge.subList(0, excess));
   }
 }

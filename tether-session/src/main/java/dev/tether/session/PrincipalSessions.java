@@ -36,7 +36,8 @@ public final class PrincipalSessions {
   private final SessionListeners listeners;
 
   /** Over {@code store} (timed), firing events to {@code listeners}. */
-  PrincipalSessions(SessionStore store, SessionIdDigest digest, Clock clock, SessionListeners listeners) {
+  PrincipalSessions(
+      SessionStore store, SessionIdDigest digest, Clock clock, SessionListeners listeners) {
     this.store = store;
     this.digest = digest;
     this.clock = clock;
@@ -45,20 +46,21 @@ public final class PrincipalSessions {
 
   /**
    * Ends {@code principal}'s least recently used sessions other than {@code s} so that {@code s}
-   * fits under {@code limit}, or throws {@link SessionLimitExceededException} when the limit rejects.
+   * fits under {@code limit}, or throws {@link SessionLimitExceededException} when the limit
+   * rejects.
    */
   void makeRoom(ActiveSession s, String principal, ConcurrentSessionLimit limit) {
     List<SessionRecord> others = new ArrayList<>();
     for (String id : store.findByPrincipal(principal)) {
       if (!id.equals(s.id())) {
-        store.load(id)
-            .filter(r -> principal.equals(r.principal()))
-            .ifPresent(others::add);
+        store.load(id).filter(r -> principal.equals(r.principal())).ifPresent(others::add);
       }
     }
     for (SessionRecord r : limit.toEvict(principal, others)) {
       if (endById(r.id(), r)) {
-        log.debug("session {} ended: its principal reached the concurrent session limit", digest.of(r.id()));
+        log.debug(
+            "session {} ended: its principal reached the concurrent session limit",
+            digest.of(r.id()));
       }
     }
   }
@@ -87,7 +89,8 @@ public final class PrincipalSessions {
     }
     List<SessionSummary> out = new ArrayList<>();
     for (String id : store.findByPrincipal(principal)) {
-      store.load(id)
+      store
+          .load(id)
           .filter(r -> principal.equals(r.principal()))
           .ifPresent(
               r ->
@@ -152,7 +155,8 @@ public final class PrincipalSessions {
       return false;
     }
     String d = digest.of(id);
-    long lifetime = before == null ? -1 : Duration.between(before.createdAt(), clock.instant()).toSeconds();
+    long lifetime =
+        before == null ? -1 : Duration.between(before.createdAt(), clock.instant()).toSeconds();
     SessionListener listener = listeners.all();
     listener.deleted(d, lifetime);
     if (before != null) {

@@ -29,7 +29,8 @@ public final class SessionAuthentication {
   private final PrincipalSessions principals;
   private final ConcurrentSessionLimit concurrentLimit;
 
-  SessionAuthentication(Clock clock, PrincipalSessions principals, ConcurrentSessionLimit concurrentLimit) {
+  SessionAuthentication(
+      Clock clock, PrincipalSessions principals, ConcurrentSessionLimit concurrentLimit) {
     this.clock = clock;
     this.principals = principals;
     this.concurrentLimit = concurrentLimit;
@@ -62,12 +63,14 @@ public final class SessionAuthentication {
 
   /** When the user of {@code s} last authenticated, or empty for an anonymous session. */
   public Optional<Instant> authenticatedAt(ActiveSession s) {
-    return s.attribute(AUTH_TIME) instanceof Number n ? Optional.of(Instant.ofEpochMilli(n.longValue())) : Optional.empty();
+    return s.attribute(AUTH_TIME) instanceof Number n
+        ? Optional.of(Instant.ofEpochMilli(n.longValue()))
+        : Optional.empty();
   }
 
   /**
-   * Whether the user of {@code s} authenticated within {@code maxAge}: gate high-value operations on
-   * it and ask for re-authentication otherwise (R16).
+   * Whether the user of {@code s} authenticated within {@code maxAge}: gate high-value operations
+   * on it and ask for re-authentication otherwise (R16).
    */
   public boolean authenticatedWithin(ActiveSession s, Duration maxAge) {
     requireNonNull(maxAge, "maxAge");

@@ -18,12 +18,12 @@ import org.slf4j.LoggerFactory;
  * Records and compares the client properties a session is bound to ({@link Binding}).
  *
  * <p>Design: each bound property is kept as a reserved attribute holding a hash, never the raw
- * value, so neither the store nor a log shows the client's address or {@code User-Agent}. The
- * hash is unsalted SHA-256 because every app instance must compute the same value for the same
- * client; it hides nothing that matters (a hashed IPv4 /24 can be found by enumeration), it only
- * keeps raw values out of store dumps. The address is cut to its network prefix first; an address
- * that is not an IP literal (a Unix socket path, a name a proxy put there) is compared whole. IP
- * literals are parsed without any name lookup: only text that can only be a literal reaches {@link
+ * value, so neither the store nor a log shows the client's address or {@code User-Agent}. The hash
+ * is unsalted SHA-256 because every app instance must compute the same value for the same client;
+ * it hides nothing that matters (a hashed IPv4 /24 can be found by enumeration), it only keeps raw
+ * values out of store dumps. The address is cut to its network prefix first; an address that is not
+ * an IP literal (a Unix socket path, a name a proxy put there) is compared whole. IP literals are
+ * parsed without any name lookup: only text that can only be a literal reaches {@link
  * InetAddress#getByName}. Attributes travel with the session through id rotation, so a rotated id
  * stays bound to the client that created the session.
  */
@@ -106,15 +106,16 @@ final class SessionBinding {
     }
     if (binding.userAgent() != BindingMode.OFF && client.userAgent() != null) {
       out.add(
-          new Property(Binding.USER_AGENT, USER_AGENT, binding.userAgent(), hash(client.userAgent())));
+          new Property(
+              Binding.USER_AGENT, USER_AGENT, binding.userAgent(), hash(client.userAgent())));
     }
     return out;
   }
 
   /**
-   * {@code address} cut to its network, e.g. {@code 203.0.113.0/24} or {@code 2001:db8:0:0:0:0:0:0/64};
-   * an IPv4-mapped IPv6 address counts as IPv4; anything that is not an IP literal is returned
-   * unchanged.
+   * {@code address} cut to its network, e.g. {@code 203.0.113.0/24} or {@code
+   * 2001:db8:0:0:0:0:0:0/64}; an IPv4-mapped IPv6 address counts as IPv4; anything that is not an
+   * IP literal is returned unchanged.
    */
   static String network(String address, int ipv4Prefix, int ipv6Prefix) {
     byte[] bytes = literal(address.trim());

@@ -9,9 +9,9 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * What logs and events show instead of a session id (OWASP R26): the first 16 hex digits of
- * SHA-256 over a per-process random salt and the id. Stable within one process, so one session's
- * log lines can be correlated, useless for replaying the session. Thread-safe.
+ * What logs and events show instead of a session id (OWASP R26): the first 16 hex digits of SHA-256
+ * over a per-process random salt and the id. Stable within one process, so one session's log lines
+ * can be correlated, useless for replaying the session. Thread-safe.
  */
 public final class SessionIdDigest {
 

@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Session lifecycle events from a {@link SessionManager}. Ids appear only as salted digests
- * ({@link SessionIdDigest}). Every method has an empty default; implementations must be
- * thread-safe and quick (they run on request and sweep threads).
+ * Session lifecycle events from a {@link SessionManager}. Ids appear only as salted digests ({@link
+ * SessionIdDigest}). Every method has an empty default; implementations must be thread-safe and
+ * quick (they run on request and sweep threads).
  *
- * <p>Expiry events fire once per session across all app instances, because each expired session
- * is claimed by exactly one {@link dev.tether.session.spi.SessionStore#sweepExpired} call.
+ * <p>Expiry events fire once per session across all app instances, because each expired session is
+ * claimed by exactly one {@link dev.tether.session.spi.SessionStore#sweepExpired} call.
  */
 public interface SessionListener {
 
@@ -28,10 +28,11 @@ public interface SessionListener {
 
   /**
    * A session was ended by id on this instance, not through a request that holds it: all sessions
-   * of a principal ({@link PrincipalSessions#invalidateAll}, {@link PrincipalSessions#invalidateOthers}),
-   * one a user ended from their session list, one evicted under a {@link ConcurrentSessionLimit},
-   * or one terminated for a binding mismatch. {@code record} is the session as it was, so its
-   * attributes can still be read; fires after {@link #deleted}, once, on the instance that ended it.
+   * of a principal ({@link PrincipalSessions#invalidateAll}, {@link
+   * PrincipalSessions#invalidateOthers}), one a user ended from their session list, one evicted
+   * under a {@link ConcurrentSessionLimit}, or one terminated for a binding mismatch. {@code
+   * record} is the session as it was, so its attributes can still be read; fires after {@link
+   * #deleted}, once, on the instance that ended it.
    */
   default void endedById(String idDigest, SessionRecord record) {}
 
@@ -69,8 +70,8 @@ public interface SessionListener {
 
   /**
    * A session was written to the store (created, or saved with changes); {@code sizeBytes} is its
-   * serialised size after the write: every attribute name (UTF-8) plus its encoded value, the
-   * bytes a store keeps per session apart from its fixed meta data.
+   * serialised size after the write: every attribute name (UTF-8) plus its encoded value, the bytes
+   * a store keeps per session apart from its fixed meta data.
    */
   default void written(String idDigest, long sizeBytes) {}
 

@@ -38,14 +38,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Design: <b>strict mode</b> (OWASP R3) — {@link #open} never adopts an id the store does not
  * hold live; the caller creates a fresh session with a fresh id instead. <b>Writes</b> are deltas
- * (only set/removed attributes); a request that changed nothing writes only when the last access
- * is older than {@link SessionPolicy#touchInterval()} (Jetty's {@code savePeriodSec} idea), so a
+ * (only set/removed attributes); a request that changed nothing writes only when the last access is
+ * older than {@link SessionPolicy#touchInterval()} (Jetty's {@code savePeriodSec} idea), so a
  * read-mostly session costs no write on most requests. <b>Conflicts</b> are resolved by the store,
  * last writer wins per attribute, and reported to {@link SessionListener#conflict}. A save that
- * finds the session gone is dropped, never re-created (no resurrection after logout). <b>Binding</b>
- * (optional, {@link SessionPolicy.Binding}): a session created with {@link #create(ClientInfo)}
- * remembers hashes of its client's network and {@code User-Agent}; {@link #open(String,
- * ClientInfo)} compares them and alerts or terminates on a difference.
+ * finds the session gone is dropped, never re-created (no resurrection after logout).
+ * <b>Binding</b> (optional, {@link SessionPolicy.Binding}): a session created with {@link
+ * #create(ClientInfo)} remembers hashes of its client's network and {@code User-Agent}; {@link
+ * #open(String, ClientInfo)} compares them and alerts or terminates on a difference.
  *
  * <p>Thread-safe.
  */
@@ -57,8 +57,10 @@ public final class SessionManager {
 
   /** The store as given, for {@link #store()}. */
   private final SessionStore given;
+
   /** The store every call goes to: the given one, timed. */
   private final SessionStore store;
+
   private final SessionPolicy policy;
   private final AttributeCodec codec;
   private final Clock clock;
@@ -75,14 +77,17 @@ public final class SessionManager {
   private SessionManager(Builder b) {
     this.listeners = new SessionListeners(b.listener);
     this.given = b.store;
-    this.store = new TimedSessionStore(b.store, (operation, nanos) -> listeners.all().storeLatency(operation, nanos));
+    this.store =
+        new TimedSessionStore(
+            b.store, (operation, nanos) -> listeners.all().storeLatency(operation, nanos));
     this.policy = b.policy;
     this.codec = b.codec;
     this.clock = b.clock;
     this.ids = new SessionIdGenerator(b.random);
     this.digest = new SessionIdDigest(b.random);
     this.binding = new SessionBinding(policy.binding());
-    this.unknownIds = new UnknownIdMonitor(b.clock, policy.unknownIdWindow(), policy.unknownIdLimit());
+    this.unknownIds =
+        new UnknownIdMonitor(b.clock, policy.unknownIdWindow(), policy.unknownIdLimit());
     this.principals = new PrincipalSessions(store, digest, b.clock, listeners);
     this.authentication = new SessionAuthentication(b.clock, principals, b.concurrentLimit);
     this.csrf = new CsrfTokens(ids);
@@ -147,10 +152,10 @@ public final class SessionManager {
   }
 
   /**
-   * Opens the live session {@code id} for a request from {@code client}. Returns empty for a
-   * {@code null}, malformed, unknown, invalidated or expired id, counting it against the client
-   * address; the id is never adopted. With {@linkplain SessionPolicy#binding() binding} on,
-   * compares the client with the one the session is bound to: a difference fires {@link
+   * Opens the live session {@code id} for a request from {@code client}. Returns empty for a {@code
+   * null}, malformed, unknown, invalidated or expired id, counting it against the client address;
+   * the id is never adopted. With {@linkplain SessionPolicy#binding() binding} on, compares the
+   * client with the one the session is bound to: a difference fires {@link
    * SessionListener#bindingMismatch}, and in {@code TERMINATE} mode invalidates the session and
    * returns empty. Rotates the id first when the renewal timeout has run out; an id renewed on this
    * instance within the grace period opens the renewed session (whose {@link ActiveSession#id()}
@@ -184,8 +189,7 @@ public final class SessionManager {
       return Optional.empty();
     }
     SessionPolicy.Renewal renewal = policy.renewal();
-    if (renewal.enabled()
-        && !s.accessedAt().isBefore(renewedAt(s).plus(renewal.timeout()))) {
+    if (renewal.enabled() && !s.accessedAt().isBefore(renewedAt(s).plus(renewal.timeout()))) {
       String oldId = s.id();
       try {
         rotateId(s);
@@ -257,7 +261,8 @@ public final class SessionManager {
     }
     if (!r.conflicts().isEmpty()) {
       listener.conflict(digest.of(delta.id()), r.conflicts());
-      log.debug("session {} overwrote concurrent changes of {}", digest.of(delta.id()), r.conflicts());
+      log.debug(
+          "session {} overwrote concurrent changes of {}", digest.of(delta.id()), r.conflicts());
     }
     SessionRecord merged = ActiveSession.withVersion(s.stored().merge(delta).record(), r.version());
     s.saved(merged);
@@ -343,9 +348,9 @@ public final class SessionManager {
 
   /**
    * Expires what the store reports as expired, at most {@link SessionPolicy#sweepLimit()}, firing
-   * {@link SessionListener#expired} for each. Safe to call from every node: each session is
-   * claimed by one caller. Returns how many this call expired; always 0 for a store without
-   * {@link StoreCapability#EXPIRY_SWEEP}, whose sessions expire unseen.
+   * {@link SessionListener#expired} for each. Safe to call from every node: each session is claimed
+   * by one caller. Returns how many this call expired; always 0 for a store without {@link
+   * StoreCapability#EXPIRY_SWEEP}, whose sessions expire unseen.
    */
   public int sweepExpired() {
     if (!store.capabilities().contains(StoreCapability.EXPIRY_SWEEP)) {
@@ -428,7 +433,10 @@ public final class SessionManager {
       return this;
     }
 
-    /** Limits the live sessions per principal, checked at {@link SessionAuthentication#login}; none by default. */
+    /**
+     * Limits the live sessions per principal, checked at {@link SessionAuthentication#login}; none
+     * by default.
+     */
     public Builder concurrentSessions(ConcurrentSessionLimit limit) {
       this.concurrentLimit = requireNonNull(limit, "limit");
       return this;

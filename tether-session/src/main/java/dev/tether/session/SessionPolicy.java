@@ -7,14 +7,14 @@ import java.time.Duration;
 /**
  * The session rules a {@link SessionManager} enforces. Defaults follow OWASP ASVS L2: 30 minutes
  * idle, 8 hours absolute, no renewal rotation, last access written at most once a minute, a warning
- * in the last 5 minutes, 20 unknown ids per client address per minute before an alert, no binding to
- * the client.
+ * in the last 5 minutes, 20 unknown ids per client address per minute before an alert, no binding
+ * to the client.
  *
  * @param idleTimeout inactivity after which a session expires (R7)
  * @param absoluteTimeout lifetime after which a session expires however active (R8)
  * @param renewal periodic id rotation within a session (R9), {@link Renewal#OFF} by default
- * @param touchInterval write the last access at most this often; sliding expiry may then run out
- *     up to this much earlier than {@code idleTimeout} after the real last request
+ * @param touchInterval write the last access at most this often; sliding expiry may then run out up
+ *     to this much earlier than {@code idleTimeout} after the real last request
  * @param expiryWarning report the time remaining once it is below this; zero turns it off
  * @param unknownIdLimit unknown ids from one client address per {@code unknownIdWindow} before
  *     {@link SessionListener#unknownIdFlood} fires (R27)
@@ -66,8 +66,15 @@ public record SessionPolicy(
       Duration unknownIdWindow,
       int sweepLimit) {
     this(
-        idleTimeout, absoluteTimeout, renewal, touchInterval, expiryWarning, unknownIdLimit,
-        unknownIdWindow, sweepLimit, Binding.OFF);
+        idleTimeout,
+        absoluteTimeout,
+        renewal,
+        touchInterval,
+        expiryWarning,
+        unknownIdLimit,
+        unknownIdWindow,
+        sweepLimit,
+        Binding.OFF);
   }
 
   /** The defaults described above. */
@@ -86,37 +93,72 @@ public record SessionPolicy(
   /** This policy with other idle and absolute timeouts. */
   public SessionPolicy withTimeouts(Duration idle, Duration absolute) {
     return new SessionPolicy(
-        idle, absolute, renewal, touchInterval, expiryWarning, unknownIdLimit,
-        unknownIdWindow, sweepLimit, binding);
+        idle,
+        absolute,
+        renewal,
+        touchInterval,
+        expiryWarning,
+        unknownIdLimit,
+        unknownIdWindow,
+        sweepLimit,
+        binding);
   }
 
   /** This policy with id renewal every {@code timeout}, the old id usable for {@code grace}. */
   public SessionPolicy withRenewal(Duration timeout, Duration grace) {
     Renewal renewal = new Renewal(timeout, grace);
     return new SessionPolicy(
-        idleTimeout, absoluteTimeout, renewal, touchInterval, expiryWarning, unknownIdLimit,
-        unknownIdWindow, sweepLimit, binding);
+        idleTimeout,
+        absoluteTimeout,
+        renewal,
+        touchInterval,
+        expiryWarning,
+        unknownIdLimit,
+        unknownIdWindow,
+        sweepLimit,
+        binding);
   }
 
   /** This policy with another touch interval. */
   public SessionPolicy withTouchInterval(Duration touch) {
     return new SessionPolicy(
-        idleTimeout, absoluteTimeout, renewal, touch, expiryWarning, unknownIdLimit,
-        unknownIdWindow, sweepLimit, binding);
+        idleTimeout,
+        absoluteTimeout,
+        renewal,
+        touch,
+        expiryWarning,
+        unknownIdLimit,
+        unknownIdWindow,
+        sweepLimit,
+        binding);
   }
 
   /** This policy with another unknown-id alert limit. */
   public SessionPolicy withUnknownIdLimit(int limit, Duration window) {
     return new SessionPolicy(
-        idleTimeout, absoluteTimeout, renewal, touchInterval, expiryWarning, limit, window,
-        sweepLimit, binding);
+        idleTimeout,
+        absoluteTimeout,
+        renewal,
+        touchInterval,
+        expiryWarning,
+        limit,
+        window,
+        sweepLimit,
+        binding);
   }
 
   /** This policy with another session binding. */
   public SessionPolicy withBinding(Binding b) {
     return new SessionPolicy(
-        idleTimeout, absoluteTimeout, renewal, touchInterval, expiryWarning, unknownIdLimit,
-        unknownIdWindow, sweepLimit, b);
+        idleTimeout,
+        absoluteTimeout,
+        renewal,
+        touchInterval,
+        expiryWarning,
+        unknownIdLimit,
+        unknownIdWindow,
+        sweepLimit,
+        b);
   }
 
   /** What a request whose client differs from the session's bound client leads to. */
@@ -147,11 +189,11 @@ public record SessionPolicy(
   /**
    * Binding of a session to properties of the client that created it (OWASP Session Management
    * Cheat Sheet, "Binding the Session ID to Other User Properties"; ASVS V3): the client's network
-   * (its address cut to a prefix, so that address changes within one network are not flagged) and
-   * a hash of its {@code User-Agent}. Both are recorded when the session is created and compared
-   * on every later request. They are kept as reserved internal attributes, hashed, and survive id
-   * rotation: a rotated session stays bound to the client that created it. A session created
-   * before binding was turned on is bound on its first request that carries the property.
+   * (its address cut to a prefix, so that address changes within one network are not flagged) and a
+   * hash of its {@code User-Agent}. Both are recorded when the session is created and compared on
+   * every later request. They are kept as reserved internal attributes, hashed, and survive id
+   * rotation: a rotated session stays bound to the client that created it. A session created before
+   * binding was turned on is bound on its first request that carries the property.
    *
    * <pre>{@code
    * SessionPolicy p = SessionPolicy.defaults().withBinding(
@@ -163,7 +205,8 @@ public record SessionPolicy(
    * @param ipv6Prefix bits of an IPv6 address that make its network, 0 to 128 (64 by default)
    * @param userAgent what a different {@code User-Agent} leads to
    */
-  public record Binding(BindingMode address, int ipv4Prefix, int ipv6Prefix, BindingMode userAgent) {
+  public record Binding(
+      BindingMode address, int ipv4Prefix, int ipv6Prefix, BindingMode userAgent) {
 
     /** The property name of the client network in {@link SessionListener#bindingMismatch}. */
     public static final String ADDRESS = "address";

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * batches until a batch comes back short (or 100 batches), then waits the interval plus up to 10 %
  * random jitter, so app instances started together do not all sweep at the same second
  * (spring-session#899; Jetty's HouseKeeper does the same). Running it on every instance is safe:
- * the store lets exactly one caller claim each expired session, so expiry events still fire once.
- * A failing run is logged and the schedule continues.
+ * the store lets exactly one caller claim each expired session, so expiry events still fire once. A
+ * failing run is logged and the schedule continues.
  *
  * <pre>{@code
  * try (SessionSweeper sweeper = SessionSweeper.start(manager, Duration.ofMinutes(1))) { ... }
@@ -95,7 +95,8 @@ public final class SessionSweeper implements AutoCloseable {
     try {
       runOnce();
     } catch (dev.tether.session.circuit.StoreUnavailableException e) {
-      log.warn("session sweep skipped, the store is unavailable; retrying after the next interval: {}",
+      log.warn(
+          "session sweep skipped, the store is unavailable; retrying after the next interval: {}",
           e.getMessage());
     } catch (RuntimeException e) {
       log.warn("session sweep failed; retrying after the next interval", e);

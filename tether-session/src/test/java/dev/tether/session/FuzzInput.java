@@ -51,10 +51,12 @@ public final class FuzzInput {
   /** Well-formed text of up to {@code max} UTF-8 bytes (malformed bytes become U+FFFD). */
   public String nextString(int max) {
     try {
-      CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPLACE)
-          .onUnmappableCharacter(CodingErrorAction.REPLACE)
-          .decode(ByteBuffer.wrap(nextBytes(max)));
+      CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPLACE)
+              .onUnmappableCharacter(CodingErrorAction.REPLACE)
+              .decode(ByteBuffer.wrap(nextBytes(max)));
       return chars.toString();
     } catch (CharacterCodingException e) {
       throw new AssertionError("a replacing decoder cannot fail", e);

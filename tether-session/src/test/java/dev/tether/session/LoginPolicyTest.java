@@ -114,6 +114,9 @@ class LoginPolicyTest {
     String newId = m.authentication().reauthenticated(later);
     m.commit(later);
     assertThat(newId).as("re-authentication rotates the id").isNotEqualTo(oldId);
-    assertThat(m.authentication().authenticatedWithin(m.open(newId, "c").orElseThrow(), Duration.ofMinutes(5))).isTrue();
+    assertThat(
+            m.authentication()
+                .authenticatedWithin(m.open(newId, "c").orElseThrow(), Duration.ofMinutes(5)))
+        .isTrue();
   }
 }

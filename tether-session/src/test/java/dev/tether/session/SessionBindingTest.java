@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /** Binding a session to its client's network and User-Agent (OWASP session binding, ASVS V3). */
 class SessionBindingTest {
 
-  private static final String FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+  private static final String FIREFOX =
+      "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
   private static final String CURL = "curl/8.5.0";
 
   private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T10:00:00Z"));
@@ -79,7 +80,12 @@ class SessionBindingTest {
   }
 
   private double mismatches(String property, String action) {
-    var c = registry.find("tether.sessions.binding.mismatches").tag("property", property).tag("action", action).counter();
+    var c =
+        registry
+            .find("tether.sessions.binding.mismatches")
+            .tag("property", property)
+            .tag("action", action)
+            .counter();
     return c == null ? 0 : c.count();
   }
 
@@ -98,7 +104,9 @@ class SessionBindingTest {
     SessionManager m = manager(new Binding(BindingMode.ALERT, 24, 64, BindingMode.OFF));
     String id = stored(m, new ClientInfo("203.0.113.5", FIREFOX));
 
-    assertThat(m.open(id, new ClientInfo("203.0.113.200", CURL))).as("same /24, UA not bound").isPresent();
+    assertThat(m.open(id, new ClientInfo("203.0.113.200", CURL)))
+        .as("same /24, UA not bound")
+        .isPresent();
     assertThat(events).isEmpty();
 
     ActiveSession moved = m.open(id, new ClientInfo("198.51.100.9", FIREFOX)).orElseThrow();
@@ -106,7 +114,9 @@ class SessionBindingTest {
     assertThat(moved.attribute("cart")).isEqualTo("tea");
     assertThat(events).containsExactly("address alert");
     assertThat(mismatches("address", "alert")).isEqualTo(1.0);
-    assertThat(m.open(id, new ClientInfo("198.51.100.9", FIREFOX))).as("still alive, alerts again").isPresent();
+    assertThat(m.open(id, new ClientInfo("198.51.100.9", FIREFOX)))
+        .as("still alive, alerts again")
+        .isPresent();
     assertThat(mismatches("address", "alert")).isEqualTo(2.0);
   }
 
@@ -116,14 +126,18 @@ class SessionBindingTest {
     ClientInfo owner = new ClientInfo("203.0.113.5", FIREFOX);
     String id = stored(m, owner);
 
-    assertThat(m.open(id, new ClientInfo("198.51.100.9", FIREFOX))).as("address not bound").isPresent();
+    assertThat(m.open(id, new ClientInfo("198.51.100.9", FIREFOX)))
+        .as("address not bound")
+        .isPresent();
     assertThat(m.open(id, new ClientInfo("203.0.113.5", CURL))).isEmpty();
 
     assertThat(events).containsExactly("user-agent terminated", "deleted");
     assertThat(mismatches("user-agent", "terminate")).isEqualTo(1.0);
     assertThat(store.load(id)).isEmpty();
     assertThat(m.open(id, owner)).as("the owner too has lost it").isEmpty();
-    assertThat(m.unknownIdCount("203.0.113.5")).as("only the owner's later try is an unknown id").isEqualTo(1);
+    assertThat(m.unknownIdCount("203.0.113.5"))
+        .as("only the owner's later try is an unknown id")
+        .isEqualTo(1);
   }
 
   @Test
@@ -148,7 +162,8 @@ class SessionBindingTest {
     SessionManager wide = manager(Binding.of(BindingMode.ALERT));
     String v6 = stored(wide, new ClientInfo("2001:db8:1:2::1", FIREFOX));
     assertThat(wide.open(v6, new ClientInfo("2001:db8:1:2:ffff:eeee:dddd:9", FIREFOX))).isPresent();
-    assertThat(wide.open(v6, new ClientInfo("[2001:0db8:0001:0002::77%eth0]", FIREFOX))).isPresent();
+    assertThat(wide.open(v6, new ClientInfo("[2001:0db8:0001:0002::77%eth0]", FIREFOX)))
+        .isPresent();
     assertThat(events).isEmpty();
     wide.open(v6, new ClientInfo("2001:db8:1:3::1", FIREFOX));
     assertThat(events).containsExactly("address alert");
@@ -158,12 +173,19 @@ class SessionBindingTest {
   void networksAreComputedWithoutNameLookups() {
     assertThat(SessionBinding.network("203.0.113.77", 24, 64)).isEqualTo("203.0.113.0/24");
     assertThat(SessionBinding.network("203.0.113.77", 20, 64)).isEqualTo("203.0.112.0/20");
-    assertThat(SessionBinding.network("::ffff:203.0.113.77", 24, 64)).as("IPv4-mapped").isEqualTo("203.0.113.0/24");
-    assertThat(SessionBinding.network("2001:db8:aa:bb:cc::1", 24, 64)).isEqualTo("2001:db8:aa:bb:0:0:0:0/64");
-    assertThat(SessionBinding.network("2001:db8:aa:bb:cc::1", 24, 0)).isEqualTo("0:0:0:0:0:0:0:0/0");
-    assertThat(SessionBinding.network("localhost", 24, 64)).as("a name is compared whole").isEqualTo("localhost");
+    assertThat(SessionBinding.network("::ffff:203.0.113.77", 24, 64))
+        .as("IPv4-mapped")
+        .isEqualTo("203.0.113.0/24");
+    assertThat(SessionBinding.network("2001:db8:aa:bb:cc::1", 24, 64))
+        .isEqualTo("2001:db8:aa:bb:0:0:0:0/64");
+    assertThat(SessionBinding.network("2001:db8:aa:bb:cc::1", 24, 0))
+        .isEqualTo("0:0:0:0:0:0:0:0/0");
+    assertThat(SessionBinding.network("localhost", 24, 64))
+        .as("a name is compared whole")
+        .isEqualTo("localhost");
     assertThat(SessionBinding.network("1.2.3.456", 24, 64)).isEqualTo("1.2.3.456");
-    assertThat(SessionBinding.network("unix:/run/app.sock", 24, 64)).isEqualTo("unix:/run/app.sock");
+    assertThat(SessionBinding.network("unix:/run/app.sock", 24, 64))
+        .isEqualTo("unix:/run/app.sock");
     assertThat(SessionBinding.network("fe:zz::1", 24, 64)).isEqualTo("fe:zz::1");
   }
 
@@ -183,7 +205,9 @@ class SessionBindingTest {
       assertThat(text).doesNotContain("Firefox", "203.0.113", "curl");
     }
     List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-    assertThat(lines).anyMatch(l -> l.contains("bound to")).noneMatch(l -> l.contains(s.id()) || l.contains("curl") || l.contains("Firefox"));
+    assertThat(lines)
+        .anyMatch(l -> l.contains("bound to"))
+        .noneMatch(l -> l.contains(s.id()) || l.contains("curl") || l.contains("Firefox"));
   }
 
   @Test

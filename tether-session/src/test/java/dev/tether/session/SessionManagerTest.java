@@ -248,7 +248,9 @@ class SessionManagerTest {
     assertThat(list).hasSize(3);
     assertThat(list).extracting(SessionSummary::current).containsExactly(false, false, true);
     assertThat(list.toString()).doesNotContain(mine.get(0).id());
-    assertThat(manager.principals().invalidate("dave", list.get(0).idDigest())).as("not dave's").isFalse();
+    assertThat(manager.principals().invalidate("dave", list.get(0).idDigest()))
+        .as("not dave's")
+        .isFalse();
     assertThat(manager.principals().invalidate("carol", list.get(0).idDigest())).isTrue();
     assertThat(store.load(mine.get(0).id())).isEmpty();
 
@@ -262,7 +264,9 @@ class SessionManagerTest {
     SessionManager m =
         SessionManager.builder(store)
             .clock(clock)
-            .policy(SessionPolicy.defaults().withTimeouts(Duration.ofMinutes(10), Duration.ofMinutes(25)))
+            .policy(
+                SessionPolicy.defaults()
+                    .withTimeouts(Duration.ofMinutes(10), Duration.ofMinutes(25)))
             .build();
     ActiveSession s = m.create();
     m.commit(s);
@@ -314,7 +318,9 @@ class SessionManagerTest {
     SessionManager m =
         SessionManager.builder(store)
             .clock(clock)
-            .policy(SessionPolicy.defaults().withRenewal(Duration.ofMinutes(15), Duration.ofSeconds(30)))
+            .policy(
+                SessionPolicy.defaults()
+                    .withRenewal(Duration.ofMinutes(15), Duration.ofSeconds(30)))
             .build();
     ActiveSession s = m.create();
     s.setAttribute("k", "v");
@@ -340,7 +346,9 @@ class SessionManagerTest {
     SessionManager m =
         SessionManager.builder(store)
             .clock(clock)
-            .policy(SessionPolicy.defaults().withRenewal(Duration.ofMinutes(15), Duration.ofSeconds(30)))
+            .policy(
+                SessionPolicy.defaults()
+                    .withRenewal(Duration.ofMinutes(15), Duration.ofSeconds(30)))
             .build();
     ActiveSession s = m.create();
     m.commit(s);
@@ -354,7 +362,8 @@ class SessionManagerTest {
 
   @Test
   void renewalSettingsAreChecked() {
-    assertThatThrownBy(() -> new SessionPolicy.Renewal(Duration.ofMinutes(1), Duration.ofMinutes(2)))
+    assertThatThrownBy(
+            () -> new SessionPolicy.Renewal(Duration.ofMinutes(1), Duration.ofMinutes(2)))
         .hasMessageContaining("shorter than the renewal timeout");
   }
 
@@ -387,7 +396,9 @@ class SessionManagerTest {
     SessionManager m =
         SessionManager.builder(store)
             .clock(clock)
-            .policy(SessionPolicy.defaults().withTimeouts(Duration.ofMinutes(30), Duration.ofMinutes(60)))
+            .policy(
+                SessionPolicy.defaults()
+                    .withTimeouts(Duration.ofMinutes(30), Duration.ofMinutes(60)))
             .build();
     ActiveSession s = m.create();
     m.commit(s);

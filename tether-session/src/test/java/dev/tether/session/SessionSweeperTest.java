@@ -23,8 +23,14 @@ class SessionSweeperTest {
           .clock(clock)
           .policy(
               new SessionPolicy(
-                  Duration.ofMinutes(30), Duration.ofHours(8), SessionPolicy.Renewal.OFF, Duration.ofMinutes(1),
-                  Duration.ofMinutes(5), 20, Duration.ofMinutes(1), 7))
+                  Duration.ofMinutes(30),
+                  Duration.ofHours(8),
+                  SessionPolicy.Renewal.OFF,
+                  Duration.ofMinutes(1),
+                  Duration.ofMinutes(5),
+                  20,
+                  Duration.ofMinutes(1),
+                  7))
           .listener(
               new SessionListener() {
                 @Override

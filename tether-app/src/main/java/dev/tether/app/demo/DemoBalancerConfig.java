@@ -11,8 +11,8 @@ import java.util.List;
  * instance is healthy (a demo kills most of its instances on purpose, so the usual 50% would send
  * users to dead ones), managed WebSockets (the chat's connections outlive a killed instance and
  * resume on another, which sends the messages missed meanwhile), the admin API with the dashboard,
- * and per-instance session metrics. {@code replicated} says whether the instances share
- * their sessions (every store but {@code memory}), which lets affinity move idle sessions.
+ * and per-instance session metrics. {@code replicated} says whether the instances share their
+ * sessions (every store but {@code memory}), which lets affinity move idle sessions.
  */
 public record DemoBalancerConfig(String host, int port, int adminPort, boolean replicated) {
 
@@ -20,7 +20,12 @@ public record DemoBalancerConfig(String host, int port, int adminPort, boolean r
   public String yaml(List<Instance> instances) {
     StringBuilder servers = new StringBuilder();
     for (Instance i : instances) {
-      servers.append("      - { name: ").append(i.name()).append(", address: ").append(i.address()).append(" }\n");
+      servers
+          .append("      - { name: ")
+          .append(i.name())
+          .append(", address: ")
+          .append(i.address())
+          .append(" }\n");
     }
     return """
         # tether demo: the built-in configuration
@@ -51,6 +56,7 @@ public record DemoBalancerConfig(String host, int port, int adminPort, boolean r
             websocket: managed
             instance-metrics: { path: /tether/metrics, interval: 2s, timeout: 1s }
             servers:
-        %s""".formatted(host, port, host, adminPort, replicated ? "replicated" : "local", servers);
+        %s"""
+        .formatted(host, port, host, adminPort, replicated ? "replicated" : "local", servers);
   }
 }

@@ -32,7 +32,11 @@ public final class DemoRuntime implements AutoCloseable {
   private final DemoBalancerConfig shape;
   private final Map<String, String> env;
 
-  private DemoRuntime(DemoCluster cluster, ControlPlane balancer, DemoBalancerConfig shape, Map<String, String> env) {
+  private DemoRuntime(
+      DemoCluster cluster,
+      ControlPlane balancer,
+      DemoBalancerConfig shape,
+      Map<String, String> env) {
     this.cluster = cluster;
     this.balancer = balancer;
     this.shape = shape;
@@ -68,9 +72,11 @@ public final class DemoRuntime implements AutoCloseable {
     return shape.yaml(instances(cluster.instances()));
   }
 
-  private static TetherConfig parse(DemoBalancerConfig shape, List<DemoInstance> running, Map<String, String> env) {
+  private static TetherConfig parse(
+      DemoBalancerConfig shape, List<DemoInstance> running, Map<String, String> env) {
     try {
-      return ConfigLoader.parse(shape.yaml(instances(running)), "built-in demo configuration", env::get);
+      return ConfigLoader.parse(
+          shape.yaml(instances(running)), "built-in demo configuration", env::get);
     } catch (ConfigException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }

@@ -10,17 +10,26 @@ import java.util.Locale;
  *
  * @param sameSite {@code Lax}, {@code Strict}, {@code None} or {@code null} to omit the attribute
  */
-public record AffinityCookie(String name, String path, String domain, long maxAgeSeconds, boolean secure,
-    boolean httpOnly, String sameSite, boolean hostPrefix) {
+public record AffinityCookie(
+    String name,
+    String path,
+    String domain,
+    long maxAgeSeconds,
+    boolean secure,
+    boolean httpOnly,
+    String sameSite,
+    boolean hostPrefix) {
 
   public AffinityCookie {
     requireNonNull(name, "name");
     requireNonNull(path, "path");
     if (sameSite != null && !sameSite.matches("(?i)lax|strict|none")) {
-      throw new IllegalArgumentException("SameSite " + sameSite + " is not one of Lax, Strict, None");
+      throw new IllegalArgumentException(
+          "SameSite " + sameSite + " is not one of Lax, Strict, None");
     }
     if (sameSite != null && sameSite.equalsIgnoreCase("none") && !secure) {
-      throw new IllegalArgumentException("SameSite=None needs Secure (browsers drop the cookie otherwise)");
+      throw new IllegalArgumentException(
+          "SameSite=None needs Secure (browsers drop the cookie otherwise)");
     }
     if (hostPrefix && (!secure || !"/".equals(path) || domain != null)) {
       throw new IllegalArgumentException("the __Host- prefix needs Secure, path / and no domain");

@@ -29,19 +29,30 @@ public final class AffinityPolicies {
   private AffinityPolicies() {}
 
   /** Mode {@code cookie}: a signed token in a cookie Tether sets. */
-  public static AffinityPolicy cookie(AffinityCookie cookie, TokenLifetime lifetime, KeyRing keys,
-      AffinityRules rules, Clock clock, BalanceEnv env) {
+  public static AffinityPolicy cookie(
+      AffinityCookie cookie,
+      TokenLifetime lifetime,
+      KeyRing keys,
+      AffinityRules rules,
+      Clock clock,
+      BalanceEnv env) {
     requireNonNull(lifetime, "lifetime");
     // A session stays countable until its token could no longer be refreshed.
     AffinityRules counted = rules.withSessionWindow(lifetime.idle());
-    return new CookieAffinityPolicy(cookie, lifetime, new TokenCodec(keys), assigner(counted, env), clock);
+    return new CookieAffinityPolicy(
+        cookie, lifetime, new TokenCodec(keys), assigner(counted, env), clock);
   }
 
   /** Mode {@code app-cookie}: the application's session cookie, by route suffix or stick table. */
-  public static AffinityPolicy appCookie(String cookieName, String routeSeparator, boolean learn, StickTable table,
-      AffinityRules rules, BalanceEnv env) {
-    return new AppCookieAffinityPolicy(cookieName, routeSeparator, learn, table,
-        new BoundResolution(assigner(rules, env)));
+  public static AffinityPolicy appCookie(
+      String cookieName,
+      String routeSeparator,
+      boolean learn,
+      StickTable table,
+      AffinityRules rules,
+      BalanceEnv env) {
+    return new AppCookieAffinityPolicy(
+        cookieName, routeSeparator, learn, table, new BoundResolution(assigner(rules, env)));
   }
 
   /**
@@ -50,15 +61,20 @@ public final class AffinityPolicies {
    *
    * @param key extracts the key; returns {@code null} when the request has none
    */
-  public static AffinityPolicy keyed(String mode, Function<PickRequest, String> key, StickTable table,
-      AffinityRules rules, BalanceEnv env) {
+  public static AffinityPolicy keyed(
+      String mode,
+      Function<PickRequest, String> key,
+      StickTable table,
+      AffinityRules rules,
+      BalanceEnv env) {
     return new KeyedAffinityPolicy(mode, key, table, new BoundResolution(assigner(rules, env)));
   }
 
   private static Assigner assigner(AffinityRules rules, BalanceEnv env) {
     requireNonNull(rules, "rules");
     requireNonNull(env, "env");
-    SessionTracker sessions = new SessionTracker(rules.sessionWindow(), MAX_TRACKED_SESSIONS, env.ticker());
+    SessionTracker sessions =
+        new SessionTracker(rules.sessionWindow(), MAX_TRACKED_SESSIONS, env.ticker());
     return new Assigner(rules, new AffinityStats(sessions), env);
   }
 }

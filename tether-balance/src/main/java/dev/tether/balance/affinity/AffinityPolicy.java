@@ -7,9 +7,9 @@ import dev.tether.balance.affinity.table.StickTable;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A pool's sticky-session rule: which server a request belongs to, and what its response must
- * carry so that the next request comes back (DESIGN §4). Built by the control plane per pool and
- * kept across reloads while its configuration is unchanged.
+ * A pool's sticky-session rule: which server a request belongs to, and what its response must carry
+ * so that the next request comes back (DESIGN §4). Built by the control plane per pool and kept
+ * across reloads while its configuration is unchanged.
  *
  * <p>Implementations are thread-safe and never block: {@link #decide} runs on an event loop for
  * every request. Stateful parts (stick tables, session counts) are concurrent maps.

@@ -15,11 +15,19 @@ import java.time.Duration;
  * @param sessionWindow how long a session counts as live after it was last seen (the idle timeout)
  * @param migration budgeted rebalancing of idle sessions, or {@code null} for none
  */
-public record AffinityRules(boolean strict, double balanceFactor, Duration firstRequestWindow, Duration sessionWindow,
+public record AffinityRules(
+    boolean strict,
+    double balanceFactor,
+    Duration firstRequestWindow,
+    Duration sessionWindow,
     Migration migration) {
 
-  /** Redispatch, unbounded, a one-second first-request window, 30 minutes of session life, no migration. */
-  public static final AffinityRules DEFAULTS = new AffinityRules(false, 0, Duration.ofSeconds(1), Duration.ofMinutes(30), null);
+  /**
+   * Redispatch, unbounded, a one-second first-request window, 30 minutes of session life, no
+   * migration.
+   */
+  public static final AffinityRules DEFAULTS =
+      new AffinityRules(false, 0, Duration.ofSeconds(1), Duration.ofMinutes(30), null);
 
   /** The over-load factor migration uses when no balance factor is set. */
   public static final double DEFAULT_MIGRATION_FACTOR = 1.25;
@@ -36,13 +44,15 @@ public record AffinityRules(boolean strict, double balanceFactor, Duration first
     public Migration {
       requireNonNull(idleAfter, "idleAfter");
       if (perSecond < 1) {
-        throw new IllegalArgumentException("migration rate " + perSecond + " must be at least 1 per second");
+        throw new IllegalArgumentException(
+            "migration rate " + perSecond + " must be at least 1 per second");
       }
     }
   }
 
   /** The rules without migration. */
-  public AffinityRules(boolean strict, double balanceFactor, Duration firstRequestWindow, Duration sessionWindow) {
+  public AffinityRules(
+      boolean strict, double balanceFactor, Duration firstRequestWindow, Duration sessionWindow) {
     this(strict, balanceFactor, firstRequestWindow, sessionWindow, null);
   }
 
@@ -50,11 +60,15 @@ public record AffinityRules(boolean strict, double balanceFactor, Duration first
     requireNonNull(firstRequestWindow, "firstRequestWindow");
     requireNonNull(sessionWindow, "sessionWindow");
     if (balanceFactor != 0 && !(balanceFactor > 1)) {
-      throw new IllegalArgumentException("balance factor " + balanceFactor + " must be greater than 1 (or 0 for unbounded)");
+      throw new IllegalArgumentException(
+          "balance factor " + balanceFactor + " must be greater than 1 (or 0 for unbounded)");
     }
     if (firstRequestWindow.isNegative() || sessionWindow.isNegative() || sessionWindow.isZero()) {
-      throw new IllegalArgumentException("affinity windows must be positive: first request "
-          + firstRequestWindow + ", session " + sessionWindow);
+      throw new IllegalArgumentException(
+          "affinity windows must be positive: first request "
+              + firstRequestWindow
+              + ", session "
+              + sessionWindow);
     }
   }
 

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What one pool's affinity has done: decisions by outcome, sessions turned away from an over-loaded
- * server (bounded load), and live sessions per server. Thread-safe; counting is a
- * {@link LongAdder} increment.
+ * server (bounded load), and live sessions per server. Thread-safe; counting is a {@link LongAdder}
+ * increment.
  */
 public final class AffinityStats {
 

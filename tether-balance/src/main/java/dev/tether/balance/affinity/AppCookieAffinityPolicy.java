@@ -14,8 +14,8 @@ import java.util.concurrent.CompletionStage;
  * <p>Design note: a value ending in {@code <separator><route>} (Tomcat {@code jvmRoute}, Keycloak
  * {@code AUTH_SESSION_ID=<id>.<node>}) goes to the server with that route without any table, so it
  * survives restarts and needs no sharing between Tether instances. Other values are looked up in
- * the stick table, which learns from the {@code Set-Cookie} headers of responses (nginx Plus
- * {@code sticky learn}). A value the table does not know is balanced afresh and remembered.
+ * the stick table, which learns from the {@code Set-Cookie} headers of responses (nginx Plus {@code
+ * sticky learn}). A value the table does not know is balanced afresh and remembered.
  *
  * <p>Ranked routes (WildFly's {@code ranked} affinity): {@code <id>.s2.s3} names the primary route
  * first and then the instances that hold replicas. The value is split at the first separator, and
@@ -32,7 +32,8 @@ final class AppCookieAffinityPolicy implements AffinityPolicy {
   private final StickTable table;
   private final BoundResolution resolution;
 
-  AppCookieAffinityPolicy(String name, String separator, boolean learn, StickTable table, BoundResolution resolution) {
+  AppCookieAffinityPolicy(
+      String name, String separator, boolean learn, StickTable table, BoundResolution resolution) {
     this.name = requireNonNull(name, "name");
     this.separator = requireNonNull(separator, "separator");
     this.learn = learn;
@@ -119,9 +120,13 @@ final class AppCookieAffinityPolicy implements AffinityPolicy {
   }
 
   @Override
-  public AffinityDecision redispatch(AffinityDecision failed, PickRequest request, PoolSnapshot snapshot) {
-    if (failed.member() != null && failed.key() != null && !assigner().rules().strict()
-        && (failed.outcome() == AffinityOutcome.HIT || failed.outcome() == AffinityOutcome.FAILOVER_OWNER)) {
+  public AffinityDecision redispatch(
+      AffinityDecision failed, PickRequest request, PoolSnapshot snapshot) {
+    if (failed.member() != null
+        && failed.key() != null
+        && !assigner().rules().strict()
+        && (failed.outcome() == AffinityOutcome.HIT
+            || failed.outcome() == AffinityOutcome.FAILOVER_OWNER)) {
       String value = failed.key();
       int at = value.indexOf(separator);
       if (at >= 0) {

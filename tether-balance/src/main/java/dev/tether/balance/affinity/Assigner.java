@@ -25,8 +25,10 @@ final class Assigner {
   private final AffinityStats stats;
   private final Cache<String, String> pins;
   private final BalanceEnv env;
+
   /** Ticker reading before which no further session may migrate (token bucket of one). */
-  private final java.util.concurrent.atomic.AtomicLong nextMigrationNanos = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+  private final java.util.concurrent.atomic.AtomicLong nextMigrationNanos =
+      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
   private volatile DrainRules drain = DrainRules.SOFT;
 
@@ -34,12 +36,15 @@ final class Assigner {
     this.rules = rules;
     this.stats = stats;
     this.env = env;
-    this.pins = rules.firstRequestWindow().isZero() ? null : Caffeine.newBuilder()
-        .expireAfterWrite(rules.firstRequestWindow())
-        .maximumSize(100_000)
-        .ticker(env.ticker()::getAsLong)
-        .executor(Runnable::run)
-        .build();
+    this.pins =
+        rules.firstRequestWindow().isZero()
+            ? null
+            : Caffeine.newBuilder()
+                .expireAfterWrite(rules.firstRequestWindow())
+                .maximumSize(100_000)
+                .ticker(env.ticker()::getAsLong)
+                .executor(Runnable::run)
+                .build();
   }
 
   AffinityRules rules() {
@@ -78,7 +83,10 @@ final class Assigner {
         return m;
       }
     }
-    Member m = excluded == null ? snapshot.picker().pick(request) : snapshot.picker().pickExcluding(request, excluded);
+    Member m =
+        excluded == null
+            ? snapshot.picker().pick(request)
+            : snapshot.picker().pickExcluding(request, excluded);
     if (m == null) {
       return null;
     }
@@ -134,7 +142,8 @@ final class Assigner {
       return null;
     }
     double mean = (double) total / eligible;
-    double factor = rules.balanceFactor() > 0 ? rules.balanceFactor() : AffinityRules.DEFAULT_MIGRATION_FACTOR;
+    double factor =
+        rules.balanceFactor() > 0 ? rules.balanceFactor() : AffinityRules.DEFAULT_MIGRATION_FACTOR;
     if (sessions.count(bound.name()) <= factor * mean || leastCount >= mean) {
       return null;
     }
@@ -172,7 +181,8 @@ final class Assigner {
     if (eligible == 0) {
       return m;
     }
-    // The cap counts the new session: mean over (total + 1) sessions, so an empty pool is never over.
+    // The cap counts the new session: mean over (total + 1) sessions, so an empty pool is never
+    // over.
     double cap = rules.balanceFactor() * (total + 1) / eligible;
     if (sessions.count(m.name()) + 1 > cap && least != null && !least.name().equals(m.name())) {
       stats.countShed();

@@ -6,10 +6,10 @@ import dev.tether.balance.PoolSnapshot;
 
 /**
  * The part of every key-based mode after the key is known: follow the bound server while it takes
- * bound work, otherwise re-pin (or refuse when strict), and balance unbound keys afresh. A key bound
- * to a draining server is re-pinned when the pool's {@link DrainRules} say so, judged by how long
- * the session tracker last saw the key (a key it does not know counts as idle); when no other server
- * takes new work the key stays where it is.
+ * bound work, otherwise re-pin (or refuse when strict), and balance unbound keys afresh. A key
+ * bound to a draining server is re-pinned when the pool's {@link DrainRules} say so, judged by how
+ * long the session tracker last saw the key (a key it does not know counts as idle); when no other
+ * server takes new work the key stays where it is.
  */
 final class BoundResolution {
 
@@ -27,7 +27,8 @@ final class BoundResolution {
    * @param bound the server name the key is bound to, or {@code null}
    * @param key the affinity key, or {@code null} when the request has none
    */
-  AffinityDecision resolve(PickRequest request, PoolSnapshot snapshot, String pin, String bound, String key) {
+  AffinityDecision resolve(
+      PickRequest request, PoolSnapshot snapshot, String pin, String bound, String key) {
     if (bound != null) {
       Member m = snapshot.member(bound);
       if (m != null && m.acceptsBound()) {
@@ -75,12 +76,20 @@ final class BoundResolution {
       assigner.stats().record(AffinityOutcome.REFUSED);
       return new AffinityDecision(null, AffinityOutcome.REFUSED, null, failed.key());
     }
-    AffinityOutcome o = failed.outcome() == AffinityOutcome.HIT ? AffinityOutcome.REDISPATCHED_DOWN : failed.outcome();
+    AffinityOutcome o =
+        failed.outcome() == AffinityOutcome.HIT
+            ? AffinityOutcome.REDISPATCHED_DOWN
+            : failed.outcome();
     return fresh(request, snapshot, null, failed.member(), o, failed.key());
   }
 
-  private AffinityDecision fresh(PickRequest request, PoolSnapshot snapshot, String pin, Member excluded,
-      AffinityOutcome outcome, String key) {
+  private AffinityDecision fresh(
+      PickRequest request,
+      PoolSnapshot snapshot,
+      String pin,
+      Member excluded,
+      AffinityOutcome outcome,
+      String key) {
     Member m = assigner.fresh(request, snapshot, pin, excluded);
     assigner.stats().record(outcome);
     if (m != null) {

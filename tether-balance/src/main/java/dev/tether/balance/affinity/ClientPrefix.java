@@ -15,8 +15,12 @@ public final class ClientPrefix {
 
   public ClientPrefix(int v4Bits, int v6Bits) {
     if (v4Bits < 1 || v4Bits > 32 || v6Bits < 1 || v6Bits > 128) {
-      throw new IllegalArgumentException("prefix lengths must be 1..32 (IPv4, got " + v4Bits + ") and 1..128 (IPv6, got "
-          + v6Bits + ")");
+      throw new IllegalArgumentException(
+          "prefix lengths must be 1..32 (IPv4, got "
+              + v4Bits
+              + ") and 1..128 (IPv6, got "
+              + v6Bits
+              + ")");
     }
     this.v4Bits = v4Bits;
     this.v6Bits = v6Bits;
@@ -27,8 +31,12 @@ public final class ClientPrefix {
     if (address == null || address.isEmpty()) {
       return null;
     }
-    String literal = address.charAt(0) == '[' && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
-    // Only literals reach getByName, so it never resolves a name: IPv6 has a colon, IPv4 is digits and dots.
+    String literal =
+        address.charAt(0) == '[' && address.endsWith("]")
+            ? address.substring(1, address.length() - 1)
+            : address;
+    // Only literals reach getByName, so it never resolves a name: IPv6 has a colon, IPv4 is digits
+    // and dots.
     if (literal.indexOf(':') < 0 && !literal.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
       return null;
     }

@@ -50,7 +50,12 @@ final class CookieAffinityPolicy implements AffinityPolicy {
   private final Clock clock;
   private final Supplier<RandomGenerator> random;
 
-  CookieAffinityPolicy(AffinityCookie cookie, TokenLifetime lifetime, TokenCodec codec, Assigner assigner, Clock clock) {
+  CookieAffinityPolicy(
+      AffinityCookie cookie,
+      TokenLifetime lifetime,
+      TokenCodec codec,
+      Assigner assigner,
+      Clock clock) {
     this.cookie = requireNonNull(cookie, "cookie");
     this.wireName = cookie.wireName();
     this.attributes = cookie.attributes();
@@ -109,7 +114,8 @@ final class CookieAffinityPolicy implements AffinityPolicy {
       AffinityToken moved = t.movedTo(target.name(), now);
       assigner.stats().sessions().touch(moved.sessionKey(), target.name());
       assigner.stats().record(AffinityOutcome.REBALANCED);
-      return new AffinityDecision(target, AffinityOutcome.REBALANCED, setCookie(moved), null, moved);
+      return new AffinityDecision(
+          target, AffinityOutcome.REBALANCED, setCookie(moved), null, moved);
     }
     String setCookie = null;
     AffinityToken current = t;
@@ -123,7 +129,8 @@ final class CookieAffinityPolicy implements AffinityPolicy {
   }
 
   @Override
-  public AffinityDecision redispatch(AffinityDecision failed, PickRequest request, PoolSnapshot snapshot) {
+  public AffinityDecision redispatch(
+      AffinityDecision failed, PickRequest request, PoolSnapshot snapshot) {
     if (failed.member() == null) {
       return failed;
     }
@@ -132,11 +139,19 @@ final class CookieAffinityPolicy implements AffinityPolicy {
     }
     long now = clock.millis() / 1000;
     AffinityToken t = failed.token();
-    boolean bound = failed.outcome() == AffinityOutcome.HIT || failed.outcome() == AffinityOutcome.FAILOVER_OWNER;
+    boolean bound =
+        failed.outcome() == AffinityOutcome.HIT
+            || failed.outcome() == AffinityOutcome.FAILOVER_OWNER;
     if (bound && t != null) {
       // After a failed failover only the owners ranked below the one that failed are left to try.
-      Member owner = nextOwner(t, snapshot, failed.member().name(),
-          failed.outcome() == AffinityOutcome.FAILOVER_OWNER ? t.owners().indexOf(t.server()) + 1 : 0);
+      Member owner =
+          nextOwner(
+              t,
+              snapshot,
+              failed.member().name(),
+              failed.outcome() == AffinityOutcome.FAILOVER_OWNER
+                  ? t.owners().indexOf(t.server()) + 1
+                  : 0);
       if (owner != null) {
         return failover(t, owner, now);
       }
@@ -177,12 +192,13 @@ final class CookieAffinityPolicy implements AffinityPolicy {
 
   /**
    * A request bound to draining {@code m}: moved with a new token when the drain rules say so,
-   * otherwise {@code null} (a hit). While a server drains its sessions are tracked on every request,
-   * not once per refresh interval, so the session count and the idle time a boundary drain judges
-   * by are exact; before the drain the tracker knew the session to within the refresh interval, and
-   * the token's own last-seen time bounds the idle time as well.
+   * otherwise {@code null} (a hit). While a server drains its sessions are tracked on every
+   * request, not once per refresh interval, so the session count and the idle time a boundary drain
+   * judges by are exact; before the drain the tracker knew the session to within the refresh
+   * interval, and the token's own last-seen time bounds the idle time as well.
    */
-  private AffinityDecision draining(PickRequest request, PoolSnapshot snapshot, AffinityToken t, Member m, long now) {
+  private AffinityDecision draining(
+      PickRequest request, PoolSnapshot snapshot, AffinityToken t, Member m, long now) {
     SessionTracker sessions = assigner.stats().sessions();
     long tokenIdle = Math.max(0, now - t.lastSeen()) * 1_000_000_000L;
     long idle = Math.min(tokenIdle, sessions.idleNanos(t.sessionKey()));
@@ -198,7 +214,8 @@ final class CookieAffinityPolicy implements AffinityPolicy {
         AffinityToken moved = t.movedTo(target.name(), now);
         sessions.touch(moved.sessionKey(), target.name());
         assigner.stats().record(AffinityOutcome.REDISPATCHED_DRAIN);
-        return new AffinityDecision(target, AffinityOutcome.REDISPATCHED_DRAIN, setCookie(moved), null, moved);
+        return new AffinityDecision(
+            target, AffinityOutcome.REDISPATCHED_DRAIN, setCookie(moved), null, moved);
       }
     }
     sessions.touch(t.sessionKey(), m.name());
@@ -215,8 +232,13 @@ final class CookieAffinityPolicy implements AffinityPolicy {
     return new AffinityDecision(null, AffinityOutcome.REFUSED, null, null);
   }
 
-  private AffinityDecision fresh(PickRequest request, PoolSnapshot snapshot, String pin, Member excluded,
-      AffinityOutcome outcome, long now) {
+  private AffinityDecision fresh(
+      PickRequest request,
+      PoolSnapshot snapshot,
+      String pin,
+      Member excluded,
+      AffinityOutcome outcome,
+      long now) {
     Member m = assigner.fresh(request, snapshot, pin, excluded);
     assigner.stats().record(outcome);
     if (m == null) {
@@ -229,7 +251,8 @@ final class CookieAffinityPolicy implements AffinityPolicy {
 
   /**
    * The first of {@code t}'s owners, in rank order, that is up (takes new work), other than the
-   * server the token names and {@code failed}, from rank {@code from} on; {@code null} when none is.
+   * server the token names and {@code failed}, from rank {@code from} on; {@code null} when none
+   * is.
    */
   private static Member nextOwner(AffinityToken t, PoolSnapshot snapshot, String failed, int from) {
     List<String> owners = t.owners();
@@ -251,7 +274,8 @@ final class CookieAffinityPolicy implements AffinityPolicy {
     AffinityToken moved = t.movedTo(owner.name(), now);
     assigner.stats().sessions().touch(moved.sessionKey(), owner.name());
     assigner.stats().record(AffinityOutcome.FAILOVER_OWNER);
-    return new AffinityDecision(owner, AffinityOutcome.FAILOVER_OWNER, setCookie(moved), null, moved);
+    return new AffinityDecision(
+        owner, AffinityOutcome.FAILOVER_OWNER, setCookie(moved), null, moved);
   }
 
   private String setCookie(AffinityToken t) {

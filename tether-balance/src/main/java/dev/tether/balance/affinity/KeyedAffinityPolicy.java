@@ -19,10 +19,10 @@ import java.util.function.Function;
  * the UP-or-DRAINING server with the highest {@code mix(hash(key), hash(name))}, so a server that
  * joins takes only the keys it now wins, and one that leaves moves only its own keys. A key whose
  * winner is DRAINING stays there only if it was seen within the session window (an existing
- * session); otherwise it is treated as new and goes to the best UP server. No state is shared,
- * so several Tether instances agree. With hashing a key's owner is re-derived from the live
- * members on every request, so on-failure strict has nothing to refuse there: a key whose server
- * is down simply hashes to the next one (strict applies to the table method).
+ * session); otherwise it is treated as new and goes to the best UP server. No state is shared, so
+ * several Tether instances agree. With hashing a key's owner is re-derived from the live members on
+ * every request, so on-failure strict has nothing to refuse there: a key whose server is down
+ * simply hashes to the next one (strict applies to the table method).
  */
 final class KeyedAffinityPolicy implements AffinityPolicy {
 
@@ -31,8 +31,14 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
   private final StickTable table;
   private final BoundResolution resolution;
 
-  /** @param table the stick table, or {@code null} for the hash method */
-  KeyedAffinityPolicy(String mode, Function<PickRequest, String> key, StickTable table, BoundResolution resolution) {
+  /**
+   * @param table the stick table, or {@code null} for the hash method
+   */
+  KeyedAffinityPolicy(
+      String mode,
+      Function<PickRequest, String> key,
+      StickTable table,
+      BoundResolution resolution) {
     this.mode = requireNonNull(mode, "mode");
     this.key = requireNonNull(key, "key");
     this.table = table;
@@ -94,7 +100,8 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
   }
 
   @Override
-  public AffinityDecision redispatch(AffinityDecision failed, PickRequest request, PoolSnapshot snapshot) {
+  public AffinityDecision redispatch(
+      AffinityDecision failed, PickRequest request, PoolSnapshot snapshot) {
     AffinityDecision d = resolution.redispatch(failed, request, snapshot);
     if (table != null && d.member() != null && d.key() != null) {
       table.put(d.key(), d.member().name());

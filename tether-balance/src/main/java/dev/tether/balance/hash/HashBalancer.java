@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-
 import java.util.regex.Pattern;
 
 /**
@@ -53,14 +52,18 @@ final class HashBalancer implements BalancerProvider {
   @Override
   public String description() {
     return switch (key) {
-      case IP -> "The same client address goes to the same server, with no state and the same answer on every"
-          + " balancer instance: choose it for stickiness when clients cannot keep a cookie.";
-      case URI -> "The same path goes to the same server: choose it in front of caches so that each object is"
-          + " cached on one server only.";
-      case HEADER -> "The same value of a named header (a user or tenant id) goes to the same server: choose it for"
-          + " API clients that send an identity header but no cookies.";
-      case COOKIE -> "The same value of a named cookie goes to the same server: choose it to pin the application's own"
-          + " session cookie without a stick table.";
+      case IP ->
+          "The same client address goes to the same server, with no state and the same answer on every"
+              + " balancer instance: choose it for stickiness when clients cannot keep a cookie.";
+      case URI ->
+          "The same path goes to the same server: choose it in front of caches so that each object is"
+              + " cached on one server only.";
+      case HEADER ->
+          "The same value of a named header (a user or tenant id) goes to the same server: choose it for"
+              + " API clients that send an identity header but no cookies.";
+      case COOKIE ->
+          "The same value of a named cookie goes to the same server: choose it to pin the application's own"
+              + " session cookie without a stick table.";
     };
   }
 
@@ -111,29 +114,57 @@ final class HashBalancer implements BalancerProvider {
       return EligibleMembers.NONE;
     }
     HashTable table = s.maglev() ? MaglevTable.build(ms) : RingTable.build(ms, s.virtualNodes());
-    return new HashPicker(ms, table, new HashPicker.KeyRule(key, s.keyName(), s.query()), s.balanceFactor(), env.random());
+    return new HashPicker(
+        ms,
+        table,
+        new HashPicker.KeyRule(key, s.keyName(), s.query()),
+        s.balanceFactor(),
+        env.random());
   }
 
   private HashOptions read(OptionsReader r) {
-    boolean maglev = r.choice(METHOD, "consistent", List.of("consistent", "maglev")).equals("maglev");
+    boolean maglev =
+        r.choice(METHOD, "consistent", List.of("consistent", "maglev")).equals("maglev");
     String headerOrCookie = null;
     if (key.named()) {
       headerOrCookie = r.raw(NAME);
       String what = key == HashKey.HEADER ? "header" : "cookie";
       if (headerOrCookie == null || headerOrCookie.isEmpty()) {
-        r.problem("Algorithm " + name() + " needs option " + NAME + ": the " + what + " to hash, e.g. "
-            + (key == HashKey.HEADER ? "X-User-Id" : "JSESSIONID") + ".");
+        r.problem(
+            "Algorithm "
+                + name()
+                + " needs option "
+                + NAME
+                + ": the "
+                + what
+                + " to hash, e.g. "
+                + (key == HashKey.HEADER ? "X-User-Id" : "JSESSIONID")
+                + ".");
       } else if (!TOKEN.matcher(headerOrCookie).matches()) {
-        r.problem("Option " + NAME + " of algorithm " + name() + " is '" + headerOrCookie + "'; it must be a " + what
-            + " name made of letters, digits and !#$%&'*+.^_`|~- only.");
+        r.problem(
+            "Option "
+                + NAME
+                + " of algorithm "
+                + name()
+                + " is '"
+                + headerOrCookie
+                + "'; it must be a "
+                + what
+                + " name made of letters, digits and !#$%&'*+.^_`|~- only.");
       }
     }
     boolean query = key == HashKey.URI && r.bool(QUERY, false);
     double factor = r.number(FACTOR, 0, 1.0, 100.0, "1.25");
     int virtualNodes = r.integer(VIRTUAL_NODES, DEFAULT_VIRTUAL_NODES, 1, 10_000);
     if (maglev && r.has(VIRTUAL_NODES)) {
-      r.problem("Option " + VIRTUAL_NODES + " of algorithm " + name() + " applies only to " + METHOD
-          + ": consistent; a Maglev table is sized automatically (a prime ≥ 100 × servers).");
+      r.problem(
+          "Option "
+              + VIRTUAL_NODES
+              + " of algorithm "
+              + name()
+              + " applies only to "
+              + METHOD
+              + ": consistent; a Maglev table is sized automatically (a prime ≥ 100 × servers).");
     }
     return new HashOptions(maglev, headerOrCookie, query, factor, virtualNodes);
   }
@@ -146,5 +177,4 @@ final class HashBalancer implements BalancerProvider {
     }
     return all;
   }
-
 }

@@ -12,13 +12,13 @@ import java.util.random.RandomGenerator;
  * the owner is excluded or, with bounded loads, full.
  *
  * <p>Design note, bounded loads (Mirrokni, Thorup, Zadimoghaddam, "Consistent Hashing with Bounded
- * Loads", SODA 2018): with balance factor c = 1 + ε, a server of weight share s may hold at most
- * ⌈c × (m + 1) × s⌉ requests, m being the requests in flight in the pool before this one; a key
- * whose server is at its cap walks on to the next slot whose server is below it. Since the caps sum
- * to at least c × (m + 1) > m + 1, some server is always below its cap, so the walk ends. The pool
- * total comes from the members' shared {@link ServerLoad.Group} in O(1) (it also counts requests
- * still running on draining servers, which only loosens the cap), or by summing when members do not
- * share a group. Keys move only as far as the load forces them.
+ * Loads", SODA 2018): with balance factor c = 1 + ε, a server of weight share s may hold at most ⌈c
+ * × (m + 1) × s⌉ requests, m being the requests in flight in the pool before this one; a key whose
+ * server is at its cap walks on to the next slot whose server is below it. Since the caps sum to at
+ * least c × (m + 1) > m + 1, some server is always below its cap, so the walk ends. The pool total
+ * comes from the members' shared {@link ServerLoad.Group} in O(1) (it also counts requests still
+ * running on draining servers, which only loosens the cap), or by summing when members do not share
+ * a group. Keys move only as far as the load forces them.
  */
 final class HashPicker implements Picker {
 
@@ -38,7 +38,12 @@ final class HashPicker implements Picker {
   private final ServerLoad.Group group;
   private final Supplier<RandomGenerator> random;
 
-  HashPicker(Member[] members, HashTable table, KeyRule rule, double factor, Supplier<RandomGenerator> random) {
+  HashPicker(
+      Member[] members,
+      HashTable table,
+      KeyRule rule,
+      double factor,
+      Supplier<RandomGenerator> random) {
     this.members = members;
     this.table = table;
     this.rule = rule;

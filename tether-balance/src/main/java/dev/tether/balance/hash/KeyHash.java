@@ -32,10 +32,11 @@ public final class KeyHash {
     long h = P5 + 2L * len;
     int i = 0;
     for (; i + 4 <= len; i += 4) {
-      long k = key.charAt(i)
-          | (long) key.charAt(i + 1) << 16
-          | (long) key.charAt(i + 2) << 32
-          | (long) key.charAt(i + 3) << 48;
+      long k =
+          key.charAt(i)
+              | (long) key.charAt(i + 1) << 16
+              | (long) key.charAt(i + 2) << 32
+              | (long) key.charAt(i + 3) << 48;
       k *= P2;
       k = Long.rotateLeft(k, 31);
       k *= P1;

@@ -8,11 +8,12 @@ import dev.tether.balance.Member;
  * taking the next free slot of its own permutation {@code (offset + j × skip) mod M}.
  *
  * <p>Design note: M is the smallest prime ≥ max(65 537, 100 × servers): the paper's M ≥ 100·N keeps
- * every server's share within ~1% of its target, and 65 537 is Envoy's default size. Offset and skip
- * derive from the server name only, so any list order yields the same table and removing one of N
- * servers moves little more than its own 1/N. Weights: each round a member earns {@code weight}
- * credits and fills one slot per {@code max weight} credits (integer arithmetic, deterministic on
- * every JVM). Lookup is one multiply-high (Lemire's "fastrange") and one array read.
+ * every server's share within ~1% of its target, and 65 537 is Envoy's default size. Offset and
+ * skip derive from the server name only, so any list order yields the same table and removing one
+ * of N servers moves little more than its own 1/N. Weights: each round a member earns {@code
+ * weight} credits and fills one slot per {@code max weight} credits (integer arithmetic,
+ * deterministic on every JVM). Lookup is one multiply-high (Lemire's "fastrange") and one array
+ * read.
  */
 final class MaglevTable implements HashTable {
 
@@ -73,7 +74,9 @@ final class MaglevTable implements HashTable {
     }
   }
 
-  /** {@code (c + step) mod size} for {@code c, step < size < 2^31}, without overflow or division. */
+  /**
+   * {@code (c + step) mod size} for {@code c, step < size < 2^31}, without overflow or division.
+   */
   private static int advance(int c, int step, int size) {
     int next = c - (size - step);
     return next >= 0 ? next : next + size;

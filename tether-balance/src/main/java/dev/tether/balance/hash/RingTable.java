@@ -7,13 +7,14 @@ import java.util.Arrays;
  * A consistent-hash ring (Karger et al. 1997; ketama): each member places {@code virtualNodes ×
  * weight / gcd(weights)} points on a 64-bit circle and owns the arc before each point.
  *
- * <p>Design note: a point is {@code KeyHash.mix(hash(name), j)} with its low 20 bits replaced by the
- * owner's index, so one sorted {@code long[]} holds both the positions and the owners (one sort, no
- * parallel array, cache-friendly binary search). Points depend on the server name only, so lists in
- * any order give the same ring; a member keeps its points when others come and go, so removing one
- * of N servers moves only its ~1/N of the keys. With V points per server a server's share has a
- * relative standard deviation of about 1/√V: 160 points (ketama's and nginx's count) give ±8%. The
- * ring holds at most 2<sup>19</sup> points; beyond that, counts are scaled down in proportion.
+ * <p>Design note: a point is {@code KeyHash.mix(hash(name), j)} with its low 20 bits replaced by
+ * the owner's index, so one sorted {@code long[]} holds both the positions and the owners (one
+ * sort, no parallel array, cache-friendly binary search). Points depend on the server name only, so
+ * lists in any order give the same ring; a member keeps its points when others come and go, so
+ * removing one of N servers moves only its ~1/N of the keys. With V points per server a server's
+ * share has a relative standard deviation of about 1/√V: 160 points (ketama's and nginx's count)
+ * give ±8%. The ring holds at most 2<sup>19</sup> points; beyond that, counts are scaled down in
+ * proportion.
  */
 final class RingTable implements HashTable {
 
@@ -51,7 +52,8 @@ final class RingTable implements HashTable {
   /** Builds the ring over {@code members}, which must be sorted by name. */
   static RingTable build(Member[] members, int virtualNodes) {
     if (members.length > INDEX_MASK) {
-      throw new IllegalArgumentException("a hash ring holds at most " + INDEX_MASK + " servers, not " + members.length);
+      throw new IllegalArgumentException(
+          "a hash ring holds at most " + INDEX_MASK + " servers, not " + members.length);
     }
     long g = 0;
     for (Member m : members) {

@@ -15,9 +15,9 @@ import java.util.random.RandomGenerator;
  * <p>Design note: the {@code + 1} (as HAProxy's {@code leastconn}) counts the request being placed,
  * so an idle pool still follows the weights. Ties are broken uniformly at random by reservoir
  * sampling over the tied members (a random start position alone would favour a server that follows
- * a gap); the coin flips come from a local LCG seeded once per pick from the injected random source,
- * so a tie costs one multiply. The scan is O(n), as nginx's {@code least_conn}; choose {@code
- * power-of-two} for pools of hundreds of servers.
+ * a gap); the coin flips come from a local LCG seeded once per pick from the injected random
+ * source, so a tie costs one multiply. The scan is O(n), as nginx's {@code least_conn}; choose
+ * {@code power-of-two} for pools of hundreds of servers.
  *
  * <p>The scan reads the counters where they live: a pool's in-flight counters sit side by side in
  * one {@link ServerLoad.Slab} in configuration order, so the picker scores the slab's cells from
@@ -69,7 +69,8 @@ final class LeastConnectionsBalancer extends SlowStartBalancer {
     private final long[] spanPad;
     private final int[] memberAt;
 
-    LeastConnectionsPicker(Member[] members, SlowStart.Ramp ramp, Supplier<RandomGenerator> random) {
+    LeastConnectionsPicker(
+        Member[] members, SlowStart.Ramp ramp, Supplier<RandomGenerator> random) {
       this.members = members;
       this.loads = new ServerLoad[members.length];
       this.inverseWeight = new double[members.length];

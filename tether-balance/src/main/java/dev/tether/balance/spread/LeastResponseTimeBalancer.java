@@ -12,8 +12,8 @@ import dev.tether.balance.Picker;
  * on a slow response and decays with time otherwise ({@link dev.tether.balance.ServerLoad}), so a
  * server that slows down sheds load at once and an idle one is tried again later. Comparing two
  * candidates instead of scanning all keeps the pick O(1), and avoids sending every request to the
- * one server that was fastest a moment ago. A server that has never answered costs 0 while idle
- * and a large penalty while busy, so it is probed one request at a time.
+ * one server that was fastest a moment ago. A server that has never answered costs 0 while idle and
+ * a large penalty while busy, so it is probed one request at a time.
  */
 final class LeastResponseTimeBalancer extends SlowStartBalancer {
 

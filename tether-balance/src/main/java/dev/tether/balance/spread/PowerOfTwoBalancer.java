@@ -9,8 +9,8 @@ import dev.tether.balance.Picker;
  * the one with fewer requests in flight.
  *
  * <p>Design note: Mitzenmacher ("The Power of Two Choices in Randomized Load Balancing", 2001)
- * shows that comparing just two random servers lowers the maximum load from Θ(log n / log log n)
- * to Θ(log log n) above the mean, at O(1) cost per pick and without the herding that a global
+ * shows that comparing just two random servers lowers the maximum load from Θ(log n / log log n) to
+ * Θ(log log n) above the mean, at O(1) cost per pick and without the herding that a global
  * least-loaded choice causes when several balancers share the servers (HAProxy {@code random(2)},
  * Envoy {@code LEAST_REQUEST}).
  */

@@ -34,7 +34,11 @@ final class RandomBalancer extends SlowStartBalancer {
     private final SlowStart.Ramp ramp;
     private final Supplier<RandomGenerator> random;
 
-    RandomPicker(Member[] members, WeightedSampler sampler, SlowStart.Ramp ramp, Supplier<RandomGenerator> random) {
+    RandomPicker(
+        Member[] members,
+        WeightedSampler sampler,
+        SlowStart.Ramp ramp,
+        Supplier<RandomGenerator> random) {
       this.members = members;
       this.sampler = sampler;
       this.ramp = ramp;

@@ -32,7 +32,9 @@ final class RoundRobinBalancer implements BalancerProvider {
   @Override
   public ConfiguredBalancer.Result configure(Map<String, String> options) {
     List<String> problems = new OptionsReader(name(), options, Set.of()).problems();
-    return problems.isEmpty() ? ConfiguredBalancer.Result.of(new Configured(this)) : ConfiguredBalancer.Result.refused(problems);
+    return problems.isEmpty()
+        ? ConfiguredBalancer.Result.of(new Configured(this))
+        : ConfiguredBalancer.Result.refused(problems);
   }
 
   @Override

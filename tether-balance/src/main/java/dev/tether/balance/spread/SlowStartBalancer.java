@@ -53,7 +53,8 @@ abstract class SlowStartBalancer implements BalancerProvider {
   abstract Picker picker(Member[] ms, SlowStart.Ramp ramp, BalanceEnv env);
 
   /** A weighted algorithm with its options read. */
-  record Configured(SlowStartBalancer provider, SlowStartOptions options) implements ConfiguredBalancer {
+  record Configured(SlowStartBalancer provider, SlowStartOptions options)
+      implements ConfiguredBalancer {
     @Override
     public Picker newPicker(List<Member> members, BalanceEnv env) {
       return provider.newPicker(members, options, env);

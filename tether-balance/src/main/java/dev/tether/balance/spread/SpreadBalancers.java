@@ -14,7 +14,12 @@ public final class SpreadBalancers {
 
   /** One provider per algorithm, in that order. */
   public static List<BalancerProvider> providers() {
-    return List.of(new RoundRobinBalancer(), new WeightedRoundRobinBalancer(), new LeastConnectionsBalancer(),
-        new LeastResponseTimeBalancer(), new PowerOfTwoBalancer(), new RandomBalancer());
+    return List.of(
+        new RoundRobinBalancer(),
+        new WeightedRoundRobinBalancer(),
+        new LeastConnectionsBalancer(),
+        new LeastResponseTimeBalancer(),
+        new PowerOfTwoBalancer(),
+        new RandomBalancer());
   }
 }

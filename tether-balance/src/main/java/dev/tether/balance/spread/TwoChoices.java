@@ -24,8 +24,8 @@ final class TwoChoices implements Picker {
   }
 
   /**
-   * Cost of a busy server that has never answered: far above any real latency so that a new
-   * server takes one request at a time until it has a measurement (Finagle's {@code Penalty}).
+   * Cost of a busy server that has never answered: far above any real latency so that a new server
+   * takes one request at a time until it has a measurement (Finagle's {@code Penalty}).
    */
   static final double PENALTY = 1e15;
 
@@ -37,7 +37,8 @@ final class TwoChoices implements Picker {
   private final Supplier<RandomGenerator> random;
   private final Cost cost;
 
-  TwoChoices(Member[] members, WeightedSampler sampler, SlowStart.Ramp ramp, Cost cost, BalanceEnv env) {
+  TwoChoices(
+      Member[] members, WeightedSampler sampler, SlowStart.Ramp ramp, Cost cost, BalanceEnv env) {
     this.members = members;
     this.sampler = sampler;
     this.ramp = ramp;
@@ -81,7 +82,10 @@ final class TwoChoices implements Picker {
     return latencyNotAbove(ma.load(), mb.load()) ? ma : mb;
   }
 
-  /** A weighted random index other than {@code not} and not called {@code excluded}; -1 if none found. */
+  /**
+   * A weighted random index other than {@code not} and not called {@code excluded}; -1 if none
+   * found.
+   */
   private int draw(RandomGenerator rnd, long now, int not, String excluded) {
     for (int attempt = 0; attempt < DRAWS; attempt++) {
       int i = sampler.next(rnd, ramp, now);
@@ -105,7 +109,8 @@ final class TwoChoices implements Picker {
     }
     double costA = a.storedLatencyNanos() * (a.inFlight() + 1);
     double costB = b.storedLatencyNanos() * (b.inFlight() + 1);
-    double relative = Math.exp((double) (b.latencyStampNanos() - a.latencyStampNanos()) / ServerLoad.DECAY_NANOS);
+    double relative =
+        Math.exp((double) (b.latencyStampNanos() - a.latencyStampNanos()) / ServerLoad.DECAY_NANOS);
     // costB × relative is NaN only when costB is 0 and relative infinite: b is free, prefer it.
     return costA <= costB * relative;
   }

@@ -67,7 +67,9 @@ final class WeightedRoundRobinBalancer extends SlowStartBalancer {
       }
       total = scaled;
     }
-    return total * w.length <= MAX_EXACT_STEPS ? smooth(w, (int) total) : earliestDeadline(w, (int) total);
+    return total * w.length <= MAX_EXACT_STEPS
+        ? smooth(w, (int) total)
+        : earliestDeadline(w, (int) total);
   }
 
   /** nginx's smooth weighted round robin, verbatim: ties go to the earlier server. */
@@ -92,10 +94,13 @@ final class WeightedRoundRobinBalancer extends SlowStartBalancer {
   static int[] earliestDeadline(long[] w, int total) {
     long[] turns = new long[w.length];
     // Compare k_a / w_a with k_b / w_b exactly as k_a × w_b against k_b × w_a.
-    PriorityQueue<Integer> queue = new PriorityQueue<>(w.length, (a, b) -> {
-      int c = Long.compare((turns[a] + 1) * w[b], (turns[b] + 1) * w[a]);
-      return c != 0 ? c : Integer.compare(a, b);
-    });
+    PriorityQueue<Integer> queue =
+        new PriorityQueue<>(
+            w.length,
+            (a, b) -> {
+              int c = Long.compare((turns[a] + 1) * w[b], (turns[b] + 1) * w[a]);
+              return c != 0 ? c : Integer.compare(a, b);
+            });
     for (int i = 0; i < w.length; i++) {
       queue.add(i);
     }
@@ -128,7 +133,12 @@ final class WeightedRoundRobinBalancer extends SlowStartBalancer {
     private final Supplier<RandomGenerator> random;
     private final WeightedSampler sampler;
 
-    WeightedRoundRobinPicker(Member[] members, int[] cycle, SlowStart.Ramp ramp, Supplier<RandomGenerator> random, int start) {
+    WeightedRoundRobinPicker(
+        Member[] members,
+        int[] cycle,
+        SlowStart.Ramp ramp,
+        Supplier<RandomGenerator> random,
+        int start) {
       this.members = members;
       this.cycle = cycle;
       this.seq = new AtomicInteger(start);

@@ -22,23 +22,31 @@ class CookieAffinityPolicyTest {
 
   private final PolicyFixture f = new PolicyFixture(3);
   private final KeyRing ring = new KeyRing(List.of(TokenCodecTest.key("k1", 1)));
-  private final TokenLifetime lifetime = new TokenLifetime(Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1));
+  private final TokenLifetime lifetime =
+      new TokenLifetime(Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1));
 
   private AffinityPolicy policy(AffinityRules rules) {
-    return AffinityPolicies.cookie(AffinityCookie.named("TETHER"), lifetime, ring, rules, f.clock, f.env);
+    return AffinityPolicies.cookie(
+        AffinityCookie.named("TETHER"), lifetime, ring, rules, f.clock, f.env);
   }
 
-  private final AffinityPolicy policy = policy(AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO));
+  private final AffinityPolicy policy =
+      policy(AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO));
 
   private AffinityDecision decide(AffinityPolicy p, String token) {
-    return p.decide(token == null ? request("10.0.0.1") : request("10.0.0.1", "TETHER", token), f.pool.snapshot(), null);
+    return p.decide(
+        token == null ? request("10.0.0.1") : request("10.0.0.1", "TETHER", token),
+        f.pool.snapshot(),
+        null);
   }
 
   @Test
   void newClientGetsATokenAndComesBackToTheSameServer() {
     AffinityDecision first = decide(policy, null);
     assertThat(first.outcome()).isEqualTo(AffinityOutcome.NEW);
-    assertThat(first.setCookie()).startsWith("TETHER=").endsWith("; Path=/; HttpOnly; SameSite=Lax");
+    assertThat(first.setCookie())
+        .startsWith("TETHER=")
+        .endsWith("; Path=/; HttpOnly; SameSite=Lax");
     String token = cookieValue(first.setCookie());
     for (int i = 0; i < 100; i++) {
       AffinityDecision d = decide(policy, token);
@@ -75,7 +83,9 @@ class CookieAffinityPolicyTest {
     AffinityDecision first = decide(policy, null);
     String token = cookieValue(first.setCookie());
     f.clock.advance(30, TimeUnit.MINUTES);
-    assertThat(decide(policy, token).outcome()).as("exactly the idle timeout is still alive").isEqualTo(AffinityOutcome.HIT);
+    assertThat(decide(policy, token).outcome())
+        .as("exactly the idle timeout is still alive")
+        .isEqualTo(AffinityOutcome.HIT);
     f.clock.advance(1, TimeUnit.SECONDS);
     AffinityDecision d = decide(policy, token);
     assertThat(d.outcome()).isEqualTo(AffinityOutcome.EXPIRED);
@@ -99,14 +109,16 @@ class CookieAffinityPolicyTest {
   @Test
   void forgedOrGarbageTokensAreBalancedAfreshAndCounted() {
     String token = cookieValue(decide(policy, null).setCookie());
-    String forged = token.substring(0, 10) + (token.charAt(10) == 'A' ? 'B' : 'A') + token.substring(11);
+    String forged =
+        token.substring(0, 10) + (token.charAt(10) == 'A' ? 'B' : 'A') + token.substring(11);
     for (String bad : List.of(forged, "s1", "", "127.0.0.1:9001")) {
       AffinityDecision d = decide(policy, bad);
       assertThat(d.outcome()).as(bad).isEqualTo(AffinityOutcome.INVALID);
       assertThat(d.setCookie()).isNotNull();
     }
     AffinityToken fromAnotherKey = new AffinityToken(1, "s1", 1_795_000_000L, 1_795_000_000L);
-    String other = new TokenCodec(new KeyRing(List.of(TokenCodecTest.key("k1", 7)))).encode(fromAnotherKey);
+    String other =
+        new TokenCodec(new KeyRing(List.of(TokenCodecTest.key("k1", 7)))).encode(fromAnotherKey);
     assertThat(decide(policy, other).outcome()).isEqualTo(AffinityOutcome.INVALID);
     assertThat(policy.stats().count(AffinityOutcome.INVALID)).isEqualTo(5);
   }
@@ -129,10 +141,15 @@ class CookieAffinityPolicyTest {
     assertThat(d.member().name()).isNotEqualTo(bound);
     String repinned = cookieValue(d.setCookie());
     f.pool.setState(bound, ServerState.UP);
-    assertThat(decide(policy, repinned).member().name()).as("stays on its new server").isEqualTo(d.member().name());
+    assertThat(decide(policy, repinned).member().name())
+        .as("stays on its new server")
+        .isEqualTo(d.member().name());
 
-    f.pool.setServers(f.pool.snapshot().members().stream().map(m -> m.server())
-        .filter(s -> !s.name().equals(d.member().name())).toList());
+    f.pool.setServers(
+        f.pool.snapshot().members().stream()
+            .map(m -> m.server())
+            .filter(s -> !s.name().equals(d.member().name()))
+            .toList());
     AffinityDecision removed = decide(policy, repinned);
     assertThat(removed.outcome()).isEqualTo(AffinityOutcome.REDISPATCHED_DOWN);
     assertThat(removed.member()).isNotNull();
@@ -140,7 +157,8 @@ class CookieAffinityPolicyTest {
 
   @Test
   void strictRefusesWhenTheBoundServerIsDisabled() {
-    AffinityPolicy strict = policy(AffinityRules.DEFAULTS.withStrict(true).withFirstRequestWindow(Duration.ZERO));
+    AffinityPolicy strict =
+        policy(AffinityRules.DEFAULTS.withStrict(true).withFirstRequestWindow(Duration.ZERO));
     AffinityDecision first = decide(strict, null);
     f.pool.setState(first.member().name(), ServerState.DISABLED);
     AffinityDecision d = decide(strict, cookieValue(first.setCookie()));
@@ -157,12 +175,15 @@ class CookieAffinityPolicyTest {
     assertThat(again.member().name()).isNotEqualTo(first.member().name());
     assertThat(again.setCookie()).isNotNull();
 
-    AffinityPolicy strict = policy(AffinityRules.DEFAULTS.withStrict(true).withFirstRequestWindow(Duration.ZERO));
+    AffinityPolicy strict =
+        policy(AffinityRules.DEFAULTS.withStrict(true).withFirstRequestWindow(Duration.ZERO));
     AffinityDecision sFirst = decide(strict, null);
     AffinityDecision sHit = decide(strict, cookieValue(sFirst.setCookie()));
-    assertThat(strict.redispatch(sHit, request("10.0.0.1"), f.pool.snapshot()).outcome()).isEqualTo(AffinityOutcome.REFUSED);
+    assertThat(strict.redispatch(sHit, request("10.0.0.1"), f.pool.snapshot()).outcome())
+        .isEqualTo(AffinityOutcome.REFUSED);
     assertThat(strict.redispatch(sFirst, request("10.0.0.1"), f.pool.snapshot()).member())
-        .as("an unbound request may go elsewhere even when strict").isNotNull();
+        .as("an unbound request may go elsewhere even when strict")
+        .isNotNull();
   }
 
   @Test
@@ -194,43 +215,55 @@ class CookieAffinityPolicyTest {
     for (int i = 0; i < 9; i++) {
       decide(policy, null);
     }
-    assertThat(policy.stats().sessions().sessions()).containsEntry("s1", 3L).containsEntry("s2", 3L).containsEntry("s3", 3L);
+    assertThat(policy.stats().sessions().sessions())
+        .containsEntry("s1", 3L)
+        .containsEntry("s2", 3L)
+        .containsEntry("s3", 3L);
     f.clock.advance(31, TimeUnit.MINUTES);
     assertThat(policy.stats().sessionsRemaining("s1")).isZero();
   }
 
   @Test
   void concurrentFirstRequestsOfOneClientShareAServer() {
-    AffinityPolicy pinned = policy(AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ofSeconds(1)));
+    AffinityPolicy pinned =
+        policy(AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ofSeconds(1)));
     Set<String> servers = new HashSet<>();
     for (int i = 0; i < 10; i++) {
       servers.add(pinned.decide(request("10.0.0.9"), f.pool.snapshot(), null).member().name());
     }
     assertThat(servers).hasSize(1);
     assertThat(pinned.decide(request("10.0.0.10"), f.pool.snapshot(), null).member().name())
-        .as("another client is balanced").isNotEqualTo(servers.iterator().next());
+        .as("another client is balanced")
+        .isNotEqualTo(servers.iterator().next());
     f.clock.advance(2, TimeUnit.SECONDS);
     assertThat(pinned.decide(request("10.0.0.9"), f.pool.snapshot(), null).member().name())
-        .as("after the window the client is balanced again").isNotEqualTo(servers.iterator().next());
+        .as("after the window the client is balanced again")
+        .isNotEqualTo(servers.iterator().next());
   }
 
   @Test
   void requestsOnOneConnectionFollowTheConnectionPin() {
     for (int i = 0; i < 5; i++) {
-      assertThat(policy.decide(request("10.0.0.1"), f.pool.snapshot(), "s2").member().name()).isEqualTo("s2");
+      assertThat(policy.decide(request("10.0.0.1"), f.pool.snapshot(), "s2").member().name())
+          .isEqualTo("s2");
     }
     f.pool.setState("s2", ServerState.DRAINING);
-    assertThat(policy.decide(request("10.0.0.1"), f.pool.snapshot(), "s2").member().name()).isNotEqualTo("s2");
+    assertThat(policy.decide(request("10.0.0.1"), f.pool.snapshot(), "s2").member().name())
+        .isNotEqualTo("s2");
   }
 
   @Test
   void boundedLoadShedsNewSessionsFromAnOverloadedServer() {
-    AffinityPolicy bounded = policy(AffinityRules.DEFAULTS.withBalanceFactor(1.25).withFirstRequestWindow(Duration.ZERO));
-    // 30 sessions over s1..s3, then s4 joins (scale-out): new sessions go to s4 until it catches up.
+    AffinityPolicy bounded =
+        policy(
+            AffinityRules.DEFAULTS.withBalanceFactor(1.25).withFirstRequestWindow(Duration.ZERO));
+    // 30 sessions over s1..s3, then s4 joins (scale-out): new sessions go to s4 until it catches
+    // up.
     for (int i = 0; i < 30; i++) {
       decide(bounded, null);
     }
-    List<dev.tether.balance.Server> servers = new ArrayList<>(f.pool.snapshot().members().stream().map(m -> m.server()).toList());
+    List<dev.tether.balance.Server> servers =
+        new ArrayList<>(f.pool.snapshot().members().stream().map(m -> m.server()).toList());
     servers.add(new dev.tether.balance.Server("s4", "127.0.0.1", 9004, 1));
     f.pool.setServers(servers);
     int toS4 = 0;
@@ -239,18 +272,25 @@ class CookieAffinityPolicyTest {
         toS4++;
       }
     }
-    // A pick of s1..s3 (10 sessions each) is shed while 11 > 1.25 × (31 + k) / 4, i.e. while s4 holds
-    // k < 4.2 sessions: s4 takes at least its first 5 outright, round robin alone would give it 3 of 12.
+    // A pick of s1..s3 (10 sessions each) is shed while 11 > 1.25 × (31 + k) / 4, i.e. while s4
+    // holds
+    // k < 4.2 sessions: s4 takes at least its first 5 outright, round robin alone would give it 3
+    // of 12.
     assertThat(toS4).isGreaterThanOrEqualTo(5);
     assertThat(bounded.stats().shed()).isGreaterThan(0);
-    assertThat(bounded.stats().sessions().sessions().values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(13L));
+    assertThat(bounded.stats().sessions().sessions().values())
+        .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(13L));
   }
 
   @Test
   void idleSessionsMigrateOffAnOverloadedServerWithinTheBudget() {
-    AffinityPolicy p = policy(AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO)
-        .withMigration(new AffinityRules.Migration(Duration.ofMinutes(5), 2)));
-    // 12 sessions, all on s1..s3 (4 each); then s4 joins and is empty: mean 3, s1 holds 4 > 1.25 × 3.
+    AffinityPolicy p =
+        policy(
+            AffinityRules.DEFAULTS
+                .withFirstRequestWindow(Duration.ZERO)
+                .withMigration(new AffinityRules.Migration(Duration.ofMinutes(5), 2)));
+    // 12 sessions, all on s1..s3 (4 each); then s4 joins and is empty: mean 3, s1 holds 4 > 1.25 ×
+    // 3.
     List<String> onS1 = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       AffinityDecision d = decide(p, null);
@@ -258,15 +298,19 @@ class CookieAffinityPolicyTest {
         onS1.add(cookieValue(d.setCookie()));
       }
     }
-    List<dev.tether.balance.Server> servers = new ArrayList<>(f.pool.snapshot().members().stream().map(m -> m.server()).toList());
+    List<dev.tether.balance.Server> servers =
+        new ArrayList<>(f.pool.snapshot().members().stream().map(m -> m.server()).toList());
     servers.add(new dev.tether.balance.Server("s4", "127.0.0.1", 9004, 1));
     f.pool.setServers(servers);
-    assertThat(decide(p, onS1.get(0)).outcome()).as("an active session never moves").isEqualTo(AffinityOutcome.HIT);
+    assertThat(decide(p, onS1.get(0)).outcome())
+        .as("an active session never moves")
+        .isEqualTo(AffinityOutcome.HIT);
     f.clock.advance(6, TimeUnit.MINUTES);
     AffinityDecision moved = decide(p, onS1.get(1));
     assertThat(moved.outcome()).isEqualTo(AffinityOutcome.REBALANCED);
     assertThat(moved.member().name()).isEqualTo("s4");
-    assertThat(decide(p, onS1.get(2)).outcome()).as("budget: 2 per second, one token at a time")
+    assertThat(decide(p, onS1.get(2)).outcome())
+        .as("budget: 2 per second, one token at a time")
         .isEqualTo(AffinityOutcome.HIT);
     AffinityToken t = new TokenCodec(ring).decode(cookieValue(moved.setCookie()));
     assertThat(t.server()).isEqualTo("s4");
@@ -278,11 +322,14 @@ class CookieAffinityPolicyTest {
     AffinityCookie c = new AffinityCookie("T", "/", null, 3600, true, true, "None", true);
     assertThat(c.wireName()).isEqualTo("__Host-T");
     assertThat(c.attributes()).isEqualTo("; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=None");
-    AffinityCookie d = new AffinityCookie("T", "/app", "example.com", -1, false, false, null, false);
+    AffinityCookie d =
+        new AffinityCookie("T", "/app", "example.com", -1, false, false, null, false);
     assertThat(d.attributes()).isEqualTo("; Path=/app; Domain=example.com");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AffinityCookie("T", "/", null, -1, false, true, "None", false))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new AffinityCookie("T", "/", null, -1, false, true, "None", false))
         .hasMessageContaining("SameSite=None needs Secure");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AffinityCookie("T", "/x", null, -1, true, true, "Lax", true))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new AffinityCookie("T", "/x", null, -1, true, true, "Lax", true))
         .hasMessageContaining("__Host-");
   }
 }

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Drain modes in every affinity mode, on a manual ticker: soft keeps a draining server's sessions,
- * hard moves each at its next request, boundary moves each only after it has idled for the
- * boundary time; a move shifts the session count off the draining server, and with no other server
- * taking new work the session stays.
+ * hard moves each at its next request, boundary moves each only after it has idled for the boundary
+ * time; a move shifts the session count off the draining server, and with no other server taking
+ * new work the session stays.
  */
 class DrainRepinTest {
 
@@ -29,14 +29,19 @@ class DrainRepinTest {
       new TokenLifetime(Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1));
   private final AffinityRules rules = AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO);
   private static final DrainRules HARD = new DrainRules(DrainMode.HARD, Duration.ZERO);
-  private static final DrainRules BOUNDARY = new DrainRules(DrainMode.BOUNDARY, Duration.ofSeconds(30));
+  private static final DrainRules BOUNDARY =
+      new DrainRules(DrainMode.BOUNDARY, Duration.ofSeconds(30));
 
   private AffinityPolicy cookie() {
-    return AffinityPolicies.cookie(AffinityCookie.named("TETHER"), lifetime, ring, rules, f.clock, f.env);
+    return AffinityPolicies.cookie(
+        AffinityCookie.named("TETHER"), lifetime, ring, rules, f.clock, f.env);
   }
 
   private AffinityDecision decide(AffinityPolicy p, String token) {
-    return p.decide(token == null ? request("10.0.0.1") : request("10.0.0.1", "TETHER", token), f.pool.snapshot(), null);
+    return p.decide(
+        token == null ? request("10.0.0.1") : request("10.0.0.1", "TETHER", token),
+        f.pool.snapshot(),
+        null);
   }
 
   @Test
@@ -50,7 +55,9 @@ class DrainRepinTest {
     assertThat(BOUNDARY.repin(draining, Duration.ofSeconds(29).toNanos())).isFalse();
     assertThat(BOUNDARY.repin(draining, Duration.ofSeconds(30).toNanos())).isTrue();
     f.pool.setState("s1", ServerState.DISABLED);
-    assertThat(HARD.repin(f.pool.snapshot().member("s1"), 0)).as("disabled is not draining").isFalse();
+    assertThat(HARD.repin(f.pool.snapshot().member("s1"), 0))
+        .as("disabled is not draining")
+        .isFalse();
   }
 
   @Test
@@ -153,13 +160,16 @@ class DrainRepinTest {
 
   @Test
   void boundaryMovesAHashedKeyToItsNextBestServerAfterTheIdleTime() {
-    AffinityPolicy p = AffinityPolicies.keyed("header", r -> r.header("x-user"), null, rules, f.env);
+    AffinityPolicy p =
+        AffinityPolicies.keyed("header", r -> r.header("x-user"), null, rules, f.env);
     p.drainRules(BOUNDARY);
     PickRequest r = request("10.0.0.1", "header:x-user", "alice");
     String server = p.decide(r, f.pool.snapshot(), null).member().name();
     f.pool.setState(server, ServerState.DRAINING);
     f.clock.advance(10, TimeUnit.SECONDS);
-    assertThat(p.decide(r, f.pool.snapshot(), null).member().name()).as("still active").isEqualTo(server);
+    assertThat(p.decide(r, f.pool.snapshot(), null).member().name())
+        .as("still active")
+        .isEqualTo(server);
     f.clock.advance(31, TimeUnit.SECONDS);
     AffinityDecision moved = p.decide(r, f.pool.snapshot(), null);
     assertThat(moved.outcome()).isEqualTo(AffinityOutcome.REDISPATCHED_DRAIN);

@@ -30,7 +30,8 @@ class KeyedPoliciesTest {
   void appCookieRouteSuffixNeedsNoTable() {
     AffinityPolicy p = appCookie(table);
     for (int i = 0; i < 10; i++) {
-      AffinityDecision d = p.decide(request("10.0.0.1", "JSESSIONID", "abc" + i + ".r2"), f.pool.snapshot(), null);
+      AffinityDecision d =
+          p.decide(request("10.0.0.1", "JSESSIONID", "abc" + i + ".r2"), f.pool.snapshot(), null);
       assertThat(d.member().name()).isEqualTo("s2");
       assertThat(d.outcome()).isEqualTo(AffinityOutcome.HIT);
     }
@@ -41,10 +42,17 @@ class KeyedPoliciesTest {
     AffinityPolicy p = appCookie(table);
     AffinityDecision first = p.decide(request("10.0.0.1"), f.pool.snapshot(), null);
     assertThat(first.outcome()).isEqualTo(AffinityOutcome.NEW);
-    p.onResponse(first, headers("Set-Cookie", "other=1; Path=/", "Set-Cookie", "JSESSIONID=\"s3cr3t\"; Path=/; HttpOnly"));
+    p.onResponse(
+        first,
+        headers(
+            "Set-Cookie",
+            "other=1; Path=/",
+            "Set-Cookie",
+            "JSESSIONID=\"s3cr3t\"; Path=/; HttpOnly"));
     assertThat(table.get("s3cr3t")).isEqualTo(first.member().name());
     for (int i = 0; i < 20; i++) {
-      AffinityDecision d = p.decide(request("10.0.0.2", "JSESSIONID", "s3cr3t"), f.pool.snapshot(), null);
+      AffinityDecision d =
+          p.decide(request("10.0.0.2", "JSESSIONID", "s3cr3t"), f.pool.snapshot(), null);
       assertThat(d.member().name()).isEqualTo(first.member().name());
       assertThat(d.outcome()).isEqualTo(AffinityOutcome.HIT);
     }
@@ -54,11 +62,13 @@ class KeyedPoliciesTest {
   @Test
   void appCookieUnknownValueIsBalancedAndRemembered() {
     AffinityPolicy p = appCookie(table);
-    AffinityDecision d = p.decide(request("10.0.0.1", "JSESSIONID", "zzz"), f.pool.snapshot(), null);
+    AffinityDecision d =
+        p.decide(request("10.0.0.1", "JSESSIONID", "zzz"), f.pool.snapshot(), null);
     assertThat(d.outcome()).isEqualTo(AffinityOutcome.NEW);
     assertThat(table.get("zzz")).isEqualTo(d.member().name());
     f.pool.setState(d.member().name(), ServerState.DOWN);
-    AffinityDecision again = p.decide(request("10.0.0.1", "JSESSIONID", "zzz"), f.pool.snapshot(), null);
+    AffinityDecision again =
+        p.decide(request("10.0.0.1", "JSESSIONID", "zzz"), f.pool.snapshot(), null);
     assertThat(again.outcome()).isEqualTo(AffinityOutcome.REDISPATCHED_DOWN);
     assertThat(table.get("zzz")).isEqualTo(again.member().name());
   }
@@ -80,13 +90,15 @@ class KeyedPoliciesTest {
   @Test
   void sourceIpHashIsStableAndGroupsPrefixes() {
     ClientPrefix prefix = new ClientPrefix(24, 64);
-    AffinityPolicy p = AffinityPolicies.keyed("source-ip", r -> prefix.key(r.clientAddress()), null, rules, f.env);
+    AffinityPolicy p =
+        AffinityPolicies.keyed("source-ip", r -> prefix.key(r.clientAddress()), null, rules, f.env);
     Map<String, Integer> spread = new HashMap<>();
     for (int net = 0; net < 300; net++) {
       String net24 = "10." + net / 256 + "." + net % 256 + ".";
       String first = p.decide(request(net24 + "7"), f.pool.snapshot(), null).member().name();
       assertThat(p.decide(request(net24 + "200"), f.pool.snapshot(), null).member().name())
-          .as("same /24").isEqualTo(first);
+          .as("same /24")
+          .isEqualTo(first);
       spread.merge(first, 1, Integer::sum);
     }
     // 300 keys over 3 servers: expected 100 each, σ ≈ 8.2; 60 is beyond 4σ.
@@ -95,7 +107,8 @@ class KeyedPoliciesTest {
 
   @Test
   void hashMovesOnlyTheKeysOfAServerThatGoesDown() {
-    AffinityPolicy p = AffinityPolicies.keyed("header", r -> r.header("x-user"), null, rules, f.env);
+    AffinityPolicy p =
+        AffinityPolicies.keyed("header", r -> r.header("x-user"), null, rules, f.env);
     Map<String, String> before = new HashMap<>();
     for (int i = 0; i < 300; i++) {
       before.put("u" + i, p.decide(user("u" + i), f.pool.snapshot(), null).member().name());
@@ -113,7 +126,8 @@ class KeyedPoliciesTest {
 
   @Test
   void hashDrainingServerKeepsSeenKeysOnly() {
-    AffinityPolicy p = AffinityPolicies.keyed("header", r -> r.header("x-user"), null, rules, f.env);
+    AffinityPolicy p =
+        AffinityPolicies.keyed("header", r -> r.header("x-user"), null, rules, f.env);
     String onS1 = null;
     for (int i = 0; onS1 == null; i++) {
       if (p.decide(user("u" + i), f.pool.snapshot(), null).member().name().equals("s1")) {
@@ -123,19 +137,22 @@ class KeyedPoliciesTest {
     f.pool.setState("s1", ServerState.DRAINING);
     assertThat(p.decide(user(onS1), f.pool.snapshot(), null).member().name()).isEqualTo("s1");
     for (int i = 1000; i < 1100; i++) {
-      assertThat(p.decide(user("u" + i), f.pool.snapshot(), null).member().name()).isNotEqualTo("s1");
+      assertThat(p.decide(user("u" + i), f.pool.snapshot(), null).member().name())
+          .isNotEqualTo("s1");
     }
   }
 
   @Test
   void headerTableMode() {
-    AffinityPolicy p = AffinityPolicies.keyed("header", r -> r.header("x-user"), table, rules, f.env);
+    AffinityPolicy p =
+        AffinityPolicies.keyed("header", r -> r.header("x-user"), table, rules, f.env);
     String first = p.decide(user("alice"), f.pool.snapshot(), null).member().name();
     for (int i = 0; i < 10; i++) {
       assertThat(p.decide(user("alice"), f.pool.snapshot(), null).member().name()).isEqualTo(first);
     }
     assertThat(table.get("alice")).isEqualTo(first);
-    assertThat(p.decide(request("10.0.0.1"), f.pool.snapshot(), null).outcome()).isEqualTo(AffinityOutcome.NEW);
+    assertThat(p.decide(request("10.0.0.1"), f.pool.snapshot(), null).outcome())
+        .isEqualTo(AffinityOutcome.NEW);
   }
 
   @Test

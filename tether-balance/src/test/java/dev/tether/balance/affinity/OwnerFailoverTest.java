@@ -25,16 +25,21 @@ class OwnerFailoverTest {
   private final PolicyFixture f = new PolicyFixture(4);
   private final KeyRing ring = new KeyRing(List.of(TokenCodecTest.key("k1", 1)));
   private final TokenCodec codec = new TokenCodec(ring);
-  private final TokenLifetime lifetime = new TokenLifetime(Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1));
+  private final TokenLifetime lifetime =
+      new TokenLifetime(Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1));
   private final AffinityRules rules = AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO);
   private final AffinityPolicy policy = cookie(rules);
 
   private AffinityPolicy cookie(AffinityRules r) {
-    return AffinityPolicies.cookie(AffinityCookie.named("TETHER"), lifetime, ring, r, f.clock, f.env);
+    return AffinityPolicies.cookie(
+        AffinityCookie.named("TETHER"), lifetime, ring, r, f.clock, f.env);
   }
 
   private AffinityDecision decide(AffinityPolicy p, String token) {
-    return p.decide(token == null ? request("10.0.0.1") : request("10.0.0.1", "TETHER", token), f.pool.snapshot(), null);
+    return p.decide(
+        token == null ? request("10.0.0.1") : request("10.0.0.1", "TETHER", token),
+        f.pool.snapshot(),
+        null);
   }
 
   /** Response headers with the owners the app instance named; collects what the policy adds. */
@@ -92,7 +97,9 @@ class OwnerFailoverTest {
 
     Response moved = new Response("s1, s4");
     policy.onResponse(hit, moved);
-    assertThat(codec.decode(moved.token()).owners()).as("after ownership moved").containsExactly("s1", "s4");
+    assertThat(codec.decode(moved.token()).owners())
+        .as("after ownership moved")
+        .containsExactly("s1", "s4");
     Response none = new Response(null);
     policy.onResponse(hit, none);
     assertThat(none.token()).as("a response without owners changes nothing").isNull();
@@ -116,7 +123,11 @@ class OwnerFailoverTest {
     assertThat(d.binding()).isEqualTo(moved.binding());
     assertThat(policy.stats().count(AffinityOutcome.FAILOVER_OWNER)).isEqualTo(1);
 
-    f.pool.setServers(f.pool.snapshot().members().stream().map(m -> m.server()).filter(s -> !s.name().equals("s1")).toList());
+    f.pool.setServers(
+        f.pool.snapshot().members().stream()
+            .map(m -> m.server())
+            .filter(s -> !s.name().equals("s1"))
+            .toList());
     f.pool.setState("s3", ServerState.UP);
     AffinityDecision removed = decide(policy, token);
     assertThat(removed.outcome()).isEqualTo(AffinityOutcome.FAILOVER_OWNER);
@@ -129,7 +140,9 @@ class OwnerFailoverTest {
     f.pool.setState("s1", ServerState.DOWN);
     f.pool.setState("s3", ServerState.DRAINING);
     AffinityDecision d = decide(policy, token);
-    assertThat(d.outcome()).as("a draining owner takes no moved sessions").isEqualTo(AffinityOutcome.REDISPATCHED_DOWN);
+    assertThat(d.outcome())
+        .as("a draining owner takes no moved sessions")
+        .isEqualTo(AffinityOutcome.REDISPATCHED_DOWN);
     assertThat(d.member().name()).isNotIn("s1", "s3");
 
     f.pool.setState("s1", ServerState.UP);
@@ -150,7 +163,8 @@ class OwnerFailoverTest {
       d = decide(policy, null);
     } while (!d.member().name().equals("s1"));
     f.pool.setState("s1", ServerState.DOWN);
-    assertThat(decide(policy, cookieValue(d.setCookie())).outcome()).isEqualTo(AffinityOutcome.REDISPATCHED_DOWN);
+    assertThat(decide(policy, cookieValue(d.setCookie())).outcome())
+        .isEqualTo(AffinityOutcome.REDISPATCHED_DOWN);
   }
 
   @Test
@@ -194,22 +208,37 @@ class OwnerFailoverTest {
 
   @Test
   void appCookieRankedRoutesFailOverToTheNextRouteThatIsUp() {
-    AffinityPolicy p = AffinityPolicies.appCookie("JSESSIONID", ".", true, new LocalStickTable(1000, Duration.ofMinutes(30),
-        f.env.ticker()), rules, f.env);
+    AffinityPolicy p =
+        AffinityPolicies.appCookie(
+            "JSESSIONID",
+            ".",
+            true,
+            new LocalStickTable(1000, Duration.ofMinutes(30), f.env.ticker()),
+            rules,
+            f.env);
     String value = "abc123.r2.r3";
-    AffinityDecision hit = p.decide(request("10.0.0.1", "JSESSIONID", value), f.pool.snapshot(), null);
+    AffinityDecision hit =
+        p.decide(request("10.0.0.1", "JSESSIONID", value), f.pool.snapshot(), null);
     assertThat(hit.outcome()).isEqualTo(AffinityOutcome.HIT);
     assertThat(hit.member().name()).as("the first route is the primary").isEqualTo("s2");
     f.pool.setState("s2", ServerState.DOWN);
-    AffinityDecision d = p.decide(request("10.0.0.1", "JSESSIONID", value), f.pool.snapshot(), null);
+    AffinityDecision d =
+        p.decide(request("10.0.0.1", "JSESSIONID", value), f.pool.snapshot(), null);
     assertThat(d.outcome()).isEqualTo(AffinityOutcome.FAILOVER_OWNER);
     assertThat(d.member().name()).isEqualTo("s3");
     f.pool.setState("s2", ServerState.UP);
-    AffinityDecision refused = p.redispatch(hit, request("10.0.0.1", "JSESSIONID", value), f.pool.snapshot());
-    assertThat(refused.outcome()).as("s2 refused the connection").isEqualTo(AffinityOutcome.FAILOVER_OWNER);
+    AffinityDecision refused =
+        p.redispatch(hit, request("10.0.0.1", "JSESSIONID", value), f.pool.snapshot());
+    assertThat(refused.outcome())
+        .as("s2 refused the connection")
+        .isEqualTo(AffinityOutcome.FAILOVER_OWNER);
     assertThat(refused.member().name()).isEqualTo("s3");
-    assertThat(p.decide(request("10.0.0.1", "JSESSIONID", "a.b.r4"), f.pool.snapshot(), null).member().name())
-        .as("segments naming no server are part of the id").isEqualTo("s4");
+    assertThat(
+            p.decide(request("10.0.0.1", "JSESSIONID", "a.b.r4"), f.pool.snapshot(), null)
+                .member()
+                .name())
+        .as("segments naming no server are part of the id")
+        .isEqualTo("s4");
     assertThat(p.stats().count(AffinityOutcome.FAILOVER_OWNER)).isEqualTo(2);
   }
 }

@@ -17,8 +17,12 @@ import java.util.function.LongSupplier;
 /** A round-robin pool s1..sN, a manual time source and request builders for policy tests. */
 final class PolicyFixture {
 
-  /** Wall time for tokens and monotonic time for tables: one source, moved with {@code clock.advance}. */
+  /**
+   * Wall time for tokens and monotonic time for tables: one source, moved with {@code
+   * clock.advance}.
+   */
   final SettableClock clock = new SettableClock(Instant.ofEpochMilli(1_795_000_001_000L));
+
   final LongSupplier ticker = clock.ticker();
   final BalanceEnv env = Fixtures.env(ticker, 42);
   final Pool pool;

@@ -117,8 +117,12 @@ class HashBalancerTest {
     // Weights 1:2:3 -> 1/6, 2/6, 3/6 of keys. Maglev tables are within ~1% of target; a ring with
     // 160 points per weight unit has a relative error of about 1/√(160 w): ±8% for w = 1. With 100k
     // keys the sampling error (σ ≤ 0.0016) is small beside that; tolerance: 0.02 absolute.
-    Picker picker = ipHash().newPicker(List.of(member("a", 1), member("b", 2), member("c", 3)),
-        Map.of("hash-method", method), env(1));
+    Picker picker =
+        ipHash()
+            .newPicker(
+                List.of(member("a", 1), member("b", 2), member("c", 3)),
+                Map.of("hash-method", method),
+                env(1));
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < KEYS; i++) {
       counts.merge(picker.pick(Request.ip(key(i))).name(), 1, Integer::sum);
@@ -135,7 +139,8 @@ class HashBalancerTest {
     // them on one server. With balance-factor 1.25 every placement must leave the chosen server at
     // most ⌈1.25 × mean⌉ in flight (mean = total in flight / servers after the placement). About
     // 300 requests are in flight; a random one completes whenever more than that are running.
-    assertThat(maxOverCap(method, Map.of("hash-method", method, "balance-factor", "1.25"))).isLessThanOrEqualTo(0);
+    assertThat(maxOverCap(method, Map.of("hash-method", method, "balance-factor", "1.25")))
+        .isLessThanOrEqualTo(0);
     // Control: without bounded loads the same workload exceeds the cap.
     assertThat(maxOverCap(method, Map.of("hash-method", method))).isPositive();
   }
@@ -189,19 +194,31 @@ class HashBalancerTest {
   void requestsWithoutTheKeyAreSpreadNotPiledOnOneServer() {
     // No X-User header: placed at a random hash, so three equal servers share ~1/3 each
     // (σ ≈ 0.009 over 3 000 picks; tolerance 0.06 is over six σ).
-    Picker picker = Balancers.find("header-hash").orElseThrow()
-        .newPicker(Fixtures.members(3), Map.of("hash-name", "X-User"), env(2));
+    Picker picker =
+        Balancers.find("header-hash")
+            .orElseThrow()
+            .newPicker(Fixtures.members(3), Map.of("hash-name", "X-User"), env(2));
     Map<String, Integer> counts = Fixtures.counts(picker, PickRequest.EMPTY, 3_000);
-    assertThat(counts.values()).allSatisfy(c -> assertThat(c / 3000.0).isCloseTo(1 / 3.0, offset(0.06)));
+    assertThat(counts.values())
+        .allSatisfy(c -> assertThat(c / 3000.0).isCloseTo(1 / 3.0, offset(0.06)));
   }
 
   @Test
   void eachAlgorithmHashesItsOwnPartOfTheRequest() {
     List<Member> members = Fixtures.members(50);
-    Picker header = Balancers.find("header-hash").orElseThrow().newPicker(members, Map.of("hash-name", "X-User"), env(1));
-    Picker cookie = Balancers.find("cookie-hash").orElseThrow().newPicker(members, Map.of("hash-name", "SID"), env(1));
+    Picker header =
+        Balancers.find("header-hash")
+            .orElseThrow()
+            .newPicker(members, Map.of("hash-name", "X-User"), env(1));
+    Picker cookie =
+        Balancers.find("cookie-hash")
+            .orElseThrow()
+            .newPicker(members, Map.of("hash-name", "SID"), env(1));
     Picker uri = Balancers.find("uri-hash").orElseThrow().newPicker(members, Map.of(), env(1));
-    Picker uriQuery = Balancers.find("uri-hash").orElseThrow().newPicker(members, Map.of("hash-query", "true"), env(1));
+    Picker uriQuery =
+        Balancers.find("uri-hash")
+            .orElseThrow()
+            .newPicker(members, Map.of("hash-query", "true"), env(1));
     Picker ip = ipPicker(members, "consistent");
     // The same key string lands on the same server whatever carries it.
     for (int i = 0; i < 200; i++) {
@@ -212,8 +229,18 @@ class HashBalancerTest {
       assertThat(uri.pick(Request.uri(k, "page=" + i)).name()).isEqualTo(expected);
     }
     // Without hash-query the query is ignored; with it, /list?page=N spreads over many servers.
-    assertThat(java.util.stream.IntStream.range(0, 200).mapToObj(i -> uri.pick(Request.uri("/list", "page=" + i)).name()).distinct().count()).isEqualTo(1);
-    assertThat(java.util.stream.IntStream.range(0, 200).mapToObj(i -> uriQuery.pick(Request.uri("/list", "page=" + i)).name()).distinct().count()).isGreaterThan(30);
+    assertThat(
+            java.util.stream.IntStream.range(0, 200)
+                .mapToObj(i -> uri.pick(Request.uri("/list", "page=" + i)).name())
+                .distinct()
+                .count())
+        .isEqualTo(1);
+    assertThat(
+            java.util.stream.IntStream.range(0, 200)
+                .mapToObj(i -> uriQuery.pick(Request.uri("/list", "page=" + i)).name())
+                .distinct()
+                .count())
+        .isGreaterThan(30);
   }
 
   @ParameterizedTest
@@ -234,26 +261,56 @@ class HashBalancerTest {
 
   @Test
   void saysNoneWhenNoServerTakesNewWork() {
-    Picker picker = ipPicker(List.of(member("a", 1, ServerState.DRAINING), member("b", 1, ServerState.DOWN)), "maglev");
+    Picker picker =
+        ipPicker(
+            List.of(member("a", 1, ServerState.DRAINING), member("b", 1, ServerState.DOWN)),
+            "maglev");
     assertThat(picker.pick(Request.ip("1.2.3.4"))).isNull();
   }
 
   @Test
   void reportsBadOptionsWithWhatIsAllowed() {
     BalancerProvider header = Balancers.find("header-hash").orElseThrow();
-    assertThat(header.validate(Map.of())).singleElement().asString().contains("needs option hash-name", "X-User-Id");
-    assertThat(header.validate(Map.of("hash-name", "X User"))).singleElement().asString().contains("'X User'", "header name");
-    assertThat(ipHash().validate(Map.of("hash-method", "rendezvous"))).singleElement().asString()
+    assertThat(header.validate(Map.of()))
+        .singleElement()
+        .asString()
+        .contains("needs option hash-name", "X-User-Id");
+    assertThat(header.validate(Map.of("hash-name", "X User")))
+        .singleElement()
+        .asString()
+        .contains("'X User'", "header name");
+    assertThat(ipHash().validate(Map.of("hash-method", "rendezvous")))
+        .singleElement()
+        .asString()
         .contains("hash-method", "rendezvous", "consistent, maglev");
-    assertThat(ipHash().validate(Map.of("balance-factor", "0.9"))).singleElement().asString()
+    assertThat(ipHash().validate(Map.of("balance-factor", "0.9")))
+        .singleElement()
+        .asString()
         .contains("balance-factor", "above 1.0", "1.25");
-    assertThat(ipHash().validate(Map.of("hash-method", "maglev", "virtual-nodes", "100"))).singleElement().asString()
+    assertThat(ipHash().validate(Map.of("hash-method", "maglev", "virtual-nodes", "100")))
+        .singleElement()
+        .asString()
         .contains("virtual-nodes", "consistent");
-    assertThat(ipHash().validate(Map.of("hash-query", "true"))).singleElement().asString()
+    assertThat(ipHash().validate(Map.of("hash-query", "true")))
+        .singleElement()
+        .asString()
         .contains("no option 'hash-query'", "allowed: balance-factor, hash-method, virtual-nodes");
-    assertThat(Balancers.find("uri-hash").orElseThrow().validate(
-        Map.of("hash-query", "yes", "virtual-nodes", "0"))).hasSize(2);
-    assertThat(Balancers.find("cookie-hash").orElseThrow().validate(
-        Map.of("hash-name", "JSESSIONID", "hash-method", "maglev", "balance-factor", "1.5"))).isEmpty();
+    assertThat(
+            Balancers.find("uri-hash")
+                .orElseThrow()
+                .validate(Map.of("hash-query", "yes", "virtual-nodes", "0")))
+        .hasSize(2);
+    assertThat(
+            Balancers.find("cookie-hash")
+                .orElseThrow()
+                .validate(
+                    Map.of(
+                        "hash-name",
+                        "JSESSIONID",
+                        "hash-method",
+                        "maglev",
+                        "balance-factor",
+                        "1.5")))
+        .isEmpty();
   }
 }

@@ -78,8 +78,11 @@ class LeastConnectionsBalancerTest {
     b.load().start();
     c.load().start();
     c.load().start();
-    Map<String, Integer> counts = Fixtures.counts(picker(List.of(a, b, c)), PickRequest.EMPTY, 90_000);
-    assertThat(counts.values()).hasSize(3).allSatisfy(n -> assertThat(n).isCloseTo(30_000, offset(707)));
+    Map<String, Integer> counts =
+        Fixtures.counts(picker(List.of(a, b, c)), PickRequest.EMPTY, 90_000);
+    assertThat(counts.values())
+        .hasSize(3)
+        .allSatisfy(n -> assertThat(n).isCloseTo(30_000, offset(707)));
   }
 
   @Test
@@ -87,7 +90,9 @@ class LeastConnectionsBalancerTest {
     // Small weights take the integer path, large coprime ones (lcm above 2^31) the double path;
     // both must return a member whose (in flight + 1) / weight is the true minimum.
     SplittableRandom random = new SplittableRandom(11);
-    int[][] weightSets = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {46_337, 46_349, 46_351, 65_521, 3, 1, 7, 9, 2, 5}};
+    int[][] weightSets = {
+      {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {46_337, 46_349, 46_351, 65_521, 3, 1, 7, 9, 2, 5}
+    };
     for (int[] weights : weightSets) {
       for (int round = 0; round < 2_000; round++) {
         List<Member> members = new ArrayList<>();
@@ -101,7 +106,9 @@ class LeastConnectionsBalancerTest {
         }
         Member picked = picker(members).pick(PickRequest.EMPTY);
         for (Member other : members) {
-          assertThat(compareScores(picked, other)).as("picked %s over %s", picked, other).isLessThanOrEqualTo(0);
+          assertThat(compareScores(picked, other))
+              .as("picked %s over %s", picked, other)
+              .isLessThanOrEqualTo(0);
         }
       }
     }
@@ -122,8 +129,10 @@ class LeastConnectionsBalancerTest {
 
   /** Sign of (in flight + 1) / weight of {@code x} minus that of {@code y}, in exact arithmetic. */
   private static int compareScores(Member x, Member y) {
-    BigInteger left = BigInteger.valueOf(x.load().inFlight() + 1L).multiply(BigInteger.valueOf(y.weight()));
-    BigInteger right = BigInteger.valueOf(y.load().inFlight() + 1L).multiply(BigInteger.valueOf(x.weight()));
+    BigInteger left =
+        BigInteger.valueOf(x.load().inFlight() + 1L).multiply(BigInteger.valueOf(y.weight()));
+    BigInteger right =
+        BigInteger.valueOf(y.load().inFlight() + 1L).multiply(BigInteger.valueOf(x.weight()));
     return left.compareTo(right);
   }
 }

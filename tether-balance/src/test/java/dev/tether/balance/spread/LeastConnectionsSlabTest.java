@@ -29,11 +29,19 @@ class LeastConnectionsSlabTest {
   }
 
   private static Member member(ServerLoad.Group group, String name, int weight, ServerState state) {
-    return new Member(new Server(name, "127.0.0.1", 9000, weight), state, new ServerLoad(group), Member.UP_FROM_START);
+    return new Member(
+        new Server(name, "127.0.0.1", 9000, weight),
+        state,
+        new ServerLoad(group),
+        Member.UP_FROM_START);
   }
 
-  /** {@code n} members of one group with random weights 1..6 and 0..29 in flight; every fifth DOWN when {@code gaps}. */
-  private static List<Member> pool(ServerLoad.Group group, int n, SplittableRandom random, boolean gaps) {
+  /**
+   * {@code n} members of one group with random weights 1..6 and 0..29 in flight; every fifth DOWN
+   * when {@code gaps}.
+   */
+  private static List<Member> pool(
+      ServerLoad.Group group, int n, SplittableRandom random, boolean gaps) {
     List<Member> members = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       ServerState state = gaps && i % 5 == 2 ? ServerState.DOWN : ServerState.UP;
@@ -59,7 +67,9 @@ class LeastConnectionsSlabTest {
       assertThat(picked.state()).isEqualTo(ServerState.UP);
       for (Member other : members) {
         if (other.state() == ServerState.UP) {
-          assertThat(compareScores(picked, other)).as("picked %s over %s", picked, other).isLessThanOrEqualTo(0);
+          assertThat(compareScores(picked, other))
+              .as("picked %s over %s", picked, other)
+              .isLessThanOrEqualTo(0);
         }
       }
     }
@@ -107,7 +117,8 @@ class LeastConnectionsSlabTest {
   }
 
   @Test
-  void picksStayValidWhileOtherThreadsMoveTheCountersAndExactOnceTheyStop() throws InterruptedException {
+  void picksStayValidWhileOtherThreadsMoveTheCountersAndExactOnceTheyStop()
+      throws InterruptedException {
     // Three threads start and finish requests on a 100-server slab while this thread picks: every
     // pick must be an UP member (a torn or out-of-range read would throw or return a DOWN one).
     // When the updaters stop, each left exactly its own requests in flight, so the pick is exact.
@@ -121,21 +132,24 @@ class LeastConnectionsSlabTest {
     List<Thread> updaters = new ArrayList<>();
     for (int t = 0; t < 3; t++) {
       int offsetT = t;
-      Thread u = new Thread(() -> {
-        try {
-          go.await();
-          int k = offsetT;
-          while (!stop.get()) {
-            ServerLoad load = members.get(k % members.size()).load();
-            load.start();
-            load.finish(1_000, k);
-            k += 7;
-          }
-          members.get(offsetT).load().start(); // one left in flight, on servers s0, s1, s2
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-      }, "slab-updater-" + t);
+      Thread u =
+          new Thread(
+              () -> {
+                try {
+                  go.await();
+                  int k = offsetT;
+                  while (!stop.get()) {
+                    ServerLoad load = members.get(k % members.size()).load();
+                    load.start();
+                    load.finish(1_000, k);
+                    k += 7;
+                  }
+                  members.get(offsetT).load().start(); // one left in flight, on servers s0, s1, s2
+                } catch (Throwable e) {
+                  failure.set(e);
+                }
+              },
+              "slab-updater-" + t);
       u.start();
       updaters.add(u);
     }
@@ -158,8 +172,10 @@ class LeastConnectionsSlabTest {
 
   /** Sign of (in flight + 1) / weight of {@code x} minus that of {@code y}, in exact arithmetic. */
   private static int compareScores(Member x, Member y) {
-    BigInteger left = BigInteger.valueOf(x.load().inFlight() + 1L).multiply(BigInteger.valueOf(y.weight()));
-    BigInteger right = BigInteger.valueOf(y.load().inFlight() + 1L).multiply(BigInteger.valueOf(x.weight()));
+    BigInteger left =
+        BigInteger.valueOf(x.load().inFlight() + 1L).multiply(BigInteger.valueOf(y.weight()));
+    BigInteger right =
+        BigInteger.valueOf(y.load().inFlight() + 1L).multiply(BigInteger.valueOf(x.weight()));
     return left.compareTo(right);
   }
 }

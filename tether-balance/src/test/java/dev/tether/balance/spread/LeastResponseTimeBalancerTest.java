@@ -4,8 +4,8 @@ import static dev.tether.balance.Fixtures.member;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.balance.BalanceEnv;
-import dev.tether.balance.Fixtures.ManualTicker;
 import dev.tether.balance.Fixtures;
+import dev.tether.balance.Fixtures.ManualTicker;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Picker;
@@ -75,6 +75,7 @@ class LeastResponseTimeBalancerTest {
     Picker picker = picker(measured, fresh);
     assertThat(picker.pick(PickRequest.EMPTY)).isSameAs(fresh); // cost 0 while idle
     fresh.load().start();
-    assertThat(picker.pick(PickRequest.EMPTY)).isSameAs(measured); // penalty while its first request runs
+    assertThat(picker.pick(PickRequest.EMPTY))
+        .isSameAs(measured); // penalty while its first request runs
   }
 }

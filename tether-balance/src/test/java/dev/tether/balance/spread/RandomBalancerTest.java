@@ -21,8 +21,12 @@ class RandomBalancerTest {
     // Binomial(n, p) with σ = √(n p (1 − p)) ≤ √(100 000 × 0.25) ≈ 158; five σ ≈ 790 picks. The
     // seed is fixed, so the test is deterministic, and a wrong distribution (e.g. uniform: 25 000
     // each) would miss by thousands.
-    Picker picker = new RandomBalancer().newPicker(
-        List.of(member("a", 1), member("b", 2), member("c", 3), member("d", 4)), Map.of(), env(42));
+    Picker picker =
+        new RandomBalancer()
+            .newPicker(
+                List.of(member("a", 1), member("b", 2), member("c", 3), member("d", 4)),
+                Map.of(),
+                env(42));
     Map<String, Integer> counts = Fixtures.counts(picker, PickRequest.EMPTY, 100_000);
     assertThat(counts.get("a")).isCloseTo(10_000, offset(790));
     assertThat(counts.get("b")).isCloseTo(20_000, offset(790));
@@ -33,8 +37,9 @@ class RandomBalancerTest {
   @Test
   void equalWeightsAreUniform() {
     // p = 1/3, σ = √(100 000 × 2/9) ≈ 149; five σ ≈ 745.
-    Picker picker = new RandomBalancer().newPicker(
-        List.of(member("a", 7), member("b", 7), member("c", 7)), Map.of(), env(7));
+    Picker picker =
+        new RandomBalancer()
+            .newPicker(List.of(member("a", 7), member("b", 7), member("c", 7)), Map.of(), env(7));
     Map<String, Integer> counts = Fixtures.counts(picker, PickRequest.EMPTY, 100_000);
     assertThat(counts.values()).allSatisfy(c -> assertThat(c).isCloseTo(33_333, offset(745)));
   }
@@ -42,7 +47,8 @@ class RandomBalancerTest {
   @Test
   void pickExcludingNeverReturnsTheExcludedServer() {
     Member heavy = member("heavy", 1000);
-    Picker picker = new RandomBalancer().newPicker(List.of(heavy, member("light", 1)), Map.of(), env(3));
+    Picker picker =
+        new RandomBalancer().newPicker(List.of(heavy, member("light", 1)), Map.of(), env(3));
     for (int i = 0; i < 1000; i++) {
       assertThat(picker.pickExcluding(PickRequest.EMPTY, heavy).name()).isEqualTo("light");
     }

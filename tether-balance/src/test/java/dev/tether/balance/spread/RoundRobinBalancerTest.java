@@ -21,9 +21,15 @@ class RoundRobinBalancerTest {
 
   @Test
   void visitsEachServerInTurn() {
-    var picker = new RoundRobinBalancer().newPicker(
-        List.of(member("a", ServerState.UP), member("b", ServerState.UP), member("c", ServerState.UP)),
-        Map.of(), BalanceEnv.SYSTEM);
+    var picker =
+        new RoundRobinBalancer()
+            .newPicker(
+                List.of(
+                    member("a", ServerState.UP),
+                    member("b", ServerState.UP),
+                    member("c", ServerState.UP)),
+                Map.of(),
+                BalanceEnv.SYSTEM);
     List<String> order = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       order.add(picker.pick(PickRequest.EMPTY).name());
@@ -33,9 +39,15 @@ class RoundRobinBalancerTest {
 
   @Test
   void skipsServersThatTakeNoNewWork() {
-    var picker = new RoundRobinBalancer().newPicker(
-        List.of(member("a", ServerState.DOWN), member("b", ServerState.UP), member("c", ServerState.DRAINING)),
-        Map.of(), BalanceEnv.SYSTEM);
+    var picker =
+        new RoundRobinBalancer()
+            .newPicker(
+                List.of(
+                    member("a", ServerState.DOWN),
+                    member("b", ServerState.UP),
+                    member("c", ServerState.DRAINING)),
+                Map.of(),
+                BalanceEnv.SYSTEM);
     for (int i = 0; i < 5; i++) {
       assertThat(picker.pick(PickRequest.EMPTY).name()).isEqualTo("b");
     }
@@ -43,14 +55,17 @@ class RoundRobinBalancerTest {
 
   @Test
   void saysNoneWhenNothingIsAvailable() {
-    var picker = new RoundRobinBalancer().newPicker(
-        List.of(member("a", ServerState.DISABLED)), Map.of(), BalanceEnv.SYSTEM);
+    var picker =
+        new RoundRobinBalancer()
+            .newPicker(List.of(member("a", ServerState.DISABLED)), Map.of(), BalanceEnv.SYSTEM);
     assertThat(picker.pick(PickRequest.EMPTY)).isNull();
   }
 
   @Test
   void staysInRangeWhenTheCounterOverflows() {
-    Member[] ms = {member("a", ServerState.UP), member("b", ServerState.UP), member("c", ServerState.UP)};
+    Member[] ms = {
+      member("a", ServerState.UP), member("b", ServerState.UP), member("c", ServerState.UP)
+    };
     var picker = new RoundRobinBalancer.RoundRobinPicker(ms, Integer.MAX_VALUE - 1);
     List<String> order = new ArrayList<>();
     for (int i = 0; i < 4; i++) {

@@ -5,8 +5,8 @@ import static org.assertj.core.data.Offset.offset;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.BalancerProvider;
-import dev.tether.balance.Fixtures.ManualTicker;
 import dev.tether.balance.Fixtures;
+import dev.tether.balance.Fixtures.ManualTicker;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.Pool;
 import dev.tether.balance.Server;
@@ -32,7 +32,9 @@ class SlowStartTest {
   }
 
   private Pool poolWithAddedServer(BalancerProvider algorithm) {
-    Pool pool = new Pool("web", List.of(server("a"), server("b")), algorithm, Map.of("slow-start", "10s"), env);
+    Pool pool =
+        new Pool(
+            "web", List.of(server("a"), server("b")), algorithm, Map.of("slow-start", "10s"), env);
     pool.setServers(List.of(server("a"), server("b"), server("c")));
     return pool;
   }
@@ -86,12 +88,19 @@ class SlowStartTest {
     }
     assertThat(picks.stream().filter("c"::equals).count()).isBetween(1L, 5L);
     ticker.advance(5, TimeUnit.SECONDS);
-    assertThat(snapshot.member("c").load().inFlight()).isLessThan(snapshot.member("a").load().inFlight());
+    assertThat(snapshot.member("c").load().inFlight())
+        .isLessThan(snapshot.member("a").load().inFlight());
   }
 
   @Test
   void serversPresentAtStartDoNotRampButOnesComingBackUpDo() {
-    Pool pool = new Pool("web", List.of(server("a"), server("b")), new RandomBalancer(), Map.of("slow-start", "10s"), env);
+    Pool pool =
+        new Pool(
+            "web",
+            List.of(server("a"), server("b")),
+            new RandomBalancer(),
+            Map.of("slow-start", "10s"),
+            env);
     assertThat(shareOfCalled(pool, "b")).isCloseTo(0.5, offset(0.008));
     pool.setState("b", ServerState.DOWN);
     assertThat(shareOfCalled(pool, "b")).isZero();
@@ -109,7 +118,8 @@ class SlowStartTest {
   @Test
   void rejectsABadWindowSayingWhatIsAllowed() {
     assertThat(new RandomBalancer().validate(Map.of("slow-start", "ten seconds")))
-        .singleElement().asString()
+        .singleElement()
+        .asString()
         .contains("slow-start", "ten seconds", "500ms, 30s or 2m");
   }
 }

@@ -32,9 +32,8 @@ class WeightedRoundRobinBalancerTest {
   void producesNginxSmoothSequenceFor5To1To1() {
     // nginx's own example (ngx_http_upstream_round_robin.c, commit 52327e0627f4): {a a b a c a a}.
     Picker picker = picker(List.of(member("a", 5), member("b", 1), member("c", 1)));
-    assertThat(names(picker, 14)).containsExactly(
-        "a", "a", "b", "a", "c", "a", "a",
-        "a", "a", "b", "a", "c", "a", "a");
+    assertThat(names(picker, 14))
+        .containsExactly("a", "a", "b", "a", "c", "a", "a", "a", "a", "b", "a", "c", "a", "a");
   }
 
   @Test
@@ -58,8 +57,9 @@ class WeightedRoundRobinBalancerTest {
 
   @Test
   void reducesWeightsByTheirCommonDivisor() {
-    int[] cycle = WeightedRoundRobinBalancer.cycle(
-        new Member[] {member("a", 500), member("b", 100), member("c", 100)});
+    int[] cycle =
+        WeightedRoundRobinBalancer.cycle(
+            new Member[] {member("a", 500), member("b", 100), member("c", 100)});
     assertThat(cycle).containsExactly(0, 0, 1, 0, 2, 0, 0);
   }
 
@@ -68,7 +68,9 @@ class WeightedRoundRobinBalancerTest {
     Member[] ms = {member("a", 2), member("b", 1)};
     int[] cycle = WeightedRoundRobinBalancer.cycle(ms);
     assertThat(cycle).containsExactly(0, 1, 0);
-    var picker = new WeightedRoundRobinBalancer.WeightedRoundRobinPicker(ms, cycle, null, env(1).random(), Integer.MAX_VALUE - 1);
+    var picker =
+        new WeightedRoundRobinBalancer.WeightedRoundRobinPicker(
+            ms, cycle, null, env(1).random(), Integer.MAX_VALUE - 1);
     // (MAX-1) % 3 = 0 -> a; MAX % 3 = 1 -> b; then MIN & MAX = 0 -> a, 1 -> b, 2 -> a.
     assertThat(names(picker, 5)).containsExactly("a", "b", "a", "b", "a");
   }
@@ -124,10 +126,16 @@ class WeightedRoundRobinBalancerTest {
 
   @Test
   void skipsUnavailableAndZeroWeightServersAndSaysNoneWhenNothingIsLeft() {
-    Picker picker = picker(List.of(member("a", 1, ServerState.DOWN), member("b", 2), member("c", 0),
-        member("d", 1, ServerState.DRAINING)));
+    Picker picker =
+        picker(
+            List.of(
+                member("a", 1, ServerState.DOWN),
+                member("b", 2),
+                member("c", 0),
+                member("d", 1, ServerState.DRAINING)));
     assertThat(names(picker, 4)).containsOnly("b");
-    assertThat(picker(List.of(member("a", 1, ServerState.DISABLED))).pick(PickRequest.EMPTY)).isNull();
+    assertThat(picker(List.of(member("a", 1, ServerState.DISABLED))).pick(PickRequest.EMPTY))
+        .isNull();
     assertThat(picker(List.of()).pick(PickRequest.EMPTY)).isNull();
   }
 

@@ -31,15 +31,15 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Nanoseconds per affinity decision in cookie mode for a returning client (target ≤ 150 ns): base64
  * decode, HMAC-SHA-256 verify (constant-time compare), expiry check and the bound member's lookup
- * in the pool snapshot; no refresh is due. {@code decode} measures the token verification alone
- * (a returning token is found in the verified-token table), {@code verifyUncached} the full
- * base64 + HMAC check a token's first sighting costs,
- * {@code appCookieHit} a stick-table hit in mode app-cookie. 10 000 distinct tokens over the pool's
- * servers, visited in a shuffled order. Cookie-header parsing by the HTTP layer is not included.
+ * in the pool snapshot; no refresh is due. {@code decode} measures the token verification alone (a
+ * returning token is found in the verified-token table), {@code verifyUncached} the full base64 +
+ * HMAC check a token's first sighting costs, {@code appCookieHit} a stick-table hit in mode
+ * app-cookie. 10 000 distinct tokens over the pool's servers, visited in a shuffled order.
+ * Cookie-header parsing by the HTTP layer is not included.
  *
  * <p>Measured 2026-11-27 on the shared 2-core build machine (Temurin 25, SHA-NI), ns/op at 3 / 100
- * servers: cookieHit 128 ± 26 / 150 ± 40 (54 B/op), decode 60 / 68, verifyUncached 371 / 398
- * (136 B/op), appCookieHit 231 / 232.
+ * servers: cookieHit 128 ± 26 / 150 ± 40 (54 B/op), decode 60 / 68, verifyUncached 371 / 398 (136
+ * B/op), appCookieHit 231 / 232.
  *
  * <p>Run:
  *
@@ -73,18 +73,27 @@ public class AffinityBenchmark {
     for (int i = 0; i < servers; i++) {
       list.add(new Server("app-" + i, "10.0." + (i >> 8) + "." + (i & 255), 8080, 1));
     }
-    Pool pool = new Pool("web", list, Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
+    Pool pool =
+        new Pool(
+            "web", list, Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
     snapshot = pool.snapshot();
     SplittableRandom random = new SplittableRandom(7);
     byte[] secret = new byte[32];
     random.nextBytes(secret);
     KeyRing ring = new KeyRing(List.of(new SigningKey("2026-11", secret)));
     codec = new TokenCodec(ring);
-    cookiePolicy = AffinityPolicies.cookie(AffinityCookie.named("TETHER"),
-        new TokenLifetime(Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1)),
-        ring, AffinityRules.DEFAULTS, Clock.systemUTC(), BalanceEnv.SYSTEM);
+    cookiePolicy =
+        AffinityPolicies.cookie(
+            AffinityCookie.named("TETHER"),
+            new TokenLifetime(Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1)),
+            ring,
+            AffinityRules.DEFAULTS,
+            Clock.systemUTC(),
+            BalanceEnv.SYSTEM);
     LocalStickTable table = new LocalStickTable(100_000, Duration.ofMinutes(30), System::nanoTime);
-    appCookiePolicy = AffinityPolicies.appCookie("JSESSIONID", ".", true, table, AffinityRules.DEFAULTS, BalanceEnv.SYSTEM);
+    appCookiePolicy =
+        AffinityPolicies.appCookie(
+            "JSESSIONID", ".", true, table, AffinityRules.DEFAULTS, BalanceEnv.SYSTEM);
     long now = System.currentTimeMillis() / 1000;
     tokens = new String[TOKENS];
     cookieRequests = new PickRequest[TOKENS];

@@ -15,7 +15,8 @@ import java.time.Duration;
 final class HeapReader {
 
   private final URI metrics;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
   HeapReader(URI admin) {
     String base = admin.toString();
@@ -25,8 +26,10 @@ final class HeapReader {
   /** Heap bytes in use, or {@code null} when the admin API cannot be read. */
   Long heapUsedBytes() {
     try {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? sumHeap(r.body()) : null;
     } catch (IOException e) {
       return null;
@@ -36,7 +39,10 @@ final class HeapReader {
     }
   }
 
-  /** Sums the heap pools' {@code jvm_memory_used_bytes} in a Prometheus text page; {@code null}: none. */
+  /**
+   * Sums the heap pools' {@code jvm_memory_used_bytes} in a Prometheus text page; {@code null}:
+   * none.
+   */
   static Long sumHeap(String page) {
     double sum = 0;
     boolean found = false;

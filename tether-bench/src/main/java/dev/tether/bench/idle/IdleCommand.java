@@ -25,48 +25,91 @@ import picocli.CommandLine.Option;
  *
  * <p>It reads the balancer process's resident set ({@code VmRSS} of {@code /proc/PID/status}),
  * opens the connections, lets them idle, reads it again and divides the growth by the connections
- * still open. Exit status: 0 when every connection opened and stayed open, 1 when some did not,
- * 2 for bad input (option values, an unreachable URL, a process that cannot be found or read).
+ * still open. Exit status: 0 when every connection opened and stayed open, 1 when some did not, 2
+ * for bad input (option values, an unreachable URL, a process that cannot be found or read).
  */
-@Command(name = "idle", mixinStandardHelpOptions = true,
-    description = {"Open N idle kept-alive connections to the balancer and report its RSS growth per connection.",
-        "Linux only (reads /proc). The balancer's idle timeout must outlast the run."})
+@Command(
+    name = "idle",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Open N idle kept-alive connections to the balancer and report its RSS growth per connection.",
+      "Linux only (reads /proc). The balancer's idle timeout must outlast the run."
+    })
 public final class IdleCommand implements Callable<Integer> {
 
-  /** Descriptors this process keeps for itself beyond the client connections (jars, epoll, pipes). */
+  /**
+   * Descriptors this process keeps for itself beyond the client connections (jars, epoll, pipes).
+   */
   static final int RESERVED_FILES = 256;
 
-  @Option(names = "--url", required = true, paramLabel = "URL", description = "The balancer's listener, e.g. http://127.0.0.1:8080.")
+  @Option(
+      names = "--url",
+      required = true,
+      paramLabel = "URL",
+      description = "The balancer's listener, e.g. http://127.0.0.1:8080.")
   String url;
 
-  @Option(names = "--connections", defaultValue = "1000", paramLabel = "N", description = "Idle connections to open (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connections",
+      defaultValue = "1000",
+      paramLabel = "N",
+      description = "Idle connections to open (default ${DEFAULT-VALUE}).")
   int connections;
 
-  @Option(names = "--pid", paramLabel = "PID", description = "The balancer's process id. Default: the process of this user listening on the URL's port.")
+  @Option(
+      names = "--pid",
+      paramLabel = "PID",
+      description =
+          "The balancer's process id. Default: the process of this user listening on the URL's port.")
   Long pid;
 
-  @Option(names = "--request", description = "Send one GET on each connection (and read the response) before it idles.")
+  @Option(
+      names = "--request",
+      description = "Send one GET on each connection (and read the response) before it idles.")
   boolean request;
 
-  @Option(names = "--path", defaultValue = "/", description = "The path of those requests (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--path",
+      defaultValue = "/",
+      description = "The path of those requests (default ${DEFAULT-VALUE}).")
   String path;
 
-  @Option(names = "--warmup", defaultValue = "100", paramLabel = "N", description = "Connections used once and closed before the first reading (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "100",
+      paramLabel = "N",
+      description =
+          "Connections used once and closed before the first reading (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--settle", defaultValue = "3s", paramLabel = "DURATION", description = "How long the connections idle before the second reading (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--settle",
+      defaultValue = "3s",
+      paramLabel = "DURATION",
+      description =
+          "How long the connections idle before the second reading (default ${DEFAULT-VALUE}).")
   String settle;
 
-  @Option(names = "--admin", paramLabel = "URL", description = "The admin API, for heap in use from /metrics (jvm_memory_used_bytes); default: not read.")
+  @Option(
+      names = "--admin",
+      paramLabel = "URL",
+      description =
+          "The admin API, for heap in use from /metrics (jvm_memory_used_bytes); default: not read.")
   String admin;
 
-  @Option(names = "--gc", description = "Run a full GC in the balancer (jcmd PID GC.run) before each reading, so they compare live memory.")
+  @Option(
+      names = "--gc",
+      description =
+          "Run a full GC in the balancer (jcmd PID GC.run) before each reading, so they compare live memory.")
   boolean gc;
 
   @Option(names = "--json", description = "Print the report as JSON instead of text.")
   boolean json;
 
-  /** The command line as settings; {@code self} is this process's id, {@code maxFiles} its descriptor limit. */
+  /**
+   * The command line as settings; {@code self} is this process's id, {@code maxFiles} its
+   * descriptor limit.
+   */
   IdleSettings settings(long self, long maxFiles) {
     LoadTarget target = LoadTarget.parse(url);
     if (target.port() < 1 || target.port() > 65535) {
@@ -76,9 +119,18 @@ public final class IdleCommand implements Callable<Integer> {
     long perConnection = pid != null && pid == self ? 2 : 1;
     long max = Math.max(1, (maxFiles - RESERVED_FILES) / perConnection);
     if (connections < 1 || connections > max) {
-      throw new IllegalArgumentException("--connections is " + connections + "; allowed: 1.." + max
-          + " (this process may open " + maxFiles + " files, see ulimit -n; each connection needs "
-          + perConnection + (perConnection == 1 ? " descriptor)" : " descriptors when the balancer is this process)"));
+      throw new IllegalArgumentException(
+          "--connections is "
+              + connections
+              + "; allowed: 1.."
+              + max
+              + " (this process may open "
+              + maxFiles
+              + " files, see ulimit -n; each connection needs "
+              + perConnection
+              + (perConnection == 1
+                  ? " descriptor)"
+                  : " descriptors when the balancer is this process)"));
     }
     if (warmup < 0 || warmup > 10_000) {
       throw new IllegalArgumentException("--warmup is " + warmup + "; allowed: 0..10000");
@@ -97,8 +149,16 @@ public final class IdleCommand implements Callable<Integer> {
         throw new IllegalArgumentException(e.getMessage().replace("--url", "--admin"), e);
       }
     }
-    return new IdleSettings(target, connections, pid, request, warmup, BenchCommand.durationOf("--settle", settle),
-        adminUri, path, gc);
+    return new IdleSettings(
+        target,
+        connections,
+        pid,
+        request,
+        warmup,
+        BenchCommand.durationOf("--settle", settle),
+        adminUri,
+        path,
+        gc);
   }
 
   @Override
@@ -112,7 +172,8 @@ public final class IdleCommand implements Callable<Integer> {
       reachable(s);
       target = s.pid() != null ? s.pid() : findListener(memory, s.target().port());
       if (!memory.readable(target)) {
-        throw new IllegalArgumentException("cannot read /proc/" + target + "/status: no such process of this user");
+        throw new IllegalArgumentException(
+            "cannot read /proc/" + target + "/status: no such process of this user");
       }
     } catch (IllegalArgumentException e) {
       err.println("tether bench idle: " + e.getMessage());
@@ -127,7 +188,8 @@ public final class IdleCommand implements Callable<Integer> {
     }
     IdleReport report = IdleRun.run(s, target, memory, remoteGc);
     if (json) {
-      System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+      System.out.println(
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
     } else {
       System.out.print(report.text());
     }
@@ -137,7 +199,8 @@ public final class IdleCommand implements Callable<Integer> {
   private static long findListener(ProcessMemory memory, int port) {
     Long found = memory.listenerOf(port);
     if (found == null) {
-      throw new IllegalArgumentException("no process of this user listens on port " + port + "; pass --pid");
+      throw new IllegalArgumentException(
+          "no process of this user listens on port " + port + "; pass --pid");
     }
     return found;
   }
@@ -146,11 +209,15 @@ public final class IdleCommand implements Callable<Integer> {
     try (Socket sock = new Socket()) {
       sock.connect(new InetSocketAddress(s.target().host(), s.target().port()), 3000);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot connect to " + s.target().hostHeader() + ": " + e.getMessage());
+      throw new IllegalArgumentException(
+          "cannot connect to " + s.target().hostHeader() + ": " + e.getMessage());
     }
   }
 
-  /** The soft {@code Max open files} of a {@code /proc/PID/limits} file; 1024 when it cannot be read. */
+  /**
+   * The soft {@code Max open files} of a {@code /proc/PID/limits} file; 1024 when it cannot be
+   * read.
+   */
   static long maxOpenFiles(Path limits) {
     try {
       for (String line : Files.readAllLines(limits)) {

@@ -16,9 +16,9 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
@@ -29,10 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Opens kept-alive client connections over a non-blocking Netty client on one event loop and
- * holds them open, idle. Connections are opened in batches of {@value #BATCH} so the listener's
- * accept backlog never overflows; with {@code request} each one first sends a {@code GET} and
- * reads its whole response, so the balancer has served a request on it before it idles.
+ * Opens kept-alive client connections over a non-blocking Netty client on one event loop and holds
+ * them open, idle. Connections are opened in batches of {@value #BATCH} so the listener's accept
+ * backlog never overflows; with {@code request} each one first sends a {@code GET} and reads its
+ * whole response, so the balancer has served a request on it before it idles.
  *
  * <p>Not thread-safe: one caller thread drives it; the channels live on the client's event loop.
  */
@@ -46,6 +46,7 @@ final class IdleConnections implements AutoCloseable {
   private final NettyTransport transport;
   private final EventLoopGroup group;
   private final List<Channel> channels = new ArrayList<>();
+
   /** Responses with a status outside 2xx/3xx, or connections that failed before their response. */
   private final AtomicInteger failedRequests = new AtomicInteger();
 
@@ -81,36 +82,52 @@ final class IdleConnections implements AutoCloseable {
           }
           opened++;
         } else {
-          firstFailure.compareAndSet(null, f.cause() == null ? "connect timed out" : f.cause().toString());
+          firstFailure.compareAndSet(
+              null, f.cause() == null ? "connect timed out" : f.cause().toString());
           if (request) {
             answered.countDown();
           }
         }
       }
       if (request && !answered.await(BATCH_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("no response on " + answered.getCount() + " of " + size
-            + " connections within " + BATCH_TIMEOUT_SECONDS + " s");
+        throw new IllegalStateException(
+            "no response on "
+                + answered.getCount()
+                + " of "
+                + size
+                + " connections within "
+                + BATCH_TIMEOUT_SECONDS
+                + " s");
       }
     }
     return opened - (request ? failedRequests.getAndSet(0) : 0);
   }
 
   private Bootstrap bootstrap(CountDownLatch answered) {
-    return new Bootstrap().group(group).channel(transport.socketChannel())
+    return new Bootstrap()
+        .group(group)
+        .channel(transport.socketChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new HttpClientCodec(), new ResponseCounter(answered, failedRequests, firstFailure));
-          }
-        });
+        .handler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline()
+                    .addLast(
+                        new HttpClientCodec(),
+                        new ResponseCounter(answered, failedRequests, firstFailure));
+              }
+            });
   }
 
   /** A {@code GET} as an object, so the client codec knows which response it waits for. */
   private FullHttpRequest request() {
-    FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, target.prefix() + path);
-    r.headers().set(HttpHeaderNames.HOST, target.hostHeader()).set(HttpHeaderNames.USER_AGENT, "tether-bench-idle");
+    FullHttpRequest r =
+        new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, target.prefix() + path);
+    r.headers()
+        .set(HttpHeaderNames.HOST, target.hostHeader())
+        .set(HttpHeaderNames.USER_AGENT, "tether-bench-idle");
     return r;
   }
 
@@ -150,7 +167,8 @@ final class IdleConnections implements AutoCloseable {
     private boolean counted;
     private String status;
 
-    ResponseCounter(CountDownLatch answered, AtomicInteger failed, AtomicReference<String> firstFailure) {
+    ResponseCounter(
+        CountDownLatch answered, AtomicInteger failed, AtomicReference<String> firstFailure) {
       this.answered = answered;
       this.failed = failed;
       this.firstFailure = firstFailure;

@@ -22,12 +22,26 @@ import java.util.Locale;
  * @param openFilesAfter its open descriptors with the connections open
  * @param heapBeforeBytes JVM heap in use before, or {@code null}
  * @param heapAfterBytes JVM heap in use after, or {@code null}
- * @param firstFailure why the first connection that could not be opened (or answered) failed,
- *     or {@code null}
+ * @param firstFailure why the first connection that could not be opened (or answered) failed, or
+ *     {@code null}
  */
-public record IdleReport(String url, long pid, int connections, int opened, int stillOpen, boolean request,
-    int warmup, long settleMillis, boolean gc, long rssBeforeKiB, long rssAfterKiB, double kibPerConnection,
-    int openFilesBefore, int openFilesAfter, Long heapBeforeBytes, Long heapAfterBytes,
+public record IdleReport(
+    String url,
+    long pid,
+    int connections,
+    int opened,
+    int stillOpen,
+    boolean request,
+    int warmup,
+    long settleMillis,
+    boolean gc,
+    long rssBeforeKiB,
+    long rssAfterKiB,
+    double kibPerConnection,
+    int openFilesBefore,
+    int openFilesAfter,
+    Long heapBeforeBytes,
+    Long heapAfterBytes,
     String firstFailure) {
 
   /** RSS growth in KiB. */
@@ -46,17 +60,43 @@ public record IdleReport(String url, long pid, int connections, int opened, int 
   /** The plain-text report. */
   public String text() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "idle connections  %d open of %d asked (%d opened%s), pid %d, %s%n",
-        stillOpen, connections, opened, request ? ", one request each" : ", no request", pid, url));
-    sb.append(String.format(Locale.ROOT, "RSS               %d KiB -> %d KiB (%+d KiB) after %d ms idle, warm-up %d%s%n",
-        rssBeforeKiB, rssAfterKiB, rssGrowthKiB(), settleMillis, warmup, gc ? ", full GC before each reading" : ""));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "idle connections  %d open of %d asked (%d opened%s), pid %d, %s%n",
+            stillOpen,
+            connections,
+            opened,
+            request ? ", one request each" : ", no request",
+            pid,
+            url));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "RSS               %d KiB -> %d KiB (%+d KiB) after %d ms idle, warm-up %d%s%n",
+            rssBeforeKiB,
+            rssAfterKiB,
+            rssGrowthKiB(),
+            settleMillis,
+            warmup,
+            gc ? ", full GC before each reading" : ""));
     sb.append(String.format(Locale.ROOT, "per connection    %.2f KiB RSS%n", kibPerConnection));
-    sb.append(String.format(Locale.ROOT, "open files        %d -> %d (%+d)%n",
-        openFilesBefore, openFilesAfter, openFilesAfter - openFilesBefore));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "open files        %d -> %d (%+d)%n",
+            openFilesBefore,
+            openFilesAfter,
+            openFilesAfter - openFilesBefore));
     Double heap = heapKiBPerConnection();
     if (heap != null) {
-      sb.append(String.format(Locale.ROOT, "heap used         %d KiB -> %d KiB (%.2f KiB per connection)%n",
-          heapBeforeBytes / 1024, heapAfterBytes / 1024, heap));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "heap used         %d KiB -> %d KiB (%.2f KiB per connection)%n",
+              heapBeforeBytes / 1024,
+              heapAfterBytes / 1024,
+              heap));
     }
     if (firstFailure != null) {
       sb.append("first failure     ").append(firstFailure).append(System.lineSeparator());

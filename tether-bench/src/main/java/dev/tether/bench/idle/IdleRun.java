@@ -3,19 +3,19 @@ package dev.tether.bench.idle;
 import java.time.Duration;
 
 /**
- * One measurement: read the process's memory, open and hold the idle connections, let them
- * settle, read again, close them.
+ * One measurement: read the process's memory, open and hold the idle connections, let them settle,
+ * read again, close them.
  */
 final class IdleRun {
 
-  private IdleRun() {
-  }
+  private IdleRun() {}
 
   /**
-   * Runs {@code s} against process {@code pid}; blocks for about {@code s.settle()} and the opening.
-   * {@code gc} ({@code null}: none) collects the process's garbage before each reading.
+   * Runs {@code s} against process {@code pid}; blocks for about {@code s.settle()} and the
+   * opening. {@code gc} ({@code null}: none) collects the process's garbage before each reading.
    */
-  static IdleReport run(IdleSettings s, long pid, ProcessMemory memory, RemoteGc gc) throws InterruptedException {
+  static IdleReport run(IdleSettings s, long pid, ProcessMemory memory, RemoteGc gc)
+      throws InterruptedException {
     HeapReader heap = s.admin() == null ? null : new HeapReader(s.admin());
     try (IdleConnections conns = new IdleConnections(s.target(), s.path())) {
       if (s.warmup() > 0) {
@@ -41,8 +41,23 @@ final class IdleRun {
       Long heapAfter = heap == null ? null : heap.heapUsedBytes();
       int open = conns.stillOpen();
       double perConnection = open == 0 ? 0 : (rssAfter - rssBefore) / (double) open;
-      return new IdleReport(s.target().url(), pid, s.connections(), opened, open, s.request(), s.warmup(),
-          s.settle().toMillis(), s.gc(), rssBefore, rssAfter, perConnection, filesBefore, filesAfter, heapBefore, heapAfter,
+      return new IdleReport(
+          s.target().url(),
+          pid,
+          s.connections(),
+          opened,
+          open,
+          s.request(),
+          s.warmup(),
+          s.settle().toMillis(),
+          s.gc(),
+          rssBefore,
+          rssAfter,
+          perConnection,
+          filesBefore,
+          filesAfter,
+          heapBefore,
+          heapAfter,
           conns.firstFailure());
     }
   }

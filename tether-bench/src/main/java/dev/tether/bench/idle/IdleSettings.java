@@ -21,8 +21,16 @@ import java.time.Duration;
  * @param gc ask the balancer's JVM for a full collection ({@code jcmd PID GC.run}) before each
  *     reading, so they compare live sets
  */
-public record IdleSettings(LoadTarget target, int connections, Long pid, boolean request, int warmup,
-    Duration settle, URI admin, String path, boolean gc) {
+public record IdleSettings(
+    LoadTarget target,
+    int connections,
+    Long pid,
+    boolean request,
+    int warmup,
+    Duration settle,
+    URI admin,
+    String path,
+    boolean gc) {
 
   public IdleSettings {
     requireNonNull(target, "target");

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Reads another process's memory and open descriptors from Linux's {@code /proc}: the resident
- * set ({@code VmRSS} of {@code /proc/PID/status}), the number of open file descriptors, and which
+ * Reads another process's memory and open descriptors from Linux's {@code /proc}: the resident set
+ * ({@code VmRSS} of {@code /proc/PID/status}), the number of open file descriptors, and which
  * process listens on a TCP port ({@code /proc/net/tcp*} inode, then {@code /proc/*&#47;fd}).
  */
 final class ProcessMemory {
@@ -41,7 +41,7 @@ final class ProcessMemory {
     throw new IllegalStateException(status + " has no VmRSS line");
   }
 
-  /** Parses {@code VmRSS:     12345 kB}. */
+  /** Parses {@code VmRSS: 12345 kB}. */
   static long parseKiB(String line) {
     String[] parts = line.substring(line.indexOf(':') + 1).strip().split("\\s+");
     if (parts.length != 2 || !parts[1].equals("kB")) {
@@ -70,8 +70,8 @@ final class ProcessMemory {
   }
 
   /**
-   * The process of this user that listens on TCP {@code port}, or {@code null} when none is
-   * found (another user's process cannot be seen).
+   * The process of this user that listens on TCP {@code port}, or {@code null} when none is found
+   * (another user's process cannot be seen).
    */
   Long listenerOf(int port) {
     String inode = listeningInode(port);
@@ -79,7 +79,8 @@ final class ProcessMemory {
       return null;
     }
     String link = "socket:[" + inode + "]";
-    try (DirectoryStream<Path> procs = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+    try (DirectoryStream<Path> procs =
+        Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
       for (Path p : procs) {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(p.resolve("fd"))) {
           for (Path fd : fds) {

@@ -29,16 +29,19 @@ import org.HdrHistogram.Histogram;
  * Runs virtual users against a target for a duration, with an optional chaos schedule, printing a
  * progress line each second, and returns the {@link LoadReport}.
  *
- * <p>The client is Netty (native transport when it loads): one keep-alive connection per user,
- * all users of an event loop driven from it, so one core drives tens of thousands of requests per
+ * <p>The client is Netty (native transport when it loads): one keep-alive connection per user, all
+ * users of an event loop driven from it, so one core drives tens of thousands of requests per
  * second; see docs/BENCHMARKS.md for the measurement against the JDK HttpClient.
  */
 public final class LoadRunner implements ChaosHooks {
 
   /** What a run needs besides its settings. */
   public record Options(
-      LoadSettings settings, Scenario scenario, Function<ChaosHooks, ChaosRunner> chaos,
-      PrintStream progress, boolean terminal) {
+      LoadSettings settings,
+      Scenario scenario,
+      Function<ChaosHooks, ChaosRunner> chaos,
+      PrintStream progress,
+      boolean terminal) {
     public Options {
       requireNonNull(settings, "settings");
       requireNonNull(scenario, "scenario");
@@ -67,9 +70,14 @@ public final class LoadRunner implements ChaosHooks {
     NettyTransport transport = NettyTransport.resolve(Transport.AUTO);
     EventLoopGroup group = transport.newGroup(s.threads(), "tether-bench");
     try {
-      Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.socketChannel())
-          .option(ChannelOption.TCP_NODELAY, true)
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(s.timeout().toMillis(), 10_000));
+      Bootstrap bootstrap =
+          new Bootstrap()
+              .group(group)
+              .channel(transport.socketChannel())
+              .option(ChannelOption.TCP_NODELAY, true)
+              .option(
+                  ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                  (int) Math.min(s.timeout().toMillis(), 10_000));
       long start = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(50);
       long end = start + s.duration().toNanos();
       done = new CountDownLatch(s.users());
@@ -99,7 +107,13 @@ public final class LoadRunner implements ChaosHooks {
         break;
       }
       Histogram h = stats.interval();
-      String line = ReportText.progress((now - start) / 1e9, h, Math.max(1e-3, (now - last) / 1e9), stats, usersPerInstance());
+      String line =
+          ReportText.progress(
+              (now - start) / 1e9,
+              h,
+              Math.max(1e-3, (now - last) / 1e9),
+              stats,
+              usersPerInstance());
       last = now;
       if (options.terminal()) {
         options.progress().print("\r" + line + "\u001b[K");
@@ -125,13 +139,32 @@ public final class LoadRunner implements ChaosHooks {
     }
     double seconds = s.duration().toNanos() / 1e9;
     long requests = stats.requests.sum();
-    LoadReport.Latency latency = new LoadReport.Latency(ReportText.ms(h.getValueAtPercentile(50)),
-        ReportText.ms(h.getValueAtPercentile(90)), ReportText.ms(h.getValueAtPercentile(99)),
-        ReportText.ms(h.getValueAtPercentile(99.9)), ReportText.ms(h.getMaxValue()), h.getMean() / 1e6);
-    return new LoadReport(options.scenario().name(), s.target().url(),
-        s.users(), seconds, s.rate() == null ? "closed" : "open", s.rate(), requests, requests / seconds,
-        stats.errors.sum(), stats.failures.sum(), stats.failuresAtKill.sum(), stats.lost.sum(), latency,
-        stats.perInstance(), stats.lostSamples(), stats.errorSamples(), chaos);
+    LoadReport.Latency latency =
+        new LoadReport.Latency(
+            ReportText.ms(h.getValueAtPercentile(50)),
+            ReportText.ms(h.getValueAtPercentile(90)),
+            ReportText.ms(h.getValueAtPercentile(99)),
+            ReportText.ms(h.getValueAtPercentile(99.9)),
+            ReportText.ms(h.getMaxValue()),
+            h.getMean() / 1e6);
+    return new LoadReport(
+        options.scenario().name(),
+        s.target().url(),
+        s.users(),
+        seconds,
+        s.rate() == null ? "closed" : "open",
+        s.rate(),
+        requests,
+        requests / seconds,
+        stats.errors.sum(),
+        stats.failures.sum(),
+        stats.failuresAtKill.sum(),
+        stats.lost.sum(),
+        latency,
+        stats.perInstance(),
+        stats.lostSamples(),
+        stats.errorSamples(),
+        chaos);
   }
 
   private final Map<Integer, RePinWatch> byAction = new HashMap<>();
@@ -156,7 +189,10 @@ public final class LoadRunner implements ChaosHooks {
 
   @Override
   public String busiestInstance() {
-    return usersPerInstance().entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+    return usersPerInstance().entrySet().stream()
+        .max(Map.Entry.comparingByValue())
+        .map(Map.Entry::getKey)
+        .orElse(null);
   }
 
   /** An instance's kill: from the moment it was asked for until the admin API answered. */
@@ -214,15 +250,50 @@ public final class LoadRunner implements ChaosHooks {
       this.host = s.target().hostHeader();
     }
 
-    @Override public LoadTarget target() { return s.target(); }
-    @Override public String hostHeader() { return host; }
-    @Override public Pacing pacing() { return pacing; }
-    @Override public Duration timeout() { return s.timeout(); }
-    @Override public LongSupplier clock() { return clock; }
-    @Override public LoadStats stats() { return stats; }
-    @Override public Bootstrap bootstrap() { return bootstrap; }
-    @Override public long startNanos() { return start; }
-    @Override public long endNanos() { return end; }
+    @Override
+    public LoadTarget target() {
+      return s.target();
+    }
+
+    @Override
+    public String hostHeader() {
+      return host;
+    }
+
+    @Override
+    public Pacing pacing() {
+      return pacing;
+    }
+
+    @Override
+    public Duration timeout() {
+      return s.timeout();
+    }
+
+    @Override
+    public LongSupplier clock() {
+      return clock;
+    }
+
+    @Override
+    public LoadStats stats() {
+      return stats;
+    }
+
+    @Override
+    public Bootstrap bootstrap() {
+      return bootstrap;
+    }
+
+    @Override
+    public long startNanos() {
+      return start;
+    }
+
+    @Override
+    public long endNanos() {
+      return end;
+    }
 
     @Override
     public void served(int user, long nanos) {

@@ -28,7 +28,8 @@ public record LoadSettings(
       throw new IllegalArgumentException("--duration must be positive, e.g. 30s");
     }
     if (rate != null && !(rate > 0)) {
-      throw new IllegalArgumentException("--rate is " + rate + "; allowed: more than 0 requests per second");
+      throw new IllegalArgumentException(
+          "--rate is " + rate + "; allowed: more than 0 requests per second");
     }
     if (threads < 1 || threads > 64) {
       throw new IllegalArgumentException("--threads is " + threads + "; allowed: 1..64");

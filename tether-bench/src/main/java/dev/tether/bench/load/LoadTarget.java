@@ -28,10 +28,12 @@ public record LoadTarget(String host, int port, String prefix) {
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--url '" + url + "' is not a URL; allowed: http://HOST:PORT[/PREFIX]", e);
+      throw new IllegalArgumentException(
+          "--url '" + url + "' is not a URL; allowed: http://HOST:PORT[/PREFIX]", e);
     }
     if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw new IllegalArgumentException("--url '" + url + "': allowed: http://HOST:PORT[/PREFIX] (https is not supported)");
+      throw new IllegalArgumentException(
+          "--url '" + url + "': allowed: http://HOST:PORT[/PREFIX] (https is not supported)");
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     while (path.endsWith("/")) {

@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * After a chaos action: when was each user first served as expected again? Re-pin time is the
- * time from the action until the last of them was. Written from the event loops, lock-free.
+ * After a chaos action: when was each user first served as expected again? Re-pin time is the time
+ * from the action until the last of them was. Written from the event loops, lock-free.
  */
 final class RePinWatch {
 
@@ -21,7 +21,9 @@ final class RePinWatch {
   }
 
   void served(int user, long nanos) {
-    if (nanos - actionNanos >= 0 && first.compareAndSet(user, 0, nanos) && remaining.decrementAndGet() == 0) {
+    if (nanos - actionNanos >= 0
+        && first.compareAndSet(user, 0, nanos)
+        && remaining.decrementAndGet() == 0) {
       doneNanos = nanos;
     }
   }

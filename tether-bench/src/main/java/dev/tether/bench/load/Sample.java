@@ -10,4 +10,5 @@ package dev.tether.bench.load;
  * @param got what came back
  * @param instance the instance that answered ({@code X-Tether-Instance}), or {@code null}
  */
-public record Sample(long atMillis, int user, String request, String expected, String got, String instance) {}
+public record Sample(
+    long atMillis, int user, String request, String expected, String got, String instance) {}

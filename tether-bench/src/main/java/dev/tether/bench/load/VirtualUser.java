@@ -30,8 +30,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One virtual user: its own keep-alive connection, cookie jar and {@link UserFlow}, confined to
- * one event loop. A request is sent when the pacing says; the answer is checked by the flow and
+ * One virtual user: its own keep-alive connection, cookie jar and {@link UserFlow}, confined to one
+ * event loop. A request is sent when the pacing says; the answer is checked by the flow and
  * counted; then the next is scheduled. A lost connection is re-opened for the next request.
  */
 final class VirtualUser {
@@ -58,12 +58,20 @@ final class VirtualUser {
     this.flow = flow;
     this.loop = loop;
     this.ctx = ctx;
-    this.bootstrap = ctx.bootstrap().clone(loop).handler(new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8 << 20), new Handler(ch));
-      }
-    });
+    this.bootstrap =
+        ctx.bootstrap()
+            .clone(loop)
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            new HttpClientCodec(),
+                            new HttpObjectAggregator(8 << 20),
+                            new Handler(ch));
+                  }
+                });
   }
 
   void start(long startNanos) {
@@ -88,28 +96,41 @@ final class VirtualUser {
     HttpCall call = flow.next();
     inFlight = call;
     sentAt = ctx.clock().getAsLong();
-    timeout = loop.schedule(() -> fail(call, "no answer within " + ctx.timeout().toMillis() + " ms"),
-        ctx.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    timeout =
+        loop.schedule(
+            () -> fail(call, "no answer within " + ctx.timeout().toMillis() + " ms"),
+            ctx.timeout().toNanos(),
+            TimeUnit.NANOSECONDS);
     if (channel != null && channel.isActive()) {
       write(channel, call);
       return;
     }
-    bootstrap.connect(ctx.target().host(), ctx.target().port()).addListener((ChannelFuture f) -> {
-      if (inFlight != call) {
-        f.channel().close();
-      } else if (f.isSuccess()) {
-        channel = f.channel();
-        write(channel, call);
-      } else {
-        fail(call, "cannot connect: " + f.cause().getMessage());
-      }
-    });
+    bootstrap
+        .connect(ctx.target().host(), ctx.target().port())
+        .addListener(
+            (ChannelFuture f) -> {
+              if (inFlight != call) {
+                f.channel().close();
+              } else if (f.isSuccess()) {
+                channel = f.channel();
+                write(channel, call);
+              } else {
+                fail(call, "cannot connect: " + f.cause().getMessage());
+              }
+            });
   }
 
   private void write(Channel ch, HttpCall call) {
-    ByteBuf body = call.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.copiedBuffer(call.body(), StandardCharsets.UTF_8);
-    DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-        HttpMethod.valueOf(call.method()), ctx.target().prefix() + call.path(), body);
+    ByteBuf body =
+        call.body() == null
+            ? Unpooled.EMPTY_BUFFER
+            : Unpooled.copiedBuffer(call.body(), StandardCharsets.UTF_8);
+    DefaultFullHttpRequest req =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            HttpMethod.valueOf(call.method()),
+            ctx.target().prefix() + call.path(),
+            body);
     req.headers().set(HttpHeaderNames.HOST, ctx.hostHeader());
     call.headers().forEach(req.headers()::set);
     if (call.body() != null || call.unsafe()) {
@@ -120,11 +141,13 @@ final class VirtualUser {
       cookies.forEach((k, v) -> c.append(c.isEmpty() ? "" : "; ").append(k).append('=').append(v));
       req.headers().set(HttpHeaderNames.COOKIE, c.toString());
     }
-    ch.writeAndFlush(req).addListener(f -> {
-      if (!f.isSuccess()) {
-        fail(call, "cannot send: " + f.cause().getMessage());
-      }
-    });
+    ch.writeAndFlush(req)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                fail(call, "cannot send: " + f.cause().getMessage());
+              }
+            });
   }
 
   private void answered(Channel ch, FullHttpResponse resp) {
@@ -147,8 +170,11 @@ final class VirtualUser {
       ch.close();
       channel = null;
     }
-    HttpReply reply = new HttpReply(resp.status().code(), resp.content().toString(StandardCharsets.UTF_8),
-        resp.headers().get(HttpReply.INSTANCE_HEADER));
+    HttpReply reply =
+        new HttpReply(
+            resp.status().code(),
+            resp.content().toString(StandardCharsets.UTF_8),
+            resp.headers().get(HttpReply.INSTANCE_HEADER));
     int s = reply.status();
     if (s == 502 || s == 503 || s == 504) {
       done(call, null, s + " from the balancer: " + reply.body());
@@ -169,7 +195,10 @@ final class VirtualUser {
     done(call, null, reason);
   }
 
-  /** Counts the outcome of {@code call}: {@code reply} when answered, else the failure {@code reason}. */
+  /**
+   * Counts the outcome of {@code call}: {@code reply} when answered, else the failure {@code
+   * reason}.
+   */
   private void done(HttpCall call, HttpReply reply, String reason) {
     inFlight = null;
     if (timeout != null) {
@@ -182,8 +211,10 @@ final class VirtualUser {
     long at = TimeUnit.NANOSECONDS.toMillis(now - ctx.startNanos());
     if (reply == null) {
       flow.failed(call);
-      stats.error(new Sample(at, id, call.method() + " " + call.path(), "an answer", reason, instance),
-          true, call.unsafe() && ctx.inFlightAtKill(instance, sentAt, now));
+      stats.error(
+          new Sample(at, id, call.method() + " " + call.path(), "an answer", reason, instance),
+          true,
+          call.unsafe() && ctx.inFlightAtKill(instance, sentAt, now));
     } else {
       stats.servedBy(reply.instance());
       if (reply.instance() != null) {
@@ -192,8 +223,14 @@ final class VirtualUser {
       Verdict v = flow.check(call, reply);
       switch (v.kind()) {
         case OK -> ctx.served(id, now);
-        case ERROR -> stats.error(new Sample(at, id, call.toString(), v.expected(), v.got(), reply.instance()), false, false);
-        case LOST_SESSION -> stats.lost(new Sample(at, id, call.toString(), v.expected(), v.got(), reply.instance()));
+        case ERROR ->
+            stats.error(
+                new Sample(at, id, call.toString(), v.expected(), v.got(), reply.instance()),
+                false,
+                false);
+        case LOST_SESSION ->
+            stats.lost(
+                new Sample(at, id, call.toString(), v.expected(), v.got(), reply.instance()));
       }
     }
     intended = ctx.pacing().next(intended, now);

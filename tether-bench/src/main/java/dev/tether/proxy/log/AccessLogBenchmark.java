@@ -31,18 +31,18 @@ import org.slf4j.LoggerFactory;
  * in both formats. {@code legacy}: the line built as a String as before ({@code String.format} for
  * the milliseconds) and handed to logback's {@code AsyncAppender} as {@code tether run} configured
  * it (queue 8192, never block, the same timestamp pattern), whose worker encodes and writes to a
- * discarding stream. {@code buffered}: {@link AccessLogger#log} — bytes encoded into the loop's
- * 64k buffer, a full buffer handed to the writer thread, which writes to a discarding destination.
- * Only the calling thread is measured; the consumer threads run on the other core. {@code
- * encodeOnly}: the current encoding into a reused array, no hand-off. Each op builds the
- * {@link Entry} the way the frontend does (cookie-affinity hit, 14-byte answer).
+ * discarding stream. {@code buffered}: {@link AccessLogger#log} — bytes encoded into the loop's 64k
+ * buffer, a full buffer handed to the writer thread, which writes to a discarding destination. Only
+ * the calling thread is measured; the consumer threads run on the other core. {@code encodeOnly}:
+ * the current encoding into a reused array, no hand-off. Each op builds the {@link Entry} the way
+ * the frontend does (cookie-affinity hit, 14-byte answer).
  *
  * <p>Measured 2026-12-03 on the shared 2-core build machine (Temurin 25, load average 2.7-3.5 from
  * other work, so the error bars are wide), ns/op and B/op, plain / json: legacy 710 ± 476 / 760 ±
  * 180 ns, 1481 / 1293 B; buffered 128 ± 35 / 185 ± 86 ns, 64 / 64 B (the {@link Entry} record the
- * caller builds; encoding and hand-off allocate nothing); encodeOnly 164 ± 64 / 132 ± 14 ns.
- * The legacy figure leaves out what its appender thread then spends per line (pattern, encoding,
- * one write per line), which on a 2-core machine the proxy pays too.
+ * caller builds; encoding and hand-off allocate nothing); encodeOnly 164 ± 64 / 132 ± 14 ns. The
+ * legacy figure leaves out what its appender thread then spends per line (pattern, encoding, one
+ * write per line), which on a 2-core machine the proxy pays too.
  *
  * <p>Run (the machine is shared: report the error bars):
  *
@@ -79,31 +79,42 @@ public class AccessLogBenchmark {
     json = format.equals("json");
     channel = new EmbeddedChannel();
     loop = channel.eventLoop();
-    Destination discard = new Destination() {
-      @Override
-      public void write(byte[] b, int off, int len) {
-        // measured: the loop's side only
-      }
+    Destination discard =
+        new Destination() {
+          @Override
+          public void write(byte[] b, int off, int len) {
+            // measured: the loop's side only
+          }
 
-      @Override
-      public void reopen() {}
+          @Override
+          public void reopen() {}
 
-      @Override
-      public void close() {}
+          @Override
+          public void close() {}
 
-      @Override
-      public String describe() {
-        return "discard";
-      }
-    };
-    AccessLog settings = new AccessLog(true, json ? AccessLog.Format.JSON : AccessLog.Format.PLAIN, null,
-        AccessLog.DEFAULT_BUFFER, Duration.ofSeconds(1));
-    buffered = new AccessLogger(settings, new AccessLogger.Env(Clock.systemDefaultZone(), System::nanoTime, discard));
+          @Override
+          public String describe() {
+            return "discard";
+          }
+        };
+    AccessLog settings =
+        new AccessLog(
+            true,
+            json ? AccessLog.Format.JSON : AccessLog.Format.PLAIN,
+            null,
+            AccessLog.DEFAULT_BUFFER,
+            Duration.ofSeconds(1));
+    buffered =
+        new AccessLogger(
+            settings, new AccessLogger.Env(Clock.systemDefaultZone(), System::nanoTime, discard));
     time = new Timestamps(Clock.systemDefaultZone());
     legacyLogger = legacyLogback();
   }
 
-  /** The {@code tether.access} logger wired as tether-app's logback.xml did, onto a discarding stream. */
+  /**
+   * The {@code tether.access} logger wired as tether-app's logback.xml did, onto a discarding
+   * stream.
+   */
   private org.slf4j.Logger legacyLogback() {
     logback = (LoggerContext) LoggerFactory.getILoggerFactory();
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
@@ -170,10 +181,21 @@ public class AccessLogBenchmark {
 
     static String plain(Entry e) {
       StringBuilder sb = new StringBuilder(128);
-      sb.append(dash(e.client())).append(' ').append(dash(e.method())).append(' ').append(dash(e.path()))
-          .append(" pool=").append(dash(e.pool())).append(" server=").append(dash(e.server()))
-          .append(" status=").append(e.status()).append(" bytes=").append(e.bytes())
-          .append(" ms=").append(String.format("%.3f", e.durationMicros() / 1000.0));
+      sb.append(dash(e.client()))
+          .append(' ')
+          .append(dash(e.method()))
+          .append(' ')
+          .append(dash(e.path()))
+          .append(" pool=")
+          .append(dash(e.pool()))
+          .append(" server=")
+          .append(dash(e.server()))
+          .append(" status=")
+          .append(e.status())
+          .append(" bytes=")
+          .append(e.bytes())
+          .append(" ms=")
+          .append(String.format("%.3f", e.durationMicros() / 1000.0));
       if (e.affinity() != null) {
         sb.append(" affinity=").append(e.affinity());
       }

@@ -9,8 +9,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * The options of {@code tether bench store} ({@link StoreCommand} reads them; this record
- * validates them with messages that name the option and what is allowed).
+ * The options of {@code tether bench store} ({@link StoreCommand} reads them; this record validates
+ * them with messages that name the option and what is allowed).
  *
  * @param stores the stores to measure, in order
  * @param settings how long and how hard
@@ -22,7 +22,8 @@ public record BenchOptions(List<StoreTarget> stores, BenchSettings settings, Pat
     stores = List.copyOf(requireNonNull(stores, "stores"));
     requireNonNull(settings, "settings");
     if (stores.isEmpty()) {
-      throw new IllegalArgumentException("no store to measure; allowed: " + StoreTarget.allLabels());
+      throw new IllegalArgumentException(
+          "no store to measure; allowed: " + StoreTarget.allLabels());
     }
   }
 
@@ -64,7 +65,8 @@ public record BenchOptions(List<StoreTarget> stores, BenchSettings settings, Pat
                     + "; allowed: --stores --threads --sessions --warmup --rounds --seconds --json");
       }
     }
-    return new BenchOptions(stores, new BenchSettings(threads, sessions, warmup, rounds, round), json);
+    return new BenchOptions(
+        stores, new BenchSettings(threads, sessions, warmup, rounds, round), json);
   }
 
   private static List<StoreTarget> stores(String list) {
@@ -81,7 +83,8 @@ public record BenchOptions(List<StoreTarget> stores, BenchSettings settings, Pat
     try {
       return Integer.parseInt(value.strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " is '" + value + "'; allowed: a whole number", e);
+      throw new IllegalArgumentException(
+          option + " is '" + value + "'; allowed: a whole number", e);
     }
   }
 
@@ -95,7 +98,12 @@ public record BenchOptions(List<StoreTarget> stores, BenchSettings settings, Pat
     }
     if (!(s > 0 || (zeroAllowed && s == 0)) || s > 3600) {
       throw new IllegalArgumentException(
-          option + " is '" + value + "'; allowed: " + (zeroAllowed ? "0" : "more than 0") + " to 3600 seconds");
+          option
+              + " is '"
+              + value
+              + "'; allowed: "
+              + (zeroAllowed ? "0" : "more than 0")
+              + " to 3600 seconds");
     }
     return Duration.ofNanos((long) (s * 1e9));
   }

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs one operation on a fixed number of threads for a fixed time (closed loop: each thread
- * issues its next call when the previous one returned) and records every call's latency in an
+ * Runs one operation on a fixed number of threads for a fixed time (closed loop: each thread issues
+ * its next call when the previous one returned) and records every call's latency in an
  * HdrHistogram. Threads start together behind a latch; the clock for throughput starts when they
  * are released and stops when the last one is done.
  */

@@ -81,8 +81,8 @@ public final class RedisCommandCounter implements AutoCloseable {
 
   /** Deletes every key starting with {@code prefix}; returns how many. */
   public long deleteKeys(String prefix) {
-    ScanArgs match = ScanArgs.Builder.matches(prefix.replaceAll("([\\\\*?\\[\\]])", "\\\\$1") + "*")
-        .limit(1000);
+    ScanArgs match =
+        ScanArgs.Builder.matches(prefix.replaceAll("([\\\\*?\\[\\]])", "\\\\$1") + "*").limit(1000);
     long deleted = 0;
     KeyScanCursor<String> cursor = admin.scan(ScanCursor.INITIAL, match);
     while (true) {
@@ -139,8 +139,8 @@ public final class RedisCommandCounter implements AutoCloseable {
     }
 
     /**
-     * What happened between this snapshot and {@code later}. This counter's own {@code INFO}
-     * calls are left out.
+     * What happened between this snapshot and {@code later}. This counter's own {@code INFO} calls
+     * are left out.
      */
     public Calls until(Snapshot later) {
       Map<String, Long> delta = new TreeMap<>();

@@ -13,8 +13,7 @@ public final class ResultTable {
       "reference: Spring Session's indexed Redis repository sends ~7 commands per request"
           + " (spring-session#1182)";
 
-  private static final String ROW =
-      "%-18s %11s %8s %8s  %11s %8s %8s  %11s %8s %8s  %10s  %s%n";
+  private static final String ROW = "%-18s %11s %8s %8s  %11s %8s %8s  %11s %8s %8s  %10s  %s%n";
 
   private ResultTable() {}
 
@@ -44,8 +43,18 @@ public final class ResultTable {
         String.format(
             Locale.ROOT,
             ROW,
-            "store", "saves/s", "p50 µs", "p99 µs", "loads/s", "p50 µs", "p99 µs", "near req/s",
-            "p50 µs", "p99 µs", "full reads", "Redis cmds save/load/near"));
+            "store",
+            "saves/s",
+            "p50 µs",
+            "p99 µs",
+            "loads/s",
+            "p50 µs",
+            "p99 µs",
+            "near req/s",
+            "p50 µs",
+            "p99 µs",
+            "full reads",
+            "Redis cmds save/load/near"));
     for (StoreOutcome o : outcomes) {
       StoreResult r = o.result();
       if (r == null) {
@@ -136,7 +145,9 @@ public final class ResultTable {
             server.readsPerOp(),
             server.exclusive()
                 ? ""
-                : " (other clients were active in all " + server.attempts() + " passes: an upper"
+                : " (other clients were active in all "
+                    + server.attempts()
+                    + " passes: an upper"
                     + " bound)",
             server.breakdown()));
   }

@@ -17,13 +17,13 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
- * Measures every session store the same way, so their figures compare: saves/s of a
- * request-shaped delta (1 of 10 attributes of ~100 bytes plus the last access), loads/s of the
- * whole session, and sticky requests/s through the session manager and the near cache with the
- * full reads they caused counted (target 0), each with p50/p99 latency, at a fixed concurrency
- * (default 8 threads). For Redis it counts the commands per operation on the client (Lettuce
- * command listener) and on the server ({@code INFO commandstats}); target 1 per save and no
- * {@code HGETALL} on a near-cache hit, against Spring Session's ~7 per request.
+ * Measures every session store the same way, so their figures compare: saves/s of a request-shaped
+ * delta (1 of 10 attributes of ~100 bytes plus the last access), loads/s of the whole session, and
+ * sticky requests/s through the session manager and the near cache with the full reads they caused
+ * counted (target 0), each with p50/p99 latency, at a fixed concurrency (default 8 threads). For
+ * Redis it counts the commands per operation on the client (Lettuce command listener) and on the
+ * server ({@code INFO commandstats}); target 1 per save and no {@code HGETALL} on a near-cache hit,
+ * against Spring Session's ~7 per request.
  *
  * <p>Stores with a server read the {@code TETHER_TEST_*} variables the store tests use; without
  * them the store is reported as skipped. See {@link StoreWorkload} for exactly what each operation

@@ -16,9 +16,9 @@ import org.HdrHistogram.Histogram;
 /**
  * Measures one opened store: creates the sessions, warms up, then runs {@link
  * BenchSettings#rounds()} rounds of saves, loads and near-cache requests, each for {@link
- * BenchSettings#round()} on {@link BenchSettings#threads()} threads. For Redis it then runs a
- * short single-thread counting pass per operation against {@code INFO commandstats}, repeated
- * until no other client used the server during the pass (at most {@value #COUNT_ATTEMPTS} times).
+ * BenchSettings#round()} on {@link BenchSettings#threads()} threads. For Redis it then runs a short
+ * single-thread counting pass per operation against {@code INFO commandstats}, repeated until no
+ * other client used the server during the pass (at most {@value #COUNT_ATTEMPTS} times).
  *
  * <pre>{@code
  * try (OpenedStore s = new StoreOpener(System.getenv(), Clock.systemUTC(), 8).open(StoreTarget.REDIS)) {
@@ -37,7 +37,8 @@ public final class StoreBench {
   private final StoreWorkload work;
   private final RedisCommandCounter redis;
 
-  private StoreBench(OpenedStore opened, BenchSettings settings, Clock clock, PrintStream progress) {
+  private StoreBench(
+      OpenedStore opened, BenchSettings settings, Clock clock, PrintStream progress) {
     this.opened = opened;
     this.settings = settings;
     this.progress = progress;
@@ -106,9 +107,12 @@ public final class StoreBench {
     }
     StoreResult.Redis redisFigures = redis == null ? null : countRedis(saves, loads, near);
     double[] sticky = work.stickyReads(STICKY_REQUESTS);
-    progress.printf(Locale.ROOT,
+    progress.printf(
+        Locale.ROOT,
         "%s: store reads per sticky request: %.2f validated by version, %.2f under the balancer's binding%n",
-        name, sticky[0], sticky[1]);
+        name,
+        sticky[0],
+        sticky[1]);
     return new StoreResult(
         name,
         opened.detail(),

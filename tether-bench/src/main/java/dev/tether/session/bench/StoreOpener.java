@@ -10,26 +10,25 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Builds each {@link StoreTarget} through its {@link
- * dev.tether.session.spi.SessionStoreProvider} (the way an app configures it), with names no
- * other run uses (table prefix, key prefix, directory, cluster name) and a cleanup that removes
- * them again.
+ * Builds each {@link StoreTarget} through its {@link dev.tether.session.spi.SessionStoreProvider}
+ * (the way an app configures it), with names no other run uses (table prefix, key prefix,
+ * directory, cluster name) and a cleanup that removes them again.
  */
 public final class StoreOpener {
 
@@ -64,12 +63,19 @@ public final class StoreOpener {
     return switch (target) {
       case MEMORY ->
           new OpenedStore(
-              target, "in this JVM", SessionStoreRegistry.create("memory", Map.of(), clock), null,
+              target,
+              "in this JVM",
+              SessionStoreRegistry.create("memory", Map.of(), clock),
+              null,
               () -> {});
       case FILE -> file(run);
       case H2 ->
-          jdbc(target, "jdbc:h2:mem:bench" + run + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000", "sa",
-              "", run);
+          jdbc(
+              target,
+              "jdbc:h2:mem:bench" + run + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000",
+              "sa",
+              "",
+              run);
       case POSTGRESQL -> jdbcFromEnv(target, "TETHER_TEST_PG", run);
       case POSTGRESQL_REPLICA -> postgresqlReplica(run);
       case MARIADB -> jdbcFromEnv(target, "TETHER_TEST_MARIADB", run);
@@ -85,7 +91,10 @@ public final class StoreOpener {
     SessionStore store =
         SessionStoreRegistry.create("file", Map.of("directory", dir.toString()), clock);
     return new OpenedStore(
-        StoreTarget.FILE, "temporary directory on the local file system", store, null,
+        StoreTarget.FILE,
+        "temporary directory on the local file system",
+        store,
+        null,
         () -> deleteTree(dir));
   }
 
@@ -98,15 +107,15 @@ public final class StoreOpener {
         run);
   }
 
-  private OpenedStore jdbc(
-      StoreTarget target, String url, String user, String password, String run) throws Exception {
+  private OpenedStore jdbc(StoreTarget target, String url, String user, String password, String run)
+      throws Exception {
     return jdbc(target, url, user, password, run, Map.of());
   }
 
   /**
-   * The primary of {@code TETHER_TEST_PG_*} with {@code TETHER_TEST_PG_REPLICA_URL} as its
-   * replica. The measured operations (save, load, the near cache's version check) stay on the
-   * primary by design, so this measures what configuring a replica costs them.
+   * The primary of {@code TETHER_TEST_PG_*} with {@code TETHER_TEST_PG_REPLICA_URL} as its replica.
+   * The measured operations (save, load, the near cache's version check) stay on the primary by
+   * design, so this measures what configuring a replica costs them.
    */
   private OpenedStore postgresqlReplica(String run) throws Exception {
     String primary = env.get("TETHER_TEST_PG_URL");
@@ -125,7 +134,9 @@ public final class StoreOpener {
             Map.of("replica-urls", env.get("TETHER_TEST_PG_REPLICA_URL")));
     return new OpenedStore(
         opened.target(),
-        opened.detail() + ", replica " + env.get("TETHER_TEST_PG_REPLICA_URL")
+        opened.detail()
+            + ", replica "
+            + env.get("TETHER_TEST_PG_REPLICA_URL")
             + " (listings and sweeps only)",
         opened.store(),
         null,
@@ -179,7 +190,8 @@ public final class StoreOpener {
       store.close();
       throw e;
     }
-    return new OpenedStore(target, detail, store, null, () -> dropTables(url, user, password, prefix));
+    return new OpenedStore(
+        target, detail, store, null, () -> dropTables(url, user, password, prefix));
   }
 
   /** The store's tables (see {@code dev.tether.session.jdbc.TableNames}), children first. */
@@ -199,7 +211,9 @@ public final class StoreOpener {
     RedisSessionStore store =
         (RedisSessionStore)
             SessionStoreRegistry.create(
-                "redis", Map.of("uri", uri, "key-prefix", prefix, "circuit.enabled", "false"), clock);
+                "redis",
+                Map.of("uri", uri, "key-prefix", prefix, "circuit.enabled", "false"),
+                clock);
     RedisCommandCounter counter;
     try {
       counter = new RedisCommandCounter(store, uri);
@@ -236,11 +250,16 @@ public final class StoreOpener {
             SessionStoreRegistry.create(
                 "grid",
                 Map.of(
-                    "initial-members", members,
-                    "cluster-name", "tether-bench-" + run,
-                    "bind-address", "127.0.0.1",
-                    "bind-port", Integer.toString(port),
-                    "owners", "2"),
+                    "initial-members",
+                    members,
+                    "cluster-name",
+                    "tether-bench-" + run,
+                    "bind-address",
+                    "127.0.0.1",
+                    "bind-port",
+                    Integer.toString(port),
+                    "owners",
+                    "2"),
                 clock));
       }
     } catch (RuntimeException e) {

@@ -35,13 +35,13 @@ import java.util.SplittableRandom;
  *   <li><b>near-cache request:</b> what an app instance does for a sticky request, through {@link
  *       SessionManager} over a {@link NearCacheStore}: open the session (the cache checks the
  *       version, no full read when it is current), read one attribute, change another, commit (one
- *       delta save). Under the cache sits a {@link CountingSessionStore}, so full reads are counted, not
- *       assumed.
- *   <li><b>sticky reads:</b> after the timed rounds, the same request counted once with the
- *       binding a balancer sends ({@code Tether-Binding}) through a near cache that trusts it
- *       ({@link NearCacheStore#trustingBindings}), against the plain near cache: store reads
- *       (version checks plus full reads) per request, before and after. A store without a
- *       publish/subscribe channel (the grid, SQL) shows the same count for both.
+ *       delta save). Under the cache sits a {@link CountingSessionStore}, so full reads are
+ *       counted, not assumed.
+ *   <li><b>sticky reads:</b> after the timed rounds, the same request counted once with the binding
+ *       a balancer sends ({@code Tether-Binding}) through a near cache that trusts it ({@link
+ *       NearCacheStore#trustingBindings}), against the plain near cache: store reads (version
+ *       checks plus full reads) per request, before and after. A store without a publish/subscribe
+ *       channel (the grid, SQL) shows the same count for both.
  * </ul>
  */
 final class StoreWorkload {
@@ -50,6 +50,7 @@ final class StoreWorkload {
   private static final Duration ABSOLUTE = Duration.ofHours(8);
   private static final String CHANGED = "a3";
   private static final String READ = "a0";
+
   /** Distinct values each thread writes in turn, so consecutive writes differ. */
   private static final int VALUES = 16;
 
@@ -172,18 +173,21 @@ final class StoreWorkload {
   }
 
   /**
-   * Store reads (version checks plus full reads) per sticky request over {@code requests}
-   * requests: {@code [0]} through the plain near cache, {@code [1]} with the balancer's binding
-   * through a near cache that trusts it. Each cache sees one request per session first (uncounted).
-   * Run after the timed rounds: the trusting cache subscribes to the store's channel for the rest
-   * of the run.
+   * Store reads (version checks plus full reads) per sticky request over {@code requests} requests:
+   * {@code [0]} through the plain near cache, {@code [1]} with the balancer's binding through a
+   * near cache that trusts it. Each cache sees one request per session first (uncounted). Run after
+   * the timed rounds: the trusting cache subscribes to the store's channel for the rest of the run.
    */
   double[] stickyReads(int requests) {
     NearCacheStore trusting = NearCacheStore.trustingBindings(store, settings.sessions(), clock);
-    SessionManager bound = SessionManager.builder(trusting)
-        .policy(SessionPolicy.defaults().withTimeouts(IDLE, ABSOLUTE).withTouchInterval(Duration.ZERO))
-        .clock(clock)
-        .build();
+    SessionManager bound =
+        SessionManager.builder(trusting)
+            .policy(
+                SessionPolicy.defaults()
+                    .withTimeouts(IDLE, ABSOLUTE)
+                    .withTouchInterval(Duration.ZERO))
+            .clock(clock)
+            .build();
     double[] out = new double[2];
     for (int pass = 0; pass < 2; pass++) {
       SessionManager m = pass == 0 ? manager : bound;
@@ -202,8 +206,9 @@ final class StoreWorkload {
   }
 
   private boolean request(SessionManager m, int i, long iteration, boolean withBinding) {
-    dev.tether.session.ClientInfo client = new dev.tether.session.ClientInfo("192.0.2.1", null,
-        withBinding ? "app1; epoch=" + i : null);
+    dev.tether.session.ClientInfo client =
+        new dev.tether.session.ClientInfo(
+            "192.0.2.1", null, withBinding ? "app1; epoch=" + i : null);
     Optional<ActiveSession> opened = m.open(ids[i], client);
     if (opened.isEmpty()) {
       return false;

@@ -47,13 +47,28 @@ class IdleCommandIntegrationTest {
   }
 
   private static TetherProxy start(TestBackend b) {
-    Pool pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", b.port(), 1)),
-        Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
-    Upstream up = new Upstream(pool, Map.of("s1", new InetSocketAddress("127.0.0.1", b.port())),
-        ConnectionsConfig.DEFAULTS, null, true);
+    Pool pool =
+        new Pool(
+            "web",
+            List.of(new Server("s1", "127.0.0.1", b.port(), 1)),
+            Balancers.find("round-robin").orElseThrow(),
+            Map.of(),
+            BalanceEnv.SYSTEM);
+    Upstream up =
+        new Upstream(
+            pool,
+            Map.of("s1", new InetSocketAddress("127.0.0.1", b.port())),
+            ConnectionsConfig.DEFAULTS,
+            null,
+            true);
     Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
-    ProxySettings settings = new ProxySettings(new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
-        Timeouts.DEFAULTS, Limits.DEFAULTS, TrustedProxies.NONE, AccessLog.DEFAULTS);
+    ProxySettings settings =
+        new ProxySettings(
+            new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
+            Timeouts.DEFAULTS,
+            Limits.DEFAULTS,
+            TrustedProxies.NONE,
+            AccessLog.DEFAULTS);
     return TetherProxy.start(settings, router);
   }
 
@@ -65,8 +80,21 @@ class IdleCommandIntegrationTest {
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     int code;
     try {
-      code = BenchCommand.execute("idle", "--url", "http://127.0.0.1:" + proxy.port(), "--connections", "40",
-          "--pid", Long.toString(self), "--request", "--warmup", "5", "--settle", "200ms", "--json");
+      code =
+          BenchCommand.execute(
+              "idle",
+              "--url",
+              "http://127.0.0.1:" + proxy.port(),
+              "--connections",
+              "40",
+              "--pid",
+              Long.toString(self),
+              "--request",
+              "--warmup",
+              "5",
+              "--settle",
+              "200ms",
+              "--json");
     } finally {
       System.setOut(saved);
     }
@@ -79,7 +107,8 @@ class IdleCommandIntegrationTest {
     assertThat(start).as("a JSON report in %s", printed).isNotNegative();
     start = printed.startsWith("{") ? 0 : start + 1;
     if (start > 0) {
-      System.err.println("printed by another thread during the run: " + printed.substring(0, start));
+      System.err.println(
+          "printed by another thread during the run: " + printed.substring(0, start));
     }
     JsonNode r = new ObjectMapper().readTree(printed.substring(start));
     assertThat(r.get("pid").asLong()).isEqualTo(self);
@@ -88,11 +117,14 @@ class IdleCommandIntegrationTest {
     assertThat(r.get("stillOpen").asInt()).isEqualTo(40);
     assertThat(r.get("request").asBoolean()).isTrue();
     // this process holds both ends of each connection: at least 80 more descriptors
-    assertThat(r.get("openFilesAfter").asInt() - r.get("openFilesBefore").asInt()).isGreaterThanOrEqualTo(80);
+    assertThat(r.get("openFilesAfter").asInt() - r.get("openFilesBefore").asInt())
+        .isGreaterThanOrEqualTo(80);
     assertThat(r.get("rssBeforeKiB").asLong()).isPositive();
     assertThat(r.get("rssAfterKiB").asLong()).isPositive();
     assertThat(r.get("kibPerConnection").asDouble() * 40)
-        .isCloseTo(r.get("rssAfterKiB").asLong() - r.get("rssBeforeKiB").asLong(), org.assertj.core.api.Assertions.within(0.01));
+        .isCloseTo(
+            r.get("rssAfterKiB").asLong() - r.get("rssBeforeKiB").asLong(),
+            org.assertj.core.api.Assertions.within(0.01));
     assertThat(r.get("firstFailure").isNull()).isTrue();
     // the balancer served the warm-up and each connection's request
     assertThat(backend.requests()).isEqualTo(45);
@@ -100,6 +132,7 @@ class IdleCommandIntegrationTest {
 
   @Test
   void findsTheListeningProcessWhenNoPidIsGiven() {
-    assertThat(ProcessMemory.system().listenerOf(proxy.port())).isEqualTo(ProcessHandle.current().pid());
+    assertThat(ProcessMemory.system().listenerOf(proxy.port()))
+        .isEqualTo(ProcessHandle.current().pid());
   }
 }

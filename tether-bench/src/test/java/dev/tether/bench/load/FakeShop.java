@@ -33,8 +33,10 @@ final class FakeShop implements AutoCloseable {
   private final String instance;
   volatile int forgetEvery;
   volatile boolean stall;
+
   /** As a balancer whose instance died: every answer is a 502. */
   volatile boolean down;
+
   final AtomicLong forgotten = new AtomicLong();
   private HttpServer server;
 
@@ -51,7 +53,8 @@ final class FakeShop implements AutoCloseable {
       }
       String id = UUID.randomUUID().toString();
       sessions.put(id, new Cart(m.group(2), new ArrayList<>()));
-      return new Answer(200, "{\"user\":\"" + m.group(2) + "\"}", "SID=" + id + "; Path=/; HttpOnly");
+      return new Answer(
+          200, "{\"user\":\"" + m.group(2) + "\"}", "SID=" + id + "; Path=/; HttpOnly");
     }
     if (cart == null) {
       return new Answer(401, "{\"error\":\"no session\"}", null);
@@ -94,7 +97,9 @@ final class FakeShop implements AutoCloseable {
   }
 
   private String cartJson(String user, List<String> items) {
-    StringBuilder b = new StringBuilder("{\"instance\":\"" + instance + "\",\"user\":\"" + user + "\",\"items\":[");
+    StringBuilder b =
+        new StringBuilder(
+            "{\"instance\":\"" + instance + "\",\"user\":\"" + user + "\",\"items\":[");
     for (int i = 0; i < items.size(); i++) {
       b.append(i == 0 ? "" : ",").append('"').append(items.get(i)).append('"');
     }
@@ -113,13 +118,16 @@ final class FakeShop implements AutoCloseable {
   private void exchange(HttpExchange ex) throws IOException {
     if (stall) {
       // the stall switch: this answer comes a second late, from a timer (the exchange stays open)
-      java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
-        try {
-          answer(ex);
-        } catch (IOException e) {
-          ex.close();
-        }
-      });
+      java.util.concurrent.CompletableFuture.delayedExecutor(
+              1, java.util.concurrent.TimeUnit.SECONDS)
+          .execute(
+              () -> {
+                try {
+                  answer(ex);
+                } catch (IOException e) {
+                  ex.close();
+                }
+              });
       return;
     }
     answer(ex);

@@ -33,13 +33,20 @@ class LoadRunnerIntegrationTest {
     shop.close();
   }
 
-  private LoadReport run(LoadSettings settings, dev.tether.bench.load.scenario.Scenario scenario) throws Exception {
-    return LoadRunner.run(new LoadRunner.Options(settings, scenario, null,
-        new PrintStream(progress, true, StandardCharsets.UTF_8), false));
+  private LoadReport run(LoadSettings settings, dev.tether.bench.load.scenario.Scenario scenario)
+      throws Exception {
+    return LoadRunner.run(
+        new LoadRunner.Options(
+            settings,
+            scenario,
+            null,
+            new PrintStream(progress, true, StandardCharsets.UTF_8),
+            false));
   }
 
   private LoadSettings settings(int port, int users, Duration d, Double rate) {
-    return new LoadSettings(LoadTarget.parse("http://127.0.0.1:" + port), users, d, rate, Duration.ofSeconds(5), 1);
+    return new LoadSettings(
+        LoadTarget.parse("http://127.0.0.1:" + port), users, d, rate, Duration.ofSeconds(5), 1);
   }
 
   @Test
@@ -91,7 +98,8 @@ class LoadRunnerIntegrationTest {
     int port = shop.serve();
     shop.stall = true;
     // 2 users at 40 req/s, 1 s per answer: each user is ~19 intended requests behind by the end
-    LoadReport r = run(settings(port, 2, Duration.ofSeconds(2), 40.0), new StaticScenario("/api/cart"));
+    LoadReport r =
+        run(settings(port, 2, Duration.ofSeconds(2), 40.0), new StaticScenario("/api/cart"));
 
     assertThat(r.model()).isEqualTo("open");
     assertThat(r.latencyMillis().p50()).isGreaterThan(1000);
@@ -101,10 +109,20 @@ class LoadRunnerIntegrationTest {
   void anUnreachableAdminApiAndAnActionAfterTheEndAreReportedPerAction() throws Exception {
     int port = shop.serve();
     LoadSettings s = settings(port, 2, Duration.ofMillis(800), null);
-    LoadReport r = LoadRunner.run(new LoadRunner.Options(s, new ShopScenario(1, "it"),
-        hooks -> new ChaosRunner(ChaosSchedule.parse("at=200ms kill-serving; at=60m start s1"),
-            new AdminClient(URI.create("http://127.0.0.1:1/"), null), "web", hooks, System::nanoTime),
-        new PrintStream(progress, true, StandardCharsets.UTF_8), false));
+    LoadReport r =
+        LoadRunner.run(
+            new LoadRunner.Options(
+                s,
+                new ShopScenario(1, "it"),
+                hooks ->
+                    new ChaosRunner(
+                        ChaosSchedule.parse("at=200ms kill-serving; at=60m start s1"),
+                        new AdminClient(URI.create("http://127.0.0.1:1/"), null),
+                        "web",
+                        hooks,
+                        System::nanoTime),
+                new PrintStream(progress, true, StandardCharsets.UTF_8),
+                false));
 
     assertThat(r.chaos()).hasSize(2);
     assertThat(r.chaos().getFirst().target()).isEqualTo("s1");
@@ -116,11 +134,24 @@ class LoadRunnerIntegrationTest {
   @Test
   void badInputExitsWithTwo() throws Exception {
     int port = shop.serve();
-    assertThat(BenchCommand.execute("--url", "http://127.0.0.1:1", "--duration", "1s")).isEqualTo(2);
-    assertThat(BenchCommand.execute("--url", "http://127.0.0.1:" + port, "--chaos", "at=1s boom s1")).isEqualTo(2);
-    assertThat(BenchCommand.execute("--url", "http://127.0.0.1:" + port, "--scenario", "nope")).isEqualTo(2);
+    assertThat(BenchCommand.execute("--url", "http://127.0.0.1:1", "--duration", "1s"))
+        .isEqualTo(2);
+    assertThat(
+            BenchCommand.execute("--url", "http://127.0.0.1:" + port, "--chaos", "at=1s boom s1"))
+        .isEqualTo(2);
+    assertThat(BenchCommand.execute("--url", "http://127.0.0.1:" + port, "--scenario", "nope"))
+        .isEqualTo(2);
     assertThat(BenchCommand.execute("--url", "ftp://x")).isEqualTo(2);
-    assertThat(BenchCommand.execute("--url", "http://127.0.0.1:" + port, "--scenario", "shop", "--users", "2",
-        "--duration", "500ms")).isZero();
+    assertThat(
+            BenchCommand.execute(
+                "--url",
+                "http://127.0.0.1:" + port,
+                "--scenario",
+                "shop",
+                "--users",
+                "2",
+                "--duration",
+                "500ms"))
+        .isZero();
   }
 }

@@ -8,11 +8,11 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 /**
- * Coordinated omission, on a simulated clock: one user, a server answering in 1 ms except for one
- * 1 s stall at t = 5 s, 10 s of load. The closed model sends nothing while it waits, so the stall
- * is one slow sample of ~9 000 and p99 stays at 1 ms. The open model at 100 req/s intended ~100
- * requests during the stall (and ~10 more while catching up); measured from their intended send times they waited up to 1 s, so
- * ~1% of all samples are over 500 ms: p99 shows the stall.
+ * Coordinated omission, on a simulated clock: one user, a server answering in 1 ms except for one 1
+ * s stall at t = 5 s, 10 s of load. The closed model sends nothing while it waits, so the stall is
+ * one slow sample of ~9 000 and p99 stays at 1 ms. The open model at 100 req/s intended ~100
+ * requests during the stall (and ~10 more while catching up); measured from their intended send
+ * times they waited up to 1 s, so ~1% of all samples are over 500 ms: p99 shows the stall.
  */
 class PacingTest {
 

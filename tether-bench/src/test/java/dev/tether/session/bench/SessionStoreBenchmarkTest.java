@@ -105,7 +105,8 @@ class SessionStoreBenchmarkTest {
     BenchOptions options = new BenchOptions(List.of(StoreTarget.POSTGRESQL), SHORT, null);
 
     List<StoreOutcome> outcomes =
-        SessionStoreBenchmark.run(options, Map.of(), clock, new PrintStream(progress, true, StandardCharsets.UTF_8));
+        SessionStoreBenchmark.run(
+            options, Map.of(), clock, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
     assertThat(outcomes)
         .containsExactly(new StoreOutcome("postgresql", "skipped (set TETHER_TEST_PG_URL)", null));
@@ -180,8 +181,9 @@ class SessionStoreBenchmarkTest {
     String uri = System.getenv("TETHER_TEST_REDIS_URI");
     if (uri == null || uri.isBlank()) {
       if ("true".equals(System.getenv("TETHER_REQUIRE_SERVICES"))) {
-        fail("TETHER_TEST_REDIS_URI is not set but TETHER_REQUIRE_SERVICES=true: start Redis and"
-            + " export e.g. TETHER_TEST_REDIS_URI=redis://127.0.0.1:6379");
+        fail(
+            "TETHER_TEST_REDIS_URI is not set but TETHER_REQUIRE_SERVICES=true: start Redis and"
+                + " export e.g. TETHER_TEST_REDIS_URI=redis://127.0.0.1:6379");
       }
       Assumptions.assumeTrue(false, "TETHER_TEST_REDIS_URI is not set: Redis benchmark skipped");
     }

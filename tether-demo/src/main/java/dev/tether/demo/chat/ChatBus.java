@@ -9,9 +9,9 @@ import java.util.function.Consumer;
  * instance; {@link #publish} on any instance reaches the subscriber of every instance (this one
  * included), at least once and, per publisher, in order.
  *
- * <p>Implementations: {@link LocalChatBus} (memory: this instance only), {@link GridChatBus}
- * (a replicated Infinispan cache with listeners), {@link RedisChatBus} (pub/sub and a list),
- * {@link JdbcChatBus} (a table, polled) and {@link FileChatBus} (a directory, polled). Thread-safe.
+ * <p>Implementations: {@link LocalChatBus} (memory: this instance only), {@link GridChatBus} (a
+ * replicated Infinispan cache with listeners), {@link RedisChatBus} (pub/sub and a list), {@link
+ * JdbcChatBus} (a table, polled) and {@link FileChatBus} (a directory, polled). Thread-safe.
  */
 public interface ChatBus extends AutoCloseable {
 
@@ -28,8 +28,8 @@ public interface ChatBus extends AutoCloseable {
   List<ChatMessage> history();
 
   /**
-   * Sets the one subscriber of this instance; it is called on the bus's own threads, must be
-   * quick, and may be called more than once for one message (receivers drop repeats by id).
+   * Sets the one subscriber of this instance; it is called on the bus's own threads, must be quick,
+   * and may be called more than once for one message (receivers drop repeats by id).
    */
   void subscribe(Consumer<ChatMessage> subscriber);
 

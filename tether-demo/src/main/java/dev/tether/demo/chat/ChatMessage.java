@@ -32,7 +32,8 @@ public record ChatMessage(String id, String user, String text, String origin, lo
 
   /** A new message from {@code user} on instance {@code origin}, numbered {@code seq} there. */
   public static ChatMessage create(String user, String text, String origin, long seq, long now) {
-    return new ChatMessage(String.format("%013d-%s-%06d", now, origin, seq), user, text, origin, now);
+    return new ChatMessage(
+        String.format("%013d-%s-%06d", now, origin, seq), user, text, origin, now);
   }
 
   /** The bus encoding (JSON with every field). */

@@ -6,20 +6,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.SequencedSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One instance's side of the chat room: the sockets connected here, fed from this instance's
- * {@link ChatBus}. What a socket receives is
- * {@code {"id": "...", "user": "...", "text": "...", "instance": "<this instance>", "origin":
- * "<sender's instance>", "at": millis}}, plus {@code "history": true} for the backlog sent on
- * connect, or {@code "missed": true} for a message a resumed connection had not received. Each
- * socket drops repeats by message id, so a bus that delivers twice, or a message that arrives
- * while the backlog is being sent, reaches the user once. Thread-safe.
+ * One instance's side of the chat room: the sockets connected here, fed from this instance's {@link
+ * ChatBus}. What a socket receives is {@code {"id": "...", "user": "...", "text": "...",
+ * "instance": "<this instance>", "origin": "<sender's instance>", "at": millis}}, plus {@code
+ * "history": true} for the backlog sent on connect, or {@code "missed": true} for a message a
+ * resumed connection had not received. Each socket drops repeats by message id, so a bus that
+ * delivers twice, or a message that arrives while the backlog is being sent, reaches the user once.
+ * Thread-safe.
  *
  * <p>Resuming: a socket that came through a managed WebSocket of the balancer has a connection id;
  * every frame it is sent is first recorded in the room's store under that id ({@link SentLog},
@@ -109,7 +109,11 @@ public final class ChatRoom implements AutoCloseable {
   }
 
   /** How a message reaches a socket. */
-  private enum Kind { LIVE, HISTORY, MISSED }
+  private enum Kind {
+    LIVE,
+    HISTORY,
+    MISSED
+  }
 
   private String frame(ChatMessage m, Kind kind) {
     ObjectNode n = JSON.createObjectNode();
@@ -141,6 +145,7 @@ public final class ChatRoom implements AutoCloseable {
     private final Consumer<String> send;
     private final String connection;
     private final SequencedSet<String> sent = new LinkedHashSet<>();
+
     /** What the connection was sent, as stored; {@code null} without a connection id. */
     private SentLog log;
 

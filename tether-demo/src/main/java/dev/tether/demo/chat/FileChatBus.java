@@ -88,7 +88,11 @@ public final class FileChatBus implements ChatBus {
       Path sent = Files.createDirectories(dir.resolve("sent"));
       Path tmp = Files.createTempFile(sent, ".log-", ".tmp");
       Files.writeString(tmp, log, StandardCharsets.UTF_8);
-      Files.move(tmp, sentFile(connection), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          sentFile(connection),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("chat: cannot write a sent log into " + dir, e);
     }
@@ -98,7 +102,9 @@ public final class FileChatBus implements ChatBus {
   public String sent(String connection) {
     Path f = sentFile(connection);
     try {
-      if (Files.getLastModifiedTime(f).toInstant().isBefore(java.time.Instant.now().minus(SENT_KEPT))) {
+      if (Files.getLastModifiedTime(f)
+          .toInstant()
+          .isBefore(java.time.Instant.now().minus(SENT_KEPT))) {
         Files.deleteIfExists(f);
         return null;
       }

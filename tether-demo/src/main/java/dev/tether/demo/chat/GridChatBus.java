@@ -18,11 +18,11 @@ import org.infinispan.notifications.cachelistener.event.CacheEntryCreatedEvent;
 
 /**
  * The grid's chat: a {@code REPL_SYNC} cache {@value #CACHE} on the instance's own grid member,
- * keyed by message id (time-ordered), holding the room's last {@link ChatBus#HISTORY} messages.
- * A put returns once every member holds the message, and each member's local listener sees the
- * entry created there, so every instance's subscriber gets every message, its own included. The
- * publisher trims the oldest entries beyond the history. Values are JSON strings (ProtoStream
- * carries {@code String} natively, no schema).
+ * keyed by message id (time-ordered), holding the room's last {@link ChatBus#HISTORY} messages. A
+ * put returns once every member holds the message, and each member's local listener sees the entry
+ * created there, so every instance's subscriber gets every message, its own included. The publisher
+ * trims the oldest entries beyond the history. Values are JSON strings (ProtoStream carries {@code
+ * String} natively, no schema).
  *
  * <p>The listener is asynchronous ({@code sync = false}): replication never waits for WebSocket
  * writes. It is added after the cache has its initial state, so a (re)joining member does not
@@ -32,6 +32,7 @@ public final class GridChatBus implements ChatBus {
 
   /** The name of the replicated cache holding the room. */
   public static final String CACHE = "tether-demo-chat";
+
   /** The name of the replicated cache holding what each managed WebSocket was sent. */
   public static final String SENT_CACHE = "tether-demo-chat-sent";
 

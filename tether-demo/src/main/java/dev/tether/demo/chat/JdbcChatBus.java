@@ -14,8 +14,8 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
- * The database's chat: a table {@code <prefix>chat} (message id, time, user, text, origin), one
- * row per message; the publisher deletes rows beyond the last {@link ChatBus#HISTORY}. SQL has no
+ * The database's chat: a table {@code <prefix>chat} (message id, time, user, text, origin), one row
+ * per message; the publisher deletes rows beyond the last {@link ChatBus#HISTORY}. SQL has no
  * portable publish/subscribe (PostgreSQL's {@code LISTEN} is not in MariaDB or H2), so every
  * instance polls the table every {@value #POLL_MS} ms and delivers rows it has not seen: a message
  * reaches other instances within about half a second, and costs each instance two small queries a
@@ -39,7 +39,8 @@ public final class JdbcChatBus implements ChatBus {
   public JdbcChatBus(DataSource db, String tablePrefix, String instance) {
     this.db = requireNonNull(db, "db");
     if (!tablePrefix.matches("[A-Za-z0-9_]*")) {
-      throw new IllegalArgumentException("table prefix '" + tablePrefix + "' must be letters, digits or _");
+      throw new IllegalArgumentException(
+          "table prefix '" + tablePrefix + "' must be letters, digits or _");
     }
     this.table = tablePrefix.toLowerCase(Locale.ROOT) + "chat";
     this.sentTable = table + "_sent";
@@ -49,16 +50,23 @@ public final class JdbcChatBus implements ChatBus {
 
   private void createTable() {
     String ddl =
-        "CREATE TABLE IF NOT EXISTS " + table + " (id VARCHAR(100) NOT NULL PRIMARY KEY,"
+        "CREATE TABLE IF NOT EXISTS "
+            + table
+            + " (id VARCHAR(100) NOT NULL PRIMARY KEY,"
             + " at_ms BIGINT NOT NULL, user_name VARCHAR(100) NOT NULL, text VARCHAR(2000) NOT NULL,"
             + " origin VARCHAR(100) NOT NULL)";
-    String sent = "CREATE TABLE IF NOT EXISTS " + sentTable + " (id VARCHAR(100) NOT NULL PRIMARY KEY,"
-        + " at_ms BIGINT NOT NULL, log VARCHAR(8000) NOT NULL)";
-    try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+    String sent =
+        "CREATE TABLE IF NOT EXISTS "
+            + sentTable
+            + " (id VARCHAR(100) NOT NULL PRIMARY KEY,"
+            + " at_ms BIGINT NOT NULL, log VARCHAR(8000) NOT NULL)";
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(ddl);
       s.execute(sent);
     } catch (SQLException e) {
-      throw new IllegalStateException("chat: cannot create table " + table + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "chat: cannot create table " + table + ": " + e.getMessage(), e);
     }
   }
 
@@ -66,7 +74,10 @@ public final class JdbcChatBus implements ChatBus {
   public void publish(ChatMessage m) {
     try (Connection c = db.getConnection()) {
       try (PreparedStatement p =
-          c.prepareStatement("INSERT INTO " + table + " (id, at_ms, user_name, text, origin) VALUES (?, ?, ?, ?, ?)")) {
+          c.prepareStatement(
+              "INSERT INTO "
+                  + table
+                  + " (id, at_ms, user_name, text, origin) VALUES (?, ?, ?, ?, ?)")) {
         p.setString(1, m.id());
         p.setLong(2, m.at());
         p.setString(3, m.user());
@@ -76,8 +87,12 @@ public final class JdbcChatBus implements ChatBus {
       }
       String oldestKept = null;
       try (Statement s = c.createStatement();
-          ResultSet r = s.executeQuery(
-              "SELECT id FROM " + table + " ORDER BY id DESC LIMIT 1 OFFSET " + (HISTORY - 1))) {
+          ResultSet r =
+              s.executeQuery(
+                  "SELECT id FROM "
+                      + table
+                      + " ORDER BY id DESC LIMIT 1 OFFSET "
+                      + (HISTORY - 1))) {
         if (r.next()) {
           oldestKept = r.getString(1);
         }
@@ -89,7 +104,8 @@ public final class JdbcChatBus implements ChatBus {
         }
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("chat: cannot store a message in " + table + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "chat: cannot store a message in " + table + ": " + e.getMessage(), e);
     }
   }
 
@@ -98,10 +114,13 @@ public final class JdbcChatBus implements ChatBus {
     List<ChatMessage> all = new ArrayList<>();
     try (Connection c = db.getConnection();
         Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(
-            "SELECT id, at_ms, user_name, text, origin FROM " + table + " ORDER BY id")) {
+        ResultSet r =
+            s.executeQuery(
+                "SELECT id, at_ms, user_name, text, origin FROM " + table + " ORDER BY id")) {
       while (r.next()) {
-        all.add(new ChatMessage(r.getString(1), r.getString(3), r.getString(4), r.getString(5), r.getLong(2)));
+        all.add(
+            new ChatMessage(
+                r.getString(1), r.getString(3), r.getString(4), r.getString(5), r.getLong(2)));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("chat: cannot read " + table + ": " + e.getMessage(), e);
@@ -114,7 +133,8 @@ public final class JdbcChatBus implements ChatBus {
     long now = System.currentTimeMillis();
     try (Connection c = db.getConnection()) {
       int updated;
-      try (PreparedStatement p = c.prepareStatement("UPDATE " + sentTable + " SET log = ?, at_ms = ? WHERE id = ?")) {
+      try (PreparedStatement p =
+          c.prepareStatement("UPDATE " + sentTable + " SET log = ?, at_ms = ? WHERE id = ?")) {
         p.setString(1, log);
         p.setLong(2, now);
         p.setString(3, connection);
@@ -122,11 +142,13 @@ public final class JdbcChatBus implements ChatBus {
       }
       if (updated == 0) {
         // a new connection (one writer per connection: no race for its row); old rows go now
-        try (PreparedStatement d = c.prepareStatement("DELETE FROM " + sentTable + " WHERE at_ms < ?")) {
+        try (PreparedStatement d =
+            c.prepareStatement("DELETE FROM " + sentTable + " WHERE at_ms < ?")) {
           d.setLong(1, now - SENT_KEPT.toMillis());
           d.executeUpdate();
         }
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO " + sentTable + " (id, at_ms, log) VALUES (?, ?, ?)")) {
+        try (PreparedStatement p =
+            c.prepareStatement("INSERT INTO " + sentTable + " (id, at_ms, log) VALUES (?, ?, ?)")) {
           p.setString(1, connection);
           p.setLong(2, now);
           p.setString(3, log);
@@ -134,14 +156,16 @@ public final class JdbcChatBus implements ChatBus {
         }
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("chat: cannot store a sent log in " + sentTable + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "chat: cannot store a sent log in " + sentTable + ": " + e.getMessage(), e);
     }
   }
 
   @Override
   public String sent(String connection) {
     try (Connection c = db.getConnection();
-        PreparedStatement p = c.prepareStatement("SELECT log FROM " + sentTable + " WHERE id = ?")) {
+        PreparedStatement p =
+            c.prepareStatement("SELECT log FROM " + sentTable + " WHERE id = ?")) {
       p.setString(1, connection);
       try (ResultSet r = p.executeQuery()) {
         return r.next() ? r.getString(1) : null;
@@ -158,7 +182,8 @@ public final class JdbcChatBus implements ChatBus {
       p.setString(1, connection);
       p.executeUpdate();
     } catch (SQLException e) {
-      throw new IllegalStateException("chat: cannot delete from " + sentTable + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "chat: cannot delete from " + sentTable + ": " + e.getMessage(), e);
     }
   }
 

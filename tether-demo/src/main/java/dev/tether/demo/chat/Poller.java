@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers what a polled store holds: every {@link #INTERVAL} it reads the recent messages, hands
  * the ones not seen before to the subscriber in id order, and remembers the last few thousand ids.
- * Used where the store has no publish/subscribe (JDBC, files). One daemon thread, stopped by
- * {@link #close}.
+ * Used where the store has no publish/subscribe (JDBC, files). One daemon thread, stopped by {@link
+ * #close}.
  */
 final class Poller implements AutoCloseable {
 
@@ -42,7 +42,8 @@ final class Poller implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    timer.scheduleWithFixedDelay(this::poll, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::poll, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   void subscribe(Consumer<ChatMessage> s) {

@@ -14,10 +14,10 @@ import java.util.function.Consumer;
 
 /**
  * Redis's chat: messages go out with {@code PUBLISH} on channel {@code <prefix>chat} and into the
- * list {@code <prefix>chat:log}, trimmed to the last {@link ChatBus#HISTORY} ({@code RPUSH},
- * {@code LTRIM}, and a one-day {@code PEXPIRE} so an abandoned demo leaves nothing forever). Each
- * instance subscribes on a pub/sub connection of its own. Its own client, so closing it closes
- * its connections and threads.
+ * list {@code <prefix>chat:log}, trimmed to the last {@link ChatBus#HISTORY} ({@code RPUSH}, {@code
+ * LTRIM}, and a one-day {@code PEXPIRE} so an abandoned demo leaves nothing forever). Each instance
+ * subscribes on a pub/sub connection of its own. Its own client, so closing it closes its
+ * connections and threads.
  */
 public final class RedisChatBus implements ChatBus {
 

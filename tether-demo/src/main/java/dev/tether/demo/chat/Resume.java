@@ -17,7 +17,8 @@ public record Resume(String id, long received, long sent) {
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{43}");
 
   private static final Pattern HEADER =
-      Pattern.compile("\\s*([A-Za-z0-9_-]{43})\\s*;\\s*received=(\\d{1,18})\\s*;\\s*sent=(\\d{1,18})\\s*");
+      Pattern.compile(
+          "\\s*([A-Za-z0-9_-]{43})\\s*;\\s*received=(\\d{1,18})\\s*;\\s*sent=(\\d{1,18})\\s*");
 
   /** The header's value parsed, or {@code null} when absent or malformed. */
   public static Resume parse(String header) {
@@ -25,7 +26,9 @@ public record Resume(String id, long received, long sent) {
       return null;
     }
     Matcher m = HEADER.matcher(header);
-    return m.matches() ? new Resume(m.group(1), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))) : null;
+    return m.matches()
+        ? new Resume(m.group(1), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)))
+        : null;
   }
 
   /** {@code header} when it is a well-formed connection id, else {@code null}. */

@@ -1,2 +1,4 @@
-/** The chat room: messages carried between instances by the session store's own publish/subscribe. */
+/**
+ * The chat room: messages carried between instances by the session store's own publish/subscribe.
+ */
 package dev.tether.demo.chat;

@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 /**
  * A directory the instances share: sessions in {@code sessions/}, the chat in {@code chat/}.
  * Without a directory in the settings, a temporary one, deleted on {@link #close}. A crash holds
- * nothing to let go of: files are complete or absent at every moment. The session store sits
- * behind a circuit breaker ({@link StoreBackend#guarded}), so a full disk answers 503.
+ * nothing to let go of: files are complete or absent at every moment. The session store sits behind
+ * a circuit breaker ({@link StoreBackend#guarded}), so a full disk answers 503.
  */
 final class FileBackend implements StoreBackend {
 
@@ -44,12 +44,14 @@ final class FileBackend implements StoreBackend {
 
   @Override
   public InstanceStore open(String instance) {
-    SessionStore store = StoreBackend.guarded(new FileSessionStore(root.resolve("sessions"), clock), "file", clock);
+    SessionStore store =
+        StoreBackend.guarded(new FileSessionStore(root.resolve("sessions"), clock), "file", clock);
     FileChatBus chat = new FileChatBus(root.resolve("chat"), instance);
-    Runnable release = () -> {
-      chat.close();
-      store.close();
-    };
+    Runnable release =
+        () -> {
+          chat.close();
+          store.close();
+        };
     return new InstanceStore(store, chat, true, release, release);
   }
 
@@ -63,7 +65,8 @@ final class FileBackend implements StoreBackend {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("store file: cannot delete the temporary directory " + root, e);
+      throw new UncheckedIOException(
+          "store file: cannot delete the temporary directory " + root, e);
     }
   }
 }

@@ -35,13 +35,13 @@ import org.jgroups.stack.ProtocolStack;
  *
  * <p><b>Crash.</b> A graceful {@link GridMember#close} leaves the cluster: the others learn at once
  * and nothing is ever in doubt. A real crash is different: the peers only notice through missed
- * heartbeats ({@code FD_ALL3}, then {@code VERIFY_SUSPECT2}), and calls to the dead
- * member wait until then; the demo's members are all on one machine, so they use a failure timeout
- * of {@value #FAILURE_TIMEOUT_SECONDS} s instead of the library's 10 s. {@link #crash} reproduces that the way Infinispan's own test suite does
- * ({@code TestingUtil.crashCacheManagers}): a {@code DISCARD} protocol dropping everything in and
- * out is put right above the transport, the member is given a view of itself alone (so stopping
- * sends no leave and waits for no one), and then it is stopped. The survivors see a member that
- * went silent, suspect it, and install a view without it.
+ * heartbeats ({@code FD_ALL3}, then {@code VERIFY_SUSPECT2}), and calls to the dead member wait
+ * until then; the demo's members are all on one machine, so they use a failure timeout of {@value
+ * #FAILURE_TIMEOUT_SECONDS} s instead of the library's 10 s. {@link #crash} reproduces that the way
+ * Infinispan's own test suite does ({@code TestingUtil.crashCacheManagers}): a {@code DISCARD}
+ * protocol dropping everything in and out is put right above the transport, the member is given a
+ * view of itself alone (so stopping sends no leave and waits for no one), and then it is stopped.
+ * The survivors see a member that went silent, suspect it, and install a view without it.
  */
 final class GridBackend implements StoreBackend {
 
@@ -71,16 +71,18 @@ final class GridBackend implements StoreBackend {
       throw e;
     }
     GridSessionStore store = new GridSessionStore(member, clock);
-    Runnable crash = () -> {
-      forget(instance);
-      chat.close();
-      crash(member);
-    };
-    Runnable release = () -> {
-      forget(instance);
-      chat.close();
-      member.close();
-    };
+    Runnable crash =
+        () -> {
+          forget(instance);
+          chat.close();
+          crash(member);
+        };
+    Runnable release =
+        () -> {
+          forget(instance);
+          chat.close();
+          member.close();
+        };
     return new InstanceStore(store, chat, true, crash, release);
   }
 
@@ -98,9 +100,20 @@ final class GridBackend implements StoreBackend {
       Duration join = peers.size() > 1 ? Duration.ofSeconds(10) : Duration.ofSeconds(1);
       GridMember member;
       try {
-        member = GridMember.start(
-            new GridSettings(cluster, settings.host(), port, 0, peers, 2, null, join, GridSettings.DEFAULT_EXPIRY_GRACE,
-                FAILURE_TIMEOUT).withInstanceName(instance)); // owners named as the balancer's pool names them
+        member =
+            GridMember.start(
+                new GridSettings(
+                        cluster,
+                        settings.host(),
+                        port,
+                        0,
+                        peers,
+                        2,
+                        null,
+                        join,
+                        GridSettings.DEFAULT_EXPIRY_GRACE,
+                        FAILURE_TIMEOUT)
+                    .withInstanceName(instance)); // owners named as the balancer's pool names them
       } catch (IllegalStateException e) { // the port was taken meanwhile: another one
         forget(instance);
         last = e;
@@ -123,8 +136,14 @@ final class GridBackend implements StoreBackend {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (member.members().size() < expected) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("grid: " + instance + " sees " + member.members()
-            + " after 20 s, not all " + expected + " members; it would serve sessions alone");
+        throw new IllegalStateException(
+            "grid: "
+                + instance
+                + " sees "
+                + member.members()
+                + " after 20 s, not all "
+                + expected
+                + " members; it would serve sessions alone");
       }
       LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }
@@ -148,7 +167,8 @@ final class GridBackend implements StoreBackend {
   static void crash(GridMember member) {
     try {
       JGroupsTransport transport =
-          (JGroupsTransport) GlobalComponentRegistry.componentOf(member.cacheManager(), Transport.class);
+          (JGroupsTransport)
+              GlobalComponentRegistry.componentOf(member.cacheManager(), Transport.class);
       JChannel channel = transport.getChannel();
       ProtocolStack stack = channel.getProtocolStack();
       stack.insertProtocol(new DISCARD().discardAll(true), ProtocolStack.Position.ABOVE, TP.class);

@@ -6,8 +6,8 @@ import dev.tether.demo.chat.ChatBus;
 import dev.tether.session.spi.SessionStore;
 
 /**
- * What one application instance holds of the store: its session store, its chat bus, and the
- * two ways to let go of them.
+ * What one application instance holds of the store: its session store, its chat bus, and the two
+ * ways to let go of them.
  *
  * @param sessions the instance's session store
  * @param chat the instance's chat bus

@@ -16,10 +16,10 @@ import java.util.UUID;
 
 /**
  * A SQL database: sessions in the {@code <namespace>_} tables of {@code tether-session-jdbc}, the
- * chat in {@code <namespace>_chat}. The URL carries the credentials ({@code ?user=…&password=…}
- * for PostgreSQL and MariaDB). Without a URL, an H2 database in this JVM's memory, dropped on
- * {@link #close}. Each instance has its own two small connection pools; a crash closes them. The
- * session store sits behind a circuit breaker ({@link StoreBackend#guarded}).
+ * chat in {@code <namespace>_chat}. The URL carries the credentials ({@code ?user=…&password=…} for
+ * PostgreSQL and MariaDB). Without a URL, an H2 database in this JVM's memory, dropped on {@link
+ * #close}. Each instance has its own two small connection pools; a crash closes them. The session
+ * store sits behind a circuit breaker ({@link StoreBackend#guarded}).
  */
 final class JdbcBackend implements StoreBackend {
 
@@ -67,11 +67,12 @@ final class JdbcBackend implements StoreBackend {
       store.close();
       throw e;
     }
-    Runnable release = () -> {
-      chat.close();
-      chatPool.close();
-      store.close();
-    };
+    Runnable release =
+        () -> {
+          chat.close();
+          chatPool.close();
+          store.close();
+        };
     return new InstanceStore(store, chat, true, release, release);
   }
 

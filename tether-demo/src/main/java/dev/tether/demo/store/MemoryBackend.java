@@ -17,10 +17,11 @@ final class MemoryBackend implements StoreBackend {
   public InstanceStore open(String instance) {
     MemorySessionStore store = new MemorySessionStore(clock);
     LocalChatBus chat = new LocalChatBus();
-    Runnable release = () -> {
-      chat.close();
-      store.close();
-    };
+    Runnable release =
+        () -> {
+          chat.close();
+          store.close();
+        };
     return new InstanceStore(store, chat, false, release, release);
   }
 

@@ -9,9 +9,9 @@ import java.time.Clock;
 
 /**
  * One Redis: sessions under {@code tether:<namespace>:session:}, the chat under {@code
- * tether:<namespace>:chat}. Each instance has its own connections; a crash closes them without
- * any last command (Redis keeps nothing per client that would need a goodbye). The session store
- * sits behind a circuit breaker ({@link StoreBackend#guarded}).
+ * tether:<namespace>:chat}. Each instance has its own connections; a crash closes them without any
+ * last command (Redis keeps nothing per client that would need a goodbye). The session store sits
+ * behind a circuit breaker ({@link StoreBackend#guarded}).
  */
 final class RedisBackend implements StoreBackend {
 
@@ -30,7 +30,9 @@ final class RedisBackend implements StoreBackend {
     SessionStore store =
         StoreBackend.guarded(
             new RedisSessionStore(
-                RedisSessionStoreConfig.standalone(settings.storeUri()).withKeyPrefix(prefix + "session:"), clock),
+                RedisSessionStoreConfig.standalone(settings.storeUri())
+                    .withKeyPrefix(prefix + "session:"),
+                clock),
             "redis",
             clock);
     RedisChatBus chat;
@@ -40,10 +42,11 @@ final class RedisBackend implements StoreBackend {
       store.close();
       throw e;
     }
-    Runnable release = () -> {
-      chat.close();
-      store.close();
-    };
+    Runnable release =
+        () -> {
+          chat.close();
+          store.close();
+        };
     return new InstanceStore(store, chat, true, release, release);
   }
 

@@ -7,9 +7,9 @@ import dev.tether.session.spi.SessionStore;
 import java.time.Clock;
 
 /**
- * The store a demo cluster runs over: hands each instance its {@link InstanceStore}, and owns
- * what the instances share (a temporary directory, an in-memory database). Thread-safe: {@link
- * #open} may run for several instances at once once the first has opened.
+ * The store a demo cluster runs over: hands each instance its {@link InstanceStore}, and owns what
+ * the instances share (a temporary directory, an in-memory database). Thread-safe: {@link #open}
+ * may run for several instances at once once the first has opened.
  */
 public interface StoreBackend extends AutoCloseable {
 

@@ -29,15 +29,14 @@ import java.util.Locale;
  * store version, so a client can tell whether the cart it sees is the one it last changed.
  *
  * <p>Errors are JSON {@code {"error": "..."}} saying what was wrong and what is allowed: 400 for a
- * bad body or value, 401 when there is no logged-in session (none, expired or logged out), 404
- * for an unknown path, 405 for a wrong method, 415 for a POST that is not {@code
- * application/json}.
+ * bad body or value, 401 when there is no logged-in session (none, expired or logged out), 404 for
+ * an unknown path, 405 for a wrong method, 415 for a POST that is not {@code application/json}.
  *
  * <p><b>No CSRF token here, by design.</b> The API is authenticated by the same session cookie as
  * the pages, so a cross-site request could carry it; but every POST must be {@code Content-Type:
- * application/json}, which an HTML form cannot send and a cross-origin script can only send after
- * a CORS preflight that this server never approves. The session cookie is also {@code
- * SameSite=Lax}, so browsers leave it off cross-site POSTs anyway.
+ * application/json}, which an HTML form cannot send and a cross-origin script can only send after a
+ * CORS preflight that this server never approves. The session cookie is also {@code SameSite=Lax},
+ * so browsers leave it off cross-site POSTs anyway.
  */
 final class ApiServlet extends HttpServlet {
 
@@ -56,11 +55,12 @@ final class ApiServlet extends HttpServlet {
     resp.setHeader("Cache-Control", "no-store");
     String path = req.getRequestURI();
     String method = req.getMethod();
-    String expected = switch (path) {
-      case "/api/login", "/api/cart/items", "/api/checkout", "/api/logout" -> "POST";
-      case "/api/cart" -> "GET";
-      default -> null;
-    };
+    String expected =
+        switch (path) {
+          case "/api/login", "/api/cart/items", "/api/checkout", "/api/logout" -> "POST";
+          case "/api/cart" -> "GET";
+          default -> null;
+        };
     if (expected == null) {
       error(resp, 404, "no endpoint " + method + " " + path + "; the API has " + ENDPOINTS);
       return;
@@ -71,8 +71,12 @@ final class ApiServlet extends HttpServlet {
       return;
     }
     if (expected.equals("POST") && !isJson(req)) {
-      error(resp, 415, "send the body as Content-Type: application/json (got "
-          + (req.getContentType() == null ? "none" : req.getContentType()) + ")");
+      error(
+          resp,
+          415,
+          "send the body as Content-Type: application/json (got "
+              + (req.getContentType() == null ? "none" : req.getContentType())
+              + ")");
       return;
     }
     switch (path) {
@@ -90,7 +94,10 @@ final class ApiServlet extends HttpServlet {
       return;
     }
     JsonNode user = body.get("user");
-    String problem = user == null || !user.isTextual() ? InstanceContext.badUser(null) : InstanceContext.badUser(user.asText());
+    String problem =
+        user == null || !user.isTextual()
+            ? InstanceContext.badUser(null)
+            : InstanceContext.badUser(user.asText());
     if (problem != null) {
       error(resp, 400, problem);
       return;
@@ -112,8 +119,12 @@ final class ApiServlet extends HttpServlet {
     }
     JsonNode sku = body.get("sku");
     if (sku == null || !sku.isTextual() || Catalog.find(sku.asText()).isEmpty()) {
-      error(resp, 400, (sku == null ? "field 'sku' is missing" : "unknown sku " + sku)
-          + "; allowed: " + Catalog.skus());
+      error(
+          resp,
+          400,
+          (sku == null ? "field 'sku' is missing" : "unknown sku " + sku)
+              + "; allowed: "
+              + Catalog.skus());
       return;
     }
     Cart cart = Cart.of(s).add(sku.asText());
@@ -135,7 +146,10 @@ final class ApiServlet extends HttpServlet {
     }
     Cart cart = Cart.of(s);
     if (cart.isEmpty()) {
-      error(resp, 400, "the cart is empty; add items with POST /api/cart/items {\"sku\": \"...\"} first");
+      error(
+          resp,
+          400,
+          "the cart is empty; add items with POST /api/cart/items {\"sku\": \"...\"} first");
       return;
     }
     long number = ctx.checkout(s, cart);
@@ -161,12 +175,16 @@ final class ApiServlet extends HttpServlet {
     send(resp, 200, out);
   }
 
-  private ActiveSession member(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+  private ActiveSession member(HttpServletRequest req, HttpServletResponse resp)
+      throws IOException {
     ActiveSession s = InstanceContext.member(req);
     if (s == null) {
-      error(resp, 401, InstanceContext.sessionEnded(req)
-          ? "your session expired or was ended; log in again with POST /api/login {\"user\": \"...\"}"
-          : "not logged in; POST /api/login {\"user\": \"...\"} first and send its cookie");
+      error(
+          resp,
+          401,
+          InstanceContext.sessionEnded(req)
+              ? "your session expired or was ended; log in again with POST /api/login {\"user\": \"...\"}"
+              : "not logged in; POST /api/login {\"user\": \"...\"} first and send its cookie");
     }
     return s;
   }
@@ -200,7 +218,8 @@ final class ApiServlet extends HttpServlet {
 
   private static boolean isJson(HttpServletRequest req) {
     String type = req.getContentType();
-    return type != null && type.toLowerCase(Locale.ROOT).split(";")[0].trim().equals("application/json");
+    return type != null
+        && type.toLowerCase(Locale.ROOT).split(";")[0].trim().equals("application/json");
   }
 
   /** The body as a JSON object, or {@code null} after answering 400. */
@@ -217,18 +236,23 @@ final class ApiServlet extends HttpServlet {
         return node;
       }
     } catch (JsonProcessingException e) {
-      error(resp, 400, "the body is not JSON (" + e.getOriginalMessage() + "); send an object like " + example);
+      error(
+          resp,
+          400,
+          "the body is not JSON (" + e.getOriginalMessage() + "); send an object like " + example);
       return null;
     }
     error(resp, 400, "the body must be a JSON object like " + example);
     return null;
   }
 
-  private static void error(HttpServletResponse resp, int status, String message) throws IOException {
+  private static void error(HttpServletResponse resp, int status, String message)
+      throws IOException {
     send(resp, status, JSON.createObjectNode().put("error", message));
   }
 
-  private static void send(HttpServletResponse resp, int status, ObjectNode body) throws IOException {
+  private static void send(HttpServletResponse resp, int status, ObjectNode body)
+      throws IOException {
     resp.setStatus(status);
     resp.setContentType("application/json");
     resp.setCharacterEncoding("UTF-8");

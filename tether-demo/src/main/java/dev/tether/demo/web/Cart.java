@@ -28,11 +28,12 @@ record Cart(Map<String, Integer> items, long version) {
     }
     Map<String, Integer> items = new LinkedHashMap<>();
     if (m.get("items") instanceof Map<?, ?> raw) {
-      raw.forEach((k, v) -> {
-        if (k instanceof String sku && v instanceof Number n && n.intValue() > 0) {
-          items.put(sku, n.intValue());
-        }
-      });
+      raw.forEach(
+          (k, v) -> {
+            if (k instanceof String sku && v instanceof Number n && n.intValue() > 0) {
+              items.put(sku, n.intValue());
+            }
+          });
     }
     long version = m.get("version") instanceof Number n ? n.longValue() : 0;
     return new Cart(items, version);

@@ -13,11 +13,36 @@ final class Catalog {
 
   static final List<Product> PRODUCTS =
       List.of(
-          new Product("mug", "Tether mug", "Stoneware, 350 ml, holds a session's worth of coffee.", 1200, "#e07a5f"),
-          new Product("tee", "Sticky T-shirt", "Organic cotton. Comes back to you, every time.", 2400, "#3d5a80"),
-          new Product("socks", "Failover socks", "A spare pair, replicated to two drawers.", 900, "#81b29a"),
-          new Product("cap", "Near-cache cap", "Keeps what you use most close to your head.", 1800, "#f2cc8f"),
-          new Product("sticker", "Sticker pack", "Five stickers, signed with HMAC-SHA-256.", 400, "#9c89b8"));
+          new Product(
+              "mug",
+              "Tether mug",
+              "Stoneware, 350 ml, holds a session's worth of coffee.",
+              1200,
+              "#e07a5f"),
+          new Product(
+              "tee",
+              "Sticky T-shirt",
+              "Organic cotton. Comes back to you, every time.",
+              2400,
+              "#3d5a80"),
+          new Product(
+              "socks",
+              "Failover socks",
+              "A spare pair, replicated to two drawers.",
+              900,
+              "#81b29a"),
+          new Product(
+              "cap",
+              "Near-cache cap",
+              "Keeps what you use most close to your head.",
+              1800,
+              "#f2cc8f"),
+          new Product(
+              "sticker",
+              "Sticker pack",
+              "Five stickers, signed with HMAC-SHA-256.",
+              400,
+              "#9c89b8"));
 
   private static final Map<String, Product> BY_SKU = new LinkedHashMap<>();
 

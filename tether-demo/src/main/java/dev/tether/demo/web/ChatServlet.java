@@ -17,16 +17,18 @@ import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
  * refused with 401 (JSON) without a live signed-in session, and with 403 when the browser says it
  * comes from another origin ({@code Origin} not matching {@code Host}, cross-site WebSocket
  * hijacking: the session cookie would otherwise ride along). The frames are {@link ChatSocket}'s.
- * Behind Tether with {@code websocket: managed}, the handshake carries the connection's id, and
- * on a resume what the client has received, so the chat continues where it was cut.
+ * Behind Tether with {@code websocket: managed}, the handshake carries the connection's id, and on
+ * a resume what the client has received, so the chat continues where it was cut.
  */
 final class ChatServlet extends JettyWebSocketServlet {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String USER = ChatServlet.class.getName() + ".user";
   private static final String SESSION = ChatServlet.class.getName() + ".session";
+
   /** Set by the balancer for a managed WebSocket (clients cannot set them through it). */
   static final String CONNECTION_ID = "Tether-WebSocket-Id";
+
   static final String RESUME = "Tether-WebSocket-Resume";
 
   private final transient InstanceContext ctx;
@@ -39,17 +41,26 @@ final class ChatServlet extends JettyWebSocketServlet {
   protected void configure(JettyWebSocketServletFactory factory) {
     factory.setIdleTimeout(Duration.ofMinutes(10));
     factory.setMaxTextMessageSize(8 * 1024);
-    factory.setCreator((req, resp) -> new ChatSocket(ctx,
-        (String) req.getHttpServletRequest().getAttribute(USER),
-        (String) req.getHttpServletRequest().getAttribute(SESSION),
-        Resume.id(req.getHeader(CONNECTION_ID)), Resume.parse(req.getHeader(RESUME))));
+    factory.setCreator(
+        (req, resp) ->
+            new ChatSocket(
+                ctx,
+                (String) req.getHttpServletRequest().getAttribute(USER),
+                (String) req.getHttpServletRequest().getAttribute(SESSION),
+                Resume.id(req.getHeader(CONNECTION_ID)),
+                Resume.parse(req.getHeader(RESUME))));
   }
 
   @Override
-  protected void service(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+  protected void service(HttpServletRequest req, HttpServletResponse resp)
+      throws ServletException, IOException {
     if (!sameOrigin(req)) {
-      refuse(resp, 403, "cross-origin WebSocket refused: Origin " + req.getHeader("Origin")
-          + " is not this site");
+      refuse(
+          resp,
+          403,
+          "cross-origin WebSocket refused: Origin "
+              + req.getHeader("Origin")
+              + " is not this site");
       return;
     }
     ActiveSession s = InstanceContext.member(req);
@@ -80,7 +91,8 @@ final class ChatServlet extends JettyWebSocketServlet {
     }
   }
 
-  private static void refuse(HttpServletResponse resp, int status, String message) throws IOException {
+  private static void refuse(HttpServletResponse resp, int status, String message)
+      throws IOException {
     resp.setStatus(status);
     resp.setContentType("application/json");
     resp.getWriter().write(JSON.createObjectNode().put("error", message).toString());

@@ -14,10 +14,10 @@ import org.eclipse.jetty.websocket.api.StatusCode;
 /**
  * One chat client's socket (public only because Jetty calls its methods through public method
  * handles). Client frames are {@code {"text": "..."}}; what clients receive is described in {@link
- * ChatRoom}. A bad frame gets {@code {"error": "..."}} back; a frame after the session ended (logout
- * on any instance, expiry) closes the socket with 1008 (policy violation). A socket of a managed
- * WebSocket (behind Tether with {@code websocket: managed}) records what it is sent under the
- * connection's id; when the balancer resumes the connection on another instance, that instance
+ * ChatRoom}. A bad frame gets {@code {"error": "..."}} back; a frame after the session ended
+ * (logout on any instance, expiry) closes the socket with 1008 (policy violation). A socket of a
+ * managed WebSocket (behind Tether with {@code websocket: managed}) records what it is sent under
+ * the connection's id; when the balancer resumes the connection on another instance, that instance
  * sends the client exactly the room messages it missed ({@link ChatRoom#join(String,
  * java.util.function.Consumer, String, Resume)}).
  */
@@ -47,7 +47,8 @@ public final class ChatSocket extends Session.Listener.AbstractAutoDemanding {
   @Override
   public void onWebSocketOpen(Session session) {
     super.onWebSocketOpen(session);
-    member = ctx.room().join(user, frame -> session.sendText(frame, Callback.NOOP), connection, resume);
+    member =
+        ctx.room().join(user, frame -> session.sendText(frame, Callback.NOOP), connection, resume);
   }
 
   @Override
@@ -55,13 +56,19 @@ public final class ChatSocket extends Session.Listener.AbstractAutoDemanding {
     Session session = getSession();
     String text = text(message);
     if (text == null) {
-      ObjectNode err = JSON.createObjectNode().put("error",
-          "send a JSON object {\"text\": \"...\"} with 1 to " + ChatMessage.MAX_TEXT + " characters of text");
+      ObjectNode err =
+          JSON.createObjectNode()
+              .put(
+                  "error",
+                  "send a JSON object {\"text\": \"...\"} with 1 to "
+                      + ChatMessage.MAX_TEXT
+                      + " characters of text");
       member.sendOther(err.toString());
       return;
     }
     if (ctx.manager().store().currentVersion(sessionId).isEmpty()) {
-      session.close(StatusCode.POLICY_VIOLATION, "your session ended; sign in again", Callback.NOOP);
+      session.close(
+          StatusCode.POLICY_VIOLATION, "your session ended; sign in again", Callback.NOOP);
       return;
     }
     member.say(text);

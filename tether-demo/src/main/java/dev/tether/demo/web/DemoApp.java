@@ -42,7 +42,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class DemoApp {
 
   /** Where to run and over what. */
-  public record Spec(String name, String host, int port, DemoSettings settings, InstanceStore store, Clock clock) {
+  public record Spec(
+      String name, String host, int port, DemoSettings settings, InstanceStore store, Clock clock) {
     public Spec {
       requireNonNull(name, "name");
       requireNonNull(host, "host");
@@ -70,7 +71,11 @@ public final class DemoApp {
       sessions = near;
     }
     this.manager =
-        SessionManager.builder(sessions).policy(policy(spec.settings())).clock(spec.clock()).listener(metrics).build();
+        SessionManager.builder(sessions)
+            .policy(policy(spec.settings()))
+            .clock(spec.clock())
+            .listener(metrics)
+            .build();
     this.room = new ChatRoom(spec.name(), spec.store().chat(), spec.clock());
     InstanceContext ctx = new InstanceContext(spec.name(), manager, room);
 
@@ -90,8 +95,12 @@ public final class DemoApp {
     EnumSet<DispatcherType> request = EnumSet.of(DispatcherType.REQUEST);
     context.addFilter(new FilterHolder(new InstanceHeaderFilter(spec.name())), "/*", request);
     context.addFilter(
-        new FilterHolder(TetherSessionFilter.builder(manager).cookie(SessionCookie.defaults().insecure()).build()),
-        "/*", request);
+        new FilterHolder(
+            TetherSessionFilter.builder(manager)
+                .cookie(SessionCookie.defaults().insecure())
+                .build()),
+        "/*",
+        request);
     context.addServlet(new ServletHolder(new HealthServlet()), "/healthz");
     context.addServlet(new ServletHolder(new MetricsServlet(registry)), "/tether/metrics");
     context.addServlet(new ServletHolder(new ApiServlet(ctx)), "/api/*");
@@ -124,8 +133,15 @@ public final class DemoApp {
     Duration idle = s.idleTimeout();
     Duration absolute = idle.compareTo(Duration.ofHours(8)) > 0 ? idle : Duration.ofHours(8);
     // unknown ids: a load generator on one address presents many stale cookies; alert late
-    return new SessionPolicy(idle, absolute, SessionPolicy.Renewal.OFF, s.touchInterval(), s.expiryWarning(),
-        10_000, Duration.ofMinutes(1), 500);
+    return new SessionPolicy(
+        idle,
+        absolute,
+        SessionPolicy.Renewal.OFF,
+        s.touchInterval(),
+        s.expiryWarning(),
+        10_000,
+        Duration.ofMinutes(1),
+        500);
   }
 
   private static Duration sweepInterval(DemoSettings s) {
@@ -150,8 +166,8 @@ public final class DemoApp {
 
   /**
    * Dies as a crashed process would: every connection is cut (no response, no WebSocket close
-   * frame), Jetty stops without waiting for requests in flight, and the store is let go of
-   * abruptly ({@link InstanceStore#crash}).
+   * frame), Jetty stops without waiting for requests in flight, and the store is let go of abruptly
+   * ({@link InstanceStore#crash}).
    */
   public void crash() {
     try {

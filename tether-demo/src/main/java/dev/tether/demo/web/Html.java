@@ -11,10 +11,11 @@ final class Html {
 
   /** {@code s} safe inside HTML text and double-quoted attributes. */
   /** The shop's icon inline, so a browser asks the instances for no {@code /favicon.ico}. */
-  private static final String FAVICON = "<link rel=\"icon\" href=\"data:image/svg+xml,"
-      + "%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
-      + "%3Crect width='16' height='16' rx='4' fill='%231f2933'/%3E"
-      + "%3Ccircle cx='8' cy='8' r='4' fill='none' stroke='%23f2cc8f' stroke-width='2'/%3E%3C/svg%3E\">";
+  private static final String FAVICON =
+      "<link rel=\"icon\" href=\"data:image/svg+xml,"
+          + "%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+          + "%3Crect width='16' height='16' rx='4' fill='%231f2933'/%3E"
+          + "%3Ccircle cx='8' cy='8' r='4' fill='none' stroke='%23f2cc8f' stroke-width='2'/%3E%3C/svg%3E\">";
 
   static String esc(String s) {
     StringBuilder b = new StringBuilder(s.length() + 16);
@@ -45,38 +46,67 @@ final class Html {
    * @param csrf the session's CSRF token, or {@code null}
    */
   static String page(
-      String title, String instance, String user, long remainingSeconds, long warningSeconds,
-      String csrf, int cartCount, String body) {
+      String title,
+      String instance,
+      String user,
+      long remainingSeconds,
+      long warningSeconds,
+      String csrf,
+      int cartCount,
+      String body) {
     StringBuilder b = new StringBuilder(8192);
     b.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append(FAVICON)
-        .append("<title>").append(esc(title)).append(" · Tether shop</title><style>").append(CSS)
+        .append("<title>")
+        .append(esc(title))
+        .append(" · Tether shop</title><style>")
+        .append(CSS)
         .append("</style></head><body");
     if (user != null) {
-      b.append(" data-remaining=\"").append(remainingSeconds).append("\" data-warning=\"")
-          .append(warningSeconds).append("\" data-csrf=\"").append(esc(csrf)).append('"');
+      b.append(" data-remaining=\"")
+          .append(remainingSeconds)
+          .append("\" data-warning=\"")
+          .append(warningSeconds)
+          .append("\" data-csrf=\"")
+          .append(esc(csrf))
+          .append('"');
     }
     b.append("><header><a class=\"brand\" href=\"/\"><span class=\"knot\">⟲</span> Tether shop</a>")
-        .append("<span class=\"instance\" title=\"the application instance that served this page\">served by <b id=\"instance\">")
-        .append(esc(instance)).append("</b></span><nav>");
+        .append(
+            "<span class=\"instance\" title=\"the application instance that served this page\">served by <b id=\"instance\">")
+        .append(esc(instance))
+        .append("</b></span><nav>");
     if (user != null) {
-      b.append("<a href=\"/\">Products</a><a href=\"/cart\">Cart <span class=\"count\" id=\"cart-count\">")
-          .append(cartCount).append("</span></a>")
-          .append("<span class=\"who\">").append(esc(user)).append("</span>")
-          .append("<span class=\"timer\" title=\"time left in this session\">session <span id=\"remaining\">")
-          .append(clock(remainingSeconds)).append("</span></span>")
-          .append("<form method=\"post\" action=\"/logout\" class=\"inline\">").append(csrf(csrf))
+      b.append(
+              "<a href=\"/\">Products</a><a href=\"/cart\">Cart <span class=\"count\" id=\"cart-count\">")
+          .append(cartCount)
+          .append("</span></a>")
+          .append("<span class=\"who\">")
+          .append(esc(user))
+          .append("</span>")
+          .append(
+              "<span class=\"timer\" title=\"time left in this session\">session <span id=\"remaining\">")
+          .append(clock(remainingSeconds))
+          .append("</span></span>")
+          .append("<form method=\"post\" action=\"/logout\" class=\"inline\">")
+          .append(csrf(csrf))
           .append("<button class=\"link\" id=\"logout\">Log out</button></form>");
     }
     b.append("</nav></header>");
     if (user != null) {
-      b.append("<div id=\"warning\" class=\"warning\" hidden>Your session ends in <b id=\"warning-left\"></b>.")
-          .append(" <form method=\"post\" action=\"/session/extend\" class=\"inline\" id=\"extend-form\">")
-          .append(csrf(csrf)).append("<button id=\"extend\">Stay signed in</button></form></div>");
+      b.append(
+              "<div id=\"warning\" class=\"warning\" hidden>Your session ends in <b id=\"warning-left\"></b>.")
+          .append(
+              " <form method=\"post\" action=\"/session/extend\" class=\"inline\" id=\"extend-form\">")
+          .append(csrf(csrf))
+          .append("<button id=\"extend\">Stay signed in</button></form></div>");
     }
-    b.append("<main>").append(body).append("</main><footer>Sessions by tether-session · instance ")
-        .append(esc(instance)).append("</footer>");
+    b.append("<main>")
+        .append(body)
+        .append("</main><footer>Sessions by tether-session · instance ")
+        .append(esc(instance))
+        .append("</footer>");
     if (user != null) {
       b.append("<script>").append(TIMER).append("</script>");
     }
@@ -91,7 +121,8 @@ final class Html {
     return h > 0 ? String.format("%d:%02d:%02d", h, m, s) : String.format("%d:%02d", m, s);
   }
 
-  private static final String CSS = """
+  private static final String CSS =
+      """
       *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
       color:#1f2933;background:#f5f3ef}a{color:#3d5a80}header{display:flex;align-items:center;gap:18px;
       padding:12px 28px;background:#1f2933;color:#f5f3ef}header a{color:#f5f3ef;text-decoration:none}
@@ -126,7 +157,8 @@ final class Html {
       footer{text-align:center;color:#9aa5b1;font-size:12px;margin:40px 0 24px}
       """;
 
-  private static final String TIMER = """
+  private static final String TIMER =
+      """
       (function(){var b=document.body,left=+b.dataset.remaining,warn=+b.dataset.warning,csrf=b.dataset.csrf;
       var until=Date.now()+left*1000,el=document.getElementById('remaining'),w=document.getElementById('warning'),
       wl=document.getElementById('warning-left');

@@ -10,8 +10,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.regex.Pattern;
 
 /**
- * What the servlets of one instance share: its name, its session manager and its chat room; and
- * the rules both the pages and the JSON API follow (who is logged in, how to log in).
+ * What the servlets of one instance share: its name, its session manager and its chat room; and the
+ * rules both the pages and the JSON API follow (who is logged in, how to log in).
  */
 record InstanceContext(String name, SessionManager manager, ChatRoom room) {
 
@@ -48,7 +48,10 @@ record InstanceContext(String name, SessionManager manager, ChatRoom room) {
     if (user != null && USER.matcher(user).matches()) {
       return null;
     }
-    String shown = user == null ? "nothing" : "'" + (user.length() > 40 ? user.substring(0, 40) + "…" : user) + "'";
+    String shown =
+        user == null
+            ? "nothing"
+            : "'" + (user.length() > 40 ? user.substring(0, 40) + "…" : user) + "'";
     return "user must be 1 to 32 letters, digits, '.', '_' or '-'; got " + shown;
   }
 

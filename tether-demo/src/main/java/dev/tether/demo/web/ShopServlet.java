@@ -73,7 +73,8 @@ final class ShopServlet extends HttpServlet {
   }
 
   /** Runs {@code page} for a signed-in user, or sends them to sign in. */
-  private void withMember(HttpServletRequest req, HttpServletResponse resp, Action page) throws IOException {
+  private void withMember(HttpServletRequest req, HttpServletResponse resp, Action page)
+      throws IOException {
     ActiveSession s = InstanceContext.member(req);
     if (s == null) {
       toLogin(req, resp);
@@ -83,7 +84,8 @@ final class ShopServlet extends HttpServlet {
   }
 
   /** As {@link #withMember}, after checking the form's CSRF token. */
-  private void withForm(HttpServletRequest req, HttpServletResponse resp, Action action) throws IOException {
+  private void withForm(HttpServletRequest req, HttpServletResponse resp, Action action)
+      throws IOException {
     ActiveSession s = InstanceContext.member(req);
     if (s == null) {
       toLogin(req, resp);
@@ -113,24 +115,33 @@ final class ShopServlet extends HttpServlet {
     resp.setHeader("Location", InstanceContext.sessionEnded(req) ? "/login?expired=1" : "/login");
   }
 
-  private void loginPage(HttpServletRequest req, HttpServletResponse resp, String problem) throws IOException {
+  private void loginPage(HttpServletRequest req, HttpServletResponse resp, String problem)
+      throws IOException {
     ActiveSession s = TetherSessionFilter.session(req, true);
     String token = ctx.manager().csrf().token(s);
     StringBuilder b = new StringBuilder("<div class=\"login panel\"><h1>Sign in</h1>");
     if (problem != null) {
       b.append("<div class=\"notice bad\">").append(Html.esc(problem)).append("</div>");
     } else if (req.getParameter("expired") != null) {
-      b.append("<div class=\"notice bad\" id=\"expired\">Your session expired, please sign in again.</div>");
+      b.append(
+          "<div class=\"notice bad\" id=\"expired\">Your session expired, please sign in again.</div>");
     } else if (req.getParameter("bye") != null) {
-      b.append("<div class=\"notice\" id=\"bye\">You are signed out. Your session has ended on every instance.</div>");
+      b.append(
+          "<div class=\"notice\" id=\"bye\">You are signed out. Your session has ended on every instance.</div>");
     }
-    b.append("<form method=\"post\" action=\"/login\">").append(Html.csrf(token))
-        .append("<label for=\"user\">Your name</label><input id=\"user\" name=\"user\" autofocus required")
+    b.append("<form method=\"post\" action=\"/login\">")
+        .append(Html.csrf(token))
+        .append(
+            "<label for=\"user\">Your name</label><input id=\"user\" name=\"user\" autofocus required")
         .append(" maxlength=\"32\" pattern=\"[A-Za-z0-9._\\-]{1,32}\" placeholder=\"alice\">")
         .append("<button class=\"big\" id=\"sign-in\">Sign in</button></form>")
-        .append("<p style=\"font-size:13px;color:#7b8794\">Any name will do: this is a demo of sessions, not of passwords.")
+        .append(
+            "<p style=\"font-size:13px;color:#7b8794\">Any name will do: this is a demo of sessions, not of passwords.")
         .append(" Signing in gives your session a new id (against session fixation).</p></div>");
-    html(resp, problem == null ? 200 : 400, Html.page("Sign in", ctx.name(), null, 0, 0, null, 0, b.toString()));
+    html(
+        resp,
+        problem == null ? 200 : 400,
+        Html.page("Sign in", ctx.name(), null, 0, 0, null, 0, b.toString()));
   }
 
   private void login(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -153,26 +164,47 @@ final class ShopServlet extends HttpServlet {
     redirect(resp, "/");
   }
 
-  private void shop(HttpServletRequest req, HttpServletResponse resp, ActiveSession s) throws IOException {
+  private void shop(HttpServletRequest req, HttpServletResponse resp, ActiveSession s)
+      throws IOException {
     String token = ctx.manager().csrf().token(s);
     StringBuilder b = new StringBuilder("<div class=\"layout\"><section><h1>Products</h1>");
     String added = req.getParameter("added");
-    Catalog.find(added).ifPresent(p -> b.append("<div class=\"notice\" id=\"added\">Added <b>")
-        .append(Html.esc(p.name())).append("</b> to your cart. <a href=\"/cart\">View cart</a></div>"));
+    Catalog.find(added)
+        .ifPresent(
+            p ->
+                b.append("<div class=\"notice\" id=\"added\">Added <b>")
+                    .append(Html.esc(p.name()))
+                    .append("</b> to your cart. <a href=\"/cart\">View cart</a></div>"));
     b.append("<div class=\"grid\">");
     for (Catalog.Product p : Catalog.PRODUCTS) {
-      b.append("<div class=\"card\"><div class=\"swatch\" style=\"background:").append(p.colour()).append("\">")
-          .append(Html.esc(p.name().substring(0, 1))).append("</div><div class=\"body\"><h3>")
-          .append(Html.esc(p.name())).append("</h3><p>").append(Html.esc(p.blurb()))
-          .append("</p><span class=\"price\">").append(Catalog.money(p.priceCents())).append("</span>")
-          .append("<form method=\"post\" action=\"/cart/add\">").append(Html.csrf(token))
-          .append("<input type=\"hidden\" name=\"sku\" value=\"").append(p.sku()).append("\">")
-          .append("<button id=\"add-").append(p.sku()).append("\">Add to cart</button></form></div></div>");
+      b.append("<div class=\"card\"><div class=\"swatch\" style=\"background:")
+          .append(p.colour())
+          .append("\">")
+          .append(Html.esc(p.name().substring(0, 1)))
+          .append("</div><div class=\"body\"><h3>")
+          .append(Html.esc(p.name()))
+          .append("</h3><p>")
+          .append(Html.esc(p.blurb()))
+          .append("</p><span class=\"price\">")
+          .append(Catalog.money(p.priceCents()))
+          .append("</span>")
+          .append("<form method=\"post\" action=\"/cart/add\">")
+          .append(Html.csrf(token))
+          .append("<input type=\"hidden\" name=\"sku\" value=\"")
+          .append(p.sku())
+          .append("\">")
+          .append("<button id=\"add-")
+          .append(p.sku())
+          .append("\">Add to cart</button></form></div></div>");
     }
     b.append("</div></section><aside class=\"panel chat\"><h2>Chat room</h2>")
-        .append("<div class=\"status\" id=\"chat-status\">connecting…</div><div id=\"messages\"></div>")
-        .append("<form id=\"chat-form\"><input id=\"chat-text\" maxlength=\"500\" placeholder=\"Say hello\" autocomplete=\"off\">")
-        .append("<button>Send</button></form></aside></div><script>").append(CHAT).append("</script>");
+        .append(
+            "<div class=\"status\" id=\"chat-status\">connecting…</div><div id=\"messages\"></div>")
+        .append(
+            "<form id=\"chat-form\"><input id=\"chat-text\" maxlength=\"500\" placeholder=\"Say hello\" autocomplete=\"off\">")
+        .append("<button>Send</button></form></aside></div><script>")
+        .append(CHAT)
+        .append("</script>");
     page(resp, s, "Products", b.toString());
   }
 
@@ -182,26 +214,48 @@ final class ShopServlet extends HttpServlet {
     if (cart.isEmpty()) {
       b.append("<p id=\"empty\">Your cart is empty. <a href=\"/\">Browse products</a></p>");
     } else {
-      b.append("<table id=\"cart\"><tr><th>Product</th><th class=\"num\">Quantity</th><th class=\"num\">Price</th></tr>");
+      b.append(
+          "<table id=\"cart\"><tr><th>Product</th><th class=\"num\">Quantity</th><th class=\"num\">Price</th></tr>");
       for (Cart.Line l : cart.lines()) {
-        b.append("<tr data-sku=\"").append(l.product().sku()).append("\"><td>").append(Html.esc(l.product().name()))
-            .append("</td><td class=\"num\">").append(l.quantity()).append("</td><td class=\"num\">")
-            .append(Catalog.money(l.totalCents())).append("</td></tr>");
+        b.append("<tr data-sku=\"")
+            .append(l.product().sku())
+            .append("\"><td>")
+            .append(Html.esc(l.product().name()))
+            .append("</td><td class=\"num\">")
+            .append(l.quantity())
+            .append("</td><td class=\"num\">")
+            .append(Catalog.money(l.totalCents()))
+            .append("</td></tr>");
       }
-      b.append("<tr class=\"total\"><td>Total</td><td></td><td class=\"num\">").append(Catalog.money(cart.totalCents()))
-          .append("</td></tr></table><form method=\"post\" action=\"/checkout\" style=\"margin-top:16px;text-align:right\">")
-          .append(Html.csrf(ctx.manager().csrf().token(s))).append("<button class=\"big\" id=\"checkout\">Check out</button></form>");
+      b.append("<tr class=\"total\"><td>Total</td><td></td><td class=\"num\">")
+          .append(Catalog.money(cart.totalCents()))
+          .append(
+              "</td></tr></table><form method=\"post\" action=\"/checkout\" style=\"margin-top:16px;text-align:right\">")
+          .append(Html.csrf(ctx.manager().csrf().token(s)))
+          .append("<button class=\"big\" id=\"checkout\">Check out</button></form>");
     }
-    b.append("<p style=\"font-size:13px;color:#7b8794\">This cart lives in your session, kept in the session store:")
-        .append(" any instance can serve it. Cart version ").append(cart.version()).append(".</p></div>");
+    b.append(
+            "<p style=\"font-size:13px;color:#7b8794\">This cart lives in your session, kept in the session store:")
+        .append(" any instance can serve it. Cart version ")
+        .append(cart.version())
+        .append(".</p></div>");
     page(resp, s, "Cart", b.toString());
   }
 
-  private void add(HttpServletRequest req, HttpServletResponse resp, ActiveSession s) throws IOException {
+  private void add(HttpServletRequest req, HttpServletResponse resp, ActiveSession s)
+      throws IOException {
     String sku = req.getParameter("sku");
     if (Catalog.find(sku).isEmpty()) {
-      page(resp, 400, s, "Unknown product", "<div class=\"notice bad\">There is no product '"
-          + Html.esc(String.valueOf(sku)) + "'; choose one of " + Catalog.skus() + ". <a href=\"/\">Back</a></div>");
+      page(
+          resp,
+          400,
+          s,
+          "Unknown product",
+          "<div class=\"notice bad\">There is no product '"
+              + Html.esc(String.valueOf(sku))
+              + "'; choose one of "
+              + Catalog.skus()
+              + ". <a href=\"/\">Back</a></div>");
       return;
     }
     Cart.of(s).add(sku).store(s);
@@ -222,8 +276,11 @@ final class ShopServlet extends HttpServlet {
     StringBuilder b = new StringBuilder("<h1>Thank you!</h1><div class=\"panel\">");
     if (s.attribute(InstanceContext.LAST_ORDER) instanceof Map<?, ?> o) {
       long total = o.get("totalCents") instanceof Number n ? n.longValue() : 0;
-      b.append("<p id=\"order\">Order <b>#").append(o.get("number")).append("</b> is placed: ")
-          .append(Catalog.money(total)).append(". Nothing will be shipped; it is a demo.</p>");
+      b.append("<p id=\"order\">Order <b>#")
+          .append(o.get("number"))
+          .append("</b> is placed: ")
+          .append(Catalog.money(total))
+          .append(". Nothing will be shipped; it is a demo.</p>");
     } else {
       b.append("<p>No order yet.</p>");
     }
@@ -231,12 +288,15 @@ final class ShopServlet extends HttpServlet {
     page(resp, s, "Order", b.toString());
   }
 
-  private void extend(HttpServletRequest req, HttpServletResponse resp, ActiveSession s) throws IOException {
-    s.setAttribute("extendedAt", System.currentTimeMillis()); // a change, so the access is written now
+  private void extend(HttpServletRequest req, HttpServletResponse resp, ActiveSession s)
+      throws IOException {
+    s.setAttribute(
+        "extendedAt", System.currentTimeMillis()); // a change, so the access is written now
     long left = ctx.manager().remaining(s).toSeconds();
     if (String.valueOf(req.getHeader("Accept")).contains("application/json")) {
       resp.setContentType("application/json");
-      resp.getWriter().write("{\"remainingSeconds\":" + left + ",\"instance\":\"" + ctx.name() + "\"}");
+      resp.getWriter()
+          .write("{\"remainingSeconds\":" + left + ",\"instance\":\"" + ctx.name() + "\"}");
       return;
     }
     redirect(resp, "/");
@@ -251,8 +311,9 @@ final class ShopServlet extends HttpServlet {
   }
 
   private void forbidden(HttpServletResponse resp, ActiveSession s) throws IOException {
-    String body = "<div class=\"panel\"><h1>This form is out of date</h1><p id=\"csrf\">It did not carry this"
-        + " session's security token (CSRF), so nothing was changed. <a href=\"/\">Reload the shop</a> and try again.</p></div>";
+    String body =
+        "<div class=\"panel\"><h1>This form is out of date</h1><p id=\"csrf\">It did not carry this"
+            + " session's security token (CSRF), so nothing was changed. <a href=\"/\">Reload the shop</a> and try again.</p></div>";
     if (s.principal() != null) {
       page(resp, 403, s, "Forbidden", body);
     } else {
@@ -261,19 +322,42 @@ final class ShopServlet extends HttpServlet {
   }
 
   private void notFound(HttpServletResponse resp) throws IOException {
-    html(resp, 404, Html.page("Not found", ctx.name(), null, 0, 0, null, 0,
-        "<div class=\"panel\"><h1>Not found</h1><p>There is no such page. <a href=\"/\">Go to the shop</a></p></div>"));
+    html(
+        resp,
+        404,
+        Html.page(
+            "Not found",
+            ctx.name(),
+            null,
+            0,
+            0,
+            null,
+            0,
+            "<div class=\"panel\"><h1>Not found</h1><p>There is no such page. <a href=\"/\">Go to the shop</a></p></div>"));
   }
 
-  private void page(HttpServletResponse resp, ActiveSession s, String title, String body) throws IOException {
+  private void page(HttpServletResponse resp, ActiveSession s, String title, String body)
+      throws IOException {
     page(resp, 200, s, title, body);
   }
 
-  private void page(HttpServletResponse resp, int status, ActiveSession s, String title, String body) throws IOException {
+  private void page(
+      HttpServletResponse resp, int status, ActiveSession s, String title, String body)
+      throws IOException {
     long left = ctx.manager().remaining(s).toSeconds();
     long warn = ctx.manager().policy().expiryWarning().toSeconds();
-    html(resp, status, Html.page(title, ctx.name(), s.principal(), left, warn, ctx.manager().csrf().token(s),
-        Cart.of(s).count(), body));
+    html(
+        resp,
+        status,
+        Html.page(
+            title,
+            ctx.name(),
+            s.principal(),
+            left,
+            warn,
+            ctx.manager().csrf().token(s),
+            Cart.of(s).count(),
+            body));
   }
 
   private static void html(HttpServletResponse resp, int status, String page) throws IOException {
@@ -288,7 +372,8 @@ final class ShopServlet extends HttpServlet {
     resp.setHeader("Location", to);
   }
 
-  private static final String CHAT = """
+  private static final String CHAT =
+      """
       (function(){var list=document.getElementById('messages'),st=document.getElementById('chat-status'),
       form=document.getElementById('chat-form'),input=document.getElementById('chat-text'),ws,wait=500;
       function add(m){var d=document.createElement('div');d.className='msg'+(m.history?' old':'');

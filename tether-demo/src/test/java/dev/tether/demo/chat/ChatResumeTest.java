@@ -35,7 +35,9 @@ class ChatResumeTest {
   }
 
   private static List<String> texts(List<String> frames) {
-    return frames.stream().map(f -> json(f).path("text").asText("<" + json(f).fieldNames().next() + ">")).toList();
+    return frames.stream()
+        .map(f -> json(f).path("text").asText("<" + json(f).fieldNames().next() + ">"))
+        .toList();
   }
 
   @Test
@@ -60,10 +62,12 @@ class ChatResumeTest {
     List<String> resumed = new ArrayList<>();
     s2.join("alice", resumed::add, ID, new Resume(ID, 0, 3));
     assertThat(texts(resumed)).containsExactly("m3", "m4");
-    assertThat(resumed).allSatisfy(f -> {
-      assertThat(json(f).get("missed").asBoolean()).isTrue();
-      assertThat(json(f).get("instance").asText()).isEqualTo("s2");
-    });
+    assertThat(resumed)
+        .allSatisfy(
+            f -> {
+              assertThat(json(f).get("missed").asBoolean()).isTrue();
+              assertThat(json(f).get("instance").asText()).isEqualTo("s2");
+            });
     bus.publish(ChatMessage.create("bob", "m5", "s2", 2, clock.millis()));
     assertThat(texts(resumed)).containsExactly("m3", "m4", "m5");
     assertThat(json(resumed.getLast()).has("missed")).isFalse();
@@ -103,7 +107,8 @@ class ChatResumeTest {
     assertThat(log.entries().getFirst()).isEqualTo("id5");
     SentLog cut = log.upTo(10);
     assertThat(cut.total()).isEqualTo(10);
-    assertThat(cut.messageIds()).containsExactly(IntStream.range(5, 10).mapToObj(i -> "id" + i).toArray(String[]::new));
+    assertThat(cut.messageIds())
+        .containsExactly(IntStream.range(5, 10).mapToObj(i -> "id" + i).toArray(String[]::new));
     assertThat(log.upTo(3).total()).isEqualTo(3);
     assertThat(log.upTo(1000)).isSameAs(log);
     assertThat(SentLog.decode(cut.encode())).isEqualTo(cut);

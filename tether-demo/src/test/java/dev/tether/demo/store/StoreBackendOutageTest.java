@@ -36,10 +36,15 @@ class StoreBackendOutageTest {
     URI target = URI.create(url.substring("jdbc:".length()));
     Clock clock = Clock.systemUTC();
     try (FaultyProxy proxy = FaultyProxy.start(target.getHost(), target.getPort())) {
-      String proxied = "jdbc:postgresql://127.0.0.1:" + proxy.port() + target.getRawPath()
-          + "?" + target.getRawQuery();
-      DemoSettings settings = new DemoSettings(
-          StoreKind.JDBC, proxied, 1, "127.0.0.1", Duration.ofMinutes(30), namespace());
+      String proxied =
+          "jdbc:postgresql://127.0.0.1:"
+              + proxy.port()
+              + target.getRawPath()
+              + "?"
+              + target.getRawQuery();
+      DemoSettings settings =
+          new DemoSettings(
+              StoreKind.JDBC, proxied, 1, "127.0.0.1", Duration.ofMinutes(30), namespace());
       try (StoreBackend backend = StoreBackend.of(settings, clock)) {
         InstanceStore instance = backend.open("s1");
         try {
@@ -48,23 +53,43 @@ class StoreBackendOutageTest {
           CircuitBreakingStore guarded = (CircuitBreakingStore) store;
           assertThat(guarded.name()).isEqualTo("jdbc");
           String id = new SessionIdGenerator().next();
-          assertThat(store.create(SessionRecord.create(id, clock.instant(), Duration.ofMinutes(30),
-              Duration.ofHours(8), null, Map.of("cart", new byte[] {1}))).isSaved()).isTrue();
+          assertThat(
+                  store
+                      .create(
+                          SessionRecord.create(
+                              id,
+                              clock.instant(),
+                              Duration.ofMinutes(30),
+                              Duration.ofHours(8),
+                              null,
+                              Map.of("cart", new byte[] {1})))
+                      .isSaved())
+              .isTrue();
 
           proxy.refuse();
           proxy.cutAll();
-          await("circuit open while the database refuses connections").atMost(WAIT).until(() -> {
-            assertThatThrownBy(() -> store.load(id)).isInstanceOf(StoreUnavailableException.class)
-                .satisfies(e -> assertThat(((StoreUnavailableException) e).store()).isEqualTo("jdbc"));
-            return guarded.breaker().state() == CircuitBreaker.State.OPEN;
-          });
+          await("circuit open while the database refuses connections")
+              .atMost(WAIT)
+              .until(
+                  () -> {
+                    assertThatThrownBy(() -> store.load(id))
+                        .isInstanceOf(StoreUnavailableException.class)
+                        .satisfies(
+                            e ->
+                                assertThat(((StoreUnavailableException) e).store())
+                                    .isEqualTo("jdbc"));
+                    return guarded.breaker().state() == CircuitBreaker.State.OPEN;
+                  });
           long refused = guarded.refusedCalls();
-          assertThatThrownBy(() -> store.load(id)).isInstanceOf(StoreUnavailableException.class)
+          assertThatThrownBy(() -> store.load(id))
+              .isInstanceOf(StoreUnavailableException.class)
               .hasMessageContaining("refused without calling it");
           assertThat(guarded.refusedCalls()).isEqualTo(refused + 1);
 
           proxy.pass();
-          await("served again once the database is back").atMost(WAIT).ignoreExceptions()
+          await("served again once the database is back")
+              .atMost(WAIT)
+              .ignoreExceptions()
               .until(() -> store.load(id).isPresent());
           assertThat(guarded.breaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
           assertThat(store.load(id).orElseThrow().attributeBytes("cart")).containsExactly(1);
@@ -92,8 +117,11 @@ class StoreBackendOutageTest {
         }
       }
     }
-    try (StoreBackend backend = StoreBackend.of(
-        new DemoSettings(StoreKind.MEMORY, null, 1, "127.0.0.1", Duration.ofMinutes(30), namespace()), clock)) {
+    try (StoreBackend backend =
+        StoreBackend.of(
+            new DemoSettings(
+                StoreKind.MEMORY, null, 1, "127.0.0.1", Duration.ofMinutes(30), namespace()),
+            clock)) {
       InstanceStore instance = backend.open("s1");
       assertThat(instance.sessions()).isNotInstanceOf(CircuitBreakingStore.class);
       instance.release().run();
@@ -105,8 +133,12 @@ class StoreBackendOutageTest {
     if (url == null || url.isBlank()) {
       require("TETHER_TEST_PG_URL");
     }
-    return url + (url.contains("?") ? "&" : "?") + "user=" + System.getenv("TETHER_TEST_PG_USER")
-        + "&password=" + System.getenv("TETHER_TEST_PG_PASSWORD");
+    return url
+        + (url.contains("?") ? "&" : "?")
+        + "user="
+        + System.getenv("TETHER_TEST_PG_USER")
+        + "&password="
+        + System.getenv("TETHER_TEST_PG_PASSWORD");
   }
 
   private static String redis() {
@@ -119,8 +151,10 @@ class StoreBackendOutageTest {
 
   private static void require(String variable) {
     if (Boolean.parseBoolean(System.getenv("TETHER_REQUIRE_SERVICES"))) {
-      throw new IllegalStateException(variable + " is not set, and TETHER_REQUIRE_SERVICES=true makes"
-          + " a missing service a failure (source <(bash .ci/services.sh) starts one)");
+      throw new IllegalStateException(
+          variable
+              + " is not set, and TETHER_REQUIRE_SERVICES=true makes"
+              + " a missing service a failure (source <(bash .ci/services.sh) starts one)");
     }
     org.junit.jupiter.api.Assumptions.abort(variable + " is not set: skipping the demo store test");
   }

@@ -44,8 +44,10 @@ final class AdminGate implements AutoCloseable {
   }
 
   private final byte[] token;
+
   /** The token's fingerprint for the audit log: who acted, without the secret. */
   private final String tokenId;
+
   private final AuthThrottle throttle = new AuthThrottle(System::nanoTime);
   private final String csrf = newCsrfToken();
   private final AuditLog audit;
@@ -73,19 +75,36 @@ final class AdminGate implements AutoCloseable {
     long wait = throttle.waitSeconds(client);
     if (wait > 0) {
       ex.getResponseHeaders().set("Retry-After", Long.toString(wait));
-      sender.send(ex, 429, Map.of("error", "too many requests with a wrong token from " + client
-          + "; try again in " + wait + " s"));
+      sender.send(
+          ex,
+          429,
+          Map.of(
+              "error",
+              "too many requests with a wrong token from "
+                  + client
+                  + "; try again in "
+                  + wait
+                  + " s"));
       return;
     }
     if (!authorized(ex)) {
-      // only a presented token is a guess; a request without one (a browser, a probe) guesses nothing
-      int failures = ex.getRequestHeaders().containsKey("Authorization") ? throttle.failed(client) : 0;
-      if (failures > 0 && (failures <= AuthThrottle.FREE_FAILURES || Integer.bitCount(failures) == 1)) {
-        log.warn("admin API: {} {} from {} without a valid token ({} in a row{})", ex.getRequestMethod(),
-            ex.getRequestURI().getPath(), client, failures, failures > AuthThrottle.FREE_FAILURES ? "; now locked out" : "");
+      // only a presented token is a guess; a request without one (a browser, a probe) guesses
+      // nothing
+      int failures =
+          ex.getRequestHeaders().containsKey("Authorization") ? throttle.failed(client) : 0;
+      if (failures > 0
+          && (failures <= AuthThrottle.FREE_FAILURES || Integer.bitCount(failures) == 1)) {
+        log.warn(
+            "admin API: {} {} from {} without a valid token ({} in a row{})",
+            ex.getRequestMethod(),
+            ex.getRequestURI().getPath(),
+            client,
+            failures,
+            failures > AuthThrottle.FREE_FAILURES ? "; now locked out" : "");
       }
       ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tether-admin\"");
-      sender.send(ex, 401, Map.of("error", "a valid 'Authorization: Bearer <token>' header is required"));
+      sender.send(
+          ex, 401, Map.of("error", "a valid 'Authorization: Bearer <token>' header is required"));
       return;
     }
     if (token != null) {
@@ -102,18 +121,35 @@ final class AdminGate implements AutoCloseable {
     }
     String target = ex.getRequestURI().toString();
     // a browser's state-changing call must come from the dashboard page, which read the CSRF token
-    boolean browser = ex.getRequestHeaders().containsKey("Origin") || ex.getRequestHeaders().containsKey("Sec-Fetch-Site");
+    boolean browser =
+        ex.getRequestHeaders().containsKey("Origin")
+            || ex.getRequestHeaders().containsKey("Sec-Fetch-Site");
     String presented = ex.getRequestHeaders().getFirst(CSRF_HEADER);
-    if (browser && (presented == null
-        || !MessageDigest.isEqual(csrf.getBytes(StandardCharsets.US_ASCII), presented.trim().getBytes(StandardCharsets.US_ASCII)))) {
-      sender.send(ex, 403, Map.of("error", "a browser's " + method + " needs the " + CSRF_HEADER + " header the dashboard "
-          + "reads from GET " + CSRF_PATH + "; scripts that send no Origin need none"));
+    if (browser
+        && (presented == null
+            || !MessageDigest.isEqual(
+                csrf.getBytes(StandardCharsets.US_ASCII),
+                presented.trim().getBytes(StandardCharsets.US_ASCII)))) {
+      sender.send(
+          ex,
+          403,
+          Map.of(
+              "error",
+              "a browser's "
+                  + method
+                  + " needs the "
+                  + CSRF_HEADER
+                  + " header the dashboard "
+                  + "reads from GET "
+                  + CSRF_PATH
+                  + "; scripts that send no Origin need none"));
       audit.record(client, tokenId, method, target, null, 403);
       return;
     }
     byte[] body = ex.getRequestBody().readNBytes(MAX_BODY + 1);
     if (body.length > MAX_BODY) {
-      sender.send(ex, 413, Map.of("error", "the request body is larger than " + (MAX_BODY >> 10) + " KiB"));
+      sender.send(
+          ex, 413, Map.of("error", "the request body is larger than " + (MAX_BODY >> 10) + " KiB"));
       audit.record(client, tokenId, method, target, null, 413);
       return;
     }
@@ -153,7 +189,8 @@ final class AdminGate implements AutoCloseable {
         // fall through to text
       }
     }
-    String text = new String(body, 0, Math.min(body.length, MAX_AUDITED_BODY), StandardCharsets.UTF_8);
+    String text =
+        new String(body, 0, Math.min(body.length, MAX_AUDITED_BODY), StandardCharsets.UTF_8);
     return body.length > MAX_AUDITED_BODY ? text + "… (cut)" : text;
   }
 

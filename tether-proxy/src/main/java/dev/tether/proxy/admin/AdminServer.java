@@ -62,12 +62,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code admin.token} every request needs {@code Authorization: Bearer <token>} (compared
  * in constant time), except {@code /live} and {@code /ready}, which orchestrators probe without
- * secrets; without one the configuration only allows a loopback address. Answers are
- * JSON; errors are {@code {"error": "..."}} with 400, 401, 403, 404, 405 or 501. A state-changing
- * request that a browser sends from another site is refused with 403 (see {@link CrossSiteGuard});
- * the dashboard's files load without the token, its API calls need it. The server runs on the
- * JDK's HTTP server with a virtual thread per request, apart from the data plane's event loops, so
- * a slow scrape never delays traffic.
+ * secrets; without one the configuration only allows a loopback address. Answers are JSON; errors
+ * are {@code {"error": "..."}} with 400, 401, 403, 404, 405 or 501. A state-changing request that a
+ * browser sends from another site is refused with 403 (see {@link CrossSiteGuard}); the dashboard's
+ * files load without the token, its API calls need it. The server runs on the JDK's HTTP server
+ * with a virtual thread per request, apart from the data plane's event loops, so a slow scrape
+ * never delays traffic.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -87,12 +87,17 @@ public final class AdminServer implements AutoCloseable {
     /** The health checks of pool {@code name}, or {@code null}. */
     HealthChecker healthChecker(String name);
 
-    /** The session analytics, whose registry {@code /metrics} exports; {@code null}: a registry of its own. */
+    /**
+     * The session analytics, whose registry {@code /metrics} exports; {@code null}: a registry of
+     * its own.
+     */
     default Analytics analytics() {
       return null;
     }
 
-    /** The drains, or {@code null}: {@code .../drain} then answers 501 (see {@link DrainRoutes}). */
+    /**
+     * The drains, or {@code null}: {@code .../drain} then answers 501 (see {@link DrainRoutes}).
+     */
     default dev.tether.proxy.drain.DrainService drains() {
       return null;
     }
@@ -102,7 +107,9 @@ public final class AdminServer implements AutoCloseable {
       return null;
     }
 
-    /** Runtime server changes and the effective configuration, or {@code null} when not supported. */
+    /**
+     * Runtime server changes and the effective configuration, or {@code null} when not supported.
+     */
     default RuntimeChanges runtimeChanges() {
       return null;
     }
@@ -127,9 +134,12 @@ public final class AdminServer implements AutoCloseable {
   private AdminServer(AdminConfig config, Control control, Reloader reloader) throws IOException {
     this.control = control;
     this.reloader = reloader;
-    this.meters = new AdminMeters(control.analytics() == null ? null : control.analytics().registry());
+    this.meters =
+        new AdminMeters(control.analytics() == null ? null : control.analytics().registry());
     byte[] token = config.token() == null ? null : config.token().getBytes(StandardCharsets.UTF_8);
-    this.http = HttpServer.create(new InetSocketAddress(config.listen().host(), config.listen().port()), 64);
+    this.http =
+        HttpServer.create(
+            new InetSocketAddress(config.listen().host(), config.listen().port()), 64);
     this.crossSite = new CrossSiteGuard(config.listen().host(), port());
     try {
       this.gate = new AdminGate(token, config.auditLog(), json);
@@ -157,7 +167,8 @@ public final class AdminServer implements AutoCloseable {
       log.info("admin API on {}:{}", config.listen().host(), s.port());
       return s;
     } catch (IOException e) {
-      throw new IllegalStateException("cannot listen for the admin API on " + config.listen() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot listen for the admin API on " + config.listen() + ": " + e.getMessage(), e);
     }
   }
 
@@ -195,8 +206,12 @@ public final class AdminServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try {
-      String refusal = crossSite.refusal(ex.getRequestMethod(), ex.getRequestHeaders().getFirst("Origin"),
-          ex.getRequestHeaders().getFirst("Sec-Fetch-Site"), ex.getRequestHeaders().getFirst("Host"));
+      String refusal =
+          crossSite.refusal(
+              ex.getRequestMethod(),
+              ex.getRequestHeaders().getFirst("Origin"),
+              ex.getRequestHeaders().getFirst("Sec-Fetch-Site"),
+              ex.getRequestHeaders().getFirst("Host"));
       if (refusal != null) {
         send(ex, 403, Map.of("error", refusal));
         return;
@@ -214,7 +229,8 @@ public final class AdminServer implements AutoCloseable {
       }
       gate.serve(ex, this::send, this::route);
     } catch (RuntimeException e) {
-      log.error("admin request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
+      log.error(
+          "admin request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
       if (ex.getResponseCode() == -1) {
         send(ex, 500, Map.of("error", "internal error: " + e));
       }
@@ -226,7 +242,10 @@ public final class AdminServer implements AutoCloseable {
   private void route(HttpExchange ex) throws IOException {
     String method = ex.getRequestMethod();
     String path = ex.getRequestURI().getPath();
-    String[] p = path.length() > 1 && path.endsWith("/") ? path.substring(1, path.length() - 1).split("/") : path.substring(1).split("/");
+    String[] p =
+        path.length() > 1 && path.endsWith("/")
+            ? path.substring(1, path.length() - 1).split("/")
+            : path.substring(1).split("/");
     if (path.equals("/metrics")) {
       if (allow(ex, "GET")) {
         byte[] body = meters.scrape().getBytes(StandardCharsets.UTF_8);
@@ -254,39 +273,66 @@ public final class AdminServer implements AutoCloseable {
         write(ex, a.status(), a.body());
       }
     } else if (ServerRoutes.matches(method, p)) {
-      ServerRoutes.Answer a = ServerRoutes.answer(method, p, ex.getRequestURI().getRawQuery(),
-          ex.getRequestBody().readNBytes(64 * 1024), control);
+      ServerRoutes.Answer a =
+          ServerRoutes.answer(
+              method,
+              p,
+              ex.getRequestURI().getRawQuery(),
+              ex.getRequestBody().readNBytes(64 * 1024),
+              control);
       if (a.allow() != null) {
         ex.getResponseHeaders().set("Allow", a.allow());
       }
       send(ex, a.status(), a.body());
-    } else if (p.length == 4 && p[0].equals("api") && p[1].equals("pools") && p[3].equals("servers")) {
+    } else if (p.length == 4
+        && p[0].equals("api")
+        && p[1].equals("pools")
+        && p[3].equals("servers")) {
       if (allow(ex, "GET")) {
         Pool pool = control.pool(p[2]);
         if (pool == null) {
-          send(ex, 404, Map.of("error", "no pool '" + p[2] + "'; pools: " + control.config().pools().keySet()));
+          send(
+              ex,
+              404,
+              Map.of(
+                  "error", "no pool '" + p[2] + "'; pools: " + control.config().pools().keySet()));
         } else {
           send(ex, 200, Map.of("pool", pool.name(), "servers", servers(pool)));
         }
       }
     } else if (DrainRoutes.matches(path)) {
-      DrainRoutes.Answer a = DrainRoutes.answer(method, ex.getRequestURI().getRawQuery(), path, control);
+      DrainRoutes.Answer a =
+          DrainRoutes.answer(method, ex.getRequestURI().getRawQuery(), path, control);
       if (a.status() == 405) {
         ex.getResponseHeaders().set("Allow", "GET, POST");
       }
       send(ex, a.status(), a.body());
-    } else if (p.length == 6 && p[0].equals("api") && p[1].equals("pools") && p[3].equals("servers")) {
+    } else if (p.length == 6
+        && p[0].equals("api")
+        && p[1].equals("pools")
+        && p[3].equals("servers")) {
       if (allow(ex, "POST")) {
         setState(ex, p[2], p[4], p[5]);
       }
-    } else if (p.length >= 3 && p[0].equals("api") && p[1].equals("demo") && p[2].equals("instances")) {
+    } else if (p.length >= 3
+        && p[0].equals("api")
+        && p[1].equals("demo")
+        && p[2].equals("instances")) {
       demo(ex, p);
     } else {
-      send(ex, 404, Map.of("error", "no such endpoint " + method + " " + path
-          + "; see GET /api/pools, GET /api/pools/{pool}/servers, POST /api/pools/{pool}/servers/{server}/drain|enable|disable,"
-          + " POST /api/pools/{pool}/servers, DELETE /api/pools/{pool}/servers/{server}, PUT /api/pools/{pool}/servers/{server}/weight,"
-          + " GET /api/pools/{pool}/servers/{server}/drain, GET /api/pools/{pool}/sessions, GET /api/alerts, GET /api/config,"
-          + " POST /api/reload, GET /metrics, GET /live, GET /ready"));
+      send(
+          ex,
+          404,
+          Map.of(
+              "error",
+              "no such endpoint "
+                  + method
+                  + " "
+                  + path
+                  + "; see GET /api/pools, GET /api/pools/{pool}/servers, POST /api/pools/{pool}/servers/{server}/drain|enable|disable,"
+                  + " POST /api/pools/{pool}/servers, DELETE /api/pools/{pool}/servers/{server}, PUT /api/pools/{pool}/servers/{server}/weight,"
+                  + " GET /api/pools/{pool}/servers/{server}/drain, GET /api/pools/{pool}/sessions, GET /api/alerts, GET /api/config,"
+                  + " POST /api/reload, GET /metrics, GET /live, GET /ready"));
     }
   }
 
@@ -315,7 +361,8 @@ public final class AdminServer implements AutoCloseable {
       m.put("healthChecks", control.healthChecker(pc.name()) != null);
       m.put("servers", pool.snapshot().members().size());
       m.put("up", up);
-      m.put("inFlight", pool.snapshot().members().stream().mapToLong(x -> x.load().inFlight()).sum());
+      m.put(
+          "inFlight", pool.snapshot().members().stream().mapToLong(x -> x.load().inFlight()).sum());
       m.put("panic", pool.snapshot().panic());
       m.put("ejected", pool.snapshot().ejectedCount());
       out.add(m);
@@ -344,16 +391,27 @@ public final class AdminServer implements AutoCloseable {
     s.put("agent", checks == null ? null : checks.agentJson(m.name()));
     s.put("inFlight", m.load().inFlight());
     s.put("completed", m.load().completed());
-    s.put("sessions", affinity == null ? null : affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L));
-    s.put("tunnels", control.drains() == null ? null : control.drains().tunnels(pool.name(), m.name()));
+    s.put(
+        "sessions",
+        affinity == null
+            ? null
+            : affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L));
+    s.put(
+        "tunnels",
+        control.drains() == null ? null : control.drains().tunnels(pool.name(), m.name()));
     s.put("removal", ServerRoutes.pendingRemoval(control, pool.name(), m.name()));
     return s;
   }
 
-  private void setState(HttpExchange ex, String poolName, String server, String action) throws IOException {
+  private void setState(HttpExchange ex, String poolName, String server, String action)
+      throws IOException {
     Pool pool = control.pool(poolName);
     if (pool == null) {
-      send(ex, 404, Map.of("error", "no pool '" + poolName + "'; pools: " + control.config().pools().keySet()));
+      send(
+          ex,
+          404,
+          Map.of(
+              "error", "no pool '" + poolName + "'; pools: " + control.config().pools().keySet()));
       return;
     }
     Member member = pool.snapshot().member(server);
@@ -361,21 +419,28 @@ public final class AdminServer implements AutoCloseable {
       send(ex, 404, Map.of("error", "pool " + poolName + " has no server '" + server + "'"));
       return;
     }
-    ServerState to = switch (action) {
-      case "drain" -> ServerState.DRAINING;
-      case "disable" -> ServerState.DISABLED;
-      case "enable" -> {
-        HealthChecker checks = control.healthChecker(poolName);
-        yield checks != null && Boolean.FALSE.equals(checks.health().get(server)) ? ServerState.DOWN : ServerState.UP;
-      }
-      default -> null;
-    };
+    ServerState to =
+        switch (action) {
+          case "drain" -> ServerState.DRAINING;
+          case "disable" -> ServerState.DISABLED;
+          case "enable" -> {
+            HealthChecker checks = control.healthChecker(poolName);
+            yield checks != null && Boolean.FALSE.equals(checks.health().get(server))
+                ? ServerState.DOWN
+                : ServerState.UP;
+          }
+          default -> null;
+        };
     if (to == null) {
-      send(ex, 404, Map.of("error", "unknown action '" + action + "'; use drain, enable or disable"));
+      send(
+          ex,
+          404,
+          Map.of("error", "unknown action '" + action + "'; use drain, enable or disable"));
       return;
     }
     HealthChecker checker = control.healthChecker(poolName);
-    ServerState from = checker != null ? checker.operatorSet(server, to) : pool.setState(server, to);
+    ServerState from =
+        checker != null ? checker.operatorSet(server, to) : pool.setState(server, to);
     log.info("admin: pool {} server {} {} ({} -> {})", poolName, server, action, from, to);
     send(ex, 200, server(pool, pool.snapshot().member(server)));
   }
@@ -383,7 +448,12 @@ public final class AdminServer implements AutoCloseable {
   private void demo(HttpExchange ex, String[] p) throws IOException {
     InstanceControl ctl = instances;
     if (ctl == null) {
-      send(ex, 404, Map.of("error", "no application instances to control: /api/demo/... is served by `tether demo` only"));
+      send(
+          ex,
+          404,
+          Map.of(
+              "error",
+              "no application instances to control: /api/demo/... is served by `tether demo` only"));
       return;
     }
     try {
@@ -395,8 +465,14 @@ public final class AdminServer implements AutoCloseable {
           String name = null;
           if (body.length > 0) {
             JsonNode node = json.readTree(body);
-            if (node == null || !node.isObject() || (node.has("name") && !node.get("name").isTextual())) {
-              send(ex, 400, Map.of("error", "expected a JSON object like {\"name\": \"s4\"} (name optional)"));
+            if (node == null
+                || !node.isObject()
+                || (node.has("name") && !node.get("name").isTextual())) {
+              send(
+                  ex,
+                  400,
+                  Map.of(
+                      "error", "expected a JSON object like {\"name\": \"s4\"} (name optional)"));
               return;
             }
             name = node.has("name") ? node.get("name").asText() : null;
@@ -407,10 +483,16 @@ public final class AdminServer implements AutoCloseable {
         switch (p[4]) {
           case "kill" -> send(ex, 200, ctl.kill(p[3]));
           case "start" -> send(ex, 200, ctl.start(p[3]));
-          default -> send(ex, 404, Map.of("error", "unknown action '" + p[4] + "'; use kill or start"));
+          default ->
+              send(ex, 404, Map.of("error", "unknown action '" + p[4] + "'; use kill or start"));
         }
       } else if (p.length != 5) {
-        send(ex, 404, Map.of("error", "use GET|POST /api/demo/instances or POST /api/demo/instances/{name}/kill|start"));
+        send(
+            ex,
+            404,
+            Map.of(
+                "error",
+                "use GET|POST /api/demo/instances or POST /api/demo/instances/{name}/kill|start"));
       }
     } catch (JsonProcessingException e) {
       send(ex, 400, Map.of("error", "the body is not JSON: " + e.getOriginalMessage()));
@@ -425,15 +507,39 @@ public final class AdminServer implements AutoCloseable {
     try {
       reloader.reload();
       rebind();
-      send(ex, 200, Map.of("reloaded", true, "source", control.config().source(), "pools", control.config().pools().size()));
+      send(
+          ex,
+          200,
+          Map.of(
+              "reloaded",
+              true,
+              "source",
+              control.config().source(),
+              "pools",
+              control.config().pools().size()));
     } catch (UnsupportedOperationException e) {
       send(ex, 501, Map.of("error", e.getMessage()));
     } catch (IllegalArgumentException e) {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("error", e.getMessage());
       if (e.getCause() instanceof ConfigException ce) {
-        body.put("problems", ce.problems().stream().map(pr -> Map.of("file", pr.source(), "line", pr.line(),
-            "column", pr.column(), "key", pr.path(), "message", pr.message())).toList());
+        body.put(
+            "problems",
+            ce.problems().stream()
+                .map(
+                    pr ->
+                        Map.of(
+                            "file",
+                            pr.source(),
+                            "line",
+                            pr.line(),
+                            "column",
+                            pr.column(),
+                            "key",
+                            pr.path(),
+                            "message",
+                            pr.message()))
+                .toList());
       }
       send(ex, 400, body);
     }

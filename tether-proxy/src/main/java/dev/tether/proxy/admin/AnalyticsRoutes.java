@@ -40,7 +40,9 @@ final class AnalyticsRoutes {
     String pool = path.substring(1).split("/")[2];
     PoolFigures f = control.analytics() == null ? null : control.analytics().figures(pool);
     if (f == null) {
-      return new Answer(404, Map.of("error", "no pool '" + pool + "'; pools: " + control.config().pools().keySet()));
+      return new Answer(
+          404,
+          Map.of("error", "no pool '" + pool + "'; pools: " + control.config().pools().keySet()));
     }
     return new Answer(200, f.toJson());
   }

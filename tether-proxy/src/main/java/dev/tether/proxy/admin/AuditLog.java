@@ -35,10 +35,18 @@ final class AuditLog implements AutoCloseable {
   AuditLog(Path path, Clock clock) {
     this.clock = clock;
     try {
-      this.file = path == null ? null : Files.newBufferedWriter(path, StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+      this.file =
+          path == null
+              ? null
+              : Files.newBufferedWriter(
+                  path,
+                  StandardCharsets.UTF_8,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.APPEND,
+                  StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the admin audit log " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot open the admin audit log " + path + ": " + e.getMessage(), e);
     }
   }
 

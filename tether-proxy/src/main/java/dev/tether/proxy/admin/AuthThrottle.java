@@ -7,11 +7,11 @@ import java.util.function.LongSupplier;
 
 /**
  * Slows down guessing of the admin token, per client address: after {@link #FREE_FAILURES} wrong
- * tokens, each further attempt waits for a lock-out that doubles with every failure
- * (1 s, 2 s, 4 s … up to {@link #MAX_LOCK_SECONDS}); while locked out every request from that
- * address, even one with the right token, is answered 429. A success, or ten minutes without a
- * failure, forgets the address. At most {@link #MAX_ADDRESSES} addresses are tracked; beyond that
- * the oldest entries are dropped. Thread-safe; the clock is injected.
+ * tokens, each further attempt waits for a lock-out that doubles with every failure (1 s, 2 s, 4 s
+ * … up to {@link #MAX_LOCK_SECONDS}); while locked out every request from that address, even one
+ * with the right token, is answered 429. A success, or ten minutes without a failure, forgets the
+ * address. At most {@link #MAX_ADDRESSES} addresses are tracked; beyond that the oldest entries are
+ * dropped. Thread-safe; the clock is injected.
  */
 final class AuthThrottle {
 
@@ -67,7 +67,8 @@ final class AuthThrottle {
       e.failures++;
       e.lastFailure = now;
       if (e.failures > FREE_FAILURES) {
-        long seconds = Math.min(MAX_LOCK_SECONDS, 1L << Math.min(30, e.failures - FREE_FAILURES - 1));
+        long seconds =
+            Math.min(MAX_LOCK_SECONDS, 1L << Math.min(30, e.failures - FREE_FAILURES - 1));
         e.lockedUntil = now + TimeUnit.SECONDS.toNanos(seconds);
       }
       return e.failures;

@@ -23,16 +23,19 @@ final class ConfigRoutes {
   }
 
   /** The YAML, or a JSON error (501) when the configuration cannot be shown. */
-  static Answer answer(AdminServer.Control control, com.fasterxml.jackson.databind.ObjectMapper json) throws
-      com.fasterxml.jackson.core.JsonProcessingException {
+  static Answer answer(
+      AdminServer.Control control, com.fasterxml.jackson.databind.ObjectMapper json)
+      throws com.fasterxml.jackson.core.JsonProcessingException {
     RuntimeChanges changes = control.runtimeChanges();
     try {
       if (changes == null) {
         throw new IllegalStateException("this balancer keeps no configuration to show");
       }
-      return new Answer(200, "text/yaml; charset=utf-8", changes.yaml().getBytes(StandardCharsets.UTF_8));
+      return new Answer(
+          200, "text/yaml; charset=utf-8", changes.yaml().getBytes(StandardCharsets.UTF_8));
     } catch (IllegalStateException e) {
-      return new Answer(501, "application/json", json.writeValueAsBytes(Map.of("error", e.getMessage())));
+      return new Answer(
+          501, "application/json", json.writeValueAsBytes(Map.of("error", e.getMessage())));
     }
   }
 }

@@ -12,9 +12,9 @@ import java.util.Set;
  * <p>A page on another origin can make the browser POST to the admin port (a form, or a "simple"
  * {@code fetch}); the browser attaches no token, but on a loopback admin without a token nothing
  * else stops it. Browsers mark such requests: {@code Origin} names the page that sent them, and
- * {@code Sec-Fetch-Site} (Fetch Metadata) says whether it was {@code same-origin},
- * {@code same-site}, {@code cross-site} or {@code none} (typed by the user). The rule, the one Go's
- * {@code net/http.CrossOriginProtection} also applies:
+ * {@code Sec-Fetch-Site} (Fetch Metadata) says whether it was {@code same-origin}, {@code
+ * same-site}, {@code cross-site} or {@code none} (typed by the user). The rule, the one Go's {@code
+ * net/http.CrossOriginProtection} also applies:
  *
  * <ul>
  *   <li>GET, HEAD and OPTIONS always pass: they change nothing;
@@ -25,12 +25,12 @@ import java.util.Set;
  *       browser.
  * </ul>
  *
- * <p>The own origin is {@code http://host:port} of the listen address, not the request's
- * {@code Host} header, so a DNS-rebound name does not count as the admin's own; on a loopback
- * address {@code localhost}, {@code 127.0.0.1} and {@code [::1]} all do. Only on a wildcard address
- * ({@code 0.0.0.0}, {@code ::}), where the listen address names no host, the request's
- * {@code Host} stands in (such an admin API requires a token, which a rebound page cannot read).
- * Immutable and thread-safe.
+ * <p>The own origin is {@code http://host:port} of the listen address, not the request's {@code
+ * Host} header, so a DNS-rebound name does not count as the admin's own; on a loopback address
+ * {@code localhost}, {@code 127.0.0.1} and {@code [::1]} all do. Only on a wildcard address ({@code
+ * 0.0.0.0}, {@code ::}), where the listen address names no host, the request's {@code Host} stands
+ * in (such an admin API requires a token, which a rebound page cannot read). Immutable and
+ * thread-safe.
  */
 final class CrossSiteGuard {
 
@@ -77,15 +77,22 @@ final class CrossSiteGuard {
     if (fetchSite != null) {
       String site = fetchSite.trim().toLowerCase(Locale.ROOT);
       if (site.equals("cross-site") || site.equals("same-site")) {
-        return "cross-site request refused: Sec-Fetch-Site is '" + site + "'; " + method
+        return "cross-site request refused: Sec-Fetch-Site is '"
+            + site
+            + "'; "
+            + method
             + " on the admin API is only accepted from the dashboard itself or from a client that sends no Origin (curl)";
       }
     }
     if (origin == null || isOwn(origin.trim(), hostHeader)) {
       return null;
     }
-    return "cross-site request refused: Origin '" + origin.trim() + "' is not this admin API's origin ("
-        + String.join(", ", own) + "); " + method
+    return "cross-site request refused: Origin '"
+        + origin.trim()
+        + "' is not this admin API's origin ("
+        + String.join(", ", own)
+        + "); "
+        + method
         + " on the admin API is only accepted from the dashboard itself or from a client that sends no Origin (curl)";
   }
 

@@ -16,14 +16,15 @@ import java.util.Map;
  * <p>The files live in the jar under {@code dev/tether/proxy/admin/dashboard/} and are read once at
  * start-up. Only the fixed set below is served, looked up by the exact raw request path, so no
  * request path ever reaches the class loader or the file system (no traversal, no listing); any
- * other path under {@code /dashboard/} is a 404. The page needs no token to load (it holds no
- * data; its API calls carry the token) and is served with a strict Content-Security-Policy: every
- * script and style comes from this origin, nothing inline, no framing.
+ * other path under {@code /dashboard/} is a 404. The page needs no token to load (it holds no data;
+ * its API calls carry the token) and is served with a strict Content-Security-Policy: every script
+ * and style comes from this origin, nothing inline, no framing.
  */
 final class DashboardAssets {
 
   /** The Content-Security-Policy of every dashboard file. */
-  static final String CSP = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  static final String CSP =
+      "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private static final String PREFIX = "/dashboard/";
   private static final String ROOT = "dashboard/";
@@ -56,7 +57,8 @@ final class DashboardAssets {
   private static Asset read(String name, String contentType) {
     try (InputStream in = DashboardAssets.class.getResourceAsStream(ROOT + name)) {
       if (in == null) {
-        throw new IllegalStateException("the dashboard file " + ROOT + name + " is missing from the class path");
+        throw new IllegalStateException(
+            "the dashboard file " + ROOT + name + " is missing from the class path");
       }
       return new Asset(contentType, in.readAllBytes());
     } catch (IOException e) {

@@ -34,7 +34,10 @@ final class DrainRoutes {
 
   static boolean matches(String path) {
     String[] p = path.substring(1).split("/");
-    return p.length == 6 && p[0].equals("api") && p[1].equals("pools") && p[3].equals("servers")
+    return p.length == 6
+        && p[0].equals("api")
+        && p[1].equals("pools")
+        && p[3].equals("servers")
         && p[5].equals("drain");
   }
 
@@ -43,7 +46,8 @@ final class DrainRoutes {
     String pool = p[2];
     String server = p[4];
     if (!method.equals("GET") && !method.equals("POST")) {
-      return new Answer(405, Map.of("error", method + " is not allowed here; use GET (status) or POST (start)"));
+      return new Answer(
+          405, Map.of("error", method + " is not allowed here; use GET (status) or POST (start)"));
     }
     DrainService drains = control.drains();
     if (drains == null) {
@@ -58,14 +62,34 @@ final class DrainRoutes {
     try {
       if (method.equals("POST")) {
         dev.tether.proxy.health.HealthChecker checker = control.healthChecker(pool);
-        return new Answer(200, drains.start(pool, server, deadline,
-            checker == null ? null : name -> checker.operatorSet(name, ServerState.DRAINING)).toJson());
+        return new Answer(
+            200,
+            drains
+                .start(
+                    pool,
+                    server,
+                    deadline,
+                    checker == null
+                        ? null
+                        : name -> checker.operatorSet(name, ServerState.DRAINING))
+                .toJson());
       }
       DrainStatus s = drains.status(pool, server);
       if (s.state() != ServerState.DRAINING) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", "server " + server + " of pool " + pool + " is not draining (state " + s.state()
-            + "); start a drain with POST /api/pools/" + pool + "/servers/" + server + "/drain");
+        body.put(
+            "error",
+            "server "
+                + server
+                + " of pool "
+                + pool
+                + " is not draining (state "
+                + s.state()
+                + "); start a drain with POST /api/pools/"
+                + pool
+                + "/servers/"
+                + server
+                + "/drain");
         body.put("state", s.state().name());
         return new Answer(409, body);
       }
@@ -83,13 +107,17 @@ final class DrainRoutes {
     Duration deadline = null;
     for (String pair : rawQuery.split("&")) {
       int eq = pair.indexOf('=');
-      String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      String name =
+          URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       if (!name.equals("deadline")) {
-        throw new IllegalArgumentException("unknown parameter '" + name + "'; the only one is deadline, e.g. ?deadline=10m");
+        throw new IllegalArgumentException(
+            "unknown parameter '" + name + "'; the only one is deadline, e.g. ?deadline=10m");
       }
       if (!method.equals("POST")) {
-        throw new IllegalArgumentException("deadline: a deadline is set when the drain starts, with POST ...?deadline=10m");
+        throw new IllegalArgumentException(
+            "deadline: a deadline is set when the drain starts, with POST ...?deadline=10m");
       }
       try {
         deadline = DrainConfig.parseDeadline(value);

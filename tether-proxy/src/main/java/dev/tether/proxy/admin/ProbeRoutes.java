@@ -8,8 +8,8 @@ import java.util.Map;
  * The balancer's own health for orchestrators: {@code GET /live} (200 while the process runs and
  * its admin API answers) and {@code GET /ready} (200 while it takes traffic, 503 before it listens
  * and while it shuts down). These two exact paths need no token, as a Kubernetes probe or a load
- * balancer's check carries no secret; they reveal nothing but liveness, readiness, the data
- * address and the number of pools. Every other path keeps its token.
+ * balancer's check carries no secret; they reveal nothing but liveness, readiness, the data address
+ * and the number of pools. Every other path keeps its token.
  *
  * <pre>
  * GET /live   200 {"live": true, "uptimeSeconds": 42}

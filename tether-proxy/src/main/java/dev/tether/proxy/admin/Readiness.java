@@ -3,8 +3,8 @@ package dev.tether.proxy.admin;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Whether the balancer takes traffic, for {@code GET /ready}: ready once its data port listens
- * with a valid configuration; not ready before that and from the moment it starts shutting down.
+ * Whether the balancer takes traffic, for {@code GET /ready}: ready once its data port listens with
+ * a valid configuration; not ready before that and from the moment it starts shutting down.
  *
  * @param ready whether to send it traffic
  * @param detail for people: where it listens, or why it is not ready

@@ -1,13 +1,18 @@
 package dev.tether.proxy.admin;
 
-/** Re-reads the configuration from where it came from and applies it; what {@code POST /api/reload} runs. */
+/**
+ * Re-reads the configuration from where it came from and applies it; what {@code POST /api/reload}
+ * runs.
+ */
 @FunctionalInterface
 public interface Reloader {
 
   /** Says a reload is not possible (the configuration did not come from a file). */
-  Reloader UNAVAILABLE = () -> {
-    throw new UnsupportedOperationException("this configuration did not come from a file, so it cannot be re-read");
-  };
+  Reloader UNAVAILABLE =
+      () -> {
+        throw new UnsupportedOperationException(
+            "this configuration did not come from a file, so it cannot be re-read");
+      };
 
   /**
    * Reloads; returns normally when the new configuration is in force.

@@ -60,29 +60,47 @@ final class ServerRoutes {
     if (p.length < 4 || !p[0].equals("api") || !p[1].equals("pools") || !p[3].equals("servers")) {
       return false;
     }
-    return (p.length == 4 && !method.equals("GET")) || p.length == 5 || (p.length == 6 && p[5].equals("weight"));
+    return (p.length == 4 && !method.equals("GET"))
+        || p.length == 5
+        || (p.length == 6 && p[5].equals("weight"));
   }
 
-  static Answer answer(String method, String[] p, String rawQuery, byte[] body, AdminServer.Control control) {
+  static Answer answer(
+      String method, String[] p, String rawQuery, byte[] body, AdminServer.Control control) {
     RuntimeChanges changes = control.runtimeChanges();
     if (changes == null) {
       return Answer.error(501, "this balancer does not take runtime server changes");
     }
     try {
       if (p.length == 4) {
-        return method.equals("POST") ? add(p[2], body, changes, control) : new Answer(405,
-            Map.of("error", method + " is not allowed here; use GET to list or POST to add a server"), "GET, POST");
+        return method.equals("POST")
+            ? add(p[2], body, changes, control)
+            : new Answer(
+                405,
+                Map.of(
+                    "error",
+                    method + " is not allowed here; use GET to list or POST to add a server"),
+                "GET, POST");
       }
       if (p.length == 5) {
-        return method.equals("DELETE") ? remove(p[2], p[4], rawQuery, changes) : new Answer(405,
-            Map.of("error", method + " is not allowed here; use DELETE to remove the server"), "DELETE");
+        return method.equals("DELETE")
+            ? remove(p[2], p[4], rawQuery, changes)
+            : new Answer(
+                405,
+                Map.of("error", method + " is not allowed here; use DELETE to remove the server"),
+                "DELETE");
       }
-      return method.equals("PUT") ? weight(p[2], p[4], body, changes) : new Answer(405,
-          Map.of("error", method + " is not allowed here; use PUT with {\"weight\": n}"), "PUT");
+      return method.equals("PUT")
+          ? weight(p[2], p[4], body, changes)
+          : new Answer(
+              405,
+              Map.of("error", method + " is not allowed here; use PUT with {\"weight\": n}"),
+              "PUT");
     } catch (IllegalArgumentException e) {
       return Answer.error(400, e.getMessage());
     } catch (RuntimeChanges.RefusedException e) {
-      return Answer.error(e.refusal() == RuntimeChanges.Refusal.NOT_FOUND ? 404 : 409, e.getMessage());
+      return Answer.error(
+          e.refusal() == RuntimeChanges.Refusal.NOT_FOUND ? 404 : 409, e.getMessage());
     }
   }
 
@@ -90,7 +108,8 @@ final class ServerRoutes {
    * For the server listing: {@code {"since": ..., "deadline": ...}} while {@code DELETE} drains the
    * server before removing it, else {@code null}.
    */
-  static Map<String, String> pendingRemoval(AdminServer.Control control, String pool, String server) {
+  static Map<String, String> pendingRemoval(
+      AdminServer.Control control, String pool, String server) {
     RuntimeChanges changes = control.runtimeChanges();
     if (changes == null) {
       return null;
@@ -103,22 +122,29 @@ final class ServerRoutes {
     return null;
   }
 
-  private static Answer add(String pool, byte[] body, RuntimeChanges changes, AdminServer.Control control) {
+  private static Answer add(
+      String pool, byte[] body, RuntimeChanges changes, AdminServer.Control control) {
     JsonNode n = object(body, "{\"name\": \"s4\", \"address\": \"10.0.0.4:8080\", \"weight\": 1}");
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!ADD_FIELDS.contains(f)) {
-        throw new IllegalArgumentException(f + ": unknown field; a server has name, address and weight (optional, default 1)");
+        throw new IllegalArgumentException(
+            f + ": unknown field; a server has name, address and weight (optional, default 1)");
       }
     }
     String name = text(n, "name", "a name unique in the pool, e.g. \"s4\"");
     String address = text(n, "address", "host:port, e.g. \"10.0.0.4:8080\"");
     int weight = n.has("weight") ? weightOf(n) : ServerInput.DEFAULT_WEIGHT;
     ServerConfig s = ServerInput.server(name, address, weight);
-    // The file may name a host that resolves later (it gets 502s meanwhile); a server added by hand is
-    // checked now, on this admin thread, so that a typo is a 400 and not a server that fails requests.
+    // The file may name a host that resolves later (it gets 502s meanwhile); a server added by hand
+    // is
+    // checked now, on this admin thread, so that a typo is a 400 and not a server that fails
+    // requests.
     if (new InetSocketAddress(s.address().host(), s.address().port()).isUnresolved()) {
-      throw new IllegalArgumentException("address: host '" + s.address().host() + "' does not resolve; give an IP address or a resolvable name");
+      throw new IllegalArgumentException(
+          "address: host '"
+              + s.address().host()
+              + "' does not resolve; give an IP address or a resolvable name");
     }
     changes.add(pool, s);
     Pool p = control.pool(pool);
@@ -132,7 +158,8 @@ final class ServerRoutes {
     return Answer.of(201, out);
   }
 
-  private static Answer remove(String pool, String server, String rawQuery, RuntimeChanges changes) {
+  private static Answer remove(
+      String pool, String server, String rawQuery, RuntimeChanges changes) {
     Map<String, String> q = query(rawQuery);
     boolean now = false;
     Duration deadline = null;
@@ -140,17 +167,25 @@ final class ServerRoutes {
       switch (e.getKey()) {
         case "now" -> {
           if (!e.getValue().isEmpty() && !e.getValue().equals("true")) {
-            throw new IllegalArgumentException("now: '" + e.getValue() + "' is not allowed; give ?now (or ?now=true) to remove at once");
+            throw new IllegalArgumentException(
+                "now: '"
+                    + e.getValue()
+                    + "' is not allowed; give ?now (or ?now=true) to remove at once");
           }
           now = true;
         }
         case "deadline" -> {
           deadline = ServerInput.duration("deadline", e.getValue());
           if (deadline.isZero() || deadline.compareTo(MAX_DEADLINE) > 0) {
-            throw new IllegalArgumentException("deadline: " + e.getValue() + " is out of range; use 1ms..24h, or ?now to remove at once");
+            throw new IllegalArgumentException(
+                "deadline: "
+                    + e.getValue()
+                    + " is out of range; use 1ms..24h, or ?now to remove at once");
           }
         }
-        default -> throw new IllegalArgumentException(e.getKey() + ": unknown parameter; use ?now or ?deadline=10m");
+        default ->
+            throw new IllegalArgumentException(
+                e.getKey() + ": unknown parameter; use ?now or ?deadline=10m");
       }
     }
     if (now && q.containsKey("deadline")) {
@@ -178,8 +213,11 @@ final class ServerRoutes {
       }
     }
     if (!n.has("weight")) {
-      throw new IllegalArgumentException("weight: missing; give {\"weight\": n} with n in "
-          + ServerInput.MIN_WEIGHT + ".." + ServerInput.MAX_WEIGHT);
+      throw new IllegalArgumentException(
+          "weight: missing; give {\"weight\": n} with n in "
+              + ServerInput.MIN_WEIGHT
+              + ".."
+              + ServerInput.MAX_WEIGHT);
     }
     int w = weightOf(n);
     int previous = changes.weight(pool, server, w);
@@ -194,8 +232,13 @@ final class ServerRoutes {
   private static int weightOf(JsonNode n) {
     JsonNode w = n.get("weight");
     if (!w.isIntegralNumber()) {
-      throw new IllegalArgumentException("weight: " + w + " is not a whole number; use "
-          + ServerInput.MIN_WEIGHT + ".." + ServerInput.MAX_WEIGHT);
+      throw new IllegalArgumentException(
+          "weight: "
+              + w
+              + " is not a whole number; use "
+              + ServerInput.MIN_WEIGHT
+              + ".."
+              + ServerInput.MAX_WEIGHT);
     }
     ServerInput.checkWeight(w.canConvertToLong() ? w.asLong() : Long.MAX_VALUE);
     return w.asInt();
@@ -214,15 +257,18 @@ final class ServerRoutes {
 
   private static JsonNode object(byte[] body, String example) {
     if (body.length > MAX_BODY) {
-      throw new IllegalArgumentException("body: more than " + MAX_BODY + " bytes; send a JSON object like " + example);
+      throw new IllegalArgumentException(
+          "body: more than " + MAX_BODY + " bytes; send a JSON object like " + example);
     }
     JsonNode n;
     try {
       n = body.length == 0 ? null : JSON.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("body: not JSON (" + e.getOriginalMessage() + "); send an object like " + example);
+      throw new IllegalArgumentException(
+          "body: not JSON (" + e.getOriginalMessage() + "); send an object like " + example);
     } catch (IOException e) {
-      throw new IllegalArgumentException("body: unreadable (" + e.getMessage() + "); send an object like " + example);
+      throw new IllegalArgumentException(
+          "body: unreadable (" + e.getMessage() + "); send an object like " + example);
     }
     if (n == null || !n.isObject()) {
       throw new IllegalArgumentException("body: expected a JSON object like " + example);

@@ -18,6 +18,7 @@ public final class AffinityHeaders implements ResponseHeaders {
 
   /** App → balancer: the instances holding the session in memory, primary first. */
   public static final AsciiString SESSION_OWNERS = AsciiString.cached("tether-session-owners");
+
   /** Balancer → app: the binding a request arrived under, {@code server; epoch=n}. */
   public static final AsciiString BINDING = AsciiString.cached("tether-binding");
 
@@ -60,14 +61,20 @@ public final class AffinityHeaders implements ResponseHeaders {
    * Applies {@code decision} of {@code upstream}'s policy to a final response head whose backend
    * named the session's {@code owners} (see {@link #owners}; {@code null} when it named none).
    */
-  public static void apply(Upstream upstream, AffinityDecision decision, HttpHeaders headers, String owners) {
+  public static void apply(
+      Upstream upstream, AffinityDecision decision, HttpHeaders headers, String owners) {
     if (upstream.affinity() == null) {
       return;
     }
     upstream.affinity().onResponse(decision, new AffinityHeaders(headers, owners));
     if (upstream.affinityHeader()) {
-      headers.set(Upstream.AFFINITY_HEADER, upstream.affinity().mode() + "; " + decision.outcome().label() + "; "
-          + (decision.member() == null ? "-" : decision.member().name()));
+      headers.set(
+          Upstream.AFFINITY_HEADER,
+          upstream.affinity().mode()
+              + "; "
+              + decision.outcome().label()
+              + "; "
+              + (decision.member() == null ? "-" : decision.member().name()));
     }
   }
 

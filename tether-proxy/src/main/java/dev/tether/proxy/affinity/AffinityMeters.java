@@ -11,11 +11,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Publishes one pool's affinity to Micrometer (anchors G5): decisions by outcome
- * ({@code tether_affinity_decisions_total{pool,mode,outcome}}), new sessions shed by bounded load,
- * live sessions in total, and the stick table's size, hits, misses, evictions and, for a Redis
- * table, the lookups that fell back to the algorithm ({@code tether_stick_table_fallbacks_total}).
- * Meters read the policy's counters when scraped; nothing is added to the request path.
+ * Publishes one pool's affinity to Micrometer (anchors G5): decisions by outcome ({@code
+ * tether_affinity_decisions_total{pool,mode,outcome}}), new sessions shed by bounded load, live
+ * sessions in total, and the stick table's size, hits, misses, evictions and, for a Redis table,
+ * the lookups that fell back to the algorithm ({@code tether_stick_table_fallbacks_total}). Meters
+ * read the policy's counters when scraped; nothing is added to the request path.
  */
 public final class AffinityMeters {
 
@@ -34,23 +34,39 @@ public final class AffinityMeters {
     }
     FunctionCounter.builder("tether.affinity.shed", stats, AffinityStats::shed)
         .description("new sessions sent away from a server over its bounded-load share")
-        .tags("pool", pool).register(registry);
-    Gauge.builder("tether.affinity.sessions", stats, s -> s.sessions().sessions().values().stream().mapToLong(Long::longValue).sum())
+        .tags("pool", pool)
+        .register(registry);
+    Gauge.builder(
+            "tether.affinity.sessions",
+            stats,
+            s -> s.sessions().sessions().values().stream().mapToLong(Long::longValue).sum())
         .description("live affinity sessions seen within the idle window")
-        .tags("pool", pool).register(registry);
+        .tags("pool", pool)
+        .register(registry);
     StickTable table = policy.table();
     if (table == null) {
       return;
     }
-    Gauge.builder("tether.stick.table.size", table, t -> t.stats().size()).tags("pool", pool).register(registry);
-    FunctionCounter.builder("tether.stick.table.hits", table, t -> t.stats().hits()).tags("pool", pool).register(registry);
-    FunctionCounter.builder("tether.stick.table.misses", table, t -> t.stats().misses()).tags("pool", pool).register(registry);
-    FunctionCounter.builder("tether.stick.table.evictions", table, t -> t.stats().evictions()).tags("pool", pool).register(registry);
+    Gauge.builder("tether.stick.table.size", table, t -> t.stats().size())
+        .tags("pool", pool)
+        .register(registry);
+    FunctionCounter.builder("tether.stick.table.hits", table, t -> t.stats().hits())
+        .tags("pool", pool)
+        .register(registry);
+    FunctionCounter.builder("tether.stick.table.misses", table, t -> t.stats().misses())
+        .tags("pool", pool)
+        .register(registry);
+    FunctionCounter.builder("tether.stick.table.evictions", table, t -> t.stats().evictions())
+        .tags("pool", pool)
+        .register(registry);
     if (table instanceof RedisStickTable redis) {
       FunctionCounter.builder("tether.stick.table.fallbacks", redis, RedisStickTable::fallbacks)
           .description("lookups and writes Redis could not serve; the pool's algorithm decided")
-          .tags("pool", pool).register(registry);
-      Gauge.builder("tether.stick.table.unavailable", redis, r -> r.unavailable() ? 1 : 0).tags("pool", pool).register(registry);
+          .tags("pool", pool)
+          .register(registry);
+      Gauge.builder("tether.stick.table.unavailable", redis, r -> r.unavailable() ? 1 : 0)
+          .tags("pool", pool)
+          .register(registry);
     }
   }
 }

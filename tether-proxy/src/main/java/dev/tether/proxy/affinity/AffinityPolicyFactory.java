@@ -49,39 +49,68 @@ public final class AffinityPolicyFactory {
   /** The policy for {@code pool}, or {@code null} for mode none. */
   public AffinityPolicy build(PoolConfig pool) {
     AffinityConfig a = pool.affinity();
-    AffinityRules.Migration migration = a.migration() == null ? null
-        : new AffinityRules.Migration(a.migration().idleAfter(), a.migration().rate());
-    AffinityRules rules = new AffinityRules(a.onFailure() == AffinityConfig.OnFailure.STRICT,
-        a.balanceFactor() == null ? 0 : a.balanceFactor(), a.firstRequestWindow(), a.idleTimeout(), migration);
+    AffinityRules.Migration migration =
+        a.migration() == null
+            ? null
+            : new AffinityRules.Migration(a.migration().idleAfter(), a.migration().rate());
+    AffinityRules rules =
+        new AffinityRules(
+            a.onFailure() == AffinityConfig.OnFailure.STRICT,
+            a.balanceFactor() == null ? 0 : a.balanceFactor(),
+            a.firstRequestWindow(),
+            a.idleTimeout(),
+            migration);
     if (migration != null && a.mode() != AffinityConfig.Mode.COOKIE) {
-      log.warn("pool {}: affinity migration applies to mode cookie only in this build; {} sessions are never moved",
-          pool.name(), a.mode().name().toLowerCase(Locale.ROOT));
+      log.warn(
+          "pool {}: affinity migration applies to mode cookie only in this build; {} sessions are never moved",
+          pool.name(),
+          a.mode().name().toLowerCase(Locale.ROOT));
     }
     return switch (a.mode()) {
       case NONE -> null;
-      case COOKIE -> AffinityPolicies.cookie(cookie(a.cookie()),
-          new TokenLifetime(a.idleTimeout(), a.absoluteTimeout(), a.refreshInterval()), keys(pool.name(), a.keys()),
-          rules, clock, env);
-      case APP_COOKIE -> AffinityPolicies.appCookie(a.appCookie().name(), a.appCookie().routeSeparator(),
-          a.appCookie().learn(), table(pool.name(), a.table()), tableRules(rules, a.table()), env);
+      case COOKIE ->
+          AffinityPolicies.cookie(
+              cookie(a.cookie()),
+              new TokenLifetime(a.idleTimeout(), a.absoluteTimeout(), a.refreshInterval()),
+              keys(pool.name(), a.keys()),
+              rules,
+              clock,
+              env);
+      case APP_COOKIE ->
+          AffinityPolicies.appCookie(
+              a.appCookie().name(),
+              a.appCookie().routeSeparator(),
+              a.appCookie().learn(),
+              table(pool.name(), a.table()),
+              tableRules(rules, a.table()),
+              env);
       case SOURCE_IP -> {
-        ClientPrefix prefix = new ClientPrefix(a.sourceIp().ipv4Prefix(), a.sourceIp().ipv6Prefix());
-        yield keyed("source-ip", r -> prefix.key(r.clientAddress()), a.sourceIp().method(), pool, rules);
+        ClientPrefix prefix =
+            new ClientPrefix(a.sourceIp().ipv4Prefix(), a.sourceIp().ipv6Prefix());
+        yield keyed(
+            "source-ip", r -> prefix.key(r.clientAddress()), a.sourceIp().method(), pool, rules);
       }
       case HEADER -> {
         String name = a.header().name();
-        Function<PickRequest, String> key = a.header().jwt() == null ? r -> r.header(name)
-            : new JwtClaimKey(name, a.header().jwt());
+        Function<PickRequest, String> key =
+            a.header().jwt() == null
+                ? r -> r.header(name)
+                : new JwtClaimKey(name, a.header().jwt());
         yield keyed("header", key, a.header().method(), pool, rules);
       }
     };
   }
 
-  private AffinityPolicy keyed(String mode, Function<PickRequest, String> key, AffinityConfig.Method method,
-      PoolConfig pool, AffinityRules rules) {
+  private AffinityPolicy keyed(
+      String mode,
+      Function<PickRequest, String> key,
+      AffinityConfig.Method method,
+      PoolConfig pool,
+      AffinityRules rules) {
     TableConfig t = pool.affinity().table();
     StickTable table = method == AffinityConfig.Method.TABLE ? table(pool.name(), t) : null;
-    return AffinityPolicies.keyed(mode, key, table, table == null ? rules : tableRules(rules, t), env);
+    return AffinityPolicies.keyed(
+        mode, key, table, table == null ? rules : tableRules(rules, t), env);
   }
 
   private static AffinityRules tableRules(AffinityRules rules, TableConfig t) {
@@ -89,7 +118,10 @@ public final class AffinityPolicyFactory {
   }
 
   private StickTable table(String pool, TableConfig t) {
-    TableConfig c = t != null ? t : new TableConfig(100_000, Duration.ofMinutes(30), TableConfig.Store.LOCAL, null);
+    TableConfig c =
+        t != null
+            ? t
+            : new TableConfig(100_000, Duration.ofMinutes(30), TableConfig.Store.LOCAL, null);
     if (c.store() == TableConfig.Store.REDIS) {
       return new RedisStickTable(c.redisUri(), pool, c.expire());
     }
@@ -97,15 +129,25 @@ public final class AffinityPolicyFactory {
   }
 
   static AffinityCookie cookie(CookieConfig c) {
-    String sameSite = c.sameSite().name().charAt(0) + c.sameSite().name().substring(1).toLowerCase(Locale.ROOT);
-    return new AffinityCookie(c.name(), c.path(), c.domain(), c.maxAge() == null ? -1 : c.maxAge().toSeconds(),
-        c.secure(), c.httpOnly(), sameSite, c.hostPrefix());
+    String sameSite =
+        c.sameSite().name().charAt(0) + c.sameSite().name().substring(1).toLowerCase(Locale.ROOT);
+    return new AffinityCookie(
+        c.name(),
+        c.path(),
+        c.domain(),
+        c.maxAge() == null ? -1 : c.maxAge().toSeconds(),
+        c.secure(),
+        c.httpOnly(),
+        sameSite,
+        c.hostPrefix());
   }
 
   private static KeyRing keys(String pool, List<KeyConfig> keys) {
     if (keys.isEmpty()) {
-      log.warn("pool {}: no affinity keys configured; a random key is used, so affinity cookies do not survive a restart "
-          + "and are not shared with other Tether instances", pool);
+      log.warn(
+          "pool {}: no affinity keys configured; a random key is used, so affinity cookies do not survive a restart "
+              + "and are not shared with other Tether instances",
+          pool);
       return KeyRing.random(new SecureRandom());
     }
     List<SigningKey> ring = new ArrayList<>();

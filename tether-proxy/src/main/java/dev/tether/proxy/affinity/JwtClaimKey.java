@@ -31,10 +31,10 @@ import java.util.function.Function;
 
 /**
  * The affinity key of mode header with {@code jwt}: a claim (default {@code sub}) of a bearer JWT
- * whose signature verifies with a configured key (Nimbus JOSE). A token that is unsigned
- * ({@code alg: none}), signed with an algorithm not listed, not verifiable with any configured key,
- * expired or not yet valid counts as absent, so the request is balanced as if it had no key
- * (RFC 8725 §3.1, §3.2: no algorithm taken from the token alone).
+ * whose signature verifies with a configured key (Nimbus JOSE). A token that is unsigned ({@code
+ * alg: none}), signed with an algorithm not listed, not verifiable with any configured key, expired
+ * or not yet valid counts as absent, so the request is balanced as if it had no key (RFC 8725 §3.1,
+ * §3.2: no algorithm taken from the token alone).
  *
  * <p>Verified tokens are remembered (bounded, one minute, and never past their {@code exp}) so a
  * client's repeated token costs one lookup instead of a signature check per request.
@@ -49,8 +49,12 @@ final class JwtClaimKey implements Function<PickRequest, String> {
   private final List<JWSVerifier> hmac = new ArrayList<>();
   private final List<JWK> publicKeys = new ArrayList<>();
   private final Clock clock;
-  private final Cache<String, Verified> verified = Caffeine.newBuilder()
-      .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).executor(Runnable::run).build();
+  private final Cache<String, Verified> verified =
+      Caffeine.newBuilder()
+          .maximumSize(10_000)
+          .expireAfterWrite(Duration.ofMinutes(1))
+          .executor(Runnable::run)
+          .build();
 
   JwtClaimKey(String header, JwtConfig config) {
     this(header, config, Clock.systemUTC());
@@ -60,7 +64,10 @@ final class JwtClaimKey implements Function<PickRequest, String> {
     this.header = requireNonNull(header, "header");
     this.claim = config.claim();
     this.clock = requireNonNull(clock, "clock");
-    this.algorithms = config.algorithms().stream().map(JWSAlgorithm::parse).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    this.algorithms =
+        config.algorithms().stream()
+            .map(JWSAlgorithm::parse)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     try {
       if (config.secret() != null) {
         hmac.add(new MACVerifier(config.secret()));
@@ -78,7 +85,8 @@ final class JwtClaimKey implements Function<PickRequest, String> {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read JWKS file " + config.jwksFile(), e);
       } catch (ParseException e) {
-        throw new IllegalArgumentException("JWKS file " + config.jwksFile() + " is not a JWK set: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "JWKS file " + config.jwksFile() + " is not a JWK set: " + e.getMessage(), e);
       }
     }
   }
@@ -89,7 +97,8 @@ final class JwtClaimKey implements Function<PickRequest, String> {
     if (value == null) {
       return null;
     }
-    String token = value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).trim() : value.trim();
+    String token =
+        value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).trim() : value.trim();
     long now = clock.millis();
     Verified v = verified.getIfPresent(token);
     if (v != null) {

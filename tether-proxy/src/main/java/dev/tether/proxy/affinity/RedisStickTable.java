@@ -23,14 +23,14 @@ import org.slf4j.LoggerFactory;
  * A stick table in Redis, shared by several Tether instances so that the balancer tier scales out
  * (DESIGN §7), through Lettuce's asynchronous API only: nothing here blocks an event loop.
  *
- * <p>Design note: {@link #prefetch} issues {@code GETEX key PX expire} (a read that also renews
- * the idle expiry, as a local table's access does) with a short deadline and copies the answer into
- * a small local near table (entries live 5 s), which {@link #get} then reads synchronously; a key
- * already in the near table is renewed in the background and the request does not wait. {@link #put} writes the
- * near table and sends {@code SET key server PX expire} without waiting. When Redis is unreachable
- * or slow, the stage fails or times out, {@code get} finds nothing, and the pool's algorithm
- * decides: the request is served, the fallback is counted, and the state change is logged once
- * per outage. Lettuce reconnects by itself.
+ * <p>Design note: {@link #prefetch} issues {@code GETEX key PX expire} (a read that also renews the
+ * idle expiry, as a local table's access does) with a short deadline and copies the answer into a
+ * small local near table (entries live 5 s), which {@link #get} then reads synchronously; a key
+ * already in the near table is renewed in the background and the request does not wait. {@link
+ * #put} writes the near table and sends {@code SET key server PX expire} without waiting. When
+ * Redis is unreachable or slow, the stage fails or times out, {@code get} finds nothing, and the
+ * pool's algorithm decides: the request is served, the fallback is counted, and the state change is
+ * logged once per outage. Lettuce reconnects by itself.
  */
 public final class RedisStickTable implements StickTable, AutoCloseable {
 
@@ -60,8 +60,12 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
     this.prefix = "tether:stick:" + requireNonNull(namespace, "namespace") + ":";
     this.expireMillis = expire.toMillis();
     this.link = new RedisLink(uri, null, this::markDown);
-    this.near = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(5))
-        .executor(Runnable::run).build();
+    this.near =
+        Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(Duration.ofSeconds(5))
+            .executor(Runnable::run)
+            .build();
   }
 
   private StatefulRedisConnection<String, String> connected() {
@@ -75,34 +79,38 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
       fallbacks.increment();
       return null;
     }
-    CompletableFuture<String> lookup = c.async().getex(prefix + key, GetExArgs.Builder.px(expireMillis)).toCompletableFuture();
+    CompletableFuture<String> lookup =
+        c.async().getex(prefix + key, GetExArgs.Builder.px(expireMillis)).toCompletableFuture();
     if (near.getIfPresent(key) != null) {
-      // Known here already: renew the shared expiry and refresh the copy in the background; no wait.
-      lookup.whenComplete((server, t) -> {
-        if (t != null) {
-          fallbacks.increment();
-          markDown(t.toString());
-        } else if (server != null) {
-          near.put(key, server);
-        }
-      });
+      // Known here already: renew the shared expiry and refresh the copy in the background; no
+      // wait.
+      lookup.whenComplete(
+          (server, t) -> {
+            if (t != null) {
+              fallbacks.increment();
+              markDown(t.toString());
+            } else if (server != null) {
+              near.put(key, server);
+            }
+          });
       return null;
     }
     return lookup
         .orTimeout(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((server, t) -> {
-          if (t != null) {
-            fallbacks.increment();
-            markDown(t.toString());
-            return;
-          }
-          markUp();
-          if (server != null) {
-            near.put(key, server);
-          } else {
-            near.invalidate(key);
-          }
-        });
+        .whenComplete(
+            (server, t) -> {
+              if (t != null) {
+                fallbacks.increment();
+                markDown(t.toString());
+                return;
+              }
+              markUp();
+              if (server != null) {
+                near.put(key, server);
+              } else {
+                near.invalidate(key);
+              }
+            });
   }
 
   @Override
@@ -123,13 +131,14 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
     if (!pending.isDone()) {
       // Still connecting (just started): write once connected rather than drop the binding, so
       // the other balancer instances learn it.
-      pending.whenComplete((c, t) -> {
-        if (t != null) {
-          fallbacks.increment();
-        } else {
-          write(c, key, server);
-        }
-      });
+      pending.whenComplete(
+          (c, t) -> {
+            if (t != null) {
+              fallbacks.increment();
+            } else {
+              write(c, key, server);
+            }
+          });
       return;
     }
     StatefulRedisConnection<String, String> c = connected();
@@ -141,12 +150,15 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
   }
 
   private void write(StatefulRedisConnection<String, String> c, String key, String server) {
-    c.async().set(prefix + key, server, SetArgs.Builder.px(expireMillis)).whenComplete((ok, t) -> {
-      if (t != null) {
-        fallbacks.increment();
-        markDown(t.toString());
-      }
-    });
+    c.async()
+        .set(prefix + key, server, SetArgs.Builder.px(expireMillis))
+        .whenComplete(
+            (ok, t) -> {
+              if (t != null) {
+                fallbacks.increment();
+                markDown(t.toString());
+              }
+            });
   }
 
   /** Lookups and writes that Redis could not serve (the pool's algorithm decided instead). */
@@ -166,7 +178,10 @@ public final class RedisStickTable implements StickTable, AutoCloseable {
 
   private void markDown(String why) {
     if (down.compareAndSet(false, true)) {
-      log.warn("stick table {}: Redis unavailable ({}); the pool balances by its algorithm until it is back", prefix, why);
+      log.warn(
+          "stick table {}: Redis unavailable ({}); the pool balances by its algorithm until it is back",
+          prefix,
+          why);
     }
   }
 

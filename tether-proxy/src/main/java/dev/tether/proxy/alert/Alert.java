@@ -18,7 +18,14 @@ import java.util.Map;
  * @param threshold the rule's threshold, or {@code null} for server-down
  * @param message one line for a person
  */
-public record Alert(String rule, String name, String pool, String server, Instant since, double value, Double threshold,
+public record Alert(
+    String rule,
+    String name,
+    String pool,
+    String server,
+    Instant since,
+    double value,
+    Double threshold,
     String message) {
 
   public Alert {

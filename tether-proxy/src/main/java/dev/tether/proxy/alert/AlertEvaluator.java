@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>Conditions: {@code birth-rate-spike}: the last minute's birth rate above factor × the rate
  * over {@code window}; {@code spread-imbalance}: imbalance above factor; {@code server-down}: a
  * server DOWN (one alert per server); {@code error-rate}: 5xx share over {@code window} above
- * share; {@code session-size}: an instance's p99 session size above limit (one alert per server).
- * A figure that needs history and has none yet (right after start or reload) leaves the alert's
- * state as it is; an imbalance with no sessions, an instance not scraped, count as "not holding".
+ * share; {@code session-size}: an instance's p99 session size above limit (one alert per server). A
+ * figure that needs history and has none yet (right after start or reload) leaves the alert's state
+ * as it is; an imbalance with no sessions, an instance not scraped, count as "not holding".
  *
  * <p>Not thread-safe by itself: {@link #evaluate} and {@link #rules} are called by one thread at a
  * time (they are synchronized); {@link #active} may be called from any thread.
@@ -88,15 +88,18 @@ public final class AlertEvaluator {
   public synchronized void rules(List<AlertRuleConfig> next, AlertNotifier nextNotifier) {
     Set<AlertRuleConfig> keep = new HashSet<>(next);
     Instant now = clock.instant();
-    states.values().removeIf(s -> {
-      if (keep.contains(s.rule)) {
-        return false;
-      }
-      if (s.fired != null) {
-        resolve(s, now);
-      }
-      return true;
-    });
+    states
+        .values()
+        .removeIf(
+            s -> {
+              if (keep.contains(s.rule)) {
+                return false;
+              }
+              if (s.fired != null) {
+                resolve(s, now);
+              }
+              return true;
+            });
     if (nextNotifier != notifier) {
       notifier.close();
       notifier = requireNonNull(nextNotifier, "nextNotifier");
@@ -122,15 +125,18 @@ public final class AlertEvaluator {
       }
     }
     // Identities no longer observed (a server removed, a pool gone): resolve.
-    states.entrySet().removeIf(e -> {
-      if (seenKeys.contains(e.getKey())) {
-        return false;
-      }
-      if (e.getValue().fired != null) {
-        resolve(e.getValue(), now);
-      }
-      return true;
-    });
+    states
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (seenKeys.contains(e.getKey())) {
+                return false;
+              }
+              if (e.getValue().fired != null) {
+                resolve(e.getValue(), now);
+              }
+              return true;
+            });
     publish();
   }
 
@@ -154,8 +160,16 @@ public final class AlertEvaluator {
     }
     Duration held = Duration.between(st.since, now);
     Double threshold = rule.kind() == Kind.SERVER_DOWN ? null : rule.threshold();
-    st.latest = new Alert(rule.kind().configName(), rule.name(), pool, s.server(), st.since, s.value(), threshold,
-        s.message() + " for " + format(held));
+    st.latest =
+        new Alert(
+            rule.kind().configName(),
+            rule.name(),
+            pool,
+            s.server(),
+            st.since,
+            s.value(),
+            threshold,
+            s.message() + " for " + format(held));
     if (st.fired == null && held.compareTo(rule.forDuration()) >= 0) {
       st.fired = st.latest;
       log.warn("alert {} firing: {}", rule.name(), st.fired.message());
@@ -164,7 +178,8 @@ public final class AlertEvaluator {
   }
 
   private void resolve(State st, Instant now) {
-    log.info("alert {} resolved: {} (fired since {})", st.rule.name(), st.latest.message(), st.since);
+    log.info(
+        "alert {} resolved: {} (fired since {})", st.rule.name(), st.latest.message(), st.since);
     notifier.resolved(st.latest, now);
   }
 
@@ -189,35 +204,82 @@ public final class AlertEvaluator {
     return switch (rule.kind()) {
       case SERVER_DOWN -> {
         List<Seen> out = new ArrayList<>();
-        p.states().forEach((server, state) -> out.add(new Seen(server, state == ServerState.DOWN ? 1 : 0,
-            state == ServerState.DOWN, pool + "server " + server + " is DOWN")));
+        p.states()
+            .forEach(
+                (server, state) ->
+                    out.add(
+                        new Seen(
+                            server,
+                            state == ServerState.DOWN ? 1 : 0,
+                            state == ServerState.DOWN,
+                            pool + "server " + server + " is DOWN")));
         yield out;
       }
       case SPREAD_IMBALANCE -> {
         double v = p.imbalance();
-        yield List.of(new Seen(null, v, !Double.isNaN(v) && v > t,
-            pool + "live sessions max/mean " + fmt(v) + " above " + fmt(t)));
+        yield List.of(
+            new Seen(
+                null,
+                v,
+                !Double.isNaN(v) && v > t,
+                pool + "live sessions max/mean " + fmt(v) + " above " + fmt(t)));
       }
       case ERROR_RATE -> {
         double v = p.errorShare(rule.window());
-        yield List.of(new Seen(null, v, Double.isNaN(v) ? null : v > t,
-            pool + "5xx share " + fmt(v) + " over " + format(rule.window()) + " above " + fmt(t)));
+        yield List.of(
+            new Seen(
+                null,
+                v,
+                Double.isNaN(v) ? null : v > t,
+                pool
+                    + "5xx share "
+                    + fmt(v)
+                    + " over "
+                    + format(rule.window())
+                    + " above "
+                    + fmt(t)));
       }
       case BIRTH_RATE_SPIKE -> {
         double current = p.birthRate(CURRENT);
         double average = p.birthRate(rule.window());
-        Boolean holds = Double.isNaN(current) || Double.isNaN(average) ? null : current > t * average;
-        double ratio = average > 0 ? current / average : (current > 0 ? Double.POSITIVE_INFINITY : 0);
-        yield List.of(new Seen(null, ratio, holds, pool + "birth rate " + fmt(current) + "/s is " + fmt(ratio)
-            + " x its " + format(rule.window()) + " average " + fmt(average) + "/s, above " + fmt(t)));
+        Boolean holds =
+            Double.isNaN(current) || Double.isNaN(average) ? null : current > t * average;
+        double ratio =
+            average > 0 ? current / average : (current > 0 ? Double.POSITIVE_INFINITY : 0);
+        yield List.of(
+            new Seen(
+                null,
+                ratio,
+                holds,
+                pool
+                    + "birth rate "
+                    + fmt(current)
+                    + "/s is "
+                    + fmt(ratio)
+                    + " x its "
+                    + format(rule.window())
+                    + " average "
+                    + fmt(average)
+                    + "/s, above "
+                    + fmt(t)));
       }
       case SESSION_SIZE -> {
         List<Seen> out = new ArrayList<>();
         Map<String, Double> sizes = p.sessionSizeP99();
         for (String server : p.states().keySet()) {
           Double v = sizes.get(server);
-          out.add(new Seen(server, v == null ? Double.NaN : v, v != null && v > t,
-              pool + "server " + server + " p99 session size " + fmt(v == null ? Double.NaN : v) + " bytes above " + fmt(t)));
+          out.add(
+              new Seen(
+                  server,
+                  v == null ? Double.NaN : v,
+                  v != null && v > t,
+                  pool
+                      + "server "
+                      + server
+                      + " p99 session size "
+                      + fmt(v == null ? Double.NaN : v)
+                      + " bytes above "
+                      + fmt(t)));
         }
         yield out;
       }
@@ -231,7 +293,8 @@ public final class AlertEvaluator {
     if (Double.isInfinite(d)) {
       return "inf";
     }
-    return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.format(Locale.ROOT, "%.1f", d)
+    return d == Math.rint(d) && Math.abs(d) < 1e15
+        ? String.format(Locale.ROOT, "%.1f", d)
         : String.format(Locale.ROOT, "%.3g", d);
   }
 

@@ -19,14 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POSTs every firing and resolved alert to {@code alerts.webhook.url} as JSON: the alert's
- * {@code GET /api/alerts} fields plus {@code "status": "firing" | "resolved"} and, when resolved,
- * {@code "resolvedAt"}. Sent with the JDK HTTP client's asynchronous API, so neither the evaluator
- * nor the data plane ever waits; a failed POST (no answer within the timeout, or a status other
- * than 2xx) is retried after {@code backoff}, doubling, up to {@code attempts} tries, then logged
- * and dropped. An alert's resolution is sent after its firing has been delivered (or given up), so
- * a receiver sees them in order. At most {@value #MAX_PENDING} deliveries wait at once; beyond,
- * new ones are dropped with a warning.
+ * POSTs every firing and resolved alert to {@code alerts.webhook.url} as JSON: the alert's {@code
+ * GET /api/alerts} fields plus {@code "status": "firing" | "resolved"} and, when resolved, {@code
+ * "resolvedAt"}. Sent with the JDK HTTP client's asynchronous API, so neither the evaluator nor the
+ * data plane ever waits; a failed POST (no answer within the timeout, or a status other than 2xx)
+ * is retried after {@code backoff}, doubling, up to {@code attempts} tries, then logged and
+ * dropped. An alert's resolution is sent after its firing has been delivered (or given up), so a
+ * receiver sees them in order. At most {@value #MAX_PENDING} deliveries wait at once; beyond, new
+ * ones are dropped with a warning.
  */
 public final class WebhookNotifier implements AlertNotifier {
 
@@ -38,11 +38,15 @@ public final class WebhookNotifier implements AlertNotifier {
   private final ScheduledExecutorService retries;
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicInteger pending = new AtomicInteger();
+
   /** The firing delivery of each active alert, by identity, so its resolution follows it. */
   private final Map<String, CompletableFuture<Void>> firing = new ConcurrentHashMap<>();
 
-  /** @param retries schedules retries only (the POSTs are asynchronous); not shut down here */
-  public WebhookNotifier(AlertsConfig.Webhook config, HttpClient http, ScheduledExecutorService retries) {
+  /**
+   * @param retries schedules retries only (the POSTs are asynchronous); not shut down here
+   */
+  public WebhookNotifier(
+      AlertsConfig.Webhook config, HttpClient http, ScheduledExecutorService retries) {
     this.config = requireNonNull(config, "config");
     this.http = requireNonNull(http, "http");
     this.retries = requireNonNull(retries, "retries");
@@ -86,7 +90,8 @@ public final class WebhookNotifier implements AlertNotifier {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (pending.incrementAndGet() > MAX_PENDING) {
       pending.decrementAndGet();
-      log.warn("alert webhook {}: {} deliveries are waiting; dropped one", config.url(), MAX_PENDING);
+      log.warn(
+          "alert webhook {}: {} deliveries are waiting; dropped one", config.url(), MAX_PENDING);
       done.complete(null);
       return done;
     }
@@ -96,26 +101,41 @@ public final class WebhookNotifier implements AlertNotifier {
   }
 
   private void attempt(byte[] body, int n, CompletableFuture<Void> done) {
-    HttpRequest request = HttpRequest.newBuilder(config.url()).timeout(config.timeout())
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-    http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, t) -> {
-      if (t == null && r.statusCode() / 100 == 2) {
-        done.complete(null);
-        return;
-      }
-      String why = t != null ? t.toString() : "status " + r.statusCode();
-      if (n >= config.attempts()) {
-        log.warn("alert webhook {}: giving up after {} attempts (last: {})", config.url(), n, why);
-        done.complete(null);
-        return;
-      }
-      long delay = config.backoff().toMillis() << Math.min(n - 1, 20);
-      log.info("alert webhook {}: attempt {} failed ({}); retrying in {} ms", config.url(), n, why, delay);
-      try {
-        retries.schedule(() -> attempt(body, n + 1, done), delay, TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        done.complete(null); // shutting down
-      }
-    });
+    HttpRequest request =
+        HttpRequest.newBuilder(config.url())
+            .timeout(config.timeout())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .whenComplete(
+            (r, t) -> {
+              if (t == null && r.statusCode() / 100 == 2) {
+                done.complete(null);
+                return;
+              }
+              String why = t != null ? t.toString() : "status " + r.statusCode();
+              if (n >= config.attempts()) {
+                log.warn(
+                    "alert webhook {}: giving up after {} attempts (last: {})",
+                    config.url(),
+                    n,
+                    why);
+                done.complete(null);
+                return;
+              }
+              long delay = config.backoff().toMillis() << Math.min(n - 1, 20);
+              log.info(
+                  "alert webhook {}: attempt {} failed ({}); retrying in {} ms",
+                  config.url(),
+                  n,
+                  why,
+                  delay);
+              try {
+                retries.schedule(() -> attempt(body, n + 1, done), delay, TimeUnit.MILLISECONDS);
+              } catch (java.util.concurrent.RejectedExecutionException e) {
+                done.complete(null); // shutting down
+              }
+            });
   }
 }

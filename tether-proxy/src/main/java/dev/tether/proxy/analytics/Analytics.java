@@ -7,7 +7,6 @@ import dev.tether.balance.Pool;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.config.PoolConfig;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -31,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * figures ({@link PoolFigures}, sampled every second on a daemon thread of its own), and the
  * scrapers of app instances' session metrics.
  *
- * <p>Control plane only: {@link #bind} runs on reload, {@link #sample} on the sampling thread;
- * the data plane only touches the {@link PoolTraffic} it got. Time comes from the injected ticker,
- * so tests call {@link #sample} with a fake one instead of waiting.
+ * <p>Control plane only: {@link #bind} runs on reload, {@link #sample} on the sampling thread; the
+ * data plane only touches the {@link PoolTraffic} it got. Time comes from the injected ticker, so
+ * tests call {@link #sample} with a fake one instead of waiting.
  *
  * <pre>{@code
  * Analytics a = Analytics.start(System::nanoTime);
@@ -46,7 +45,8 @@ public final class Analytics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Analytics.class);
   private static final int MAX_HISTORY_SECONDS = 3600;
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final LongSupplier ticker;
   private final ScheduledExecutorService scheduler;
   private final HttpClient http;
@@ -58,10 +58,15 @@ public final class Analytics implements AutoCloseable {
 
   private Analytics(LongSupplier ticker, boolean sampleEverySecond) {
     this.ticker = requireNonNull(ticker, "ticker");
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().name("tether-analytics").daemon().factory());
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("tether-analytics").daemon().factory());
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .build();
     if (sampleEverySecond) {
       scheduler.scheduleAtFixedRate(this::sampleSafely, 1, 1, TimeUnit.SECONDS);
     }
@@ -83,8 +88,8 @@ public final class Analytics implements AutoCloseable {
   }
 
   /**
-   * How many seconds of pool history to keep, so that rules can average over that long (at least
-   * a minute, at most an hour); takes effect at the next {@link #bind}.
+   * How many seconds of pool history to keep, so that rules can average over that long (at least a
+   * minute, at most an hour); takes effect at the next {@link #bind}.
    */
   public synchronized void historySeconds(long seconds) {
     this.historySeconds = (int) Math.clamp(seconds + 2, 61, MAX_HISTORY_SECONDS + 2);
@@ -98,8 +103,11 @@ public final class Analytics implements AutoCloseable {
    * @param affinities each pool's affinity policy, or {@code null}
    * @param addresses each pool's resolved server addresses
    */
-  public synchronized void bind(Map<String, Pool> pools, Map<String, PoolConfig> configs,
-      Function<String, AffinityPolicy> affinities, Map<String, Map<String, InetSocketAddress>> addresses) {
+  public synchronized void bind(
+      Map<String, Pool> pools,
+      Map<String, PoolConfig> configs,
+      Function<String, AffinityPolicy> affinities,
+      Map<String, Map<String, InetSocketAddress>> addresses) {
     this.pools.values().forEach(PoolAnalytics::close);
     Map<String, ServerTraffic> keep = new HashMap<>();
     Map<String, PoolTraffic> nextTraffic = new HashMap<>();
@@ -117,24 +125,29 @@ public final class Analytics implements AutoCloseable {
       }
       Counter u = unserved.get(pool.name());
       if (u == null) {
-        u = Counter.builder("tether.pool.unserved")
-            .description("requests answered with a 5xx without any server (none available, strict affinity)")
-            .tags("pool", pool.name()).register(registry);
+        u =
+            Counter.builder("tether.pool.unserved")
+                .description(
+                    "requests answered with a 5xx without any server (none available, strict affinity)")
+                .tags("pool", pool.name())
+                .register(registry);
       }
       nextUnserved.put(pool.name(), u);
       nextTraffic.put(pool.name(), new PoolTraffic(servers, u));
     }
-    serverTraffic.forEach((k, t) -> {
-      if (!keep.containsKey(k)) {
-        registry.remove(t.latency);
-        registry.remove(t.errors);
-      }
-    });
-    unserved.forEach((k, c) -> {
-      if (!nextUnserved.containsKey(k)) {
-        registry.remove(c);
-      }
-    });
+    serverTraffic.forEach(
+        (k, t) -> {
+          if (!keep.containsKey(k)) {
+            registry.remove(t.latency);
+            registry.remove(t.errors);
+          }
+        });
+    unserved.forEach(
+        (k, c) -> {
+          if (!nextUnserved.containsKey(k)) {
+            registry.remove(c);
+          }
+        });
     serverTraffic.clear();
     serverTraffic.putAll(keep);
     unserved.clear();
@@ -143,10 +156,25 @@ public final class Analytics implements AutoCloseable {
     Map<String, PoolAnalytics> next = new LinkedHashMap<>();
     for (Pool pool : pools.values()) {
       PoolConfig pc = configs.get(pool.name());
-      InstanceScraper scraper = pc == null || pc.instanceMetrics() == null ? null
-          : new InstanceScraper(pool.name(), pc.instanceMetrics(), addresses.getOrDefault(pool.name(), Map.of()), scheduler, http);
-      next.put(pool.name(), new PoolAnalytics(new PoolAnalytics.Parts(pool, affinities.apply(pool.name()),
-          nextTraffic.get(pool.name()), scraper, historySeconds), registry));
+      InstanceScraper scraper =
+          pc == null || pc.instanceMetrics() == null
+              ? null
+              : new InstanceScraper(
+                  pool.name(),
+                  pc.instanceMetrics(),
+                  addresses.getOrDefault(pool.name(), Map.of()),
+                  scheduler,
+                  http);
+      next.put(
+          pool.name(),
+          new PoolAnalytics(
+              new PoolAnalytics.Parts(
+                  pool,
+                  affinities.apply(pool.name()),
+                  nextTraffic.get(pool.name()),
+                  scraper,
+                  historySeconds),
+              registry));
     }
     long now = ticker.getAsLong();
     next.values().forEach(p -> p.sample(now)); // the first reading: what happens from now on counts

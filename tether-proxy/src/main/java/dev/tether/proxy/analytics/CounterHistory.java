@@ -1,9 +1,9 @@
 package dev.tether.proxy.analytics;
 
 /**
- * Readings of a set of monotonic counters at ticker times, kept for a bounded span, to answer
- * "how much did each grow over the last {@code window}". Written by one sampling thread, read
- * under the same lock by others (a handful of times per second; not the data plane).
+ * Readings of a set of monotonic counters at ticker times, kept for a bounded span, to answer "how
+ * much did each grow over the last {@code window}". Written by one sampling thread, read under the
+ * same lock by others (a handful of times per second; not the data plane).
  */
 final class CounterHistory {
 
@@ -41,8 +41,8 @@ final class CounterHistory {
   }
 
   /**
-   * Growth of every counter from the oldest reading within {@code windowNanos} of the newest to
-   * the newest, followed by the elapsed seconds; {@code null} with fewer than two readings.
+   * Growth of every counter from the oldest reading within {@code windowNanos} of the newest to the
+   * newest, followed by the elapsed seconds; {@code null} with fewer than two readings.
    */
   synchronized double[] growth(long windowNanos) {
     if (size < 2) {

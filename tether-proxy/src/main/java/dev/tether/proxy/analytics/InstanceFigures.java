@@ -6,10 +6,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What one scrape of an app instance's session metrics says, with the cumulative histograms kept
- * so the next scrape's p99 covers only what happened in between.
+ * What one scrape of an app instance's session metrics says, with the cumulative histograms kept so
+ * the next scrape's p99 covers only what happened in between.
  *
- * @param sessions {@code tether_sessions_active}, or {@code NaN} when the instance does not export it
+ * @param sessions {@code tether_sessions_active}, or {@code NaN} when the instance does not export
+ *     it
  * @param sessionSizeP99Bytes p99 of {@code tether_sessions_size_bytes} since the previous scrape
  *     (the previous figure when no session was written in between), or {@code NaN}
  * @param storeLatencyP99Seconds p99 of {@code tether_sessions_store_latency_seconds} over every
@@ -17,8 +18,12 @@ import java.util.TreeMap;
  * @param sizeBuckets cumulative size histogram: upper bound → count
  * @param latencyBuckets cumulative store-latency histogram summed over operations: bound → count
  */
-record InstanceFigures(double sessions, double sessionSizeP99Bytes, double storeLatencyP99Seconds,
-    Map<Double, Double> sizeBuckets, Map<Double, Double> latencyBuckets) {
+record InstanceFigures(
+    double sessions,
+    double sessionSizeP99Bytes,
+    double storeLatencyP99Seconds,
+    Map<Double, Double> sizeBuckets,
+    Map<Double, Double> latencyBuckets) {
 
   static final String SESSIONS = "tether_sessions_active";
   static final String SIZE = "tether_sessions_size_bytes_bucket";
@@ -34,14 +39,21 @@ record InstanceFigures(double sessions, double sessionSizeP99Bytes, double store
         case SESSIONS -> sessions = Double.isNaN(sessions) ? s.value() : sessions + s.value();
         case SIZE -> addBucket(size, s);
         case LATENCY -> addBucket(latency, s);
-        default -> { }
+        default -> {}
       }
     }
-    double sizeP99 = p99(size, previous == null ? null : previous.sizeBuckets(),
-        previous == null ? Double.NaN : previous.sessionSizeP99Bytes());
-    double latencyP99 = p99(latency, previous == null ? null : previous.latencyBuckets(),
-        previous == null ? Double.NaN : previous.storeLatencyP99Seconds());
-    return new InstanceFigures(sessions, sizeP99, latencyP99, Map.copyOf(size), Map.copyOf(latency));
+    double sizeP99 =
+        p99(
+            size,
+            previous == null ? null : previous.sizeBuckets(),
+            previous == null ? Double.NaN : previous.sessionSizeP99Bytes());
+    double latencyP99 =
+        p99(
+            latency,
+            previous == null ? null : previous.latencyBuckets(),
+            previous == null ? Double.NaN : previous.storeLatencyP99Seconds());
+    return new InstanceFigures(
+        sessions, sizeP99, latencyP99, Map.copyOf(size), Map.copyOf(latency));
   }
 
   private static void addBucket(Map<Double, Double> buckets, Sample s) {
@@ -53,7 +65,8 @@ record InstanceFigures(double sessions, double sessionSizeP99Bytes, double store
     buckets.merge(bound, s.value(), Double::sum);
   }
 
-  private static double p99(Map<Double, Double> now, Map<Double, Double> before, double previousP99) {
+  private static double p99(
+      Map<Double, Double> now, Map<Double, Double> before, double previousP99) {
     if (now.isEmpty()) {
       return Double.NaN;
     }

@@ -37,8 +37,12 @@ final class InstanceScraper implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private volatile boolean closed;
 
-  InstanceScraper(String pool, InstanceMetricsConfig config, Map<String, InetSocketAddress> servers,
-      ScheduledExecutorService scheduler, HttpClient http) {
+  InstanceScraper(
+      String pool,
+      InstanceMetricsConfig config,
+      Map<String, InetSocketAddress> servers,
+      ScheduledExecutorService scheduler,
+      HttpClient http) {
     this.pool = requireNonNull(pool, "pool");
     this.config = requireNonNull(config, "config");
     this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -50,16 +54,25 @@ final class InstanceScraper implements AutoCloseable {
     }
   }
 
-  /** The latest figures of {@code server}, or {@code null} when its last scrape failed or none ran yet. */
+  /**
+   * The latest figures of {@code server}, or {@code null} when its last scrape failed or none ran
+   * yet.
+   */
   InstanceFigures figures(String server) {
     return figures.get(server);
   }
 
   private void schedule(String server, URI uri, long delayNanos) {
     if (!closed) {
-      timers.put(server, scheduler.schedule(
-          () -> Thread.ofVirtual().name("tether-scrape-" + pool + "-" + server).start(() -> run(server, uri)),
-          delayNanos, TimeUnit.NANOSECONDS));
+      timers.put(
+          server,
+          scheduler.schedule(
+              () ->
+                  Thread.ofVirtual()
+                      .name("tether-scrape-" + pool + "-" + server)
+                      .start(() -> run(server, uri)),
+              delayNanos,
+              TimeUnit.NANOSECONDS));
     }
   }
 
@@ -74,10 +87,13 @@ final class InstanceScraper implements AutoCloseable {
   void scrape(String server, URI uri) {
     String problem;
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(config.timeout()).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(uri).timeout(config.timeout()).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200) {
-        InstanceFigures next = InstanceFigures.of(PrometheusText.parse(r.body()), figures.get(server));
+        InstanceFigures next =
+            InstanceFigures.of(PrometheusText.parse(r.body()), figures.get(server));
         if (!closed) {
           if (figures.put(server, next) == null) {
             log.debug("pool {}: scraping {} of server {} works", pool, uri, server);

@@ -26,21 +26,29 @@ import java.util.concurrent.atomic.DoubleAccumulator;
  * moving windows; the latest sampling is kept as {@link PoolFigures} for the admin API, the gauges
  * and the alert rules ({@link PoolSignals}).
  *
- * <p>Meters: {@code tether_affinity_session_births_total{pool}} (births),
- * {@code tether_affinity_session_lifespan_seconds{pool}} (histogram, recorded when a key expires
- * or is forgotten), {@code tether_affinity_server_sessions{pool,server}} (spread),
- * {@code tether_affinity_session_imbalance{pool}}, and for a pool that scrapes its instances
- * {@code tether_instance_sessions}, {@code tether_instance_session_size_bytes} (p99) and
- * {@code tether_instance_store_latency_seconds} (p99) per server.
+ * <p>Meters: {@code tether_affinity_session_births_total{pool}} (births), {@code
+ * tether_affinity_session_lifespan_seconds{pool}} (histogram, recorded when a key expires or is
+ * forgotten), {@code tether_affinity_server_sessions{pool,server}} (spread), {@code
+ * tether_affinity_session_imbalance{pool}}, and for a pool that scrapes its instances {@code
+ * tether_instance_sessions}, {@code tether_instance_session_size_bytes} (p99) and {@code
+ * tether_instance_store_latency_seconds} (p99) per server.
  */
 final class PoolAnalytics implements PoolSignals, AutoCloseable {
 
   /** Lifespan bucket bounds in seconds: a second to a day. */
-  static final double[] LIFESPAN_BUCKETS = {1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400};
+  static final double[] LIFESPAN_BUCKETS = {
+    1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400
+  };
+
   static final Duration RATE_WINDOW = Duration.ofMinutes(1);
 
   /** What a pool's analytics is made of. */
-  record Parts(Pool pool, AffinityPolicy affinity, PoolTraffic traffic, InstanceScraper scraper, int historyCapacity) {}
+  record Parts(
+      Pool pool,
+      AffinityPolicy affinity,
+      PoolTraffic traffic,
+      InstanceScraper scraper,
+      int historyCapacity) {}
 
   private final String name;
   private final Pool pool;
@@ -50,7 +58,8 @@ final class PoolAnalytics implements PoolSignals, AutoCloseable {
   private final List<Meter> meters = new ArrayList<>();
   private final MeterRegistry registry;
   private final DistributionSummary lifespan;
-  private final DoubleAccumulator lifespanMax = new DoubleAccumulator(Math::max, Double.NEGATIVE_INFINITY);
+  private final DoubleAccumulator lifespanMax =
+      new DoubleAccumulator(Math::max, Double.NEGATIVE_INFINITY);
   private final CounterHistory poolHistory; // births, requests, errors
   private final Map<String, CounterHistory> serverHistory = new HashMap<>();
   private volatile PoolFigures figures;
@@ -64,43 +73,80 @@ final class PoolAnalytics implements PoolSignals, AutoCloseable {
     this.scraper = parts.scraper();
     this.poolHistory = new CounterHistory(parts.historyCapacity(), 3);
     for (Member m : pool.snapshot().members()) {
-      serverHistory.put(m.name(), new CounterHistory((int) RATE_WINDOW.toSeconds() + 2, 2 + ServerTraffic.LATENCY_BUCKETS.length));
+      serverHistory.put(
+          m.name(),
+          new CounterHistory(
+              (int) RATE_WINDOW.toSeconds() + 2, 2 + ServerTraffic.LATENCY_BUCKETS.length));
     }
-    this.lifespan = DistributionSummary.builder("tether.affinity.session.lifespan")
-        .description("affinity sessions from first to last request, recorded when they expire or end")
-        .baseUnit("seconds").tags("pool", name).serviceLevelObjectives(LIFESPAN_BUCKETS).register(registry);
+    this.lifespan =
+        DistributionSummary.builder("tether.affinity.session.lifespan")
+            .description(
+                "affinity sessions from first to last request, recorded when they expire or end")
+            .baseUnit("seconds")
+            .tags("pool", name)
+            .serviceLevelObjectives(LIFESPAN_BUCKETS)
+            .register(registry);
     meters.add(lifespan);
     if (tracker != null) {
-      tracker.listener((server, nanos) -> {
-        double s = nanos / 1e9;
-        lifespan.record(s);
-        lifespanMax.accumulate(s);
-      });
-      meters.add(FunctionCounter.builder("tether.affinity.session.births", tracker, SessionTracker::births)
-          .description("affinity keys seen for the first time (session births)").tags("pool", name).register(registry));
+      tracker.listener(
+          (server, nanos) -> {
+            double s = nanos / 1e9;
+            lifespan.record(s);
+            lifespanMax.accumulate(s);
+          });
+      meters.add(
+          FunctionCounter.builder("tether.affinity.session.births", tracker, SessionTracker::births)
+              .description("affinity keys seen for the first time (session births)")
+              .tags("pool", name)
+              .register(registry));
     }
-    meters.add(Gauge.builder("tether.affinity.session.imbalance", this, PoolAnalytics::imbalance)
-        .description("max / mean of live sessions over the servers taking work").tags("pool", name).register(registry));
+    meters.add(
+        Gauge.builder("tether.affinity.session.imbalance", this, PoolAnalytics::imbalance)
+            .description("max / mean of live sessions over the servers taking work")
+            .tags("pool", name)
+            .register(registry));
     this.figures = compute(0, false);
     for (Member m : pool.snapshot().members()) {
       String server = m.name();
-      meters.add(Gauge.builder("tether.affinity.server.sessions", this, p -> p.server(server).live())
-          .description("live affinity sessions bound to the server").tags("pool", name, "server", server).register(registry));
+      meters.add(
+          Gauge.builder("tether.affinity.server.sessions", this, p -> p.server(server).live())
+              .description("live affinity sessions bound to the server")
+              .tags("pool", name, "server", server)
+              .register(registry));
       if (scraper != null) {
-        meters.add(Gauge.builder("tether.instance.sessions", this, p -> instance(p, server, InstanceFigures::sessions))
-            .description("sessions the app instance holds (its tether_sessions_active)")
-            .tags("pool", name, "server", server).register(registry));
-        meters.add(Gauge.builder("tether.instance.session.size", this, p -> instance(p, server, InstanceFigures::sessionSizeP99Bytes))
-            .description("p99 serialised session size on the instance since the previous scrape")
-            .baseUnit("bytes").tags("pool", name, "server", server).register(registry));
-        meters.add(Gauge.builder("tether.instance.store.latency", this, p -> instance(p, server, InstanceFigures::storeLatencyP99Seconds))
-            .description("p99 session store latency on the instance since the previous scrape")
-            .baseUnit("seconds").tags("pool", name, "server", server).register(registry));
+        meters.add(
+            Gauge.builder(
+                    "tether.instance.sessions",
+                    this,
+                    p -> instance(p, server, InstanceFigures::sessions))
+                .description("sessions the app instance holds (its tether_sessions_active)")
+                .tags("pool", name, "server", server)
+                .register(registry));
+        meters.add(
+            Gauge.builder(
+                    "tether.instance.session.size",
+                    this,
+                    p -> instance(p, server, InstanceFigures::sessionSizeP99Bytes))
+                .description(
+                    "p99 serialised session size on the instance since the previous scrape")
+                .baseUnit("bytes")
+                .tags("pool", name, "server", server)
+                .register(registry));
+        meters.add(
+            Gauge.builder(
+                    "tether.instance.store.latency",
+                    this,
+                    p -> instance(p, server, InstanceFigures::storeLatencyP99Seconds))
+                .description("p99 session store latency on the instance since the previous scrape")
+                .baseUnit("seconds")
+                .tags("pool", name, "server", server)
+                .register(registry));
       }
     }
   }
 
-  private static double instance(PoolAnalytics p, String server, java.util.function.ToDoubleFunction<InstanceFigures> f) {
+  private static double instance(
+      PoolAnalytics p, String server, java.util.function.ToDoubleFunction<InstanceFigures> f) {
     InstanceFigures in = p.server(server).instance();
     return in == null ? Double.NaN : f.applyAsDouble(in);
   }
@@ -111,7 +157,8 @@ final class PoolAnalytics implements PoolSignals, AutoCloseable {
         return s;
       }
     }
-    return new PoolFigures.ServerFigures(server, "REMOVED", 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null);
+    return new PoolFigures.ServerFigures(
+        server, "REMOVED", 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null);
   }
 
   /** Reads every counter at ticker time {@code nanos} and publishes new figures. */
@@ -165,14 +212,17 @@ final class PoolAnalytics implements PoolSignals, AutoCloseable {
         }
       }
       InstanceFigures in = scraper == null ? null : scraper.figures(m.name());
-      servers.add(new PoolFigures.ServerFigures(m.name(), m.state().name(), n, rps, eps, p50, p99, in));
+      servers.add(
+          new PoolFigures.ServerFigures(m.name(), m.state().name(), n, rps, eps, p50, p99, in));
     }
     double births = tracker == null ? 0 : tracker.births();
     if (record) {
       poolHistory.add(nanos, new double[] {births, requests, errors});
     }
-    double imbalance = takingWork == 0 || takingWorkSessions == 0 ? Double.NaN
-        : max / ((double) takingWorkSessions / takingWork);
+    double imbalance =
+        takingWork == 0 || takingWorkSessions == 0
+            ? Double.NaN
+            : max / ((double) takingWorkSessions / takingWork);
     double[] g = poolHistory.growth(RATE_WINDOW.toNanos());
     double birthRate = g == null || g[3] <= 0 ? Double.NaN : g[0] / g[3];
     return new PoolFigures(name, total, birthRate, imbalance, lifespan(), servers);
@@ -190,9 +240,13 @@ final class PoolAnalytics implements PoolSignals, AutoCloseable {
     bounds[buckets.length] = Double.POSITIVE_INFINITY;
     cumulative[buckets.length] = snap.count();
     double max = snap.count() == 0 ? Double.NaN : lifespanMax.get();
-    return new PoolFigures.Lifespan(snap.count(), snap.count() == 0 ? Double.NaN : snap.mean(),
-        Math.min(Buckets.quantile(bounds, cumulative, 0.5), max), Math.min(Buckets.quantile(bounds, cumulative, 0.9), max),
-        Math.min(Buckets.quantile(bounds, cumulative, 0.99), max), max);
+    return new PoolFigures.Lifespan(
+        snap.count(),
+        snap.count() == 0 ? Double.NaN : snap.mean(),
+        Math.min(Buckets.quantile(bounds, cumulative, 0.5), max),
+        Math.min(Buckets.quantile(bounds, cumulative, 0.9), max),
+        Math.min(Buckets.quantile(bounds, cumulative, 0.99), max),
+        max);
   }
 
   /** The latest sampling. */
@@ -242,7 +296,9 @@ final class PoolAnalytics implements PoolSignals, AutoCloseable {
     return out;
   }
 
-  /** Removes this pool's meters (not the request meters, which outlive a reload) and stops scraping. */
+  /**
+   * Removes this pool's meters (not the request meters, which outlive a reload) and stops scraping.
+   */
   @Override
   public void close() {
     meters.forEach(registry::remove);

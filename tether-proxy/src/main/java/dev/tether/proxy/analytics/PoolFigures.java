@@ -15,7 +15,12 @@ import java.util.Map;
  * @param lifespan lifespans (first to last sighting) of the sessions that ended, in seconds
  * @param servers per server, in configuration order
  */
-public record PoolFigures(String pool, long live, double birthRatePerSecond, double imbalance, Lifespan lifespan,
+public record PoolFigures(
+    String pool,
+    long live,
+    double birthRatePerSecond,
+    double imbalance,
+    Lifespan lifespan,
     List<ServerFigures> servers) {
 
   /** Lifespan statistics in seconds; percentiles interpolated in histogram buckets. */
@@ -25,8 +30,15 @@ public record PoolFigures(String pool, long live, double birthRatePerSecond, dou
    * One server: state, live sessions, requests and 5xx per second and latency percentiles over the
    * last minute, and its instance's figures ({@code null} when not scraped).
    */
-  public record ServerFigures(String name, String state, long live, double requestsPerSecond, double errorsPerSecond,
-      double latencyP50Ms, double latencyP99Ms, InstanceFigures instance) {}
+  public record ServerFigures(
+      String name,
+      String state,
+      long live,
+      double requestsPerSecond,
+      double errorsPerSecond,
+      double latencyP50Ms,
+      double latencyP99Ms,
+      InstanceFigures instance) {}
 
   public PoolFigures {
     servers = List.copyOf(servers);
@@ -64,7 +76,11 @@ public record PoolFigures(String pool, long live, double birthRatePerSecond, dou
         Map<String, Object> i = new LinkedHashMap<>();
         i.put("sessions", Double.isNaN(in.sessions()) ? null : Math.round(in.sessions()));
         i.put("sessionSizeP99Bytes", num(in.sessionSizeP99Bytes()));
-        i.put("storeLatencyP99Ms", Double.isNaN(in.storeLatencyP99Seconds()) ? null : round(in.storeLatencyP99Seconds() * 1000));
+        i.put(
+            "storeLatencyP99Ms",
+            Double.isNaN(in.storeLatencyP99Seconds())
+                ? null
+                : round(in.storeLatencyP99Seconds() * 1000));
         j.put("instance", i);
       }
       ss.add(j);

@@ -19,7 +19,9 @@ public interface PoolSignals {
   /** Max / mean of live sessions over servers taking work; {@code NaN} when there are none. */
   double imbalance();
 
-  /** Share of 5xx answers over the last {@code window}; {@code NaN} when no request was answered. */
+  /**
+   * Share of 5xx answers over the last {@code window}; {@code NaN} when no request was answered.
+   */
   double errorShare(Duration window);
 
   /** Each server's state, in configuration order. */

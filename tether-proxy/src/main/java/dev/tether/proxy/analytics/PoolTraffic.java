@@ -43,7 +43,8 @@ public final class PoolTraffic {
    * As {@link #record(Upstream, String, int, long)}, at {@code nowNanos} on the caller's ticker
    * (the one {@code startNanos} was read from).
    */
-  public static void record(Upstream upstream, String server, int status, long startNanos, long nowNanos) {
+  public static void record(
+      Upstream upstream, String server, int status, long startNanos, long nowNanos) {
     PoolTraffic t = upstream == null ? null : upstream.traffic();
     if (t != null) {
       t.record(server, status, nowNanos - startNanos);

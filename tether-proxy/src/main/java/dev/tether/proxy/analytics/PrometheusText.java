@@ -8,9 +8,9 @@ import java.util.Map;
 /**
  * A parser of the Prometheus text exposition format (version 0.0.4, and the sample lines of
  * OpenMetrics), enough to read an app instance's {@code /tether/metrics}: comment and blank lines
- * are skipped, every sample line gives a name, its labels (with {@code \\}, {@code \"} and
- * {@code \n} escapes) and a value ({@code NaN}, {@code +Inf} and {@code -Inf} included); a
- * trailing timestamp or exemplar is ignored.
+ * are skipped, every sample line gives a name, its labels (with {@code \\}, {@code \"} and {@code
+ * \n} escapes) and a value ({@code NaN}, {@code +Inf} and {@code -Inf} included); a trailing
+ * timestamp or exemplar is ignored.
  *
  * <pre>{@code
  * List<PrometheusText.Sample> s = PrometheusText.parse("tether_sessions_active 3\n");
@@ -46,7 +46,8 @@ public final class PrometheusText {
       try {
         out.add(parseLine(l));
       } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-        throw new IllegalArgumentException("line " + lineNo + ": " + e.getMessage() + ": " + abbreviate(l), e);
+        throw new IllegalArgumentException(
+            "line " + lineNo + ": " + e.getMessage() + ": " + abbreviate(l), e);
       }
     }
     return out;
@@ -128,7 +129,11 @@ public final class PrometheusText {
   }
 
   private static boolean isNameChar(char c, boolean first) {
-    return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (!first && c >= '0' && c <= '9');
+    return c == '_'
+        || c == ':'
+        || (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (!first && c >= '0' && c <= '9');
   }
 
   private static String abbreviate(String l) {

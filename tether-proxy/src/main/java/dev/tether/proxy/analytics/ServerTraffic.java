@@ -10,19 +10,32 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The request meters of one server: a latency histogram ({@code
- * tether_server_request_duration_seconds{pool,server}}, its {@code _count} is the requests) and
- * the 5xx answers ({@code tether_server_errors_total{pool,server}}). Recording is a Micrometer
- * timer update (lock-free bucket increment) and, for a 5xx, a counter increment.
+ * tether_server_request_duration_seconds{pool,server}}, its {@code _count} is the requests) and the
+ * 5xx answers ({@code tether_server_errors_total{pool,server}}). Recording is a Micrometer timer
+ * update (lock-free bucket increment) and, for a 5xx, a counter increment.
  */
 final class ServerTraffic {
 
   /** Latency bucket bounds: sub-millisecond to a minute, 17 buckets. */
   static final Duration[] LATENCY_BUCKETS = {
-      Duration.ofMillis(0).plusNanos(250_000), Duration.ofMillis(0).plusNanos(500_000), Duration.ofMillis(1),
-      Duration.ofMillis(2).plusNanos(500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-      Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
-      Duration.ofSeconds(30), Duration.ofSeconds(60)};
+    Duration.ofMillis(0).plusNanos(250_000),
+    Duration.ofMillis(0).plusNanos(500_000),
+    Duration.ofMillis(1),
+    Duration.ofMillis(2).plusNanos(500_000),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(60)
+  };
 
   final String pool;
   final String server;
@@ -32,15 +45,19 @@ final class ServerTraffic {
   ServerTraffic(MeterRegistry registry, String pool, String server) {
     this.pool = pool;
     this.server = server;
-    this.latency = Timer.builder("tether.server.request.duration")
-        .description("time from a request's first byte to the end of its answer, per server that served it")
-        .tags("pool", pool, "server", server)
-        .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry);
-    this.errors = Counter.builder("tether.server.errors")
-        .description("answers with a 5xx status (the server's own, or Tether's 502/503/504 for it)")
-        .tags("pool", pool, "server", server)
-        .register(registry);
+    this.latency =
+        Timer.builder("tether.server.request.duration")
+            .description(
+                "time from a request's first byte to the end of its answer, per server that served it")
+            .tags("pool", pool, "server", server)
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry);
+    this.errors =
+        Counter.builder("tether.server.errors")
+            .description(
+                "answers with a 5xx status (the server's own, or Tether's 502/503/504 for it)")
+            .tags("pool", pool, "server", server)
+            .register(registry);
   }
 
   void record(int status, long nanos) {

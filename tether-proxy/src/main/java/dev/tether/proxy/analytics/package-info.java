@@ -1,2 +1,5 @@
-/** Session analytics of the balancer: traffic and affinity figures per pool and server, instance scrapes, the sessions report. */
+/**
+ * Session analytics of the balancer: traffic and affinity figures per pool and server, instance
+ * scrapes, the sessions report.
+ */
 package dev.tether.proxy.analytics;

@@ -1,11 +1,10 @@
 package dev.tether.proxy.backend;
 
-import dev.tether.proxy.config.Limits;
-import dev.tether.proxy.config.ConnectionsConfig;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.proxy.ProxySettings;
-import dev.tether.proxy.route.Upstream;
+import dev.tether.proxy.config.ConnectionsConfig;
+import dev.tether.proxy.config.Limits;
 import dev.tether.proxy.tls.BackendTls;
 import dev.tether.proxy.transport.NanoTimeTicker;
 import dev.tether.proxy.transport.NettyTransport;
@@ -30,11 +29,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Opens and pools backend connections. Pools are per event loop and per server address, so a
- * request's whole life stays on one loop and no pool is shared between threads (STYLE habit 4,
- * as Zuul's {@code PerServerConnectionPool}). Idle connections are reused most-recently-used
- * first (warm ones), and the oldest are closed by a sweep once they exceed the pool's idle
- * timeout. An idle connection keeps a read pending, so a backend that closes it is noticed and the
- * connection is dropped before anyone borrows it.
+ * request's whole life stays on one loop and no pool is shared between threads (STYLE habit 4, as
+ * Zuul's {@code PerServerConnectionPool}). Idle connections are reused most-recently-used first
+ * (warm ones), and the oldest are closed by a sweep once they exceed the pool's idle timeout. An
+ * idle connection keeps a read pending, so a backend that closes it is noticed and the connection
+ * is dropped before anyone borrows it.
  *
  * <p>All methods but the counters must be called on the event loop passed in.
  */
@@ -42,7 +41,10 @@ public final class BackendConnector implements BackendPool {
 
   /** The name of the HTTP codec in a backend pipeline (removed when a connection is upgraded). */
   public static final String CODEC = "http-client";
-  /** The name of the TLS handler in the pipeline of a backend connection of a pool with {@code tls}. */
+
+  /**
+   * The name of the TLS handler in the pipeline of a backend connection of a pool with {@code tls}.
+   */
   public static final String TLS = "tls";
 
   private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -50,18 +52,22 @@ public final class BackendConnector implements BackendPool {
   private final NettyTransport transport;
   private final ProxySettings settings;
   private final Ticker ticker;
-  private final FastThreadLocal<LoopPool> pools = new FastThreadLocal<>() {
-    @Override
-    protected LoopPool initialValue() {
-      return new LoopPool();
-    }
-  };
+  private final FastThreadLocal<LoopPool> pools =
+      new FastThreadLocal<>() {
+        @Override
+        protected LoopPool initialValue() {
+          return new LoopPool();
+        }
+      };
   private final LongAdder connects = new LongAdder();
   private final LongAdder reuses = new LongAdder();
+
   /** TLS by server address, for pools with {@code tls}; published whole by the control plane. */
   private volatile Map<InetSocketAddress, BackendTls> tls = Map.of();
+
   /** PROXY protocol by server address, for pools with {@code connections.send-proxy}. */
-  private volatile Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> sendProxy = Map.of();
+  private volatile Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> sendProxy =
+      Map.of();
 
   /** A connector on the system ticker. */
   public BackendConnector(NettyTransport transport, ProxySettings settings) {
@@ -76,7 +82,11 @@ public final class BackendConnector implements BackendPool {
   }
 
   @Override
-  public ChannelFuture acquire(BackendClient client, InetSocketAddress address, ConnectionsConfig limits, long maxIdleNanos) {
+  public ChannelFuture acquire(
+      BackendClient client,
+      InetSocketAddress address,
+      ConnectionsConfig limits,
+      long maxIdleNanos) {
     Channel owner = client.clientChannel();
     EventLoop loop = owner.eventLoop();
     ConnectionsConfig.ProxyProtocolVersion proxy = sendProxy.get(address);
@@ -93,8 +103,10 @@ public final class BackendConnector implements BackendPool {
     if (proxy == null) {
       return connect(loop, address, client);
     }
-    InetSocketAddress src = client.clientEnd() != null ? client.clientEnd() : new InetSocketAddress("0.0.0.0", 0);
-    InetSocketAddress dst = client.localEnd() != null ? client.localEnd() : new InetSocketAddress("0.0.0.0", 0);
+    InetSocketAddress src =
+        client.clientEnd() != null ? client.clientEnd() : new InetSocketAddress("0.0.0.0", 0);
+    InetSocketAddress dst =
+        client.localEnd() != null ? client.localEnd() : new InetSocketAddress("0.0.0.0", 0);
     return connect(loop, address, client, new ProxyHeader(proxy, src, dst), privateOwner);
   }
 
@@ -111,8 +123,8 @@ public final class BackendConnector implements BackendPool {
 
   /**
    * Connections opened from now on to an address in {@code byAddress} speak TLS with its context;
-   * connections already pooled keep what they speak. Pooling is by address, so two pools that
-   * share a server address share its TLS setting too.
+   * connections already pooled keep what they speak. Pooling is by address, so two pools that share
+   * a server address share its TLS setting too.
    */
   public void sendProxy(Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> byAddress) {
     this.sendProxy = Map.copyOf(byAddress);
@@ -146,10 +158,15 @@ public final class BackendConnector implements BackendPool {
    * maxIdleNanos} and attaches it to {@code listener}, or returns {@code null}. The longer a
    * connection idles, the likelier the server closes it just as a request is sent on it; a request
    * that must not be sent twice asks for a recently used one (idle connections are kept most
-   * recently used first). With an {@code owner} (a client connection) only a connection kept for
-   * it will do: connections that carry a client's PROXY header serve that client only.
+   * recently used first). With an {@code owner} (a client connection) only a connection kept for it
+   * will do: connections that carry a client's PROXY header serve that client only.
    */
-  private Channel borrow(EventLoop loop, InetSocketAddress address, BackendListener listener, long maxIdleNanos, Object owner) {
+  private Channel borrow(
+      EventLoop loop,
+      InetSocketAddress address,
+      BackendListener listener,
+      long maxIdleNanos,
+      Object owner) {
     assert loop.inEventLoop();
     Entry e = pools.get().entries.get(address);
     if (e == null) {
@@ -165,7 +182,8 @@ public final class BackendConnector implements BackendPool {
         idle.pollFirst();
         continue;
       }
-      if (maxIdleNanos != Long.MAX_VALUE && ticker.nanoTime() - handler(ch).idleSinceNanos > maxIdleNanos) {
+      if (maxIdleNanos != Long.MAX_VALUE
+          && ticker.nanoTime() - handler(ch).idleSinceNanos > maxIdleNanos) {
         return null;
       }
       idle.pollFirst();
@@ -177,9 +195,8 @@ public final class BackendConnector implements BackendPool {
   }
 
   /**
-   * Whether another connection to {@code address} may be opened on this loop under {@code
-   * limits}. Exchanges {@link #acquire} instead; for what opens connections of its own (WebSocket
-   * resumes).
+   * Whether another connection to {@code address} may be opened on this loop under {@code limits}.
+   * Exchanges {@link #acquire} instead; for what opens connections of its own (WebSocket resumes).
    */
   public boolean mayOpen(EventLoop loop, InetSocketAddress address, ConnectionsConfig limits) {
     if (limits.maxPerServer() <= 0) {
@@ -190,12 +207,13 @@ public final class BackendConnector implements BackendPool {
   }
 
   /**
-   * Opens a connection to {@code address} on {@code loop}; once connected it is attached to
-   * {@code listener}. The connection's pipeline is an HTTP client codec and the backend handler;
-   * auto-read is off, the caller reads. Exchanges {@link #acquire} instead; for what opens
-   * connections of its own (WebSocket resumes).
+   * Opens a connection to {@code address} on {@code loop}; once connected it is attached to {@code
+   * listener}. The connection's pipeline is an HTTP client codec and the backend handler; auto-read
+   * is off, the caller reads. Exchanges {@link #acquire} instead; for what opens connections of its
+   * own (WebSocket resumes).
    */
-  public ChannelFuture connect(EventLoop loop, InetSocketAddress address, BackendListener listener) {
+  public ChannelFuture connect(
+      EventLoop loop, InetSocketAddress address, BackendListener listener) {
     return connect(loop, address, listener, null, null);
   }
 
@@ -203,11 +221,16 @@ public final class BackendConnector implements BackendPool {
    * As {@link #connect(EventLoop, InetSocketAddress, BackendListener)}; when {@code header} is not
    * {@code null} the connection starts with it and is kept for {@code owner} only.
    */
-  private ChannelFuture connect(EventLoop loop, InetSocketAddress address, BackendListener listener,
-      ProxyHeader header, Object owner) {
+  private ChannelFuture connect(
+      EventLoop loop,
+      InetSocketAddress address,
+      BackendListener listener,
+      ProxyHeader header,
+      Object owner) {
     assert loop.inEventLoop();
     if ((header == null) != (owner == null)) {
-      throw new IllegalArgumentException("a PROXY header needs the client connection it is kept for, and only it");
+      throw new IllegalArgumentException(
+          "a PROXY header needs the client connection it is kept for, and only it");
     }
     LoopPool pool = pools.get();
     Entry e = pool.entries.computeIfAbsent(address, a -> new Entry());
@@ -216,52 +239,70 @@ public final class BackendConnector implements BackendPool {
     Limits limits = settings.limits();
     long timeoutNanos = settings.timeouts().server().toNanos();
     BackendTls secure = tls.get(address);
-    Bootstrap b = new Bootstrap()
-        .group(loop)
-        .channel(transport.socketChannel())
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.timeouts().connect().toMillis()))
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            BackendHandler h = new BackendHandler(timeoutNanos, ticker);
-            h.owner = owner;
+    Bootstrap b =
+        new Bootstrap()
+            .group(loop)
+            .channel(transport.socketChannel())
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, settings.timeouts().connect().toMillis()))
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    BackendHandler h = new BackendHandler(timeoutNanos, ticker);
+                    h.owner = owner;
+                    if (header != null) {
+                      ch.pipeline()
+                          .addLast(io.netty.handler.codec.haproxy.HAProxyMessageEncoder.INSTANCE);
+                      ch.pipeline()
+                          .addLast(ProxyHeader.Writer.NAME, new ProxyHeader.Writer(header));
+                    }
+                    if (secure != null) {
+                      ch.pipeline().addLast(TLS, secure.newHandler(ch.alloc(), address));
+                    }
+                    // Response heads from a backend may be larger than what we accept from clients.
+                    ch.pipeline()
+                        .addLast(
+                            CODEC,
+                            new HttpClientCodec(
+                                limits.maxRequestLine(),
+                                Math.max(limits.maxHeaderSize(), 65536),
+                                limits.maxChunk()));
+                    ch.pipeline().addLast("backend", h);
+                  }
+                });
+    ChannelFuture f = b.connect(address);
+    f.channel()
+        .closeFuture()
+        .addListener(
+            cf -> {
+              e.open--;
+              if (owner == null) {
+                e.idle.remove(f.channel());
+              } else {
+                java.util.ArrayDeque<Channel> mine = e.privateIdle.get(owner);
+                if (mine != null && mine.remove(f.channel()) && mine.isEmpty()) {
+                  e.privateIdle.remove(owner);
+                }
+              }
+            });
+    f.addListener(
+        (ChannelFuture cf) -> {
+          if (cf.isSuccess()) {
             if (header != null) {
-              ch.pipeline().addLast(io.netty.handler.codec.haproxy.HAProxyMessageEncoder.INSTANCE);
-              ch.pipeline().addLast(ProxyHeader.Writer.NAME, new ProxyHeader.Writer(header));
+              ProxyHeader.Writer.send(
+                  cf.channel()); // before the caller's listener writes the request
             }
-            if (secure != null) {
-              ch.pipeline().addLast(TLS, secure.newHandler(ch.alloc(), address));
-            }
-            // Response heads from a backend may be larger than what we accept from clients.
-            ch.pipeline().addLast(CODEC, new HttpClientCodec(limits.maxRequestLine(),
-                Math.max(limits.maxHeaderSize(), 65536), limits.maxChunk()));
-            ch.pipeline().addLast("backend", h);
+            handler(cf.channel()).attach(listener);
           }
         });
-    ChannelFuture f = b.connect(address);
-    f.channel().closeFuture().addListener(cf -> {
-      e.open--;
-      if (owner == null) {
-        e.idle.remove(f.channel());
-      } else {
-        java.util.ArrayDeque<Channel> mine = e.privateIdle.get(owner);
-        if (mine != null && mine.remove(f.channel()) && mine.isEmpty()) {
-          e.privateIdle.remove(owner);
-        }
-      }
-    });
-    f.addListener((ChannelFuture cf) -> {
-      if (cf.isSuccess()) {
-        if (header != null) {
-          ProxyHeader.Writer.send(cf.channel()); // before the caller's listener writes the request
-        }
-        handler(cf.channel()).attach(listener);
-      }
-    });
     return f;
   }
 
@@ -281,8 +322,12 @@ public final class BackendConnector implements BackendPool {
     }
     LoopPool pool = pools.get();
     Entry e = pool.entries.get((InetSocketAddress) ch.remoteAddress());
-    java.util.ArrayDeque<Channel> idle = e == null ? null
-        : h.owner == null ? e.idle : e.privateIdle.computeIfAbsent(h.owner, o -> new java.util.ArrayDeque<>(2));
+    java.util.ArrayDeque<Channel> idle =
+        e == null
+            ? null
+            : h.owner == null
+                ? e.idle
+                : e.privateIdle.computeIfAbsent(h.owner, o -> new java.util.ArrayDeque<>(2));
     if (idle == null || idle.size() >= limits.maxIdlePerServer()) {
       ch.close();
       return;
@@ -335,7 +380,10 @@ public final class BackendConnector implements BackendPool {
     }
   }
 
-  /** Closes the idle connections kept for {@code owner}, a client connection that closed (its event loop). */
+  /**
+   * Closes the idle connections kept for {@code owner}, a client connection that closed (its event
+   * loop).
+   */
   @Override
   public void closePrivate(Object owner) {
     for (Entry e : pools.get().entries.values()) {
@@ -352,8 +400,13 @@ public final class BackendConnector implements BackendPool {
 
   private static final class Entry {
     final ArrayDeque<Channel> idle = new ArrayDeque<>();
-    /** Idle connections that carry a client's PROXY header, by the client connection they are kept for. */
+
+    /**
+     * Idle connections that carry a client's PROXY header, by the client connection they are kept
+     * for.
+     */
     final Map<Object, ArrayDeque<Channel>> privateIdle = new HashMap<>();
+
     int open;
     long idleTimeoutNanos;
   }

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * inbound data is unexpected and closes it (a connection the backend closed is never handed out).
  *
  * <p>The server timeout is a rolling check, like Netty's {@code IdleStateHandler}, but reset when
- * the connection is borrowed, so time spent idle in the pool never counts against a response.
- * State is confined to the connection's event loop.
+ * the connection is borrowed, so time spent idle in the pool never counts against a response. State
+ * is confined to the connection's event loop.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
 
@@ -32,10 +32,16 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private boolean timeoutSuspended;
   private ScheduledFuture<?> timeoutCheck;
   private ChannelHandlerContext ctx;
+
   /** When the connection entered the idle pool, for the pool's idle sweep. */
   long idleSinceNanos;
-  /** The client connection this connection is kept for (it carries its PROXY header), or {@code null} when shared. */
+
+  /**
+   * The client connection this connection is kept for (it carries its PROXY header), or {@code
+   * null} when shared.
+   */
   Object owner;
+
   /** Requests served on this connection, for reuse statistics. */
   long uses;
 
@@ -54,7 +60,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     this.lastActivityNanos = ticker.nanoTime();
     uses++;
     if (timeoutCheck == null && ctx != null && timeoutNanos > 0) {
-      timeoutCheck = ctx.executor().schedule(this::checkTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
+      timeoutCheck =
+          ctx.executor().schedule(this::checkTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -96,7 +103,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     }
     ReferenceCountUtil.release(msg);
     if (l == null) {
-      log.debug("backend {} sent data on an idle connection; closing it", ctx.channel().remoteAddress());
+      log.debug(
+          "backend {} sent data on an idle connection; closing it", ctx.channel().remoteAddress());
       ctx.close();
     }
   }
@@ -138,7 +146,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     if (l != null) {
       l.onBackendClosed(ctx.channel(), cause);
     } else {
-      log.debug("backend {} failed while idle: {}", ctx.channel().remoteAddress(), cause.toString());
+      log.debug(
+          "backend {} failed while idle: {}", ctx.channel().remoteAddress(), cause.toString());
     }
     ctx.close();
   }

@@ -39,7 +39,8 @@ public interface BackendPool {
    * @return the connection's future, or {@code null} when no idle connection fits and {@code
    *     limits.maxPerServer()} connections to {@code address} are open on this loop
    */
-  ChannelFuture acquire(BackendClient client, InetSocketAddress address, ConnectionsConfig limits, long maxIdleNanos);
+  ChannelFuture acquire(
+      BackendClient client, InetSocketAddress address, ConnectionsConfig limits, long maxIdleNanos);
 
   /** Whether {@code ch}, a connection {@link #acquire} returned, had served requests before. */
   boolean reused(Channel ch);

@@ -21,11 +21,12 @@ import java.nio.charset.StandardCharsets;
  * connection, TLS included, as HAProxy's {@code send-proxy} does.
  *
  * @param version v1 (text) or v2 (binary)
- * @param source the client end: address and port as the frontend knows them (from a trusted
- *     proxy's PROXY header, else the TCP peer)
+ * @param source the client end: address and port as the frontend knows them (from a trusted proxy's
+ *     PROXY header, else the TCP peer)
  * @param destination the address and port the client connected to
  */
-public record ProxyHeader(ProxyProtocolVersion version, InetSocketAddress source, InetSocketAddress destination) {
+public record ProxyHeader(
+    ProxyProtocolVersion version, InetSocketAddress source, InetSocketAddress destination) {
 
   public ProxyHeader {
     requireNonNull(version, "version");
@@ -35,13 +36,21 @@ public record ProxyHeader(ProxyProtocolVersion version, InetSocketAddress source
 
   /** The header as Netty's encoder takes it; both ends in the same address family, else UNKNOWN. */
   HAProxyMessage message() {
-    HAProxyProtocolVersion v = version == ProxyProtocolVersion.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2;
+    HAProxyProtocolVersion v =
+        version == ProxyProtocolVersion.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2;
     boolean v6 = source.getAddress() instanceof Inet6Address;
     if (v6 != destination.getAddress() instanceof Inet6Address) {
-      return new HAProxyMessage(v, HAProxyCommand.PROXY, HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0);
+      return new HAProxyMessage(
+          v, HAProxyCommand.PROXY, HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0);
     }
-    return new HAProxyMessage(v, HAProxyCommand.PROXY, v6 ? HAProxyProxiedProtocol.TCP6 : HAProxyProxiedProtocol.TCP4,
-        source.getAddress().getHostAddress(), destination.getAddress().getHostAddress(), source.getPort(), destination.getPort());
+    return new HAProxyMessage(
+        v,
+        HAProxyCommand.PROXY,
+        v6 ? HAProxyProxiedProtocol.TCP6 : HAProxyProxiedProtocol.TCP4,
+        source.getAddress().getHostAddress(),
+        destination.getAddress().getHostAddress(),
+        source.getPort(),
+        destination.getPort());
   }
 
   /**
@@ -81,7 +90,8 @@ public record ProxyHeader(ProxyProtocolVersion version, InetSocketAddress source
         return;
       }
       Writer w = (Writer) ctx.handler();
-      ctx.writeAndFlush(w.header.message()); // towards the socket: the encoder, then the wire (before TLS)
+      ctx.writeAndFlush(
+          w.header.message()); // towards the socket: the encoder, then the wire (before TLS)
       ch.pipeline().remove(w);
       ch.pipeline().remove(HAProxyMessageEncoder.INSTANCE);
     }

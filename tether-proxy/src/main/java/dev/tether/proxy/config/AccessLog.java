@@ -20,6 +20,7 @@ public record AccessLog(boolean enabled, Format format, Path path, int buffer, D
 
   /** The default {@code buffer}: 64 KiB. */
   public static final int DEFAULT_BUFFER = 64 * 1024;
+
   /** The default {@code flush}: one second. */
   public static final Duration DEFAULT_FLUSH = Duration.ofSeconds(1);
 

@@ -8,8 +8,8 @@ import static java.util.Objects.requireNonNull;
  *
  * @param listen where the admin API listens ({@code listen}, default {@code 127.0.0.1:9090})
  * @param token the bearer token ({@code token} or {@code token-env: NAME}), or {@code null}
- * @param auditLog the file state-changing calls are recorded in ({@code audit-log}), or {@code null}
- *     for the {@code dev.tether.audit} logger
+ * @param auditLog the file state-changing calls are recorded in ({@code audit-log}), or {@code
+ *     null} for the {@code dev.tether.audit} logger
  */
 public record AdminConfig(HostPort listen, String token, java.nio.file.Path auditLog) {
 
@@ -28,6 +28,12 @@ public record AdminConfig(HostPort listen, String token, java.nio.file.Path audi
   /** Never prints the token. */
   @Override
   public String toString() {
-    return "AdminConfig[listen=" + listen + ", token=" + (token == null ? "none" : "***") + ", auditLog=" + auditLog + "]";
+    return "AdminConfig[listen="
+        + listen
+        + ", token="
+        + (token == null ? "none" : "***")
+        + ", auditLog="
+        + auditLog
+        + "]";
   }
 }

@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Sticky sessions for one pool ({@code pools.<pool>.affinity}); see DESIGN §4. Only the
- * sub-section of the chosen mode may be present, and only that one is non-null here.
+ * Sticky sessions for one pool ({@code pools.<pool>.affinity}); see DESIGN §4. Only the sub-section
+ * of the chosen mode may be present, and only that one is non-null here.
  *
  * @param mode how a request is tied to a server ({@code mode}, default none)
  * @param onFailure what happens when the bound server cannot take the request ({@code on-failure},
@@ -26,13 +26,13 @@ import java.util.List;
  * @param table the stick table, non-null when the mode keeps one (app-cookie, or method table)
  * @param balanceFactor bounded load: a server holding more than this × the mean of live sessions
  *     takes no new ones; {@code null} = unbounded
- * @param migration budgeted moving of idle sessions after scale-out, or {@code null} = never;
- *     needs {@code sessions: replicated}
+ * @param migration budgeted moving of idle sessions after scale-out, or {@code null} = never; needs
+ *     {@code sessions: replicated}
  * @param debugHeader whether responses carry a header naming the affinity decision
  * @param firstRequestWindow unbound requests from one client address within this window share a
- *     server ({@code first-request-window}: 1s with {@code sessions: local}, 0 = off with
- *     {@code sessions: replicated}, where a client's parallel first requests may safely land on
- *     different servers)
+ *     server ({@code first-request-window}: 1s with {@code sessions: local}, 0 = off with {@code
+ *     sessions: replicated}, where a client's parallel first requests may safely land on different
+ *     servers)
  */
 public record AffinityConfig(
     Mode mode,
@@ -55,9 +55,23 @@ public record AffinityConfig(
   public static final Duration LOCAL_FIRST_REQUEST_WINDOW = Duration.ofSeconds(1);
 
   /** No affinity: every request is balanced afresh. */
-  public static final AffinityConfig NONE = new AffinityConfig(Mode.NONE, OnFailure.REDISPATCH,
-      null, Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1), List.of(), null,
-      null, null, null, null, null, false, LOCAL_FIRST_REQUEST_WINDOW);
+  public static final AffinityConfig NONE =
+      new AffinityConfig(
+          Mode.NONE,
+          OnFailure.REDISPATCH,
+          null,
+          Duration.ofMinutes(30),
+          Duration.ofHours(8),
+          Duration.ofMinutes(1),
+          List.of(),
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          false,
+          LOCAL_FIRST_REQUEST_WINDOW);
 
   /** The affinity modes; config values are the lower-case names with '-' for '_'. */
   public enum Mode {

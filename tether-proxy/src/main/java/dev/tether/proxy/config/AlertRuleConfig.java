@@ -10,16 +10,16 @@ import java.time.Duration;
  * @param name unique among the rules ({@code name}; default {@code kind} or {@code pool-kind})
  * @param kind what is watched ({@code kind})
  * @param pool the pool watched, or {@code null} for every pool ({@code pool})
- * @param threshold the kind's threshold: {@code factor} for birth-rate-spike and
- *     spread-imbalance, {@code share} (0..1) for error-rate, {@code limit} (bytes) for
- *     session-size; unused (0) for server-down
- * @param window the averaging window of birth-rate-spike and error-rate ({@code window}); zero
- *     for the other kinds
- * @param forDuration how long the condition must hold before the alert fires ({@code for},
- *     default 0: at the first evaluation that sees it)
+ * @param threshold the kind's threshold: {@code factor} for birth-rate-spike and spread-imbalance,
+ *     {@code share} (0..1) for error-rate, {@code limit} (bytes) for session-size; unused (0) for
+ *     server-down
+ * @param window the averaging window of birth-rate-spike and error-rate ({@code window}); zero for
+ *     the other kinds
+ * @param forDuration how long the condition must hold before the alert fires ({@code for}, default
+ *     0: at the first evaluation that sees it)
  */
-public record AlertRuleConfig(String name, Kind kind, String pool, double threshold, Duration window,
-    Duration forDuration) {
+public record AlertRuleConfig(
+    String name, Kind kind, String pool, double threshold, Duration window, Duration forDuration) {
 
   /** The kinds of rule, by their config names. */
   public enum Kind {

@@ -25,8 +25,8 @@ public record AlertsConfig(Duration interval, Webhook webhook, List<AlertRuleCon
    * @param url an http or https URL ({@code url})
    * @param timeout for one POST ({@code timeout}, default 5s)
    * @param attempts most tries of one POST, 1..20 ({@code attempts}, default 5)
-   * @param backoff the wait before the second try, doubled for every further one ({@code
-   *     backoff}, default 1s)
+   * @param backoff the wait before the second try, doubled for every further one ({@code backoff},
+   *     default 1s)
    */
   public record Webhook(URI url, Duration timeout, int attempts, Duration backoff) {
     public Webhook {

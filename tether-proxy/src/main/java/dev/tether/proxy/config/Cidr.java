@@ -35,8 +35,10 @@ public record Cidr(InetAddress network, int prefixLength) {
     String addressText = slash < 0 ? text : text.substring(0, slash);
     byte[] address = NetUtil.createByteArrayFromIpAddressString(addressText);
     if (address == null) {
-      throw new IllegalArgumentException("'" + text
-          + "' is not a network; use an IP address with an optional /prefix, e.g. 10.0.0.0/8 or fd00::/8");
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a network; use an IP address with an optional /prefix, e.g. 10.0.0.0/8 or fd00::/8");
     }
     if (address.length == 16 && isIpv4Mapped(address)) {
       throw new IllegalArgumentException(
@@ -46,7 +48,9 @@ public record Cidr(InetAddress network, int prefixLength) {
     int prefix = bits;
     if (slash >= 0) {
       String p = text.substring(slash + 1);
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+      if (p.isEmpty()
+          || p.length() > 3
+          || !p.chars().allMatch(c -> c >= '0' && c <= '9')
           || Integer.parseInt(p) > bits) {
         throw new IllegalArgumentException(
             "'" + p + "' in '" + text + "' is not a prefix length; use 0.." + bits);
@@ -56,8 +60,16 @@ public record Cidr(InetAddress network, int prefixLength) {
     byte[] masked = mask(address, prefix);
     InetAddress network = toAddress(masked);
     if (!Arrays.equals(masked, address)) {
-      throw new IllegalArgumentException("'" + text + "' has host bits set beyond /" + prefix
-          + "; did you mean " + network.getHostAddress() + "/" + prefix + "?");
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' has host bits set beyond /"
+              + prefix
+              + "; did you mean "
+              + network.getHostAddress()
+              + "/"
+              + prefix
+              + "?");
     }
     return new Cidr(network, prefix);
   }

@@ -8,8 +8,8 @@ import java.time.Duration;
 /**
  * How a pool drains a server ({@code pools.<pool>.drain}).
  *
- * @param mode what happens to the draining server's sessions ({@code mode: soft | hard |
- *     boundary}, default soft); boundary needs {@code sessions: replicated}
+ * @param mode what happens to the draining server's sessions ({@code mode: soft | hard | boundary},
+ *     default soft); boundary needs {@code sessions: replicated}
  * @param boundaryIdle for boundary: a session moves at its next request after this much idle time
  *     ({@code boundary-idle}, default 30s)
  * @param tunnelCloseRate open WebSocket tunnels of the pool's draining servers closed per second
@@ -17,10 +17,12 @@ import java.time.Duration;
  * @param deadline how long a drain may take when {@code POST .../drain} names no deadline, or
  *     {@code null} for none ({@code deadline}, default none)
  */
-public record DrainConfig(DrainMode mode, Duration boundaryIdle, int tunnelCloseRate, Duration deadline) {
+public record DrainConfig(
+    DrainMode mode, Duration boundaryIdle, int tunnelCloseRate, Duration deadline) {
 
   /** Soft, 30s boundary idle (unused), 10 tunnels a second, no deadline. */
-  public static final DrainConfig DEFAULTS = new DrainConfig(DrainMode.SOFT, Duration.ofSeconds(30), 10, null);
+  public static final DrainConfig DEFAULTS =
+      new DrainConfig(DrainMode.SOFT, Duration.ofSeconds(30), 10, null);
 
   /** The largest {@code tunnel-close-rate}. */
   public static final int MAX_TUNNEL_CLOSE_RATE = 10_000;
@@ -29,7 +31,8 @@ public record DrainConfig(DrainMode mode, Duration boundaryIdle, int tunnelClose
     requireNonNull(mode, "mode");
     requireNonNull(boundaryIdle, "boundaryIdle");
     if (tunnelCloseRate < 1 || tunnelCloseRate > MAX_TUNNEL_CLOSE_RATE) {
-      throw new IllegalArgumentException("tunnel-close-rate " + tunnelCloseRate + "/s is outside 1..10000/s");
+      throw new IllegalArgumentException(
+          "tunnel-close-rate " + tunnelCloseRate + "/s is outside 1..10000/s");
     }
     if (deadline != null && !deadline.isPositive()) {
       throw new IllegalArgumentException("drain deadline " + deadline + " must be positive");

@@ -5,9 +5,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The configuration's duration syntax: a whole number followed by {@code ms}, {@code s},
- * {@code m}, {@code h} or {@code d} ({@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}, {@code 365d}), or a bare
- * {@code 0}.
+ * The configuration's duration syntax: a whole number followed by {@code ms}, {@code s}, {@code m},
+ * {@code h} or {@code d} ({@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}, {@code 365d}), or a
+ * bare {@code 0}.
  */
 public final class Durations {
 
@@ -28,8 +28,15 @@ public final class Durations {
     Matcher m = SYNTAX.matcher(text);
     if (!m.matches()) {
       if (!text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        throw new IllegalArgumentException("'" + text + "' has no unit; "
-            + "use a number with ms, s, m, h or d, e.g. " + text + "s or " + text + "ms");
+        throw new IllegalArgumentException(
+            "'"
+                + text
+                + "' has no unit; "
+                + "use a number with ms, s, m, h or d, e.g. "
+                + text
+                + "s or "
+                + text
+                + "ms");
       }
       throw new IllegalArgumentException("'" + text + "' is not a duration; " + HELP);
     }

@@ -20,14 +20,16 @@ public final class HostNames {
   }
 
   private static boolean isLabel(String label) {
-    if (label.isEmpty() || label.length() > 63
-        || label.charAt(0) == '-' || label.charAt(label.length() - 1) == '-') {
+    if (label.isEmpty()
+        || label.length() > 63
+        || label.charAt(0) == '-'
+        || label.charAt(label.length() - 1) == '-') {
       return false;
     }
     for (int i = 0; i < label.length(); i++) {
       char c = label.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-';
+      boolean ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
       if (!ok) {
         return false;
       }

@@ -11,8 +11,8 @@ import java.time.Duration;
  *     ({@code cleartext}, default false)
  * @param maxConcurrentStreams SETTINGS_MAX_CONCURRENT_STREAMS ({@code max-concurrent-streams},
  *     default 128)
- * @param maxHeaderListSize SETTINGS_MAX_HEADER_LIST_SIZE ({@code max-header-list-size}, default
- *     the listener's {@code limits.max-header-size})
+ * @param maxHeaderListSize SETTINGS_MAX_HEADER_LIST_SIZE ({@code max-header-list-size}, default the
+ *     listener's {@code limits.max-header-size})
  * @param initialWindowSize each stream's receive window ({@code initial-window-size}, default
  *     64KiB): what a client may send ahead of the backend taking it
  * @param maxResets RST_STREAM frames a client may send per {@code floodWindow} before the
@@ -22,8 +22,14 @@ import java.time.Duration;
  *     ({@code max-control-frames}, default 500)
  * @param floodWindow the window of both flood limits ({@code flood-window}, default 10s)
  */
-public record Http2Config(boolean cleartext, int maxConcurrentStreams, int maxHeaderListSize, int initialWindowSize,
-    int maxResets, int maxControlFrames, Duration floodWindow) {
+public record Http2Config(
+    boolean cleartext,
+    int maxConcurrentStreams,
+    int maxHeaderListSize,
+    int initialWindowSize,
+    int maxResets,
+    int maxControlFrames,
+    Duration floodWindow) {
 
   /** Defaults for a listener with {@code limits.max-header-size} of {@code maxHeaderSize}. */
   public static Http2Config defaults(int maxHeaderSize) {

@@ -34,8 +34,11 @@ public record JwtConfig(String claim, List<String> algorithms, byte[] secret, Pa
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof JwtConfig j && claim.equals(j.claim) && algorithms.equals(j.algorithms)
-        && Arrays.equals(secret, j.secret) && Objects.equals(jwksFile, j.jwksFile);
+    return o instanceof JwtConfig j
+        && claim.equals(j.claim)
+        && algorithms.equals(j.algorithms)
+        && Arrays.equals(secret, j.secret)
+        && Objects.equals(jwksFile, j.jwksFile);
   }
 
   @Override
@@ -46,7 +49,14 @@ public record JwtConfig(String claim, List<String> algorithms, byte[] secret, Pa
   /** Never prints the secret. */
   @Override
   public String toString() {
-    return "JwtConfig[claim=" + claim + ", algorithms=" + algorithms + ", secret="
-        + (secret == null ? "none" : "***") + ", jwksFile=" + jwksFile + "]";
+    return "JwtConfig[claim="
+        + claim
+        + ", algorithms="
+        + algorithms
+        + ", secret="
+        + (secret == null ? "none" : "***")
+        + ", jwksFile="
+        + jwksFile
+        + "]";
   }
 }

@@ -9,8 +9,8 @@ import java.util.Arrays;
  * One affinity-cookie signing key ({@code affinity.keys[i]}).
  *
  * @param id the key id carried in tokens, unique in the pool
- * @param secret at least 32 bytes (base64 in {@code secret} or in the env var named by
- *     {@code secret-env}); copied in and out
+ * @param secret at least 32 bytes (base64 in {@code secret} or in the env var named by {@code
+ *     secret-env}); copied in and out
  */
 public record KeyConfig(String id, byte[] secret) {
 

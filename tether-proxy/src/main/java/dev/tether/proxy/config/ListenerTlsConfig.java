@@ -17,24 +17,38 @@ import java.util.List;
  * @param alpn the application protocols offered, in preference order ({@code alpn}, default h2,
  *     http/1.1)
  * @param engine which TLS implementation ({@code engine}: auto, openssl, jdk; default auto)
- * @param reloadCheck how often the certificate files are checked for changes ({@code
- *     reload-check}, default 5s, 0 = only on reload)
+ * @param reloadCheck how often the certificate files are checked for changes ({@code reload-check},
+ *     default 5s, 0 = only on reload)
  * @param ticketRotation how often a new session-ticket key is made ({@code
  *     session-ticket-rotation}, default 1h; 0 = session tickets off)
  * @param hsts the {@code Strict-Transport-Security} header, or {@code null} (off, the default)
  */
-public record ListenerTlsConfig(List<Certificate> certificates, List<String> protocols, List<String> ciphers,
-    List<String> alpn, Engine engine, Duration reloadCheck, Duration ticketRotation, Hsts hsts) {
+public record ListenerTlsConfig(
+    List<Certificate> certificates,
+    List<String> protocols,
+    List<String> ciphers,
+    List<String> alpn,
+    Engine engine,
+    Duration reloadCheck,
+    Duration ticketRotation,
+    Hsts hsts) {
 
   /** Mozilla's "intermediate" TLS 1.2 suites (ssl-config.mozilla.org, version 5.7), IANA names. */
-  public static final List<String> INTERMEDIATE_CIPHERS = List.of(
-      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-      "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
-      "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+  public static final List<String> INTERMEDIATE_CIPHERS =
+      List.of(
+          "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+          "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+          "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+          "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
   /** The protocol versions allowed and enabled by default. */
   public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
   /** The application protocols allowed and offered by default. */
   public static final List<String> ALPN = List.of("h2", "http/1.1");
 
@@ -70,7 +84,9 @@ public record ListenerTlsConfig(List<Certificate> certificates, List<String> pro
 
     /** The header value, e.g. {@code max-age=31536000; includeSubDomains}. */
     public String headerValue() {
-      return "max-age=" + maxAge.toSeconds() + (includeSubdomains ? "; includeSubDomains" : "")
+      return "max-age="
+          + maxAge.toSeconds()
+          + (includeSubdomains ? "; includeSubDomains" : "")
           + (preload ? "; preload" : "");
     }
   }

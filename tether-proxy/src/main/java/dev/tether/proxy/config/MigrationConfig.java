@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 
 /**
- * Budgeted rebalancing of sessions after scale-out ({@code affinity.migration}); only with
- * {@code sessions: replicated}.
+ * Budgeted rebalancing of sessions after scale-out ({@code affinity.migration}); only with {@code
+ * sessions: replicated}.
  *
  * @param idleAfter only sessions idle at least this long move ({@code idle-after}, default 5m)
  * @param rate most sessions moved per second ({@code rate}, default 10, 1..100000)

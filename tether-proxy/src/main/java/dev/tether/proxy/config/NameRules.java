@@ -12,7 +12,10 @@ public final class NameRules {
 
   private NameRules() {}
 
-  /** How the configuration writes an enum constant: lower case, {@code -} for {@code _}, e.g. {@code birth-rate-spike}. */
+  /**
+   * How the configuration writes an enum constant: lower case, {@code -} for {@code _}, e.g. {@code
+   * birth-rate-spike}.
+   */
   public static String configName(Enum<?> value) {
     return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
@@ -24,8 +27,13 @@ public final class NameRules {
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-';
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-';
       if (!ok) {
         return false;
       }

@@ -21,8 +21,13 @@ import java.time.Duration;
  * @param maxEjectedPercent the most of the pool's servers ejected at once, in percent, rounded down
  *     but at least one server ({@code max-ejected-share}, default 50%, 1..100%)
  */
-public record OutlierConfig(int consecutiveConnectFailures, int consecutive5xx, int consecutiveTimeouts,
-    Duration baseEjection, Duration maxEjection, int maxEjectedPercent) {
+public record OutlierConfig(
+    int consecutiveConnectFailures,
+    int consecutive5xx,
+    int consecutiveTimeouts,
+    Duration baseEjection,
+    Duration maxEjection,
+    int maxEjectedPercent) {
 
   /** The defaults of an {@code outlier: {}} section. */
   public static final OutlierConfig DEFAULTS =
@@ -35,10 +40,12 @@ public record OutlierConfig(int consecutiveConnectFailures, int consecutive5xx, 
     requireNonNull(baseEjection, "baseEjection");
     requireNonNull(maxEjection, "maxEjection");
     if (maxEjection.compareTo(baseEjection) < 0) {
-      throw new IllegalArgumentException("max-ejection " + maxEjection + " is shorter than base-ejection " + baseEjection);
+      throw new IllegalArgumentException(
+          "max-ejection " + maxEjection + " is shorter than base-ejection " + baseEjection);
     }
     if (maxEjectedPercent < 1 || maxEjectedPercent > 100) {
-      throw new IllegalArgumentException("max-ejected-share " + maxEjectedPercent + "% is outside 1..100%");
+      throw new IllegalArgumentException(
+          "max-ejected-share " + maxEjectedPercent + "% is outside 1..100%");
     }
   }
 }

@@ -14,15 +14,14 @@ import java.util.Map;
  *
  * @param name the pool's name (letters, digits, '.', '_', '-')
  * @param algorithm a name known to {@code dev.tether.balance.Balancers} (default round-robin)
- * @param algorithmOptions the algorithm's options from the pool keys (e.g. {@code hash-method}),
- *     as written, in file order (what {@code balancer} was read from)
+ * @param algorithmOptions the algorithm's options from the pool keys (e.g. {@code hash-method}), as
+ *     written, in file order (what {@code balancer} was read from)
  * @param affinity sticky-session settings ({@code affinity}; mode none when absent)
  * @param sessions how the pool's apps keep sessions ({@code sessions: local | replicated})
  * @param health active health checks, or {@code null} when there is no {@code health} section
  * @param connections backend connection pooling ({@code connections})
  * @param servers the servers in file order, at least one
- * @param instanceMetrics scraping each server's session metrics, or {@code null} (off, the
- *     default)
+ * @param instanceMetrics scraping each server's session metrics, or {@code null} (off, the default)
  * @param retries retries of failed requests on another server ({@code retries})
  * @param outlier passive health checks ({@code outlier}), or {@code null} (off, the default)
  * @param panicThreshold panic mode below this percentage of healthy servers ({@code
@@ -74,70 +73,211 @@ public record PoolConfig(
     requireNonNull(webSocket, "webSocket");
     requireNonNull(balancer, "balancer");
     if (!balancer.provider().name().equals(algorithm)) {
-      throw new IllegalArgumentException("pool " + name + " names algorithm " + algorithm + " but is balanced by "
-          + balancer.provider().name());
+      throw new IllegalArgumentException(
+          "pool "
+              + name
+              + " names algorithm "
+              + algorithm
+              + " but is balanced by "
+              + balancer.provider().name());
     }
     if (panicThreshold < 0 || panicThreshold > 100) {
-      throw new IllegalArgumentException("panic-threshold " + panicThreshold + "% is outside 0..100%");
+      throw new IllegalArgumentException(
+          "panic-threshold " + panicThreshold + "% is outside 0..100%");
     }
   }
 
   /** This pool with {@code servers} instead of its own (runtime changes). */
   public PoolConfig withServers(List<ServerConfig> servers) {
-    return new PoolConfig(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers,
-        instanceMetrics, retries, outlier, panicThreshold, drain, tls, webSocket, balancer);
+    return new PoolConfig(
+        name,
+        algorithm,
+        algorithmOptions,
+        affinity,
+        sessions,
+        health,
+        connections,
+        servers,
+        instanceMetrics,
+        retries,
+        outlier,
+        panicThreshold,
+        drain,
+        tls,
+        webSocket,
+        balancer);
   }
 
   /**
-   * A pool whose algorithm options are read here, with the installed algorithm called {@code algorithm}.
+   * A pool whose algorithm options are read here, with the installed algorithm called {@code
+   * algorithm}.
    *
    * @throws IllegalArgumentException when there is no such algorithm or it refuses the options
    */
-  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
-      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
-      InstanceMetricsConfig instanceMetrics, RetriesConfig retries, OutlierConfig outlier, int panicThreshold,
-      DrainConfig drain, BackendTlsConfig tls, WebSocketConfig webSocket) {
-    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
-        retries, outlier, panicThreshold, drain, tls, webSocket, configure(name, algorithm, algorithmOptions));
+  public PoolConfig(
+      String name,
+      String algorithm,
+      Map<String, String> algorithmOptions,
+      AffinityConfig affinity,
+      SessionsMode sessions,
+      HealthConfig health,
+      ConnectionsConfig connections,
+      List<ServerConfig> servers,
+      InstanceMetricsConfig instanceMetrics,
+      RetriesConfig retries,
+      OutlierConfig outlier,
+      int panicThreshold,
+      DrainConfig drain,
+      BackendTlsConfig tls,
+      WebSocketConfig webSocket) {
+    this(
+        name,
+        algorithm,
+        algorithmOptions,
+        affinity,
+        sessions,
+        health,
+        connections,
+        servers,
+        instanceMetrics,
+        retries,
+        outlier,
+        panicThreshold,
+        drain,
+        tls,
+        webSocket,
+        configure(name, algorithm, algorithmOptions));
   }
 
-  private static ConfiguredBalancer configure(String name, String algorithm, Map<String, String> options) {
+  private static ConfiguredBalancer configure(
+      String name, String algorithm, Map<String, String> options) {
     return Balancers.find(requireNonNull(algorithm, "algorithm"))
-        .orElseThrow(() -> new IllegalArgumentException("pool " + name + ": unknown algorithm " + algorithm))
-        .configure(options).orElseThrow("pool " + name);
+        .orElseThrow(
+            () -> new IllegalArgumentException("pool " + name + ": unknown algorithm " + algorithm))
+        .configure(options)
+        .orElseThrow("pool " + name);
   }
 
   /** A pool whose WebSocket connections are tunnels. */
-  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
-      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
-      InstanceMetricsConfig instanceMetrics, RetriesConfig retries, OutlierConfig outlier, int panicThreshold,
-      DrainConfig drain, BackendTlsConfig tls) {
-    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
-        retries, outlier, panicThreshold, drain, tls, WebSocketConfig.DEFAULTS);
+  public PoolConfig(
+      String name,
+      String algorithm,
+      Map<String, String> algorithmOptions,
+      AffinityConfig affinity,
+      SessionsMode sessions,
+      HealthConfig health,
+      ConnectionsConfig connections,
+      List<ServerConfig> servers,
+      InstanceMetricsConfig instanceMetrics,
+      RetriesConfig retries,
+      OutlierConfig outlier,
+      int panicThreshold,
+      DrainConfig drain,
+      BackendTlsConfig tls) {
+    this(
+        name,
+        algorithm,
+        algorithmOptions,
+        affinity,
+        sessions,
+        health,
+        connections,
+        servers,
+        instanceMetrics,
+        retries,
+        outlier,
+        panicThreshold,
+        drain,
+        tls,
+        WebSocketConfig.DEFAULTS);
   }
 
   /** A pool whose servers speak cleartext HTTP/1.1. */
-  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
-      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
-      InstanceMetricsConfig instanceMetrics, RetriesConfig retries, OutlierConfig outlier, int panicThreshold,
+  public PoolConfig(
+      String name,
+      String algorithm,
+      Map<String, String> algorithmOptions,
+      AffinityConfig affinity,
+      SessionsMode sessions,
+      HealthConfig health,
+      ConnectionsConfig connections,
+      List<ServerConfig> servers,
+      InstanceMetricsConfig instanceMetrics,
+      RetriesConfig retries,
+      OutlierConfig outlier,
+      int panicThreshold,
       DrainConfig drain) {
-    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
-        retries, outlier, panicThreshold, drain, null);
+    this(
+        name,
+        algorithm,
+        algorithmOptions,
+        affinity,
+        sessions,
+        health,
+        connections,
+        servers,
+        instanceMetrics,
+        retries,
+        outlier,
+        panicThreshold,
+        drain,
+        null);
   }
 
   /** A pool with the default drain settings. */
-  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
-      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
-      InstanceMetricsConfig instanceMetrics, RetriesConfig retries, OutlierConfig outlier, int panicThreshold) {
-    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
-        retries, outlier, panicThreshold, DrainConfig.DEFAULTS);
+  public PoolConfig(
+      String name,
+      String algorithm,
+      Map<String, String> algorithmOptions,
+      AffinityConfig affinity,
+      SessionsMode sessions,
+      HealthConfig health,
+      ConnectionsConfig connections,
+      List<ServerConfig> servers,
+      InstanceMetricsConfig instanceMetrics,
+      RetriesConfig retries,
+      OutlierConfig outlier,
+      int panicThreshold) {
+    this(
+        name,
+        algorithm,
+        algorithmOptions,
+        affinity,
+        sessions,
+        health,
+        connections,
+        servers,
+        instanceMetrics,
+        retries,
+        outlier,
+        panicThreshold,
+        DrainConfig.DEFAULTS);
   }
 
   /** A pool with the default retries and without outlier detection or panic mode. */
-  public PoolConfig(String name, String algorithm, Map<String, String> algorithmOptions, AffinityConfig affinity,
-      SessionsMode sessions, HealthConfig health, ConnectionsConfig connections, List<ServerConfig> servers,
+  public PoolConfig(
+      String name,
+      String algorithm,
+      Map<String, String> algorithmOptions,
+      AffinityConfig affinity,
+      SessionsMode sessions,
+      HealthConfig health,
+      ConnectionsConfig connections,
+      List<ServerConfig> servers,
       InstanceMetricsConfig instanceMetrics) {
-    this(name, algorithm, algorithmOptions, affinity, sessions, health, connections, servers, instanceMetrics,
-        RetriesConfig.DEFAULTS, null, 0, DrainConfig.DEFAULTS);
+    this(
+        name,
+        algorithm,
+        algorithmOptions,
+        affinity,
+        sessions,
+        health,
+        connections,
+        servers,
+        instanceMetrics,
+        RetriesConfig.DEFAULTS,
+        null,
+        0,
+        DrainConfig.DEFAULTS);
   }
 }

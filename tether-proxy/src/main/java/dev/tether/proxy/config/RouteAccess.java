@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * A route's access rule ({@code routes[i].access}): which client addresses may use it. The client
- * address is the one the trusted-proxy rules resolve ({@code X-Forwarded-For} or the PROXY
- * protocol from a trusted proxy, the peer otherwise).
+ * address is the one the trusted-proxy rules resolve ({@code X-Forwarded-For} or the PROXY protocol
+ * from a trusted proxy, the peer otherwise).
  *
  * <p>A client in {@code deny} is refused; otherwise, when {@code allow} is not empty, a client in
  * none of its ranges is refused; everyone else passes. So {@code deny} carves exceptions out of

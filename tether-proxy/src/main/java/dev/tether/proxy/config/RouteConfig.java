@@ -11,7 +11,8 @@ import static java.util.Objects.requireNonNull;
  * @param access who may use the route ({@code access}), or {@code null} for anyone
  * @param rateLimit the route's rate limit ({@code rate-limit}), or {@code null} for none
  */
-public record RouteConfig(String host, String pathPrefix, String pool, RouteAccess access, RouteRateLimit rateLimit) {
+public record RouteConfig(
+    String host, String pathPrefix, String pool, RouteAccess access, RouteRateLimit rateLimit) {
 
   public RouteConfig {
     requireNonNull(pathPrefix, "pathPrefix");

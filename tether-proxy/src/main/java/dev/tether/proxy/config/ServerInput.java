@@ -12,8 +12,10 @@ public final class ServerInput {
 
   /** The weight range of {@code servers[i].weight}. */
   public static final int MIN_WEIGHT = 0;
+
   /** The weight range of {@code servers[i].weight}. */
   public static final int MAX_WEIGHT = 256;
+
   /** A weight that is not given. */
   public static final int DEFAULT_WEIGHT = 1;
 
@@ -33,24 +35,37 @@ public final class ServerInput {
       throw new IllegalArgumentException("address: " + e.getMessage());
     }
     if (hp.port() == 0) {
-      throw new IllegalArgumentException("address: port 0 is not allowed for a server; use 1..65535");
+      throw new IllegalArgumentException(
+          "address: port 0 is not allowed for a server; use 1..65535");
     }
     checkWeight(weight);
     return new ServerConfig(name, hp, weight, name);
   }
 
-  /** @throws IllegalArgumentException when {@code name} is not a server name */
+  /**
+   * @throws IllegalArgumentException when {@code name} is not a server name
+   */
   public static void checkName(String name) {
     if (!NameRules.isSimpleName(name)) {
-      throw new IllegalArgumentException("name: '" + name + "' is not a server name; " + NameRules.SIMPLE);
+      throw new IllegalArgumentException(
+          "name: '" + name + "' is not a server name; " + NameRules.SIMPLE);
     }
   }
 
-  /** @throws IllegalArgumentException when {@code weight} is outside {@value #MIN_WEIGHT}..{@value #MAX_WEIGHT} */
+  /**
+   * @throws IllegalArgumentException when {@code weight} is outside {@value #MIN_WEIGHT}..{@value
+   *     #MAX_WEIGHT}
+   */
   public static void checkWeight(long weight) {
     if (weight < MIN_WEIGHT || weight > MAX_WEIGHT) {
-      throw new IllegalArgumentException("weight: " + weight + " is out of range; use " + MIN_WEIGHT + ".."
-          + MAX_WEIGHT + " (0 = no new work)");
+      throw new IllegalArgumentException(
+          "weight: "
+              + weight
+              + " is out of range; use "
+              + MIN_WEIGHT
+              + ".."
+              + MAX_WEIGHT
+              + " (0 = no new work)");
     }
   }
 

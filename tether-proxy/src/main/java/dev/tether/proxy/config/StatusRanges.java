@@ -11,7 +11,8 @@ import java.util.List;
  * StatusRanges.parse("200-399").matches(302);   // true
  * }</pre>
  *
- * @param ranges the ranges in file order, at least one; each {@code [low, high]} with low &lt;= high
+ * @param ranges the ranges in file order, at least one; each {@code [low, high]} with low &lt;=
+ *     high
  */
 public record StatusRanges(List<Range> ranges) {
 
@@ -22,7 +23,8 @@ public record StatusRanges(List<Range> ranges) {
   public record Range(int low, int high) {
     public Range {
       if (low < 100 || high > 599 || low > high) {
-        throw new IllegalArgumentException("status range " + low + "-" + high + " is not within 100..599 low to high");
+        throw new IllegalArgumentException(
+            "status range " + low + "-" + high + " is not within 100..599 low to high");
       }
     }
 
@@ -56,7 +58,8 @@ public record StatusRanges(List<Range> ranges) {
    */
   public static Range parseRange(String text) {
     String t = text.strip();
-    String allowed = "'" + text + "' is not a status or range; use a status 100..599 or a range like 200-399";
+    String allowed =
+        "'" + text + "' is not a status or range; use a status 100..599 or a range like 200-399";
     if (!t.matches("\\d{3}(\\s*-\\s*\\d{3})?")) {
       throw new IllegalArgumentException(allowed);
     }

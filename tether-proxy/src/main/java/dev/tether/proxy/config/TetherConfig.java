@@ -16,8 +16,8 @@ import java.util.Map;
  * @param transport the Netty transport ({@code transport}, default {@code auto})
  * @param admin the admin API, or {@code null} when there is no {@code admin} section (off)
  * @param trustedProxies peers whose {@code X-Forwarded-For}/{@code Forwarded} headers are believed
- * @param proxyProtocol every client connection starts with a PROXY protocol v1 or v2 header
- *     ({@code proxy-protocol}, default false); its address is believed from trusted proxies only
+ * @param proxyProtocol every client connection starts with a PROXY protocol v1 or v2 header ({@code
+ *     proxy-protocol}, default false); its address is believed from trusted proxies only
  * @param timeouts the {@code timeouts} section
  * @param limits the {@code limits} section
  * @param accessLog the {@code access-log} section
@@ -28,8 +28,8 @@ import java.util.Map;
  * @param alerts the {@code alerts} section; {@link AlertsConfig#NONE} when absent
  * @param text the YAML it was read from, or {@code null} when not known
  * @param tls TLS termination on the listener ({@code tls}), or {@code null} (cleartext)
- * @param redirectHttp an extra cleartext listener that redirects every request to https
- *     ({@code redirect-http}), or {@code null}
+ * @param redirectHttp an extra cleartext listener that redirects every request to https ({@code
+ *     redirect-http}), or {@code null}
  * @param http2 the HTTP/2 front end ({@code http2}); offered through ALPN with {@code tls}, or as
  *     h2c with prior knowledge when {@code http2.cleartext} is set
  */
@@ -55,12 +55,43 @@ public record TetherConfig(
     Http2Config http2) {
 
   /** A cleartext listener with the default HTTP/2 settings (h2c off). */
-  public TetherConfig(String source, HostPort listen, int workers, Transport transport, AdminConfig admin,
-      List<Cidr> trustedProxies, boolean proxyProtocol, Timeouts timeouts, Limits limits, AccessLog accessLog,
-      Map<String, PoolConfig> pools, List<RouteConfig> routes, TracingConfig tracing, List<ConfigProblem> warnings,
-      AlertsConfig alerts, SourceText text) {
-    this(source, listen, workers, transport, admin, trustedProxies, proxyProtocol, timeouts, limits, accessLog, pools,
-        routes, tracing, warnings, alerts, text, null, null, Http2Config.defaults(limits.maxHeaderSize()));
+  public TetherConfig(
+      String source,
+      HostPort listen,
+      int workers,
+      Transport transport,
+      AdminConfig admin,
+      List<Cidr> trustedProxies,
+      boolean proxyProtocol,
+      Timeouts timeouts,
+      Limits limits,
+      AccessLog accessLog,
+      Map<String, PoolConfig> pools,
+      List<RouteConfig> routes,
+      TracingConfig tracing,
+      List<ConfigProblem> warnings,
+      AlertsConfig alerts,
+      SourceText text) {
+    this(
+        source,
+        listen,
+        workers,
+        transport,
+        admin,
+        trustedProxies,
+        proxyProtocol,
+        timeouts,
+        limits,
+        accessLog,
+        pools,
+        routes,
+        tracing,
+        warnings,
+        alerts,
+        text,
+        null,
+        null,
+        Http2Config.defaults(limits.maxHeaderSize()));
   }
 
   public TetherConfig {
@@ -81,13 +112,52 @@ public record TetherConfig(
 
   /** This configuration, read from {@code text}. */
   public TetherConfig withText(SourceText text) {
-    return new TetherConfig(source, listen, workers, transport, admin, trustedProxies, proxyProtocol, timeouts, limits,
-        accessLog, pools, routes, tracing, warnings, alerts, text, tls, redirectHttp, http2);
+    return new TetherConfig(
+        source,
+        listen,
+        workers,
+        transport,
+        admin,
+        trustedProxies,
+        proxyProtocol,
+        timeouts,
+        limits,
+        accessLog,
+        pools,
+        routes,
+        tracing,
+        warnings,
+        alerts,
+        text,
+        tls,
+        redirectHttp,
+        http2);
   }
 
-  /** This configuration with {@code pools} instead of its own (runtime changes); no warnings of its own. */
+  /**
+   * This configuration with {@code pools} instead of its own (runtime changes); no warnings of its
+   * own.
+   */
   public TetherConfig withPools(Map<String, PoolConfig> pools) {
-    return new TetherConfig(source, listen, workers, transport, admin, trustedProxies, proxyProtocol, timeouts, limits,
-        accessLog, pools, routes, tracing, List.of(), alerts, text, tls, redirectHttp, http2);
+    return new TetherConfig(
+        source,
+        listen,
+        workers,
+        transport,
+        admin,
+        trustedProxies,
+        proxyProtocol,
+        timeouts,
+        limits,
+        accessLog,
+        pools,
+        routes,
+        tracing,
+        List.of(),
+        alerts,
+        text,
+        tls,
+        redirectHttp,
+        http2);
   }
 }

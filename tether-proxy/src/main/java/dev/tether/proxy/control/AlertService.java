@@ -17,23 +17,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the alert evaluator of the balancer process on a daemon thread of its own, every
- * {@code alerts.interval}, never on the data plane; a reload replaces the rules and, when the
- * webhook changed, the notifier.
+ * Runs the alert evaluator of the balancer process on a daemon thread of its own, every {@code
+ * alerts.interval}, never on the data plane; a reload replaces the rules and, when the webhook
+ * changed, the notifier.
  */
 final class AlertService implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AlertService.class);
-  private static final AlertNotifier LOG_ONLY = new AlertNotifier() {
-    @Override
-    public void fired(dev.tether.proxy.alert.Alert alert, Instant at) {}
+  private static final AlertNotifier LOG_ONLY =
+      new AlertNotifier() {
+        @Override
+        public void fired(dev.tether.proxy.alert.Alert alert, Instant at) {}
 
-    @Override
-    public void resolved(dev.tether.proxy.alert.Alert alert, Instant at) {}
-  };
+        @Override
+        public void resolved(dev.tether.proxy.alert.Alert alert, Instant at) {}
+      };
 
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tether-alerts").daemon().factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("tether-alerts").daemon().factory());
   private final AlertEvaluator evaluator;
   private HttpClient http;
   private AlertsConfig applied;

@@ -64,10 +64,10 @@ import org.slf4j.LoggerFactory;
  * server that keeps its name keeps them too. Settings that need a new socket or new event loops
  * (listen address, workers, transport) are reported and applied at the next restart.
  *
- * <p>Reloads and the admin API's server changes both go through {@link RuntimeChanges}, which
- * keeps the runtime changes over the file and calls {@link #install} with the effective
- * configuration. Installing never fails a request: the addresses of servers to come are published
- * before the pools show them, and the old routing table keeps serving the requests it routed.
+ * <p>Reloads and the admin API's server changes both go through {@link RuntimeChanges}, which keeps
+ * the runtime changes over the file and calls {@link #install} with the effective configuration.
+ * Installing never fails a request: the addresses of servers to come are published before the pools
+ * show them, and the old routing table keeps serving the requests it routed.
  */
 public final class ControlPlane implements AutoCloseable, AdminServer.Control {
 
@@ -80,10 +80,12 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
   private final PoolBuilder poolBuilder;
   private Map<String, AffinityPolicy> affinities;
   private final ScheduledExecutorService healthTimer =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tether-health-timer").daemon().factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("tether-health-timer").daemon().factory());
   private Map<String, HealthChecker> checkers = Map.of();
   private Map<String, OutlierDetector> detectors = Map.of();
-  private final DrainService drains = new DrainService(Clock.systemUTC(), Scheduler.of(healthTimer));
+  private final DrainService drains =
+      new DrainService(Clock.systemUTC(), Scheduler.of(healthTimer));
   private Map<String, TunnelRegistry> tunnels = Map.of();
   private final AdminServer admin;
   private final ProxyTracing tracing;
@@ -91,8 +93,10 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
   private final AlertService alerts;
   private final RuntimeChanges runtime;
   private final AtomicBoolean stopping = new AtomicBoolean();
+
   /** The listener's certificates, or {@code null} for cleartext. */
   private final ServerTls serverTls;
+
   private final Http2Meters http2Meters = new Http2Meters();
   private final RouteGates routeGates;
 
@@ -114,10 +118,19 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
     ServerTls tls = null;
     try {
       tls = config.tls() == null ? null : ServerTls.start(config.tls(), healthTimer);
-      InetSocketAddress redirect = config.redirectHttp() == null ? null
-          : new InetSocketAddress(config.redirectHttp().host(), config.redirectHttp().port());
-      Edge edge = new Edge(tls, config.http2(), http2Meters, redirect, backendTls(config), sendProxy(config));
-      p = TetherProxy.start(settings(config), router(config, pools, affinities, detectors, null), tracing.tracer(), edge);
+      InetSocketAddress redirect =
+          config.redirectHttp() == null
+              ? null
+              : new InetSocketAddress(config.redirectHttp().host(), config.redirectHttp().port());
+      Edge edge =
+          new Edge(
+              tls, config.http2(), http2Meters, redirect, backendTls(config), sendProxy(config));
+      p =
+          TetherProxy.start(
+              settings(config),
+              router(config, pools, affinities, detectors, null),
+              tracing.tracer(),
+              edge);
     } catch (RuntimeException e) {
       if (tls != null) {
         tls.close();
@@ -134,49 +147,64 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
       tls.bind(analytics.registry());
     }
     http2Meters.bind(analytics.registry());
-    FunctionCounter.builder("tether.access.log.dropped", p.runtime().accessLog(), AccessLogger::dropped)
+    FunctionCounter.builder(
+            "tether.access.log.dropped", p.runtime().accessLog(), AccessLogger::dropped)
         .description("access-log lines dropped because the destination could not keep up")
         .register(analytics.registry());
     routeGates.bind(analytics.registry());
     LimitCounters limited = p.runtime().guard().counters();
     for (LimitCounters.Reason reason : LimitCounters.Reason.values()) {
       FunctionCounter.builder("tether.client.limited", limited, c -> c.count(reason))
-          .description("client connections refused at accept or cut, and requests refused, by the client limit they hit")
+          .description(
+              "client connections refused at accept or cut, and requests refused, by the client limit they hit")
           .tag("reason", reason.tag())
           .register(analytics.registry());
     }
-    this.runtime = new RuntimeChanges(config, new RuntimeChanges.Target() {
-      @Override
-      public void install(TetherConfig effective) {
-        ControlPlane.this.install(effective);
-      }
+    this.runtime =
+        new RuntimeChanges(
+            config,
+            new RuntimeChanges.Target() {
+              @Override
+              public void install(TetherConfig effective) {
+                ControlPlane.this.install(effective);
+              }
 
-      @Override
-      public Pool pool(String name) {
-        return ControlPlane.this.pool(name);
-      }
+              @Override
+              public Pool pool(String name) {
+                return ControlPlane.this.pool(name);
+              }
 
-      @Override
-      public AffinityPolicy affinity(String name) {
-        return ControlPlane.this.affinity(name);
-      }
+              @Override
+              public AffinityPolicy affinity(String name) {
+                return ControlPlane.this.affinity(name);
+              }
 
-      @Override
-      public void drain(String pool, String server, Duration deadline) {
-        HealthChecker checker = healthChecker(pool); // as the drain endpoint: an operator's drain outranks an agent
-        drains.start(pool, server, deadline, checker == null ? null
-            : name -> checker.operatorSet(name, dev.tether.balance.ServerState.DRAINING));
-      }
+              @Override
+              public void drain(String pool, String server, Duration deadline) {
+                HealthChecker checker =
+                    healthChecker(
+                        pool); // as the drain endpoint: an operator's drain outranks an agent
+                drains.start(
+                    pool,
+                    server,
+                    deadline,
+                    checker == null
+                        ? null
+                        : name ->
+                            checker.operatorSet(name, dev.tether.balance.ServerState.DRAINING));
+              }
 
-      @Override
-      public Boolean drained(String pool, String server) {
-        try {
-          return drains.status(pool, server).done();
-        } catch (java.util.NoSuchElementException e) {
-          return null;
-        }
-      }
-    }, Clock.systemUTC(), Scheduler.of(healthTimer));
+              @Override
+              public Boolean drained(String pool, String server) {
+                try {
+                  return drains.status(pool, server).done();
+                } catch (java.util.NoSuchElementException e) {
+                  return null;
+                }
+              }
+            },
+            Clock.systemUTC(),
+            Scheduler.of(healthTimer));
     alerts.apply(config.alerts());
     this.checkers = startHealthChecks(config, pools, Map.of());
     OutlierDetectors.link(checkers, detectors);
@@ -202,7 +230,8 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
    * reloader}, which re-reads the file and calls {@link #reload}.
    */
   public static ControlPlane start(TetherConfig config, Reloader reloader) {
-    return new ControlPlane(requireNonNull(config, "config"), BalanceEnv.SYSTEM, requireNonNull(reloader, "reloader"));
+    return new ControlPlane(
+        requireNonNull(config, "config"), BalanceEnv.SYSTEM, requireNonNull(reloader, "reloader"));
   }
 
   /** The admin API, or {@code null} when the configuration has no {@code admin} section. */
@@ -247,13 +276,16 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
     return alerts.evaluator();
   }
 
-  /** Rebuilds the analytics for {@code c}; before the routing table that uses its request meters. */
+  /**
+   * Rebuilds the analytics for {@code c}; before the routing table that uses its request meters.
+   */
   private void bindAnalytics(TetherConfig c, Map<String, Pool> ps, Map<String, AffinityPolicy> as) {
     Map<String, Map<String, InetSocketAddress>> addresses = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       addresses.put(pc.name(), PoolBuilder.resolve(pc, false));
     }
-    analytics.historySeconds(c.alerts().rules().stream().mapToLong(r -> r.window().toSeconds()).max().orElse(0));
+    analytics.historySeconds(
+        c.alerts().rules().stream().mapToLong(r -> r.window().toSeconds()).max().orElse(0));
     analytics.bind(ps, c.pools(), as::get, addresses);
   }
 
@@ -263,14 +295,19 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
     return drains;
   }
 
-  /** Tunnel registries per pool (kept for a pool that keeps its name) and the drains' view of the pools. */
+  /**
+   * Tunnel registries per pool (kept for a pool that keeps its name) and the drains' view of the
+   * pools.
+   */
   private void bindDrains(TetherConfig c, Map<String, Pool> ps, Map<String, AffinityPolicy> as) {
     Map<String, TunnelRegistry> nextTunnels = new HashMap<>();
     Map<String, DrainService.PoolView> views = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       TunnelRegistry t = tunnels.getOrDefault(pc.name(), new TunnelRegistry());
       nextTunnels.put(pc.name(), t);
-      views.put(pc.name(), new DrainService.PoolView(ps.get(pc.name()), pc.drain(), as.get(pc.name()), t));
+      views.put(
+          pc.name(),
+          new DrainService.PoolView(ps.get(pc.name()), pc.drain(), as.get(pc.name()), t));
     }
     this.tunnels = nextTunnels;
     drains.bind(views);
@@ -291,34 +328,48 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
   /**
    * Applies a new configuration without dropping connections or failing requests, keeping the
    * runtime changes it does not contradict (see {@link dev.tether.proxy.runtime.RuntimeOverlay}):
-   * pools and routes are rebuilt (and kept where unchanged) and published at once; requests
-   * already routed finish on the old table.
+   * pools and routes are rebuilt (and kept where unchanged) and published at once; requests already
+   * routed finish on the old table.
    *
    * @throws IllegalArgumentException when it cannot be applied; the running configuration stays
    */
   public void reload(TetherConfig next) {
     requireNonNull(next, "next");
     if (stopping.get()) {
-      throw new UnsupportedOperationException("the balancer is shutting down; it reloads nothing any more");
+      throw new UnsupportedOperationException(
+          "the balancer is shutting down; it reloads nothing any more");
     }
     next.warnings().forEach(w -> log.warn("{}", w));
     runtime.reload(next);
     log.info("configuration reloaded from {}: {} pools", next.source(), next.pools().size());
   }
 
-  /** Makes {@code next} (file plus runtime changes) the running configuration; see {@link RuntimeChanges}. */
+  /**
+   * Makes {@code next} (file plus runtime changes) the running configuration; see {@link
+   * RuntimeChanges}.
+   */
   private synchronized void install(TetherConfig next) {
-    if (!next.listen().equals(config.listen()) || next.workers() != config.workers() || next.transport() != config.transport()
-        || !next.limits().equals(config.limits()) || !next.timeouts().equals(config.timeouts())
-        || !next.accessLog().equals(config.accessLog()) || !next.trustedProxies().equals(config.trustedProxies())
-        || next.proxyProtocol() != config.proxyProtocol() || !Objects.equals(next.admin(), config.admin())
-        || !next.tracing().equals(config.tracing()) || (next.tls() == null) != (config.tls() == null)
-        || !Objects.equals(next.redirectHttp(), config.redirectHttp()) || !next.http2().equals(config.http2())) {
-      log.warn("listen, workers, transport, limits, timeouts, access-log, trusted-proxies, proxy-protocol, admin, tracing, "
-          + "tls on or off, redirect-http and http2 changes apply at the next restart");
+    if (!next.listen().equals(config.listen())
+        || next.workers() != config.workers()
+        || next.transport() != config.transport()
+        || !next.limits().equals(config.limits())
+        || !next.timeouts().equals(config.timeouts())
+        || !next.accessLog().equals(config.accessLog())
+        || !next.trustedProxies().equals(config.trustedProxies())
+        || next.proxyProtocol() != config.proxyProtocol()
+        || !Objects.equals(next.admin(), config.admin())
+        || !next.tracing().equals(config.tracing())
+        || (next.tls() == null) != (config.tls() == null)
+        || !Objects.equals(next.redirectHttp(), config.redirectHttp())
+        || !next.http2().equals(config.http2())) {
+      log.warn(
+          "listen, workers, transport, limits, timeouts, access-log, trusted-proxies, proxy-protocol, admin, tracing, "
+              + "tls on or off, redirect-http and http2 changes apply at the next restart");
     }
     if (serverTls != null && next.tls() != null) {
-      serverTls.apply(next.tls()); // new certificates for new connections; a bad one is logged and counted, the old stays
+      serverTls.apply(
+          next.tls()); // new certificates for new connections; a bad one is logged and counted, the
+      // old stays
     }
     proxy.runtime().connector().tls(backendTls(next));
     proxy.runtime().connector().sendProxy(sendProxy(next));
@@ -333,7 +384,8 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
     }
     bindAnalytics(next, nextPools, nextAffinities);
     bindDrains(next, nextPools, nextAffinities);
-    Map<String, OutlierDetector> nextDetectors = OutlierDetectors.build(next, nextPools, detectors, outlierEnv());
+    Map<String, OutlierDetector> nextDetectors =
+        OutlierDetectors.build(next, nextPools, detectors, outlierEnv());
     proxy.router(router(next, nextPools, nextAffinities, nextDetectors, null));
     this.detectors = nextDetectors;
     this.pools = nextPools;
@@ -369,7 +421,9 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
       return;
     }
     if (runtime != null) {
-      runtime.close(); // first and outside this lock: a pending removal installs under its own lock, then this one
+      runtime
+          .close(); // first and outside this lock: a pending removal installs under its own lock,
+      // then this one
     }
     synchronized (this) {
       checkers.values().forEach(HealthChecker::close);
@@ -411,31 +465,47 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
    * Starts the active health checks of every pool that has a {@code health} section, continuing
    * from what the {@code previous} (closed) checkers of the same pools knew.
    */
-  private Map<String, HealthChecker> startHealthChecks(TetherConfig c, Map<String, Pool> pools,
-      Map<String, HealthChecker> previous) {
+  private Map<String, HealthChecker> startHealthChecks(
+      TetherConfig c, Map<String, Pool> pools, Map<String, HealthChecker> previous) {
     Map<String, HealthChecker> out = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       if (pc.health() != null) {
         HealthChecker before = previous.get(pc.name());
-        out.put(pc.name(), HealthChecker.start(pools.get(pc.name()), PoolBuilder.resolve(pc, false), pc.health(),
-            HealthProbe.of(pc.health(), pc.tls() == null ? null : BackendTls.of(pc.tls()), pc.connections().sendProxy()), healthTimer,
-            ThreadLocalRandom.current(), before));
+        out.put(
+            pc.name(),
+            HealthChecker.start(
+                pools.get(pc.name()),
+                PoolBuilder.resolve(pc, false),
+                pc.health(),
+                HealthProbe.of(
+                    pc.health(),
+                    pc.tls() == null ? null : BackendTls.of(pc.tls()),
+                    pc.connections().sendProxy()),
+                healthTimer,
+                ThreadLocalRandom.current(),
+                before));
       }
     }
-    previous.forEach((name, before) -> {
-      if (!out.containsKey(name)) {
-        before.releaseAgent();
-      }
-    });
+    previous.forEach(
+        (name, before) -> {
+          if (!out.containsKey(name)) {
+            before.releaseAgent();
+          }
+        });
     return out;
   }
 
-  /** The PROXY protocol version by server address for the pools with {@code connections.send-proxy}. */
-  private static Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> sendProxy(TetherConfig c) {
+  /**
+   * The PROXY protocol version by server address for the pools with {@code connections.send-proxy}.
+   */
+  private static Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> sendProxy(
+      TetherConfig c) {
     Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> out = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       if (pc.connections().sendProxy() != null) {
-        PoolBuilder.resolve(pc, false).values().forEach(a -> out.put(a, pc.connections().sendProxy()));
+        PoolBuilder.resolve(pc, false)
+            .values()
+            .forEach(a -> out.put(a, pc.connections().sendProxy()));
       }
     }
     return out;
@@ -464,7 +534,8 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
   }
 
   private OutlierDetector.Env outlierEnv() {
-    return new OutlierDetector.Env(Clock.systemUTC(), Scheduler.of(healthTimer), analytics.registry());
+    return new OutlierDetector.Env(
+        Clock.systemUTC(), Scheduler.of(healthTimer), analytics.registry());
   }
 
   /** The passive health checks of pool {@code name}, or {@code null} when it has none. */
@@ -479,7 +550,11 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
     }
     return new ProxySettings(
         new ProxySettings.Listen(c.listen().host(), c.listen().port(), c.workers(), c.transport()),
-        c.timeouts(), c.limits(), new TrustedProxies(ranges), c.accessLog(), c.proxyProtocol());
+        c.timeouts(),
+        c.limits(),
+        new TrustedProxies(ranges),
+        c.accessLog(),
+        c.proxyProtocol());
   }
 
   /**
@@ -488,8 +563,12 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
    * @param previous when not {@code null}, the servers of its pools keep their addresses too (an
    *     interim table while servers change)
    */
-  private Router router(TetherConfig c, Map<String, Pool> pools, Map<String, AffinityPolicy> affinities,
-      Map<String, OutlierDetector> outliers, TetherConfig previous) {
+  private Router router(
+      TetherConfig c,
+      Map<String, Pool> pools,
+      Map<String, AffinityPolicy> affinities,
+      Map<String, OutlierDetector> outliers,
+      TetherConfig previous) {
     Map<String, Upstream> upstreams = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       Map<String, InetSocketAddress> addrs = PoolBuilder.resolve(pc, previous == null);
@@ -497,9 +576,19 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
       if (before != null) {
         PoolBuilder.resolve(before, false).forEach(addrs::putIfAbsent);
       }
-      upstreams.put(pc.name(), new Upstream(pools.get(pc.name()), addrs, pc.connections(),
-          affinities.get(pc.name()), pc.affinity().debugHeader(), analytics.traffic(pc.name()),
-          new Retries(pc.retries(), env.ticker()), outliers.get(pc.name()), tunnels.get(pc.name()), pc.webSocket()));
+      upstreams.put(
+          pc.name(),
+          new Upstream(
+              pools.get(pc.name()),
+              addrs,
+              pc.connections(),
+              affinities.get(pc.name()),
+              pc.affinity().debugHeader(),
+              analytics.traffic(pc.name()),
+              new Retries(pc.retries(), env.ticker()),
+              outliers.get(pc.name()),
+              tunnels.get(pc.name()),
+              pc.webSocket()));
     }
     List<Route> routes = routeGates.routes(c.routes());
     return new Router(routes, upstreams);

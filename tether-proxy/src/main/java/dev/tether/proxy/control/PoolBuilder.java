@@ -40,19 +40,33 @@ final class PoolBuilder {
    * The pools of {@code c}; a kept pool whose servers change is changed only by the tasks added to
    * {@code serverChanges} (one new snapshot each), so the caller can publish addresses first.
    */
-  Map<String, Pool> pools(TetherConfig c, Map<String, Pool> previous, List<Runnable> serverChanges) {
+  Map<String, Pool> pools(
+      TetherConfig c, Map<String, Pool> previous, List<Runnable> serverChanges) {
     Map<String, Pool> out = new LinkedHashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       ConfiguredBalancer balancer = pc.balancer();
       List<Server> servers = new ArrayList<>();
       for (ServerConfig sc : pc.servers()) {
-        servers.add(new Server(sc.name(), sc.address().host(), sc.address().port(), sc.weight(), sc.route()));
+        servers.add(
+            new Server(
+                sc.name(), sc.address().host(), sc.address().port(), sc.weight(), sc.route()));
       }
       Pool old = previous.get(pc.name());
       if (old != null && old.balancer().equals(balancer)) { // same algorithm, same typed options
-        List<Server> configured = old.snapshot().members().stream().map(Member::server)
-            .map(m -> new Server(m.name(), m.host(), m.port(), old.configuredWeight(m.name()), m.route())).toList();
-        if (!configured.equals(servers)) { // compared before agent weight overrides, which the pool keeps
+        List<Server> configured =
+            old.snapshot().members().stream()
+                .map(Member::server)
+                .map(
+                    m ->
+                        new Server(
+                            m.name(),
+                            m.host(),
+                            m.port(),
+                            old.configuredWeight(m.name()),
+                            m.route()))
+                .toList();
+        if (!configured.equals(
+            servers)) { // compared before agent weight overrides, which the pool keeps
           serverChanges.add(() -> old.setServers(servers));
         }
         out.put(pc.name(), old);
@@ -63,9 +77,12 @@ final class PoolBuilder {
     return out;
   }
 
-  /** Policies per pool; a pool whose affinity section is unchanged keeps its policy (tables, counts, keys). */
-  Map<String, AffinityPolicy> affinities(TetherConfig c, TetherConfig previousConfig,
-      Map<String, AffinityPolicy> previous) {
+  /**
+   * Policies per pool; a pool whose affinity section is unchanged keeps its policy (tables, counts,
+   * keys).
+   */
+  Map<String, AffinityPolicy> affinities(
+      TetherConfig c, TetherConfig previousConfig, Map<String, AffinityPolicy> previous) {
     Map<String, AffinityPolicy> out = new HashMap<>();
     for (PoolConfig pc : c.pools().values()) {
       PoolConfig before = previousConfig == null ? null : previousConfig.pools().get(pc.name());
@@ -90,8 +107,11 @@ final class PoolBuilder {
       if (!a.isUnresolved()) {
         addrs.put(sc.name(), a);
       } else if (warn) {
-        log.warn("pool {}: server {} address {} does not resolve; it gets 502s until it does and the configuration is reloaded",
-            pc.name(), sc.name(), sc.address());
+        log.warn(
+            "pool {}: server {} address {} does not resolve; it gets 502s until it does and the configuration is reloaded",
+            pc.name(),
+            sc.name(),
+            sc.address());
       }
     }
     return addrs;

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * (whose clients would come back to the same server) once the deadline has passed; other tunnels,
  * which have no way to ask their client to reconnect, at the deadline. WebSocket closes follow a
  * token bucket of {@code tunnel-close-rate} per second per pool, so reconnecting clients arrive
- * spread out rather than as one herd. Sessions and in-flight requests are never cut: at the deadline
- * the drain reports itself overdue and the operator decides.
+ * spread out rather than as one herd. Sessions and in-flight requests are never cut: at the
+ * deadline the drain reports itself overdue and the operator decides.
  *
  * <p>Thread-safe: mutators and the timer synchronise on this; the admin API calls from its own
  * threads, never an event loop.
@@ -49,7 +49,8 @@ public final class DrainService implements AutoCloseable {
   public static final Duration TICK = Duration.ofMillis(100);
 
   /** One pool as a drain sees it; {@code affinity} and {@code tunnels} may be {@code null}. */
-  public record PoolView(Pool pool, DrainConfig config, AffinityPolicy affinity, TunnelRegistry tunnels) {
+  public record PoolView(
+      Pool pool, DrainConfig config, AffinityPolicy affinity, TunnelRegistry tunnels) {
     public PoolView {
       requireNonNull(pool, "pool");
       requireNonNull(config, "config");
@@ -98,8 +99,8 @@ public final class DrainService implements AutoCloseable {
    * Starts draining {@code server} (or, when it drains already, keeps its start and sets the new
    * deadline if one is given).
    *
-   * @param deadline how long the drain may take; {@code null}: the pool's {@code drain.deadline}, if
-   *     any (for a drain under way: its deadline stays)
+   * @param deadline how long the drain may take; {@code null}: the pool's {@code drain.deadline},
+   *     if any (for a drain under way: its deadline stays)
    * @throws NoSuchElementException naming the pool or server that does not exist
    */
   public DrainStatus start(String pool, String server, Duration deadline) {
@@ -111,11 +112,17 @@ public final class DrainService implements AutoCloseable {
    * server's name, it sets DRAINING and returns the state before), e.g. through the pool's health
    * checker so that an operator's drain outranks the agent header; {@code null}: set on the pool.
    */
-  public synchronized DrainStatus start(String pool, String server, Duration deadline,
+  public synchronized DrainStatus start(
+      String pool,
+      String server,
+      Duration deadline,
       java.util.function.Function<String, ServerState> setDraining) {
     PoolView v = view(pool, server);
     Instant now = clock.instant();
-    ServerState from = setDraining != null ? setDraining.apply(server) : v.pool().setState(server, ServerState.DRAINING);
+    ServerState from =
+        setDraining != null
+            ? setDraining.apply(server)
+            : v.pool().setState(server, ServerState.DRAINING);
     Key key = new Key(pool, server);
     Drain current = from == ServerState.DRAINING ? drains.get(key) : null;
     Duration d = deadline != null ? deadline : v.config().deadline();
@@ -126,8 +133,13 @@ public final class DrainService implements AutoCloseable {
       next = new Drain(current.since(), deadline == null ? current.deadline() : now.plus(deadline));
     }
     drains.put(key, next);
-    log.info("drain: pool {} server {} draining ({} -> DRAINING, mode {}, deadline {})", pool, server, from,
-        v.config().mode().name().toLowerCase(java.util.Locale.ROOT), next.deadline() == null ? "none" : next.deadline());
+    log.info(
+        "drain: pool {} server {} draining ({} -> DRAINING, mode {}, deadline {})",
+        pool,
+        server,
+        from,
+        v.config().mode().name().toLowerCase(java.util.Locale.ROOT),
+        next.deadline() == null ? "none" : next.deadline());
     return status(v, server, now);
   }
 
@@ -159,7 +171,8 @@ public final class DrainService implements AutoCloseable {
   private PoolView view(String pool, String server) {
     PoolView v = pools.get(pool);
     if (v == null) {
-      throw new NoSuchElementException("no pool '" + pool + "'; pools: " + new java.util.TreeSet<>(pools.keySet()));
+      throw new NoSuchElementException(
+          "no pool '" + pool + "'; pools: " + new java.util.TreeSet<>(pools.keySet()));
     }
     if (v.pool().snapshot().member(server) == null) {
       throw new NoSuchElementException("pool " + pool + " has no server '" + server + "'");
@@ -172,19 +185,42 @@ public final class DrainService implements AutoCloseable {
     Drain d = m.state() == ServerState.DRAINING ? drainOf(v, server, now) : null;
     long sessions = v.affinity() == null ? 0 : v.affinity().stats().sessionsRemaining(server);
     int tunnels = v.tunnels() == null ? 0 : v.tunnels().count(server);
-    DrainStatus s = new DrainStatus(v.pool().name(), server, m.state(), sessions, m.load().inFlight(), tunnels,
-        v.config().mode(), d == null ? null : d.since(), d == null ? null : d.deadline(), false);
+    DrainStatus s =
+        new DrainStatus(
+            v.pool().name(),
+            server,
+            m.state(),
+            sessions,
+            m.load().inFlight(),
+            tunnels,
+            v.config().mode(),
+            d == null ? null : d.since(),
+            d == null ? null : d.deadline(),
+            false);
     boolean overdue = d != null && d.deadline() != null && !now.isBefore(d.deadline()) && !s.done();
-    return overdue ? new DrainStatus(s.pool(), server, s.state(), sessions, s.inFlight(), tunnels, s.mode(),
-        s.since(), s.deadline(), true) : s;
+    return overdue
+        ? new DrainStatus(
+            s.pool(),
+            server,
+            s.state(),
+            sessions,
+            s.inFlight(),
+            tunnels,
+            s.mode(),
+            s.since(),
+            s.deadline(),
+            true)
+        : s;
   }
 
   /** The drain of record of a DRAINING server, made now if there is none. */
   private Drain drainOf(PoolView v, String server, Instant now) {
-    return drains.computeIfAbsent(new Key(v.pool().name(), server), k -> {
-      Duration d = v.config().deadline();
-      return new Drain(now, d == null ? null : now.plus(d));
-    });
+    return drains.computeIfAbsent(
+        new Key(v.pool().name(), server),
+        k -> {
+          Duration d = v.config().deadline();
+          return new Drain(now, d == null ? null : now.plus(d));
+        });
   }
 
   private void schedule() {
@@ -206,14 +242,19 @@ public final class DrainService implements AutoCloseable {
   /** One round: forget drains that ended, close the tunnels that are due. */
   synchronized void tick() {
     Instant now = clock.instant();
-    double elapsed = lastTick == null ? TICK.toNanos() / 1e9
-        : Math.min(1.0, Math.max(0, Duration.between(lastTick, now).toNanos() / 1e9));
+    double elapsed =
+        lastTick == null
+            ? TICK.toNanos() / 1e9
+            : Math.min(1.0, Math.max(0, Duration.between(lastTick, now).toNanos() / 1e9));
     lastTick = now;
-    drains.keySet().removeIf(k -> {
-      PoolView v = pools.get(k.pool());
-      Member m = v == null ? null : v.pool().snapshot().member(k.server());
-      return m == null || m.state() != ServerState.DRAINING;
-    });
+    drains
+        .keySet()
+        .removeIf(
+            k -> {
+              PoolView v = pools.get(k.pool());
+              Member m = v == null ? null : v.pool().snapshot().member(k.server());
+              return m == null || m.state() != ServerState.DRAINING;
+            });
     for (PoolView v : pools.values()) {
       List<TunnelRegistry.Entry> due = new ArrayList<>();
       for (Member m : v.pool().snapshot().members()) {
@@ -258,7 +299,11 @@ public final class DrainService implements AutoCloseable {
     }
     allowance.put(pool, tokens);
     if (closed > 0) {
-      log.debug("drain: pool {} asked {} WebSocket tunnel(s) to go away (1001), {} waiting", pool, closed, due.size() - closed);
+      log.debug(
+          "drain: pool {} asked {} WebSocket tunnel(s) to go away (1001), {} waiting",
+          pool,
+          closed,
+          due.size() - closed);
     }
   }
 }

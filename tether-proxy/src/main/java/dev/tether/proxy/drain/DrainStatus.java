@@ -23,8 +23,17 @@ import java.util.Map;
  * @param deadline when the drain should be over, or {@code null} for none
  * @param overdue the deadline has passed and the drain is not done
  */
-public record DrainStatus(String pool, String server, ServerState state, long sessions, int inFlight, int tunnels,
-    DrainMode mode, Instant since, Instant deadline, boolean overdue) {
+public record DrainStatus(
+    String pool,
+    String server,
+    ServerState state,
+    long sessions,
+    int inFlight,
+    int tunnels,
+    DrainMode mode,
+    Instant since,
+    Instant deadline,
+    boolean overdue) {
 
   public DrainStatus {
     requireNonNull(pool, "pool");

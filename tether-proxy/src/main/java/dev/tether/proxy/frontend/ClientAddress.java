@@ -10,14 +10,16 @@ import java.util.List;
  * The client address as the trusted-proxy rules resolve it: the peer itself, unless the peer is a
  * trusted proxy, in which case {@code X-Forwarded-For} (or, without it, {@code Forwarded: for=},
  * RFC 7239) is read right to left and the first address that is not itself a trusted proxy is the
- * client. Headers from an untrusted peer are ignored entirely, so a client cannot spoof its address.
- * Only IP literals count; names and obfuscated identifiers ({@code for=_hidden}) end the walk.
+ * client. Headers from an untrusted peer are ignored entirely, so a client cannot spoof its
+ * address. Only IP literals count; names and obfuscated identifiers ({@code for=_hidden}) end the
+ * walk.
  */
 final class ClientAddress {
 
   private ClientAddress() {}
 
-  static String resolve(HttpHeaders headers, String peerAddress, boolean peerTrusted, TrustedProxies trusted) {
+  static String resolve(
+      HttpHeaders headers, String peerAddress, boolean peerTrusted, TrustedProxies trusted) {
     if (!peerTrusted) {
       return peerAddress;
     }
@@ -50,7 +52,9 @@ final class ClientAddress {
     return last;
   }
 
-  /** The {@code for=} value of one {@code Forwarded} element, unquoted, without port or brackets. */
+  /**
+   * The {@code for=} value of one {@code Forwarded} element, unquoted, without port or brackets.
+   */
   private static String forValue(String element) {
     for (String pair : element.split(";")) {
       String p = pair.trim();
@@ -73,7 +77,8 @@ final class ClientAddress {
   /** An IP literal as an address, never a name lookup; {@code null} for anything else. */
   static InetAddress literal(String s) {
     String v = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
-    if (v.isEmpty() || (v.indexOf(':') < 0 && !v.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}"))
+    if (v.isEmpty()
+        || (v.indexOf(':') < 0 && !v.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}"))
         || !v.matches("[0-9A-Fa-f:.%a-zA-Z]+")) {
       return null;
     }

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.proxy.config.Http2Config;
 import dev.tether.proxy.h2.Http2Meters;
-import dev.tether.proxy.tls.ServerTls;
 import dev.tether.proxy.tls.BackendTls;
+import dev.tether.proxy.tls.ServerTls;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
@@ -19,13 +19,19 @@ import java.util.Map;
  * @param redirectHttp where to answer cleartext requests with a redirect to https, or {@code null}
  * @param backendTls TLS to backends by server address, in force before the first request
  */
-public record Edge(ServerTls tls, Http2Config http2, Http2Meters meters, InetSocketAddress redirectHttp,
+public record Edge(
+    ServerTls tls,
+    Http2Config http2,
+    Http2Meters meters,
+    InetSocketAddress redirectHttp,
     Map<InetSocketAddress, BackendTls> backendTls,
-    Map<InetSocketAddress, dev.tether.proxy.config.ConnectionsConfig.ProxyProtocolVersion> sendProxy) {
+    Map<InetSocketAddress, dev.tether.proxy.config.ConnectionsConfig.ProxyProtocolVersion>
+        sendProxy) {
 
   /** Cleartext HTTP/1.1 only. */
   public static Edge cleartext(int maxHeaderSize) {
-    return new Edge(null, Http2Config.defaults(maxHeaderSize), new Http2Meters(), null, Map.of(), Map.of());
+    return new Edge(
+        null, Http2Config.defaults(maxHeaderSize), new Http2Meters(), null, Map.of(), Map.of());
   }
 
   public Edge {

@@ -19,10 +19,17 @@ final class ErrorResponses {
    *
    * @param close whether to announce {@code Connection: close}
    */
-  static FullHttpResponse of(ByteBufAllocator alloc, HttpVersion version, HttpResponseStatus status, String reason, boolean close) {
-    byte[] body = (status.code() + " " + status.reasonPhrase() + (reason == null ? "" : ": " + reason) + "\n")
-        .getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse r = new DefaultFullHttpResponse(version, status, alloc.buffer(body.length).writeBytes(body));
+  static FullHttpResponse of(
+      ByteBufAllocator alloc,
+      HttpVersion version,
+      HttpResponseStatus status,
+      String reason,
+      boolean close) {
+    byte[] body =
+        (status.code() + " " + status.reasonPhrase() + (reason == null ? "" : ": " + reason) + "\n")
+            .getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(version, status, alloc.buffer(body.length).writeBytes(body));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8");
     r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
     r.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);

@@ -45,9 +45,13 @@ final class Exchange implements Attempt {
   enum Outcome {
     /** The backend's response went to the client whole. */
     COMPLETED(false),
-    /** The backend switched protocols (101): the connection became a tunnel or managed WebSocket. */
+    /**
+     * The backend switched protocols (101): the connection became a tunnel or managed WebSocket.
+     */
     UPGRADED(false),
-    /** Tether answered with a status of its own (no route, refused, no server, 502, 503, 504...). */
+    /**
+     * Tether answered with a status of its own (no route, refused, no server, 502, 503, 504...).
+     */
     ANSWERED(false),
     /** The client connection closed first. */
     CLIENT_GONE(true),
@@ -71,37 +75,57 @@ final class Exchange implements Attempt {
   final String target;
   final String host;
   final boolean upgrade;
-  /** GET, HEAD, OPTIONS, TRACE, PUT or DELETE: may be sent again after a server may have seen it. */
+
+  /**
+   * GET, HEAD, OPTIONS, TRACE, PUT or DELETE: may be sent again after a server may have seen it.
+   */
   final boolean idempotent;
+
   boolean clientKeepAlive;
   Phase phase = Phase.ROUTING;
 
   Upstream upstream;
+
   /** The pool's picker: with or without affinity. */
   ServerPicker picker;
+
   RequestView view;
   Member member;
+
   /** The affinity decision for this request, or {@code null} when the pool has no affinity. */
   AffinityDecision affinity;
+
   Channel backend;
   boolean reusedConnection;
   boolean loadStarted;
+
   /** Times the head went to a backend; a later send is a replay and must end the request. */
   int attempts;
+
   int resends;
   int connectRetries;
   int errorRetries;
-  /** Body bytes kept for a retry (the pool's {@code retries.buffer}); 0 when not retried with a body. */
+
+  /**
+   * Body bytes kept for a retry (the pool's {@code retries.buffer}); 0 when not retried with a
+   * body.
+   */
   int replayLimit;
-  /** The body sent so far, kept for a retry; {@code null} until body bytes are sent with a limit. */
+
+  /**
+   * The body sent so far, kept for a retry; {@code null} until body bytes are sent with a limit.
+   */
   ReplayBuffer replay;
+
   /** The request's end went to the current backend. */
   boolean lastSent;
+
   /** The request ended with trailers, which a replay does not repeat. */
   boolean trailers;
 
   /** Request content that arrived before the backend connection was ready. */
   final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
+
   boolean requestDone;
   long requestBodyBytes;
 
@@ -112,10 +136,13 @@ final class Exchange implements Attempt {
   int status;
   long responseBytes;
   String note;
+
   /** {@code Retry-After} seconds of a refusal Tether answers, or 0. */
   long retryAfterSeconds;
+
   /** A WebSocket upgrade of a managed pool, or {@code null} (not an upgrade, or tunnelled). */
   ManagedUpgrade webSocket;
+
   /** The span of a sampled exchange, or {@code null} (tracing off, or not sampled). */
   ExchangeSpan span;
 
@@ -141,12 +168,13 @@ final class Exchange implements Attempt {
   }
 
   /**
-   * Whether the request can be sent again on another connection: no body was streamed, or all of
-   * it is in the replay buffer, and no trailers went out.
+   * Whether the request can be sent again on another connection: no body was streamed, or all of it
+   * is in the replay buffer, and no trailers went out.
    */
   @Override
   public boolean replayable() {
-    return !trailers && (requestBodyBytes == 0 || (replay != null && replay.holds(requestBodyBytes)));
+    return !trailers
+        && (requestBodyBytes == 0 || (replay != null && replay.holds(requestBodyBytes)));
   }
 
   @Override

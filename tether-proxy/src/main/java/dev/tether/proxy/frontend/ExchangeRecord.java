@@ -20,16 +20,28 @@ final class ExchangeRecord {
    *
    * @param cutShort the client connection went away while a response was under way (for the span)
    */
-  static void record(ProxyRuntime rt, EventExecutor loop, String client, Exchange e, int status, String note,
+  static void record(
+      ProxyRuntime rt,
+      EventExecutor loop,
+      String client,
+      Exchange e,
+      int status,
+      String note,
       boolean cutShort) {
     long now = rt.ticker.nanoTime();
     if (e != null) {
       PoolTraffic.record(e.upstream, e.server(), status, e.startNanos, now);
       if (e.span != null) {
         String server = e.server();
-        e.span.end(new ExchangeSpan.Outcome(status, e.pool(), server,
-            server == null ? null : e.upstream.addresses().get(server), e.affinityLabel(),
-            e.note != null ? e.note : note, cutShort));
+        e.span.end(
+            new ExchangeSpan.Outcome(
+                status,
+                e.pool(),
+                server,
+                server == null ? null : e.upstream.addresses().get(server),
+                e.affinityLabel(),
+                e.note != null ? e.note : note,
+                cutShort));
         e.span = null;
       }
     }
@@ -38,10 +50,22 @@ final class ExchangeRecord {
       return;
     }
     if (e == null) {
-      al.log(loop, new AccessLogger.Entry(client, null, null, null, null, status, 0, 0, note, null));
+      al.log(
+          loop, new AccessLogger.Entry(client, null, null, null, null, status, 0, 0, note, null));
       return;
     }
-    al.log(loop, new AccessLogger.Entry(client, e.method, e.target, e.pool(), e.server(), status,
-        e.responseBytes, TimeUnit.NANOSECONDS.toMicros(now - e.startNanos), note, e.affinityLabel()));
+    al.log(
+        loop,
+        new AccessLogger.Entry(
+            client,
+            e.method,
+            e.target,
+            e.pool(),
+            e.server(),
+            status,
+            e.responseBytes,
+            TimeUnit.NANOSECONDS.toMicros(now - e.startNanos),
+            note,
+            e.affinityLabel()));
   }
 }

@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The request side of a client connection's exchanges, from a routed head to a backend that has
- * it: {@link Exchange.Phase#PICKING} (the pool's {@link ServerPicker}), {@link
+ * The request side of a client connection's exchanges, from a routed head to a backend that has it:
+ * {@link Exchange.Phase#PICKING} (the pool's {@link ServerPicker}), {@link
  * Exchange.Phase#CONNECTING} (one {@link BackendPool#acquire}) and {@link Exchange.Phase#SENDING}
  * (head, replayed body, pending and streamed body). A failed attempt goes to the pool's retry
  * policy ({@link Retries#afterFailure}); whatever it does not retry ends in {@link
@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 final class Forwarder {
 
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+
   /**
    * How long a pooled connection may have idled to carry a request that must not be sent twice:
    * below the shortest keep-alive timeouts servers ship with (gunicorn's 2 s).
@@ -48,7 +49,9 @@ final class Forwarder {
     this.pins = pins;
   }
 
-  /** PICKING: chooses a server for a routed exchange, after its stick-table lookup if it needs one. */
+  /**
+   * PICKING: chooses a server for a routed exchange, after its stick-table lookup if it needs one.
+   */
   void pick(Exchange e) {
     e.phase = Exchange.Phase.PICKING;
     e.picker = ServerPicker.of(e.upstream);
@@ -58,18 +61,26 @@ final class Forwarder {
       return;
     }
     // A shared stick table is being asked; come back on this loop when it answers (or gives up).
-    lookup.whenComplete((v, t) -> h.ctx().channel().eventLoop().execute(() -> {
-      if (e.phase == Exchange.Phase.PICKING) {
-        pickNow(e);
-      }
-    }));
+    lookup.whenComplete(
+        (v, t) ->
+            h.ctx()
+                .channel()
+                .eventLoop()
+                .execute(
+                    () -> {
+                      if (e.phase == Exchange.Phase.PICKING) {
+                        pickNow(e);
+                      }
+                    }));
   }
 
   private void pickNow(Exchange e) {
     PickResult r = e.picker.pick(e, pins);
     e.picker.commit(e, r, pins);
     if (!r.chosen()) {
-      h.answer(e, HttpResponseStatus.SERVICE_UNAVAILABLE,
+      h.answer(
+          e,
+          HttpResponseStatus.SERVICE_UNAVAILABLE,
           r.refusal() != null ? r.refusal() : "no server available in pool " + e.upstream.name());
       return;
     }
@@ -101,21 +112,27 @@ final class Forwarder {
     e.member = m;
     InetSocketAddress addr = e.upstream.addresses().get(m.name());
     if (addr == null) {
-      // A server added after this request was routed: the table in force knows it (published first).
+      // A server added after this request was routed: the table in force knows it (published
+      // first).
       Upstream now = rt.router().upstreams().get(e.upstream.name());
       addr = now == null ? null : now.addresses().get(m.name());
     }
     if (addr == null) {
-      h.answer(e, HttpResponseStatus.BAD_GATEWAY, "server " + m.name() + " has no resolved address");
+      h.answer(
+          e, HttpResponseStatus.BAD_GATEWAY, "server " + m.name() + " has no resolved address");
       return;
     }
     // A request that must not be sent twice takes only a recently used connection, which the
     // server is unlikely to be closing as idle just now (see ResponseRelay.onBackendClosed).
-    long maxIdle = !mayReuse ? BackendPool.FRESH : e.idempotent ? Long.MAX_VALUE : UNSAFE_REUSE_IDLE_NANOS;
+    long maxIdle =
+        !mayReuse ? BackendPool.FRESH : e.idempotent ? Long.MAX_VALUE : UNSAFE_REUSE_IDLE_NANOS;
     h.usesBackend(addr);
     ChannelFuture f = rt.pool.acquire(h.relay(), addr, e.upstream.connections(), maxIdle);
     if (f == null) {
-      h.answer(e, HttpResponseStatus.SERVICE_UNAVAILABLE, "server " + m.name() + " is at its connection limit");
+      h.answer(
+          e,
+          HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "server " + m.name() + " is at its connection limit");
     } else if (f.isDone()) {
       acquired(e, f);
     } else {
@@ -124,7 +141,8 @@ final class Forwarder {
   }
 
   private void acquired(Exchange e, ChannelFuture f) {
-    if (e.phase != Exchange.Phase.CONNECTING) { // the exchange ended meanwhile (the client went away)
+    if (e.phase
+        != Exchange.Phase.CONNECTING) { // the exchange ended meanwhile (the client went away)
       if (f.isSuccess()) {
         rt.pool.release(f.channel(), e.upstream.connections(), true);
       }
@@ -142,7 +160,8 @@ final class Forwarder {
     OutlierDetector.connectFailed(e.upstream, e.member);
     String reason = "connect to " + e.member.name() + " failed: " + ErrorResponses.describe(cause);
     log.info("{} {} {}: {}", h.client(), e.method, e.target, reason);
-    if (e.upstream.retries().afterFailure(Retries.Failure.CONNECT, 0, e) == Retries.Verdict.ELSEWHERE) {
+    if (e.upstream.retries().afterFailure(Retries.Failure.CONNECT, 0, e)
+        == Retries.Verdict.ELSEWHERE) {
       e.connectRetries++;
       e.finishLoad(rt.ticker.nanoTime()); // a resend had started it on the failed server
       PickResult other = e.picker.another(e);
@@ -197,13 +216,16 @@ final class Forwarder {
     }
   }
 
-  /** SENDING: the head (under this attempt's binding), a replayed body, what waited, then reading. */
+  /**
+   * SENDING: the head (under this attempt's binding), a replayed body, what waited, then reading.
+   */
   private void send(Exchange e, Channel backend) {
     e.phase = Exchange.Phase.SENDING;
     e.backend = backend;
     e.startLoad();
     boolean replay = e.attempts++ > 0;
-    AffinityHeaders.binding(e.affinity, e.request.headers()); // per attempt: a retry goes under a new binding
+    AffinityHeaders.binding(
+        e.affinity, e.request.headers()); // per attempt: a retry goes under a new binding
     backend.write(e.request, backend.voidPromise());
     if (replay) {
       // the body sent to the failed server again, then what arrived meanwhile, then the end

@@ -16,11 +16,11 @@ import java.util.List;
 
 /**
  * Header rewriting per RFC 9110 §7.6: hop-by-hop headers (and those named in {@code Connection})
- * are removed in both directions; requests get {@code X-Forwarded-For/-Proto/-Host},
- * {@code Forwarded} (RFC 7239) and {@code Via}; responses get {@code Via}. Forwarding headers from
- * an untrusted peer are replaced, never extended, so a client cannot forge its address. The
- * headers the balancer and its application instances tell each other ({@link #BALANCER_HEADERS})
- * are removed from client requests and from responses, so a client can neither set nor see them.
+ * are removed in both directions; requests get {@code X-Forwarded-For/-Proto/-Host}, {@code
+ * Forwarded} (RFC 7239) and {@code Via}; responses get {@code Via}. Forwarding headers from an
+ * untrusted peer are replaced, never extended, so a client cannot forge its address. The headers
+ * the balancer and its application instances tell each other ({@link #BALANCER_HEADERS}) are
+ * removed from client requests and from responses, so a client can neither set nor see them.
  */
 final class ForwardingHeaders {
 
@@ -30,29 +30,37 @@ final class ForwardingHeaders {
   static final AsciiString FORWARDED = AsciiString.cached("forwarded");
   static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   static final AsciiString VIA_VALUE = AsciiString.cached("1.1 tether");
+
   /**
    * Between the balancer and the application instances only: session owners and the binding a
-   * request arrived under (for failover and the near cache), a managed WebSocket's id and resume, and the
-   * agent feedback of health responses.
+   * request arrived under (for failover and the near cache), a managed WebSocket's id and resume,
+   * and the agent feedback of health responses.
    */
-  static final List<AsciiString> BALANCER_HEADERS = List.of(AsciiString.cached("tether-session-owners"),
-      AsciiString.cached("tether-binding"), AsciiString.cached("tether-websocket-resume"),
-      AsciiString.cached("tether-websocket-id"),
-      AsciiString.cached("tether-weight"), AsciiString.cached("tether-state"));
+  static final List<AsciiString> BALANCER_HEADERS =
+      List.of(
+          AsciiString.cached("tether-session-owners"),
+          AsciiString.cached("tether-binding"),
+          AsciiString.cached("tether-websocket-resume"),
+          AsciiString.cached("tether-websocket-id"),
+          AsciiString.cached("tether-weight"),
+          AsciiString.cached("tether-state"));
 
   private ForwardingHeaders() {}
 
   /**
-   * Removes hop-by-hop headers and the balancer's own ({@link #BALANCER_HEADERS}). Framing headers ({@code Transfer-Encoding}) stay: the encoder on
-   * the other side frames the body by them and rewrites them for its own hop. For an upgrade
-   * request or a 101 response, {@code Upgrade} and {@code Connection: upgrade} are kept.
+   * Removes hop-by-hop headers and the balancer's own ({@link #BALANCER_HEADERS}). Framing headers
+   * ({@code Transfer-Encoding}) stay: the encoder on the other side frames the body by them and
+   * rewrites them for its own hop. For an upgrade request or a 101 response, {@code Upgrade} and
+   * {@code Connection: upgrade} are kept.
    */
   static void stripHopByHop(HttpHeaders h, boolean keepUpgrade) {
     List<String> named = null;
     for (String v : h.getAll(HttpHeaderNames.CONNECTION)) {
       for (String token : v.split(",")) {
         String t = token.trim();
-        if (!t.isEmpty() && !t.equalsIgnoreCase("close") && !t.equalsIgnoreCase("keep-alive")
+        if (!t.isEmpty()
+            && !t.equalsIgnoreCase("close")
+            && !t.equalsIgnoreCase("keep-alive")
             && !t.equalsIgnoreCase("upgrade")) {
           if (named == null) {
             named = new ArrayList<>(2);
@@ -106,7 +114,8 @@ final class ForwardingHeaders {
    * @param trusted whether the peer is a trusted proxy (its headers are extended, not replaced)
    * @param host the request's Host as received
    */
-  static void addForwarding(HttpHeaders h, InetAddress peer, String client, boolean trusted, String host) {
+  static void addForwarding(
+      HttpHeaders h, InetAddress peer, String client, boolean trusted, String host) {
     if (trusted) {
       String xff = h.get(X_FORWARDED_FOR);
       h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? client : xff + ", " + client);
@@ -154,7 +163,12 @@ final class ForwardingHeaders {
   private static boolean isToken(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == '!')) {
+      if (!(Character.isLetterOrDigit(c)
+          || c == '.'
+          || c == '-'
+          || c == '_'
+          || c == '~'
+          || c == '!')) {
         return false;
       }
     }
@@ -165,10 +179,11 @@ final class ForwardingHeaders {
    * Prepares a backend response for the client: hop-by-hop headers removed, {@code Via} added,
    * keep-alive set for the client's side.
    *
-   * @return whether the body must be delimited by closing the connection (an HTTP/1.0 client
-   *     cannot take a chunked body)
+   * @return whether the body must be delimited by closing the connection (an HTTP/1.0 client cannot
+   *     take a chunked body)
    */
-  static boolean prepareResponse(HttpResponse r, HttpVersion clientVersion, boolean clientKeepAlive) {
+  static boolean prepareResponse(
+      HttpResponse r, HttpVersion clientVersion, boolean clientKeepAlive) {
     HttpHeaders h = r.headers();
     boolean upgrade = r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
     stripHopByHop(h, upgrade);

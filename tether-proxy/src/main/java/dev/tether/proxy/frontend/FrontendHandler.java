@@ -26,15 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The heart of the data plane: one instance per client connection (or HTTP/2 stream), one
- * exchange at a time.
+ * The heart of the data plane: one instance per client connection (or HTTP/2 stream), one exchange
+ * at a time.
  *
  * <p>A request's path reads top to bottom: {@link #startExchange} routes the head ({@link
- * Exchange.Phase#ROUTING}), the {@link Forwarder} picks a server, acquires a backend connection
- * and sends the request, the {@link ResponseRelay} streams the response back, and every way an
- * exchange can end — completed, upgraded, answered by Tether, client gone, refused by the framing
- * layer, backend lost mid-response — goes through {@link #finish}, the one place that lets go of
- * its state, records its metrics and writes its access log line.
+ * Exchange.Phase#ROUTING}), the {@link Forwarder} picks a server, acquires a backend connection and
+ * sends the request, the {@link ResponseRelay} streams the response back, and every way an exchange
+ * can end — completed, upgraded, answered by Tether, client gone, refused by the framing layer,
+ * backend lost mid-response — goes through {@link #finish}, the one place that lets go of its
+ * state, records its metrics and writes its access log line.
  *
  * <p>Design: auto-read is off on both sides (STYLE habit 5); the client is read again only while
  * the backend connection is writable, the backend only while the client is. Nothing aggregates a
@@ -56,8 +56,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean usedPrivateBackends;
 
   private Exchange ex;
+
   /** Objects of pipelined requests that arrived while an exchange was in progress. */
   private final ArrayDeque<Object> backlog = new ArrayDeque<>(4);
+
   private boolean closing;
 
   FrontendHandler(ProxyRuntime rt) {
@@ -96,7 +98,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     return forwarder;
   }
 
-  /** An exchange acquires a connection to {@code address}: remember whether it is private to this client. */
+  /**
+   * An exchange acquires a connection to {@code address}: remember whether it is private to this
+   * client.
+   */
   void usesBackend(InetSocketAddress address) {
     usedPrivateBackends |= rt.pool.privateTo(address);
   }
@@ -180,7 +185,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof RequestTimer.Expired expired) {
       if (ex == null && expired.partialHead()) {
         log.debug("{}: request head not complete in time", client());
-        finish(null, Exchange.Outcome.ANSWERED, HttpResponseStatus.REQUEST_TIMEOUT.code(), "request head timeout",
+        finish(
+            null,
+            Exchange.Outcome.ANSWERED,
+            HttpResponseStatus.REQUEST_TIMEOUT.code(),
+            "request head timeout",
             "request head not received in time");
       } else if (ex == null) {
         closeNow();
@@ -211,11 +220,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (usedPrivateBackends) {
-      rt.pool.closePrivate(ctx.channel()); // backend connections that carried this client's PROXY header
+      rt.pool.closePrivate(
+          ctx.channel()); // backend connections that carried this client's PROXY header
     }
     Exchange e = ex;
     if (e != null) {
-      finish(e, Exchange.Outcome.CLIENT_GONE, e.responseStarted() ? e.status : 499, "client closed the connection");
+      finish(
+          e,
+          Exchange.Outcome.CLIENT_GONE,
+          e.responseStarted() ? e.status : 499,
+          "client closed the connection");
     } else {
       closing = true;
       timer.disarm();
@@ -244,7 +258,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (RequestTarget.absoluteForm(uri)) {
       req.setUri(target); // the backend gets the origin-form
     }
-    Exchange e = new Exchange(req, target, host, ForwardingHeaders.isUpgrade(req), rt.ticker.nanoTime());
+    Exchange e =
+        new Exchange(req, target, host, ForwardingHeaders.isUpgrade(req), rt.ticker.nanoTime());
     e.clientKeepAlive = HttpUtil.isKeepAlive(req) && !rt.draining();
     ex = e;
     if (rt.tracer != null) {
@@ -274,9 +289,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   // ---- DONE ----------------------------------------------------------------------------------
 
-  /** Ends {@code e} with a response of Tether's own: {@code status} with {@code reason} in its body. */
+  /**
+   * Ends {@code e} with a response of Tether's own: {@code status} with {@code reason} in its body.
+   */
   void answer(Exchange e, HttpResponseStatus status, String reason) {
-    finish(e, Exchange.Outcome.ANSWERED, status.code(), e.note == null ? reason : e.note + "; " + reason, reason);
+    finish(
+        e,
+        Exchange.Outcome.ANSWERED,
+        status.code(),
+        e.note == null ? reason : e.note + "; " + reason,
+        reason);
   }
 
   /** {@link #finish(Exchange, Exchange.Outcome, int, String, String)}, answering {@code note}. */
@@ -287,12 +309,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /**
    * The one exit of an exchange: lets go of everything it holds (backend connection, queued and
    * kept body, load count), records its metrics, span and access log line once, then does what
-   * {@code outcome} asks of the client connection: serve the next request, answer, close, or
-   * become a tunnel. {@code e} is {@code null} for what ends before an exchange began (a request
-   * head that timed out, was malformed or refused by the framing layer); {@code note} is the log
-   * line's note, {@code reason} what the response of an {@link Exchange.Outcome#ANSWERED} one says.
+   * {@code outcome} asks of the client connection: serve the next request, answer, close, or become
+   * a tunnel. {@code e} is {@code null} for what ends before an exchange began (a request head that
+   * timed out, was malformed or refused by the framing layer); {@code note} is the log line's note,
+   * {@code reason} what the response of an {@link Exchange.Outcome#ANSWERED} one says.
    */
-  private void finish(Exchange e, Exchange.Outcome outcome, int status, String note, String reason) {
+  private void finish(
+      Exchange e, Exchange.Outcome outcome, int status, String note, String reason) {
     if (e != null && e.phase == Exchange.Phase.DONE) {
       return;
     }
@@ -322,7 +345,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       }
       e.status = status;
       if (outcome == Exchange.Outcome.COMPLETED || outcome == Exchange.Outcome.UPGRADED) {
-        ctx.flush(); // the backend handler stops reporting read completion once the connection is released
+        ctx.flush(); // the backend handler stops reporting read completion once the connection is
+        // released
       }
       ExchangeRecord.record(rt, ctx.executor(), client(), e, status, note, closing && started);
     } else {
@@ -340,8 +364,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       case UPGRADED -> upgrade(e, backend);
       case ANSWERED -> {
         boolean close = e == null || !e.requestDone || !e.clientKeepAlive || rt.draining();
-        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), e == null ? HttpVersion.HTTP_1_1 : e.clientVersion,
-            HttpResponseStatus.valueOf(status), reason, close);
+        FullHttpResponse response =
+            ErrorResponses.of(
+                ctx.alloc(),
+                e == null ? HttpVersion.HTTP_1_1 : e.clientVersion,
+                HttpResponseStatus.valueOf(status),
+                reason,
+                close);
         if (e != null && e.retryAfterSeconds > 0) {
           response.headers().set(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds);
         }
@@ -355,20 +384,35 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
       }
       case BACKEND_LOST -> ctx.close();
-      case CLIENT_GONE, REJECTED -> { } // closed already, or the framing gate answers and closes
+      case CLIENT_GONE, REJECTED -> {} // closed already, or the framing gate answers and closes
     }
   }
 
   /** A 101 went to the client: the connection becomes a managed WebSocket or a tunnel. */
   private void upgrade(Exchange e, Channel backend) {
-    rt.pool.suspendTimeout(backend, true); // timeouts.server is for responses; timeouts.tunnel takes over
+    rt.pool.suspendTimeout(
+        backend, true); // timeouts.server is for responses; timeouts.tunnel takes over
     if (e.webSocket != null) {
-      e.webSocket.start(ctx.channel(), backend, this, FrontendInitializer::removeHttp, e.affinity, e.member,
-          new ManagedUpgrade.Backends(rt.connector, rt.router().upstreams()::get, rt.settings.timeouts().tunnel()));
+      e.webSocket.start(
+          ctx.channel(),
+          backend,
+          this,
+          FrontendInitializer::removeHttp,
+          e.affinity,
+          e.member,
+          new ManagedUpgrade.Backends(
+              rt.connector, rt.router().upstreams()::get, rt.settings.timeouts().tunnel()));
       return;
     }
-    Tunnel.start(ctx.channel(), backend, rt.settings.timeouts().tunnel(), FrontendInitializer::removeHttp, this,
-        e.upstream.tunnels(), e.server(), "websocket".equalsIgnoreCase(e.request.headers().get(HttpHeaderNames.UPGRADE)));
+    Tunnel.start(
+        ctx.channel(),
+        backend,
+        rt.settings.timeouts().tunnel(),
+        FrontendInitializer::removeHttp,
+        this,
+        e.upstream.tunnels(),
+        e.server(),
+        "websocket".equalsIgnoreCase(e.request.headers().get(HttpHeaderNames.UPGRADE)));
   }
 
   /** After an exchange ended with the connection kept: serve the backlog or wait for a request. */

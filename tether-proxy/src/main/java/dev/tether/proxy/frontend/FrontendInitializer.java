@@ -1,6 +1,9 @@
 package dev.tether.proxy.frontend;
 
 import dev.tether.proxy.ProxySettings;
+import dev.tether.proxy.http.FramingLimits;
+import dev.tether.proxy.http.HttpFraming;
+import dev.tether.proxy.limit.ClientGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -13,21 +16,18 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import dev.tether.proxy.http.FramingLimits;
-import dev.tether.proxy.http.HttpFraming;
-import dev.tether.proxy.limit.ClientGuard;
 import java.util.List;
 
 /**
- * Builds a client connection's pipeline: the slow-read check (first, so it sees encoded bytes),
- * the wait timer (so it sees raw bytes), the PROXY protocol decoder when the listener expects one,
- * the strict HTTP/1.1 framing layer ({@link HttpFraming}: raw-byte guard, codec, gate), the limit
+ * Builds a client connection's pipeline: the slow-read check (first, so it sees encoded bytes), the
+ * wait timer (so it sees raw bytes), the PROXY protocol decoder when the listener expects one, the
+ * strict HTTP/1.1 framing layer ({@link HttpFraming}: raw-byte guard, codec, gate), the limit
  * counter, slow-body check and version-header filter ({@link ClientGuard}), the frontend handler.
  *
  * <p>With TLS ({@link Edge#tls()}) the PROXY decoder comes first, then the SNI/TLS handler, and
  * after the handshake ALPN decides: {@code h2} gets the HTTP/2 front end ({@link Http2Frontend}),
- * anything else the HTTP/1.1 pipeline above, its timer now seeing decrypted bytes. With h2c
- * ({@code http2.cleartext}) the first bytes decide: the HTTP/2 client preface or HTTP/1.1.
+ * anything else the HTTP/1.1 pipeline above, its timer now seeing decrypted bytes. With h2c ({@code
+ * http2.cleartext}) the first bytes decide: the HTTP/2 client preface or HTTP/1.1.
  */
 public final class FrontendInitializer extends ChannelInitializer<Channel> {
 
@@ -63,8 +63,13 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
       p.addLast(ProxyProtocolHandler.DECODER, new HAProxyMessageDecoder());
       p.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler());
     }
-    HttpFraming.install(p, new FramingLimits(s.limits().maxRequestLine(), s.limits().maxHeaderSize(),
-        s.limits().maxHeaders(), s.limits().maxChunk()));
+    HttpFraming.install(
+        p,
+        new FramingLimits(
+            s.limits().maxRequestLine(),
+            s.limits().maxHeaderSize(),
+            s.limits().maxHeaders(),
+            s.limits().maxChunk()));
     runtime.guard.installAfterFraming(p);
     p.addLast(FRONTEND, new FrontendHandler(runtime));
   }
@@ -87,8 +92,13 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     ProxySettings s = runtime.settings;
     ChannelPipeline p = ctx.pipeline();
     p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos(), runtime.ticker));
-    HttpFraming.install(p, new FramingLimits(s.limits().maxRequestLine(), s.limits().maxHeaderSize(),
-        s.limits().maxHeaders(), s.limits().maxChunk()));
+    HttpFraming.install(
+        p,
+        new FramingLimits(
+            s.limits().maxRequestLine(),
+            s.limits().maxHeaderSize(),
+            s.limits().maxHeaders(),
+            s.limits().maxChunk()));
     runtime.guard.installAfterFraming(p);
     if (edge.tls() != null) {
       p.addLast(HstsHandler.NAME, new HstsHandler(edge.tls()));

@@ -8,7 +8,10 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.AsciiString;
 
-/** Adds {@code Strict-Transport-Security} to every final response on a TLS listener that configures it. */
+/**
+ * Adds {@code Strict-Transport-Security} to every final response on a TLS listener that configures
+ * it.
+ */
 @ChannelHandler.Sharable
 final class HstsHandler extends ChannelOutboundHandlerAdapter {
 

@@ -22,8 +22,8 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 /**
  * The HTTP/2 front end of one client connection: Netty's frame codec, the flood guard and the
  * stream multiplexer on the connection; on each stream's child channel the HTTP/1.x object codec
- * and the same {@link FrontendHandler} HTTP/1.1 connections use, so that routing, affinity,
- * retries and the access log are the same. Backends stay HTTP/1.1 over the pooled connections.
+ * and the same {@link FrontendHandler} HTTP/1.1 connections use, so that routing, affinity, retries
+ * and the access log are the same. Backends stay HTTP/1.1 over the pooled connections.
  *
  * <p>Flow control: stream channels read only when their exchange asks (auto-read off), and Netty
  * returns a stream's window as its child channel consumes frames, so a slow backend holds back its
@@ -38,27 +38,34 @@ final class Http2Frontend {
 
   private Http2Frontend() {}
 
-  /** Makes {@code p} (a connection whose next bytes are the client preface) an HTTP/2 connection. */
+  /**
+   * Makes {@code p} (a connection whose next bytes are the client preface) an HTTP/2 connection.
+   */
   static void install(ChannelPipeline p, ProxyRuntime rt, Edge edge) {
     Http2Config c = edge.http2();
-    Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
-        .initialSettings(Http2Settings.defaultSettings()
-            .maxConcurrentStreams(c.maxConcurrentStreams())
-            .maxHeaderListSize(c.maxHeaderListSize())
-            .initialWindowSize(c.initialWindowSize()))
-        .decoderEnforceMaxRstFramesPerWindow(c.maxResets(), (int) Math.max(1, c.floodWindow().toSeconds()))
-        .encoderEnforceMaxQueuedControlFrames(10_000)
-        .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
-        .gracefulShutdownTimeoutMillis(rt.settings.timeouts().shutdown().toMillis())
-        .validateHeaders(true)
-        .build();
+    Http2FrameCodec codec =
+        Http2FrameCodecBuilder.forServer()
+            .initialSettings(
+                Http2Settings.defaultSettings()
+                    .maxConcurrentStreams(c.maxConcurrentStreams())
+                    .maxHeaderListSize(c.maxHeaderListSize())
+                    .initialWindowSize(c.initialWindowSize()))
+            .decoderEnforceMaxRstFramesPerWindow(
+                c.maxResets(), (int) Math.max(1, c.floodWindow().toSeconds()))
+            .encoderEnforceMaxQueuedControlFrames(10_000)
+            .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
+            .gracefulShutdownTimeoutMillis(rt.settings.timeouts().shutdown().toMillis())
+            .validateHeaders(true)
+            .build();
     ConnectionAffinity pins = new ConnectionAffinity(true);
     p.addLast(CODEC, codec);
     p.addLast(GUARD, new Http2FloodGuard(c, edge.meters(), System::nanoTime));
     p.addLast(MUX, new Http2MultiplexHandler(new StreamInitializer(rt, edge, pins)));
     p.addLast("h2-connection", new ConnectionEnd());
     Channel ch = p.channel();
-    ch.config().setAutoRead(true); // HTTP/2 flow control is per stream; the connection itself is always read
+    ch.config()
+        .setAutoRead(
+            true); // HTTP/2 flow control is per stream; the connection itself is always read
     rt.clients.add(ch);
     edge.meters().connection();
   }
@@ -69,7 +76,8 @@ final class Http2Frontend {
     private final Edge edge;
     private final ConnectionAffinity pins;
     // sharable handlers: one of each per connection rather than per stream
-    private final Http2StreamFrameToHttpObjectCodec objects = new Http2StreamFrameToHttpObjectCodec(true);
+    private final Http2StreamFrameToHttpObjectCodec objects =
+        new Http2StreamFrameToHttpObjectCodec(true);
     private final HstsHandler hsts;
 
     StreamInitializer(ProxyRuntime rt, Edge edge, ConnectionAffinity pins) {
@@ -86,7 +94,9 @@ final class Http2Frontend {
       ChannelPipeline p = ch.pipeline();
       p.addLast("h2-objects", objects);
       p.addLast("h2-request", StreamRequest.INSTANCE);
-      p.addLast(FrontendInitializer.TIMER, new RequestTimer(rt.settings.timeouts().clientRequest().toNanos(), rt.ticker));
+      p.addLast(
+          FrontendInitializer.TIMER,
+          new RequestTimer(rt.settings.timeouts().clientRequest().toNanos(), rt.ticker));
       if (hsts != null) {
         p.addLast(HstsHandler.NAME, hsts);
       }
@@ -95,9 +105,9 @@ final class Http2Frontend {
   }
 
   /**
-   * Turns a converted HTTP/2 request into what an HTTP/1.1 request head looks like: Netty's
-   * {@code x-http2-*} extension headers removed (they must not reach a backend), and a whole
-   * request (HEADERS with END_STREAM) split into its head and its last content.
+   * Turns a converted HTTP/2 request into what an HTTP/1.1 request head looks like: Netty's {@code
+   * x-http2-*} extension headers removed (they must not reach a backend), and a whole request
+   * (HEADERS with END_STREAM) split into its head and its last content.
    */
   @io.netty.channel.ChannelHandler.Sharable
   static final class StreamRequest extends ChannelInboundHandlerAdapter {
@@ -107,12 +117,15 @@ final class Http2Frontend {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest req) {
         var h = req.headers();
-        for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
+        for (HttpConversionUtil.ExtensionHeaderNames n :
+            HttpConversionUtil.ExtensionHeaderNames.values()) {
           h.remove(n.text()); // Netty's conversion already turned :authority into Host
         }
         if (msg instanceof FullHttpRequest full) {
           // HEADERS with END_STREAM arrives whole; the frontend takes a head and then its contents
-          ctx.fireChannelRead(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
+          ctx.fireChannelRead(
+              new DefaultHttpRequest(
+                  full.protocolVersion(), full.method(), full.uri(), full.headers()));
           ctx.fireChannelRead(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
           return;
         }
@@ -121,7 +134,10 @@ final class Http2Frontend {
     }
   }
 
-  /** On drain, the connection says GOAWAY and closes once its streams are done (Netty's graceful close). */
+  /**
+   * On drain, the connection says GOAWAY and closes once its streams are done (Netty's graceful
+   * close).
+   */
   private static final class ConnectionEnd extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
@@ -144,7 +160,8 @@ final class Http2Frontend {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      io.netty.util.ReferenceCountUtil.release(msg); // connection-level frames the multiplexer passed on
+      io.netty.util.ReferenceCountUtil.release(
+          msg); // connection-level frames the multiplexer passed on
     }
   }
 }

@@ -16,8 +16,12 @@ record PickResult(Member member, AffinityDecision decision, String refusal) {
   /** No server takes new work (and nothing forbids one). */
   static final PickResult NONE = new PickResult(null, null, null);
 
-  /** Refusal reason of a client bound to a server that cannot serve, under {@code on-failure: strict}. */
-  static final String STRICT = "the server this client is bound to is unavailable (affinity on-failure: strict)";
+  /**
+   * Refusal reason of a client bound to a server that cannot serve, under {@code on-failure:
+   * strict}.
+   */
+  static final String STRICT =
+      "the server this client is bound to is unavailable (affinity on-failure: strict)";
 
   /** The request goes to {@code m}. */
   static PickResult server(Member m, AffinityDecision decision) {

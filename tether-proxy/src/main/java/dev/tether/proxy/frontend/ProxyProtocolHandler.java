@@ -7,11 +7,11 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import java.net.InetAddress;
 
 /**
- * Consumes the PROXY protocol header (v1 text or v2 binary, decoded by Netty's
- * {@code HAProxyMessageDecoder} just before this handler) and tells the frontend handler the
- * original client address with a {@link ProxiedClient} event, then leaves the pipeline. The
- * frontend believes the address only when the connection's peer is a trusted proxy. A v2
- * {@code LOCAL} header (a proxy's own health check) carries no client and changes nothing.
+ * Consumes the PROXY protocol header (v1 text or v2 binary, decoded by Netty's {@code
+ * HAProxyMessageDecoder} just before this handler) and tells the frontend handler the original
+ * client address with a {@link ProxiedClient} event, then leaves the pipeline. The frontend
+ * believes the address only when the connection's peer is a trusted proxy. A v2 {@code LOCAL}
+ * header (a proxy's own health check) carries no client and changes nothing.
  */
 final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
 
@@ -19,10 +19,11 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
   static final String NAME = "proxy-protocol";
 
   /**
-   * The client a PROXY header named, as an address literal, with its port, and the address and
-   * port it connected to ({@code null} and 0 when the header names none).
+   * The client a PROXY header named, as an address literal, with its port, and the address and port
+   * it connected to ({@code null} and 0 when the header names none).
    */
-  record ProxiedClient(InetAddress address, int port, InetAddress destination, int destinationPort) {}
+  record ProxiedClient(
+      InetAddress address, int port, InetAddress destination, int destinationPort) {}
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -35,7 +36,8 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
       if (m.command() == HAProxyCommand.PROXY && m.sourceAddress() != null) {
         InetAddress a = ClientAddress.literal(m.sourceAddress());
         if (a != null) {
-          InetAddress d = m.destinationAddress() == null ? null : ClientAddress.literal(m.destinationAddress());
+          InetAddress d =
+              m.destinationAddress() == null ? null : ClientAddress.literal(m.destinationAddress());
           ctx.fireUserEventTriggered(new ProxiedClient(a, m.sourcePort(), d, m.destinationPort()));
         }
       }

@@ -9,8 +9,8 @@ import dev.tether.proxy.limit.ClientGuard;
 import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.route.Router;
 import dev.tether.proxy.trace.ExchangeTracer;
-import io.netty.channel.group.ChannelGroup;
 import dev.tether.proxy.transport.NanoTimeTicker;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.Ticker;
 
 /**
@@ -22,39 +22,79 @@ import io.netty.util.concurrent.Ticker;
 public final class ProxyRuntime {
 
   final ProxySettings settings;
-  /** The connector, for what opens backend connections besides exchanges (WebSocket resumes); {@code null} in unit tests. */
+
+  /**
+   * The connector, for what opens backend connections besides exchanges (WebSocket resumes); {@code
+   * null} in unit tests.
+   */
   final BackendConnector connector;
+
   /** Where exchanges acquire backend connections. */
   final BackendPool pool;
+
   /** The time exchanges, timers and the pool read. */
   final Ticker ticker;
+
   final AccessLogger accessLog;
   final ChannelGroup clients;
+
   /** Starts exchange spans; {@code null} when tracing is off. */
   final ExchangeTracer tracer;
+
   /** Connection limits and slow-client checks of this listener. */
   final ClientGuard guard;
+
   private volatile Router router;
   private volatile boolean draining;
 
-  public ProxyRuntime(ProxySettings settings, BackendConnector connector, Router router, ChannelGroup clients) {
+  public ProxyRuntime(
+      ProxySettings settings, BackendConnector connector, Router router, ChannelGroup clients) {
     this(settings, connector, router, clients, null);
   }
 
   /** A runtime whose exchanges are traced by {@code tracer} ({@code null}: not traced). */
-  public ProxyRuntime(ProxySettings settings, BackendConnector connector, Router router, ChannelGroup clients,
+  public ProxyRuntime(
+      ProxySettings settings,
+      BackendConnector connector,
+      Router router,
+      ChannelGroup clients,
       ExchangeTracer tracer) {
-    this(settings, requireNonNull(connector, "connector"), connector, router, clients, tracer, NanoTimeTicker.INSTANCE);
+    this(
+        settings,
+        requireNonNull(connector, "connector"),
+        connector,
+        router,
+        clients,
+        tracer,
+        NanoTimeTicker.INSTANCE);
   }
 
   /** A runtime on {@code pool} and {@code ticker}, for tests that run exchanges without sockets. */
-  ProxyRuntime(ProxySettings settings, BackendPool pool, Router router, ChannelGroup clients, ExchangeTracer tracer,
+  ProxyRuntime(
+      ProxySettings settings,
+      BackendPool pool,
+      Router router,
+      ChannelGroup clients,
+      ExchangeTracer tracer,
       Ticker ticker) {
-    this(settings, pool instanceof BackendConnector c ? c : null, pool, router, clients, tracer, ticker);
+    this(
+        settings,
+        pool instanceof BackendConnector c ? c : null,
+        pool,
+        router,
+        clients,
+        tracer,
+        ticker);
   }
 
-  private ProxyRuntime(ProxySettings settings, BackendConnector connector, BackendPool pool, Router router,
-      ChannelGroup clients, ExchangeTracer tracer, Ticker ticker) {
+  private ProxyRuntime(
+      ProxySettings settings,
+      BackendConnector connector,
+      BackendPool pool,
+      Router router,
+      ChannelGroup clients,
+      ExchangeTracer tracer,
+      Ticker ticker) {
     this.tracer = tracer;
     this.settings = requireNonNull(settings, "settings");
     this.connector = connector;

@@ -96,7 +96,10 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
       task = null;
     }
     if (task == null) {
-      task = ctx.executor().schedule(this::expire, Math.max(0, newDeadline - ticker.nanoTime()), TimeUnit.NANOSECONDS);
+      task =
+          ctx.executor()
+              .schedule(
+                  this::expire, Math.max(0, newDeadline - ticker.nanoTime()), TimeUnit.NANOSECONDS);
     }
   }
 

@@ -79,8 +79,11 @@ final class ResponseRelay implements BackendClient {
       e.responseBytes += c.content().readableBytes();
       h.ctx().write(c, h.ctx().voidPromise());
       if (c instanceof LastHttpContent) {
-        h.finish(e, e.upgrade && e.status == 101 ? Exchange.Outcome.UPGRADED : Exchange.Outcome.COMPLETED,
-            e.status, e.note);
+        h.finish(
+            e,
+            e.upgrade && e.status == 101 ? Exchange.Outcome.UPGRADED : Exchange.Outcome.COMPLETED,
+            e.status,
+            e.note);
       }
     }
   }
@@ -101,9 +104,13 @@ final class ResponseRelay implements BackendClient {
     e.clientKeepAlive &= !h.rt.draining();
     e.backendKeepAlive = HttpUtil.isKeepAlive(r);
     String owners = e.picker.beforeStrip(e, r.headers());
-    boolean closeDelimited = ForwardingHeaders.prepareResponse(r, e.clientVersion, e.clientKeepAlive);
-    if (!closeDelimited && e.clientVersion == HttpVersion.HTTP_1_1 && mayHaveBody(e, code)
-        && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
+    boolean closeDelimited =
+        ForwardingHeaders.prepareResponse(r, e.clientVersion, e.clientKeepAlive);
+    if (!closeDelimited
+        && e.clientVersion == HttpVersion.HTTP_1_1
+        && mayHaveBody(e, code)
+        && !HttpUtil.isContentLengthSet(r)
+        && !HttpUtil.isTransferEncodingChunked(r)) {
       // The backend delimits this body by closing; re-frame it as chunked so the client
       // connection can stay open.
       HttpUtil.setTransferEncodingChunked(r, true);
@@ -172,18 +179,38 @@ final class ResponseRelay implements BackendClient {
     if (e == null) {
       return;
     }
-    String reason = cause == null ? "backend closed the connection" : "backend connection failed: " + ErrorResponses.describe(cause);
+    String reason =
+        cause == null
+            ? "backend closed the connection"
+            : "backend connection failed: " + ErrorResponses.describe(cause);
     if (!e.responseStarted()) {
       e.backend = null;
-      if (h.forwarder().retry(e, Retries.Failure.CLOSED, 0, reason + " (" + e.member.name() + ") before responding")) {
+      if (h.forwarder()
+          .retry(
+              e,
+              Retries.Failure.CLOSED,
+              0,
+              reason + " (" + e.member.name() + ") before responding")) {
         return;
       }
-      log.info("{} {} {}: {} ({}) before responding", h.client(), e.method, e.target, reason, e.member.name());
+      log.info(
+          "{} {} {}: {} ({}) before responding",
+          h.client(),
+          e.method,
+          e.target,
+          reason,
+          e.member.name());
       h.answer(e, HttpResponseStatus.BAD_GATEWAY, reason + " before responding");
       return;
     }
     // Mid-response: the client cannot be told with a status any more.
-    log.info("{} {} {}: {} ({}) during the response", h.client(), e.method, e.target, reason, e.member.name());
+    log.info(
+        "{} {} {}: {} ({}) during the response",
+        h.client(),
+        e.method,
+        e.target,
+        reason,
+        e.member.name());
     e.note = reason + " during the response";
     h.finish(e, Exchange.Outcome.BACKEND_LOST, e.status, e.note);
   }
@@ -196,8 +223,17 @@ final class ResponseRelay implements BackendClient {
     }
     OutlierDetector.timedOut(e.upstream, e.member);
     if (!e.responseStarted()) {
-      log.info("{} {} {}: {} did not respond within {}", h.client(), e.method, e.target, e.member.name(), h.rt.settings.timeouts().server());
-      h.answer(e, HttpResponseStatus.GATEWAY_TIMEOUT, "server " + e.member.name() + " did not respond in time");
+      log.info(
+          "{} {} {}: {} did not respond within {}",
+          h.client(),
+          e.method,
+          e.target,
+          e.member.name(),
+          h.rt.settings.timeouts().server());
+      h.answer(
+          e,
+          HttpResponseStatus.GATEWAY_TIMEOUT,
+          "server " + e.member.name() + " did not respond in time");
     } else {
       e.note = "backend stalled during the response";
       h.finish(e, Exchange.Outcome.BACKEND_LOST, e.status, e.note);

@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How an exchange chooses its server: the pool's picker, wrapped by its affinity policy when it has
- * one. The exchange asks the same questions either way (prepare, pick, another after a failure,
- * the response head), so it never asks whether the pool has affinity.
+ * one. The exchange asks the same questions either way (prepare, pick, another after a failure, the
+ * response head), so it never asks whether the pool has affinity.
  *
  * <p>Both implementations are stateless singletons; per-connection affinity state lives in the
  * {@link ConnectionAffinity} passed in. Called on the exchange's event loop.
@@ -25,7 +25,10 @@ sealed interface ServerPicker {
     return up.affinity() == null ? Unbound.INSTANCE : Sticky.INSTANCE;
   }
 
-  /** Starts what {@link #pick} must wait for, or returns {@code null} (see {@link AffinityPolicy#prepare}). */
+  /**
+   * Starts what {@link #pick} must wait for, or returns {@code null} (see {@link
+   * AffinityPolicy#prepare}).
+   */
   CompletionStage<?> prepare(Exchange e);
 
   /** The first choice for {@code e}. */
@@ -45,10 +48,16 @@ sealed interface ServerPicker {
     }
   }
 
-  /** What the response head carries that the picker must read before the proxy strips it; may be {@code null}. */
+  /**
+   * What the response head carries that the picker must read before the proxy strips it; may be
+   * {@code null}.
+   */
   String beforeStrip(Exchange e, HttpHeaders response);
 
-  /** Applies {@code e}'s decision to the final response head ({@code owners}: see {@link #beforeStrip}). */
+  /**
+   * Applies {@code e}'s decision to the final response head ({@code owners}: see {@link
+   * #beforeStrip}).
+   */
   void onResponse(Exchange e, HttpHeaders response, String owners);
 
   /** {@code mode/outcome} of {@code e}'s decision for the access log, or {@code null}. */
@@ -93,7 +102,10 @@ sealed interface ServerPicker {
   final class Sticky implements ServerPicker {
     static final Sticky INSTANCE = new Sticky();
 
-    /** {@code mode/outcome} for every outcome, built once per mode so a request concatenates nothing. */
+    /**
+     * {@code mode/outcome} for every outcome, built once per mode so a request concatenates
+     * nothing.
+     */
     private static final ConcurrentHashMap<String, String[]> LABELS = new ConcurrentHashMap<>();
 
     @Override
@@ -112,7 +124,8 @@ sealed interface ServerPicker {
 
     @Override
     public PickResult another(Exchange e) {
-      AffinityDecision d = e.upstream.affinity().redispatch(e.affinity, e.view, e.upstream.pool().snapshot());
+      AffinityDecision d =
+          e.upstream.affinity().redispatch(e.affinity, e.view, e.upstream.pool().snapshot());
       if (d.outcome() == AffinityOutcome.REFUSED) {
         return PickResult.refused("the client is bound to it (affinity on-failure: strict)", d);
       }

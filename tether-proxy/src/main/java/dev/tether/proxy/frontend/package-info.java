@@ -1,2 +1,5 @@
-/** Client-side connection handling: one exchange at a time per connection, streamed with back-pressure. */
+/**
+ * Client-side connection handling: one exchange at a time per connection, streamed with
+ * back-pressure.
+ */
 package dev.tether.proxy.frontend;

@@ -22,8 +22,8 @@ import java.util.function.LongSupplier;
  * decoderEnforceMaxRstFramesPerWindow}), control-frame answers the client does not read ({@code
  * encoderEnforceMaxQueuedControlFrames}) and empty DATA frames. A CONTINUATION flood ends at the
  * header list limit, which the frame reader checks as fragments arrive (Netty 4.1.108). What Netty
- * does not limit is a client that pings or re-sends SETTINGS as fast as it reads the answers;
- * that is counted here in a fixed window ({@code http2.max-control-frames} per {@code
+ * does not limit is a client that pings or re-sends SETTINGS as fast as it reads the answers; that
+ * is counted here in a fixed window ({@code http2.max-control-frames} per {@code
  * http2.flood-window}).
  *
  * <p>Confined to the connection's event loop; the clock is injected.
@@ -68,7 +68,10 @@ public final class Http2FloodGuard extends ChannelInboundHandlerAdapter {
     if (e != null && e.error() == Http2Error.ENHANCE_YOUR_CALM && !closed) {
       closed = true;
       meters.flood(classify(e.getMessage()));
-    } else if (e != null && e.error() == Http2Error.PROTOCOL_ERROR && isHeaderFlood(e.getMessage()) && !closed) {
+    } else if (e != null
+        && e.error() == Http2Error.PROTOCOL_ERROR
+        && isHeaderFlood(e.getMessage())
+        && !closed) {
       closed = true;
       meters.flood(Http2Meters.Flood.CONTINUATION);
     }
@@ -94,7 +97,10 @@ public final class Http2FloodGuard extends ChannelInboundHandlerAdapter {
   }
 
   private static boolean isHeaderFlood(String m) {
-    return m != null && (m.contains("Header size exceeded") || m.contains("CONTINUATION") || m.contains("header list"));
+    return m != null
+        && (m.contains("Header size exceeded")
+            || m.contains("CONTINUATION")
+            || m.contains("header list"));
   }
 
   private void flood(ChannelHandlerContext ctx, Http2Meters.Flood kind) {
@@ -103,6 +109,7 @@ public final class Http2FloodGuard extends ChannelInboundHandlerAdapter {
     }
     closed = true;
     meters.flood(kind);
-    ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 }

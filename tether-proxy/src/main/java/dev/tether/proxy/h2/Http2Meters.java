@@ -7,7 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of the HTTP/2 front end: connections, streams and closed floods, by kind. Thread-safe. */
+/**
+ * Counters of the HTTP/2 front end: connections, streams and closed floods, by kind. Thread-safe.
+ */
 public final class Http2Meters {
 
   /** What a client flooded the balancer with. */
@@ -71,12 +73,16 @@ public final class Http2Meters {
   /** Registers {@code tether.http2.connections}, {@code .streams} and {@code .floods{kind}}. */
   public void bind(MeterRegistry registry) {
     FunctionCounter.builder("tether.http2.connections", connections, LongAdder::sum)
-        .description("HTTP/2 client connections").register(registry);
+        .description("HTTP/2 client connections")
+        .register(registry);
     FunctionCounter.builder("tether.http2.streams", streams, LongAdder::sum)
-        .description("HTTP/2 client streams (requests)").register(registry);
+        .description("HTTP/2 client streams (requests)")
+        .register(registry);
     for (Flood f : Flood.values()) {
-      FunctionCounter.builder("tether.http2.floods", floods.get(f), LongAdder::sum).tag("kind", f.tag())
-          .description("HTTP/2 connections closed with GOAWAY for a flood").register(registry);
+      FunctionCounter.builder("tether.http2.floods", floods.get(f), LongAdder::sum)
+          .tag("kind", f.tag())
+          .description("HTTP/2 connections closed with GOAWAY for a flood")
+          .register(registry);
     }
   }
 }

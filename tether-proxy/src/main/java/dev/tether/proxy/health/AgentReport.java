@@ -19,8 +19,10 @@ public record AgentReport(AgentState state, WeightOverride weight, String ignore
 
   /** The state header's name. */
   public static final String STATE_HEADER = "Tether-State";
+
   /** The weight header's name. */
   public static final String WEIGHT_HEADER = "Tether-Weight";
+
   /** A response without agent headers. */
   public static final AgentReport NONE = new AgentReport(AgentState.READY, null, null);
 
@@ -41,15 +43,21 @@ public record AgentReport(AgentState state, WeightOverride weight, String ignore
         case "ready" -> state = AgentState.READY;
         case "drain" -> state = AgentState.DRAIN;
         case "down" -> state = AgentState.DOWN;
-        default -> ignored = STATE_HEADER + ": '" + printable(stateValue) + "' is not drain, ready or down";
+        default ->
+            ignored =
+                STATE_HEADER + ": '" + printable(stateValue) + "' is not drain, ready or down";
       }
     }
     WeightOverride weight = null;
     if (weightValue != null) {
       weight = weight(weightValue.strip());
       if (weight == null) {
-        String problem = WEIGHT_HEADER + ": '" + printable(weightValue) + "' is not a percentage 0%..100% or a weight 0.."
-            + WeightOverride.MAX_WEIGHT;
+        String problem =
+            WEIGHT_HEADER
+                + ": '"
+                + printable(weightValue)
+                + "' is not a percentage 0%..100% or a weight 0.."
+                + WeightOverride.MAX_WEIGHT;
         ignored = ignored == null ? problem : ignored + "; " + problem;
       }
     }

@@ -8,10 +8,10 @@ import java.util.Objects;
 
 /**
  * What the active checks know of one server and what pool state they want for it: the rise/fall
- * health ({@link ServerHealth}) and the server's last agent report ({@code Tether-State},
- * {@code Tether-Weight}). Pure and clock-free: {@link #record} takes a probe result and the
- * server's current pool state and answers the state to set, if any. Not thread-safe; one server's
- * probes run one after another (the checker locks it for the admin API's readers).
+ * health ({@link ServerHealth}) and the server's last agent report ({@code Tether-State}, {@code
+ * Tether-Weight}). Pure and clock-free: {@link #record} takes a probe result and the server's
+ * current pool state and answers the state to set, if any. Not thread-safe; one server's probes run
+ * one after another (the checker locks it for the admin API's readers).
  *
  * <p>Precedence, highest first:
  *
@@ -26,13 +26,17 @@ import java.util.Objects;
  *
  * <p>An operator action ({@link #operatorSet}) also wins over the agent answer in force at that
  * moment: an operator who enables a server the agent drained gets it {@code UP}, and the agent's
- * {@code drain} counts again only once its answer changes (the next different {@code Tether-State}).
- * The checks own a {@code DRAINING} only when they set it themselves.
+ * {@code drain} counts again only once its answer changes (the next different {@code
+ * Tether-State}). The checks own a {@code DRAINING} only when they set it themselves.
  */
 final class CheckState {
 
   /** What one probe changed. */
-  record Step(ServerState target, ServerHealth.Change health, boolean agentChanged, boolean weightChanged,
+  record Step(
+      ServerState target,
+      ServerHealth.Change health,
+      boolean agentChanged,
+      boolean weightChanged,
       String newlyIgnored) {}
 
   private final ServerHealth health;
@@ -94,7 +98,10 @@ final class CheckState {
     return new Step(target(current), change, agentChanged, weightChanged, newlyIgnored);
   }
 
-  /** The pool state the checks want for a server now at {@code current}, or {@code null} to leave it. */
+  /**
+   * The pool state the checks want for a server now at {@code current}, or {@code null} to leave
+   * it.
+   */
   ServerState target(ServerState current) {
     if (current == ServerState.DISABLED || (current == ServerState.DRAINING && !ownsDrain)) {
       return null;

@@ -20,15 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Active health checks of one pool: every {@code interval} each server is probed once, on a
- * virtual thread so a slow server delays nobody else and no event loop ever waits; {@code fall}
- * failures in a row mark it {@link ServerState#DOWN}, {@code rise} passes in a row mark it {@link
+ * Active health checks of one pool: every {@code interval} each server is probed once, on a virtual
+ * thread so a slow server delays nobody else and no event loop ever waits; {@code fall} failures in
+ * a row mark it {@link ServerState#DOWN}, {@code rise} passes in a row mark it {@link
  * ServerState#UP} again (HAProxy's {@code check inter/rise/fall}). A down server gets no requests,
  * sticky ones included; affinity moves its sessions to another server.
  *
- * <p>An HTTP check's response may carry agent headers (HAProxy's agent check): {@code
- * Tether-State: drain} makes the server {@code DRAINING}, {@code down} makes it {@code DOWN},
- * {@code ready} returns it to {@code UP}; {@code Tether-Weight} overrides its weight (see {@link
+ * <p>An HTTP check's response may carry agent headers (HAProxy's agent check): {@code Tether-State:
+ * drain} makes the server {@code DRAINING}, {@code down} makes it {@code DOWN}, {@code ready}
+ * returns it to {@code UP}; {@code Tether-Weight} overrides its weight (see {@link
  * Pool#setWeightOverride}). {@link CheckState} holds the precedence between operator, health and
  * agent; in short, an operator's {@code DRAINING} or {@code DISABLED} is never changed by the
  * checks, and {@link #operatorSet} records an operator's action so that it wins over the agent
@@ -53,10 +53,15 @@ public final class HealthChecker implements AutoCloseable {
   private volatile boolean closed;
   private volatile ProbeListener probeListener = (server, passed) -> {};
 
-  /** Told of every probe's outcome, e.g. so that outlier detection returns an ejected server that passes. */
+  /**
+   * Told of every probe's outcome, e.g. so that outlier detection returns an ejected server that
+   * passes.
+   */
   @FunctionalInterface
   public interface ProbeListener {
-    /** {@code server}'s probe just passed or failed; called on the probe's thread, keep it short. */
+    /**
+     * {@code server}'s probe just passed or failed; called on the probe's thread, keep it short.
+     */
     void probed(String server, boolean passed);
   }
 
@@ -80,8 +85,14 @@ public final class HealthChecker implements AutoCloseable {
 
     void schedule(long delayNanos) {
       if (!closed) {
-        next = scheduler.schedule(() -> Thread.ofVirtual().name("tether-health-" + pool.name() + "-" + server).start(this::run),
-            delayNanos, TimeUnit.NANOSECONDS);
+        next =
+            scheduler.schedule(
+                () ->
+                    Thread.ofVirtual()
+                        .name("tether-health-" + pool.name() + "-" + server)
+                        .start(this::run),
+                delayNanos,
+                TimeUnit.NANOSECONDS);
       }
     }
 
@@ -99,7 +110,8 @@ public final class HealthChecker implements AutoCloseable {
     }
   }
 
-  private HealthChecker(Pool pool, HealthConfig config, HealthProbe probe, ScheduledExecutorService scheduler) {
+  private HealthChecker(
+      Pool pool, HealthConfig config, HealthProbe probe, ScheduledExecutorService scheduler) {
     this.pool = pool;
     this.config = config;
     this.probe = probe;
@@ -114,8 +126,13 @@ public final class HealthChecker implements AutoCloseable {
    * @param scheduler runs the timers only (probes run on virtual threads); not shut down here
    * @param random spreads the first probes over one interval
    */
-  public static HealthChecker start(Pool pool, Map<String, InetSocketAddress> addresses, HealthConfig config,
-      HealthProbe probe, ScheduledExecutorService scheduler, RandomGenerator random) {
+  public static HealthChecker start(
+      Pool pool,
+      Map<String, InetSocketAddress> addresses,
+      HealthConfig config,
+      HealthProbe probe,
+      ScheduledExecutorService scheduler,
+      RandomGenerator random) {
     return start(pool, addresses, config, probe, scheduler, random, (HealthChecker) null);
   }
 
@@ -123,18 +140,31 @@ public final class HealthChecker implements AutoCloseable {
    * As {@link #start(Pool, Map, HealthConfig, HealthProbe, ScheduledExecutorService,
    * RandomGenerator)}, continuing from what an earlier checker of the pool knew (a reload): a
    * server in {@code known} starts with that health, and one known to be unhealthy that the pool
-   * has {@code UP} (a rebuilt pool) is marked {@code DOWN} at once instead of getting requests until
-   * it fails {@code fall} probes again.
+   * has {@code UP} (a rebuilt pool) is marked {@code DOWN} at once instead of getting requests
+   * until it fails {@code fall} probes again.
    *
    * @param known health by server name, from {@link #health()} of the checker this one replaces
    */
-  public static HealthChecker start(Pool pool, Map<String, InetSocketAddress> addresses, HealthConfig config,
-      HealthProbe probe, ScheduledExecutorService scheduler, RandomGenerator random, Map<String, Boolean> known) {
+  public static HealthChecker start(
+      Pool pool,
+      Map<String, InetSocketAddress> addresses,
+      HealthConfig config,
+      HealthProbe probe,
+      ScheduledExecutorService scheduler,
+      RandomGenerator random,
+      Map<String, Boolean> known) {
     requireNonNull(known, "known");
-    return start(pool, addresses, config, probe, scheduler, random, name -> {
-      Boolean up = known.get(name);
-      return up == null ? null : new CheckState(up, config.rise(), config.fall());
-    });
+    return start(
+        pool,
+        addresses,
+        config,
+        probe,
+        scheduler,
+        random,
+        name -> {
+          Boolean up = known.get(name);
+          return up == null ? null : new CheckState(up, config.rise(), config.fall());
+        });
   }
 
   /**
@@ -142,25 +172,43 @@ public final class HealthChecker implements AutoCloseable {
    * RandomGenerator)}, continuing from everything the {@code previous} checker of the pool knew
    * (health, agent state and weight, which drain is its own), or from nothing when it is {@code
    * null}. What the previous checker knew is applied to the pool at once (a rebuilt pool starts
-   * every server UP). When this checker reads no agent headers (TCP, or {@code agent: false}),
-   * the previous agent requests are undone.
+   * every server UP). When this checker reads no agent headers (TCP, or {@code agent: false}), the
+   * previous agent requests are undone.
    */
-  public static HealthChecker start(Pool pool, Map<String, InetSocketAddress> addresses, HealthConfig config,
-      HealthProbe probe, ScheduledExecutorService scheduler, RandomGenerator random, HealthChecker previous) {
+  public static HealthChecker start(
+      Pool pool,
+      Map<String, InetSocketAddress> addresses,
+      HealthConfig config,
+      HealthProbe probe,
+      ScheduledExecutorService scheduler,
+      RandomGenerator random,
+      HealthChecker previous) {
     boolean agentHeaders = config.kind() == HealthConfig.Kind.HTTP && config.agent();
-    return start(pool, addresses, config, probe, scheduler, random, name -> {
-      Target before = previous == null ? null : previous.targets.get(name);
-      if (before == null) {
-        return null;
-      }
-      synchronized (before.state) {
-        return CheckState.continuing(before.state, config.rise(), config.fall(), agentHeaders);
-      }
-    });
+    return start(
+        pool,
+        addresses,
+        config,
+        probe,
+        scheduler,
+        random,
+        name -> {
+          Target before = previous == null ? null : previous.targets.get(name);
+          if (before == null) {
+            return null;
+          }
+          synchronized (before.state) {
+            return CheckState.continuing(before.state, config.rise(), config.fall(), agentHeaders);
+          }
+        });
   }
 
-  private static HealthChecker start(Pool pool, Map<String, InetSocketAddress> addresses, HealthConfig config,
-      HealthProbe probe, ScheduledExecutorService scheduler, RandomGenerator random,
+  private static HealthChecker start(
+      Pool pool,
+      Map<String, InetSocketAddress> addresses,
+      HealthConfig config,
+      HealthProbe probe,
+      ScheduledExecutorService scheduler,
+      RandomGenerator random,
       Function<String, CheckState> known) {
     requireNonNull(pool, "pool");
     requireNonNull(addresses, "addresses");
@@ -175,7 +223,10 @@ public final class HealthChecker implements AutoCloseable {
         a = InetSocketAddress.createUnresolved(m.server().host(), m.server().port());
       }
       CheckState was = known.apply(m.name());
-      CheckState state = was != null ? was : new CheckState(m.state() != ServerState.DOWN, config.rise(), config.fall());
+      CheckState state =
+          was != null
+              ? was
+              : new CheckState(m.state() != ServerState.DOWN, config.rise(), config.fall());
       checker.targets.put(m.name(), checker.new Target(m.name(), a, state));
       if (was != null) {
         checker.restore(m.name(), state);
@@ -200,8 +251,14 @@ public final class HealthChecker implements AutoCloseable {
         if (to != null) {
           pool.setState(server, to);
           state.applied(to);
-          log.warn("pool {}: server {} is {} across the reload: {}", pool.name(), server, to,
-              !state.up() ? "it failed its health checks" : "its health responses asked for " + state.agent().wire());
+          log.warn(
+              "pool {}: server {} is {} across the reload: {}",
+              pool.name(),
+              server,
+              to,
+              !state.up()
+                  ? "it failed its health checks"
+                  : "its health responses asked for " + state.agent().wire());
         }
         pool.setWeightOverride(server, state.weight());
       }
@@ -250,41 +307,84 @@ public final class HealthChecker implements AutoCloseable {
     log(t.server, r, step, from, weight);
   }
 
-  private void log(String server, HealthProbe.Result r, CheckState.Step step, ServerState from, WeightOverride weight) {
+  private void log(
+      String server,
+      HealthProbe.Result r,
+      CheckState.Step step,
+      ServerState from,
+      WeightOverride weight) {
     if (step.newlyIgnored() != null) {
-      log.warn("pool {}: server {}: ignoring its health response's agent header: {} (logged once until it changes)",
-          pool.name(), server, step.newlyIgnored());
+      log.warn(
+          "pool {}: server {}: ignoring its health response's agent header: {} (logged once until it changes)",
+          pool.name(),
+          server,
+          step.newlyIgnored());
     }
     if (step.agentChanged() && step.target() == null) {
-      log.info("pool {}: server {} health response says {}: {}; it stays {}{}", pool.name(), server,
-          AgentReport.STATE_HEADER, r.agent().state().wire(), from,
-          from == ServerState.DISABLED || from == ServerState.DRAINING ? " (an operator's state outranks the agent)" : "");
+      log.info(
+          "pool {}: server {} health response says {}: {}; it stays {}{}",
+          pool.name(),
+          server,
+          AgentReport.STATE_HEADER,
+          r.agent().state().wire(),
+          from,
+          from == ServerState.DISABLED || from == ServerState.DRAINING
+              ? " (an operator's state outranks the agent)"
+              : "");
     }
     if (step.weightChanged()) {
       int configured = pool.configuredWeight(server);
-      log.info("pool {}: server {} health response {}: {} (configured weight {}, balancing with {})", pool.name(), server,
-          AgentReport.WEIGHT_HEADER, weight == null ? "none, back to the configured weight" : weight, configured,
+      log.info(
+          "pool {}: server {} health response {}: {} (configured weight {}, balancing with {})",
+          pool.name(),
+          server,
+          AgentReport.WEIGHT_HEADER,
+          weight == null ? "none, back to the configured weight" : weight,
+          configured,
           weight == null ? configured : weight.apply(configured));
     }
     ServerState to = step.target();
     if (to == null) {
       if (step.health() != ServerHealth.Change.NONE) {
-        log.info("pool {}: server {} is {} by its health checks ({}) but stays {}", pool.name(), server,
-            step.health() == ServerHealth.Change.WENT_DOWN ? "unhealthy" : "healthy", r.detail(), from);
+        log.info(
+            "pool {}: server {} is {} by its health checks ({}) but stays {}",
+            pool.name(),
+            server,
+            step.health() == ServerHealth.Change.WENT_DOWN ? "unhealthy" : "healthy",
+            r.detail(),
+            from);
       } else {
-        log.debug("pool {}: server {} health check {}: {}", pool.name(), server, r.passed() ? "passed" : "failed", r.detail());
+        log.debug(
+            "pool {}: server {} health check {}: {}",
+            pool.name(),
+            server,
+            r.passed() ? "passed" : "failed",
+            r.detail());
       }
       return;
     }
     if (step.health() == ServerHealth.Change.WENT_DOWN) {
-      log.warn("pool {}: server {} is DOWN after {} failed health checks (last: {})", pool.name(), server,
-          config.fall(), r.detail());
+      log.warn(
+          "pool {}: server {} is DOWN after {} failed health checks (last: {})",
+          pool.name(),
+          server,
+          config.fall(),
+          r.detail());
     } else if (step.health() == ServerHealth.Change.WENT_UP && to == ServerState.UP) {
-      log.info("pool {}: server {} is UP after {} passed health checks ({})", pool.name(), server, config.rise(),
+      log.info(
+          "pool {}: server {} is UP after {} passed health checks ({})",
+          pool.name(),
+          server,
+          config.rise(),
           r.detail());
     } else {
-      String says = r.agent() == null ? "its health checks pass" : "its health response says " + AgentReport.STATE_HEADER
-          + ": " + r.agent().state().wire();
+      String says =
+          r.agent() == null
+              ? "its health checks pass"
+              : "its health response says "
+                  + AgentReport.STATE_HEADER
+                  + ": "
+                  + r.agent().state().wire();
       if (to == ServerState.UP) {
         log.info("pool {}: server {} is UP (was {}): {}", pool.name(), server, from, says);
       } else {
@@ -295,8 +395,8 @@ public final class HealthChecker implements AutoCloseable {
 
   /**
    * Sets {@code server}'s state on an operator's behalf (the admin API), recording that the
-   * operator decided: a {@code DRAINING} set here is never undone by the agent's {@code ready},
-   * and the agent answer in force is set aside until it changes.
+   * operator decided: a {@code DRAINING} set here is never undone by the agent's {@code ready}, and
+   * the agent answer in force is set aside until it changes.
    *
    * @return the previous state
    * @throws NoSuchElementException when the pool has no such server
@@ -315,8 +415,8 @@ public final class HealthChecker implements AutoCloseable {
   }
 
   /**
-   * Undoes the agent's requests on {@code pool} (its drain and weights) when its checks go away
-   * on a reload; call after {@link #close()}.
+   * Undoes the agent's requests on {@code pool} (its drain and weights) when its checks go away on
+   * a reload; call after {@link #close()}.
    */
   public void releaseAgent() {
     synchronized (pool) {
@@ -328,8 +428,10 @@ public final class HealthChecker implements AutoCloseable {
         synchronized (t.state) {
           if (t.state.ownsDrain() && m.state() == ServerState.DRAINING) {
             pool.setState(t.server, ServerState.UP);
-            log.info("pool {}: server {} leaves the DRAINING its health responses asked for: the pool has no health checks now",
-                pool.name(), t.server);
+            log.info(
+                "pool {}: server {} leaves the DRAINING its health responses asked for: the pool has no health checks now",
+                pool.name(),
+                t.server);
           }
         }
         pool.setWeightOverride(t.server, null);

@@ -52,8 +52,12 @@ public interface HealthProbe {
    * starting with a PROXY protocol header that names no client ({@code sendProxy}, when not {@code
    * null}), since a server that expects the header refuses a connection without it.
    */
-  static HealthProbe of(HealthConfig config, dev.tether.proxy.tls.BackendTls tls,
+  static HealthProbe of(
+      HealthConfig config,
+      dev.tether.proxy.tls.BackendTls tls,
       dev.tether.proxy.config.ConnectionsConfig.ProxyProtocolVersion sendProxy) {
-    return config.kind() == HealthConfig.Kind.TCP ? new TcpHealthProbe() : new HttpHealthProbe(config, tls, sendProxy);
+    return config.kind() == HealthConfig.Kind.TCP
+        ? new TcpHealthProbe()
+        : new HttpHealthProbe(config, tls, sendProxy);
   }
 }

@@ -23,6 +23,7 @@ record HealthResponse(int status, Map<String, String> headers, byte[] body) {
 
   /** The longest status or header line. */
   static final int MAX_LINE = 1024;
+
   /** The largest header section. */
   static final int MAX_HEADERS = 16 * 1024;
 
@@ -47,7 +48,8 @@ record HealthResponse(int status, Map<String, String> headers, byte[] body) {
    * @throws BadResponse when the response is not HTTP/1.x or breaks a limit
    * @throws IOException when reading fails (closed early, reset, timed out)
    */
-  static HealthResponse read(InputStream in, int bodyLimit, byte[] stopAt, boolean headRequest) throws IOException {
+  static HealthResponse read(InputStream in, int bodyLimit, byte[] stopAt, boolean headRequest)
+      throws IOException {
     for (int interim = 0; interim < 5; interim++) {
       String line = line(in, MAX_LINE);
       if (line == null) {
@@ -87,11 +89,14 @@ record HealthResponse(int status, Map<String, String> headers, byte[] body) {
       if (colon <= 0) {
         throw new BadResponse("malformed header line: " + printable(line));
       }
-      headers.putIfAbsent(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
+      headers.putIfAbsent(
+          line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+          line.substring(colon + 1).strip());
     }
   }
 
-  private static byte[] body(InputStream in, Map<String, String> headers, int limit, byte[] stopAt) throws IOException {
+  private static byte[] body(InputStream in, Map<String, String> headers, int limit, byte[] stopAt)
+      throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 4096));
     String te = headers.get("transfer-encoding");
     if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
@@ -133,8 +138,11 @@ record HealthResponse(int status, Map<String, String> headers, byte[] body) {
     return out.toByteArray();
   }
 
-  /** Copies up to {@code n} bytes; true when {@code stopAt} was seen (the rest need not be read). */
-  private static boolean copy(InputStream in, ByteArrayOutputStream out, long n, byte[] stopAt) throws IOException {
+  /**
+   * Copies up to {@code n} bytes; true when {@code stopAt} was seen (the rest need not be read).
+   */
+  private static boolean copy(InputStream in, ByteArrayOutputStream out, long n, byte[] stopAt)
+      throws IOException {
     byte[] buf = new byte[4096];
     long left = n;
     while (left > 0) {
@@ -174,7 +182,8 @@ record HealthResponse(int status, Map<String, String> headers, byte[] body) {
         return sb.isEmpty() ? null : sb.toString();
       }
       if (b == '\n') {
-        int end = !sb.isEmpty() && sb.charAt(sb.length() - 1) == '\r' ? sb.length() - 1 : sb.length();
+        int end =
+            !sb.isEmpty() && sb.charAt(sb.length() - 1) == '\r' ? sb.length() - 1 : sb.length();
         return sb.substring(0, end);
       }
       if (sb.length() >= max) {

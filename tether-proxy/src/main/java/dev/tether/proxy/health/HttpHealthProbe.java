@@ -33,8 +33,10 @@ public final class HttpHealthProbe implements HealthProbe {
 
   private final HealthConfig config;
   private final byte[] expectBody;
+
   /** TLS to the servers, or {@code null} for cleartext. */
   private final dev.tether.proxy.tls.BackendTls tls;
+
   /** The PROXY protocol header each probe connection starts with, or {@code null}. */
   private final byte[] proxyPreamble;
 
@@ -53,24 +55,34 @@ public final class HttpHealthProbe implements HealthProbe {
     this(config, tls, null);
   }
 
-  /** As above, each probe connection starting with a PROXY header naming no client when {@code sendProxy} is set. */
-  public HttpHealthProbe(HealthConfig config, dev.tether.proxy.tls.BackendTls tls,
+  /**
+   * As above, each probe connection starting with a PROXY header naming no client when {@code
+   * sendProxy} is set.
+   */
+  public HttpHealthProbe(
+      HealthConfig config,
+      dev.tether.proxy.tls.BackendTls tls,
       dev.tether.proxy.config.ConnectionsConfig.ProxyProtocolVersion sendProxy) {
     requireNonNull(config, "config");
     this.tls = tls;
-    this.proxyPreamble = sendProxy == null ? null : dev.tether.proxy.backend.ProxyHeader.local(sendProxy);
+    this.proxyPreamble =
+        sendProxy == null ? null : dev.tether.proxy.backend.ProxyHeader.local(sendProxy);
     if (config.kind() != HealthConfig.Kind.HTTP) {
       throw new IllegalArgumentException("not an HTTP check: kind " + config.kind());
     }
     checkPath(config.path());
     this.config = config;
-    this.expectBody = config.expectBody() == null ? null : config.expectBody().getBytes(StandardCharsets.UTF_8);
+    this.expectBody =
+        config.expectBody() == null ? null : config.expectBody().getBytes(StandardCharsets.UTF_8);
   }
 
   private static String checkPath(String path) {
     requireNonNull(path, "path");
     if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
-      throw new IllegalArgumentException("health check path '" + path + "' must start with / and hold no spaces or control characters");
+      throw new IllegalArgumentException(
+          "health check path '"
+              + path
+              + "' must start with / and hold no spaces or control characters");
     }
     return path;
   }
@@ -85,7 +97,9 @@ public final class HttpHealthProbe implements HealthProbe {
       plain.connect(address, millisLeft(deadline));
       plain.setTcpNoDelay(true);
       if (proxyPreamble != null) {
-        plain.getOutputStream().write(proxyPreamble); // before TLS, as on the data plane's connections
+        plain
+            .getOutputStream()
+            .write(proxyPreamble); // before TLS, as on the data plane's connections
       }
       Socket socket = plain;
       if (tls != null) {
@@ -96,8 +110,12 @@ public final class HttpHealthProbe implements HealthProbe {
       out.write(request(address).getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = new BufferedInputStream(new DeadlineInput(socket, deadline), 4096);
-      HealthResponse response = HealthResponse.read(in, expectBody == null ? 0 : HealthConfig.BODY_LIMIT, expectBody,
-          config.method().equals("HEAD"));
+      HealthResponse response =
+          HealthResponse.read(
+              in,
+              expectBody == null ? 0 : HealthConfig.BODY_LIMIT,
+              expectBody,
+              config.method().equals("HEAD"));
       return judge(response);
     } catch (javax.net.ssl.SSLException e) {
       return Result.fail("TLS: " + e.getMessage());
@@ -117,22 +135,39 @@ public final class HttpHealthProbe implements HealthProbe {
       String host = address.getAddress().getHostAddress();
       hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
-    return config.method() + " " + config.path() + " HTTP/1.1\r\nHost: " + hostHeader
+    return config.method()
+        + " "
+        + config.path()
+        + " HTTP/1.1\r\nHost: "
+        + hostHeader
         + "\r\nUser-Agent: tether-health-check\r\nAccept: */*\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n";
   }
 
   /** Whether {@code r} passes this check, and what it asked for. */
   Result judge(HealthResponse r) {
-    AgentReport agent = config.agent()
-        ? AgentReport.parse(r.header(AgentReport.STATE_HEADER), r.header(AgentReport.WEIGHT_HEADER)) : null;
+    AgentReport agent =
+        config.agent()
+            ? AgentReport.parse(
+                r.header(AgentReport.STATE_HEADER), r.header(AgentReport.WEIGHT_HEADER))
+            : null;
     if (!config.expectStatus().matches(r.status())) {
-      String expected = config.expectStatus().equals(StatusRanges.DEFAULT)
-          ? "" : " (expected " + config.expectStatus() + ")";
+      String expected =
+          config.expectStatus().equals(StatusRanges.DEFAULT)
+              ? ""
+              : " (expected " + config.expectStatus() + ")";
       return new Result(false, "HTTP " + r.status() + expected, agent);
     }
     if (expectBody != null && HealthResponse.indexOf(r.body(), expectBody) < 0) {
-      return new Result(false, "HTTP " + r.status() + " but the first " + r.body().length + " bytes of the body lack '"
-          + HealthResponse.printable(config.expectBody()) + "'", agent);
+      return new Result(
+          false,
+          "HTTP "
+              + r.status()
+              + " but the first "
+              + r.body().length
+              + " bytes of the body lack '"
+              + HealthResponse.printable(config.expectBody())
+              + "'",
+          agent);
     }
     return new Result(true, "HTTP " + r.status(), agent);
   }

@@ -3,8 +3,8 @@ package dev.tether.proxy.health;
 /**
  * The rise/fall counter of one server, as HAProxy keeps it: {@code fall} consecutive failed probes
  * take an up server down, {@code rise} consecutive passes bring a down server back; a result that
- * agrees with the current state resets the opposite count. Not thread-safe: one server's probes
- * run one after another.
+ * agrees with the current state resets the opposite count. Not thread-safe: one server's probes run
+ * one after another.
  */
 final class ServerHealth {
 
@@ -27,7 +27,8 @@ final class ServerHealth {
    */
   ServerHealth(boolean up, int rise, int fall) {
     if (rise < 1 || fall < 1) {
-      throw new IllegalArgumentException("rise " + rise + " and fall " + fall + " must be at least 1");
+      throw new IllegalArgumentException(
+          "rise " + rise + " and fall " + fall + " must be at least 1");
     }
     this.up = up;
     this.rise = rise;

@@ -8,8 +8,8 @@ import java.time.Duration;
 
 /**
  * A TCP connect check ({@code kind: tcp}): passes when the server accepts a connection within the
- * timeout, which is closed at once without a byte sent (HAProxy's plain {@code check}). For
- * servers that speak something other than HTTP, or whose HTTP has no health path.
+ * timeout, which is closed at once without a byte sent (HAProxy's plain {@code check}). For servers
+ * that speak something other than HTTP, or whose HTTP has no health path.
  */
 public final class TcpHealthProbe implements HealthProbe {
 

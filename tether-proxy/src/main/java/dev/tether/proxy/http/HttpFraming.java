@@ -21,79 +21,80 @@ import io.netty.handler.codec.http.HttpServerCodec;
  * }
  * }</pre>
  *
- * <p>On a violation the client gets the error status ({@code 400}, {@code 414}, {@code 431},
- * {@code 501}, {@code 505}) with {@code Connection: close}, {@code Content-Type: text/plain} and a
+ * <p>On a violation the client gets the error status ({@code 400}, {@code 414}, {@code 431}, {@code
+ * 501}, {@code 505}) with {@code Connection: close}, {@code Content-Type: text/plain} and a
  * one-line body such as {@code "400 Bad Request: both Content-Length and Transfer-Encoding"}; the
- * connection closes after the write. Just before that, handlers after {@link #GATE_NAME} receive
- * a {@link FramingViolation} via {@code userEventTriggered}. Every later byte is released unread.
- * If a response to an earlier request is being written at that moment, the error follows its end.
+ * connection closes after the write. Just before that, handlers after {@link #GATE_NAME} receive a
+ * {@link FramingViolation} via {@code userEventTriggered}. Every later byte is released unread. If
+ * a response to an earlier request is being written at that moment, the error follows its end.
  *
- * <p>Design note: why a byte scanner in front of Netty. Netty's decoder has been lenient in
- * places across versions (whitespace before the colon, CVE-2019-16869; leading control
- * characters, CVE-2026-50020; a final coding other than chunked, CVE-2026-89044; older versions
- * read anything up to LF as the chunk delimiter), and by design it strips Content-Length when
- * chunked is present instead of refusing. Its strictness depends on the version, on
- * {@link HttpDecoderConfig} and on system properties. Checking its output objects cannot see what
- * it already normalised (obs-fold, whitespace before a colon, bare CR/LF, a stripped header). So
- * the guard checks the raw bytes first, incrementally and without copying bodies
- * ({@link RequestScanner}), and Netty's decoder only ever sees byte streams the guard accepted.
- * The decoder still runs with strict line parsing and limits a
- * little above ours; if it reports a failure anyway, the gate maps it (414/431/400). Header count
- * is not limited by Netty; the guard enforces it. No keep-alive, 100-continue or upgrade handling
- * is installed: those belong to the handlers after the gate. After a protocol switch (101), call
- * {@link #uninstall(ChannelPipeline)}; a client must not send other-protocol bytes before the 101
- * (RFC 6455 §4.1), they would be checked as HTTP.
+ * <p>Design note: why a byte scanner in front of Netty. Netty's decoder has been lenient in places
+ * across versions (whitespace before the colon, CVE-2019-16869; leading control characters,
+ * CVE-2026-50020; a final coding other than chunked, CVE-2026-89044; older versions read anything
+ * up to LF as the chunk delimiter), and by design it strips Content-Length when chunked is present
+ * instead of refusing. Its strictness depends on the version, on {@link HttpDecoderConfig} and on
+ * system properties. Checking its output objects cannot see what it already normalised (obs-fold,
+ * whitespace before a colon, bare CR/LF, a stripped header). So the guard checks the raw bytes
+ * first, incrementally and without copying bodies ({@link RequestScanner}), and Netty's decoder
+ * only ever sees byte streams the guard accepted. The decoder still runs with strict line parsing
+ * and limits a little above ours; if it reports a failure anyway, the gate maps it (414/431/400).
+ * Header count is not limited by Netty; the guard enforces it. No keep-alive, 100-continue or
+ * upgrade handling is installed: those belong to the handlers after the gate. After a protocol
+ * switch (101), call {@link #uninstall(ChannelPipeline)}; a client must not send other-protocol
+ * bytes before the 101 (RFC 6455 §4.1), they would be checked as HTTP.
  *
  * <p>Thread-safety: call from the channel initializer or the channel's event loop.
  */
 public final class HttpFraming {
 
-    /** Name of the raw-byte framing guard; first of the three handlers. */
-    public static final String GUARD_NAME = "tether-framing-guard";
-    /** Name of the {@link HttpServerCodec}. */
-    public static final String CODEC_NAME = "tether-http-codec";
-    /** Name of the gate that answers violations; add the proxy's handlers after it. */
-    public static final String GATE_NAME = "tether-framing-gate";
+  /** Name of the raw-byte framing guard; first of the three handlers. */
+  public static final String GUARD_NAME = "tether-framing-guard";
 
-    /** Slack added to Netty's limits so that the guard, with exact messages, always trips first. */
-    private static final int DECODER_SLACK = 64;
+  /** Name of the {@link HttpServerCodec}. */
+  public static final String CODEC_NAME = "tether-http-codec";
 
-    private HttpFraming() {
-    }
+  /** Name of the gate that answers violations; add the proxy's handlers after it. */
+  public static final String GATE_NAME = "tether-framing-gate";
 
-    /**
-     * Appends the guard, the codec and the gate ({@link #GUARD_NAME}, {@link #CODEC_NAME},
-     * {@link #GATE_NAME}) to the end of {@code pipeline}.
-     *
-     * @throws IllegalArgumentException if one of the names is already in the pipeline
-     */
-    public static void install(ChannelPipeline pipeline, FramingLimits limits) {
-        requireNonNull(pipeline, "pipeline");
-        requireNonNull(limits, "limits");
-        HttpDecoderConfig config = new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxRequestLineBytes() + DECODER_SLACK)
-                .setMaxHeaderSize(limits.maxHeaderBytes() + DECODER_SLACK)
-                .setMaxChunkSize(limits.maxChunkSize())
-                .setChunkedSupported(true)
-                .setAllowPartialChunks(true)
-                .setAllowDuplicateContentLengths(false)
-                .setStrictLineParsing(true)
-                .setValidateHeaders(true);
-        pipeline.addLast(GUARD_NAME, new RequestFramingGuard(limits));
-        pipeline.addLast(CODEC_NAME, new HttpServerCodec(config));
-        pipeline.addLast(GATE_NAME, new FramingGate());
-    }
+  /** Slack added to Netty's limits so that the guard, with exact messages, always trips first. */
+  private static final int DECODER_SLACK = 64;
 
-    /**
-     * Removes the three handlers, e.g. after a {@code 101 Switching Protocols}. Bytes the decoder
-     * still buffers are passed on as {@code ByteBuf}s by Netty when it is removed.
-     *
-     * @throws java.util.NoSuchElementException if the layer is not installed
-     */
-    public static void uninstall(ChannelPipeline pipeline) {
-        requireNonNull(pipeline, "pipeline");
-        pipeline.remove(GATE_NAME);
-        pipeline.remove(CODEC_NAME);
-        pipeline.remove(GUARD_NAME);
-    }
+  private HttpFraming() {}
+
+  /**
+   * Appends the guard, the codec and the gate ({@link #GUARD_NAME}, {@link #CODEC_NAME}, {@link
+   * #GATE_NAME}) to the end of {@code pipeline}.
+   *
+   * @throws IllegalArgumentException if one of the names is already in the pipeline
+   */
+  public static void install(ChannelPipeline pipeline, FramingLimits limits) {
+    requireNonNull(pipeline, "pipeline");
+    requireNonNull(limits, "limits");
+    HttpDecoderConfig config =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(limits.maxRequestLineBytes() + DECODER_SLACK)
+            .setMaxHeaderSize(limits.maxHeaderBytes() + DECODER_SLACK)
+            .setMaxChunkSize(limits.maxChunkSize())
+            .setChunkedSupported(true)
+            .setAllowPartialChunks(true)
+            .setAllowDuplicateContentLengths(false)
+            .setStrictLineParsing(true)
+            .setValidateHeaders(true);
+    pipeline.addLast(GUARD_NAME, new RequestFramingGuard(limits));
+    pipeline.addLast(CODEC_NAME, new HttpServerCodec(config));
+    pipeline.addLast(GATE_NAME, new FramingGate());
+  }
+
+  /**
+   * Removes the three handlers, e.g. after a {@code 101 Switching Protocols}. Bytes the decoder
+   * still buffers are passed on as {@code ByteBuf}s by Netty when it is removed.
+   *
+   * @throws java.util.NoSuchElementException if the layer is not installed
+   */
+  public static void uninstall(ChannelPipeline pipeline) {
+    requireNonNull(pipeline, "pipeline");
+    pipeline.remove(GATE_NAME);
+    pipeline.remove(CODEC_NAME);
+    pipeline.remove(GUARD_NAME);
+  }
 }

@@ -20,294 +20,322 @@ import java.util.Locale;
  * §5.5, §7.2). Holds the values of those three fields while the head is read; reused per request.
  *
  * <h2>Decisions</h2>
+ *
  * <ul>
- * <li>Content-Length: one field line, {@code 1*DIGIT} (OWS trimmed), at most {@link Long#MAX_VALUE}.
- *     Duplicates are refused even when equal, and so are lists ({@code 1000,1000}), as nginx does.</li>
- * <li>Transfer-Encoding: only {@code chunked} is supported. If {@code chunked} is not the single,
- *     final coding the body length cannot be determined (RFC 9112 §6.3): 400, as HAProxy does for
- *     {@code gzip}, {@code chunked, gzip}, {@code chunked, chunked}; {@code xchunked} is such a case.
- *     If the framing is determinable ({@code ..., chunked}) but another coding is present: 501
- *     (RFC 9112 §6.1). With Content-Length, or on HTTP/1.0: 400 (nginx).</li>
- * <li>Host on HTTP/1.1: exactly one, non-empty, {@code uri-host [":" port]} without userinfo, path
- *     or list (RFC 9112 §3.2). An empty Host is refused: an http(s) target always has an
- *     authority. On HTTP/1.0 Host is optional but, when present, checked the same way.</li>
- * <li>Versions: HTTP/1.0 and HTTP/1.1; another well-formed {@code HTTP/d.d} gets 505.</li>
+ *   <li>Content-Length: one field line, {@code 1*DIGIT} (OWS trimmed), at most {@link
+ *       Long#MAX_VALUE}. Duplicates are refused even when equal, and so are lists ({@code
+ *       1000,1000}), as nginx does.
+ *   <li>Transfer-Encoding: only {@code chunked} is supported. If {@code chunked} is not the single,
+ *       final coding the body length cannot be determined (RFC 9112 §6.3): 400, as HAProxy does for
+ *       {@code gzip}, {@code chunked, gzip}, {@code chunked, chunked}; {@code xchunked} is such a
+ *       case. If the framing is determinable ({@code ..., chunked}) but another coding is present:
+ *       501 (RFC 9112 §6.1). With Content-Length, or on HTTP/1.0: 400 (nginx).
+ *   <li>Host on HTTP/1.1: exactly one, non-empty, {@code uri-host [":" port]} without userinfo,
+ *       path or list (RFC 9112 §3.2). An empty Host is refused: an http(s) target always has an
+ *       authority. On HTTP/1.0 Host is optional but, when present, checked the same way.
+ *   <li>Versions: HTTP/1.0 and HTTP/1.1; another well-formed {@code HTTP/d.d} gets 505.
  * </ul>
  */
 final class RequestHead {
 
-    /** Body framing result of {@link #finish()}: chunked. Zero means no body; positive: that length. */
-    static final long CHUNKED = -1;
+  /**
+   * Body framing result of {@link #finish()}: chunked. Zero means no body; positive: that length.
+   */
+  static final long CHUNKED = -1;
 
-    private String method;
-    private boolean http11;
-    private final List<String> contentLengths = new ArrayList<>(2);
-    private final List<String> transferEncodings = new ArrayList<>(2);
-    private final List<String> hosts = new ArrayList<>(2);
+  private String method;
+  private boolean http11;
+  private final List<String> contentLengths = new ArrayList<>(2);
+  private final List<String> transferEncodings = new ArrayList<>(2);
+  private final List<String> hosts = new ArrayList<>(2);
 
-    void reset() {
-        method = null;
-        http11 = false;
-        contentLengths.clear();
-        transferEncodings.clear();
-        hosts.clear();
+  void reset() {
+    method = null;
+    http11 = false;
+    contentLengths.clear();
+    transferEncodings.clear();
+    hosts.clear();
+  }
+
+  /** Checks {@code method SP request-target SP HTTP-version} (RFC 9112 §3). */
+  void requestLine(byte[] line, int len) throws FramingException {
+    int i = 0;
+    while (i < len && isTchar(line[i])) {
+      i++;
     }
-
-    /** Checks {@code method SP request-target SP HTTP-version} (RFC 9112 §3). */
-    void requestLine(byte[] line, int len) throws FramingException {
-        int i = 0;
-        while (i < len && isTchar(line[i])) {
-            i++;
-        }
-        if (i == 0 || i == len || line[i] != HttpSyntax.SP) {
-            throw badRequest(i < len
-                    ? "invalid character " + describe(line[i]) + " in the method; expected 'METHOD SP target SP HTTP/1.1'"
-                    : "request line has no request-target; expected 'METHOD SP target SP HTTP/1.1'");
-        }
-        method = ascii(line, 0, i);
-        int targetStart = ++i;
-        while (i < len && isTargetByte(line[i])) {
-            i++;
-        }
-        if (i == targetStart) {
-            throw badRequest("empty request-target or more than one space after the method");
-        }
-        if (i == len || line[i] != HttpSyntax.SP) {
-            throw badRequest(i < len
-                    ? "invalid character " + describe(line[i]) + " in the request-target"
-                    : "request line has no HTTP version");
-        }
-        String target = ascii(line, targetStart, i);
-        checkVersion(line, i + 1, len);
-        checkTargetForm(target);
+    if (i == 0 || i == len || line[i] != HttpSyntax.SP) {
+      throw badRequest(
+          i < len
+              ? "invalid character "
+                  + describe(line[i])
+                  + " in the method; expected 'METHOD SP target SP HTTP/1.1'"
+              : "request line has no request-target; expected 'METHOD SP target SP HTTP/1.1'");
     }
-
-    private void checkVersion(byte[] line, int from, int len) throws FramingException {
-        String version = ascii(line, from, len);
-        if (version.length() != 8 || !version.startsWith("HTTP/") || !Character.isDigit(version.charAt(5))
-                || version.charAt(6) != '.' || !Character.isDigit(version.charAt(7))) {
-            throw badRequest("malformed HTTP version '" + printable(version) + "'; expected HTTP/1.1 or HTTP/1.0");
-        }
-        if (version.equals("HTTP/1.1")) {
-            http11 = true;
-        } else if (!version.equals("HTTP/1.0")) {
-            throw new FramingException(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
-                    version + " is not supported; use HTTP/1.1 or HTTP/1.0");
-        }
+    method = ascii(line, 0, i);
+    int targetStart = ++i;
+    while (i < len && isTargetByte(line[i])) {
+      i++;
     }
-
-    private void checkTargetForm(String target) throws FramingException {
-        if (target.charAt(0) == '/') {
-            return; // origin-form
-        }
-        if (target.equals("*")) {
-            if (!method.equals("OPTIONS")) {
-                throw badRequest("asterisk-form request-target is only allowed with OPTIONS");
-            }
-            return;
-        }
-        if (method.equals("CONNECT")) {
-            return; // authority-form; whether CONNECT is served is decided after this layer
-        }
-        int colon = target.indexOf("://");
-        if (colon > 0 && HttpSyntax.isToken(target.substring(0, colon))) {
-            return; // absolute-form (RFC 9112 §3.2.2)
-        }
-        throw badRequest("invalid request-target; expected '/path', an absolute URI, or '*' with OPTIONS");
+    if (i == targetStart) {
+      throw badRequest("empty request-target or more than one space after the method");
     }
+    if (i == len || line[i] != HttpSyntax.SP) {
+      throw badRequest(
+          i < len
+              ? "invalid character " + describe(line[i]) + " in the request-target"
+              : "request line has no HTTP version");
+    }
+    String target = ascii(line, targetStart, i);
+    checkVersion(line, i + 1, len);
+    checkTargetForm(target);
+  }
 
-    /**
-     * Checks one header field line and remembers the framing fields.
-     *
-     * @param first whether it is the first line after the request line
-     */
-    void field(byte[] line, int len, boolean first) throws FramingException {
-        int colon = checkFieldLine(line, len, first, "header");
-        String name = ascii(line, 0, colon).toLowerCase(Locale.ROOT);
-        List<String> target = switch (name) {
-            case "content-length" -> contentLengths;
-            case "transfer-encoding" -> transferEncodings;
-            case "host" -> hosts;
-            default -> null;
+  private void checkVersion(byte[] line, int from, int len) throws FramingException {
+    String version = ascii(line, from, len);
+    if (version.length() != 8
+        || !version.startsWith("HTTP/")
+        || !Character.isDigit(version.charAt(5))
+        || version.charAt(6) != '.'
+        || !Character.isDigit(version.charAt(7))) {
+      throw badRequest(
+          "malformed HTTP version '" + printable(version) + "'; expected HTTP/1.1 or HTTP/1.0");
+    }
+    if (version.equals("HTTP/1.1")) {
+      http11 = true;
+    } else if (!version.equals("HTTP/1.0")) {
+      throw new FramingException(
+          HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+          version + " is not supported; use HTTP/1.1 or HTTP/1.0");
+    }
+  }
+
+  private void checkTargetForm(String target) throws FramingException {
+    if (target.charAt(0) == '/') {
+      return; // origin-form
+    }
+    if (target.equals("*")) {
+      if (!method.equals("OPTIONS")) {
+        throw badRequest("asterisk-form request-target is only allowed with OPTIONS");
+      }
+      return;
+    }
+    if (method.equals("CONNECT")) {
+      return; // authority-form; whether CONNECT is served is decided after this layer
+    }
+    int colon = target.indexOf("://");
+    if (colon > 0 && HttpSyntax.isToken(target.substring(0, colon))) {
+      return; // absolute-form (RFC 9112 §3.2.2)
+    }
+    throw badRequest(
+        "invalid request-target; expected '/path', an absolute URI, or '*' with OPTIONS");
+  }
+
+  /**
+   * Checks one header field line and remembers the framing fields.
+   *
+   * @param first whether it is the first line after the request line
+   */
+  void field(byte[] line, int len, boolean first) throws FramingException {
+    int colon = checkFieldLine(line, len, first, "header");
+    String name = ascii(line, 0, colon).toLowerCase(Locale.ROOT);
+    List<String> target =
+        switch (name) {
+          case "content-length" -> contentLengths;
+          case "transfer-encoding" -> transferEncodings;
+          case "host" -> hosts;
+          default -> null;
         };
-        if (target != null) {
-            target.add(trimmedValue(line, colon + 1, len));
-        }
+    if (target != null) {
+      target.add(trimmedValue(line, colon + 1, len));
     }
+  }
 
-    /**
-     * Checks a field line's syntax (RFC 9112 §5, RFC 9110 §5.5): a token name directly followed by
-     * a colon, a value of VCHAR, SP, HTAB or obs-text only. CR, LF and NUL never reach here (the
-     * scanner refuses them as line-level errors).
-     *
-     * @return the index of the colon
-     */
-    static int checkFieldLine(byte[] line, int len, boolean first, String section) throws FramingException {
-        if (isWhitespace(line[0])) {
-            throw badRequest(first && section.equals("header")
-                    ? "whitespace between the request line and the first header field"
-                    : "obs-fold (a " + section + " line starting with whitespace) is not allowed");
-        }
-        int i = 0;
-        while (i < len && isTchar(line[i])) {
-            i++;
-        }
-        if (i == len || (isWhitespace(line[i]) && indexOf(line, i, len, (byte) ':') < 0)) {
-            throw badRequest(section + " line without a colon");
-        }
-        if (line[i] != ':') {
-            throw badRequest(isWhitespace(line[i])
-                    ? "whitespace before the colon in " + section + " field '" + ascii(line, 0, i) + "'"
-                    : "invalid character " + describe(line[i]) + " in a " + section + " field name");
-        }
-        if (i == 0) {
-            throw badRequest("empty " + section + " field name");
-        }
-        for (int j = i + 1; j < len; j++) {
-            if (!isFieldValueByte(line[j])) {
-                throw badRequest("invalid character " + describe(line[j]) + " in the value of " + section
-                        + " field '" + ascii(line, 0, i) + "'");
-            }
-        }
+  /**
+   * Checks a field line's syntax (RFC 9112 §5, RFC 9110 §5.5): a token name directly followed by a
+   * colon, a value of VCHAR, SP, HTAB or obs-text only. CR, LF and NUL never reach here (the
+   * scanner refuses them as line-level errors).
+   *
+   * @return the index of the colon
+   */
+  static int checkFieldLine(byte[] line, int len, boolean first, String section)
+      throws FramingException {
+    if (isWhitespace(line[0])) {
+      throw badRequest(
+          first && section.equals("header")
+              ? "whitespace between the request line and the first header field"
+              : "obs-fold (a " + section + " line starting with whitespace) is not allowed");
+    }
+    int i = 0;
+    while (i < len && isTchar(line[i])) {
+      i++;
+    }
+    if (i == len || (isWhitespace(line[i]) && indexOf(line, i, len, (byte) ':') < 0)) {
+      throw badRequest(section + " line without a colon");
+    }
+    if (line[i] != ':') {
+      throw badRequest(
+          isWhitespace(line[i])
+              ? "whitespace before the colon in " + section + " field '" + ascii(line, 0, i) + "'"
+              : "invalid character " + describe(line[i]) + " in a " + section + " field name");
+    }
+    if (i == 0) {
+      throw badRequest("empty " + section + " field name");
+    }
+    for (int j = i + 1; j < len; j++) {
+      if (!isFieldValueByte(line[j])) {
+        throw badRequest(
+            "invalid character "
+                + describe(line[j])
+                + " in the value of "
+                + section
+                + " field '"
+                + ascii(line, 0, i)
+                + "'");
+      }
+    }
+    return i;
+  }
+
+  /**
+   * Decides the body framing once the header section is complete.
+   *
+   * @return {@link #CHUNKED}, 0 for no body, or the Content-Length
+   */
+  long finish() throws FramingException {
+    long framing = 0;
+    if (!transferEncodings.isEmpty()) {
+      if (!http11) {
+        throw badRequest("Transfer-Encoding on an HTTP/1.0 request");
+      }
+      if (!contentLengths.isEmpty()) {
+        throw badRequest("both Content-Length and Transfer-Encoding");
+      }
+      TransferCodings.check(String.join(",", transferEncodings));
+      framing = CHUNKED;
+    } else if (!contentLengths.isEmpty()) {
+      framing = contentLength();
+    }
+    checkHost();
+    return framing;
+  }
+
+  private long contentLength() throws FramingException {
+    if (contentLengths.size() > 1) {
+      throw badRequest("more than one Content-Length header");
+    }
+    String value = contentLengths.get(0);
+    int significant = 0;
+    while (significant < value.length() - 1 && value.charAt(significant) == '0') {
+      significant++;
+    }
+    boolean digits = !value.isEmpty() && value.length() - significant <= 19;
+    for (int i = 0; digits && i < value.length(); i++) {
+      digits = value.charAt(i) >= '0' && value.charAt(i) <= '9';
+    }
+    long length = -1;
+    if (digits) {
+      try {
+        length = Long.parseLong(value, significant, value.length(), 10);
+      } catch (NumberFormatException e) {
+        length = -1; // 19 digits above Long.MAX_VALUE; reported below
+      }
+    }
+    if (length < 0) {
+      throw badRequest(
+          "invalid Content-Length '"
+              + printable(value)
+              + "'; allowed: one decimal number up to "
+              + Long.MAX_VALUE);
+    }
+    return length;
+  }
+
+  private void checkHost() throws FramingException {
+    if (hosts.size() > 1) {
+      throw badRequest("more than one Host header");
+    }
+    if (hosts.isEmpty()) {
+      if (http11) {
+        throw badRequest("missing Host header (required in HTTP/1.1)");
+      }
+      return;
+    }
+    String host = hosts.get(0);
+    if (!isValidHost(host)) {
+      throw badRequest(
+          "invalid Host '" + printable(host) + "'; expected host[:port] without userinfo or path");
+    }
+  }
+
+  static boolean isValidHost(String host) {
+    if (host.isEmpty()) {
+      return false;
+    }
+    int portStart;
+    if (host.charAt(0) == '[') {
+      int close = host.indexOf(']');
+      if (close < 2 || !chars(host, 1, close, "[]")) {
+        return false;
+      }
+      portStart = close + 1;
+      if (portStart < host.length() && host.charAt(portStart) != ':') {
+        return false;
+      }
+    } else {
+      int colon = host.indexOf(':');
+      portStart = colon < 0 ? host.length() : colon;
+      if (portStart == 0 || !chars(host, 0, portStart, ":[]")) {
+        return false;
+      }
+    }
+    for (int i = portStart + 1; i < host.length(); i++) {
+      if (host.charAt(i) < '0' || host.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean chars(String s, int from, int to, String excluded) {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c > 0x7F || !isHostByte(c) || excluded.indexOf(c) >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(byte[] line, int from, int to, byte b) {
+    for (int i = from; i < to; i++) {
+      if (line[i] == b) {
         return i;
+      }
     }
+    return -1;
+  }
 
-    /**
-     * Decides the body framing once the header section is complete.
-     *
-     * @return {@link #CHUNKED}, 0 for no body, or the Content-Length
-     */
-    long finish() throws FramingException {
-        long framing = 0;
-        if (!transferEncodings.isEmpty()) {
-            if (!http11) {
-                throw badRequest("Transfer-Encoding on an HTTP/1.0 request");
-            }
-            if (!contentLengths.isEmpty()) {
-                throw badRequest("both Content-Length and Transfer-Encoding");
-            }
-            TransferCodings.check(String.join(",", transferEncodings));
-            framing = CHUNKED;
-        } else if (!contentLengths.isEmpty()) {
-            framing = contentLength();
-        }
-        checkHost();
-        return framing;
+  private static String trimmedValue(byte[] line, int from, int to) {
+    while (from < to && isWhitespace(line[from])) {
+      from++;
     }
+    while (to > from && isWhitespace(line[to - 1])) {
+      to--;
+    }
+    return new String(line, from, to - from, StandardCharsets.ISO_8859_1);
+  }
 
-    private long contentLength() throws FramingException {
-        if (contentLengths.size() > 1) {
-            throw badRequest("more than one Content-Length header");
-        }
-        String value = contentLengths.get(0);
-        int significant = 0;
-        while (significant < value.length() - 1 && value.charAt(significant) == '0') {
-            significant++;
-        }
-        boolean digits = !value.isEmpty() && value.length() - significant <= 19;
-        for (int i = 0; digits && i < value.length(); i++) {
-            digits = value.charAt(i) >= '0' && value.charAt(i) <= '9';
-        }
-        long length = -1;
-        if (digits) {
-            try {
-                length = Long.parseLong(value, significant, value.length(), 10);
-            } catch (NumberFormatException e) {
-                length = -1; // 19 digits above Long.MAX_VALUE; reported below
-            }
-        }
-        if (length < 0) {
-            throw badRequest("invalid Content-Length '" + printable(value) + "'; allowed: one decimal number up to "
-                    + Long.MAX_VALUE);
-        }
-        return length;
-    }
+  static String ascii(byte[] line, int from, int to) {
+    return new String(line, from, to - from, StandardCharsets.ISO_8859_1);
+  }
 
-    private void checkHost() throws FramingException {
-        if (hosts.size() > 1) {
-            throw badRequest("more than one Host header");
-        }
-        if (hosts.isEmpty()) {
-            if (http11) {
-                throw badRequest("missing Host header (required in HTTP/1.1)");
-            }
-            return;
-        }
-        String host = hosts.get(0);
-        if (!isValidHost(host)) {
-            throw badRequest("invalid Host '" + printable(host) + "'; expected host[:port] without userinfo or path");
-        }
+  /** Shortens a client-supplied value for a message and replaces non-printable characters. */
+  static String printable(String value) {
+    StringBuilder out = new StringBuilder(Math.min(value.length(), 64));
+    for (int i = 0; i < value.length() && i < 64; i++) {
+      char c = value.charAt(i);
+      out.append(c >= 0x20 && c < 0x7F ? c : '?');
     }
-
-    static boolean isValidHost(String host) {
-        if (host.isEmpty()) {
-            return false;
-        }
-        int portStart;
-        if (host.charAt(0) == '[') {
-            int close = host.indexOf(']');
-            if (close < 2 || !chars(host, 1, close, "[]")) {
-                return false;
-            }
-            portStart = close + 1;
-            if (portStart < host.length() && host.charAt(portStart) != ':') {
-                return false;
-            }
-        } else {
-            int colon = host.indexOf(':');
-            portStart = colon < 0 ? host.length() : colon;
-            if (portStart == 0 || !chars(host, 0, portStart, ":[]")) {
-                return false;
-            }
-        }
-        for (int i = portStart + 1; i < host.length(); i++) {
-            if (host.charAt(i) < '0' || host.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean chars(String s, int from, int to, String excluded) {
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            if (c > 0x7F || !isHostByte(c) || excluded.indexOf(c) >= 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int indexOf(byte[] line, int from, int to, byte b) {
-        for (int i = from; i < to; i++) {
-            if (line[i] == b) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static String trimmedValue(byte[] line, int from, int to) {
-        while (from < to && isWhitespace(line[from])) {
-            from++;
-        }
-        while (to > from && isWhitespace(line[to - 1])) {
-            to--;
-        }
-        return new String(line, from, to - from, StandardCharsets.ISO_8859_1);
-    }
-
-    static String ascii(byte[] line, int from, int to) {
-        return new String(line, from, to - from, StandardCharsets.ISO_8859_1);
-    }
-
-    /** Shortens a client-supplied value for a message and replaces non-printable characters. */
-    static String printable(String value) {
-        StringBuilder out = new StringBuilder(Math.min(value.length(), 64));
-        for (int i = 0; i < value.length() && i < 64; i++) {
-            char c = value.charAt(i);
-            out.append(c >= 0x20 && c < 0x7F ? c : '?');
-        }
-        return value.length() > 64 ? out.append("...").toString() : out.toString();
-    }
+    return value.length() > 64 ? out.append("...").toString() : out.toString();
+  }
 }

@@ -26,10 +26,13 @@ public final class RequestTarget {
 
   /** Whether {@code uri} is in absolute-form with an {@code http} or {@code https} scheme. */
   public static boolean absoluteForm(String uri) {
-    return uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8);
+    return uri.regionMatches(true, 0, "http://", 0, 7)
+        || uri.regionMatches(true, 0, "https://", 0, 8);
   }
 
-  /** The origin-form of {@code uri}: the path and query routing matches and the backend receives. */
+  /**
+   * The origin-form of {@code uri}: the path and query routing matches and the backend receives.
+   */
   public static String originForm(String uri) {
     if (uri.startsWith("/")) {
       return uri;

@@ -34,7 +34,8 @@ final class AcceptLimitHandler extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
-    InetAddress address = child.remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
+    InetAddress address =
+        child.remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
     LimitCounters.Reason refused = limiter.admit(address);
     if (refused != null) {
       log.debug("refused a connection from {}: {}", address, refused.tag());

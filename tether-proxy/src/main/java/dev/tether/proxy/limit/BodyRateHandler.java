@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * the backend can take it. So the client owes progress exactly from such a {@code read()} until a
  * body piece arrives, and a backend that reads slowly never makes its client look slow. A timer
  * runs only while a body is incomplete and judges every {@code slow-client-window} of owed time
- * ({@link RateWindow}); a body that arrives in the same read as its head costs nothing. A slow client
- * is closed, which the frontend sees as {@code channelInactive} and answers by abandoning the
- * exchange and its backend connection.
+ * ({@link RateWindow}); a body that arrives in the same read as its head costs nothing. A slow
+ * client is closed, which the frontend sees as {@code channelInactive} and answers by abandoning
+ * the exchange and its backend connection.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -50,8 +50,10 @@ final class BodyRateHandler extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest req) {
-      inBody = !(msg instanceof LastHttpContent) && (HttpUtil.isTransferEncodingChunked(req)
-          || HttpUtil.getContentLength(req, 0L) > 0);
+      inBody =
+          !(msg instanceof LastHttpContent)
+              && (HttpUtil.isTransferEncodingChunked(req)
+                  || HttpUtil.getContentLength(req, 0L) > 0);
       window.reset();
     }
     if (inBody && msg instanceof HttpContent c) {
@@ -82,7 +84,9 @@ final class BodyRateHandler extends ChannelDuplexHandler {
     }
     if (window.tooSlow(now())) {
       counters.increment(LimitCounters.Reason.SLOW_BODY);
-      log.info("{}: request body slower than the minimum rate; connection closed", ctx.channel().remoteAddress());
+      log.info(
+          "{}: request body slower than the minimum rate; connection closed",
+          ctx.channel().remoteAddress());
       inBody = false;
       ctx.close();
       return;

@@ -27,10 +27,13 @@ public final class ClientGuard {
 
   /** Name of the slow-read handler, first in the pipeline. */
   public static final String RESPONSE_RATE = "tether-response-rate";
+
   /** Name of the framing limit counter, right after the framing gate. */
   public static final String FRAMING_COUNTER = "tether-limit-counter";
+
   /** Name of the slow-body handler, after the counter. */
   public static final String BODY_RATE = "tether-body-rate";
+
   /** Name of the filter of version headers, after the slow-body handler. */
   public static final String VERSION_FILTER = "tether-version-filter";
 
@@ -48,7 +51,10 @@ public final class ClientGuard {
     this.acceptHandler = limits.limitsConnections() ? new AcceptLimitHandler(limiter) : null;
   }
 
-  /** The handler for the listening socket's pipeline, or {@code null} when nothing is limited at accept. */
+  /**
+   * The handler for the listening socket's pipeline, or {@code null} when nothing is limited at
+   * accept.
+   */
   public ChannelHandler acceptHandler() {
     return acceptHandler;
   }
@@ -56,21 +62,31 @@ public final class ClientGuard {
   /** Adds the slow-read check at the front of a client pipeline (when rates are checked). */
   public void installFirst(ChannelPipeline p) {
     if (limits.checksRates()) {
-      p.addFirst(RESPONSE_RATE, new ResponseRateHandler(limits.slowClientWindow().toNanos(),
-          limits.minResponseRate(), counters));
+      p.addFirst(
+          RESPONSE_RATE,
+          new ResponseRateHandler(
+              limits.slowClientWindow().toNanos(), limits.minResponseRate(), counters));
     }
   }
 
-  /** Adds the framing limit counter, the slow-body check and the version filter after the framing gate. */
+  /**
+   * Adds the framing limit counter, the slow-body check and the version filter after the framing
+   * gate.
+   */
   public void installAfterFraming(ChannelPipeline p) {
     p.addLast(FRAMING_COUNTER, framingCounter);
     if (limits.checksRates()) {
-      p.addLast(BODY_RATE, new BodyRateHandler(limits.slowClientWindow().toNanos(), limits.minBodyRate(), counters));
+      p.addLast(
+          BODY_RATE,
+          new BodyRateHandler(limits.slowClientWindow().toNanos(), limits.minBodyRate(), counters));
     }
     p.addLast(VERSION_FILTER, versionFilter);
   }
 
-  /** Removes the per-request handlers from a pipeline that becomes a tunnel (idle tunnels have their own timeout). */
+  /**
+   * Removes the per-request handlers from a pipeline that becomes a tunnel (idle tunnels have their
+   * own timeout).
+   */
   public static void uninstall(ChannelPipeline p) {
     for (String name : new String[] {RESPONSE_RATE, FRAMING_COUNTER, BODY_RATE, VERSION_FILTER}) {
       if (p.get(name) != null) {

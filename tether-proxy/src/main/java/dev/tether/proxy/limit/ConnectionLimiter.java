@@ -59,7 +59,10 @@ public final class ConnectionLimiter {
    * @param nanos a monotonic clock in nanoseconds
    * @param counters where refusals are counted
    */
-  public ConnectionLimiter(ClientLimits limits, Predicate<InetAddress> exempt, LongSupplier nanos,
+  public ConnectionLimiter(
+      ClientLimits limits,
+      Predicate<InetAddress> exempt,
+      LongSupplier nanos,
       LimitCounters counters) {
     this.limits = requireNonNull(limits, "limits");
     this.exempt = requireNonNull(exempt, "exempt");
@@ -69,8 +72,8 @@ public final class ConnectionLimiter {
   }
 
   /**
-   * Admits a connection from {@code address} or says why not. An admitted connection must be
-   * {@link #release released} exactly once when it closes; a refused one must not.
+   * Admits a connection from {@code address} or says why not. An admitted connection must be {@link
+   * #release released} exactly once when it closes; a refused one must not.
    *
    * @param address the client's address; {@code null} (not an IP connection) only counts globally
    * @return {@code null} when admitted, else the limit that refused it (already counted)
@@ -107,17 +110,21 @@ public final class ConnectionLimiter {
       sweep(now);
     }
     LimitCounters.Reason[] refused = new LimitCounters.Reason[1];
-    clients.compute(key, (k, c) -> {
-      Client client = c != null ? c : new Client(now);
-      if (limits.maxAcceptRatePerClient() > 0 && !conforms(client.tat, limits.maxAcceptRatePerClient(), now)) {
-        refused[0] = LimitCounters.Reason.ACCEPT_RATE_PER_CLIENT;
-      } else if (limits.maxConnectionsPerClient() > 0 && client.open.get() >= limits.maxConnectionsPerClient()) {
-        refused[0] = LimitCounters.Reason.CONNECTIONS_PER_CLIENT;
-      } else {
-        client.open.incrementAndGet();
-      }
-      return client;
-    });
+    clients.compute(
+        key,
+        (k, c) -> {
+          Client client = c != null ? c : new Client(now);
+          if (limits.maxAcceptRatePerClient() > 0
+              && !conforms(client.tat, limits.maxAcceptRatePerClient(), now)) {
+            refused[0] = LimitCounters.Reason.ACCEPT_RATE_PER_CLIENT;
+          } else if (limits.maxConnectionsPerClient() > 0
+              && client.open.get() >= limits.maxConnectionsPerClient()) {
+            refused[0] = LimitCounters.Reason.CONNECTIONS_PER_CLIENT;
+          } else {
+            client.open.incrementAndGet();
+          }
+          return client;
+        });
     return refused[0];
   }
 
@@ -128,7 +135,8 @@ public final class ConnectionLimiter {
       return;
     }
     long now = nanos.getAsLong();
-    clients.computeIfPresent(key(address), (k, c) -> c.open.decrementAndGet() <= 0 && c.tat.get() <= now ? null : c);
+    clients.computeIfPresent(
+        key(address), (k, c) -> c.open.decrementAndGet() <= 0 && c.tat.get() <= now ? null : c);
   }
 
   /** Connections open now (admitted and not released). */
@@ -146,15 +154,19 @@ public final class ConnectionLimiter {
   }
 
   private void sweep(long now) {
-    clients.forEach((k, c) -> {
-      if (c.open.get() <= 0 && c.tat.get() <= now) {
-        clients.remove(k, c);
-      }
-    });
+    clients.forEach(
+        (k, c) -> {
+          if (c.open.get() <= 0 && c.tat.get() <= now) {
+            clients.remove(k, c);
+          }
+        });
     sweepAt = Math.max(MIN_SWEEP, 2 * clients.size());
   }
 
-  /** GCRA: whether one more connection at {@code now} conforms to {@code rate} per second; if so, takes it. */
+  /**
+   * GCRA: whether one more connection at {@code now} conforms to {@code rate} per second; if so,
+   * takes it.
+   */
   private static boolean conforms(AtomicLong tat, int rate, long now) {
     long interval = SECOND / rate;
     long tolerance = SECOND - interval;

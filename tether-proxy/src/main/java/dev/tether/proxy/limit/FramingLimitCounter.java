@@ -8,8 +8,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Counts the requests the framing layer refused for a size limit: request line (414), header
- * section size and header count (431). After the framing gate, which fires each
- * {@link FramingViolation} to the handlers after it; the event passes on unchanged.
+ * section size and header count (431). After the framing gate, which fires each {@link
+ * FramingViolation} to the handlers after it; the event passes on unchanged.
  */
 @ChannelHandler.Sharable
 final class FramingLimitCounter extends ChannelInboundHandlerAdapter {
@@ -33,8 +33,8 @@ final class FramingLimitCounter extends ChannelInboundHandlerAdapter {
 
   /**
    * The limit a violation reports, or {@code null} for one that is not about a limit. The 431s are
-   * told apart by the scanner's wording: a count is "more than N header fields", a size is
-   * "header section larger than N bytes".
+   * told apart by the scanner's wording: a count is "more than N header fields", a size is "header
+   * section larger than N bytes".
    */
   static LimitCounters.Reason classify(FramingViolation v) {
     if (v.status().equals(HttpResponseStatus.REQUEST_URI_TOO_LONG)) {
@@ -42,7 +42,8 @@ final class FramingLimitCounter extends ChannelInboundHandlerAdapter {
     }
     if (v.status().equals(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)) {
       return v.reason().startsWith("more than ") && v.reason().endsWith(" fields")
-          ? LimitCounters.Reason.HEADER_COUNT : LimitCounters.Reason.HEADER_SIZE;
+          ? LimitCounters.Reason.HEADER_COUNT
+          : LimitCounters.Reason.HEADER_SIZE;
     }
     return null;
   }

@@ -8,7 +8,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LimitCounters {
 
-  /** Why a connection was refused or cut, or a request refused; the {@code reason} tag of the meters. */
+  /**
+   * Why a connection was refused or cut, or a request refused; the {@code reason} tag of the
+   * meters.
+   */
   public enum Reason {
     /** Refused at accept: {@code max-connections} open already. */
     CONNECTIONS,
@@ -34,7 +37,9 @@ public final class LimitCounters {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    /** Whether this reason refuses a connection at accept (as opposed to cutting or refusing later). */
+    /**
+     * Whether this reason refuses a connection at accept (as opposed to cutting or refusing later).
+     */
     public boolean atAccept() {
       return ordinal() <= ACCEPT_RATE_PER_CLIENT.ordinal();
     }

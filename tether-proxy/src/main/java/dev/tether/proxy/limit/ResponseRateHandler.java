@@ -13,22 +13,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cuts a client that reads responses slower than {@code min-response-rate} (slow read: a small
- * TCP window, or no reading at all), which would otherwise hold its backend connection for as
- * long as it likes: an exchange ends only when its last bytes reach the socket, and the frontend
- * suspends the server timeout while the client is not writable. First in the pipeline, so it sees
- * the encoded bytes.
+ * Cuts a client that reads responses slower than {@code min-response-rate} (slow read: a small TCP
+ * window, or no reading at all), which would otherwise hold its backend connection for as long as
+ * it likes: an exchange ends only when its last bytes reach the socket, and the frontend suspends
+ * the server timeout while the client is not writable. First in the pipeline, so it sees the
+ * encoded bytes.
  *
  * <p>Design note. Netty hands written bytes to the socket at once; bytes stay pending in the
- * outbound buffer only while the socket takes no more, that is while the client does not read.
- * So a check every {@code slow-client-window} while bytes are pending compares how much the socket
- * took (written minus pending) since the previous check: if bytes were pending at both checks and
- * fewer than the minimum rate's worth (at least one byte) left, the client is cut. This also
- * catches a client that stops reading with less than the write-buffer high-water mark pending,
- * which never turns the connection unwritable. The check is scheduled by a write when none is
- * scheduled and stops when nothing is pending: at most one timer per window per writing
- * connection. Closing the client makes the frontend abandon the exchange and close its backend
- * connection.
+ * outbound buffer only while the socket takes no more, that is while the client does not read. So a
+ * check every {@code slow-client-window} while bytes are pending compares how much the socket took
+ * (written minus pending) since the previous check: if bytes were pending at both checks and fewer
+ * than the minimum rate's worth (at least one byte) left, the client is cut. This also catches a
+ * client that stops reading with less than the write-buffer high-water mark pending, which never
+ * turns the connection unwritable. The check is scheduled by a write when none is scheduled and
+ * stops when nothing is pending: at most one timer per window per writing connection. Closing the
+ * client makes the frontend abandon the exchange and close its backend connection.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -68,7 +67,8 @@ final class ResponseRateHandler extends ChannelDuplexHandler {
     ctx.write(msg, promise);
     if (check == null && ctx.channel().isActive()) {
       drainedMark = drained();
-      pendingAtMark = false; // the first check only marks: the client owes nothing for time before it
+      pendingAtMark =
+          false; // the first check only marks: the client owes nothing for time before it
       check = ctx.executor().schedule(this::check, windowNanos, TimeUnit.NANOSECONDS);
     }
   }
@@ -82,7 +82,8 @@ final class ResponseRateHandler extends ChannelDuplexHandler {
     long drained = written - pending;
     if (pendingAtMark && pending > 0 && drained - drainedMark < minBytesPerWindow) {
       counters.increment(LimitCounters.Reason.SLOW_READ);
-      log.info("{}: the client reads the response slower than the minimum rate; connection closed",
+      log.info(
+          "{}: the client reads the response slower than the minimum rate; connection closed",
           ctx.channel().remoteAddress());
       ctx.close();
       return;

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * reply refuses it locally from then on. Each instance also keeps its own token buckets ({@link
  * TokenBuckets}), so while Redis is unreachable or slow the limit is enforced per instance only;
  * the outage and the recovery are logged once each. Because counting is asynchronous, an instance
- * learns the others' counts only from its own replies: the instances together may let through up
- * to one request each past the allowance, plus those that arrive during a round trip to Redis. Rate-limit key values (API keys, cookies) reach Redis only as SHA-256 digests.
+ * learns the others' counts only from its own replies: the instances together may let through up to
+ * one request each past the allowance, plus those that arrive during a round trip to Redis.
+ * Rate-limit key values (API keys, cookies) reach Redis only as SHA-256 digests.
  */
 public final class SharedRateLimit implements AutoCloseable {
 
@@ -43,8 +44,10 @@ public final class SharedRateLimit implements AutoCloseable {
   private final long allowance;
   private final LongSupplier wallMillis;
   private final RedisLink link;
+
   /** Keys past the shared allowance: the window (its index) in which they are. */
   private final Cache<String, Long> exhausted;
+
   private final AtomicBoolean down = new AtomicBoolean();
 
   /**
@@ -54,17 +57,25 @@ public final class SharedRateLimit implements AutoCloseable {
    * @param allowance requests the instances together let through per window
    * @param wallMillis the wall clock in milliseconds (windows must agree between instances)
    */
-  public SharedRateLimit(String uri, String namespace, Duration window, long allowance, LongSupplier wallMillis) {
+  public SharedRateLimit(
+      String uri, String namespace, Duration window, long allowance, LongSupplier wallMillis) {
     this.prefix = "tether:rate:" + requireNonNull(namespace, "namespace") + ":";
     this.windowMillis = window.toMillis();
     this.allowance = allowance;
     this.wallMillis = wallMillis;
     this.link = new RedisLink(uri, Duration.ofMillis(REPLY_TIMEOUT_MILLIS), this::markDown);
-    this.exhausted = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(window.multipliedBy(2))
-        .executor(Runnable::run).build();
+    this.exhausted =
+        Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(window.multipliedBy(2))
+            .executor(Runnable::run)
+            .build();
   }
 
-  /** Milliseconds until {@code key} may pass again because the instances together used its allowance, else 0. */
+  /**
+   * Milliseconds until {@code key} may pass again because the instances together used its
+   * allowance, else 0.
+   */
   public long blockedMillis(String key) {
     Long window = exhausted.getIfPresent(key);
     if (window == null) {
@@ -88,22 +99,30 @@ public final class SharedRateLimit implements AutoCloseable {
     }
     long window = Math.floorDiv(wallMillis.getAsLong(), windowMillis);
     String k = prefix + digest(key) + ":" + window;
-    return c.async().incr(k).toCompletableFuture()
-        .thenCompose(n -> n == 1
-            ? c.async().pexpire(k, 2 * windowMillis).toCompletableFuture().thenApply(ok -> n)
-            : CompletableFuture.completedFuture(n))
+    return c.async()
+        .incr(k)
+        .toCompletableFuture()
+        .thenCompose(
+            n ->
+                n == 1
+                    ? c.async()
+                        .pexpire(k, 2 * windowMillis)
+                        .toCompletableFuture()
+                        .thenApply(ok -> n)
+                    : CompletableFuture.completedFuture(n))
         .orTimeout(REPLY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-        .handle((n, t) -> {
-          if (t != null) {
-            markDown(t.toString());
-            return null;
-          }
-          markUp();
-          if (n >= allowance) {
-            exhausted.put(key, window); // the next request would go past the shared allowance
-          }
-          return null;
-        });
+        .handle(
+            (n, t) -> {
+              if (t != null) {
+                markDown(t.toString());
+                return null;
+              }
+              markUp();
+              if (n >= allowance) {
+                exhausted.put(key, window); // the next request would go past the shared allowance
+              }
+              return null;
+            });
   }
 
   private static String digest(String key) {
@@ -117,14 +136,20 @@ public final class SharedRateLimit implements AutoCloseable {
 
   private void markDown(String why) {
     if (down.compareAndSet(false, true)) {
-      log.warn("shared rate limit {}: Redis at {} is unavailable ({}); each instance limits on its own until it is back",
-          prefix, link.address(), why);
+      log.warn(
+          "shared rate limit {}: Redis at {} is unavailable ({}); each instance limits on its own until it is back",
+          prefix,
+          link.address(),
+          why);
     }
   }
 
   private void markUp() {
     if (down.compareAndSet(true, false)) {
-      log.info("shared rate limit {}: Redis at {} is back; limits are shared again", prefix, link.address());
+      log.info(
+          "shared rate limit {}: Redis at {} is back; limits are shared again",
+          prefix,
+          link.address());
     }
   }
 

@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * Token buckets by key: each refills at a fixed rate up to its size, and a request takes one
- * token. At most {@code maxKeys} buckets are kept; a bucket unused for the time it takes to refill
- * is dropped, since a new one (full) is the same. Thread-safe; the clock is injected.
+ * Token buckets by key: each refills at a fixed rate up to its size, and a request takes one token.
+ * At most {@code maxKeys} buckets are kept; a bucket unused for the time it takes to refill is
+ * dropped, since a new one (full) is the same. Thread-safe; the clock is injected.
  */
 public final class TokenBuckets {
 
@@ -31,12 +31,13 @@ public final class TokenBuckets {
     this.burst = burst;
     this.nanos = nanos;
     long refill = (long) Math.ceil(burst / perSecond * 1e9);
-    this.buckets = Caffeine.newBuilder()
-        .maximumSize(maxKeys)
-        .expireAfterAccess(Duration.ofNanos(Math.max(refill, 1_000_000)))
-        .ticker(nanos::getAsLong)
-        .executor(Runnable::run)
-        .build();
+    this.buckets =
+        Caffeine.newBuilder()
+            .maximumSize(maxKeys)
+            .expireAfterAccess(Duration.ofNanos(Math.max(refill, 1_000_000)))
+            .ticker(nanos::getAsLong)
+            .executor(Runnable::run)
+            .build();
   }
 
   /**

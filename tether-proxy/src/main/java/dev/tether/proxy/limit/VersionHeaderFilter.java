@@ -17,8 +17,14 @@ import java.util.List;
 final class VersionHeaderFilter extends ChannelOutboundHandlerAdapter {
 
   /** The headers removed from every response to a client. */
-  static final List<String> HIDDEN = List.of("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version",
-      "x-runtime", "x-generator");
+  static final List<String> HIDDEN =
+      List.of(
+          "server",
+          "x-powered-by",
+          "x-aspnet-version",
+          "x-aspnetmvc-version",
+          "x-runtime",
+          "x-generator");
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {

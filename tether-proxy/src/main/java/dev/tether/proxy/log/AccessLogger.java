@@ -38,6 +38,7 @@ public final class AccessLogger implements AutoCloseable {
 
   /** Buffers that may wait for the destination besides the one each loop fills. */
   static final int QUEUED_BUFFERS = 16;
+
   private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final boolean enabled;
@@ -81,8 +82,13 @@ public final class AccessLogger implements AutoCloseable {
     this.json = settings.format() == AccessLog.Format.JSON;
     this.flushNanos = settings.flush().toNanos();
     this.clock = env.clock();
-    this.writer = enabled ? new LogWriter(env.destination(),
-        new LogWriter.Settings(settings.buffer(), queuedBuffers, WARN_EVERY_NANOS), env.ticker()) : null;
+    this.writer =
+        enabled
+            ? new LogWriter(
+                env.destination(),
+                new LogWriter.Settings(settings.buffer(), queuedBuffers, WARN_EVERY_NANOS),
+                env.ticker())
+            : null;
   }
 
   private static Destination destination(AccessLog settings) {
@@ -107,12 +113,29 @@ public final class AccessLogger implements AutoCloseable {
    * One finished (or failed) request. Fields may be {@code null} when unknown; {@code affinity} is
    * the pool's affinity decision as {@code mode/outcome}, e.g. {@code cookie/hit}.
    */
-  public record Entry(String client, String method, String path, String pool, String server,
-      int status, long bytes, long durationMicros, String note, String affinity) {
+  public record Entry(
+      String client,
+      String method,
+      String path,
+      String pool,
+      String server,
+      int status,
+      long bytes,
+      long durationMicros,
+      String note,
+      String affinity) {
 
     /** An entry without an affinity decision. */
-    public Entry(String client, String method, String path, String pool, String server,
-        int status, long bytes, long durationMicros, String note) {
+    public Entry(
+        String client,
+        String method,
+        String path,
+        String pool,
+        String server,
+        int status,
+        long bytes,
+        long durationMicros,
+        String note) {
       this(client, method, path, pool, server, status, bytes, durationMicros, note, null);
     }
   }

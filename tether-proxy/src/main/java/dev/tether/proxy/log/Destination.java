@@ -19,7 +19,9 @@ interface Destination {
   /** Writes {@code len} bytes of {@code b} from {@code off}, all of them or an exception. */
   void write(byte[] b, int off, int len) throws IOException;
 
-  /** Closes and opens the file again by its name (after log rotation renamed it); stdout: nothing. */
+  /**
+   * Closes and opens the file again by its name (after log rotation renamed it); stdout: nothing.
+   */
   void reopen() throws IOException;
 
   /** Whether {@link #reopen} does anything (a file: yes; standard output: no). */
@@ -32,7 +34,9 @@ interface Destination {
   /** For messages: {@code stdout} or the file's path. */
   String describe();
 
-  /** Standard output, through {@link System#out}'s lock so lines never interleave with other output. */
+  /**
+   * Standard output, through {@link System#out}'s lock so lines never interleave with other output.
+   */
   static Destination stdout() {
     return new Destination() {
       @Override
@@ -89,7 +93,8 @@ interface Destination {
 
     private static FileChannel open(Path path) throws IOException {
       try {
-        return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        return FileChannel.open(
+            path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
       } catch (IOException e) {
         throw new IOException("cannot open the access log " + path + ": " + e, e);
       }

@@ -4,13 +4,15 @@ import java.util.Arrays;
 
 /**
  * A growable byte array that one access-log line is encoded into: ASCII and UTF-8 appended
- * directly, numbers written digit by digit, so encoding a line allocates nothing once the array
- * has reached the longest line seen. Not thread-safe: each event loop has its own.
+ * directly, numbers written digit by digit, so encoding a line allocates nothing once the array has
+ * reached the longest line seen. Not thread-safe: each event loop has its own.
  */
 final class LineBytes {
 
-  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final byte[] MIN_LONG = Long.toString(Long.MIN_VALUE).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] HEX =
+      "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] MIN_LONG =
+      Long.toString(Long.MIN_VALUE).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private byte[] bytes;
   private int length;
@@ -53,7 +55,10 @@ final class LineBytes {
     return this;
   }
 
-  /** Appends {@code s} as UTF-8; a lone surrogate becomes {@code ?}, as {@code String.getBytes} does. */
+  /**
+   * Appends {@code s} as UTF-8; a lone surrogate becomes {@code ?}, as {@code String.getBytes}
+   * does.
+   */
   LineBytes utf8(String s) {
     int n = s.length();
     ensure(n);
@@ -85,13 +90,17 @@ final class LineBytes {
     return this;
   }
 
-  /** Writes the non-ASCII char at {@code i} (and its low surrogate); returns the last index used. */
+  /**
+   * Writes the non-ASCII char at {@code i} (and its low surrogate); returns the last index used.
+   */
   private int utf8(String s, int i, char c) {
     ensure(4);
     if (c < 0x800) {
       bytes[length++] = (byte) (0xc0 | (c >> 6));
       bytes[length++] = (byte) (0x80 | (c & 0x3f));
-    } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+    } else if (Character.isHighSurrogate(c)
+        && i + 1 < s.length()
+        && Character.isLowSurrogate(s.charAt(i + 1))) {
       int cp = Character.toCodePoint(c, s.charAt(i + 1));
       bytes[length++] = (byte) (0xf0 | (cp >> 18));
       bytes[length++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
@@ -175,7 +184,9 @@ final class LineBytes {
     return this;
   }
 
-  /** Appends {@code micros / 1000} with three decimals, as {@code %.3f} prints it: {@code 1.500}. */
+  /**
+   * Appends {@code micros / 1000} with three decimals, as {@code %.3f} prints it: {@code 1.500}.
+   */
   LineBytes millis3(long micros) {
     if (micros < 0) {
       if (micros == Long.MIN_VALUE) {

@@ -20,8 +20,13 @@ final class LineEncoder {
     dash(out, e.method()).ascii(' ');
     dash(out, e.path()).ascii(" pool=");
     dash(out, e.pool()).ascii(" server=");
-    dash(out, e.server()).ascii(" status=").number(e.status()).ascii(" bytes=").number(e.bytes())
-        .ascii(" ms=").millis3(e.durationMicros());
+    dash(out, e.server())
+        .ascii(" status=")
+        .number(e.status())
+        .ascii(" bytes=")
+        .number(e.bytes())
+        .ascii(" ms=")
+        .millis3(e.durationMicros());
     if (e.affinity() != null) {
       out.ascii(" affinity=").utf8(e.affinity());
     }
@@ -41,8 +46,12 @@ final class LineEncoder {
     field(out, "\"path\":", e.path()).ascii(',');
     field(out, "\"pool\":", e.pool()).ascii(',');
     field(out, "\"server\":", e.server()).ascii(',');
-    out.ascii("\"status\":").number(e.status()).ascii(",\"bytes\":").number(e.bytes())
-        .ascii(",\"duration_us\":").number(e.durationMicros());
+    out.ascii("\"status\":")
+        .number(e.status())
+        .ascii(",\"bytes\":")
+        .number(e.bytes())
+        .ascii(",\"duration_us\":")
+        .number(e.durationMicros());
     if (e.affinity() != null) {
       field(out.ascii(','), "\"affinity\":", e.affinity());
     }

@@ -14,12 +14,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The access log's writer thread and the buffers that go to it.
  *
- * <p>Event loops fill buffers ({@link Chunk}s) of {@code buffer} bytes and hand each to this
- * writer whole, by a lock-free queue; the writer writes it with one call and returns it to a free
- * list. The number of buffers is fixed (one per event loop plus {@code queued}), so when the
- * destination cannot keep up the loops run out of free buffers and drop lines (counted, and
- * reported by a WARN at most once per {@code warnEvery}) rather than wait or grow without bound —
- * the trade nginx's {@code access_log … buffer=} makes, but never blocking the loop.
+ * <p>Event loops fill buffers ({@link Chunk}s) of {@code buffer} bytes and hand each to this writer
+ * whole, by a lock-free queue; the writer writes it with one call and returns it to a free list.
+ * The number of buffers is fixed (one per event loop plus {@code queued}), so when the destination
+ * cannot keep up the loops run out of free buffers and drop lines (counted, and reported by a WARN
+ * at most once per {@code warnEvery}) rather than wait or grow without bound — the trade nginx's
+ * {@code access_log … buffer=} makes, but never blocking the loop.
  */
 final class LogWriter {
 
@@ -154,7 +154,9 @@ final class LogWriter {
       Thread.currentThread().interrupt();
     }
     if (t.isAlive()) {
-      log.warn("the access log writer did not finish within {} ms; lines still queued are lost", waitMillis);
+      log.warn(
+          "the access log writer did not finish within {} ms; lines still queued are lost",
+          waitMillis);
     }
   }
 
@@ -209,7 +211,8 @@ final class LogWriter {
       destination.reopen();
       log.info("access log: reopened {}", destination.describe());
     } catch (IOException e) {
-      log.warn("access log: reopening failed, still writing to the previous file: {}", e.getMessage());
+      log.warn(
+          "access log: reopening failed, still writing to the previous file: {}", e.getMessage());
     }
   }
 
@@ -224,8 +227,13 @@ final class LogWriter {
       return;
     }
     String why = lastFailure == null ? "could not keep up" : "failed (" + lastFailure + ")";
-    log.warn("access log: {} lines dropped because {} {} ({} since start; "
-        + "tether_access_log_dropped_total)", total - warnedDropped, destination.describe(), why, total);
+    log.warn(
+        "access log: {} lines dropped because {} {} ({} since start; "
+            + "tether_access_log_dropped_total)",
+        total - warnedDropped,
+        destination.describe(),
+        why,
+        total);
     lastFailure = null;
     warnedDropped = total;
     lastWarnNanos = now;

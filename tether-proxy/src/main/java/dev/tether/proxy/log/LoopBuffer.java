@@ -4,10 +4,10 @@ import dev.tether.proxy.log.AccessLogger.Entry;
 import dev.tether.proxy.log.LogWriter.Chunk;
 
 /**
- * One event loop's access-log buffer: each line is encoded into a scratch array and copied into
- * the loop's current {@link Chunk}; a chunk that cannot take the next line goes to the writer
- * (flush by size), and {@link #flush} hands over whatever it holds (flush by time, scheduled on
- * the loop every {@code flush}). Confined to its loop: plain fields, no locks.
+ * One event loop's access-log buffer: each line is encoded into a scratch array and copied into the
+ * loop's current {@link Chunk}; a chunk that cannot take the next line goes to the writer (flush by
+ * size), and {@link #flush} hands over whatever it holds (flush by time, scheduled on the loop
+ * every {@code flush}). Confined to its loop: plain fields, no locks.
  */
 final class LoopBuffer {
 

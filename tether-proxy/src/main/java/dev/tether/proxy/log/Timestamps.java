@@ -9,9 +9,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * The time a line starts with, {@code 2026-12-03T06:41:54.123Z} (ISO 8601, milliseconds, the
- * zone's offset: {@code Z} or {@code +01:00}), which is what the log pattern of the previous access
- * log printed. The text up to the seconds is kept for the current second, so a line costs one clock
+ * The time a line starts with, {@code 2026-12-03T06:41:54.123Z} (ISO 8601, milliseconds, the zone's
+ * offset: {@code Z} or {@code +01:00}), which is what the log pattern of the previous access log
+ * printed. The text up to the seconds is kept for the current second, so a line costs one clock
  * read and five digits. Not thread-safe: each event loop has its own.
  */
 final class Timestamps {
@@ -34,7 +34,8 @@ final class Timestamps {
     if (sec != cachedSecond) {
       cache(sec);
     }
-    out.bytes(second.array(), 0, second.length()).padded((int) Math.floorMod(millis, 1000), 3)
+    out.bytes(second.array(), 0, second.length())
+        .padded((int) Math.floorMod(millis, 1000), 3)
         .bytes(offset.array(), 0, offset.length());
   }
 
@@ -48,9 +49,18 @@ final class Timestamps {
     } else {
       second.padded(year, 4);
     }
-    second.ascii('-').padded(t.getMonthValue(), 2).ascii('-').padded(t.getDayOfMonth(), 2)
-        .ascii('T').padded(t.getHour(), 2).ascii(':').padded(t.getMinute(), 2).ascii(':')
-        .padded(t.getSecond(), 2).ascii('.');
+    second
+        .ascii('-')
+        .padded(t.getMonthValue(), 2)
+        .ascii('-')
+        .padded(t.getDayOfMonth(), 2)
+        .ascii('T')
+        .padded(t.getHour(), 2)
+        .ascii(':')
+        .padded(t.getMinute(), 2)
+        .ascii(':')
+        .padded(t.getSecond(), 2)
+        .ascii('.');
     offset.clear();
     int total = off.getTotalSeconds();
     if (total == 0) {

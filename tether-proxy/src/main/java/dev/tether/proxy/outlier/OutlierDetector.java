@@ -32,20 +32,20 @@ import org.slf4j.LoggerFactory;
  * reaches a threshold (exactly equal, so only one) takes this detector's lock and, if the server is
  * not ejected yet and the pool's cap allows, ejects it through {@link Pool#eject} (a new immutable
  * snapshot). A connect failure counts only connect failures; a 5xx or a timeout shows the server
- * accepts connections and clears the connect-failure run; any other response clears all three.
- * 5xx means 500..599 except 501 and 505, which answer the request, not the server's health (as
+ * accepts connections and clears the connect-failure run; any other response clears all three. 5xx
+ * means 500..599 except 501 and 505, which answer the request, not the server's health (as
  * HAProxy's layer 7 observation does).
  *
  * <p>Ejection length: the n-th ejection in a row lasts {@code base × 2^(n-1)}, capped at {@code
  * max}; the row shortens by one for each full base time the server has since stayed in service
  * (Envoy decrements its multiplier once per healthy interval in the same way), and never grows past
  * the first length that reaches the cap. The cap on ejected servers is {@code floor(servers ×
- * share)} but at least one (Envoy's rule, so a small pool can eject at all); a server that reaches a
- * threshold while the cap is full is not ejected and its run starts over.
+ * share)} but at least one (Envoy's rule, so a small pool can eject at all); a server that reaches
+ * a threshold while the cap is full is not ejected and its run starts over.
  *
- * <p>A server returns when its time is up (a task on the injected {@link Scheduler}) or at once when
- * the active health check passes it ({@link #probed}). Every ejection and return is logged at INFO
- * and counted ({@code tether.outlier.ejections{pool,server,reason}}, {@code
+ * <p>A server returns when its time is up (a task on the injected {@link Scheduler}) or at once
+ * when the active health check passes it ({@link #probed}). Every ejection and return is logged at
+ * INFO and counted ({@code tether.outlier.ejections{pool,server,reason}}, {@code
  * tether.outlier.returns{pool,server,cause}}).
  *
  * <p>Thread-safe. The lock order is detector, then pool; the pool never calls back into a detector.
@@ -56,7 +56,9 @@ public final class OutlierDetector implements AutoCloseable {
 
   /** What the detector counts; the tag is the {@code reason} of the ejection counter. */
   public enum Kind {
-    CONNECT_FAILURE("connect-failure"), FIVE_XX("5xx"), TIMEOUT("timeout");
+    CONNECT_FAILURE("connect-failure"),
+    FIVE_XX("5xx"),
+    TIMEOUT("timeout");
 
     private final String tag;
 
@@ -111,6 +113,7 @@ public final class OutlierDetector implements AutoCloseable {
     long returnedAtMillis;
     Ejection current;
     Runnable cancel;
+
     /** A refusal by the cap was logged at INFO since this server's last ejection. */
     boolean capLogged;
   }
@@ -123,7 +126,10 @@ public final class OutlierDetector implements AutoCloseable {
   private final Map<String, History> history = new HashMap<>();
   private boolean closed;
 
-  /** A detector of {@code pool}'s servers; call {@link #serversChanged} after the pool's servers change. */
+  /**
+   * A detector of {@code pool}'s servers; call {@link #serversChanged} after the pool's servers
+   * change.
+   */
   public OutlierDetector(Pool pool, OutlierConfig config, Env env) {
     this.pool = requireNonNull(pool, "pool");
     this.config = requireNonNull(config, "config");
@@ -146,7 +152,9 @@ public final class OutlierDetector implements AutoCloseable {
 
   // ---- data plane: one call per outcome, null-tolerant so each call site is one line ----------
 
-  /** Reports a failed connect to {@code m} of {@code upstream}'s pool; nothing without a detector. */
+  /**
+   * Reports a failed connect to {@code m} of {@code upstream}'s pool; nothing without a detector.
+   */
   public static void connectFailed(Upstream upstream, Member m) {
     OutlierDetector d = upstream == null ? null : upstream.outlier();
     if (d != null && m != null) {
@@ -162,7 +170,9 @@ public final class OutlierDetector implements AutoCloseable {
     }
   }
 
-  /** Reports that {@code m} did not answer within the server timeout; nothing without a detector. */
+  /**
+   * Reports that {@code m} did not answer within the server timeout; nothing without a detector.
+   */
   public static void timedOut(Upstream upstream, Member m) {
     OutlierDetector d = upstream == null ? null : upstream.outlier();
     if (d != null && m != null) {
@@ -236,7 +246,9 @@ public final class OutlierDetector implements AutoCloseable {
     }
   }
 
-  /** Follows a change of the pool's servers: new servers get counters, removed ones are forgotten. */
+  /**
+   * Follows a change of the pool's servers: new servers get counters, removed ones are forgotten.
+   */
   public synchronized void serversChanged() {
     Map<String, Counters> before = counters;
     Map<String, Counters> next = new HashMap<>();
@@ -244,18 +256,24 @@ public final class OutlierDetector implements AutoCloseable {
       next.put(m.name(), before.getOrDefault(m.name(), new Counters()));
     }
     counters = Map.copyOf(next);
-    history.entrySet().removeIf(e -> {
-      if (next.containsKey(e.getKey())) {
-        return false;
-      }
-      if (e.getValue().cancel != null) {
-        e.getValue().cancel.run();
-      }
-      return true;
-    });
+    history
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (next.containsKey(e.getKey())) {
+                return false;
+              }
+              if (e.getValue().cancel != null) {
+                e.getValue().cancel.run();
+              }
+              return true;
+            });
   }
 
-  /** Ejects nothing more, cancels the pending returns and returns every server this detector ejected. */
+  /**
+   * Ejects nothing more, cancels the pending returns and returns every server this detector
+   * ejected.
+   */
   @Override
   public synchronized void close() {
     closed = true;
@@ -293,8 +311,16 @@ public final class OutlierDetector implements AutoCloseable {
       // otherwise log once per run, many times a second under load
       boolean first = !h.capLogged;
       h.capLogged = true;
-      String msg = "pool {}: server {} is not ejected ({}): {} of {} servers are ejected already, the most max-ejected-share {}% allows";
-      Object[] args = {pool.name(), server, reason, s.ejectedCount(), s.members().size(), config.maxEjectedPercent()};
+      String msg =
+          "pool {}: server {} is not ejected ({}): {} of {} servers are ejected already, the most max-ejected-share {}% allows";
+      Object[] args = {
+        pool.name(),
+        server,
+        reason,
+        s.ejectedCount(),
+        s.members().size(),
+        config.maxEjectedPercent()
+      };
       if (first) {
         log.info(msg, args);
       } else {
@@ -318,9 +344,18 @@ public final class OutlierDetector implements AutoCloseable {
     h.current = e;
     h.ejectedAtMillis = now;
     h.cancel = env.scheduler().schedule(() -> expire(server, e), length);
-    log.info("pool {}: server {} ejected for {}: {} (ejection {} in a row)", pool.name(), server, format(length), reason, h.row);
-    Counter.builder("tether.outlier.ejections").description("servers ejected by passive health checks")
-        .tags("pool", pool.name(), "server", server, "reason", kind.tag()).register(env.registry()).increment();
+    log.info(
+        "pool {}: server {} ejected for {}: {} (ejection {} in a row)",
+        pool.name(),
+        server,
+        format(length),
+        reason,
+        h.row);
+    Counter.builder("tether.outlier.ejections")
+        .description("servers ejected by passive health checks")
+        .tags("pool", pool.name(), "server", server, "reason", kind.tag())
+        .register(env.registry())
+        .increment();
   }
 
   private synchronized void expire(String server, Ejection e) {
@@ -345,10 +380,18 @@ public final class OutlierDetector implements AutoCloseable {
     }
     pool.restore(server);
     long ejectedMillis = Math.max(0, now - h.ejectedAtMillis);
-    log.info("pool {}: server {} returns: {} (ejected for {}: {})", pool.name(), server, why,
-        format(Duration.ofMillis(ejectedMillis)), e.reason());
-    Counter.builder("tether.outlier.returns").description("ejected servers returned to service")
-        .tags("pool", pool.name(), "server", server, "cause", cause).register(env.registry()).increment();
+    log.info(
+        "pool {}: server {} returns: {} (ejected for {}: {})",
+        pool.name(),
+        server,
+        why,
+        format(Duration.ofMillis(ejectedMillis)),
+        e.reason());
+    Counter.builder("tether.outlier.returns")
+        .description("ejected servers returned to service")
+        .tags("pool", pool.name(), "server", server, "cause", cause)
+        .register(env.registry())
+        .increment();
   }
 
   private String reason(Kind kind, int status) {

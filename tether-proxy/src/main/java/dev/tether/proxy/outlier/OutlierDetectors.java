@@ -7,7 +7,10 @@ import dev.tether.proxy.health.HealthChecker;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Builds the passive health checks and panic settings of every pool of a configuration, and keeps them across reloads. */
+/**
+ * Builds the passive health checks and panic settings of every pool of a configuration, and keeps
+ * them across reloads.
+ */
 public final class OutlierDetectors {
 
   private OutlierDetectors() {}
@@ -22,8 +25,11 @@ public final class OutlierDetectors {
    * @param env time, timers and meters for new detectors
    * @return the detectors by pool name; pools without {@code outlier} have none
    */
-  public static Map<String, OutlierDetector> build(TetherConfig c, Map<String, Pool> pools,
-      Map<String, OutlierDetector> previous, OutlierDetector.Env env) {
+  public static Map<String, OutlierDetector> build(
+      TetherConfig c,
+      Map<String, Pool> pools,
+      Map<String, OutlierDetector> previous,
+      OutlierDetector.Env env) {
     Map<String, OutlierDetector> kept = new HashMap<>();
     for (Map.Entry<String, OutlierDetector> old : previous.entrySet()) {
       PoolConfig pc = c.pools().get(old.getKey());
@@ -49,7 +55,8 @@ public final class OutlierDetectors {
   }
 
   /** Lets a passing active check return a server that its pool's detector ejected. */
-  public static void link(Map<String, HealthChecker> checkers, Map<String, OutlierDetector> detectors) {
+  public static void link(
+      Map<String, HealthChecker> checkers, Map<String, OutlierDetector> detectors) {
     for (Map.Entry<String, HealthChecker> e : checkers.entrySet()) {
       OutlierDetector d = detectors.get(e.getKey());
       if (d != null) {

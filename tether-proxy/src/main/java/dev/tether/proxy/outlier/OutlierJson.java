@@ -5,7 +5,9 @@ import dev.tether.balance.Member;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** How the admin API shows an ejection: {@code {"until": ISO-8601, "reason": "...", "count": n}}. */
+/**
+ * How the admin API shows an ejection: {@code {"until": ISO-8601, "reason": "...", "count": n}}.
+ */
 public final class OutlierJson {
 
   private OutlierJson() {}

@@ -31,11 +31,16 @@ public final class PanicLog {
       }
     }
     if (s.panic()) {
-      log.warn("pool {}: PANIC: {} of {} servers in rotation are healthy, below the panic threshold of {}%; "
-          + "balancing over all {} of them, health ignored", pool.name(), healthy, inRotation, pool.panicThreshold(),
-          inRotation);
+      log.warn(
+          "pool {}: PANIC: {} of {} servers in rotation are healthy, below the panic threshold of {}%; "
+              + "balancing over all {} of them, health ignored",
+          pool.name(), healthy, inRotation, pool.panicThreshold(), inRotation);
     } else {
-      log.info("pool {}: leaves panic mode: {} of {} servers in rotation are healthy", pool.name(), healthy, inRotation);
+      log.info(
+          "pool {}: leaves panic mode: {} of {} servers in rotation are healthy",
+          pool.name(),
+          healthy,
+          inRotation);
     }
   }
 }

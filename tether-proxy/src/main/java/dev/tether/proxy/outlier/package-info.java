@@ -1,2 +1,5 @@
-/** Passive health checks (outlier detection): ejecting servers that fail real requests, and panic-mode reporting. */
+/**
+ * Passive health checks (outlier detection): ejecting servers that fail real requests, and
+ * panic-mode reporting.
+ */
 package dev.tether.proxy.outlier;

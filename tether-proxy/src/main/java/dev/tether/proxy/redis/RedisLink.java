@@ -12,8 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * A connection to Redis that never makes its caller wait: {@link #connected()} answers the
- * connection once established, else {@code null}. A failed first connection is tried again at
- * most once per {@link #RECONNECT_INTERVAL}, asynchronously; once established, Lettuce itself
+ * connection once established, else {@code null}. A failed first connection is tried again at most
+ * once per {@link #RECONNECT_INTERVAL}, asynchronously; once established, Lettuce itself
  * reconnects. Thread-safe.
  */
 public final class RedisLink implements AutoCloseable {
@@ -24,8 +24,8 @@ public final class RedisLink implements AutoCloseable {
   private final RedisClient client = RedisClient.create();
   private final RedisURI uri;
   private final Consumer<String> onFailure;
-  private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> connection =
-      new AtomicReference<>();
+  private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>>
+      connection = new AtomicReference<>();
   private volatile long lastAttemptNanos;
 
   /**
@@ -47,14 +47,19 @@ public final class RedisLink implements AutoCloseable {
     CompletableFuture<StatefulRedisConnection<String, String>> f =
         client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
     connection.set(f);
-    f.whenComplete((c, t) -> {
-      if (t != null) {
-        onFailure.accept("cannot connect to " + uri.getHost() + ":" + uri.getPort() + ": " + t.getMessage());
-      }
-    });
+    f.whenComplete(
+        (c, t) -> {
+          if (t != null) {
+            onFailure.accept(
+                "cannot connect to " + uri.getHost() + ":" + uri.getPort() + ": " + t.getMessage());
+          }
+        });
   }
 
-  /** The connection if established, else {@code null} (and, after a failure, a new attempt in the background). */
+  /**
+   * The connection if established, else {@code null} (and, after a failure, a new attempt in the
+   * background).
+   */
   public StatefulRedisConnection<String, String> connected() {
     CompletableFuture<StatefulRedisConnection<String, String>> f = connection.get();
     if (!f.isDone()) {

@@ -12,7 +12,10 @@ public interface Attempt {
   /** A response head reached the client: nothing can be retried any more. */
   boolean responseStarted();
 
-  /** The whole request (head and body so far) can be sent again: nothing streamed past the replay buffer. */
+  /**
+   * The whole request (head and body so far) can be sent again: nothing streamed past the replay
+   * buffer.
+   */
   boolean replayable();
 
   /** The current attempt went out on a pooled connection that had carried requests before. */

@@ -6,8 +6,8 @@ import dev.tether.proxy.config.RetriesConfig;
 import java.util.function.LongSupplier;
 
 /**
- * A pool's retry policy: its rules and budget, and the one place that decides what follows a
- * failed attempt ({@link #afterFailure}).
+ * A pool's retry policy: its rules and budget, and the one place that decides what follows a failed
+ * attempt ({@link #afterFailure}).
  *
  * <p>The rules, by where the attempt failed:
  *
@@ -83,7 +83,9 @@ public final class Retries {
     return budget;
   }
 
-  /** Whether {@code method} is idempotent (RFC 9110 §9.2.2): GET, HEAD, OPTIONS, TRACE, PUT, DELETE. */
+  /**
+   * Whether {@code method} is idempotent (RFC 9110 §9.2.2): GET, HEAD, OPTIONS, TRACE, PUT, DELETE.
+   */
   public static boolean idempotent(String method) {
     return switch (method) {
       case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
@@ -116,8 +118,13 @@ public final class Retries {
   public Verdict afterFailure(Failure where, int status, Attempt attempt) {
     return switch (where) {
       case CONNECT -> attempt.connectRetries() == 0 ? Verdict.ELSEWHERE : Verdict.NONE;
-      case CLOSED -> attempt.reusedConnection() && attempt.resends() == 0 && attempt.idempotent()
-          && attempt.replayable() ? Verdict.RESEND : elsewhere(attempt);
+      case CLOSED ->
+          attempt.reusedConnection()
+                  && attempt.resends() == 0
+                  && attempt.idempotent()
+                  && attempt.replayable()
+              ? Verdict.RESEND
+              : elsewhere(attempt);
       case STATUS -> retriesOn(status) && attempt.idempotent() ? elsewhere(attempt) : Verdict.NONE;
       case TIMEOUT -> Verdict.NONE;
     };
@@ -125,7 +132,10 @@ public final class Retries {
 
   /** Another server after a failure the server may have seen: the rules, then the budget. */
   private Verdict elsewhere(Attempt a) {
-    if (!a.idempotent() || a.responseStarted() || a.errorRetries() >= config.attempts() || !a.replayable()) {
+    if (!a.idempotent()
+        || a.responseStarted()
+        || a.errorRetries() >= config.attempts()
+        || !a.replayable()) {
       return Verdict.NONE;
     }
     return budget.tryRetry() ? Verdict.ELSEWHERE : Verdict.BUDGET_SPENT;

@@ -5,14 +5,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
 /**
- * At most a share of a pool's requests may be retries (Finagle's {@code RetryBudget}, Envoy's
- * retry budget): over a sliding window of {@value #WINDOW_SECONDS} one-second buckets, a retry is
- * allowed while {@code retries < minPerSecond * window + ratio * requests}. A pool whose servers
- * all fail then sends each request about once instead of {@code 1 + attempts} times.
+ * At most a share of a pool's requests may be retries (Finagle's {@code RetryBudget}, Envoy's retry
+ * budget): over a sliding window of {@value #WINDOW_SECONDS} one-second buckets, a retry is allowed
+ * while {@code retries < minPerSecond * window + ratio * requests}. A pool whose servers all fail
+ * then sends each request about once instead of {@code 1 + attempts} times.
  *
- * <p>Thread-safe and lock-free: every event loop counts into the same buckets. A bucket is reset
- * by the first caller in a new second; a count racing that reset may be lost, which only makes
- * the budget approximate by a request or two.
+ * <p>Thread-safe and lock-free: every event loop counts into the same buckets. A bucket is reset by
+ * the first caller in a new second; a count racing that reset may be lost, which only makes the
+ * budget approximate by a request or two.
  */
 public final class RetryBudget {
 
@@ -32,7 +32,8 @@ public final class RetryBudget {
    */
   public RetryBudget(double ratio, int minPerSecond, LongSupplier ticker) {
     if (!(ratio >= 0 && ratio <= 1) || minPerSecond < 0) {
-      throw new IllegalArgumentException("ratio must be 0..1 and minPerSecond >= 0, not " + ratio + ", " + minPerSecond);
+      throw new IllegalArgumentException(
+          "ratio must be 0..1 and minPerSecond >= 0, not " + ratio + ", " + minPerSecond);
     }
     this.ratio = ratio;
     this.reserve = (long) minPerSecond * WINDOW_SECONDS;

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.Locale;
 
 /**
- * One routing rule: requests whose host matches and whose path starts with {@code pathPrefix} go
- * to {@code pool}. A {@code null} host matches any host; {@code *.example.com} matches subdomains.
+ * One routing rule: requests whose host matches and whose path starts with {@code pathPrefix} go to
+ * {@code pool}. A {@code null} host matches any host; {@code *.example.com} matches subdomains.
  * {@code gate}, when not {@code null}, checks access and rate limits before a request is balanced.
  */
 public record Route(String host, String pathPrefix, String pool, RouteGate gate) {
@@ -40,7 +40,8 @@ public record Route(String host, String pathPrefix, String pool, RouteGate gate)
       return false;
     }
     // "/api" matches "/api", "/api/x" and "/api?q" but not "/apix".
-    return pathPrefix.endsWith("/") || path.length() == pathPrefix.length()
+    return pathPrefix.endsWith("/")
+        || path.length() == pathPrefix.length()
         || path.charAt(pathPrefix.length()) == '/';
   }
 }

@@ -20,12 +20,17 @@ public final class RouteGates implements AutoCloseable {
   private final LongSupplier ticker;
   private Map<RouteConfig, RouteGate> gates = new HashMap<>();
 
-  /** @param ticker monotonic nanoseconds, for the rate-limit buckets */
+  /**
+   * @param ticker monotonic nanoseconds, for the rate-limit buckets
+   */
   public RouteGates(LongSupplier ticker) {
     this.ticker = ticker;
   }
 
-  /** The routing rules of {@code configs}, each with its gate (kept from the last call when its rules are the same). */
+  /**
+   * The routing rules of {@code configs}, each with its gate (kept from the last call when its
+   * rules are the same).
+   */
   public List<Route> routes(List<RouteConfig> configs) {
     List<Route> routes = new ArrayList<>();
     Map<RouteConfig, RouteGate> next = new HashMap<>();
@@ -33,29 +38,43 @@ public final class RouteGates implements AutoCloseable {
       RouteGate gate = null;
       if (rc.access() != null || rc.rateLimit() != null) {
         RouteGate kept = gates.get(rc);
-        gate = kept != null ? kept : new RouteGate(rc.access(), rc.rateLimit(), refusals, ticker,
-            System::currentTimeMillis, (rc.host() == null ? "*" : rc.host()) + rc.pathPrefix());
+        gate =
+            kept != null
+                ? kept
+                : new RouteGate(
+                    rc.access(),
+                    rc.rateLimit(),
+                    refusals,
+                    ticker,
+                    System::currentTimeMillis,
+                    (rc.host() == null ? "*" : rc.host()) + rc.pathPrefix());
         next.put(rc, gate);
       }
       routes.add(new Route(rc.host(), rc.pathPrefix(), rc.pool(), gate));
     }
     Map<RouteConfig, RouteGate> before = gates;
     gates = next;
-    before.forEach((rc, g) -> {
-      if (next.get(rc) != g) {
-        g.close();
-      }
-    });
+    before.forEach(
+        (rc, g) -> {
+          if (next.get(rc) != g) {
+            g.close();
+          }
+        });
     return routes;
   }
 
   /** Exports the refusals as {@code tether.route.refused{reason}}. */
   public void bind(MeterRegistry registry) {
-    String what = "requests refused by a route before balancing: by its access rule (403) or rate limit (429)";
+    String what =
+        "requests refused by a route before balancing: by its access rule (403) or rate limit (429)";
     FunctionCounter.builder("tether.route.refused", refusals, RouteGate.Refusals::denied)
-        .description(what).tag("reason", "denied").register(registry);
+        .description(what)
+        .tag("reason", "denied")
+        .register(registry);
     FunctionCounter.builder("tether.route.refused", refusals, RouteGate.Refusals::rateLimited)
-        .description(what).tag("reason", "rate-limited").register(registry);
+        .description(what)
+        .tag("reason", "rate-limited")
+        .register(registry);
   }
 
   @Override

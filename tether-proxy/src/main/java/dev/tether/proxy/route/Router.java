@@ -28,11 +28,14 @@ public final class Router {
     }
     for (Route r : list) {
       if (!upstreams.containsKey(r.pool())) {
-        throw new IllegalArgumentException("route " + r + " names pool " + r.pool() + ", which does not exist");
+        throw new IllegalArgumentException(
+            "route " + r + " names pool " + r.pool() + ", which does not exist");
       }
     }
-    list.sort(Comparator.comparingInt(Router::hostRank)
-        .thenComparing(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed()));
+    list.sort(
+        Comparator.comparingInt(Router::hostRank)
+            .thenComparing(
+                Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed()));
     this.routes = list.toArray(Route[]::new);
   }
 
@@ -54,7 +57,9 @@ public final class Router {
     return r == null ? null : upstreams.get(r.pool());
   }
 
-  /** The route a request takes, or {@code null} when none matches; arguments as for {@link #route}. */
+  /**
+   * The route a request takes, or {@code null} when none matches; arguments as for {@link #route}.
+   */
   public Route match(String host, String path) {
     String h = host == null ? null : host.toLowerCase(Locale.ROOT);
     for (Route r : routes) {

@@ -22,9 +22,17 @@ import java.util.Map;
  * every request's outcome, the registry of its open tunnels ({@code null} = not tracked), and how
  * its WebSocket connections are carried.
  */
-public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
-    AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries, OutlierDetector outlier,
-    TunnelRegistry tunnels, WebSocketConfig webSocket) {
+public record Upstream(
+    Pool pool,
+    Map<String, InetSocketAddress> addresses,
+    ConnectionsConfig connections,
+    AffinityPolicy affinity,
+    boolean affinityHeader,
+    PoolTraffic traffic,
+    Retries retries,
+    OutlierDetector outlier,
+    TunnelRegistry tunnels,
+    WebSocketConfig webSocket) {
 
   /** The response header naming the affinity decision when {@code affinityHeader} is set. */
   public static final String AFFINITY_HEADER = "X-Tether-Affinity";
@@ -38,34 +46,76 @@ public record Upstream(Pool pool, Map<String, InetSocketAddress> addresses, Conn
   }
 
   /** An upstream whose WebSocket connections are tunnels. */
-  public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
-      AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries, OutlierDetector outlier,
+  public Upstream(
+      Pool pool,
+      Map<String, InetSocketAddress> addresses,
+      ConnectionsConfig connections,
+      AffinityPolicy affinity,
+      boolean affinityHeader,
+      PoolTraffic traffic,
+      Retries retries,
+      OutlierDetector outlier,
       TunnelRegistry tunnels) {
-    this(pool, addresses, connections, affinity, affinityHeader, traffic, retries, outlier, tunnels,
+    this(
+        pool,
+        addresses,
+        connections,
+        affinity,
+        affinityHeader,
+        traffic,
+        retries,
+        outlier,
+        tunnels,
         WebSocketConfig.DEFAULTS);
   }
 
   /** An upstream whose tunnels are not tracked. */
-  public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
-      AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic, Retries retries, OutlierDetector outlier) {
-    this(pool, addresses, connections, affinity, affinityHeader, traffic, retries, outlier, null,
+  public Upstream(
+      Pool pool,
+      Map<String, InetSocketAddress> addresses,
+      ConnectionsConfig connections,
+      AffinityPolicy affinity,
+      boolean affinityHeader,
+      PoolTraffic traffic,
+      Retries retries,
+      OutlierDetector outlier) {
+    this(
+        pool,
+        addresses,
+        connections,
+        affinity,
+        affinityHeader,
+        traffic,
+        retries,
+        outlier,
+        null,
         WebSocketConfig.DEFAULTS);
   }
 
   /** An upstream with the default retry rules and without passive health checks. */
-  public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
-      AffinityPolicy affinity, boolean affinityHeader, PoolTraffic traffic) {
+  public Upstream(
+      Pool pool,
+      Map<String, InetSocketAddress> addresses,
+      ConnectionsConfig connections,
+      AffinityPolicy affinity,
+      boolean affinityHeader,
+      PoolTraffic traffic) {
     this(pool, addresses, connections, affinity, affinityHeader, traffic, Retries.defaults(), null);
   }
 
   /** An upstream without request meters. */
-  public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections,
-      AffinityPolicy affinity, boolean affinityHeader) {
+  public Upstream(
+      Pool pool,
+      Map<String, InetSocketAddress> addresses,
+      ConnectionsConfig connections,
+      AffinityPolicy affinity,
+      boolean affinityHeader) {
     this(pool, addresses, connections, affinity, affinityHeader, null);
   }
 
   /** An upstream without affinity. */
-  public Upstream(Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections) {
+  public Upstream(
+      Pool pool, Map<String, InetSocketAddress> addresses, ConnectionsConfig connections) {
     this(pool, addresses, connections, null, false);
   }
 

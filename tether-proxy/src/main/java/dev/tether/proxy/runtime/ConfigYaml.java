@@ -28,17 +28,19 @@ import org.yaml.snakeyaml.nodes.Tag;
  * its own comments, with the runtime changes applied to the {@code servers} lists and each one
  * marked by a {@code # runtime: ...} comment, so an operator can paste it back into the file.
  *
- * <p>Secrets are never printed: an inline {@code token}, {@code secret} or {@code password}
- * becomes {@code <redacted>} (its {@code *-env} reference is shown as it is), and the password in a
- * URI's user info becomes {@code <redacted>} too. A document with a redacted value does not load
- * until the secret is put back, which is deliberate.
+ * <p>Secrets are never printed: an inline {@code token}, {@code secret} or {@code password} becomes
+ * {@code <redacted>} (its {@code *-env} reference is shown as it is), and the password in a URI's
+ * user info becomes {@code <redacted>} too. A document with a redacted value does not load until
+ * the secret is put back, which is deliberate.
  */
 final class ConfigYaml {
 
   /** Keys whose inline values are secrets. */
   static final Set<String> SECRET_KEYS = Set.of("token", "secret", "password");
+
   static final String REDACTED = "<redacted>";
-  private static final Pattern URI_PASSWORD = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:)[^@/]+@");
+  private static final Pattern URI_PASSWORD =
+      Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:)[^@/]+@");
 
   private ConfigYaml() {}
 
@@ -46,9 +48,14 @@ final class ConfigYaml {
    * @param file the configuration as loaded from its file, with its {@link TetherConfig#text()}
    * @throws IllegalStateException when the configuration's text is not known
    */
-  static String render(TetherConfig file, RuntimeOverlay overlay, Collection<RuntimeChanges.Removal> pending, Instant now) {
+  static String render(
+      TetherConfig file,
+      RuntimeOverlay overlay,
+      Collection<RuntimeChanges.Removal> pending,
+      Instant now) {
     if (file.text() == null) {
-      throw new IllegalStateException("the configuration was not read from YAML text, so it cannot be shown as YAML");
+      throw new IllegalStateException(
+          "the configuration was not read from YAML text, so it cannot be shown as YAML");
     }
     LoaderOptions lo = new LoaderOptions();
     lo.setProcessComments(true);
@@ -56,7 +63,11 @@ final class ConfigYaml {
     Node root = new Yaml(lo).compose(new StringReader(file.text().yaml()));
     List<CommentLine> header = new ArrayList<>();
     header.add(comment(" Effective configuration of " + file.source() + " at " + time(now) + "."));
-    header.add(comment(" Lines marked 'runtime:' were changed through the admin API; secrets show as " + REDACTED + "."));
+    header.add(
+        comment(
+            " Lines marked 'runtime:' were changed through the admin API; secrets show as "
+                + REDACTED
+                + "."));
     if (root.getBlockComments() != null) {
       header.addAll(root.getBlockComments());
     }
@@ -65,8 +76,12 @@ final class ConfigYaml {
       Node pools = value(top, "pools");
       if (pools instanceof MappingNode pm) {
         for (NodeTuple t : pm.getValue()) {
-          if (t.getKeyNode() instanceof ScalarNode k && t.getValueNode() instanceof MappingNode pool) {
-            apply(pool, overlay.changes(k.getValue()), pending.stream().filter(r -> r.pool().equals(k.getValue())).toList());
+          if (t.getKeyNode() instanceof ScalarNode k
+              && t.getValueNode() instanceof MappingNode pool) {
+            apply(
+                pool,
+                overlay.changes(k.getValue()),
+                pending.stream().filter(r -> r.pool().equals(k.getValue())).toList());
           }
         }
       }
@@ -89,7 +104,8 @@ final class ConfigYaml {
     return out.toString();
   }
 
-  private static void apply(MappingNode pool, RuntimeOverlay.PoolChanges c, List<RuntimeChanges.Removal> pending) {
+  private static void apply(
+      MappingNode pool, RuntimeOverlay.PoolChanges c, List<RuntimeChanges.Removal> pending) {
     NodeTuple serversTuple = tuple(pool, "servers");
     if (serversTuple == null || !(serversTuple.getValueNode() instanceof SequenceNode seq)) {
       return;
@@ -97,22 +113,47 @@ final class ConfigYaml {
     List<CommentLine> onKey = new ArrayList<>();
     List<Node> items = new ArrayList<>();
     for (Node item : seq.getValue()) {
-      String name = item instanceof MappingNode m && value(m, "name") instanceof ScalarNode n ? n.getValue() : null;
+      String name =
+          item instanceof MappingNode m && value(m, "name") instanceof ScalarNode n
+              ? n.getValue()
+              : null;
       RuntimeOverlay.Removed removed = name == null ? null : c.removed().get(name);
       if (removed != null) {
         ServerConfig s = removed.fileServer();
-        onKey.add(comment(" runtime: removed " + time(removed.at()) + ": { name: " + s.name() + ", address: " + s.address()
-            + ", weight: " + s.weight() + " }"));
+        onKey.add(
+            comment(
+                " runtime: removed "
+                    + time(removed.at())
+                    + ": { name: "
+                    + s.name()
+                    + ", address: "
+                    + s.address()
+                    + ", weight: "
+                    + s.weight()
+                    + " }"));
         continue;
       }
       RuntimeOverlay.Weighted w = name == null ? null : c.weights().get(name);
       if (w != null) {
         setScalar((MappingNode) item, "weight", Tag.INT, Integer.toString(w.weight()));
-        mark(item, " runtime: weight " + w.weight() + " set " + time(w.at()) + " (the file had " + w.fileWeight() + ")");
+        mark(
+            item,
+            " runtime: weight "
+                + w.weight()
+                + " set "
+                + time(w.at())
+                + " (the file had "
+                + w.fileWeight()
+                + ")");
       }
       for (RuntimeChanges.Removal r : pending) {
         if (r.server().equals(name)) {
-          mark(item, " runtime: draining since " + time(r.since()) + ", to be removed once idle or at " + time(r.deadline()));
+          mark(
+              item,
+              " runtime: draining since "
+                  + time(r.since())
+                  + ", to be removed once idle or at "
+                  + time(r.deadline()));
         }
       }
       items.add(item);
@@ -122,13 +163,29 @@ final class ConfigYaml {
       List<NodeTuple> fields = new ArrayList<>();
       fields.add(new NodeTuple(str("name"), str(s.name())));
       fields.add(new NodeTuple(str("address"), str(s.address().toString())));
-      fields.add(new NodeTuple(str("weight"), new ScalarNode(Tag.INT, Integer.toString(s.weight()), null, null,
-          DumperOptions.ScalarStyle.PLAIN)));
+      fields.add(
+          new NodeTuple(
+              str("weight"),
+              new ScalarNode(
+                  Tag.INT,
+                  Integer.toString(s.weight()),
+                  null,
+                  null,
+                  DumperOptions.ScalarStyle.PLAIN)));
       MappingNode m = new MappingNode(Tag.MAP, fields, DumperOptions.FlowStyle.FLOW);
-      mark(m, " runtime: added " + time(a.at()) + (a.weightAt() == null ? "" : ", weight set " + time(a.weightAt())));
+      mark(
+          m,
+          " runtime: added "
+              + time(a.at())
+              + (a.weightAt() == null ? "" : ", weight set " + time(a.weightAt())));
       for (RuntimeChanges.Removal r : pending) {
         if (r.server().equals(s.name())) {
-          mark(m, " runtime: draining since " + time(r.since()) + ", to be removed once idle or at " + time(r.deadline()));
+          mark(
+              m,
+              " runtime: draining since "
+                  + time(r.since())
+                  + ", to be removed once idle or at "
+                  + time(r.deadline()));
         }
       }
       items.add(m);
@@ -154,7 +211,10 @@ final class ConfigYaml {
           if (SECRET_KEYS.contains(k.getValue())) {
             v = copyComments(sv, str(REDACTED));
           } else if (URI_PASSWORD.matcher(sv.getValue()).find()) {
-            v = copyComments(sv, str(URI_PASSWORD.matcher(sv.getValue()).replaceFirst("$1" + REDACTED + "@")));
+            v =
+                copyComments(
+                    sv,
+                    str(URI_PASSWORD.matcher(sv.getValue()).replaceFirst("$1" + REDACTED + "@")));
           }
         } else {
           redact(v);
@@ -178,14 +238,19 @@ final class ConfigYaml {
     boolean set = false;
     for (NodeTuple t : m.getValue()) {
       if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
-        out.add(new NodeTuple(t.getKeyNode(), new ScalarNode(tag, value, null, null, DumperOptions.ScalarStyle.PLAIN)));
+        out.add(
+            new NodeTuple(
+                t.getKeyNode(),
+                new ScalarNode(tag, value, null, null, DumperOptions.ScalarStyle.PLAIN)));
         set = true;
       } else {
         out.add(t);
       }
     }
     if (!set) {
-      out.add(new NodeTuple(str(key), new ScalarNode(tag, value, null, null, DumperOptions.ScalarStyle.PLAIN)));
+      out.add(
+          new NodeTuple(
+              str(key), new ScalarNode(tag, value, null, null, DumperOptions.ScalarStyle.PLAIN)));
     }
     m.setValue(out);
   }
@@ -197,10 +262,13 @@ final class ConfigYaml {
    */
   private static void mark(Node item, String text) {
     Node n = item;
-    if (item instanceof MappingNode m && m.getFlowStyle() != DumperOptions.FlowStyle.FLOW && !m.getValue().isEmpty()) {
+    if (item instanceof MappingNode m
+        && m.getFlowStyle() != DumperOptions.FlowStyle.FLOW
+        && !m.getValue().isEmpty()) {
       n = m.getValue().getFirst().getValueNode();
     }
-    List<CommentLine> c = new ArrayList<>(n.getInLineComments() == null ? List.of() : n.getInLineComments());
+    List<CommentLine> c =
+        new ArrayList<>(n.getInLineComments() == null ? List.of() : n.getInLineComments());
     c.add(new CommentLine(null, null, text, CommentType.IN_LINE));
     n.setInLineComments(c);
   }
@@ -230,5 +298,4 @@ final class ConfigYaml {
   private static String time(Instant t) {
     return t.truncatedTo(ChronoUnit.SECONDS).toString();
   }
-
 }

@@ -22,19 +22,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one way the running configuration changes: a reload of the file, or a server added,
- * removed or re-weighted through the admin API. Each change computes the effective configuration
- * (the file as last loaded plus the {@link RuntimeOverlay}) and has the {@link Target} install it,
- * which gives each changed pool exactly one new snapshot. Changes are serialized on this object;
- * the target's own lock is taken inside it, never the other way round.
+ * The one way the running configuration changes: a reload of the file, or a server added, removed
+ * or re-weighted through the admin API. Each change computes the effective configuration (the file
+ * as last loaded plus the {@link RuntimeOverlay}) and has the {@link Target} install it, which
+ * gives each changed pool exactly one new snapshot. Changes are serialized on this object; the
+ * target's own lock is taken inside it, never the other way round.
  *
  * <p>Removing a server drains it first unless asked to remove it now: it goes {@code DRAINING}
  * (bound sessions keep it, nothing new arrives) and is removed once it is <em>removable</em>: the
- * drain service says it is done (no live session, request in flight or tunnel), or, without one,
- * no request is in flight and its pool's session tracker counts no live session bound to it; or
- * once its deadline has passed. The check runs every {@value #CHECK_MILLIS} ms while a
- * removal is pending. A server that an operator takes out of {@code DRAINING} meanwhile (enable,
- * disable) is not removed: the removal is called off.
+ * drain service says it is done (no live session, request in flight or tunnel), or, without one, no
+ * request is in flight and its pool's session tracker counts no live session bound to it; or once
+ * its deadline has passed. The check runs every {@value #CHECK_MILLIS} ms while a removal is
+ * pending. A server that an operator takes out of {@code DRAINING} meanwhile (enable, disable) is
+ * not removed: the removal is called off.
  */
 public final class RuntimeChanges implements AutoCloseable {
 
@@ -73,7 +73,10 @@ public final class RuntimeChanges implements AutoCloseable {
     }
   }
 
-  /** How long a drain before removal may take when neither the request nor {@code drain.deadline} says. */
+  /**
+   * How long a drain before removal may take when neither the request nor {@code drain.deadline}
+   * says.
+   */
   public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(10);
 
   /** Why a change is refused, beyond bad input. */
@@ -99,7 +102,8 @@ public final class RuntimeChanges implements AutoCloseable {
   }
 
   /** A removal: done, or pending until {@code deadline}. */
-  public record Removal(String pool, String server, boolean removed, Instant since, Instant deadline) {}
+  public record Removal(
+      String pool, String server, boolean removed, Instant since, Instant deadline) {}
 
   private final Target target;
   private final Clock clock;
@@ -113,7 +117,8 @@ public final class RuntimeChanges implements AutoCloseable {
 
   /**
    * @param file the configuration the balancer started with (already installed)
-   * @param scheduler runs the removal checks (timer threads only: the check hops to a virtual thread)
+   * @param scheduler runs the removal checks (timer threads only: the check hops to a virtual
+   *     thread)
    */
   public RuntimeChanges(TetherConfig file, Target target, Clock clock, Scheduler scheduler) {
     this.file = requireNonNull(file, "file");
@@ -171,17 +176,34 @@ public final class RuntimeChanges implements AutoCloseable {
     String address = server.address().toString().toLowerCase(Locale.ROOT);
     for (ServerConfig s : pc.servers()) {
       if (s.name().equals(server.name())) {
-        throw new RefusedException(Refusal.CONFLICT, "pool " + pool + " already has a server named '" + server.name() + "'");
+        throw new RefusedException(
+            Refusal.CONFLICT,
+            "pool " + pool + " already has a server named '" + server.name() + "'");
       }
       if (s.address().toString().toLowerCase(Locale.ROOT).equals(address)) {
-        throw new RefusedException(Refusal.CONFLICT, "pool " + pool + ": server " + s.name() + " already has address " + server.address());
+        throw new RefusedException(
+            Refusal.CONFLICT,
+            "pool " + pool + ": server " + s.name() + " already has address " + server.address());
       }
       if (s.route().equals(server.route())) {
-        throw new RefusedException(Refusal.CONFLICT, "pool " + pool + ": server " + s.name() + " already uses route '" + server.route() + "'");
+        throw new RefusedException(
+            Refusal.CONFLICT,
+            "pool "
+                + pool
+                + ": server "
+                + s.name()
+                + " already uses route '"
+                + server.route()
+                + "'");
       }
     }
     change(overlay.add(pool, server, clock.instant()));
-    log.info("admin: pool {}: server {} at {} added with weight {}", pool, server.name(), server.address(), server.weight());
+    log.info(
+        "admin: pool {}: server {} at {} added with weight {}",
+        pool,
+        server.name(),
+        server.address(),
+        server.weight());
   }
 
   /**
@@ -209,8 +231,13 @@ public final class RuntimeChanges implements AutoCloseable {
     serverConfig(pool, server);
     PoolConfig pc = poolConfig(pool);
     if (pc.servers().size() == 1) {
-      throw new RefusedException(Refusal.CONFLICT, "server " + server + " is the last of pool " + pool
-          + "; a pool needs at least one, so add another first");
+      throw new RefusedException(
+          Refusal.CONFLICT,
+          "server "
+              + server
+              + " is the last of pool "
+              + pool
+              + "; a pool needs at least one, so add another first");
     }
     String key = pool + "/" + server;
     Instant at = clock.instant();
@@ -219,12 +246,19 @@ public final class RuntimeChanges implements AutoCloseable {
       removeNow(pool, server, at);
       return new Removal(pool, server, true, at, at);
     }
-    Duration d = deadline != null ? deadline : pc.drain().deadline() != null ? pc.drain().deadline() : DEFAULT_DEADLINE;
+    Duration d =
+        deadline != null
+            ? deadline
+            : pc.drain().deadline() != null ? pc.drain().deadline() : DEFAULT_DEADLINE;
     Removal before = pending.get(key);
     Removal r = new Removal(pool, server, false, before == null ? at : before.since(), at.plus(d));
     pending.put(key, r);
     target.drain(pool, server, d);
-    log.info("admin: pool {}: server {} draining, removed when idle or at {}", pool, server, r.deadline());
+    log.info(
+        "admin: pool {}: server {} draining, removed when idle or at {}",
+        pool,
+        server,
+        r.deadline());
     scheduleCheck();
     return r;
   }
@@ -247,7 +281,8 @@ public final class RuntimeChanges implements AutoCloseable {
     if (m.load().inFlight() > 0) {
       return false;
     }
-    return affinity == null || affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L) == 0L;
+    return affinity == null
+        || affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L) == 0L;
   }
 
   /** Completes the pending removals that may complete; runs off the timer, on a virtual thread. */
@@ -266,7 +301,11 @@ public final class RuntimeChanges implements AutoCloseable {
           pending.remove(key);
         } else if (m.state() != ServerState.DRAINING) {
           pending.remove(key);
-          log.info("pool {}: removal of server {} called off: it is {} now", r.pool(), r.server(), m.state());
+          log.info(
+              "pool {}: removal of server {} called off: it is {} now",
+              r.pool(),
+              r.server(),
+              m.state());
         } else if (drained(r, m) || !now.isBefore(r.deadline())) {
           pending.remove(key);
           try {
@@ -287,7 +326,9 @@ public final class RuntimeChanges implements AutoCloseable {
 
   private void scheduleCheck() {
     if (check == null && !pending.isEmpty() && !closed) {
-      check = scheduler.schedule(() -> Thread.startVirtualThread(this::sweep), Duration.ofMillis(CHECK_MILLIS));
+      check =
+          scheduler.schedule(
+              () -> Thread.startVirtualThread(this::sweep), Duration.ofMillis(CHECK_MILLIS));
     }
   }
 
@@ -306,7 +347,8 @@ public final class RuntimeChanges implements AutoCloseable {
   private PoolConfig poolConfig(String pool) {
     PoolConfig pc = effective.pools().get(pool);
     if (pc == null || target.pool(pool) == null) {
-      throw new RefusedException(Refusal.NOT_FOUND, "no pool '" + pool + "'; pools: " + effective.pools().keySet());
+      throw new RefusedException(
+          Refusal.NOT_FOUND, "no pool '" + pool + "'; pools: " + effective.pools().keySet());
     }
     return pc;
   }
@@ -317,7 +359,8 @@ public final class RuntimeChanges implements AutoCloseable {
         return s;
       }
     }
-    throw new RefusedException(Refusal.NOT_FOUND, "pool " + pool + " has no server '" + server + "'");
+    throw new RefusedException(
+        Refusal.NOT_FOUND, "pool " + pool + " has no server '" + server + "'");
   }
 
   /** The file's definition of {@code server}, or {@code null} when it was added at run time. */
@@ -326,7 +369,9 @@ public final class RuntimeChanges implements AutoCloseable {
       return null;
     }
     PoolConfig pc = file.pools().get(pool);
-    return pc == null ? null : pc.servers().stream().filter(s -> s.name().equals(server)).findFirst().orElse(null);
+    return pc == null
+        ? null
+        : pc.servers().stream().filter(s -> s.name().equals(server)).findFirst().orElse(null);
   }
 
   /** For the listing: pending removals of {@code pool}. */

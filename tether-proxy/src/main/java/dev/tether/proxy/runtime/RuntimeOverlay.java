@@ -62,7 +62,8 @@ public final class RuntimeOverlay {
   }
 
   /** One pool's changes; maps by server name in the order they were made. */
-  public record PoolChanges(Map<String, Added> added, Map<String, Removed> removed, Map<String, Weighted> weights) {
+  public record PoolChanges(
+      Map<String, Added> added, Map<String, Removed> removed, Map<String, Weighted> weights) {
     static final PoolChanges NONE = new PoolChanges(Map.of(), Map.of(), Map.of());
 
     public PoolChanges {
@@ -86,11 +87,12 @@ public final class RuntimeOverlay {
 
   private RuntimeOverlay(Map<String, PoolChanges> pools) {
     Map<String, PoolChanges> m = new LinkedHashMap<>();
-    pools.forEach((k, v) -> {
-      if (!v.isEmpty()) {
-        m.put(k, v);
-      }
-    });
+    pools.forEach(
+        (k, v) -> {
+          if (!v.isEmpty()) {
+            m.put(k, v);
+          }
+        });
     this.pools = Collections.unmodifiableMap(m);
   }
 
@@ -104,7 +106,10 @@ public final class RuntimeOverlay {
     return pools.isEmpty();
   }
 
-  /** The effective configuration: {@code file} with these changes applied (call on a rebased overlay). */
+  /**
+   * The effective configuration: {@code file} with these changes applied (call on a rebased
+   * overlay).
+   */
   public TetherConfig apply(TetherConfig file) {
     if (pools.isEmpty()) {
       return file;
@@ -144,8 +149,8 @@ public final class RuntimeOverlay {
   /**
    * With server {@code name} of {@code pool} removed.
    *
-   * @param fileServer its definition in the file in force, or {@code null} when it was added at
-   *     run time (then it is just forgotten)
+   * @param fileServer its definition in the file in force, or {@code null} when it was added at run
+   *     time (then it is just forgotten)
    */
   public RuntimeOverlay remove(String pool, String name, ServerConfig fileServer, Instant at) {
     PoolChanges c = changes(pool);
@@ -162,17 +167,19 @@ public final class RuntimeOverlay {
   /**
    * With the weight of server {@code name} of {@code pool} set to {@code weight}.
    *
-   * @param fileServer its definition in the file in force, or {@code null} when it was added at
-   *     run time; setting a file server back to its file weight forgets the change
+   * @param fileServer its definition in the file in force, or {@code null} when it was added at run
+   *     time; setting a file server back to its file weight forgets the change
    */
-  public RuntimeOverlay weight(String pool, String name, ServerConfig fileServer, int weight, Instant at) {
+  public RuntimeOverlay weight(
+      String pool, String name, ServerConfig fileServer, int weight, Instant at) {
     PoolChanges c = changes(pool);
     Map<String, Added> added = new LinkedHashMap<>(c.added());
     Map<String, Weighted> weights = new LinkedHashMap<>(c.weights());
     Added a = added.get(name);
     if (a != null) {
       ServerConfig s = a.server();
-      added.put(name, new Added(new ServerConfig(s.name(), s.address(), weight, s.route()), a.at(), at));
+      added.put(
+          name, new Added(new ServerConfig(s.name(), s.address(), weight, s.route()), a.at(), at));
     } else if (fileServer != null && fileServer.weight() == weight) {
       weights.remove(name);
     } else if (fileServer != null) {
@@ -196,40 +203,73 @@ public final class RuntimeOverlay {
       Map<String, ServerConfig> byName = new LinkedHashMap<>();
       pc.servers().forEach(s -> byName.put(s.name(), s));
       Map<String, Removed> removed = new LinkedHashMap<>();
-      c.removed().forEach((name, r) -> {
-        ServerConfig now = byName.get(name);
-        if (r.fileServer().equals(now)) {
-          removed.put(name, r);
-        } else {
-          dropped.add(now == null ? "pool " + pool + ": server " + name + " is no longer in the file either"
-              : "pool " + pool + ": server " + name + " was removed at run time but the file changed it, so it is back");
-        }
-      });
+      c.removed()
+          .forEach(
+              (name, r) -> {
+                ServerConfig now = byName.get(name);
+                if (r.fileServer().equals(now)) {
+                  removed.put(name, r);
+                } else {
+                  dropped.add(
+                      now == null
+                          ? "pool " + pool + ": server " + name + " is no longer in the file either"
+                          : "pool "
+                              + pool
+                              + ": server "
+                              + name
+                              + " was removed at run time but the file changed it, so it is back");
+                }
+              });
       Map<String, Weighted> weights = new LinkedHashMap<>();
-      c.weights().forEach((name, w) -> {
-        ServerConfig now = byName.get(name);
-        if (now != null && now.weight() == w.fileWeight()) {
-          weights.put(name, w);
-        } else {
-          dropped.add("pool " + pool + ": server " + name + (now == null ? " is no longer in the file; its runtime weight is gone"
-              : " has weight " + now.weight() + " in the file now (was " + w.fileWeight() + "); the file's weight replaces the runtime weight " + w.weight()));
-        }
-      });
+      c.weights()
+          .forEach(
+              (name, w) -> {
+                ServerConfig now = byName.get(name);
+                if (now != null && now.weight() == w.fileWeight()) {
+                  weights.put(name, w);
+                } else {
+                  dropped.add(
+                      "pool "
+                          + pool
+                          + ": server "
+                          + name
+                          + (now == null
+                              ? " is no longer in the file; its runtime weight is gone"
+                              : " has weight "
+                                  + now.weight()
+                                  + " in the file now (was "
+                                  + w.fileWeight()
+                                  + "); the file's weight replaces the runtime weight "
+                                  + w.weight()));
+                }
+              });
       Map<String, Added> added = new LinkedHashMap<>();
-      c.added().forEach((name, a) -> {
-        String clash = clash(pc, removed, a.server());
-        if (clash == null) {
-          added.put(name, a);
-        } else {
-          dropped.add("pool " + pool + ": the file now has " + clash + ", so server " + name + " added at run time is gone");
-        }
-      });
+      c.added()
+          .forEach(
+              (name, a) -> {
+                String clash = clash(pc, removed, a.server());
+                if (clash == null) {
+                  added.put(name, a);
+                } else {
+                  dropped.add(
+                      "pool "
+                          + pool
+                          + ": the file now has "
+                          + clash
+                          + ", so server "
+                          + name
+                          + " added at run time is gone");
+                }
+              });
       out.put(pool, new PoolChanges(added, removed, weights));
     }
     return new Rebased(new RuntimeOverlay(out), List.copyOf(dropped));
   }
 
-  /** What of {@code pc} (other than the servers in {@code removed}) clashes with {@code s}, or {@code null}. */
+  /**
+   * What of {@code pc} (other than the servers in {@code removed}) clashes with {@code s}, or
+   * {@code null}.
+   */
   private static String clash(PoolConfig pc, Map<String, Removed> removed, ServerConfig s) {
     String address = s.address().toString().toLowerCase(Locale.ROOT);
     for (ServerConfig f : pc.servers()) {

@@ -24,8 +24,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * TLS to one pool's servers: a Netty context for the data plane's pooled connections and a JDK
  * context for the blocking health probes, both trusting {@code ca-file} (or the JDK's defaults),
- * sending {@code server-name} (or the server's configured host) as SNI and checking the
- * certificate carries it unless {@code verify: false}. Immutable and thread-safe.
+ * sending {@code server-name} (or the server's configured host) as SNI and checking the certificate
+ * carries it unless {@code verify: false}. Immutable and thread-safe.
  */
 public final class BackendTls {
 
@@ -63,10 +63,13 @@ public final class BackendTls {
     return netty.newHandler(alloc, serverName(address), address.getPort());
   }
 
-  /** {@code plain}, connected to {@code address}, as a TLS socket after its handshake (blocking). */
+  /**
+   * {@code plain}, connected to {@code address}, as a TLS socket after its handshake (blocking).
+   */
   public SSLSocket wrap(Socket plain, InetSocketAddress address) throws IOException {
     String name = serverName(address);
-    SSLSocket s = (SSLSocket) jdk.getSocketFactory().createSocket(plain, name, address.getPort(), true);
+    SSLSocket s =
+        (SSLSocket) jdk.getSocketFactory().createSocket(plain, name, address.getPort(), true);
     SSLParameters p = s.getSSLParameters();
     p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
     if (!isIpLiteral(name)) {
@@ -96,7 +99,8 @@ public final class BackendTls {
         for (X509Certificate cert : PemFiles.certificates(c.caFile())) {
           ks.setCertificateEntry("ca" + i++, cert);
         }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory tmf =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         trust = tmf.getTrustManagers();
       }
@@ -104,7 +108,8 @@ public final class BackendTls {
       ctx.init(null, trust, null);
       return ctx;
     } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalArgumentException("cannot build the backend TLS context: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot build the backend TLS context: " + e.getMessage(), e);
     }
   }
 

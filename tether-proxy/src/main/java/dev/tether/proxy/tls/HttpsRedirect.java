@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  */
 public final class HttpsRedirect extends SimpleChannelInboundHandler<HttpObject> {
 
-  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
+  private static final Pattern HOST =
+      Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
 
   private final int httpsPort;
 
@@ -42,28 +43,46 @@ public final class HttpsRedirect extends SimpleChannelInboundHandler<HttpObject>
   }
 
   /** Binds the redirect listener at {@code address}, pointing at https port {@code httpsPort}. */
-  public static Channel bind(EventLoopGroup group, NettyTransport transport, InetSocketAddress address, int httpsPort, Limits limits) {
-    ServerBootstrap b = new ServerBootstrap().group(group).channel(transport.serverChannel())
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childHandler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new ReadTimeoutHandler(30));
-            ch.pipeline().addLast(new HttpServerCodec(limits.maxRequestLine(), limits.maxHeaderSize(), limits.maxChunk()));
-            ch.pipeline().addLast(new HttpsRedirect(httpsPort));
-          }
-        });
+  public static Channel bind(
+      EventLoopGroup group,
+      NettyTransport transport,
+      InetSocketAddress address,
+      int httpsPort,
+      Limits limits) {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childHandler(
+                new ChannelInitializer<>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(new ReadTimeoutHandler(30));
+                    ch.pipeline()
+                        .addLast(
+                            new HttpServerCodec(
+                                limits.maxRequestLine(),
+                                limits.maxHeaderSize(),
+                                limits.maxChunk()));
+                    ch.pipeline().addLast(new HttpsRedirect(httpsPort));
+                  }
+                });
     try {
       return b.bind(address).sync().channel();
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      throw new IllegalStateException("cannot listen on " + address + " (redirect-http): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot listen on " + address + " (redirect-http): " + e.getMessage(), e);
     }
   }
 
-  /** The https URL for {@code host} (a Host header, may carry a port) and {@code uri}, or {@code null} when the host is bad. */
+  /**
+   * The https URL for {@code host} (a Host header, may carry a port) and {@code uri}, or {@code
+   * null} when the host is bad.
+   */
   static String location(String host, String uri, int httpsPort) {
     if (host == null) {
       return null;
@@ -77,7 +96,10 @@ public final class HttpsRedirect extends SimpleChannelInboundHandler<HttpObject>
       return null;
     }
     String path = uri.startsWith("/") ? uri : "/";
-    return "https://" + name.toLowerCase(Locale.ROOT) + (httpsPort == 443 ? "" : ":" + httpsPort) + path;
+    return "https://"
+        + name.toLowerCase(Locale.ROOT)
+        + (httpsPort == 443 ? "" : ":" + httpsPort)
+        + path;
   }
 
   @Override
@@ -85,14 +107,22 @@ public final class HttpsRedirect extends SimpleChannelInboundHandler<HttpObject>
     if (!(msg instanceof HttpRequest req)) {
       return; // body bytes: released by the superclass
     }
-    String location = req.decoderResult().isSuccess() ? location(req.headers().get(HttpHeaderNames.HOST), req.uri(), httpsPort) : null;
+    String location =
+        req.decoderResult().isSuccess()
+            ? location(req.headers().get(HttpHeaderNames.HOST), req.uri(), httpsPort)
+            : null;
     FullHttpResponse r;
     if (location == null) {
-      r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, Unpooled.EMPTY_BUFFER);
+      r =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, Unpooled.EMPTY_BUFFER);
     } else {
       boolean safe = req.method().equals(HttpMethod.GET) || req.method().equals(HttpMethod.HEAD);
-      r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-          safe ? HttpResponseStatus.MOVED_PERMANENTLY : HttpResponseStatus.PERMANENT_REDIRECT, Unpooled.EMPTY_BUFFER);
+      r =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              safe ? HttpResponseStatus.MOVED_PERMANENTLY : HttpResponseStatus.PERMANENT_REDIRECT,
+              Unpooled.EMPTY_BUFFER);
       r.headers().set(HttpHeaderNames.LOCATION, location);
     }
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);

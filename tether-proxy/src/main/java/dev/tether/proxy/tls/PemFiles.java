@@ -24,9 +24,9 @@ import javax.security.auth.x500.X500Principal;
 
 /**
  * Reads certificate chains and PKCS#8 private keys from PEM files, and checks that a key belongs to
- * its certificate. Every failure is an {@link IllegalArgumentException} whose message names the file,
- * the line of the PEM block at fault and what to do about it, so that {@code tether check} and a
- * reload can show it as it is.
+ * its certificate. Every failure is an {@link IllegalArgumentException} whose message names the
+ * file, the line of the PEM block at fault and what to do about it, so that {@code tether check}
+ * and a reload can show it as it is.
  */
 public final class PemFiles {
 
@@ -38,15 +38,22 @@ public final class PemFiles {
   /**
    * The chain of {@code certFile} (leaf first) and the key of {@code keyFile}, checked to match.
    *
-   * @throws IllegalArgumentException when a file cannot be read, holds no or bad PEM, or the key
-   *     is not the certificate's
+   * @throws IllegalArgumentException when a file cannot be read, holds no or bad PEM, or the key is
+   *     not the certificate's
    */
   public static CertifiedKey load(Path certFile, Path keyFile) {
     List<X509Certificate> chain = certificates(certFile);
     PrivateKey key = privateKey(keyFile);
     if (!matches(key, chain.getFirst().getPublicKey())) {
-      throw new IllegalArgumentException(keyFile + ": this " + key.getAlgorithm() + " key does not belong to the first certificate of "
-          + certFile + " (" + chain.getFirst().getSubjectX500Principal().getName() + "); give the key the certificate was issued for");
+      throw new IllegalArgumentException(
+          keyFile
+              + ": this "
+              + key.getAlgorithm()
+              + " key does not belong to the first certificate of "
+              + certFile
+              + " ("
+              + chain.getFirst().getSubjectX500Principal().getName()
+              + "); give the key the certificate was issued for");
     }
     return new CertifiedKey(chain, key, names(chain.getFirst()));
   }
@@ -64,19 +71,26 @@ public final class PemFiles {
     for (Block b : blocks) {
       if (!b.label().equals("CERTIFICATE")) {
         if (b.label().contains("PRIVATE KEY")) {
-          throw new IllegalArgumentException(file + ":" + b.line() + ": a private key where certificates belong; "
-              + "cert-file holds the certificate chain, key-file the key");
+          throw new IllegalArgumentException(
+              file
+                  + ":"
+                  + b.line()
+                  + ": a private key where certificates belong; "
+                  + "cert-file holds the certificate chain, key-file the key");
         }
         continue;
       }
       try {
         out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(b.der())));
       } catch (CertificateException e) {
-        throw new IllegalArgumentException(file + ":" + b.line() + ": not a valid X.509 certificate: " + e.getMessage());
+        throw new IllegalArgumentException(
+            file + ":" + b.line() + ": not a valid X.509 certificate: " + e.getMessage());
       }
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException(file + ": no -----BEGIN CERTIFICATE----- block; give the PEM certificate chain, leaf first");
+      throw new IllegalArgumentException(
+          file
+              + ": no -----BEGIN CERTIFICATE----- block; give the PEM certificate chain, leaf first");
     }
     return List.copyOf(out);
   }
@@ -88,18 +102,32 @@ public final class PemFiles {
         case "PRIVATE KEY" -> {
           return decodePkcs8(file, b);
         }
-        case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new IllegalArgumentException(file + ":" + b.line() + ": a "
-            + b.label().replace(" PRIVATE KEY", "") + " key in the traditional format; convert it to PKCS#8 with "
-            + "`openssl pkcs8 -topk8 -nocrypt -in " + file.getFileName() + " -out key.pem`");
-        case "ENCRYPTED PRIVATE KEY" -> throw new IllegalArgumentException(file + ":" + b.line()
-            + ": the key is encrypted; give it unencrypted (file mode 0600), e.g. `openssl pkcs8 -topk8 -nocrypt -in "
-            + file.getFileName() + " -out key.pem`");
+        case "RSA PRIVATE KEY", "EC PRIVATE KEY" ->
+            throw new IllegalArgumentException(
+                file
+                    + ":"
+                    + b.line()
+                    + ": a "
+                    + b.label().replace(" PRIVATE KEY", "")
+                    + " key in the traditional format; convert it to PKCS#8 with "
+                    + "`openssl pkcs8 -topk8 -nocrypt -in "
+                    + file.getFileName()
+                    + " -out key.pem`");
+        case "ENCRYPTED PRIVATE KEY" ->
+            throw new IllegalArgumentException(
+                file
+                    + ":"
+                    + b.line()
+                    + ": the key is encrypted; give it unencrypted (file mode 0600), e.g. `openssl pkcs8 -topk8 -nocrypt -in "
+                    + file.getFileName()
+                    + " -out key.pem`");
         default -> {
           // certificates next to the key are allowed (a combined file)
         }
       }
     }
-    throw new IllegalArgumentException(file + ": no -----BEGIN PRIVATE KEY----- block; give the PKCS#8 PEM private key");
+    throw new IllegalArgumentException(
+        file + ": no -----BEGIN PRIVATE KEY----- block; give the PKCS#8 PEM private key");
   }
 
   private static PrivateKey decodePkcs8(Path file, Block b) {
@@ -111,7 +139,8 @@ public final class PemFiles {
         // try the next algorithm
       }
     }
-    throw new IllegalArgumentException(file + ":" + b.line() + ": not a PKCS#8 RSA, EC or Ed25519 private key");
+    throw new IllegalArgumentException(
+        file + ":" + b.line() + ": not a PKCS#8 RSA, EC or Ed25519 private key");
   }
 
   /** Whether {@code key} signs what {@code pub} verifies. */
@@ -119,13 +148,14 @@ public final class PemFiles {
     if (!key.getAlgorithm().equals(pub.getAlgorithm())) {
       return false;
     }
-    String alg = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      case "RSASSA-PSS" -> "RSASSA-PSS";
-      default -> null;
-    };
+    String alg =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "Ed25519", "EdDSA" -> "Ed25519";
+          case "RSASSA-PSS" -> "RSASSA-PSS";
+          default -> null;
+        };
     if (alg == null) {
       return false;
     }
@@ -133,8 +163,9 @@ public final class PemFiles {
       byte[] data = "tether key check".getBytes(StandardCharsets.US_ASCII);
       Signature s = Signature.getInstance(alg);
       if (alg.equals("RSASSA-PSS")) {
-        s.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
-            java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        s.setParameter(
+            new java.security.spec.PSSParameterSpec(
+                "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
       }
       s.initSign(key);
       s.update(data);
@@ -147,7 +178,9 @@ public final class PemFiles {
     }
   }
 
-  /** The DNS names of {@code cert} (subject alternative names, else the subject's CN), lower case. */
+  /**
+   * The DNS names of {@code cert} (subject alternative names, else the subject's CN), lower case.
+   */
   static Set<String> names(X509Certificate cert) {
     Set<String> out = new LinkedHashSet<>();
     try {
@@ -199,20 +232,30 @@ public final class PemFiles {
         try {
           out.add(new Block(label, Base64.getMimeDecoder().decode(body.toString()), start));
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(file + ":" + start + ": the " + label + " block is not valid base64");
+          throw new IllegalArgumentException(
+              file + ":" + start + ": the " + label + " block is not valid base64");
         }
         label = null;
       } else if (line.startsWith("-----")) {
-        throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected -----END " + label + "----- for the block at line " + start);
+        throw new IllegalArgumentException(
+            file
+                + ":"
+                + (i + 1)
+                + ": expected -----END "
+                + label
+                + "----- for the block at line "
+                + start);
       } else if (!line.contains(":")) { // skip RFC 1421 headers such as Proc-Type
         body.append(line);
       }
     }
     if (label != null) {
-      throw new IllegalArgumentException(file + ":" + start + ": the " + label + " block has no -----END " + label + "----- line");
+      throw new IllegalArgumentException(
+          file + ":" + start + ": the " + label + " block has no -----END " + label + "----- line");
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException(file + ": no PEM block (-----BEGIN ...-----); give a PEM file");
+      throw new IllegalArgumentException(
+          file + ": no PEM block (-----BEGIN ...-----); give a PEM file");
     }
     return out;
   }

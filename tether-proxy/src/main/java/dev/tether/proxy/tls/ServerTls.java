@@ -48,8 +48,13 @@ public final class ServerTls implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerTls.class);
 
   /** Everything a new connection needs; immutable. */
-  private record Snapshot(ListenerTlsConfig config, List<CertifiedKey> keys, List<SslContext> contexts,
-      Mapping<String, SslContext> sni, Map<SslContext, byte[]> ocsp, byte[] fingerprint) {}
+  private record Snapshot(
+      ListenerTlsConfig config,
+      List<CertifiedKey> keys,
+      List<SslContext> contexts,
+      Mapping<String, SslContext> sni,
+      Map<SslContext, byte[]> ocsp,
+      byte[] fingerprint) {}
 
   private final SslProvider provider;
   private final TicketKeys tickets;
@@ -63,7 +68,8 @@ public final class ServerTls implements AutoCloseable {
   private ScheduledFuture<?> poll;
   private ScheduledFuture<?> rotation;
 
-  private ServerTls(Snapshot first, SslProvider provider, TicketKeys tickets, ScheduledExecutorService timer) {
+  private ServerTls(
+      Snapshot first, SslProvider provider, TicketKeys tickets, ScheduledExecutorService timer) {
     this.current = first;
     this.provider = provider;
     this.tickets = tickets;
@@ -82,8 +88,11 @@ public final class ServerTls implements AutoCloseable {
     TicketKeys tickets = new TicketKeys(new SecureRandom());
     ServerTls tls = new ServerTls(build(config, provider, tickets), provider, tickets, timer);
     tls.schedule(config);
-    log.info("TLS on the listener with the {} engine: {} certificate(s), default for {}", TlsContexts.engineName(provider),
-        config.certificates().size(), tls.current.keys().getFirst().names());
+    log.info(
+        "TLS on the listener with the {} engine: {} certificate(s), default for {}",
+        TlsContexts.engineName(provider),
+        config.certificates().size(),
+        tls.current.keys().getFirst().names());
     return tls;
   }
 
@@ -122,7 +131,8 @@ public final class ServerTls implements AutoCloseable {
       try {
         ctx = TlsContexts.server(k, c, provider);
       } catch (SSLException | RuntimeException e) {
-        throw new IllegalArgumentException(cert.certFile() + ": cannot be used for TLS: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            cert.certFile() + ": cannot be used for TLS: " + e.getMessage(), e);
       }
       if (!c.ticketRotation().isZero()) {
         tickets.applyTo(ctx);
@@ -133,13 +143,15 @@ public final class ServerTls implements AutoCloseable {
       keys.add(k);
       contexts.add(ctx);
     }
-    DomainWildcardMappingBuilder<SslContext> sni = new DomainWildcardMappingBuilder<>(contexts.getFirst());
+    DomainWildcardMappingBuilder<SslContext> sni =
+        new DomainWildcardMappingBuilder<>(contexts.getFirst());
     for (int i = keys.size() - 1; i >= 0; i--) { // the earlier certificate wins a name both carry
       for (String name : keys.get(i).names()) {
         sni.add(name, contexts.get(i));
       }
     }
-    return new Snapshot(c, List.copyOf(keys), List.copyOf(contexts), sni.build(), ocsp, fingerprint);
+    return new Snapshot(
+        c, List.copyOf(keys), List.copyOf(contexts), sni.build(), ocsp, fingerprint);
   }
 
   /** The engine in use: {@code openssl} or {@code jdk}. */
@@ -185,8 +197,8 @@ public final class ServerTls implements AutoCloseable {
   }
 
   /**
-   * Serves {@code next} from now on, when its certificates load; otherwise logs why, counts it
-   * and keeps the certificates in service. Connections already open are not touched.
+   * Serves {@code next} from now on, when its certificates load; otherwise logs why, counts it and
+   * keeps the certificates in service. Connections already open are not touched.
    *
    * @return whether {@code next} is now in service
    */
@@ -202,15 +214,20 @@ public final class ServerTls implements AutoCloseable {
       current = build(next, provider, tickets);
     } catch (IllegalArgumentException e) {
       reloadFailed.increment();
-      log.warn("TLS certificates not reloaded, the previous ones stay in service: {}", e.getMessage());
+      log.warn(
+          "TLS certificates not reloaded, the previous ones stay in service: {}", e.getMessage());
       return false;
     }
     reloaded.increment();
     failedFingerprint = null;
-    if (!next.reloadCheck().equals(before.config().reloadCheck()) || !next.ticketRotation().equals(before.config().ticketRotation())) {
+    if (!next.reloadCheck().equals(before.config().reloadCheck())
+        || !next.ticketRotation().equals(before.config().ticketRotation())) {
       schedule(next);
     }
-    log.info("TLS certificates reloaded: {} certificate(s), default for {}", next.certificates().size(), current.keys().getFirst().names());
+    log.info(
+        "TLS certificates reloaded: {} certificate(s), default for {}",
+        next.certificates().size(),
+        current.keys().getFirst().names());
     return true;
   }
 
@@ -222,7 +239,8 @@ public final class ServerTls implements AutoCloseable {
       return;
     }
     if (!apply(s.config())) {
-      failedFingerprint = now; // a half-written pair is retried when it changes again, not logged every poll
+      failedFingerprint =
+          now; // a half-written pair is retried when it changes again, not logged every poll
     }
   }
 
@@ -234,18 +252,33 @@ public final class ServerTls implements AutoCloseable {
 
   /** Registers {@code tether.tls.*} meters with {@code registry}. */
   public void bind(MeterRegistry registry) {
-    FunctionCounter.builder("tether.tls.reloads", reloaded, LongAdder::sum).tag("result", "loaded")
-        .description("certificate reloads put in service").register(registry);
-    FunctionCounter.builder("tether.tls.reloads", reloadFailed, LongAdder::sum).tag("result", "failed")
-        .description("certificate reloads refused (bad file, key not the certificate's); the old certificates stayed")
+    FunctionCounter.builder("tether.tls.reloads", reloaded, LongAdder::sum)
+        .tag("result", "loaded")
+        .description("certificate reloads put in service")
         .register(registry);
-    FunctionCounter.builder("tether.tls.handshakes", handshakes, LongAdder::sum).tag("result", "ok")
-        .description("TLS handshakes completed on the listener").register(registry);
-    FunctionCounter.builder("tether.tls.handshakes", handshakeFailures, LongAdder::sum).tag("result", "failed")
-        .description("TLS handshakes that failed on the listener").register(registry);
-    Gauge.builder("tether.tls.certificate.expiry", this,
-            t -> (t.current.keys().getFirst().leaf().getNotAfter().getTime() - System.currentTimeMillis()) / 1000.0)
-        .description("seconds until the default certificate expires").baseUnit("seconds").register(registry);
+    FunctionCounter.builder("tether.tls.reloads", reloadFailed, LongAdder::sum)
+        .tag("result", "failed")
+        .description(
+            "certificate reloads refused (bad file, key not the certificate's); the old certificates stayed")
+        .register(registry);
+    FunctionCounter.builder("tether.tls.handshakes", handshakes, LongAdder::sum)
+        .tag("result", "ok")
+        .description("TLS handshakes completed on the listener")
+        .register(registry);
+    FunctionCounter.builder("tether.tls.handshakes", handshakeFailures, LongAdder::sum)
+        .tag("result", "failed")
+        .description("TLS handshakes that failed on the listener")
+        .register(registry);
+    Gauge.builder(
+            "tether.tls.certificate.expiry",
+            this,
+            t ->
+                (t.current.keys().getFirst().leaf().getNotAfter().getTime()
+                        - System.currentTimeMillis())
+                    / 1000.0)
+        .description("seconds until the default certificate expires")
+        .baseUnit("seconds")
+        .register(registry);
   }
 
   /** Reloads that succeeded so far (files changed or reload). */

@@ -8,8 +8,8 @@ import java.util.random.RandomGenerator;
 /**
  * Session-ticket keys that rotate: the newest encrypts new tickets, the one before it still
  * decrypts tickets issued during the previous period (RFC 5077 section 5.5, as HAProxy's {@code
- * tls-ticket-keys}). Applies to the BoringSSL engine; the JDK engine keeps and rotates its own
- * keys ({@code jdk.tls.server.statelessKeyTimeout}).
+ * tls-ticket-keys}). Applies to the BoringSSL engine; the JDK engine keeps and rotates its own keys
+ * ({@code jdk.tls.server.statelessKeyTimeout}).
  *
  * <p>Thread-safe: rotation happens on the control plane's timer and publishes a new array.
  */

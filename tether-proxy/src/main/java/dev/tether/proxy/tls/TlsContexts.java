@@ -22,8 +22,8 @@ import javax.net.ssl.SSLException;
 public final class TlsContexts {
 
   /** The TLS 1.3 suites, always enabled next to the configured TLS 1.2 ones. */
-  static final List<String> TLS13_CIPHERS = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-      "TLS_CHACHA20_POLY1305_SHA256");
+  static final List<String> TLS13_CIPHERS =
+      List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
 
   private TlsContexts() {}
 
@@ -39,8 +39,10 @@ public final class TlsContexts {
       case OPENSSL -> {
         if (!OpenSsl.isAvailable()) {
           Throwable t = OpenSsl.unavailabilityCause();
-          throw new IllegalArgumentException("BoringSSL (netty-tcnative-boringssl-static) cannot be loaded: "
-              + (t == null ? "unknown reason" : t.getMessage()) + "; use engine: jdk or auto");
+          throw new IllegalArgumentException(
+              "BoringSSL (netty-tcnative-boringssl-static) cannot be loaded: "
+                  + (t == null ? "unknown reason" : t.getMessage())
+                  + "; use engine: jdk or auto");
         }
         yield SslProvider.OPENSSL;
       }
@@ -53,20 +55,29 @@ public final class TlsContexts {
   }
 
   /** A listener context for one certificate, offering {@code c.alpn()}. */
-  static SslContext server(CertifiedKey key, ListenerTlsConfig c, SslProvider provider) throws SSLException {
+  static SslContext server(CertifiedKey key, ListenerTlsConfig c, SslProvider provider)
+      throws SSLException {
     List<String> ciphers = new ArrayList<>(TLS13_CIPHERS);
     ciphers.addAll(c.ciphers());
-    SslContextBuilder b = SslContextBuilder.forServer(key.key(), key.chain().toArray(X509Certificate[]::new))
-        .sslProvider(provider)
-        .protocols(c.protocols())
-        .ciphers(ciphers, SupportedCipherSuiteFilter.INSTANCE)
-        .sessionTimeout(c.ticketRotation().isZero() ? 300 : Math.max(300, c.ticketRotation().toSeconds() * 2));
+    SslContextBuilder b =
+        SslContextBuilder.forServer(key.key(), key.chain().toArray(X509Certificate[]::new))
+            .sslProvider(provider)
+            .protocols(c.protocols())
+            .ciphers(ciphers, SupportedCipherSuiteFilter.INSTANCE)
+            .sessionTimeout(
+                c.ticketRotation().isZero()
+                    ? 300
+                    : Math.max(300, c.ticketRotation().toSeconds() * 2));
     if (!c.alpn().isEmpty()) {
-      b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-          ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-          ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, c.alpn()));
+      b.applicationProtocolConfig(
+          new ApplicationProtocolConfig(
+              ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+              c.alpn()));
     }
-    if (provider != SslProvider.JDK && c.certificates().stream().anyMatch(x -> x.ocspFile() != null)) {
+    if (provider != SslProvider.JDK
+        && c.certificates().stream().anyMatch(x -> x.ocspFile() != null)) {
       b.enableOcsp(true);
     }
     return b.build();
@@ -74,9 +85,11 @@ public final class TlsContexts {
 
   /** A client context for a pool's backends; HTTP/1.1 only (no ALPN). */
   public static SslContext client(BackendTlsConfig c) {
-    SslContextBuilder b = SslContextBuilder.forClient().sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-        .protocols(ListenerTlsConfig.PROTOCOLS)
-        .endpointIdentificationAlgorithm(c.verify() ? "HTTPS" : null);
+    SslContextBuilder b =
+        SslContextBuilder.forClient()
+            .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+            .protocols(ListenerTlsConfig.PROTOCOLS)
+            .endpointIdentificationAlgorithm(c.verify() ? "HTTPS" : null);
     if (!c.verify()) {
       b.trustManager(InsecureTrustManagerFactory.INSTANCE);
     } else if (c.caFile() != null) {
@@ -85,7 +98,8 @@ public final class TlsContexts {
     try {
       return b.build();
     } catch (SSLException e) {
-      throw new IllegalArgumentException("cannot build the backend TLS context: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot build the backend TLS context: " + e.getMessage(), e);
     }
   }
 }

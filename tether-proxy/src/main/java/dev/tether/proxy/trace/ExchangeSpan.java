@@ -54,8 +54,14 @@ public final class ExchangeSpan {
    * @param note why it ended as it did (error reasons), or {@code null}
    * @param cutShort the connection went away before the exchange finished
    */
-  public record Outcome(int status, String pool, String server, InetSocketAddress backend,
-      String affinity, String note, boolean cutShort) {}
+  public record Outcome(
+      int status,
+      String pool,
+      String server,
+      InetSocketAddress backend,
+      String affinity,
+      String note,
+      boolean cutShort) {}
 
   /** Records {@code outcome} and ends the span; an exchange's span ends once. */
   public void end(Outcome outcome) {

@@ -16,8 +16,8 @@ import io.opentelemetry.context.Context;
  *
  * <p>One span per exchange, of kind {@code SERVER}: it covers what the client waited for (routing,
  * the affinity decision, the backend hop with its retries, the streamed response), and its id is
- * the parent the backend sees. A separate {@code CLIENT} child for the backend hop would double
- * the spans per request for a hop that the backend's own {@code SERVER} span already measures.
+ * the parent the backend sees. A separate {@code CLIENT} child for the backend hop would double the
+ * spans per request for a hop that the backend's own {@code SERVER} span already measures.
  *
  * <p>Propagation: a valid incoming {@code traceparent} is the parent, and the sampler decides
  * (parent-based: a sampled parent is honoured). A sampled exchange replaces {@code traceparent} in
@@ -32,7 +32,9 @@ public final class ExchangeTracer {
 
   private final Tracer tracer;
 
-  /** A tracer that makes its spans with {@code tracer} (its provider decides sampling and export). */
+  /**
+   * A tracer that makes its spans with {@code tracer} (its provider decides sampling and export).
+   */
   public ExchangeTracer(Tracer tracer) {
     this.tracer = requireNonNull(tracer, "tracer");
   }
@@ -53,8 +55,12 @@ public final class ExchangeTracer {
       headers.remove(TraceParent.STATE_HEADER);
     }
     Context context = parent == null ? Context.root() : Context.root().with(Span.wrap(parent));
-    Span span = tracer.spanBuilder(spanName(method)).setParent(context).setSpanKind(SpanKind.SERVER)
-        .startSpan();
+    Span span =
+        tracer
+            .spanBuilder(spanName(method))
+            .setParent(context)
+            .setSpanKind(SpanKind.SERVER)
+            .startSpan();
     if (!span.isRecording()) {
       return null; // not sampled: the request goes on as it came
     }

@@ -5,13 +5,13 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.proxy.config.TracingConfig;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
@@ -58,38 +58,47 @@ public final class ProxyTracing implements AutoCloseable {
     if (!config.enabled()) {
       return new ProxyTracing(null);
     }
-    SdkTracerProviderBuilder b = SdkTracerProvider.builder()
-        .setSampler(sampler(config.sampling()))
-        .setResource(Resource.getDefault().merge(
-            Resource.create(Attributes.of(SERVICE_NAME, config.serviceName()))));
+    SdkTracerProviderBuilder b =
+        SdkTracerProvider.builder()
+            .setSampler(sampler(config.sampling()))
+            .setResource(
+                Resource.getDefault()
+                    .merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName()))));
     if (config.otlpEndpoint() != null) {
-      OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
-          .setEndpoint(config.otlpEndpoint().toString())
-          .setTimeout(Duration.ofSeconds(10))
-          .build();
-      b.addSpanProcessor(BatchSpanProcessor.builder(exporter)
-          .setScheduleDelay(Duration.ofSeconds(1))
-          .build());
-      log.info("tracing on: sampling {}, exporting OTLP/HTTP to {}", config.sampling(), config.otlpEndpoint());
+      OtlpHttpSpanExporter exporter =
+          OtlpHttpSpanExporter.builder()
+              .setEndpoint(config.otlpEndpoint().toString())
+              .setTimeout(Duration.ofSeconds(10))
+              .build();
+      b.addSpanProcessor(
+          BatchSpanProcessor.builder(exporter).setScheduleDelay(Duration.ofSeconds(1)).build());
+      log.info(
+          "tracing on: sampling {}, exporting OTLP/HTTP to {}",
+          config.sampling(),
+          config.otlpEndpoint());
     } else {
       // With no processor at all the SDK makes no spans of its own and would forward the
       // client's parent id; a processor that keeps nothing makes it record (and propagate) ours.
       b.addSpanProcessor(new DiscardingSpanProcessor());
-      log.info("tracing on: sampling {}, no otlp-endpoint so spans are propagated but not exported", config.sampling());
+      log.info(
+          "tracing on: sampling {}, no otlp-endpoint so spans are propagated but not exported",
+          config.sampling());
     }
     return new ProxyTracing(b.build());
   }
 
   /**
-   * Parent-based: a sampled incoming parent is sampled, an unsampled one is not, and a request
-   * with none is sampled with probability {@code ratio} (decided from its trace id, so every
-   * balancer instance decides alike for the same trace).
+   * Parent-based: a sampled incoming parent is sampled, an unsampled one is not, and a request with
+   * none is sampled with probability {@code ratio} (decided from its trace id, so every balancer
+   * instance decides alike for the same trace).
    */
   public static Sampler sampler(double ratio) {
     return Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
   }
 
-  /** The exchange tracer, or {@code null} when tracing is off (the request path then does nothing). */
+  /**
+   * The exchange tracer, or {@code null} when tracing is off (the request path then does nothing).
+   */
   public ExchangeTracer tracer() {
     return tracer;
   }

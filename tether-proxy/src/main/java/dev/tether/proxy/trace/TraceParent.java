@@ -16,8 +16,11 @@ import io.opentelemetry.api.trace.TraceState;
  */
 public final class TraceParent {
 
-  /** The header name, lower case as HTTP/2 wants it; HTTP/1.1 headers match it case-insensitively. */
+  /**
+   * The header name, lower case as HTTP/2 wants it; HTTP/1.1 headers match it case-insensitively.
+   */
   public static final String HEADER = "traceparent";
+
   /** The vendor-specific companion header, forwarded unchanged with a valid {@code traceparent}. */
   public static final String STATE_HEADER = "tracestate";
 
@@ -26,8 +29,8 @@ public final class TraceParent {
   private TraceParent() {}
 
   /**
-   * The remote parent named by {@code value}, or {@code null} when it is missing or malformed.
-   * Does not allocate for a malformed value.
+   * The remote parent named by {@code value}, or {@code null} when it is missing or malformed. Does
+   * not allocate for a malformed value.
    */
   public static SpanContext parse(CharSequence value) {
     if (value == null || value.length() < LENGTH) {
@@ -39,22 +42,27 @@ public final class TraceParent {
       return null;
     }
     boolean version00 = v0 == 0 && v1 == 0;
-    if (version00 ? value.length() != LENGTH : value.length() > LENGTH && value.charAt(LENGTH) != '-') {
+    if (version00
+        ? value.length() != LENGTH
+        : value.length() > LENGTH && value.charAt(LENGTH) != '-') {
       return null;
     }
     if (value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
       return null;
     }
-    if (!isHex(value, 3, 35) || !isHex(value, 36, 52) || !isHex(value, 53, 55)
-        || allZeros(value, 3, 35) || allZeros(value, 36, 52)) {
+    if (!isHex(value, 3, 35)
+        || !isHex(value, 36, 52)
+        || !isHex(value, 53, 55)
+        || allZeros(value, 3, 35)
+        || allZeros(value, 36, 52)) {
       return null;
     }
     String s = value.toString();
     byte flags = (byte) (hex(s.charAt(53)) << 4 | hex(s.charAt(54)));
     // Level 1 defines only the sampled bit; other bits are not propagated (§3.2.2.5).
     TraceFlags traceFlags = (flags & 1) != 0 ? TraceFlags.getSampled() : TraceFlags.getDefault();
-    return SpanContext.createFromRemoteParent(s.substring(3, 35), s.substring(36, 52), traceFlags,
-        TraceState.getDefault());
+    return SpanContext.createFromRemoteParent(
+        s.substring(3, 35), s.substring(36, 52), traceFlags, TraceState.getDefault());
   }
 
   /** The {@code traceparent} value (version 00) naming {@code context} as the parent. */

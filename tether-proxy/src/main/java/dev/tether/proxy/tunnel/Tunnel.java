@@ -22,13 +22,13 @@ import java.util.function.Consumer;
  * read only while the other is writable. Silence in both directions for the tunnel timeout closes
  * both; either side closing closes the other after flushing what it sent.
  *
- * <p>A tunnel started with a {@link TunnelRegistry} is registered under its server until its backend
- * connection closes, so that a drain can count and close it. For a WebSocket the relay towards the
- * client follows the backend's frame headers ({@link WebSocketFrames}); asked to go away, it lets
- * the frame in progress finish, then sends the client a close frame with code 1001 (Going Away,
- * RFC 6455 §7.4.1) instead of the backend's further bytes, and closes the backend connection. The
- * client connection stays open for the client's own close frame (read and dropped) and is closed when
- * the client closes it or after {@link #CLOSE_GRACE}.
+ * <p>A tunnel started with a {@link TunnelRegistry} is registered under its server until its
+ * backend connection closes, so that a drain can count and close it. For a WebSocket the relay
+ * towards the client follows the backend's frame headers ({@link WebSocketFrames}); asked to go
+ * away, it lets the frame in progress finish, then sends the client a close frame with code 1001
+ * (Going Away, RFC 6455 §7.4.1) instead of the backend's further bytes, and closes the backend
+ * connection. The client connection stays open for the client's own close frame (read and dropped)
+ * and is closed when the client closes it or after {@link #CLOSE_GRACE}.
  */
 public final class Tunnel {
 
@@ -52,8 +52,12 @@ public final class Tunnel {
    * @param removeClientHttp removes the client pipeline's HTTP handlers
    * @param clientHandler the client's HTTP exchange handler, removed as well
    */
-  public static void start(Channel client, Channel backend, Duration idle,
-      Consumer<ChannelPipeline> removeClientHttp, ChannelHandler clientHandler) {
+  public static void start(
+      Channel client,
+      Channel backend,
+      Duration idle,
+      Consumer<ChannelPipeline> removeClientHttp,
+      ChannelHandler clientHandler) {
     start(client, backend, idle, removeClientHttp, clientHandler, null, null, false);
   }
 
@@ -64,9 +68,15 @@ public final class Tunnel {
    * @param webSocket the upgrade was to WebSocket: frames are followed so the tunnel can be closed
    *     with a close frame
    */
-  public static void start(Channel client, Channel backend, Duration idle,
-      Consumer<ChannelPipeline> removeClientHttp, ChannelHandler clientHandler, TunnelRegistry registry,
-      String server, boolean webSocket) {
+  public static void start(
+      Channel client,
+      Channel backend,
+      Duration idle,
+      Consumer<ChannelPipeline> removeClientHttp,
+      ChannelHandler clientHandler,
+      TunnelRegistry registry,
+      String server,
+      boolean webSocket) {
     long idleNanos = idle.toNanos();
     Relay toBackend = new Relay(backend, null);
     Relay toClient = new Relay(client, webSocket ? new WebSocketFrames() : null);
@@ -92,7 +102,8 @@ public final class Tunnel {
   }
 
   /** A registered tunnel; {@link #goAway()} hops to the tunnel's event loop. */
-  private record Open(String server, Channel client, Channel backend, Relay toClient) implements TunnelRegistry.Entry {
+  private record Open(String server, Channel client, Channel backend, Relay toClient)
+      implements TunnelRegistry.Entry {
     @Override
     public boolean webSocket() {
       return toClient.frames != null;
@@ -101,13 +112,16 @@ public final class Tunnel {
     @Override
     public void goAway() {
       toClient.goAwayRequested = true;
-      backend.eventLoop().execute(() -> {
-        if (toClient.frames == null) {
-          close();
-        } else {
-          toClient.goAway();
-        }
-      });
+      backend
+          .eventLoop()
+          .execute(
+              () -> {
+                if (toClient.frames == null) {
+                  close();
+                } else {
+                  toClient.goAway();
+                }
+              });
     }
 
     @Override
@@ -130,10 +144,13 @@ public final class Tunnel {
     private final Channel peer;
     final WebSocketFrames frames;
     private ChannelHandlerContext ctx;
+
     /** Set from any thread when a drain asks this tunnel to go away. */
     volatile boolean goAwayRequested;
+
     /** Waiting for the frame in progress to end before the close frame goes out. */
     private boolean goingAway;
+
     /** The close frame went out: nothing more is relayed. */
     private boolean closeSent;
 
@@ -171,7 +188,9 @@ public final class Tunnel {
       peer.write(msg, peer.voidPromise());
     }
 
-    /** On the event loop: close at the next frame boundary, unless the backend is closing already. */
+    /**
+     * On the event loop: close at the next frame boundary, unless the backend is closing already.
+     */
     void goAway() {
       if (goingAway || closeSent || ctx == null || !peer.isActive() || frames.closeSeen()) {
         return;
@@ -225,7 +244,8 @@ public final class Tunnel {
     public void channelInactive(ChannelHandlerContext ctx) {
       if (closeSent) {
         // The client was told to go away: it closes, or is closed after the grace period.
-        peer.eventLoop().schedule(() -> closeOnFlush(peer), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        peer.eventLoop()
+            .schedule(() -> closeOnFlush(peer), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         return;
       }
       closeOnFlush(peer);

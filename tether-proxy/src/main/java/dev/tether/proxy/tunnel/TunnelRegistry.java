@@ -70,11 +70,12 @@ public final class TunnelRegistry {
   /** Open tunnels per server, sorted by server, leaving out servers with none. */
   public Map<String, Integer> counts() {
     Map<String, Integer> out = new TreeMap<>();
-    byServer.forEach((s, set) -> {
-      if (!set.isEmpty()) {
-        out.put(s, set.size());
-      }
-    });
+    byServer.forEach(
+        (s, set) -> {
+          if (!set.isEmpty()) {
+            out.put(s, set.size());
+          }
+        });
     return out;
   }
 }

@@ -67,7 +67,8 @@ final class WebSocketFrames {
       header[headerBytes++] = buf.getByte(i++);
       if (headerBytes == 2) {
         int len7 = header[1] & 0x7f;
-        headerLength = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((header[1] & 0x80) != 0 ? 4 : 0);
+        headerLength =
+            2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((header[1] & 0x80) != 0 ? 4 : 0);
       }
       if (headerBytes >= 2 && headerBytes == headerLength) {
         payloadLeft = payloadLength();

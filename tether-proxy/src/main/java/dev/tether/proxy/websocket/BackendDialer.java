@@ -53,6 +53,7 @@ final class BackendDialer implements Dialer {
 
   private static final String WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   private static final SecureRandom RANDOM = new SecureRandom();
+
   /** How many picks one attempt makes to find a server not refused during this resume. */
   private static final int PICKS = 8;
 
@@ -63,14 +64,24 @@ final class BackendDialer implements Dialer {
   private final HttpHeaders headers;
   private final String uri;
   private final WebSocketConfig config;
+
   /** The decision the connection was last sent under (the one that failed, during a resume). */
   private AffinityDecision last;
+
   private Member lastMember;
   private final Set<String> refused = new HashSet<>();
   private Attempt current;
 
-  BackendDialer(EventLoop loop, ManagedUpgrade.Backends backends, String pool, PickRequest view, HttpHeaders headers,
-      String uri, AffinityDecision decision, Member member, WebSocketConfig config) {
+  BackendDialer(
+      EventLoop loop,
+      ManagedUpgrade.Backends backends,
+      String pool,
+      PickRequest view,
+      HttpHeaders headers,
+      String uri,
+      AffinityDecision decision,
+      Member member,
+      WebSocketConfig config) {
     this.loop = loop;
     this.backends = backends;
     this.pool = pool;
@@ -109,13 +120,17 @@ final class BackendDialer implements Dialer {
     Member m = null;
     for (int i = 0; i < PICKS && (m == null || refused.contains(m.name())); i++) {
       if (affinity != null) {
-        AffinityDecision from = d != null ? d : last != null ? last : AffinityPolicy.unbound(lastMember);
+        AffinityDecision from =
+            d != null ? d : last != null ? last : AffinityPolicy.unbound(lastMember);
         d = affinity.redispatch(from, view, snapshot);
         if (d.outcome() == AffinityOutcome.REFUSED) {
           // Strict: the bound server only, when its state says it takes requests again.
           d = affinity.decide(view, snapshot, null);
           if (d.outcome() == AffinityOutcome.REFUSED || d.member() == null) {
-            callback.refused("the client is bound to " + lastMember.name() + ", which is unavailable (affinity on-failure: strict)");
+            callback.refused(
+                "the client is bound to "
+                    + lastMember.name()
+                    + ", which is unavailable (affinity on-failure: strict)");
             return;
           }
           m = d.member();
@@ -172,7 +187,9 @@ final class BackendDialer implements Dialer {
 
   static String accept(String key) {
     try {
-      byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key + WS_GUID).getBytes(StandardCharsets.US_ASCII));
+      byte[] sha1 =
+          MessageDigest.getInstance("SHA-1")
+              .digest((key + WS_GUID).getBytes(StandardCharsets.US_ASCII));
       return Base64.getEncoder().encodeToString(sha1);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is missing from this JDK", e);
@@ -192,7 +209,8 @@ final class BackendDialer implements Dialer {
     private boolean done;
     private Future<?> timeout;
 
-    Attempt(Upstream up, Member member, AffinityDecision decision, String resume, Callback callback) {
+    Attempt(
+        Upstream up, Member member, AffinityDecision decision, String resume, Callback callback) {
       this.up = up;
       this.member = member;
       this.decision = decision;
@@ -204,31 +222,48 @@ final class BackendDialer implements Dialer {
     }
 
     void start(ChannelFuture f) {
-      long wait = Math.max(TimeUnit.MILLISECONDS.toNanos(100), config.resumeTimeout().toNanos() / 3);
-      timeout = loop.schedule(() -> refuse("server " + member.name() + " did not answer the handshake within "
-          + TimeUnit.NANOSECONDS.toMillis(wait) + " ms"), wait, TimeUnit.NANOSECONDS);
-      f.addListener((ChannelFuture cf) -> {
-        if (done) {
-          if (cf.isSuccess()) {
-            backends.connector().discard(cf.channel());
-          }
-          return;
-        }
-        if (!cf.isSuccess()) {
-          OutlierDetector.connectFailed(up, member);
-          refuse("connect to " + member.name() + " failed: " + describe(cf.cause()));
-          return;
-        }
-        ch = cf.channel();
-        HttpHeaders h = headers.copy();
-        h.set(HttpHeaderNames.SEC_WEBSOCKET_KEY, key);
-        h.set(HttpHeaderNames.CONNECTION, "Upgrade");
-        h.set(WebSocketHeaders.RESUME, resume);
-        AffinityHeaders.binding(decision, h);
-        ch.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri, Unpooled.EMPTY_BUFFER,
-            h, EmptyHttpHeaders.INSTANCE));
-        ch.read();
-      });
+      long wait =
+          Math.max(TimeUnit.MILLISECONDS.toNanos(100), config.resumeTimeout().toNanos() / 3);
+      timeout =
+          loop.schedule(
+              () ->
+                  refuse(
+                      "server "
+                          + member.name()
+                          + " did not answer the handshake within "
+                          + TimeUnit.NANOSECONDS.toMillis(wait)
+                          + " ms"),
+              wait,
+              TimeUnit.NANOSECONDS);
+      f.addListener(
+          (ChannelFuture cf) -> {
+            if (done) {
+              if (cf.isSuccess()) {
+                backends.connector().discard(cf.channel());
+              }
+              return;
+            }
+            if (!cf.isSuccess()) {
+              OutlierDetector.connectFailed(up, member);
+              refuse("connect to " + member.name() + " failed: " + describe(cf.cause()));
+              return;
+            }
+            ch = cf.channel();
+            HttpHeaders h = headers.copy();
+            h.set(HttpHeaderNames.SEC_WEBSOCKET_KEY, key);
+            h.set(HttpHeaderNames.CONNECTION, "Upgrade");
+            h.set(WebSocketHeaders.RESUME, resume);
+            AffinityHeaders.binding(decision, h);
+            ch.writeAndFlush(
+                new DefaultFullHttpRequest(
+                    HttpVersion.HTTP_1_1,
+                    HttpMethod.GET,
+                    uri,
+                    Unpooled.EMPTY_BUFFER,
+                    h,
+                    EmptyHttpHeaders.INSTANCE));
+            ch.read();
+          });
     }
 
     @Override
@@ -271,7 +306,11 @@ final class BackendDialer implements Dialer {
         return "server " + member.name() + " answered the handshake with " + code;
       }
       if (!"websocket".equalsIgnoreCase(r.headers().get(HttpHeaderNames.UPGRADE))) {
-        return "server " + member.name() + " switched to " + r.headers().get(HttpHeaderNames.UPGRADE) + ", not websocket";
+        return "server "
+            + member.name()
+            + " switched to "
+            + r.headers().get(HttpHeaderNames.UPGRADE)
+            + ", not websocket";
       }
       if (!accept(key).equals(r.headers().get(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT))) {
         return "server " + member.name() + " answered with a wrong Sec-WebSocket-Accept";
@@ -294,8 +333,11 @@ final class BackendDialer implements Dialer {
 
     @Override
     public void onBackendClosed(Channel backend, Throwable cause) {
-      refuse("server " + member.name() + " closed the connection during the handshake"
-          + (cause == null ? "" : ": " + describe(cause)));
+      refuse(
+          "server "
+              + member.name()
+              + " closed the connection during the handshake"
+              + (cause == null ? "" : ": " + describe(cause)));
     }
 
     @Override

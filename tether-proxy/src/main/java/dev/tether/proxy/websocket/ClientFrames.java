@@ -8,8 +8,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.ArrayDeque;
 
 /**
- * A managed connection's client frames on their way to a backend: those written whose write has
- * not completed ({@code unconfirmed}, one retained duplicate each), and those held while there is no
+ * A managed connection's client frames on their way to a backend: those written whose write has not
+ * completed ({@code unconfirmed}, one retained duplicate each), and those held while there is no
  * backend to write to. Counts the client messages a backend has taken whole. Confined to the
  * connection's event loop; owns every frame it holds until {@link #releaseAll}.
  */
@@ -22,7 +22,10 @@ final class ClientFrames {
   private long received;
   private boolean backendMidMessage;
 
-  /** A frame is being written to the backend; {@code copy} (a retained duplicate) is kept until it is. */
+  /**
+   * A frame is being written to the backend; {@code copy} (a retained duplicate) is kept until it
+   * is.
+   */
   void writing(WebSocketFrame copy) {
     unconfirmed.add(copy);
   }
@@ -109,7 +112,9 @@ final class ClientFrames {
     heldBytes = 0;
   }
 
-  /** Lets go of the unconfirmed frames only (the conversation is closing: nothing will be resent). */
+  /**
+   * Lets go of the unconfirmed frames only (the conversation is closing: nothing will be resent).
+   */
   void dropUnconfirmed() {
     WebSocketFrame f;
     while ((f = unconfirmed.poll()) != null) {
@@ -118,6 +123,8 @@ final class ClientFrames {
   }
 
   static boolean isData(WebSocketFrame f) {
-    return !(f instanceof PingWebSocketFrame || f instanceof PongWebSocketFrame || f instanceof CloseWebSocketFrame);
+    return !(f instanceof PingWebSocketFrame
+        || f instanceof PongWebSocketFrame
+        || f instanceof CloseWebSocketFrame);
   }
 }

@@ -4,7 +4,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Random;
 
-/** Connection ids of managed WebSockets: 256 random bits, URL-safe Base64 without padding (43 characters). */
+/**
+ * Connection ids of managed WebSockets: 256 random bits, URL-safe Base64 without padding (43
+ * characters).
+ */
 final class ConnectionIds {
 
   private static final SecureRandom RANDOM = new SecureRandom();

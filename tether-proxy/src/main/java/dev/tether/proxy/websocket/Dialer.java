@@ -11,7 +11,8 @@ interface Dialer {
 
   /**
    * Picks a server, opens a connection and sends the WebSocket handshake carrying {@code resume} as
-   * {@code Tether-WebSocket-Resume}. Calls back exactly once, on the managed connection's event loop.
+   * {@code Tether-WebSocket-Resume}. Calls back exactly once, on the managed connection's event
+   * loop.
    */
   void dial(String resume, Callback callback);
 

@@ -20,10 +20,10 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The first handshake of a managed WebSocket, from the frontend's side: {@link #prepare} readies the
- * upgrade request before it goes to the server (extensions stripped, the connection id added, the
- * request kept for later handshakes); after the server's 101, {@link #start} turns both connections
- * into a {@link ManagedWebSocket}.
+ * The first handshake of a managed WebSocket, from the frontend's side: {@link #prepare} readies
+ * the upgrade request before it goes to the server (extensions stripped, the connection id added,
+ * the request kept for later handshakes); after the server's 101, {@link #start} turns both
+ * connections into a {@link ManagedWebSocket}.
  *
  * <pre>{@code
  * ManagedUpgrade m = ManagedUpgrade.prepare(upstream, request, view);   // null: a plain tunnel
@@ -31,13 +31,14 @@ import java.util.function.Function;
  * m.start(client, backend, frontendHandler, removeHttp, decision, member, backends);
  * }</pre>
  *
- * <p>Extensions are stripped because frames are relayed as they are and a connection may move to
- * a server that never saw the compression context (RFC 7692 keeps one per connection).
+ * <p>Extensions are stripped because frames are relayed as they are and a connection may move to a
+ * server that never saw the compression context (RFC 7692 keeps one per connection).
  */
 public final class ManagedUpgrade {
 
   /** What resumes need from the proxy: the connector, the pools in force, the tunnel timeout. */
-  public record Backends(BackendConnector connector, Function<String, Upstream> upstreams, Duration idle) {
+  public record Backends(
+      BackendConnector connector, Function<String, Upstream> upstreams, Duration idle) {
     public Backends {
       requireNonNull(connector, "connector");
       requireNonNull(upstreams, "upstreams");
@@ -51,7 +52,8 @@ public final class ManagedUpgrade {
   private final String uri;
   private final PickRequest view;
 
-  private ManagedUpgrade(Upstream upstream, String id, HttpHeaders headers, String uri, PickRequest view) {
+  private ManagedUpgrade(
+      Upstream upstream, String id, HttpHeaders headers, String uri, PickRequest view) {
     this.upstream = upstream;
     this.id = id;
     this.headers = headers;
@@ -97,13 +99,28 @@ public final class ManagedUpgrade {
    * @param decision the affinity decision the handshake went under, or {@code null} (no affinity)
    * @param member the server that answered
    */
-  public ManagedWebSocket start(Channel client, Channel backend, ChannelHandler frontend,
-      Consumer<ChannelPipeline> removeHttp, AffinityDecision decision, Member member, Backends backends) {
+  public ManagedWebSocket start(
+      Channel client,
+      Channel backend,
+      ChannelHandler frontend,
+      Consumer<ChannelPipeline> removeHttp,
+      AffinityDecision decision,
+      Member member,
+      Backends backends) {
     WebSocketConfig config = upstream.webSocket();
     ChannelPipeline cp = client.pipeline();
     WebSocketPipelines.client(cp, config, backends.idle());
-    BackendDialer dialer = new BackendDialer(client.eventLoop(), backends, upstream.name(), view, headers, uri,
-        decision, member, config);
+    BackendDialer dialer =
+        new BackendDialer(
+            client.eventLoop(),
+            backends,
+            upstream.name(),
+            view,
+            headers,
+            uri,
+            decision,
+            member,
+            config);
     ManagedWebSocket ws = new ManagedWebSocket(client, config, dialer, upstream.tunnels(), id);
     ChannelPipeline bp = backend.pipeline();
     WebSocketPipelines.backend(bp, config);

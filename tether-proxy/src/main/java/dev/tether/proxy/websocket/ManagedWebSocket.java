@@ -27,22 +27,22 @@ import org.slf4j.LoggerFactory;
  * messages each way, answers every ping itself and pings the client on its own schedule. Frames are
  * relayed as they arrive rather than reassembled; a message is counted when its final frame passes.
  *
- * <p>Exactly once towards the backend: every client frame written to a backend is kept (one retained
- * duplicate) until its write has completed, i.e. reached the socket. When the backend connection is
- * lost, frames whose write never completed cannot have been seen by that server, so they go first to
- * the next one, followed by what the client sent meanwhile; frames whose write completed are never
- * sent again. If the lost server had taken part of a message (some of its fragments), or the client
- * had been given part of one, the message cannot be finished anywhere: the client is closed with
- * 1011. Otherwise the connection resumes: the {@link Dialer} picks a server by the pool's affinity
- * rules and opens a handshake with {@code Tether-WebSocket-Resume}; client messages arriving
- * meanwhile are held (bounded by {@code websocket-buffer} messages and {@code websocket-buffer-size}
- * bytes, past which the client gets 1013), and when no server accepts within {@code
- * websocket-resume-timeout} the client gets 1013 as well.
+ * <p>Exactly once towards the backend: every client frame written to a backend is kept (one
+ * retained duplicate) until its write has completed, i.e. reached the socket. When the backend
+ * connection is lost, frames whose write never completed cannot have been seen by that server, so
+ * they go first to the next one, followed by what the client sent meanwhile; frames whose write
+ * completed are never sent again. If the lost server had taken part of a message (some of its
+ * fragments), or the client had been given part of one, the message cannot be finished anywhere:
+ * the client is closed with 1011. Otherwise the connection resumes: the {@link Dialer} picks a
+ * server by the pool's affinity rules and opens a handshake with {@code Tether-WebSocket-Resume};
+ * client messages arriving meanwhile are held (bounded by {@code websocket-buffer} messages and
+ * {@code websocket-buffer-size} bytes, past which the client gets 1013), and when no server accepts
+ * within {@code websocket-resume-timeout} the client gets 1013 as well.
  *
  * <p>A loss is: the backend connection closing or failing without a close handshake, or the server
- * sending close code 1001 (Going Away) or 1012 (Service Restart), which are about the server, not the
- * conversation. Any other close from either side is the conversation ending and is relayed. A drain
- * ({@link TunnelRegistry.Entry#goAway()}) moves the connection: the backend is sent 1001, its
+ * sending close code 1001 (Going Away) or 1012 (Service Restart), which are about the server, not
+ * the conversation. Any other close from either side is the conversation ending and is relayed. A
+ * drain ({@link TunnelRegistry.Entry#goAway()}) moves the connection: the backend is sent 1001, its
  * remaining messages are relayed until its close arrives, then the connection resumes elsewhere;
  * the client sees nothing.
  *
@@ -55,16 +55,20 @@ public final class ManagedWebSocket {
 
   /** Handler names in both pipelines. */
   static final String CLIENT_HANDLER = "managed-websocket";
+
   static final String BACKEND_HANDLER = "managed-websocket";
 
   static final int GOING_AWAY = 1001;
   static final int INTERNAL_ERROR = 1011;
   static final int SERVICE_RESTART = 1012;
   static final int TRY_AGAIN_LATER = 1013;
+
   /** How long a client told to close may take to send its own close frame. */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
   /** Waits between resume attempts: 50 ms doubling up to 1 s. */
   private static final long FIRST_BACKOFF_MILLIS = 50;
+
   private static final long MAX_BACKOFF_MILLIS = 1000;
 
   private enum State {
@@ -88,14 +92,21 @@ public final class ManagedWebSocket {
 
   /** Until the first backend is open, what the client sends is held as during a resume. */
   private State state = State.RESUMING;
+
   private Channel backend;
   private String server;
-  /** Bumped at every loss, so write completions of an earlier backend are not taken for this one's. */
+
+  /**
+   * Bumped at every loss, so write completions of an earlier backend are not taken for this one's.
+   */
   private int generation;
+
   /** Backend messages whose last frame was written to the client. */
   private long sent;
+
   /** The client has been given some, not all, of the frames of a backend message. */
   private boolean clientMidMessage;
+
   private final ClientFrames frames = new ClientFrames();
   private Future<?> resumeDeadline;
   private Future<?> retry;
@@ -112,7 +123,8 @@ public final class ManagedWebSocket {
    *
    * @param registry where each backend connection is registered for drains, or {@code null}
    */
-  ManagedWebSocket(Channel client, WebSocketConfig config, Dialer dialer, TunnelRegistry registry, String id) {
+  ManagedWebSocket(
+      Channel client, WebSocketConfig config, Dialer dialer, TunnelRegistry registry, String id) {
     this.client = requireNonNull(client, "client");
     this.config = requireNonNull(config, "config");
     this.dialer = requireNonNull(dialer, "dialer");
@@ -153,8 +165,9 @@ public final class ManagedWebSocket {
   // ---- backends --------------------------------------------------------------------------------
 
   /**
-   * Makes {@code ch} (framed as a WebSocket client) this connection's backend: adds the backend-side
-   * handler, registers it under {@code server}, sends it what is held, and starts reading.
+   * Makes {@code ch} (framed as a WebSocket client) this connection's backend: adds the
+   * backend-side handler, registers it under {@code server}, sends it what is held, and starts
+   * reading.
    */
   void attach(Channel ch, String server) {
     assert client.eventLoop().inEventLoop();
@@ -188,19 +201,24 @@ public final class ManagedWebSocket {
     Channel b = backend;
     int gen = generation;
     frames.writing(f.retainedDuplicate());
-    b.write(f).addListener(w -> {
-      if (gen != generation) {
-        return; // a frame of a backend already given up; its copy was moved on or released
-      }
-      if (w.isSuccess()) {
-        frames.confirmed();
-      } else if (b.isActive()) {
-        b.close(); // a write that failed on an open connection: treat the connection as lost
-      }
-    });
+    b.write(f)
+        .addListener(
+            w -> {
+              if (gen != generation) {
+                return; // a frame of a backend already given up; its copy was moved on or released
+              }
+              if (w.isSuccess()) {
+                frames.confirmed();
+              } else if (b.isActive()) {
+                b.close(); // a write that failed on an open connection: treat the connection as
+                // lost
+              }
+            });
   }
 
-  /** The backend connection is gone (or going): resume elsewhere, or close the client if it cannot. */
+  /**
+   * The backend connection is gone (or going): resume elsewhere, or close the client if it cannot.
+   */
   private void lost(String reason) {
     Channel old = backend;
     backend = null;
@@ -222,16 +240,32 @@ public final class ManagedWebSocket {
     }
     frames.requeueUnconfirmed();
     state = State.RESUMING;
-    log.info("websocket {}: {}; resuming (received={}, sent={}, held={})", id, reason, frames.received(), sent, frames.heldMessages());
+    log.info(
+        "websocket {}: {}; resuming (received={}, sent={}, held={})",
+        id,
+        reason,
+        frames.received(),
+        sent,
+        frames.heldMessages());
     if (overBound()) {
       return;
     }
     backoffMillis = FIRST_BACKOFF_MILLIS;
-    resumeDeadline = client.eventLoop().schedule(() -> {
-      if (state == State.RESUMING) {
-        fail(TRY_AGAIN_LATER, "no server accepted the connection within " + config.resumeTimeout().toMillis() + " ms");
-      }
-    }, config.resumeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    resumeDeadline =
+        client
+            .eventLoop()
+            .schedule(
+                () -> {
+                  if (state == State.RESUMING) {
+                    fail(
+                        TRY_AGAIN_LATER,
+                        "no server accepted the connection within "
+                            + config.resumeTimeout().toMillis()
+                            + " ms");
+                  }
+                },
+                config.resumeTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
     dial();
     client.read();
   }
@@ -242,40 +276,51 @@ public final class ManagedWebSocket {
       return;
     }
     int gen = generation;
-    dialer.dial(WebSocketHeaders.resume(id, frames.received(), sent), new Dialer.Callback() {
-      private boolean done;
+    dialer.dial(
+        WebSocketHeaders.resume(id, frames.received(), sent),
+        new Dialer.Callback() {
+          private boolean done;
 
-      @Override
-      public void accepted(Channel ch, String to) {
-        if (done) {
-          ch.close();
-          return;
-        }
-        done = true;
-        if (state != State.RESUMING || gen != generation) {
-          ch.close(); // the client went away or closed meanwhile
-          return;
-        }
-        cancel(resumeDeadline);
-        resumes++;
-        log.info("websocket {}: resumed on {} (received={}, sent={}, held={})", id, to, frames.received(), sent, frames.heldMessages());
-        attach(ch, to);
-      }
+          @Override
+          public void accepted(Channel ch, String to) {
+            if (done) {
+              ch.close();
+              return;
+            }
+            done = true;
+            if (state != State.RESUMING || gen != generation) {
+              ch.close(); // the client went away or closed meanwhile
+              return;
+            }
+            cancel(resumeDeadline);
+            resumes++;
+            log.info(
+                "websocket {}: resumed on {} (received={}, sent={}, held={})",
+                id,
+                to,
+                frames.received(),
+                sent,
+                frames.heldMessages());
+            attach(ch, to);
+          }
 
-      @Override
-      public void refused(String reason) {
-        if (done) {
-          return;
-        }
-        done = true;
-        if (state != State.RESUMING || gen != generation) {
-          return;
-        }
-        log.debug("websocket {}: resume attempt refused: {}", id, reason);
-        retry = client.eventLoop().schedule(ManagedWebSocket.this::dial, backoffMillis, TimeUnit.MILLISECONDS);
-        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
-      }
-    });
+          @Override
+          public void refused(String reason) {
+            if (done) {
+              return;
+            }
+            done = true;
+            if (state != State.RESUMING || gen != generation) {
+              return;
+            }
+            log.debug("websocket {}: resume attempt refused: {}", id, reason);
+            retry =
+                client
+                    .eventLoop()
+                    .schedule(ManagedWebSocket.this::dial, backoffMillis, TimeUnit.MILLISECONDS);
+            backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+          }
+        });
   }
 
   /** A drain asks the connection to move: 1001 to the backend, then resume once it has closed. */
@@ -287,11 +332,17 @@ public final class ManagedWebSocket {
     Channel b = backend;
     b.writeAndFlush(new CloseWebSocketFrame(GOING_AWAY, "moving to another server"));
     long wait = Math.min(config.resumeTimeout().toNanos(), CLOSE_GRACE.toNanos());
-    moveDeadline = client.eventLoop().schedule(() -> {
-      if (state == State.MOVING && backend == b) {
-        lost("server " + server + " did not answer the drain's close in time");
-      }
-    }, wait, TimeUnit.NANOSECONDS);
+    moveDeadline =
+        client
+            .eventLoop()
+            .schedule(
+                () -> {
+                  if (state == State.MOVING && backend == b) {
+                    lost("server " + server + " did not answer the drain's close in time");
+                  }
+                },
+                wait,
+                TimeUnit.NANOSECONDS);
   }
 
   // ---- frames ----------------------------------------------------------------------------------
@@ -321,11 +372,17 @@ public final class ManagedWebSocket {
   /** Whether what is held is past the bound; if so the client has been closed with 1013. */
   private boolean overBound() {
     if (frames.heldMessages() > config.buffer()) {
-      fail(TRY_AGAIN_LATER, "more than " + config.buffer() + " messages arrived while the server was being replaced");
+      fail(
+          TRY_AGAIN_LATER,
+          "more than " + config.buffer() + " messages arrived while the server was being replaced");
       return true;
     }
     if (frames.heldBytes() > config.bufferSize()) {
-      fail(TRY_AGAIN_LATER, "more than " + config.bufferSize() + " bytes arrived while the server was being replaced");
+      fail(
+          TRY_AGAIN_LATER,
+          "more than "
+              + config.bufferSize()
+              + " bytes arrived while the server was being replaced");
       return true;
     }
     return false;
@@ -396,7 +453,8 @@ public final class ManagedWebSocket {
       default -> {
         if (code == GOING_AWAY || code == SERVICE_RESTART) {
           close.release();
-          from.writeAndFlush(new CloseWebSocketFrame(code, "")).addListener(ChannelFutureListener.CLOSE);
+          from.writeAndFlush(new CloseWebSocketFrame(code, ""))
+              .addListener(ChannelFutureListener.CLOSE);
           lost("server " + server + " is going away (" + code + ")");
           return;
         }
@@ -436,7 +494,12 @@ public final class ManagedWebSocket {
     State was = state;
     state = State.CLOSED;
     if (code != 1000) {
-      log.info("websocket {}: closing the client with {} ({}) while {}", id, code, reason, was.name().toLowerCase(java.util.Locale.ROOT));
+      log.info(
+          "websocket {}: closing the client with {} ({}) while {}",
+          id,
+          code,
+          reason,
+          was.name().toLowerCase(java.util.Locale.ROOT));
     }
     frames.releaseAll();
     if (backend != null) {
@@ -454,11 +517,16 @@ public final class ManagedWebSocket {
 
   /** The client connection closes after {@link #CLOSE_GRACE} unless it closes first. */
   private void closeLater() {
-    client.eventLoop().schedule(() -> {
-      if (client.isActive()) {
-        client.close();
-      }
-    }, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    client
+        .eventLoop()
+        .schedule(
+            () -> {
+              if (client.isActive()) {
+                client.close();
+              }
+            },
+            CLOSE_GRACE.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   /** Both sides are done: close everything now. */
@@ -495,7 +563,8 @@ public final class ManagedWebSocket {
     }
   }
 
-  // ---- what the handlers report ({@link RelayHandlers}) ------------------------------------------
+  // ---- what the handlers report ({@link RelayHandlers})
+  // ------------------------------------------
 
   void clientRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof WebSocketFrame f && state != State.CLOSED) {

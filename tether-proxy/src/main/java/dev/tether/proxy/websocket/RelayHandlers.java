@@ -101,7 +101,9 @@ final class RelayHandlers {
     }
   }
 
-  /** A backend connection as a drain sees it: asked to go away, the connection moves. Thread-safe. */
+  /**
+   * A backend connection as a drain sees it: asked to go away, the connection moves. Thread-safe.
+   */
   static final class Entry implements TunnelRegistry.Entry {
     private final ManagedWebSocket ws;
     private final String server;

@@ -19,6 +19,7 @@ public final class WebSocketHeaders {
 
   /** The connection's id, on every handshake of a managed connection. */
   public static final AsciiString ID = AsciiString.cached("tether-websocket-id");
+
   /** Present on a resumed connection's handshake only. */
   public static final AsciiString RESUME = AsciiString.cached("tether-websocket-resume");
 

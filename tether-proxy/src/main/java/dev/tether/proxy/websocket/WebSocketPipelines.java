@@ -29,8 +29,11 @@ final class WebSocketPipelines {
    */
   static void client(ChannelPipeline p, WebSocketConfig config, Duration idle) {
     long n = idle.toNanos();
-    p.addLast(IDLE, config.ping().isZero() ? new IdleStateHandler(0, 0, n, TimeUnit.NANOSECONDS)
-        : new IdleStateHandler(n, 0, 0, TimeUnit.NANOSECONDS));
+    p.addLast(
+        IDLE,
+        config.ping().isZero()
+            ? new IdleStateHandler(0, 0, n, TimeUnit.NANOSECONDS)
+            : new IdleStateHandler(n, 0, 0, TimeUnit.NANOSECONDS));
     p.addLast(DECODER, new WebSocket13FrameDecoder(decoder(true, config.bufferSize())));
     p.addLast(ENCODER, new WebSocket13FrameEncoder(false));
   }

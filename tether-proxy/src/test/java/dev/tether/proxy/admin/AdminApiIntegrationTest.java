@@ -32,7 +32,8 @@ class AdminApiIntegrationTest {
 
   private static final String TOKEN = "0123456789abcdef-admin";
   private final List<TestBackend> backends = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicReference<ControlPlane> tether = new AtomicReference<>();
   private final AtomicReference<String> nextYaml = new AtomicReference<>();
@@ -42,16 +43,19 @@ class AdminApiIntegrationTest {
     for (String n : List.of("s1", "s2", "s3")) {
       backends.add(TestBackend.start(n));
     }
-    tether.set(ControlPlane.start(config(backends), () -> {
-      String yaml = nextYaml.get();
-      if (yaml == null) {
-        throw new IllegalArgumentException("test.yaml:1:1: nothing to reload");
-      }
-      if (yaml.equals("boom")) {
-        throw new IllegalStateException("the reload broke");
-      }
-      tether.get().reload(parse(yaml));
-    }));
+    tether.set(
+        ControlPlane.start(
+            config(backends),
+            () -> {
+              String yaml = nextYaml.get();
+              if (yaml == null) {
+                throw new IllegalArgumentException("test.yaml:1:1: nothing to reload");
+              }
+              if (yaml.equals("boom")) {
+                throw new IllegalStateException("the reload broke");
+              }
+              tether.get().reload(parse(yaml));
+            }));
   }
 
   @AfterEach
@@ -64,11 +68,20 @@ class AdminApiIntegrationTest {
   private static String yaml(List<TestBackend> bs) {
     StringBuilder servers = new StringBuilder();
     for (TestBackend b : bs) {
-      servers.append("      - { name: ").append(b.name()).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
+      servers
+          .append("      - { name: ")
+          .append(b.name())
+          .append(", address: 127.0.0.1:")
+          .append(b.port())
+          .append(" }\n");
     }
-    return "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\n"
-        + "pools:\n  web:\n    servers:\n" + servers
-        + "  sticky:\n    affinity: { mode: cookie }\n    servers:\n" + servers.substring(0, servers.indexOf("\n") + 1)
+    return "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: "
+        + TOKEN
+        + " }\n"
+        + "pools:\n  web:\n    servers:\n"
+        + servers
+        + "  sticky:\n    affinity: { mode: cookie }\n    servers:\n"
+        + servers.substring(0, servers.indexOf("\n") + 1)
         + "routes:\n  - { path-prefix: /sticky, pool: sticky }\n  - { path-prefix: /, pool: web }\n";
   }
 
@@ -85,8 +98,9 @@ class AdminApiIntegrationTest {
   }
 
   private HttpResponse<String> admin(String method, String path, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.get().admin().port() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.get().admin().port() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -102,7 +116,8 @@ class AdminApiIntegrationTest {
 
   /** Which backend served each of {@code n} fresh-session requests through the proxy. */
   private Map<String, Integer> spread(int n) throws Exception {
-    return TestBackend.servedBy(http, URI.create("http://127.0.0.1:" + tether.get().proxy().port() + "/"), n);
+    return TestBackend.servedBy(
+        http, URI.create("http://127.0.0.1:" + tether.get().proxy().port() + "/"), n);
   }
 
   @Test
@@ -110,7 +125,8 @@ class AdminApiIntegrationTest {
     for (String token : new String[] {null, "wrong-token-wrong-token"}) {
       HttpResponse<String> r = admin("GET", "/api/pools", token);
       assertThat(r.statusCode()).isEqualTo(401);
-      assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+      assertThat(r.headers().firstValue("WWW-Authenticate"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
       assertThat(admin("GET", "/metrics", token).statusCode()).isEqualTo(401);
     }
     assertThat(admin("GET", "/api/pools", TOKEN).statusCode()).isEqualTo(200);
@@ -149,7 +165,8 @@ class AdminApiIntegrationTest {
     ok("POST", "/api/pools/web/servers/s3/disable");
     assertThat(spread(6)).containsOnlyKeys("s1");
 
-    assertThat(ok("POST", "/api/pools/web/servers/s2/enable").get("state").asText()).isEqualTo("UP");
+    assertThat(ok("POST", "/api/pools/web/servers/s2/enable").get("state").asText())
+        .isEqualTo("UP");
     ok("POST", "/api/pools/web/servers/s3/enable");
     assertThat(spread(12)).containsOnlyKeys("s1", "s2", "s3");
   }
@@ -158,7 +175,8 @@ class AdminApiIntegrationTest {
   void mistakesGetClearErrors() throws Exception {
     HttpResponse<String> pool = admin("GET", "/api/pools/nope/servers", TOKEN);
     assertThat(pool.statusCode()).isEqualTo(404);
-    assertThat(json.readTree(pool.body()).get("error").asText()).isEqualTo("no pool 'nope'; pools: [web, sticky]");
+    assertThat(json.readTree(pool.body()).get("error").asText())
+        .isEqualTo("no pool 'nope'; pools: [web, sticky]");
 
     HttpResponse<String> server = admin("POST", "/api/pools/web/servers/s9/drain", TOKEN);
     assertThat(server.statusCode()).isEqualTo(404);
@@ -182,29 +200,36 @@ class AdminApiIntegrationTest {
     spread(6);
     HttpResponse<String> r = admin("GET", "/metrics", TOKEN);
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
-    HttpResponse<String> sticky = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.get().proxy().port() + "/sticky")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+    HttpResponse<String> sticky =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + tether.get().proxy().port() + "/sticky"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(sticky.headers().firstValue("Set-Cookie")).isPresent();
     r = admin("GET", "/metrics", TOKEN);
     assertThat(r.body())
         .contains("tether_server_requests_total{pool=\"web\",server=\"s1\"} 2.0")
-        .contains("tether_affinity_decisions_total{mode=\"cookie\",outcome=\"new\",pool=\"sticky\"} 1.0")
+        .contains(
+            "tether_affinity_decisions_total{mode=\"cookie\",outcome=\"new\",pool=\"sticky\"} 1.0")
         .contains("tether_server_up{pool=\"web\",server=\"s2\"} 1.0")
         .contains("tether_server_in_flight{pool=\"web\",server=\"s3\"} 0.0")
         .contains("tether_affinity_decisions_total{")
         .contains("jvm_memory_used_bytes");
 
     ok("POST", "/api/pools/web/servers/s2/disable");
-    assertThat(admin("GET", "/metrics", TOKEN).body()).contains("tether_server_up{pool=\"web\",server=\"s2\"} 0.0");
+    assertThat(admin("GET", "/metrics", TOKEN).body())
+        .contains("tether_server_up{pool=\"web\",server=\"s2\"} 0.0");
   }
 
   @Test
   void reloadAppliesTheNewFileOrSaysWhatIsWrong() throws Exception {
     HttpResponse<String> bad = admin("POST", "/api/reload", TOKEN);
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(json.readTree(bad.body()).get("error").asText()).isEqualTo("test.yaml:1:1: nothing to reload");
+    assertThat(json.readTree(bad.body()).get("error").asText())
+        .isEqualTo("test.yaml:1:1: nothing to reload");
 
     nextYaml.set("boom");
     HttpResponse<String> broken = admin("POST", "/api/reload", TOKEN);
@@ -217,7 +242,8 @@ class AdminApiIntegrationTest {
     JsonNode done = ok("POST", "/api/reload");
     assertThat(done.get("reloaded").asBoolean()).isTrue();
     assertThat(ok("GET", "/api/pools/web/servers").get("servers")).hasSize(4);
-    assertThat(admin("GET", "/metrics", TOKEN).body()).contains("tether_server_up{pool=\"web\",server=\"s4\"} 1.0");
+    assertThat(admin("GET", "/metrics", TOKEN).body())
+        .contains("tether_server_up{pool=\"web\",server=\"s4\"} 1.0");
     assertThat(spread(8)).containsOnlyKeys("s1", "s2", "s3", "s4");
   }
 }

@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakDetection.class)
 class AdminInstancesTest {
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
   private TestBackend backend;
   private ControlPlane tether;
@@ -51,10 +51,12 @@ class AdminInstancesTest {
     private Instance set(String name, boolean running) {
       Instance i = byName.get(name);
       if (i == null) {
-        throw new IllegalArgumentException("no instance '" + name + "'; instances: " + byName.keySet());
+        throw new IllegalArgumentException(
+            "no instance '" + name + "'; instances: " + byName.keySet());
       }
       if (i.running() == running) {
-        throw new IllegalStateException("instance " + name + " is already " + (running ? "running" : "stopped"));
+        throw new IllegalStateException(
+            "instance " + name + " is already " + (running ? "running" : "stopped"));
       }
       Instance next = new Instance(name, i.address(), running);
       byName.put(name, next);
@@ -83,9 +85,13 @@ class AdminInstancesTest {
   @BeforeEach
   void start() throws Exception {
     backend = TestBackend.start("s1");
-    String yaml = "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0 }\n"
-        + "pools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:" + backend.port() + " }\n";
-    tether = ControlPlane.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
+    String yaml =
+        "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0 }\n"
+            + "pools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:"
+            + backend.port()
+            + " }\n";
+    tether =
+        ControlPlane.start(ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get));
   }
 
   @AfterEach
@@ -96,9 +102,15 @@ class AdminInstancesTest {
   }
 
   private HttpResponse<String> call(String method, String path, String body) throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .timeout(Duration.ofSeconds(10)).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .timeout(Duration.ofSeconds(10))
+            .build();
     return http.send(req, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -125,12 +137,17 @@ class AdminInstancesTest {
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(json.readTree(again.body()).get("error").asText()).contains("already stopped");
 
-    assertThat(json.readTree(call("POST", "/api/demo/instances/s2/start", null).body()).get("running").asBoolean()).isTrue();
+    assertThat(
+            json.readTree(call("POST", "/api/demo/instances/s2/start", null).body())
+                .get("running")
+                .asBoolean())
+        .isTrue();
 
     HttpResponse<String> added = call("POST", "/api/demo/instances", "{\"name\": \"s9\"}");
     assertThat(added.statusCode()).isEqualTo(200);
     assertThat(json.readTree(added.body()).get("name").asText()).isEqualTo("s9");
-    assertThat(json.readTree(call("POST", "/api/demo/instances", null).body()).get("name").asText()).isEqualTo("s4");
+    assertThat(json.readTree(call("POST", "/api/demo/instances", null).body()).get("name").asText())
+        .isEqualTo("s4");
   }
 
   @Test

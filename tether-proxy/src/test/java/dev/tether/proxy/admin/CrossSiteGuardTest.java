@@ -11,7 +11,8 @@ class CrossSiteGuardTest {
   @Test
   void readsAlwaysPass() {
     for (String m : new String[] {"GET", "HEAD", "OPTIONS"}) {
-      assertThat(loopback.refusal(m, "http://evil.example", "cross-site", "127.0.0.1:9090")).isNull();
+      assertThat(loopback.refusal(m, "http://evil.example", "cross-site", "127.0.0.1:9090"))
+          .isNull();
     }
   }
 
@@ -23,32 +24,49 @@ class CrossSiteGuardTest {
   @Test
   void aPostFromAnotherOriginIsRefusedAndSaysWhy() {
     assertThat(loopback.refusal("POST", "http://evil.example", null, "127.0.0.1:9090"))
-        .startsWith("cross-site request refused: Origin 'http://evil.example' is not this admin API's origin (")
+        .startsWith(
+            "cross-site request refused: Origin 'http://evil.example' is not this admin API's origin (")
         .contains("http://127.0.0.1:9090")
         .contains("curl");
     assertThat(loopback.refusal("POST", "null", null, null)).as("opaque origin").isNotNull();
-    assertThat(loopback.refusal("POST", "http://127.0.0.1:9091", null, null)).as("other port").isNotNull();
-    assertThat(loopback.refusal("POST", "https://127.0.0.1:9090", null, null)).as("other scheme").isNotNull();
-    assertThat(loopback.refusal("DELETE", "http://evil.example", null, null)).as("any unsafe method").isNotNull();
+    assertThat(loopback.refusal("POST", "http://127.0.0.1:9091", null, null))
+        .as("other port")
+        .isNotNull();
+    assertThat(loopback.refusal("POST", "https://127.0.0.1:9090", null, null))
+        .as("other scheme")
+        .isNotNull();
+    assertThat(loopback.refusal("DELETE", "http://evil.example", null, null))
+        .as("any unsafe method")
+        .isNotNull();
   }
 
   @Test
   void theOwnOriginPassesUnderEveryLoopbackName() {
-    for (String o : new String[] {"http://127.0.0.1:9090", "http://localhost:9090", "http://[::1]:9090", "HTTP://LOCALHOST:9090"}) {
+    for (String o :
+        new String[] {
+          "http://127.0.0.1:9090",
+          "http://localhost:9090",
+          "http://[::1]:9090",
+          "HTTP://LOCALHOST:9090"
+        }) {
       assertThat(loopback.refusal("POST", o, "same-origin", "127.0.0.1:9090")).as(o).isNull();
     }
   }
 
   @Test
   void fetchMetadataMarkingAnotherSiteIsRefusedEvenWithTheOwnOrigin() {
-    assertThat(loopback.refusal("POST", "http://127.0.0.1:9090", "cross-site", null)).contains("Sec-Fetch-Site is 'cross-site'");
-    assertThat(loopback.refusal("POST", null, "same-site", null)).contains("Sec-Fetch-Site is 'same-site'");
+    assertThat(loopback.refusal("POST", "http://127.0.0.1:9090", "cross-site", null))
+        .contains("Sec-Fetch-Site is 'cross-site'");
+    assertThat(loopback.refusal("POST", null, "same-site", null))
+        .contains("Sec-Fetch-Site is 'same-site'");
     assertThat(loopback.refusal("POST", null, "none", null)).as("typed by the user").isNull();
   }
 
   @Test
   void aReboundHostNameIsNotTheOwnOrigin() {
-    assertThat(loopback.refusal("POST", "http://rebound.example:9090", null, "rebound.example:9090")).isNotNull();
+    assertThat(
+            loopback.refusal("POST", "http://rebound.example:9090", null, "rebound.example:9090"))
+        .isNotNull();
   }
 
   @Test

@@ -18,7 +18,6 @@ import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.yaml.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,16 +40,29 @@ class MonitoringDocsTest {
   private static Set<String> exported() throws Exception {
     Analytics analytics = Analytics.manual(System::nanoTime);
     try {
-      Pool pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", 9001, 1)), Balancers.find("round-robin").orElseThrow(),
-          Map.of(), BalanceEnv.SYSTEM);
-      AffinityPolicy affinity = AffinityPolicies.keyed("header", r -> null, null, AffinityRules.DEFAULTS, BalanceEnv.SYSTEM);
-      PoolConfig pc = ConfigLoader.parse("""
+      Pool pool =
+          new Pool(
+              "web",
+              List.of(new Server("s1", "127.0.0.1", 9001, 1)),
+              Balancers.find("round-robin").orElseThrow(),
+              Map.of(),
+              BalanceEnv.SYSTEM);
+      AffinityPolicy affinity =
+          AffinityPolicies.keyed(
+              "header", r -> null, null, AffinityRules.DEFAULTS, BalanceEnv.SYSTEM);
+      PoolConfig pc =
+          ConfigLoader.parse(
+                  """
           listen: 127.0.0.1:0
           pools:
             web:
               instance-metrics: { path: /tether/metrics }
               servers: [ { name: s1, address: 127.0.0.1:9001 } ]
-          """, "docs.yaml", Map.<String, String>of()::get).pools().get("web");
+          """,
+                  "docs.yaml",
+                  Map.<String, String>of()::get)
+              .pools()
+              .get("web");
       analytics.bind(Map.of("web", pool), Map.of("web", pc), p -> affinity, Map.of());
       new AdminMeters(analytics.registry()).bind(Map.of("web", pool), p -> affinity);
       analytics.sample();
@@ -74,7 +86,9 @@ class MonitoringDocsTest {
   @Test
   void prometheusRulesParseAndUseExportedMetrics() throws Exception {
     Set<String> exported = exported();
-    JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(DOCS.resolve("prometheus-alerts.yaml")));
+    JsonNode doc =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(Files.readString(DOCS.resolve("prometheus-alerts.yaml")));
     List<String> alerts = new ArrayList<>();
     for (JsonNode group : doc.get("groups")) {
       assertThat(group.get("name").asText()).isNotBlank();
@@ -82,19 +96,27 @@ class MonitoringDocsTest {
         alerts.add(rule.get("alert").asText());
         String expr = rule.get("expr").asText();
         assertThat(metricsIn(expr)).as(rule.get("alert").asText()).isNotEmpty();
-        assertThat(exported).as("metrics of " + rule.get("alert").asText()).containsAll(metricsIn(expr));
+        assertThat(exported)
+            .as("metrics of " + rule.get("alert").asText())
+            .containsAll(metricsIn(expr));
         assertThat(rule.get("for").asText()).matches("\\d+[smh]");
         assertThat(rule.get("annotations").get("summary").asText()).isNotBlank();
       }
     }
-    assertThat(alerts).containsExactly("TetherBirthRateSpike", "TetherSpreadImbalance", "TetherServerDown",
-        "TetherErrorRate", "TetherSessionSize");
+    assertThat(alerts)
+        .containsExactly(
+            "TetherBirthRateSpike",
+            "TetherSpreadImbalance",
+            "TetherServerDown",
+            "TetherErrorRate",
+            "TetherSessionSize");
   }
 
   @Test
   void grafanaDashboardIsImportableAndUsesExportedMetrics() throws Exception {
     Set<String> exported = exported();
-    JsonNode d = new ObjectMapper().readTree(Files.readString(DOCS.resolve("grafana-dashboard.json")));
+    JsonNode d =
+        new ObjectMapper().readTree(Files.readString(DOCS.resolve("grafana-dashboard.json")));
     assertThat(d.get("schemaVersion").asInt()).isEqualTo(39);
     assertThat(d.get("__inputs").get(0).get("name").asText()).isEqualTo("DS_PROMETHEUS");
     assertThat(d.get("__inputs").get(0).get("pluginId").asText()).isEqualTo("prometheus");
@@ -108,12 +130,24 @@ class MonitoringDocsTest {
       for (JsonNode t : p.get("targets")) {
         String expr = t.get("expr").asText();
         assertThat(metricsIn(expr)).as(p.get("title").asText()).isNotEmpty();
-        assertThat(exported).as("metrics of panel " + p.get("title").asText()).containsAll(metricsIn(expr));
+        assertThat(exported)
+            .as("metrics of panel " + p.get("title").asText())
+            .containsAll(metricsIn(expr));
       }
     }
-    assertThat(titles).containsExactly("Requests per second", "Errors (5xx) per second", "Latency p99",
-        "Live sessions per server (spread)", "Session imbalance (max / mean)", "Session birth rate", "Session lifespan",
-        "Instance sessions", "Instance session size p99", "Instance store latency p99");
-    assertThat(exported).containsAll(metricsIn(d.get("templating").get("list").get(0).get("definition").asText()));
+    assertThat(titles)
+        .containsExactly(
+            "Requests per second",
+            "Errors (5xx) per second",
+            "Latency p99",
+            "Live sessions per server (spread)",
+            "Session imbalance (max / mean)",
+            "Session birth rate",
+            "Session lifespan",
+            "Instance sessions",
+            "Instance session size p99",
+            "Instance store latency p99");
+    assertThat(exported)
+        .containsAll(metricsIn(d.get("templating").get("list").get(0).get("definition").asText()));
   }
 }

@@ -31,14 +31,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code GET /live} and {@code GET /ready} over real HTTP on an admin API that has a token: they
- * answer without it, nothing else does, and {@code /ready} turns 503 while the balancer shuts
- * down with a request still in flight on a real backend.
+ * answer without it, nothing else does, and {@code /ready} turns 503 while the balancer shuts down
+ * with a request still in flight on a real backend.
  */
 @ExtendWith(LeakDetection.class)
 class ProbeRoutesIntegrationTest {
 
   private static final String TOKEN = "probe-routes-token-0123456789";
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ObjectMapper json = new ObjectMapper();
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final CountDownLatch release = new CountDownLatch(1);
@@ -50,25 +51,33 @@ class ProbeRoutesIntegrationTest {
   void start() throws Exception {
     backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     backend.setExecutor(executor);
-    backend.createContext("/", ex -> {
-      try (ex) {
-        if (ex.getRequestURI().getPath().equals("/slow")) {
-          arrived.countDown();
-          release.await(20, TimeUnit.SECONDS);
-        }
-        byte[] body = "done".getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(body);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    backend.createContext(
+        "/",
+        ex -> {
+          try (ex) {
+            if (ex.getRequestURI().getPath().equals("/slow")) {
+              arrived.countDown();
+              release.await(20, TimeUnit.SECONDS);
+            }
+            byte[] body = "done".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+              out.write(body);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     backend.start();
-    String yaml = "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\n"
-        + "pools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:" + backend.getAddress().getPort() + " }\n";
-    tether = ControlPlane.start(ConfigLoader.parse(yaml, "probes.yaml", Map.<String, String>of()::get));
+    String yaml =
+        "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: "
+            + TOKEN
+            + " }\n"
+            + "pools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:"
+            + backend.getAddress().getPort()
+            + " }\n";
+    tether =
+        ControlPlane.start(ConfigLoader.parse(yaml, "probes.yaml", Map.<String, String>of()::get));
   }
 
   @AfterEach
@@ -81,8 +90,11 @@ class ProbeRoutesIntegrationTest {
   }
 
   private HttpResponse<String> send(String method, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -96,11 +108,15 @@ class ProbeRoutesIntegrationTest {
     assertThat(ready.statusCode()).isEqualTo(200);
     JsonNode body = json.readTree(ready.body());
     assertThat(body.get("ready").asBoolean()).isTrue();
-    assertThat(body.get("detail").asText()).isEqualTo("listening on 127.0.0.1:" + tether.proxy().port());
+    assertThat(body.get("detail").asText())
+        .isEqualTo("listening on 127.0.0.1:" + tether.proxy().port());
     assertThat(body.get("pools").asInt()).isEqualTo(1);
-    assertThat(send("GET", "/ready?verbose=1").statusCode()).as("a query changes nothing").isEqualTo(200);
+    assertThat(send("GET", "/ready?verbose=1").statusCode())
+        .as("a query changes nothing")
+        .isEqualTo(200);
 
-    for (String other : new String[] {"/api/pools", "/live/", "/ready/x", "/readyz", "/metrics", "/api/reload"}) {
+    for (String other :
+        new String[] {"/api/pools", "/live/", "/ready/x", "/readyz", "/metrics", "/api/reload"}) {
       HttpResponse<String> r = send("GET", other);
       assertThat(r.statusCode()).as(other + " keeps its token").isEqualTo(401);
       assertThat(r.body()).contains("Authorization: Bearer");
@@ -114,11 +130,12 @@ class ProbeRoutesIntegrationTest {
   @Test
   void readyTurns503WhileTheBalancerShutsDownAndLiveStaysUp() throws Exception {
     URI slow = URI.create("http://127.0.0.1:" + tether.proxy().port() + "/slow");
-    CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(HttpRequest.newBuilder(slow).build(),
-        HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> inFlight =
+        http.sendAsync(HttpRequest.newBuilder(slow).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
 
-    CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> tether.stop(Duration.ofSeconds(15)), executor);
+    CompletableFuture<Void> stopping =
+        CompletableFuture.runAsync(() -> tether.stop(Duration.ofSeconds(15)), executor);
     await().atMost(Duration.ofSeconds(10)).until(() -> send("GET", "/ready").statusCode() == 503);
     HttpResponse<String> notReady = send("GET", "/ready");
     assertThat(json.readTree(notReady.body()).get("ready").asBoolean()).isFalse();
@@ -127,7 +144,9 @@ class ProbeRoutesIntegrationTest {
     assertThat(stopping).as("the in-flight request holds the stop").isNotDone();
 
     release.countDown();
-    assertThat(inFlight.get(10, TimeUnit.SECONDS).body()).as("the request in flight finishes").isEqualTo("done");
+    assertThat(inFlight.get(10, TimeUnit.SECONDS).body())
+        .as("the request in flight finishes")
+        .isEqualTo("done");
     stopping.get(20, TimeUnit.SECONDS);
   }
 }

@@ -21,24 +21,46 @@ class AffinityMetersTest {
 
   @Test
   void decisionsSessionsAndTableStatsAreMeters() {
-    Pool pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", 9001, 1), new Server("s2", "127.0.0.1", 9002, 1)),
-        Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
-    AffinityPolicy p = AffinityPolicies.keyed("header", r -> r.header("x-user"),
-        new LocalStickTable(100, Duration.ofMinutes(5), System::nanoTime),
-        AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO), BalanceEnv.SYSTEM);
+    Pool pool =
+        new Pool(
+            "web",
+            List.of(new Server("s1", "127.0.0.1", 9001, 1), new Server("s2", "127.0.0.1", 9002, 1)),
+            Balancers.find("round-robin").orElseThrow(),
+            Map.of(),
+            BalanceEnv.SYSTEM);
+    AffinityPolicy p =
+        AffinityPolicies.keyed(
+            "header",
+            r -> r.header("x-user"),
+            new LocalStickTable(100, Duration.ofMinutes(5), System::nanoTime),
+            AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO),
+            BalanceEnv.SYSTEM);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     AffinityMeters.bind(registry, "web", p);
-    PickRequest alice = new PickRequest() {
-      @Override
-      public String header(String name) {
-        return "alice";
-      }
-    };
+    PickRequest alice =
+        new PickRequest() {
+          @Override
+          public String header(String name) {
+            return "alice";
+          }
+        };
     for (int i = 0; i < 5; i++) {
       p.decide(alice, pool.snapshot(), null);
     }
-    assertThat(registry.get("tether.affinity.decisions").tag("outcome", "new").functionCounter().count()).isEqualTo(1);
-    assertThat(registry.get("tether.affinity.decisions").tag("outcome", "hit").functionCounter().count()).isEqualTo(4);
+    assertThat(
+            registry
+                .get("tether.affinity.decisions")
+                .tag("outcome", "new")
+                .functionCounter()
+                .count())
+        .isEqualTo(1);
+    assertThat(
+            registry
+                .get("tether.affinity.decisions")
+                .tag("outcome", "hit")
+                .functionCounter()
+                .count())
+        .isEqualTo(4);
     assertThat(registry.get("tether.affinity.sessions").gauge().value()).isEqualTo(1);
     assertThat(registry.get("tether.stick.table.size").gauge().value()).isEqualTo(1);
     assertThat(registry.get("tether.stick.table.hits").functionCounter().count()).isEqualTo(4);

@@ -32,12 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class JwtClaimKeyTest {
 
-  private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SECRET =
+      "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
   private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
   private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static PickRequest bearer(String token) {
     return new PickRequest() {
@@ -48,14 +48,19 @@ class JwtClaimKeyTest {
     };
   }
 
-  private static String sign(JWSSigner signer, JWSHeader header, JWTClaimsSet claims) throws Exception {
+  private static String sign(JWSSigner signer, JWSHeader header, JWTClaimsSet claims)
+      throws Exception {
     SignedJWT jwt = new SignedJWT(header, claims);
     jwt.sign(signer);
     return jwt.serialize();
   }
 
   private static JWTClaimsSet claims(String sub, Instant exp) {
-    return new JWTClaimsSet.Builder().subject(sub).claim("tenant", "acme").expirationTime(Date.from(exp)).build();
+    return new JWTClaimsSet.Builder()
+        .subject(sub)
+        .claim("tenant", "acme")
+        .expirationTime(Date.from(exp))
+        .build();
   }
 
   @Test
@@ -64,33 +69,87 @@ class JwtClaimKeyTest {
     ECKey ec = new ECKeyGenerator(Curve.P_256).keyID("e1").generate();
     Path jwks = dir.resolve("jwks.json");
     Files.writeString(jwks, new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK())).toString());
-    JwtClaimKey key = new JwtClaimKey("Authorization", new JwtConfig("sub", List.of("RS256", "ES256"), null, jwks), clock);
+    JwtClaimKey key =
+        new JwtClaimKey(
+            "Authorization", new JwtConfig("sub", List.of("RS256", "ES256"), null, jwks), clock);
     Instant later = NOW.plusSeconds(600);
-    assertThat(key.apply(bearer(sign(new RSASSASigner(rsa), new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("r1").build(),
-        claims("alice", later))))).isEqualTo("alice");
-    assertThat(key.apply(bearer(sign(new ECDSASigner(ec), new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("e1").build(),
-        claims("bob", later))))).isEqualTo("bob");
+    assertThat(
+            key.apply(
+                bearer(
+                    sign(
+                        new RSASSASigner(rsa),
+                        new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("r1").build(),
+                        claims("alice", later)))))
+        .isEqualTo("alice");
+    assertThat(
+            key.apply(
+                bearer(
+                    sign(
+                        new ECDSASigner(ec),
+                        new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("e1").build(),
+                        claims("bob", later)))))
+        .isEqualTo("bob");
     RSAKey stranger = new RSAKeyGenerator(2048).keyID("r1").generate();
-    assertThat(key.apply(bearer(sign(new RSASSASigner(stranger), new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("r1").build(),
-        claims("mallory", later))))).as("signed by a key not in the set").isNull();
+    assertThat(
+            key.apply(
+                bearer(
+                    sign(
+                        new RSASSASigner(stranger),
+                        new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("r1").build(),
+                        claims("mallory", later)))))
+        .as("signed by a key not in the set")
+        .isNull();
   }
 
   @Test
   void unsignedUnlistedExpiredAndForeignTokensAreAbsent() throws Exception {
-    JwtClaimKey key = new JwtClaimKey("Authorization", new JwtConfig("tenant", List.of("HS256"), SECRET, null), clock);
+    JwtClaimKey key =
+        new JwtClaimKey(
+            "Authorization", new JwtConfig("tenant", List.of("HS256"), SECRET, null), clock);
     Instant later = NOW.plusSeconds(600);
-    assertThat(key.apply(bearer(sign(new MACSigner(SECRET), new JWSHeader(JWSAlgorithm.HS256), claims("a", later)))))
-        .as("the configured claim").isEqualTo("acme");
-    assertThat(key.apply(bearer(new PlainJWT(claims("a", later)).serialize()))).as("alg none").isNull();
-    byte[] longSecret = (new String(SECRET, StandardCharsets.UTF_8) + new String(SECRET, StandardCharsets.UTF_8))
-        .getBytes(StandardCharsets.UTF_8);
-    assertThat(key.apply(bearer(sign(new MACSigner(longSecret), new JWSHeader(JWSAlgorithm.HS384), claims("a", later)))))
-        .as("an algorithm not listed").isNull();
-    assertThat(key.apply(bearer(sign(new MACSigner(SECRET), new JWSHeader(JWSAlgorithm.HS256), claims("a", NOW.minusSeconds(1))))))
-        .as("expired").isNull();
+    assertThat(
+            key.apply(
+                bearer(
+                    sign(
+                        new MACSigner(SECRET),
+                        new JWSHeader(JWSAlgorithm.HS256),
+                        claims("a", later)))))
+        .as("the configured claim")
+        .isEqualTo("acme");
+    assertThat(key.apply(bearer(new PlainJWT(claims("a", later)).serialize())))
+        .as("alg none")
+        .isNull();
+    byte[] longSecret =
+        (new String(SECRET, StandardCharsets.UTF_8) + new String(SECRET, StandardCharsets.UTF_8))
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(
+            key.apply(
+                bearer(
+                    sign(
+                        new MACSigner(longSecret),
+                        new JWSHeader(JWSAlgorithm.HS384),
+                        claims("a", later)))))
+        .as("an algorithm not listed")
+        .isNull();
+    assertThat(
+            key.apply(
+                bearer(
+                    sign(
+                        new MACSigner(SECRET),
+                        new JWSHeader(JWSAlgorithm.HS256),
+                        claims("a", NOW.minusSeconds(1))))))
+        .as("expired")
+        .isNull();
     byte[] other = "ffffffffffffffffffffffffffffffff".getBytes(StandardCharsets.UTF_8);
-    assertThat(key.apply(bearer(sign(new MACSigner(other), new JWSHeader(JWSAlgorithm.HS256), claims("a", later)))))
-        .as("another secret").isNull();
+    assertThat(
+            key.apply(
+                bearer(
+                    sign(
+                        new MACSigner(other),
+                        new JWSHeader(JWSAlgorithm.HS256),
+                        claims("a", later)))))
+        .as("another secret")
+        .isNull();
     assertThat(key.apply(bearer("a.b.c"))).isNull();
     assertThat(key.apply(new PickRequest() {})).isNull();
   }
@@ -98,24 +157,31 @@ class JwtClaimKeyTest {
   @Test
   void aRememberedTokenStillExpires() throws Exception {
     Instant[] now = {NOW};
-    Clock moving = new Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
+    Clock moving =
+        new Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
 
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
 
-      @Override
-      public Instant instant() {
-        return now[0];
-      }
-    };
-    JwtClaimKey key = new JwtClaimKey("Authorization", new JwtConfig("sub", List.of("HS256"), SECRET, null), moving);
-    String token = sign(new MACSigner(SECRET), new JWSHeader(JWSAlgorithm.HS256), claims("alice", NOW.plusSeconds(30)));
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+        };
+    JwtClaimKey key =
+        new JwtClaimKey(
+            "Authorization", new JwtConfig("sub", List.of("HS256"), SECRET, null), moving);
+    String token =
+        sign(
+            new MACSigner(SECRET),
+            new JWSHeader(JWSAlgorithm.HS256),
+            claims("alice", NOW.plusSeconds(30)));
     assertThat(key.apply(bearer(token))).isEqualTo("alice");
     now[0] = NOW.plusSeconds(31);
     assertThat(key.apply(bearer(token))).isNull();

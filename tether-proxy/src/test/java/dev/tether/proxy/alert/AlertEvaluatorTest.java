@@ -21,22 +21,23 @@ import org.junit.jupiter.api.Test;
 class AlertEvaluatorTest {
 
   private Instant now = Instant.parse("2026-12-02T19:30:00Z");
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public ZoneId getZone() {
+          return ZoneOffset.UTC;
+        }
 
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
+        @Override
+        public Clock withZone(ZoneId zone) {
+          return this;
+        }
 
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  };
+        @Override
+        public Instant instant() {
+          return now;
+        }
+      };
 
   /** Signals a test sets by hand. */
   static final class FakeSignals implements PoolSignals {
@@ -80,21 +81,32 @@ class AlertEvaluatorTest {
 
   private final FakeSignals web = new FakeSignals();
   private final List<String> events = new ArrayList<>();
-  private final AlertNotifier recorder = new AlertNotifier() {
-    @Override
-    public void fired(Alert alert, Instant at) {
-      events.add("fired " + alert.name() + " " + alert.server() + " at " + at + ": " + alert.message());
-    }
+  private final AlertNotifier recorder =
+      new AlertNotifier() {
+        @Override
+        public void fired(Alert alert, Instant at) {
+          events.add(
+              "fired "
+                  + alert.name()
+                  + " "
+                  + alert.server()
+                  + " at "
+                  + at
+                  + ": "
+                  + alert.message());
+        }
 
-    @Override
-    public void resolved(Alert alert, Instant at) {
-      events.add("resolved " + alert.name() + " " + alert.server() + " at " + at);
-    }
-  };
+        @Override
+        public void resolved(Alert alert, Instant at) {
+          events.add("resolved " + alert.name() + " " + alert.server() + " at " + at);
+        }
+      };
   private final AlertEvaluator evaluator = new AlertEvaluator(clock, () -> List.of(web), recorder);
 
   private void rule(Kind kind, double threshold, Duration window) {
-    evaluator.rules(List.of(new AlertRuleConfig("r", kind, null, threshold, window, Duration.ofSeconds(30))), recorder);
+    evaluator.rules(
+        List.of(new AlertRuleConfig("r", kind, null, threshold, window, Duration.ofSeconds(30))),
+        recorder);
   }
 
   /** Evaluates every 10 seconds for {@code seconds}. */
@@ -116,11 +128,14 @@ class AlertEvaluatorTest {
     assertThat(events.getFirst()).startsWith("fired r " + server + " at 2026-12-02T19:30:40Z");
     run(60);
     assertThat(events).hasSize(1);
-    assertThat(evaluator.active()).singleElement().satisfies(a -> {
-      assertThat(a.since()).isEqualTo(Instant.parse("2026-12-02T19:30:10Z"));
-      assertThat(a.pool()).isEqualTo("web");
-      assertThat(a.server()).isEqualTo(server);
-    });
+    assertThat(evaluator.active())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.since()).isEqualTo(Instant.parse("2026-12-02T19:30:10Z"));
+              assertThat(a.pool()).isEqualTo("web");
+              assertThat(a.server()).isEqualTo(server);
+            });
     heal.run();
     run(10);
     run(60);
@@ -134,14 +149,18 @@ class AlertEvaluatorTest {
     rule(Kind.SPREAD_IMBALANCE, 2.0, Duration.ZERO);
     web.imbalance = 1.2;
     firesAfterForAndResolvesOnce(() -> web.imbalance = 3.1, () -> web.imbalance = 1.5, null);
-    assertThat(events.getFirst()).endsWith("pool web: live sessions max/mean 3.10 above 2.0 for 30s");
+    assertThat(events.getFirst())
+        .endsWith("pool web: live sessions max/mean 3.10 above 2.0 for 30s");
   }
 
   @Test
   void serverDown() {
     rule(Kind.SERVER_DOWN, 0, Duration.ZERO);
     web.states.put("s2", ServerState.UP);
-    firesAfterForAndResolvesOnce(() -> web.states.put("s2", ServerState.DOWN), () -> web.states.put("s2", ServerState.UP), "s2");
+    firesAfterForAndResolvesOnce(
+        () -> web.states.put("s2", ServerState.DOWN),
+        () -> web.states.put("s2", ServerState.UP),
+        "s2");
     assertThat(events.getFirst()).endsWith("pool web: server s2 is DOWN for 30s");
   }
 
@@ -158,14 +177,16 @@ class AlertEvaluatorTest {
     web.currentBirths = 2;
     web.averageBirths = 2;
     firesAfterForAndResolvesOnce(() -> web.currentBirths = 10, () -> web.currentBirths = 3, null);
-    assertThat(events.getFirst()).contains("birth rate 10.0/s is 5.0 x its 10m average 2.0/s, above 3.0");
+    assertThat(events.getFirst())
+        .contains("birth rate 10.0/s is 5.0 x its 10m average 2.0/s, above 3.0");
   }
 
   @Test
   void sessionSize() {
     rule(Kind.SESSION_SIZE, 64 * 1024, Duration.ZERO);
     web.sizes.put("s1", 1000.0);
-    firesAfterForAndResolvesOnce(() -> web.sizes.put("s1", 100_000.0), () -> web.sizes.put("s1", 2000.0), "s1");
+    firesAfterForAndResolvesOnce(
+        () -> web.sizes.put("s1", 100_000.0), () -> web.sizes.put("s1", 2000.0), "s1");
   }
 
   @Test

@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The webhook over a real socket: retries a failing receiver, then sends the resolution after the firing. */
+/**
+ * The webhook over a real socket: retries a failing receiver, then sends the resolution after the
+ * firing.
+ */
 class WebhookNotifierTest {
 
   private final ObjectMapper json = new ObjectMapper();
@@ -29,18 +32,28 @@ class WebhookNotifierTest {
   private final HttpServer receiver;
   private final HttpClient http = HttpClient.newHttpClient();
   private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
-  private final Alert alert = new Alert("server-down", "down", "web", "s2", Instant.parse("2026-12-02T19:30:00Z"), 1, null,
-      "pool web: server s2 is DOWN for 10s");
+  private final Alert alert =
+      new Alert(
+          "server-down",
+          "down",
+          "web",
+          "s2",
+          Instant.parse("2026-12-02T19:30:00Z"),
+          1,
+          null,
+          "pool web: server s2 is DOWN for 10s");
 
   WebhookNotifierTest() throws Exception {
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", ex -> {
-      JsonNode body = json.readTree(ex.getRequestBody().readAllBytes());
-      boolean fail = failuresLeft.getAndDecrement() > 0;
-      received.add(body.get("status").asText() + (fail ? " (refused)" : ""));
-      ex.sendResponseHeaders(fail ? 503 : 204, -1);
-      ex.close();
-    });
+    receiver.createContext(
+        "/hook",
+        ex -> {
+          JsonNode body = json.readTree(ex.getRequestBody().readAllBytes());
+          boolean fail = failuresLeft.getAndDecrement() > 0;
+          received.add(body.get("status").asText() + (fail ? " (refused)" : ""));
+          ex.sendResponseHeaders(fail ? 503 : 204, -1);
+          ex.close();
+        });
     receiver.start();
   }
 
@@ -52,8 +65,14 @@ class WebhookNotifierTest {
   }
 
   private WebhookNotifier notifier(int attempts) {
-    return new WebhookNotifier(new AlertsConfig.Webhook(URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"),
-        Duration.ofSeconds(2), attempts, Duration.ofMillis(50)), http, retries);
+    return new WebhookNotifier(
+        new AlertsConfig.Webhook(
+            URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"),
+            Duration.ofSeconds(2),
+            attempts,
+            Duration.ofMillis(50)),
+        http,
+        retries);
   }
 
   @Test
@@ -63,7 +82,8 @@ class WebhookNotifierTest {
     n.fired(alert, Instant.now());
     n.resolved(alert, Instant.now()); // queued behind the firing's retries
     await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 4);
-    assertThat(received).containsExactly("firing (refused)", "firing (refused)", "firing", "resolved");
+    assertThat(received)
+        .containsExactly("firing (refused)", "firing (refused)", "firing", "resolved");
   }
 
   @Test
@@ -71,6 +91,9 @@ class WebhookNotifierTest {
     failuresLeft.set(100);
     notifier(3).fired(alert, Instant.now());
     await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 3);
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> received.size() == 3);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> received.size() == 3);
   }
 }

@@ -26,11 +26,23 @@ class PoolAnalyticsTest {
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
   private final SplittableRandom random = new SplittableRandom(7);
   private final BalanceEnv env = new BalanceEnv(now::get, () -> random);
-  private final Pool pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", 9001, 1),
-      new Server("s2", "127.0.0.1", 9002, 1), new Server("s3", "127.0.0.1", 9003, 1)),
-      Balancers.find("round-robin").orElseThrow(), Map.of(), env);
-  private final AffinityPolicy affinity = AffinityPolicies.keyed("header", r -> null, null,
-      AffinityRules.DEFAULTS.withSessionWindow(Duration.ofMinutes(1)), env);
+  private final Pool pool =
+      new Pool(
+          "web",
+          List.of(
+              new Server("s1", "127.0.0.1", 9001, 1),
+              new Server("s2", "127.0.0.1", 9002, 1),
+              new Server("s3", "127.0.0.1", 9003, 1)),
+          Balancers.find("round-robin").orElseThrow(),
+          Map.of(),
+          env);
+  private final AffinityPolicy affinity =
+      AffinityPolicies.keyed(
+          "header",
+          r -> null,
+          null,
+          AffinityRules.DEFAULTS.withSessionWindow(Duration.ofMinutes(1)),
+          env);
   private final SessionTracker tracker = affinity.stats().sessions();
   private final Analytics analytics = Analytics.manual(now::get);
 
@@ -76,9 +88,18 @@ class PoolAnalyticsTest {
     assertThat(f.imbalance()).isCloseTo(6 / 3.0, within(1e-9)); // max 6 over mean 9/3
     pool.setState("s2", ServerState.DRAINING);
     analytics.sample();
-    assertThat(analytics.figures("web").imbalance()).isCloseTo(6 / 4.0, within(1e-9)); // s1 and s3: mean 8/2
-    assertThat(analytics.registry().get("tether.affinity.server.sessions").tag("server", "s1").gauge().value()).isEqualTo(6);
-    assertThat(analytics.registry().get("tether.affinity.session.imbalance").gauge().value()).isCloseTo(1.5, within(1e-9));
+    assertThat(analytics.figures("web").imbalance())
+        .isCloseTo(6 / 4.0, within(1e-9)); // s1 and s3: mean 8/2
+    assertThat(
+            analytics
+                .registry()
+                .get("tether.affinity.server.sessions")
+                .tag("server", "s1")
+                .gauge()
+                .value())
+        .isEqualTo(6);
+    assertThat(analytics.registry().get("tether.affinity.session.imbalance").gauge().value())
+        .isCloseTo(1.5, within(1e-9));
   }
 
   @Test
@@ -104,8 +125,10 @@ class PoolAnalyticsTest {
     assertThat(l.max()).isEqualTo(90.0);
     assertThat(l.mean()).isCloseTo(45.0, within(1e-9));
     assertThat(l.p99()).isBetween(60.0, 90.0); // inside the (60, 120] bucket, capped by the max
-    assertThat(analytics.registry().get("tether.affinity.session.lifespan").summary().count()).isEqualTo(2);
-    assertThat(analytics.registry().get("tether.affinity.session.births").functionCounter().count()).isEqualTo(2);
+    assertThat(analytics.registry().get("tether.affinity.session.lifespan").summary().count())
+        .isEqualTo(2);
+    assertThat(analytics.registry().get("tether.affinity.session.births").functionCounter().count())
+        .isEqualTo(2);
   }
 
   @Test
@@ -125,19 +148,32 @@ class PoolAnalyticsTest {
     assertThat(s1.latencyP50Ms()).isBetween(0.5, 1.0); // the (0.5, 1] ms bucket
     assertThat(s1.latencyP99Ms()).isBetween(2.5, 5.0); // the (2.5, 5] ms bucket
     // pool share: (50 + 10 unserved) / (1000 + 10)
-    assertThat(analytics.signals().getFirst().errorShare(Duration.ofMinutes(1))).isCloseTo(60 / 1010.0, within(1e-9));
-    assertThat(analytics.registry().get("tether.server.errors").tag("server", "s1").counter().count()).isEqualTo(50);
+    assertThat(analytics.signals().getFirst().errorShare(Duration.ofMinutes(1)))
+        .isCloseTo(60 / 1010.0, within(1e-9));
+    assertThat(
+            analytics.registry().get("tether.server.errors").tag("server", "s1").counter().count())
+        .isEqualTo(50);
     assertThat(analytics.registry().get("tether.pool.unserved").counter().count()).isEqualTo(10);
   }
 
   @Test
   void requestMetersSurviveARebindAndRemovedServersLoseThem() {
     analytics.traffic("web").record("s3", 200, 1000);
-    pool.setServers(List.of(new Server("s1", "127.0.0.1", 9001, 1), new Server("s2", "127.0.0.1", 9002, 1)));
+    pool.setServers(
+        List.of(new Server("s1", "127.0.0.1", 9001, 1), new Server("s2", "127.0.0.1", 9002, 1)));
     analytics.bind(Map.of("web", pool), Map.of(), p -> affinity, Map.of());
     analytics.traffic("web").record("s1", 200, 1000);
     analytics.traffic("web").record("s1", 200, 1000);
-    assertThat(analytics.registry().get("tether.server.request.duration").tag("server", "s1").timer().count()).isEqualTo(2);
-    assertThat(analytics.registry().find("tether.server.request.duration").tag("server", "s3").timer()).isNull();
+    assertThat(
+            analytics
+                .registry()
+                .get("tether.server.request.duration")
+                .tag("server", "s1")
+                .timer()
+                .count())
+        .isEqualTo(2);
+    assertThat(
+            analytics.registry().find("tether.server.request.duration").tag("server", "s3").timer())
+        .isNull();
   }
 }

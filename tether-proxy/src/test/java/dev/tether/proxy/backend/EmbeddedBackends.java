@@ -21,8 +21,8 @@ import java.util.Map;
  * objects a connection received with {@code readOutbound()}, and answers with {@code
  * writeInbound(response...)}.
  *
- * <p>Connections open at once by default; {@link #holdConnects()} makes the next ones wait for
- * the test to complete them ({@link #completeConnect}) or fail them ({@link #failConnect}). Idle
+ * <p>Connections open at once by default; {@link #holdConnects()} makes the next ones wait for the
+ * test to complete them ({@link #completeConnect}) or fail them ({@link #failConnect}). Idle
  * connections are pooled per address, most recently used first, as in {@link BackendConnector}.
  */
 public final class EmbeddedBackends implements BackendPool {
@@ -33,8 +33,10 @@ public final class EmbeddedBackends implements BackendPool {
   private final List<EmbeddedChannel> opened = new ArrayList<>();
   private final ArrayDeque<Pending> held = new ArrayDeque<>();
   private boolean hold;
+
   /** Connections {@link #discard}ed, {@link #release}d as reusable, and released to be closed. */
   public int discarded;
+
   public int pooled;
   public int closedOnRelease;
 
@@ -75,7 +77,11 @@ public final class EmbeddedBackends implements BackendPool {
   }
 
   @Override
-  public ChannelFuture acquire(BackendClient client, InetSocketAddress address, ConnectionsConfig limits, long maxIdleNanos) {
+  public ChannelFuture acquire(
+      BackendClient client,
+      InetSocketAddress address,
+      ConnectionsConfig limits,
+      long maxIdleNanos) {
     ArrayDeque<EmbeddedChannel> free = idle.get(address);
     if (maxIdleNanos != FRESH && free != null) {
       EmbeddedChannel ch;
@@ -84,7 +90,8 @@ public final class EmbeddedBackends implements BackendPool {
           free.pollFirst();
           continue;
         }
-        if (maxIdleNanos != Long.MAX_VALUE && ticker.nanoTime() - handler(ch).idleSinceNanos > maxIdleNanos) {
+        if (maxIdleNanos != Long.MAX_VALUE
+            && ticker.nanoTime() - handler(ch).idleSinceNanos > maxIdleNanos) {
           break;
         }
         free.pollFirst();
@@ -92,12 +99,16 @@ public final class EmbeddedBackends implements BackendPool {
         return handler(ch).acquired;
       }
     }
-    long open = opened.stream().filter(c -> c.isActive() && address.equals(c.attr(ADDRESS).get())).count();
+    long open =
+        opened.stream().filter(c -> c.isActive() && address.equals(c.attr(ADDRESS).get())).count();
     if (limits.maxPerServer() > 0 && open >= limits.maxPerServer()) {
       return null;
     }
-    EmbeddedChannel ch = EmbeddedChannel.builder().ticker(ticker)
-        .handlers(new BackendHandler(serverTimeoutNanos, ticker)).build();
+    EmbeddedChannel ch =
+        EmbeddedChannel.builder()
+            .ticker(ticker)
+            .handlers(new BackendHandler(serverTimeoutNanos, ticker))
+            .build();
     ch.config().setAutoRead(false);
     ch.attr(ADDRESS).set(address);
     opened.add(ch);
@@ -135,7 +146,8 @@ public final class EmbeddedBackends implements BackendPool {
     }
     pooled++;
     h.idleSinceNanos = ticker.nanoTime();
-    idle.computeIfAbsent(ch.attr(ADDRESS).get(), a -> new ArrayDeque<>()).addFirst((EmbeddedChannel) ch);
+    idle.computeIfAbsent(ch.attr(ADDRESS).get(), a -> new ArrayDeque<>())
+        .addFirst((EmbeddedChannel) ch);
   }
 
   @Override

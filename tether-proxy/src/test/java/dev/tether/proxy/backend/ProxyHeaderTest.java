@@ -36,17 +36,30 @@ class ProxyHeaderTest {
   @Test
   void v1AndV2NameBothEndsOfAnIpv4OrIpv6Client() {
     for (ProxyProtocolVersion v : ProxyProtocolVersion.values()) {
-      HAProxyMessage m = decode(encode(new ProxyHeader(v, new InetSocketAddress("203.0.113.7", 4444),
-          new InetSocketAddress("198.51.100.9", 443)).message()));
+      HAProxyMessage m =
+          decode(
+              encode(
+                  new ProxyHeader(
+                          v,
+                          new InetSocketAddress("203.0.113.7", 4444),
+                          new InetSocketAddress("198.51.100.9", 443))
+                      .message()));
       try {
         assertThat(m.proxiedProtocol()).isEqualTo(HAProxyProxiedProtocol.TCP4);
         assertThat(m.sourceAddress() + ":" + m.sourcePort()).isEqualTo("203.0.113.7:4444");
-        assertThat(m.destinationAddress() + ":" + m.destinationPort()).isEqualTo("198.51.100.9:443");
+        assertThat(m.destinationAddress() + ":" + m.destinationPort())
+            .isEqualTo("198.51.100.9:443");
       } finally {
         m.release();
       }
-      HAProxyMessage six = decode(encode(new ProxyHeader(v, new InetSocketAddress("2001:db8::7", 5555),
-          new InetSocketAddress("2001:db8::1", 8443)).message()));
+      HAProxyMessage six =
+          decode(
+              encode(
+                  new ProxyHeader(
+                          v,
+                          new InetSocketAddress("2001:db8::7", 5555),
+                          new InetSocketAddress("2001:db8::1", 8443))
+                      .message()));
       try {
         assertThat(six.proxiedProtocol()).isEqualTo(HAProxyProxiedProtocol.TCP6);
         assertThat(six.sourcePort()).isEqualTo(5555);
@@ -58,8 +71,14 @@ class ProxyHeaderTest {
 
   @Test
   void endsOfDifferentFamiliesAreSentAsUnknown() {
-    HAProxyMessage m = decode(encode(new ProxyHeader(ProxyProtocolVersion.V2, new InetSocketAddress("203.0.113.7", 1),
-        new InetSocketAddress("2001:db8::1", 2)).message()));
+    HAProxyMessage m =
+        decode(
+            encode(
+                new ProxyHeader(
+                        ProxyProtocolVersion.V2,
+                        new InetSocketAddress("203.0.113.7", 1),
+                        new InetSocketAddress("2001:db8::1", 2))
+                    .message()));
     try {
       assertThat(m.proxiedProtocol()).isEqualTo(HAProxyProxiedProtocol.UNKNOWN);
     } finally {

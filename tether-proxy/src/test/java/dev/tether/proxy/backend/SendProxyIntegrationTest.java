@@ -60,7 +60,10 @@ class SendProxyIntegrationTest {
   void start() throws Exception {
     v1 = new ProxyServer("v1");
     v2 = new ProxyServer("v2");
-    tether = ControlPlane.start(ConfigLoader.parse("""
+    tether =
+        ControlPlane.start(
+            ConfigLoader.parse(
+                """
         listen: 127.0.0.1:0
         workers: 1
         pools:
@@ -74,7 +77,9 @@ class SendProxyIntegrationTest {
         routes:
           - { path-prefix: /one, pool: one }
           - { path-prefix: /two, pool: two }
-        """.formatted(v1.port(), v2.port()), "send-proxy.yaml"));
+        """
+                    .formatted(v1.port(), v2.port()),
+                "send-proxy.yaml"));
   }
 
   @AfterEach
@@ -84,8 +89,11 @@ class SendProxyIntegrationTest {
     v2.close();
   }
 
-  /** Sends {@code requests} GETs of {@code path} on one keep-alive connection, returning the bodies. */
-  private List<String> onOneConnection(String path, int requests, byte[] preamble, String bindTo) throws Exception {
+  /**
+   * Sends {@code requests} GETs of {@code path} on one keep-alive connection, returning the bodies.
+   */
+  private List<String> onOneConnection(String path, int requests, byte[] preamble, String bindTo)
+      throws Exception {
     List<String> bodies = new java.util.ArrayList<>();
     try (Socket s = new Socket()) {
       if (bindTo != null) {
@@ -97,9 +105,12 @@ class SendProxyIntegrationTest {
       if (preamble != null) {
         out.write(preamble);
       }
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
       for (int i = 0; i < requests; i++) {
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         String status = in.readLine();
         assertThat(status).isEqualTo("HTTP/1.1 200 OK");
@@ -116,7 +127,8 @@ class SendProxyIntegrationTest {
         for (int n = 0; n < length; ) {
           n += in.read(body, n, length - n);
         }
-        bodies.add(bindTo == null && preamble == null && path.endsWith("/c") ? conn : new String(body));
+        bodies.add(
+            bindTo == null && preamble == null && path.endsWith("/c") ? conn : new String(body));
       }
       return bodies;
     }
@@ -128,14 +140,25 @@ class SendProxyIntegrationTest {
     List<String> one = onOneConnection("/one/a", 1, null, null);
     List<String> two = onOneConnection("/two/a", 1, null, null);
 
-    assertThat(one.getFirst()).matches("p=v1 PROXY TCP4 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:" + tetherPort + " GET /one/a\n");
-    assertThat(two.getFirst()).matches("p=v2 PROXY TCP4 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:" + tetherPort + " GET /two/a\n");
+    assertThat(one.getFirst())
+        .matches(
+            "p=v1 PROXY TCP4 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:"
+                + tetherPort
+                + " GET /one/a\n");
+    assertThat(two.getFirst())
+        .matches(
+            "p=v2 PROXY TCP4 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:"
+                + tetherPort
+                + " GET /two/a\n");
   }
 
   @Test
   void aClientBehindATrustedProxyIsNamedAsThatProxySaid() throws Exception {
     tether.stop(Duration.ofSeconds(2));
-    tether = ControlPlane.start(ConfigLoader.parse("""
+    tether =
+        ControlPlane.start(
+            ConfigLoader.parse(
+                """
         listen: 127.0.0.1:0
         workers: 1
         proxy-protocol: true
@@ -144,16 +167,21 @@ class SendProxyIntegrationTest {
           two:
             connections: { send-proxy: v2 }
             servers: [ { name: p2, address: 127.0.0.1:%d } ]
-        """.formatted(v2.port()), "behind-a-proxy.yaml"));
-    byte[] header = "PROXY TCP4 203.0.113.7 198.51.100.9 4444 443\r\n".getBytes(StandardCharsets.US_ASCII);
+        """
+                    .formatted(v2.port()),
+                "behind-a-proxy.yaml"));
+    byte[] header =
+        "PROXY TCP4 203.0.113.7 198.51.100.9 4444 443\r\n".getBytes(StandardCharsets.US_ASCII);
     List<String> bodies = onOneConnection("/two/x", 1, header, "127.0.0.2");
 
-    assertThat(bodies.getFirst()).isEqualTo("p=v2 PROXY TCP4 203.0.113.7:4444 -> 198.51.100.9:443 GET /two/x\n");
+    assertThat(bodies.getFirst())
+        .isEqualTo("p=v2 PROXY TCP4 203.0.113.7:4444 -> 198.51.100.9:443 GET /two/x\n");
   }
 
   @Test
   void aConnectionCarryingOneClientsHeaderIsNeverLentToAnother() throws Exception {
-    List<String> first = onOneConnection("/two/c", 3, null, null); // the backend connection of each answer
+    List<String> first =
+        onOneConnection("/two/c", 3, null, null); // the backend connection of each answer
     List<String> second = onOneConnection("/two/c", 3, null, null);
 
     // one backend connection per client connection, reused by that client's later requests
@@ -167,31 +195,46 @@ class SendProxyIntegrationTest {
 
   @Test
   void healthChecksSendAHeaderThatNamesNoClient() throws Exception {
-    await().atMost(Duration.ofSeconds(10)).until(() -> v1.healthHeaders().contains("UNKNOWN (health)"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> v1.healthHeaders().contains("UNKNOWN (health)"));
     await().atMost(Duration.ofSeconds(10)).until(() -> tether.healthChecker("one").healthy("p1"));
   }
 
   /** An HTTP server that requires a PROXY header first and answers with what it said. */
   static final class ProxyServer implements AutoCloseable {
     private final String name;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     private final List<String> headers = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger open =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     ProxyServer(String name) throws InterruptedException {
       this.name = name;
-      server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              open.incrementAndGet();
-              ch.closeFuture().addListener(f -> open.decrementAndGet());
-              ch.pipeline().addLast(new HAProxyMessageDecoder(), new Header(), new HttpServerCodec(),
-                  new HttpObjectAggregator(1 << 16), new Answer());
-            }
-          })
-          .bind("127.0.0.1", 0).sync().channel();
+      server =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      open.incrementAndGet();
+                      ch.closeFuture().addListener(f -> open.decrementAndGet());
+                      ch.pipeline()
+                          .addLast(
+                              new HAProxyMessageDecoder(),
+                              new Header(),
+                              new HttpServerCodec(),
+                              new HttpObjectAggregator(1 << 16),
+                              new Answer());
+                    }
+                  })
+              .bind("127.0.0.1", 0)
+              .sync()
+              .channel();
     }
 
     int port() {
@@ -221,10 +264,21 @@ class SendProxyIntegrationTest {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HAProxyMessage m) {
-          String said = m.command() == HAProxyCommand.LOCAL ? "LOCAL"
-              : m.proxiedProtocol().name().equals("UNKNOWN") ? "UNKNOWN"
-              : "PROXY " + m.proxiedProtocol() + " " + m.sourceAddress() + ":" + m.sourcePort() + " -> "
-                  + m.destinationAddress() + ":" + m.destinationPort();
+          String said =
+              m.command() == HAProxyCommand.LOCAL
+                  ? "LOCAL"
+                  : m.proxiedProtocol().name().equals("UNKNOWN")
+                      ? "UNKNOWN"
+                      : "PROXY "
+                          + m.proxiedProtocol()
+                          + " "
+                          + m.sourceAddress()
+                          + ":"
+                          + m.sourcePort()
+                          + " -> "
+                          + m.destinationAddress()
+                          + ":"
+                          + m.destinationPort();
           headers.add(said.startsWith("PROXY") ? said : said + " (health)");
           ctx.channel().attr(SAID).set(said + " " + ctx.channel().id().asShortText());
           m.release();
@@ -236,17 +290,23 @@ class SendProxyIntegrationTest {
       }
     }
 
-    private static final io.netty.util.AttributeKey<String> SAID = io.netty.util.AttributeKey.valueOf("said");
+    private static final io.netty.util.AttributeKey<String> SAID =
+        io.netty.util.AttributeKey.valueOf("said");
 
-    private final class Answer extends io.netty.channel.SimpleChannelInboundHandler<FullHttpRequest> {
+    private final class Answer
+        extends io.netty.channel.SimpleChannelInboundHandler<FullHttpRequest> {
       @Override
       protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         String said = ctx.channel().attr(SAID).get();
         String[] parts = said.split(" ");
         String conn = parts[parts.length - 1];
         String text = said.substring(0, said.length() - conn.length() - 1);
-        byte[] body = ("p=" + name + " " + text + " " + req.method() + " " + req.uri() + "\n").getBytes(StandardCharsets.US_ASCII);
-        var r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+        byte[] body =
+            ("p=" + name + " " + text + " " + req.method() + " " + req.uri() + "\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        var r =
+            new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length).set("X-Connection", conn);
         ctx.writeAndFlush(r);
       }

@@ -65,7 +65,8 @@ class AlgorithmOptionsTest {
         pools:
           web:
             servers: [ { name: s1, address: 127.0.0.1:9001 } ]
-        """ + poolLines.indent(4);
+        """
+        + poolLines.indent(4);
   }
 
   private static TetherConfig parse(String poolLines) throws ConfigException {
@@ -78,48 +79,72 @@ class AlgorithmOptionsTest {
 
   @Test
   void optionsAreCollectedAsStringsIncludingKeysOnlyAProviderDeclares() throws Exception {
-    PoolConfig pool = parse("""
+    PoolConfig pool =
+        parse(
+                """
         algorithm: test-hash
         hash-method: murmur3
         virtual-nodes: 160
         hash-salt: abc
-        """).pools().get("web");
+        """)
+            .pools()
+            .get("web");
     assertThat(pool.algorithm()).isEqualTo("test-hash");
-    assertThat(pool.algorithmOptions()).containsExactly(Map.entry("hash-method", "murmur3"),
-        Map.entry("virtual-nodes", "160"), Map.entry("hash-salt", "abc"));
+    assertThat(pool.algorithmOptions())
+        .containsExactly(
+            Map.entry("hash-method", "murmur3"),
+            Map.entry("virtual-nodes", "160"),
+            Map.entry("hash-salt", "abc"));
   }
 
   @Test
   void validationSentencesBecomeProblemsAtTheAlgorithmLine() {
-    assertThat(problems("""
+    assertThat(
+            problems(
+                """
         algorithm: test-hash
         virtual-nodes: many
-        """)).extracting(ConfigProblem::line, ConfigProblem::path, ConfigProblem::message)
-        .containsExactly(tuple(5, "pools.web.algorithm",
-            "virtual-nodes must be a whole number, e.g. 100."));
+        """))
+        .extracting(ConfigProblem::line, ConfigProblem::path, ConfigProblem::message)
+        .containsExactly(
+            tuple(5, "pools.web.algorithm", "virtual-nodes must be a whole number, e.g. 100."));
   }
 
   @Test
   void anOptionTheChosenAlgorithmDoesNotUseNamesTheAlgorithmsThatDo() {
-    assertThat(problems("""
+    assertThat(
+            problems(
+                """
         virtual-nodes: 100
         slow-start: 30s
-        """)).extracting(ConfigProblem::line, ConfigProblem::path, ConfigProblem::message)
+        """))
+        .extracting(ConfigProblem::line, ConfigProblem::path, ConfigProblem::message)
         .containsExactly(
-            tuple(5, "pools.web.virtual-nodes", "algorithm 'round-robin' does not use this "
-                + "option; it applies to algorithm ip-hash, uri-hash, header-hash, cookie-hash, test-hash"),
-            tuple(6, "pools.web.slow-start", "algorithm 'round-robin' does not use this "
-                + "option; it applies to algorithm weighted-round-robin, least-connections, "
-                + "least-response-time, power-of-two, random"));
+            tuple(
+                5,
+                "pools.web.virtual-nodes",
+                "algorithm 'round-robin' does not use this "
+                    + "option; it applies to algorithm ip-hash, uri-hash, header-hash, cookie-hash, test-hash"),
+            tuple(
+                6,
+                "pools.web.slow-start",
+                "algorithm 'round-robin' does not use this "
+                    + "option; it applies to algorithm weighted-round-robin, least-connections, "
+                    + "least-response-time, power-of-two, random"));
   }
 
   @Test
   void unknownAlgorithmListsTheRegistry() {
-    assertThat(problems("algorithm: hash\n")).singleElement().satisfies(p -> {
-      assertThat(p.line()).isEqualTo(5);
-      assertThat(p.message()).isEqualTo("unknown algorithm 'hash'; use one of: "
-          + String.join(", ", registry().keySet()));
-    });
+    assertThat(problems("algorithm: hash\n"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.line()).isEqualTo(5);
+              assertThat(p.message())
+                  .isEqualTo(
+                      "unknown algorithm 'hash'; use one of: "
+                          + String.join(", ", registry().keySet()));
+            });
   }
 
   @Test
@@ -129,20 +154,26 @@ class AlgorithmOptionsTest {
     assertThat(seconds.balancer().provider()).isSameAs(Balancers.find("random").orElseThrow());
     // the same settings written differently: a reload keeps the pool
     assertThat(seconds.balancer()).isEqualTo(millis.balancer());
-    assertThat(parse("algorithm: random\n").pools().get("web").balancer()).isNotEqualTo(seconds.balancer());
+    assertThat(parse("algorithm: random\n").pools().get("web").balancer())
+        .isNotEqualTo(seconds.balancer());
     assertThat(seconds.withServers(seconds.servers()).balancer()).isSameAs(seconds.balancer());
   }
 
   @Test
   void aPoolWhoseOptionsAreRefusedIsStillOneAnAlertMayName() {
-    String yaml = config("""
+    String yaml =
+        config(
+                """
         algorithm: random
         slow-start: ten seconds
-        """) + """
+        """)
+            + """
         alerts:
           rules: [ { kind: server-down, pool: web } ]
         """;
-    assertThat(failure(() -> ConfigLoader.parse(yaml, "t.yaml", k -> null, Path.of(""), registry())).problems())
+    assertThat(
+            failure(() -> ConfigLoader.parse(yaml, "t.yaml", k -> null, Path.of(""), registry()))
+                .problems())
         .extracting(ConfigProblem::line, ConfigProblem::path)
         .containsExactly(tuple(5, "pools.web.algorithm"));
   }

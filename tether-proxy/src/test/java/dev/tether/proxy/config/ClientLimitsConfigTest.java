@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class ClientLimitsConfigTest {
 
-  private static final String POOLS = """
+  private static final String POOLS =
+      """
       pools:
         web:
           servers: [ { name: s1, address: 127.0.0.1:9001 } ]
@@ -15,7 +16,9 @@ class ClientLimitsConfigTest {
 
   @Test
   void theClientLimitsAreReadBesideTheParsingLimits() throws Exception {
-    TetherConfig c = ConfigLoaderTest.parse("""
+    TetherConfig c =
+        ConfigLoaderTest.parse(
+            """
         listen: 127.0.0.1:8080
         limits:
           max-header-size: 32k
@@ -26,9 +29,11 @@ class ClientLimitsConfigTest {
           min-body-rate: 1k
           min-response-rate: 512
           slow-client-window: 20s
-        """ + POOLS);
+        """
+                + POOLS);
     assertThat(c.limits().maxHeaderSize()).isEqualTo(32 << 10);
-    assertThat(c.limits().clients()).isEqualTo(new ClientLimits(10000, 200, 2000, 50, 1024, 512, Duration.ofSeconds(20)));
+    assertThat(c.limits().clients())
+        .isEqualTo(new ClientLimits(10000, 200, 2000, 50, 1024, 512, Duration.ofSeconds(20)));
   }
 
   @Test
@@ -41,7 +46,11 @@ class ClientLimitsConfigTest {
 
   @Test
   void badValuesNameFileLineAndKey() {
-    ConfigException e = ConfigErrorsTest.failure(() -> ConfigLoaderTest.parse("""
+    ConfigException e =
+        ConfigErrorsTest.failure(
+            () ->
+                ConfigLoaderTest.parse(
+                    """
         listen: 127.0.0.1:8080
         limits:
           max-connections: 100
@@ -49,29 +58,45 @@ class ClientLimitsConfigTest {
           max-accept-rate: -1
           min-body-rate: fast
           slow-client-window: 200ms
-        """ + POOLS));
-    assertThat(e.problems()).extracting(ConfigProblem::path).containsExactlyInAnyOrder(
-        "limits.max-connections-per-client", "limits.max-accept-rate", "limits.min-body-rate",
-        "limits.slow-client-window");
+        """
+                        + POOLS));
+    assertThat(e.problems())
+        .extracting(ConfigProblem::path)
+        .containsExactlyInAnyOrder(
+            "limits.max-connections-per-client",
+            "limits.max-accept-rate",
+            "limits.min-body-rate",
+            "limits.slow-client-window");
     assertThat(e.problems()).allSatisfy(p -> assertThat(p.source()).isEqualTo("tether.yaml"));
-    assertThat(e.problems()).filteredOn(p -> p.path().equals("limits.max-connections-per-client")).singleElement()
-        .satisfies(p -> {
-          assertThat(p.line()).isEqualTo(4);
-          assertThat(p.message()).contains("more than max-connections (100)", "or 0 for no per-client limit");
-        });
-    assertThat(e.problems()).filteredOn(p -> p.path().equals("limits.max-accept-rate")).singleElement()
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("limits.max-connections-per-client"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.line()).isEqualTo(4);
+              assertThat(p.message())
+                  .contains("more than max-connections (100)", "or 0 for no per-client limit");
+            });
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("limits.max-accept-rate"))
+        .singleElement()
         .satisfies(p -> assertThat(p.line()).isEqualTo(5));
-    assertThat(e.problems()).filteredOn(p -> p.path().equals("limits.slow-client-window")).singleElement()
-        .satisfies(p -> {
-          assertThat(p.line()).isEqualTo(7);
-          assertThat(p.message()).contains("use 1s or more", "or 0 to turn");
-        });
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("limits.slow-client-window"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.line()).isEqualTo(7);
+              assertThat(p.message()).contains("use 1s or more", "or 0 to turn");
+            });
     assertThat(e.getMessage()).contains("tether.yaml:4");
   }
 
   @Test
   void aWindowOfZeroTurnsTheRateChecksOff() throws Exception {
-    TetherConfig c = ConfigLoaderTest.parse("listen: 127.0.0.1:8080\nlimits: { slow-client-window: 0s }\n" + POOLS);
+    TetherConfig c =
+        ConfigLoaderTest.parse(
+            "listen: 127.0.0.1:8080\nlimits: { slow-client-window: 0s }\n" + POOLS);
     assertThat(c.limits().clients().checksRates()).isFalse();
   }
 }

@@ -28,13 +28,18 @@ class ConfigFilesTest {
   /** Far above what a check of attributes takes; a read of a FIFO would block forever. */
   private static final Duration BOUND = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aDeviceAsCertificateIsRefusedWithFileLineAndKey() {
-    TestCertificates.Files2 site = TestCertificates.in(dir).issue("site", TestCertificates.Kind.EC, "localhost");
-    List<ConfigProblem> problems = assertTimeoutPreemptively(BOUND, () -> ConfigErrorsTest.problems("""
+    TestCertificates.Files2 site =
+        TestCertificates.in(dir).issue("site", TestCertificates.Kind.EC, "localhost");
+    List<ConfigProblem> problems =
+        assertTimeoutPreemptively(
+            BOUND,
+            () ->
+                ConfigErrorsTest.problems(
+                    """
         listen: 127.0.0.1:8443
         tls:
           certificates:
@@ -42,22 +47,36 @@ class ConfigFilesTest {
         pools:
           web:
             servers: [ { name: s1, address: 127.0.0.1:9001 } ]
-        """.formatted(site.key())));
+        """
+                        .formatted(site.key())));
 
-    assertThat(problems).singleElement().satisfies(p -> {
-      assertThat(p.source()).isEqualTo("tether.yaml");
-      assertThat(p.line()).isEqualTo(4);
-      assertThat(p.path()).isEqualTo("tls.certificates[0].cert-file");
-      assertThat(p.message()).contains("/dev/zero", "a character device", "not a regular file",
-          "a regular file of at most 1 MiB");
-    });
+    assertThat(problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.source()).isEqualTo("tether.yaml");
+              assertThat(p.line()).isEqualTo(4);
+              assertThat(p.path()).isEqualTo("tls.certificates[0].cert-file");
+              assertThat(p.message())
+                  .contains(
+                      "/dev/zero",
+                      "a character device",
+                      "not a regular file",
+                      "a regular file of at most 1 MiB");
+            });
   }
 
   @Test
   void aFifoAsKeyIsRefusedWithoutOpeningIt() throws Exception {
-    TestCertificates.Files2 site = TestCertificates.in(dir).issue("site", TestCertificates.Kind.EC, "localhost");
+    TestCertificates.Files2 site =
+        TestCertificates.in(dir).issue("site", TestCertificates.Kind.EC, "localhost");
     Path fifo = mkfifo(dir.resolve("fifo.key"));
-    List<ConfigProblem> problems = assertTimeoutPreemptively(BOUND, () -> ConfigErrorsTest.problems("""
+    List<ConfigProblem> problems =
+        assertTimeoutPreemptively(
+            BOUND,
+            () ->
+                ConfigErrorsTest.problems(
+                    """
         listen: 127.0.0.1:8443
         tls:
           certificates:
@@ -66,20 +85,30 @@ class ConfigFilesTest {
         pools:
           web:
             servers: [ { name: s1, address: 127.0.0.1:9001 } ]
-        """.formatted(site.cert(), fifo)));
+        """
+                        .formatted(site.cert(), fifo)));
 
-    assertThat(problems).singleElement().satisfies(p -> {
-      assertThat(p.line()).isEqualTo(5);
-      assertThat(p.path()).isEqualTo("tls.certificates[0].key-file");
-      assertThat(p.message()).contains(fifo.toString(), "a FIFO (named pipe)", "not a regular file");
-    });
+    assertThat(problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.line()).isEqualTo(5);
+              assertThat(p.path()).isEqualTo("tls.certificates[0].key-file");
+              assertThat(p.message())
+                  .contains(fifo.toString(), "a FIFO (named pipe)", "not a regular file");
+            });
   }
 
   @Test
   void aFileOverOneMebibyteIsRefusedAndOneOfExactlyOneMebibyteIsRead() throws Exception {
     Path big = sparse(dir.resolve("big-ca.pem"), ConfigFiles.MAX_REFERENCED_FILE + 1);
     Path limit = sparse(dir.resolve("limit-ca.pem"), ConfigFiles.MAX_REFERENCED_FILE);
-    List<ConfigProblem> problems = assertTimeoutPreemptively(BOUND, () -> ConfigErrorsTest.problems("""
+    List<ConfigProblem> problems =
+        assertTimeoutPreemptively(
+            BOUND,
+            () ->
+                ConfigErrorsTest.problems(
+                    """
         listen: 127.0.0.1:8080
         pools:
           a:
@@ -91,25 +120,39 @@ class ConfigFilesTest {
         routes:
           - { path-prefix: /a, pool: a }
           - { path-prefix: /b, pool: b }
-        """.formatted(big, limit)));
+        """
+                        .formatted(big, limit)));
 
-    assertThat(problems).extracting(ConfigProblem::path)
+    assertThat(problems)
+        .extracting(ConfigProblem::path)
         .containsExactlyInAnyOrder("pools.a.tls.ca-file", "pools.b.tls.ca-file");
-    assertThat(problems).filteredOn(p -> p.path().equals("pools.a.tls.ca-file")).singleElement()
-        .satisfies(p -> {
-          assertThat(p.line()).isEqualTo(4);
-          assertThat(p.message()).contains(big.toString(), "1048577 bytes", "at most 1 MiB is allowed");
-        });
+    assertThat(problems)
+        .filteredOn(p -> p.path().equals("pools.a.tls.ca-file"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.line()).isEqualTo(4);
+              assertThat(p.message())
+                  .contains(big.toString(), "1048577 bytes", "at most 1 MiB is allowed");
+            });
     // at the bound the file is read, and fails as what it is: not PEM
-    assertThat(problems).filteredOn(p -> p.path().equals("pools.b.tls.ca-file")).singleElement()
+    assertThat(problems)
+        .filteredOn(p -> p.path().equals("pools.b.tls.ca-file"))
+        .singleElement()
         .satisfies(p -> assertThat(p.message()).doesNotContain("at most 1 MiB"));
   }
 
   @Test
   void aDirectoryOrAMissingFileIsNamedAsSuch() {
-    TestCertificates.Files2 site = TestCertificates.in(dir).issue("site", TestCertificates.Kind.EC, "localhost");
+    TestCertificates.Files2 site =
+        TestCertificates.in(dir).issue("site", TestCertificates.Kind.EC, "localhost");
     Path missing = dir.resolve("gone.pem");
-    List<ConfigProblem> problems = assertTimeoutPreemptively(BOUND, () -> ConfigErrorsTest.problems("""
+    List<ConfigProblem> problems =
+        assertTimeoutPreemptively(
+            BOUND,
+            () ->
+                ConfigErrorsTest.problems(
+                    """
         listen: 127.0.0.1:8443
         tls:
           certificates:
@@ -118,17 +161,26 @@ class ConfigFilesTest {
         pools:
           web:
             servers: [ { name: s1, address: 127.0.0.1:9001 } ]
-        """.formatted(dir, site.key(), missing, site.key())));
+        """
+                        .formatted(dir, site.key(), missing, site.key())));
 
-    assertThat(problems).extracting(ConfigProblem::path)
+    assertThat(problems)
+        .extracting(ConfigProblem::path)
         .containsExactly("tls.certificates[0].cert-file", "tls.certificates[1].cert-file");
-    assertThat(problems.get(0).message()).contains(dir.toString(), "is a directory, not a regular file");
-    assertThat(problems.get(1).message()).contains(missing.toString(), "does not exist", "a PEM file");
+    assertThat(problems.get(0).message())
+        .contains(dir.toString(), "is a directory, not a regular file");
+    assertThat(problems.get(1).message())
+        .contains(missing.toString(), "does not exist", "a PEM file");
   }
 
   @Test
   void aDeviceAsJwksFileIsRefused() {
-    List<ConfigProblem> problems = assertTimeoutPreemptively(BOUND, () -> ConfigErrorsTest.problems("""
+    List<ConfigProblem> problems =
+        assertTimeoutPreemptively(
+            BOUND,
+            () ->
+                ConfigErrorsTest.problems(
+                    """
         listen: 127.0.0.1:8080
         pools:
           web:
@@ -139,11 +191,14 @@ class ConfigFilesTest {
             servers: [ { name: s1, address: 127.0.0.1:9001 } ]
         """));
 
-    assertThat(problems).singleElement().satisfies(p -> {
-      assertThat(p.line()).isEqualTo(7);
-      assertThat(p.path()).isEqualTo("pools.web.affinity.header.jwt.jwks-file");
-      assertThat(p.message()).contains("/dev/zero", "not a regular file", "a JWKS file");
-    });
+    assertThat(problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.line()).isEqualTo(7);
+              assertThat(p.path()).isEqualTo("pools.web.affinity.header.jwt.jwks-file");
+              assertThat(p.message()).contains("/dev/zero", "not a regular file", "a JWKS file");
+            });
   }
 
   @Test
@@ -151,15 +206,23 @@ class ConfigFilesTest {
     Path fifo = mkfifo(dir.resolve("tether.yaml"));
     Path huge = sparse(dir.resolve("huge.yaml"), ConfigFiles.MAX_CONFIG_FILE + 1);
     for (Path file : List.of(Path.of("/dev/zero"), fifo, huge)) {
-      ConfigException e = assertTimeoutPreemptively(BOUND,
-          () -> ConfigErrorsTest.failure(() -> ConfigLoader.load(file, Map.<String, String>of()::get)));
-      assertThat(e.problems()).singleElement().satisfies(p -> {
-        assertThat(p.source()).isEqualTo(file.toString());
-        assertThat(p.line()).isZero();
-        assertThat(p.message()).startsWith("cannot read the configuration file: " + file);
-      });
+      ConfigException e =
+          assertTimeoutPreemptively(
+              BOUND,
+              () ->
+                  ConfigErrorsTest.failure(
+                      () -> ConfigLoader.load(file, Map.<String, String>of()::get)));
+      assertThat(e.problems())
+          .singleElement()
+          .satisfies(
+              p -> {
+                assertThat(p.source()).isEqualTo(file.toString());
+                assertThat(p.line()).isZero();
+                assertThat(p.message()).startsWith("cannot read the configuration file: " + file);
+              });
     }
-    ConfigException e = ConfigErrorsTest.failure(() -> ConfigLoader.load(huge, Map.<String, String>of()::get));
+    ConfigException e =
+        ConfigErrorsTest.failure(() -> ConfigLoader.load(huge, Map.<String, String>of()::get));
     assertThat(e.problems().get(0).message()).contains("at most 4 MiB");
   }
 

@@ -17,9 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigLoaderTest {
 
   static final String KEY_K1 = Base64.getEncoder().encodeToString(new byte[32]);
-  static final Map<String, String> ENV = Map.of(
-      "ADMIN_TOKEN", "0123456789abcdef0123",
-      "TETHER_KEY_K2", Base64.getEncoder().encodeToString(bytes(40, (byte) 7)));
+  static final Map<String, String> ENV =
+      Map.of(
+          "ADMIN_TOKEN",
+          "0123456789abcdef0123",
+          "TETHER_KEY_K2",
+          Base64.getEncoder().encodeToString(bytes(40, (byte) 7)));
 
   static byte[] bytes(int n, byte value) {
     byte[] b = new byte[n];
@@ -33,7 +36,9 @@ class ConfigLoaderTest {
 
   @Test
   void fullConfigParsesToTheExpectedRecords() throws Exception {
-    TetherConfig c = parse("""
+    TetherConfig c =
+        parse(
+            """
         listen: 0.0.0.0:8080
         workers: 4
         transport: io_uring
@@ -72,7 +77,8 @@ class ConfigLoaderTest {
         routes:
           - { host: "*.Example.com", path-prefix: /api/, pool: api }
           - { pool: web }
-        """.formatted(KEY_K1));
+        """
+                .formatted(KEY_K1));
 
     assertThat(c.source()).isEqualTo("tether.yaml");
     assertThat(c.listen()).isEqualTo(new HostPort("0.0.0.0", 8080));
@@ -81,10 +87,18 @@ class ConfigLoaderTest {
     assertThat(c.admin().listen()).isEqualTo(new HostPort("0.0.0.0", 9090));
     assertThat(c.admin().token()).isEqualTo("0123456789abcdef0123");
     assertThat(c.admin().toString()).doesNotContain("0123456789");
-    assertThat(c.trustedProxies()).extracting(Cidr::toString)
+    assertThat(c.trustedProxies())
+        .extracting(Cidr::toString)
         .containsExactly("10.0.0.0/8", "fd00:0:0:0:0:0:0:0/8", "192.168.1.7/32");
-    assertThat(c.timeouts()).isEqualTo(new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5),
-        Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ofHours(2), Duration.ZERO));
+    assertThat(c.timeouts())
+        .isEqualTo(
+            new Timeouts(
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(90),
+                Duration.ofHours(2),
+                Duration.ZERO));
     assertThat(c.limits()).isEqualTo(new Limits(4096, 32768, 50, 1 << 20));
     assertThat(c.accessLog()).isEqualTo(new AccessLog(false, AccessLog.Format.JSON));
     assertThat(c.pools()).containsOnlyKeys("web", "api");
@@ -95,23 +109,35 @@ class ConfigLoaderTest {
     assertThat(web.algorithm()).isEqualTo("round-robin");
     assertThat(web.algorithmOptions()).isEmpty();
     assertThat(web.sessions()).isEqualTo(PoolConfig.SessionsMode.REPLICATED);
-    assertThat(web.health()).isEqualTo(new HealthConfig("/healthz", Duration.ofSeconds(3),
-        Duration.ofMillis(500), 1, 2));
+    assertThat(web.health())
+        .isEqualTo(
+            new HealthConfig("/healthz", Duration.ofSeconds(3), Duration.ofMillis(500), 1, 2));
     assertThat(web.connections()).isEqualTo(new ConnectionsConfig(8, 100, Duration.ofSeconds(30)));
-    assertThat(web.servers()).containsExactly(
-        new ServerConfig("s1", new HostPort("127.0.0.1", 9001), 2, "s1"),
-        new ServerConfig("s2", new HostPort("::1", 9002), 1, "b"));
+    assertThat(web.servers())
+        .containsExactly(
+            new ServerConfig("s1", new HostPort("127.0.0.1", 9001), 2, "s1"),
+            new ServerConfig("s2", new HostPort("::1", 9002), 1, "b"));
 
     AffinityConfig a = web.affinity();
     assertThat(a.mode()).isEqualTo(Mode.COOKIE);
     assertThat(a.onFailure()).isEqualTo(AffinityConfig.OnFailure.STRICT);
-    assertThat(a.cookie()).isEqualTo(new CookieConfig("SRV", "/", null, Duration.ofHours(1), true,
-        true, CookieConfig.SameSite.NONE, true));
+    assertThat(a.cookie())
+        .isEqualTo(
+            new CookieConfig(
+                "SRV",
+                "/",
+                null,
+                Duration.ofHours(1),
+                true,
+                true,
+                CookieConfig.SameSite.NONE,
+                true));
     assertThat(a.idleTimeout()).isEqualTo(Duration.ofMinutes(20));
     assertThat(a.absoluteTimeout()).isEqualTo(Duration.ofHours(4));
     assertThat(a.refreshInterval()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(a.keys()).containsExactly(new KeyConfig("k2", bytes(40, (byte) 7)),
-        new KeyConfig("k1", new byte[32]));
+    assertThat(a.keys())
+        .containsExactly(
+            new KeyConfig("k2", bytes(40, (byte) 7)), new KeyConfig("k1", new byte[32]));
     assertThat(a.keys().getFirst().toString()).doesNotContain("Bwc");
     assertThat(a.balanceFactor()).isEqualTo(1.25);
     assertThat(a.migration()).isEqualTo(new MigrationConfig(Duration.ofMinutes(10), 5));
@@ -122,17 +148,19 @@ class ConfigLoaderTest {
     assertThat(a.table()).isNull();
 
     PoolConfig api = c.pools().get("api");
-    assertThat(api.servers()).containsExactly(
-        new ServerConfig("a1", new HostPort("api.internal", 7000), 1, "a1"));
-    assertThat(c.routes()).containsExactly(
-        new RouteConfig("*.example.com", "/api/", "api"),
-        new RouteConfig(null, "/", "web"));
+    assertThat(api.servers())
+        .containsExactly(new ServerConfig("a1", new HostPort("api.internal", 7000), 1, "a1"));
+    assertThat(c.routes())
+        .containsExactly(
+            new RouteConfig("*.example.com", "/api/", "api"), new RouteConfig(null, "/", "web"));
     assertThat(c.warnings()).isEmpty();
   }
 
   @Test
   void defaultsAreAppliedToAMinimalConfig() throws Exception {
-    TetherConfig c = parse("""
+    TetherConfig c =
+        parse(
+            """
         listen: 127.0.0.1:0
         pools:
           web:
@@ -145,9 +173,15 @@ class ConfigLoaderTest {
     assertThat(c.transport()).isEqualTo(Transport.AUTO);
     assertThat(c.admin()).isNull();
     assertThat(c.trustedProxies()).isEmpty();
-    assertThat(c.timeouts()).isEqualTo(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10),
-        Duration.ofSeconds(75), Duration.ofSeconds(60), Duration.ofHours(1),
-        Duration.ofSeconds(30)));
+    assertThat(c.timeouts())
+        .isEqualTo(
+            new Timeouts(
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(75),
+                Duration.ofSeconds(60),
+                Duration.ofHours(1),
+                Duration.ofSeconds(30)));
     assertThat(c.limits()).isEqualTo(new Limits(8192, 16384, 100, 8192));
     assertThat(c.accessLog()).isEqualTo(new AccessLog(true, AccessLog.Format.PLAIN));
     PoolConfig web = c.pools().get("web");
@@ -156,14 +190,16 @@ class ConfigLoaderTest {
     assertThat(web.sessions()).isEqualTo(PoolConfig.SessionsMode.LOCAL);
     assertThat(web.health()).isNull();
     assertThat(web.connections()).isEqualTo(new ConnectionsConfig(1024, 0, Duration.ofSeconds(60)));
-    assertThat(web.servers()).containsExactly(
-        new ServerConfig("s1", new HostPort("127.0.0.1", 9001), 1, "s1"));
+    assertThat(web.servers())
+        .containsExactly(new ServerConfig("s1", new HostPort("127.0.0.1", 9001), 1, "s1"));
     assertThat(c.routes()).containsExactly(new RouteConfig(null, "/", "web"));
   }
 
   @Test
   void adminSectionDefaultsToLoopback9090() throws Exception {
-    TetherConfig c = parse("""
+    TetherConfig c =
+        parse(
+            """
         listen: 127.0.0.1:8080
         admin: {}
         pools: { web: { servers: [ { name: s1, address: "localhost:9001" } ] } }
@@ -173,7 +209,9 @@ class ConfigLoaderTest {
 
   @Test
   void designDocumentExampleIsValid() throws Exception {
-    TetherConfig c = parse("""
+    TetherConfig c =
+        parse(
+            """
         listen: 127.0.0.1:8080
         workers: 2                      # event loops; default = number of cores
         admin:
@@ -192,21 +230,28 @@ class ConfigLoaderTest {
           - { path-prefix: /, pool: web }
         """);
     AffinityConfig a = c.pools().get("web").affinity();
-    assertThat(a.cookie()).isEqualTo(new CookieConfig("TETHER", "/", null, null, false, true,
-        CookieConfig.SameSite.LAX, false));
+    assertThat(a.cookie())
+        .isEqualTo(
+            new CookieConfig(
+                "TETHER", "/", null, null, false, true, CookieConfig.SameSite.LAX, false));
     assertThat(a.keys()).isEmpty();
-    assertThat(c.warnings()).singleElement().satisfies(w -> {
-      assertThat(w.line()).isEqualTo(9);
-      assertThat(w.path()).isEqualTo("pools.web.affinity.keys");
-      assertThat(w.message()).contains("random key", "won't survive a restart");
-    });
+    assertThat(c.warnings())
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.line()).isEqualTo(9);
+              assertThat(w.path()).isEqualTo("pools.web.affinity.keys");
+              assertThat(w.message()).contains("random key", "won't survive a restart");
+            });
   }
 
   @Test
   void loadReadsAFileAndResolvesJwksRelativeToIt(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("keys.json"), "{\"keys\":[]}");
     Path file = dir.resolve("tether.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         listen: 127.0.0.1:8080
         pools:
           web:
@@ -221,25 +266,35 @@ class ConfigLoaderTest {
     HeaderConfig h = c.pools().get("web").affinity().header();
     assertThat(h.name()).isEqualTo("Authorization");
     assertThat(h.method()).isEqualTo(AffinityConfig.Method.HASH);
-    assertThat(h.jwt()).isEqualTo(new JwtConfig("uid", List.of("RS256", "ES256"), null,
-        dir.resolve("keys.json").toAbsolutePath().normalize()));
+    assertThat(h.jwt())
+        .isEqualTo(
+            new JwtConfig(
+                "uid",
+                List.of("RS256", "ES256"),
+                null,
+                dir.resolve("keys.json").toAbsolutePath().normalize()));
   }
 
   @Test
   void aMissingFileIsReportedWithItsName(@TempDir Path dir) {
     Path file = dir.resolve("nope.yaml");
     ConfigException e = ConfigErrorsTest.failure(() -> ConfigLoader.load(file));
-    assertThat(e.problems()).singleElement().satisfies(p -> {
-      assertThat(p.source()).isEqualTo(file.toString());
-      assertThat(p.line()).isZero();
-      assertThat(p.message()).contains("cannot read", "NoSuchFile");
-    });
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.source()).isEqualTo(file.toString());
+              assertThat(p.line()).isZero();
+              assertThat(p.message()).contains("cannot read", "NoSuchFile");
+            });
     assertThat(e.getMessage()).startsWith(file + ": cannot read");
   }
 
   @Test
   void cidrsFromConfigMatchAddresses() throws Exception {
-    TetherConfig c = parse("""
+    TetherConfig c =
+        parse(
+            """
         listen: 127.0.0.1:8080
         trusted-proxies: [10.1.0.0/16]
         pools: { web: { servers: [ { name: s1, address: 127.0.0.1:9001 } ] } }

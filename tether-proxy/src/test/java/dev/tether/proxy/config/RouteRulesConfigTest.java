@@ -6,7 +6,8 @@ import org.junit.jupiter.api.Test;
 
 class RouteRulesConfigTest {
 
-  private static final String POOLS = """
+  private static final String POOLS =
+      """
       listen: 127.0.0.1:8080
       pools:
         web:
@@ -15,7 +16,10 @@ class RouteRulesConfigTest {
 
   @Test
   void routesCarryTheirAccessRuleAndRateLimit() throws Exception {
-    TetherConfig c = ConfigLoaderTest.parse(POOLS + """
+    TetherConfig c =
+        ConfigLoaderTest.parse(
+            POOLS
+                + """
         routes:
           - path-prefix: /admin
             pool: web
@@ -30,12 +34,22 @@ class RouteRulesConfigTest {
         """);
 
     RouteConfig admin = c.routes().get(0);
-    assertThat(admin.access().allow()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32"));
+    assertThat(admin.access().allow())
+        .containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32"));
     assertThat(admin.access().deny()).containsExactly(Cidr.parse("10.0.5.0/24"));
     assertThat(admin.rateLimit()).isNull();
-    assertThat(c.routes().get(1).rateLimit()).isEqualTo(new RouteRateLimit(100, 200, RouteRateLimit.Key.HEADER, "x-api-key", 100_000));
-    assertThat(c.routes().get(2).rateLimit()).isEqualTo(new RouteRateLimit(0.5, 1, RouteRateLimit.Key.COOKIE, "SESSION", 5000,
-        java.time.Duration.ofMinutes(1), null));
+    assertThat(c.routes().get(1).rateLimit())
+        .isEqualTo(new RouteRateLimit(100, 200, RouteRateLimit.Key.HEADER, "x-api-key", 100_000));
+    assertThat(c.routes().get(2).rateLimit())
+        .isEqualTo(
+            new RouteRateLimit(
+                0.5,
+                1,
+                RouteRateLimit.Key.COOKIE,
+                "SESSION",
+                5000,
+                java.time.Duration.ofMinutes(1),
+                null));
     assertThat(c.routes().get(2).rateLimit().sharedAllowance()).isEqualTo(31);
     assertThat(c.routes().get(2).rateLimit().describe()).isEqualTo("30/m burst 1");
     assertThat(c.routes().get(3).access()).isNull();
@@ -43,7 +57,10 @@ class RouteRulesConfigTest {
 
   @Test
   void aLimitSharedThroughRedisNamesItsUri() throws Exception {
-    TetherConfig c = ConfigLoaderTest.parse(POOLS + """
+    TetherConfig c =
+        ConfigLoaderTest.parse(
+            POOLS
+                + """
         routes:
           - { path-prefix: /, pool: web, rate-limit: { rate: 10/s, burst: 5, shared: { redis-uri: "redis://127.0.0.1:6379" } } }
         """);
@@ -51,27 +68,43 @@ class RouteRulesConfigTest {
     assertThat(r.sharedRedisUri()).isEqualTo("redis://127.0.0.1:6379");
     assertThat(r.sharedAllowance()).isEqualTo(15);
 
-    ConfigException e = ConfigErrorsTest.failure(() -> ConfigLoaderTest.parse(POOLS + """
+    ConfigException e =
+        ConfigErrorsTest.failure(
+            () ->
+                ConfigLoaderTest.parse(
+                    POOLS
+                        + """
         routes:
           - { path-prefix: /a, pool: web, rate-limit: { rate: 10/s, shared: { redis-uri: "http://x" } } }
           - { path-prefix: /, pool: web, rate-limit: { rate: 10/s, shared: {} } }
         """));
-    assertThat(e.problems()).extracting(ConfigProblem::path)
-        .containsExactlyInAnyOrder("routes[0].rate-limit.shared.redis-uri", "routes[1].rate-limit.shared.redis-uri");
+    assertThat(e.problems())
+        .extracting(ConfigProblem::path)
+        .containsExactlyInAnyOrder(
+            "routes[0].rate-limit.shared.redis-uri", "routes[1].rate-limit.shared.redis-uri");
   }
 
   @Test
   void theBurstDefaultsToOneSecondOfTheRate() throws Exception {
-    TetherConfig c = ConfigLoaderTest.parse(POOLS + """
+    TetherConfig c =
+        ConfigLoaderTest.parse(
+            POOLS
+                + """
         routes:
           - { path-prefix: /, pool: web, rate-limit: { rate: 50/s } }
         """);
-    assertThat(c.routes().getFirst().rateLimit()).isEqualTo(new RouteRateLimit(50, 50, RouteRateLimit.Key.CLIENT, null, 100_000));
+    assertThat(c.routes().getFirst().rateLimit())
+        .isEqualTo(new RouteRateLimit(50, 50, RouteRateLimit.Key.CLIENT, null, 100_000));
   }
 
   @Test
   void badRulesNameLineKeyAndWhatIsAllowed() {
-    ConfigException e = ConfigErrorsTest.failure(() -> ConfigLoaderTest.parse(POOLS + """
+    ConfigException e =
+        ConfigErrorsTest.failure(
+            () ->
+                ConfigLoaderTest.parse(
+                    POOLS
+                        + """
         routes:
           - path-prefix: /a
             pool: web
@@ -90,18 +123,33 @@ class RouteRulesConfigTest {
             rate-limit: { rate: 10/s, limit: 5 }
         """));
 
-    assertThat(e.problems()).extracting(ConfigProblem::path).containsExactlyInAnyOrder(
-        "routes[0].access.allow[0]", "routes[0].access.deny[0]", "routes[1].access",
-        "routes[2].rate-limit.rate", "routes[2].rate-limit.burst", "routes[2].rate-limit.key",
-        "routes[3].rate-limit.rate", "routes[3].rate-limit.key", "routes[4].rate-limit.limit");
-    assertThat(e.problems()).filteredOn(p -> p.path().equals("routes[2].rate-limit.rate")).singleElement()
-        .satisfies(p -> {
-          assertThat(p.line()).isEqualTo(14);
-          assertThat(p.message()).contains("'fast' is not a rate", "e.g. 100/s or 30/m");
-        });
-    assertThat(e.problems()).filteredOn(p -> p.path().equals("routes[2].rate-limit.key")).singleElement()
+    assertThat(e.problems())
+        .extracting(ConfigProblem::path)
+        .containsExactlyInAnyOrder(
+            "routes[0].access.allow[0]",
+            "routes[0].access.deny[0]",
+            "routes[1].access",
+            "routes[2].rate-limit.rate",
+            "routes[2].rate-limit.burst",
+            "routes[2].rate-limit.key",
+            "routes[3].rate-limit.rate",
+            "routes[3].rate-limit.key",
+            "routes[4].rate-limit.limit");
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("routes[2].rate-limit.rate"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.line()).isEqualTo(14);
+              assertThat(p.message()).contains("'fast' is not a rate", "e.g. 100/s or 30/m");
+            });
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("routes[2].rate-limit.key"))
+        .singleElement()
         .satisfies(p -> assertThat(p.message()).contains("use client, header:NAME or cookie:NAME"));
-    assertThat(e.problems()).filteredOn(p -> p.path().equals("routes[1].access")).singleElement()
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("routes[1].access"))
+        .singleElement()
         .satisfies(p -> assertThat(p.message()).contains("an empty access rule allows everyone"));
   }
 }

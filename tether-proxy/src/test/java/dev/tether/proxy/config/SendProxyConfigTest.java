@@ -8,7 +8,9 @@ class SendProxyConfigTest {
 
   @Test
   void aPoolsConnectionsMayStartWithAProxyHeader() throws Exception {
-    TetherConfig c = ConfigLoaderTest.parse("""
+    TetherConfig c =
+        ConfigLoaderTest.parse(
+            """
         listen: 127.0.0.1:8080
         pools:
           one:
@@ -25,15 +27,21 @@ class SendProxyConfigTest {
           - { path-prefix: /, pool: plain }
         """);
 
-    assertThat(c.pools().get("one").connections().sendProxy()).isEqualTo(ConnectionsConfig.ProxyProtocolVersion.V1);
-    assertThat(c.pools().get("two").connections().sendProxy()).isEqualTo(ConnectionsConfig.ProxyProtocolVersion.V2);
+    assertThat(c.pools().get("one").connections().sendProxy())
+        .isEqualTo(ConnectionsConfig.ProxyProtocolVersion.V1);
+    assertThat(c.pools().get("two").connections().sendProxy())
+        .isEqualTo(ConnectionsConfig.ProxyProtocolVersion.V2);
     assertThat(c.pools().get("two").connections().maxIdlePerServer()).isEqualTo(4);
     assertThat(c.pools().get("plain").connections().sendProxy()).isNull();
   }
 
   @Test
   void anUnknownVersionAndASharedAddressThatDisagreesAreErrors() {
-    ConfigException e = ConfigErrorsTest.failure(() -> ConfigLoaderTest.parse("""
+    ConfigException e =
+        ConfigErrorsTest.failure(
+            () ->
+                ConfigLoaderTest.parse(
+                    """
         listen: 127.0.0.1:8080
         pools:
           a:
@@ -50,17 +58,27 @@ class SendProxyConfigTest {
           - { path-prefix: /, pool: c }
         """));
 
-    assertThat(e.problems()).extracting(ConfigProblem::path)
+    assertThat(e.problems())
+        .extracting(ConfigProblem::path)
         .containsExactlyInAnyOrder("pools.a.connections.send-proxy", "pools.c.servers");
-    assertThat(e.problems()).filteredOn(p -> p.path().equals("pools.a.connections.send-proxy")).singleElement()
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("pools.a.connections.send-proxy"))
+        .singleElement()
         .satisfies(p -> assertThat(p.message()).contains("'v3' is not allowed; use v1 or v2"));
-    assertThat(e.problems()).filteredOn(p -> p.path().equals("pools.c.servers")).singleElement()
-        .satisfies(p -> assertThat(p.message()).contains("whose connections.send-proxy settings differ"));
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("pools.c.servers"))
+        .singleElement()
+        .satisfies(
+            p -> assertThat(p.message()).contains("whose connections.send-proxy settings differ"));
   }
 
   @Test
   void managedWebSocketsAndSendProxyAreNotCombined() {
-    ConfigException e = ConfigErrorsTest.failure(() -> ConfigLoaderTest.parse("""
+    ConfigException e =
+        ConfigErrorsTest.failure(
+            () ->
+                ConfigLoaderTest.parse(
+                    """
         listen: 127.0.0.1:8080
         pools:
           chat:
@@ -68,9 +86,12 @@ class SendProxyConfigTest {
             connections: { send-proxy: v2 }
             servers: [ { name: s1, address: 127.0.0.1:9001 } ]
         """));
-    assertThat(e.problems()).singleElement().satisfies(p -> {
-      assertThat(p.path()).isEqualTo("pools.chat.websocket");
-      assertThat(p.message()).contains("cannot be combined with connections.send-proxy");
-    });
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("pools.chat.websocket");
+              assertThat(p.message()).contains("cannot be combined with connections.send-proxy");
+            });
   }
 }

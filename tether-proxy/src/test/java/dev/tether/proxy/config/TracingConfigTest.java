@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class TracingConfigTest {
 
-  static final String BASE = """
+  static final String BASE =
+      """
       listen: 127.0.0.1:8080
       pools:
         web:
@@ -29,17 +30,29 @@ class TracingConfigTest {
 
   @Test
   void everyKeyIsRead() throws Exception {
-    TracingConfig t = parse(BASE + """
+    TracingConfig t =
+        parse(
+                BASE
+                    + """
         tracing: { enabled: true, sampling: 0.25, otlp-endpoint: http://127.0.0.1:4318/v1/traces, service-name: edge }
-        """).tracing();
-    assertThat(t).isEqualTo(new TracingConfig(true, 0.25, URI.create("http://127.0.0.1:4318/v1/traces"), "edge"));
+        """)
+            .tracing();
+    assertThat(t)
+        .isEqualTo(
+            new TracingConfig(true, 0.25, URI.create("http://127.0.0.1:4318/v1/traces"), "edge"));
   }
 
   @Test
   void samplingOutsideZeroToOneNamesLineColumnAndTheRange() {
     ConfigProblem p = only(BASE + "tracing:\n  enabled: true\n  sampling: 1.5\n");
-    assertThat(p).isEqualTo(new ConfigProblem("tether.yaml", 7, 13, "tracing.sampling",
-        "1.5 is out of range; use a share of requests in 0..1, e.g. 0.01 for 1%"));
+    assertThat(p)
+        .isEqualTo(
+            new ConfigProblem(
+                "tether.yaml",
+                7,
+                13,
+                "tracing.sampling",
+                "1.5 is out of range; use a share of requests in 0..1, e.g. 0.01 for 1%"));
   }
 
   @Test
@@ -52,16 +65,22 @@ class TracingConfigTest {
 
   @Test
   void anEndpointMustBeAnHttpUrlWithAHost() {
-    for (String bad : new String[] {"ftp://collector/v1/traces", "127.0.0.1:4318", "http:///v1/traces"}) {
+    for (String bad :
+        new String[] {"ftp://collector/v1/traces", "127.0.0.1:4318", "http:///v1/traces"}) {
       ConfigProblem p = only(BASE + "tracing: { otlp-endpoint: '" + bad + "' }\n");
       assertThat(p.path()).isEqualTo("tracing.otlp-endpoint");
-      assertThat(p.message()).isEqualTo("'" + bad + "' is not an OTLP/HTTP endpoint; use an http:// "
-          + "or https:// URL with a host and the traces path, e.g. http://127.0.0.1:4318/v1/traces");
+      assertThat(p.message())
+          .isEqualTo(
+              "'"
+                  + bad
+                  + "' is not an OTLP/HTTP endpoint; use an http:// "
+                  + "or https:// URL with a host and the traces path, e.g. http://127.0.0.1:4318/v1/traces");
     }
   }
 
   @Test
   void aBlankServiceNameIsRefused() {
-    assertThat(only(BASE + "tracing: { service-name: ' ' }\n").path()).isEqualTo("tracing.service-name");
+    assertThat(only(BASE + "tracing: { service-name: ' ' }\n").path())
+        .isEqualTo("tracing.service-name");
   }
 }

@@ -14,8 +14,11 @@ class WebSocketConfigTest {
   private static final String SERVERS = ConfigErrorsTest.SERVERS;
 
   private static PoolConfig pool(String poolKeys) throws ConfigException {
-    TetherConfig c = ConfigLoader.parse("listen: 127.0.0.1:8080\npools:\n  web:\n" + poolKeys + SERVERS,
-        "tether.yaml", Map.<String, String>of()::get);
+    TetherConfig c =
+        ConfigLoader.parse(
+            "listen: 127.0.0.1:8080\npools:\n  web:\n" + poolKeys + SERVERS,
+            "tether.yaml",
+            Map.<String, String>of()::get);
     return c.pools().get("web");
   }
 
@@ -24,33 +27,51 @@ class WebSocketConfigTest {
     WebSocketConfig w = pool("").webSocket();
     assertThat(w).isEqualTo(WebSocketConfig.DEFAULTS);
     assertThat(w.managed()).isFalse();
-    assertThat(w).isEqualTo(new WebSocketConfig(WebSocketConfig.Mode.TUNNEL, 64, 1024 * 1024, Duration.ofSeconds(10),
-        Duration.ofSeconds(30)));
+    assertThat(w)
+        .isEqualTo(
+            new WebSocketConfig(
+                WebSocketConfig.Mode.TUNNEL,
+                64,
+                1024 * 1024,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(30)));
   }
 
   @Test
   void everyKeyIsRead() throws ConfigException {
-    WebSocketConfig w = pool("""
+    WebSocketConfig w =
+        pool("""
             websocket: managed
             websocket-buffer: 200
             websocket-buffer-size: 256k
             websocket-resume-timeout: 4s
             websocket-ping: 15s
-        """).webSocket();
-    assertThat(w).isEqualTo(new WebSocketConfig(WebSocketConfig.Mode.MANAGED, 200, 256 * 1024, Duration.ofSeconds(4),
-        Duration.ofSeconds(15)));
-    assertThat(pool("    websocket: managed\n    websocket-ping: 0s\n").webSocket().ping()).isZero();
+        """)
+            .webSocket();
+    assertThat(w)
+        .isEqualTo(
+            new WebSocketConfig(
+                WebSocketConfig.Mode.MANAGED,
+                200,
+                256 * 1024,
+                Duration.ofSeconds(4),
+                Duration.ofSeconds(15)));
+    assertThat(pool("    websocket: managed\n    websocket-ping: 0s\n").webSocket().ping())
+        .isZero();
     assertThat(pool("    websocket: tunnel\n").webSocket().managed()).isFalse();
   }
 
   @Test
   void anUnknownModeNamesFileLineKeyAndTheAllowedValues() {
-    ConfigProblem p = only("""
+    ConfigProblem p =
+        only(
+            """
         listen: 127.0.0.1:8080
         pools:
           web:
             websocket: sticky
-        """ + SERVERS);
+        """
+                + SERVERS);
     assertThat(p.source()).isEqualTo("tether.yaml");
     assertThat(p.line()).isEqualTo(4);
     assertThat(p.path()).isEqualTo("pools.web.websocket");
@@ -59,60 +80,85 @@ class WebSocketConfigTest {
 
   @Test
   void badValuesSayWhatIsAllowed() {
-    ConfigProblem buffer = only("""
+    ConfigProblem buffer =
+        only(
+            """
         listen: 127.0.0.1:8080
         pools:
           web:
             websocket: managed
             websocket-buffer: 0
-        """ + SERVERS);
+        """
+                + SERVERS);
     assertThat(buffer.path()).isEqualTo("pools.web.websocket-buffer");
     assertThat(buffer.line()).isEqualTo(5);
     assertThat(buffer.message()).isEqualTo("0 is out of range; use 1..100000");
-    assertThat(only("""
+    assertThat(
+            only("""
         listen: 127.0.0.1:8080
         pools:
           web:
             websocket: managed
             websocket-buffer-size: 1g
-        """ + SERVERS).message()).isEqualTo("'1g' is out of range; use 1k..64m");
-    assertThat(only("""
+        """
+                    + SERVERS)
+                .message())
+        .isEqualTo("'1g' is out of range; use 1k..64m");
+    assertThat(
+            only("""
         listen: 127.0.0.1:8080
         pools:
           web:
             websocket: managed
             websocket-resume-timeout: 10ms
-        """ + SERVERS).message()).startsWith("'10ms' is too short; use at least 100ms");
-    ConfigProblem ping = only("""
+        """
+                    + SERVERS)
+                .message())
+        .startsWith("'10ms' is too short; use at least 100ms");
+    ConfigProblem ping =
+        only(
+            """
         listen: 127.0.0.1:8080
         pools:
           web:
             websocket: managed
             websocket-ping: 200ms
-        """ + SERVERS);
+        """
+                + SERVERS);
     assertThat(ping.path()).isEqualTo("pools.web.websocket-ping");
-    assertThat(ping.message()).isEqualTo("'200ms' is too short; use at least 1s, e.g. 30s, or 0s for no pings");
+    assertThat(ping.message())
+        .isEqualTo("'200ms' is too short; use at least 1s, e.g. 30s, or 0s for no pings");
   }
 
   @Test
   void managedKeysWithoutManagedModeAreAnError() {
-    ConfigProblem p = only("""
+    ConfigProblem p =
+        only(
+            """
         listen: 127.0.0.1:8080
         pools:
           web:
             websocket-buffer: 10
-        """ + SERVERS);
+        """
+                + SERVERS);
     assertThat(p.path()).isEqualTo("pools.web.websocket-buffer");
     assertThat(p.line()).isEqualTo(4);
-    assertThat(p.message()).isEqualTo(
-        "applies only to managed WebSocket connections; add `websocket: managed` to the pool or remove it");
+    assertThat(p.message())
+        .isEqualTo(
+            "applies only to managed WebSocket connections; add `websocket: managed` to the pool or remove it");
   }
 
   @Test
   void theRecordRefusesWhatTheReaderNeverBuilds() {
-    assertThatThrownBy(() -> new WebSocketConfig(WebSocketConfig.Mode.MANAGED, 0, 1, Duration.ofSeconds(1), Duration.ZERO))
+    assertThatThrownBy(
+            () ->
+                new WebSocketConfig(
+                    WebSocketConfig.Mode.MANAGED, 0, 1, Duration.ofSeconds(1), Duration.ZERO))
         .hasMessageContaining("websocket-buffer");
-    assertThatThrownBy(() -> new WebSocketConfig(WebSocketConfig.Mode.MANAGED, 1, 1, Duration.ZERO, Duration.ZERO))
+    assertThatThrownBy(
+            () ->
+                new WebSocketConfig(
+                    WebSocketConfig.Mode.MANAGED, 1, 1, Duration.ZERO, Duration.ZERO))
         .hasMessageContaining("websocket-resume-timeout");
   }
 }

@@ -42,7 +42,8 @@ class DrainIntegrationTest {
   private final List<TestBackend> backends = new ArrayList<>();
   private final List<HttpClient> clients = new ArrayList<>();
   private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient adminClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient adminClient =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private ControlPlane tether;
 
   @BeforeEach
@@ -51,17 +52,28 @@ class DrainIntegrationTest {
     for (String n : List.of("s1", "s2", "s3")) {
       TestBackend b = TestBackend.start(n);
       backends.add(b);
-      servers.append("      - { name: ").append(n).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
+      servers
+          .append("      - { name: ")
+          .append(n)
+          .append(", address: 127.0.0.1:")
+          .append(b.port())
+          .append(" }\n");
     }
     // Each user has an address of its own (X-Forwarded-For from a trusted loopback), so that the
     // first-request window, which keeps one address's unbound requests together, does not.
-    String yaml = "listen: 127.0.0.1:0\nworkers: 1\ntrusted-proxies: [127.0.0.1]\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\n"
-        + "pools:\n"
-        + "  web:\n    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n    servers:\n" + servers
-        + "  chat:\n    affinity: { mode: cookie }\n    drain: { mode: hard, tunnel-close-rate: 5/s }\n    servers:\n" + servers
-        + "routes:\n  - { path-prefix: /ws, pool: chat }\n  - { path-prefix: /, pool: web }\n";
+    String yaml =
+        "listen: 127.0.0.1:0\nworkers: 1\ntrusted-proxies: [127.0.0.1]\nadmin: { listen: 127.0.0.1:0, token: "
+            + TOKEN
+            + " }\n"
+            + "pools:\n"
+            + "  web:\n    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n    servers:\n"
+            + servers
+            + "  chat:\n    affinity: { mode: cookie }\n    drain: { mode: hard, tunnel-close-rate: 5/s }\n    servers:\n"
+            + servers
+            + "routes:\n  - { path-prefix: /ws, pool: chat }\n  - { path-prefix: /, pool: web }\n";
     this.yaml = yaml;
-    tether = ControlPlane.start(ConfigLoader.parse(yaml, "drain.yaml", Map.<String, String>of()::get));
+    tether =
+        ControlPlane.start(ConfigLoader.parse(yaml, "drain.yaml", Map.<String, String>of()::get));
   }
 
   private String yaml;
@@ -80,8 +92,12 @@ class DrainIntegrationTest {
   private int users;
 
   private User user() {
-    HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(new CookieManager())
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient c =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .cookieHandler(new CookieManager())
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     clients.add(c);
     return new User(c, "10.0.0." + (++users));
   }
@@ -92,15 +108,21 @@ class DrainIntegrationTest {
 
   /** The server that answered {@code user}'s GET of {@code path}. */
   private String get(User user, String path) throws Exception {
-    HttpResponse<String> r = user.client().send(HttpRequest.newBuilder(proxy(path)).header("X-Forwarded-For", user.address())
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        user.client()
+            .send(
+                HttpRequest.newBuilder(proxy(path))
+                    .header("X-Forwarded-For", user.address())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return r.headers().firstValue("X-Server").orElseThrow();
   }
 
   private HttpResponse<String> admin(String method, String path, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.admin().port() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -153,7 +175,9 @@ class DrainIntegrationTest {
     assertThat(ok("GET", "/api/pools/web/servers/s2/drain").get("done").asBoolean()).isFalse();
 
     // The two clients stop; their sessions idle out after 2 s.
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> ok("GET", "/api/pools/web/servers/s2/drain").get("done").asBoolean());
     JsonNode done = ok("GET", "/api/pools/web/servers/s2/drain");
     assertThat(done.get("sessions").asLong()).isZero();
@@ -164,24 +188,32 @@ class DrainIntegrationTest {
   @Test
   void everyMistakeGetsItsStatusAndAMessage() throws Exception {
     assertThat(admin("GET", "/api/pools/web/servers/s1/drain", null).statusCode()).isEqualTo(401);
-    assertThat(admin("POST", "/api/pools/web/servers/s1/drain", "wrong-token").statusCode()).isEqualTo(401);
-    assertThat(tether.pool("web").snapshot().member("s1").state().name()).as("nothing changed").isEqualTo("UP");
+    assertThat(admin("POST", "/api/pools/web/servers/s1/drain", "wrong-token").statusCode())
+        .isEqualTo(401);
+    assertThat(tether.pool("web").snapshot().member("s1").state().name())
+        .as("nothing changed")
+        .isEqualTo("UP");
 
-    HttpResponse<String> bad = admin("POST", "/api/pools/web/servers/s1/drain?deadline=soon", TOKEN);
+    HttpResponse<String> bad =
+        admin("POST", "/api/pools/web/servers/s1/drain?deadline=soon", TOKEN);
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(json.readTree(bad.body()).get("error").asText())
-        .isEqualTo("deadline: 'soon' is not a duration; use a number with ms, s, m, h or d, e.g. 2s");
-    HttpResponse<String> unknown = admin("POST", "/api/pools/web/servers/s1/drain?timeout=1m", TOKEN);
+        .isEqualTo(
+            "deadline: 'soon' is not a duration; use a number with ms, s, m, h or d, e.g. 2s");
+    HttpResponse<String> unknown =
+        admin("POST", "/api/pools/web/servers/s1/drain?timeout=1m", TOKEN);
     assertThat(unknown.statusCode()).isEqualTo(400);
     assertThat(unknown.body()).contains("unknown parameter 'timeout'");
     assertThat(tether.pool("web").snapshot().member("s1").state().name()).isEqualTo("UP");
 
     HttpResponse<String> pool = admin("GET", "/api/pools/nope/servers/s1/drain", TOKEN);
     assertThat(pool.statusCode()).isEqualTo(404);
-    assertThat(json.readTree(pool.body()).get("error").asText()).isEqualTo("no pool 'nope'; pools: [chat, web]");
+    assertThat(json.readTree(pool.body()).get("error").asText())
+        .isEqualTo("no pool 'nope'; pools: [chat, web]");
     HttpResponse<String> server = admin("POST", "/api/pools/web/servers/s9/drain", TOKEN);
     assertThat(server.statusCode()).isEqualTo(404);
-    assertThat(json.readTree(server.body()).get("error").asText()).isEqualTo("pool web has no server 's9'");
+    assertThat(json.readTree(server.body()).get("error").asText())
+        .isEqualTo("pool web has no server 's9'");
 
     HttpResponse<String> notDraining = admin("GET", "/api/pools/web/servers/s1/drain", TOKEN);
     assertThat(notDraining.statusCode()).isEqualTo(409);
@@ -205,15 +237,23 @@ class DrainIntegrationTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> c.closed.isDone());
 
     // chat goes soft, web goes hard: the affinity policies (unchanged sections, so kept) follow.
-    tether.reload(ConfigLoader.parse(yaml.replace("drain: { mode: hard, tunnel-close-rate: 5/s }", "drain: { mode: soft }")
-        .replace("    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n",
-            "    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n    drain: { mode: hard }\n"),
-        "drain.yaml", Map.<String, String>of()::get));
-    assertThat(tether.affinity("web").drainRules().mode()).isEqualTo(dev.tether.balance.affinity.DrainMode.HARD);
-    assertThat(tether.affinity("chat").drainRules().mode()).isEqualTo(dev.tether.balance.affinity.DrainMode.SOFT);
+    tether.reload(
+        ConfigLoader.parse(
+            yaml.replace("drain: { mode: hard, tunnel-close-rate: 5/s }", "drain: { mode: soft }")
+                .replace(
+                    "    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n",
+                    "    affinity: { mode: cookie, idle-timeout: 2s, refresh-interval: 1s }\n    drain: { mode: hard }\n"),
+            "drain.yaml",
+            Map.<String, String>of()::get));
+    assertThat(tether.affinity("web").drainRules().mode())
+        .isEqualTo(dev.tether.balance.affinity.DrainMode.HARD);
+    assertThat(tether.affinity("chat").drainRules().mode())
+        .isEqualTo(dev.tether.balance.affinity.DrainMode.SOFT);
     JsonNode after = ok("GET", "/api/pools/chat/servers/" + home + "/drain");
     assertThat(after.get("mode").asText()).isEqualTo("soft");
-    assertThat(after.get("since").asText()).as("the drain goes on").isEqualTo(started.get("since").asText());
+    assertThat(after.get("since").asText())
+        .as("the drain goes on")
+        .isEqualTo(started.get("since").asText());
     assertThat(after.get("deadline").asText()).isEqualTo(started.get("deadline").asText());
 
     // Soft: a new WebSocket of the same user comes back to the draining server and stays open.
@@ -222,7 +262,8 @@ class DrainIntegrationTest {
     back.sendText("back", true).get(5, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(5)).until(() -> !again.messages.isEmpty());
     assertThat(again.server()).isEqualTo(home);
-    assertThat(ok("GET", "/api/pools/chat/servers/" + home + "/drain").get("tunnels").asInt()).isEqualTo(1);
+    assertThat(ok("GET", "/api/pools/chat/servers/" + home + "/drain").get("tunnels").asInt())
+        .isEqualTo(1);
     back.abort();
   }
 
@@ -263,12 +304,16 @@ class DrainIntegrationTest {
   }
 
   private WebSocket open(User user, Collector c) throws Exception {
-    return user.client().newWebSocketBuilder().header("X-Forwarded-For", user.address()).buildAsync(URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"), c)
+    return user.client()
+        .newWebSocketBuilder()
+        .header("X-Forwarded-For", user.address())
+        .buildAsync(URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"), c)
         .get(10, TimeUnit.SECONDS);
   }
 
   @Test
-  void aWebSocketOnAHardDrainedServerGetsGoingAwayBetweenFramesAndReconnectsElsewhere() throws Exception {
+  void aWebSocketOnAHardDrainedServerGetsGoingAwayBetweenFramesAndReconnectsElsewhere()
+      throws Exception {
     User user = user();
     String home = get(user, "/ws/page"); // binds the user's chat session
     Collector c = new Collector();
@@ -305,15 +350,18 @@ class DrainIntegrationTest {
     // Keep 16 kB echoes flowing (the JDK client sends a longer text as several frames, which the
     // test backend does not echo whole) so that the close lands while frames are in flight.
     String payload = "x".repeat(16_000);
-    Thread sender = Thread.ofVirtual().start(() -> {
-      for (int i = 0; !c.closed.isDone(); i++) {
-        try {
-          ws.sendText(payload + i, true).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          return; // the close arrived: no more sending
-        }
-      }
-    });
+    Thread sender =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  for (int i = 0; !c.closed.isDone(); i++) {
+                    try {
+                      ws.sendText(payload + i, true).get(5, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                      return; // the close arrived: no more sending
+                    }
+                  }
+                });
     await().atMost(Duration.ofSeconds(10)).until(() -> c.messages.size() > 20);
     JsonNode started = ok("POST", "/api/pools/chat/servers/" + home + "/drain");
     assertThat(started.get("mode").asText()).isEqualTo("hard");
@@ -322,10 +370,16 @@ class DrainIntegrationTest {
     assertThat(c.failed).as("no protocol error: the close came between frames").isNotDone();
     for (String m : c.messages.subList(1, c.messages.size())) {
       assertThat(m).startsWith(home + ": " + payload);
-      assertThat(m.substring(home.length() + 2 + payload.length())).as("the message number").matches("\\d+");
+      assertThat(m.substring(home.length() + 2 + payload.length()))
+          .as("the message number")
+          .matches("\\d+");
     }
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> ok("GET", "/api/pools/chat/servers/" + home + "/drain").get("tunnels").asInt() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                ok("GET", "/api/pools/chat/servers/" + home + "/drain").get("tunnels").asInt()
+                    == 0);
 
     Collector again = new Collector();
     WebSocket back = open(user, again);

@@ -35,18 +35,34 @@ import org.junit.jupiter.api.Test;
 class DrainServiceTest {
 
   private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final BalanceEnv env = new BalanceEnv(() -> clock.instant().toEpochMilli() * 1_000_000L,
-      () -> new SplittableRandom(7));
-  private final Pool pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", 9001, 1),
-      new Server("s2", "127.0.0.1", 9002, 1)), Balancers.find("round-robin").orElseThrow(), Map.of(), env);
-  private final AffinityPolicy affinity = AffinityPolicies.keyed("header", r -> r.header("x-user"), null,
-      AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO).withSessionWindow(Duration.ofMinutes(1)), env);
+  private final BalanceEnv env =
+      new BalanceEnv(
+          () -> clock.instant().toEpochMilli() * 1_000_000L, () -> new SplittableRandom(7));
+  private final Pool pool =
+      new Pool(
+          "web",
+          List.of(new Server("s1", "127.0.0.1", 9001, 1), new Server("s2", "127.0.0.1", 9002, 1)),
+          Balancers.find("round-robin").orElseThrow(),
+          Map.of(),
+          env);
+  private final AffinityPolicy affinity =
+      AffinityPolicies.keyed(
+          "header",
+          r -> r.header("x-user"),
+          null,
+          AffinityRules.DEFAULTS
+              .withFirstRequestWindow(Duration.ZERO)
+              .withSessionWindow(Duration.ofMinutes(1)),
+          env);
   private final TunnelRegistry tunnels = new TunnelRegistry();
   private final AtomicReference<Runnable> scheduled = new AtomicReference<>();
-  private final DrainService drains = new DrainService(clock, (task, delay) -> {
-    scheduled.set(task);
-    return () -> scheduled.set(null);
-  });
+  private final DrainService drains =
+      new DrainService(
+          clock,
+          (task, delay) -> {
+            scheduled.set(task);
+            return () -> scheduled.set(null);
+          });
 
   private void bind(DrainConfig config) {
     drains.bind(Map.of("web", new DrainService.PoolView(pool, config, affinity, tunnels)));
@@ -81,9 +97,15 @@ class DrainServiceTest {
     assertThat(s.deadline()).isNull();
     assertThat(s.mode()).isEqualTo(DrainMode.SOFT);
     assertThat(s.done()).isTrue();
-    assertThat(s.toJson()).containsEntry("done", true).containsEntry("sessions", 0L).containsEntry("inFlight", 0)
-        .containsEntry("tunnels", 0).containsEntry("mode", "soft").containsEntry("deadline", null)
-        .containsEntry("since", "2026-01-01T00:00:00Z").containsEntry("state", "DRAINING");
+    assertThat(s.toJson())
+        .containsEntry("done", true)
+        .containsEntry("sessions", 0L)
+        .containsEntry("inFlight", 0)
+        .containsEntry("tunnels", 0)
+        .containsEntry("mode", "soft")
+        .containsEntry("deadline", null)
+        .containsEntry("since", "2026-01-01T00:00:00Z")
+        .containsEntry("state", "DRAINING");
   }
 
   @Test
@@ -95,7 +117,9 @@ class DrainServiceTest {
     assertThat(drains.status("web", "s1").done()).isFalse();
 
     clock.advance(Duration.ofSeconds(40));
-    assertThat(affinity.decide(user(alice), pool.snapshot(), null).member().name()).as("soft keeps it").isEqualTo("s1");
+    assertThat(affinity.decide(user(alice), pool.snapshot(), null).member().name())
+        .as("soft keeps it")
+        .isEqualTo("s1");
     pool.snapshot().member("s1").load().start();
     clock.advance(Duration.ofSeconds(61));
     DrainStatus idle = drains.status("web", "s1");
@@ -113,7 +137,8 @@ class DrainServiceTest {
   @Test
   void hardModeMovesTheSessionSoTheDrainEndsAtItsNextRequest() {
     bind(new DrainConfig(DrainMode.HARD, Duration.ofSeconds(30), 10, null));
-    assertThat(affinity.drainRules()).isEqualTo(new DrainRules(DrainMode.HARD, Duration.ofSeconds(30)));
+    assertThat(affinity.drainRules())
+        .isEqualTo(new DrainRules(DrainMode.HARD, Duration.ofSeconds(30)));
     String bob = userOn("s2");
     drains.start("web", "s2", null);
     assertThat(drains.status("web", "s2").sessions()).isEqualTo(1);
@@ -126,7 +151,9 @@ class DrainServiceTest {
     bind(new DrainConfig(DrainMode.SOFT, Duration.ofSeconds(30), 10, Duration.ofMinutes(5)));
     userOn("s1");
     Instant began = clock.instant();
-    assertThat(drains.start("web", "s1", null).deadline()).as("the pool's default").isEqualTo(began.plus(Duration.ofMinutes(5)));
+    assertThat(drains.start("web", "s1", null).deadline())
+        .as("the pool's default")
+        .isEqualTo(began.plus(Duration.ofMinutes(5)));
     clock.advance(Duration.ofMinutes(1));
     DrainStatus again = drains.start("web", "s1", Duration.ofSeconds(30));
     assertThat(again.since()).isEqualTo(began);
@@ -136,14 +163,17 @@ class DrainServiceTest {
     assertThat(drains.status("web", "s1").overdue()).isFalse();
     clock.advance(Duration.ofSeconds(1));
     assertThat(drains.status("web", "s1").overdue()).isTrue();
-    assertThat(drains.status("web", "s1").toJson()).containsEntry("overdue", true).containsEntry("done", false);
+    assertThat(drains.status("web", "s1").toJson())
+        .containsEntry("overdue", true)
+        .containsEntry("done", false);
   }
 
   @Test
   void aServerDrainedElsewhereIsTrackedFromWhenItIsNoticedAndForgottenWhenItLeaves() {
     bind(new DrainConfig(DrainMode.SOFT, Duration.ofSeconds(30), 10, Duration.ofMinutes(2)));
     assertThat(drains.status("web", "s1").since()).isNull();
-    pool.setState("s1", ServerState.DRAINING); // e.g. the application asked through its health response
+    pool.setState(
+        "s1", ServerState.DRAINING); // e.g. the application asked through its health response
     clock.advance(Duration.ofSeconds(5));
     DrainStatus s = drains.status("web", "s1");
     assertThat(s.since()).isEqualTo(clock.instant());
@@ -159,9 +189,11 @@ class DrainServiceTest {
   @Test
   void unknownPoolsAndServersAreNamed() {
     bind(DrainConfig.DEFAULTS);
-    assertThatThrownBy(() -> drains.status("shop", "s1")).isInstanceOf(NoSuchElementException.class)
+    assertThatThrownBy(() -> drains.status("shop", "s1"))
+        .isInstanceOf(NoSuchElementException.class)
         .hasMessage("no pool 'shop'; pools: [web]");
-    assertThatThrownBy(() -> drains.start("web", "s9", null)).isInstanceOf(NoSuchElementException.class)
+    assertThatThrownBy(() -> drains.start("web", "s9", null))
+        .isInstanceOf(NoSuchElementException.class)
         .hasMessage("pool web has no server 's9'");
   }
 

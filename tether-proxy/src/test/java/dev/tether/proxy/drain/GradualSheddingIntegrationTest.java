@@ -39,9 +39,14 @@ class GradualSheddingIntegrationTest {
   private static final int RATE = 50;
 
   private final List<TestBackend> backends = new ArrayList<>();
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();
-  private final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .cookieHandler(new CookieManager())
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private final HttpClient admin =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private ControlPlane tether;
 
   @BeforeEach
@@ -50,12 +55,25 @@ class GradualSheddingIntegrationTest {
     for (String n : List.of("s1", "s2", "s3")) {
       TestBackend b = TestBackend.start(n);
       backends.add(b);
-      servers.append("      - { name: ").append(n).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
+      servers
+          .append("      - { name: ")
+          .append(n)
+          .append(", address: 127.0.0.1:")
+          .append(b.port())
+          .append(" }\n");
     }
-    String yaml = "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: " + TOKEN + " }\n"
-        + "pools:\n  chat:\n    affinity: { mode: cookie }\n    drain: { mode: hard, tunnel-close-rate: " + RATE + "/s }\n"
-        + "    servers:\n" + servers;
-    tether = ControlPlane.start(ConfigLoader.parse(yaml, "shedding.yaml", Map.<String, String>of()::get));
+    String yaml =
+        "listen: 127.0.0.1:0\nworkers: 1\nadmin: { listen: 127.0.0.1:0, token: "
+            + TOKEN
+            + " }\n"
+            + "pools:\n  chat:\n    affinity: { mode: cookie }\n    drain: { mode: hard, tunnel-close-rate: "
+            + RATE
+            + "/s }\n"
+            + "    servers:\n"
+            + servers;
+    tether =
+        ControlPlane.start(
+            ConfigLoader.parse(yaml, "shedding.yaml", Map.<String, String>of()::get));
   }
 
   @AfterEach
@@ -89,13 +107,18 @@ class GradualSheddingIntegrationTest {
   }
 
   private CompletableFuture<WebSocket> open(Tunnel t) {
-    return client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"), t);
+    return client
+        .newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"), t);
   }
 
   @Test
   void twoHundredTunnelsAreShedAtTheConfiguredRateAndReconnectElsewhere() throws Exception {
-    HttpResponse<String> first = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + "/"))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> first =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + "/"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     String home = first.headers().firstValue("X-Server").orElseThrow();
 
     List<Tunnel> tunnels = new ArrayList<>();
@@ -112,17 +135,30 @@ class GradualSheddingIntegrationTest {
       sockets.add(ws);
     }
     for (Tunnel t : tunnels) {
-      assertThat(t.echo.get(10, TimeUnit.SECONDS)).as("every tunnel follows the client's token").isEqualTo(home);
+      assertThat(t.echo.get(10, TimeUnit.SECONDS))
+          .as("every tunnel follows the client's token")
+          .isEqualTo(home);
     }
 
     long drainedAt = System.nanoTime();
-    HttpResponse<String> drain = admin.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + tether.admin().port() + "/api/pools/chat/servers/" + home + "/drain"))
-        .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> drain =
+        admin.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + tether.admin().port()
+                            + "/api/pools/chat/servers/"
+                            + home
+                            + "/drain"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(drain.statusCode()).as(drain.body()).isEqualTo(200);
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> tunnels.stream().allMatch(t -> t.closed.isDone()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> tunnels.stream().allMatch(t -> t.closed.isDone()));
     for (Tunnel t : tunnels) {
       assertThat(t.closed.get()).as("Going Away").isEqualTo(1001);
     }
@@ -131,7 +167,8 @@ class GradualSheddingIntegrationTest {
       at.add(t.closedAtNanos - drainedAt);
     }
     Collections.sort(at);
-    // A token bucket of 50/s with a burst of 5 closes 200 tunnels in at least (200 - 5) / 50 = 3.9 s
+    // A token bucket of 50/s with a burst of 5 closes 200 tunnels in at least (200 - 5) / 50 = 3.9
+    // s
     // and at most 55 in any one second. Closes are timed where the client sees them, which a busy
     // machine may bunch up, so the bounds are looser: at least 2.5 s, at most 80 in any second.
     // Closing all at once takes well under a second and fails both.

@@ -10,8 +10,11 @@ import org.junit.jupiter.api.Test;
 
 class ClientAddressTest {
 
-  private final TrustedProxies trusted = new TrustedProxies(List.of(
-      a -> a.getHostAddress().startsWith("10."), a -> a.getHostAddress().equals("192.0.2.1")));
+  private final TrustedProxies trusted =
+      new TrustedProxies(
+          List.of(
+              a -> a.getHostAddress().startsWith("10."),
+              a -> a.getHostAddress().equals("192.0.2.1")));
 
   private static HttpHeaders headers(String... nv) {
     HttpHeaders h = new DefaultHttpHeaders();
@@ -30,7 +33,8 @@ class ClientAddressTest {
   @Test
   void aTrustedProxysForwardedForIsReadRightToLeftSkippingTrustedHops() {
     HttpHeaders h = headers("X-Forwarded-For", "6.6.6.6, 198.51.100.7, 10.1.2.3");
-    // 6.6.6.6 was written by the client itself; the first untrusted hop from the right is the client.
+    // 6.6.6.6 was written by the client itself; the first untrusted hop from the right is the
+    // client.
     assertThat(ClientAddress.resolve(h, "10.0.0.1", true, trusted)).isEqualTo("198.51.100.7");
     HttpHeaders two = headers("X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "198.51.100.9");
     assertThat(ClientAddress.resolve(two, "10.0.0.1", true, trusted)).isEqualTo("198.51.100.9");
@@ -38,16 +42,31 @@ class ClientAddressTest {
 
   @Test
   void forwardedForWithPortsQuotesAndIpv6() {
-    assertThat(ClientAddress.resolve(headers("Forwarded", "for=\"198.51.100.7:4711\";proto=https"), "10.0.0.1", true, trusted))
+    assertThat(
+            ClientAddress.resolve(
+                headers("Forwarded", "for=\"198.51.100.7:4711\";proto=https"),
+                "10.0.0.1",
+                true,
+                trusted))
         .isEqualTo("198.51.100.7");
-    assertThat(ClientAddress.resolve(headers("Forwarded", "for=\"[2001:db8::7]:4711\", for=10.9.9.9"), "10.0.0.1", true, trusted))
+    assertThat(
+            ClientAddress.resolve(
+                headers("Forwarded", "for=\"[2001:db8::7]:4711\", for=10.9.9.9"),
+                "10.0.0.1",
+                true,
+                trusted))
         .isEqualTo("2001:db8:0:0:0:0:0:7");
   }
 
   @Test
   void namesAndObfuscatedIdentifiersAreNotAddresses() {
-    assertThat(ClientAddress.resolve(headers("X-Forwarded-For", "evil.example"), "10.0.0.1", true, trusted)).isEqualTo("10.0.0.1");
-    assertThat(ClientAddress.resolve(headers("Forwarded", "for=_hidden"), "10.0.0.1", true, trusted)).isEqualTo("10.0.0.1");
+    assertThat(
+            ClientAddress.resolve(
+                headers("X-Forwarded-For", "evil.example"), "10.0.0.1", true, trusted))
+        .isEqualTo("10.0.0.1");
+    assertThat(
+            ClientAddress.resolve(headers("Forwarded", "for=_hidden"), "10.0.0.1", true, trusted))
+        .isEqualTo("10.0.0.1");
     assertThat(ClientAddress.literal("beef.cafe")).isNull();
   }
 }

@@ -33,16 +33,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every way an exchange ends, driven object by object on embedded channels: each test asserts
- * what the client got, the one access log line and the one meter record of the exchange, that the
+ * Every way an exchange ends, driven object by object on embedded channels: each test asserts what
+ * the client got, the one access log line and the one meter record of the exchange, that the
  * server's in-flight count is back to zero, and (after each test) that no buffer leaked under
  * paranoid leak detection.
  */
 @ExtendWith(LeakDetection.class)
 class ExchangeExitsTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterEach
   void noLeaks() {
@@ -52,7 +51,11 @@ class ExchangeExitsTest {
   @Test
   void aCompletedExchangeReturnsItsConnectionAndServesTheRequestPipelinedBehindIt() {
     try (ExchangeHarness h = new ExchangeHarness(dir)) {
-      h.send(get("/a"), DefaultLastHttpContent.EMPTY_LAST_CONTENT, get("/b"), DefaultLastHttpContent.EMPTY_LAST_CONTENT);
+      h.send(
+          get("/a"),
+          DefaultLastHttpContent.EMPTY_LAST_CONTENT,
+          get("/b"),
+          DefaultLastHttpContent.EMPTY_LAST_CONTENT);
       EmbeddedChannel s1 = h.backends.last();
       assertThat(requests(s1)).hasSize(2); // the head of /a and its end; /b waits behind it
       assertThat(h.backends.opened()).hasSize(1);
@@ -69,7 +72,8 @@ class ExchangeExitsTest {
       assertThat(h.backends.pooled).isEqualTo(2);
       assertThat(h.backends.discarded).isZero();
       assertThat(h.client.isOpen()).isTrue();
-      assertThat(h.logLines()).extracting(l -> l.get("path").asText() + " " + l.get("status").asInt())
+      assertThat(h.logLines())
+          .extracting(l -> l.get("path").asText() + " " + l.get("status").asInt())
           .containsExactly("/a 200", "/b 200");
       assertThat(h.recorded("s1")).isEqualTo(1);
       assertThat(h.recorded("s2")).isEqualTo(1);
@@ -156,7 +160,8 @@ class ExchangeExitsTest {
       JsonNode line = h.onlyLine();
       assertThat(line.get("server").asText()).isEqualTo("s2");
       assertThat(line.get("note").asText()).endsWith("; retried on s2");
-      assertThat(h.recorded("s1")).isZero(); // the exchange is one, recorded on the server that served it
+      assertThat(h.recorded("s1"))
+          .isZero(); // the exchange is one, recorded on the server that served it
       assertThat(h.recorded("s2")).isEqualTo(1);
       assertThat(h.inFlight("s1") + h.inFlight("s2")).isZero();
     }
@@ -231,8 +236,10 @@ class ExchangeExitsTest {
       JsonNode line = h.onlyLine();
       assertThat(line.get("status").asInt()).isEqualTo(502);
       assertThat(line.get("server").asText()).isEqualTo("s2");
-      assertThat(line.get("note").asText()).isEqualTo("connect to s1 failed: connection timed out: /127.0.0.1:9001;"
-          + " retried on s2; connect to s2 failed: connection timed out: /127.0.0.1:9002");
+      assertThat(line.get("note").asText())
+          .isEqualTo(
+              "connect to s1 failed: connection timed out: /127.0.0.1:9001;"
+                  + " retried on s2; connect to s2 failed: connection timed out: /127.0.0.1:9002");
       assertThat(h.recorded("s1")).isZero();
       assertThat(h.recorded("s2")).isEqualTo(1);
       assertThat(h.inFlight("s1") + h.inFlight("s2")).isZero();
@@ -284,7 +291,8 @@ class ExchangeExitsTest {
   @Test
   void aRequestPipelinedBehindAFailureIsServedAfterTheErrorResponse() {
     try (ExchangeHarness h = new ExchangeHarness(dir)) {
-      h.send(post("/order", 3), last("abc"), get("/next"), DefaultLastHttpContent.EMPTY_LAST_CONTENT);
+      h.send(
+          post("/order", 3), last("abc"), get("/next"), DefaultLastHttpContent.EMPTY_LAST_CONTENT);
       EmbeddedChannel s1 = h.backends.last();
       requests(s1);
       s1.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
@@ -295,7 +303,8 @@ class ExchangeExitsTest {
       respond(s2, 200, "next");
 
       assertThat(h.statuses()).containsExactly(200);
-      assertThat(h.logLines()).extracting(l -> l.get("path").asText() + " " + l.get("status").asInt())
+      assertThat(h.logLines())
+          .extracting(l -> l.get("path").asText() + " " + l.get("status").asInt())
           .containsExactly("/order 502", "/next 200");
       assertThat(h.recorded("s1")).isEqualTo(1);
       assertThat(h.recorded("s2")).isEqualTo(1);
@@ -339,7 +348,8 @@ class ExchangeExitsTest {
 
   @Test
   void aRetryableStatusGoesToTheOtherServerAndTheFirstAnswerIsDropped() {
-    try (ExchangeHarness h = new ExchangeHarness(dir, new RetriesConfig(1, Set.of(503), 64 * 1024, 0.2, 10))) {
+    try (ExchangeHarness h =
+        new ExchangeHarness(dir, new RetriesConfig(1, Set.of(503), 64 * 1024, 0.2, 10))) {
       h.send(get("/cart"), DefaultLastHttpContent.EMPTY_LAST_CONTENT);
       EmbeddedChannel s1 = h.backends.last();
       requests(s1);
@@ -365,7 +375,10 @@ class ExchangeExitsTest {
       EmbeddedChannel s1 = h.backends.last();
       requests(s1);
 
-      h.client.pipeline().fireUserEventTriggered(new FramingViolation(HttpResponseStatus.BAD_REQUEST, "bad chunk size"));
+      h.client
+          .pipeline()
+          .fireUserEventTriggered(
+              new FramingViolation(HttpResponseStatus.BAD_REQUEST, "bad chunk size"));
       assertThat(s1.isOpen()).isFalse();
       h.client.close(); // as the gate does after its answer: nothing more is logged
 
@@ -380,8 +393,11 @@ class ExchangeExitsTest {
   @Test
   void aConnectRequestIsAnswered405WithoutAServer() {
     try (ExchangeHarness h = new ExchangeHarness(dir)) {
-      HttpRequest connect = new io.netty.handler.codec.http.DefaultHttpRequest(
-          io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.CONNECT, "shop.example:443");
+      HttpRequest connect =
+          new io.netty.handler.codec.http.DefaultHttpRequest(
+              io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+              io.netty.handler.codec.http.HttpMethod.CONNECT,
+              "shop.example:443");
       h.send(connect, DefaultLastHttpContent.EMPTY_LAST_CONTENT);
 
       assertThat(h.statuses()).containsExactly(405);

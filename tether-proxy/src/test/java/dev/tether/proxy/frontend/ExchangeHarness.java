@@ -66,8 +66,14 @@ import java.util.function.Function;
  */
 final class ExchangeHarness implements AutoCloseable {
 
-  static final Timeouts TIMEOUTS = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10),
-      Duration.ofSeconds(75), Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(30));
+  static final Timeouts TIMEOUTS =
+      new Timeouts(
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(75),
+          Duration.ofSeconds(60),
+          Duration.ofHours(1),
+          Duration.ofSeconds(30));
 
   final MockTicker ticker = Ticker.newMockTicker();
   final EmbeddedBackends backends = new EmbeddedBackends(ticker, TIMEOUTS.server().toNanos());
@@ -76,7 +82,8 @@ final class ExchangeHarness implements AutoCloseable {
   final ProxyRuntime rt;
   final EmbeddedChannel client;
   private final Path log;
-  private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup clients =
+      new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final List<Object> received = new ArrayList<>();
   private List<JsonNode> lines;
 
@@ -91,20 +98,44 @@ final class ExchangeHarness implements AutoCloseable {
   /** A harness whose pool has the affinity policy {@code affinity} builds ({@code null}: none). */
   ExchangeHarness(Path dir, RetriesConfig retries, Function<Pool, AffinityPolicy> affinity) {
     log = dir.resolve("access.log");
-    pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", 9001, 1), new Server("s2", "127.0.0.1", 9002, 1)),
-        Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
+    pool =
+        new Pool(
+            "web",
+            List.of(new Server("s1", "127.0.0.1", 9001, 1), new Server("s2", "127.0.0.1", 9002, 1)),
+            Balancers.find("round-robin").orElseThrow(),
+            Map.of(),
+            BalanceEnv.SYSTEM);
     analytics.bind(Map.of("web", pool), Map.of(), p -> null, Map.of());
-    Upstream up = new Upstream(pool, Map.of("s1", new InetSocketAddress("127.0.0.1", 9001),
-        "s2", new InetSocketAddress("127.0.0.1", 9002)), ConnectionsConfig.DEFAULTS, affinity.apply(pool), false,
-        analytics.traffic("web"), new Retries(retries, ticker::nanoTime), null);
+    Upstream up =
+        new Upstream(
+            pool,
+            Map.of(
+                "s1",
+                new InetSocketAddress("127.0.0.1", 9001),
+                "s2",
+                new InetSocketAddress("127.0.0.1", 9002)),
+            ConnectionsConfig.DEFAULTS,
+            affinity.apply(pool),
+            false,
+            analytics.traffic("web"),
+            new Retries(retries, ticker::nanoTime),
+            null);
     Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
-    ProxySettings settings = new ProxySettings(new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
-        TIMEOUTS, Limits.DEFAULTS, TrustedProxies.NONE,
-        new AccessLog(true, AccessLog.Format.JSON, log, 4096, Duration.ofHours(1)));
+    ProxySettings settings =
+        new ProxySettings(
+            new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
+            TIMEOUTS,
+            Limits.DEFAULTS,
+            TrustedProxies.NONE,
+            new AccessLog(true, AccessLog.Format.JSON, log, 4096, Duration.ofHours(1)));
     rt = new ProxyRuntime(settings, backends, router, clients, null, ticker);
-    client = EmbeddedChannel.builder().ticker(ticker)
-        .handlers(new RequestTimer(TIMEOUTS.clientRequest().toNanos(), ticker), new FrontendHandler(rt))
-        .build();
+    client =
+        EmbeddedChannel.builder()
+            .ticker(ticker)
+            .handlers(
+                new RequestTimer(TIMEOUTS.clientRequest().toNanos(), ticker),
+                new FrontendHandler(rt))
+            .build();
   }
 
   // ---- the client ----------------------------------------------------------------------------
@@ -131,7 +162,10 @@ final class ExchangeHarness implements AutoCloseable {
     client.writeInbound(objects);
   }
 
-  /** What the client received since the last call, in order; buffers released, objects kept for assertions. */
+  /**
+   * What the client received since the last call, in order; buffers released, objects kept for
+   * assertions.
+   */
   List<Object> received() {
     Object o;
     List<Object> out = new ArrayList<>();
@@ -167,7 +201,8 @@ final class ExchangeHarness implements AutoCloseable {
   }
 
   static HttpResponse head(int status, int contentLength) {
-    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+    HttpResponse r =
+        new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
     r.headers().set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
     return r;
   }
@@ -185,7 +220,9 @@ final class ExchangeHarness implements AutoCloseable {
     return new DefaultLastHttpContent(text(s));
   }
 
-  /** Moves the shared ticker and runs what became due on the client and on every backend connection. */
+  /**
+   * Moves the shared ticker and runs what became due on the client and on every backend connection.
+   */
   void advance(Duration d) {
     ticker.advance(d.toNanos(), TimeUnit.NANOSECONDS);
     client.runScheduledPendingTasks();
@@ -220,14 +257,19 @@ final class ExchangeHarness implements AutoCloseable {
 
   /** Exchanges recorded in {@code server}'s latency meter. */
   long recorded(String server) {
-    Timer t = analytics.registry().find("tether.server.request.duration").tag("server", server).timer();
+    Timer t =
+        analytics.registry().find("tether.server.request.duration").tag("server", server).timer();
     return t == null ? 0 : t.count();
   }
 
   /** Requests in flight on {@code server} by the picker's count. */
   int inFlight(String server) {
-    return pool.snapshot().members().stream().filter(m -> m.name().equals(server)).findFirst().orElseThrow()
-        .load().inFlight();
+    return pool.snapshot().members().stream()
+        .filter(m -> m.name().equals(server))
+        .findFirst()
+        .orElseThrow()
+        .load()
+        .inFlight();
   }
 
   @Override

@@ -34,12 +34,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The same exchange through the affinity-wrapped picker: cookie set and honoured, strict refusal after a failure. */
+/**
+ * The same exchange through the affinity-wrapped picker: cookie set and honoured, strict refusal
+ * after a failure.
+ */
 @ExtendWith(LeakDetection.class)
 class StickyExchangeTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterEach
   void noLeaks() {
@@ -50,10 +52,16 @@ class StickyExchangeTest {
     byte[] secret = new byte[32];
     Arrays.fill(secret, (byte) 7);
     KeyRing keys = new KeyRing(List.of(new SigningKey("k1", secret)));
-    AffinityRules rules = AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO).withStrict(strict);
-    return pool -> AffinityPolicies.cookie(AffinityCookie.named("TETHER"),
-        new TokenLifetime(Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1)), keys, rules,
-        Clock.systemUTC(), BalanceEnv.SYSTEM);
+    AffinityRules rules =
+        AffinityRules.DEFAULTS.withFirstRequestWindow(Duration.ZERO).withStrict(strict);
+    return pool ->
+        AffinityPolicies.cookie(
+            AffinityCookie.named("TETHER"),
+            new TokenLifetime(Duration.ofMinutes(30), Duration.ofHours(8), Duration.ofMinutes(1)),
+            keys,
+            rules,
+            Clock.systemUTC(),
+            BalanceEnv.SYSTEM);
   }
 
   /** The {@code name=value} of the affinity cookie the response head sets. */
@@ -83,7 +91,8 @@ class StickyExchangeTest {
         respond(ch, 200, "b");
       }
 
-      assertThat(h.logLines()).extracting(l -> l.get("server").asText() + " " + l.get("affinity").asText())
+      assertThat(h.logLines())
+          .extracting(l -> l.get("server").asText() + " " + l.get("affinity").asText())
           .containsExactly("s1 cookie/new", "s1 cookie/hit", "s1 cookie/hit", "s1 cookie/hit");
       assertThat(h.recorded("s1")).isEqualTo(4);
       assertThat(h.inFlight("s1")).isZero();

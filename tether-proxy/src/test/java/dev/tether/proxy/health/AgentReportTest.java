@@ -30,13 +30,17 @@ class AgentReportTest {
     AgentReport r = AgentReport.parse("maint", "150%");
     assertThat(r.state()).isEqualTo(AgentState.READY);
     assertThat(r.weight()).isNull();
-    assertThat(r.ignored()).isEqualTo("Tether-State: 'maint' is not drain, ready or down; "
-        + "Tether-Weight: '150%' is not a percentage 0%..100% or a weight 0..256");
+    assertThat(r.ignored())
+        .isEqualTo(
+            "Tether-State: 'maint' is not drain, ready or down; "
+                + "Tether-Weight: '150%' is not a percentage 0%..100% or a weight 0..256");
     for (String bad : new String[] {"257", "-1", "1.5", "50 %", "%", "", "ten"}) {
       assertThat(AgentReport.parse(null, bad).ignored()).as(bad).startsWith("Tether-Weight: '");
     }
     AgentReport drainWithBadWeight = AgentReport.parse("drain", "x");
-    assertThat(drainWithBadWeight.state()).as("a good header still counts").isEqualTo(AgentState.DRAIN);
+    assertThat(drainWithBadWeight.state())
+        .as("a good header still counts")
+        .isEqualTo(AgentState.DRAIN);
     assertThat(AgentReport.parse("\u0001bad", null).ignored()).contains("'?bad'");
   }
 }

@@ -51,7 +51,9 @@ class CheckStateTest {
 
   @Test
   void downIsDownAlthoughTheProbePassesAndAMissingHeaderMeansReady() {
-    assertThat(probe(pass("DOWN", null)).target()).as("case-insensitive").isEqualTo(ServerState.DOWN);
+    assertThat(probe(pass("DOWN", null)).target())
+        .as("case-insensitive")
+        .isEqualTo(ServerState.DOWN);
     assertThat(check.up()).as("health itself is fine").isTrue();
     assertThat(probe(pass(null, null)).target()).isEqualTo(ServerState.UP);
   }
@@ -66,7 +68,9 @@ class CheckStateTest {
     probe(pass("drain", null));
     CheckState.Step back = probe(pass("drain", null));
     assertThat(back.health()).isEqualTo(ServerHealth.Change.WENT_UP);
-    assertThat(back.target()).as("healthy again, and still asking to drain").isEqualTo(ServerState.DRAINING);
+    assertThat(back.target())
+        .as("healthy again, and still asking to drain")
+        .isEqualTo(ServerState.DRAINING);
   }
 
   @Test
@@ -75,7 +79,9 @@ class CheckStateTest {
     assertThat(probe(pass("ready", null)).target()).isNull();
     assertThat(probe(pass("down", null)).target()).isNull();
     assertThat(probe(failNoAnswer()).target()).isNull();
-    assertThat(probe(failNoAnswer()).target()).as("an operator's drain is kept even when unhealthy").isNull();
+    assertThat(probe(failNoAnswer()).target())
+        .as("an operator's drain is kept even when unhealthy")
+        .isNull();
     assertThat(check.up()).isFalse();
 
     operator(ServerState.DISABLED);
@@ -102,7 +108,9 @@ class CheckStateTest {
     assertThat(pool).isEqualTo(ServerState.UP);
     probe(pass("ready", null));
     assertThat(check.agentSetAside()).isFalse();
-    assertThat(probe(pass("drain", null)).target()).as("a new answer counts").isEqualTo(ServerState.DRAINING);
+    assertThat(probe(pass("drain", null)).target())
+        .as("a new answer counts")
+        .isEqualTo(ServerState.DRAINING);
   }
 
   @Test
@@ -118,22 +126,30 @@ class CheckStateTest {
     assertThat(bad.newlyIgnored()).contains("Tether-Weight: 'half'");
     assertThat(probe(pass(null, "half")).newlyIgnored()).as("logged once").isNull();
     assertThat(check.ignored()).contains("'half'");
-    assertThat(probe(pass("sleepy", null)).newlyIgnored()).as("a different bad value is new").contains("Tether-State: 'sleepy'");
+    assertThat(probe(pass("sleepy", null)).newlyIgnored())
+        .as("a different bad value is new")
+        .contains("Tether-State: 'sleepy'");
     assertThat(pool).isEqualTo(ServerState.UP);
     probe(pass(null, null));
     assertThat(check.ignored()).isNull();
-    assertThat(probe(pass(null, "half")).newlyIgnored()).as("bad again after a good answer").isNotNull();
+    assertThat(probe(pass(null, "half")).newlyIgnored())
+        .as("bad again after a good answer")
+        .isNotNull();
   }
 
   @Test
   void aReloadContinuesWithTheDrainItOwnsAndDropsAgentRequestsWhenHeadersAreOff() {
     probe(pass("drain", "25%"));
     CheckState kept = CheckState.continuing(check, 1, 1, true);
-    assertThat(kept.target(ServerState.UP)).as("a rebuilt pool gets the drain back").isEqualTo(ServerState.DRAINING);
+    assertThat(kept.target(ServerState.UP))
+        .as("a rebuilt pool gets the drain back")
+        .isEqualTo(ServerState.DRAINING);
     assertThat(kept.weight()).isEqualTo(new WeightOverride(25, true));
 
     CheckState off = CheckState.continuing(check, 1, 1, false);
     assertThat(off.weight()).isNull();
-    assertThat(off.target(ServerState.DRAINING)).as("its own drain is undone").isEqualTo(ServerState.UP);
+    assertThat(off.target(ServerState.DRAINING))
+        .as("its own drain is undone")
+        .isEqualTo(ServerState.UP);
   }
 }

@@ -21,41 +21,69 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The checker over a real {@link Pool}, driven result by result: its timer is set an hour out
- * and the first probe to the end of that hour, so no probe runs and the test alone decides what
- * each server answered. No sockets, no waiting.
+ * The checker over a real {@link Pool}, driven result by result: its timer is set an hour out and
+ * the first probe to the end of that hour, so no probe runs and the test alone decides what each
+ * server answered. No sockets, no waiting.
  */
 class HealthCheckerTest {
 
-  private static final HealthConfig CONFIG = new HealthConfig("/health", Duration.ofHours(1), Duration.ofSeconds(1), 1, 1,
-      HealthConfig.Kind.HTTP, "GET", StatusRanges.DEFAULT, null, null, true);
-  private static final HealthProbe NEVER = (address, timeout) -> {
-    throw new AssertionError("the test drives every probe");
-  };
-  /** Puts every first probe at the end of the interval. */
-  private static final RandomGenerator LAST = new RandomGenerator() {
-    @Override
-    public long nextLong() {
-      return 0;
-    }
+  private static final HealthConfig CONFIG =
+      new HealthConfig(
+          "/health",
+          Duration.ofHours(1),
+          Duration.ofSeconds(1),
+          1,
+          1,
+          HealthConfig.Kind.HTTP,
+          "GET",
+          StatusRanges.DEFAULT,
+          null,
+          null,
+          true);
+  private static final HealthProbe NEVER =
+      (address, timeout) -> {
+        throw new AssertionError("the test drives every probe");
+      };
 
-    @Override
-    public long nextLong(long bound) {
-      return bound - 1;
-    }
-  };
+  /** Puts every first probe at the end of the interval. */
+  private static final RandomGenerator LAST =
+      new RandomGenerator() {
+        @Override
+        public long nextLong() {
+          return 0;
+        }
+
+        @Override
+        public long nextLong(long bound) {
+          return bound - 1;
+        }
+      };
 
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final Pool pool = pool("weighted-round-robin");
 
   private static Pool pool(String algorithm) {
-    return new Pool("web", List.of(new Server("s1", "127.0.0.1", 9001, 4), new Server("s2", "127.0.0.1", 9002, 4)),
-        Balancers.find(algorithm).orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
+    return new Pool(
+        "web",
+        List.of(new Server("s1", "127.0.0.1", 9001, 4), new Server("s2", "127.0.0.1", 9002, 4)),
+        Balancers.find(algorithm).orElseThrow(),
+        Map.of(),
+        BalanceEnv.SYSTEM);
   }
 
   private HealthChecker start(Pool p, HealthConfig config, HealthChecker previous) {
-    return HealthChecker.start(p, Map.of("s1", new InetSocketAddress("127.0.0.1", 9001),
-        "s2", new InetSocketAddress("127.0.0.1", 9002)), config, NEVER, timer, LAST, previous);
+    return HealthChecker.start(
+        p,
+        Map.of(
+            "s1",
+            new InetSocketAddress("127.0.0.1", 9001),
+            "s2",
+            new InetSocketAddress("127.0.0.1", 9002)),
+        config,
+        NEVER,
+        timer,
+        LAST,
+        previous);
   }
 
   @AfterEach
@@ -64,7 +92,8 @@ class HealthCheckerTest {
   }
 
   private static HealthProbe.Result answer(boolean passed, String state, String weight) {
-    return new HealthProbe.Result(passed, passed ? "HTTP 200" : "HTTP 503", AgentReport.parse(state, weight));
+    return new HealthProbe.Result(
+        passed, passed ? "HTTP 200" : "HTTP 503", AgentReport.parse(state, weight));
   }
 
   private ServerState state(Pool p, String s) {
@@ -77,15 +106,21 @@ class HealthCheckerTest {
     checks.probed("s1", answer(true, "drain", "25%"));
     assertThat(state(pool, "s1")).isEqualTo(ServerState.DRAINING);
     assertThat(pool.snapshot().member("s1").weight()).isEqualTo(1);
-    assertThat(checks.agentJson("s1")).containsEntry("state", "drain").containsEntry("weight", "25%")
-        .containsEntry("configuredWeight", 4).containsEntry("setAside", false).containsEntry("ignored", null);
+    assertThat(checks.agentJson("s1"))
+        .containsEntry("state", "drain")
+        .containsEntry("weight", "25%")
+        .containsEntry("configuredWeight", 4)
+        .containsEntry("setAside", false)
+        .containsEntry("ignored", null);
 
     checks.probed("s1", answer(true, "ready", null));
     assertThat(state(pool, "s1")).isEqualTo(ServerState.UP);
     assertThat(pool.snapshot().member("s1").weight()).isEqualTo(4);
 
     checks.probed("s2", answer(false, "drain", null));
-    assertThat(state(pool, "s2")).as("failing health outranks the drain").isEqualTo(ServerState.DOWN);
+    assertThat(state(pool, "s2"))
+        .as("failing health outranks the drain")
+        .isEqualTo(ServerState.DOWN);
     checks.probed("s2", answer(true, "drain", null));
     assertThat(state(pool, "s2")).isEqualTo(ServerState.DRAINING);
     checks.close();
@@ -120,8 +155,19 @@ class HealthCheckerTest {
     assertThat(state(rebuilt, "s2")).isEqualTo(ServerState.DOWN);
     second.close();
 
-    HealthConfig noAgent = new HealthConfig("/health", Duration.ofHours(1), Duration.ofSeconds(1), 1, 1,
-        HealthConfig.Kind.HTTP, "GET", StatusRanges.DEFAULT, null, null, false);
+    HealthConfig noAgent =
+        new HealthConfig(
+            "/health",
+            Duration.ofHours(1),
+            Duration.ofSeconds(1),
+            1,
+            1,
+            HealthConfig.Kind.HTTP,
+            "GET",
+            StatusRanges.DEFAULT,
+            null,
+            null,
+            false);
     HealthChecker third = start(rebuilt, noAgent, second);
     assertThat(state(rebuilt, "s1")).as("the agent's drain is lifted").isEqualTo(ServerState.UP);
     assertThat(rebuilt.weightOverride("s1")).isNull();

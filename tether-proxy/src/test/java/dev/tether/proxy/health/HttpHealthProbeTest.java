@@ -13,8 +13,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,13 +34,17 @@ class HttpHealthProbeTest {
     try (TestBackend b = TestBackend.start("s1")) {
       HealthProbe.Result ok = probe.probe(local(b.port()), TIMEOUT);
       assertThat(ok).isEqualTo(new HealthProbe.Result(true, "HTTP 200", AgentReport.NONE));
-      assertThat(b.received()).last().satisfies(r -> {
-        assertThat(r.uri()).isEqualTo("/health");
-        assertThat(r.headers()).containsEntry("user-agent", "tether-health-check");
-      });
+      assertThat(b.received())
+          .last()
+          .satisfies(
+              r -> {
+                assertThat(r.uri()).isEqualTo("/health");
+                assertThat(r.headers()).containsEntry("user-agent", "tether-health-check");
+              });
 
       b.healthy(false);
-      assertThat(probe.probe(local(b.port()), TIMEOUT)).isEqualTo(new HealthProbe.Result(false, "HTTP 503", AgentReport.NONE));
+      assertThat(probe.probe(local(b.port()), TIMEOUT))
+          .isEqualTo(new HealthProbe.Result(false, "HTTP 503", AgentReport.NONE));
     }
   }
 
@@ -54,21 +58,26 @@ class HttpHealthProbeTest {
     assertThat(refused.passed()).isFalse();
     assertThat(refused.detail()).contains("ConnectException");
 
-    HealthProbe.Result unresolved = probe.probe(InetSocketAddress.createUnresolved("no-such-host.invalid", 80), TIMEOUT);
-    assertThat(unresolved).isEqualTo(HealthProbe.Result.fail("address no-such-host.invalid does not resolve"));
+    HealthProbe.Result unresolved =
+        probe.probe(InetSocketAddress.createUnresolved("no-such-host.invalid", 80), TIMEOUT);
+    assertThat(unresolved)
+        .isEqualTo(HealthProbe.Result.fail("address no-such-host.invalid does not resolve"));
   }
 
   @Test
   void failsWithinTheTimeoutWhenTheServerNeverAnswers() throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
       List<Socket> accepted = new CopyOnWriteArrayList<>();
-      Thread acceptor = Thread.ofVirtual().start(() -> {
-        try {
-          accepted.add(silent.accept());
-        } catch (IOException e) {
-          // closed by the test
-        }
-      });
+      Thread acceptor =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      accepted.add(silent.accept());
+                    } catch (IOException e) {
+                      // closed by the test
+                    }
+                  });
       long start = System.nanoTime();
       HealthProbe.Result r = probe.probe(local(silent.getLocalPort()), Duration.ofMillis(200));
       long tookMs = (System.nanoTime() - start) / 1_000_000;
@@ -85,14 +94,18 @@ class HttpHealthProbeTest {
   @Test
   void failsOnAnAnswerThatIsNotHttp() throws Exception {
     try (ServerSocket liar = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread server = Thread.ofVirtual().start(() -> {
-        try (Socket s = liar.accept(); OutputStream out = s.getOutputStream()) {
-          out.write("SSH-2.0-OpenSSH_9.2\r\n".getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-        } catch (IOException e) {
-          // the probe may close first
-        }
-      });
+      Thread server =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (Socket s = liar.accept();
+                        OutputStream out = s.getOutputStream()) {
+                      out.write("SSH-2.0-OpenSSH_9.2\r\n".getBytes(StandardCharsets.US_ASCII));
+                      out.flush();
+                    } catch (IOException e) {
+                      // the probe may close first
+                    }
+                  });
       assertThat(probe.probe(local(liar.getLocalPort()), TIMEOUT))
           .isEqualTo(HealthProbe.Result.fail("not an HTTP status line: SSH-2.0-OpenSSH_9.2"));
       server.join();
@@ -110,7 +123,8 @@ class HttpHealthProbeTest {
 
   @Test
   void aPathMustBeARequestPath() {
-    assertThatThrownBy(() -> new HttpHealthProbe("health")).hasMessageContaining("must start with /");
+    assertThatThrownBy(() -> new HttpHealthProbe("health"))
+        .hasMessageContaining("must start with /");
     assertThatThrownBy(() -> new HttpHealthProbe("/a b")).hasMessageContaining("no spaces");
   }
 }

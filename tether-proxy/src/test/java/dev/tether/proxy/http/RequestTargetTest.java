@@ -21,8 +21,10 @@ class RequestTargetTest {
 
   @Test
   void absoluteFormNamesTheAuthorityAndForwardsTheOriginForm() {
-    assertThat(RequestTarget.originForm("http://shop.example:8080/cart?id=1")).isEqualTo("/cart?id=1");
-    assertThat(RequestTarget.authority("HTTPS://shop.example:8443/cart", "other")).isEqualTo("shop.example:8443");
+    assertThat(RequestTarget.originForm("http://shop.example:8080/cart?id=1"))
+        .isEqualTo("/cart?id=1");
+    assertThat(RequestTarget.authority("HTTPS://shop.example:8443/cart", "other"))
+        .isEqualTo("shop.example:8443");
     assertThat(RequestTarget.originForm("http://shop.example")).isEqualTo("/");
     assertThat(RequestTarget.authority("http://shop.example", null)).isEqualTo("shop.example");
     assertThat(RequestTarget.absoluteForm("ftp://shop.example/")).isFalse();
@@ -47,14 +49,23 @@ class RequestTargetTest {
 
   @Test
   void decoderFailuresAreMappedByTheirType() {
-    assertThat(FramingViolation.ofDecoderFailure(new TooLongHttpLineException("line")).status().code()).isEqualTo(414);
-    assertThat(FramingViolation.ofDecoderFailure(new TooLongHttpHeaderException("head")).status().code()).isEqualTo(431);
-    assertThat(FramingViolation.ofDecoderFailure(new TooLongFrameException("frame")).status().code()).isEqualTo(431);
+    assertThat(
+            FramingViolation.ofDecoderFailure(new TooLongHttpLineException("line")).status().code())
+        .isEqualTo(414);
+    assertThat(
+            FramingViolation.ofDecoderFailure(new TooLongHttpHeaderException("head"))
+                .status()
+                .code())
+        .isEqualTo(431);
+    assertThat(
+            FramingViolation.ofDecoderFailure(new TooLongFrameException("frame")).status().code())
+        .isEqualTo(431);
     assertThat(FramingViolation.ofDecoderFailure(new PrematureChannelClosureException()).reason())
         .isEqualTo("connection closed before the request was complete");
     // a name that merely looks like a known failure is not one
     class TooLongHttpLineLookalike extends IllegalArgumentException {}
-    assertThat(FramingViolation.ofDecoderFailure(new TooLongHttpLineLookalike()).status().code()).isEqualTo(400);
+    assertThat(FramingViolation.ofDecoderFailure(new TooLongHttpLineLookalike()).status().code())
+        .isEqualTo(400);
     assertThat(FramingViolation.ofDecoderFailure(null).status().code()).isEqualTo(400);
   }
 }

@@ -61,14 +61,31 @@ class ClientLimitsIntegrationTest {
 
   private void start(ClientLimits clients) {
     backend = TestBackend.start("s1");
-    Pool pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", backend.port(), 1)),
-        Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
-    Upstream up = new Upstream(pool, Map.of("s1", new InetSocketAddress("127.0.0.1", backend.port())),
-        ConnectionsConfig.DEFAULTS, null, true);
+    Pool pool =
+        new Pool(
+            "web",
+            List.of(new Server("s1", "127.0.0.1", backend.port(), 1)),
+            Balancers.find("round-robin").orElseThrow(),
+            Map.of(),
+            BalanceEnv.SYSTEM);
+    Upstream up =
+        new Upstream(
+            pool,
+            Map.of("s1", new InetSocketAddress("127.0.0.1", backend.port())),
+            ConnectionsConfig.DEFAULTS,
+            null,
+            true);
     Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
     Limits limits = new Limits(1024, 2048, 20, 8192, clients);
-    proxy = TetherProxy.start(new ProxySettings(new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
-        Timeouts.DEFAULTS, limits, TrustedProxies.NONE, AccessLog.DEFAULTS), router);
+    proxy =
+        TetherProxy.start(
+            new ProxySettings(
+                new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
+                Timeouts.DEFAULTS,
+                limits,
+                TrustedProxies.NONE,
+                AccessLog.DEFAULTS),
+            router);
   }
 
   private LimitCounters counters() {
@@ -97,19 +114,29 @@ class ClientLimitsIntegrationTest {
 
   private static String get(Socket s, String path) throws IOException {
     OutputStream out = s.getOutputStream();
-    out.write(("GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
   }
 
-  /** Opens {@code n} connections back to back (the kernel completes them before Tether accepts), then counts those refused. */
+  /**
+   * Opens {@code n} connections back to back (the kernel completes them before Tether accepts),
+   * then counts those refused.
+   */
   private int refusedOf(int n, String from) throws IOException {
     List<Socket> opened = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       opened.add(connect(from));
     }
-    await().until(() -> proxy.runtime().guard().openConnections()
-        + counters().count(LimitCounters.Reason.ACCEPT_RATE) + counters().count(LimitCounters.Reason.ACCEPT_RATE_PER_CLIENT) == n);
+    await()
+        .until(
+            () ->
+                proxy.runtime().guard().openConnections()
+                        + counters().count(LimitCounters.Reason.ACCEPT_RATE)
+                        + counters().count(LimitCounters.Reason.ACCEPT_RATE_PER_CLIENT)
+                    == n);
     int refused = 0;
     for (Socket s : opened) {
       s.setSoTimeout(200);
@@ -147,7 +174,8 @@ class ClientLimitsIntegrationTest {
     await().until(() -> proxy.runtime().guard().openConnections() == 2);
     assertThat(closedByPeer(connect("127.0.0.1"))).isTrue();
     assertThat(counters().count(LimitCounters.Reason.CONNECTIONS_PER_CLIENT)).isEqualTo(1);
-    assertThat(get(connect("127.0.0.2"), "/")).startsWith("HTTP/1.1 200"); // another loopback address
+    assertThat(get(connect("127.0.0.2"), "/"))
+        .startsWith("HTTP/1.1 200"); // another loopback address
   }
 
   @Test
@@ -173,9 +201,13 @@ class ClientLimitsIntegrationTest {
     start(new ClientLimits(0, 0, 0, 0, 1024, 0, Duration.ofSeconds(1)));
     Socket s = connect("127.0.0.1");
     OutputStream out = s.getOutputStream();
-    out.write("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n0123456789".getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n0123456789"
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    await().until(() -> backend.bodyBytes() == 10); // the head and the first bytes went on to the backend
+    await()
+        .until(
+            () -> backend.bodyBytes() == 10); // the head and the first bytes went on to the backend
     long start = System.nanoTime();
     InputStream in = s.getInputStream();
     byte[] buf = new byte[4096];
@@ -184,7 +216,9 @@ class ClientLimitsIntegrationTest {
     while (!closed) {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
       try {
-        out.write('x'); // then at least 100 ms of reading the echo until the read times out: < 10 B/s, far below 1 KiB/s
+        out.write(
+            'x'); // then at least 100 ms of reading the echo until the read times out: < 10 B/s,
+        // far below 1 KiB/s
         out.flush();
         while (in.read(buf) != -1) {
           // the echoed byte
@@ -207,11 +241,16 @@ class ClientLimitsIntegrationTest {
     s.setReceiveBufferSize(4096); // a small window, as slowhttptest's slow read sets
     sockets.add(s);
     s.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 2000);
-    s.getOutputStream().write("GET /bytes?n=200000000 HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    s.getOutputStream()
+        .write(
+            "GET /bytes?n=200000000 HTTP/1.1\r\nHost: t\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
     s.getOutputStream().flush();
     await().until(() -> backend.openConnections() == 1);
     // reads nothing: the proxy's buffer fills, the connection stays unwritable for a window
-    await().atMost(Duration.ofSeconds(20)).until(() -> counters().count(LimitCounters.Reason.SLOW_READ) == 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> counters().count(LimitCounters.Reason.SLOW_READ) == 1);
     await().until(() -> backend.openConnections() == 0);
     s.setSoTimeout(5000);
     InputStream in = s.getInputStream();
@@ -236,12 +275,18 @@ class ClientLimitsIntegrationTest {
       many.append("X-H").append(i).append(": v\r\n");
     }
     Socket s = connect("127.0.0.1");
-    s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: t\r\n" + many + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 431");
+    s.getOutputStream()
+        .write(
+            ("GET / HTTP/1.1\r\nHost: t\r\n" + many + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+        .startsWith("HTTP/1.1 431");
     Socket big = connect("127.0.0.1");
-    big.getOutputStream().write(("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + "b".repeat(3000) + "\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
-    assertThat(new String(big.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 431");
+    big.getOutputStream()
+        .write(
+            ("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + "b".repeat(3000) + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    assertThat(new String(big.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+        .startsWith("HTTP/1.1 431");
     assertThat(counters().count(LimitCounters.Reason.REQUEST_LINE)).isEqualTo(1);
     assertThat(counters().count(LimitCounters.Reason.HEADER_COUNT)).isEqualTo(1);
     assertThat(counters().count(LimitCounters.Reason.HEADER_SIZE)).isEqualTo(1);
@@ -252,27 +297,56 @@ class ClientLimitsIntegrationTest {
     start(ClientLimits.DEFAULTS);
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (String name : List.of("Server", "X-Powered-By")) {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port()
-          + "/set-header?name=" + name + "&value=Jetty(12.1.14)")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + proxy.port()
+                              + "/set-header?name="
+                              + name
+                              + "&value=Jetty(12.1.14)"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue(name)).as(name).isEmpty();
     }
     // and the balancer's own answers name nothing either
     String notFound = get(connect("127.0.0.1"), "/" + "a".repeat(2000));
-    assertThat(notFound.toLowerCase(java.util.Locale.ROOT)).doesNotContain("\r\nserver:").doesNotContain("netty");
+    assertThat(notFound.toLowerCase(java.util.Locale.ROOT))
+        .doesNotContain("\r\nserver:")
+        .doesNotContain("netty");
   }
 
   @Test
   void perClientLimitsDoNotApplyToATrustedProxy() throws Exception {
     backend = TestBackend.start("s1");
-    Pool pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", backend.port(), 1)),
-        Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
-    Upstream up = new Upstream(pool, Map.of("s1", new InetSocketAddress("127.0.0.1", backend.port())),
-        ConnectionsConfig.DEFAULTS, null, true);
+    Pool pool =
+        new Pool(
+            "web",
+            List.of(new Server("s1", "127.0.0.1", backend.port(), 1)),
+            Balancers.find("round-robin").orElseThrow(),
+            Map.of(),
+            BalanceEnv.SYSTEM);
+    Upstream up =
+        new Upstream(
+            pool,
+            Map.of("s1", new InetSocketAddress("127.0.0.1", backend.port())),
+            ConnectionsConfig.DEFAULTS,
+            null,
+            true);
     Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
-    TrustedProxies trusted = new TrustedProxies(List.of(a -> a.equals(InetAddress.getLoopbackAddress())));
-    proxy = TetherProxy.start(new ProxySettings(new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
-        Timeouts.DEFAULTS, new Limits(8192, 16384, 100, 8192, limits(0, 1, 0, 0)), trusted, AccessLog.DEFAULTS), router);
+    TrustedProxies trusted =
+        new TrustedProxies(List.of(a -> a.equals(InetAddress.getLoopbackAddress())));
+    proxy =
+        TetherProxy.start(
+            new ProxySettings(
+                new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
+                Timeouts.DEFAULTS,
+                new Limits(8192, 16384, 100, 8192, limits(0, 1, 0, 0)),
+                trusted,
+                AccessLog.DEFAULTS),
+            router);
     connect("127.0.0.1");
     connect("127.0.0.1");
     assertThat(get(connect("127.0.0.1"), "/")).startsWith("HTTP/1.1 200");

@@ -15,8 +15,11 @@ class ConnectionLimiterTest {
   private final LimitCounters counters = new LimitCounters();
 
   private ConnectionLimiter limiter(int max, int perClient, int rate, int ratePerClient) {
-    return new ConnectionLimiter(new ClientLimits(max, perClient, rate, ratePerClient, 0, 0, Duration.ZERO),
-        a -> a.getHostAddress().equals("10.9.9.9"), now::get, counters);
+    return new ConnectionLimiter(
+        new ClientLimits(max, perClient, rate, ratePerClient, 0, 0, Duration.ZERO),
+        a -> a.getHostAddress().equals("10.9.9.9"),
+        now::get,
+        counters);
   }
 
   private static InetAddress ip(String s) throws Exception {
@@ -60,7 +63,8 @@ class ConnectionLimiterTest {
   void ipv6ClientsCountPerSlash64() throws Exception {
     ConnectionLimiter l = limiter(0, 1, 0, 0);
     assertThat(l.admit(ip("2001:db8:1:2::1"))).isNull();
-    assertThat(l.admit(ip("2001:db8:1:2:ffff::7"))).isEqualTo(LimitCounters.Reason.CONNECTIONS_PER_CLIENT);
+    assertThat(l.admit(ip("2001:db8:1:2:ffff::7")))
+        .isEqualTo(LimitCounters.Reason.CONNECTIONS_PER_CLIENT);
     assertThat(l.admit(ip("2001:db8:1:3::1"))).isNull();
   }
 
@@ -104,7 +108,8 @@ class ConnectionLimiterTest {
     for (int i = 0; i < 2100; i++) {
       l.admit(InetAddress.getByAddress(new byte[] {10, 2, (byte) (i >> 8), (byte) i}));
     }
-    assertThat(l.trackedClients()).isEqualTo(2100); // the 3000 that left were swept when the table doubled
+    assertThat(l.trackedClients())
+        .isEqualTo(2100); // the 3000 that left were swept when the table doubled
     assertThat(l.open()).isEqualTo(2100);
   }
 }

@@ -8,7 +8,10 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Two instances' shared limit against the real Redis, on an injected wall clock, waiting for each count's reply. */
+/**
+ * Two instances' shared limit against the real Redis, on an injected wall clock, waiting for each
+ * count's reply.
+ */
 class SharedRateLimitTest {
 
   private final AtomicLong wall = new AtomicLong(1_000_000_020_000L); // the start of a minute
@@ -17,13 +20,18 @@ class SharedRateLimitTest {
   @Test
   void eachInstanceLearnsFromItsRepliesWhenTheAllowanceIsUsed() {
     String redis = SharedRateLimitIntegrationTest.redisUri();
-    try (SharedRateLimit a = new SharedRateLimit(redis, namespace, Duration.ofMinutes(1), 5, wall::get);
-        SharedRateLimit b = new SharedRateLimit(redis, namespace, Duration.ofMinutes(1), 5, wall::get)) {
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-        a.count("warm-up").join(); // both connected
-        b.count("warm-up").join();
-        return !a.down() && !b.down();
-      });
+    try (SharedRateLimit a =
+            new SharedRateLimit(redis, namespace, Duration.ofMinutes(1), 5, wall::get);
+        SharedRateLimit b =
+            new SharedRateLimit(redis, namespace, Duration.ofMinutes(1), 5, wall::get)) {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                a.count("warm-up").join(); // both connected
+                b.count("warm-up").join();
+                return !a.down() && !b.down();
+              });
       for (int i = 0; i < 4; i++) {
         (i % 2 == 0 ? a : b).count("k").join();
       }
@@ -52,7 +60,9 @@ class SharedRateLimitTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    try (SharedRateLimit a = new SharedRateLimit("redis://127.0.0.1:" + port, namespace, Duration.ofSeconds(1), 1, wall::get)) {
+    try (SharedRateLimit a =
+        new SharedRateLimit(
+            "redis://127.0.0.1:" + port, namespace, Duration.ofSeconds(1), 1, wall::get)) {
       for (int i = 0; i < 5; i++) {
         a.count("k").join();
       }

@@ -74,7 +74,8 @@ class SlowClientHandlersTest {
     for (int i = 0; i < 10; i++) {
       ch.read();
       ch.advanceTimeBy(1, TimeUnit.SECONDS);
-      inbound(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[50]))); // 50 B/s, half the minimum
+      inbound(
+          new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[50]))); // 50 B/s, half the minimum
     }
     ch.read();
     ch.runScheduledPendingTasks();

@@ -48,16 +48,16 @@ import org.junit.jupiter.api.Timeout;
  * keep at least half of the throughput they had just before the attack.
  *
  * <p>Runs in its own surefire execution ({@code slow-client-attack}) with Netty's sampling leak
- * detection instead of paranoid: paranoid records a stack trace at every buffer access, which
- * under thousands of connections measures the detector rather than the balancer.
+ * detection instead of paranoid: paranoid records a stack trace at every buffer access, which under
+ * thousands of connections measures the detector rather than the balancer.
  *
  * <p>The slow readers ask for small responses (2 x 100 kB): a reader of multi-megabyte responses
  * makes the kernel buffer megabytes per connection (here {@code tcp_rmem} lets a backend
- * connection's receive buffer grow to 32 MB), and a few hundred of them push the whole machine's TCP
- * memory into pressure, which stalls every socket of every process, not only the balancer's.
+ * connection's receive buffer grow to 32 MB), and a few hundred of them push the whole machine's
+ * TCP memory into pressure, which stalls every socket of every process, not only the balancer's.
  *
- * <p>The attack size is {@code TETHER_TEST_SLOW_CONNECTIONS} connections per kind (default 800,
- * so the test stays near 30 s on a shared 2-core machine); the binary is {@code
+ * <p>The attack size is {@code TETHER_TEST_SLOW_CONNECTIONS} connections per kind (default 800, so
+ * the test stays near 30 s on a shared 2-core machine); the binary is {@code
  * TETHER_TEST_SLOWHTTPTEST} (set by {@code .ci/services.sh}). Without it the test is skipped, or
  * fails when {@code TETHER_REQUIRE_SERVICES=true}.
  */
@@ -83,10 +83,12 @@ class SlowHttpAttackIntegrationTest {
     String bin = System.getenv("TETHER_TEST_SLOWHTTPTEST");
     if (bin == null || bin.isBlank()) {
       if (Boolean.parseBoolean(System.getenv("TETHER_REQUIRE_SERVICES"))) {
-        throw new IllegalStateException("TETHER_TEST_SLOWHTTPTEST is not set, and TETHER_REQUIRE_SERVICES=true makes"
-            + " a missing slowhttptest a failure (source <(bash .ci/services.sh) installs it)");
+        throw new IllegalStateException(
+            "TETHER_TEST_SLOWHTTPTEST is not set, and TETHER_REQUIRE_SERVICES=true makes"
+                + " a missing slowhttptest a failure (source <(bash .ci/services.sh) installs it)");
       }
-      Assumptions.abort("TETHER_TEST_SLOWHTTPTEST is not set; source <(bash .ci/services.sh) to run the slow-client attack");
+      Assumptions.abort(
+          "TETHER_TEST_SLOWHTTPTEST is not set; source <(bash .ci/services.sh) to run the slow-client attack");
     }
     return bin;
   }
@@ -95,7 +97,8 @@ class SlowHttpAttackIntegrationTest {
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void legitimateClientsKeepTheirThroughputAndSeeNoErrorsUnderSlowClientAttacks() throws Exception {
     String bin = slowhttptest();
-    int connections = Integer.parseInt(System.getenv().getOrDefault("TETHER_TEST_SLOW_CONNECTIONS", "800"));
+    int connections =
+        Integer.parseInt(System.getenv().getOrDefault("TETHER_TEST_SLOW_CONNECTIONS", "800"));
     startProxy();
     String base = "http://127.0.0.1:" + proxy.port();
 
@@ -104,12 +107,62 @@ class SlowHttpAttackIntegrationTest {
     double before = load.rate(Duration.ofSeconds(3));
 
     Path dir = Files.createTempDirectory(Path.of("target"), "slowhttptest");
-    int rate = Math.max(50, connections / 4); // all connections open within the first quarter of the attack
-    attack(bin, dir, "slowloris", "-H", "-c", connections, "-r", rate, "-i", 1, "-x", 24, "-u", base + "/");
-    attack(bin, dir, "slowpost", "-B", "-c", connections, "-r", rate, "-i", 1, "-s", 1_000_000, "-x", 10,
-        "-u", base + "/echo");
-    attack(bin, dir, "slowread", "-X", "-c", connections, "-r", rate, "-w", 512, "-y", 1024, "-n", 1, "-z", 32,
-        "-k", 2, "-u", base + "/bytes?n=100000");
+    int rate =
+        Math.max(
+            50, connections / 4); // all connections open within the first quarter of the attack
+    attack(
+        bin,
+        dir,
+        "slowloris",
+        "-H",
+        "-c",
+        connections,
+        "-r",
+        rate,
+        "-i",
+        1,
+        "-x",
+        24,
+        "-u",
+        base + "/");
+    attack(
+        bin,
+        dir,
+        "slowpost",
+        "-B",
+        "-c",
+        connections,
+        "-r",
+        rate,
+        "-i",
+        1,
+        "-s",
+        1_000_000,
+        "-x",
+        10,
+        "-u",
+        base + "/echo");
+    attack(
+        bin,
+        dir,
+        "slowread",
+        "-X",
+        "-c",
+        connections,
+        "-r",
+        rate,
+        "-w",
+        512,
+        "-y",
+        1024,
+        "-n",
+        1,
+        "-z",
+        32,
+        "-k",
+        2,
+        "-u",
+        base + "/bytes?n=100000");
     load.rate(Duration.ofSeconds(2)); // the attack under way
     double during = load.rate(Duration.ofSeconds(8));
     for (Process p : attackers) {
@@ -118,46 +171,96 @@ class SlowHttpAttackIntegrationTest {
     load.stop();
 
     LimitCounters c = proxy.runtime().guard().counters();
-    String report = "before " + Math.round(before) + " req/s, during " + Math.round(during) + " req/s, slow bodies cut "
-        + c.count(LimitCounters.Reason.SLOW_BODY) + ", slow readers cut " + c.count(LimitCounters.Reason.SLOW_READ);
+    String report =
+        "before "
+            + Math.round(before)
+            + " req/s, during "
+            + Math.round(during)
+            + " req/s, slow bodies cut "
+            + c.count(LimitCounters.Reason.SLOW_BODY)
+            + ", slow readers cut "
+            + c.count(LimitCounters.Reason.SLOW_READ);
     System.out.println("slow-client attack of 3 x " + connections + " connections: " + report);
-    assertThat(load.errors()).as("errors seen by legitimate clients; %s", load.firstError()).isZero();
+    assertThat(load.errors())
+        .as("errors seen by legitimate clients; %s", load.firstError())
+        .isZero();
     assertThat(during).as(report).isGreaterThanOrEqualTo(before / 2);
     assertThat(c.count(LimitCounters.Reason.SLOW_BODY)).as(report).isGreaterThan(connections / 2);
     // slowhttptest prints its counts every few seconds and stops early once no connection is left
     // open, so its last "closed:" figure may predate the end: that early stop says the most
     String slowloris = report(dir.resolve("slowloris.txt"));
-    assertThat(slowloris.contains("No open connections left") || closedByServer(slowloris) > connections / 2)
-        .as("the proxy closed the slowloris connections (slowhttptest: no open connections left, or over half"
-            + " closed); last counts: closed %d", closedByServer(slowloris))
+    assertThat(
+            slowloris.contains("No open connections left")
+                || closedByServer(slowloris) > connections / 2)
+        .as(
+            "the proxy closed the slowloris connections (slowhttptest: no open connections left, or over half"
+                + " closed); last counts: closed %d",
+            closedByServer(slowloris))
         .isTrue();
-    // the slow readers hold no backend connection: their small responses went whole into the kernel's
-    // buffers and the exchange ended (a reader of a response too big for them is cut: ClientLimitsIntegrationTest)
-    // (the pool keeps at most 4 idle connections per event loop: 8 in all once every exchange ended)
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(backend.openConnections())
-        .as("backend connections still open after the attack; %s", report).isLessThanOrEqualTo(8));
+    // the slow readers hold no backend connection: their small responses went whole into the
+    // kernel's
+    // buffers and the exchange ended (a reader of a response too big for them is cut:
+    // ClientLimitsIntegrationTest)
+    // (the pool keeps at most 4 idle connections per event loop: 8 in all once every exchange
+    // ended)
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(backend.openConnections())
+                    .as("backend connections still open after the attack; %s", report)
+                    .isLessThanOrEqualTo(8));
   }
 
   private void startProxy() {
     backend = TestBackend.start("s1");
-    Pool pool = new Pool("web", List.of(new Server("s1", "127.0.0.1", backend.port(), 1)),
-        Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
-    Upstream up = new Upstream(pool, Map.of("s1", new InetSocketAddress("127.0.0.1", backend.port())),
-        new ConnectionsConfig(4, 0, Duration.ofSeconds(60)), null, true);
+    Pool pool =
+        new Pool(
+            "web",
+            List.of(new Server("s1", "127.0.0.1", backend.port(), 1)),
+            Balancers.find("round-robin").orElseThrow(),
+            Map.of(),
+            BalanceEnv.SYSTEM);
+    Upstream up =
+        new Upstream(
+            pool,
+            Map.of("s1", new InetSocketAddress("127.0.0.1", backend.port())),
+            new ConnectionsConfig(4, 0, Duration.ofSeconds(60)),
+            null,
+            true);
     Router router = new Router(List.of(new Route(null, "/", "web")), Map.of("web", up));
     Timeouts d = Timeouts.DEFAULTS;
-    Timeouts timeouts = new Timeouts(d.connect(), Duration.ofSeconds(2), d.clientIdle(), d.server(), d.tunnel(), d.shutdown());
+    Timeouts timeouts =
+        new Timeouts(
+            d.connect(),
+            Duration.ofSeconds(2),
+            d.clientIdle(),
+            d.server(),
+            d.tunnel(),
+            d.shutdown());
     ClientLimits clients = new ClientLimits(0, 0, 0, 0, 1024, 1024, Duration.ofSeconds(2));
-    proxy = TetherProxy.start(new ProxySettings(new ProxySettings.Listen("127.0.0.1", 0, 2, Transport.AUTO),
-        timeouts, new Limits(8192, 16384, 100, 8192, clients), TrustedProxies.NONE, new AccessLog(false, AccessLog.Format.PLAIN)), router);
+    proxy =
+        TetherProxy.start(
+            new ProxySettings(
+                new ProxySettings.Listen("127.0.0.1", 0, 2, Transport.AUTO),
+                timeouts,
+                new Limits(8192, 16384, 100, 8192, clients),
+                TrustedProxies.NONE,
+                new AccessLog(false, AccessLog.Format.PLAIN)),
+            router);
   }
 
   private void attack(String bin, Path dir, String name, Object... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(bin, "-l", String.valueOf(ATTACK_SECONDS), "-p", "3", "-v", "1"));
+    List<String> cmd =
+        new ArrayList<>(List.of(bin, "-l", String.valueOf(ATTACK_SECONDS), "-p", "3", "-v", "1"));
     for (Object a : args) {
       cmd.add(String.valueOf(a));
     }
-    attackers.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".txt").toFile()).start());
+    attackers.add(
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve(name + ".txt").toFile())
+            .start());
   }
 
   /** slowhttptest's report without the ANSI escapes it colours it with. */
@@ -175,7 +278,10 @@ class SlowHttpAttackIntegrationTest {
     return closed;
   }
 
-  /** Legitimate clients: {@code threads} keep-alive clients, each requesting as fast as answers come. */
+  /**
+   * Legitimate clients: {@code threads} keep-alive clients, each requesting as fast as answers
+   * come.
+   */
   private static final class Load {
     private final URI uri;
     private final List<Thread> threads = new ArrayList<>();

@@ -20,7 +20,8 @@ class TokenBucketsTest {
     assertThat(b.take("a")).isZero();
     long wait = b.take("a");
 
-    assertThat(wait).isEqualTo(TimeUnit.MILLISECONDS.toNanos(500)); // 2 per second: one every 500 ms
+    assertThat(wait)
+        .isEqualTo(TimeUnit.MILLISECONDS.toNanos(500)); // 2 per second: one every 500 ms
     now.addAndGet(TimeUnit.MILLISECONDS.toNanos(499));
     assertThat(b.take("a")).isPositive();
     now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
@@ -74,7 +75,9 @@ class TokenBucketsTest {
 
   @Test
   void badSettingsAreRefused() {
-    assertThatThrownBy(() -> new TokenBuckets(0, 1, 1, now::get)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new TokenBuckets(1, 0, 1, now::get)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TokenBuckets(0, 1, 1, now::get))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TokenBuckets(1, 0, 1, now::get))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

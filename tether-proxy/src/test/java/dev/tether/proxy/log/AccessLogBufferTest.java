@@ -29,7 +29,9 @@ import org.junit.jupiter.api.Test;
  */
 class AccessLogBufferTest {
 
-  private static final Clock AT = Clock.fixed(Instant.parse("2026-12-03T06:41:54.007Z"), ZoneOffset.UTC);
+  private static final Clock AT =
+      Clock.fixed(Instant.parse("2026-12-03T06:41:54.007Z"), ZoneOffset.UTC);
+
   /** Every line of {@link #entry} is this long: time, message, newline. */
   private static final int LINE = line(0).length();
 
@@ -60,8 +62,11 @@ class AccessLogBufferTest {
   }
 
   private AccessLogger logger(int buffer, Duration flush, int queued) {
-    logger = new AccessLogger(new AccessLog(true, AccessLog.Format.PLAIN, null, buffer, flush),
-        new AccessLogger.Env(AT, System::nanoTime, dest), queued);
+    logger =
+        new AccessLogger(
+            new AccessLog(true, AccessLog.Format.PLAIN, null, buffer, flush),
+            new AccessLogger.Env(AT, System::nanoTime, dest),
+            queued);
     return logger;
   }
 
@@ -120,7 +125,8 @@ class AccessLogBufferTest {
     logger(2 * LINE, Duration.ofHours(1), 1); // two buffers in all: the loop's and one queued
     long start = System.nanoTime();
     log(0, 10);
-    // 0,1 fill the first buffer, which goes at 2; 2,3 fill the second, which goes at 4; then none is free
+    // 0,1 fill the first buffer, which goes at 2; 2,3 fill the second, which goes at 4; then none
+    // is free
     assertThat(logger.dropped()).isEqualTo(6);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
     dest.release();
@@ -140,7 +146,9 @@ class AccessLogBufferTest {
     logger.log(ch.eventLoop(), big);
     await().atMost(Duration.ofSeconds(5)).until(() -> dest.writes().size() == 2);
     assertThat(dest.writes().get(0)).isEqualTo(line(0));
-    assertThat(dest.writes().get(1)).endsWith(" /" + "x".repeat(3 * LINE) + " pool=web server=s1 status=200 bytes=0 ms=0.000\n");
+    assertThat(dest.writes().get(1))
+        .endsWith(
+            " /" + "x".repeat(3 * LINE) + " pool=web server=s1 status=200 bytes=0 ms=0.000\n");
   }
 
   @Test
@@ -164,7 +172,8 @@ class AccessLogBufferTest {
   @Test
   void droppedLinesAreWarnedAboutAtMostOncePerMinute() {
     AtomicLong now = new AtomicLong(5);
-    LogWriter w = new LogWriter(dest, new LogWriter.Settings(1024, 1, TimeUnit.MINUTES.toNanos(1)), now::get);
+    LogWriter w =
+        new LogWriter(dest, new LogWriter.Settings(1024, 1, TimeUnit.MINUTES.toNanos(1)), now::get);
     w.maybeWarn();
     assertThat(w.warnedUpTo()).isZero(); // nothing dropped, nothing said
     w.drop(3);

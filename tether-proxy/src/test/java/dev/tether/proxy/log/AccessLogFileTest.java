@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code access-log.path}: appending to a real file, and reopening it after logrotate renamed it. */
+/**
+ * {@code access-log.path}: appending to a real file, and reopening it after logrotate renamed it.
+ */
 class AccessLogFileTest {
 
   private final EmbeddedChannel ch = new EmbeddedChannel();
@@ -39,7 +41,9 @@ class AccessLogFileTest {
   void afterARenameAndReopenNewLinesGoToANewFileByTheSameName(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("access.log");
     Files.writeString(file, "an older line\n"); // appended to, not truncated
-    AccessLogger log = new AccessLogger(new AccessLog(true, AccessLog.Format.JSON, file, 64 * 1024, Duration.ofSeconds(1)));
+    AccessLogger log =
+        new AccessLogger(
+            new AccessLog(true, AccessLog.Format.JSON, file, 64 * 1024, Duration.ofSeconds(1)));
     try {
       log.log(ch.eventLoop(), entry("/before"));
       flush();
@@ -57,8 +61,12 @@ class AccessLogFileTest {
       assertThat(old.get(0)).isEqualTo("an older line");
       assertThat(new ObjectMapper().readTree(old.get(1)).get("path").asText()).isEqualTo("/before");
       List<String> now = Files.readAllLines(file);
-      assertThat(now).singleElement()
-          .satisfies(l -> assertThat(new ObjectMapper().readTree(l).get("path").asText()).isEqualTo("/after"));
+      assertThat(now)
+          .singleElement()
+          .satisfies(
+              l ->
+                  assertThat(new ObjectMapper().readTree(l).get("path").asText())
+                      .isEqualTo("/after"));
     } finally {
       log.close();
       ch.finishAndReleaseAll();
@@ -68,8 +76,11 @@ class AccessLogFileTest {
   @Test
   void aFileThatCannotBeOpenedIsNamedInTheError(@TempDir Path dir) {
     Path file = dir.resolve("no-such-dir/access.log");
-    assertThatThrownBy(() -> new AccessLogger(new AccessLog(true, AccessLog.Format.PLAIN, file, 64 * 1024,
-        Duration.ofSeconds(1))))
+    assertThatThrownBy(
+            () ->
+                new AccessLogger(
+                    new AccessLog(
+                        true, AccessLog.Format.PLAIN, file, 64 * 1024, Duration.ofSeconds(1))))
         .isInstanceOf(UncheckedIOException.class)
         .hasMessageContaining("access-log.path")
         .hasMessageContaining(file.toString());
@@ -79,14 +90,18 @@ class AccessLogFileTest {
   void aFailedReopenKeepsWritingToTheOpenFile(@TempDir Path dir) throws Exception {
     Path sub = Files.createDirectory(dir.resolve("logs"));
     Path file = sub.resolve("access.log");
-    AccessLogger log = new AccessLogger(new AccessLog(true, AccessLog.Format.PLAIN, file, 64 * 1024, Duration.ofSeconds(1)));
+    AccessLogger log =
+        new AccessLogger(
+            new AccessLog(true, AccessLog.Format.PLAIN, file, 64 * 1024, Duration.ofSeconds(1)));
     try {
       Path moved = dir.resolve("moved");
       Files.move(sub, moved); // the directory is gone: the file cannot be created again
       log.reopen();
       log.log(ch.eventLoop(), entry("/still"));
       flush();
-      await().atMost(Duration.ofSeconds(5)).until(() -> Files.size(moved.resolve("access.log")) > 0);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> Files.size(moved.resolve("access.log")) > 0);
       assertThat(Files.readString(moved.resolve("access.log"))).contains(" /still pool=web ");
       assertThat(log.dropped()).isZero();
     } finally {

@@ -39,8 +39,11 @@ final class FakeScheduler implements Scheduler {
   void advance(Duration d) {
     Instant end = clock.instant().plus(d);
     while (true) {
-      Task next = tasks.stream().filter(t -> !t.cancelled && !t.due.isAfter(end))
-          .min(Comparator.comparing(t -> t.due)).orElse(null);
+      Task next =
+          tasks.stream()
+              .filter(t -> !t.cancelled && !t.due.isAfter(end))
+              .min(Comparator.comparing(t -> t.due))
+              .orElse(null);
       if (next == null) {
         break;
       }

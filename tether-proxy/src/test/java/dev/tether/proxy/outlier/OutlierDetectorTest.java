@@ -36,7 +36,8 @@ class OutlierDetectorTest {
     for (int i = 1; i <= servers; i++) {
       list.add(new Server("s" + i, "127.0.0.1", 9000 + i, 1));
     }
-    return new Pool("web", list, Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
+    return new Pool(
+        "web", list, Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
   }
 
   private OutlierDetector detector(Pool pool, OutlierConfig config) {
@@ -57,7 +58,11 @@ class OutlierDetectorTest {
   }
 
   private double ejections(String server, String reason) {
-    var c = registry.find("tether.outlier.ejections").tags("pool", "web", "server", server, "reason", reason).counter();
+    var c =
+        registry
+            .find("tether.outlier.ejections")
+            .tags("pool", "web", "server", server, "reason", reason)
+            .counter();
     return c == null ? 0 : c.count();
   }
 
@@ -71,7 +76,9 @@ class OutlierDetectorTest {
     assertThat(e.reason()).isEqualTo("5 consecutive 5xx responses (last 502)");
     assertThat(e.until()).isEqualTo(T0.plus(BASE));
     assertThat(e.count()).isEqualTo(1);
-    assertThat(pool.snapshot().member("s1").state()).as("not an operator state").isEqualTo(ServerState.UP);
+    assertThat(pool.snapshot().member("s1").state())
+        .as("not an operator state")
+        .isEqualTo(ServerState.UP);
     assertThat(ejections("s1", "5xx")).isEqualTo(1);
   }
 
@@ -110,7 +117,8 @@ class OutlierDetectorTest {
     assertThat(ejected("s1")).isFalse();
     d.connectFailed("s1");
     assertThat(ejected("s1")).isTrue();
-    assertThat(pool.snapshot().member("s1").ejection().reason()).isEqualTo("3 consecutive connect failures");
+    assertThat(pool.snapshot().member("s1").ejection().reason())
+        .isEqualTo("3 consecutive connect failures");
     assertThat(ejections("s1", "connect-failure")).isEqualTo(1);
 
     d.timedOut("s2");
@@ -121,7 +129,8 @@ class OutlierDetectorTest {
     assertThat(ejected("s2")).isFalse();
     d.timedOut("s2");
     assertThat(ejected("s2")).isTrue();
-    assertThat(pool.snapshot().member("s2").ejection().reason()).isEqualTo("3 consecutive timeouts");
+    assertThat(pool.snapshot().member("s2").ejection().reason())
+        .isEqualTo("3 consecutive timeouts");
   }
 
   @Test
@@ -135,7 +144,8 @@ class OutlierDetectorTest {
 
   @Test
   void thresholdZeroTurnsAKindOff() {
-    OutlierDetector only5xx = detector(pool, new OutlierConfig(0, 2, 0, BASE, Duration.ofMinutes(5), 50));
+    OutlierDetector only5xx =
+        detector(pool, new OutlierConfig(0, 2, 0, BASE, Duration.ofMinutes(5), 50));
     for (int i = 0; i < 10; i++) {
       only5xx.connectFailed("s1");
       only5xx.timedOut("s2");
@@ -154,7 +164,13 @@ class OutlierDetectorTest {
     assertThat(ejected("s1")).isTrue();
     scheduler.advance(Duration.ofMillis(1));
     assertThat(ejected("s1")).isFalse();
-    assertThat(registry.find("tether.outlier.returns").tags("server", "s1", "cause", "time").counter().count()).isEqualTo(1);
+    assertThat(
+            registry
+                .find("tether.outlier.returns")
+                .tags("server", "s1", "cause", "time")
+                .counter()
+                .count())
+        .isEqualTo(1);
     assertThat(scheduler.pending()).isZero();
   }
 
@@ -171,17 +187,25 @@ class OutlierDetectorTest {
       assertThat(ejected("s1")).isFalse();
     }
     // 30s, 60s, 120s, 240s, then capped at max-ejection 5m
-    assertThat(lengths).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120),
-        Duration.ofSeconds(240), Duration.ofMinutes(5), Duration.ofMinutes(5));
+    assertThat(lengths)
+        .containsExactly(
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(120),
+            Duration.ofSeconds(240),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(5));
   }
 
   @Test
   void theRowDecaysByOnePerBaseTimeInService() {
     for (int i = 0; i < 3; i++) { // rows 1, 2, 3: 30s, 60s, 120s
       fail5xx("s1", 5, 503);
-      scheduler.advance(Duration.between(clock.instant(), pool.snapshot().member("s1").ejection().until()));
+      scheduler.advance(
+          Duration.between(clock.instant(), pool.snapshot().member("s1").ejection().until()));
     }
-    scheduler.advance(BASE.multipliedBy(2).minusMillis(1)); // in service for less than two base times
+    scheduler.advance(
+        BASE.multipliedBy(2).minusMillis(1)); // in service for less than two base times
     fail5xx("s1", 5, 503);
     Ejection e = pool.snapshot().member("s1").ejection();
     assertThat(e.count()).as("row 3 decayed by one to 2, then this ejection: 3").isEqualTo(3);
@@ -224,7 +248,9 @@ class OutlierDetectorTest {
     for (int i = 0; i < 5; i++) {
       d1.responded("s1", 503);
     }
-    assertThat(one.snapshot().ejectedCount()).as("floor(1 x 10%) = 0, but at least one").isEqualTo(1);
+    assertThat(one.snapshot().ejectedCount())
+        .as("floor(1 x 10%) = 0, but at least one")
+        .isEqualTo(1);
   }
 
   @Test
@@ -235,7 +261,12 @@ class OutlierDetectorTest {
     d.probed("s1", true);
     assertThat(ejected("s1")).isFalse();
     assertThat(scheduler.pending()).as("the timed return is cancelled").isZero();
-    assertThat(registry.find("tether.outlier.returns").tags("server", "s1", "cause", "active-check").counter().count())
+    assertThat(
+            registry
+                .find("tether.outlier.returns")
+                .tags("server", "s1", "cause", "active-check")
+                .counter()
+                .count())
         .isEqualTo(1);
     d.probed("s2", true); // not ejected: nothing happens
     assertThat(ejected("s2")).isFalse();
@@ -260,7 +291,8 @@ class OutlierDetectorTest {
     assertThat(picks(p)).containsExactlyInAnyOrder("s2", "s3", "s4");
     dp.responded("s2", 503);
     assertThat(p.snapshot().panic()).isTrue();
-    assertThat(picks(p)).as("in panic every server takes work, ejected or not")
+    assertThat(picks(p))
+        .as("in panic every server takes work, ejected or not")
         .containsExactlyInAnyOrder("s1", "s2", "s3", "s4");
     scheduler.advance(BASE);
     assertThat(p.snapshot().panic()).isFalse();
@@ -281,7 +313,8 @@ class OutlierDetectorTest {
   @Test
   void followsServerChanges() {
     fail5xx("s1", 5, 503);
-    List<Server> servers = new ArrayList<>(pool.snapshot().members().stream().map(Member::server).toList());
+    List<Server> servers =
+        new ArrayList<>(pool.snapshot().members().stream().map(Member::server).toList());
     servers.removeIf(s -> s.name().equals("s1"));
     servers.add(new Server("s5", "127.0.0.1", 9005, 1));
     pool.setServers(servers);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class RetryPolicyTest {
 
   private final AtomicLong now = new AtomicLong(TimeUnit.SECONDS.toNanos(1_000));
-  private final Retries retries = new Retries(new RetriesConfig(1, Set.of(503), 64 * 1024, 0.2, 10), now::get);
+  private final Retries retries =
+      new Retries(new RetriesConfig(1, Set.of(503), 64 * 1024, 0.2, 10), now::get);
 
   /** An attempt with every field settable. */
   private static final class A implements Attempt {
@@ -26,13 +27,40 @@ class RetryPolicyTest {
     int connectRetries;
     int errorRetries;
 
-    @Override public boolean idempotent() { return idempotent; }
-    @Override public boolean responseStarted() { return started; }
-    @Override public boolean replayable() { return replayable; }
-    @Override public boolean reusedConnection() { return reused; }
-    @Override public int resends() { return resends; }
-    @Override public int connectRetries() { return connectRetries; }
-    @Override public int errorRetries() { return errorRetries; }
+    @Override
+    public boolean idempotent() {
+      return idempotent;
+    }
+
+    @Override
+    public boolean responseStarted() {
+      return started;
+    }
+
+    @Override
+    public boolean replayable() {
+      return replayable;
+    }
+
+    @Override
+    public boolean reusedConnection() {
+      return reused;
+    }
+
+    @Override
+    public int resends() {
+      return resends;
+    }
+
+    @Override
+    public int connectRetries() {
+      return connectRetries;
+    }
+
+    @Override
+    public int errorRetries() {
+      return errorRetries;
+    }
   }
 
   @Test
@@ -99,7 +127,8 @@ class RetryPolicyTest {
     }
     assertThat(allowed).isEqualTo(10);
     assertThat(v).isEqualTo(Verdict.BUDGET_SPENT);
-    assertThat(tight.afterFailure(Failure.CONNECT, 0, new A())).as("connect failures take no budget")
+    assertThat(tight.afterFailure(Failure.CONNECT, 0, new A()))
+        .as("connect failures take no budget")
         .isEqualTo(Verdict.ELSEWHERE);
   }
 }

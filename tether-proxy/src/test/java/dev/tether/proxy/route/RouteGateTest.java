@@ -20,8 +20,12 @@ class RouteGateTest {
   private final HttpHeaders none = new DefaultHttpHeaders();
 
   private RouteGate access(List<String> allow, List<String> deny) {
-    return new RouteGate(new RouteAccess(allow.stream().map(Cidr::parse).toList(), deny.stream().map(Cidr::parse).toList()),
-        null, refusals, now::get);
+    return new RouteGate(
+        new RouteAccess(
+            allow.stream().map(Cidr::parse).toList(), deny.stream().map(Cidr::parse).toList()),
+        null,
+        refusals,
+        now::get);
   }
 
   @Test
@@ -49,12 +53,18 @@ class RouteGateTest {
 
   @Test
   void anAllowListRefusesWhatIsNotAnAddress() {
-    assertThat(access(List.of("0.0.0.0/0"), List.of()).check(request("unknown", none)).status()).isEqualTo(403);
+    assertThat(access(List.of("0.0.0.0/0"), List.of()).check(request("unknown", none)).status())
+        .isEqualTo(403);
   }
 
   @Test
   void aRateLimitAnswers429WithTheSecondsToWait() {
-    RouteGate g = new RouteGate(null, new RouteRateLimit(1 / 60.0, 2, RouteRateLimit.Key.CLIENT, null, 100), refusals, now::get);
+    RouteGate g =
+        new RouteGate(
+            null,
+            new RouteRateLimit(1 / 60.0, 2, RouteRateLimit.Key.CLIENT, null, 100),
+            refusals,
+            now::get);
 
     assertThat(g.check(request("10.0.0.1", none))).isNull();
     assertThat(g.check(request("10.0.0.1", none))).isNull();
@@ -71,23 +81,39 @@ class RouteGateTest {
 
   @Test
   void headerAndCookieKeysShareABucketPerValueAndNeverLogIt() {
-    RouteGate byHeader = new RouteGate(null, new RouteRateLimit(1, 1, RouteRateLimit.Key.HEADER, "x-api-key", 100), refusals, now::get);
+    RouteGate byHeader =
+        new RouteGate(
+            null,
+            new RouteRateLimit(1, 1, RouteRateLimit.Key.HEADER, "x-api-key", 100),
+            refusals,
+            now::get);
     HttpHeaders alice = new DefaultHttpHeaders().set("X-Api-Key", "secret-alice");
     HttpHeaders bob = new DefaultHttpHeaders().set("X-Api-Key", "secret-bob");
 
     assertThat(byHeader.check(request("10.0.0.1", alice))).isNull();
-    RouteGate.Refusal no = byHeader.check(request("10.0.0.2", alice)); // same key from another address
+    RouteGate.Refusal no =
+        byHeader.check(request("10.0.0.2", alice)); // same key from another address
     assertThat(no.status()).isEqualTo(429);
     assertThat(no.reason()).doesNotContain("secret").contains("this header x-api-key value");
     assertThat(byHeader.check(request("10.0.0.1", bob))).isNull();
-    assertThat(byHeader.check(request("10.0.0.1", none))).isNull(); // without the header: the client's bucket
+    assertThat(byHeader.check(request("10.0.0.1", none)))
+        .isNull(); // without the header: the client's bucket
     assertThat(byHeader.check(request("10.0.0.1", none)).reason()).endsWith("for client 10.0.0.1");
 
-    RouteGate byCookie = new RouteGate(null, new RouteRateLimit(1, 1, RouteRateLimit.Key.COOKIE, "SID", 100), refusals, now::get);
+    RouteGate byCookie =
+        new RouteGate(
+            null,
+            new RouteRateLimit(1, 1, RouteRateLimit.Key.COOKIE, "SID", 100),
+            refusals,
+            now::get);
     HttpHeaders s1 = new DefaultHttpHeaders().add("Cookie", "a=1; SID=\"abc\"; b=2");
     assertThat(byCookie.check(request("10.0.0.1", s1))).isNull();
-    assertThat(byCookie.check(request("10.0.0.9", new DefaultHttpHeaders().add("Cookie", "SID=abc")))).isNotNull();
-    assertThat(byCookie.check(request("10.0.0.1", new DefaultHttpHeaders().add("Cookie", "XSID=abc")))).isNull();
+    assertThat(
+            byCookie.check(request("10.0.0.9", new DefaultHttpHeaders().add("Cookie", "SID=abc"))))
+        .isNotNull();
+    assertThat(
+            byCookie.check(request("10.0.0.1", new DefaultHttpHeaders().add("Cookie", "XSID=abc"))))
+        .isNull();
   }
 
   /** A request as the frontend presents it to pickers: address, headers, cookies. */
@@ -109,7 +135,8 @@ class RouteGateTest {
         if (line == null) {
           return null;
         }
-        for (io.netty.handler.codec.http.cookie.Cookie c : io.netty.handler.codec.http.cookie.ServerCookieDecoder.LAX.decode(line)) {
+        for (io.netty.handler.codec.http.cookie.Cookie c :
+            io.netty.handler.codec.http.cookie.ServerCookieDecoder.LAX.decode(line)) {
           if (c.name().equals(name)) {
             return c.value();
           }

@@ -21,18 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Route access rules and rate limits over real sockets: the client address from a trusted proxy's
- * X-Forwarded-For, 403 and 429 answered by the balancer without reaching a server, Retry-After,
- * the counters, the access log's reason, and buckets kept across a reload.
+ * X-Forwarded-For, 403 and 429 answered by the balancer without reaching a server, Retry-After, the
+ * counters, the access log's reason, and buckets kept across a reload.
  */
 @ExtendWith(LeakDetection.class)
 class RouteRulesIntegrationTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TestBackend backend;
   private ControlPlane tether;
   private Path log;
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private String yaml(int extraRoutePrefixLength) {
     return """
@@ -51,7 +51,8 @@ class RouteRulesIntegrationTest {
             pool: web
             rate-limit: { rate: 1/m, burst: 3, key: "header:X-Api-Key" }
           - { path-prefix: /%s, pool: web }
-        """.formatted(log, backend.port(), "x".repeat(extraRoutePrefixLength));
+        """
+        .formatted(log, backend.port(), "x".repeat(extraRoutePrefixLength));
   }
 
   @BeforeEach
@@ -69,9 +70,11 @@ class RouteRulesIntegrationTest {
     backend.close();
   }
 
-  private HttpResponse<String> get(String path, String forwardedFor, String apiKey) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + path))
-        .timeout(Duration.ofSeconds(20));
+  private HttpResponse<String> get(String path, String forwardedFor, String apiKey)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + path))
+            .timeout(Duration.ofSeconds(20));
     if (forwardedFor != null) {
       b.header("X-Forwarded-For", forwardedFor);
     }
@@ -86,15 +89,24 @@ class RouteRulesIntegrationTest {
     assertThat(get("/internal/report", "10.1.1.1", null).statusCode()).isEqualTo(200);
     HttpResponse<String> denied = get("/internal/report", "10.0.5.5", null);
     HttpResponse<String> outside = get("/internal/report", "192.0.2.1", null);
-    assertThat(get("/other", "192.0.2.1", null).statusCode()).isEqualTo(200); // other routes are open
+    assertThat(get("/other", "192.0.2.1", null).statusCode())
+        .isEqualTo(200); // other routes are open
 
     assertThat(denied.statusCode()).isEqualTo(403);
-    assertThat(denied.body()).startsWith("403 Forbidden: client 10.0.5.5 is not allowed on this route");
+    assertThat(denied.body())
+        .startsWith("403 Forbidden: client 10.0.5.5 is not allowed on this route");
     assertThat(outside.statusCode()).isEqualTo(403);
-    assertThat(backend.received()).extracting(TestBackend.Received::uri).containsExactly("/internal/report", "/other");
+    assertThat(backend.received())
+        .extracting(TestBackend.Received::uri)
+        .containsExactly("/internal/report", "/other");
     assertThat(counter("denied")).isEqualTo(2);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(Files.readString(log)).contains("\"status\":403").contains("is not allowed on this route (access rule)"));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(Files.readString(log))
+                    .contains("\"status\":403")
+                    .contains("is not allowed on this route (access rule)"));
   }
 
   @Test
@@ -105,7 +117,8 @@ class RouteRulesIntegrationTest {
     HttpResponse<String> limited = get("/api/items", null, "alice");
 
     assertThat(limited.statusCode()).isEqualTo(429);
-    assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
+    assertThat(limited.headers().firstValue("Retry-After"))
+        .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
     assertThat(limited.body()).contains("rate limit 1/m burst 3 reached").doesNotContain("alice");
     assertThat(get("/api/items", null, "bob").statusCode()).isEqualTo(200);
     assertThat(counter("rate-limited")).isEqualTo(1);
@@ -117,6 +130,13 @@ class RouteRulesIntegrationTest {
   }
 
   private long counter(String reason) {
-    return (long) tether.analytics().registry().get("tether.route.refused").tag("reason", reason).functionCounter().count();
+    return (long)
+        tether
+            .analytics()
+            .registry()
+            .get("tether.route.refused")
+            .tag("reason", reason)
+            .functionCounter()
+            .count();
   }
 }

@@ -20,21 +20,26 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A route's rate limit shared by two Tether instances through the real Redis, and what happens when Redis is away. */
+/**
+ * A route's rate limit shared by two Tether instances through the real Redis, and what happens when
+ * Redis is away.
+ */
 @ExtendWith(LeakDetection.class)
 public class SharedRateLimitIntegrationTest {
 
   private TestBackend backend;
   private ControlPlane a;
   private ControlPlane b;
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final String apiKey = UUID.randomUUID().toString();
 
   public static String redisUri() {
     String uri = System.getenv("TETHER_TEST_REDIS_URI");
     if (uri == null || uri.isBlank()) {
       if (Boolean.parseBoolean(System.getenv("TETHER_REQUIRE_SERVICES"))) {
-        throw new IllegalStateException("TETHER_TEST_REDIS_URI is not set, and TETHER_REQUIRE_SERVICES=true makes a missing Redis a failure");
+        throw new IllegalStateException(
+            "TETHER_TEST_REDIS_URI is not set, and TETHER_REQUIRE_SERVICES=true makes a missing Redis a failure");
       }
       Assumptions.abort("TETHER_TEST_REDIS_URI is not set: skipping the shared rate-limit test");
     }
@@ -42,7 +47,9 @@ public class SharedRateLimitIntegrationTest {
   }
 
   private ControlPlane start(String redis, String prefix) throws Exception {
-    return ControlPlane.start(ConfigLoader.parse("""
+    return ControlPlane.start(
+        ConfigLoader.parse(
+            """
         listen: 127.0.0.1:0
         workers: 1
         pools:
@@ -53,7 +60,9 @@ public class SharedRateLimitIntegrationTest {
             pool: web
             rate-limit: { rate: 1/h, burst: 10, key: "header:X-Api-Key", shared: { redis-uri: "%s" } }
           - { path-prefix: /, pool: web }
-        """.formatted(backend.port(), prefix, redis), "shared.yaml"));
+        """
+                .formatted(backend.port(), prefix, redis),
+            "shared.yaml"));
   }
 
   @BeforeEach
@@ -72,20 +81,29 @@ public class SharedRateLimitIntegrationTest {
   }
 
   private int get(ControlPlane t, String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.proxy().port() + path))
-        .header("X-Api-Key", apiKey).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    return client
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.proxy().port() + path))
+                .header("X-Api-Key", apiKey)
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   @Test
   void twoInstancesTogetherLetThroughTheSharedAllowanceNotTheirBurstsAdded() throws Exception {
     // windows are cut from the wall clock: start well inside an hour so that the test stays in one
     long hour = 3_600_000;
-    await().atMost(Duration.ofSeconds(40)).until(() -> System.currentTimeMillis() % hour < hour - 30_000);
+    await()
+        .atMost(Duration.ofSeconds(40))
+        .until(() -> System.currentTimeMillis() % hour < hour - 30_000);
     String prefix = "/api-" + UUID.randomUUID().toString().substring(0, 8);
     String redis = redisUri();
     a = start(redis, prefix);
     b = start(redis, prefix);
-    // each instance's own bucket lets 10 through at once (20 together); shared per hour: 1 + 10 = 11
+    // each instance's own bucket lets 10 through at once (20 together); shared per hour: 1 + 10 =
+    // 11
     int passed = 0;
     for (int i = 0; i < 30; i++) {
       passed += get(i % 2 == 0 ? a : b, prefix + "/x") == 200 ? 1 : 0;
@@ -112,6 +130,8 @@ public class SharedRateLimitIntegrationTest {
       passed += get(a, prefix + "/x") == 200 ? 1 : 0;
     }
     assertThat(passed).isEqualTo(10); // its own bucket: the burst
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(a, "/other")).isEqualTo(200));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(get(a, "/other")).isEqualTo(200));
   }
 }

@@ -20,8 +20,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LoadHammer implements AutoCloseable {
 
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final URI uri;
   private final List<Thread> workers = new ArrayList<>();
   private final LongAdder ok = new LongAdder();
@@ -49,7 +52,10 @@ public final class LoadHammer implements AutoCloseable {
         HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           ok.increment();
-          served.computeIfAbsent(r.headers().firstValue("X-Server").orElse("(none)"), k -> new LongAdder()).increment();
+          served
+              .computeIfAbsent(
+                  r.headers().firstValue("X-Server").orElse("(none)"), k -> new LongAdder())
+              .increment();
         } else {
           failures.add(r.statusCode() + " " + r.body());
         }

@@ -29,10 +29,15 @@ import org.junit.jupiter.api.Test;
  */
 class RuntimeChangesTest {
 
-  private static final Map<String, String> ENV = Map.of("ADMIN_TOKEN", "0123456789abcdef0123", "COOKIE_KEY",
-      "c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXktMTIzNDU2");
+  private static final Map<String, String> ENV =
+      Map.of(
+          "ADMIN_TOKEN",
+          "0123456789abcdef0123",
+          "COOKIE_KEY",
+          "c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXktMTIzNDU2");
 
-  static final String YAML = """
+  static final String YAML =
+      """
       # the team's balancer
       listen: 127.0.0.1:0
       admin:
@@ -57,10 +62,11 @@ class RuntimeChangesTest {
   private final List<TetherConfig> installs = new ArrayList<>();
   private final Map<String, Pool> pools = new HashMap<>();
   private final List<Runnable> scheduled = new ArrayList<>();
-  private final Scheduler scheduler = (task, delay) -> {
-    scheduled.add(task);
-    return () -> scheduled.remove(task);
-  };
+  private final Scheduler scheduler =
+      (task, delay) -> {
+        scheduled.add(task);
+        return () -> scheduled.remove(task);
+      };
 
   static TetherConfig parse(String yaml) {
     try {
@@ -72,31 +78,46 @@ class RuntimeChangesTest {
 
   private RuntimeChanges start(TetherConfig file) {
     for (PoolConfig pc : file.pools().values()) {
-      pools.put(pc.name(), new Pool(pc.name(), servers(pc), Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM));
+      pools.put(
+          pc.name(),
+          new Pool(
+              pc.name(),
+              servers(pc),
+              Balancers.find("round-robin").orElseThrow(),
+              Map.of(),
+              BalanceEnv.SYSTEM));
     }
-    return new RuntimeChanges(file, new RuntimeChanges.Target() {
-      @Override
-      public void install(TetherConfig effective) {
-        installs.add(effective);
-        for (PoolConfig pc : effective.pools().values()) {
-          pools.get(pc.name()).setServers(servers(pc));
-        }
-      }
+    return new RuntimeChanges(
+        file,
+        new RuntimeChanges.Target() {
+          @Override
+          public void install(TetherConfig effective) {
+            installs.add(effective);
+            for (PoolConfig pc : effective.pools().values()) {
+              pools.get(pc.name()).setServers(servers(pc));
+            }
+          }
 
-      @Override
-      public Pool pool(String name) {
-        return pools.get(name);
-      }
+          @Override
+          public Pool pool(String name) {
+            return pools.get(name);
+          }
 
-      @Override
-      public AffinityPolicy affinity(String name) {
-        return null;
-      }
-    }, clock, scheduler);
+          @Override
+          public AffinityPolicy affinity(String name) {
+            return null;
+          }
+        },
+        clock,
+        scheduler);
   }
 
   private static List<Server> servers(PoolConfig pc) {
-    return pc.servers().stream().map(s -> new Server(s.name(), s.address().host(), s.address().port(), s.weight(), s.route())).toList();
+    return pc.servers().stream()
+        .map(
+            s ->
+                new Server(s.name(), s.address().host(), s.address().port(), s.weight(), s.route()))
+        .toList();
   }
 
   private List<String> names() {
@@ -110,11 +131,16 @@ class RuntimeChangesTest {
     assertThat(installs).hasSize(1);
     assertThat(names()).containsExactly("s1", "s2", "s3", "s4");
     assertThatThrownBy(() -> rc.add("web", ServerInput.server("s4", "127.0.0.1:9005", 1)))
-        .isInstanceOfSatisfying(RuntimeChanges.RefusedException.class, e -> assertThat(e.refusal()).isEqualTo(RuntimeChanges.Refusal.CONFLICT))
+        .isInstanceOfSatisfying(
+            RuntimeChanges.RefusedException.class,
+            e -> assertThat(e.refusal()).isEqualTo(RuntimeChanges.Refusal.CONFLICT))
         .hasMessageContaining("already has a server named 's4'");
-    assertThatThrownBy(() -> rc.add("web", ServerInput.server("s5", "127.0.0.1:9001", 1))).hasMessageContaining("s1 already has address");
+    assertThatThrownBy(() -> rc.add("web", ServerInput.server("s5", "127.0.0.1:9001", 1)))
+        .hasMessageContaining("s1 already has address");
     assertThatThrownBy(() -> rc.add("nope", ServerInput.server("s5", "127.0.0.1:9009", 1)))
-        .isInstanceOfSatisfying(RuntimeChanges.RefusedException.class, e -> assertThat(e.refusal()).isEqualTo(RuntimeChanges.Refusal.NOT_FOUND));
+        .isInstanceOfSatisfying(
+            RuntimeChanges.RefusedException.class,
+            e -> assertThat(e.refusal()).isEqualTo(RuntimeChanges.Refusal.NOT_FOUND));
     assertThat(rc.weight("web", "s2", 9)).isEqualTo(2);
     assertThat(pools.get("web").snapshot().member("s2").weight()).isEqualTo(9);
     assertThat(installs).hasSize(2);
@@ -158,10 +184,17 @@ class RuntimeChangesTest {
 
   @Test
   void withoutADeadlineTheRemovalWaitsForThePoolsDrainDeadlineElseTenMinutes() {
-    RuntimeChanges rc = start(parse(YAML.replace("    servers:\n      - { name: s1", "    drain: { deadline: 3m }\n    servers:\n      - { name: s1")));
-    assertThat(rc.remove("web", "s1", false, null).deadline()).isEqualTo(clock.instant().plus(Duration.ofMinutes(3)));
+    RuntimeChanges rc =
+        start(
+            parse(
+                YAML.replace(
+                    "    servers:\n      - { name: s1",
+                    "    drain: { deadline: 3m }\n    servers:\n      - { name: s1")));
+    assertThat(rc.remove("web", "s1", false, null).deadline())
+        .isEqualTo(clock.instant().plus(Duration.ofMinutes(3)));
     RuntimeChanges plain = start(parse(YAML));
-    assertThat(plain.remove("web", "s2", false, null).deadline()).isEqualTo(clock.instant().plus(RuntimeChanges.DEFAULT_DEADLINE));
+    assertThat(plain.remove("web", "s2", false, null).deadline())
+        .isEqualTo(clock.instant().plus(RuntimeChanges.DEFAULT_DEADLINE));
   }
 
   @Test
@@ -183,7 +216,9 @@ class RuntimeChangesTest {
     rc.remove("web", "s2", true, Duration.ZERO);
     assertThat(names()).containsExactly("s3");
     assertThatThrownBy(() -> rc.remove("web", "s3", true, Duration.ZERO))
-        .isInstanceOfSatisfying(RuntimeChanges.RefusedException.class, e -> assertThat(e.refusal()).isEqualTo(RuntimeChanges.Refusal.CONFLICT))
+        .isInstanceOfSatisfying(
+            RuntimeChanges.RefusedException.class,
+            e -> assertThat(e.refusal()).isEqualTo(RuntimeChanges.Refusal.CONFLICT))
         .hasMessageContaining("last of pool web");
   }
 
@@ -196,8 +231,10 @@ class RuntimeChangesTest {
     assertThat(names()).containsExactly("s1", "s2", "s3", "s4");
     assertThat(pools.get("web").snapshot().member("s1").weight()).isEqualTo(5);
     assertThat(pools.get("web").snapshot().member("s2").weight()).isEqualTo(4);
-    rc.reload(parse(YAML.replace("address: 127.0.0.1:9001 }", "address: 127.0.0.1:9001, weight: 3 }")
-        .replace("name: s3", "name: s4")));
+    rc.reload(
+        parse(
+            YAML.replace("address: 127.0.0.1:9001 }", "address: 127.0.0.1:9001, weight: 3 }")
+                .replace("name: s3", "name: s4")));
     assertThat(names()).containsExactly("s1", "s2", "s4");
     assertThat(pools.get("web").snapshot().member("s1").weight()).isEqualTo(3);
     assertThat(pools.get("web").snapshot().member("s4").server().port()).isEqualTo(9003);
@@ -214,25 +251,39 @@ class RuntimeChangesTest {
     rc.remove("web", "s2", true, Duration.ZERO);
     rc.remove("web", "s1", false, Duration.ofMinutes(10));
     String yaml = rc.yaml();
-    assertThat(yaml).contains("# runtime: added 2026-12-03T06:01:02Z", "# runtime: weight 4 set 2026-12-03T06:01:12Z (the file had 1)",
-        "# runtime: removed 2026-12-03T06:01:12Z: { name: s2, address: 127.0.0.1:9002, weight: 2 }",
-        "# runtime: draining since 2026-12-03T06:01:12Z, to be removed once idle or at 2026-12-03T06:11:12Z",
-        "token-env: ADMIN_TOKEN", "secret-env: COOKIE_KEY", "# the team's balancer", "# the old box");
+    assertThat(yaml)
+        .contains(
+            "# runtime: added 2026-12-03T06:01:02Z",
+            "# runtime: weight 4 set 2026-12-03T06:01:12Z (the file had 1)",
+            "# runtime: removed 2026-12-03T06:01:12Z: { name: s2, address: 127.0.0.1:9002, weight: 2 }",
+            "# runtime: draining since 2026-12-03T06:01:12Z, to be removed once idle or at 2026-12-03T06:11:12Z",
+            "token-env: ADMIN_TOKEN",
+            "secret-env: COOKIE_KEY",
+            "# the team's balancer",
+            "# the old box");
     assertThat(yaml).doesNotContain("0123456789abcdef0123", "c2VjcmV0");
     TetherConfig back = parse(yaml);
-    assertThat(back.pools().get("web").servers()).isEqualTo(rc.effective().pools().get("web").servers());
-    assertThat(back.pools().get("web").affinity()).isEqualTo(rc.effective().pools().get("web").affinity());
+    assertThat(back.pools().get("web").servers())
+        .isEqualTo(rc.effective().pools().get("web").servers());
+    assertThat(back.pools().get("web").affinity())
+        .isEqualTo(rc.effective().pools().get("web").affinity());
     assertThat(back.admin()).isEqualTo(rc.effective().admin());
   }
 
   @Test
   void inlineSecretsAreRedacted() {
-    String inline = YAML.replace("token-env: ADMIN_TOKEN", "token: 0123456789abcdef-inline")
-        .replace("secret-env: COOKIE_KEY", "secret: c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXktMTIzNDU2");
+    String inline =
+        YAML.replace("token-env: ADMIN_TOKEN", "token: 0123456789abcdef-inline")
+            .replace(
+                "secret-env: COOKIE_KEY",
+                "secret: c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXktMTIzNDU2");
     RuntimeChanges rc = start(parse(inline));
     String yaml = rc.yaml();
-    assertThat(yaml).doesNotContain("0123456789abcdef-inline", "c2VjcmV0").contains("token: <redacted>", "secret: <redacted>");
-    assertThatThrownBy(() -> parse(yaml)).as("a redacted secret must be put back before the file loads")
+    assertThat(yaml)
+        .doesNotContain("0123456789abcdef-inline", "c2VjcmV0")
+        .contains("token: <redacted>", "secret: <redacted>");
+    assertThatThrownBy(() -> parse(yaml))
+        .as("a redacted secret must be put back before the file loads")
         .hasMessageContaining("admin.token");
   }
 }

@@ -31,21 +31,30 @@ class RuntimeOverlayTest {
     }
   }
 
-  private static final TetherConfig BASE = file("name: s1, address: 127.0.0.1:9001", "name: s2, address: 127.0.0.1:9002");
+  private static final TetherConfig BASE =
+      file("name: s1, address: 127.0.0.1:9001", "name: s2, address: 127.0.0.1:9002");
 
   private static List<String> names(TetherConfig c) {
     return c.pools().get("web").servers().stream().map(ServerConfig::name).toList();
   }
 
   private static ServerConfig server(TetherConfig c, String name) {
-    return c.pools().get("web").servers().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+    return c.pools().get("web").servers().stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
+        .orElse(null);
   }
 
   @Test
   void anAddedServerIsAppendedAndSurvivesAReloadThatDoesNotNameIt() {
-    RuntimeOverlay o = RuntimeOverlay.EMPTY.add("web", ServerInput.server("s3", "127.0.0.1:9003", 4), T);
+    RuntimeOverlay o =
+        RuntimeOverlay.EMPTY.add("web", ServerInput.server("s3", "127.0.0.1:9003", 4), T);
     assertThat(names(o.apply(BASE))).containsExactly("s1", "s2", "s3");
-    RuntimeOverlay.Rebased r = o.rebase(file("name: s1, address: 127.0.0.1:9001", "name: s2, address: 127.0.0.1:9002, weight: 2"));
+    RuntimeOverlay.Rebased r =
+        o.rebase(
+            file(
+                "name: s1, address: 127.0.0.1:9001",
+                "name: s2, address: 127.0.0.1:9002, weight: 2"));
     assertThat(r.dropped()).isEmpty();
     assertThat(server(r.overlay().apply(BASE), "s3").weight()).isEqualTo(4);
     assertThat(BASE.pools().get("other")).isEqualTo(o.apply(BASE).pools().get("other"));
@@ -53,9 +62,13 @@ class RuntimeOverlayTest {
 
   @Test
   void anAddedServerGivesWayToAFileServerWithItsNameAddressOrRoute() {
-    RuntimeOverlay o = RuntimeOverlay.EMPTY.add("web", ServerInput.server("s3", "127.0.0.1:9003", 1), T);
-    for (String clash : List.of("name: s3, address: 127.0.0.1:9999", "name: x, address: 127.0.0.1:9003",
-        "name: y, address: 127.0.0.1:9998, route: s3")) {
+    RuntimeOverlay o =
+        RuntimeOverlay.EMPTY.add("web", ServerInput.server("s3", "127.0.0.1:9003", 1), T);
+    for (String clash :
+        List.of(
+            "name: s3, address: 127.0.0.1:9999",
+            "name: x, address: 127.0.0.1:9003",
+            "name: y, address: 127.0.0.1:9998, route: s3")) {
       TetherConfig next = file("name: s1, address: 127.0.0.1:9001", clash);
       RuntimeOverlay.Rebased r = o.rebase(next);
       assertThat(r.dropped()).as(clash).hasSize(1);
@@ -68,7 +81,11 @@ class RuntimeOverlayTest {
   void aRemovedFileServerStaysRemovedWhileTheFileKeepsItUnchanged() {
     RuntimeOverlay o = RuntimeOverlay.EMPTY.remove("web", "s2", server(BASE, "s2"), T);
     assertThat(names(o.apply(BASE))).containsExactly("s1");
-    RuntimeOverlay.Rebased same = o.rebase(file("name: s1, address: 127.0.0.1:9001, weight: 3", "name: s2, address: 127.0.0.1:9002"));
+    RuntimeOverlay.Rebased same =
+        o.rebase(
+            file(
+                "name: s1, address: 127.0.0.1:9001, weight: 3",
+                "name: s2, address: 127.0.0.1:9002"));
     assertThat(same.dropped()).isEmpty();
     assertThat(names(same.overlay().apply(BASE))).containsExactly("s1");
   }
@@ -76,7 +93,8 @@ class RuntimeOverlayTest {
   @Test
   void aRemovedFileServerComesBackWhenTheFileChangesIt() {
     RuntimeOverlay o = RuntimeOverlay.EMPTY.remove("web", "s2", server(BASE, "s2"), T);
-    TetherConfig changed = file("name: s1, address: 127.0.0.1:9001", "name: s2, address: 127.0.0.1:9012");
+    TetherConfig changed =
+        file("name: s1, address: 127.0.0.1:9001", "name: s2, address: 127.0.0.1:9012");
     RuntimeOverlay.Rebased r = o.rebase(changed);
     assertThat(r.dropped()).singleElement().asString().contains("s2", "the file changed it");
     assertThat(names(r.overlay().apply(changed))).containsExactly("s1", "s2");
@@ -88,13 +106,15 @@ class RuntimeOverlayTest {
   void aRuntimeWeightStaysUntilTheFilesWeightForThatServerChanges() {
     RuntimeOverlay o = RuntimeOverlay.EMPTY.weight("web", "s1", server(BASE, "s1"), 7, T);
     assertThat(server(o.apply(BASE), "s1").weight()).isEqualTo(7);
-    TetherConfig movedAddress = file("name: s1, address: 127.0.0.1:9011", "name: s2, address: 127.0.0.1:9002");
+    TetherConfig movedAddress =
+        file("name: s1, address: 127.0.0.1:9011", "name: s2, address: 127.0.0.1:9002");
     RuntimeOverlay.Rebased kept = o.rebase(movedAddress);
     assertThat(kept.dropped()).isEmpty();
     ServerConfig s1 = server(kept.overlay().apply(movedAddress), "s1");
     assertThat(s1.weight()).isEqualTo(7);
     assertThat(s1.address().port()).as("address comes from the file").isEqualTo(9011);
-    TetherConfig reweighted = file("name: s1, address: 127.0.0.1:9001, weight: 3", "name: s2, address: 127.0.0.1:9002");
+    TetherConfig reweighted =
+        file("name: s1, address: 127.0.0.1:9001, weight: 3", "name: s2, address: 127.0.0.1:9002");
     RuntimeOverlay.Rebased r = kept.overlay().rebase(reweighted);
     assertThat(r.dropped()).singleElement().asString().contains("weight 3");
     assertThat(server(r.overlay().apply(reweighted), "s1").weight()).isEqualTo(3);
@@ -102,15 +122,19 @@ class RuntimeOverlayTest {
 
   @Test
   void settingAFileServerBackToItsFileWeightForgetsTheChange() {
-    RuntimeOverlay o = RuntimeOverlay.EMPTY.weight("web", "s1", server(BASE, "s1"), 7, T)
-        .weight("web", "s1", server(BASE, "s1"), 1, T);
+    RuntimeOverlay o =
+        RuntimeOverlay.EMPTY
+            .weight("web", "s1", server(BASE, "s1"), 7, T)
+            .weight("web", "s1", server(BASE, "s1"), 1, T);
     assertThat(o.isEmpty()).isTrue();
   }
 
   @Test
   void weightAndRemovalOfARuntimeServerChangeOnlyThatServer() {
-    RuntimeOverlay o = RuntimeOverlay.EMPTY.add("web", ServerInput.server("s3", "127.0.0.1:9003", 1), T)
-        .weight("web", "s3", null, 9, T.plusSeconds(5));
+    RuntimeOverlay o =
+        RuntimeOverlay.EMPTY
+            .add("web", ServerInput.server("s3", "127.0.0.1:9003", 1), T)
+            .weight("web", "s3", null, 9, T.plusSeconds(5));
     RuntimeOverlay.Added a = o.changes("web").added().get("s3");
     assertThat(a.server().weight()).isEqualTo(9);
     assertThat(a.at()).isEqualTo(T);
@@ -121,13 +145,16 @@ class RuntimeOverlayTest {
 
   @Test
   void aFileServerRemovedAndAddedAgainDifferentlyIsTheRuntimeOneUntilTheFileChangesIt() {
-    RuntimeOverlay o = RuntimeOverlay.EMPTY.remove("web", "s2", server(BASE, "s2"), T)
-        .add("web", ServerInput.server("s2", "127.0.0.1:9022", 5), T);
+    RuntimeOverlay o =
+        RuntimeOverlay.EMPTY
+            .remove("web", "s2", server(BASE, "s2"), T)
+            .add("web", ServerInput.server("s2", "127.0.0.1:9022", 5), T);
     TetherConfig e = o.apply(BASE);
     assertThat(names(e)).containsExactly("s1", "s2");
     assertThat(server(e, "s2").address().port()).isEqualTo(9022);
     assertThat(o.rebase(BASE).dropped()).isEmpty();
-    TetherConfig changed = file("name: s1, address: 127.0.0.1:9001", "name: s2, address: 127.0.0.1:9032");
+    TetherConfig changed =
+        file("name: s1, address: 127.0.0.1:9001", "name: s2, address: 127.0.0.1:9032");
     RuntimeOverlay.Rebased r = o.rebase(changed);
     assertThat(r.dropped()).hasSize(2);
     assertThat(server(r.overlay().apply(changed), "s2").address().port()).isEqualTo(9032);
@@ -135,8 +162,10 @@ class RuntimeOverlayTest {
 
   @Test
   void aPoolThatLeavesTheFileTakesItsChangesWithIt() {
-    RuntimeOverlay o = RuntimeOverlay.EMPTY.add("other", ServerInput.server("o2", "127.0.0.1:9101", 1), T);
-    String yaml = "listen: 127.0.0.1:0\npools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:9001 }\n";
+    RuntimeOverlay o =
+        RuntimeOverlay.EMPTY.add("other", ServerInput.server("o2", "127.0.0.1:9101", 1), T);
+    String yaml =
+        "listen: 127.0.0.1:0\npools:\n  web:\n    servers:\n      - { name: s1, address: 127.0.0.1:9001 }\n";
     TetherConfig next;
     try {
       next = ConfigLoader.parse(yaml, "test.yaml", Map.<String, String>of()::get);

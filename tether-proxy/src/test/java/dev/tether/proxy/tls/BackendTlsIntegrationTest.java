@@ -20,14 +20,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS to backends ({@code pools.NAME.tls}) against real HTTPS servers: the CA, the server name
- * sent and verified, {@code verify: false}, and health checks that speak TLS too.
+ * TLS to backends ({@code pools.NAME.tls}) against real HTTPS servers: the CA, the server name sent
+ * and verified, {@code verify: false}, and health checks that speak TLS too.
  */
 @ExtendWith(LeakDetection.class)
 class BackendTlsIntegrationTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TlsBackend trusted;
   private TlsBackend trustedToo;
   private TlsBackend trustedThree;
@@ -35,23 +34,30 @@ class BackendTlsIntegrationTest {
   private TlsBackend foreignToo;
   private TestBackend plain;
   private ControlPlane tether;
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeEach
   void start() throws Exception {
-    TestCertificates ca = TestCertificates.in(java.nio.file.Files.createDirectory(dir.resolve("ca")));
-    TestCertificates otherCa = TestCertificates.in(java.nio.file.Files.createDirectory(dir.resolve("other-ca")));
-    // one address per tls setting: connections are pooled by address, so pools that share one agree on tls
-    TestCertificates.Files2 backendCert = ca.issue("backend", TestCertificates.Kind.EC, "backend.test");
+    TestCertificates ca =
+        TestCertificates.in(java.nio.file.Files.createDirectory(dir.resolve("ca")));
+    TestCertificates otherCa =
+        TestCertificates.in(java.nio.file.Files.createDirectory(dir.resolve("other-ca")));
+    // one address per tls setting: connections are pooled by address, so pools that share one agree
+    // on tls
+    TestCertificates.Files2 backendCert =
+        ca.issue("backend", TestCertificates.Kind.EC, "backend.test");
     trusted = new TlsBackend("trusted", backendCert);
     trustedToo = new TlsBackend("trusted", backendCert);
     trustedThree = new TlsBackend("trusted", backendCert);
-    TestCertificates.Files2 foreignCert = otherCa.issue("foreign", TestCertificates.Kind.RSA, "backend.test");
+    TestCertificates.Files2 foreignCert =
+        otherCa.issue("foreign", TestCertificates.Kind.RSA, "backend.test");
     foreign = new TlsBackend("foreign", foreignCert);
     foreignToo = new TlsBackend("foreign", foreignCert);
     plain = TestBackend.start("plain");
     String health = "health: { path: /health, interval: 500ms, timeout: 500ms, rise: 1, fall: 1 }";
-    String yaml = """
+    String yaml =
+        """
         listen: 127.0.0.1:0
         workers: 1
         pools:
@@ -83,8 +89,16 @@ class BackendTlsIntegrationTest {
           - { path-prefix: /untrusted, pool: untrusted }
           - { path-prefix: /unverified, pool: unverified }
           - { path-prefix: /not-tls, pool: not-tls }
-        """.formatted(ca.caFile(), health, trusted.port(), foreign.port(), plain.port(), trustedToo.port(),
-            trustedThree.port(), foreignToo.port());
+        """
+            .formatted(
+                ca.caFile(),
+                health,
+                trusted.port(),
+                foreign.port(),
+                plain.port(),
+                trustedToo.port(),
+                trustedThree.port(),
+                foreignToo.port());
     tether = ControlPlane.start(ConfigLoader.parse(yaml, "backend-tls.yaml"));
   }
 
@@ -93,7 +107,8 @@ class BackendTlsIntegrationTest {
     if (tether != null) {
       tether.stop(Duration.ofSeconds(2));
     }
-    for (AutoCloseable c : new AutoCloseable[] {trusted, trustedToo, trustedThree, foreign, foreignToo, plain}) {
+    for (AutoCloseable c :
+        new AutoCloseable[] {trusted, trustedToo, trustedThree, foreign, foreignToo, plain}) {
       if (c != null) {
         try {
           c.close();
@@ -105,8 +120,11 @@ class BackendTlsIntegrationTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + path))
-        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + path))
+            .timeout(Duration.ofSeconds(20))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -123,7 +141,9 @@ class BackendTlsIntegrationTest {
     HttpResponse<String> r = get("/by-address/x");
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).contains("hello from trusted").endsWith("sni=\n"); // an IP address is never sent as SNI
+    assertThat(r.body())
+        .contains("hello from trusted")
+        .endsWith("sni=\n"); // an IP address is never sent as SNI
   }
 
   @Test
@@ -131,8 +151,12 @@ class BackendTlsIntegrationTest {
     // 502 while the server is still up (the handshake fails), 503 once its health check failed too
     assertThat(get("/wrong-name/x").statusCode()).isIn(502, 503);
     assertThat(get("/untrusted/x").statusCode()).isIn(502, 503);
-    await().atMost(Duration.ofSeconds(20)).until(() ->
-        !tether.healthChecker("wrong-name").healthy("t3") && !tether.healthChecker("untrusted").healthy("f1"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                !tether.healthChecker("wrong-name").healthy("t3")
+                    && !tether.healthChecker("untrusted").healthy("f1"));
     // the health checks hold the servers down, and a down pool answers 503
     await().atMost(Duration.ofSeconds(20)).until(() -> get("/untrusted/x").statusCode() == 503);
   }

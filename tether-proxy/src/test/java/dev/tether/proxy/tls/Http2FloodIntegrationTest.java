@@ -37,7 +37,8 @@ class Http2FloodIntegrationTest {
     for (String n : List.of("s1", "s2")) {
       backends.add(TestBackend.start(n));
     }
-    String yaml = """
+    String yaml =
+        """
         listen: 127.0.0.1:0
         workers: 1
         http2: { cleartext: true, max-resets: 100, max-control-frames: 200, max-header-list-size: 8k, flood-window: 10s }
@@ -46,7 +47,8 @@ class Http2FloodIntegrationTest {
             servers:
               - { name: s1, address: 127.0.0.1:%d }
               - { name: s2, address: 127.0.0.1:%d }
-        """.formatted(backends.get(0).port(), backends.get(1).port());
+        """
+            .formatted(backends.get(0).port(), backends.get(1).port());
     tether = ControlPlane.start(ConfigLoader.parse(yaml, "h2c.yaml"));
     port = tether.proxy().port();
   }
@@ -61,10 +63,26 @@ class Http2FloodIntegrationTest {
 
   @Test
   void curlWithPriorKnowledgeAndPlainHttp11ShareTheListener() throws Exception {
-    String h2 = Clients.run(List.of(Clients.curl(), "-sS", "--http2-prior-knowledge", "-w", "\nversion=%{http_version} status=%{http_code}",
-        "http://127.0.0.1:" + port + "/"), 20);
-    String h1 = Clients.run(List.of(Clients.curl(), "-sS", "--http1.1", "-w", "\nversion=%{http_version} status=%{http_code}",
-        "http://127.0.0.1:" + port + "/"), 20);
+    String h2 =
+        Clients.run(
+            List.of(
+                Clients.curl(),
+                "-sS",
+                "--http2-prior-knowledge",
+                "-w",
+                "\nversion=%{http_version} status=%{http_code}",
+                "http://127.0.0.1:" + port + "/"),
+            20);
+    String h1 =
+        Clients.run(
+            List.of(
+                Clients.curl(),
+                "-sS",
+                "--http1.1",
+                "-w",
+                "\nversion=%{http_version} status=%{http_code}",
+                "http://127.0.0.1:" + port + "/"),
+            20);
 
     assertThat(h2).as(h2).contains("hello from s").contains("version=2 status=200");
     assertThat(h1).as(h1).contains("hello from s").contains("version=1.1 status=200");
@@ -72,9 +90,18 @@ class Http2FloodIntegrationTest {
 
   @Test
   void anUpgradeToH2cIsAnsweredInHttp11AndNotPassedToTheBackend() throws Exception {
-    // curl --http2 on http:// asks for Upgrade: h2c; the balancer speaks h2c by prior knowledge only
-    String out = Clients.run(List.of(Clients.curl(), "-sS", "--http2", "-w", "\nversion=%{http_version} status=%{http_code}",
-        "http://127.0.0.1:" + port + "/headers"), 20);
+    // curl --http2 on http:// asks for Upgrade: h2c; the balancer speaks h2c by prior knowledge
+    // only
+    String out =
+        Clients.run(
+            List.of(
+                Clients.curl(),
+                "-sS",
+                "--http2",
+                "-w",
+                "\nversion=%{http_version} status=%{http_code}",
+                "http://127.0.0.1:" + port + "/headers"),
+            20);
 
     assertThat(out).as(out).contains("version=1.1 status=200");
     assertThat(out.toLowerCase()).doesNotContain("upgrade: h2c").doesNotContain("http2-settings");
@@ -82,10 +109,22 @@ class Http2FloodIntegrationTest {
 
   @Test
   void h2loadGetsEveryOneOfAHundredStreamsOnOneCleartextConnection() throws Exception {
-    String out = Clients.run(List.of(Clients.h2load(), "-n", "2000", "-c", "1", "-m", "100",
-        "http://127.0.0.1:" + port + "/"), 60);
+    String out =
+        Clients.run(
+            List.of(
+                Clients.h2load(),
+                "-n",
+                "2000",
+                "-c",
+                "1",
+                "-m",
+                "100",
+                "http://127.0.0.1:" + port + "/"),
+            60);
 
-    assertThat(out).as(out).contains("2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored");
+    assertThat(out)
+        .as(out)
+        .contains("2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored");
     assertThat(out).as(out).contains("Application protocol: h2c");
   }
 
@@ -101,7 +140,9 @@ class Http2FloodIntegrationTest {
 
       assertThat(c.awaitGoAway()).isEqualTo(RawH2.ENHANCE_YOUR_CALM);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> tether.http2Meters().floods(Flood.RAPID_RESET) == 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> tether.http2Meters().floods(Flood.RAPID_RESET) == 1);
   }
 
   @Test
@@ -118,7 +159,9 @@ class Http2FloodIntegrationTest {
     } catch (java.net.SocketException closedWhileWriting) {
       // the balancer may close before the whole block is written; the counter says why
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> tether.http2Meters().floods(Flood.CONTINUATION) == 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> tether.http2Meters().floods(Flood.CONTINUATION) == 1);
   }
 
   @Test
@@ -137,21 +180,36 @@ class Http2FloodIntegrationTest {
       c.flush();
       assertThat(c.awaitGoAway()).isEqualTo(RawH2.ENHANCE_YOUR_CALM);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> tether.http2Meters().floods(Flood.CONTROL_FRAMES) == 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> tether.http2Meters().floods(Flood.CONTROL_FRAMES) == 2);
   }
 
   @Test
   void legitimateClientsAreServedWhileOtherConnectionsFlood() throws Exception {
-    Process load = new ProcessBuilder(Clients.h2load(), "-n", "4000", "-c", "4", "-m", "10",
-        "http://127.0.0.1:" + port + "/").redirectErrorStream(true).start();
+    Process load =
+        new ProcessBuilder(
+                Clients.h2load(),
+                "-n",
+                "4000",
+                "-c",
+                "4",
+                "-m",
+                "10",
+                "http://127.0.0.1:" + port + "/")
+            .redirectErrorStream(true)
+            .start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Thread reader = Thread.ofVirtual().start(() -> {
-      try (InputStream in = load.getInputStream()) {
-        in.transferTo(out);
-      } catch (java.io.IOException e) {
-        // h2load went away; what it printed is kept
-      }
-    });
+    Thread reader =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try (InputStream in = load.getInputStream()) {
+                    in.transferTo(out);
+                  } catch (java.io.IOException e) {
+                    // h2load went away; what it printed is kept
+                  }
+                });
     int floods = 0;
     byte[] get = RawH2.getBlock("/");
     do { // at least one round of each flood, and more for as long as the legitimate load runs
@@ -176,9 +234,16 @@ class Http2FloodIntegrationTest {
     assertThat(load.waitFor(60, TimeUnit.SECONDS)).as("h2load finishes").isTrue();
     reader.join();
     String report = out.toString(StandardCharsets.UTF_8);
-    assertThat(report).as(report).contains("4000 total, 4000 started, 4000 done, 4000 succeeded, 0 failed, 0 errored");
+    assertThat(report)
+        .as(report)
+        .contains("4000 total, 4000 started, 4000 done, 4000 succeeded, 0 failed, 0 errored");
     int sent = floods;
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        tether.http2Meters().floods(Flood.RAPID_RESET) + tether.http2Meters().floods(Flood.CONTROL_FRAMES) == sent);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                tether.http2Meters().floods(Flood.RAPID_RESET)
+                        + tether.http2Meters().floods(Flood.CONTROL_FRAMES)
+                    == sent);
   }
 }

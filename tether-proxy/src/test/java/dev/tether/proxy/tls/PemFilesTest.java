@@ -10,8 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PemFilesTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void loadsRsaAndEcChainsWithTheirKeys() {
@@ -48,17 +47,21 @@ class PemFilesTest {
     var ec = ca.issue("ec", TestCertificates.Kind.EC, "ec.test");
     var rsa = ca.issue("rsa", TestCertificates.Kind.RSA, "rsa.test");
 
-    assertThatThrownBy(() -> PemFiles.load(ec.cert(), rsa.key())).hasMessageContaining("does not belong");
+    assertThatThrownBy(() -> PemFiles.load(ec.cert(), rsa.key()))
+        .hasMessageContaining("does not belong");
   }
 
   @Test
   void aTraditionalRsaKeyGetsTheConversionCommand() throws Exception {
     Path key = dir.resolve("old.key");
-    Files.writeString(key, "# comment\n" + TestCertificates.pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}));
+    Files.writeString(
+        key, "# comment\n" + TestCertificates.pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}));
 
     assertThatThrownBy(() -> PemFiles.privateKey(key))
-        .hasMessage(key + ":2: a RSA key in the traditional format; convert it to PKCS#8 with "
-            + "`openssl pkcs8 -topk8 -nocrypt -in old.key -out key.pem`");
+        .hasMessage(
+            key
+                + ":2: a RSA key in the traditional format; convert it to PKCS#8 with "
+                + "`openssl pkcs8 -topk8 -nocrypt -in old.key -out key.pem`");
   }
 
   @Test
@@ -75,7 +78,8 @@ class PemFilesTest {
     Path cert = dir.resolve("bad.pem");
     Files.writeString(cert, TestCertificates.pem("CERTIFICATE", new byte[] {0x30, 0x03, 1, 2, 3}));
 
-    assertThatThrownBy(() -> PemFiles.certificates(cert)).hasMessageStartingWith(cert + ":1: not a valid X.509 certificate");
+    assertThatThrownBy(() -> PemFiles.certificates(cert))
+        .hasMessageStartingWith(cert + ":1: not a valid X.509 certificate");
   }
 
   @Test
@@ -84,13 +88,16 @@ class PemFilesTest {
     var a = ca.issue("a", TestCertificates.Kind.EC, "a.test");
 
     assertThatThrownBy(() -> PemFiles.certificates(a.key()))
-        .hasMessage(a.key() + ":1: a private key where certificates belong; cert-file holds the certificate chain, key-file the key");
+        .hasMessage(
+            a.key()
+                + ":1: a private key where certificates belong; cert-file holds the certificate chain, key-file the key");
   }
 
   @Test
   void aMissingFileSaysSo() {
     Path none = dir.resolve("none.pem");
 
-    assertThatThrownBy(() -> PemFiles.certificates(none)).hasMessage(none + ": cannot be read: no such file");
+    assertThatThrownBy(() -> PemFiles.certificates(none))
+        .hasMessage(none + ": cannot be read: no such file");
   }
 }

@@ -40,7 +40,9 @@ final class RawH2 implements AutoCloseable {
     this.in = new DataInputStream(socket.getInputStream());
   }
 
-  /** Connects to 127.0.0.1:{@code port} and sends the client preface and an empty SETTINGS frame. */
+  /**
+   * Connects to 127.0.0.1:{@code port} and sends the client preface and an empty SETTINGS frame.
+   */
   static RawH2 connect(int port) throws IOException {
     Socket s = new Socket("127.0.0.1", port);
     s.setSoTimeout(10_000);
@@ -50,7 +52,10 @@ final class RawH2 implements AutoCloseable {
     return c;
   }
 
-  /** A GET of {@code path} for authority {@code localhost}: {@code :method GET}, {@code :scheme http}, the path. */
+  /**
+   * A GET of {@code path} for authority {@code localhost}: {@code :method GET}, {@code :scheme
+   * http}, the path.
+   */
   static byte[] getBlock(String path) {
     ByteBuffer b = ByteBuffer.allocate(64 + path.length());
     b.put((byte) 0x82); // :method GET

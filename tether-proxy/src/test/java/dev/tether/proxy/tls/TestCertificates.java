@@ -37,7 +37,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class TestCertificates {
 
   /** The key type of a certificate. */
-  public enum Kind { RSA, EC }
+  public enum Kind {
+    RSA,
+    EC
+  }
 
   /** A written leaf: its chain file and key file. */
   public record Files2(Path cert, Path key) {}
@@ -54,9 +57,11 @@ public final class TestCertificates {
     this.caKeys = keys(Kind.EC);
     X500Name name = new X500Name("CN=Tether Test CA");
     try {
-      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), from(), to(), name, caKeys.getPublic());
+      JcaX509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(name, serial(), from(), to(), name, caKeys.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       this.ca = b.build(signer(caKeys));
       this.caFile = dir.resolve("test-ca.pem");
       Files.writeString(caFile, pem("CERTIFICATE", ca.getEncoded()));
@@ -75,7 +80,10 @@ public final class TestCertificates {
     return caFile;
   }
 
-  /** A leaf for {@code dnsNames} (and 127.0.0.1) written to {@code <base>.pem} and {@code <base>.key}. */
+  /**
+   * A leaf for {@code dnsNames} (and 127.0.0.1) written to {@code <base>.pem} and {@code
+   * <base>.key}.
+   */
   public Files2 issue(String base, Kind kind, String... dnsNames) {
     KeyPair kp = keys(kind);
     List<GeneralName> names = new ArrayList<>();
@@ -84,14 +92,24 @@ public final class TestCertificates {
     }
     names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
     try {
-      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.getSubject(), serial(), from(), to(),
-          new X500Name("CN=" + dnsNames[0]), kp.getPublic());
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+      JcaX509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              ca.getSubject(),
+              serial(),
+              from(),
+              to(),
+              new X500Name("CN=" + dnsNames[0]),
+              kp.getPublic());
+      b.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(names.toArray(GeneralName[]::new)));
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       X509CertificateHolder leaf = b.build(signer(caKeys));
       Path cert = dir.resolve(base + ".pem");
       Path key = dir.resolve(base + ".key");
-      Files.writeString(cert, pem("CERTIFICATE", leaf.getEncoded()) + pem("CERTIFICATE", ca.getEncoded()));
+      Files.writeString(
+          cert, pem("CERTIFICATE", leaf.getEncoded()) + pem("CERTIFICATE", ca.getEncoded()));
       Files.writeString(key, pem("PRIVATE KEY", kp.getPrivate().getEncoded()));
       return new Files2(cert, key);
     } catch (IOException e) {
@@ -101,7 +119,8 @@ public final class TestCertificates {
 
   /** PEM text of {@code der} under {@code label}. */
   public static String pem(String label, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + label + "-----\n" + body + "\n-----END " + label + "-----\n";
   }
 
@@ -121,7 +140,8 @@ public final class TestCertificates {
 
   private static ContentSigner signer(KeyPair kp) {
     try {
-      String alg = kp.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+      String alg =
+          kp.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
       return new JcaContentSignerBuilder(alg).build(kp.getPrivate());
     } catch (OperatorCreationException e) {
       throw new IllegalStateException(e);

@@ -32,28 +32,44 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TlsBackend implements AutoCloseable {
 
   private final String name;
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel server;
   private final AtomicInteger handshakes = new AtomicInteger();
 
   TlsBackend(String name, TestCertificates.Files2 certificate) throws Exception {
     this.name = name;
-    SslContext ssl = SslContextBuilder.forServer(certificate.cert().toFile(), certificate.key().toFile())
-        .sslProvider(io.netty.handler.ssl.SslProvider.JDK).build();
-    server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            SslHandler tls = ssl.newHandler(ch.alloc());
-            tls.handshakeFuture().addListener(f -> {
-              if (f.isSuccess()) {
-                handshakes.incrementAndGet();
-              }
-            });
-            ch.pipeline().addLast(tls, new HttpServerCodec(), new HttpObjectAggregator(1 << 16), new Answer(tls));
-          }
-        })
-        .bind("127.0.0.1", 0).sync().channel();
+    SslContext ssl =
+        SslContextBuilder.forServer(certificate.cert().toFile(), certificate.key().toFile())
+            .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+            .build();
+    server =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    SslHandler tls = ssl.newHandler(ch.alloc());
+                    tls.handshakeFuture()
+                        .addListener(
+                            f -> {
+                              if (f.isSuccess()) {
+                                handshakes.incrementAndGet();
+                              }
+                            });
+                    ch.pipeline()
+                        .addLast(
+                            tls,
+                            new HttpServerCodec(),
+                            new HttpObjectAggregator(1 << 16),
+                            new Answer(tls));
+                  }
+                })
+            .bind("127.0.0.1", 0)
+            .sync()
+            .channel();
   }
 
   int port() {
@@ -82,12 +98,21 @@ final class TlsBackend implements AutoCloseable {
       javax.net.ssl.SSLSession s = tls.engine().getSession();
       String sni = "";
       if (s instanceof javax.net.ssl.ExtendedSSLSession e) {
-        sni = e.getRequestedServerNames().stream()
-            .map(n -> new String(n.getEncoded(), StandardCharsets.US_ASCII)).findFirst().orElse("");
+        sni =
+            e.getRequestedServerNames().stream()
+                .map(n -> new String(n.getEncoded(), StandardCharsets.US_ASCII))
+                .findFirst()
+                .orElse("");
       }
-      byte[] body = ("hello from " + name + " over " + s.getProtocol() + " sni=" + sni + "\n").getBytes(StandardCharsets.UTF_8);
-      var r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
-      r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length).set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+      byte[] body =
+          ("hello from " + name + " over " + s.getProtocol() + " sni=" + sni + "\n")
+              .getBytes(StandardCharsets.UTF_8);
+      var r =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+      r.headers()
+          .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+          .set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
       ctx.writeAndFlush(r);
     }
   }

@@ -36,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LeakDetection.class)
 class TlsIntegrationTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TestCertificates ca;
   private TestCertificates.Files2 site;
   private TestCertificates.Files2 other;
@@ -55,9 +54,15 @@ class TlsIntegrationTest {
     }
     StringBuilder servers = new StringBuilder();
     for (TestBackend b : backends) {
-      servers.append("      - { name: ").append(b.name()).append(", address: 127.0.0.1:").append(b.port()).append(" }\n");
+      servers
+          .append("      - { name: ")
+          .append(b.name())
+          .append(", address: 127.0.0.1:")
+          .append(b.port())
+          .append(" }\n");
     }
-    String yaml = """
+    String yaml =
+        """
         listen: 127.0.0.1:0
         workers: 1
         tls:
@@ -71,7 +76,8 @@ class TlsIntegrationTest {
           web:
             affinity: { mode: cookie, cookie: { name: SRV } }
             servers:
-        %s""".formatted(site.cert(), site.key(), other.cert(), other.key(), servers);
+        %s"""
+            .formatted(site.cert(), site.key(), other.cert(), other.key(), servers);
     tether = ControlPlane.start(ConfigLoader.parse(yaml, "tls.yaml"));
     port = tether.proxy().port();
   }
@@ -87,11 +93,25 @@ class TlsIntegrationTest {
   @Test
   void curlSpeaksHttp2AndHttp11OverTlsWithTheTestCa() throws Exception {
     for (String version : List.of("--http2", "--http1.1")) {
-      String out = Clients.run(List.of(Clients.curl(), "-sS", version, "--cacert", ca.caFile().toString(),
-          "--resolve", "a.test:" + port + ":127.0.0.1", "-D", "-", "-w", "\nversion=%{http_version} status=%{http_code}",
-          "https://a.test:" + port + "/"), 20);
+      String out =
+          Clients.run(
+              List.of(
+                  Clients.curl(),
+                  "-sS",
+                  version,
+                  "--cacert",
+                  ca.caFile().toString(),
+                  "--resolve",
+                  "a.test:" + port + ":127.0.0.1",
+                  "-D",
+                  "-",
+                  "-w",
+                  "\nversion=%{http_version} status=%{http_code}",
+                  "https://a.test:" + port + "/"),
+              20);
 
-      String expected = version.equals("--http2") ? "version=2 status=200" : "version=1.1 status=200";
+      String expected =
+          version.equals("--http2") ? "version=2 status=200" : "version=1.1 status=200";
       assertThat(out).as(out).contains(expected).contains("hello from s");
       assertThat(out.toLowerCase()).contains("strict-transport-security: max-age=86400");
       assertThat(out).containsPattern("(?i)set-cookie: SRV=[^\\r\\n]*; Secure");
@@ -101,12 +121,15 @@ class TlsIntegrationTest {
 
   @Test
   void sniPicksTheCertificateAndTheFirstIsTheDefault() throws Exception {
-    try (SSLSocket b = Clients.tls(port, "b.test"); SSLSocket a = Clients.tls(port, "a.test");
-        SSLSocket none = Clients.tls(port, null); SSLSocket unknown = Clients.tls(port, "c.test")) {
+    try (SSLSocket b = Clients.tls(port, "b.test");
+        SSLSocket a = Clients.tls(port, "a.test");
+        SSLSocket none = Clients.tls(port, null);
+        SSLSocket unknown = Clients.tls(port, "c.test")) {
       assertThat(Clients.leaf(b).getSubjectX500Principal().getName()).isEqualTo("CN=b.test");
       assertThat(Clients.leaf(a).getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
       assertThat(Clients.leaf(none).getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
-      assertThat(Clients.leaf(unknown).getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
+      assertThat(Clients.leaf(unknown).getSubjectX500Principal().getName())
+          .isEqualTo("CN=localhost");
     }
   }
 
@@ -116,16 +139,20 @@ class TlsIntegrationTest {
       BigInteger before = Clients.leaf(old).getSerialNumber();
       assertThat(Clients.get(old, "a.test", "/")).startsWith("HTTP/1.1 200");
 
-      TestCertificates.Files2 renewed = ca.issue("renewed", TestCertificates.Kind.RSA, "localhost", "a.test");
+      TestCertificates.Files2 renewed =
+          ca.issue("renewed", TestCertificates.Kind.RSA, "localhost", "a.test");
       Files.move(renewed.key(), site.key(), StandardCopyOption.REPLACE_EXISTING);
       Files.move(renewed.cert(), site.cert(), StandardCopyOption.REPLACE_EXISTING);
 
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        try (SSLSocket fresh = Clients.tls(port, "a.test")) {
-          assertThat(Clients.leaf(fresh).getSerialNumber()).isNotEqualTo(before);
-          assertThat(Clients.leaf(fresh).getPublicKey().getAlgorithm()).isEqualTo("RSA");
-        }
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                try (SSLSocket fresh = Clients.tls(port, "a.test")) {
+                  assertThat(Clients.leaf(fresh).getSerialNumber()).isNotEqualTo(before);
+                  assertThat(Clients.leaf(fresh).getPublicKey().getAlgorithm()).isEqualTo("RSA");
+                }
+              });
       assertThat(Clients.get(old, "a.test", "/")).startsWith("HTTP/1.1 200");
       assertThat(Clients.leaf(old).getSerialNumber()).isEqualTo(before);
       assertThat(tether.serverTls().reloads()).isGreaterThanOrEqualTo(1);
@@ -142,41 +169,70 @@ class TlsIntegrationTest {
       before = Clients.leaf(s).getSerialNumber();
     }
     TestCertificates.Files2 unrelated = ca.issue("unrelated", TestCertificates.Kind.EC, "x.test");
-    Files.copy(unrelated.key(), site.key(), StandardCopyOption.REPLACE_EXISTING); // key no longer matches
+    Files.copy(
+        unrelated.key(), site.key(), StandardCopyOption.REPLACE_EXISTING); // key no longer matches
 
     await().atMost(Duration.ofSeconds(10)).until(() -> tether.serverTls().failedReloads() == 1);
     try (SSLSocket s = Clients.tls(port, "a.test")) {
       assertThat(Clients.leaf(s).getSerialNumber()).isEqualTo(before);
       assertThat(Clients.get(s, "a.test", "/")).startsWith("HTTP/1.1 200");
     }
-    String metrics = tether.analytics().registry().getMeters().stream()
-        .filter(m -> m.getId().getName().equals("tether.tls.reloads") && "failed".equals(m.getId().getTag("result")))
-        .map(m -> String.valueOf(m.measure().iterator().next().getValue())).findFirst().orElse("none");
+    String metrics =
+        tether.analytics().registry().getMeters().stream()
+            .filter(
+                m ->
+                    m.getId().getName().equals("tether.tls.reloads")
+                        && "failed".equals(m.getId().getTag("result")))
+            .map(m -> String.valueOf(m.measure().iterator().next().getValue()))
+            .findFirst()
+            .orElse("none");
     assertThat(metrics).isEqualTo("1.0");
   }
 
   @Test
   void theRedirectListenerSendsCleartextRequestsToHttps() throws Exception {
     int redirect = tether.proxy().redirectPort();
-    try (HttpClient c = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()) {
-      HttpResponse<String> get = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + redirect + "/cart?x=1")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      HttpResponse<String> post = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + redirect + "/pay"))
-          .POST(HttpRequest.BodyPublishers.ofString("a=b")).build(), HttpResponse.BodyHandlers.ofString());
+    try (HttpClient c =
+        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()) {
+      HttpResponse<String> get =
+          c.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + redirect + "/cart?x=1"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> post =
+          c.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + redirect + "/pay"))
+                  .POST(HttpRequest.BodyPublishers.ofString("a=b"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
 
       assertThat(get.statusCode()).isEqualTo(301);
-      assertThat(get.headers().firstValue("location")).hasValue("https://127.0.0.1:" + port + "/cart?x=1");
+      assertThat(get.headers().firstValue("location"))
+          .hasValue("https://127.0.0.1:" + port + "/cart?x=1");
       assertThat(post.statusCode()).isEqualTo(308);
-      assertThat(post.headers().firstValue("location")).hasValue("https://127.0.0.1:" + port + "/pay");
+      assertThat(post.headers().firstValue("location"))
+          .hasValue("https://127.0.0.1:" + port + "/pay");
     }
   }
 
   @Test
   void h2loadGetsEveryOneOfAHundredConcurrentStreamsOnOneConnectionAnswered() throws Exception {
-    String out = Clients.run(List.of(Clients.h2load(), "-n", "2000", "-c", "1", "-m", "100",
-        "https://127.0.0.1:" + port + "/"), 60);
+    String out =
+        Clients.run(
+            List.of(
+                Clients.h2load(),
+                "-n",
+                "2000",
+                "-c",
+                "1",
+                "-m",
+                "100",
+                "https://127.0.0.1:" + port + "/"),
+            60);
 
-    assertThat(out).as(out).contains("2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored");
+    assertThat(out)
+        .as(out)
+        .contains("2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored");
     assertThat(out).as(out).contains("status codes: 2000 2xx");
     assertThat(out).as(out).contains("Application protocol: h2");
   }
@@ -188,23 +244,44 @@ class TlsIntegrationTest {
     // than 400 connections at once; a pool that closed what a burst returned would reopen them
     // for every later burst (one new connection per few requests). The streams are in flight
     // for real (each answer takes 20 ms)
-    String out = Clients.run(List.of(Clients.h2load(), "-n", "20000", "-c", "4", "-m", "100",
-        "https://127.0.0.1:" + port + "/slow?ms=20"), 120);
+    String out =
+        Clients.run(
+            List.of(
+                Clients.h2load(),
+                "-n",
+                "20000",
+                "-c",
+                "4",
+                "-m",
+                "100",
+                "https://127.0.0.1:" + port + "/slow?ms=20"),
+            120);
 
-    assertThat(out).as(out).contains("20000 total, 20000 started, 20000 done, 20000 succeeded, 0 failed");
+    assertThat(out)
+        .as(out)
+        .contains("20000 total, 20000 started, 20000 done, 20000 succeeded, 0 failed");
     int opened = backends.stream().mapToInt(TestBackend::connections).sum() - before;
-    assertThat(opened).as("backend connections opened for 20000 requests").isLessThanOrEqualTo(3 * 400);
+    assertThat(opened)
+        .as("backend connections opened for 20000 requests")
+        .isLessThanOrEqualTo(3 * 400);
   }
 
   @Test
   void twentyConcurrentFirstStreamsOfOneConnectionGoToOneServerWithOneCookie() throws Exception {
     long connectionsBefore = tether.http2Meters().connections();
     // nghttp (next to h2load, in the same package) sends all 20 requests at once on one connection
-    String out = Clients.run(List.of(Clients.nghttp(), "-nv", "-m", "20", "https://127.0.0.1:" + port + "/slow?ms=200"), 30);
+    String out =
+        Clients.run(
+            List.of(
+                Clients.nghttp(), "-nv", "-m", "20", "https://127.0.0.1:" + port + "/slow?ms=200"),
+            30);
 
     List<String> servers = new ArrayList<>();
     List<String> cookies = new ArrayList<>();
-    Matcher m = Pattern.compile("(?m)^\\s*\\[[^\\]]*\\] recv \\(stream_id=\\d+\\) (x-server|set-cookie): (\\S+?)(;|$)").matcher(out);
+    Matcher m =
+        Pattern.compile(
+                "(?m)^\\s*\\[[^\\]]*\\] recv \\(stream_id=\\d+\\) (x-server|set-cookie): (\\S+?)(;|$)")
+            .matcher(out);
     while (m.find()) {
       (m.group(1).equals("x-server") ? servers : cookies).add(m.group(2));
     }

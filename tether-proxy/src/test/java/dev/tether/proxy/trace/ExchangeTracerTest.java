@@ -40,14 +40,23 @@ class ExchangeTracerTest {
   }
 
   private ExchangeTracer tracer(double ratio, String traceId) {
-    provider = SdkTracerProvider.builder()
-        .setSampler(ProxyTracing.sampler(ratio))
-        .setIdGenerator(new IdGenerator() {
-          @Override public String generateSpanId() { return SPAN; }
-          @Override public String generateTraceId() { return traceId; }
-        })
-        .addSpanProcessor(SimpleSpanProcessor.create(exported))
-        .build();
+    provider =
+        SdkTracerProvider.builder()
+            .setSampler(ProxyTracing.sampler(ratio))
+            .setIdGenerator(
+                new IdGenerator() {
+                  @Override
+                  public String generateSpanId() {
+                    return SPAN;
+                  }
+
+                  @Override
+                  public String generateTraceId() {
+                    return traceId;
+                  }
+                })
+            .addSpanProcessor(SimpleSpanProcessor.create(exported))
+            .build();
     return new ExchangeTracer(provider.get("test"));
   }
 
@@ -71,7 +80,9 @@ class ExchangeTracerTest {
     assertThat(span).isNotNull();
     span.forward(h);
     assertThat(h.get("traceparent")).isEqualTo("00-" + LOW_TRACE + "-" + SPAN + "-01");
-    span.end(new ExchangeSpan.Outcome(200, "web", "s1", new InetSocketAddress("127.0.0.1", 9001), "cookie/hit", null, false));
+    span.end(
+        new ExchangeSpan.Outcome(
+            200, "web", "s1", new InetSocketAddress("127.0.0.1", 9001), "cookie/hit", null, false));
     SpanData d = exported.getFinishedSpanItems().getFirst();
     assertThat(d.getName()).isEqualTo("HTTP GET");
     assertThat(d.getKind()).isEqualTo(SpanKind.SERVER);
@@ -100,7 +111,8 @@ class ExchangeTracerTest {
   @Test
   void aSampledIncomingParentIsHonouredEvenAtRatioZeroAndTheBackendSeesTheProxySpanAsParent() {
     ExchangeTracer t = tracer(0, HIGH_TRACE);
-    HttpHeaders h = headers("00-" + CLIENT_TRACE + "-" + CLIENT_PARENT + "-01", "congo=t61rcWkgMzE");
+    HttpHeaders h =
+        headers("00-" + CLIENT_TRACE + "-" + CLIENT_PARENT + "-01", "congo=t61rcWkgMzE");
     ExchangeSpan span = t.start(h, "POST", "/pay");
     assertThat(span).isNotNull();
     span.forward(h);
@@ -127,13 +139,16 @@ class ExchangeTracerTest {
   @Test
   void aMalformedTraceparentStartsANewTraceAndItsTracestateIsDropped() {
     ExchangeTracer t = tracer(1, LOW_TRACE);
-    HttpHeaders h = headers("00-" + CLIENT_TRACE.toUpperCase() + "-" + CLIENT_PARENT + "-01", "congo=t61rcWkgMzE");
+    HttpHeaders h =
+        headers(
+            "00-" + CLIENT_TRACE.toUpperCase() + "-" + CLIENT_PARENT + "-01", "congo=t61rcWkgMzE");
     ExchangeSpan span = t.start(h, "GET", "/");
     span.forward(h);
     assertThat(h.get("traceparent")).isEqualTo("00-" + LOW_TRACE + "-" + SPAN + "-01");
     assertThat(h.contains("tracestate")).isFalse();
     span.end(new ExchangeSpan.Outcome(200, "web", "s1", null, null, null, false));
-    assertThat(exported.getFinishedSpanItems().getFirst().getParentSpanContext().isValid()).isFalse();
+    assertThat(exported.getFinishedSpanItems().getFirst().getParentSpanContext().isValid())
+        .isFalse();
   }
 
   @Test
@@ -148,9 +163,20 @@ class ExchangeTracerTest {
   @Test
   void fiveHundredsAndCutShortExchangesAreErrorsButFourHundredsAreNot() {
     ExchangeTracer t = tracer(1, LOW_TRACE);
-    t.start(headers(null, null), "GET", "/a").end(new ExchangeSpan.Outcome(502, "web", "s1", null, null, "connect to s1 failed", false));
-    t.start(headers(null, null), "GET", "/b").end(new ExchangeSpan.Outcome(404, null, null, null, null, "no route", false));
-    t.start(headers(null, null), "GET", "/c").end(new ExchangeSpan.Outcome(200, "web", "s1", null, null, "backend closed the connection during the response", true));
+    t.start(headers(null, null), "GET", "/a")
+        .end(new ExchangeSpan.Outcome(502, "web", "s1", null, null, "connect to s1 failed", false));
+    t.start(headers(null, null), "GET", "/b")
+        .end(new ExchangeSpan.Outcome(404, null, null, null, null, "no route", false));
+    t.start(headers(null, null), "GET", "/c")
+        .end(
+            new ExchangeSpan.Outcome(
+                200,
+                "web",
+                "s1",
+                null,
+                null,
+                "backend closed the connection during the response",
+                true));
     var spans = exported.getFinishedSpanItems();
     assertThat(spans.get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(spans.get(0).getStatus().getDescription()).isEqualTo("connect to s1 failed");

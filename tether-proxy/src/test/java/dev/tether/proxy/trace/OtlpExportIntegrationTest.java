@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A real {@link ControlPlane} from YAML with tracing on, exporting OTLP/HTTP to a collector stand-in
- * (the JDK's HttpServer on port 0) that decodes what it receives with opentelemetry-proto.
+ * A real {@link ControlPlane} from YAML with tracing on, exporting OTLP/HTTP to a collector
+ * stand-in (the JDK's HttpServer on port 0) that decodes what it receives with opentelemetry-proto.
  */
 @ExtendWith(LeakDetection.class)
 class OtlpExportIntegrationTest {
@@ -40,18 +40,25 @@ class OtlpExportIntegrationTest {
   private final List<Post> posts = new CopyOnWriteArrayList<>();
   private final HttpServer collector = collector();
   private final TestBackend s1 = TestBackend.start("s1");
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private ControlPlane tether;
 
   private HttpServer collector() {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      server.createContext("/v1/traces", ex -> {
-        posts.add(new Post(ex.getRequestURI().getPath(), ex.getRequestHeaders().getFirst("Content-Type"),
-            ex.getRequestBody().readAllBytes()));
-        ex.sendResponseHeaders(200, -1);
-        ex.close();
-      });
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.createContext(
+          "/v1/traces",
+          ex -> {
+            posts.add(
+                new Post(
+                    ex.getRequestURI().getPath(),
+                    ex.getRequestHeaders().getFirst("Content-Type"),
+                    ex.getRequestBody().readAllBytes()));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+          });
       server.start();
       return server;
     } catch (java.io.IOException e) {
@@ -70,7 +77,10 @@ class OtlpExportIntegrationTest {
   }
 
   private ControlPlane start(String tracing) throws Exception {
-    tether = ControlPlane.start(ConfigLoader.parse("""
+    tether =
+        ControlPlane.start(
+            ConfigLoader.parse(
+                """
         listen: 127.0.0.1:0
         workers: 1
         access-log: { enabled: false }
@@ -78,12 +88,15 @@ class OtlpExportIntegrationTest {
           web:
             affinity: { mode: cookie }
             servers: [ { name: s1, address: 127.0.0.1:%d } ]
-        %s""".formatted(s1.port(), tracing), "test.yaml"));
+        %s"""
+                    .formatted(s1.port(), tracing),
+                "test.yaml"));
     return tether;
   }
 
   private HttpResponse<String> get(String path, String traceparent) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + path));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tether.proxy().port() + path));
     if (traceparent != null) {
       b.header("traceparent", traceparent);
     }
@@ -91,17 +104,23 @@ class OtlpExportIntegrationTest {
   }
 
   private static Set<Long> exporterThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("BatchSpanProcessor"))
-        .map(Thread::threadId).collect(Collectors.toSet());
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("BatchSpanProcessor"))
+        .map(Thread::threadId)
+        .collect(Collectors.toSet());
   }
 
   @Test
   void sampledExchangesAreExportedAsOtlpProtobufWithPoolServerAndAffinity() throws Exception {
-    start("tracing: { enabled: true, sampling: 1, otlp-endpoint: 'http://127.0.0.1:"
-        + collector.getAddress().getPort() + "/v1/traces', service-name: edge }\n");
+    start(
+        "tracing: { enabled: true, sampling: 1, otlp-endpoint: 'http://127.0.0.1:"
+            + collector.getAddress().getPort()
+            + "/v1/traces', service-name: edge }\n");
     assertThat(get("/shop", null).statusCode()).isEqualTo(200);
     String forwarded = s1.received().getFirst().headers().get("traceparent");
-    assertThat(forwarded).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]"); // sampled; the SDK may add level 2 random bit;
+    assertThat(forwarded)
+        .matches(
+            "00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]"); // sampled; the SDK may add level 2 random bit;
     String traceId = forwarded.substring(3, 35);
     String spanId = forwarded.substring(36, 52);
 
@@ -119,19 +138,26 @@ class OtlpExportIntegrationTest {
     assertThat(HexFormat.of().formatHex(span.getSpanId().toByteArray())).isEqualTo(spanId);
     assertThat(span.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_SERVER);
     Map<String, String> a = attrs(span.getAttributesList());
-    assertThat(a).containsEntry("tether.pool", "web").containsEntry("tether.server", "s1")
-        .containsEntry("tether.affinity", "cookie/new").containsEntry("http.request.method", "GET")
-        .containsEntry("url.path", "/shop").containsEntry("http.response.status_code", "200")
+    assertThat(a)
+        .containsEntry("tether.pool", "web")
+        .containsEntry("tether.server", "s1")
+        .containsEntry("tether.affinity", "cookie/new")
+        .containsEntry("http.request.method", "GET")
+        .containsEntry("url.path", "/shop")
+        .containsEntry("http.response.status_code", "200")
         .containsEntry("server.address", "127.0.0.1");
   }
 
   @Test
-  void withoutAnEndpointSpansArePropagatedButNothingIsExportedAndNoExporterThreadStarts() throws Exception {
+  void withoutAnEndpointSpansArePropagatedButNothingIsExportedAndNoExporterThreadStarts()
+      throws Exception {
     Set<Long> before = exporterThreads();
     start("tracing: { enabled: true, sampling: 1 }\n");
     get("/", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     String forwarded = s1.received().getFirst().headers().get("traceparent");
-    assertThat(forwarded).startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-").doesNotContain("00f067aa0ba902b7");
+    assertThat(forwarded)
+        .startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+        .doesNotContain("00f067aa0ba902b7");
     assertThat(exporterThreads()).isSubsetOf(before);
     tether.stop(Duration.ofSeconds(2));
     tether = null;
@@ -146,7 +172,13 @@ class OtlpExportIntegrationTest {
   }
 
   private static Map<String, String> attrs(List<KeyValue> kvs) {
-    return kvs.stream().collect(Collectors.toMap(KeyValue::getKey, kv -> kv.getValue().hasIntValue()
-        ? Long.toString(kv.getValue().getIntValue()) : kv.getValue().getStringValue()));
+    return kvs.stream()
+        .collect(
+            Collectors.toMap(
+                KeyValue::getKey,
+                kv ->
+                    kv.getValue().hasIntValue()
+                        ? Long.toString(kv.getValue().getIntValue())
+                        : kv.getValue().getStringValue()));
   }
 }

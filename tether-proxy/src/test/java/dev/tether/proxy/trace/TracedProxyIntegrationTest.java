@@ -49,26 +49,48 @@ class TracedProxyIntegrationTest {
   static final String CLIENT_PARENT = "00f067aa0ba902b7";
 
   private final InMemorySpanExporter exported = InMemorySpanExporter.create();
-  private final SdkTracerProvider provider = SdkTracerProvider.builder()
-      .setSampler(ProxyTracing.sampler(1.0)).addSpanProcessor(SimpleSpanProcessor.create(exported)).build();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final SdkTracerProvider provider =
+      SdkTracerProvider.builder()
+          .setSampler(ProxyTracing.sampler(1.0))
+          .addSpanProcessor(SimpleSpanProcessor.create(exported))
+          .build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final TestBackend s1 = TestBackend.start("s1");
   private final int deadPort = deadPort();
   private final TetherProxy proxy = start();
 
   private TetherProxy start() {
-    Router router = new Router(List.of(new Route(null, "/dead", "dead"), new Route(null, "/", "web")), Map.of(
-        "web", upstream("web", "s1", s1.port()),
-        "dead", upstream("dead", "gone", deadPort)));
-    ProxySettings settings = new ProxySettings(new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
-        Timeouts.DEFAULTS, Limits.DEFAULTS, TrustedProxies.NONE, AccessLog.DEFAULTS);
+    Router router =
+        new Router(
+            List.of(new Route(null, "/dead", "dead"), new Route(null, "/", "web")),
+            Map.of(
+                "web", upstream("web", "s1", s1.port()),
+                "dead", upstream("dead", "gone", deadPort)));
+    ProxySettings settings =
+        new ProxySettings(
+            new ProxySettings.Listen("127.0.0.1", 0, 1, Transport.AUTO),
+            Timeouts.DEFAULTS,
+            Limits.DEFAULTS,
+            TrustedProxies.NONE,
+            AccessLog.DEFAULTS);
     return TetherProxy.start(settings, router, new ExchangeTracer(provider.get("test")));
   }
 
   private static Upstream upstream(String pool, String server, int port) {
-    Pool p = new Pool(pool, List.of(new Server(server, "127.0.0.1", port, 1)), Balancers.find("round-robin").orElseThrow(),
-        Map.of(), BalanceEnv.SYSTEM);
-    return new Upstream(p, Map.of(server, new InetSocketAddress("127.0.0.1", port)), ConnectionsConfig.DEFAULTS, null, false);
+    Pool p =
+        new Pool(
+            pool,
+            List.of(new Server(server, "127.0.0.1", port, 1)),
+            Balancers.find("round-robin").orElseThrow(),
+            Map.of(),
+            BalanceEnv.SYSTEM);
+    return new Upstream(
+        p,
+        Map.of(server, new InetSocketAddress("127.0.0.1", port)),
+        ConnectionsConfig.DEFAULTS,
+        null,
+        false);
   }
 
   private static int deadPort() {
@@ -88,7 +110,8 @@ class TracedProxyIntegrationTest {
   }
 
   private HttpResponse<String> get(String path, String traceparent) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path));
     if (traceparent != null) {
       b.header("traceparent", traceparent).header("tracestate", "congo=t61rcWkgMzE");
     }
@@ -97,14 +120,16 @@ class TracedProxyIntegrationTest {
 
   @Test
   void theBackendSeesTheClientsTraceWithTheProxySpanAsParent() throws Exception {
-    assertThat(get("/cart?x=1", "00-" + CLIENT_TRACE + "-" + CLIENT_PARENT + "-01").statusCode()).isEqualTo(200);
+    assertThat(get("/cart?x=1", "00-" + CLIENT_TRACE + "-" + CLIENT_PARENT + "-01").statusCode())
+        .isEqualTo(200);
     SpanData span = exported.getFinishedSpanItems().getFirst();
     assertThat(span.getTraceId()).isEqualTo(CLIENT_TRACE);
     assertThat(span.getParentSpanId()).isEqualTo(CLIENT_PARENT);
     assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
     assertThat(span.getName()).isEqualTo("HTTP GET");
     Map<String, String> received = s1.received().getFirst().headers();
-    assertThat(received.get("traceparent")).isEqualTo("00-" + CLIENT_TRACE + "-" + span.getSpanId() + "-01");
+    assertThat(received.get("traceparent"))
+        .isEqualTo("00-" + CLIENT_TRACE + "-" + span.getSpanId() + "-01");
     assertThat(received.get("tracestate")).isEqualTo("congo=t61rcWkgMzE");
     var a = span.getAttributes();
     assertThat(a.get(ExchangeTracer.METHOD)).isEqualTo("GET");
@@ -123,7 +148,13 @@ class TracedProxyIntegrationTest {
     SpanData span = exported.getFinishedSpanItems().getFirst();
     assertThat(span.getParentSpanContext().isValid()).isFalse();
     assertThat(s1.received().getFirst().headers().get("traceparent"))
-        .isEqualTo("00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getSpanContext().getTraceFlags().asHex());
+        .isEqualTo(
+            "00-"
+                + span.getTraceId()
+                + "-"
+                + span.getSpanId()
+                + "-"
+                + span.getSpanContext().getTraceFlags().asHex());
   }
 
   @Test
@@ -142,9 +173,13 @@ class TracedProxyIntegrationTest {
     for (int i = 0; i < 3; i++) {
       get("/", null);
     }
-    assertThat(exported.getFinishedSpanItems()).hasSize(3)
-        .extracting(SpanData::getTraceId).doesNotHaveDuplicates();
-    assertThat(s1.received()).extracting(r -> r.headers().get("traceparent").substring(3, 35))
-        .containsExactlyElementsOf(exported.getFinishedSpanItems().stream().map(SpanData::getTraceId).toList());
+    assertThat(exported.getFinishedSpanItems())
+        .hasSize(3)
+        .extracting(SpanData::getTraceId)
+        .doesNotHaveDuplicates();
+    assertThat(s1.received())
+        .extracting(r -> r.headers().get("traceparent").substring(3, 35))
+        .containsExactlyElementsOf(
+            exported.getFinishedSpanItems().stream().map(SpanData::getTraceId).toList());
   }
 }

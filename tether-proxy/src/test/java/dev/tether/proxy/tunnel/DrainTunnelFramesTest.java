@@ -68,8 +68,13 @@ class DrainTunnelFramesTest {
     byte[] d = masked(3);
     byte[] e = frame(9, 0); // ping, empty
     byte[] all = concat(a, b, c, d, e);
-    int[] ends = {a.length, a.length + b.length, a.length + b.length + c.length,
-        a.length + b.length + c.length + d.length, all.length};
+    int[] ends = {
+      a.length,
+      a.length + b.length,
+      a.length + b.length + c.length,
+      a.length + b.length + c.length + d.length,
+      all.length
+    };
     for (int split : new int[] {1, 2, 3, 7, 13, 4096}) {
       WebSocketFrames f = new WebSocketFrames();
       java.util.List<Integer> seen = new java.util.ArrayList<>();
@@ -97,7 +102,9 @@ class DrainTunnelFramesTest {
         }
         chunk.release();
       }
-      assertThat(seen).as("split %d", split).containsExactly(ends[0], ends[1], ends[2], ends[3], ends[4]);
+      assertThat(seen)
+          .as("split %d", split)
+          .containsExactly(ends[0], ends[1], ends[2], ends[3], ends[4]);
       assertThat(f.atBoundary()).isTrue();
     }
   }
@@ -125,7 +132,9 @@ class DrainTunnelFramesTest {
     backend.writeInbound(Unpooled.wrappedBuffer(first, 0, 400));
     toClient.goAway();
     assertThat(backend.isActive()).as("waits for the frame to end").isTrue();
-    backend.writeInbound(Unpooled.wrappedBuffer(concat(java.util.Arrays.copyOfRange(first, 400, first.length), second)));
+    backend.writeInbound(
+        Unpooled.wrappedBuffer(
+            concat(java.util.Arrays.copyOfRange(first, 400, first.length), second)));
 
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     ByteBuf out;
@@ -136,12 +145,15 @@ class DrainTunnelFramesTest {
       out.release();
     }
     byte[] sent = got.toByteArray();
-    assertThat(java.util.Arrays.copyOfRange(sent, 0, first.length)).as("the whole first frame").isEqualTo(first);
+    assertThat(java.util.Arrays.copyOfRange(sent, 0, first.length))
+        .as("the whole first frame")
+        .isEqualTo(first);
     byte[] close = java.util.Arrays.copyOfRange(sent, first.length, sent.length);
     assertThat(close[0] & 0xff).as("FIN + close opcode").isEqualTo(0x88);
     assertThat(close[1] & 0x80).as("unmasked").isZero();
     assertThat(((close[2] & 0xff) << 8) | (close[3] & 0xff)).isEqualTo(1001);
-    assertThat(new String(close, 4, close[1] - 2, StandardCharsets.UTF_8)).isEqualTo("server draining");
+    assertThat(new String(close, 4, close[1] - 2, StandardCharsets.UTF_8))
+        .isEqualTo("server draining");
     assertThat(close.length).as("nothing of the second frame").isEqualTo(2 + close[1]);
     assertThat(backend.isActive()).as("backend closed").isFalse();
     client.finishAndReleaseAll();

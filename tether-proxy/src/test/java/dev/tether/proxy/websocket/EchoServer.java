@@ -17,11 +17,11 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -41,47 +41,69 @@ final class EchoServer implements AutoCloseable {
   final String name;
   final List<HttpHeaders> handshakes = new CopyOnWriteArrayList<>();
   final List<String> received = new CopyOnWriteArrayList<>();
+
   /** When not 0, every handshake is answered with this status instead of 101. */
   volatile int refuseWith;
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Channel server;
 
   private EchoServer(String name, int port) {
     this.name = name;
-    this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            children.add(ch);
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536), new ChannelInboundHandlerAdapter() {
-              @Override
-              public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (msg instanceof FullHttpRequest r) {
-                  handshakes.add(r.headers().copy());
-                  int status = refuseWith;
-                  if (status != 0) {
-                    r.release();
-                    FullHttpResponse no = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
-                    no.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
-                    ctx.writeAndFlush(no);
-                    return;
+    this.server =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    children.add(ch);
+                    ch.pipeline()
+                        .addLast(
+                            new HttpServerCodec(),
+                            new HttpObjectAggregator(65536),
+                            new ChannelInboundHandlerAdapter() {
+                              @Override
+                              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                if (msg instanceof FullHttpRequest r) {
+                                  handshakes.add(r.headers().copy());
+                                  int status = refuseWith;
+                                  if (status != 0) {
+                                    r.release();
+                                    FullHttpResponse no =
+                                        new DefaultFullHttpResponse(
+                                            HttpVersion.HTTP_1_1,
+                                            HttpResponseStatus.valueOf(status));
+                                    no.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+                                    ctx.writeAndFlush(no);
+                                    return;
+                                  }
+                                }
+                                ctx.fireChannelRead(msg);
+                              }
+                            },
+                            new WebSocketServerProtocolHandler(
+                                // killed, not stopped: no close frame of its own on the way out
+                                WebSocketServerProtocolConfig.newBuilder()
+                                    .websocketPath("/ws")
+                                    .sendCloseFrame(null)
+                                    .build()),
+                            new SimpleChannelInboundHandler<TextWebSocketFrame>() {
+                              @Override
+                              protected void channelRead0(
+                                  ChannelHandlerContext ctx, TextWebSocketFrame t) {
+                                received.add(t.text());
+                                ctx.writeAndFlush(new TextWebSocketFrame(name + ": " + t.text()));
+                              }
+                            });
                   }
-                }
-                ctx.fireChannelRead(msg);
-              }
-            }, new WebSocketServerProtocolHandler(
-                // killed, not stopped: no close frame of its own on the way out
-                WebSocketServerProtocolConfig.newBuilder().websocketPath("/ws").sendCloseFrame(null).build()), new SimpleChannelInboundHandler<TextWebSocketFrame>() {
-              @Override
-              protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame t) {
-                received.add(t.text());
-                ctx.writeAndFlush(new TextWebSocketFrame(name + ": " + t.text()));
-              }
-            });
-          }
-        })
-        .bind(new InetSocketAddress("127.0.0.1", port)).syncUninterruptibly().channel();
+                })
+            .bind(new InetSocketAddress("127.0.0.1", port))
+            .syncUninterruptibly()
+            .channel();
   }
 
   /** A server named {@code name} on {@code port} (0: any free port). */

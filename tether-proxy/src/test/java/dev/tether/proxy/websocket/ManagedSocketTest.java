@@ -28,15 +28,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The managed WebSocket's relay, socket-free: client and backends are {@link EmbeddedChannel}s
- * carrying frame objects (the codecs are Netty's own), time is the embedded loop's, and the dialer is
- * a stand-in that records each resume header and lets the test accept or refuse. Paranoid leak
- * detection fails any test that leaves a frame unreleased, on every path: held, resent, bounded out.
+ * carrying frame objects (the codecs are Netty's own), time is the embedded loop's, and the dialer
+ * is a stand-in that records each resume header and lets the test accept or refuse. Paranoid leak
+ * detection fails any test that leaves a frame unreleased, on every path: held, resent, bounded
+ * out.
  */
 @ExtendWith(LeakDetection.class)
 class ManagedSocketTest {
 
-  private static final WebSocketConfig CONFIG = new WebSocketConfig(WebSocketConfig.Mode.MANAGED, 4, 1024,
-      Duration.ofSeconds(10), Duration.ofSeconds(30));
+  private static final WebSocketConfig CONFIG =
+      new WebSocketConfig(
+          WebSocketConfig.Mode.MANAGED, 4, 1024, Duration.ofSeconds(10), Duration.ofSeconds(30));
 
   /** Records every dial; the test answers through {@link #accept} or {@link #refuse}. */
   private static final class StandInDialer implements Dialer {
@@ -100,7 +102,10 @@ class ManagedSocketTest {
     return new TextWebSocketFrame(Unpooled.copiedBuffer(s, StandardCharsets.UTF_8));
   }
 
-  /** Reads every frame written to {@code ch}, as {@code text:...}, {@code close:code:reason}, etc., releasing them. */
+  /**
+   * Reads every frame written to {@code ch}, as {@code text:...}, {@code close:code:reason}, etc.,
+   * releasing them.
+   */
   private static List<String> written(EmbeddedChannel ch) {
     List<String> out = new ArrayList<>();
     Object o;
@@ -116,7 +121,8 @@ class ManagedSocketTest {
       case CloseWebSocketFrame c -> "close:" + c.statusCode() + ":" + c.reasonText();
       case PingWebSocketFrame p -> "ping:" + p.content().readableBytes();
       case PongWebSocketFrame p -> "pong:" + p.content().toString(StandardCharsets.UTF_8);
-      case ContinuationWebSocketFrame c -> "cont" + (c.isFinalFragment() ? "-fin" : "") + ":" + c.text();
+      case ContinuationWebSocketFrame c ->
+          "cont" + (c.isFinalFragment() ? "-fin" : "") + ":" + c.text();
       case TextWebSocketFrame t -> (t.isFinalFragment() ? "text:" : "text-part:") + t.text();
       case BinaryWebSocketFrame b -> "binary:" + b.content().readableBytes();
       case ByteBuf b -> "bytes:" + b.readableBytes();
@@ -124,7 +130,10 @@ class ManagedSocketTest {
     };
   }
 
-  /** A client frame that arrives in a read whose end has not come yet: written to the backend, not flushed. */
+  /**
+   * A client frame that arrives in a read whose end has not come yet: written to the backend, not
+   * flushed.
+   */
   private void unflushedFromClient(WebSocketFrame f) {
     client.pipeline().fireChannelRead(f);
   }
@@ -166,7 +175,9 @@ class ManagedSocketTest {
     client.writeInbound(text("m5"));
     assertThat(written(b2)).containsExactly("text:m5");
     b2.writeInbound(text("r2"));
-    assertThat(written(client)).as("the client saw no close, only messages").containsExactly("text:r2");
+    assertThat(written(client))
+        .as("the client saw no close, only messages")
+        .containsExactly("text:r2");
     assertThat(ws.received()).isEqualTo(5);
     assertThat(ws.sent()).isEqualTo(2);
     assertThat(ws.resumes()).isEqualTo(1);
@@ -179,8 +190,11 @@ class ManagedSocketTest {
     client.writeInbound(text("m1"));
     assertThat(written(b1)).containsExactly("text:m1");
     // m2 (a whole message in two fragments) was written but never flushed: it never reached s1.
-    unflushedFromClient(new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer("m2a", StandardCharsets.UTF_8)));
-    unflushedFromClient(new ContinuationWebSocketFrame(true, 0, Unpooled.copiedBuffer("m2b", StandardCharsets.UTF_8)));
+    unflushedFromClient(
+        new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer("m2a", StandardCharsets.UTF_8)));
+    unflushedFromClient(
+        new ContinuationWebSocketFrame(
+            true, 0, Unpooled.copiedBuffer("m2b", StandardCharsets.UTF_8)));
     b1.close();
     assertThat(written(b1)).isEmpty();
     assertThat(dialer.resumes).containsExactly("conn-1; received=1; sent=0");
@@ -222,7 +236,9 @@ class ManagedSocketTest {
     }
     assertThat(written(client)).isEmpty();
     client.writeInbound(text("one too many"));
-    assertThat(written(client)).containsExactly("close:1013:more than 4 messages arrived while the server was being replaced");
+    assertThat(written(client))
+        .containsExactly(
+            "close:1013:more than 4 messages arrived while the server was being replaced");
     assertThat(dialer.cancels).isPositive();
     // a late acceptance finds the connection closed and lets the new backend go
     EmbeddedChannel late = channel();
@@ -239,7 +255,9 @@ class ManagedSocketTest {
     client.writeInbound(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[1000])));
     assertThat(written(client)).isEmpty();
     client.writeInbound(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[25])));
-    assertThat(written(client)).containsExactly("close:1013:more than 1024 bytes arrived while the server was being replaced");
+    assertThat(written(client))
+        .containsExactly(
+            "close:1013:more than 1024 bytes arrived while the server was being replaced");
   }
 
   @Test
@@ -258,7 +276,8 @@ class ManagedSocketTest {
     assertThat(attempts).as("tried again and again, backing off").isEqualTo(14);
     client.advanceTimeBy(1, TimeUnit.MILLISECONDS);
     client.runScheduledPendingTasks();
-    assertThat(written(client)).containsExactly("close:1013:no server accepted the connection within 10000 ms");
+    assertThat(written(client))
+        .containsExactly("close:1013:no server accepted the connection within 10000 ms");
     client.advanceTimeBy(10, TimeUnit.SECONDS);
     client.runScheduledPendingTasks();
     assertThat(dialer.resumes).as("no attempt after giving up").hasSize(attempts);
@@ -268,21 +287,29 @@ class ManagedSocketTest {
   @Test
   void aBackendLostInTheMiddleOfAClientMessageCloses1011() {
     EmbeddedChannel b1 = open(CONFIG);
-    client.writeInbound(new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer("first half", StandardCharsets.UTF_8)));
+    client.writeInbound(
+        new TextWebSocketFrame(
+            false, 0, Unpooled.copiedBuffer("first half", StandardCharsets.UTF_8)));
     assertThat(written(b1)).containsExactly("text-part:first half");
     b1.close();
-    assertThat(written(client)).containsExactly("close:1011:the server was lost in the middle of your message");
+    assertThat(written(client))
+        .containsExactly("close:1011:the server was lost in the middle of your message");
     assertThat(dialer.resumes).isEmpty();
-    client.writeInbound(new ContinuationWebSocketFrame(true, 0, Unpooled.copiedBuffer("second half", StandardCharsets.UTF_8)));
+    client.writeInbound(
+        new ContinuationWebSocketFrame(
+            true, 0, Unpooled.copiedBuffer("second half", StandardCharsets.UTF_8)));
     assertThat(written(client)).isEmpty();
   }
 
   @Test
   void aBackendLostInTheMiddleOfAMessageToTheClientCloses1011() {
     EmbeddedChannel b1 = open(CONFIG);
-    b1.writeInbound(new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer("par", StandardCharsets.UTF_8)));
+    b1.writeInbound(
+        new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer("par", StandardCharsets.UTF_8)));
     b1.close();
-    assertThat(written(client)).containsExactly("text-part:par", "close:1011:the server was lost in the middle of a message to you");
+    assertThat(written(client))
+        .containsExactly(
+            "text-part:par", "close:1011:the server was lost in the middle of a message to you");
     assertThat(ws.sent()).isZero();
   }
 
@@ -293,10 +320,12 @@ class ManagedSocketTest {
     client.runScheduledPendingTasks();
     assertThat(written(client)).containsExactly("ping:8");
     client.writeInbound(new PongWebSocketFrame(Unpooled.copyLong(1)));
-    client.writeInbound(new PingWebSocketFrame(Unpooled.copiedBuffer("are you there", StandardCharsets.UTF_8)));
+    client.writeInbound(
+        new PingWebSocketFrame(Unpooled.copiedBuffer("are you there", StandardCharsets.UTF_8)));
     assertThat(written(client)).containsExactly("pong:are you there");
     assertThat(written(b1)).as("neither the pong nor the ping reached the server").isEmpty();
-    b1.writeInbound(new PingWebSocketFrame(Unpooled.copiedBuffer("server ping", StandardCharsets.UTF_8)));
+    b1.writeInbound(
+        new PingWebSocketFrame(Unpooled.copiedBuffer("server ping", StandardCharsets.UTF_8)));
     assertThat(written(b1)).containsExactly("pong:server ping");
     assertThat(written(client)).isEmpty();
     client.advanceTimeBy(30, TimeUnit.SECONDS);
@@ -307,7 +336,9 @@ class ManagedSocketTest {
 
   @Test
   void noPingsWhenTurnedOff() {
-    open(new WebSocketConfig(WebSocketConfig.Mode.MANAGED, 4, 1024, Duration.ofSeconds(10), Duration.ZERO));
+    open(
+        new WebSocketConfig(
+            WebSocketConfig.Mode.MANAGED, 4, 1024, Duration.ofSeconds(10), Duration.ZERO));
     client.advanceTimeBy(10, TimeUnit.MINUTES);
     client.runScheduledPendingTasks();
     assertThat(written(client)).isEmpty();
@@ -333,7 +364,9 @@ class ManagedSocketTest {
     assertThat(written(b1)).containsExactly("close:1001:moving to another server");
     client.writeInbound(text("during"));
     b1.writeInbound(text("last words"));
-    assertThat(written(client)).as("what the server sent before its close is relayed").containsExactly("text:last words");
+    assertThat(written(client))
+        .as("what the server sent before its close is relayed")
+        .containsExactly("text:last words");
     assertThat(written(b1)).as("nothing after the close").isEmpty();
     b1.writeInbound(new CloseWebSocketFrame(1001, ""));
     assertThat(b1.isActive()).isFalse();

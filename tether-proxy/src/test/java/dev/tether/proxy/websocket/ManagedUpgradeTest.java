@@ -25,39 +25,60 @@ import org.junit.jupiter.api.Test;
 /** What the first handshake of a managed WebSocket carries, and which handshakes stay tunnels. */
 class ManagedUpgradeTest {
 
-  private static final WebSocketConfig MANAGED = new WebSocketConfig(WebSocketConfig.Mode.MANAGED, 64, 1 << 20,
-      Duration.ofSeconds(10), Duration.ofSeconds(30));
-  private static final PickRequest VIEW = new PickRequest() {
-    @Override
-    public String clientAddress() {
-      return "127.0.0.1";
-    }
+  private static final WebSocketConfig MANAGED =
+      new WebSocketConfig(
+          WebSocketConfig.Mode.MANAGED,
+          64,
+          1 << 20,
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(30));
+  private static final PickRequest VIEW =
+      new PickRequest() {
+        @Override
+        public String clientAddress() {
+          return "127.0.0.1";
+        }
 
-    @Override
-    public String path() {
-      return "/ws";
-    }
+        @Override
+        public String path() {
+          return "/ws";
+        }
 
-    @Override
-    public String query() {
-      return null;
-    }
+        @Override
+        public String query() {
+          return null;
+        }
 
-    @Override
-    public String header(String name) {
-      return null;
-    }
+        @Override
+        public String header(String name) {
+          return null;
+        }
 
-    @Override
-    public String cookie(String name) {
-      return null;
-    }
-  };
+        @Override
+        public String cookie(String name) {
+          return null;
+        }
+      };
 
   private static Upstream upstream(WebSocketConfig ws) {
-    Pool pool = new Pool("chat", List.of(new Server("s1", "127.0.0.1", 9001, 1)),
-        Balancers.find("round-robin").orElseThrow(), Map.of(), BalanceEnv.SYSTEM);
-    return new Upstream(pool, Map.of(), ConnectionsConfig.DEFAULTS, null, false, null, Retries.defaults(), null, null, ws);
+    Pool pool =
+        new Pool(
+            "chat",
+            List.of(new Server("s1", "127.0.0.1", 9001, 1)),
+            Balancers.find("round-robin").orElseThrow(),
+            Map.of(),
+            BalanceEnv.SYSTEM);
+    return new Upstream(
+        pool,
+        Map.of(),
+        ConnectionsConfig.DEFAULTS,
+        null,
+        false,
+        null,
+        Retries.defaults(),
+        null,
+        null,
+        ws);
   }
 
   private static HttpRequest handshake() {
@@ -66,7 +87,9 @@ class ManagedUpgradeTest {
     r.headers().set(HttpHeaderNames.CONNECTION, "Upgrade");
     r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
     r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_KEY, "dGhlIHNhbXBsZSBub25jZQ==");
-    r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, "permessage-deflate; client_max_window_bits");
+    r.headers()
+        .set(
+            HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, "permessage-deflate; client_max_window_bits");
     r.headers().set(HttpHeaderNames.COOKIE, "TETHER=abc");
     return r;
   }
@@ -78,9 +101,12 @@ class ManagedUpgradeTest {
     assertThat(m).isNotNull();
     assertThat(r.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS)).isFalse();
     assertThat(r.headers().get(WebSocketHeaders.ID)).isEqualTo(m.id()).matches("[A-Za-z0-9_-]{43}");
-    assertThat(r.headers().contains(WebSocketHeaders.RESUME)).as("a first connection is no resume").isFalse();
+    assertThat(r.headers().contains(WebSocketHeaders.RESUME))
+        .as("a first connection is no resume")
+        .isFalse();
     assertThat(r.headers().get(HttpHeaderNames.COOKIE)).isEqualTo("TETHER=abc");
-    assertThat(ManagedUpgrade.prepare(upstream(MANAGED), handshake(), VIEW).id()).isNotEqualTo(m.id());
+    assertThat(ManagedUpgrade.prepare(upstream(MANAGED), handshake(), VIEW).id())
+        .isNotEqualTo(m.id());
   }
 
   @Test
@@ -113,6 +139,7 @@ class ManagedUpgradeTest {
   @Test
   void theAcceptKeyIsRfc6455s() {
     // RFC 6455 §1.3's example
-    assertThat(BackendDialer.accept("dGhlIHNhbXBsZSBub25jZQ==")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    assertThat(BackendDialer.accept("dGhlIHNhbXBsZSBub25jZQ=="))
+        .isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
   }
 }

@@ -25,16 +25,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Managed WebSockets over real sockets: the JDK's WebSocket client through Tether to Netty WebSocket
- * servers that are killed and started. Server {@code b}'s port is reserved but nothing listens on
- * it until the test starts {@code b}, so messages sent in between are certainly held by Tether.
+ * Managed WebSockets over real sockets: the JDK's WebSocket client through Tether to Netty
+ * WebSocket servers that are killed and started. Server {@code b}'s port is reserved but nothing
+ * listens on it until the test starts {@code b}, so messages sent in between are certainly held by
+ * Tether.
  */
 @ExtendWith(LeakDetection.class)
 class ManagedWebSocketIntegrationTest {
 
   private final List<EchoServer> servers = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private ControlPlane tether;
   private int portA;
   private int portB;
@@ -74,7 +78,8 @@ class ManagedWebSocketIntegrationTest {
     portA = ports.get(0);
     portB = ports.get(1);
     servers.add(EchoServer.start("a", portA));
-    String yaml = """
+    String yaml =
+        """
         listen: 127.0.0.1:0
         workers: 1
         timeouts: { connect: 1s }
@@ -87,8 +92,11 @@ class ManagedWebSocketIntegrationTest {
         %s    servers:
               - { name: a, address: 127.0.0.1:%d }
               - { name: b, address: 127.0.0.1:%d }
-        """.formatted(extraPoolKeys, portA, portB);
-    tether = ControlPlane.start(ConfigLoader.parse(yaml, "managed-ws.yaml", Map.<String, String>of()::get));
+        """
+            .formatted(extraPoolKeys, portA, portB);
+    tether =
+        ControlPlane.start(
+            ConfigLoader.parse(yaml, "managed-ws.yaml", Map.<String, String>of()::get));
   }
 
   private EchoServer startB() {
@@ -107,8 +115,10 @@ class ManagedWebSocketIntegrationTest {
   }
 
   private WebSocket connect(Received listener) {
-    return http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"), listener)
-        .orTimeout(30, TimeUnit.SECONDS).join();
+    return http.newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"), listener)
+        .orTimeout(30, TimeUnit.SECONDS)
+        .join();
   }
 
   private static void say(WebSocket ws, String text) {
@@ -143,7 +153,9 @@ class ManagedWebSocketIntegrationTest {
     assertThat(List.of(r.next(), r.next(), r.next())).containsExactly("b: m3", "b: m4", "b: m5");
     say(ws, "m6");
     assertThat(r.next()).as("nothing came twice before it").isEqualTo("b: m6");
-    assertThat(b.received).as("every message reached a server exactly once").containsExactly("m3", "m4", "m5", "m6");
+    assertThat(b.received)
+        .as("every message reached a server exactly once")
+        .containsExactly("m3", "m4", "m5", "m6");
     assertThat(a.received).containsExactly("m1", "m2");
     HttpHeaders resumed = b.handshakes.getFirst();
     assertThat(resumed.get("tether-websocket-resume")).isEqualTo(id + "; received=2; sent=2");
@@ -170,7 +182,9 @@ class ManagedWebSocketIntegrationTest {
     b.refuseWith = 0;
     assertThat(r.next()).isEqualTo("b: m2");
     assertThat(b.received).containsExactly("m2");
-    assertThat(b.handshakes).allSatisfy(h -> assertThat(h.get("tether-websocket-resume")).endsWith("; received=1; sent=1"));
+    assertThat(b.handshakes)
+        .allSatisfy(
+            h -> assertThat(h.get("tether-websocket-resume")).endsWith("; received=1; sent=1"));
     assertThat(r.closed).isNotDone();
   }
 
@@ -178,10 +192,13 @@ class ManagedWebSocketIntegrationTest {
   void aClientCannotSetTheBalancersHeaders() throws Exception {
     start("");
     Received r = new Received();
-    WebSocket ws = http.newWebSocketBuilder()
-        .header("Tether-WebSocket-Id", "forged")
-        .header("Tether-WebSocket-Resume", "forged; received=0; sent=0")
-        .buildAsync(URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"), r).orTimeout(30, TimeUnit.SECONDS).join();
+    WebSocket ws =
+        http.newWebSocketBuilder()
+            .header("Tether-WebSocket-Id", "forged")
+            .header("Tether-WebSocket-Resume", "forged; received=0; sent=0")
+            .buildAsync(URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"), r)
+            .orTimeout(30, TimeUnit.SECONDS)
+            .join();
     say(ws, "hi");
     assertThat(r.next()).isEqualTo("a: hi");
     HttpHeaders h = servers.getFirst().handshakes.getFirst();
@@ -214,8 +231,11 @@ class ManagedWebSocketIntegrationTest {
     long t0 = System.nanoTime();
     killA();
     say(ws, "anyone?");
-    assertThat(r.closed.get(30, TimeUnit.SECONDS)).isEqualTo("1013 no server accepted the connection within 3000 ms");
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not before the deadline").isGreaterThanOrEqualTo(Duration.ofMillis(2900));
+    assertThat(r.closed.get(30, TimeUnit.SECONDS))
+        .isEqualTo("1013 no server accepted the connection within 3000 ms");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .as("not before the deadline")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(2900));
   }
 
   @Test
@@ -230,7 +250,8 @@ class ManagedWebSocketIntegrationTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> tether.drains().tunnels("chat", "b") == 1);
     say(ws, "m2");
     assertThat(r.next()).isEqualTo("b: m2");
-    assertThat(b.handshakes.getFirst().get("tether-websocket-resume")).endsWith("; received=1; sent=1");
+    assertThat(b.handshakes.getFirst().get("tether-websocket-resume"))
+        .endsWith("; received=1; sent=1");
     assertThat(tether.drains().tunnels("chat", "a")).isZero();
     assertThat(r.closed).isNotDone();
   }

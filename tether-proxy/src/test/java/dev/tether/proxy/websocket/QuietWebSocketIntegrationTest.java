@@ -30,7 +30,8 @@ class QuietWebSocketIntegrationTest {
   @ValueSource(strings = {"tunnel", "managed"})
   void silenceLongerThanTheServerTimeoutKeepsTheConnection(String mode) throws Exception {
     try (EchoServer a = EchoServer.start("a", 0)) {
-      String yaml = """
+      String yaml =
+          """
           listen: 127.0.0.1:0
           workers: 1
           timeouts: { server: 1s }
@@ -39,31 +40,42 @@ class QuietWebSocketIntegrationTest {
               websocket: %s
               servers:
                 - { name: a, address: 127.0.0.1:%d }
-          """.formatted(mode, a.port());
-      ControlPlane tether = ControlPlane.start(ConfigLoader.parse(yaml, "quiet.yaml", Map.<String, String>of()::get));
+          """
+              .formatted(mode, a.port());
+      ControlPlane tether =
+          ControlPlane.start(ConfigLoader.parse(yaml, "quiet.yaml", Map.<String, String>of()::get));
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       try {
         LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
-        WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"),
-            new WebSocket.Listener() {
-              @Override
-              public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                texts.add(data.toString());
-                w.request(1);
-                return null;
-              }
+        WebSocket ws =
+            http.newWebSocketBuilder()
+                .buildAsync(
+                    URI.create("ws://127.0.0.1:" + tether.proxy().port() + "/ws"),
+                    new WebSocket.Listener() {
+                      @Override
+                      public CompletionStage<?> onText(
+                          WebSocket w, CharSequence data, boolean last) {
+                        texts.add(data.toString());
+                        w.request(1);
+                        return null;
+                      }
 
-              @Override
-              public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-                closed.complete(code);
-                return null;
-              }
-            }).orTimeout(30, TimeUnit.SECONDS).join();
+                      @Override
+                      public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                        closed.complete(code);
+                        return null;
+                      }
+                    })
+                .orTimeout(30, TimeUnit.SECONDS)
+                .join();
         ws.sendText("one", true).join();
         assertThat(texts.poll(30, TimeUnit.SECONDS)).isEqualTo("a: one");
         // three server timeouts of silence
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> !closed.isDone() && !ws.isInputClosed());
+        await()
+            .during(Duration.ofSeconds(3))
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> !closed.isDone() && !ws.isInputClosed());
         ws.sendText("two", true).join();
         assertThat(texts.poll(30, TimeUnit.SECONDS)).isEqualTo("a: two");
         ws.abort();

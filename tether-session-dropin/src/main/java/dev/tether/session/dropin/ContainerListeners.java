@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  */
 final class ContainerListeners {
 
-  private static final Pattern JETTY_EE = Pattern.compile("(org\\.eclipse\\.jetty\\.ee[0-9]+)\\..*");
+  private static final Pattern JETTY_EE =
+      Pattern.compile("(org\\.eclipse\\.jetty\\.ee[0-9]+)\\..*");
 
   private ContainerListeners() {}
 
@@ -60,7 +61,8 @@ final class ContainerListeners {
       }
       Object standard = field(c, "context"); // StandardContext
       Set<Object> all = new LinkedHashSet<>();
-      for (String getter : List.of("getApplicationLifecycleListeners", "getApplicationEventListeners")) {
+      for (String getter :
+          List.of("getApplicationLifecycleListeners", "getApplicationEventListeners")) {
         Method m = standard.getClass().getMethod(getter);
         Object[] listeners = (Object[]) m.invoke(standard);
         if (listeners != null) {
@@ -71,7 +73,9 @@ final class ContainerListeners {
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IllegalStateException(
           "tether-session: cannot read the session listeners of this Tomcat context ("
-              + context.getServerInfo() + "): " + e,
+              + context.getServerInfo()
+              + "): "
+              + e,
           e);
     }
   }
@@ -84,12 +88,17 @@ final class ContainerListeners {
     }
     Class<?> handler;
     try {
-      handler = Class.forName(ee.group(1) + ".servlet.ServletContextHandler", false, context.getClass().getClassLoader());
+      handler =
+          Class.forName(
+              ee.group(1) + ".servlet.ServletContextHandler",
+              false,
+              context.getClass().getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
       return null;
     }
     try {
-      Object h = handler.getMethod("getServletContextHandler", ServletContext.class).invoke(null, context);
+      Object h =
+          handler.getMethod("getServletContextHandler", ServletContext.class).invoke(null, context);
       if (h == null) {
         return null;
       }
@@ -98,7 +107,9 @@ final class ContainerListeners {
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IllegalStateException(
           "tether-session: cannot read the session listeners of this Jetty context ("
-              + context.getServerInfo() + "): " + e,
+              + context.getServerInfo()
+              + "): "
+              + e,
           e);
     }
   }

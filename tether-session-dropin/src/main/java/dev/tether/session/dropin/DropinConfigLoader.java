@@ -36,9 +36,10 @@ import java.util.regex.Pattern;
  * store.key-prefix}, except that the cookie store's {@code TETHER_SESSION_STORE_REVOCATION_X} is
  * {@code store.revocation.x} (its revocation store's setting {@code x}) and {@code
  * TETHER_SESSION_STORE_CIRCUIT_X} is {@code store.circuit.x} (the circuit breaker's settings, e.g.
- * {@code TETHER_SESSION_STORE_CIRCUIT_COOL_DOWN} for {@code store.circuit.cool-down}). With no file at all, the environment alone may configure the drop-in (it must
- * then set {@code TETHER_SESSION_STORE}); with neither, start-up fails: there is never a silent
- * fall-back to the container's own sessions.
+ * {@code TETHER_SESSION_STORE_CIRCUIT_COOL_DOWN} for {@code store.circuit.cool-down}). With no file
+ * at all, the environment alone may configure the drop-in (it must then set {@code
+ * TETHER_SESSION_STORE}); with neither, start-up fails: there is never a silent fall-back to the
+ * container's own sessions.
  *
  * <p>Every failure is a {@link DropinConfigException} naming the file and line (or the environment
  * variable), the key, and what is allowed; an unknown key comes with the nearest known one.
@@ -71,22 +72,61 @@ public final class DropinConfigLoader {
 
   /** The circuit breaker's settings, known to every store that does I/O. */
   static final Set<String> CIRCUIT =
-      Set.of("circuit.enabled", "circuit.failures", "circuit.window", "circuit.ratio", "circuit.cool-down");
+      Set.of(
+          "circuit.enabled",
+          "circuit.failures",
+          "circuit.window",
+          "circuit.ratio",
+          "circuit.cool-down");
 
   /** The settings of the stores this project ships, for suggestions; the store validates them. */
   static final Map<String, Set<String>> STORE_SETTINGS =
       Map.of(
           "memory", Set.of(),
-          "cookie", Set.of("keys", "key-id", "cookie-size", "max-cookies", "revocation-store", "track-every-write"),
+          "cookie",
+              Set.of(
+                  "keys",
+                  "key-id",
+                  "cookie-size",
+                  "max-cookies",
+                  "revocation-store",
+                  "track-every-write"),
           "file", withCircuit("directory"),
-          "redis", withCircuit("uri", "mode", "key-prefix", "buckets", "safety-margin", "timeout",
-              "connect-timeout", "password"),
-          "jdbc", withCircuit("url", "user", "password", "pool-size", "table-prefix", "replica-urls",
-              "replica-user", "replica-password", "replica-reads", "connect-timeout", "query-timeout"),
+          "redis",
+              withCircuit(
+                  "uri",
+                  "mode",
+                  "key-prefix",
+                  "buckets",
+                  "safety-margin",
+                  "timeout",
+                  "connect-timeout",
+                  "password"),
+          "jdbc",
+              withCircuit(
+                  "url",
+                  "user",
+                  "password",
+                  "pool-size",
+                  "table-prefix",
+                  "replica-urls",
+                  "replica-user",
+                  "replica-password",
+                  "replica-reads",
+                  "connect-timeout",
+                  "query-timeout"),
           "grid",
               withCircuit(
-                  "initial-members", "cluster-name", "bind-address", "bind-port", "port-range",
-                  "owners", "encryption", "encryption-key", "join-timeout", "expiry-grace",
+                  "initial-members",
+                  "cluster-name",
+                  "bind-address",
+                  "bind-port",
+                  "port-range",
+                  "owners",
+                  "encryption",
+                  "encryption-key",
+                  "join-timeout",
+                  "expiry-grace",
                   "failure-timeout"));
 
   private static Set<String> withCircuit(String... settings) {
@@ -137,16 +177,25 @@ public final class DropinConfigLoader {
     overrideFromEnv(entries);
     if (source.text == null && entries.isEmpty()) {
       throw new DropinConfigException(
-          "tether-session: no configuration found: set the system property " + CONFIG_PROPERTY
-              + " or the environment variable " + CONFIG_ENV + " to a properties file, or put "
-              + CLASSPATH_FILE + " at the class path root (a container's lib/ directory or the"
-              + " application's WEB-INF/classes), or set " + ENV_PREFIX + "STORE; the keys are "
-              + KEYS + " and store.<setting>");
+          "tether-session: no configuration found: set the system property "
+              + CONFIG_PROPERTY
+              + " or the environment variable "
+              + CONFIG_ENV
+              + " to a properties file, or put "
+              + CLASSPATH_FILE
+              + " at the class path root (a container's lib/ directory or the"
+              + " application's WEB-INF/classes), or set "
+              + ENV_PREFIX
+              + "STORE; the keys are "
+              + KEYS
+              + " and store.<setting>");
     }
     Entry store = entries.get("store");
     if (store == null || store.value.isBlank()) {
       throw new DropinConfigException(
-          "tether-session: " + source.name + ": key 'store' is missing; allowed: "
+          "tether-session: "
+              + source.name
+              + ": key 'store' is missing; allowed: "
               + String.join(", ", new TreeSet<>(STORE_SETTINGS.keySet()))
               + " (or another store whose module is on the class path)");
     }
@@ -205,17 +254,27 @@ public final class DropinConfigLoader {
       out.put(setting, e.value.strip());
     }
     if (store.equals("cookie") && setting.equals("cookie-name")) {
-      throw bad(e, "the cookie store seals the session into the session cookie, whose name is"
-          + " cookie.name; allowed: set cookie.name instead");
+      throw bad(
+          e,
+          "the cookie store seals the session into the session cookie, whose name is"
+              + " cookie.name; allowed: set cookie.name instead");
     }
     if (store.equals("cookie") && setting.startsWith(REVOCATION)) {
       return; // the revocation store's own settings, checked by that store when it opens
     }
     if (known != null && !known.contains(setting)) {
       throw new DropinConfigException(
-          "tether-session: " + e.where + ": unknown key '" + e.key + "' for store '" + store + "'"
+          "tether-session: "
+              + e.where
+              + ": unknown key '"
+              + e.key
+              + "' for store '"
+              + store
+              + "'"
               + nearest(setting, known, "store.")
-              + "; allowed: " + (known.isEmpty() ? "none (" + store + " takes no settings)"
+              + "; allowed: "
+              + (known.isEmpty()
+                  ? "none (" + store + " takes no settings)"
                   : known.stream().sorted().map(k -> "store." + k).toList()));
     }
   }
@@ -224,10 +283,13 @@ public final class DropinConfigLoader {
    * The cookie store seals into the filter's session cookie, so it takes the cookie's name; the
    * filter must see the store itself, so there is no near cache in front of it.
    */
-  private static void cookieStore(Entry nearCache, SessionCookie cookie, Map<String, String> settings) {
+  private static void cookieStore(
+      Entry nearCache, SessionCookie cookie, Map<String, String> settings) {
     if (nearCache != null && bool(nearCache, false)) {
-      throw bad(nearCache, "the cookie store keeps each session in the browser, a near cache has"
-          + " nothing to add; allowed with store=cookie: off");
+      throw bad(
+          nearCache,
+          "the cookie store keeps each session in the browser, a near cache has"
+              + " nothing to add; allowed with store=cookie: off");
     }
     settings.put("cookie-name", cookie.name());
   }
@@ -239,7 +301,8 @@ public final class DropinConfigLoader {
     Matcher m = REDIS_URI.matcher(uri == null ? "" : uri);
     if (uriEntry == null || !m.matches() || uri.contains(",")) {
       throw new DropinConfigException(
-          "tether-session: " + (uriEntry == null ? "key 'store.uri'" : uriEntry.where)
+          "tether-session: "
+              + (uriEntry == null ? "key 'store.uri'" : uriEntry.where)
               + ": a Redis password needs store.uri to be one redis:// or rediss:// URI");
     }
     String user = m.group(2) == null ? "" : m.group(2).split(":", 2)[0];
@@ -271,15 +334,24 @@ public final class DropinConfigLoader {
     Path abs = path.toAbsolutePath();
     if (!Files.isRegularFile(abs)) {
       throw new DropinConfigException(
-          "tether-session: " + abs + " (named by " + namedBy + ") does not exist or is not a"
+          "tether-session: "
+              + abs
+              + " (named by "
+              + namedBy
+              + ") does not exist or is not a"
               + " file; allowed: the path of a readable properties file");
     }
     try {
       return new Source(abs.toString(), Files.readString(abs, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new DropinConfigException(
-          "tether-session: " + abs + " (named by " + namedBy + ") cannot be read as UTF-8"
-              + " properties: " + e,
+          "tether-session: "
+              + abs
+              + " (named by "
+              + namedBy
+              + ") cannot be read as UTF-8"
+              + " properties: "
+              + e,
           e);
     }
   }
@@ -347,8 +419,15 @@ public final class DropinConfigLoader {
       }
       if (key == null) {
         throw new DropinConfigException(
-            "tether-session: " + where + " names no key" + nearest(name, byEnv.keySet(), "")
-                + "; allowed: " + byEnv.keySet() + " and " + ENV_PREFIX + "STORE_<SETTING>");
+            "tether-session: "
+                + where
+                + " names no key"
+                + nearest(name, byEnv.keySet(), "")
+                + "; allowed: "
+                + byEnv.keySet()
+                + " and "
+                + ENV_PREFIX
+                + "STORE_<SETTING>");
       }
       entries.put(key, new Entry(key, v.getValue(), where));
     }
@@ -376,8 +455,15 @@ public final class DropinConfigLoader {
     Set<String> candidates = new TreeSet<>(KEYS);
     storeSettings.forEach(s -> candidates.add("store." + s));
     return new DropinConfigException(
-        "tether-session: " + e.where + ": unknown key '" + e.key + "'" + nearest(e.key, candidates, "")
-            + "; allowed: " + KEYS + " and store.<setting>");
+        "tether-session: "
+            + e.where
+            + ": unknown key '"
+            + e.key
+            + "'"
+            + nearest(e.key, candidates, "")
+            + "; allowed: "
+            + KEYS
+            + " and store.<setting>");
   }
 
   private static String nearest(String word, Set<String> candidates, String prefix) {
@@ -447,11 +533,15 @@ public final class DropinConfigLoader {
     }
     boolean prefix = bool(e, secure);
     if (prefix && !secure) {
-      throw bad(e, "the __Host- prefix needs cookie.secure=true; allowed with cookie.secure=false: false");
+      throw bad(
+          e,
+          "the __Host- prefix needs cookie.secure=true; allowed with cookie.secure=false: false");
     }
     if (!prefix && secure) {
-      throw bad(e, "a Secure session cookie always carries the __Host- prefix (Path=/, no Domain);"
-          + " allowed with cookie.secure=true: true");
+      throw bad(
+          e,
+          "a Secure session cookie always carries the __Host- prefix (Path=/, no Domain);"
+              + " allowed with cookie.secure=true: true");
     }
   }
 
@@ -461,13 +551,14 @@ public final class DropinConfigLoader {
     Matcher m = SHORT_DURATION.matcher(v);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
-      d = switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
+      d =
+          switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+          };
     } else if (v.startsWith("p")) {
       try {
         d = Duration.parse(v.toUpperCase(Locale.ROOT));
@@ -483,7 +574,14 @@ public final class DropinConfigLoader {
 
   private static DropinConfigException bad(Entry e, String why) {
     return new DropinConfigException(
-        "tether-session: " + e.where + ": key '" + e.key + "' is '" + e.value.strip() + "': " + why);
+        "tether-session: "
+            + e.where
+            + ": key '"
+            + e.key
+            + "' is '"
+            + e.value.strip()
+            + "': "
+            + why);
   }
 
   /** Where the configuration text came from; {@code text} is null when there is no file. */

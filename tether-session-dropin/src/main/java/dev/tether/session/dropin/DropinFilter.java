@@ -17,8 +17,8 @@ import java.util.EventListener;
 
 /**
  * The filter the initializer registers: a {@link TetherSessionFilter} built at {@link #init}, when
- * the container has instantiated the application's listeners, so that its session listeners get
- * the Tether sessions' events ({@link ContainerListeners}).
+ * the container has instantiated the application's listeners, so that its session listeners get the
+ * Tether sessions' events ({@link ContainerListeners}).
  */
 final class DropinFilter implements Filter {
 
@@ -40,7 +40,9 @@ final class DropinFilter implements Filter {
     ContainerListeners.Found found = ContainerListeners.of(context);
     if (found.container() == null) {
       context.log(
-          "tether-session: WARNING: " + context.getServerInfo() + " is neither Tomcat nor Jetty 12;"
+          "tether-session: WARNING: "
+              + context.getServerInfo()
+              + " is neither Tomcat nor Jetty 12;"
               + " the application's session listeners get no events from Tether sessions");
     }
     TetherSessionFilter.Builder b = TetherSessionFilter.builder(manager).cookie(cookie);
@@ -52,10 +54,18 @@ final class DropinFilter implements Filter {
     delegate = f;
     // the container's log, which SLF4J may not reach inside a container
     context.log(
-        "tether-session: sessions of " + (context.getContextPath().isEmpty() ? "/" : context.getContextPath())
-            + " kept in " + store + ", cookie " + cookie.name()
-            + ", idle timeout " + manager.policy().idleTimeout() + ", " + found.listeners().size()
-            + " session listener(s) from " + (found.container() == null ? "nowhere" : found.container()));
+        "tether-session: sessions of "
+            + (context.getContextPath().isEmpty() ? "/" : context.getContextPath())
+            + " kept in "
+            + store
+            + ", cookie "
+            + cookie.name()
+            + ", idle timeout "
+            + manager.policy().idleTimeout()
+            + ", "
+            + found.listeners().size()
+            + " session listener(s) from "
+            + (found.container() == null ? "nowhere" : found.container()));
   }
 
   @Override

@@ -32,7 +32,8 @@ final class JdbcDrivers {
         }
       }
     } catch (SQLException | ServiceConfigurationError e) {
-      log.warn("tether-session: could not register the application's JDBC drivers: {}", e.toString());
+      log.warn(
+          "tether-session: could not register the application's JDBC drivers: {}", e.toString());
     }
   }
 

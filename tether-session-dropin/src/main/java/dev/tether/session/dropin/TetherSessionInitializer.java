@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
 /**
  * Gives a web application {@code HttpSession}s kept in a Tether store, with no change to the
  * application: found by the container through {@code
- * META-INF/services/jakarta.servlet.ServletContainerInitializer} in a jar of the container's
- * {@code lib/} or the application's {@code WEB-INF/lib}, it reads the configuration ({@link
+ * META-INF/services/jakarta.servlet.ServletContainerInitializer} in a jar of the container's {@code
+ * lib/} or the application's {@code WEB-INF/lib}, it reads the configuration ({@link
  * DropinConfigLoader}), opens the store, and registers a {@link
  * dev.tether.session.servlet.TetherSessionFilter} on {@code /*} ahead of every filter the
  * application declares, for the dispatcher types {@code REQUEST}, {@code FORWARD}, {@code INCLUDE},
@@ -32,8 +32,8 @@ import java.util.stream.Collectors;
  * store closes with the application.
  *
  * <p>The idle timeout is {@code idle-timeout} when set, else the application's {@code
- * <session-config><session-timeout>} (the container's default, 30 minutes in Tomcat and Jetty,
- * when the application sets none; zero or less, "never", becomes the absolute timeout).
+ * <session-config><session-timeout>} (the container's default, 30 minutes in Tomcat and Jetty, when
+ * the application sets none; zero or less, "never", becomes the absolute timeout).
  *
  * <p>Any failure (no or a bad configuration, an unknown key, a store that cannot be reached) is
  * thrown from {@link #onStartup}, so the container does not start the application: there is no
@@ -44,7 +44,9 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
   /** The filter's name in the application. */
   public static final String FILTER_NAME = "tetherSession";
 
-  /** The context attribute holding the {@link SessionManager}, also a guard against a second copy. */
+  /**
+   * The context attribute holding the {@link SessionManager}, also a guard against a second copy.
+   */
   public static final String MANAGER_ATTRIBUTE = SessionManager.class.getName();
 
   static final Duration DEFAULT_ABSOLUTE = Duration.ofHours(8);
@@ -68,7 +70,8 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
   private static void start(ServletContext context) {
     DropinConfig config = DropinConfigLoader.system(context.getClassLoader()).load();
     SessionPolicy policy = policy(config, context.getSessionTimeout());
-    if (config.store().equals("jdbc") || "jdbc".equals(config.storeSettings().get("revocation-store"))) {
+    if (config.store().equals("jdbc")
+        || "jdbc".equals(config.storeSettings().get("revocation-store"))) {
       JdbcDrivers.register(context.getClassLoader());
     }
     SessionStore store = open(config);
@@ -77,12 +80,19 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
       SessionManager manager = SessionManager.builder(sessions).policy(policy).build();
       Duration half = policy.idleTimeout().dividedBy(2);
       SessionSweeper sweeper =
-          SessionSweeper.start(manager, half.compareTo(Duration.ofMinutes(1)) < 0 ? half : Duration.ofMinutes(1));
+          SessionSweeper.start(
+              manager, half.compareTo(Duration.ofMinutes(1)) < 0 ? half : Duration.ofMinutes(1));
       FilterRegistration.Dynamic filter =
-          context.addFilter(FILTER_NAME, new DropinFilter(
+          context.addFilter(
+              FILTER_NAME,
+              new DropinFilter(
                   manager,
                   config.cookie(),
-                  "store '" + config.store() + "' (near cache " + (config.nearCacheOn() ? "on" : "off") + ")"));
+                  "store '"
+                      + config.store()
+                      + "' (near cache "
+                      + (config.nearCacheOn() ? "on" : "off")
+                      + ")"));
       if (filter == null) {
         sweeper.close();
         throw new DropinConfigException(
@@ -120,13 +130,24 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
     }
     if (absolute.compareTo(idle) < 0) {
       throw new DropinConfigException(
-          "tether-session: " + config.source() + ": key 'absolute-timeout' (" + absolute
-              + ") is shorter than the idle timeout (" + idle + ", from "
+          "tether-session: "
+              + config.source()
+              + ": key 'absolute-timeout' ("
+              + absolute
+              + ") is shorter than the idle timeout ("
+              + idle
+              + ", from "
               + (config.idleTimeout().isPresent() ? "key 'idle-timeout'" : "<session-timeout>")
               + "); allowed: an absolute-timeout at least as long as the idle timeout");
     }
-    Duration touch = idle.dividedBy(2).compareTo(Duration.ofMinutes(1)) < 0 ? idle.dividedBy(2) : Duration.ofMinutes(1);
-    Duration warning = idle.dividedBy(6).compareTo(Duration.ofMinutes(5)) < 0 ? idle.dividedBy(6) : Duration.ofMinutes(5);
+    Duration touch =
+        idle.dividedBy(2).compareTo(Duration.ofMinutes(1)) < 0
+            ? idle.dividedBy(2)
+            : Duration.ofMinutes(1);
+    Duration warning =
+        idle.dividedBy(6).compareTo(Duration.ofMinutes(5)) < 0
+            ? idle.dividedBy(6)
+            : Duration.ofMinutes(5);
     return new SessionPolicy(
         idle, absolute, SessionPolicy.Renewal.OFF, touch, warning, 20, Duration.ofMinutes(1), 500);
   }
@@ -136,13 +157,24 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
       return SessionStoreRegistry.create(config.store(), config.storeSettings(), Clock.systemUTC());
     } catch (IllegalArgumentException e) {
       throw new DropinConfigException(
-          "tether-session: " + config.source() + ": key 'store' is '" + config.store() + "': "
+          "tether-session: "
+              + config.source()
+              + ": key 'store' is '"
+              + config.store()
+              + "': "
               + e.getMessage(),
           e);
     } catch (RuntimeException e) {
       throw new DropinConfigException(
-          "tether-session: " + config.source() + ": store '" + config.store() + "' cannot be opened"
-              + " with " + shown(config.storeSettings()) + ": " + rootMessage(e)
+          "tether-session: "
+              + config.source()
+              + ": store '"
+              + config.store()
+              + "' cannot be opened"
+              + " with "
+              + shown(config.storeSettings())
+              + ": "
+              + rootMessage(e)
               + "; allowed: a store that is running and reachable with these settings",
           e);
     }
@@ -157,9 +189,11 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
         .sorted(Map.Entry.comparingByKey())
         .map(
             e ->
-                "store." + e.getKey() + "="
-                    + (e.getKey().contains("password") || e.getKey().contains("key")
-                            && !e.getKey().equals("key-prefix")
+                "store."
+                    + e.getKey()
+                    + "="
+                    + (e.getKey().contains("password")
+                            || e.getKey().contains("key") && !e.getKey().equals("key-prefix")
                         ? "***"
                         : e.getValue().replaceAll("://[^@/,]*@", "://***@")))
         .collect(Collectors.joining(", "));
@@ -176,7 +210,8 @@ public final class TetherSessionInitializer implements ServletContainerInitializ
   }
 
   /** Stops the sweeper and closes the store with the application. */
-  private record Closer(SessionSweeper sweeper, SessionStore store) implements ServletContextListener {
+  private record Closer(SessionSweeper sweeper, SessionStore store)
+      implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent sce) {
       try {

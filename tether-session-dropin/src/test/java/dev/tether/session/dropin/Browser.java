@@ -11,12 +11,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One browser's view of several servers: it keeps the session cookie it was given (cookies are
- * not per port), so a request to a second server carries the first server's session.
+ * One browser's view of several servers: it keeps the session cookie it was given (cookies are not
+ * per port), so a request to a second server carries the first server's session.
  */
 final class Browser {
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String cookieName;
   private String cookie;
 

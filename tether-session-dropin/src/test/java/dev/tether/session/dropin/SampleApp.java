@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 /**
  * Builds the sample application as an exploded WAR: the classes of {@code
  * dev.tether.session.dropin.sample} (plain Servlet API, no Tether code), a {@code web.xml}
- * declaring the servlet, the application's own filter and {@link SampleListener}, and {@code session.jsp} using JSP's implicit
- * {@code session}. The drop-in tests deploy it as it is.
+ * declaring the servlet, the application's own filter and {@link SampleListener}, and {@code
+ * session.jsp} using JSP's implicit {@code session}. The drop-in tests deploy it as it is.
  */
 final class SampleApp {
 
@@ -37,7 +37,10 @@ final class SampleApp {
         <session-config><session-timeout>20</session-timeout></session-config>
       </web-app>
       """
-          .formatted(SampleListener.class.getName(), SampleFilter.class.getName(), SampleServlet.class.getName());
+          .formatted(
+              SampleListener.class.getName(),
+              SampleFilter.class.getName(),
+              SampleServlet.class.getName());
 
   static final String JSP =
       "<%@ page contentType=\"text/plain\" session=\"true\" %>jsp <%= session.getAttribute(request.getParameter(\"name\")) %> <%= session.getId() %>";
@@ -49,7 +52,8 @@ final class SampleApp {
     try {
       Path classes = dir.resolve("WEB-INF/classes");
       Path pkg = Path.of(SampleServlet.class.getPackageName().replace('.', '/'));
-      Path compiled = Path.of(SampleServlet.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path compiled =
+          Path.of(SampleServlet.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       Files.createDirectories(classes.resolve(pkg));
       try (Stream<Path> files = Files.list(compiled.resolve(pkg))) {
         for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
@@ -77,8 +81,10 @@ final class SampleApp {
     Path dir = Path.of("target/dropin");
     try (Stream<Path> jars = Files.list(dir)) {
       List<Path> all = jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
-      if (all.stream().noneMatch(p -> p.getFileName().toString().startsWith("tether-session-dropin"))) {
-        throw new IllegalStateException(dir.toAbsolutePath() + " lacks the drop-in jar; run ./mvnw package");
+      if (all.stream()
+          .noneMatch(p -> p.getFileName().toString().startsWith("tether-session-dropin"))) {
+        throw new IllegalStateException(
+            dir.toAbsolutePath() + " lacks the drop-in jar; run ./mvnw package");
       }
       return all;
     } catch (IOException e) {

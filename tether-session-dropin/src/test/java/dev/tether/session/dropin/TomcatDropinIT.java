@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TomcatDropinIT {
 
-  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  Path dir;
 
   private final List<TomcatProcess> started = new ArrayList<>();
 
@@ -41,13 +42,19 @@ class TomcatDropinIT {
   @Test
   void twoTomcatsShareSessionsThroughRedisWithIdChangesListenersAndJsp() throws Exception {
     String redis = Services.redis();
-    String props = "store=redis\nstore.uri=" + redis + "\nstore.key-prefix=tether:dropin-it:"
-        + UUID.randomUUID() + ":\ncookie.secure=false\n";
+    String props =
+        "store=redis\nstore.uri="
+            + redis
+            + "\nstore.key-prefix=tether:dropin-it:"
+            + UUID.randomUUID()
+            + ":\ncookie.secure=false\n";
     TomcatProcess a = tomcat("a", props);
     TomcatProcess b = tomcat("b", props);
-    assertThat(a.log()).doesNotContain("SEVERE")
-        .contains("tether-session: sessions of / kept in store 'redis' (near cache on), cookie TSESSION,"
-            + " idle timeout PT20M, ")
+    assertThat(a.log())
+        .doesNotContain("SEVERE")
+        .contains(
+            "tether-session: sessions of / kept in store 'redis' (near cache on), cookie TSESSION,"
+                + " idle timeout PT20M, ")
         .containsPattern("[0-9]+ session listener\\(s\\) from Tomcat");
     Browser browser = new Browser("TSESSION");
 
@@ -67,12 +74,14 @@ class TomcatDropinIT {
     assertThat(browser.body(a.url("/async?name=note&value=later"))).isEqualTo("async " + first);
     assertThat(browser.body(b.url("/get?name=note"))).isEqualTo("later");
     // the application's own web.xml filter runs after the Tether filter: it sees the Tether session
-    assertThat(browser.get(b.url("/ping")).headers().firstValue("X-Filter-Session")).contains(first);
+    assertThat(browser.get(b.url("/ping")).headers().firstValue("X-Filter-Session"))
+        .contains(first);
     assertThat(browser.body(b.url("/session.jsp?name=cart"))).isEqualTo("jsp three-items " + first);
     assertThat(browser.body(b.url("/peek"))).isEqualTo("session " + first);
     HttpResponse<String> error = browser.get(b.url("/boom"));
     assertThat(error.statusCode()).isEqualTo(500);
-    assertThat(error.body()).isEqualTo("oops three-items"); // the error page sees the Tether session
+    assertThat(error.body())
+        .isEqualTo("oops three-items"); // the error page sees the Tether session
     assertThat(error.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("JSESSIONID"));
 
     // changeSessionId() on b: a new cookie, the attribute kept, the old id dead on a
@@ -83,15 +92,20 @@ class TomcatDropinIT {
     assertThat(withCookie(first).body(a.url("/get?name=cart"))).isEqualTo("no session");
 
     // the web.xml-declared listener got its events, each on the instance where it happened
-    assertThat(browser.body(a.url("/events"))).contains("created " + first, "annotated created " + first);
+    assertThat(browser.body(a.url("/events")))
+        .contains("created " + first, "annotated created " + first);
     assertThat(browser.body(b.url("/events"))).contains("changed " + first + " " + second);
     assertThat(browser.body(a.url("/invalidate"))).isEqualTo("invalidated");
-    assertThat(browser.body(a.url("/events"))).contains("annotated destroyed " + second).endsWith("\ndestroyed " + second);
+    assertThat(browser.body(a.url("/events")))
+        .contains("annotated destroyed " + second)
+        .endsWith("\ndestroyed " + second);
     assertThat(browser.body(b.url("/get?name=cart"))).isEqualTo("no session");
 
     // stopping Tomcat stops the application, which closes the store: no thread left behind
     a.close();
-    assertThat(a.log()).contains("Destroying ProtocolHandler").doesNotContain("failed to stop it", "memory leak");
+    assertThat(a.log())
+        .contains("Destroying ProtocolHandler")
+        .doesNotContain("failed to stop it", "memory leak");
   }
 
   private static Browser withCookie(String id) {
@@ -102,10 +116,17 @@ class TomcatDropinIT {
 
   @Test
   void theFileNamedByTheEnvironmentWithAnOverrideFromTheEnvironment() throws Exception {
-    Path file = Files.writeString(Files.createDirectories(dir.resolve("etc")).resolve("sessions.properties"),
-        "store=memory\ncookie.secure=false\ncookie.name=FROMFILE\n");
-    TomcatProcess t = TomcatProcess.start(Services.catalinaHome(), dir.resolve("env"), null,
-        Map.of("TETHER_SESSION_CONFIG", file.toString(), "TETHER_SESSION_COOKIE_NAME", "FROMENV"));
+    Path file =
+        Files.writeString(
+            Files.createDirectories(dir.resolve("etc")).resolve("sessions.properties"),
+            "store=memory\ncookie.secure=false\ncookie.name=FROMFILE\n");
+    TomcatProcess t =
+        TomcatProcess.start(
+            Services.catalinaHome(),
+            dir.resolve("env"),
+            null,
+            Map.of(
+                "TETHER_SESSION_CONFIG", file.toString(), "TETHER_SESSION_COOKIE_NAME", "FROMENV"));
     started.add(t);
     Browser browser = new Browser("FROMENV");
     assertThat(browser.body(t.url("/set?name=cart&value=one"))).isEqualTo("ok " + browser.cookie());
@@ -116,28 +137,39 @@ class TomcatDropinIT {
   @Test
   void aPropertiesFileThatCannotBeParsedStopsTheApplication() throws Exception {
     TomcatProcess t = tomcat("bad", "store=memory\ncookie.name=\\uZZZZ\n");
-    assertFailed(t, "tether-session: file:" + dir.resolve("bad/lib/tether-session.properties")
-        + " is not a valid properties file: Malformed \\uxxxx encoding.");
+    assertFailed(
+        t,
+        "tether-session: file:"
+            + dir.resolve("bad/lib/tether-session.properties")
+            + " is not a valid properties file: Malformed \\uxxxx encoding.");
   }
 
   @Test
   void anUnknownKeyStopsTheApplicationNamingTheNearestKey() throws Exception {
     TomcatProcess t = tomcat("unknown", "store=memory\ncookie.secure=false\ncooke.name=SHOP\n");
-    assertFailed(t, "tether-session: file:" + dir.resolve("unknown/lib/tether-session.properties")
-        + ":3: unknown key 'cooke.name'; did you mean 'cookie.name'?; allowed: [store, cookie.name,");
+    assertFailed(
+        t,
+        "tether-session: file:"
+            + dir.resolve("unknown/lib/tether-session.properties")
+            + ":3: unknown key 'cooke.name'; did you mean 'cookie.name'?; allowed: [store, cookie.name,");
   }
 
   @Test
   void anUnreachableRedisStopsTheApplication() throws Exception {
     int closed = FreePorts.loopback(1).get(0);
-    TomcatProcess t = tomcat("unreachable", "store=redis\nstore.uri=redis://127.0.0.1:" + closed + "\n");
-    assertFailed(t, "store 'redis' cannot be opened with store.uri=redis://127.0.0.1:" + closed + ": ");
-    assertThat(t.log()).contains("allowed: a store that is running and reachable with these settings");
+    TomcatProcess t =
+        tomcat("unreachable", "store=redis\nstore.uri=redis://127.0.0.1:" + closed + "\n");
+    assertFailed(
+        t, "store 'redis' cannot be opened with store.uri=redis://127.0.0.1:" + closed + ": ");
+    assertThat(t.log())
+        .contains("allowed: a store that is running and reachable with these settings");
   }
 
   /** The application did not start: Tomcat logged {@code message} and answers 404, not a page. */
   private static void assertFailed(TomcatProcess t, String message) {
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(t.log()).contains(message));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(t.log()).contains(message));
     assertThat(t.log()).contains("Context [] startup failed due to previous errors");
     HttpResponse<String> r = new Browser("TSESSION").get(t.url("/ping"));
     assertThat(r.statusCode()).isEqualTo(404);

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Tomcat started as its own process from a {@code CATALINA_HOME} (the Debian {@code tomcat10}
- * package's by default) with a private {@code CATALINA_BASE}: a minimal {@code server.xml} (one
- * loopback connector, no shutdown port), the home's {@code conf/web.xml}, the drop-in jars and a
- * {@code tether-session.properties} in {@code lib/}, and the sample application, unmodified, as
- * {@code webapps/ROOT}. Console output goes to {@code logs/console.log}.
+ * A real Tomcat started as its own process from a {@code CATALINA_HOME} (the Debian {@code
+ * tomcat10} package's by default) with a private {@code CATALINA_BASE}: a minimal {@code
+ * server.xml} (one loopback connector, no shutdown port), the home's {@code conf/web.xml}, the
+ * drop-in jars and a {@code tether-session.properties} in {@code lib/}, and the sample application,
+ * unmodified, as {@code webapps/ROOT}. Console output goes to {@code logs/console.log}.
  */
 final class TomcatProcess implements AutoCloseable {
 
@@ -44,13 +44,15 @@ final class TomcatProcess implements AutoCloseable {
    * As {@link #start(Path, Path, String)}, with {@code env} added to Tomcat's environment; a null
    * {@code properties} puts no file into {@code lib/}.
    */
-  static TomcatProcess start(Path home, Path base, String properties, java.util.Map<String, String> env)
+  static TomcatProcess start(
+      Path home, Path base, String properties, java.util.Map<String, String> env)
       throws IOException {
     for (String d : List.of("conf", "lib", "logs", "temp", "webapps", "work")) {
       Files.createDirectories(base.resolve(d));
     }
     Files.copy(webXml(home), base.resolve("conf/web.xml"));
-    Files.writeString(base.resolve("conf/logging.properties"),
+    Files.writeString(
+        base.resolve("conf/logging.properties"),
         "handlers = java.util.logging.ConsoleHandler\n.level = INFO\n"
             + "java.util.logging.ConsoleHandler.level = ALL\n"
             + "java.util.logging.ConsoleHandler.formatter = org.apache.juli.OneLineFormatter\n");
@@ -62,7 +64,9 @@ final class TomcatProcess implements AutoCloseable {
     }
     SampleApp.write(base.resolve("webapps/ROOT"), List.of());
     int port = FreePorts.loopback(1).get(0); // Tomcat's connector cannot take port 0 and report it
-    Files.writeString(base.resolve("conf/server.xml"), """
+    Files.writeString(
+        base.resolve("conf/server.xml"),
+        """
         <?xml version="1.0" encoding="UTF-8"?>
         <Server port="-1" shutdown="SHUTDOWN">
           <Service name="Catalina">
@@ -72,37 +76,49 @@ final class TomcatProcess implements AutoCloseable {
             </Engine>
           </Service>
         </Server>
-        """.formatted(port));
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m",
-        "-Dcatalina.home=" + home,
-        "-Dcatalina.base=" + base,
-        "-Djava.io.tmpdir=" + base.resolve("temp"),
-        "-Djava.util.logging.config.file=" + base.resolve("conf/logging.properties"),
-        "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
-        "--add-opens=java.base/java.lang=ALL-UNNAMED",
-        "--add-opens=java.base/java.io=ALL-UNNAMED",
-        "--add-opens=java.base/java.util=ALL-UNNAMED",
-        "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-        "--add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED",
-        "-cp", home.resolve("bin/bootstrap.jar") + ":" + home.resolve("bin/tomcat-juli.jar"),
-        "org.apache.catalina.startup.Bootstrap", "start"));
+        """
+            .formatted(port));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-Dcatalina.home=" + home,
+                "-Dcatalina.base=" + base,
+                "-Djava.io.tmpdir=" + base.resolve("temp"),
+                "-Djava.util.logging.config.file=" + base.resolve("conf/logging.properties"),
+                "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                "--add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                home.resolve("bin/bootstrap.jar") + ":" + home.resolve("bin/tomcat-juli.jar"),
+                "org.apache.catalina.startup.Bootstrap",
+                "start"));
     Path log = base.resolve("logs/console.log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(base.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(base.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("TETHER_SESSION_"));
     pb.environment().putAll(env);
     TomcatProcess t = new TomcatProcess(base, port, pb.start());
     try {
-      await("Tomcat start-up in " + base).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-          .until(() -> {
-            if (!t.process.isAlive()) {
-              throw new IllegalStateException("Tomcat exited with " + t.process.exitValue() + ":\n" + t.log());
-            }
-            return t.log().contains("Server startup in");
-          });
+      await("Tomcat start-up in " + base)
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                if (!t.process.isAlive()) {
+                  throw new IllegalStateException(
+                      "Tomcat exited with " + t.process.exitValue() + ":\n" + t.log());
+                }
+                return t.log().contains("Server startup in");
+              });
     } catch (RuntimeException | Error e) {
       t.close();
       throw e;
@@ -111,7 +127,11 @@ final class TomcatProcess implements AutoCloseable {
   }
 
   private static Path webXml(Path home) {
-    for (Path p : List.of(home.resolve("conf/web.xml"), home.resolve("etc/web.xml"), Path.of("/etc/tomcat10/web.xml"))) {
+    for (Path p :
+        List.of(
+            home.resolve("conf/web.xml"),
+            home.resolve("etc/web.xml"),
+            Path.of("/etc/tomcat10/web.xml"))) {
       if (Files.isReadable(p)) {
         return p;
       }

@@ -36,24 +36,24 @@ import java.util.UUID;
  * Sessions as files in a directory that every app instance mounts (NFS, SMB, a cluster file
  * system).
  *
- * <p>Design: {@code sessions/<id>} holds one session in {@link SessionFileFormat}. Every write
- * goes to a temporary file in the same directory and is renamed over the target with {@code
- * ATOMIC_MOVE}, so a reader sees the old or the new file, never a torn one; reads therefore take
- * no lock, and {@link #currentVersion} reads only the fixed header. Writers of one session are
+ * <p>Design: {@code sessions/<id>} holds one session in {@link SessionFileFormat}. Every write goes
+ * to a temporary file in the same directory and is renamed over the target with {@code
+ * ATOMIC_MOVE}, so a reader sees the old or the new file, never a torn one; reads therefore take no
+ * lock, and {@link #currentVersion} reads only the fixed header. Writers of one session are
  * serialised by {@link StripeLocks} (a JVM lock plus an OS lock on one of 64 never-deleted lock
  * files), and a writer re-reads the file under the lock before merging the delta, which makes
- * {@code save} a compare-and-swap on the version. Delete and rotation write {@code
- * tombstones/<id>} (the end of the tombstone, epoch ms) before removing the session file, so a save
- * that waits for the lock finds no file and answers GONE. The principal index is a directory per
- * principal (SHA-256 of the name) of empty files named by session id, updated under the same lock.
- * The sweep lists {@code sessions/}, reads headers without locks and claims an expired session by
- * deleting it under its lock after re-checking, so across any number of sweepers each session is
- * claimed once. Listing is linear in the number of sessions (Jetty's file store has the same cost,
- * jetty#2038); this store suits modest session counts. Every write is forced to disk before the
- * rename and the directory after it, so an acknowledged save survives a crash of the machine (on a
- * network file system, as far as its server honours {@code fsync}). A full disk or a permission
- * problem fails the write with a message saying so and naming the directory; the previous version
- * stays readable, never a truncated file.
+ * {@code save} a compare-and-swap on the version. Delete and rotation write {@code tombstones/<id>}
+ * (the end of the tombstone, epoch ms) before removing the session file, so a save that waits for
+ * the lock finds no file and answers GONE. The principal index is a directory per principal
+ * (SHA-256 of the name) of empty files named by session id, updated under the same lock. The sweep
+ * lists {@code sessions/}, reads headers without locks and claims an expired session by deleting it
+ * under its lock after re-checking, so across any number of sweepers each session is claimed once.
+ * Listing is linear in the number of sessions (Jetty's file store has the same cost, jetty#2038);
+ * this store suits modest session counts. Every write is forced to disk before the rename and the
+ * directory after it, so an acknowledged save survives a crash of the machine (on a network file
+ * system, as far as its server honours {@code fsync}). A full disk or a permission problem fails
+ * the write with a message saying so and naming the directory; the previous version stays readable,
+ * never a truncated file.
  *
  * <pre>{@code
  * SessionStore store = new FileSessionStore(Path.of("/mnt/sessions/shop"), Clock.systemUTC());
@@ -103,7 +103,9 @@ public final class FileSessionStore implements SessionStore {
       }
       b.flip();
       SessionFileFormat.Header h = SessionFileFormat.header(b);
-      return clock.instant().isBefore(h.expiresAt()) ? OptionalLong.of(h.version()) : OptionalLong.empty();
+      return clock.instant().isBefore(h.expiresAt())
+          ? OptionalLong.of(h.version())
+          : OptionalLong.empty();
     } catch (NoSuchFileException e) {
       return OptionalLong.empty();
     } catch (IOException e) {
@@ -288,22 +290,27 @@ public final class FileSessionStore implements SessionStore {
 
   /**
    * Writes {@code content} as {@code dir/name} so that a reader, a crash or a full disk can never
-   * leave a truncated file: into a new temporary file in the same directory, forced to disk, renamed
-   * over the target ({@code ATOMIC_MOVE}, one {@code rename(2)}), then the directory forced so the
-   * rename itself survives a crash. On any failure the temporary file is removed and the previous
-   * version of the target is left as it was.
+   * leave a truncated file: into a new temporary file in the same directory, forced to disk,
+   * renamed over the target ({@code ATOMIC_MOVE}, one {@code rename(2)}), then the directory forced
+   * so the rename itself survives a crash. On any failure the temporary file is removed and the
+   * previous version of the target is left as it was.
    */
   private static void writeAtomically(Path dir, String name, byte[] content) {
     Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.wrap(content);
         while (b.hasRemaining()) {
           ch.write(b);
         }
         ch.force(true);
       }
-      Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve(name),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       try {
         Files.deleteIfExists(tmp);
@@ -320,10 +327,15 @@ public final class FileSessionStore implements SessionStore {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);
     } catch (IOException e) {
-      if (!String.valueOf(e.getMessage()).contains("Invalid argument")) { // FS without directory fsync
+      if (!String.valueOf(e.getMessage())
+          .contains("Invalid argument")) { // FS without directory fsync
         throw new UncheckedIOException(
-            "a session file in " + dir + " was replaced, but the directory could not be forced to"
-                + " disk (" + e.getMessage() + "); the new version may not survive a crash of the"
+            "a session file in "
+                + dir
+                + " was replaced, but the directory could not be forced to"
+                + " disk ("
+                + e.getMessage()
+                + "); the new version may not survive a crash of the"
                 + " file server",
             e);
       }
@@ -343,8 +355,11 @@ public final class FileSessionStore implements SessionStore {
         || reason.contains("Permission denied")
         || reason.contains("Operation not permitted")
         || reason.contains("Read-only file system")) {
-      why = "permission denied (" + reason + "): the directory or file is not writable by this"
-          + " process, immutable, or on a read-only mount";
+      why =
+          "permission denied ("
+              + reason
+              + "): the directory or file is not writable by this"
+              + " process, immutable, or on a read-only mount";
     } else {
       why = reason;
     }

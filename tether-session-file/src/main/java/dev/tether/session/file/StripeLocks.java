@@ -13,9 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Writer locks for a session directory: a fixed set of stripes, each a lock file that is never
  * deleted (deleting a lock file others wait on breaks locking). A stripe is held with a JVM-wide
  * {@link ReentrantLock} (file locks are per process, so threads of one JVM must be serialised
- * first) and then an OS file lock, which other processes on the shared file system honour.
- * Readers never take these locks. Lock state is static per lock file path so that several store
- * instances over one directory in one JVM share it.
+ * first) and then an OS file lock, which other processes on the shared file system honour. Readers
+ * never take these locks. Lock state is static per lock file path so that several store instances
+ * over one directory in one JVM share it.
  */
 final class StripeLocks {
 
@@ -51,7 +51,8 @@ final class StripeLocks {
 
   /** Locks the stripes of {@code ids} in ascending order (no deadlock between two rotations). */
   Held lock(String... ids) {
-    int[] stripes = java.util.Arrays.stream(ids).mapToInt(StripeLocks::stripeOf).distinct().sorted().toArray();
+    int[] stripes =
+        java.util.Arrays.stream(ids).mapToInt(StripeLocks::stripeOf).distinct().sorted().toArray();
     Held[] held = new Held[stripes.length];
     int n = 0;
     try {

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The file store on a real full file system (a 256 KiB tmpfs mounted for this class) and on
- * directories and files made immutable with {@code chattr +i} (which stops root too, unlike
- * {@code chmod}): every failed write says why and where, and the previous version stays readable,
- * whole. Needs root; skipped otherwise, or failed when {@code TETHER_REQUIRE_SERVICES=true}.
+ * directories and files made immutable with {@code chattr +i} (which stops root too, unlike {@code
+ * chmod}): every failed write says why and where, and the previous version stays readable, whole.
+ * Needs root; skipped otherwise, or failed when {@code TETHER_REQUIRE_SERVICES=true}.
  */
 class FileSessionStoreFaultTest {
 
@@ -80,10 +80,13 @@ class FileSessionStoreFaultTest {
         .hasMessageContaining("the file system is full (No space left on device)")
         .hasMessageEndingWith("the previous version is kept")
         .hasMessageNotContaining(id);
-    assertThat(store.load(id)).hasValueSatisfying(r -> {
-      assertThat(r.version()).isEqualTo(1);
-      assertThat(new String(r.attributeBytes("cart"), StandardCharsets.UTF_8)).isEqualTo("v1");
-    });
+    assertThat(store.load(id))
+        .hasValueSatisfying(
+            r -> {
+              assertThat(r.version()).isEqualTo(1);
+              assertThat(new String(r.attributeBytes("cart"), StandardCharsets.UTF_8))
+                  .isEqualTo("v1");
+            });
     assertThat(store.currentVersion(id)).hasValue(1);
     assertThat(leftovers(root.resolve("sessions"))).as("temporary files left behind").isEmpty();
     assertThat(store.isOutage(assertThrows(() -> store.save(big)))).isTrue();
@@ -122,15 +125,21 @@ class FileSessionStoreFaultTest {
       assertThatThrownBy(() -> store.save(change))
           .isInstanceOf(UncheckedIOException.class)
           .hasMessageContaining("permission denied (Operation not permitted)");
-      assertThat(store.load(id)).hasValueSatisfying(r ->
-          assertThat(new String(r.attributeBytes("cart"), StandardCharsets.UTF_8)).isEqualTo("v1"));
+      assertThat(store.load(id))
+          .hasValueSatisfying(
+              r ->
+                  assertThat(new String(r.attributeBytes("cart"), StandardCharsets.UTF_8))
+                      .isEqualTo("v1"));
       assertThat(leftovers(sessions)).isEmpty();
     } finally {
       chattr("-i", file);
     }
     assertThat(store.save(change).isSaved()).isTrue();
-    assertThat(store.load(id)).hasValueSatisfying(r ->
-        assertThat(new String(r.attributeBytes("cart"), StandardCharsets.UTF_8)).isEqualTo("v2"));
+    assertThat(store.load(id))
+        .hasValueSatisfying(
+            r ->
+                assertThat(new String(r.attributeBytes("cart"), StandardCharsets.UTF_8))
+                    .isEqualTo("v2"));
   }
 
   private static RuntimeException assertThrows(Runnable r) {
@@ -143,7 +152,12 @@ class FileSessionStoreFaultTest {
   }
 
   private static SessionRecord session(String id, String cart) {
-    return SessionRecord.create(id, CLOCK.instant(), Duration.ofHours(1), Duration.ofHours(8), null,
+    return SessionRecord.create(
+        id,
+        CLOCK.instant(),
+        Duration.ofHours(1),
+        Duration.ofHours(8),
+        null,
         Map.of("cart", bytes(cart)));
   }
 

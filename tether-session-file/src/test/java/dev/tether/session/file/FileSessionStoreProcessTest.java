@@ -26,7 +26,12 @@ class FileSessionStoreProcessTest {
     String id = "shared-session-for-two-processes";
     store.create(
         SessionRecord.create(
-            id, Clock.systemUTC().instant(), Duration.ofMinutes(30), Duration.ofHours(1), null, Map.of()));
+            id,
+            Clock.systemUTC().instant(),
+            Duration.ofMinutes(30),
+            Duration.ofHours(1),
+            null,
+            Map.of()));
     int count = 500;
     Process other =
         new ProcessBuilder(
@@ -51,7 +56,10 @@ class FileSessionStoreProcessTest {
         String name = "parent" + i;
         assertThat(
                 store
-                    .save(SessionDelta.builder(id, v).set(name, name.getBytes(StandardCharsets.UTF_8)).build())
+                    .save(
+                        SessionDelta.builder(id, v)
+                            .set(name, name.getBytes(StandardCharsets.UTF_8))
+                            .build())
                     .isSaved())
             .isTrue();
       }

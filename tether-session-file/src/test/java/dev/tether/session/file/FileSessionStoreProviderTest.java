@@ -1,9 +1,9 @@
 package dev.tether.session.file;
 
-import dev.tether.session.circuit.CircuitBreakingStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
 import java.nio.file.Files;
@@ -21,7 +21,8 @@ class FileSessionStoreProviderTest {
   void fileAndMemoryStoresAreFoundByName() {
     assertThat(SessionStoreRegistry.providers()).containsKeys("memory", "file");
     try (SessionStore s =
-        SessionStoreRegistry.create("file", Map.of("directory", dir.toString()), Clock.systemUTC())) {
+        SessionStoreRegistry.create(
+            "file", Map.of("directory", dir.toString()), Clock.systemUTC())) {
       assertThat(CircuitBreakingStore.unwrap(s)).isInstanceOf(FileSessionStore.class);
     }
     assertThat(Files.isDirectory(dir.resolve("sessions"))).isTrue();
@@ -32,7 +33,9 @@ class FileSessionStoreProviderTest {
     assertThatThrownBy(() -> SessionStoreRegistry.create("file", Map.of(), Clock.systemUTC()))
         .hasMessageContaining("'directory'");
     assertThatThrownBy(
-            () -> SessionStoreRegistry.create("file", Map.of("directory", "x", "dir", "y"), Clock.systemUTC()))
+            () ->
+                SessionStoreRegistry.create(
+                    "file", Map.of("directory", "x", "dir", "y"), Clock.systemUTC()))
         .hasMessageContaining("[dir]")
         .hasMessageContaining("allowed: [directory]");
     assertThatThrownBy(() -> SessionStoreRegistry.create("mongo", Map.of(), Clock.systemUTC()))

@@ -2,9 +2,9 @@ package dev.tether.session.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.session.contract.SessionStoreContract;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
-import dev.tether.session.contract.SessionStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +51,8 @@ class FileSessionStoreTest extends SessionStoreContract {
   void fileRoundTripsPrincipalAndAttributeVersions() {
     String id = newId();
     SessionRecord r =
-        SessionRecord.create(id, clock.instant(), IDLE, ABSOLUTE, "ünï cödé", Map.of("k", bytes("v")));
+        SessionRecord.create(
+            id, clock.instant(), IDLE, ABSOLUTE, "ünï cödé", Map.of("k", bytes("v")));
     store.create(r);
     assertThat(store.load(id)).contains(r);
   }

@@ -23,10 +23,9 @@ import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
  * <p>Both caches are {@code DIST_SYNC} with {@link GridSettings#owners()} copies per key: a write
  * returns once every owner has it, so a session survives the loss of {@code owners - 1} members.
  * The sessions cache is transactional with pessimistic locking (per-key locks taken at the primary
- * owner, see {@link GridSessionStore}); the principal index is not transactional.
- * Values are {@code byte[]} (sessions) and {@code String} (principal index), types Infinispan's
- * default ProtoStream marshaller carries natively, so no Java serialization and no schema are
- * involved.
+ * owner, see {@link GridSessionStore}); the principal index is not transactional. Values are {@code
+ * byte[]} (sessions) and {@code String} (principal index), types Infinispan's default ProtoStream
+ * marshaller carries natively, so no Java serialization and no schema are involved.
  *
  * <pre>{@code
  * try (GridMember member = GridMember.start(settings)) {
@@ -66,7 +65,9 @@ public final class GridMember implements AutoCloseable {
     }
     global.jmx().disable();
     global.cacheContainer().statistics(false);
-    global.shutdown().hookBehavior(org.infinispan.configuration.global.ShutdownHookBehavior.DONT_REGISTER);
+    global
+        .shutdown()
+        .hookBehavior(org.infinispan.configuration.global.ShutdownHookBehavior.DONT_REGISTER);
     DefaultCacheManager manager = new DefaultCacheManager(global.build(), false);
     try {
       manager.defineConfiguration(SESSIONS, cacheConfiguration(settings, true));

@@ -9,6 +9,7 @@ import dev.tether.session.spi.SessionIds;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.StoreFailures;
+import jakarta.transaction.TransactionManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.infinispan.Cache;
-import jakarta.transaction.TransactionManager;
 import org.infinispan.commons.util.CloseableIterator;
 import org.infinispan.context.Flag;
 import org.infinispan.distribution.DistributionInfo;
@@ -39,10 +39,10 @@ import org.infinispan.remoting.transport.Address;
  * <p>Design notes:
  *
  * <ul>
- *   <li><b>Values</b> are {@code byte[]} written by {@link SessionEntryCodec} (meta data, principal,
- *       and per attribute its bytes and version), never Java objects: no Java serialization, no
- *       ProtoStream schema to deploy on every member, and Infinispan compares them byte for byte in
- *       conditional operations.
+ *   <li><b>Values</b> are {@code byte[]} written by {@link SessionEntryCodec} (meta data,
+ *       principal, and per attribute its bytes and version), never Java objects: no Java
+ *       serialization, no ProtoStream schema to deploy on every member, and Infinispan compares
+ *       them byte for byte in conditional operations.
  *   <li><b>Atomic writes</b>: the sessions cache is transactional with pessimistic locking. Every
  *       write takes the key's cluster-wide lock at its primary owner, reads, applies {@link
  *       SessionRecord#merge} (exactly the reference semantics) and writes, then commits to all
@@ -58,32 +58,33 @@ import org.infinispan.remoting.transport.Address;
  *   <li><b>Tombstones</b> are entries of their own kind under the dead id, ending one idle timeout
  *       after the delete or rotation at the store's clock; a write never turns a missing entry or a
  *       tombstone into a session, so nothing is resurrected (Spring Session #2021, Jetty #3277).
- *   <li><b>Time</b>: liveness is judged only by the store's clock ({@link SessionRecord#isExpired});
- *       each entry also gets an Infinispan lifespan of its remaining logical lifetime plus {@link
- *       GridSettings#expiryGrace()}, a safety net that frees memory should no sweep ever run.
- *   <li><b>Sweep exactly once</b>: iterate all entries (cluster-wide), and for each one that is over
- *       at the store's clock claim it with {@code remove(id, valueRead)}, which holds the key's lock:
- *       exactly one of several concurrent sweepers (on any member) wins, and only the winner returns
- *       the session and cleans its principal index entry. The iteration is linear in the number of
- *       sessions; run it every minute or so with a generous limit, not per request.
- *   <li><b>Principal index</b>: see {@link PrincipalIndex}; updated after the session write commits.
- *       {@link #findByPrincipal} checks each id against its session entry, so an index update that
- *       lost a race never shows a deleted or rotated-away id, and stale ids are dropped as found.
- *   <li><b>Owners</b>: {@link #owners} reads the key's write owners (primary, then backups) from the
- *       member's local copy of the cache topology, no network call, and names them by their node
- *       names, which are the balancer's server names when {@link GridSettings#instanceName()} is set
- *       on every member. Reads on the request path ({@link #load}, {@link #currentVersion}) are
- *       counted as local (this member is a read owner of the key) or remote, so failover to a
+ *   <li><b>Time</b>: liveness is judged only by the store's clock ({@link
+ *       SessionRecord#isExpired}); each entry also gets an Infinispan lifespan of its remaining
+ *       logical lifetime plus {@link GridSettings#expiryGrace()}, a safety net that frees memory
+ *       should no sweep ever run.
+ *   <li><b>Sweep exactly once</b>: iterate all entries (cluster-wide), and for each one that is
+ *       over at the store's clock claim it with {@code remove(id, valueRead)}, which holds the
+ *       key's lock: exactly one of several concurrent sweepers (on any member) wins, and only the
+ *       winner returns the session and cleans its principal index entry. The iteration is linear in
+ *       the number of sessions; run it every minute or so with a generous limit, not per request.
+ *   <li><b>Principal index</b>: see {@link PrincipalIndex}; updated after the session write
+ *       commits. {@link #findByPrincipal} checks each id against its session entry, so an index
+ *       update that lost a race never shows a deleted or rotated-away id, and stale ids are dropped
+ *       as found.
+ *   <li><b>Owners</b>: {@link #owners} reads the key's write owners (primary, then backups) from
+ *       the member's local copy of the cache topology, no network call, and names them by their
+ *       node names, which are the balancer's server names when {@link GridSettings#instanceName()}
+ *       is set on every member. Reads on the request path ({@link #load}, {@link #currentVersion})
+ *       are counted as local (this member is a read owner of the key) or remote, so failover to a
  *       replica owner can be shown to read nothing over the network.
- *   <li><b>Outages</b>: a call the grid cannot serve now (a remote call or a lock that timed out,
- *       a member suspected or unreachable, no available partition, the member stopping or
- *       stopped, back-pressure; see {@link #isGridOutage}) fails with {@link
- *       StoreUnavailableException} naming the operation, the Infinispan exception as its cause,
- *       so the servlet filter answers {@code 503} and a circuit breaker counts it, also when the
- *       cache wraps the cause in a {@code CacheException} or a transaction's rollback. A write
- *       whose lock timed out is run once more first (see {@link #locked}). As with every store, a
- *       write that failed this way is not acknowledged, though a commit that timed out may still
- *       have been applied.
+ *   <li><b>Outages</b>: a call the grid cannot serve now (a remote call or a lock that timed out, a
+ *       member suspected or unreachable, no available partition, the member stopping or stopped,
+ *       back-pressure; see {@link #isGridOutage}) fails with {@link StoreUnavailableException}
+ *       naming the operation, the Infinispan exception as its cause, so the servlet filter answers
+ *       {@code 503} and a circuit breaker counts it, also when the cache wraps the cause in a
+ *       {@code CacheException} or a transaction's rollback. A write whose lock timed out is run
+ *       once more first (see {@link #locked}). As with every store, a write that failed this way is
+ *       not acknowledged, though a commit that timed out may still have been applied.
  * </ul>
  *
  * <pre>{@code
@@ -96,7 +97,8 @@ import org.infinispan.remoting.transport.Address;
  */
 public final class GridSessionStore implements SessionStore {
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GridSessionStore.class);
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(GridSessionStore.class);
 
   private static final TimeUnit MS = TimeUnit.MILLISECONDS;
 
@@ -139,8 +141,8 @@ public final class GridSessionStore implements SessionStore {
 
   /**
    * The members holding {@code id} in their memory, primary first, by node name; empty when this
-   * member has no {@link GridSettings#instanceName() instance name} (its names would mean nothing to
-   * the balancer) or the topology is not known yet. Reads only local state.
+   * member has no {@link GridSettings#instanceName() instance name} (its names would mean nothing
+   * to the balancer) or the topology is not known yet. Reads only local state.
    */
   @Override
   public List<String> owners(String id) {
@@ -160,7 +162,10 @@ public final class GridSessionStore implements SessionStore {
     return names;
   }
 
-  /** Request-path reads ({@link #load}, {@link #currentVersion}) this member answered from its own memory. */
+  /**
+   * Request-path reads ({@link #load}, {@link #currentVersion}) this member answered from its own
+   * memory.
+   */
   public long localReads() {
     return localReads.sum();
   }
@@ -172,7 +177,9 @@ public final class GridSessionStore implements SessionStore {
 
   private DistributionInfo distribution(String id) {
     DistributionManager dm = sessions.getAdvancedCache().getDistributionManager();
-    return dm == null || dm.getCacheTopology() == null ? null : dm.getCacheTopology().getDistribution(id);
+    return dm == null || dm.getCacheTopology() == null
+        ? null
+        : dm.getCacheTopology().getDistribution(id);
   }
 
   /** Reads {@code id} for a request, counting whether the read stayed in this member. */
@@ -188,191 +195,207 @@ public final class GridSessionStore implements SessionStore {
 
   @Override
   public Optional<SessionRecord> load(String id) {
-    return guard("load", () -> {
-      SessionIds.requireValid(id);
-      byte[] entry = read(id);
-      if (!isLiveAt(entry, clock.instant())) {
-        return Optional.empty();
-      }
-      return Optional.of(SessionEntryCodec.read(id, entry));
-    });
+    return guard(
+        "load",
+        () -> {
+          SessionIds.requireValid(id);
+          byte[] entry = read(id);
+          if (!isLiveAt(entry, clock.instant())) {
+            return Optional.empty();
+          }
+          return Optional.of(SessionEntryCodec.read(id, entry));
+        });
   }
 
   @Override
   public OptionalLong currentVersion(String id) {
-    return guard("current-version", () -> {
-      SessionIds.requireValid(id);
-      byte[] entry = read(id);
-      if (!isLiveAt(entry, clock.instant())) {
-        return OptionalLong.empty();
-      }
-      return OptionalLong.of(SessionEntryCodec.version(entry));
-    });
+    return guard(
+        "current-version",
+        () -> {
+          SessionIds.requireValid(id);
+          byte[] entry = read(id);
+          if (!isLiveAt(entry, clock.instant())) {
+            return OptionalLong.empty();
+          }
+          return OptionalLong.of(SessionEntryCodec.version(entry));
+        });
   }
 
   @Override
   public SaveResult create(SessionRecord session) {
-    return guard("create", () -> {
-      requireNonNull(session, "session");
-      byte[] value = SessionEntryCodec.live(session);
-      boolean written =
-          locked(
-              () -> {
-                Instant now = clock.instant();
-                if (!isFree(sessions.get(session.id()), now)) {
-                  return false;
-                }
-                write(session.id(), value, lifespan(session, now));
-                return true;
-              },
-              session.id());
-      if (!written) {
-        return SaveResult.idTaken();
-      }
-      indexAdd(session);
-      return SaveResult.saved(session.version());
-    });
+    return guard(
+        "create",
+        () -> {
+          requireNonNull(session, "session");
+          byte[] value = SessionEntryCodec.live(session);
+          boolean written =
+              locked(
+                  () -> {
+                    Instant now = clock.instant();
+                    if (!isFree(sessions.get(session.id()), now)) {
+                      return false;
+                    }
+                    write(session.id(), value, lifespan(session, now));
+                    return true;
+                  },
+                  session.id());
+          if (!written) {
+            return SaveResult.idTaken();
+          }
+          indexAdd(session);
+          return SaveResult.saved(session.version());
+        });
   }
 
   @Override
   public SaveResult save(SessionDelta delta) {
-    return guard("save", () -> {
-      requireNonNull(delta, "delta");
-      SessionRecord[] before = new SessionRecord[1];
-      SessionRecord.Merge m =
-          locked(
-              () -> {
-                Instant now = clock.instant();
-                byte[] current = sessions.get(delta.id());
-                if (!isLiveAt(current, now)) {
-                  return null;
-                }
-                before[0] = SessionEntryCodec.read(delta.id(), current);
-                SessionRecord.Merge merged = before[0].merge(delta);
-                write(
-                    delta.id(),
-                    SessionEntryCodec.live(merged.record()),
-                    lifespan(merged.record(), now));
-                return merged;
-              },
-              delta.id());
-      if (m == null) {
-        return SaveResult.gone();
-      }
-      if (!Objects.equals(before[0].principal(), m.record().principal())) {
-        if (before[0].principal() != null) {
-          index.remove(before[0].principal(), delta.id());
-        }
-        reconcileIndex(delta.id());
-      }
-      return SaveResult.saved(m.record().version(), m.conflicts());
-    });
+    return guard(
+        "save",
+        () -> {
+          requireNonNull(delta, "delta");
+          SessionRecord[] before = new SessionRecord[1];
+          SessionRecord.Merge m =
+              locked(
+                  () -> {
+                    Instant now = clock.instant();
+                    byte[] current = sessions.get(delta.id());
+                    if (!isLiveAt(current, now)) {
+                      return null;
+                    }
+                    before[0] = SessionEntryCodec.read(delta.id(), current);
+                    SessionRecord.Merge merged = before[0].merge(delta);
+                    write(
+                        delta.id(),
+                        SessionEntryCodec.live(merged.record()),
+                        lifespan(merged.record(), now));
+                    return merged;
+                  },
+                  delta.id());
+          if (m == null) {
+            return SaveResult.gone();
+          }
+          if (!Objects.equals(before[0].principal(), m.record().principal())) {
+            if (before[0].principal() != null) {
+              index.remove(before[0].principal(), delta.id());
+            }
+            reconcileIndex(delta.id());
+          }
+          return SaveResult.saved(m.record().version(), m.conflicts());
+        });
   }
 
   @Override
   public boolean delete(String id) {
-    return guard("delete", () -> {
-      SessionIds.requireValid(id);
-      Instant now = clock.instant();
-      SessionRecord deleted =
-          locked(
-              () -> {
-                byte[] current = sessions.get(id);
-                if (current == null || !SessionEntryCodec.isLive(current)) {
-                  return null;
-                }
-                SessionRecord r = SessionEntryCodec.read(id, current);
-                write(id, tombstone(r, now), tombstoneLifespan(r));
-                return r;
-              },
-              id);
-      if (deleted == null) {
-        return false;
-      }
-      indexRemove(deleted);
-      return !deleted.isExpired(now);
-    });
+    return guard(
+        "delete",
+        () -> {
+          SessionIds.requireValid(id);
+          Instant now = clock.instant();
+          SessionRecord deleted =
+              locked(
+                  () -> {
+                    byte[] current = sessions.get(id);
+                    if (current == null || !SessionEntryCodec.isLive(current)) {
+                      return null;
+                    }
+                    SessionRecord r = SessionEntryCodec.read(id, current);
+                    write(id, tombstone(r, now), tombstoneLifespan(r));
+                    return r;
+                  },
+                  id);
+          if (deleted == null) {
+            return false;
+          }
+          indexRemove(deleted);
+          return !deleted.isExpired(now);
+        });
   }
 
   @Override
   public SaveResult rotateId(String oldId, String newId) {
-    return guard("rotate-id", () -> {
-      SessionIds.requireValid(oldId);
-      SessionIds.requireValid(newId);
-      SaveResult[] outcome = {SaveResult.gone()};
-      SessionRecord before =
-          locked(
-              () -> {
-                Instant now = clock.instant();
-                byte[] current = sessions.get(oldId);
-                if (!isLiveAt(current, now)) {
-                  return null;
-                }
-                if (!isFree(sessions.get(newId), now)) {
-                  outcome[0] = SaveResult.idTaken();
-                  return null;
-                }
-                SessionRecord r = SessionEntryCodec.read(oldId, current);
-                SessionRecord moved = r.withId(newId);
-                write(newId, SessionEntryCodec.live(moved), lifespan(moved, now));
-                write(oldId, tombstone(r, now), tombstoneLifespan(r));
-                return r;
-              },
-              oldId,
-              newId);
-      if (before == null) {
-        return outcome[0];
-      }
-      SessionRecord moved = before.withId(newId);
-      indexAdd(moved);
-      indexRemove(before);
-      return SaveResult.saved(moved.version());
-    });
+    return guard(
+        "rotate-id",
+        () -> {
+          SessionIds.requireValid(oldId);
+          SessionIds.requireValid(newId);
+          SaveResult[] outcome = {SaveResult.gone()};
+          SessionRecord before =
+              locked(
+                  () -> {
+                    Instant now = clock.instant();
+                    byte[] current = sessions.get(oldId);
+                    if (!isLiveAt(current, now)) {
+                      return null;
+                    }
+                    if (!isFree(sessions.get(newId), now)) {
+                      outcome[0] = SaveResult.idTaken();
+                      return null;
+                    }
+                    SessionRecord r = SessionEntryCodec.read(oldId, current);
+                    SessionRecord moved = r.withId(newId);
+                    write(newId, SessionEntryCodec.live(moved), lifespan(moved, now));
+                    write(oldId, tombstone(r, now), tombstoneLifespan(r));
+                    return r;
+                  },
+                  oldId,
+                  newId);
+          if (before == null) {
+            return outcome[0];
+          }
+          SessionRecord moved = before.withId(newId);
+          indexAdd(moved);
+          indexRemove(before);
+          return SaveResult.saved(moved.version());
+        });
   }
 
   @Override
   public Set<String> findByPrincipal(String principal) {
-    return guard("find-by-principal", () -> {
-      requireNonNull(principal, "principal");
-      Set<String> found = new LinkedHashSet<>();
-      for (String id : index.ids(principal)) {
-        byte[] entry = sessions.get(id);
-        if (entry != null
-            && SessionEntryCodec.isLive(entry)
-            && principal.equals(SessionEntryCodec.principal(entry))) {
-          found.add(id);
-        } else {
-          index.remove(principal, id);
-        }
-      }
-      return Set.copyOf(found);
-    });
+    return guard(
+        "find-by-principal",
+        () -> {
+          requireNonNull(principal, "principal");
+          Set<String> found = new LinkedHashSet<>();
+          for (String id : index.ids(principal)) {
+            byte[] entry = sessions.get(id);
+            if (entry != null
+                && SessionEntryCodec.isLive(entry)
+                && principal.equals(SessionEntryCodec.principal(entry))) {
+              found.add(id);
+            } else {
+              index.remove(principal, id);
+            }
+          }
+          return Set.copyOf(found);
+        });
   }
 
   @Override
   public List<SessionRecord> sweepExpired(int limit) {
-    return guard("sweep-expired", () -> {
-      if (limit < 1) {
-        throw new IllegalArgumentException("sweep limit " + limit + " must be at least 1");
-      }
-      Instant now = clock.instant();
-      List<SessionRecord> swept = new ArrayList<>();
-      try (CloseableIterator<Map.Entry<String, byte[]>> it = sessions.entrySet().iterator()) {
-        while (it.hasNext() && swept.size() < limit) {
-          Map.Entry<String, byte[]> e = it.next();
-          byte[] entry = e.getValue();
-          if (!SessionEntryCodec.isOver(entry, now)) {
-            continue;
+    return guard(
+        "sweep-expired",
+        () -> {
+          if (limit < 1) {
+            throw new IllegalArgumentException("sweep limit " + limit + " must be at least 1");
           }
-          if (sessions.remove(e.getKey(), entry) && SessionEntryCodec.isLive(entry)) {
-            SessionRecord r = SessionEntryCodec.read(e.getKey(), entry);
-            indexRemove(r);
-            swept.add(r);
+          Instant now = clock.instant();
+          List<SessionRecord> swept = new ArrayList<>();
+          try (CloseableIterator<Map.Entry<String, byte[]>> it = sessions.entrySet().iterator()) {
+            while (it.hasNext() && swept.size() < limit) {
+              Map.Entry<String, byte[]> e = it.next();
+              byte[] entry = e.getValue();
+              if (!SessionEntryCodec.isOver(entry, now)) {
+                continue;
+              }
+              if (sessions.remove(e.getKey(), entry) && SessionEntryCodec.isLive(entry)) {
+                SessionRecord r = SessionEntryCodec.read(e.getKey(), entry);
+                indexRemove(r);
+                swept.add(r);
+              }
+            }
           }
-        }
-      }
-      return swept;
-    });
+          return swept;
+        });
   }
 
   /**
@@ -396,9 +419,9 @@ public final class GridSessionStore implements SessionStore {
   /**
    * Whether {@code t}, one of its causes or one of their suppressed exceptions is how Infinispan
    * says it cannot serve a call now rather than that the call is wrong: {@code
-   * org.infinispan.commons.TimeoutException} (a remote call, a lock, state transfer),
-   * {@code AvailabilityException} (a degraded partition), {@code SuspectException} (the member
-   * the call went to left or is suspected), {@code CacheUnreachableException}, {@code
+   * org.infinispan.commons.TimeoutException} (a remote call, a lock, state transfer), {@code
+   * AvailabilityException} (a degraded partition), {@code SuspectException} (the member the call
+   * went to left or is suspected), {@code CacheUnreachableException}, {@code
    * IllegalLifecycleStateException} (the cache or member is stopping or stopped), {@code
    * OutdatedTopologyException} (the topology changed under the call) or {@code
    * CacheBackpressureFullException}.
@@ -468,7 +491,10 @@ public final class GridSessionStore implements SessionStore {
       // A lock held by a transaction that waits on a member which has just left is released once
       // the new view is installed; that can outlast the lock timeout on a loaded machine. Nothing
       // of this transaction committed, so it is run once more, with fresh reads.
-      log.debug("grid write of {} timed out on a lock; retrying once: {}", String.join(",", ids), e.getMessage());
+      log.debug(
+          "grid write of {} timed out on a lock; retrying once: {}",
+          String.join(",", ids),
+          e.getMessage());
       return lockedOnce(body, ids);
     }
   }
@@ -504,7 +530,8 @@ public final class GridSessionStore implements SessionStore {
 
   /** Whether an id may be (re)used: never written, or a tombstone that ran out. */
   private static boolean isFree(byte[] entry, Instant now) {
-    return entry == null || (!SessionEntryCodec.isLive(entry) && SessionEntryCodec.isOver(entry, now));
+    return entry == null
+        || (!SessionEntryCodec.isLive(entry) && SessionEntryCodec.isOver(entry, now));
   }
 
   private void reconcileIndex(String id) {
@@ -527,7 +554,9 @@ public final class GridSessionStore implements SessionStore {
   }
 
   private static boolean isLiveAt(byte[] entry, Instant now) {
-    return entry != null && SessionEntryCodec.isLive(entry) && !SessionEntryCodec.isOver(entry, now);
+    return entry != null
+        && SessionEntryCodec.isLive(entry)
+        && !SessionEntryCodec.isOver(entry, now);
   }
 
   private static byte[] tombstone(SessionRecord r, Instant now) {

@@ -19,11 +19,11 @@ import java.util.regex.Pattern;
  * {@code grid}: a replicated in-memory store; each app instance is a grid member. Settings:
  *
  * <ul>
- *   <li>{@code initial-members} (required): comma-separated {@code host:port} list of members,
- *       e.g. {@code 10.0.0.1:7800,10.0.0.2:7800}; the same list on every member is simplest;
+ *   <li>{@code initial-members} (required): comma-separated {@code host:port} list of members, e.g.
+ *       {@code 10.0.0.1:7800,10.0.0.2:7800}; the same list on every member is simplest;
  *   <li>{@code cluster-name} (default {@code tether-sessions});
- *   <li>{@code bind-address} (default {@code 127.0.0.1}), {@code bind-port} (default {@code
- *       7800}), {@code port-range} (default {@code 0}, 0..100);
+ *   <li>{@code bind-address} (default {@code 127.0.0.1}), {@code bind-port} (default {@code 7800}),
+ *       {@code port-range} (default {@code 0}, 0..100);
  *   <li>{@code owners} (default {@code 2}, 1..10): copies of each session;
  *   <li>{@code encryption}: {@code none} (default) or {@code symmetric}, which needs {@code
  *       encryption-key}: a base64 AES key of 16, 24 or 32 bytes shared by all members;
@@ -31,9 +31,10 @@ import java.util.regex.Pattern;
  *       durations such as {@code 500ms}, {@code 2s}, {@code 15m}, {@code 1h};
  *   <li>{@code failure-timeout} (default {@code 10s}, 1s..5m): how long a silent member may miss
  *       heartbeats before the others drop it (see {@link GridSettings#failureTimeout()});
- *   <li>{@code instance-name} (no default): this instance's server name in the balancer's pool, e.g.
- *       {@code s2}; with it the store reports each session's owners, which the servlet filter tells
- *       the balancer ({@code Tether-Session-Owners}) so it fails over to a replica owner first.
+ *   <li>{@code instance-name} (no default): this instance's server name in the balancer's pool,
+ *       e.g. {@code s2}; with it the store reports each session's owners, which the servlet filter
+ *       tells the balancer ({@code Tether-Session-Owners}) so it fails over to a replica owner
+ *       first.
  * </ul>
  *
  * <p>The store starts its own member and stops it on {@link SessionStore#close()}.
@@ -167,7 +168,8 @@ public final class GridSessionStoreProvider implements SessionStoreProvider {
     try {
       return Integer.parseInt(v.strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("grid setting '" + name + "' is '" + v + "'; expected a whole number", e);
+      throw new IllegalArgumentException(
+          "grid setting '" + name + "' is '" + v + "'; expected a whole number", e);
     }
   }
 
@@ -179,7 +181,11 @@ public final class GridSessionStoreProvider implements SessionStoreProvider {
     Matcher m = DURATION.matcher(v.strip());
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "grid setting '" + name + "' is '" + v + "'; expected a duration like 500ms, 2s, 15m, 1h");
+          "grid setting '"
+              + name
+              + "' is '"
+              + v
+              + "'; expected a duration like 500ms, 2s, 15m, 1h");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

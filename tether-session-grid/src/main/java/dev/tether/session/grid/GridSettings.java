@@ -30,12 +30,12 @@ import java.util.Objects;
  *     plain-text traffic between members
  * @param joinTimeout how long discovery and joining wait for peers before this member starts a
  *     cluster of its own
- * @param expiryGrace how much longer than a session's logical lifetime (judged by the store's clock)
- *     the grid keeps its entry as a safety net, and how long a tombstone outlives its logical end;
- *     gives sweeps time to claim expired sessions
+ * @param expiryGrace how much longer than a session's logical lifetime (judged by the store's
+ *     clock) the grid keeps its entry as a safety net, and how long a tombstone outlives its
+ *     logical end; gives sweeps time to claim expired sessions
  * @param failureTimeout how long a member that went silent (crashed, cut off) may miss heartbeats
- *     before the others suspect it and, after a short check, install a view without it; calls to
- *     it wait until then. Heartbeats are sent every fifth of it. Default 10 s, 1 s..5 min: shorter
+ *     before the others suspect it and, after a short check, install a view without it; calls to it
+ *     wait until then. Heartbeats are sent every fifth of it. Default 10 s, 1 s..5 min: shorter
  *     fails over faster, longer tolerates longer pauses (GC, a busy machine) without a false
  *     suspicion
  * @param instanceName the name the balancer's pool gives this app instance (e.g. {@code s2}), used
@@ -98,34 +98,69 @@ public record GridSettings(
     requirePositive(joinTimeout, "join timeout");
     requirePositive(expiryGrace, "expiry grace");
     requireNonNull(failureTimeout, "failureTimeout");
-    if (failureTimeout.compareTo(Duration.ofSeconds(1)) < 0 || failureTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
+    if (failureTimeout.compareTo(Duration.ofSeconds(1)) < 0
+        || failureTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
       throw new IllegalArgumentException("failure timeout " + failureTimeout + " must be 1s..5m");
     }
     if (instanceName != null && !instanceName.matches("[A-Za-z0-9._-]{1,64}")) {
-      throw new IllegalArgumentException("instance name '" + instanceName
-          + "' must be 1..64 letters, digits, '.', '_' or '-' (the server's name in the balancer's pool)");
+      throw new IllegalArgumentException(
+          "instance name '"
+              + instanceName
+              + "' must be 1..64 letters, digits, '.', '_' or '-' (the server's name in the balancer's pool)");
     }
   }
 
   /** Settings without an instance name. */
-  public GridSettings(String clusterName, String bindAddress, int bindPort, int portRange,
-      List<InetSocketAddress> initialMembers, int owners, byte[] encryptionKey, Duration joinTimeout,
-      Duration expiryGrace, Duration failureTimeout) {
-    this(clusterName, bindAddress, bindPort, portRange, initialMembers, owners, encryptionKey, joinTimeout,
-        expiryGrace, failureTimeout, null);
+  public GridSettings(
+      String clusterName,
+      String bindAddress,
+      int bindPort,
+      int portRange,
+      List<InetSocketAddress> initialMembers,
+      int owners,
+      byte[] encryptionKey,
+      Duration joinTimeout,
+      Duration expiryGrace,
+      Duration failureTimeout) {
+    this(
+        clusterName,
+        bindAddress,
+        bindPort,
+        portRange,
+        initialMembers,
+        owners,
+        encryptionKey,
+        joinTimeout,
+        expiryGrace,
+        failureTimeout,
+        null);
   }
 
   /** Settings with the default failure timeout. */
-  public GridSettings(String clusterName, String bindAddress, int bindPort, int portRange,
-      List<InetSocketAddress> initialMembers, int owners, byte[] encryptionKey, Duration joinTimeout,
+  public GridSettings(
+      String clusterName,
+      String bindAddress,
+      int bindPort,
+      int portRange,
+      List<InetSocketAddress> initialMembers,
+      int owners,
+      byte[] encryptionKey,
+      Duration joinTimeout,
       Duration expiryGrace) {
-    this(clusterName, bindAddress, bindPort, portRange, initialMembers, owners, encryptionKey, joinTimeout,
-        expiryGrace, DEFAULT_FAILURE_TIMEOUT);
+    this(
+        clusterName,
+        bindAddress,
+        bindPort,
+        portRange,
+        initialMembers,
+        owners,
+        encryptionKey,
+        joinTimeout,
+        expiryGrace,
+        DEFAULT_FAILURE_TIMEOUT);
   }
 
-  /**
-   * Settings for a member on 127.0.0.1 with two owners, no encryption and the default timeouts.
-   */
+  /** Settings for a member on 127.0.0.1 with two owners, no encryption and the default timeouts. */
   public static GridSettings loopback(
       String clusterName, int bindPort, List<InetSocketAddress> initialMembers) {
     return new GridSettings(
@@ -159,14 +194,37 @@ public record GridSettings(
 
   /** The same settings with another {@code failureTimeout} (1 s..5 min). */
   public GridSettings withFailureTimeout(Duration timeout) {
-    return new GridSettings(clusterName, bindAddress, bindPort, portRange, initialMembers, owners, encryptionKey,
-        joinTimeout, expiryGrace, timeout, instanceName);
+    return new GridSettings(
+        clusterName,
+        bindAddress,
+        bindPort,
+        portRange,
+        initialMembers,
+        owners,
+        encryptionKey,
+        joinTimeout,
+        expiryGrace,
+        timeout,
+        instanceName);
   }
 
-  /** The same settings naming this member {@code name} in the balancer's pool (see {@link #instanceName()}). */
+  /**
+   * The same settings naming this member {@code name} in the balancer's pool (see {@link
+   * #instanceName()}).
+   */
   public GridSettings withInstanceName(String name) {
-    return new GridSettings(clusterName, bindAddress, bindPort, portRange, initialMembers, owners, encryptionKey,
-        joinTimeout, expiryGrace, failureTimeout, name);
+    return new GridSettings(
+        clusterName,
+        bindAddress,
+        bindPort,
+        portRange,
+        initialMembers,
+        owners,
+        encryptionKey,
+        joinTimeout,
+        expiryGrace,
+        failureTimeout,
+        name);
   }
 
   /** A copy of the key, or {@code null}. */

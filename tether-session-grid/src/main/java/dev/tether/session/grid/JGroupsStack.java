@@ -7,10 +7,8 @@ import java.util.List;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import org.infinispan.remoting.transport.jgroups.JGroupsChannelConfigurator;
-import org.jgroups.conf.ProtocolConfiguration;
-import org.jgroups.util.SocketFactory;
 import org.jgroups.JChannel;
-import org.jgroups.stack.Protocol;
+import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
@@ -24,19 +22,21 @@ import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.stack.Protocol;
+import org.jgroups.util.SocketFactory;
 
 /**
  * Builds the JGroups channel of a grid member in code, so users need no XML file.
  *
- * <p>Design: Infinispan's own {@code default-jgroups-tcp.xml} with two changes. Discovery is
- * {@code TCPPING} over the configured static member list instead of {@code MPING} (no multicast and
- * no UDP anywhere, so it works on loopback, in containers and across firewalls that only open the
- * TCP port). {@code FD_SOCK2} is left out because it binds a second port at a fixed offset from the
+ * <p>Design: Infinispan's own {@code default-jgroups-tcp.xml} with two changes. Discovery is {@code
+ * TCPPING} over the configured static member list instead of {@code MPING} (no multicast and no UDP
+ * anywhere, so it works on loopback, in containers and across firewalls that only open the TCP
+ * port). {@code FD_SOCK2} is left out because it binds a second port at a fixed offset from the
  * transport's, which collides with ports chosen freely (tests, containers); failure detection is
- * {@code FD_ALL3} heartbeats plus {@code VERIFY_SUSPECT2}, and a member that stops gracefully leaves
- * at once through {@code GMS}. With an encryption key, {@code SYM_ENCRYPT} sits right below {@code
- * NAKACK2} as the JGroups manual asks, using AES/CBC with a random IV per message: a member without
- * the key can neither read traffic nor join (its join request cannot be decrypted).
+ * {@code FD_ALL3} heartbeats plus {@code VERIFY_SUSPECT2}, and a member that stops gracefully
+ * leaves at once through {@code GMS}. With an encryption key, {@code SYM_ENCRYPT} sits right below
+ * {@code NAKACK2} as the JGroups manual asks, using AES/CBC with a random IV per message: a member
+ * without the key can neither read traffic nor join (its join request cannot be decrypted).
  */
 final class JGroupsStack implements JGroupsChannelConfigurator {
 
@@ -103,8 +103,7 @@ final class JGroupsStack implements JGroupsChannelConfigurator {
     tcp.setBundlerType("transfer-queue");
     tcp.useVirtualThreads(false);
     stack.add(tcp);
-    stack.add(
-        new TCPPING().setInitialHosts(s.initialMembers()).setPortRange(s.portRange()));
+    stack.add(new TCPPING().setInitialHosts(s.initialMembers()).setPortRange(s.portRange()));
     stack.add(new MERGE3().setMinInterval(2_000).setMaxInterval(10_000));
     long failure = s.failureTimeout().toMillis();
     stack.add(new FD_ALL3().setInterval(failure / 5).setTimeout(failure));
@@ -119,9 +118,14 @@ final class JGroupsStack implements JGroupsChannelConfigurator {
     stack.add(new NAKACK2().useMcastXmit(false));
     stack.add(new UNICAST3());
     stack.add(new STABLE());
-    // A leaving member waits at most JGroups' default 2 s for the coordinator's answer (not the join
+    // A leaving member waits at most JGroups' default 2 s for the coordinator's answer (not the
+    // join
     // timeout): while it waits, locks its transactions hold on the survivors stay taken.
-    stack.add(new GMS().setJoinTimeout(join).setLeaveTimeout(Math.min(join, LEAVE_TIMEOUT_MILLIS)).printLocalAddress(false));
+    stack.add(
+        new GMS()
+            .setJoinTimeout(join)
+            .setLeaveTimeout(Math.min(join, LEAVE_TIMEOUT_MILLIS))
+            .printLocalAddress(false));
     stack.add(new UFC());
     stack.add(new MFC());
     stack.add(new FRAG4());

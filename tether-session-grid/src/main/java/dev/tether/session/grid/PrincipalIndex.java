@@ -13,12 +13,12 @@ import org.infinispan.Cache;
  * Principal name to the ids of its sessions, one grid entry per principal.
  *
  * <p>Design: the value is a string {@code "id:end id:end …"} where {@code end} is the session's
- * absolute expiry (epoch ms at the store's clock). Updates are optimistic loops of {@code
- * get} then {@code putIfAbsent}/{@code replace}/{@code remove} conditioned on the value read, so
- * concurrent updates from any member never lose each other's ids. Every write drops ids whose
- * absolute end plus the grace has passed (such a session is dead whatever happened to it) and sets
- * the entry's lifespan to the latest end plus the grace, so an index entry cannot outlive all of
- * its sessions even if no sweep or lookup ever touches it again (Spring Session #1715, #3287).
+ * absolute expiry (epoch ms at the store's clock). Updates are optimistic loops of {@code get} then
+ * {@code putIfAbsent}/{@code replace}/{@code remove} conditioned on the value read, so concurrent
+ * updates from any member never lose each other's ids. Every write drops ids whose absolute end
+ * plus the grace has passed (such a session is dead whatever happened to it) and sets the entry's
+ * lifespan to the latest end plus the grace, so an index entry cannot outlive all of its sessions
+ * even if no sweep or lookup ever touches it again (Spring Session #1715, #3287).
  */
 final class PrincipalIndex {
 

@@ -106,7 +106,8 @@ final class SessionEntryCodec {
 
   static SessionRecord read(String id, byte[] entry) {
     requireLive(entry);
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry, HEAD, entry.length - HEAD))) {
+    try (DataInputStream in =
+        new DataInputStream(new ByteArrayInputStream(entry, HEAD, entry.length - HEAD))) {
       long version = in.readLong();
       Instant created = Instant.ofEpochMilli(in.readLong());
       Instant access = Instant.ofEpochMilli(in.readLong());

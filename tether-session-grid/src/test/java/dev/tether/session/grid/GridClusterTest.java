@@ -1,6 +1,5 @@
 package dev.tether.session.grid;
 
-import dev.tether.testing.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +7,7 @@ import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
+import dev.tether.testing.net.FreePorts;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -16,7 +16,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -113,7 +112,8 @@ class GridClusterTest {
     double saves = rounds / ((System.nanoTime() - t0) / 1e9);
     System.out.printf("grid store, 3 encrypted members, one thread: %.0f saves/s%n", saves);
 
-    assertThat(third.load(id).orElseThrow().attributeBytes("n")).isEqualTo(bytes("" + (rounds - 1)));
+    assertThat(third.load(id).orElseThrow().attributeBytes("n"))
+        .isEqualTo(bytes("" + (rounds - 1)));
     assertThat(first.findByPrincipal("alice")).containsExactly(id);
   }
 
@@ -130,7 +130,9 @@ class GridClusterTest {
     List<String> owners = stores[0].owners(id);
     assertThat(owners).hasSize(2).doesNotHaveDuplicates().isSubsetOf("s1", "s2", "s3");
     for (GridSessionStore s : stores) {
-      assertThat(s.owners(id)).as("every member sees the same owners, primary first").isEqualTo(owners);
+      assertThat(s.owners(id))
+          .as("every member sees the same owners, primary first")
+          .isEqualTo(owners);
     }
     for (int i = 0; i < 3; i++) {
       GridSessionStore s = stores[i];
@@ -142,8 +144,17 @@ class GridClusterTest {
       assertThat(s.localReads() - local).as("s%d local reads", i + 1).isEqualTo(owner ? 2 : 0);
       assertThat(s.remoteReads() - remote).as("s%d remote reads", i + 1).isEqualTo(owner ? 0 : 2);
     }
-    GridSettings unnamed = new GridSettings("c", "127.0.0.1", 7800, 0, cluster.settings(0).initialMembers(), 2, null,
-        Duration.ofSeconds(1), Duration.ofMinutes(15));
+    GridSettings unnamed =
+        new GridSettings(
+            "c",
+            "127.0.0.1",
+            7800,
+            0,
+            cluster.settings(0).initialMembers(),
+            2,
+            null,
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(15));
     assertThat(unnamed.instanceName()).isNull();
   }
 
@@ -231,8 +242,8 @@ class GridClusterTest {
   }
 
   /**
-   * The threads of this JVM that used more than half a core over {@code window}: with nothing
-   * being written, a grid member's threads should all be waiting.
+   * The threads of this JVM that used more than half a core over {@code window}: with nothing being
+   * written, a grid member's threads should all be waiting.
    */
   private static List<String> busyThreads(Duration window) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -245,7 +256,10 @@ class GridClusterTest {
     for (Map.Entry<Long, Long> e : before.entrySet()) {
       long after = threads.getThreadCpuTime(e.getKey());
       ThreadInfo info = threads.getThreadInfo(e.getKey());
-      if (after > 0 && e.getValue() > 0 && after - e.getValue() > window.toNanos() / 2 && info != null) {
+      if (after > 0
+          && e.getValue() > 0
+          && after - e.getValue() > window.toNanos() / 2
+          && info != null) {
         busy.add(info.getThreadName() + " " + (after - e.getValue()) / 1_000_000 + " ms");
       }
     }

@@ -9,10 +9,10 @@ import dev.tether.session.circuit.CircuitBreaker;
 import dev.tether.session.circuit.CircuitBreakerSettings;
 import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.session.circuit.StoreUnavailableException;
+import dev.tether.session.contract.OutageLoad;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.testing.net.FreePorts;
-import dev.tether.session.contract.OutageLoad;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,8 +32,8 @@ import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.Test;
 
 /**
- * The grid when it cannot serve: a member that was stopped under its store, and a member whose
- * only peer went silent (every packet to and from it dropped, as a crash or a partition looks from
+ * The grid when it cannot serve: a member that was stopped under its store, and a member whose only
+ * peer went silent (every packet to and from it dropped, as a crash or a partition looks from
  * outside) while a load of sessions runs. Calls the grid cannot serve fail with {@link
  * StoreUnavailableException}, the Infinispan exception as cause, within a bound; once the survivor
  * has dropped its silent peer it serves every session again, with every acknowledged save.
@@ -53,11 +53,22 @@ class GridOutageTest {
   void aStoppedMemberAnswersStoreUnavailableAndItsBreakerOpens() {
     try (TestCluster cluster = TestCluster.start(1, null)) {
       GridSessionStore grid = new GridSessionStore(cluster.member(0), CLOCK);
-      SessionStore store = CircuitBreakingStore.wrap(
-          grid, "grid", CircuitBreakerSettings.defaults().withFailures(2), CLOCK);
+      SessionStore store =
+          CircuitBreakingStore.wrap(
+              grid, "grid", CircuitBreakerSettings.defaults().withFailures(2), CLOCK);
       String id = new SessionIdGenerator().next();
-      assertThat(store.create(SessionRecord.create(id, CLOCK.instant(), Duration.ofMinutes(30),
-          Duration.ofHours(8), null, Map.of())).isSaved()).isTrue();
+      assertThat(
+              store
+                  .create(
+                      SessionRecord.create(
+                          id,
+                          CLOCK.instant(),
+                          Duration.ofMinutes(30),
+                          Duration.ofHours(8),
+                          null,
+                          Map.of()))
+                  .isSaved())
+          .isTrue();
 
       cluster.member(0).close();
 
@@ -66,7 +77,8 @@ class GridOutageTest {
           .hasMessageStartingWith("session store 'grid': load failed, the grid cannot serve it now")
           .hasRootCauseInstanceOf(IllegalLifecycleStateException.class)
           .satisfies(e -> assertThat(((StoreUnavailableException) e).store()).isEqualTo("grid"));
-      assertThatThrownBy(() -> grid.save(dev.tether.session.spi.SessionDelta.builder(id, 1).build()))
+      assertThatThrownBy(
+              () -> grid.save(dev.tether.session.spi.SessionDelta.builder(id, 1).build()))
           .isInstanceOf(StoreUnavailableException.class);
       for (int i = 0; i < 2; i++) {
         assertThatThrownBy(() -> store.load(id))
@@ -84,9 +96,11 @@ class GridOutageTest {
   }
 
   @Test
-  void aMemberWhosePeerFallsSilentFailsFastUntilItDropsThePeerAndLosesNoAcknowledgedSave() throws Exception {
+  void aMemberWhosePeerFallsSilentFailsFastUntilItDropsThePeerAndLosesNoAcknowledgedSave()
+      throws Exception {
     List<Integer> ports = FreePorts.loopback(2);
-    List<InetSocketAddress> all = ports.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList();
+    List<InetSocketAddress> all =
+        ports.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList();
     String name = "tether-outage-" + UUID.randomUUID();
     GridMember survivor = null;
     GridMember silent = null;
@@ -107,17 +121,23 @@ class GridOutageTest {
 
         cutOff(silent);
 
-        await("calls fail as unavailable while the peer is silent").atMost(WAIT)
+        await("calls fail as unavailable while the peer is silent")
+            .atMost(WAIT)
             .until(() -> load.unavailable() > 0);
-        await("the survivor drops its silent peer").atMost(WAIT).until(() -> a.members().size() == 1);
+        await("the survivor drops its silent peer")
+            .atMost(WAIT)
+            .until(() -> a.members().size() == 1);
         long acked = load.acknowledged();
-        await("served again by the survivor alone").atMost(WAIT)
+        await("served again by the survivor alone")
+            .atMost(WAIT)
             .until(() -> load.acknowledged() > acked + 100);
         assertThat(load.takeWindowMaxCallMillis()).isLessThanOrEqualTo(CALL_BOUND_MILLIS);
       } finally {
         OutageLoad.Report report = load.stop();
         assertThat(report.otherFailures())
-            .as("failures other than StoreUnavailableException, e.g. %s", report.otherFailureSample())
+            .as(
+                "failures other than StoreUnavailableException, e.g. %s",
+                report.otherFailureSample())
             .isZero();
         assertThat(report.maxCallMillis()).isLessThanOrEqualTo(CALL_BOUND_MILLIS);
       }
@@ -135,8 +155,17 @@ class GridOutageTest {
 
   private static GridSettings settings(String cluster, int port, List<InetSocketAddress> all) {
     // failure detection well above the remote timeout, so calls time out before the view changes
-    return new GridSettings(cluster, "127.0.0.1", port, 0, all, 2, null, Duration.ofSeconds(2),
-        Duration.ofMinutes(15), Duration.ofSeconds(6));
+    return new GridSettings(
+        cluster,
+        "127.0.0.1",
+        port,
+        0,
+        all,
+        2,
+        null,
+        Duration.ofSeconds(2),
+        Duration.ofMinutes(15),
+        Duration.ofSeconds(6));
   }
 
   /** Drops every packet to and from {@code member}, right above the transport. */
@@ -156,7 +185,8 @@ class GridOutageTest {
 
   private static JChannel channel(GridMember member) {
     JGroupsTransport transport =
-        (JGroupsTransport) GlobalComponentRegistry.componentOf(member.cacheManager(), Transport.class);
+        (JGroupsTransport)
+            GlobalComponentRegistry.componentOf(member.cacheManager(), Transport.class);
     return transport.getChannel();
   }
 }

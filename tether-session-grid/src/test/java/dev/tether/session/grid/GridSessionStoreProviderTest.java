@@ -1,13 +1,13 @@
 package dev.tether.session.grid;
 
-import dev.tether.session.circuit.CircuitBreakingStore;
-import dev.tether.testing.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
+import dev.tether.testing.net.FreePorts;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,10 +36,12 @@ class GridSessionStoreProviderTest {
       assertThat(CircuitBreakingStore.unwrap(store)).isInstanceOf(GridSessionStore.class);
       String id = "provider-test-" + UUID.randomUUID();
       SessionRecord r =
-          SessionRecord.create(id, CLOCK.instant(), Duration.ofMinutes(5), Duration.ofHours(1), null, Map.of());
+          SessionRecord.create(
+              id, CLOCK.instant(), Duration.ofMinutes(5), Duration.ofHours(1), null, Map.of());
       assertThat(store.create(r).isSaved()).isTrue();
       assertThat(store.load(id)).contains(r);
-      assertThat(((GridSessionStore) CircuitBreakingStore.unwrap(store)).member().members()).hasSize(1);
+      assertThat(((GridSessionStore) CircuitBreakingStore.unwrap(store)).member().members())
+          .hasSize(1);
     }
   }
 
@@ -71,10 +73,17 @@ class GridSessionStoreProviderTest {
     assertThat(g.expiryGrace()).isEqualTo(Duration.ofHours(1));
     assertThat(g.failureTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(g.instanceName()).isEqualTo("s2");
-    assertThat(GridSessionStoreProvider.settings(Map.of("initial-members", "127.0.0.1:7800")).instanceName()).isNull();
-    assertThat(GridSessionStoreProvider.settings(Map.of("initial-members", "127.0.0.1:7800")).failureTimeout())
+    assertThat(
+            GridSessionStoreProvider.settings(Map.of("initial-members", "127.0.0.1:7800"))
+                .instanceName())
+        .isNull();
+    assertThat(
+            GridSessionStoreProvider.settings(Map.of("initial-members", "127.0.0.1:7800"))
+                .failureTimeout())
         .isEqualTo(Duration.ofSeconds(10));
-    assertThat(g.toString()).contains("encrypted").doesNotContain(Base64.getEncoder().encodeToString(key));
+    assertThat(g.toString())
+        .contains("encrypted")
+        .doesNotContain(Base64.getEncoder().encodeToString(key));
   }
 
   @Test
@@ -83,32 +92,47 @@ class GridSessionStoreProviderTest {
     assertBad(Map.of("initial-members", "10.0.0.1"), "expected host:port");
     assertBad(Map.of("initial-members", "10.0.0.1:99999"), "1..65535");
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "owners", "0"), "owners 0 must be 1..10");
-    assertBad(Map.of("initial-members", "127.0.0.1:7800", "owners", "two"), "expected a whole number");
+    assertBad(
+        Map.of("initial-members", "127.0.0.1:7800", "owners", "two"), "expected a whole number");
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "bind-port", "0"), "1..65535");
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "port-range", "500"), "0..100");
-    assertBad(Map.of("initial-members", "127.0.0.1:7800", "encryption", "tls"), "allowed: none, symmetric");
-    assertBad(Map.of("initial-members", "127.0.0.1:7800", "encryption", "symmetric"), "'encryption-key'");
     assertBad(
-        Map.of("initial-members", "127.0.0.1:7800", "encryption", "symmetric", "encryption-key", "AAAA"),
+        Map.of("initial-members", "127.0.0.1:7800", "encryption", "tls"),
+        "allowed: none, symmetric");
+    assertBad(
+        Map.of("initial-members", "127.0.0.1:7800", "encryption", "symmetric"), "'encryption-key'");
+    assertBad(
+        Map.of(
+            "initial-members",
+            "127.0.0.1:7800",
+            "encryption",
+            "symmetric",
+            "encryption-key",
+            "AAAA"),
         "must be 16, 24 or 32 bytes");
     assertBad(
         Map.of("initial-members", "127.0.0.1:7800", "encryption-key", "AAAA"),
         "only allowed with encryption=symmetric");
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "join-timeout", "2 sec"), "like 500ms");
-    assertBad(Map.of("initial-members", "127.0.0.1:7800", "failure-timeout", "500ms"), "must be 1s..5m");
-    assertBad(Map.of("initial-members", "127.0.0.1:7800", "members", "x"), "allowed: [bind-address");
+    assertBad(
+        Map.of("initial-members", "127.0.0.1:7800", "failure-timeout", "500ms"), "must be 1s..5m");
+    assertBad(
+        Map.of("initial-members", "127.0.0.1:7800", "members", "x"), "allowed: [bind-address");
     assertBad(Map.of("initial-members", "127.0.0.1:7800", "cluster-name", " "), "cluster name");
-    assertBad(Map.of("initial-members", "127.0.0.1:7800", "instance-name", "s 2"),
+    assertBad(
+        Map.of("initial-members", "127.0.0.1:7800", "instance-name", "s 2"),
         "instance name 's 2' must be 1..64 letters, digits");
   }
 
   @Test
   void theFailureTimeoutSetsTheHeartbeatDetection() throws Exception {
-    GridSettings g = GridSettings.loopback("c", 7800, List.of(new InetSocketAddress("127.0.0.1", 7800)))
-        .withFailureTimeout(Duration.ofSeconds(3));
+    GridSettings g =
+        GridSettings.loopback("c", 7800, List.of(new InetSocketAddress("127.0.0.1", 7800)))
+            .withFailureTimeout(Duration.ofSeconds(3));
     try (org.jgroups.JChannel channel = JGroupsStack.channel(g)) {
       var fd = channel.getProtocolStack().findProtocol(org.jgroups.protocols.FD_ALL3.class);
-      var verify = channel.getProtocolStack().findProtocol(org.jgroups.protocols.VERIFY_SUSPECT2.class);
+      var verify =
+          channel.getProtocolStack().findProtocol(org.jgroups.protocols.VERIFY_SUSPECT2.class);
       assertThat(((org.jgroups.protocols.FD_ALL3) fd).getTimeout()).isEqualTo(3_000);
       assertThat(((org.jgroups.protocols.FD_ALL3) fd).getInterval()).isEqualTo(600);
       assertThat(((org.jgroups.protocols.VERIFY_SUSPECT2) verify).getTimeout()).isEqualTo(600);

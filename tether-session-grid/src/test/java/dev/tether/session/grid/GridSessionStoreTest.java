@@ -2,11 +2,11 @@ package dev.tether.session.grid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.session.contract.SessionStoreContract;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
-import dev.tether.session.contract.SessionStoreContract;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,7 +140,8 @@ class GridSessionStoreTest extends SessionStoreContract {
     for (int i = 0; i < rounds; i++) {
       String id = ids.get(i % ids.size());
       long v = versions.getOrDefault(id, 1L);
-      versions.put(id, store.save(SessionDelta.builder(id, v).set("n", bytes("" + i)).build()).version());
+      versions.put(
+          id, store.save(SessionDelta.builder(id, v).set("n", bytes("" + i)).build()).version());
     }
     long t1 = System.nanoTime();
     for (int i = 0; i < rounds; i++) {
@@ -174,7 +175,9 @@ class GridSessionStoreTest extends SessionStoreContract {
                 () -> {
                   long v = 1;
                   for (int i = 0; i < perThread; i++) {
-                    v = via.save(SessionDelta.builder(id, v).set("n", bytes("" + i)).build()).version();
+                    v =
+                        via.save(SessionDelta.builder(id, v).set("n", bytes("" + i)).build())
+                            .version();
                   }
                   return v;
                 }));

@@ -26,9 +26,16 @@ class SessionEntryCodecTest {
             Duration.ofHours(8),
             7,
             "Zoë <z@example.org>",
-            Map.of("bin", new AttributeValue(new byte[] {0, -1, 2}, 3), "", new AttributeValue(new byte[0], 7))
-                .entrySet().stream().filter(e -> !e.getKey().isEmpty())
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+            Map.of(
+                    "bin",
+                    new AttributeValue(new byte[] {0, -1, 2}, 3),
+                    "",
+                    new AttributeValue(new byte[0], 7))
+                .entrySet()
+                .stream()
+                .filter(e -> !e.getKey().isEmpty())
+                .collect(
+                    java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
 
     byte[] entry = SessionEntryCodec.live(r);
 
@@ -43,7 +50,8 @@ class SessionEntryCodecTest {
 
   @Test
   void anonymousSessionHasNoPrincipal() {
-    SessionRecord r = SessionRecord.create("x", T, Duration.ofMinutes(1), Duration.ofHours(1), null, Map.of());
+    SessionRecord r =
+        SessionRecord.create("x", T, Duration.ofMinutes(1), Duration.ofHours(1), null, Map.of());
     byte[] entry = SessionEntryCodec.live(r);
     assertThat(SessionEntryCodec.principal(entry)).isNull();
     assertThat(SessionEntryCodec.read("x", entry)).isEqualTo(r);
@@ -60,7 +68,13 @@ class SessionEntryCodecTest {
   @Test
   void corruptEntriesAreReportedWithoutTheId() {
     SessionRecord r =
-        SessionRecord.create("secret-id", T, Duration.ofMinutes(1), Duration.ofHours(1), null, Map.of("a", new byte[10]));
+        SessionRecord.create(
+            "secret-id",
+            T,
+            Duration.ofMinutes(1),
+            Duration.ofHours(1),
+            null,
+            Map.of("a", new byte[10]));
     byte[] entry = SessionEntryCodec.live(r);
     byte[] cut = Arrays.copyOf(entry, entry.length - 4);
     assertThatThrownBy(() -> SessionEntryCodec.read("secret-id", cut))

@@ -28,7 +28,15 @@ final class TestCluster implements AutoCloseable {
       for (int port : ports) {
         GridSettings s =
             new GridSettings(
-                name, "127.0.0.1", port, 0, all, 2, key, Duration.ofSeconds(1), Duration.ofMinutes(15))
+                    name,
+                    "127.0.0.1",
+                    port,
+                    0,
+                    all,
+                    2,
+                    key,
+                    Duration.ofSeconds(1),
+                    Duration.ofMinutes(15))
                 .withInstanceName("s" + (c.members.size() + 1));
         c.settings.add(s);
         c.members.add(GridMember.start(s));
@@ -51,7 +59,6 @@ final class TestCluster implements AutoCloseable {
   int size() {
     return members.size();
   }
-
 
   @Override
   public void close() {

@@ -20,8 +20,8 @@ import java.util.Map;
  * rows, and returns the records; then drops up to {@code limit} tombstones that ran out, claimed
  * the same way. A row is deleted only by the transaction holding its lock, and a deleted row is
  * never claimed again, so every expired session is returned exactly once across all sweepers.
- * Expired rows cannot come back to life meanwhile: every write refuses a row that is expired at
- * its clock.
+ * Expired rows cannot come back to life meanwhile: every write refuses a row that is expired at its
+ * clock.
  *
  * <p>With read replicas the candidates are found first on a replica ({@link #scan}, no locks) and
  * then claimed on the primary by key, re-checking liveness and expiry under the same {@code SKIP

@@ -32,22 +32,22 @@ import javax.sql.DataSource;
  * per attribute holds its bytes and the version that wrote it. Every write is one READ COMMITTED
  * transaction that first locks the session row ({@code SELECT … FOR UPDATE}) and re-checks that it
  * is live at the store's clock, so writers of one session are serialised, a write after a delete,
- * rotation or expiry answers GONE (no resurrection, spring-session#2021, jetty#3277), and
- * attribute inserts never race on their key (spring-session#1213): a save reads the written
- * versions, computes conflicts exactly as {@link SessionRecord#merge} does, upserts and deletes the
- * named attributes and bumps the version. A delete turns the row into a tombstone ({@code live =
- * FALSE}, expiring one idle timeout later); rotation updates {@code session_id} of the same row
- * and inserts a tombstone for the old id, so attributes never move. The unique id constraint covers
- * tombstones, which is what refuses re-creation of a tombstoned id. The sweep claims expired rows
- * with {@code FOR UPDATE SKIP LOCKED LIMIT n} and deletes them with their attributes in the same
- * transaction, so concurrent sweepers on any number of instances claim disjoint sets and never
- * wait for each other (spring-session#838's cleanup deadlocks came from unbounded {@code DELETE …
- * WHERE expiry < ?} on every node). Lock order is always session row, then its attribute rows.
- * Expiry is judged only by the injected clock: times are epoch milliseconds passed as parameters,
- * never the database's {@code NOW()}. Reads are single auto-committed statements (a join), so a
- * load sees one consistent snapshot. The principal index is the row's {@code principal_hash}
- * column (SHA-256 of the name, so any length and any characters index the same way); it follows
- * every write because it lives on the row itself.
+ * rotation or expiry answers GONE (no resurrection, spring-session#2021, jetty#3277), and attribute
+ * inserts never race on their key (spring-session#1213): a save reads the written versions,
+ * computes conflicts exactly as {@link SessionRecord#merge} does, upserts and deletes the named
+ * attributes and bumps the version. A delete turns the row into a tombstone ({@code live = FALSE},
+ * expiring one idle timeout later); rotation updates {@code session_id} of the same row and inserts
+ * a tombstone for the old id, so attributes never move. The unique id constraint covers tombstones,
+ * which is what refuses re-creation of a tombstoned id. The sweep claims expired rows with {@code
+ * FOR UPDATE SKIP LOCKED LIMIT n} and deletes them with their attributes in the same transaction,
+ * so concurrent sweepers on any number of instances claim disjoint sets and never wait for each
+ * other (spring-session#838's cleanup deadlocks came from unbounded {@code DELETE … WHERE expiry <
+ * ?} on every node). Lock order is always session row, then its attribute rows. Expiry is judged
+ * only by the injected clock: times are epoch milliseconds passed as parameters, never the
+ * database's {@code NOW()}. Reads are single auto-committed statements (a join), so a load sees one
+ * consistent snapshot. The principal index is the row's {@code principal_hash} column (SHA-256 of
+ * the name, so any length and any characters index the same way); it follows every write because it
+ * lives on the row itself.
  *
  * <p>Read replicas (optional): session loads, version checks and every write stay on the primary,
  * because a replica's lag would serve a stale session (read-your-writes). Only the reads that
@@ -88,9 +88,9 @@ public final class JdbcSessionStore implements SessionStore {
   private final AttributeRows attributeRows;
 
   /**
-   * A store over {@code dataSource}, creating or migrating its tables first. The data source is
-   * not closed by {@link #close()}; a pool should hand out READ COMMITTED connections (otherwise
-   * the store switches each transaction to it, one more round trip).
+   * A store over {@code dataSource}, creating or migrating its tables first. The data source is not
+   * closed by {@link #close()}; a pool should hand out READ COMMITTED connections (otherwise the
+   * store switches each transaction to it, one more round trip).
    *
    * @param tablePrefix prepended to every table name: empty, or a letter followed by up to 29
    *     letters, digits or underscores
@@ -462,8 +462,7 @@ public final class JdbcSessionStore implements SessionStore {
     ExpirySweep.deleteByKeys(c, "DELETE FROM " + t.attributes() + " WHERE session_pk IN ", pks);
   }
 
-  private void insertTombstone(Connection c, String id, long now, long idleMs)
-      throws SQLException {
+  private void insertTombstone(Connection c, String id, long now, long idleMs) throws SQLException {
     String sql =
         "INSERT INTO "
             + t.sessions()

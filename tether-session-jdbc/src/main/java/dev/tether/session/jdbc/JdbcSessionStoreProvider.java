@@ -22,16 +22,16 @@ import java.util.Set;
  * connection (HikariCP's {@code connectionTimeout}) and a new connection may take to open; {@code
  * query-timeout} (default 5s, whole seconds) is every statement's {@code setQueryTimeout}, after
  * which the database cancels it; the driver's socket timeout is set {@value #SOCKET_SLACK_SECONDS}
- * seconds longer, so a server that stops answering altogether (a partition) also ends the wait.
- * The circuit breaker's {@code circuit.*} settings are read by {@link SessionStoreRegistry}.
+ * seconds longer, so a server that stops answering altogether (a partition) also ends the wait. The
+ * circuit breaker's {@code circuit.*} settings are read by {@link SessionStoreRegistry}.
  *
  * <p>Read replicas: {@code replica-urls}, comma-separated JDBC URLs of streaming replicas of the
- * same database (same scheme as {@code url}); each gets its own small pool ({@value
- * #REPLICA_POOL} connections, read-only, a one-second connection timeout, opened lazily so that a
- * replica that is away does not stop start-up). They log in with {@code replica-user} and {@code
- * replica-password}, which default to {@code user} and {@code password}. Only reads that tolerate
- * lag go to them, those named by {@code replica-reads}: {@code principal-listings} and {@code
- * sweeps} (the default is both); see {@link JdbcSessionStore}.
+ * same database (same scheme as {@code url}); each gets its own small pool ({@value #REPLICA_POOL}
+ * connections, read-only, a one-second connection timeout, opened lazily so that a replica that is
+ * away does not stop start-up). They log in with {@code replica-user} and {@code replica-password},
+ * which default to {@code user} and {@code password}. Only reads that tolerate lag go to them,
+ * those named by {@code replica-reads}: {@code principal-listings} and {@code sweeps} (the default
+ * is both); see {@link JdbcSessionStore}.
  *
  * <pre>{@code
  * SessionStore s = SessionStoreRegistry.create("jdbc",
@@ -48,6 +48,7 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
   static final int MAX_REPLICAS = 16;
   static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(5);
   static final java.time.Duration DEFAULT_QUERY_TIMEOUT = JdbcSessionStore.DEFAULT_QUERY_TIMEOUT;
+
   /** How much longer than the query timeout the driver waits on a silent socket. */
   static final int SOCKET_SLACK_SECONDS = 2;
 
@@ -173,11 +174,12 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
   }
 
   /**
-   * The driver's own limits: the TCP connect and login take at most the connect timeout, a read
-   * on a socket that stays silent fails {@value #SOCKET_SLACK_SECONDS} s after the query timeout
+   * The driver's own limits: the TCP connect and login take at most the connect timeout, a read on
+   * a socket that stays silent fails {@value #SOCKET_SLACK_SECONDS} s after the query timeout
    * (PostgreSQL and MariaDB/MySQL drivers; H2 in memory needs none).
    */
-  static void driverTimeouts(HikariConfig config, String url, java.time.Duration connect, int querySeconds) {
+  static void driverTimeouts(
+      HikariConfig config, String url, java.time.Duration connect, int querySeconds) {
     long connectSeconds = Math.max(1, (connect.toMillis() + 999) / 1000);
     int socketSeconds = querySeconds + SOCKET_SLACK_SECONDS;
     if (url.startsWith("jdbc:postgresql:")) {
@@ -200,11 +202,12 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m)").matcher(v);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
-      d = switch (m.group(2)) {
-        case "ms" -> java.time.Duration.ofMillis(n);
-        case "s" -> java.time.Duration.ofSeconds(n);
-        default -> java.time.Duration.ofMinutes(n);
-      };
+      d =
+          switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            default -> java.time.Duration.ofMinutes(n);
+          };
     } else if (v.startsWith("pt")) {
       try {
         d = java.time.Duration.parse(v.toUpperCase(java.util.Locale.ROOT));
@@ -214,7 +217,10 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
     }
     if (d == null || d.toMillis() < 1 || d.compareTo(java.time.Duration.ofMinutes(10)) > 0) {
       throw new IllegalArgumentException(
-          "session store 'jdbc': setting '" + setting + "' is '" + value
+          "session store 'jdbc': setting '"
+              + setting
+              + "' is '"
+              + value
               + "'; allowed: a duration from 1ms to 10m, like 500ms, 5s, 1m or PT5S");
     }
     return d;

@@ -23,11 +23,13 @@ final class QueryTimeouts {
       return c;
     }
     InvocationHandler h = (proxy, method, args) -> invoke(c, seconds, method, args);
-    return (Connection) Proxy.newProxyInstance(
-        QueryTimeouts.class.getClassLoader(), new Class<?>[] {Connection.class}, h);
+    return (Connection)
+        Proxy.newProxyInstance(
+            QueryTimeouts.class.getClassLoader(), new Class<?>[] {Connection.class}, h);
   }
 
-  private static Object invoke(Connection c, int seconds, Method method, Object[] args) throws Throwable {
+  private static Object invoke(Connection c, int seconds, Method method, Object[] args)
+      throws Throwable {
     Object result;
     try {
       result = method.invoke(c, args);

@@ -135,7 +135,10 @@ final class ReplicaReads {
       log.warn(
           "JDBC session store: {} is unreachable (SQL state {}: {}); its reads go to the primary"
               + " or another replica, retried after a back-off of up to {} s",
-          r.label, e.getSQLState(), e.getMessage(), MAX_BACKOFF_MS / 1000);
+          r.label,
+          e.getSQLState(),
+          e.getMessage(),
+          MAX_BACKOFF_MS / 1000);
     }
   }
 

@@ -7,8 +7,8 @@ import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 
 /**
- * Read replicas of a store's database, the monotonic ticker that times their back-off, and which
- * of the lag-tolerant reads go to them: principal listings and the sweep's candidate scan.
+ * Read replicas of a store's database, the monotonic ticker that times their back-off, and which of
+ * the lag-tolerant reads go to them: principal listings and the sweep's candidate scan.
  */
 record Replicas(
     List<DataSource> dataSources, LongSupplier nanoTime, boolean listings, boolean sweeps) {

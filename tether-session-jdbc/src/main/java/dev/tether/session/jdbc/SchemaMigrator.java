@@ -84,10 +84,10 @@ final class SchemaMigrator {
   }
 
   /**
-   * Version 1. A session row has a stable internal key {@code pk} so that id rotation is an
-   * update of {@code session_id}; {@code live = FALSE} marks a tombstone, which shares the unique
-   * id constraint with live rows and so blocks re-creation of its id until {@code expires_at}.
-   * Times are epoch milliseconds compared with the store's clock, never the database's.
+   * Version 1. A session row has a stable internal key {@code pk} so that id rotation is an update
+   * of {@code session_id}; {@code live = FALSE} marks a tombstone, which shares the unique id
+   * constraint with live rows and so blocks re-creation of its id until {@code expires_at}. Times
+   * are epoch milliseconds compared with the store's clock, never the database's.
    */
   private List<String> versionOne() {
     List<String> ddl = new ArrayList<>();

@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * What differs between the supported databases, and nothing else: column types, table options,
- * the attribute upsert, the row-claiming clause, the schema migration lock and how errors are
+ * What differs between the supported databases, and nothing else: column types, table options, the
+ * attribute upsert, the row-claiming clause, the schema migration lock and how errors are
  * classified. Everything else the store says in plain SQL that all three accept.
  *
  * <p>All three support {@code SELECT … FOR UPDATE SKIP LOCKED} with {@code LIMIT}: PostgreSQL since

@@ -15,7 +15,8 @@ record TableNames(String prefix) {
   /** The longest prefix, so every name stays within PostgreSQL's 63 and MySQL's 64 characters. */
   static final int MAX_PREFIX = 30;
 
-  private static final Pattern PREFIX = Pattern.compile("([A-Za-z][A-Za-z0-9_]{0," + (MAX_PREFIX - 1) + "})?");
+  private static final Pattern PREFIX =
+      Pattern.compile("([A-Za-z][A-Za-z0-9_]{0," + (MAX_PREFIX - 1) + "})?");
 
   TableNames {
     requireNonNull(prefix, "prefix");

@@ -7,9 +7,9 @@ import javax.sql.DataSource;
 /**
  * Runs a unit of work on a pooled connection, either as one READ COMMITTED transaction (retried a
  * few times when the database reports a deadlock or serialisation failure, which rolled it back
- * entirely) or as a single auto-committed read. SQL errors surface as {@link
- * IllegalStateException} naming the operation and the SQL state; messages never carry session ids
- * (the store never puts ids in SQL text, only in parameters).
+ * entirely) or as a single auto-committed read. SQL errors surface as {@link IllegalStateException}
+ * naming the operation and the SQL state; messages never carry session ids (the store never puts
+ * ids in SQL text, only in parameters).
  */
 final class TransactionRunner {
 

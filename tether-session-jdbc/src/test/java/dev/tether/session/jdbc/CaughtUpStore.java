@@ -11,9 +11,9 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * A store with replicas whose every write is followed by waiting until the replica has replayed
- * it, so the shared contract, which reads its own writes at once, can run against replica reads.
- * What happens when the replica lags is what {@link PostgresReplicaLagTest} tests.
+ * A store with replicas whose every write is followed by waiting until the replica has replayed it,
+ * so the shared contract, which reads its own writes at once, can run against replica reads. What
+ * happens when the replica lags is what {@link PostgresReplicaLagTest} tests.
  */
 final class CaughtUpStore implements SessionStore {
 

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tether.session.contract.SessionStoreContract;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SaveResult.Outcome;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
-import dev.tether.session.contract.SessionStoreContract;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -107,10 +107,13 @@ abstract class JdbcSessionStoreContractTest extends SessionStoreContract {
         f.get(60, TimeUnit.SECONDS);
       }
 
-      // SKIP LOCKED lets a sweeper pass over a row another transaction holds at that instant; such a
+      // SKIP LOCKED lets a sweeper pass over a row another transaction holds at that instant; such
+      // a
       // row belongs to the next sweep, as it would in production. One more sweep after the race
       // must find exactly the leftovers, and the union must still claim each session once.
-      for (List<SessionRecord> rest = a.sweepExpired(1000); !rest.isEmpty(); rest = a.sweepExpired(1000)) {
+      for (List<SessionRecord> rest = a.sweepExpired(1000);
+          !rest.isEmpty();
+          rest = a.sweepExpired(1000)) {
         claimed.addAll(rest);
       }
       List<SessionRecord> mine = claimed.stream().filter(r -> expired.contains(r.id())).toList();

@@ -1,9 +1,9 @@
 package dev.tether.session.jdbc;
 
-import dev.tether.session.circuit.CircuitBreakingStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
@@ -78,7 +78,8 @@ class JdbcSessionStoreProviderTest {
   @Test
   void anEmptyPrefixAndTheLongestPrefixAreAccepted() {
     assertThat(new TableNames("").sessions()).isEqualTo("sessions");
-    assertThat(new TableNames("x".repeat(TableNames.MAX_PREFIX)).schemaVersion()).hasSizeLessThan(64);
+    assertThat(new TableNames("x".repeat(TableNames.MAX_PREFIX)).schemaVersion())
+        .hasSizeLessThan(64);
   }
 
   @Test
@@ -97,8 +98,7 @@ class JdbcSessionStoreProviderTest {
   void replicaUrlsAreCheckedEntryByEntryAgainstThePrimarysScheme() {
     assertThatThrownBy(
             () ->
-                SessionStoreRegistry.create(
-                    "jdbc", h2("replica-urls", "jdbc:h2:mem:a,,x"), clock))
+                SessionStoreRegistry.create("jdbc", h2("replica-urls", "jdbc:h2:mem:a,,x"), clock))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'replica-urls'")
         .hasMessageContaining("empty entry at position 2")

@@ -18,8 +18,9 @@ import java.util.concurrent.Future;
  * Rough saves/s and loads/s of the JDBC store per database (a measurement, not a test): 3,000
  * sessions with three 200-byte attributes; each save reads the current version, then sets one
  * attribute and the last access; each load reads a whole session. One thread, then four, after an
- * untimed warm-up round of the same work (the JIT and the database's caches). H2 always; PostgreSQL and MariaDB when their
- * {@code TETHER_TEST_*} variables are set. Run after {@code test-compile} with:
+ * untimed warm-up round of the same work (the JIT and the database's caches). H2 always; PostgreSQL
+ * and MariaDB when their {@code TETHER_TEST_*} variables are set. Run after {@code test-compile}
+ * with:
  *
  * <pre>
  * ./mvnw -q -pl tether-session-jdbc -am test-compile dependency:build-classpath \

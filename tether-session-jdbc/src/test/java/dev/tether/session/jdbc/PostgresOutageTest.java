@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tether.session.circuit.CircuitBreaker;
 import dev.tether.session.circuit.CircuitBreakingStore;
+import dev.tether.session.contract.OutageLoad;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
 import dev.tether.testing.net.FaultyProxy;
-import dev.tether.session.contract.OutageLoad;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,20 +41,31 @@ class PostgresOutageTest {
       URI target = URI.create(db.pool().getJdbcUrl().substring("jdbc:".length()));
       String prefix = db.prefix();
       try (FaultyProxy proxy = FaultyProxy.start(target.getHost(), target.getPort())) {
-        String proxied = "jdbc:postgresql://127.0.0.1:" + proxy.port() + target.getRawPath()
-            + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+        String proxied =
+            "jdbc:postgresql://127.0.0.1:"
+                + proxy.port()
+                + target.getRawPath()
+                + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
         SessionStore store =
             SessionStoreRegistry.create(
                 "jdbc",
                 Map.of(
-                    "url", proxied,
-                    "user", db.pool().getUsername(),
-                    "password", db.pool().getPassword(),
-                    "table-prefix", prefix,
-                    "pool-size", "4",
-                    "connect-timeout", "1s",
-                    "query-timeout", "1s",
-                    "circuit.cool-down", "1s"),
+                    "url",
+                    proxied,
+                    "user",
+                    db.pool().getUsername(),
+                    "password",
+                    db.pool().getPassword(),
+                    "table-prefix",
+                    prefix,
+                    "pool-size",
+                    "4",
+                    "connect-timeout",
+                    "1s",
+                    "query-timeout",
+                    "1s",
+                    "circuit.cool-down",
+                    "1s"),
                 clock);
         assertThat(store).isInstanceOf(CircuitBreakingStore.class);
         CircuitBreaker breaker = ((CircuitBreakingStore) store).breaker();
@@ -63,18 +74,41 @@ class PostgresOutageTest {
           await("load running").atMost(WAIT).until(() -> load.acknowledged() >= 200);
 
           fault(load, breaker, proxy::pass, () -> proxy.delay(Duration.ofSeconds(5)), "delayed");
-          fault(load, breaker, () -> { proxy.cutAll(); proxy.pass(); }, proxy::blackhole, "blackholed");
-          fault(load, breaker, proxy::pass, () -> { proxy.refuse(); proxy.cutAll(); }, "refusing");
-          // connections cut while everything else is fine: a blip, recovered at once or after a probe
+          fault(
+              load,
+              breaker,
+              () -> {
+                proxy.cutAll();
+                proxy.pass();
+              },
+              proxy::blackhole,
+              "blackholed");
+          fault(
+              load,
+              breaker,
+              proxy::pass,
+              () -> {
+                proxy.refuse();
+                proxy.cutAll();
+              },
+              "refusing");
+          // connections cut while everything else is fine: a blip, recovered at once or after a
+          // probe
           long acked = load.acknowledged();
           proxy.cutAll();
-          await("recovered after the cut").atMost(WAIT).until(() ->
-              breaker.state() == CircuitBreaker.State.CLOSED && load.acknowledged() > acked + 100);
+          await("recovered after the cut")
+              .atMost(WAIT)
+              .until(
+                  () ->
+                      breaker.state() == CircuitBreaker.State.CLOSED
+                          && load.acknowledged() > acked + 100);
         } finally {
           OutageLoad.Report report = load.stop();
           assertThat(report.maxCallMillis()).isLessThanOrEqualTo(CALL_BOUND_MILLIS);
           assertThat(report.otherFailures())
-              .as("failures other than StoreUnavailableException, e.g. %s", report.otherFailureSample())
+              .as(
+                  "failures other than StoreUnavailableException, e.g. %s",
+                  report.otherFailureSample())
               .isZero();
           store.close();
         }
@@ -86,20 +120,28 @@ class PostgresOutageTest {
     }
   }
 
-  /** Applies {@code fault} until the circuit opens, checks no call hung, restores, awaits recovery. */
+  /**
+   * Applies {@code fault} until the circuit opens, checks no call hung, restores, awaits recovery.
+   */
   private static void fault(
       OutageLoad load, CircuitBreaker breaker, Runnable restore, Runnable fault, String what) {
     load.takeWindowMaxCallMillis();
     long unavailable = load.unavailable();
     fault.run();
-    BooleanSupplier open = () -> breaker.state() != CircuitBreaker.State.CLOSED
-        && load.unavailable() > unavailable + 10;
+    BooleanSupplier open =
+        () ->
+            breaker.state() != CircuitBreaker.State.CLOSED && load.unavailable() > unavailable + 10;
     await("circuit open while the database is " + what).atMost(WAIT).until(open::getAsBoolean);
-    assertThat(load.takeWindowMaxCallMillis()).as("longest call while " + what)
+    assertThat(load.takeWindowMaxCallMillis())
+        .as("longest call while " + what)
         .isLessThanOrEqualTo(CALL_BOUND_MILLIS);
     restore.run();
     long acked = load.acknowledged();
-    await("recovered after being " + what).atMost(WAIT).until(() ->
-        breaker.state() == CircuitBreaker.State.CLOSED && load.acknowledged() > acked + 100);
+    await("recovered after being " + what)
+        .atMost(WAIT)
+        .until(
+            () ->
+                breaker.state() == CircuitBreaker.State.CLOSED
+                    && load.acknowledged() > acked + 100);
   }
 }

@@ -1,9 +1,9 @@
 package dev.tether.session.jdbc;
 
-import dev.tether.session.circuit.CircuitBreakingStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
@@ -119,10 +119,10 @@ class PostgresReplicaLagTest {
       settings.put("password", System.getenv("TETHER_TEST_PG_PASSWORD"));
       settings.put("table-prefix", db.prefix());
       settings.put(
-          "replica-urls",
-          "jdbc:postgresql://127.0.0.1:" + relay.port() + replicaUri.getPath());
+          "replica-urls", "jdbc:postgresql://127.0.0.1:" + relay.port() + replicaUri.getPath());
       try (JdbcSessionStore s =
-          (JdbcSessionStore) CircuitBreakingStore.unwrap(SessionStoreRegistry.create("jdbc", settings, clock))) {
+          (JdbcSessionStore)
+              CircuitBreakingStore.unwrap(SessionStoreRegistry.create("jdbc", settings, clock))) {
         ReplicaReads reads = s.replicaReads();
         String principal = "away-" + TestDatabase.randomSuffix();
         List<String> logins = new ArrayList<>();

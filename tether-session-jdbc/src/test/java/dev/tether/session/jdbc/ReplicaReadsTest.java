@@ -45,7 +45,8 @@ class ReplicaReadsTest {
     try (Connection c = primary.getConnection()) {
       dialect = SqlDialect.detect(c.getMetaData());
     }
-    return new ReplicaReads(replicas, new TransactionRunner(primary, dialect, false, 5), nanos::get);
+    return new ReplicaReads(
+        replicas, new TransactionRunner(primary, dialect, false, 5), nanos::get);
   }
 
   /** The database a connection is to (an in-memory H2 database that holds no data). */
@@ -63,8 +64,9 @@ class ReplicaReadsTest {
     for (int i = 0; i < 6; i++) {
       served.add(reads.read("t", ReplicaReadsTest::url));
     }
-    assertThat(served).containsExactly(
-        r1.getURL(), r2.getURL(), r1.getURL(), r2.getURL(), r1.getURL(), r2.getURL());
+    assertThat(served)
+        .containsExactly(
+            r1.getURL(), r2.getURL(), r1.getURL(), r2.getURL(), r1.getURL(), r2.getURL());
     assertThat(reads.servedByReplica()).containsExactly(3, 3);
     assertThat(reads.servedByPrimary()).isZero();
   }

@@ -42,7 +42,8 @@ public record JwtEndpoints(String header, String tokenPath, String jwksPath, Dur
 
   /** The defaults above. */
   public static JwtEndpoints defaults() {
-    return new JwtEndpoints(DEFAULT_HEADER, DEFAULT_TOKEN_PATH, DEFAULT_JWKS_PATH, DEFAULT_JWKS_MAX_AGE);
+    return new JwtEndpoints(
+        DEFAULT_HEADER, DEFAULT_TOKEN_PATH, DEFAULT_JWKS_PATH, DEFAULT_JWKS_MAX_AGE);
   }
 
   /** The same with the JWK set at {@code path}. */

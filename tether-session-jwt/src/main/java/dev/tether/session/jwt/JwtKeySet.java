@@ -30,8 +30,8 @@ import java.util.Set;
  *
  * <p>Rotation, in operator terms: add a key whose {@code nbf} lies at least the JWK set's cache age
  * ({@link JwtEndpoints#jwksMaxAge()}) in the future, to every issuing instance; from its {@code
- * nbf} it signs; remove the old key from the configuration any time after {@code nbf + overlap}
- * (it is no longer published by then anyway). All issuing instances need the same set: a token is
+ * nbf} it signs; remove the old key from the configuration any time after {@code nbf + overlap} (it
+ * is no longer published by then anyway). All issuing instances need the same set: a token is
  * verified against the JWK set of whichever instance answered the JWKS request.
  *
  * <pre>{@code
@@ -62,7 +62,8 @@ public final class JwtKeySet {
     requireNonNull(jwks, "jwks");
     requireNonNull(overlap, "overlap");
     if (jwks.isEmpty()) {
-      throw new IllegalArgumentException("the JWT key set is empty; allowed: one or more private JWKs");
+      throw new IllegalArgumentException(
+          "the JWT key set is empty; allowed: one or more private JWKs");
     }
     if (overlap.isNegative()) {
       throw new IllegalArgumentException("overlap " + overlap + " is negative");
@@ -83,7 +84,8 @@ public final class JwtKeySet {
             "JWT key '" + kid + "' is a public key; the issuer needs the private key (d)");
       }
       JWSAlgorithm alg = algorithm(k);
-      Instant from = k.getNotBeforeTime() == null ? Instant.EPOCH : k.getNotBeforeTime().toInstant();
+      Instant from =
+          k.getNotBeforeTime() == null ? Instant.EPOCH : k.getNotBeforeTime().toInstant();
       if (!starts.add(from)) {
         throw new IllegalArgumentException(
             "JWT key '" + kid + "' starts signing (nbf) at the same instant as another key");
@@ -100,7 +102,8 @@ public final class JwtKeySet {
     try {
       return of(JWKSet.parse(jwkSetJson).getKeys(), overlap);
     } catch (ParseException e) {
-      throw new IllegalArgumentException("the JWT key set is not a valid JWK set: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the JWT key set is not a valid JWK set: " + e.getMessage(), e);
     }
   }
 
@@ -166,42 +169,65 @@ public final class JwtKeySet {
     // kty, crv/n/e, kid, use, alg only: the schedule (nbf) is the issuer's business
     if (pub instanceof ECKey ec) {
       return new ECKey.Builder(ec.getCurve(), ec.getX(), ec.getY())
-          .keyID(ec.getKeyID()).keyUse(KeyUse.SIGNATURE).algorithm(e.alg).build();
+          .keyID(ec.getKeyID())
+          .keyUse(KeyUse.SIGNATURE)
+          .algorithm(e.alg)
+          .build();
     }
     RSAKey rsa = (RSAKey) pub;
     return new RSAKey.Builder(rsa.getModulus(), rsa.getPublicExponent())
-        .keyID(rsa.getKeyID()).keyUse(KeyUse.SIGNATURE).algorithm(e.alg).build();
+        .keyID(rsa.getKeyID())
+        .keyUse(KeyUse.SIGNATURE)
+        .algorithm(e.alg)
+        .build();
   }
 
   private static JWSAlgorithm algorithm(JWK k) {
     String kid = k.getKeyID();
     if (k.getKeyUse() != null && k.getKeyUse() != KeyUse.SIGNATURE) {
-      throw new IllegalArgumentException("JWT key '" + kid + "' has use '" + k.getKeyUse() + "'; allowed: sig");
+      throw new IllegalArgumentException(
+          "JWT key '" + kid + "' has use '" + k.getKeyUse() + "'; allowed: sig");
     }
     if (k instanceof ECKey ec) {
       JWSAlgorithm expected =
-          Curve.P_256.equals(ec.getCurve()) ? JWSAlgorithm.ES256
-              : Curve.P_384.equals(ec.getCurve()) ? JWSAlgorithm.ES384
-              : Curve.P_521.equals(ec.getCurve()) ? JWSAlgorithm.ES512 : null;
+          Curve.P_256.equals(ec.getCurve())
+              ? JWSAlgorithm.ES256
+              : Curve.P_384.equals(ec.getCurve())
+                  ? JWSAlgorithm.ES384
+                  : Curve.P_521.equals(ec.getCurve()) ? JWSAlgorithm.ES512 : null;
       if (expected == null || k.getAlgorithm() != null && !expected.equals(k.getAlgorithm())) {
         throw new IllegalArgumentException(
-            "JWT key '" + kid + "' is EC " + ec.getCurve() + " with alg " + k.getAlgorithm()
+            "JWT key '"
+                + kid
+                + "' is EC "
+                + ec.getCurve()
+                + " with alg "
+                + k.getAlgorithm()
                 + "; allowed: P-256 (ES256), P-384 (ES384), P-521 (ES512)");
       }
       return expected;
     }
     if (k instanceof RSAKey rsa) {
       if (rsa.size() < 2048) {
-        throw new IllegalArgumentException("JWT key '" + kid + "' is RSA " + rsa.size() + " bits; allowed: 2048 or more");
+        throw new IllegalArgumentException(
+            "JWT key '" + kid + "' is RSA " + rsa.size() + " bits; allowed: 2048 or more");
       }
-      JWSAlgorithm alg = k.getAlgorithm() == null ? JWSAlgorithm.RS256 : JWSAlgorithm.parse(k.getAlgorithm().getName());
+      JWSAlgorithm alg =
+          k.getAlgorithm() == null
+              ? JWSAlgorithm.RS256
+              : JWSAlgorithm.parse(k.getAlgorithm().getName());
       if (!JWSAlgorithm.Family.RSA.contains(alg)) {
-        throw new IllegalArgumentException("JWT key '" + kid + "' is RSA with alg " + alg + "; allowed: RS256..512, PS256..512");
+        throw new IllegalArgumentException(
+            "JWT key '" + kid + "' is RSA with alg " + alg + "; allowed: RS256..512, PS256..512");
       }
       return alg;
     }
     throw new IllegalArgumentException(
-        "JWT key '" + kid + "' is of type " + k.getKeyType() + "; allowed: EC (ES256 by default) or RSA");
+        "JWT key '"
+            + kid
+            + "' is of type "
+            + k.getKeyType()
+            + "; allowed: EC (ES256 by default) or RSA");
   }
 
   /**

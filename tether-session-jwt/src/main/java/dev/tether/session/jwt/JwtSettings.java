@@ -50,7 +50,12 @@ public record JwtSettings(
     requireNonNull(lifetime, "lifetime");
     if (lifetime.compareTo(MIN_LIFETIME) < 0 || lifetime.compareTo(MAX_LIFETIME) > 0) {
       throw new IllegalArgumentException(
-          "lifetime " + lifetime + " is out of range; allowed: " + MIN_LIFETIME + " to " + MAX_LIFETIME
+          "lifetime "
+              + lifetime
+              + " is out of range; allowed: "
+              + MIN_LIFETIME
+              + " to "
+              + MAX_LIFETIME
               + " (a revoked session's token works downstream until it expires)");
     }
     claims = Map.copyOf(new LinkedHashMap<>(requireNonNull(claims, "claims")));
@@ -60,13 +65,19 @@ public record JwtSettings(
       }
       if (RESERVED.contains(e.getValue())) {
         throw new IllegalArgumentException(
-            "claims: attribute '" + e.getKey() + "' maps to claim '" + e.getValue()
-                + "', which the issuer sets itself; allowed: any claim name but " + RESERVED);
+            "claims: attribute '"
+                + e.getKey()
+                + "' maps to claim '"
+                + e.getValue()
+                + "', which the issuer sets itself; allowed: any claim name but "
+                + RESERVED);
       }
     }
   }
 
-  /** Tokens for {@code audience} from {@code issuer}, {@link #DEFAULT_LIFETIME}, no extra claims. */
+  /**
+   * Tokens for {@code audience} from {@code issuer}, {@link #DEFAULT_LIFETIME}, no extra claims.
+   */
   public static JwtSettings of(String issuer, List<String> audience) {
     return new JwtSettings(issuer, audience, DEFAULT_LIFETIME, Map.of());
   }

@@ -32,16 +32,16 @@ import java.util.Optional;
  *   <li>As a {@link SessionCommitListener} of the {@link TetherSessionFilter}: after each save of a
  *       session with a principal, when the request does not already hold an accurate token, the
  *       response carries a new one in {@link JwtEndpoints#header()}. So a login, a logout-and-login
- *       as someone else, an id rotation or a change of a claim's attribute each send a fresh
- *       token, and a request that echoes its token (same header, or {@code Authorization: Bearer})
- *       with more than half its lifetime left gets none, costing no signature.
+ *       as someone else, an id rotation or a change of a claim's attribute each send a fresh token,
+ *       and a request that echoes its token (same header, or {@code Authorization: Bearer}) with
+ *       more than half its lifetime left gets none, costing no signature.
  *   <li>As a servlet filter placed after the {@code TetherSessionFilter}: {@code GET} {@link
  *       JwtEndpoints#jwksPath()} answers the JWK set ({@code application/jwk-set+json}, cacheable
  *       for {@link JwtEndpoints#jwksMaxAge()}); {@code GET} {@link JwtEndpoints#tokenPath()}
  *       answers {@code {"token": "...", "token_type": "Bearer", "expires_at": <epoch s>,
- *       "expires_in": <s>}} for the request's session, or 401 {@code {"error": "no_session"}}
- *       when it has none or no principal (logged out: no new token for a revoked session). Both
- *       are {@code Cache-Control: no-store} but the JWK set.
+ *       "expires_in": <s>}} for the request's session, or 401 {@code {"error": "no_session"}} when
+ *       it has none or no principal (logged out: no new token for a revoked session). Both are
+ *       {@code Cache-Control: no-store} but the JWK set.
  * </ul>
  *
  * <pre>{@code
@@ -119,7 +119,9 @@ public final class SessionJwtFilter implements Filter, SessionCommitListener {
     out.setHeader("Cache-Control", "no-store");
     if (t.isEmpty()) {
       out.setStatus(401);
-      write(out, "application/json",
+      write(
+          out,
+          "application/json",
           "{\"error\":\"no_session\",\"error_description\":\"no logged-in session: log in first\"}");
       return;
     }
@@ -134,8 +136,10 @@ public final class SessionJwtFilter implements Filter, SessionCommitListener {
   }
 
   /** The token this request already issued for the session as it is now, else a new one. */
-  private Optional<IssuedToken> current(HttpServletRequest request, ActiveSession s, String fingerprint) {
-    if (request.getAttribute(ISSUED) instanceof IssuedToken t && t.fingerprint().equals(fingerprint)) {
+  private Optional<IssuedToken> current(
+      HttpServletRequest request, ActiveSession s, String fingerprint) {
+    if (request.getAttribute(ISSUED) instanceof IssuedToken t
+        && t.fingerprint().equals(fingerprint)) {
       return Optional.of(t);
     }
     Optional<IssuedToken> fresh = issuer.issue(s);
@@ -158,20 +162,25 @@ public final class SessionJwtFilter implements Filter, SessionCommitListener {
     }
     try {
       JWTClaimsSet claims = SignedJWT.parse(token.strip()).getJWTClaimsSet();
-      Instant renewBefore = issuer.clock().instant().plus(issuer.settings().lifetime().dividedBy(2));
+      Instant renewBefore =
+          issuer.clock().instant().plus(issuer.settings().lifetime().dividedBy(2));
       return issuer.fingerprint(claims, renewBefore);
     } catch (ParseException | RuntimeException e) {
       return Optional.empty(); // not a token of ours: issue one
     }
   }
 
-  private static boolean allowGet(HttpServletRequest http, HttpServletResponse out) throws IOException {
+  private static boolean allowGet(HttpServletRequest http, HttpServletResponse out)
+      throws IOException {
     if (http.getMethod().equals("GET") || http.getMethod().equals("HEAD")) {
       return true;
     }
     out.setStatus(405);
     out.setHeader("Allow", "GET, HEAD");
-    write(out, "text/plain", "method " + http.getMethod() + " is not allowed here; allowed: GET, HEAD\n");
+    write(
+        out,
+        "text/plain",
+        "method " + http.getMethod() + " is not allowed here; allowed: GET, HEAD\n");
     return false;
   }
 

@@ -56,7 +56,8 @@ public final class SessionTokenIssuer {
    * @param random source of {@code jti}
    * @throws IllegalStateException when no key of {@code keys} signs at the clock's time
    */
-  public SessionTokenIssuer(JwtSettings settings, JwtKeySet keys, Clock clock, SecureRandom random) {
+  public SessionTokenIssuer(
+      JwtSettings settings, JwtKeySet keys, Clock clock, SecureRandom random) {
     this.settings = requireNonNull(settings, "settings");
     this.keys = requireNonNull(keys, "keys");
     this.clock = requireNonNull(clock, "clock");
@@ -113,7 +114,8 @@ public final class SessionTokenIssuer {
     try {
       jwt.sign(signer(key));
     } catch (JOSEException e) {
-      throw new IllegalStateException("signing a session JWT with key '" + key.jwk().getKeyID() + "' failed", e);
+      throw new IllegalStateException(
+          "signing a session JWT with key '" + key.jwk().getKeyID() + "' failed", e);
     }
     return Optional.of(new IssuedToken(jwt.serialize(), exp, fingerprint(session).orElseThrow()));
   }
@@ -176,7 +178,10 @@ public final class SessionTokenIssuer {
 
   /** JSON-able as is (strings, numbers, booleans, lists, maps), anything else as its string. */
   private static Object jsonValue(Object v) {
-    if (v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof Map<?, ?>) {
+    if (v instanceof String
+        || v instanceof Number
+        || v instanceof Boolean
+        || v instanceof Map<?, ?>) {
       return v;
     }
     if (v instanceof Collection<?> c) {
@@ -200,7 +205,8 @@ public final class SessionTokenIssuer {
           try {
             return new DefaultJWSSignerFactory().createJWSSigner(key.jwk(), key.algorithm());
           } catch (JOSEException e) {
-            throw new IllegalStateException("JWT key '" + key.jwk().getKeyID() + "' cannot sign " + key.algorithm(), e);
+            throw new IllegalStateException(
+                "JWT key '" + key.jwk().getKeyID() + "' cannot sign " + key.algorithm(), e);
           }
         });
   }

@@ -30,7 +30,8 @@ class JwtKeySetTest {
 
     Instant rotation = T0.plus(Duration.ofHours(1));
     assertThat(keys.signing(rotation).jwk().getKeyID()).isEqualTo("k2");
-    assertThat(kids(keys.published(rotation.plus(OVERLAP).minusMillis(1)))).containsExactly("k1", "k2");
+    assertThat(kids(keys.published(rotation.plus(OVERLAP).minusMillis(1))))
+        .containsExactly("k1", "k2");
     assertThat(kids(keys.published(rotation.plus(OVERLAP)))).containsExactly("k2");
   }
 
@@ -67,7 +68,10 @@ class JwtKeySetTest {
     assertThatThrownBy(() -> JwtKeySet.of(List.of(), OVERLAP)).hasMessageContaining("empty");
     assertThatThrownBy(() -> JwtKeySet.of(List.of(k1.toPublicJWK()), OVERLAP))
         .hasMessageContaining("'k1' is a public key");
-    assertThatThrownBy(() -> JwtKeySet.of(List.of(k1, JwtKeySet.generateEs256("k1", T0.plusSeconds(1))), OVERLAP))
+    assertThatThrownBy(
+            () ->
+                JwtKeySet.of(
+                    List.of(k1, JwtKeySet.generateEs256("k1", T0.plusSeconds(1))), OVERLAP))
         .hasMessageContaining("kid 'k1' appears twice");
     assertThatThrownBy(() -> JwtKeySet.of(List.of(k1, JwtKeySet.generateEs256("k3", T0)), OVERLAP))
         .hasMessageContaining("same instant");

@@ -63,17 +63,26 @@ final class JwtServices implements AutoCloseable {
             new SecureRandom());
     SessionJwtFilter jwt = new SessionJwtFilter(issuer, JwtEndpoints.defaults());
     TetherSessionFilter sessions =
-        TetherSessionFilter.builder(manager).cookie(SessionCookie.defaults().insecure()).listener(jwt).build();
+        TetherSessionFilter.builder(manager)
+            .cookie(SessionCookie.defaults().insecure())
+            .listener(jwt)
+            .build();
     this.shop = start(new ShopServlet(manager), sessions, jwt);
 
     VerifierSettings settings =
         VerifierSettings.of(shop.resolve(JwtEndpoints.DEFAULT_JWKS_PATH), ISSUER, "orders");
     this.jwks =
-        new JwksCache(settings.jwksUri(), JwksFetcher.http(Duration.ofSeconds(5)),
-            settings.jwksMaxAge(), settings.jwksMinInterval(), clock);
+        new JwksCache(
+            settings.jwksUri(),
+            JwksFetcher.http(Duration.ofSeconds(5)),
+            settings.jwksMaxAge(),
+            settings.jwksMinInterval(),
+            clock);
     this.orders =
-        start(new OrdersServlet(),
-            new JwtVerifierFilter(new TokenVerifier(settings, jwks, RevocationCheck.NONE, clock), "orders"));
+        start(
+            new OrdersServlet(),
+            new JwtVerifierFilter(
+                new TokenVerifier(settings, jwks, RevocationCheck.NONE, clock), "orders"));
   }
 
   private URI start(HttpServlet servlet, Filter... filters) throws Exception {
@@ -118,8 +127,8 @@ final class JwtServices implements AutoCloseable {
         manager.authentication().login(s, req.getParameter("user"));
         s.setAttribute("roles", Arrays.asList(req.getParameter("roles").split(",")));
       } else if (path.equals("/roles")) {
-        TetherSessionFilter.session(req, false).setAttribute(
-            "roles", Arrays.asList(req.getParameter("roles").split(",")));
+        TetherSessionFilter.session(req, false)
+            .setAttribute("roles", Arrays.asList(req.getParameter("roles").split(",")));
       } else if (path.equals("/cart")) {
         ActiveSession s = TetherSessionFilter.session(req, false);
         if (s == null) {
@@ -151,7 +160,9 @@ final class JwtServices implements AutoCloseable {
         return;
       }
       res.setContentType("text/plain");
-      res.getWriter().write(req.getUserPrincipal().getName() + " " + s.claim("roles") + " " + s.keyId() + "\n");
+      res.getWriter()
+          .write(
+              req.getUserPrincipal().getName() + " " + s.claim("roles") + " " + s.keyId() + "\n");
     }
   }
 }

@@ -99,7 +99,8 @@ class SessionTokenIssuerTest {
     SessionTokenIssuer.IssuedToken t = issuer.issue(s).orElseThrow();
     JWTClaimsSet claims = SignedJWT.parse(t.token()).getJWTClaimsSet();
 
-    assertThat(issuer.fingerprint(claims, T0.plus(Duration.ofMinutes(2)))).contains(t.fingerprint());
+    assertThat(issuer.fingerprint(claims, T0.plus(Duration.ofMinutes(2))))
+        .contains(t.fingerprint());
     assertThat(issuer.fingerprint(claims, T0.plus(Duration.ofMinutes(5)))).isEmpty();
   }
 
@@ -110,7 +111,8 @@ class SessionTokenIssuerTest {
     ActiveSession s = manager.create();
     manager.authentication().login(s, "alice");
 
-    assertThat(SignedJWT.parse(issuer.issue(s).orElseThrow().token()).getHeader().getKeyID()).isEqualTo("k1");
+    assertThat(SignedJWT.parse(issuer.issue(s).orElseThrow().token()).getHeader().getKeyID())
+        .isEqualTo("k1");
     clock.advance(Duration.ofHours(1));
     SignedJWT later = SignedJWT.parse(issuer.issue(s).orElseThrow().token());
     assertThat(later.getHeader().getKeyID()).isEqualTo("k2");

@@ -25,7 +25,10 @@ sealed interface Entry {
   /** A session as stored. */
   record Live(SessionRecord record) implements Entry {}
 
-  /** A deleted or rotated-away id (or one reserved by a rotation) that cannot be used until {@code endMillis}. */
+  /**
+   * A deleted or rotated-away id (or one reserved by a rotation) that cannot be used until {@code
+   * endMillis}.
+   */
   record Tomb(long endMillis) implements Entry {}
 
   /** A session a sweep claimed; the id is free again. */

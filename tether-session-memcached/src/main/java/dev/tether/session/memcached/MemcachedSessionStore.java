@@ -44,15 +44,15 @@ import java.util.function.UnaryOperator;
  *   <li><b>Tombstones in the same key.</b> {@link #delete} and {@link #rotateId} replace the
  *       session by a tombstone (its logical end is now + idle timeout) through the same CAS, so a
  *       save racing a logout sees the tombstone and answers {@code GONE}; nothing resurrects it.
- *   <li><b>Expiry from Memcached's TTL</b>, relative and {@code safetyMargin} past the logical
- *       end; the logical expiry by the injected clock decides every read.
+ *   <li><b>Expiry from Memcached's TTL</b>, relative and {@code safetyMargin} past the logical end;
+ *       the logical expiry by the injected clock decides every read.
  *   <li><b>Indexes as keys.</b> Memcached cannot list keys, so the principal index is a key per
  *       principal ({@code <prefix>p:<sha-256 of the name>}) holding ids, and the sweep has an
  *       expiry index of time buckets ({@code <prefix>x:<bucket>}) plus a low-water key ({@code
- *       <prefix>xl}); each is changed by a CAS loop. A session stays in the bucket of its
- *       earliest expiry; a save that moves expiry later touches no index, the sweep moves the id
- *       to its new bucket when it reaches the old one. A sweep claims an expired session by
- *       replacing it with a swept mark through CAS, so exactly one caller wins it.
+ *       <prefix>xl}); each is changed by a CAS loop. A session stays in the bucket of its earliest
+ *       expiry; a save that moves expiry later touches no index, the sweep moves the id to its new
+ *       bucket when it reaches the old one. A sweep claims an expired session by replacing it with
+ *       a swept mark through CAS, so exactly one caller wins it.
  * </ul>
  *
  * <p>Thread-safe; methods block the calling thread until Memcached answers (never call them on an
@@ -67,6 +67,7 @@ public final class MemcachedSessionStore implements SessionStore {
   private final String prefix;
   private final long marginMillis;
   private final long bucketMillis;
+
   /**
    * The lowest low-water mark this instance has seen or written; an expiry bucket at or above it
    * needs no mark update. Only a sweeper whose clock runs ahead can raise the mark past it.
@@ -99,14 +100,21 @@ public final class MemcachedSessionStore implements SessionStore {
     }
     awaitConnections(clients, config.timeout().toMillis());
     this.replicas =
-        new Replicas(ring, clients, config.timeout().toMillis() + 200, config.retry().toMillis(), System::nanoTime);
+        new Replicas(
+            ring,
+            clients,
+            config.timeout().toMillis() + 200,
+            config.retry().toMillis(),
+            System::nanoTime);
   }
 
   @Override
   public Optional<SessionRecord> load(String id) {
     SessionIds.requireValid(id);
     byte[] raw = replicas.read(sessionKey(id));
-    if (raw != null && Entry.decode(id, raw) instanceof Live l && !l.record().isExpired(clock.instant())) {
+    if (raw != null
+        && Entry.decode(id, raw) instanceof Live l
+        && !l.record().isExpired(clock.instant())) {
       return Optional.of(l.record());
     }
     return Optional.empty();
@@ -127,7 +135,10 @@ public final class MemcachedSessionStore implements SessionStore {
             sessionKey(id),
             cur ->
                 isFree(id, cur, now)
-                    ? Step.write(Entry.encode(new Live(session)), ttl(session.expiresAt().toEpochMilli(), now), true)
+                    ? Step.write(
+                        Entry.encode(new Live(session)),
+                        ttl(session.expiresAt().toEpochMilli(), now),
+                        true)
                     : Step.none(false));
     if (!created) {
       return SaveResult.idTaken();
@@ -155,7 +166,8 @@ public final class MemcachedSessionStore implements SessionStore {
               before[0] = l.record();
               merged[0] = l.record().merge(delta);
               SessionRecord next = merged[0].record();
-              return Step.write(Entry.encode(new Live(next)), ttl(next.expiresAt().toEpochMilli(), now), true);
+              return Step.write(
+                  Entry.encode(new Live(next)), ttl(next.expiresAt().toEpochMilli(), now), true);
             });
     if (!saved) {
       return SaveResult.gone();
@@ -166,7 +178,8 @@ public final class MemcachedSessionStore implements SessionStore {
         principalIndex(before[0].principal(), now, 0, ids -> without(ids, id));
       }
       if (after.principal() != null) {
-        principalIndex(after.principal(), now, after.expiresAt().toEpochMilli(), ids -> with(ids, id));
+        principalIndex(
+            after.principal(), now, after.expiresAt().toEpochMilli(), ids -> with(ids, id));
       }
     }
     long oldBucket = bucket(before[0].expiresAt().toEpochMilli());
@@ -189,7 +202,8 @@ public final class MemcachedSessionStore implements SessionStore {
             cur -> {
               if (cur != null && Entry.decode(id, cur) instanceof Live l) {
                 long idle = l.record().idleTimeout().toMillis();
-                return Step.write(Entry.encode(new Tomb(now + idle)), ttl(now + idle, now), l.record());
+                return Step.write(
+                    Entry.encode(new Tomb(now + idle)), ttl(now + idle, now), l.record());
               }
               return Step.none(null);
             });
@@ -211,7 +225,10 @@ public final class MemcachedSessionStore implements SessionStore {
     boolean reserved =
         replicas.update(
             sessionKey(newId),
-            cur -> isFree(newId, cur, now) ? Step.write(reservation, ttl(now, now), true) : Step.none(false));
+            cur ->
+                isFree(newId, cur, now)
+                    ? Step.write(reservation, ttl(now, now), true)
+                    : Step.none(false));
     if (!reserved) {
       return SaveResult.idTaken();
     }
@@ -223,7 +240,8 @@ public final class MemcachedSessionStore implements SessionStore {
                   && Entry.decode(oldId, cur) instanceof Live l
                   && !l.record().isExpired(clock.instant())) {
                 long idle = l.record().idleTimeout().toMillis();
-                return Step.write(Entry.encode(new Tomb(now + idle)), ttl(now + idle, now), l.record());
+                return Step.write(
+                    Entry.encode(new Tomb(now + idle)), ttl(now + idle, now), l.record());
               }
               return Step.none(null);
             });
@@ -239,10 +257,15 @@ public final class MemcachedSessionStore implements SessionStore {
     SessionRecord moved = detached.withId(newId);
     replicas.update(
         sessionKey(newId),
-        cur -> Step.write(Entry.encode(new Live(moved)), ttl(moved.expiresAt().toEpochMilli(), now), true));
+        cur ->
+            Step.write(
+                Entry.encode(new Live(moved)), ttl(moved.expiresAt().toEpochMilli(), now), true));
     if (moved.principal() != null) {
       principalIndex(
-          moved.principal(), now, moved.expiresAt().toEpochMilli(), ids -> with(without(ids, oldId), newId));
+          moved.principal(),
+          now,
+          moved.expiresAt().toEpochMilli(),
+          ids -> with(without(ids, oldId), newId));
     }
     expiryAdd(newId, bucket(moved.expiresAt().toEpochMilli()));
     return SaveResult.saved(moved.version());
@@ -304,8 +327,12 @@ public final class MemcachedSessionStore implements SessionStore {
     return prefix + "s:" + id;
   }
 
-  /** Changes the ids under {@code principal}'s index key; the key lives at least to {@code keepUntil}. */
-  void principalIndex(String principal, long now, long keepUntil, UnaryOperator<Set<String>> change) {
+  /**
+   * Changes the ids under {@code principal}'s index key; the key lives at least to {@code
+   * keepUntil}.
+   */
+  void principalIndex(
+      String principal, long now, long keepUntil, UnaryOperator<Set<String>> change) {
     idsUpdate(principalKey(principal), now, keepUntil, change);
   }
 
@@ -314,7 +341,8 @@ public final class MemcachedSessionStore implements SessionStore {
     return replicas.update(
         key,
         cur -> {
-          Ids old = cur != null && Entry.decode("-", cur) instanceof Ids i ? i : new Ids(0, Set.of());
+          Ids old =
+              cur != null && Entry.decode("-", cur) instanceof Ids i ? i : new Ids(0, Set.of());
           Set<String> next = change.apply(old.ids());
           if (next.equals(old.ids()) && old.keepUntilMillis() >= keepUntil) {
             return Step.none(old.ids());
@@ -348,7 +376,8 @@ public final class MemcachedSessionStore implements SessionStore {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
     for (BinaryMemcacheClient<byte[]> c : clients) {
       try {
-        c.awaitConnected(Math.max(deadline - System.nanoTime(), 0), java.util.concurrent.TimeUnit.NANOSECONDS);
+        c.awaitConnected(
+            Math.max(deadline - System.nanoTime(), 0), java.util.concurrent.TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
         // down for now: folsom keeps reconnecting, Replicas skips it until then
       } catch (InterruptedException e) {
@@ -398,7 +427,8 @@ public final class MemcachedSessionStore implements SessionStore {
 
   private String principalKey(String principal) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(principal.getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(principal.getBytes(StandardCharsets.UTF_8));
       return prefix + "p:" + HexFormat.of().formatHex(d);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);

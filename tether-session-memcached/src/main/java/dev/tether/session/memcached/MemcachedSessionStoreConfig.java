@@ -33,7 +33,9 @@ public record MemcachedSessionStoreConfig(
       throw new IllegalArgumentException("nodes must list at least one host:port");
     }
     requireNonNull(keyPrefix, "keyPrefix");
-    if (keyPrefix.isEmpty() || keyPrefix.length() > 64 || !keyPrefix.chars().allMatch(c -> c > 32 && c < 127)) {
+    if (keyPrefix.isEmpty()
+        || keyPrefix.length() > 64
+        || !keyPrefix.chars().allMatch(c -> c > 32 && c < 127)) {
       throw new IllegalArgumentException(
           "key prefix must be 1..64 printable ASCII characters without spaces");
     }
@@ -47,12 +49,17 @@ public record MemcachedSessionStoreConfig(
   /** Defaults (timeout 1s, retry 1s, margin 10m, bucket 1m) over {@code nodes}. */
   public static MemcachedSessionStoreConfig of(List<InetSocketAddress> nodes) {
     return new MemcachedSessionStoreConfig(
-        nodes, DEFAULT_PREFIX, Duration.ofSeconds(1), Duration.ofSeconds(1),
-        Duration.ofMinutes(10), Duration.ofMinutes(1));
+        nodes,
+        DEFAULT_PREFIX,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(10),
+        Duration.ofMinutes(1));
   }
 
   /** The same with another key prefix. */
   public MemcachedSessionStoreConfig withKeyPrefix(String prefix) {
-    return new MemcachedSessionStoreConfig(nodes, prefix, timeout, retry, safetyMargin, expiryBucket);
+    return new MemcachedSessionStoreConfig(
+        nodes, prefix, timeout, retry, safetyMargin, expiryBucket);
   }
 }

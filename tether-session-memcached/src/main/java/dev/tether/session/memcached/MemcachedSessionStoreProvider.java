@@ -4,8 +4,8 @@ import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreProvider;
 import dev.tether.session.spi.SessionStoreRegistry;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
 public final class MemcachedSessionStoreProvider implements SessionStoreProvider {
 
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
-  private static final Pattern NODE = Pattern.compile("([A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:]+\\]):([0-9]{1,5})");
+  private static final Pattern NODE =
+      Pattern.compile("([A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:]+\\]):([0-9]{1,5})");
   private static final Set<String> SETTINGS =
       Set.of("nodes", "key-prefix", "timeout", "retry", "safety-margin", "expiry-bucket");
 
@@ -70,7 +71,8 @@ public final class MemcachedSessionStoreProvider implements SessionStoreProvider
                 + part.strip()
                 + "'; allowed: host:port with a port 1..65535, comma-separated");
       }
-      InetSocketAddress a = InetSocketAddress.createUnresolved(m.group(1).replace("[", "").replace("]", ""), port);
+      InetSocketAddress a =
+          InetSocketAddress.createUnresolved(m.group(1).replace("[", "").replace("]", ""), port);
       if (addresses.contains(a)) {
         throw new IllegalArgumentException(
             "session store 'memcached': setting 'nodes' lists " + part.strip() + " twice");

@@ -13,9 +13,9 @@ import java.util.List;
  * A consistent-hash ring over the configured nodes (Ketama style: {@value #POINTS} points per node,
  * MD5 of {@code host:port-i}). The order of nodes clockwise from a key's point is its placement:
  * the first node is its primary, the next distinct one its backup, then the fallbacks. The ring
- * depends only on the set of node addresses (sorted first), so every app instance configured
- * with the same nodes, in whatever order, places every key on the same nodes without talking to
- * the others.
+ * depends only on the set of node addresses (sorted first), so every app instance configured with
+ * the same nodes, in whatever order, places every key on the same nodes without talking to the
+ * others.
  */
 final class NodeRing {
 

@@ -20,24 +20,24 @@ import java.util.function.LongSupplier;
  * memcached-session-manager keeps sessions.
  *
  * <p>Why it is safe: a value carries a header with a write sequence (grows by one per write of the
- * key), its TTL and the node it was written through (its origin). {@link #update} reads the value with its CAS token on the first live node of
- * the key's ring order, applies the caller's pure function and writes with that CAS token
- * ({@code add} when absent), so concurrent writers of one key serialise on the primary; then it
- * copies the value to the next live node, the backup, only if the backup's sequence is lower. A
- * backup already ahead by a write of the same origin holds a later write that contains ours; one
- * ahead by a write of another origin means another writer treated the primary as down and wrote
- * there: the function is then applied again on the backup as primary
- * and the result copied back, so neither write is lost. A write returns only once both copies
- * hold it, so losing one node loses no acknowledged write. A node is down when folsom has no
+ * key), its TTL and the node it was written through (its origin). {@link #update} reads the value
+ * with its CAS token on the first live node of the key's ring order, applies the caller's pure
+ * function and writes with that CAS token ({@code add} when absent), so concurrent writers of one
+ * key serialise on the primary; then it copies the value to the next live node, the backup, only if
+ * the backup's sequence is lower. A backup already ahead by a write of the same origin holds a
+ * later write that contains ours; one ahead by a write of another origin means another writer
+ * treated the primary as down and wrote there: the function is then applied again on the backup as
+ * primary and the result copied back, so neither write is lost. A write returns only once both
+ * copies hold it, so losing one node loses no acknowledged write. A node is down when folsom has no
  * connection to it or a call to it failed within the last {@code retryMillis}; then the backup is
  * read and written as primary and the node after it becomes the new backup. When both of a key's
  * holders (the first two nodes of its ring order) are down, the key is unavailable ({@link
  * MemcachedUnavailableException}) rather than absent: nothing is read from or written to a node
- * that would not be consulted once they return. A primary that misses
- * a key its backup holds (it restarted empty), or an older copy (it was taken as down while writes
- * went through the backup), is repaired from the backup before a write, and a read returns the
- * copy with the higher sequence, so such a primary is never served or written on stale. Both
- * copies are read at once, so this costs a round trip of throughput, not of latency.
+ * that would not be consulted once they return. A primary that misses a key its backup holds (it
+ * restarted empty), or an older copy (it was taken as down while writes went through the backup),
+ * is repaired from the backup before a write, and a read returns the copy with the higher sequence,
+ * so such a primary is never served or written on stale. Both copies are read at once, so this
+ * costs a round trip of throughput, not of latency.
  *
  * <p>Thread-safe. Calls block the caller until Memcached answers or the timeout passes.
  */
@@ -47,7 +47,9 @@ final class Replicas implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 32;
   private static final int MAX_CAS_MISSES = 10_000;
 
-  /** What {@link #update}'s function decides: write {@code payload} with {@code ttlSeconds}, or not. */
+  /**
+   * What {@link #update}'s function decides: write {@code payload} with {@code ttlSeconds}, or not.
+   */
   record Step<R>(byte[] payload, int ttlSeconds, R result) {
     static <R> Step<R> write(byte[] payload, int ttlSeconds, R result) {
       return new Step<>(payload, ttlSeconds, result);
@@ -80,11 +82,11 @@ final class Replicas implements AutoCloseable {
   }
 
   /**
-   * The payload stored under {@code key}, or {@code null}. Reads the primary and the backup at
-   * once and returns the copy with the higher write sequence: a primary that was taken as down (by
-   * this instance or another) while writes went through its backup holds an older copy until the
-   * next write reconciles them, and must not be served then. A primary missing the key (it
-   * restarted empty) is refilled from the backup; a backup that fails leaves the primary's copy.
+   * The payload stored under {@code key}, or {@code null}. Reads the primary and the backup at once
+   * and returns the copy with the higher write sequence: a primary that was taken as down (by this
+   * instance or another) while writes went through its backup holds an older copy until the next
+   * write reconciles them, and must not be served then. A primary missing the key (it restarted
+   * empty) is refilled from the backup; a backup that fails leaves the primary's copy.
    */
   byte[] read(String key) {
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -149,7 +151,8 @@ final class Replicas implements AutoCloseable {
         if (step.payload() == null) {
           return step.result();
         }
-        byte[] next = encode(raw == null ? 1 : sequence(raw) + 1, step.ttlSeconds(), p, step.payload());
+        byte[] next =
+            encode(raw == null ? 1 : sequence(raw) + 1, step.ttlSeconds(), p, step.payload());
         MemcacheStatus s =
             raw == null
                 ? await(p, clients.get(p).add(key, next, step.ttlSeconds()))
@@ -173,7 +176,9 @@ final class Replicas implements AutoCloseable {
       }
     }
     throw new MemcachedUnavailableException(
-        "memcached: could not write a key after " + MAX_ATTEMPTS + " attempts (contention or failing nodes)");
+        "memcached: could not write a key after "
+            + MAX_ATTEMPTS
+            + " attempts (contention or failing nodes)");
   }
 
   /** How many nodes are taken as up. */
@@ -290,7 +295,9 @@ final class Replicas implements AutoCloseable {
     return false;
   }
 
-  /** Randomised back-off after a lost CAS, growing to at most ~1 ms, so racing writers spread out. */
+  /**
+   * Randomised back-off after a lost CAS, growing to at most ~1 ms, so racing writers spread out.
+   */
   private static void backOff(int misses) {
     long cap = Math.min(1_000_000L, 20_000L * misses);
     java.util.concurrent.locks.LockSupport.parkNanos(
@@ -304,8 +311,13 @@ final class Replicas implements AutoCloseable {
   private MemcachedUnavailableException unreachable(String key) {
     return new MemcachedUnavailableException(
         "memcached: neither node holding a key is reachable (down, timing out or failing within the"
-            + " last " + TimeUnit.NANOSECONDS.toMillis(retryNanos) + " ms; " + nodesUp() + " of "
-            + ring.nodes().size() + " nodes up)");
+            + " last "
+            + TimeUnit.NANOSECONDS.toMillis(retryNanos)
+            + " ms; "
+            + nodesUp()
+            + " of "
+            + ring.nodes().size()
+            + " nodes up)");
   }
 
   private <T> T await(int node, CompletionStage<T> stage) {
@@ -342,7 +354,8 @@ final class Replicas implements AutoCloseable {
 
   private static byte[] payload(byte[] raw) {
     if (raw.length < HEADER) {
-      throw new IllegalStateException("memcached: a value of " + raw.length + " bytes has no header");
+      throw new IllegalStateException(
+          "memcached: a value of " + raw.length + " bytes has no header");
     }
     return Arrays.copyOfRange(raw, HEADER, raw.length);
   }

@@ -28,14 +28,20 @@ final class LocalMemcached implements AutoCloseable {
   LocalMemcached start() throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(
-            "memcached", "-l", "127.0.0.1", "-p", Integer.toString(port), "-U", "0", "-m", "32",
-            "-u", user());
+            "memcached",
+            "-l",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(port),
+            "-U",
+            "0",
+            "-m",
+            "32",
+            "-u",
+            user());
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     process = pb.start();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(20))
-        .until(this::accepts);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(this::accepts);
     return this;
   }
 
@@ -47,7 +53,8 @@ final class LocalMemcached implements AutoCloseable {
 
   private boolean accepts() {
     if (!process.isAlive()) {
-      throw new IllegalStateException("memcached on port " + port + " exited with " + process.exitValue());
+      throw new IllegalStateException(
+          "memcached on port " + port + " exited with " + process.exitValue());
     }
     try (Socket s = new Socket("127.0.0.1", port)) {
       return true;
@@ -57,7 +64,9 @@ final class LocalMemcached implements AutoCloseable {
   }
 
   private static String user() {
-    return "root".equals(System.getProperty("user.name")) ? "memcache" : System.getProperty("user.name");
+    return "root".equals(System.getProperty("user.name"))
+        ? "memcache"
+        : System.getProperty("user.name");
   }
 
   @Override

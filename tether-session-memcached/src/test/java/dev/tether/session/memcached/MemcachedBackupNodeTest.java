@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The backup node: a ring of two shared nodes and one this test owns; the owned node is killed
  * while four threads write, then restarted. Each thread writes its own attribute of every session
- * with an increasing number (idempotent, so a save that failed with the node is simply retried),
- * so a lost update shows as a stored number below the last acknowledged one.
+ * with an increasing number (idempotent, so a save that failed with the node is simply retried), so
+ * a lost update shows as a stored number below the last acknowledged one.
  */
 class MemcachedBackupNodeTest {
 
@@ -56,13 +56,20 @@ class MemcachedBackupNodeTest {
         for (int i = 0; i < SESSIONS; i++) {
           String id = UUID.randomUUID().toString();
           store.create(
-              SessionRecord.create(id, Clock.systemUTC().instant(), Duration.ofMinutes(30),
-                  Duration.ofHours(8), null, Map.of()));
+              SessionRecord.create(
+                  id,
+                  Clock.systemUTC().instant(),
+                  Duration.ofMinutes(30),
+                  Duration.ofHours(8),
+                  null,
+                  Map.of()));
           ids.add(id);
           int[] order = ring.order(store.sessionKey(id));
           onOwn += order[0] == ownIndex || order[1] == ownIndex ? 1 : 0;
         }
-        assertThat(onOwn).as("sessions with the killed node as primary or backup").isGreaterThan(20);
+        assertThat(onOwn)
+            .as("sessions with the killed node as primary or backup")
+            .isGreaterThan(20);
 
         AtomicLongArray acked = new AtomicLongArray(SESSIONS * THREADS);
         AtomicLong saves = new AtomicLong();
@@ -106,7 +113,8 @@ class MemcachedBackupNodeTest {
         assertAllReadableWithNoLostUpdate(store, ids, acked);
         for (int s = 0; s < SESSIONS; s++) {
           long v = store.load(ids.get(s)).orElseThrow().version();
-          SaveResult r = store.save(SessionDelta.builder(ids.get(s), v).set("after", bytes("1")).build());
+          SaveResult r =
+              store.save(SessionDelta.builder(ids.get(s), v).set("after", bytes("1")).build());
           assertThat(r.isSaved()).isTrue();
         }
         for (String id : ids) {
@@ -122,7 +130,10 @@ class MemcachedBackupNodeTest {
       try {
         SessionRecord seen = store.load(id).orElseThrow();
         SaveResult r =
-            store.save(SessionDelta.builder(id, seen.version()).set("t" + thread, bytes(Long.toString(n))).build());
+            store.save(
+                SessionDelta.builder(id, seen.version())
+                    .set("t" + thread, bytes(Long.toString(n)))
+                    .build());
         if (!r.isSaved()) {
           throw new AssertionError("session lost: save answered " + r.outcome());
         }
@@ -137,7 +148,8 @@ class MemcachedBackupNodeTest {
       MemcachedSessionStore store, List<String> ids, AtomicLongArray acked) {
     int lost = 0;
     for (int s = 0; s < ids.size(); s++) {
-      SessionRecord r = store.load(ids.get(s)).orElseThrow(() -> new AssertionError("a session is gone"));
+      SessionRecord r =
+          store.load(ids.get(s)).orElseThrow(() -> new AssertionError("a session is gone"));
       for (int t = 0; t < THREADS; t++) {
         long want = acked.get(s * THREADS + t);
         byte[] got = r.attributeBytes("t" + t);

@@ -1,10 +1,13 @@
 package dev.tether.session.memcached;
 
-import dev.tether.session.spi.SessionStore;
 import dev.tether.session.contract.SessionStoreContract;
+import dev.tether.session.spi.SessionStore;
 import java.time.Clock;
 
-/** The Memcached store against the shared contract over the three shared nodes; fresh prefix per test. */
+/**
+ * The Memcached store against the shared contract over the three shared nodes; fresh prefix per
+ * test.
+ */
 class MemcachedSessionStoreTest extends SessionStoreContract {
 
   private String prefix;

@@ -7,9 +7,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The shared Memcached nodes the tests run over, from {@code TETHER_TEST_MEMCACHED_NODES}
- * ({@code source <(bash .ci/memcached.sh)} starts three). Missing: the test is skipped, or fails
- * when {@code TETHER_REQUIRE_SERVICES=true}.
+ * The shared Memcached nodes the tests run over, from {@code TETHER_TEST_MEMCACHED_NODES} ({@code
+ * source <(bash .ci/memcached.sh)} starts three). Missing: the test is skipped, or fails when
+ * {@code TETHER_REQUIRE_SERVICES=true}.
  */
 final class MemcachedTestNodes {
 
@@ -29,7 +29,8 @@ final class MemcachedTestNodes {
     for (String part : env.split(",")) {
       String p = part.strip();
       int colon = p.lastIndexOf(':');
-      out.add(new InetSocketAddress(p.substring(0, colon), Integer.parseInt(p.substring(colon + 1))));
+      out.add(
+          new InetSocketAddress(p.substring(0, colon), Integer.parseInt(p.substring(colon + 1))));
     }
     return out;
   }

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Key layout of the store. Every key carries the hash tag of its <em>bucket</em>, so one session's
- * hash, its tombstone, its bucket's expiry sorted set and its principal index entry all live in
- * one Redis Cluster slot and one script may touch them all.
+ * hash, its tombstone, its bucket's expiry sorted set and its principal index entry all live in one
+ * Redis Cluster slot and one script may touch them all.
  *
  * <pre>
  * {prefix}s:{tag}:{id}          hash: session meta and attributes
@@ -33,8 +33,7 @@ final class BucketKeys {
 
   BucketKeys(String prefix, int buckets) {
     if (buckets < 1 || buckets > MAX_BUCKETS) {
-      throw new IllegalArgumentException(
-          "bucket count " + buckets + " must be 1.." + MAX_BUCKETS);
+      throw new IllegalArgumentException("bucket count " + buckets + " must be 1.." + MAX_BUCKETS);
     }
     if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
       throw new IllegalArgumentException(

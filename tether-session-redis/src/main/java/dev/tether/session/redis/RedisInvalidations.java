@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * <prefix>invalidate}), messages {@code <origin> <session id>} where the origin is random per store
  * instance, so a subscriber skips its own. {@code PUBLISH} returns once Redis has queued the
  * message to every subscriber's connection; delivery then takes one network hop. The subscription
- * has a connection of its own (a subscribed connection takes no other commands); when it drops,
- * the subscriber is told ({@code onLost}) both then and when Lettuce has subscribed again, since
+ * has a connection of its own (a subscribed connection takes no other commands); when it drops, the
+ * subscriber is told ({@code onLost}) both then and when Lettuce has subscribed again, since
  * messages published in between are gone, and {@link #live} is false meanwhile.
  */
 final class RedisInvalidations implements Invalidations {
@@ -54,30 +54,33 @@ final class RedisInvalidations implements Invalidations {
     requireNonNull(onId, "onId");
     requireNonNull(onLost, "onLost");
     StatefulRedisPubSubConnection<byte[], byte[]> c = link.connectPubSub();
-    c.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(byte[] ch, byte[] message) {
-        String m = new String(message, StandardCharsets.UTF_8);
-        int space = m.indexOf(' ');
-        if (space > 0 && !m.regionMatches(0, origin, 0, space)) {
-          onId.accept(m.substring(space + 1));
-        }
-      }
+    c.addListener(
+        new RedisPubSubAdapter<>() {
+          @Override
+          public void message(byte[] ch, byte[] message) {
+            String m = new String(message, StandardCharsets.UTF_8);
+            int space = m.indexOf(' ');
+            if (space > 0 && !m.regionMatches(0, origin, 0, space)) {
+              onId.accept(m.substring(space + 1));
+            }
+          }
 
-      @Override
-      public void subscribed(byte[] ch, long count) {
-        live = true;
-        onLost.run(); // (re)subscribed: whatever was published while away is unknown
-      }
-    });
-    c.addListener(new RedisConnectionStateListener() {
-      @Override
-      public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
-        live = false;
-        log.warn("near-cache invalidations from Redis interrupted; cached sessions are validated until resubscribed");
-        onLost.run();
-      }
-    });
+          @Override
+          public void subscribed(byte[] ch, long count) {
+            live = true;
+            onLost.run(); // (re)subscribed: whatever was published while away is unknown
+          }
+        });
+    c.addListener(
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
+            live = false;
+            log.warn(
+                "near-cache invalidations from Redis interrupted; cached sessions are validated until resubscribed");
+            onLost.run();
+          }
+        });
     c.sync().subscribe(channel);
     live = true;
     return c::close;

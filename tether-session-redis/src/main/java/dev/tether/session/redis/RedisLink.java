@@ -84,8 +84,8 @@ final class RedisLink implements AutoCloseable {
    * Bounded waits everywhere: connecting takes at most the connect timeout, every command at most
    * the command timeout (also on the async API), and while the connection is down commands are
    * refused at once instead of queueing until they time out (on Cluster they queue, bounded by the
-   * command timeout, because node connections open on first use), so a request thread never waits on a
-   * dead server longer than the command timeout; Lettuce reconnects in the background with
+   * command timeout, because node connections open on first use), so a request thread never waits
+   * on a dead server longer than the command timeout; Lettuce reconnects in the background with
    * exponential back-off from {@link #RECONNECT_MIN} to {@link #RECONNECT_MAX}, so a server that
    * comes back is used again within about {@link #RECONNECT_MAX}.
    */
@@ -116,7 +116,8 @@ final class RedisLink implements AutoCloseable {
   }
 
   @SuppressWarnings("unchecked")
-  private static <C> C connectOrShutdown(AbstractRedisClient client, RedisSessionStoreConfig config) {
+  private static <C> C connectOrShutdown(
+      AbstractRedisClient client, RedisSessionStoreConfig config) {
     try {
       Object conn =
           client instanceof RedisClusterClient cc

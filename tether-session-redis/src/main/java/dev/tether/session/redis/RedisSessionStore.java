@@ -39,30 +39,29 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       HGETALL}, {@link #currentVersion} one {@code HMGET v e}. No keyspace notifications, no
  *       {@code CONFIG}, so managed Redis works (cf. spring-session's 7 commands per save, #1182).
  *   <li><b>Time is the injected clock's.</b> Every script gets "now" in milliseconds as an
- *       argument; Redis {@code TIME} is never used for logic. Each hash stores its expiry
- *       ({@code e}); a session is expired from that instant on. The key's {@code PEXPIRE} is
- *       relative and {@code safetyMargin} longer than the logical lifetime, a net for when no
- *       sweep runs.
+ *       argument; Redis {@code TIME} is never used for logic. Each hash stores its expiry ({@code
+ *       e}); a session is expired from that instant on. The key's {@code PEXPIRE} is relative and
+ *       {@code safetyMargin} longer than the logical lifetime, a net for when no sweep runs.
  *   <li><b>No resurrection.</b> A save only updates an existing hash, so a deleted, rotated or
- *       swept session stays gone. Delete and rotation leave a tombstone key holding its logical
- *       end (now + idle timeout) with a relative {@code PX} of idle timeout + margin; creation and
+ *       swept session stays gone. Delete and rotation leave a tombstone key holding its logical end
+ *       (now + idle timeout) with a relative {@code PX} of idle timeout + margin; creation and
  *       rotation onto a live tombstone are refused.
  *   <li><b>Expiry once.</b> {@link #sweepExpired} runs one script per bucket that takes members of
  *       the bucket's expiry sorted set up to the limit, re-checks each hash's expiry at the given
- *       now and deletes it with its principal entry; scripts are atomic, so each expired session
- *       is returned by exactly one caller across instances.
+ *       now and deletes it with its principal entry; scripts are atomic, so each expired session is
+ *       returned by exactly one caller across instances.
  *   <li><b>Rotation.</b> When old and new id fall in the same bucket (always with one bucket) one
  *       script renames the hash. Across buckets (Cluster with several buckets) no script may touch
  *       both slots, so it takes three calls: reserve the new id (a short tombstone, fails with
  *       {@code ID_TAKEN} without changing anything), detach the old session (atomic: from then on
  *       saves on the old id are {@code GONE}, every earlier save is in the copy), attach the copy
- *       under the new id. A crash between detach and attach loses that one session (the user
- *       logs in again); it never exposes it under two ids.
+ *       under the new id. A crash between detach and attach loses that one session (the user logs
+ *       in again); it never exposes it under two ids.
  * </ul>
  *
  * <p>Thread-safe; one multiplexed Lettuce connection serves all threads. The methods block the
- * calling thread until Redis answers (Lettuce's synchronous API): call them from request threads
- * or a bounded executor, never from a Netty or Lettuce event loop.
+ * calling thread until Redis answers (Lettuce's synchronous API): call them from request threads or
+ * a bounded executor, never from a Netty or Lettuce event loop.
  *
  * <pre>{@code
  * try (RedisSessionStore store = new RedisSessionStore(
@@ -111,8 +110,8 @@ public final class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * How many Redis commands this store has sent since it connected, connection set-up included:
-   * the difference around one call is that call's number of round trips.
+   * How many Redis commands this store has sent since it connected, connection set-up included: the
+   * difference around one call is that call's number of round trips.
    */
   public long commandsSent() {
     return link.commandsSent();
@@ -192,7 +191,8 @@ public final class RedisSessionStore implements SessionStore {
       args.add(bytes(delta.principal().principal()));
     }
     args.add(number(delta.changed().size()));
-    delta.changed()
+    delta
+        .changed()
         .forEach(
             (name, value) -> {
               args.add(bytes(name));
@@ -220,7 +220,10 @@ public final class RedisSessionStore implements SessionStore {
             redis,
             List.of(keys.session(id), keys.tombstone(id), keys.expiry(bucket)),
             List.of(
-                bytes(id), number(now()), number(marginMillis), bytes(keys.principalPrefix(bucket))));
+                bytes(id),
+                number(now()),
+                number(marginMillis),
+                bytes(keys.principalPrefix(bucket))));
     return deleted == 1;
   }
 
@@ -362,7 +365,8 @@ public final class RedisSessionStore implements SessionStore {
    */
   @Override
   public boolean isOutage(RuntimeException failure) {
-    if (failure instanceof IllegalArgumentException || failure instanceof UnsupportedOperationException) {
+    if (failure instanceof IllegalArgumentException
+        || failure instanceof UnsupportedOperationException) {
       return false;
     }
     Throwable c = failure;
@@ -379,7 +383,15 @@ public final class RedisSessionStore implements SessionStore {
   }
 
   private static final List<String> UNAVAILABLE_REPLIES =
-      List.of("LOADING", "BUSY", "MASTERDOWN", "READONLY", "CLUSTERDOWN", "TRYAGAIN", "OOM", "NOREPLICAS");
+      List.of(
+          "LOADING",
+          "BUSY",
+          "MASTERDOWN",
+          "READONLY",
+          "CLUSTERDOWN",
+          "TRYAGAIN",
+          "OOM",
+          "NOREPLICAS");
 
   /** Closes the connection and shuts the Lettuce client down. */
   @Override

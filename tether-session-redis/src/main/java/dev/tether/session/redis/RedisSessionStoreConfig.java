@@ -28,8 +28,8 @@ import java.util.List;
  * @param commandTimeout how long a call waits for Redis's answer before failing; positive. This
  *     bounds how long a request thread can wait on Redis: while the connection is down, calls fail
  *     at once (they are not queued) and Lettuce reconnects in the background
- * @param connectTimeout how long opening a connection (at start and each reconnection attempt)
- *     may take; positive
+ * @param connectTimeout how long opening a connection (at start and each reconnection attempt) may
+ *     take; positive
  */
 public record RedisSessionStoreConfig(
     List<String> uris,
@@ -47,9 +47,9 @@ public record RedisSessionStoreConfig(
   public static final Duration DEFAULT_SAFETY_MARGIN = Duration.ofMinutes(10);
 
   /**
-   * The default command timeout: far above a healthy Redis's sub-millisecond answers and a
-   * Sentinel failover's pause, short enough that a request stuck on a dead server fails while the
-   * user is still waiting.
+   * The default command timeout: far above a healthy Redis's sub-millisecond answers and a Sentinel
+   * failover's pause, short enough that a request stuck on a dead server fails while the user is
+   * still waiting.
    */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -78,8 +78,10 @@ public record RedisSessionStoreConfig(
     }
     if (mode != Mode.CLUSTER && uris.size() != 1) {
       throw new IllegalArgumentException(
-          mode + " takes exactly one URI (Sentinel lists its sentinels inside one"
-              + " redis-sentinel:// URI); got " + uris.size());
+          mode
+              + " takes exactly one URI (Sentinel lists its sentinels inside one"
+              + " redis-sentinel:// URI); got "
+              + uris.size());
     }
     if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
       throw new IllegalArgumentException(
@@ -114,7 +116,12 @@ public record RedisSessionStoreConfig(
   /** One server at {@code uri} with default prefix, one bucket and default margins. */
   public static RedisSessionStoreConfig standalone(String uri) {
     return new RedisSessionStoreConfig(
-        List.of(uri), Mode.STANDALONE, DEFAULT_PREFIX, 1, DEFAULT_SAFETY_MARGIN, DEFAULT_TIMEOUT,
+        List.of(uri),
+        Mode.STANDALONE,
+        DEFAULT_PREFIX,
+        1,
+        DEFAULT_SAFETY_MARGIN,
+        DEFAULT_TIMEOUT,
         DEFAULT_CONNECT_TIMEOUT);
   }
 
@@ -132,6 +139,7 @@ public record RedisSessionStoreConfig(
 
   /** This configuration with other command and connect timeouts. */
   public RedisSessionStoreConfig withTimeouts(Duration command, Duration connect) {
-    return new RedisSessionStoreConfig(uris, mode, keyPrefix, buckets, safetyMargin, command, connect);
+    return new RedisSessionStoreConfig(
+        uris, mode, keyPrefix, buckets, safetyMargin, command, connect);
   }
 }

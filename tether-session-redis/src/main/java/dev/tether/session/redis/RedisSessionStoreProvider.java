@@ -87,12 +87,16 @@ public final class RedisSessionStoreProvider implements SessionStoreProvider {
     int buckets = buckets(settings.get("buckets"), mode);
     Duration margin =
         duration(
-            "safety-margin", settings.get("safety-margin"), RedisSessionStoreConfig.DEFAULT_SAFETY_MARGIN);
+            "safety-margin",
+            settings.get("safety-margin"),
+            RedisSessionStoreConfig.DEFAULT_SAFETY_MARGIN);
     Duration timeout =
         duration("timeout", settings.get("timeout"), RedisSessionStoreConfig.DEFAULT_TIMEOUT);
     Duration connect =
         duration(
-            "connect-timeout", settings.get("connect-timeout"), RedisSessionStoreConfig.DEFAULT_CONNECT_TIMEOUT);
+            "connect-timeout",
+            settings.get("connect-timeout"),
+            RedisSessionStoreConfig.DEFAULT_CONNECT_TIMEOUT);
     try {
       return new RedisSessionStoreConfig(uris, mode, prefix, buckets, margin, timeout, connect);
     } catch (IllegalArgumentException e) {

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A session as Redis hash fields. Meta fields: {@code v} version, {@code c} created, {@code a}
- * last access, {@code i} idle timeout, {@code x} absolute timeout, {@code e} expiry (all decimal
+ * A session as Redis hash fields. Meta fields: {@code v} version, {@code c} created, {@code a} last
+ * access, {@code i} idle timeout, {@code x} absolute timeout, {@code e} expiry (all decimal
  * milliseconds), {@code p} principal (absent when anonymous). Per attribute {@code b:<name>} its
  * bytes and {@code w:<name>} the version that wrote it. The scripts read and write the same names.
  */

@@ -30,14 +30,22 @@ final class LocalRedisCluster implements AutoCloseable {
                 dir,
                 port,
                 List.of(
-                    "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1",
-                    "--cluster-enabled", "yes",
-                    "--cluster-port", Integer.toString(bus),
-                    "--cluster-config-file", "nodes-" + port + ".conf",
-                    "--dir", dir.toString(),
-                    "--save", "",
-                    "--appendonly", "no")));
+                    "--port",
+                    Integer.toString(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-port",
+                    Integer.toString(bus),
+                    "--cluster-config-file",
+                    "nodes-" + port + ".conf",
+                    "--dir",
+                    dir.toString(),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no")));
       }
       List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
       cluster.ports.forEach(p -> create.add("127.0.0.1:" + p));

@@ -79,8 +79,7 @@ final class LocalRedisSentinel implements AutoCloseable {
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                RedisBinaries.cli(
-                        sentinelPort, "sentinel", "get-master-addr-by-name", MASTER_NAME)
+                RedisBinaries.cli(sentinelPort, "sentinel", "get-master-addr-by-name", MASTER_NAME)
                     .contains(Integer.toString(replicaPort)));
   }
 

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@code redis-server} of the test's own, on a free loopback port, persisting every write to
- * an append-only file in {@code dir} before acknowledging it ({@code appendfsync always}), so the
- * test may kill it with {@code SIGKILL} and start it again on the same port and data.
+ * A {@code redis-server} of the test's own, on a free loopback port, persisting every write to an
+ * append-only file in {@code dir} before acknowledging it ({@code appendfsync always}), so the test
+ * may kill it with {@code SIGKILL} and start it again on the same port and data.
  */
 final class OwnRedis implements AutoCloseable {
 
@@ -37,15 +37,26 @@ final class OwnRedis implements AutoCloseable {
             dir,
             port,
             List.of(
-                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--appendonly", "yes",
-                "--appendfsync", "always", "--save", "", "--dir", dir.toString()));
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+                "--dir",
+                dir.toString()));
   }
 
   /** {@code kill -9}: no shutdown, no final write. */
   void kill() throws InterruptedException {
     process.destroyForcibly(); // SIGKILL on Linux
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("redis-server on port " + port + " survived SIGKILL for 30 s");
+      throw new IllegalStateException(
+          "redis-server on port " + port + " survived SIGKILL for 30 s");
     }
   }
 

@@ -1,14 +1,14 @@
 package dev.tether.session.redis;
 
-import dev.tether.session.spi.SessionStore;
 import dev.tether.session.contract.SessionStoreContract;
+import dev.tether.session.spi.SessionStore;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterAll;
 
 /**
  * The shared contract with the Cluster key layout (eight buckets) on one server: exercises the
- * sweep over several expiry sets, the principal look-up across buckets and rotation across
- * buckets (reserve, detach, attach).
+ * sweep over several expiry sets, the principal look-up across buckets and rotation across buckets
+ * (reserve, detach, attach).
  */
 class RedisBucketedSessionStoreTest extends SessionStoreContract {
 

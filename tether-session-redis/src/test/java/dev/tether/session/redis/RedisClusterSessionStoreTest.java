@@ -2,12 +2,12 @@ package dev.tether.session.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.session.contract.SessionStoreContract;
 import dev.tether.session.redis.RedisSessionStoreConfig.Mode;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
-import dev.tether.session.contract.SessionStoreContract;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shared contract on a real three-master Redis Cluster started by the test: every script's
- * keys must share a slot (or Redis answers CROSSSLOT), rotation crosses slots, the sweep and the
+ * The shared contract on a real three-master Redis Cluster started by the test: every script's keys
+ * must share a slot (or Redis answers CROSSSLOT), rotation crosses slots, the sweep and the
  * principal look-up visit buckets on all masters.
  */
 class RedisClusterSessionStoreTest extends SessionStoreContract {
@@ -58,7 +58,8 @@ class RedisClusterSessionStoreTest extends SessionStoreContract {
   @Test
   void sessionsLandOnEveryMasterAndSurviveASaveEach() {
     Set<Integer> buckets = new HashSet<>();
-    BucketKeys keys = new BucketKeys("tether:session:", RedisSessionStoreProvider.DEFAULT_CLUSTER_BUCKETS);
+    BucketKeys keys =
+        new BucketKeys("tether:session:", RedisSessionStoreProvider.DEFAULT_CLUSTER_BUCKETS);
     for (int i = 0; i < 64; i++) {
       String id = create(Map.of("n", bytes("" + i)));
       buckets.add(keys.bucketOf(id));

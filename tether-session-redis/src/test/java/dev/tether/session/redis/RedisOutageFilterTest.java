@@ -51,7 +51,9 @@ class RedisOutageFilterTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  /** The app: {@code /set?v=} writes the session, {@code /get} reads it, {@code /plain} never asks. */
+  /**
+   * The app: {@code /set?v=} writes the session, {@code /get} reads it, {@code /plain} never asks.
+   */
   static final class App extends HttpServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -83,15 +85,24 @@ class RedisOutageFilterTest {
       SessionStore store =
           SessionStoreRegistry.create(
               "redis",
-              Map.of("uri", redis.uri(), "timeout", "500ms", "connect-timeout", "1s",
-                  "circuit.cool-down", "3s"),
+              Map.of(
+                  "uri",
+                  redis.uri(),
+                  "timeout",
+                  "500ms",
+                  "connect-timeout",
+                  "1s",
+                  "circuit.cool-down",
+                  "3s"),
               Clock.systemUTC());
       CircuitBreaker breaker = ((CircuitBreakingStore) store).breaker();
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
       SessionMetrics metrics = new SessionMetrics(meters).bindCircuitBreaker(breaker);
       SessionManager manager = SessionManager.builder(store).listener(metrics).build();
       TetherSessionFilter filter =
-          TetherSessionFilter.builder(manager).cookie(new SessionCookie("TSESSION", false, "Lax")).build();
+          TetherSessionFilter.builder(manager)
+              .cookie(new SessionCookie("TSESSION", false, "Lax"))
+              .build();
       Server server = new Server();
       ServerConnector connector = new ServerConnector(server);
       connector.setHost("127.0.0.1");
@@ -113,17 +124,20 @@ class RedisOutageFilterTest {
 
         redis.kill();
         // the first failures already answer 503; then the circuit opens and answers without I/O
-        await("circuit open").atMost(WAIT).until(() -> {
-          get(http, base.resolve("/get"), cookie);
-          return breaker.state() == CircuitBreaker.State.OPEN;
-        });
+        await("circuit open")
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  get(http, base.resolve("/get"), cookie);
+                  return breaker.state() == CircuitBreaker.State.OPEN;
+                });
         HttpResponse<String> down = get(http, base.resolve("/get"), cookie);
         assertThat(down.statusCode()).isEqualTo(503);
-        assertThat(down.headers().firstValue("Retry-After")).hasValueSatisfying(
-            v -> assertThat(Long.parseLong(v)).isBetween(1L, 3L));
+        assertThat(down.headers().firstValue("Retry-After"))
+            .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 3L));
         assertThat(down.headers().firstValue("Cache-Control")).hasValue("no-store");
-        assertThat(down.headers().firstValue("Content-Type")).hasValueSatisfying(
-            v -> assertThat(v).startsWith("text/plain"));
+        assertThat(down.headers().firstValue("Content-Type"))
+            .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
         assertThat(down.headers().allValues("Set-Cookie")).isEmpty();
         assertThat(down.body()).contains("retry in");
         // a new visitor's first write is refused the same way, and gets no cookie
@@ -134,18 +148,33 @@ class RedisOutageFilterTest {
         HttpResponse<String> plain = get(http, base.resolve("/plain"), cookie);
         assertThat(plain.statusCode()).isEqualTo(200);
         assertThat(plain.body()).isEqualTo("plain");
-        assertThat(meters.get("tether.sessions.store.circuit.state").gauge().value()).isEqualTo(2.0);
-        assertThat(meters.get("tether.sessions.store.circuit.transitions").tag("to", "open").counter().count())
+        assertThat(meters.get("tether.sessions.store.circuit.state").gauge().value())
+            .isEqualTo(2.0);
+        assertThat(
+                meters
+                    .get("tether.sessions.store.circuit.transitions")
+                    .tag("to", "open")
+                    .counter()
+                    .count())
             .isGreaterThanOrEqualTo(1.0);
 
         redis.start();
-        await("served again after the restart").atMost(WAIT).until(() -> {
-          HttpResponse<String> r = get(http, base.resolve("/get"), cookie);
-          return r.statusCode() == 200 && r.body().equals("cart-1");
-        });
+        await("served again after the restart")
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  HttpResponse<String> r = get(http, base.resolve("/get"), cookie);
+                  return r.statusCode() == 200 && r.body().equals("cart-1");
+                });
         assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
-        assertThat(meters.get("tether.sessions.store.circuit.state").gauge().value()).isEqualTo(0.0);
-        assertThat(meters.get("tether.sessions.store.circuit.transitions").tag("to", "closed").counter().count())
+        assertThat(meters.get("tether.sessions.store.circuit.state").gauge().value())
+            .isEqualTo(0.0);
+        assertThat(
+                meters
+                    .get("tether.sessions.store.circuit.transitions")
+                    .tag("to", "closed")
+                    .counter()
+                    .count())
             .isGreaterThanOrEqualTo(1.0);
         assertThat(get(http, base.resolve("/set?v=cart-2"), cookie).statusCode()).isEqualTo(200);
         assertThat(get(http, base.resolve("/get"), cookie).body()).isEqualTo("cart-2");
@@ -153,15 +182,28 @@ class RedisOutageFilterTest {
         // one WARN as the circuit opened, one INFO as it closed; the 503s themselves in a few
         // rate-limited lines (at most one per 10 s), not one per request
         List<ILoggingEvent> events = List.copyOf(logs.list);
-        assertThat(events).filteredOn(e -> e.getLoggerName().equals(CircuitBreakingStore.class.getName())
-                && e.getLevel() == Level.WARN)
-            .singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
-                .startsWith("session store 'redis' unavailable: circuit opened after"));
-        assertThat(events).filteredOn(e -> e.getLoggerName().equals(CircuitBreakingStore.class.getName())
-                && e.getLevel() == Level.INFO)
-            .singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
-                .startsWith("session store 'redis' available again"));
-        assertThat(events).filteredOn(e -> e.getLoggerName().equals(TetherSessionFilter.class.getName()))
+        assertThat(events)
+            .filteredOn(
+                e ->
+                    e.getLoggerName().equals(CircuitBreakingStore.class.getName())
+                        && e.getLevel() == Level.WARN)
+            .singleElement()
+            .satisfies(
+                e ->
+                    assertThat(e.getFormattedMessage())
+                        .startsWith("session store 'redis' unavailable: circuit opened after"));
+        assertThat(events)
+            .filteredOn(
+                e ->
+                    e.getLoggerName().equals(CircuitBreakingStore.class.getName())
+                        && e.getLevel() == Level.INFO)
+            .singleElement()
+            .satisfies(
+                e ->
+                    assertThat(e.getFormattedMessage())
+                        .startsWith("session store 'redis' available again"));
+        assertThat(events)
+            .filteredOn(e -> e.getLoggerName().equals(TetherSessionFilter.class.getName()))
             .isNotEmpty()
             .hasSizeLessThan(6)
             .allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("answered 503"));
@@ -174,7 +216,8 @@ class RedisOutageFilterTest {
     }
   }
 
-  private static HttpResponse<String> get(HttpClient http, URI uri, String cookie) throws Exception {
+  private static HttpResponse<String> get(HttpClient http, URI uri, String cookie)
+      throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20));
     if (cookie != null) {
       b.header("Cookie", cookie);

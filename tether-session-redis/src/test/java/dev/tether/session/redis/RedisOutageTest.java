@@ -8,10 +8,10 @@ import dev.tether.session.SessionIdGenerator;
 import dev.tether.session.circuit.CircuitBreaker;
 import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.session.circuit.StoreUnavailableException;
+import dev.tether.session.contract.OutageLoad;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
 import dev.tether.testing.net.FaultyProxy;
-import dev.tether.session.contract.OutageLoad;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,47 +65,61 @@ class RedisOutageTest {
         // 1. killed: calls fail fast, the circuit opens, nothing hangs
         load.takeWindowMaxCallMillis();
         redis.kill();
-        await("circuit open after the kill").atMost(WAIT)
+        await("circuit open after the kill")
+            .atMost(WAIT)
             .until(() -> breaker.state() == CircuitBreaker.State.OPEN);
         long refusedBefore = guarded.refusedCalls();
-        await("calls refused without reaching Redis").atMost(WAIT)
+        await("calls refused without reaching Redis")
+            .atMost(WAIT)
             .until(() -> guarded.refusedCalls() > refusedBefore + 20);
         assertThatThrownBy(() -> store.load(new SessionIdGenerator().next()))
             .isInstanceOf(StoreUnavailableException.class)
-            .satisfies(e -> {
-              StoreUnavailableException u = (StoreUnavailableException) e;
-              assertThat(u.store()).isEqualTo("redis");
-              assertThat(u.since()).isNotNull();
-              assertThat(u.retryAfterSeconds()).isBetween(1L, COOL_DOWN.toSeconds() + 1);
-            });
+            .satisfies(
+                e -> {
+                  StoreUnavailableException u = (StoreUnavailableException) e;
+                  assertThat(u.store()).isEqualTo("redis");
+                  assertThat(u.since()).isNotNull();
+                  assertThat(u.retryAfterSeconds()).isBetween(1L, COOL_DOWN.toSeconds() + 1);
+                });
         assertThat(load.unavailable()).isPositive();
         assertThat(load.takeWindowMaxCallMillis()).isLessThanOrEqualTo(CALL_BOUND_MILLIS);
 
         // 2. restarted on the same port and data: the same store object recovers by itself
         redis.start();
         long ackedAtRestart = load.acknowledged();
-        await("circuit closed after the restart").atMost(WAIT)
-            .until(() -> breaker.state() == CircuitBreaker.State.CLOSED
-                && load.acknowledged() > ackedAtRestart + 200);
+        await("circuit closed after the restart")
+            .atMost(WAIT)
+            .until(
+                () ->
+                    breaker.state() == CircuitBreaker.State.CLOSED
+                        && load.acknowledged() > ackedAtRestart + 200);
         assertThat(load.takeWindowMaxCallMillis()).isLessThanOrEqualTo(CALL_BOUND_MILLIS);
 
         // 3. slowed: replies held past the command timeout
         long unavailableBefore = load.unavailable();
         proxy.delay(COMMAND_TIMEOUT.multipliedBy(4));
-        await("circuit open while Redis is slow").atMost(WAIT)
-            .until(() -> breaker.state() != CircuitBreaker.State.CLOSED
-                && load.unavailable() > unavailableBefore + 20);
+        await("circuit open while Redis is slow")
+            .atMost(WAIT)
+            .until(
+                () ->
+                    breaker.state() != CircuitBreaker.State.CLOSED
+                        && load.unavailable() > unavailableBefore + 20);
         assertThat(load.takeWindowMaxCallMillis()).isLessThanOrEqualTo(CALL_BOUND_MILLIS);
         proxy.pass();
         long ackedAtPass = load.acknowledged();
-        await("circuit closed once Redis is fast again").atMost(WAIT)
-            .until(() -> breaker.state() == CircuitBreaker.State.CLOSED
-                && load.acknowledged() > ackedAtPass + 200);
+        await("circuit closed once Redis is fast again")
+            .atMost(WAIT)
+            .until(
+                () ->
+                    breaker.state() == CircuitBreaker.State.CLOSED
+                        && load.acknowledged() > ackedAtPass + 200);
       } finally {
         OutageLoad.Report report = load.stop();
         assertThat(report.maxCallMillis()).isLessThanOrEqualTo(CALL_BOUND_MILLIS);
         assertThat(report.otherFailures())
-            .as("failures other than StoreUnavailableException, e.g. %s", report.otherFailureSample())
+            .as(
+                "failures other than StoreUnavailableException, e.g. %s",
+                report.otherFailureSample())
             .isZero();
         store.close();
       }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Counts the Redis commands each store call sends (Lettuce command listener): one per save, load,
- * version check, create, delete and same-bucket rotation, where spring-session's indexed
- * repository needs about seven per save (spring-session#1182).
+ * version check, create, delete and same-bucket rotation, where spring-session's indexed repository
+ * needs about seven per save (spring-session#1182).
  */
 class RedisRoundTripTest {
 
@@ -116,7 +116,12 @@ class RedisRoundTripTest {
     SaveResult r =
         store.create(
             SessionRecord.create(
-                id, clock.instant(), IDLE, Duration.ofHours(8), principal, Map.of("k", bytes("v"))));
+                id,
+                clock.instant(),
+                IDLE,
+                Duration.ofHours(8),
+                principal,
+                Map.of("k", bytes("v"))));
     assertThat(r.isSaved()).isTrue();
     return id;
   }

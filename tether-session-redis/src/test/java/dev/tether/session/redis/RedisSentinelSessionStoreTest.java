@@ -3,11 +3,11 @@ package dev.tether.session.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.session.contract.SessionStoreContract;
 import dev.tether.session.redis.RedisSessionStoreConfig.Mode;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionStore;
-import dev.tether.session.contract.SessionStoreContract;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,8 +67,9 @@ class RedisSentinelSessionStoreTest extends SessionStoreContract {
         .ignoreExceptions()
         .until(
             () ->
-                store.save(SessionDelta.builder(id, 1).set("cart", bytes("[1,2]")).build())
-                    .outcome()
+                store
+                        .save(SessionDelta.builder(id, 1).set("cart", bytes("[1,2]")).build())
+                        .outcome()
                     == SaveResult.Outcome.SAVED);
     assertThat(store.load(id).orElseThrow().attributeBytes("cart")).isEqualTo(bytes("[1,2]"));
   }

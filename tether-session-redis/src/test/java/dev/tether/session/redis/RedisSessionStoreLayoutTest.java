@@ -67,7 +67,9 @@ class RedisSessionStoreLayoutTest {
   void sessionKeyLivesItsLogicalLifetimePlusTheMarginRelativeToNow() {
     String id = create();
     long ttl = redis.pttl(key(keys.session(id)));
-    assertThat(ttl).isGreaterThan(IDLE.toMillis()).isLessThanOrEqualTo(IDLE.plus(MARGIN).toMillis());
+    assertThat(ttl)
+        .isGreaterThan(IDLE.toMillis())
+        .isLessThanOrEqualTo(IDLE.plus(MARGIN).toMillis());
 
     clock.advance(Duration.ofMinutes(20));
     store.save(SessionDelta.builder(id, 1).lastAccessedAt(clock.instant()).build());

@@ -1,9 +1,9 @@
 package dev.tether.session.redis;
 
-import dev.tether.session.circuit.CircuitBreakingStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.session.circuit.CircuitBreakingStore;
 import dev.tether.session.redis.RedisSessionStoreConfig.Mode;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.SessionStoreRegistry;
@@ -47,7 +47,8 @@ class RedisSessionStoreProviderTest {
     assertThatThrownBy(
             () -> RedisSessionStoreProvider.config(Map.of("uri", "redis://x", "host", "x")))
         .hasMessageContaining("[host]")
-        .hasMessageContaining("allowed: [buckets, connect-timeout, key-prefix, mode, safety-margin, timeout, uri]");
+        .hasMessageContaining(
+            "allowed: [buckets, connect-timeout, key-prefix, mode, safety-margin, timeout, uri]");
     assertThatThrownBy(
             () -> RedisSessionStoreProvider.config(Map.of("uri", "redis://x", "mode", "ring")))
         .hasMessageContaining("'mode' is 'ring'")
@@ -68,10 +69,10 @@ class RedisSessionStoreProviderTest {
             () -> RedisSessionStoreProvider.config(Map.of("uri", "redis://x", "timeout", "0s")))
         .hasMessageContaining("positive duration");
     assertThatThrownBy(
-            () -> RedisSessionStoreProvider.config(Map.of("uri", "redis://x", "key-prefix", "a{b}")))
+            () ->
+                RedisSessionStoreProvider.config(Map.of("uri", "redis://x", "key-prefix", "a{b}")))
         .hasMessageContaining("must not contain '{' or '}'");
-    assertThatThrownBy(
-            () -> RedisSessionStoreProvider.config(Map.of("uri", "redis://a,redis://b")))
+    assertThatThrownBy(() -> RedisSessionStoreProvider.config(Map.of("uri", "redis://a,redis://b")))
         .hasMessageContaining("exactly one URI");
   }
 
@@ -101,7 +102,8 @@ class RedisSessionStoreProviderTest {
             "redis",
             Map.of("uri", uri, "key-prefix", RedisTestServer.uniquePrefix("provider")),
             Clock.systemUTC())) {
-      assertThat(s).isInstanceOf(CircuitBreakingStore.class); // a store with I/O, guarded by default
+      assertThat(s)
+          .isInstanceOf(CircuitBreakingStore.class); // a store with I/O, guarded by default
       assertThat(CircuitBreakingStore.unwrap(s)).isInstanceOf(RedisSessionStore.class);
       assertThat(s.load("nobody")).isEmpty();
     }

@@ -1,7 +1,7 @@
 package dev.tether.session.redis;
 
-import dev.tether.session.spi.SessionStore;
 import dev.tether.session.contract.SessionStoreContract;
+import dev.tether.session.spi.SessionStore;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterAll;
 

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A rough single-thread figure for saves and loads per second against a real Redis; not a test
- * (no timing assertions) and not a JMH benchmark. Each save sets two attributes of ~200 bytes and
+ * A rough single-thread figure for saves and loads per second against a real Redis; not a test (no
+ * timing assertions) and not a JMH benchmark. Each save sets two attributes of ~200 bytes and
  * records an access; each load reads a session of ~10 attributes.
  *
  * <pre>

@@ -27,8 +27,12 @@ final class RedisTestServer {
     String uri = System.getenv(URI_VARIABLE);
     if (uri == null || uri.isBlank()) {
       if ("true".equals(System.getenv("TETHER_REQUIRE_SERVICES"))) {
-        fail(URI_VARIABLE + " is not set but TETHER_REQUIRE_SERVICES=true: start Redis and export"
-            + " e.g. " + URI_VARIABLE + "=redis://127.0.0.1:6379");
+        fail(
+            URI_VARIABLE
+                + " is not set but TETHER_REQUIRE_SERVICES=true: start Redis and export"
+                + " e.g. "
+                + URI_VARIABLE
+                + "=redis://127.0.0.1:6379");
       }
       Assumptions.assumeTrue(false, URI_VARIABLE + " is not set: Redis tests skipped");
     }

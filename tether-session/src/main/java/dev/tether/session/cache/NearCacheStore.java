@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A store decorator that keeps recently used sessions in this app instance's memory — the
- * article's hybrid of sticky routing and a shared store.
+ * A store decorator that keeps recently used sessions in this app instance's memory — the article's
+ * hybrid of sticky routing and a shared store.
  *
  * <p>Design: a cached session is served after the store confirms it is current with {@link
  * SessionStore#currentVersion} (one small read, never the attributes). Every write anywhere bumps
@@ -47,10 +47,10 @@ import org.slf4j.LoggerFactory;
  * validated as before.
  *
  * <p>Bindings are trusted only when asked for ({@link #trustingBindings}): every instance over the
- * backend must then run that way and be reachable only through the balancer, and the publishes
- * cost a round trip on the (rare) paths above. Redis delivers a published message one network hop
- * after {@code PUBLISH} returns, so there a change elsewhere reaches this cache within that hop;
- * the memory store's peers deliver before {@code publish} returns.
+ * backend must then run that way and be reachable only through the balancer, and the publishes cost
+ * a round trip on the (rare) paths above. Redis delivers a published message one network hop after
+ * {@code PUBLISH} returns, so there a change elsewhere reaches this cache within that hop; the
+ * memory store's peers deliver before {@code publish} returns.
  *
  * <pre>{@code
  * SessionStore store = new NearCacheStore(new RedisSessionStore(...), 10_000);
@@ -69,8 +69,10 @@ public final class NearCacheStore implements SessionStore {
   private final Clock clock;
   private final Invalidations bus;
   private final AutoCloseable subscription;
+
   /** Counts invalidations received, so a validation can tell that one arrived meanwhile. */
   private final AtomicLong invalidationSeq = new AtomicLong();
+
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder boundHits = new LongAdder();
@@ -87,7 +89,8 @@ public final class NearCacheStore implements SessionStore {
    * channel ({@link SessionStore#invalidations()}; otherwise as the plain constructor). Expiry of
    * bound entries is judged by {@code clock}.
    */
-  public static NearCacheStore trustingBindings(SessionStore delegate, int maxEntries, Clock clock) {
+  public static NearCacheStore trustingBindings(
+      SessionStore delegate, int maxEntries, Clock clock) {
     return new NearCacheStore(delegate, maxEntries, clock, true);
   }
 
@@ -123,7 +126,9 @@ public final class NearCacheStore implements SessionStore {
     return hits.sum();
   }
 
-  /** Loads answered under the request's binding with no store call at all (part of {@link #hits}). */
+  /**
+   * Loads answered under the request's binding with no store call at all (part of {@link #hits}).
+   */
   public long boundHits() {
     return boundHits.sum();
   }
@@ -161,7 +166,10 @@ public final class NearCacheStore implements SessionStore {
   public Optional<SessionRecord> load(String id, String binding) {
     Cached cached = get(id);
     boolean bound = bus != null && binding != null && bus.live();
-    if (bound && cached != null && binding.equals(cached.binding()) && !cached.record().isExpired(clock.instant())) {
+    if (bound
+        && cached != null
+        && binding.equals(cached.binding())
+        && !cached.record().isExpired(clock.instant())) {
       boundHits.increment();
       hits.increment();
       return Optional.of(cached.record());

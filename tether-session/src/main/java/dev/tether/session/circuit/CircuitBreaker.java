@@ -11,20 +11,20 @@ import java.util.function.Consumer;
 
 /**
  * A circuit breaker over calls to one backend: {@code CLOSED} lets every call through and counts
- * their outcomes; it opens after {@link CircuitBreakerSettings#failures()} consecutive failures,
- * or when at least {@link CircuitBreakerSettings#ratio()} of the last {@link
+ * their outcomes; it opens after {@link CircuitBreakerSettings#failures()} consecutive failures, or
+ * when at least {@link CircuitBreakerSettings#ratio()} of the last {@link
  * CircuitBreakerSettings#window()} calls failed. {@code OPEN} refuses every call for {@link
- * CircuitBreakerSettings#coolDown()}; the first call after it is the probe ({@code HALF_OPEN}):
- * the only call let through until its outcome is known. Its success closes the circuit, its
- * failure opens it for another cool-down. (Nygard, <i>Release It!</i>, "Circuit Breaker".)
+ * CircuitBreakerSettings#coolDown()}; the first call after it is the probe ({@code HALF_OPEN}): the
+ * only call let through until its outcome is known. Its success closes the circuit, its failure
+ * opens it for another cool-down. (Nygard, <i>Release It!</i>, "Circuit Breaker".)
  *
  * <p>Design: state is guarded by this object's lock, held only to update a few fields (no call to
  * the backend under it); listeners hear of transitions after it is released. Each permission
  * carries the generation it was given in; an outcome from an earlier generation (a slow call that
- * started before the circuit opened) is ignored, so a late success cannot close an open circuit
- * and a late failure cannot extend it. The move from {@code OPEN} to {@code HALF_OPEN} happens on
- * the first {@link #acquire} after the cool-down (there is no timer thread); {@link #state()}
- * reports what was last decided. Time is the injected clock's.
+ * started before the circuit opened) is ignored, so a late success cannot close an open circuit and
+ * a late failure cannot extend it. The move from {@code OPEN} to {@code HALF_OPEN} happens on the
+ * first {@link #acquire} after the cool-down (there is no timer thread); {@link #state()} reports
+ * what was last decided. Time is the injected clock's.
  *
  * <pre>{@code
  * CircuitBreaker.Permission p = breaker.acquire();
@@ -194,8 +194,12 @@ public final class CircuitBreaker {
           t = move(State.OPEN, now, consecutive + " consecutive failures", cause);
         } else if (windowCount == window.length
             && windowFailures >= Math.ceil(settings.ratio() * window.length - 1e-9)) {
-          t = move(State.OPEN, now,
-              windowFailures + " of the last " + window.length + " calls failed", cause);
+          t =
+              move(
+                  State.OPEN,
+                  now,
+                  windowFailures + " of the last " + window.length + " calls failed",
+                  cause);
         }
       }
     }

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  *
  * <p>From store settings ({@link #fromSettings}), under the keys {@code circuit.enabled} ({@code
  * true}/{@code false}; the default depends on the store: on for stores that do I/O), {@code
- * circuit.failures} (consecutive failures that open it, default {@value #DEFAULT_FAILURES}),
- * {@code circuit.window} (how many recent calls the failure ratio is taken over, default {@value
+ * circuit.failures} (consecutive failures that open it, default {@value #DEFAULT_FAILURES}), {@code
+ * circuit.window} (how many recent calls the failure ratio is taken over, default {@value
  * #DEFAULT_WINDOW}), {@code circuit.ratio} (the failure ratio over a full window that opens it,
  * default {@value #DEFAULT_RATIO}) and {@code circuit.cool-down} (how long it stays open before one
  * probe call is let through, default 5s).
@@ -42,7 +42,12 @@ public record CircuitBreakerSettings(
 
   /** The store settings this class reads, with {@link #PREFIX}. */
   public static final Set<String> KEYS =
-      Set.of("circuit.enabled", "circuit.failures", "circuit.window", "circuit.ratio", "circuit.cool-down");
+      Set.of(
+          "circuit.enabled",
+          "circuit.failures",
+          "circuit.window",
+          "circuit.ratio",
+          "circuit.cool-down");
 
   public static final int DEFAULT_FAILURES = 5;
   public static final int DEFAULT_WINDOW = 20;
@@ -122,14 +127,25 @@ public record CircuitBreakerSettings(
     }
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(
-          "unknown setting(s) " + unknown + " for session store '" + store + "'; allowed: "
+          "unknown setting(s) "
+              + unknown
+              + " for session store '"
+              + store
+              + "'; allowed: "
               + new TreeSet<>(KEYS));
     }
     CircuitBreakerSettings d = defaults();
-    boolean enabled = bool(store, "circuit.enabled", settings.get("circuit.enabled"), enabledByDefault);
+    boolean enabled =
+        bool(store, "circuit.enabled", settings.get("circuit.enabled"), enabledByDefault);
     int failures =
-        whole(store, "circuit.failures", settings.get("circuit.failures"), d.failures(), MAX_FAILURES);
-    int window = whole(store, "circuit.window", settings.get("circuit.window"), d.window(), MAX_WINDOW);
+        whole(
+            store,
+            "circuit.failures",
+            settings.get("circuit.failures"),
+            d.failures(),
+            MAX_FAILURES);
+    int window =
+        whole(store, "circuit.window", settings.get("circuit.window"), d.window(), MAX_WINDOW);
     double ratio = ratio(store, settings.get("circuit.ratio"), d.ratio());
     Duration coolDown = duration(store, settings.get("circuit.cool-down"), d.coolDown());
     return new CircuitBreakerSettings(enabled, failures, window, ratio, coolDown);
@@ -190,12 +206,13 @@ public record CircuitBreakerSettings(
     Matcher m = SHORT_DURATION.matcher(v);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
-      d = switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
+      d =
+          switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+          };
     } else if (v.startsWith("pt")) {
       try {
         d = Duration.parse(v.toUpperCase(Locale.ROOT));
@@ -204,13 +221,25 @@ public record CircuitBreakerSettings(
       }
     }
     if (d == null || d.compareTo(MIN_COOL_DOWN) < 0 || d.compareTo(MAX_COOL_DOWN) > 0) {
-      throw bad(store, "circuit.cool-down", value, "a duration from 10ms to 1h, like 500ms, 5s, 1m or PT5S");
+      throw bad(
+          store,
+          "circuit.cool-down",
+          value,
+          "a duration from 10ms to 1h, like 500ms, 5s, 1m or PT5S");
     }
     return d;
   }
 
-  private static IllegalArgumentException bad(String store, String key, String value, String allowed) {
+  private static IllegalArgumentException bad(
+      String store, String key, String value, String allowed) {
     return new IllegalArgumentException(
-        "session store '" + store + "': setting '" + key + "' is '" + value + "'; allowed: " + allowed);
+        "session store '"
+            + store
+            + "': setting '"
+            + key
+            + "' is '"
+            + value
+            + "'; allowed: "
+            + allowed);
   }
 }

@@ -22,11 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link SessionStore} that stops calling its backend while the backend is down: every
- * operation goes through a {@link CircuitBreaker}. While the circuit is open a call fails at once
- * with {@link StoreUnavailableException} (no request thread waits for a dead server's timeout);
- * after the cool-down one probe call goes through, and its success closes the circuit, so the store
- * recovers by itself when the backend returns, with no restart.
+ * A {@link SessionStore} that stops calling its backend while the backend is down: every operation
+ * goes through a {@link CircuitBreaker}. While the circuit is open a call fails at once with {@link
+ * StoreUnavailableException} (no request thread waits for a dead server's timeout); after the
+ * cool-down one probe call goes through, and its success closes the circuit, so the store recovers
+ * by itself when the backend returns, with no restart.
  *
  * <p>What counts as a failure is the wrapped store's {@link SessionStore#isOutage}: connection
  * refused or lost, timeouts, the backend shutting down or out of resources. Such a failure is
@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * when it closes again (with the outage's length and how many calls were refused); probes that fail
  * during a long outage are logged at {@code DEBUG}. Never logs session ids.
  *
- * <p>Put a near cache in front of it, not behind: {@code new NearCacheStore(CircuitBreakingStore.wrap(
- * redis, "redis", CircuitBreakerSettings.defaults(), clock), 10_000)}. A client-side store does no
- * I/O and cannot be wrapped. Thread-safe.
+ * <p>Put a near cache in front of it, not behind: {@code new
+ * NearCacheStore(CircuitBreakingStore.wrap( redis, "redis", CircuitBreakerSettings.defaults(),
+ * clock), 10_000)}. A client-side store does no I/O and cannot be wrapped. Thread-safe.
  */
 public final class CircuitBreakingStore implements SessionStore {
 
@@ -54,7 +54,8 @@ public final class CircuitBreakingStore implements SessionStore {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong refusedAtOpen = new AtomicLong();
 
-  private CircuitBreakingStore(SessionStore delegate, String name, CircuitBreaker breaker, Clock clock) {
+  private CircuitBreakingStore(
+      SessionStore delegate, String name, CircuitBreaker breaker, Clock clock) {
     this.delegate = delegate;
     this.name = name;
     this.breaker = breaker;
@@ -81,7 +82,9 @@ public final class CircuitBreakingStore implements SessionStore {
     }
     if (store instanceof ClientSideStore) {
       throw new IllegalArgumentException(
-          "session store '" + name + "' keeps sessions in the client's cookies and does no I/O;"
+          "session store '"
+              + name
+              + "' keeps sessions in the client's cookies and does no I/O;"
               + " it cannot be put behind a circuit breaker (the servlet filter must see the store"
               + " itself); allowed: circuit.enabled=false");
     }
@@ -192,9 +195,17 @@ public final class CircuitBreakingStore implements SessionStore {
           name,
           p.since(),
           p.retryAfter(),
-          "session store '" + name + "' is unavailable since " + p.since() + " (circuit "
-              + breaker.state().label() + "); " + operation + " refused without calling it; retry after "
-              + p.retryAfter().toMillis() + " ms",
+          "session store '"
+              + name
+              + "' is unavailable since "
+              + p.since()
+              + " (circuit "
+              + breaker.state().label()
+              + "); "
+              + operation
+              + " refused without calling it; retry after "
+              + p.retryAfter().toMillis()
+              + " ms",
           null);
     }
     T result;
@@ -208,12 +219,16 @@ public final class CircuitBreakingStore implements SessionStore {
       breaker.onFailure(p, e);
       Instant since = breaker.outageSince();
       Duration retry =
-          breaker.state() == CircuitBreaker.State.OPEN ? breaker.settings().coolDown() : Duration.ZERO;
+          breaker.state() == CircuitBreaker.State.OPEN
+              ? breaker.settings().coolDown()
+              : Duration.ZERO;
       // a store that names its own outages (the grid) already said what failed: not said twice
-      String what = e instanceof StoreUnavailableException u
-          ? u.getMessage()
-          : "session store '" + name + "': " + operation + " failed: " + e;
-      throw new StoreUnavailableException(name, since == null ? clock.instant() : since, retry, what, e);
+      String what =
+          e instanceof StoreUnavailableException u
+              ? u.getMessage()
+              : "session store '" + name + "': " + operation + " failed: " + e;
+      throw new StoreUnavailableException(
+          name, since == null ? clock.instant() : since, retry, what, e);
     } catch (Error e) {
       breaker.onIgnored(p);
       throw e;
@@ -235,21 +250,28 @@ public final class CircuitBreakingStore implements SessionStore {
           log.warn(
               "session store '{}' unavailable: circuit opened after {} (last: {}); calls fail at"
                   + " once for {}, then one probe call is let through",
-              name, t.reason(), t.cause() == null ? "none" : t.cause().toString(),
+              name,
+              t.reason(),
+              t.cause() == null ? "none" : t.cause().toString(),
               human(breaker.settings().coolDown()));
         } else {
-          log.debug("session store '{}' still unavailable: {} ({}); open for another {}",
-              name, t.reason(), t.cause() == null ? "none" : t.cause().toString(),
+          log.debug(
+              "session store '{}' still unavailable: {} ({}); open for another {}",
+              name,
+              t.reason(),
+              t.cause() == null ? "none" : t.cause().toString(),
               human(breaker.settings().coolDown()));
         }
       }
       case HALF_OPEN -> log.debug("session store '{}': {}, probing", name, t.reason());
-      case CLOSED -> log.info(
-          "session store '{}' available again: {}; circuit closed after an outage of {} ms, {} calls"
-              + " refused meanwhile",
-          name, t.reason(),
-          t.outageSince() == null ? 0 : Duration.between(t.outageSince(), t.at()).toMillis(),
-          refused.get() - refusedAtOpen.get());
+      case CLOSED ->
+          log.info(
+              "session store '{}' available again: {}; circuit closed after an outage of {} ms, {} calls"
+                  + " refused meanwhile",
+              name,
+              t.reason(),
+              t.outageSince() == null ? 0 : Duration.between(t.outageSince(), t.at()).toMillis(),
+              refused.get() - refusedAtOpen.get());
     }
   }
 }

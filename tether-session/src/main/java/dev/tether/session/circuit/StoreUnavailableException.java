@@ -8,9 +8,9 @@ import java.time.Instant;
 /**
  * A session store call refused or failed because the store is unreachable, too slow or refusing
  * service: thrown by {@link CircuitBreakingStore} without calling the store while its circuit is
- * open, and in place of the store's own exception when a call fails for such a reason (the cause
- * is then that exception). The servlet filter answers the request with {@code 503 Service
- * Unavailable} and {@code Retry-After: }{@link #retryAfter()}.
+ * open, and in place of the store's own exception when a call fails for such a reason (the cause is
+ * then that exception). The servlet filter answers the request with {@code 503 Service Unavailable}
+ * and {@code Retry-After: }{@link #retryAfter()}.
  *
  * <p>Never carries session ids.
  */
@@ -34,7 +34,8 @@ public final class StoreUnavailableException extends RuntimeException {
     super(requireNonNull(message, "message"), cause);
     this.store = requireNonNull(store, "store");
     this.since = requireNonNull(since, "since");
-    this.retryAfter = requireNonNull(retryAfter, "retryAfter").isNegative() ? Duration.ZERO : retryAfter;
+    this.retryAfter =
+        requireNonNull(retryAfter, "retryAfter").isNegative() ? Duration.ZERO : retryAfter;
   }
 
   /** The store's name, e.g. {@code redis}. */
@@ -52,7 +53,9 @@ public final class StoreUnavailableException extends RuntimeException {
     return retryAfter;
   }
 
-  /** {@link #retryAfter()} in whole seconds, rounded up, at least 1: a {@code Retry-After} value. */
+  /**
+   * {@link #retryAfter()} in whole seconds, rounded up, at least 1: a {@code Retry-After} value.
+   */
   public long retryAfterSeconds() {
     long millis = retryAfter.toMillis();
     return Math.max(1, (millis + 999) / 1000);

@@ -17,8 +17,8 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * Attribute value to stored bytes and back: serialise, deflate when the result is over a
- * threshold (and compression helps), then optionally seal with AES-GCM.
+ * Attribute value to stored bytes and back: serialise, deflate when the result is over a threshold
+ * (and compression helps), then optionally seal with AES-GCM.
  *
  * <p>Stored layout (version 1):
  *
@@ -87,7 +87,8 @@ public final class AttributeCodec {
 
   /** JSON, default options, no encryption. */
   public static AttributeCodec json() {
-    return new AttributeCodec(new JsonAttributeSerializer(), Options.defaults(), new SecureRandom());
+    return new AttributeCodec(
+        new JsonAttributeSerializer(), Options.defaults(), new SecureRandom());
   }
 
   /** The serializer in use. */
@@ -164,8 +165,8 @@ public final class AttributeCodec {
   }
 
   /**
-   * The key id that sealed {@code bytes}, or {@code null} when they are not encrypted; lets a caller
-   * re-seal values still under a retired key.
+   * The key id that sealed {@code bytes}, or {@code null} when they are not encrypted; lets a
+   * caller re-seal values still under a retired key.
    */
   public static String keyIdOf(byte[] bytes) {
     if (bytes.length < 3 || bytes[0] != FORMAT || (bytes[1] & ENCRYPTED) == 0) {

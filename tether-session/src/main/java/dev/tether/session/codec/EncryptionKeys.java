@@ -9,9 +9,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES keys for encryption at rest, by key id. New values are sealed with {@code currentKeyId}; the
- * other keys still open values sealed before a rotation. To rotate: add a new key, make it
- * current, and drop the old one once every session sealed with it has expired (at most the
- * absolute timeout later).
+ * other keys still open values sealed before a rotation. To rotate: add a new key, make it current,
+ * and drop the old one once every session sealed with it has expired (at most the absolute timeout
+ * later).
  *
  * <pre>{@code
  * EncryptionKeys keys = EncryptionKeys.of("k2", Map.of("k1", oldKey, "k2", newKey));
@@ -32,7 +32,8 @@ public record EncryptionKeys(String currentKeyId, Map<String, SecretKey> keys) {
             "key id '" + e.getKey() + "' must be 1..255 bytes of UTF-8");
       }
       int len = e.getValue().getEncoded().length;
-      if (!"AES".equalsIgnoreCase(e.getValue().getAlgorithm()) || (len != 16 && len != 24 && len != 32)) {
+      if (!"AES".equalsIgnoreCase(e.getValue().getAlgorithm())
+          || (len != 16 && len != 24 && len != 32)) {
         throw new IllegalArgumentException(
             "key '" + e.getKey() + "' must be an AES key of 16, 24 or 32 bytes");
       }

@@ -47,7 +47,9 @@ public final class JavaAttributeSerializer implements AttributeSerializer {
   }
 
   private ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info) {
-    if (info.depth() > MAX_DEPTH || info.references() > MAX_REFS || info.streamBytes() > MAX_BYTES) {
+    if (info.depth() > MAX_DEPTH
+        || info.references() > MAX_REFS
+        || info.streamBytes() > MAX_BYTES) {
       return ObjectInputFilter.Status.REJECTED;
     }
     Class<?> c = info.serialClass();

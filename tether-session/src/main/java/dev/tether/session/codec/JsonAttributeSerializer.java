@@ -31,6 +31,7 @@ public final class JsonAttributeSerializer implements AttributeSerializer {
 
   private static final String TYPE = "@t";
   private static final String VALUE = "v";
+
   /**
    * The alias of a plain map that has an {@code "@t"} key of its own: written in the envelope so
    * that it cannot be read as one (it would come back as a registered type, or be refused).
@@ -116,7 +117,11 @@ public final class JsonAttributeSerializer implements AttributeSerializer {
     requireNonNull(bytes, "bytes");
     try {
       JsonNode node = mapper.readTree(bytes);
-      if (node != null && node.isObject() && node.has(TYPE) && node.has(VALUE) && node.size() == 2) {
+      if (node != null
+          && node.isObject()
+          && node.has(TYPE)
+          && node.has(VALUE)
+          && node.size() == 2) {
         String alias = node.get(TYPE).asText();
         if (alias.equals(PLAIN)) {
           return mapper.treeToValue(node.get(VALUE), Object.class);

@@ -22,10 +22,10 @@ import java.util.function.Supplier;
 
 /**
  * Client-side sessions: the whole session, sealed with AES-256-GCM under the key ring ({@link
- * EncryptionKeys}: new seals use the current key, older keys still open, and a session opened
- * under an old key is re-sealed at once so the response carries the new seal), deflated first,
- * split over the cookies {@code NAME}, {@code NAME.1}, ... A read needs no store round trip for
- * the session itself.
+ * EncryptionKeys}: new seals use the current key, older keys still open, and a session opened under
+ * an old key is re-sealed at once so the response carries the new seal), deflated first, split over
+ * the cookies {@code NAME}, {@code NAME.1}, ... A read needs no store round trip for the session
+ * itself.
  *
  * <p><b>What a server remembers.</b> With a revocation store (any {@link SessionStore}, e.g. Redis
  * under its own key prefix), {@link #delete} and {@link #rotateId} record a tombstone for the id
@@ -38,12 +38,12 @@ import java.util.function.Supplier;
  * cookie taken before a logout opens until the session's absolute timeout (the seal carries it).
  *
  * <p><b>Design.</b> Between {@link #receive} (or {@link #create}) and the last {@link #release},
- * the id's sealed value is held in memory, so the manager's load, save, rotation and delete work
- * by id, and concurrent requests of one session on this instance merge their deltas exactly as a
- * server store does; the value is always kept sealed and opened on each load. Writes are
- * serialised per id by striped locks (a rotation takes both ids' stripes in order). The store
- * cannot list sessions by principal or sweep expired ones (they expire in the browser): {@link
- * #capabilities()} is empty and those calls throw {@link UnsupportedOperationException}.
+ * the id's sealed value is held in memory, so the manager's load, save, rotation and delete work by
+ * id, and concurrent requests of one session on this instance merge their deltas exactly as a
+ * server store does; the value is always kept sealed and opened on each load. Writes are serialised
+ * per id by striped locks (a rotation takes both ids' stripes in order). The store cannot list
+ * sessions by principal or sweep expired ones (they expire in the browser): {@link #capabilities()}
+ * is empty and those calls throw {@link UnsupportedOperationException}.
  */
 public final class CookieSessionStore implements ClientSideStore {
 
@@ -347,8 +347,8 @@ public final class CookieSessionStore implements ClientSideStore {
   /**
    * One id's value while requests hold it.
    *
-   * @param values the sealed cookie values; empty once deleted or rotated away (a tombstone for
-   *     as long as requests hold it)
+   * @param values the sealed cookie values; empty once deleted or rotated away (a tombstone for as
+   *     long as requests hold it)
    * @param holders how many requests hold it
    */
   private record Held(List<String> values, int holders) {

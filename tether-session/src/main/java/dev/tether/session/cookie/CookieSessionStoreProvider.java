@@ -24,17 +24,25 @@ import java.util.Set;
  *   <li>{@code revocation-store}: the name of the store that remembers logouts (e.g. {@code
  *       redis}), configured by the {@code revocation.*} settings (e.g. {@code revocation.uri});
  *       absent: no server state, a logout holds only in the browser that logged out;
- *   <li>{@code track-every-write} ({@code false}): record every write's version, refusing a
- *       replay of any earlier cookie.
+ *   <li>{@code track-every-write} ({@code false}): record every write's version, refusing a replay
+ *       of any earlier cookie.
  * </ul>
  */
 public final class CookieSessionStoreProvider implements SessionStoreProvider {
 
   private static final Set<String> KEYS =
-      Set.of("keys", "key-id", "cookie-name", "cookie-size", "max-cookies", "revocation-store",
+      Set.of(
+          "keys",
+          "key-id",
+          "cookie-name",
+          "cookie-size",
+          "max-cookies",
+          "revocation-store",
           "track-every-write");
 
-  /** Off: the cookies need no I/O; a revocation store has its own ({@code revocation.circuit.*}). */
+  /**
+   * Off: the cookies need no I/O; a revocation store has its own ({@code revocation.circuit.*}).
+   */
   @Override
   public boolean circuitBreakerByDefault() {
     return false;
@@ -76,7 +84,9 @@ public final class CookieSessionStoreProvider implements SessionStoreProvider {
           "revocation-store must be a server-side store (redis, jdbc, grid, file, memory), not cookie");
     }
     SessionStore revocations =
-        revocationName == null ? null : SessionStoreRegistry.create(revocationName, revocation, clock);
+        revocationName == null
+            ? null
+            : SessionStoreRegistry.create(revocationName, revocation, clock);
     return new CookieSessionStore(keys, cookies, revocations, clock, new SecureRandom());
   }
 
@@ -102,10 +112,15 @@ public final class CookieSessionStoreProvider implements SessionStoreProvider {
       }
       if (key.length != 32) {
         throw new IllegalArgumentException(
-            "cookie setting 'keys': key '" + id + "' is " + key.length + " bytes; AES-256 needs 32");
+            "cookie setting 'keys': key '"
+                + id
+                + "' is "
+                + key.length
+                + " bytes; AES-256 needs 32");
       }
       if (!ids.add(id)) {
-        throw new IllegalArgumentException("cookie setting 'keys': key id '" + id + "' is given twice");
+        throw new IllegalArgumentException(
+            "cookie setting 'keys': key id '" + id + "' is given twice");
       }
       raw.put(id, key);
     }
@@ -127,14 +142,16 @@ public final class CookieSessionStoreProvider implements SessionStoreProvider {
     try {
       return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("cookie setting '" + key + "' is '" + v + "', not a number");
+      throw new IllegalArgumentException(
+          "cookie setting '" + key + "' is '" + v + "', not a number");
     }
   }
 
   private static boolean bool(Map<String, String> s, String key) {
     String v = s.getOrDefault(key, "false").trim();
     if (!v.equals("true") && !v.equals("false")) {
-      throw new IllegalArgumentException("cookie setting '" + key + "' is '" + v + "'; use true or false");
+      throw new IllegalArgumentException(
+          "cookie setting '" + key + "' is '" + v + "'; use true or false");
     }
     return Boolean.parseBoolean(v);
   }

@@ -9,9 +9,9 @@ import static java.util.Objects.requireNonNull;
  *     must equal the servlet filter's session cookie name
  * @param cookieSize the most bytes one cookie's name, {@code =} and value may take (256..4096)
  * @param maxCookies how many cookies one session may use (1..64)
- * @param trackEveryWrite whether every write records the session's version in the revocation
- *     store, so that a replay of any earlier cookie is refused (without it only logout, id rotation
- *     and principal changes are recorded); needs a revocation store
+ * @param trackEveryWrite whether every write records the session's version in the revocation store,
+ *     so that a replay of any earlier cookie is refused (without it only logout, id rotation and
+ *     principal changes are recorded); needs a revocation store
  */
 public record CookieStoreSettings(
     String cookieName, int cookieSize, int maxCookies, boolean trackEveryWrite) {
@@ -25,7 +25,9 @@ public record CookieStoreSettings(
   public CookieStoreSettings {
     requireNonNull(cookieName, "cookieName");
     if (cookieName.isEmpty()
-        || !cookieName.chars().allMatch(c -> c < 128 && Character.isLetterOrDigit(c) || c == '-' || c == '_')) {
+        || !cookieName
+            .chars()
+            .allMatch(c -> c < 128 && Character.isLetterOrDigit(c) || c == '-' || c == '_')) {
       throw new IllegalArgumentException(
           "cookie-name '" + cookieName + "' must be non-empty ASCII letters, digits, - or _");
     }
@@ -35,7 +37,10 @@ public record CookieStoreSettings(
     }
     if (cookieName.length() + 4 > cookieSize / 2) {
       throw new IllegalArgumentException(
-          "cookie-name of " + cookieName.length() + " characters leaves too little of cookie-size " + cookieSize);
+          "cookie-name of "
+              + cookieName.length()
+              + " characters leaves too little of cookie-size "
+              + cookieSize);
     }
     if (maxCookies < 1 || maxCookies > 64) {
       throw new IllegalArgumentException(
@@ -45,7 +50,8 @@ public record CookieStoreSettings(
 
   /** {@code __Host-TSESSION}, 4 KiB per cookie, at most 4 cookies, logout and rotation tracked. */
   public static CookieStoreSettings defaults() {
-    return new CookieStoreSettings("__Host-TSESSION", DEFAULT_COOKIE_SIZE, DEFAULT_MAX_COOKIES, false);
+    return new CookieStoreSettings(
+        "__Host-TSESSION", DEFAULT_COOKIE_SIZE, DEFAULT_MAX_COOKIES, false);
   }
 
   /** These settings with cookies named {@code name}. */

@@ -13,11 +13,11 @@ import java.util.Optional;
 
 /**
  * The small server-side list that makes a logout stick: per session id that was logged out or
- * rotated away a tombstone, and per id whose principal changed (or, if configured, that was
- * written at all) the lowest version still accepted. Each entry is a tiny record in any {@link
+ * rotated away a tombstone, and per id whose principal changed (or, if configured, that was written
+ * at all) the lowest version still accepted. Each entry is a tiny record in any {@link
  * SessionStore}, keyed by the session id and expiring when the session's absolute timeout ends,
- * after which the cookie is refused by its own seal anyway. {@code null} store: nothing is kept
- * and nothing refused.
+ * after which the cookie is refused by its own seal anyway. {@code null} store: nothing is kept and
+ * nothing refused.
  */
 final class Revocations {
 
@@ -36,7 +36,9 @@ final class Revocations {
     return store != null;
   }
 
-  /** Whether {@code r} (an opened cookie) was logged out, rotated away or replaced by a newer one. */
+  /**
+   * Whether {@code r} (an opened cookie) was logged out, rotated away or replaced by a newer one.
+   */
   boolean refuses(SessionRecord r) {
     if (store == null) {
       return false;
@@ -89,7 +91,8 @@ final class Revocations {
       }
       SaveResult r =
           entry.isEmpty()
-              ? store.create(SessionRecord.create(s.id(), now, left, left, null, Map.of(name, bytes)))
+              ? store.create(
+                  SessionRecord.create(s.id(), now, left, left, null, Map.of(name, bytes)))
               : store.save(
                   SessionDelta.builder(s.id(), entry.get().version()).set(name, bytes).build());
       if (r.isSaved()) {
@@ -97,7 +100,9 @@ final class Revocations {
       }
     }
     throw new IllegalStateException(
-        "the revocation store refused to record the '" + name + "' entry of a session three times"
+        "the revocation store refused to record the '"
+            + name
+            + "' entry of a session three times"
             + " (ID_TAKEN or GONE), so this logout or change cannot be made to stick");
   }
 }

@@ -65,7 +65,9 @@ final class SessionSeal {
     // inflating is capped well above what fits the cookies, so a deflate bomb is refused
     this.codec =
         new AttributeCodec(
-            new RawBytes(), new AttributeCodec.Options(0, Math.max(1 << 20, room * 16), keys), random);
+            new RawBytes(),
+            new AttributeCodec.Options(0, Math.max(1 << 20, room * 16), keys),
+            random);
   }
 
   /** The most cookie characters a session may take. */

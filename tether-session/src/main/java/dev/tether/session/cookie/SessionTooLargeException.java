@@ -1,9 +1,9 @@
 package dev.tether.session.cookie;
 
 /**
- * A session whose sealed form does not fit the configured cookies. Nothing was written: the
- * session keeps its previous sealed value, and the servlet filter sends the client no new cookie,
- * so the browser keeps the previous session rather than a truncated one.
+ * A session whose sealed form does not fit the configured cookies. Nothing was written: the session
+ * keeps its previous sealed value, and the servlet filter sends the client no new cookie, so the
+ * browser keeps the previous session rather than a truncated one.
  */
 public final class SessionTooLargeException extends IllegalStateException {
 

@@ -49,32 +49,35 @@ public final class MemorySessionStore implements SessionStore {
     final ConcurrentHashMap<String, Entry> sessions = new ConcurrentHashMap<>();
     final ConcurrentHashMap<String, Set<String>> principals = new ConcurrentHashMap<>();
     final ReadWriteLock rotation = new ReentrantReadWriteLock();
+
     /** Near-cache invalidation subscribers of every peer, with the peer they belong to. */
-    final java.util.concurrent.CopyOnWriteArrayList<Subscriber> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.concurrent.CopyOnWriteArrayList<Subscriber> subscribers =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
   }
 
   private record Subscriber(MemorySessionStore owner, java.util.function.Consumer<String> onId) {}
 
   private final Data data;
   private final Clock clock;
-  private final dev.tether.session.spi.Invalidations invalidations = new dev.tether.session.spi.Invalidations() {
-    /** Delivered synchronously to the other peers' subscribers: done when this returns. */
-    @Override
-    public void publish(String id) {
-      for (Subscriber s : data.subscribers) {
-        if (s.owner() != MemorySessionStore.this) {
-          s.onId().accept(id);
+  private final dev.tether.session.spi.Invalidations invalidations =
+      new dev.tether.session.spi.Invalidations() {
+        /** Delivered synchronously to the other peers' subscribers: done when this returns. */
+        @Override
+        public void publish(String id) {
+          for (Subscriber s : data.subscribers) {
+            if (s.owner() != MemorySessionStore.this) {
+              s.onId().accept(id);
+            }
+          }
         }
-      }
-    }
 
-    @Override
-    public AutoCloseable subscribe(java.util.function.Consumer<String> onId, Runnable onLost) {
-      Subscriber s = new Subscriber(MemorySessionStore.this, requireNonNull(onId, "onId"));
-      data.subscribers.add(s);
-      return () -> data.subscribers.remove(s);
-    }
-  };
+        @Override
+        public AutoCloseable subscribe(java.util.function.Consumer<String> onId, Runnable onLost) {
+          Subscriber s = new Subscriber(MemorySessionStore.this, requireNonNull(onId, "onId"));
+          data.subscribers.add(s);
+          return () -> data.subscribers.remove(s);
+        }
+      };
 
   /** An empty store judging expiry by {@code clock}. */
   public MemorySessionStore(Clock clock) {

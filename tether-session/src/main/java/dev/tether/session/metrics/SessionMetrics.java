@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code tether.sessions.created}, {@code .expired}, {@code .deleted}, {@code .rotated},
- *       {@code .conflicts}, {@code .lost.saves}, {@code .unknown.ids}, {@code .unknown.id.floods}
- *       — counters;
+ *       {@code .conflicts}, {@code .lost.saves}, {@code .unknown.ids}, {@code .unknown.id.floods} —
+ *       counters;
  *   <li>{@code tether.sessions.binding.mismatches} — counter of requests from a client other than
  *       the one the session is bound to, tagged {@code property} ({@code address}, {@code
  *       user-agent}) and {@code action} ({@code alert}, {@code terminate});
@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       histogram;
  *   <li>{@code tether.sessions.store.latency} — timer per store {@code operation};
  *   <li>{@code tether.sessions.size} — distribution of a session's serialised size in bytes
- *       (attribute names and encoded values) each time it is written with changes, with a
- *       histogram (Prometheus {@code tether_sessions_size_bytes});
+ *       (attribute names and encoded values) each time it is written with changes, with a histogram
+ *       (Prometheus {@code tether_sessions_size_bytes});
  *   <li>{@code tether.sessions.nearcache.hits}, {@code .misses}, {@code .hit.ratio} — after {@link
  *       #bindNearCache};
  *   <li>{@code tether.sessions.store.circuit.state} — gauge of the store's circuit breaker: 0
@@ -114,7 +114,8 @@ public final class SessionMetrics implements SessionListener {
     Gauge.builder("tether.sessions.store.circuit.state", breaker, b -> b.state().code())
         .description("the session store's circuit breaker: 0 closed, 1 half-open, 2 open")
         .register(registry);
-    java.util.Map<CircuitBreaker.State, Counter> transitions = new java.util.EnumMap<>(CircuitBreaker.State.class);
+    java.util.Map<CircuitBreaker.State, Counter> transitions =
+        new java.util.EnumMap<>(CircuitBreaker.State.class);
     for (CircuitBreaker.State s : CircuitBreaker.State.values()) {
       transitions.put(
           s,

@@ -9,11 +9,10 @@ import java.io.PrintWriter;
 import java.io.Writer;
 
 /**
- * Runs a hook once, before anything can commit the response: the first body write or flush,
- * {@code flushBuffer}, {@code sendError} or {@code sendRedirect}. The session filter uses it to
- * write the session while headers can still change and before the client can send its next
- * request (Jetty's {@code flushOnResponseCommit}, Spring Session's {@code
- * OnCommittedResponseWrapper}).
+ * Runs a hook once, before anything can commit the response: the first body write or flush, {@code
+ * flushBuffer}, {@code sendError} or {@code sendRedirect}. The session filter uses it to write the
+ * session while headers can still change and before the client can send its next request (Jetty's
+ * {@code flushOnResponseCommit}, Spring Session's {@code OnCommittedResponseWrapper}).
  */
 final class CommitGuardResponse extends HttpServletResponseWrapper {
 

@@ -9,8 +9,8 @@ import jakarta.servlet.ServletResponse;
 
 /**
  * The container's {@link AsyncContext} with one change: {@link #complete()} saves the session
- * before the response completes, so the client's next request, on any instance, sees what the
- * async work changed. Everything else is passed through.
+ * before the response completes, so the client's next request, on any instance, sees what the async
+ * work changed. Everything else is passed through.
  */
 final class CommittingAsyncContext implements AsyncContext {
 

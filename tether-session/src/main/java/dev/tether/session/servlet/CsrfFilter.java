@@ -44,7 +44,8 @@ public final class CsrfFilter implements Filter {
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    if (!(req instanceof HttpServletRequest http) || !(res instanceof HttpServletResponse httpRes)) {
+    if (!(req instanceof HttpServletRequest http)
+        || !(res instanceof HttpServletResponse httpRes)) {
       chain.doFilter(req, res);
       return;
     }

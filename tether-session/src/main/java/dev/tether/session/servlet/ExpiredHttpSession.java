@@ -26,7 +26,8 @@ final class ExpiredHttpSession implements HttpSession {
   private final ServletContext context;
   private final Map<String, Object> decoded = new HashMap<>();
 
-  ExpiredHttpSession(SessionRecord record, String digest, AttributeCodec codec, ServletContext context) {
+  ExpiredHttpSession(
+      SessionRecord record, String digest, AttributeCodec codec, ServletContext context) {
     this.record = record;
     this.digest = digest;
     this.codec = codec;

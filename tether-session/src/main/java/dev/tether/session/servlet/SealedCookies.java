@@ -12,11 +12,11 @@ import java.util.Set;
 
 /**
  * One request's session cookies when the store is a {@link ClientSideStore}: the sealed session
- * travels in {@code NAME}, {@code NAME.1}, ... instead of an id. At request start the cookies go
- * to {@link ClientSideStore#receive}; after each save the store's current values are sent when
- * they differ from what the client holds (cookies the session no longer needs are expired); at the
- * end every id this request held is released. A save the store refuses (a session too large for
- * its cookies) changes no value, so the response carries no new cookie and the client keeps the
+ * travels in {@code NAME}, {@code NAME.1}, ... instead of an id. At request start the cookies go to
+ * {@link ClientSideStore#receive}; after each save the store's current values are sent when they
+ * differ from what the client holds (cookies the session no longer needs are expired); at the end
+ * every id this request held is released. A save the store refuses (a session too large for its
+ * cookies) changes no value, so the response carries no new cookie and the client keeps the
  * previous session. Changes saved after the response committed cannot reach the client.
  */
 final class SealedCookies {

@@ -7,10 +7,9 @@ import java.util.EventListener;
 
 /**
  * Told each time {@link TetherSessionFilter} has saved a request's session while the response can
- * still take headers: the extension point for components that derive something from the session
- * and send it along, such as a signed token of the session's principal ({@code
- * tether-session-jwt}). Registered like the servlet session listeners, with {@link
- * TetherSessionFilter.Builder#listener}.
+ * still take headers: the extension point for components that derive something from the session and
+ * send it along, such as a signed token of the session's principal ({@code tether-session-jwt}).
+ * Registered like the servlet session listeners, with {@link TetherSessionFilter.Builder#listener}.
  *
  * <p>Called on the request thread (or the async thread that wrote first), at most once per save:
  * before the response's first byte and again at the end of the request when the response is still

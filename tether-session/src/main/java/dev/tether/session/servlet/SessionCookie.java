@@ -31,15 +31,22 @@ public record SessionCookie(String baseName, boolean secure, String sameSite) {
   public SessionCookie {
     requireNonNull(baseName, "baseName");
     requireNonNull(sameSite, "sameSite");
-    if (baseName.isEmpty() || !baseName.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '-' || c == '_')) {
+    if (baseName.isEmpty()
+        || !baseName
+            .chars()
+            .allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '-' || c == '_')) {
       throw new IllegalArgumentException(
           "cookie name '" + baseName + "' must be non-empty ASCII letters, digits, - or _");
     }
     if (baseName.length() + HOST_PREFIX.length() + VALUE_ROOM > MAX_NAME_AND_VALUE) {
       throw new IllegalArgumentException(
-          "cookie name of " + baseName.length() + " characters is too long: name and value must fit "
-              + MAX_NAME_AND_VALUE + " bytes, so the name may have at most "
-              + (MAX_NAME_AND_VALUE - HOST_PREFIX.length() - VALUE_ROOM) + " characters");
+          "cookie name of "
+              + baseName.length()
+              + " characters is too long: name and value must fit "
+              + MAX_NAME_AND_VALUE
+              + " bytes, so the name may have at most "
+              + (MAX_NAME_AND_VALUE - HOST_PREFIX.length() - VALUE_ROOM)
+              + " characters");
     }
     if (!sameSite.equals("Strict") && !sameSite.equals("Lax")) {
       throw new IllegalArgumentException(
@@ -71,10 +78,21 @@ public record SessionCookie(String baseName, boolean secure, String sameSite) {
   public String setCookie(String id) {
     if (name().length() + 1 + id.length() > MAX_NAME_AND_VALUE) {
       throw new IllegalArgumentException(
-          "session cookie " + name() + " with a value of " + id.length() + " characters exceeds "
-              + MAX_NAME_AND_VALUE + " bytes");
+          "session cookie "
+              + name()
+              + " with a value of "
+              + id.length()
+              + " characters exceeds "
+              + MAX_NAME_AND_VALUE
+              + " bytes");
     }
-    return name() + "=" + id + "; Path=/" + (secure ? "; Secure" : "") + "; HttpOnly; SameSite=" + sameSite;
+    return name()
+        + "="
+        + id
+        + "; Path=/"
+        + (secure ? "; Secure" : "")
+        + "; HttpOnly; SameSite="
+        + sameSite;
   }
 
   /** A {@code Set-Cookie} value that deletes the cookie. */
@@ -92,15 +110,30 @@ public record SessionCookie(String baseName, boolean secure, String sameSite) {
   String setCookie(String cookieName, String value) {
     if (cookieName.length() + 1 + value.length() > MAX_NAME_AND_VALUE) {
       throw new IllegalArgumentException(
-          "cookie " + cookieName + " with a value of " + value.length() + " characters exceeds "
-              + MAX_NAME_AND_VALUE + " bytes");
+          "cookie "
+              + cookieName
+              + " with a value of "
+              + value.length()
+              + " characters exceeds "
+              + MAX_NAME_AND_VALUE
+              + " bytes");
     }
-    return cookieName + "=" + value + "; Path=/" + (secure ? "; Secure" : "") + "; HttpOnly; SameSite=" + sameSite;
+    return cookieName
+        + "="
+        + value
+        + "; Path=/"
+        + (secure ? "; Secure" : "")
+        + "; HttpOnly; SameSite="
+        + sameSite;
   }
 
   /** A {@code Set-Cookie} value that deletes the cookie {@code cookieName}. */
   String expireCookie(String cookieName) {
-    return cookieName + "=; Path=/; Max-Age=0" + (secure ? "; Secure" : "") + "; HttpOnly; SameSite=" + sameSite;
+    return cookieName
+        + "=; Path=/; Max-Age=0"
+        + (secure ? "; Secure" : "")
+        + "; HttpOnly; SameSite="
+        + sameSite;
   }
 
   /**

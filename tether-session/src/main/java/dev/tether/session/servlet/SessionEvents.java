@@ -21,11 +21,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers Servlet session events (and {@link SessionCommitListener} calls) to the listeners
- * registered with {@link TetherSessionFilter.Builder#listener} and to attribute values that implement {@link
- * HttpSessionBindingListener}, in the order the Servlet specification and Jetty/Tomcat use:
- * {@code sessionCreated} in registration order, {@code sessionDestroyed} in reverse order and
- * before the attributes are unbound; {@code valueBound} before the value can be read, {@code
- * valueUnbound} after it is gone; the attribute listeners last. Immutable, thread-safe.
+ * registered with {@link TetherSessionFilter.Builder#listener} and to attribute values that
+ * implement {@link HttpSessionBindingListener}, in the order the Servlet specification and
+ * Jetty/Tomcat use: {@code sessionCreated} in registration order, {@code sessionDestroyed} in
+ * reverse order and before the attributes are unbound; {@code valueBound} before the value can be
+ * read, {@code valueUnbound} after it is gone; the attribute listeners last. Immutable,
+ * thread-safe.
  */
 final class SessionEvents {
 
@@ -132,8 +133,8 @@ final class SessionEvents {
   /**
    * The events of a session that expired and that this instance's sweep claimed: {@code
    * sessionDestroyed} with its attributes readable, then each attribute unbound. Runs on the
-   * sweeper thread, so a failing listener or an unreadable value is logged and the rest still
-   * runs; the remaining sessions of the sweep must still get their events.
+   * sweeper thread, so a failing listener or an unreadable value is logged and the rest still runs;
+   * the remaining sessions of the sweep must still get their events.
    */
   void expired(ExpiredHttpSession s) {
     HttpSessionEvent e = new HttpSessionEvent(s);

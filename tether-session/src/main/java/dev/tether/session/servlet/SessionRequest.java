@@ -20,16 +20,16 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The request as the application sees it behind {@link TetherSessionFilter}: sessions come from
- * the manager, opened lazily on first use (a request that never asks costs no store call).
+ * The request as the application sees it behind {@link TetherSessionFilter}: sessions come from the
+ * manager, opened lazily on first use (a request that never asks costs no store call).
  *
  * <p>Design: state is guarded by this object's lock, but listener events are fired after leaving
  * it, so a listener that writes to the response (whose commit guard calls back into {@link
  * #commit}) cannot deadlock with an async thread. Async requests: {@link #startAsync()} hands out
- * this request and the commit-guarded response, so async work sees the session and its first
- * write still saves the session before anything reaches the client; the returned context saves at
- * {@code complete()} before the response completes, and an {@link AsyncListener} saves on error,
- * timeout and completion for whatever happened otherwise.
+ * this request and the commit-guarded response, so async work sees the session and its first write
+ * still saves the session before anything reaches the client; the returned context saves at {@code
+ * complete()} before the response completes, and an {@link AsyncListener} saves on error, timeout
+ * and completion for whatever happened otherwise.
  *
  * <p>When the store is unavailable during an async cycle (the session opened, or saved by the first
  * write, {@code complete()}, a timeout or an error, on whatever thread) there is no filter up the
@@ -43,11 +43,13 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
   /** Response header carrying the seconds left before expiry, in the warning period. */
   static final String EXPIRES_IN = "Tether-Session-Expires-In";
+
   /**
    * Request header from the balancer: the binding the request arrived under. Only the balancer can
    * set it (it removes a client's); app instances must be reachable only through it.
    */
   static final String BINDING = "Tether-Binding";
+
   /** Response header for the balancer: the instances that own the session, primary first. */
   static final String SESSION_OWNERS = "Tether-Session-Owners";
 
@@ -74,8 +76,12 @@ final class SessionRequest extends HttpServletRequestWrapper {
    * @param unavailable the filter's {@code 503} answer and its log line
    */
   SessionRequest(
-      HttpServletRequest request, HttpServletResponse raw, SessionManager manager, SessionCookie cookie,
-      SessionEvents events, UnavailableResponse unavailable) {
+      HttpServletRequest request,
+      HttpServletResponse raw,
+      SessionManager manager,
+      SessionCookie cookie,
+      SessionEvents events,
+      UnavailableResponse unavailable) {
     super(request);
     this.raw = raw;
     this.unavailable = unavailable;
@@ -166,7 +172,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
   /**
    * The id listeners last heard of, when the session's id has changed since (by {@link
-   * #changeSessionId}, renewal, or {@link dev.tether.session.SessionAuthentication#login} on the plain API), else null.
+   * #changeSessionId}, renewal, or {@link dev.tether.session.SessionAuthentication#login} on the
+   * plain API), else null.
    */
   private String pendingIdChange() {
     if (active == null || !active.isValid() || eventId == null || eventId.equals(active.id())) {
@@ -235,8 +242,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
   }
 
   /**
-   * Invalidate (logout): {@code sessionDestroyed} while the attributes are readable, each
-   * attribute unbound, then delete everywhere, expire the cookie, clear site data (R11, R25).
+   * Invalidate (logout): {@code sessionDestroyed} while the attributes are readable, each attribute
+   * unbound, then delete everywhere, expire the cookie, clear site data (R11, R25).
    */
   void invalidate(TetherHttpSession session) {
     try {
@@ -414,8 +421,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
   }
 
   /**
-   * A save from a listener of the async cycle: an outage is answered with the {@code 503} and, on
-   * a timeout or an error, the cycle is completed (else the container would answer 500).
+   * A save from a listener of the async cycle: an outage is answered with the {@code 503} and, on a
+   * timeout or an error, the cycle is completed (else the container would answer 500).
    */
   private void commitFromListener(AsyncEvent event, boolean completeOnOutage) {
     if (answered.get()) {

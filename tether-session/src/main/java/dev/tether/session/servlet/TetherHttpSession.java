@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link HttpSession} over an {@link ActiveSession}, delivering attribute and binding events
  * ({@link SessionEvents}). {@code setMaxInactiveInterval} with a value of zero or less is refused
- * (sessions always expire, R7). The library's reserved attributes (CSRF token, client binding)
- * are neither listed nor readable here.
+ * (sessions always expire, R7). The library's reserved attributes (CSRF token, client binding) are
+ * neither listed nor readable here.
  */
 final class TetherHttpSession implements HttpSession {
 

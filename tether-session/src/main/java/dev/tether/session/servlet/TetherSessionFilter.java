@@ -44,50 +44,52 @@ import java.util.List;
  * container, so session listeners are registered here, with {@link Builder#listener}. They get
  * {@code sessionCreated} when a request creates a session; {@code sessionDestroyed} (attributes
  * still readable), then {@code attributeRemoved} per attribute, on {@code HttpSession.invalidate()}
- * and on expiry; {@code attributeAdded}/{@code Replaced}/{@code Removed} on the {@code
- * HttpSession} attribute methods; {@code sessionIdChanged} on {@code changeSessionId()}, on
- * renewal, and on {@link dev.tether.session.SessionAuthentication#login} (then before the session is saved). Values that
- * implement {@code HttpSessionBindingListener} get {@code valueBound}/{@code valueUnbound} on set,
- * replace, remove, invalidation and expiry; with a shared store these are decoded copies, as in any
- * clustered container. Expiry is processed by {@link dev.tether.session.SessionSweeper}, which
- * claims each expired session on exactly one instance; that instance's filter fires its events,
- * with a read-only {@code HttpSession} over the expired record, on the sweeper thread (the
+ * and on expiry; {@code attributeAdded}/{@code Replaced}/{@code Removed} on the {@code HttpSession}
+ * attribute methods; {@code sessionIdChanged} on {@code changeSessionId()}, on renewal, and on
+ * {@link dev.tether.session.SessionAuthentication#login} (then before the session is saved). Values
+ * that implement {@code HttpSessionBindingListener} get {@code valueBound}/{@code valueUnbound} on
+ * set, replace, remove, invalidation and expiry; with a shared store these are decoded copies, as
+ * in any clustered container. Expiry is processed by {@link dev.tether.session.SessionSweeper},
+ * which claims each expired session on exactly one instance; that instance's filter fires its
+ * events, with a read-only {@code HttpSession} over the expired record, on the sweeper thread (the
  * container must call {@link #init}, which every container does). Sessions ended by id on this
- * instance ({@link dev.tether.session.PrincipalSessions#invalidateAll}, {@link dev.tether.session.PrincipalSessions#invalidateOthers}, a user
- * ending one of their sessions, eviction under a concurrent-session limit, a binding termination)
- * get the same {@code sessionDestroyed} and unbinding events over the session as it was. Changes
- * made through {@link ActiveSession} directly fire only {@link SessionListener} events.
+ * instance ({@link dev.tether.session.PrincipalSessions#invalidateAll}, {@link
+ * dev.tether.session.PrincipalSessions#invalidateOthers}, a user ending one of their sessions,
+ * eviction under a concurrent-session limit, a binding termination) get the same {@code
+ * sessionDestroyed} and unbinding events over the session as it was. Changes made through {@link
+ * ActiveSession} directly fire only {@link SessionListener} events.
  *
  * <p><b>Async requests.</b> {@code request.startAsync()} hands the async work this filter's request
  * and response wrappers, so {@code AsyncContext.getRequest().getSession()} is the Tether session
- * and the first body write or flush of the async response saves the session before anything
- * reaches the client. {@code AsyncContext.complete()} saves the session before the response
- * completes; an {@code AsyncListener} saves it again on completion, error and timeout. So changes
- * made on other threads after the filter chain returned are kept without any manual commit. The
- * filter must be registered as async-supported (the default for Jetty's embedded {@code
- * FilterHolder}; {@code <async-supported>true</async-supported>} in {@code web.xml}).
+ * and the first body write or flush of the async response saves the session before anything reaches
+ * the client. {@code AsyncContext.complete()} saves the session before the response completes; an
+ * {@code AsyncListener} saves it again on completion, error and timeout. So changes made on other
+ * threads after the filter chain returned are kept without any manual commit. The filter must be
+ * registered as async-supported (the default for Jetty's embedded {@code FilterHolder}; {@code
+ * <async-supported>true</async-supported>} in {@code web.xml}).
  *
  * <p><b>Client-side sessions.</b> Over a {@link ClientSideStore} (the {@code cookie} store) the
  * session cookie carries the sealed session itself, split over {@code NAME}, {@code NAME.1}, ...:
  * the filter hands the request's cookies to the store at the start, writes the store's sealed
- * values after each save while the response is not committed, and releases the session at the
- * end. When a save is refused (the session would not fit the configured cookies, {@code
- * dev.tether.session.cookie.SessionTooLargeException}), the exception reaches the application
- * and the response carries no session cookie, so the browser keeps the previous session, never a
+ * values after each save while the response is not committed, and releases the session at the end.
+ * When a save is refused (the session would not fit the configured cookies, {@code
+ * dev.tether.session.cookie.SessionTooLargeException}), the exception reaches the application and
+ * the response carries no session cookie, so the browser keeps the previous session, never a
  * truncated one. The store's cookie name must be the filter's.
  *
  * <p><b>When the store is down.</b> A request whose session needs the store while it is unavailable
- * (a {@link StoreUnavailableException} from a {@link dev.tether.session.circuit.CircuitBreakingStore},
- * thrown while opening or saving the session, also when the application wrapped it) is answered
- * {@code 503 Service Unavailable} with {@code Retry-After} (the seconds left of the breaker's
- * cool-down, at least 1), {@code Cache-Control: no-store} and a short plain-text body, in place of
- * whatever the application had put in the uncommitted response (its headers included, so no
- * session cookie goes out for a session that was never stored). Requests that never touch their
- * session do not reach the store and are served as usual. Refused requests are logged at most
- * once every ten seconds, with their count. When the response was already committed nothing can
- * be changed; that is logged the same way. The same holds for a request in an async cycle whose
- * session is opened or saved on another thread (by its first write, {@code AsyncContext.complete()},
- * a timeout or an error): it gets the same {@code 503} and log line, and its cycle is ended.
+ * (a {@link StoreUnavailableException} from a {@link
+ * dev.tether.session.circuit.CircuitBreakingStore}, thrown while opening or saving the session,
+ * also when the application wrapped it) is answered {@code 503 Service Unavailable} with {@code
+ * Retry-After} (the seconds left of the breaker's cool-down, at least 1), {@code Cache-Control:
+ * no-store} and a short plain-text body, in place of whatever the application had put in the
+ * uncommitted response (its headers included, so no session cookie goes out for a session that was
+ * never stored). Requests that never touch their session do not reach the store and are served as
+ * usual. Refused requests are logged at most once every ten seconds, with their count. When the
+ * response was already committed nothing can be changed; that is logged the same way. The same
+ * holds for a request in an async cycle whose session is opened or saved on another thread (by its
+ * first write, {@code AsyncContext.complete()}, a timeout or an error): it gets the same {@code
+ * 503} and log line, and its cycle is ended.
  *
  * <p>Other frameworks use {@link SessionManager} and {@link ActiveSession} directly.
  */
@@ -165,7 +167,8 @@ public final class TetherSessionFilter implements Filter {
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    if (!(req instanceof HttpServletRequest http) || !(res instanceof HttpServletResponse httpRes)) {
+    if (!(req instanceof HttpServletRequest http)
+        || !(res instanceof HttpServletResponse httpRes)) {
       chain.doFilter(req, res);
       return;
     }
@@ -184,7 +187,8 @@ public final class TetherSessionFilter implements Filter {
       if (down == null) {
         throw e;
       }
-      if (req.getAttribute(REQUEST_ATTRIBUTE) instanceof SessionRequest s && s.answeredUnavailable()) {
+      if (req.getAttribute(REQUEST_ATTRIBUTE) instanceof SessionRequest s
+          && s.answeredUnavailable()) {
         return; // answered within the async cycle already (started on this thread)
       }
       unavailable.respond(httpRes, down);
@@ -193,7 +197,8 @@ public final class TetherSessionFilter implements Filter {
 
   private void serve(HttpServletRequest http, HttpServletResponse httpRes, FilterChain chain)
       throws IOException, ServletException {
-    SessionRequest request = new SessionRequest(http, httpRes, manager, cookie, events, unavailable);
+    SessionRequest request =
+        new SessionRequest(http, httpRes, manager, cookie, events, unavailable);
     CommitGuardResponse response = new CommitGuardResponse(httpRes, request::commitBeforeWrite);
     request.attach(response);
     request.setAttribute(REQUEST_ATTRIBUTE, request);
@@ -221,7 +226,8 @@ public final class TetherSessionFilter implements Filter {
    * dispatch gets a wrapper of its own, so the error page sees the Tether session too.
    */
   private static boolean wraps(ServletRequest req, SessionRequest outer) {
-    return req == outer || req instanceof jakarta.servlet.ServletRequestWrapper w && w.isWrapperFor(outer);
+    return req == outer
+        || req instanceof jakarta.servlet.ServletRequestWrapper w && w.isWrapperFor(outer);
   }
 
   /**
@@ -258,10 +264,10 @@ public final class TetherSessionFilter implements Filter {
 
     /**
      * Adds a session listener: an {@code HttpSessionListener}, {@code
-     * HttpSessionAttributeListener}, {@code HttpSessionIdListener} or {@link
-     * SessionCommitListener} (one object may be several).
-     * Listeners are called in the order added ({@code sessionDestroyed} in reverse), on request
-     * threads and, for expiry, on the sweeper thread; they must be thread-safe.
+     * HttpSessionAttributeListener}, {@code HttpSessionIdListener} or {@link SessionCommitListener}
+     * (one object may be several). Listeners are called in the order added ({@code
+     * sessionDestroyed} in reverse), on request threads and, for expiry, on the sweeper thread;
+     * they must be thread-safe.
      *
      * @throws IllegalArgumentException for any other kind of listener
      */

@@ -61,7 +61,12 @@ final class UnavailableResponse {
       log.warn(
           "session store '{}' unavailable since {}: {} request(s) answered 503 with Retry-After {}"
               + " since the last such line, {} more whose response was already committed; last: {}",
-          e.store(), e.since(), n, e.retryAfterSeconds(), committed, e.getMessage());
+          e.store(),
+          e.since(),
+          n,
+          e.retryAfterSeconds(),
+          committed,
+          e.getMessage());
     }
   }
 }

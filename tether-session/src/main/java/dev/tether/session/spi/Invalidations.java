@@ -9,9 +9,9 @@ import java.util.function.Consumer;
  *
  * <p>Contract: {@link #publish} returns once the message is handed to the backend (Redis {@code
  * PUBLISH}, a synchronous grid write); a subscriber hears every id published by the other store
- * instances on the backend, never its own, in the order published. Delivery to a subscriber that
- * is disconnected at that moment is not guaranteed; a subscriber that loses its subscription must
- * say so through {@code onLost} so the near cache drops everything. Thread-safe.
+ * instances on the backend, never its own, in the order published. Delivery to a subscriber that is
+ * disconnected at that moment is not guaranteed; a subscriber that loses its subscription must say
+ * so through {@code onLost} so the near cache drops everything. Thread-safe.
  *
  * <pre>{@code
  * Invalidations bus = store.invalidations();
@@ -25,8 +25,8 @@ public interface Invalidations {
   void publish(String id);
 
   /**
-   * Whether the subscription currently hears every message; while not, a near cache must not
-   * serve anything without validating it. The default: always.
+   * Whether the subscription currently hears every message; while not, a near cache must not serve
+   * anything without validating it. The default: always.
    */
   default boolean live() {
     return true;

@@ -49,7 +49,8 @@ public record SessionRecord(
   public SessionRecord {
     SessionIds.requireValid(id);
     createdAt = requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MILLIS);
-    lastAccessedAt = requireNonNull(lastAccessedAt, "lastAccessedAt").truncatedTo(ChronoUnit.MILLIS);
+    lastAccessedAt =
+        requireNonNull(lastAccessedAt, "lastAccessedAt").truncatedTo(ChronoUnit.MILLIS);
     idleTimeout = requirePositive(idleTimeout, "idleTimeout");
     absoluteTimeout = requirePositive(absoluteTimeout, "absoluteTimeout");
     if (version < 1) {
@@ -141,13 +142,15 @@ public record SessionRecord(
     long next = version + 1;
     Map<String, AttributeValue> merged = new LinkedHashMap<>(attributes);
     Set<String> conflicts = new TreeSet<>();
-    delta.changed().forEach(
-        (name, bytes) -> {
-          AttributeValue old = merged.put(name, new AttributeValue(bytes, next));
-          if (old != null && old.version() > delta.baseVersion()) {
-            conflicts.add(name);
-          }
-        });
+    delta
+        .changed()
+        .forEach(
+            (name, bytes) -> {
+              AttributeValue old = merged.put(name, new AttributeValue(bytes, next));
+              if (old != null && old.version() > delta.baseVersion()) {
+                conflicts.add(name);
+              }
+            });
     for (String name : delta.removed()) {
       AttributeValue old = merged.remove(name);
       if (old != null && old.version() > delta.baseVersion()) {

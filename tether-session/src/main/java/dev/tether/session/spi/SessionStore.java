@@ -15,9 +15,9 @@ import java.util.Set;
  *
  * <ul>
  *   <li><b>Time.</b> A store is built with a {@link java.time.Clock} and judges expiry only by it:
- *       a session is expired once {@code clock.instant()} reaches {@link
- *       SessionRecord#expiresAt()} (logical expiry). A backend TTL may be used as a safety net
- *       only, set relative and longer than the logical lifetime.
+ *       a session is expired once {@code clock.instant()} reaches {@link SessionRecord#expiresAt()}
+ *       (logical expiry). A backend TTL may be used as a safety net only, set relative and longer
+ *       than the logical lifetime.
  *   <li><b>Deltas.</b> {@link #save} applies a {@link SessionDelta} atomically with exactly the
  *       semantics of {@link SessionRecord#merge}: per-attribute last writer wins, overwritten
  *       concurrent changes reported as conflicts, version plus one. A Redis store does this in one
@@ -31,7 +31,8 @@ import java.util.Set;
  *       events fire once), removing its principal index entry in the same step.
  *   <li><b>Principal index.</b> {@link #findByPrincipal} reflects creates, principal changes,
  *       deletes, rotations and sweeps.
- *   <li><b>Opaque values.</b> Attribute bytes are stored and returned unchanged, whatever they hold.
+ *   <li><b>Opaque values.</b> Attribute bytes are stored and returned unchanged, whatever they
+ *       hold.
  * </ul>
  *
  * <h2>Implementing a store</h2>
@@ -43,8 +44,8 @@ import java.util.Set;
  *   <li>Redis: a hash per session (meta fields plus one field per attribute value and one per
  *       attribute version), a Lua script per write that checks existence and expiry, compares
  *       attribute versions with the delta's base, writes and bumps the version in one call; a
- *       tombstone key with a relative TTL; a sorted set of expiry times for the sweep, each
- *       member claimed by a script that re-checks expiry and deletes (principal set included).
+ *       tombstone key with a relative TTL; a sorted set of expiry times for the sweep, each member
+ *       claimed by a script that re-checks expiry and deletes (principal set included).
  *   <li>JDBC: a session row (id, version, times, expiry, principal) and an attribute table (name,
  *       bytes, version); a save is one transaction: {@code SELECT … FOR UPDATE} of the row, merge,
  *       write, version plus one; the sweep selects expired rows {@code FOR UPDATE SKIP LOCKED} so
@@ -58,8 +59,8 @@ import java.util.Set;
  * {@link ClientSideStore} keeps sessions in the client's cookies instead of on a server.
  *
  * <p>Implementations are thread-safe. Methods block on I/O: call them from request threads or a
- * bounded executor, never from an event loop. Arguments are never {@code null}; ids are checked with
- * {@link SessionIds#requireValid}. Implementations never log raw ids.
+ * bounded executor, never from an event loop. Arguments are never {@code null}; ids are checked
+ * with {@link SessionIds#requireValid}. Implementations never log raw ids.
  *
  * <pre>{@code
  * Optional<SessionRecord> s = store.load(id);
@@ -78,9 +79,9 @@ public interface SessionStore extends AutoCloseable {
   Optional<SessionRecord> load(String id);
 
   /**
-   * The current version of {@code id} without reading its attributes; empty when absent,
-   * tombstoned or expired. This is the near cache's validation call and must be cheaper than {@link
-   * #load} (one small read).
+   * The current version of {@code id} without reading its attributes; empty when absent, tombstoned
+   * or expired. This is the near cache's validation call and must be cheaper than {@link #load}
+   * (one small read).
    */
   OptionalLong currentVersion(String id);
 
@@ -118,8 +119,8 @@ public interface SessionStore extends AutoCloseable {
   SaveResult rotateId(String oldId, String newId);
 
   /**
-   * Ids of the sessions whose principal is {@code principal}. May include sessions that are
-   * expired but not yet swept; never includes deleted or rotated-away ids.
+   * Ids of the sessions whose principal is {@code principal}. May include sessions that are expired
+   * but not yet swept; never includes deleted or rotated-away ids.
    *
    * @throws UnsupportedOperationException when the store lacks {@link
    *     StoreCapability#PRINCIPAL_INDEX}
@@ -165,8 +166,9 @@ public interface SessionStore extends AutoCloseable {
   /**
    * The app instances that hold {@code id} in their own memory, primary first, by the names the
    * balancer's pool gives them (a data grid's owners of the key); the servlet filter tells the
-   * balancer in {@code Tether-Session-Owners} so a failover goes to one of them. Empty (the default)
-   * for stores every instance reads alike (Redis, SQL, a shared directory). Must not do I/O.
+   * balancer in {@code Tether-Session-Owners} so a failover goes to one of them. Empty (the
+   * default) for stores every instance reads alike (Redis, SQL, a shared directory). Must not do
+   * I/O.
    */
   default List<String> owners(String id) {
     return List.of();
@@ -174,8 +176,8 @@ public interface SessionStore extends AutoCloseable {
 
   /**
    * Whether {@code failure}, thrown by one of this store's operations, means its backend is
-   * unavailable (unreachable, too slow, out of resources or shutting down) rather than that the call
-   * itself was refused (a bad argument, an unsupported operation, a limit). A circuit breaker
+   * unavailable (unreachable, too slow, out of resources or shutting down) rather than that the
+   * call itself was refused (a bad argument, an unsupported operation, a limit). A circuit breaker
    * ({@link dev.tether.session.circuit.CircuitBreakingStore}) counts only outages. The default is
    * {@link StoreFailures#isOutage}; a store whose client library reports outages with exceptions of
    * its own (Lettuce's timeouts, say) adds those. Must not do I/O.

@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * Builds a store from configuration, found by its name through {@link java.util.ServiceLoader}
- * (register the implementation in {@code META-INF/services/dev.tether.session.spi.SessionStoreProvider}).
- * Use {@link SessionStoreRegistry} to look one up.
+ * (register the implementation in {@code
+ * META-INF/services/dev.tether.session.spi.SessionStoreProvider}). Use {@link SessionStoreRegistry}
+ * to look one up.
  *
  * <pre>{@code
  * SessionStore store = SessionStoreRegistry.create("file", Map.of("directory", "/mnt/s"), clock);

@@ -65,8 +65,10 @@ public final class SessionStoreRegistry {
     requireNonNull(settings, "settings");
     requireNonNull(clock, "clock");
     CircuitBreakerSettings circuit =
-        CircuitBreakerSettings.fromSettings(provider.name(), settings, provider.circuitBreakerByDefault());
-    SessionStore store = provider.create(CircuitBreakerSettings.withoutCircuitKeys(settings), clock);
+        CircuitBreakerSettings.fromSettings(
+            provider.name(), settings, provider.circuitBreakerByDefault());
+    SessionStore store =
+        provider.create(CircuitBreakerSettings.withoutCircuitKeys(settings), clock);
     try {
       return CircuitBreakingStore.wrap(store, provider.name(), circuit, clock);
     } catch (RuntimeException e) {

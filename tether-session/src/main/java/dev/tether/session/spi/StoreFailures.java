@@ -22,9 +22,9 @@ public final class StoreFailures {
 
   /**
    * Whether {@code failure} is an outage: an {@link IOException} (connection refused or reset, a
-   * socket timeout, a full disk, a permission denied), a {@link TimeoutException}, or a SQL error of
-   * a connection ({@code 08…}), resource ({@code 53…}), operator-intervention ({@code 57…}, which
-   * includes a cancelled statement) or timeout ({@code HYT…}) class, or of one of JDBC's
+   * socket timeout, a full disk, a permission denied), a {@link TimeoutException}, or a SQL error
+   * of a connection ({@code 08…}), resource ({@code 53…}), operator-intervention ({@code 57…},
+   * which includes a cancelled statement) or timeout ({@code HYT…}) class, or of one of JDBC's
    * connection and timeout types, anywhere in its cause chain. An {@link IllegalArgumentException},
    * {@link UnsupportedOperationException} or {@link NullPointerException} at the top is a refusal
    * of the call, whatever its cause.
@@ -56,7 +56,9 @@ public final class StoreFailures {
   /** Connection (08), insufficient resources (53), operator intervention (57), timeout (HYT). */
   static boolean sqlStateIsOutage(String state) {
     return state != null
-        && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
+        && (state.startsWith("08")
+            || state.startsWith("53")
+            || state.startsWith("57")
             || state.startsWith("HYT"));
   }
 }

@@ -30,11 +30,11 @@ import java.util.function.Supplier;
  * requests), then delegates. Thread-safe as the store it wraps.
  *
  * <p>Each span is named {@code session <operation>}, of kind {@code CLIENT} (a call out of the
- * request's code to the store, usually over the network), with {@code tether.session.store},
- * {@code tether.session.operation}, {@code tether.session.outcome} ({@code hit}/{@code miss},
- * {@code saved}/{@code gone}/{@code id_taken}, {@code deleted}/{@code absent}, or {@code error}
- * with the exception recorded) and, for operations on one session, {@code tether.session.id_digest}
- * — the {@link SessionIdDigest}, never the id itself. Principals are not recorded.
+ * request's code to the store, usually over the network), with {@code tether.session.store}, {@code
+ * tether.session.operation}, {@code tether.session.outcome} ({@code hit}/{@code miss}, {@code
+ * saved}/{@code gone}/{@code id_taken}, {@code deleted}/{@code absent}, or {@code error} with the
+ * exception recorded) and, for operations on one session, {@code tether.session.id_digest} — the
+ * {@link SessionIdDigest}, never the id itself. Principals are not recorded.
  *
  * <pre>{@code
  * SessionStore store = TracingSessionStore.wrap(new RedisSessionStore(...), GlobalOpenTelemetry.get());
@@ -54,7 +54,8 @@ public final class TracingSessionStore implements SessionStore {
   private final Tracer tracer;
   private final SessionIdDigest digest;
 
-  private TracingSessionStore(SessionStore delegate, String storeName, Tracer tracer, SessionIdDigest digest) {
+  private TracingSessionStore(
+      SessionStore delegate, String storeName, Tracer tracer, SessionIdDigest digest) {
     this.delegate = delegate;
     this.storeName = storeName;
     this.tracer = tracer;
@@ -76,8 +77,8 @@ public final class TracingSessionStore implements SessionStore {
    * @param storeName the {@code tether.session.store} attribute, e.g. {@code redis}
    * @param digest what the spans show instead of session ids
    */
-  public static SessionStore wrap(SessionStore store, String storeName, OpenTelemetry openTelemetry,
-      SessionIdDigest digest) {
+  public static SessionStore wrap(
+      SessionStore store, String storeName, OpenTelemetry openTelemetry, SessionIdDigest digest) {
     requireNonNull(store, "store");
     requireNonNull(storeName, "storeName");
     requireNonNull(openTelemetry, "openTelemetry");
@@ -105,17 +106,23 @@ public final class TracingSessionStore implements SessionStore {
 
   @Override
   public Optional<SessionRecord> load(String id, String binding) {
-    return traced("load", id, () -> delegate.load(id, binding), r -> r.isPresent() ? "hit" : "miss");
+    return traced(
+        "load", id, () -> delegate.load(id, binding), r -> r.isPresent() ? "hit" : "miss");
   }
 
   @Override
   public OptionalLong currentVersion(String id) {
-    return traced("current-version", id, () -> delegate.currentVersion(id), r -> r.isPresent() ? "hit" : "miss");
+    return traced(
+        "current-version",
+        id,
+        () -> delegate.currentVersion(id),
+        r -> r.isPresent() ? "hit" : "miss");
   }
 
   @Override
   public SaveResult create(SessionRecord session) {
-    return traced("create", session.id(), () -> delegate.create(session), TracingSessionStore::outcome);
+    return traced(
+        "create", session.id(), () -> delegate.create(session), TracingSessionStore::outcome);
   }
 
   @Override
@@ -130,7 +137,8 @@ public final class TracingSessionStore implements SessionStore {
 
   @Override
   public SaveResult rotateId(String oldId, String newId) {
-    return traced("rotate-id", oldId, () -> delegate.rotateId(oldId, newId), TracingSessionStore::outcome);
+    return traced(
+        "rotate-id", oldId, () -> delegate.rotateId(oldId, newId), TracingSessionStore::outcome);
   }
 
   @Override
@@ -151,12 +159,20 @@ public final class TracingSessionStore implements SessionStore {
 
   @Override
   public Set<String> findByPrincipal(String principal) {
-    return traced("find-by-principal", null, () -> delegate.findByPrincipal(principal), r -> r.isEmpty() ? "miss" : "hit");
+    return traced(
+        "find-by-principal",
+        null,
+        () -> delegate.findByPrincipal(principal),
+        r -> r.isEmpty() ? "miss" : "hit");
   }
 
   @Override
   public List<SessionRecord> sweepExpired(int limit) {
-    return traced("sweep-expired", null, () -> delegate.sweepExpired(limit), r -> r.isEmpty() ? "none" : "swept");
+    return traced(
+        "sweep-expired",
+        null,
+        () -> delegate.sweepExpired(limit),
+        r -> r.isEmpty() ? "none" : "swept");
   }
 
   /** The wrapped store's judgement. */
@@ -175,8 +191,12 @@ public final class TracingSessionStore implements SessionStore {
   }
 
   private <T> T traced(String operation, String id, Supplier<T> call, Function<T, String> outcome) {
-    Span span = tracer.spanBuilder("session " + operation).setSpanKind(SpanKind.CLIENT)
-        .setParent(Context.current()).startSpan();
+    Span span =
+        tracer
+            .spanBuilder("session " + operation)
+            .setSpanKind(SpanKind.CLIENT)
+            .setParent(Context.current())
+            .startSpan();
     if (!span.isRecording()) {
       span.end();
       return call.get();

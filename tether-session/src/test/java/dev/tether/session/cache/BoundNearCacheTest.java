@@ -38,8 +38,14 @@ class BoundNearCacheTest {
   }
 
   private String create(String id) {
-    nodeA.create(SessionRecord.create(id, clock.instant(), Duration.ofMinutes(30), Duration.ofHours(8), null,
-        Map.of("cart", b("apple"))));
+    nodeA.create(
+        SessionRecord.create(
+            id,
+            clock.instant(),
+            Duration.ofMinutes(30),
+            Duration.ofHours(8),
+            null,
+            Map.of("cart", b("apple"))));
     return id;
   }
 
@@ -68,7 +74,9 @@ class BoundNearCacheTest {
     }
     assertThat(reads(backendA) - before).as("store reads for 100 sticky hits").isZero();
     assertThat(nodeA.boundHits()).isEqualTo(100);
-    assertThat(nodeA.published()).as("sticky saves publish nothing; the adoption once").isEqualTo(1);
+    assertThat(nodeA.published())
+        .as("sticky saves publish nothing; the adoption once")
+        .isEqualTo(1);
     assertThat(nodeA.load(id, ON_A).orElseThrow().attributeBytes("n")).isEqualTo(b("99"));
     assertThat(nodeA.load(id, "a; epoch=9")).isPresent();
     assertThat(reads(backendA) - before).as("another binding is validated").isEqualTo(1);
@@ -90,11 +98,13 @@ class BoundNearCacheTest {
     // A failover: B serves the session under its binding and changes the cart.
     SessionRecord onB = nodeB.load(id, ON_B).orElseThrow();
     nodeB.save(SessionDelta.builder(id, onB.version()).set("cart", b("apple,pear")).build());
-    assertThat(nodeA.load(id, ON_A).orElseThrow().attributeBytes("cart")).isEqualTo(b("apple,pear"));
+    assertThat(nodeA.load(id, ON_A).orElseThrow().attributeBytes("cart"))
+        .isEqualTo(b("apple,pear"));
 
     // A save on B without a binding (a request that bypassed the balancer) publishes too.
     nodeA.load(id, ON_A);
-    NearCacheStore nodeC = NearCacheStore.trustingBindings(new CountingSessionStore(shared.peer(clock)), 100, clock);
+    NearCacheStore nodeC =
+        NearCacheStore.trustingBindings(new CountingSessionStore(shared.peer(clock)), 100, clock);
     SessionRecord onC = nodeC.load(id).orElseThrow();
     nodeC.save(SessionDelta.builder(id, onC.version()).set("cart", b("plum")).build());
     assertThat(nodeA.load(id, ON_A).orElseThrow().attributeBytes("cart")).isEqualTo(b("plum"));

@@ -31,7 +31,11 @@ class NearCacheStoreTest {
   private String create(String id) {
     nodeA.create(
         SessionRecord.create(
-            id, clock.instant(), Duration.ofMinutes(30), Duration.ofHours(8), null,
+            id,
+            clock.instant(),
+            Duration.ofMinutes(30),
+            Duration.ofHours(8),
+            null,
             Map.of("a", b("1"))));
     return id;
   }
@@ -41,7 +45,8 @@ class NearCacheStoreTest {
     String id = create("s1");
     for (int i = 0; i < 10; i++) {
       SessionRecord r = nodeA.load(id).orElseThrow();
-      SaveResult saved = nodeA.save(SessionDelta.builder(id, r.version()).set("i", b("" + i)).build());
+      SaveResult saved =
+          nodeA.save(SessionDelta.builder(id, r.version()).set("i", b("" + i)).build());
       assertThat(saved.isSaved()).isTrue();
     }
 
@@ -96,7 +101,8 @@ class NearCacheStoreTest {
     NearCacheStore small = new NearCacheStore(backendA, 2);
     for (String id : new String[] {"x1", "x2", "x3"}) {
       small.create(
-          SessionRecord.create(id, clock.instant(), Duration.ofMinutes(1), Duration.ofHours(1), null, Map.of()));
+          SessionRecord.create(
+              id, clock.instant(), Duration.ofMinutes(1), Duration.ofHours(1), null, Map.of()));
     }
     assertThat(small.size()).isEqualTo(2);
   }

@@ -52,12 +52,15 @@ class CircuitBreakerTest {
     assertThat(b.state()).isEqualTo(State.CLOSED);
     fail(b);
     assertThat(b.state()).isEqualTo(State.OPEN);
-    assertThat(transitions).singleElement().satisfies(t -> {
-      assertThat(t.from()).isEqualTo(State.CLOSED);
-      assertThat(t.to()).isEqualTo(State.OPEN);
-      assertThat(t.reason()).isEqualTo("5 consecutive failures");
-      assertThat(t.outageSince()).isEqualTo(T0);
-    });
+    assertThat(transitions)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.from()).isEqualTo(State.CLOSED);
+              assertThat(t.to()).isEqualTo(State.OPEN);
+              assertThat(t.reason()).isEqualTo("5 consecutive failures");
+              assertThat(t.outageSince()).isEqualTo(T0);
+            });
   }
 
   @Test
@@ -138,7 +141,8 @@ class CircuitBreakerTest {
     b.onSuccess(probe);
     assertThat(b.state()).isEqualTo(State.CLOSED);
     assertThat(b.outageSince()).isNull();
-    assertThat(transitions).extracting(CircuitBreaker.Transition::to)
+    assertThat(transitions)
+        .extracting(CircuitBreaker.Transition::to)
         .containsExactly(State.OPEN, State.HALF_OPEN, State.CLOSED);
     // closed again with a fresh count: four failures do not open it
     for (int i = 0; i < 4; i++) {
@@ -205,19 +209,48 @@ class CircuitBreakerTest {
     assertThat(d.ratio()).isEqualTo(0.5);
     assertThat(d.coolDown()).isEqualTo(Duration.ofSeconds(5));
     assertThat(CircuitBreakerSettings.fromSettings("cookie", Map.of(), false).enabled()).isFalse();
-    CircuitBreakerSettings s = CircuitBreakerSettings.fromSettings("redis", Map.of(
-        "circuit.enabled", "true", "circuit.failures", "3", "circuit.window", "10",
-        "circuit.ratio", "0.3", "circuit.cool-down", "750ms", "uri", "redis://x"), false);
+    CircuitBreakerSettings s =
+        CircuitBreakerSettings.fromSettings(
+            "redis",
+            Map.of(
+                "circuit.enabled",
+                "true",
+                "circuit.failures",
+                "3",
+                "circuit.window",
+                "10",
+                "circuit.ratio",
+                "0.3",
+                "circuit.cool-down",
+                "750ms",
+                "uri",
+                "redis://x"),
+            false);
     assertThat(s).isEqualTo(new CircuitBreakerSettings(true, 3, 10, 0.3, Duration.ofMillis(750)));
-    assertThatThrownBy(() -> CircuitBreakerSettings.fromSettings("redis", Map.of("circuit.failures", "0"), true))
-        .hasMessage("session store 'redis': setting 'circuit.failures' is '0'; allowed: a whole number 1..1000");
-    assertThatThrownBy(() -> CircuitBreakerSettings.fromSettings("redis", Map.of("circuit.ratio", "1.5"), true))
-        .hasMessageContaining("setting 'circuit.ratio' is '1.5'; allowed: a number greater than 0 and at most 1");
-    assertThatThrownBy(() -> CircuitBreakerSettings.fromSettings("jdbc", Map.of("circuit.cool-down", "forever"), true))
-        .hasMessageContaining("session store 'jdbc': setting 'circuit.cool-down' is 'forever'; allowed: a duration");
-    assertThatThrownBy(() -> CircuitBreakerSettings.fromSettings("jdbc", Map.of("circuit.enable", "yes"), true))
-        .hasMessageContaining("unknown setting(s) [circuit.enable] for session store 'jdbc'; allowed: [circuit.cool-down,");
-    assertThatThrownBy(() -> CircuitBreakerSettings.fromSettings("jdbc", Map.of("circuit.enabled", "yes"), true))
+    assertThatThrownBy(
+            () ->
+                CircuitBreakerSettings.fromSettings("redis", Map.of("circuit.failures", "0"), true))
+        .hasMessage(
+            "session store 'redis': setting 'circuit.failures' is '0'; allowed: a whole number 1..1000");
+    assertThatThrownBy(
+            () ->
+                CircuitBreakerSettings.fromSettings("redis", Map.of("circuit.ratio", "1.5"), true))
+        .hasMessageContaining(
+            "setting 'circuit.ratio' is '1.5'; allowed: a number greater than 0 and at most 1");
+    assertThatThrownBy(
+            () ->
+                CircuitBreakerSettings.fromSettings(
+                    "jdbc", Map.of("circuit.cool-down", "forever"), true))
+        .hasMessageContaining(
+            "session store 'jdbc': setting 'circuit.cool-down' is 'forever'; allowed: a duration");
+    assertThatThrownBy(
+            () ->
+                CircuitBreakerSettings.fromSettings("jdbc", Map.of("circuit.enable", "yes"), true))
+        .hasMessageContaining(
+            "unknown setting(s) [circuit.enable] for session store 'jdbc'; allowed: [circuit.cool-down,");
+    assertThatThrownBy(
+            () ->
+                CircuitBreakerSettings.fromSettings("jdbc", Map.of("circuit.enabled", "yes"), true))
         .hasMessageContaining("'circuit.enabled' is 'yes'; allowed: true or false");
     assertThatThrownBy(() -> new CircuitBreakerSettings(true, 5, 0, 0.5, Duration.ofSeconds(5)))
         .hasMessage("circuit breaker window 0 must be 1..10000 calls");

@@ -26,41 +26,68 @@ class CircuitBreakingStoreTest {
 
   @Test
   void storesWithoutIoAreNotWrappedUnlessAsked() {
-    assertThat(SessionStoreRegistry.create("memory", Map.of(), clock)).isInstanceOf(MemorySessionStore.class);
-    SessionStore guarded = SessionStoreRegistry.create("memory", Map.of("circuit.enabled", "true"), clock);
+    assertThat(SessionStoreRegistry.create("memory", Map.of(), clock))
+        .isInstanceOf(MemorySessionStore.class);
+    SessionStore guarded =
+        SessionStoreRegistry.create("memory", Map.of("circuit.enabled", "true"), clock);
     assertThat(guarded).isInstanceOf(CircuitBreakingStore.class);
     assertThat(CircuitBreakingStore.unwrap(guarded)).isInstanceOf(MemorySessionStore.class);
     assertThat(SessionStoreRegistry.create("cookie", Map.of("keys", "k1:" + KEY), clock))
         .isNotInstanceOf(CircuitBreakingStore.class);
-    assertThatThrownBy(() -> SessionStoreRegistry.create(
-            "cookie", Map.of("keys", "k1:" + KEY, "circuit.enabled", "true"), clock))
+    assertThatThrownBy(
+            () ->
+                SessionStoreRegistry.create(
+                    "cookie", Map.of("keys", "k1:" + KEY, "circuit.enabled", "true"), clock))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("session store 'cookie' keeps sessions in the client's cookies")
         .hasMessageEndingWith("allowed: circuit.enabled=false");
-    assertThatThrownBy(() -> SessionStoreRegistry.create("memory", Map.of("circuit.windows", "3"), clock))
+    assertThatThrownBy(
+            () -> SessionStoreRegistry.create("memory", Map.of("circuit.windows", "3"), clock))
         .hasMessageStartingWith("unknown setting(s) [circuit.windows] for session store 'memory'");
   }
 
   @Test
   void aRefusedCallIsNotCountedAndPassesThroughUnchanged() {
-    SessionStore store = CircuitBreakingStore.wrap(
-        new MemorySessionStore(clock), "memory", CircuitBreakerSettings.defaults().withFailures(1), clock);
+    SessionStore store =
+        CircuitBreakingStore.wrap(
+            new MemorySessionStore(clock),
+            "memory",
+            CircuitBreakerSettings.defaults().withFailures(1),
+            clock);
     for (int i = 0; i < 10; i++) {
-      assertThatThrownBy(() -> store.load("not a valid id!")).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> store.load("not a valid id!"))
+          .isInstanceOf(IllegalArgumentException.class);
     }
-    assertThat(((CircuitBreakingStore) store).breaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(((CircuitBreakingStore) store).breaker().state())
+        .isEqualTo(CircuitBreaker.State.CLOSED);
     assertThat(store.load("abc")).isEmpty();
   }
 
   @Test
   void outagesAreIoTimeoutsAndConnectionSqlStatesAnywhereInTheChain() {
-    assertThat(StoreFailures.isOutage(new UncheckedIOException(new IOException("No space left on device")))).isTrue();
-    assertThat(StoreFailures.isOutage(new IllegalStateException("x", new ConnectException("refused")))).isTrue();
-    assertThat(StoreFailures.isOutage(new IllegalStateException("x", new TimeoutException()))).isTrue();
-    assertThat(StoreFailures.isOutage(new IllegalStateException("x", new SQLException("gone", "08006")))).isTrue();
-    assertThat(StoreFailures.isOutage(new IllegalStateException("x", new SQLException("cancelled", "57014")))).isTrue();
-    assertThat(StoreFailures.isOutage(new IllegalStateException("x", new SQLException("syntax", "42601")))).isFalse();
+    assertThat(
+            StoreFailures.isOutage(
+                new UncheckedIOException(new IOException("No space left on device"))))
+        .isTrue();
+    assertThat(
+            StoreFailures.isOutage(new IllegalStateException("x", new ConnectException("refused"))))
+        .isTrue();
+    assertThat(StoreFailures.isOutage(new IllegalStateException("x", new TimeoutException())))
+        .isTrue();
+    assertThat(
+            StoreFailures.isOutage(
+                new IllegalStateException("x", new SQLException("gone", "08006"))))
+        .isTrue();
+    assertThat(
+            StoreFailures.isOutage(
+                new IllegalStateException("x", new SQLException("cancelled", "57014"))))
+        .isTrue();
+    assertThat(
+            StoreFailures.isOutage(
+                new IllegalStateException("x", new SQLException("syntax", "42601"))))
+        .isFalse();
     assertThat(StoreFailures.isOutage(new IllegalStateException("corrupt session hash"))).isFalse();
-    assertThat(StoreFailures.isOutage(new IllegalArgumentException("bad", new IOException()))).isFalse();
+    assertThat(StoreFailures.isOutage(new IllegalArgumentException("bad", new IOException())))
+        .isFalse();
   }
 }

@@ -19,11 +19,11 @@ import java.util.Map;
  * <ul>
  *   <li>as stored bytes, decoded by a plain, a sealing and a small-limit codec: the result is a
  *       value (a plain JSON value or a registered type) or one of the codec's clear refusals
- *       ({@link IllegalArgumentException} for bytes that are not a stored value,
- *       {@link IllegalStateException} for a key that is not configured, {@link UncheckedIOException}
- *       for a payload that is not JSON), each with a message; never anything else;
- *   <li>as the description of a value (strings, whole and decimal numbers, booleans, lists, maps,
- *       a registered record, nested a few levels): it round-trips through every codec, compared as
+ *       ({@link IllegalArgumentException} for bytes that are not a stored value, {@link
+ *       IllegalStateException} for a key that is not configured, {@link UncheckedIOException} for a
+ *       payload that is not JSON), each with a message; never anything else;
+ *   <li>as the description of a value (strings, whole and decimal numbers, booleans, lists, maps, a
+ *       registered record, nested a few levels): it round-trips through every codec, compared as
  *       JSON compares (whole numbers by value), or, when it holds a non-finite double, is refused
  *       at write; sealed, it opens only under its own attribute name and with no byte changed.
  * </ul>
@@ -48,12 +48,14 @@ class AttributeCodecFuzzTest {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final EncryptionKeys KEYS = EncryptionKeys.ofRaw("k1", Map.of("k1", KEY));
-  private static final AttributeCodec PLAIN = codec(new AttributeCodec.Options(1024, 1 << 20, null));
+  private static final AttributeCodec PLAIN =
+      codec(new AttributeCodec.Options(1024, 1 << 20, null));
   private static final AttributeCodec SEALED = codec(new AttributeCodec.Options(16, 1 << 20, KEYS));
   private static final AttributeCodec SMALL = codec(new AttributeCodec.Options(0, 64, KEYS));
 
   private static AttributeCodec codec(AttributeCodec.Options options) {
-    return new AttributeCodec(new JsonAttributeSerializer().allow("cart", Cart.class), options, RANDOM);
+    return new AttributeCodec(
+        new JsonAttributeSerializer().allow("cart", Cart.class), options, RANDOM);
   }
 
   @FuzzTest
@@ -87,10 +89,13 @@ class AttributeCodecFuzzTest {
       return;
     }
     byte[] stored = codec.encode("attr", value);
-    assertThat(normal(codec.decode("attr", stored))).as("round trip of %s", value).isEqualTo(normal(value));
+    assertThat(normal(codec.decode("attr", stored)))
+        .as("round trip of %s", value)
+        .isEqualTo(normal(value));
     if (codec == SEALED) {
       assertThat(AttributeCodec.keyIdOf(stored)).isEqualTo("k1");
-      assertThatThrownBy(() -> codec.decode("other", stored)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> codec.decode("other", stored))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("failed authentication");
       byte[] tampered = Arrays.copyOf(stored, stored.length);
       int at = in.nextInt(stored.length);
@@ -98,7 +103,10 @@ class AttributeCodecFuzzTest {
       tampered[at] ^= (byte) (xor == 0 ? 1 : xor);
       assertThatThrownBy(() -> codec.decode("attr", tampered))
           .as("byte %d of %d xor %d", at, stored.length, xor)
-          .isInstanceOfAny(IllegalArgumentException.class, IllegalStateException.class, UncheckedIOException.class);
+          .isInstanceOfAny(
+              IllegalArgumentException.class,
+              IllegalStateException.class,
+              UncheckedIOException.class);
       assertThatThrownBy(() -> codec.decode("attr", Arrays.copyOf(stored, at)))
           .as("truncated to %d of %d bytes", at, stored.length)
           .isInstanceOfAny(IllegalArgumentException.class, UncheckedIOException.class);
@@ -107,7 +115,8 @@ class AttributeCodecFuzzTest {
 
   /**
    * A value described by the input: a tag byte, then the value. Lists and maps nest 3 deep; the
-   * registered record only stands alone (inside a plain list or map it would be refused, by design).
+   * registered record only stands alone (inside a plain list or map it would be refused, by
+   * design).
    */
   static Object value(FuzzInput in, int depth) {
     int tag = in.nextByte() % (depth == 0 ? 9 : depth < 3 ? 8 : 6);
@@ -173,7 +182,10 @@ class AttributeCodecFuzzTest {
 
   /** What a decode may return: a plain JSON value (null inside containers) or a registered type. */
   private static boolean isJsonValue(Object value) {
-    if (value == null || value instanceof String || value instanceof Boolean || value instanceof Number
+    if (value == null
+        || value instanceof String
+        || value instanceof Boolean
+        || value instanceof Number
         || value instanceof Cart) {
       return true;
     }

@@ -40,7 +40,8 @@ class AttributeCodecTest {
     Map<String, Object> value = Map.of("name", "Ada", "age", 36, "tags", List.of("a", "b"));
     byte[] stored = c.encode("user", value);
 
-    assertThat(new String(stored, 2, stored.length - 2, StandardCharsets.UTF_8)).contains("\"Ada\"");
+    assertThat(new String(stored, 2, stored.length - 2, StandardCharsets.UTF_8))
+        .contains("\"Ada\"");
     assertThat(c.decode("user", stored)).isEqualTo(value);
     assertThat(c.decode("n", c.encode("n", 5_000_000_000L))).isEqualTo(5_000_000_000L);
     assertThat(c.decode("b", c.encode("b", true))).isEqualTo(true);
@@ -56,7 +57,9 @@ class AttributeCodecTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("java.util.Date")
         .hasMessageContaining("allow(");
-    byte[] forged = "\u0001\u0000{\"@t\":\"java.lang.ProcessBuilder\",\"v\":{}}".getBytes(StandardCharsets.UTF_8);
+    byte[] forged =
+        "\u0001\u0000{\"@t\":\"java.lang.ProcessBuilder\",\"v\":{}}"
+            .getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> c.decode("x", forged))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not registered");
@@ -78,7 +81,8 @@ class AttributeCodecTest {
   @Test
   void deflateBombIsRefused() {
     AttributeCodec c =
-        new AttributeCodec(new JsonAttributeSerializer(), new AttributeCodec.Options(10, 10_000, null), RANDOM);
+        new AttributeCodec(
+            new JsonAttributeSerializer(), new AttributeCodec.Options(10, 10_000, null), RANDOM);
     byte[] zeros = new byte[1_000_000];
     Deflater d = new Deflater();
     d.setInput(zeros);
@@ -175,8 +179,12 @@ class AttributeCodecTest {
   @Test
   void nonFiniteNumbersAreRefusedAtWriteInsteadOfComingBackAsStrings() {
     AttributeCodec c = AttributeCodec.json();
-    for (Object value : List.<Object>of(Double.NaN, Double.POSITIVE_INFINITY, List.of(1.5, Double.NEGATIVE_INFINITY),
-        Map.of("score", Double.NaN))) {
+    for (Object value :
+        List.<Object>of(
+            Double.NaN,
+            Double.POSITIVE_INFINITY,
+            List.of(1.5, Double.NEGATIVE_INFINITY),
+            Map.of("score", Double.NaN))) {
       assertThatThrownBy(() -> c.encode("score", value))
           .as("%s", value)
           .isInstanceOf(IllegalArgumentException.class)
@@ -202,12 +210,16 @@ class AttributeCodecTest {
   @Test
   void aPlainMapWithATypeKeyOfItsOwnComesBackAsThatMap() {
     AttributeCodec c = codec(1024, null);
-    Map<String, Object> looksLikeACart = Map.of("@t", "cart", "v", Map.of("items", List.of("tea"), "total", 3));
+    Map<String, Object> looksLikeACart =
+        Map.of("@t", "cart", "v", Map.of("items", List.of("tea"), "total", 3));
     Map<String, Object> looksUnregistered = Map.of("@t", "x", "other", 1);
     assertThat(c.decode("m", c.encode("m", looksLikeACart))).isEqualTo(looksLikeACart);
     assertThat(c.decode("m", c.encode("m", looksUnregistered))).isEqualTo(looksUnregistered);
-    assertThat(c.decode("m", "\u0001\u0000{\"@t\":\"x\",\"other\":1}".getBytes(StandardCharsets.UTF_8)))
-        .as("written before such maps were wrapped").isEqualTo(looksUnregistered);
+    assertThat(
+            c.decode(
+                "m", "\u0001\u0000{\"@t\":\"x\",\"other\":1}".getBytes(StandardCharsets.UTF_8)))
+        .as("written before such maps were wrapped")
+        .isEqualTo(looksUnregistered);
     assertThatThrownBy(() -> new JsonAttributeSerializer().allow("", Cart.class))
         .hasMessageContaining("must not be empty");
   }

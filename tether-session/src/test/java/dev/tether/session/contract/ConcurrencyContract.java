@@ -46,11 +46,14 @@ public interface ConcurrencyContract extends StoreContract {
   default void conflictOnOneAttributeIsLastWriterWinsAndReported() {
     String id = create(Map.of("x", bytes("0"), "y", bytes("0")));
 
-    SaveResult first =
-        store().save(SessionDelta.builder(id, 1).set("x", bytes("first")).build());
+    SaveResult first = store().save(SessionDelta.builder(id, 1).set("x", bytes("first")).build());
     SaveResult second =
-        store().save(
-            SessionDelta.builder(id, 1).set("x", bytes("second")).set("y", bytes("y2")).build());
+        store()
+            .save(
+                SessionDelta.builder(id, 1)
+                    .set("x", bytes("second"))
+                    .set("y", bytes("y2"))
+                    .build());
 
     assertThat(first.conflicts()).isEmpty();
     assertThat(second.outcome()).isEqualTo(Outcome.SAVED);
@@ -95,11 +98,12 @@ public interface ConcurrencyContract extends StoreContract {
           () -> {
             start.await();
             SessionRecord seen = store().load(id).orElseThrow();
-            return store().save(
-                SessionDelta.builder(id, seen.version())
-                    .set(name, bytes(name))
-                    .lastAccessedAt(clock().instant())
-                    .build());
+            return store()
+                .save(
+                    SessionDelta.builder(id, seen.version())
+                        .set(name, bytes(name))
+                        .lastAccessedAt(clock().instant())
+                        .build());
           });
     }
     List<SaveResult> results = runConcurrently(tasks, start);

@@ -16,9 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/**
- * The basics: an unknown id, create and load, deltas, delete and tombstones, the version.
- */
+/** The basics: an unknown id, create and load, deltas, delete and tombstones, the version. */
 public interface CoreContract extends StoreContract {
 
   @Test
@@ -76,14 +74,15 @@ public interface CoreContract extends StoreContract {
     Instant access = clock().instant();
 
     SaveResult r =
-        store().save(
-            SessionDelta.builder(id, 1)
-                .set("change", bytes("c1"))
-                .set("new", bytes("n"))
-                .remove("drop")
-                .lastAccessedAt(access)
-                .idleTimeout(Duration.ofMinutes(45))
-                .build());
+        store()
+            .save(
+                SessionDelta.builder(id, 1)
+                    .set("change", bytes("c1"))
+                    .set("new", bytes("n"))
+                    .remove("drop")
+                    .lastAccessedAt(access)
+                    .idleTimeout(Duration.ofMinutes(45))
+                    .build());
 
     assertThat(r).isEqualTo(SaveResult.saved(2));
     SessionRecord s = store().load(id).orElseThrow();
@@ -118,11 +117,12 @@ public interface CoreContract extends StoreContract {
 
     assertThat(store().delete(id)).isTrue();
     SaveResult late =
-        store().save(
-            SessionDelta.builder(id, seenByInFlightRequest.version())
-                .set("b", bytes("2"))
-                .lastAccessedAt(clock().instant())
-                .build());
+        store()
+            .save(
+                SessionDelta.builder(id, seenByInFlightRequest.version())
+                    .set("b", bytes("2"))
+                    .lastAccessedAt(clock().instant())
+                    .build());
 
     assertThat(late.outcome()).isEqualTo(Outcome.GONE);
     assertThat(store().load(id)).isEmpty();

@@ -104,8 +104,7 @@ public interface ExpiryContract extends StoreContract {
       swept.addAll(batch);
     }
 
-    SessionRecord mine =
-        swept.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+    SessionRecord mine = swept.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
     assertThat(mine.attributeBytes("cart")).isEqualTo(bytes("[1]"));
     assertThat(mine.version()).isEqualTo(1);
   }

@@ -111,18 +111,26 @@ public final class OutageLoad implements AutoCloseable {
    * @param threads how many writer threads, 1..64
    * @param sessionsPerThread sessions each thread creates and then keeps saving, 1..10,000
    */
-  public static OutageLoad start(SessionStore store, int threads, int sessionsPerThread, Clock clock) {
+  public static OutageLoad start(
+      SessionStore store, int threads, int sessionsPerThread, Clock clock) {
     requireNonNull(store, "store");
     requireNonNull(clock, "clock");
     if (threads < 1 || threads > 64 || sessionsPerThread < 1 || sessionsPerThread > 10_000) {
       throw new IllegalArgumentException(
-          "threads " + threads + " must be 1..64 and sessions per thread " + sessionsPerThread
+          "threads "
+              + threads
+              + " must be 1..64 and sessions per thread "
+              + sessionsPerThread
               + " 1..10000");
     }
     OutageLoad load = new OutageLoad(store, clock);
     for (int t = 0; t < threads; t++) {
       int n = t;
-      Thread th = Thread.ofPlatform().name("outage-load-" + n).daemon().start(() -> load.run(sessionsPerThread));
+      Thread th =
+          Thread.ofPlatform()
+              .name("outage-load-" + n)
+              .daemon()
+              .start(() -> load.run(sessionsPerThread));
       load.threads.add(th);
     }
     return load;
@@ -157,15 +165,21 @@ public final class OutageLoad implements AutoCloseable {
     for (Thread t : threads) {
       try {
         if (!t.join(Duration.ofSeconds(60))) {
-          throw new IllegalStateException(t.getName() + " did not stop within 60 s: a store call hangs");
+          throw new IllegalStateException(
+              t.getName() + " did not stop within 60 s: a store call hangs");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while stopping the load", e);
       }
     }
-    return new Report(calls.get(), acknowledged.get(), unavailable.get(), other.get(),
-        TimeUnit.NANOSECONDS.toMillis(maxNanos.get()), otherSample);
+    return new Report(
+        calls.get(),
+        acknowledged.get(),
+        unavailable.get(),
+        other.get(),
+        TimeUnit.NANOSECONDS.toMillis(maxNanos.get()),
+        otherSample);
   }
 
   @Override
@@ -176,10 +190,10 @@ public final class OutageLoad implements AutoCloseable {
   }
 
   /**
-   * Reads every session this load had acknowledged through {@code reader} (after {@link #stop})
-   * and returns what is wrong, one line per session (no raw ids: their position in the books);
-   * empty when every acknowledged create is readable, every acknowledged save is there (its
-   * generation or a later attempted one) and no session mixes generations.
+   * Reads every session this load had acknowledged through {@code reader} (after {@link #stop}) and
+   * returns what is wrong, one line per session (no raw ids: their position in the books); empty
+   * when every acknowledged create is readable, every acknowledged save is there (its generation or
+   * a later attempted one) and no session mixes generations.
    */
   public List<String> verify(SessionStore reader) {
     if (running.get()) {
@@ -211,8 +225,15 @@ public final class OutageLoad implements AutoCloseable {
       } else if (generations.size() == 1) {
         long g = generations.first();
         if (g < b.ackedGeneration || g > b.lastAttempted) {
-          problems.add("session #" + n + ": holds generation " + g + ", acknowledged "
-              + b.ackedGeneration + ", last attempted " + b.lastAttempted);
+          problems.add(
+              "session #"
+                  + n
+                  + ": holds generation "
+                  + g
+                  + ", acknowledged "
+                  + b.ackedGeneration
+                  + ", last attempted "
+                  + b.lastAttempted);
         }
       }
     }
@@ -251,7 +272,9 @@ public final class OutageLoad implements AutoCloseable {
         // a create that failed may have been applied: try again under a new id would leak it, so
         // retry the same id and accept ID_TAKEN when the earlier attempt landed
         b.lastAttempted = Math.max(b.lastAttempted, g);
-        SaveResult r = store.create(SessionRecord.create(b.id, clock.instant(), IDLE, ABSOLUTE, null, values(g)));
+        SaveResult r =
+            store.create(
+                SessionRecord.create(b.id, clock.instant(), IDLE, ABSOLUTE, null, values(g)));
         if (r.isSaved()) {
           b.created = true;
           b.ackedGeneration = g;
@@ -275,7 +298,8 @@ public final class OutageLoad implements AutoCloseable {
         acknowledged.incrementAndGet();
       } else {
         other.incrementAndGet();
-        otherSample = new IllegalStateException("save answered " + r.outcome() + " for a live session");
+        otherSample =
+            new IllegalStateException("save answered " + r.outcome() + " for a live session");
       }
       return true;
     } catch (StoreUnavailableException e) {

@@ -28,9 +28,10 @@ public interface RotationContract extends StoreContract {
   default void rotateIdKeepsEverythingAndKillsTheOldId() {
     String alice = newPrincipal();
     String oldId = newId();
-    store().create(
-        SessionRecord.create(
-            oldId, clock().instant(), IDLE, ABSOLUTE, alice, Map.of("cart", bytes("[7]"))));
+    store()
+        .create(
+            SessionRecord.create(
+                oldId, clock().instant(), IDLE, ABSOLUTE, alice, Map.of("cart", bytes("[7]"))));
     SessionRecord before = store().load(oldId).orElseThrow();
     String newId = newId();
 
@@ -52,7 +53,8 @@ public interface RotationContract extends StoreContract {
         .isEqualTo(Outcome.GONE);
     assertThat(
             store()
-                .create(SessionRecord.create(oldId, clock().instant(), IDLE, ABSOLUTE, null, Map.of()))
+                .create(
+                    SessionRecord.create(oldId, clock().instant(), IDLE, ABSOLUTE, null, Map.of()))
                 .outcome())
         .as("the old id is tombstoned")
         .isEqualTo(Outcome.ID_TAKEN);

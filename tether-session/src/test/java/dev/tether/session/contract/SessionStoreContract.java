@@ -35,4 +35,8 @@ import dev.tether.session.spi.StoreCapability;
  * only moves when a test advances it.
  */
 public abstract class SessionStoreContract extends StoreContractSupport
-    implements CoreContract, ExpiryContract, RotationContract, PrincipalIndexContract, ConcurrencyContract {}
+    implements CoreContract,
+        ExpiryContract,
+        RotationContract,
+        PrincipalIndexContract,
+        ConcurrencyContract {}

@@ -38,15 +38,18 @@ public interface StoreContract {
   /** The clock every store of this test is built with. */
   SettableClock clock();
 
-  /** A new store instance over this test's backend (a second application instance), closed after the test. */
+  /**
+   * A new store instance over this test's backend (a second application instance), closed after the
+   * test.
+   */
   SessionStore openStore();
 
   /**
-   * After each test: the principal index agrees with the sessions, as far as the SPI lets one
-   * look. Of every session the test touched through the suite's stores, a live one with a principal
-   * is found under that principal, and of every principal it used, each indexed id is a live
-   * session of that principal, or one expired but not yet swept, never a deleted or rotated-away
-   * id. Stores without {@link StoreCapability#PRINCIPAL_INDEX} have nothing to agree.
+   * After each test: the principal index agrees with the sessions, as far as the SPI lets one look.
+   * Of every session the test touched through the suite's stores, a live one with a principal is
+   * found under that principal, and of every principal it used, each indexed id is a live session
+   * of that principal, or one expired but not yet swept, never a deleted or rotated-away id. Stores
+   * without {@link StoreCapability#PRINCIPAL_INDEX} have nothing to agree.
    */
   @AfterEach
   default void principalIndexAgreesWithTheSessions() {
@@ -69,9 +72,7 @@ public interface StoreContract {
         if (seen.tampered(id)) {
           continue;
         }
-        assertThat(seen.ended(id))
-            .as("the index holds no deleted or rotated-away id")
-            .isFalse();
+        assertThat(seen.ended(id)).as("the index holds no deleted or rotated-away id").isFalse();
         s.load(id)
             .ifPresent(
                 r ->
@@ -90,8 +91,8 @@ public interface StoreContract {
   }
 
   /**
-   * {@code findByPrincipal(principal)} is exactly {@code ids} when the store has a principal
-   * index; otherwise it refuses as {@link StoreContractSupport#assertUnsupported} says.
+   * {@code findByPrincipal(principal)} is exactly {@code ids} when the store has a principal index;
+   * otherwise it refuses as {@link StoreContractSupport#assertUnsupported} says.
    */
   default void assertPrincipalIndex(SessionStore s, String principal, String... ids) {
     if (s.capabilities().contains(StoreCapability.PRINCIPAL_INDEX)) {
@@ -116,7 +117,8 @@ public interface StoreContract {
     String id = StoreContractSupport.newId();
     SaveResult r =
         store()
-            .create(SessionRecord.create(id, clock().instant(), IDLE, ABSOLUTE, principal, Map.of()));
+            .create(
+                SessionRecord.create(id, clock().instant(), IDLE, ABSOLUTE, principal, Map.of()));
     assertThat(r.outcome()).isEqualTo(Outcome.SAVED);
     return id;
   }

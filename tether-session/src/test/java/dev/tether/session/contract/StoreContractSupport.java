@@ -26,13 +26,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The state of a contract test: the clock, the store instances and their life cycle, and the
- * static helpers. Extend {@link SessionStoreContract} (every part of the contract), or this class
+ * The state of a contract test: the clock, the store instances and their life cycle, and the static
+ * helpers. Extend {@link SessionStoreContract} (every part of the contract), or this class
  * implementing the parts a store passes.
  *
  * <p>This class implements the methods of {@link StoreContract} without declaring it, so that
- * JUnit, which runs the after-each methods of a test's interfaces before those of its
- * superclasses, checks the principal index before this class closes the stores.
+ * JUnit, which runs the after-each methods of a test's interfaces before those of its superclasses,
+ * checks the principal index before this class closes the stores.
  */
 public abstract class StoreContractSupport {
 
@@ -44,8 +44,8 @@ public abstract class StoreContractSupport {
   private final StoreObservations observations = new StoreObservations();
 
   /**
-   * The store under test as {@link #createStore} built it, built before each test. The suite's
-   * own calls go through {@link #store()}, which watches them for the after-test check.
+   * The store under test as {@link #createStore} built it, built before each test. The suite's own
+   * calls go through {@link #store()}, which watches them for the after-test check.
    */
   protected SessionStore store;
 
@@ -71,7 +71,9 @@ public abstract class StoreContractSupport {
     return clock;
   }
 
-  /** Builds and remembers a store, closed after the test; the suite watches the calls made to it. */
+  /**
+   * Builds and remembers a store, closed after the test; the suite watches the calls made to it.
+   */
   public final SessionStore openStore() {
     SessionStore s = createStore(clock);
     opened.add(s);

@@ -8,9 +8,9 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * The cookie store without server state against the shared contract, with its declared
- * capabilities (none: no principal index, no sweep). Peers share the values the client carries.
- * The limits are raised to 32 cookies, since the contract round-trips a 70 KB random attribute.
+ * The cookie store without server state against the shared contract, with its declared capabilities
+ * (none: no principal index, no sweep). Peers share the values the client carries. The limits are
+ * raised to 32 cookies, since the contract round-trips a 70 KB random attribute.
  */
 class CookieSessionStoreContractTest extends SessionStoreContract {
 

@@ -21,8 +21,15 @@ class CookieSessionStoreProviderTest {
     SessionStore s =
         SessionStoreRegistry.create(
             "cookie",
-            Map.of("keys", "k1:" + KEY, "cookie-name", "TSESSION", "max-cookies", "2",
-                "revocation-store", "memory"),
+            Map.of(
+                "keys",
+                "k1:" + KEY,
+                "cookie-name",
+                "TSESSION",
+                "max-cookies",
+                "2",
+                "revocation-store",
+                "memory"),
             Clock.systemUTC());
     assertThat(s).isInstanceOf(ClientSideStore.class);
     assertThat(((ClientSideStore) s).cookieName()).isEqualTo("TSESSION");
@@ -37,16 +44,23 @@ class CookieSessionStoreProviderTest {
     assertThatThrownBy(() -> SessionStoreRegistry.create("cookie", Map.of("keys", "k1:AAAA"), c))
         .hasMessageContaining("AES-256 needs 32");
     assertThatThrownBy(
-            () -> SessionStoreRegistry.create("cookie", Map.of("keys", "k1:" + KEY + ",k2:" + KEY), c))
+            () ->
+                SessionStoreRegistry.create(
+                    "cookie", Map.of("keys", "k1:" + KEY + ",k2:" + KEY), c))
         .hasMessageContaining("'key-id' is required");
     assertThatThrownBy(
-            () -> SessionStoreRegistry.create("cookie", Map.of("keys", "k1:" + KEY, "max-cookies", "x"), c))
+            () ->
+                SessionStoreRegistry.create(
+                    "cookie", Map.of("keys", "k1:" + KEY, "max-cookies", "x"), c))
         .hasMessageContaining("'max-cookies'");
     assertThatThrownBy(
-            () -> SessionStoreRegistry.create("cookie", Map.of("keys", "k1:" + KEY, "size", "1"), c))
+            () ->
+                SessionStoreRegistry.create("cookie", Map.of("keys", "k1:" + KEY, "size", "1"), c))
         .hasMessageContaining("unknown setting(s) [size]");
     assertThatThrownBy(
-            () -> SessionStoreRegistry.create("cookie", Map.of("keys", "k1:" + KEY, "revocation.uri", "x"), c))
+            () ->
+                SessionStoreRegistry.create(
+                    "cookie", Map.of("keys", "k1:" + KEY, "revocation.uri", "x"), c))
         .hasMessageContaining("need revocation-store");
   }
 }

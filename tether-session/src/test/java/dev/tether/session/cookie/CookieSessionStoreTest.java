@@ -24,10 +24,16 @@ import org.junit.jupiter.api.Test;
 /** The cookie store alone: seals, tampering, revocation, limits, key rotation. Socket-free. */
 class CookieSessionStoreTest {
 
-  private static final byte[] K1 = new Random(1).ints(32).collect(
-      java.io.ByteArrayOutputStream::new, (o, i) -> o.write(i), (a, b) -> {}).toByteArray();
-  private static final byte[] K2 = new Random(2).ints(32).collect(
-      java.io.ByteArrayOutputStream::new, (o, i) -> o.write(i), (a, b) -> {}).toByteArray();
+  private static final byte[] K1 =
+      new Random(1)
+          .ints(32)
+          .collect(java.io.ByteArrayOutputStream::new, (o, i) -> o.write(i), (a, b) -> {})
+          .toByteArray();
+  private static final byte[] K2 =
+      new Random(2)
+          .ints(32)
+          .collect(java.io.ByteArrayOutputStream::new, (o, i) -> o.write(i), (a, b) -> {})
+          .toByteArray();
   private static final Duration IDLE = Duration.ofMinutes(30);
   private static final Duration ABSOLUTE = Duration.ofHours(8);
 
@@ -35,12 +41,14 @@ class CookieSessionStoreTest {
   private final SecureRandom random = new SecureRandom();
   private final MemorySessionStore revocations = new MemorySessionStore(clock);
 
-  private CookieSessionStore store(EncryptionKeys keys, CookieStoreSettings s, boolean serverState) {
+  private CookieSessionStore store(
+      EncryptionKeys keys, CookieStoreSettings s, boolean serverState) {
     return new CookieSessionStore(keys, s, serverState ? revocations : null, clock, random);
   }
 
   private CookieSessionStore store(boolean serverState) {
-    return store(EncryptionKeys.ofRaw("k1", Map.of("k1", K1)), CookieStoreSettings.defaults(), serverState);
+    return store(
+        EncryptionKeys.ofRaw("k1", Map.of("k1", K1)), CookieStoreSettings.defaults(), serverState);
   }
 
   private static String id(int n) {
@@ -50,7 +58,8 @@ class CookieSessionStoreTest {
   }
 
   private SessionRecord session(String id, String cart) {
-    return SessionRecord.create(id, clock.instant(), IDLE, ABSOLUTE, "alice", Map.of("cart", cart.getBytes()));
+    return SessionRecord.create(
+        id, clock.instant(), IDLE, ABSOLUTE, "alice", Map.of("cart", cart.getBytes()));
   }
 
   /** The values a browser would hold after the request that wrote {@code id}. */
@@ -103,7 +112,9 @@ class CookieSessionStoreTest {
         tries++;
       }
     }
-    assertThat(s.receive(List.of(value.substring(0, value.length() - 1)))).as("truncated").isEmpty();
+    assertThat(s.receive(List.of(value.substring(0, value.length() - 1))))
+        .as("truncated")
+        .isEmpty();
     assertThat(s.receive(List.of(value + "A"))).as("extended").isEmpty();
     assertThat(tries).isGreaterThan(value.length() * 2);
     assertThat(s.receive(List.of(value))).as("the genuine cookie still opens").hasValue(r.id());
@@ -178,7 +189,10 @@ class CookieSessionStoreTest {
   @Test
   void trackingEveryWriteRefusesAReplayOfAnyEarlierState() {
     CookieSessionStore s =
-        store(EncryptionKeys.ofRaw("k1", Map.of("k1", K1)), CookieStoreSettings.defaults().trackingEveryWrite(), true);
+        store(
+            EncryptionKeys.ofRaw("k1", Map.of("k1", K1)),
+            CookieStoreSettings.defaults().trackingEveryWrite(),
+            true);
     SessionRecord r = session(id(8), "[\"coupon\"]");
     s.create(r);
     List<String> withCoupon = browser(s, r.id());
@@ -207,7 +221,10 @@ class CookieSessionStoreTest {
     assertThat(s.cookieValues(r.id())).as("unchanged, not truncated").isEqualTo(before);
     assertThat(s.load(r.id()).orElseThrow().attributes()).containsOnlyKeys("cart");
     assertThatThrownBy(
-            () -> s.create(SessionRecord.create(id(10), clock.instant(), IDLE, ABSOLUTE, null, Map.of("b", noise))))
+            () ->
+                s.create(
+                    SessionRecord.create(
+                        id(10), clock.instant(), IDLE, ABSOLUTE, null, Map.of("b", noise))))
         .isInstanceOf(SessionTooLargeException.class);
     assertThat(s.cookieValues(id(10))).isEmpty();
   }
@@ -217,7 +234,8 @@ class CookieSessionStoreTest {
     CookieSessionStore s = store(false);
     byte[] noise = new byte[7_000];
     random.nextBytes(noise);
-    SessionRecord r = SessionRecord.create(id(11), clock.instant(), IDLE, ABSOLUTE, null, Map.of("b", noise));
+    SessionRecord r =
+        SessionRecord.create(id(11), clock.instant(), IDLE, ABSOLUTE, null, Map.of("b", noise));
     s.create(r);
 
     List<String> cookies = browser(s, r.id());
@@ -228,26 +246,33 @@ class CookieSessionStoreTest {
       assertThat(name.length() + 1 + cookies.get(i).length()).isLessThanOrEqualTo(4096);
     }
     assertThat(store(false).receive(cookies)).hasValue(r.id());
-    assertThat(store(false).receive(List.of(cookies.get(0), cookies.get(2), cookies.get(1)))).isEmpty();
+    assertThat(store(false).receive(List.of(cookies.get(0), cookies.get(2), cookies.get(1))))
+        .isEmpty();
     assertThat(store(false).receive(cookies.subList(0, 2))).as("a part missing").isEmpty();
   }
 
   @Test
   void aCookieSealedUnderTheOldKeyOpensAndIsResealedUnderTheNewOne() {
-    CookieSessionStore old = store(EncryptionKeys.ofRaw("k1", Map.of("k1", K1)), CookieStoreSettings.defaults(), false);
+    CookieSessionStore old =
+        store(EncryptionKeys.ofRaw("k1", Map.of("k1", K1)), CookieStoreSettings.defaults(), false);
     SessionRecord r = session(id(12), "[5]");
     old.create(r);
     List<String> underK1 = browser(old, r.id());
 
     CookieSessionStore rotated =
-        store(EncryptionKeys.ofRaw("k2", Map.of("k1", K1, "k2", K2)), CookieStoreSettings.defaults(), false);
+        store(
+            EncryptionKeys.ofRaw("k2", Map.of("k1", K1, "k2", K2)),
+            CookieStoreSettings.defaults(),
+            false);
     assertThat(rotated.receive(underK1)).hasValue(r.id());
     List<String> resealed = rotated.cookieValues(r.id());
 
     assertThat(resealed).isNotEqualTo(underK1);
-    assertThat(AttributeCodec.keyIdOf(Base64.getUrlDecoder().decode(String.join("", resealed)))).isEqualTo("k2");
+    assertThat(AttributeCodec.keyIdOf(Base64.getUrlDecoder().decode(String.join("", resealed))))
+        .isEqualTo("k2");
     assertThat(rotated.load(r.id())).hasValue(r);
-    CookieSessionStore onlyK2 = store(EncryptionKeys.ofRaw("k2", Map.of("k2", K2)), CookieStoreSettings.defaults(), false);
+    CookieSessionStore onlyK2 =
+        store(EncryptionKeys.ofRaw("k2", Map.of("k2", K2)), CookieStoreSettings.defaults(), false);
     assertThat(onlyK2.receive(resealed)).as("no user logged out by the rotation").hasValue(r.id());
     assertThat(onlyK2.receive(underK1)).as("k1 retired").isEmpty();
   }
@@ -270,7 +295,8 @@ class CookieSessionStoreTest {
   @Test
   void declaresWhatItCannotDoAndRefusesItSayingWhy() {
     CookieSessionStore s = store(true);
-    assertThat(s.capabilities()).doesNotContain(StoreCapability.PRINCIPAL_INDEX, StoreCapability.EXPIRY_SWEEP);
+    assertThat(s.capabilities())
+        .doesNotContain(StoreCapability.PRINCIPAL_INDEX, StoreCapability.EXPIRY_SWEEP);
     assertThatThrownBy(() -> s.findByPrincipal("alice"))
         .isInstanceOf(UnsupportedOperationException.class)
         .hasMessageContaining("cannot be listed");
@@ -281,14 +307,16 @@ class CookieSessionStoreTest {
 
   @Test
   void aRequestCostsOneSmallReadOfTheRevocationList() {
-    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
     dev.tether.session.spi.SessionStore counting =
         (dev.tether.session.spi.SessionStore)
             java.lang.reflect.Proxy.newProxyInstance(
                 getClass().getClassLoader(),
                 new Class<?>[] {dev.tether.session.spi.SessionStore.class},
                 (proxy, method, args) -> {
-                  if (method.getName().equals("load") || method.getName().equals("currentVersion")) {
+                  if (method.getName().equals("load")
+                      || method.getName().equals("currentVersion")) {
                     reads.incrementAndGet();
                   }
                   try {
@@ -298,8 +326,14 @@ class CookieSessionStoreTest {
                   }
                 });
     CookieSessionStore s =
-        new CookieSessionStore(EncryptionKeys.ofRaw("k1", Map.of("k1", K1)), CookieStoreSettings.defaults(), counting, clock, random);
-    dev.tether.session.SessionManager manager = dev.tether.session.SessionManager.builder(s).clock(clock).build();
+        new CookieSessionStore(
+            EncryptionKeys.ofRaw("k1", Map.of("k1", K1)),
+            CookieStoreSettings.defaults(),
+            counting,
+            clock,
+            random);
+    dev.tether.session.SessionManager manager =
+        dev.tether.session.SessionManager.builder(s).clock(clock).build();
     var created = manager.create();
     created.setAttribute("cart", List.of(1));
     manager.commit(created);
@@ -320,7 +354,8 @@ class CookieSessionStoreTest {
   @Test
   void theManagerSweepsNothingAndANearCacheIsRefused() {
     CookieSessionStore s = store(false);
-    assertThat(dev.tether.session.SessionManager.builder(s).clock(clock).build().sweepExpired()).isZero();
+    assertThat(dev.tether.session.SessionManager.builder(s).clock(clock).build().sweepExpired())
+        .isZero();
     assertThatThrownBy(() -> new dev.tether.session.cache.NearCacheStore(s, 10))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("use the store directly");
@@ -332,9 +367,19 @@ class CookieSessionStoreTest {
         .hasMessageContaining("256..4096");
     assertThatThrownBy(() -> CookieStoreSettings.defaults().withLimits(4096, 0))
         .hasMessageContaining("1..64");
-    assertThatThrownBy(() -> store(EncryptionKeys.ofRaw("k", Map.of("k", new byte[16])), CookieStoreSettings.defaults(), false))
+    assertThatThrownBy(
+            () ->
+                store(
+                    EncryptionKeys.ofRaw("k", Map.of("k", new byte[16])),
+                    CookieStoreSettings.defaults(),
+                    false))
         .hasMessageContaining("AES-256");
-    assertThatThrownBy(() -> store(EncryptionKeys.ofRaw("k1", Map.of("k1", K1)), CookieStoreSettings.defaults().trackingEveryWrite(), false))
+    assertThatThrownBy(
+            () ->
+                store(
+                    EncryptionKeys.ofRaw("k1", Map.of("k1", K1)),
+                    CookieStoreSettings.defaults().trackingEveryWrite(),
+                    false))
         .hasMessageContaining("needs a revocation store");
     List<String> bad = new ArrayList<>();
     bad.add("!!");

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class SessionMetricsTest {
 
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+  private final AtomicReference<Instant> now =
+      new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
   private final Clock clock =
       new Clock() {
         @Override
@@ -67,9 +68,13 @@ class SessionMetricsTest {
     assertThat(registry.get("tether.sessions.active").gauge().value()).isZero();
     assertThat(registry.get("tether.sessions.lifespan").summary().count()).isEqualTo(2);
     assertThat(registry.get("tether.sessions.lifespan").summary().max()).isEqualTo(1800);
-    assertThat(registry.get("tether.sessions.store.latency").tag("operation", "save").timer().count()).isEqualTo(2);
-    assertThat(registry.get("tether.sessions.nearcache.hits").functionCounter().count()).isGreaterThan(0);
-    assertThat(registry.get("tether.sessions.nearcache.hit.ratio").gauge().value()).isBetween(0.0, 1.0);
+    assertThat(
+            registry.get("tether.sessions.store.latency").tag("operation", "save").timer().count())
+        .isEqualTo(2);
+    assertThat(registry.get("tether.sessions.nearcache.hits").functionCounter().count())
+        .isGreaterThan(0);
+    assertThat(registry.get("tether.sessions.nearcache.hit.ratio").gauge().value())
+        .isBetween(0.0, 1.0);
   }
 
   @Test

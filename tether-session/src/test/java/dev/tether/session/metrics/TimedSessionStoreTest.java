@@ -40,8 +40,16 @@ class TimedSessionStoreTest {
     timed.owners(id);
 
     assertThat(reported)
-        .containsExactly("load", "load", "currentVersion", "create", "save", "delete", "rotateId",
-            "findByPrincipal", "sweepExpired");
+        .containsExactly(
+            "load",
+            "load",
+            "currentVersion",
+            "create",
+            "save",
+            "delete",
+            "rotateId",
+            "findByPrincipal",
+            "sweepExpired");
     assertThat(delegate.calls).contains("load(binding)", "capabilities", "invalidations", "owners");
   }
 

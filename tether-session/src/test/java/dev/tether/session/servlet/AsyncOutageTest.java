@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A request in an async cycle whose store becomes unavailable after the cycle started, in a real
- * Jetty 12 with a real HTTP client: whether the session is opened on the async thread, saved by
- * the first write, by {@code AsyncContext.complete()} or when the cycle times out, the client gets
- * the synchronous path's {@code 503} (same headers, body and log line), promptly, and never the
+ * Jetty 12 with a real HTTP client: whether the session is opened on the async thread, saved by the
+ * first write, by {@code AsyncContext.complete()} or when the cycle times out, the client gets the
+ * synchronous path's {@code 503} (same headers, body and log line), promptly, and never the
  * container's 500 or a hang. The store is really unavailable: its circuit breaker is opened (by
  * reporting backend failures to it) on the async thread, between the session's load and its save,
  * so every later store call is refused.
@@ -56,32 +56,33 @@ class AsyncOutageTest {
       }
       AsyncContext ctx = req.startAsync();
       ctx.setTimeout(req.getRequestURI().equals("/timeout") ? 300 : 30_000);
-      worker.execute(() -> {
-        HttpServletRequest r = (HttpServletRequest) ctx.getRequest();
-        try {
-          if (req.getRequestURI().equals("/open")) {
-            storeDown();
-            r.getSession().setAttribute("cart", "coffee");
-            ctx.getResponse().getWriter().write("not reached");
-            ctx.complete();
-            return;
-          }
-          r.getSession().setAttribute("cart", "coffee");
-          storeDown();
-          switch (req.getRequestURI()) {
-            case "/complete" -> ctx.complete();
-            case "/write" -> {
-              ctx.getResponse().getWriter().write("app body");
-              ctx.getResponse().flushBuffer();
-              ctx.complete();
+      worker.execute(
+          () -> {
+            HttpServletRequest r = (HttpServletRequest) ctx.getRequest();
+            try {
+              if (req.getRequestURI().equals("/open")) {
+                storeDown();
+                r.getSession().setAttribute("cart", "coffee");
+                ctx.getResponse().getWriter().write("not reached");
+                ctx.complete();
+                return;
+              }
+              r.getSession().setAttribute("cart", "coffee");
+              storeDown();
+              switch (req.getRequestURI()) {
+                case "/complete" -> ctx.complete();
+                case "/write" -> {
+                  ctx.getResponse().getWriter().write("app body");
+                  ctx.getResponse().flushBuffer();
+                  ctx.complete();
+                }
+                case "/timeout" -> {} // never completes: the container's timeout ends the cycle
+                default -> throw new IllegalStateException(req.getRequestURI());
+              }
+            } catch (RuntimeException | IOException e) {
+              seenByApp.set(e);
             }
-            case "/timeout" -> { } // never completes: the container's timeout ends the cycle
-            default -> throw new IllegalStateException(req.getRequestURI());
-          }
-        } catch (RuntimeException | IOException e) {
-          seenByApp.set(e);
-        }
-      });
+          });
     }
   }
 
@@ -98,12 +99,19 @@ class AsyncOutageTest {
   void start() throws Exception {
     logs.start();
     filterLog.addAppender(logs);
-    CircuitBreakingStore store = (CircuitBreakingStore) CircuitBreakingStore.wrap(
-        new MemorySessionStore(Clock.systemUTC()), "memory",
-        CircuitBreakerSettings.defaults().withFailures(1).withCoolDown(COOL_DOWN), Clock.systemUTC());
+    CircuitBreakingStore store =
+        (CircuitBreakingStore)
+            CircuitBreakingStore.wrap(
+                new MemorySessionStore(Clock.systemUTC()),
+                "memory",
+                CircuitBreakerSettings.defaults().withFailures(1).withCoolDown(COOL_DOWN),
+                Clock.systemUTC());
     breaker = store.breaker();
-    base = apps.start(new TetherSessionFilter(SessionManager.builder(store).build(),
-        SessionCookie.defaults().insecure()), new App());
+    base =
+        apps.start(
+            new TetherSessionFilter(
+                SessionManager.builder(store).build(), SessionCookie.defaults().insecure()),
+            new App());
   }
 
   @AfterEach
@@ -158,8 +166,10 @@ class AsyncOutageTest {
     HttpResponse<String> async = get("/open", cookie);
     assertThat(async.statusCode()).isEqualTo(sync.statusCode());
     assertThat(async.body()).isEqualTo(sync.body());
-    assertThat(async.headers().firstValue("Cache-Control")).isEqualTo(sync.headers().firstValue("Cache-Control"));
-    assertThat(async.headers().firstValue("Content-Type")).isEqualTo(sync.headers().firstValue("Content-Type"));
+    assertThat(async.headers().firstValue("Cache-Control"))
+        .isEqualTo(sync.headers().firstValue("Cache-Control"));
+    assertThat(async.headers().firstValue("Content-Type"))
+        .isEqualTo(sync.headers().firstValue("Content-Type"));
   }
 
   /** A stored session's cookie, made while the store is up. */
@@ -171,23 +181,31 @@ class AsyncOutageTest {
 
   private void assertUnavailable(HttpResponse<String> r) {
     assertThat(r.statusCode()).isEqualTo(503);
-    assertThat(r.headers().firstValue("Retry-After")).hasValueSatisfying(
-        v -> assertThat(Long.parseLong(v)).isBetween(1L, COOL_DOWN.toSeconds()));
+    assertThat(r.headers().firstValue("Retry-After"))
+        .hasValueSatisfying(
+            v -> assertThat(Long.parseLong(v)).isBetween(1L, COOL_DOWN.toSeconds()));
     assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
-    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
     assertThat(r.headers().allValues("Set-Cookie")).isEmpty();
-    assertThat(r.body()).matches("Sessions are unavailable for a moment; please retry in [0-9]+ s\\.\n");
+    assertThat(r.body())
+        .matches("Sessions are unavailable for a moment; please retry in [0-9]+ s\\.\n");
     // logged on the async thread just after the body, which may reach the client first
     await("the filter's log line").atMost(Duration.ofSeconds(30)).until(() -> !logs.list.isEmpty());
     List<ILoggingEvent> lines = List.copyOf(logs.list);
-    assertThat(lines).as("the filter's rate-limited line").isNotEmpty()
-        .allSatisfy(e -> assertThat(e.getFormattedMessage())
-            .startsWith("session store 'memory' unavailable since")
-            .contains("answered 503"));
+    assertThat(lines)
+        .as("the filter's rate-limited line")
+        .isNotEmpty()
+        .allSatisfy(
+            e ->
+                assertThat(e.getFormattedMessage())
+                    .startsWith("session store 'memory' unavailable since")
+                    .contains("answered 503"));
   }
 
   private HttpResponse<String> get(String path, String cookie) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
     if (cookie != null) {
       b.header("Cookie", cookie);
     }

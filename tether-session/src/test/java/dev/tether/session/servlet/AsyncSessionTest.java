@@ -30,8 +30,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Session changes made by async work after the filter chain returned are saved, in a real Jetty
- * 12 (two app instances sharing one store) with a real HTTP client on loopback port 0.
+ * Session changes made by async work after the filter chain returned are saved, in a real Jetty 12
+ * (two app instances sharing one store) with a real HTTP client on loopback port 0.
  */
 class AsyncSessionTest {
 
@@ -157,7 +157,8 @@ class AsyncSessionTest {
   }
 
   private URI start(SessionManager m) throws Exception {
-    return apps.start(new TetherSessionFilter(m, SessionCookie.defaults().insecure()), new App(worker, release));
+    return apps.start(
+        new TetherSessionFilter(m, SessionCookie.defaults().insecure()), new App(worker, release));
   }
 
   @AfterEach
@@ -176,7 +177,6 @@ class AsyncSessionTest {
     return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-
   @Test
   void aSessionCreatedByAsyncWorkIsSavedWithItsCookie() throws Exception {
     HttpResponse<String> r = get(a, "/async-set?k=cart&v=tea", null);
@@ -191,19 +191,27 @@ class AsyncSessionTest {
 
     HttpResponse<String> quiet = get(a, "/async-quiet?k=cart&v=coffee", cookie);
     assertThat(quiet.statusCode()).isEqualTo(200);
-    assertThat(get(b, "/get?k=cart", cookie).body()).as("no body written: saved by complete()").isEqualTo("coffee");
+    assertThat(get(b, "/get?k=cart", cookie).body())
+        .as("no body written: saved by complete()")
+        .isEqualTo("coffee");
 
     assertThat(get(a, "/async-after-body?k=cart&v=cocoa", cookie).body()).isEqualTo("early");
-    assertThat(get(b, "/get?k=cart", cookie).body()).as("set after the response committed").isEqualTo("cocoa");
+    assertThat(get(b, "/get?k=cart", cookie).body())
+        .as("set after the response committed")
+        .isEqualTo("cocoa");
   }
 
   @Test
   void theAsyncResponseSavesTheSessionBeforeItsFirstByte() throws Exception {
     HttpResponse<InputStream> streaming =
-        http.send(HttpRequest.newBuilder(a.resolve("/async-stream?k=cart&v=tea")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        http.send(
+            HttpRequest.newBuilder(a.resolve("/async-stream?k=cart&v=tea")).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     String cookie = JettyApps.cookieOf(streaming);
 
-    assertThat(get(b, "/get?k=cart", cookie).body()).as("while the response is still open").isEqualTo("tea");
+    assertThat(get(b, "/get?k=cart", cookie).body())
+        .as("while the response is still open")
+        .isEqualTo("tea");
     release.countDown();
     try (InputStream body = streaming.body()) {
       assertThat(new String(body.readAllBytes())).isEqualTo("first part, last part");
@@ -227,6 +235,8 @@ class AsyncSessionTest {
     assertThat(get(a, "/async-unwrapped?k=cart&v=coffee", cookie).statusCode()).isEqualTo(200);
 
     // saved by the filter's AsyncListener at completion, which may run just after the response
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(get(b, "/get?k=cart", cookie).body()).isEqualTo("coffee"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(get(b, "/get?k=cart", cookie).body()).isEqualTo("coffee"));
   }
 }

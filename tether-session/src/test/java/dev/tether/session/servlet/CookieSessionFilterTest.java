@@ -68,7 +68,8 @@ class CookieSessionFilterTest {
         case "/get" -> {
           HttpSession s = req.getSession(false);
           Object v = s == null ? "no-session" : s.getAttribute(req.getParameter("k"));
-          resp.getWriter().write(String.valueOf(v instanceof String t && t.length() > 40 ? t.length() : v));
+          resp.getWriter()
+              .write(String.valueOf(v instanceof String t && t.length() > 40 ? t.length() : v));
           return;
         }
         case "/login" -> {
@@ -77,15 +78,18 @@ class CookieSessionFilterTest {
         }
         case "/async" -> {
           jakarta.servlet.AsyncContext ctx = req.startAsync();
-          ctx.start(() -> {
-            try {
-              ((HttpServletRequest) ctx.getRequest()).getSession().setAttribute("async", "done");
-              ctx.getResponse().getWriter().write("ok");
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-            ctx.complete();
-          });
+          ctx.start(
+              () -> {
+                try {
+                  ((HttpServletRequest) ctx.getRequest())
+                      .getSession()
+                      .setAttribute("async", "done");
+                  ctx.getResponse().getWriter().write("ok");
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+                ctx.complete();
+              });
           return;
         }
         case "/logout" -> {
@@ -120,8 +124,11 @@ class CookieSessionFilterTest {
   private URI startApp() throws Exception {
     CookieSessionStore store =
         new CookieSessionStore(
-            KEYS, CookieStoreSettings.defaults().withCookieName("TSESSION"), revocations,
-            Clock.systemUTC(), new SecureRandom());
+            KEYS,
+            CookieStoreSettings.defaults().withCookieName("TSESSION"),
+            revocations,
+            Clock.systemUTC(),
+            new SecureRandom());
     stores.add(store);
     SessionManager manager = SessionManager.builder(store).build();
     Server server = new Server();
@@ -148,7 +155,8 @@ class CookieSessionFilterTest {
   @AfterEach
   void stop() throws Exception {
     // every request released what it held, async ones and failed ones included
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
         .until(() -> stores.stream().allMatch(s -> s.heldCount() == 0));
     for (Server s : servers) {
       s.stop();
@@ -168,7 +176,11 @@ class CookieSessionFilterTest {
     String send(URI base, String path, Map<String, String> cookies) throws Exception {
       HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path));
       if (!cookies.isEmpty()) {
-        r.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; ")));
+        r.header(
+            "Cookie",
+            cookies.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("; ")));
       }
       last = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
       for (String set : last.headers().allValues("Set-Cookie")) {
@@ -190,10 +202,13 @@ class CookieSessionFilterTest {
     browser.get(a, "/set?k=cart&v=3-apples");
 
     assertThat(browser.jar).containsOnlyKeys("TSESSION");
-    assertThat(browser.last.headers().firstValue("Set-Cookie").orElseThrow()).contains("HttpOnly", "SameSite=Lax");
+    assertThat(browser.last.headers().firstValue("Set-Cookie").orElseThrow())
+        .contains("HttpOnly", "SameSite=Lax");
     assertThat(browser.jar.get("TSESSION")).doesNotContain("apples");
     assertThat(browser.get(b, "/get?k=cart")).isEqualTo("3-apples");
-    assertThat(browser.last.headers().allValues("Set-Cookie")).as("a read writes nothing").isEmpty();
+    assertThat(browser.last.headers().allValues("Set-Cookie"))
+        .as("a read writes nothing")
+        .isEmpty();
   }
 
   @Test
@@ -216,7 +231,9 @@ class CookieSessionFilterTest {
 
     browser.get(b, "/fill?n=100");
 
-    assertThat(browser.jar).as("the parts no longer needed are expired").containsOnlyKeys("TSESSION");
+    assertThat(browser.jar)
+        .as("the parts no longer needed are expired")
+        .containsOnlyKeys("TSESSION");
     assertThat(browser.get(a, "/get?k=fill")).isEqualTo("100");
   }
 
@@ -246,7 +263,8 @@ class CookieSessionFilterTest {
     assertThat(browser.jar).isEmpty();
     Browser thief = new Browser();
     assertThat(thief.send(a, "/get?k=cart", stolen)).isEqualTo("no-session");
-    assertThat(thief.last.headers().allValues("Set-Cookie")).anySatisfy(v -> assertThat(v).startsWith("TSESSION=;").contains("Max-Age=0"));
+    assertThat(thief.last.headers().allValues("Set-Cookie"))
+        .anySatisfy(v -> assertThat(v).startsWith("TSESSION=;").contains("Max-Age=0"));
     assertThat(thief.send(b, "/get?k=cart", stolen)).isEqualTo("no-session");
   }
 
@@ -258,7 +276,9 @@ class CookieSessionFilterTest {
     browser.get(a, "/login?user=alice");
 
     assertThat(browser.get(b, "/get?k=cart")).isEqualTo("x");
-    assertThat(new Browser().send(b, "/get?k=cart", anonymous)).as("the id rotated at login").isEqualTo("no-session");
+    assertThat(new Browser().send(b, "/get?k=cart", anonymous))
+        .as("the id rotated at login")
+        .isEqualTo("no-session");
   }
 
   @Test
@@ -267,7 +287,9 @@ class CookieSessionFilterTest {
     browser.get(a, "/set?k=cart&v=x");
     String v = browser.jar.get("TSESSION");
     char c = v.charAt(v.length() / 2);
-    browser.jar.put("TSESSION", v.substring(0, v.length() / 2) + (c == 'A' ? 'B' : 'A') + v.substring(v.length() / 2 + 1));
+    browser.jar.put(
+        "TSESSION",
+        v.substring(0, v.length() / 2) + (c == 'A' ? 'B' : 'A') + v.substring(v.length() / 2 + 1));
 
     assertThat(browser.get(b, "/get?k=cart")).isEqualTo("no-session");
     assertThat(browser.jar).isEmpty();

@@ -49,7 +49,11 @@ final class JettyApps implements AutoCloseable {
 
   /** {@code TSESSION=<id>} from the response's last session Set-Cookie. */
   static String cookieOf(HttpResponse<?> r) {
-    String set = r.headers().allValues("Set-Cookie").stream().filter(v -> v.startsWith("TSESSION=")).reduce((x, y) -> y).orElseThrow();
+    String set =
+        r.headers().allValues("Set-Cookie").stream()
+            .filter(v -> v.startsWith("TSESSION="))
+            .reduce((x, y) -> y)
+            .orElseThrow();
     return set.substring(0, set.indexOf(';'));
   }
 }

@@ -24,14 +24,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Fuzzes the sealed-cookie decoder (the request's {@code Cookie} headers through
- * {@link SealedCookies} into the {@link CookieSessionStore}) with Jazzer. One input is used two
- * ways:
+ * Fuzzes the sealed-cookie decoder (the request's {@code Cookie} headers through {@link
+ * SealedCookies} into the {@link CookieSessionStore}) with Jazzer. One input is used two ways:
  *
  * <ul>
  *   <li>as {@code Cookie} header text (ISO-8859-1, one header per line): the request opens no
- *       session unless the headers carry a seal this key made, nothing throws, and after the request
- *       the store holds nothing;
+ *       session unless the headers carry a seal this key made, nothing throws, and after the
+ *       request the store holds nothing;
  *   <li>as the description of a session (id, times, version, principal, attributes): sealed over
  *       the cookies {@code TSESSION}, {@code TSESSION.1}, ... it opens as the same session through
  *       a request's header (or is refused at write as too large, with a message), and with one
@@ -39,8 +38,8 @@ import java.util.Map;
  * </ul>
  *
  * <p>Seeds in {@code SealedCookieFuzzTestInputs/cookies/} are Cookie headers with seals made under
- * {@link #KEY} at {@link #NOW}, one and several cookies long, among other cookies. In a normal build
- * this runs on them only; {@code ./mvnw -Pfuzz} fuzzes it.
+ * {@link #KEY} at {@link #NOW}, one and several cookies long, among other cookies. In a normal
+ * build this runs on them only; {@code ./mvnw -Pfuzz} fuzzes it.
  */
 class SealedCookieFuzzTest {
 
@@ -56,13 +55,21 @@ class SealedCookieFuzzTest {
   /** The store's clock; the seeds' sessions are live then. */
   static final Instant NOW = Instant.parse("2026-01-01T10:00:00Z");
 
-  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  private static final String ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   private static final SessionCookie COOKIE = new SessionCookie("TSESSION", false, "Lax");
+
   /** Small cookies, so that a session of a few hundred bytes takes several. */
-  private static final CookieStoreSettings SETTINGS = new CookieStoreSettings(COOKIE.name(), 256, 8, false);
-  private static final CookieSessionStore STORE = new CookieSessionStore(
-      EncryptionKeys.ofRaw("k1", Map.of("k1", KEY)), SETTINGS, null, Clock.fixed(NOW, ZoneOffset.UTC),
-      new SecureRandom());
+  private static final CookieStoreSettings SETTINGS =
+      new CookieStoreSettings(COOKIE.name(), 256, 8, false);
+
+  private static final CookieSessionStore STORE =
+      new CookieSessionStore(
+          EncryptionKeys.ofRaw("k1", Map.of("k1", KEY)),
+          SETTINGS,
+          null,
+          Clock.fixed(NOW, ZoneOffset.UTC),
+          new SecureRandom());
 
   @FuzzTest
   void cookies(byte[] input) {
@@ -72,7 +79,8 @@ class SealedCookieFuzzTest {
   }
 
   private static void opensNothingItDidNotSeal(String text) {
-    SealedCookies request = new SealedCookies(STORE, COOKIE, Collections.enumeration(List.of(text.split("\n", -1))));
+    SealedCookies request =
+        new SealedCookies(STORE, COOKIE, Collections.enumeration(List.of(text.split("\n", -1))));
     try {
       String id = request.receivedId();
       if (id != null) {
@@ -100,7 +108,9 @@ class SealedCookieFuzzTest {
 
     SealedCookies request = request(values, in.nextBoolean());
     try {
-      assertThat(request.receivedId()).as("id opened from %d cookies", values.size()).isEqualTo(session.id());
+      assertThat(request.receivedId())
+          .as("id opened from %d cookies", values.size())
+          .isEqualTo(session.id());
       assertThat(STORE.load(session.id())).hasValue(session);
     } finally {
       request.release();
@@ -122,7 +132,8 @@ class SealedCookieFuzzTest {
       assertRefused(dropped, "cookie " + which + " dropped");
       List<String> swapped = new ArrayList<>(values);
       Collections.swap(swapped, which, (which + 1) % values.size());
-      assertRefused(swapped, "cookies " + which + " and " + (which + 1) % values.size() + " swapped");
+      assertRefused(
+          swapped, "cookies " + which + " and " + (which + 1) % values.size() + " swapped");
     }
     assertRefused(List.of(String.join("", values) + "A"), "one character more");
   }
@@ -142,14 +153,16 @@ class SealedCookieFuzzTest {
     for (int i = 0; i < values.size(); i++) {
       cookies.add(SETTINGS.nameOf(i) + "=" + values.get(i));
     }
-    List<String> headers = headerPerCookie ? cookies : List.of("theme=dark; " + String.join("; ", cookies));
+    List<String> headers =
+        headerPerCookie ? cookies : List.of("theme=dark; " + String.join("; ", cookies));
     return new SealedCookies(STORE, COOKIE, Collections.enumeration(headers));
   }
 
   /** A live session (at {@link #NOW}) described by the input. */
   private static SessionRecord session(FuzzInput in) {
     byte[] idBytes = in.nextBytes(90);
-    String id = idBytes.length == 0 ? "a" : Base64.getUrlEncoder().withoutPadding().encodeToString(idBytes);
+    String id =
+        idBytes.length == 0 ? "a" : Base64.getUrlEncoder().withoutPadding().encodeToString(idBytes);
     long age = in.nextInt(1 << 30);
     long idle = in.nextInt(1 << 30);
     Instant created = NOW.minusMillis(age);
@@ -160,8 +173,10 @@ class SealedCookieFuzzTest {
     String principal = in.nextBoolean() ? null : "u" + in.nextString(40);
     Map<String, AttributeValue> attributes = new HashMap<>();
     for (int i = in.nextInt(5); i > 0; i--) {
-      attributes.put("a" + in.nextString(20), new AttributeValue(in.nextBytes(300), 1 + in.nextInt(1 << 20)));
+      attributes.put(
+          "a" + in.nextString(20), new AttributeValue(in.nextBytes(300), 1 + in.nextInt(1 << 20)));
     }
-    return new SessionRecord(id, created, accessed, idleTimeout, absoluteTimeout, version, principal, attributes);
+    return new SessionRecord(
+        id, created, accessed, idleTimeout, absoluteTimeout, version, principal, attributes);
   }
 }

@@ -95,7 +95,13 @@ class ServletEventsTest {
 
     @Override
     public void attributeReplaced(HttpSessionBindingEvent e) {
-      log.add("replaced " + e.getName() + "=" + e.getValue() + " by " + e.getSession().getAttribute(e.getName()));
+      log.add(
+          "replaced "
+              + e.getName()
+              + "="
+              + e.getValue()
+              + " by "
+              + e.getSession().getAttribute(e.getName()));
     }
 
     @Override
@@ -121,10 +127,12 @@ class ServletEventsTest {
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
       switch (req.getRequestURI()) {
         case "/set" -> req.getSession().setAttribute(req.getParameter("k"), req.getParameter("v"));
-        case "/badge" -> req.getSession().setAttribute("badge", new Badge(req.getParameter("name")));
+        case "/badge" ->
+            req.getSession().setAttribute("badge", new Badge(req.getParameter("name")));
         case "/remove" -> req.getSession().removeAttribute(req.getParameter("k"));
         case "/rotate" -> resp.getWriter().write(req.changeSessionId());
-        case "/login" -> manager.authentication().login(TetherSessionFilter.session(req, true), "ada");
+        case "/login" ->
+            manager.authentication().login(TetherSessionFilter.session(req, true), "ada");
         case "/logout" -> req.getSession().invalidate();
         case "/logout-twice" -> {
           HttpSession s = req.getSession();
@@ -138,7 +146,8 @@ class ServletEventsTest {
         case "/peek" -> {
           manager.csrf().token(TetherSessionFilter.session(req, true));
           HttpSession s = req.getSession();
-          resp.getWriter().write(s.getAttribute("tether.csrf") + " " + Collections.list(s.getAttributeNames()));
+          resp.getWriter()
+              .write(s.getAttribute("tether.csrf") + " " + Collections.list(s.getAttributeNames()));
         }
         default -> resp.sendError(404);
       }
@@ -158,13 +167,17 @@ class ServletEventsTest {
 
   private SessionManager manager(MemorySessionStore s) {
     JsonAttributeSerializer json = new JsonAttributeSerializer().allow("badge", Badge.class);
-    AttributeCodec codec = new AttributeCodec(json, AttributeCodec.Options.defaults(), new SecureRandom());
+    AttributeCodec codec =
+        new AttributeCodec(json, AttributeCodec.Options.defaults(), new SecureRandom());
     return SessionManager.builder(s).clock(clock).codec(codec).build();
   }
 
   private URI start(SessionManager m, Recorder events) throws Exception {
     TetherSessionFilter filter =
-        TetherSessionFilter.builder(m).cookie(SessionCookie.defaults().insecure()).listener(events).build();
+        TetherSessionFilter.builder(m)
+            .cookie(SessionCookie.defaults().insecure())
+            .listener(events)
+            .build();
     return apps.start(filter, new App(m));
   }
 
@@ -264,7 +277,12 @@ class ServletEventsTest {
     String renewed = get(c, "/set?k=cart&v=coffee", first);
 
     assertThat(renewed).isNotEqualTo(first);
-    assertThat(events.log).containsExactly("created " + first, "added cart=tea", "id " + first + " -> " + renewed, "replaced cart=tea by coffee");
+    assertThat(events.log)
+        .containsExactly(
+            "created " + first,
+            "added cart=tea",
+            "id " + first + " -> " + renewed,
+            "replaced cart=tea by coffee");
   }
 
   @Test
@@ -291,7 +309,14 @@ class ServletEventsTest {
 
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      expected.add("destroyed " + ids.get(i) + " [badge=Badge[name=b" + i + "], cart=tea" + i + "] read-only");
+      expected.add(
+          "destroyed "
+              + ids.get(i)
+              + " [badge=Badge[name=b"
+              + i
+              + "], cart=tea"
+              + i
+              + "] read-only");
     }
     assertThat(destroyed()).containsExactlyInAnyOrderElementsOf(expected);
     List<String> all = Stream.concat(eventsA.log.stream(), eventsB.log.stream()).toList();
@@ -314,24 +339,34 @@ class ServletEventsTest {
 
     assertThat(eventsB.log.stream().filter(l -> l.startsWith("destroyed")))
         .containsExactlyInAnyOrder(
-            "destroyed " + ids.get(0) + " [cart=tea0] read-only", "destroyed " + ids.get(1) + " [cart=tea1] read-only");
+            "destroyed " + ids.get(0) + " [cart=tea0] read-only",
+            "destroyed " + ids.get(1) + " [cart=tea1] read-only");
     assertThat(eventsB.log).contains("removed cart=tea0", "removed cart=tea1");
     assertThat(eventsA.log).as("nothing on the other instance").isEmpty();
     assertThat(store.load(other)).as("another user's session").isPresent();
   }
 
   private List<String> destroyed() {
-    return Stream.concat(eventsA.log.stream(), eventsB.log.stream()).filter(l -> l.startsWith("destroyed")).toList();
+    return Stream.concat(eventsA.log.stream(), eventsB.log.stream())
+        .filter(l -> l.startsWith("destroyed"))
+        .toList();
   }
 
   @Test
   void reservedAttributesStayHiddenAndASessionEndsOnce() throws Exception {
-    HttpResponse<String> peek = http.send(HttpRequest.newBuilder(a.resolve("/peek")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> peek =
+        http.send(
+            HttpRequest.newBuilder(a.resolve("/peek")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(peek.body()).isEqualTo("null []");
 
     String id = get(a, "/set?k=cart&v=tea", null);
     HttpResponse<String> twice =
-        http.send(HttpRequest.newBuilder(a.resolve("/logout-twice")).header("Cookie", "TSESSION=" + id).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(a.resolve("/logout-twice"))
+                .header("Cookie", "TSESSION=" + id)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(twice.body()).isEqualTo("the session has been invalidated");
     assertThat(eventsA.log.stream().filter(l -> l.startsWith("destroyed"))).hasSize(1);
   }
@@ -341,7 +376,8 @@ class ServletEventsTest {
     TetherSessionFilter.Builder builder = TetherSessionFilter.builder(managerA);
     assertThatThrownBy(() -> builder.listener(new Badge("x")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("is not an HttpSessionListener, HttpSessionAttributeListener or HttpSessionIdListener")
+        .hasMessageContaining(
+            "is not an HttpSessionListener, HttpSessionAttributeListener or HttpSessionIdListener")
         .hasMessageContaining("notified as an attribute value");
     assertThatThrownBy(() -> builder.listener(new EventListener() {}))
         .isInstanceOf(IllegalArgumentException.class);

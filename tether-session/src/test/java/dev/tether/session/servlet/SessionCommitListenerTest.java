@@ -40,12 +40,18 @@ class SessionCommitListenerTest {
           calls.incrementAndGet();
           // what the store holds now: the save happened before this call
           String stored =
-              manager.store().load(session.id()).map(r -> r.attributes().containsKey("cart") ? "cart" : "none")
+              manager
+                  .store()
+                  .load(session.id())
+                  .map(r -> r.attributes().containsKey("cart") ? "cart" : "none")
                   .orElse("absent");
           response.setHeader("X-Stored", stored);
         };
     TetherSessionFilter filter =
-        TetherSessionFilter.builder(manager).cookie(SessionCookie.defaults().insecure()).listener(listener).build();
+        TetherSessionFilter.builder(manager)
+            .cookie(SessionCookie.defaults().insecure())
+            .listener(listener)
+            .build();
     URI base = apps.start(filter, new App());
 
     HttpResponse<String> set = get(base.resolve("/set"), null);
@@ -60,7 +66,9 @@ class SessionCommitListenerTest {
     String cookie = JettyApps.cookieOf(set);
     HttpResponse<String> logout = get(base.resolve("/logout"), cookie);
     assertThat(logout.body()).isEqualTo("bye");
-    assertThat(logout.headers().firstValue("X-Stored")).as("no call for an ended session").isEmpty();
+    assertThat(logout.headers().firstValue("X-Stored"))
+        .as("no call for an ended session")
+        .isEmpty();
     assertThat(calls).hasValue(2);
   }
 

@@ -17,7 +17,8 @@ class SessionCookieTest {
   void defaultsAreHardened() {
     SessionCookie c = SessionCookie.defaults();
     assertThat(c.name()).isEqualTo("__Host-TSESSION");
-    assertThat(c.setCookie("abc")).isEqualTo("__Host-TSESSION=abc; Path=/; Secure; HttpOnly; SameSite=Lax");
+    assertThat(c.setCookie("abc"))
+        .isEqualTo("__Host-TSESSION=abc; Path=/; Secure; HttpOnly; SameSite=Lax");
     assertThat(c.expireCookie()).contains("Max-Age=0").contains("Secure");
   }
 
@@ -33,17 +34,21 @@ class SessionCookieTest {
 
   @Test
   void sameSiteNoneAndOddNamesAreRefused() {
-    assertThatThrownBy(() -> new SessionCookie("S", true, "None")).hasMessageContaining("Strict or Lax");
-    assertThatThrownBy(() -> new SessionCookie("a;b", true, "Lax")).hasMessageContaining("letters, digits");
+    assertThatThrownBy(() -> new SessionCookie("S", true, "None"))
+        .hasMessageContaining("Strict or Lax");
+    assertThatThrownBy(() -> new SessionCookie("a;b", true, "Lax"))
+        .hasMessageContaining("letters, digits");
   }
 
   @Test
   void nameAndValueFitFourKilobytes() {
-    String longest = "n".repeat(SessionCookie.MAX_NAME_AND_VALUE - SessionCookie.HOST_PREFIX.length() - 128);
+    String longest =
+        "n".repeat(SessionCookie.MAX_NAME_AND_VALUE - SessionCookie.HOST_PREFIX.length() - 128);
     SessionCookie c = new SessionCookie(longest, true, "Lax");
     assertThat(c.setCookie("i".repeat(127)).length()).isGreaterThan(4000);
     assertThatThrownBy(() -> new SessionCookie(longest + "n", true, "Lax"))
         .hasMessageContaining("may have at most " + longest.length() + " characters");
-    assertThatThrownBy(() -> c.setCookie("i".repeat(200))).hasMessageContaining("exceeds 4096 bytes");
+    assertThatThrownBy(() -> c.setCookie("i".repeat(200)))
+        .hasMessageContaining("exceeds 4096 bytes");
   }
 }

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The filter in a real Jetty 12 (two app instances sharing one store), driven by a real HTTP
- * client on loopback port 0.
+ * The filter in a real Jetty 12 (two app instances sharing one store), driven by a real HTTP client
+ * on loopback port 0.
  */
 class TetherSessionFilterTest {
 
@@ -63,7 +63,9 @@ class TetherSessionFilterTest {
         }
         case "/get" -> {
           HttpSession s = req.getSession(false);
-          resp.getWriter().write(s == null ? "no-session" : String.valueOf(s.getAttribute(req.getParameter("k"))));
+          resp.getWriter()
+              .write(
+                  s == null ? "no-session" : String.valueOf(s.getAttribute(req.getParameter("k"))));
         }
         case "/login" -> {
           ActiveSession s = TetherSessionFilter.session(req, true);
@@ -77,7 +79,8 @@ class TetherSessionFilterTest {
           }
           resp.getWriter().write("bye");
         }
-        case "/token" -> resp.getWriter().write(manager.csrf().token(TetherSessionFilter.session(req, true)));
+        case "/token" ->
+            resp.getWriter().write(manager.csrf().token(TetherSessionFilter.session(req, true)));
         case "/transfer" -> resp.getWriter().write("transferred");
         case "/big" -> {
           req.getSession().setAttribute("big", "yes");
@@ -112,8 +115,12 @@ class TetherSessionFilterTest {
     server.addConnector(connector);
     ServletContextHandler ctx = new ServletContextHandler();
     ctx.setContextPath("/");
-    ctx.addFilter(new FilterHolder(new TetherSessionFilter(manager, cookie)), "/*", EnumSet.of(DispatcherType.REQUEST));
-    ctx.addFilter(new FilterHolder(new CsrfFilter(manager)), "/transfer", EnumSet.of(DispatcherType.REQUEST));
+    ctx.addFilter(
+        new FilterHolder(new TetherSessionFilter(manager, cookie)),
+        "/*",
+        EnumSet.of(DispatcherType.REQUEST));
+    ctx.addFilter(
+        new FilterHolder(new CsrfFilter(manager)), "/transfer", EnumSet.of(DispatcherType.REQUEST));
     ctx.addServlet(new ServletHolder(new App(manager)), "/*");
     server.setHandler(ctx);
     server.start();
@@ -137,8 +144,11 @@ class TetherSessionFilterTest {
     return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private HttpResponse<String> post(URI base, String pathAndQuery, String cookie, String csrf) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(pathAndQuery)).POST(HttpRequest.BodyPublishers.noBody());
+  private HttpResponse<String> post(URI base, String pathAndQuery, String cookie, String csrf)
+      throws Exception {
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(base.resolve(pathAndQuery))
+            .POST(HttpRequest.BodyPublishers.noBody());
     if (cookie != null) {
       r.header("Cookie", cookie);
     }
@@ -147,7 +157,6 @@ class TetherSessionFilterTest {
     }
     return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
-
 
   @Test
   void sessionCreatedOnOneInstanceIsSeenOnTheOther() throws Exception {
@@ -160,7 +169,9 @@ class TetherSessionFilterTest {
         .doesNotContainIgnoringCase("expires");
     assertThat(set.headers().firstValue("Cache-Control")).hasValue("no-store");
     assertThat(get(b, "/get?k=cart", cookie).body()).isEqualTo("tea");
-    assertThat(get(a, "/get?k=cart", cookie).headers().allValues("Set-Cookie")).as("no new cookie").isEmpty();
+    assertThat(get(a, "/get?k=cart", cookie).headers().allValues("Set-Cookie"))
+        .as("no new cookie")
+        .isEmpty();
   }
 
   /** The memory store, reporting {@code s2, s3} as every session's owners, as a grid would. */
@@ -219,15 +230,22 @@ class TetherSessionFilterTest {
 
   @Test
   void theBalancerIsToldTheSessionsOwnersWhenTheStoreHasThem() throws Exception {
-    URI owned = startApp(SessionManager.builder(new OwnedStore(store)).build(), SessionCookie.defaults().insecure());
+    URI owned =
+        startApp(
+            SessionManager.builder(new OwnedStore(store)).build(),
+            SessionCookie.defaults().insecure());
     HttpResponse<String> set = get(owned, "/set?k=cart&v=tea", null);
     assertThat(set.headers().allValues("Tether-Session-Owners")).containsExactly("s2, s3");
     String cookie = JettyApps.cookieOf(set);
     assertThat(get(owned, "/get?k=cart", cookie).headers().allValues("Tether-Session-Owners"))
-        .as("on a read too, so a change of owners reaches the balancer").containsExactly("s2, s3");
-    assertThat(get(owned, "/get?k=cart", null).headers().allValues("Tether-Session-Owners")).as("no session").isEmpty();
+        .as("on a read too, so a change of owners reaches the balancer")
+        .containsExactly("s2, s3");
+    assertThat(get(owned, "/get?k=cart", null).headers().allValues("Tether-Session-Owners"))
+        .as("no session")
+        .isEmpty();
     assertThat(get(a, "/get?k=cart", cookie).headers().allValues("Tether-Session-Owners"))
-        .as("a store without owners").isEmpty();
+        .as("a store without owners")
+        .isEmpty();
   }
 
   @Test
@@ -236,8 +254,14 @@ class TetherSessionFilterTest {
     HttpResponse<String> r = get(a, "/set?k=x&v=1", forged);
 
     assertThat(JettyApps.cookieOf(r)).isNotEqualTo(forged);
-    assertThat(r.headers().allValues("Set-Cookie").get(0)).as("stale cookie dropped first").startsWith("TSESSION=;").contains("Max-Age=0");
-    assertThat(get(a, "/get?k=x", forged).headers().allValues("Set-Cookie")).singleElement().asString().contains("Max-Age=0");
+    assertThat(r.headers().allValues("Set-Cookie").get(0))
+        .as("stale cookie dropped first")
+        .startsWith("TSESSION=;")
+        .contains("Max-Age=0");
+    assertThat(get(a, "/get?k=x", forged).headers().allValues("Set-Cookie"))
+        .singleElement()
+        .asString()
+        .contains("Max-Age=0");
     assertThat(store.load("A".repeat(43))).isEmpty();
     assertThat(managerA.unknownIdCount("127.0.0.1")).isEqualTo(2);
     assertThat(get(a, "/get?k=x", "TSESSION=;jsessionid").body()).isEqualTo("no-session");
@@ -261,7 +285,8 @@ class TetherSessionFilterTest {
     assertThat(loggedIn).isNotEqualTo(anonymous);
     assertThat(get(b, "/get?k=cart", loggedIn).body()).isEqualTo("tea");
     assertThat(get(b, "/get?k=cart", anonymous).body()).isEqualTo("no-session");
-    assertThat(store.findByPrincipal("ada")).containsExactly(loggedIn.substring("TSESSION=".length()));
+    assertThat(store.findByPrincipal("ada"))
+        .containsExactly(loggedIn.substring("TSESSION=".length()));
   }
 
   @Test
@@ -270,8 +295,10 @@ class TetherSessionFilterTest {
 
     HttpResponse<String> logout = post(a, "/logout", cookie, null);
 
-    assertThat(logout.headers().firstValue("Clear-Site-Data")).hasValue("\"cache\", \"cookies\", \"storage\"");
-    assertThat(logout.headers().allValues("Set-Cookie")).anyMatch(v -> v.startsWith("TSESSION=;") && v.contains("Max-Age=0"));
+    assertThat(logout.headers().firstValue("Clear-Site-Data"))
+        .hasValue("\"cache\", \"cookies\", \"storage\"");
+    assertThat(logout.headers().allValues("Set-Cookie"))
+        .anyMatch(v -> v.startsWith("TSESSION=;") && v.contains("Max-Age=0"));
     assertThat(get(b, "/get?k=cart", cookie).body()).isEqualTo("no-session");
     assertThat(get(a, "/get?k=cart", cookie).body()).isEqualTo("no-session");
   }
@@ -296,7 +323,10 @@ class TetherSessionFilterTest {
     List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       URI base = i % 2 == 0 ? a : b;
-      HttpRequest r = HttpRequest.newBuilder(base.resolve("/set?k=w" + i + "&v=" + i)).header("Cookie", cookie).build();
+      HttpRequest r =
+          HttpRequest.newBuilder(base.resolve("/set?k=w" + i + "&v=" + i))
+              .header("Cookie", cookie)
+              .build();
       inFlight.add(http.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
     }
     for (CompletableFuture<HttpResponse<String>> f : inFlight) {
@@ -312,14 +342,16 @@ class TetherSessionFilterTest {
   void expiryWarningHeaderAppearsNearTheEnd() throws Exception {
     SessionManager shortLived =
         SessionManager.builder(store)
-            .policy(SessionPolicy.defaults().withTimeouts(Duration.ofMinutes(3), Duration.ofHours(1)))
+            .policy(
+                SessionPolicy.defaults().withTimeouts(Duration.ofMinutes(3), Duration.ofHours(1)))
             .build();
     URI c = startApp(shortLived, SessionCookie.defaults().insecure());
     String cookie = JettyApps.cookieOf(get(c, "/set?k=a&v=1", null));
 
     HttpResponse<String> next = get(c, "/get?k=a", cookie);
 
-    long left = Long.parseLong(next.headers().firstValue("Tether-Session-Expires-In").orElseThrow());
+    long left =
+        Long.parseLong(next.headers().firstValue("Tether-Session-Expires-In").orElseThrow());
     assertThat(left).isBetween(170L, 180L);
   }
 
@@ -327,15 +359,19 @@ class TetherSessionFilterTest {
   void nearCachesNeverServeStaleDataAfterFailover() throws Exception {
     NearCacheStore cacheA = new NearCacheStore(store.peer(Clock.systemUTC()), 100);
     NearCacheStore cacheB = new NearCacheStore(store.peer(Clock.systemUTC()), 100);
-    URI nearA = startApp(SessionManager.builder(cacheA).build(), SessionCookie.defaults().insecure());
-    URI nearB = startApp(SessionManager.builder(cacheB).build(), SessionCookie.defaults().insecure());
+    URI nearA =
+        startApp(SessionManager.builder(cacheA).build(), SessionCookie.defaults().insecure());
+    URI nearB =
+        startApp(SessionManager.builder(cacheB).build(), SessionCookie.defaults().insecure());
     String cookie = JettyApps.cookieOf(get(nearA, "/set?k=cart&v=tea", null));
     assertThat(get(nearA, "/get?k=cart", cookie).body()).isEqualTo("tea");
     assertThat(cacheA.hits()).as("sticky request served from the near cache").isEqualTo(1);
 
     assertThat(get(nearB, "/set?k=cart&v=coffee", cookie).statusCode()).isEqualTo(200);
 
-    assertThat(get(nearA, "/get?k=cart", cookie).body()).as("back on A after B changed it").isEqualTo("coffee");
+    assertThat(get(nearA, "/get?k=cart", cookie).body())
+        .as("back on A after B changed it")
+        .isEqualTo("coffee");
     assertThat(cacheA.misses()).isEqualTo(1);
   }
 
@@ -345,10 +381,15 @@ class TetherSessionFilterTest {
     HttpResponse<String> r = get(secure, "/set?k=a&v=1", null);
     String set = r.headers().firstValue("Set-Cookie").orElseThrow();
 
-    assertThat(set).startsWith("__Host-TSESSION=").endsWith("; Path=/; Secure; HttpOnly; SameSite=Lax").doesNotContain("Domain");
+    assertThat(set)
+        .startsWith("__Host-TSESSION=")
+        .endsWith("; Path=/; Secure; HttpOnly; SameSite=Lax")
+        .doesNotContain("Domain");
     String cookie = set.substring(0, set.indexOf(';'));
     assertThat(get(secure, "/get?k=a", cookie).body()).isEqualTo("1");
-    assertThat(get(secure, "/get?k=a", cookie.replace("__Host-", "")).body()).as("unprefixed name ignored").isEqualTo("no-session");
+    assertThat(get(secure, "/get?k=a", cookie.replace("__Host-", "")).body())
+        .as("unprefixed name ignored")
+        .isEqualTo("no-session");
   }
 
   @Test
@@ -356,7 +397,9 @@ class TetherSessionFilterTest {
     List<String> mismatches = new CopyOnWriteArrayList<>();
     SessionManager bound =
         SessionManager.builder(store)
-            .policy(SessionPolicy.defaults().withBinding(new Binding(BindingMode.ALERT, 32, 128, BindingMode.TERMINATE)))
+            .policy(
+                SessionPolicy.defaults()
+                    .withBinding(new Binding(BindingMode.ALERT, 32, 128, BindingMode.TERMINATE)))
             .listener(
                 new SessionListener() {
                   @Override
@@ -371,21 +414,33 @@ class TetherSessionFilterTest {
 
     assertThat(send(http, c, "/get?k=cart", cookie, firefox).body()).isEqualTo("tea");
     assertThat(mismatches).isEmpty();
-    try (HttpClient elsewhere = HttpClient.newBuilder().localAddress(InetAddress.getByName("127.0.0.2")).build()) {
-      assertThat(send(elsewhere, c, "/get?k=cart", cookie, firefox).body()).as("alert only").isEqualTo("tea");
+    try (HttpClient elsewhere =
+        HttpClient.newBuilder().localAddress(InetAddress.getByName("127.0.0.2")).build()) {
+      assertThat(send(elsewhere, c, "/get?k=cart", cookie, firefox).body())
+          .as("alert only")
+          .isEqualTo("tea");
     }
     assertThat(mismatches).containsExactly("address alert");
 
     HttpResponse<String> otherAgent = send(http, c, "/get?k=cart", cookie, "curl/8.5.0");
 
     assertThat(otherAgent.body()).isEqualTo("no-session");
-    assertThat(otherAgent.headers().allValues("Set-Cookie")).singleElement().asString().startsWith("TSESSION=;").contains("Max-Age=0");
+    assertThat(otherAgent.headers().allValues("Set-Cookie"))
+        .singleElement()
+        .asString()
+        .startsWith("TSESSION=;")
+        .contains("Max-Age=0");
     assertThat(mismatches).containsExactly("address alert", "user-agent terminated");
-    assertThat(send(http, c, "/get?k=cart", cookie, firefox).body()).as("gone for the owner too").isEqualTo("no-session");
+    assertThat(send(http, c, "/get?k=cart", cookie, firefox).body())
+        .as("gone for the owner too")
+        .isEqualTo("no-session");
   }
 
-  private static HttpResponse<String> send(HttpClient client, URI base, String pathAndQuery, String cookie, String userAgent) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(pathAndQuery)).header("User-Agent", userAgent);
+  private static HttpResponse<String> send(
+      HttpClient client, URI base, String pathAndQuery, String cookie, String userAgent)
+      throws Exception {
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(base.resolve(pathAndQuery)).header("User-Agent", userAgent);
     if (cookie != null) {
       r.header("Cookie", cookie);
     }

@@ -26,6 +26,8 @@ class CountingSessionStoreTest {
     assertThat(counting.writes()).isEqualTo(3);
     assertThat(counting.loads()).as("with and without a binding").isEqualTo(2);
     assertThat(counting.versionChecks()).isEqualTo(1);
-    assertThat(counting.invalidations()).as("the channel passes through").isSameAs(delegate.channel);
+    assertThat(counting.invalidations())
+        .as("the channel passes through")
+        .isSameAs(delegate.channel);
   }
 }

@@ -30,8 +30,21 @@ class ForwardingSessionStoreTest {
     forwarding.close();
 
     assertThat(delegate.calls)
-        .isEqualTo(List.of("load", "load(binding)", "currentVersion", "create", "save", "delete",
-            "rotateId", "findByPrincipal", "sweepExpired", "capabilities", "invalidations", "owners",
-            "isOutage", "close"));
+        .isEqualTo(
+            List.of(
+                "load",
+                "load(binding)",
+                "currentVersion",
+                "create",
+                "save",
+                "delete",
+                "rotateId",
+                "findByPrincipal",
+                "sweepExpired",
+                "capabilities",
+                "invalidations",
+                "owners",
+                "isOutage",
+                "close"));
   }
 }

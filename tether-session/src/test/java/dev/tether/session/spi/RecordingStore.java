@@ -16,18 +16,25 @@ public final class RecordingStore implements SessionStore {
 
   public static final String ID = "a".repeat(43);
   public static final SessionRecord RECORD =
-      SessionRecord.create(ID, Instant.parse("2026-01-01T00:00:00Z"), Duration.ofMinutes(30), Duration.ofHours(8), "ada", Map.of());
+      SessionRecord.create(
+          ID,
+          Instant.parse("2026-01-01T00:00:00Z"),
+          Duration.ofMinutes(30),
+          Duration.ofHours(8),
+          "ada",
+          Map.of());
 
   public final List<String> calls = new ArrayList<>();
-  public final Invalidations channel = new Invalidations() {
-    @Override
-    public void publish(String id) {}
+  public final Invalidations channel =
+      new Invalidations() {
+        @Override
+        public void publish(String id) {}
 
-    @Override
-    public AutoCloseable subscribe(Consumer<String> onId, Runnable onLost) {
-      return () -> {};
-    }
-  };
+        @Override
+        public AutoCloseable subscribe(Consumer<String> onId, Runnable onLost) {
+          return () -> {};
+        }
+      };
 
   @Override
   public Optional<SessionRecord> load(String id) {

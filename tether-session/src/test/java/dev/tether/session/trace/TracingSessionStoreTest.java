@@ -27,8 +27,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,12 +36,17 @@ import org.junit.jupiter.api.Test;
 class TracingSessionStoreTest {
 
   private final InMemorySpanExporter spans = InMemorySpanExporter.create();
-  private final OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
-      .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-      .build();
+  private final OpenTelemetrySdk otel =
+      OpenTelemetrySdk.builder()
+          .setTracerProvider(
+              SdkTracerProvider.builder()
+                  .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                  .build())
+          .build();
   private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
   private final SessionIdDigest digest = new SessionIdDigest(new SecureRandom());
-  private final SessionStore store = TracingSessionStore.wrap(new MemorySessionStore(clock), "memory", otel, digest);
+  private final SessionStore store =
+      TracingSessionStore.wrap(new MemorySessionStore(clock), "memory", otel, digest);
   private final String id = new SessionIdGenerator().next();
 
   @AfterEach
@@ -50,13 +55,19 @@ class TracingSessionStoreTest {
   }
 
   private SessionRecord session(String sid) {
-    return SessionRecord.create(sid, clock.instant(), Duration.ofMinutes(30), Duration.ofHours(8), null,
+    return SessionRecord.create(
+        sid,
+        clock.instant(),
+        Duration.ofMinutes(30),
+        Duration.ofHours(8),
+        null,
         Map.of("cart", new byte[] {1, 2}));
   }
 
   @Test
   void everyOperationIsAChildSpanOfTheCurrentContextWithStoreOperationAndOutcome() {
-    Span parent = otel.getTracer("test").spanBuilder("GET /cart").setSpanKind(SpanKind.SERVER).startSpan();
+    Span parent =
+        otel.getTracer("test").spanBuilder("GET /cart").setSpanKind(SpanKind.SERVER).startSpan();
     try (Scope ignored = parent.makeCurrent()) {
       store.create(session(id));
       store.load(id);
@@ -70,17 +81,31 @@ class TracingSessionStoreTest {
     } finally {
       parent.end();
     }
-    List<SpanData> ops = spans.getFinishedSpanItems().stream().filter(s -> !s.getName().equals("GET /cart")).toList();
-    assertThat(ops).extracting(SpanData::getName).containsExactly("session create", "session load",
-        "session current-version", "session save", "session rotate-id", "session load", "session delete",
-        "session sweep-expired");
-    assertThat(ops).allSatisfy(s -> {
-      assertThat(s.getTraceId()).isEqualTo(parent.getSpanContext().getTraceId());
-      assertThat(s.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
-      assertThat(s.getKind()).isEqualTo(SpanKind.CLIENT);
-      assertThat(s.getAttributes().get(TracingSessionStore.STORE)).isEqualTo("memory");
-    });
-    assertThat(ops).extracting(s -> s.getAttributes().get(TracingSessionStore.OUTCOME))
+    List<SpanData> ops =
+        spans.getFinishedSpanItems().stream()
+            .filter(s -> !s.getName().equals("GET /cart"))
+            .toList();
+    assertThat(ops)
+        .extracting(SpanData::getName)
+        .containsExactly(
+            "session create",
+            "session load",
+            "session current-version",
+            "session save",
+            "session rotate-id",
+            "session load",
+            "session delete",
+            "session sweep-expired");
+    assertThat(ops)
+        .allSatisfy(
+            s -> {
+              assertThat(s.getTraceId()).isEqualTo(parent.getSpanContext().getTraceId());
+              assertThat(s.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
+              assertThat(s.getKind()).isEqualTo(SpanKind.CLIENT);
+              assertThat(s.getAttributes().get(TracingSessionStore.STORE)).isEqualTo("memory");
+            });
+    assertThat(ops)
+        .extracting(s -> s.getAttributes().get(TracingSessionStore.OUTCOME))
         .containsExactly("saved", "hit", "hit", "saved", "saved", "miss", "deleted", "none");
     assertThat(ops.get(3).getAttributes().get(TracingSessionStore.OPERATION)).isEqualTo("save");
   }
@@ -108,7 +133,9 @@ class TracingSessionStoreTest {
   @Test
   void aFailingStoreCallIsAnErrorSpanAndTheExceptionStillPropagates() {
     SessionStore failing = TracingSessionStore.wrap(new BrokenSessionStore(), otel);
-    assertThatThrownBy(() -> failing.load(id)).isInstanceOf(IllegalStateException.class).hasMessage("store is down");
+    assertThatThrownBy(() -> failing.load(id))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("store is down");
     SpanData s = spans.getFinishedSpanItems().getFirst();
     assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(s.getAttributes().get(TracingSessionStore.OUTCOME)).isEqualTo("error");
@@ -118,8 +145,14 @@ class TracingSessionStoreTest {
 
   @Test
   void anUnsampledContextRecordsNothingAndStillDelegates() {
-    OpenTelemetrySdk off = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-        .setSampler(Sampler.alwaysOff()).addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
+    OpenTelemetrySdk off =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .setSampler(Sampler.alwaysOff())
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
+            .build();
     SessionStore s = TracingSessionStore.wrap(new MemorySessionStore(clock), off);
     s.create(session(id));
     assertThat(s.load(id)).isPresent();
@@ -134,16 +167,46 @@ class TracingSessionStoreTest {
     assertThat(AttributeKey.stringKey("tether.session.store")).isEqualTo(TracingSessionStore.STORE);
   }
 
-
   /** A store whose backend is unreachable. */
   private static final class BrokenSessionStore implements SessionStore {
-    @Override public Optional<SessionRecord> load(String id) { throw new IllegalStateException("store is down"); }
-    @Override public OptionalLong currentVersion(String id) { throw new IllegalStateException("store is down"); }
-    @Override public dev.tether.session.spi.SaveResult create(SessionRecord s) { throw new IllegalStateException("store is down"); }
-    @Override public dev.tether.session.spi.SaveResult save(SessionDelta d) { throw new IllegalStateException("store is down"); }
-    @Override public boolean delete(String id) { throw new IllegalStateException("store is down"); }
-    @Override public dev.tether.session.spi.SaveResult rotateId(String a, String b) { throw new IllegalStateException("store is down"); }
-    @Override public Set<String> findByPrincipal(String p) { throw new IllegalStateException("store is down"); }
-    @Override public List<SessionRecord> sweepExpired(int limit) { throw new IllegalStateException("store is down"); }
+    @Override
+    public Optional<SessionRecord> load(String id) {
+      throw new IllegalStateException("store is down");
+    }
+
+    @Override
+    public OptionalLong currentVersion(String id) {
+      throw new IllegalStateException("store is down");
+    }
+
+    @Override
+    public dev.tether.session.spi.SaveResult create(SessionRecord s) {
+      throw new IllegalStateException("store is down");
+    }
+
+    @Override
+    public dev.tether.session.spi.SaveResult save(SessionDelta d) {
+      throw new IllegalStateException("store is down");
+    }
+
+    @Override
+    public boolean delete(String id) {
+      throw new IllegalStateException("store is down");
+    }
+
+    @Override
+    public dev.tether.session.spi.SaveResult rotateId(String a, String b) {
+      throw new IllegalStateException("store is down");
+    }
+
+    @Override
+    public Set<String> findByPrincipal(String p) {
+      throw new IllegalStateException("store is down");
+    }
+
+    @Override
+    public List<SessionRecord> sweepExpired(int limit) {
+      throw new IllegalStateException("store is down");
+    }
   }
 }

@@ -33,7 +33,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -54,7 +53,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code /echo}: streams the request body back as it arrives (chunked), with back-pressure;
- *   <li>{@code /bytes?n=N}: streams N bytes of {@code 'x'} with a Content-Length, with back-pressure;
+ *   <li>{@code /bytes?n=N}: streams N bytes of {@code 'x'} with a Content-Length, with
+ *       back-pressure;
  *   <li>{@code /slow?ms=N}: answers after N milliseconds (scheduled, not sleeping);
  *   <li>{@code /status?code=N}: answers with that status;
  *   <li>{@code /headers}: the request headers as text, one per line;
@@ -97,25 +97,33 @@ public final class TestBackend implements AutoCloseable {
   private TestBackend(String name, Duration idleClose) throws InterruptedException {
     this.name = name;
     this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    ServerBootstrap b = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            connections.incrementAndGet();
-            openConnections.incrementAndGet();
-            children.add(ch);
-            ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
-            if (idleClose != null) {
-              ch.pipeline().addLast(new IdleStateHandler(0, 0, idleClose.toMillis(), TimeUnit.MILLISECONDS));
-            }
-            ch.pipeline().addLast("codec", new HttpServerCodec());
-            ch.pipeline().addLast("continue", new io.netty.handler.codec.http.HttpServerExpectContinueHandler());
-            ch.pipeline().addLast("app", new AppHandler());
-          }
-        });
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    connections.incrementAndGet();
+                    openConnections.incrementAndGet();
+                    children.add(ch);
+                    ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
+                    if (idleClose != null) {
+                      ch.pipeline()
+                          .addLast(
+                              new IdleStateHandler(
+                                  0, 0, idleClose.toMillis(), TimeUnit.MILLISECONDS));
+                    }
+                    ch.pipeline().addLast("codec", new HttpServerCodec());
+                    ch.pipeline()
+                        .addLast(
+                            "continue",
+                            new io.netty.handler.codec.http.HttpServerExpectContinueHandler());
+                    ch.pipeline().addLast("app", new AppHandler());
+                  }
+                });
     this.server = b.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
   }
 
@@ -153,20 +161,27 @@ public final class TestBackend implements AutoCloseable {
    * Sends {@code n} GETs of {@code uri} (each expected to answer 200) and counts which backend
    * served them, by the {@code X-Server} header.
    */
-  public static Map<String, Integer> servedBy(HttpClient client, URI uri, int n) throws IOException, InterruptedException {
+  public static Map<String, Integer> servedBy(HttpClient client, URI uri, int n)
+      throws IOException, InterruptedException {
     Map<String, Integer> counts = new TreeMap<>();
     for (int i = 0; i < n; i++) {
-      java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(uri).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> r =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(uri).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        throw new IllegalStateException("GET " + uri + " answered " + r.statusCode() + ": " + r.body());
+        throw new IllegalStateException(
+            "GET " + uri + " answered " + r.statusCode() + ": " + r.body());
       }
       counts.merge(r.headers().firstValue("X-Server").orElse("(none)"), 1, Integer::sum);
     }
     return counts;
   }
 
-  /** Adds response header {@code name: value} to every {@code /health} answer ({@code value} null: no more). */
+  /**
+   * Adds response header {@code name: value} to every {@code /health} answer ({@code value} null:
+   * no more).
+   */
   public void healthHeader(String name, String value) {
     if (value == null) {
       healthHeaders.remove(name);
@@ -204,11 +219,16 @@ public final class TestBackend implements AutoCloseable {
     return List.copyOf(received);
   }
 
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final io.netty.channel.group.ChannelGroup children =
-      new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+      new io.netty.channel.group.DefaultChannelGroup(
+          io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
-  /** Stops the server and closes its connections; closing again does nothing (tests kill backends early). */
+  /**
+   * Stops the server and closes its connections; closing again does nothing (tests kill backends
+   * early).
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -234,7 +254,13 @@ public final class TestBackend implements AutoCloseable {
       if (msg instanceof HttpRequest req) {
         requests.incrementAndGet();
         Map<String, String> hs = new java.util.LinkedHashMap<>();
-        req.headers().forEach(e -> hs.merge(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue(), (a, b2) -> a + ", " + b2));
+        req.headers()
+            .forEach(
+                e ->
+                    hs.merge(
+                        e.getKey().toLowerCase(java.util.Locale.ROOT),
+                        e.getValue(),
+                        (a, b2) -> a + ", " + b2));
         received.add(new Received(req.method().name(), req.uri(), hs));
         keepAlive = HttpUtil.isKeepAlive(req);
         onRequest(ctx, req);
@@ -243,7 +269,10 @@ public final class TestBackend implements AutoCloseable {
         bodyBytes.addAndGet(c.content().readableBytes());
         if ("echo".equals(mode)) {
           boolean last = c instanceof LastHttpContent;
-          ctx.write(last ? new io.netty.handler.codec.http.DefaultLastHttpContent(c.content()) : new DefaultHttpContent(c.content()));
+          ctx.write(
+              last
+                  ? new io.netty.handler.codec.http.DefaultLastHttpContent(c.content())
+                  : new DefaultHttpContent(c.content()));
           if (!ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(false);
           }
@@ -296,20 +325,44 @@ public final class TestBackend implements AutoCloseable {
         }
         case "/slow" -> {
           long ms = Long.parseLong(param(q, "ms", "1000"));
-          ctx.executor().schedule(() -> respond(ctx, HttpResponseStatus.OK, "slow hello from " + name + "\n"), ms, TimeUnit.MILLISECONDS);
+          ctx.executor()
+              .schedule(
+                  () -> respond(ctx, HttpResponseStatus.OK, "slow hello from " + name + "\n"),
+                  ms,
+                  TimeUnit.MILLISECONDS);
         }
-        case "/status" -> respond(ctx, HttpResponseStatus.valueOf(Integer.parseInt(param(q, "code", "200"))), "status from " + name + "\n");
+        case "/status" ->
+            respond(
+                ctx,
+                HttpResponseStatus.valueOf(Integer.parseInt(param(q, "code", "200"))),
+                "status from " + name + "\n");
         case "/headers" -> {
           StringBuilder sb = new StringBuilder();
-          req.headers().forEach(e -> sb.append(e.getKey().toLowerCase(java.util.Locale.ROOT)).append(": ").append(e.getValue()).append('\n'));
+          req.headers()
+              .forEach(
+                  e ->
+                      sb.append(e.getKey().toLowerCase(java.util.Locale.ROOT))
+                          .append(": ")
+                          .append(e.getValue())
+                          .append('\n'));
           respond(ctx, HttpResponseStatus.OK, sb.toString());
         }
-        case "/health" -> respond(ctx, healthy ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-            (healthy ? "ok from " : "unhealthy ") + name + "\n", null, healthHeaders);
+        case "/health" ->
+            respond(
+                ctx,
+                healthy ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                (healthy ? "ok from " : "unhealthy ") + name + "\n",
+                null,
+                healthHeaders);
         case "/set-header" -> {
-          // Answers with the response header name=value (e.g. to check what the balancer lets through).
-          byte[] bytes = ("set " + param(q, "name", "") + " on " + name + "\n").getBytes(StandardCharsets.UTF_8);
-          FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+          // Answers with the response header name=value (e.g. to check what the balancer lets
+          // through).
+          byte[] bytes =
+              ("set " + param(q, "name", "") + " on " + name + "\n")
+                  .getBytes(StandardCharsets.UTF_8);
+          FullHttpResponse r =
+              new DefaultFullHttpResponse(
+                  HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
           r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
           r.headers().set("X-Server", name);
           r.headers().add(param(q, "name", "X-Unnamed"), param(q, "value", ""));
@@ -317,8 +370,12 @@ public final class TestBackend implements AutoCloseable {
         }
         case "/drop" -> ctx.close();
         case "/ws" -> upgradeToWebSocket(ctx, req);
-        case "/login" -> respond(ctx, HttpResponseStatus.OK, "logged in on " + name + "\n",
-            "JSESSIONID=" + param(q, "id", name + "-session") + "; Path=/; HttpOnly");
+        case "/login" ->
+            respond(
+                ctx,
+                HttpResponseStatus.OK,
+                "logged in on " + name + "\n",
+                "JSESSIONID=" + param(q, "id", name + "-session") + "; Path=/; HttpOnly");
         default -> respond(ctx, HttpResponseStatus.OK, "hello from " + name + "\n");
       }
     }
@@ -328,7 +385,10 @@ public final class TestBackend implements AutoCloseable {
         int n = (int) Math.min(X.length, pendingBytes);
         ByteBuf b = ctx.alloc().buffer(n).writeBytes(X, 0, n);
         pendingBytes -= n;
-        ctx.writeAndFlush(pendingBytes == 0 ? new io.netty.handler.codec.http.DefaultLastHttpContent(b) : new DefaultHttpContent(b));
+        ctx.writeAndFlush(
+            pendingBytes == 0
+                ? new io.netty.handler.codec.http.DefaultLastHttpContent(b)
+                : new DefaultHttpContent(b));
       }
     }
 
@@ -336,17 +396,23 @@ public final class TestBackend implements AutoCloseable {
       respond(ctx, status, body, null);
     }
 
-    private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body, String setCookie) {
+    private void respond(
+        ChannelHandlerContext ctx, HttpResponseStatus status, String body, String setCookie) {
       respond(ctx, status, body, setCookie, Map.of());
     }
 
-    private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body, String setCookie,
+    private void respond(
+        ChannelHandlerContext ctx,
+        HttpResponseStatus status,
+        String body,
+        String setCookie,
         Map<String, String> extra) {
       if (!ctx.channel().isActive()) {
         return;
       }
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+      FullHttpResponse r =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
       r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
       r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
       r.headers().set("X-Server", name);
@@ -364,25 +430,42 @@ public final class TestBackend implements AutoCloseable {
 
     private void upgradeToWebSocket(ChannelHandlerContext ctx, HttpRequest req) {
       mode = "ws";
-      var full = new io.netty.handler.codec.http.DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(),
-          Unpooled.EMPTY_BUFFER, req.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
-      var factory = new io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory("ws://" + req.headers().get(HttpHeaderNames.HOST) + "/ws", null, false);
+      var full =
+          new io.netty.handler.codec.http.DefaultFullHttpRequest(
+              req.protocolVersion(),
+              req.method(),
+              req.uri(),
+              Unpooled.EMPTY_BUFFER,
+              req.headers(),
+              io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+      var factory =
+          new io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory(
+              "ws://" + req.headers().get(HttpHeaderNames.HOST) + "/ws", null, false);
       var handshaker = factory.newHandshaker(full);
       if (handshaker == null) {
-        io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+        io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory
+            .sendUnsupportedVersionResponse(ctx.channel());
         return;
       }
-      ctx.pipeline().addLast("ws-echo", new SimpleChannelInboundHandler<WebSocketFrame>() {
-        @Override
-        protected void channelRead0(ChannelHandlerContext c, WebSocketFrame frame) {
-          if (frame instanceof TextWebSocketFrame t) {
-            c.writeAndFlush(new TextWebSocketFrame(name + ": " + t.text()));
-          } else if (frame instanceof io.netty.handler.codec.http.websocketx.CloseWebSocketFrame) {
-            c.writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
-          }
-        }
-      });
-      handshaker.handshake(ctx.channel(), full).addListener(f -> ctx.pipeline().remove(AppHandler.this));
+      ctx.pipeline()
+          .addLast(
+              "ws-echo",
+              new SimpleChannelInboundHandler<WebSocketFrame>() {
+                @Override
+                protected void channelRead0(ChannelHandlerContext c, WebSocketFrame frame) {
+                  if (frame instanceof TextWebSocketFrame t) {
+                    c.writeAndFlush(new TextWebSocketFrame(name + ": " + t.text()));
+                  } else if (frame
+                      instanceof io.netty.handler.codec.http.websocketx.CloseWebSocketFrame) {
+                    c.writeAndFlush(
+                            new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame())
+                        .addListener(ChannelFutureListener.CLOSE);
+                  }
+                }
+              });
+      handshaker
+          .handshake(ctx.channel(), full)
+          .addListener(f -> ctx.pipeline().remove(AppHandler.this));
     }
 
     @Override

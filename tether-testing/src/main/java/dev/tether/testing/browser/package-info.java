@@ -1,2 +1,4 @@
-/** A real browser for page tests: headless Chromium from the Debian packages, driven by Selenium. */
+/**
+ * A real browser for page tests: headless Chromium from the Debian packages, driven by Selenium.
+ */
 package dev.tether.testing.browser;

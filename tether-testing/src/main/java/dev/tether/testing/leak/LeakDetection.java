@@ -11,10 +11,10 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A JUnit 5 extension that fails a test class when Netty's detector reported a leak during it.
- * Use with {@code @ExtendWith(LeakDetection.class)}; the test JVM must run with paranoid leak
- * detection and the {@link RecordingLeakDetector} (the proxy modules' surefire configuration
- * sets both), so every buffer is tracked and every report is recorded.
+ * A JUnit 5 extension that fails a test class when Netty's detector reported a leak during it. Use
+ * with {@code @ExtendWith(LeakDetection.class)}; the test JVM must run with paranoid leak detection
+ * and the {@link RecordingLeakDetector} (the proxy modules' surefire configuration sets both), so
+ * every buffer is tracked and every report is recorded.
  *
  * <p>Leaks are only noticed after the garbage collector has cleared a leaked buffer and the
  * detector next runs, so after the tests it collects garbage and allocates tracked buffers a few
@@ -27,8 +27,10 @@ public final class LeakDetection implements BeforeAllCallback, AfterAllCallback 
   @Override
   public void beforeAll(ExtensionContext context) {
     if (!installed()) {
-      throw new IllegalStateException("run tests with -Dio.netty.customResourceLeakDetector="
-          + RecordingLeakDetector.class.getName() + " -Dio.netty.leakDetection.level=paranoid");
+      throw new IllegalStateException(
+          "run tests with -Dio.netty.customResourceLeakDetector="
+              + RecordingLeakDetector.class.getName()
+              + " -Dio.netty.leakDetection.level=paranoid");
     }
     LEAKS.clear();
   }
@@ -42,7 +44,8 @@ public final class LeakDetection implements BeforeAllCallback, AfterAllCallback 
   public static void assertNoLeaks() {
     List<String> leaks = drainLeaks();
     if (!leaks.isEmpty()) {
-      throw new AssertionError(leaks.size() + " ByteBuf leak(s) detected:\n" + String.join("\n----\n", leaks));
+      throw new AssertionError(
+          leaks.size() + " ByteBuf leak(s) detected:\n" + String.join("\n----\n", leaks));
     }
   }
 
@@ -77,6 +80,8 @@ public final class LeakDetection implements BeforeAllCallback, AfterAllCallback 
 
   /** Whether the recording detector is installed (the system property was set). */
   public static boolean installed() {
-    return RecordingLeakDetector.class.getName().equals(System.getProperty("io.netty.customResourceLeakDetector"));
+    return RecordingLeakDetector.class
+        .getName()
+        .equals(System.getProperty("io.netty.customResourceLeakDetector"));
   }
 }

@@ -4,9 +4,9 @@ import io.netty.util.ResourceLeakDetector;
 
 /**
  * Netty's leak detector, recording each report for {@link LeakDetection}. Installed for a whole
- * test JVM with {@code -Dio.netty.customResourceLeakDetector=dev.tether.testing.leak.RecordingLeakDetector}
- * (the proxy modules' surefire configuration sets it), so it is in place before any buffer class
- * is loaded.
+ * test JVM with {@code
+ * -Dio.netty.customResourceLeakDetector=dev.tether.testing.leak.RecordingLeakDetector} (the proxy
+ * modules' surefire configuration sets it), so it is in place before any buffer class is loaded.
  */
 public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
 

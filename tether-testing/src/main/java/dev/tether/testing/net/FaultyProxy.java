@@ -52,7 +52,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FaultyProxy implements AutoCloseable {
 
-  private enum Kind { PASS, DELAY, BLACKHOLE, REFUSE }
+  private enum Kind {
+    PASS,
+    DELAY,
+    BLACKHOLE,
+    REFUSE
+  }
 
   private record Mode(Kind kind, long delayNanos) {}
 

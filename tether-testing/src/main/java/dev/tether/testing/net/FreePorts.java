@@ -15,11 +15,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * Loopback ports that were free a moment ago, for peers that must know their ports before they
  * start (a grid's static member list, a configuration file, a server started later in a test).
  *
- * <p>The ports are chosen below the kernel's ephemeral range, so an outgoing connection made in
- * the meantime (by the test, the balancer or anything else on the machine) cannot take one as its
- * local port: a port the kernel hands out for {@code bind(0)} is also one it may hand out to the
- * next {@code connect}, and a server started on it later would then fail with "address already in
- * use". All ports are held open together while being chosen, so they are distinct.
+ * <p>The ports are chosen below the kernel's ephemeral range, so an outgoing connection made in the
+ * meantime (by the test, the balancer or anything else on the machine) cannot take one as its local
+ * port: a port the kernel hands out for {@code bind(0)} is also one it may hand out to the next
+ * {@code connect}, and a server started on it later would then fail with "address already in use".
+ * All ports are held open together while being chosen, so they are distinct.
  */
 public final class FreePorts {
 
@@ -36,8 +36,16 @@ public final class FreePorts {
     try {
       for (int attempt = 0; open.size() < n; attempt++) {
         if (attempt == ATTEMPTS) {
-          throw new IllegalStateException("no " + n + " free loopback ports in " + LOWEST + ".." + (high - 1)
-              + " after " + ATTEMPTS + " attempts");
+          throw new IllegalStateException(
+              "no "
+                  + n
+                  + " free loopback ports in "
+                  + LOWEST
+                  + ".."
+                  + (high - 1)
+                  + " after "
+                  + ATTEMPTS
+                  + " attempts");
         }
         int port = ThreadLocalRandom.current().nextInt(LOWEST, high);
         ServerSocket s = new ServerSocket();

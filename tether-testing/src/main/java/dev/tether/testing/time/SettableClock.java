@@ -35,7 +35,8 @@ public final class SettableClock extends Clock {
 
   /** A clock at {@code start} in {@code zone}. */
   public SettableClock(Instant start, ZoneId zone) {
-    this(new AtomicReference<>(requireNonNull(start, "start")), start, requireNonNull(zone, "zone"));
+    this(
+        new AtomicReference<>(requireNonNull(start, "start")), start, requireNonNull(zone, "zone"));
   }
 
   private SettableClock(AtomicReference<Instant> now, Instant start, ZoneId zone) {

@@ -25,22 +25,26 @@ class FaultyProxyTest {
   @BeforeEach
   void start() throws IOException {
     echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread.ofVirtual().start(() -> {
-      while (!echo.isClosed()) {
-        try {
-          Socket s = echo.accept();
-          Thread.ofVirtual().start(() -> {
-            try (s) {
-              s.getInputStream().transferTo(s.getOutputStream());
-            } catch (IOException ignored) {
-              // the client went away
-            }
-          });
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              while (!echo.isClosed()) {
+                try {
+                  Socket s = echo.accept();
+                  Thread.ofVirtual()
+                      .start(
+                          () -> {
+                            try (s) {
+                              s.getInputStream().transferTo(s.getOutputStream());
+                            } catch (IOException ignored) {
+                              // the client went away
+                            }
+                          });
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            });
     proxy = FaultyProxy.start("127.0.0.1", echo.getLocalPort());
   }
 
@@ -82,7 +86,8 @@ class FaultyProxyTest {
       s.getOutputStream().write("a".getBytes(StandardCharsets.UTF_8));
       s.getOutputStream().write("b".getBytes(StandardCharsets.UTF_8));
       assertThat(read(s.getInputStream(), 2)).isEqualTo("ab");
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(400));
       proxy.pass();
       assertThat(roundTrip(s, "c")).isEqualTo("c");
     }
@@ -95,11 +100,13 @@ class FaultyProxyTest {
       proxy.blackhole();
       s.setSoTimeout(300);
       s.getOutputStream().write("held".getBytes(StandardCharsets.UTF_8));
-      assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+      assertThatThrownBy(() -> s.getInputStream().read())
+          .isInstanceOf(SocketTimeoutException.class);
       try (Socket late = new Socket(proxy.host(), proxy.port())) { // new connections are accepted
         late.setSoTimeout(300);
         late.getOutputStream().write('?');
-        assertThatThrownBy(() -> late.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+        assertThatThrownBy(() -> late.getInputStream().read())
+            .isInstanceOf(SocketTimeoutException.class);
       }
       proxy.pass();
       s.setSoTimeout(10_000);
@@ -112,23 +119,27 @@ class FaultyProxyTest {
     try (Socket s = client()) {
       assertThat(roundTrip(s, "x")).isEqualTo("x");
       proxy.cutAll();
-      assertThatThrownBy(() -> {
-        for (int i = 0; i < 100; i++) { // the reset may need a write to surface
-          s.getOutputStream().write('y');
-          if (s.getInputStream().read() < 0) {
-            throw new IOException("end of stream");
-          }
-        }
-      }).isInstanceOf(IOException.class);
+      assertThatThrownBy(
+              () -> {
+                for (int i = 0; i < 100; i++) { // the reset may need a write to surface
+                  s.getOutputStream().write('y');
+                  if (s.getInputStream().read() < 0) {
+                    throw new IOException("end of stream");
+                  }
+                }
+              })
+          .isInstanceOf(IOException.class);
     }
     proxy.refuse();
     try (Socket s = client()) {
-      assertThatThrownBy(() -> {
-        s.getOutputStream().write('z');
-        if (s.getInputStream().read() < 0) {
-          throw new IOException("end of stream");
-        }
-      }).isInstanceOf(IOException.class);
+      assertThatThrownBy(
+              () -> {
+                s.getOutputStream().write('z');
+                if (s.getInputStream().read() < 0) {
+                  throw new IOException("end of stream");
+                }
+              })
+          .isInstanceOf(IOException.class);
     }
     proxy.pass();
     try (Socket s = client()) {

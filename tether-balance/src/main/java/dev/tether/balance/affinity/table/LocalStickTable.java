@@ -23,13 +23,14 @@ public final class LocalStickTable implements StickTable {
     if (size < 1) {
       throw new IllegalArgumentException("stick table size " + size + " must be at least 1");
     }
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(size)
-        .expireAfterAccess(expire)
-        .ticker(ticker::getAsLong)
-        .executor(Runnable::run)
-        .recordStats()
-        .build();
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(size)
+            .expireAfterAccess(expire)
+            .ticker(ticker::getAsLong)
+            .executor(Runnable::run)
+            .recordStats()
+            .build();
   }
 
   @Override
@@ -46,6 +47,7 @@ public final class LocalStickTable implements StickTable {
   public StickTableStats stats() {
     cache.cleanUp();
     CacheStats s = cache.stats();
-    return new StickTableStats(cache.estimatedSize(), s.hitCount(), s.missCount(), s.evictionCount());
+    return new StickTableStats(
+        cache.estimatedSize(), s.hitCount(), s.missCount(), s.evictionCount());
   }
 }

@@ -32,7 +32,10 @@ public final class SessionTracker {
   /** Told when a session ends; called on whichever thread noticed the end, must not block. */
   @FunctionalInterface
   public interface Listener {
-    /** The key bound to {@code server} ended after {@code lifespanNanos} from first to last sighting. */
+    /**
+     * The key bound to {@code server} ended after {@code lifespanNanos} from first to last
+     * sighting.
+     */
     void ended(String server, long lifespanNanos);
   }
 
@@ -64,13 +67,14 @@ public final class SessionTracker {
    */
   public SessionTracker(Duration window, long maxKeys, LongSupplier ticker) {
     this.ticker = requireNonNull(ticker, "ticker");
-    this.keys = Caffeine.newBuilder()
-        .expireAfterWrite(window)
-        .maximumSize(maxKeys)
-        .ticker(ticker::getAsLong)
-        .executor(Runnable::run)
-        .evictionListener((Object k, Binding b, RemovalCause c) -> end(b))
-        .build();
+    this.keys =
+        Caffeine.newBuilder()
+            .expireAfterWrite(window)
+            .maximumSize(maxKeys)
+            .ticker(ticker::getAsLong)
+            .executor(Runnable::run)
+            .evictionListener((Object k, Binding b, RemovalCause c) -> end(b))
+            .build();
   }
 
   /** Sets who hears of ended sessions (one listener; {@code null} = nobody). */
@@ -125,7 +129,9 @@ public final class SessionTracker {
     }
   }
 
-  /** The live sessions bound to {@code server} (may include keys expired since the last cleanup). */
+  /**
+   * The live sessions bound to {@code server} (may include keys expired since the last cleanup).
+   */
   public long count(String server) {
     AtomicLong c = counts.get(server);
     return c == null ? 0 : c.get();
@@ -140,11 +146,12 @@ public final class SessionTracker {
   public Map<String, Long> sessions() {
     keys.cleanUp();
     Map<String, Long> out = new TreeMap<>();
-    counts.forEach((s, c) -> {
-      if (c.get() > 0) {
-        out.put(s, c.get());
-      }
-    });
+    counts.forEach(
+        (s, c) -> {
+          if (c.get() > 0) {
+            out.put(s, c.get());
+          }
+        });
     return out;
   }
 

@@ -15,7 +15,8 @@ import java.util.List;
  * @param owners the app instances that hold the session in their own memory, primary first, as the
  *     last response said ({@code Tether-Session-Owners}); empty when the store has none
  */
-public record AffinityToken(int session, String server, long issuedAt, long lastSeen, int epoch, List<String> owners) {
+public record AffinityToken(
+    int session, String server, long issuedAt, long lastSeen, int epoch, List<String> owners) {
 
   public AffinityToken {
     requireNonNull(server, "server");
@@ -54,6 +55,8 @@ public record AffinityToken(int session, String server, long issuedAt, long last
    * never look alike.
    */
   public String binding() {
-    return server + "; epoch=" + Long.toUnsignedString((long) session << 32 | (epoch & 0xFFFFFFFFL));
+    return server
+        + "; epoch="
+        + Long.toUnsignedString((long) session << 32 | (epoch & 0xFFFFFFFFL));
   }
 }

@@ -41,8 +41,14 @@ public final class KeyRing {
     for (int i = 0; i < this.keys.size(); i++) {
       int tag = tag(this.keys.get(i).id());
       if (slotOfTag[tag] >= 0) {
-        throw new IllegalArgumentException("affinity key ids " + this.keys.get(slotOfTag[tag]).id() + " and "
-            + this.keys.get(i).id() + " share the token tag " + tag + "; rename one of them");
+        throw new IllegalArgumentException(
+            "affinity key ids "
+                + this.keys.get(slotOfTag[tag]).id()
+                + " and "
+                + this.keys.get(i).id()
+                + " share the token tag "
+                + tag
+                + "; rename one of them");
       }
       slotOfTag[tag] = i;
     }

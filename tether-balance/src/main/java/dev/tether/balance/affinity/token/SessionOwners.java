@@ -17,7 +17,8 @@ public final class SessionOwners {
   /**
    * The owners named by {@code value}, in order, without blanks or repeats, at most {@link
    * TokenCodec#MAX_OWNERS}; {@code null} when {@code value} is {@code null} or names nobody, or a
-   * name is not 1..64 letters, digits, {@code . _ -} (such a header is ignored, not trusted in part).
+   * name is not 1..64 letters, digits, {@code . _ -} (such a header is ignored, not trusted in
+   * part).
    */
   public static List<String> parse(String value) {
     if (value == null) {
@@ -49,7 +50,12 @@ public final class SessionOwners {
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')) {
+      if (!(c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c >= '0' && c <= '9'
+          || c == '.'
+          || c == '_'
+          || c == '-')) {
         return false;
       }
     }

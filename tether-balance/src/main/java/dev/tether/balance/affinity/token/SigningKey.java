@@ -19,8 +19,14 @@ public record SigningKey(String id, byte[] secret) {
     requireNonNull(id, "id");
     requireNonNull(secret, "secret");
     if (secret.length < MIN_SECRET_BYTES) {
-      throw new IllegalArgumentException("key " + id + " has a " + secret.length + "-byte secret; at least "
-          + MIN_SECRET_BYTES + " bytes are required");
+      throw new IllegalArgumentException(
+          "key "
+              + id
+              + " has a "
+              + secret.length
+              + "-byte secret; at least "
+              + MIN_SECRET_BYTES
+              + " bytes are required");
     }
     secret = secret.clone();
   }

@@ -22,12 +22,13 @@ import javax.crypto.ShortBufferException;
  * Both verify, so tokens issued before owners existed keep their sessions. Version 2 covers the
  * epoch and every owner with the MAC like the rest, so neither can be changed by a client.
  *
- * Times are unsigned epoch seconds (good until 2106). The MAC is HMAC-SHA-256 (RFC 2104) over every
- * byte before it, truncated to 128 bits (RFC 2104 §5 allows truncation to at least half the output;
- * 2^-128 forgery odds per try). The comparison is constant-time. Decoding is strict: a non-canonical
- * base64 spelling (non-zero spare bits), a wrong length, an unknown version or key tag, or a bad MAC
- * all yield {@code null}, so one token has exactly one spelling and a one-character change is always
- * caught. For a two-character server name the token is 33 bytes, 44 characters.
+ * <p>Times are unsigned epoch seconds (good until 2106). The MAC is HMAC-SHA-256 (RFC 2104) over
+ * every byte before it, truncated to 128 bits (RFC 2104 §5 allows truncation to at least half the
+ * output; 2^-128 forgery odds per try). The comparison is constant-time. Decoding is strict: a
+ * non-canonical base64 spelling (non-zero spare bits), a wrong length, an unknown version or key
+ * tag, or a bad MAC all yield {@code null}, so one token has exactly one spelling and a
+ * one-character change is always caught. For a two-character server name the token is 33 bytes, 44
+ * characters.
  *
  * <p>Verified tokens are remembered in a small direct-mapped table keyed by their exact text, so a
  * returning client's token (the same text until its next refresh) costs a hash and a string
@@ -41,8 +42,10 @@ public final class TokenCodec {
 
   static final int VERSION = 1;
   static final int VERSION_OWNERS = 2;
+
   /** At most this many owners are kept in a token (a grid keeps a few copies of a session). */
   public static final int MAX_OWNERS = 8;
+
   static final int MAC_BYTES = 16;
   private static final int HEADER = 15;
   private static final int HEADER_V2 = 19;
@@ -86,7 +89,8 @@ public final class TokenCodec {
     byte[] name = utf8(t.server(), "server");
     boolean v2 = t.epoch() != 0 || !t.owners().isEmpty();
     if (t.owners().size() > MAX_OWNERS) {
-      throw new IllegalArgumentException("at most " + MAX_OWNERS + " owners fit a token: " + t.owners());
+      throw new IllegalArgumentException(
+          "at most " + MAX_OWNERS + " owners fit a token: " + t.owners());
     }
     byte[][] owners = new byte[t.owners().size()][];
     int ownerBytes = 0;
@@ -223,7 +227,8 @@ public final class TokenCodec {
       owners[i] = new String(b, at + 1, len, StandardCharsets.UTF_8);
       at += 1 + len;
     }
-    return new AffinityToken(getInt(b, 2), server, issuedAt, lastSeen, getInt(b, 14), java.util.List.of(owners));
+    return new AffinityToken(
+        getInt(b, 2), server, issuedAt, lastSeen, getInt(b, 14), java.util.List.of(owners));
   }
 
   private static void putInt(byte[] b, int at, int v) {
@@ -234,7 +239,10 @@ public final class TokenCodec {
   }
 
   private static int getInt(byte[] b, int at) {
-    return (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
+    return (b[at] & 0xFF) << 24
+        | (b[at + 1] & 0xFF) << 16
+        | (b[at + 2] & 0xFF) << 8
+        | (b[at + 3] & 0xFF);
   }
 
   static String base64(byte[] b, int len) {

@@ -18,11 +18,18 @@ public record TokenLifetime(Duration idle, Duration absolute, Duration refresh) 
     requireNonNull(absolute, "absolute");
     requireNonNull(refresh, "refresh");
     if (idle.toSeconds() < 1 || absolute.toSeconds() < 1 || refresh.isNegative()) {
-      throw new IllegalArgumentException("token lifetimes must be at least one second (idle " + idle
-          + ", absolute " + absolute + ") and the refresh interval not negative (" + refresh + ")");
+      throw new IllegalArgumentException(
+          "token lifetimes must be at least one second (idle "
+              + idle
+              + ", absolute "
+              + absolute
+              + ") and the refresh interval not negative ("
+              + refresh
+              + ")");
     }
     if (refresh.compareTo(idle) >= 0) {
-      throw new IllegalArgumentException("refresh interval " + refresh + " must be shorter than the idle timeout " + idle);
+      throw new IllegalArgumentException(
+          "refresh interval " + refresh + " must be shorter than the idle timeout " + idle);
     }
   }
 }

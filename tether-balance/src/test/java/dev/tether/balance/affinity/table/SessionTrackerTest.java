@@ -17,7 +17,8 @@ class SessionTrackerTest {
   private final List<String> ended = new ArrayList<>();
 
   SessionTrackerTest() {
-    tracker.listener((server, nanos) -> ended.add(server + ":" + TimeUnit.NANOSECONDS.toSeconds(nanos)));
+    tracker.listener(
+        (server, nanos) -> ended.add(server + ":" + TimeUnit.NANOSECONDS.toSeconds(nanos)));
   }
 
   @Test

@@ -21,10 +21,9 @@ import java.util.List;
  *       its only refusal is {@code null}, and a token it accepts has exactly one spelling (encoding
  *       it again gives the same text);
  *   <li>as the fields of a token (session, times, epoch, server, owners, read in that order with
- *       zeros once the input is used up): encoding either refuses with the documented
- *       {@link IllegalArgumentException} (a name over 255 bytes) or the token decodes back equal,
- *       and the same token with any one byte changed (position and xor taken from the input) is
- *       refused.
+ *       zeros once the input is used up): encoding either refuses with the documented {@link
+ *       IllegalArgumentException} (a name over 255 bytes) or the token decodes back equal, and the
+ *       same token with any one byte changed (position and xor taken from the input) is refused.
  * </ul>
  *
  * <p>Seeds in {@code TokenCodecFuzzTestInputs/tokens/} are valid tokens of both versions. In a
@@ -33,7 +32,8 @@ import java.util.List;
 class TokenCodecFuzzTest {
 
   private static final TokenCodec CODEC =
-      new TokenCodec(new KeyRing(List.of(TokenCodecTest.key("k1", 1), TokenCodecTest.key("k0", 2))));
+      new TokenCodec(
+          new KeyRing(List.of(TokenCodecTest.key("k1", 1), TokenCodecTest.key("k0", 2))));
   private static final TokenCodec OTHER_RING =
       new TokenCodec(new KeyRing(List.of(TokenCodecTest.key("k1", 3))));
 
@@ -64,9 +64,11 @@ class TokenCodecFuzzTest {
       owners.add(nextString(in));
     }
     AffinityToken token = new AffinityToken(session, server, issuedAt, lastSeen, epoch, owners);
-    boolean tooLong = utf8Length(server) > 255 || owners.stream().anyMatch(o -> utf8Length(o) > 255);
+    boolean tooLong =
+        utf8Length(server) > 255 || owners.stream().anyMatch(o -> utf8Length(o) > 255);
     if (tooLong) {
-      assertThatThrownBy(() -> CODEC.encode(token)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> CODEC.encode(token))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("longer than 255 bytes");
       return;
     }
@@ -95,15 +97,20 @@ class TokenCodecFuzzTest {
     return in.remaining() >= 4 ? in.getInt() : nextByte(in);
   }
 
-  /** A length byte (0..255, ×2 when odd, so names past 255 bytes occur), then that many bytes as UTF-8. */
+  /**
+   * A length byte (0..255, ×2 when odd, so names past 255 bytes occur), then that many bytes as
+   * UTF-8.
+   */
   private static String nextString(ByteBuffer in) {
     int len = nextByte(in);
     len = len % 2 == 1 ? len * 2 : len;
     byte[] b = new byte[Math.min(len, in.remaining())];
     in.get(b);
-    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE)
-        .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    CharsetDecoder utf8 =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
     try {
       CharBuffer chars = utf8.decode(ByteBuffer.wrap(b));
       return chars.toString();

@@ -16,7 +16,8 @@ public class TokenCodecTest {
   }
 
   private final TokenCodec codec = new TokenCodec(new KeyRing(List.of(key("k1", 1))));
-  private final AffinityToken token = new AffinityToken(0x12345678, "s2", 1_795_000_000L, 1_795_000_060L);
+  private final AffinityToken token =
+      new AffinityToken(0x12345678, "s2", 1_795_000_000L, 1_795_000_060L);
 
   @Test
   void roundTripsAndIsCompact() {
@@ -59,7 +60,9 @@ public class TokenCodecTest {
 
   @Test
   void rejectsEverySingleCharacterChangeOfTheText() {
-    String text = codec.encode(new AffinityToken(7, "s1x", 1_795_000_000L, 1_795_000_000L)); // 34 bytes: spare bits
+    String text =
+        codec.encode(
+            new AffinityToken(7, "s1x", 1_795_000_000L, 1_795_000_000L)); // 34 bytes: spare bits
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=.+/ ";
     for (int i = 0; i < text.length(); i++) {
       for (char c : alphabet.toCharArray()) {
@@ -79,16 +82,31 @@ public class TokenCodecTest {
   void aVerifiedTokenIsRememberedButItsTamperedTwinIsNot() {
     String text = codec.encode(token);
     assertThat(codec.decode(text)).isEqualTo(token);
-    assertThat(codec.decode(new String(text.toCharArray()))).as("same text, other String object").isEqualTo(token);
-    String forged = text.substring(0, 20) + (text.charAt(20) == 'A' ? 'B' : 'A') + text.substring(21);
+    assertThat(codec.decode(new String(text.toCharArray())))
+        .as("same text, other String object")
+        .isEqualTo(token);
+    String forged =
+        text.substring(0, 20) + (text.charAt(20) == 'A' ? 'B' : 'A') + text.substring(21);
     assertThat(codec.decode(forged)).isNull();
     assertThat(codec.decode(forged)).as("a rejected text is never remembered").isNull();
-    assertThat(codec.decode(new StringBuilder(text))).as("non-String input verifies too").isEqualTo(token);
+    assertThat(codec.decode(new StringBuilder(text)))
+        .as("non-String input verifies too")
+        .isEqualTo(token);
   }
 
   @Test
   void rejectsGarbage() {
-    for (String s : List.of("", "A", "AA", "AAAA", "!!!!", "s1", "127.0.0.1:8080", "x".repeat(5000), "é".repeat(44))) {
+    for (String s :
+        List.of(
+            "",
+            "A",
+            "AA",
+            "AAAA",
+            "!!!!",
+            "s1",
+            "127.0.0.1:8080",
+            "x".repeat(5000),
+            "é".repeat(44))) {
       assertThat(codec.decode(s)).as(s).isNull();
     }
     assertThat(codec.decode(null)).isNull();
@@ -115,9 +133,11 @@ public class TokenCodecTest {
 
   @Test
   void keyRingRejectsShortSecretsEmptyRingsAndTagCollisions() {
-    assertThatThrownBy(() -> new SigningKey("k", new byte[31])).hasMessageContaining("at least 32 bytes");
+    assertThatThrownBy(() -> new SigningKey("k", new byte[31]))
+        .hasMessageContaining("at least 32 bytes");
     assertThatThrownBy(() -> new KeyRing(List.of())).hasMessageContaining("at least one key");
-    assertThatThrownBy(() -> new KeyRing(List.of(key("k1", 1), key("k1", 2)))).hasMessageContaining("share the token tag");
+    assertThatThrownBy(() -> new KeyRing(List.of(key("k1", 1), key("k1", 2))))
+        .hasMessageContaining("share the token tag");
     assertThat(key("k1", 1).toString()).doesNotContain("1, 1");
   }
 
@@ -141,10 +161,15 @@ public class TokenCodecTest {
     assertThat(text).hasSize(59);
     AffinityToken epochOnly = new AffinityToken(1, "s1", 10, 10, 1, List.of());
     assertThat(codec.decode(codec.encode(epochOnly))).isEqualTo(epochOnly);
-    AffinityToken many = withOwners.withOwners(List.of("a", "bb", "ccc", "dddd", "e", "f", "g", "h"));
+    AffinityToken many =
+        withOwners.withOwners(List.of("a", "bb", "ccc", "dddd", "e", "f", "g", "h"));
     assertThat(codec.decode(codec.encode(many))).isEqualTo(many);
-    assertThatThrownBy(() -> codec.encode(withOwners.withOwners(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9"))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 8 owners");
+    assertThatThrownBy(
+            () ->
+                codec.encode(
+                    withOwners.withOwners(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most 8 owners");
   }
 
   @Test
@@ -192,6 +217,7 @@ public class TokenCodecTest {
     assertThat(back.epoch()).isEqualTo(2);
     assertThat(back.binding()).isNotEqualTo(t.binding());
     assertThat(new AffinityToken(8, "s1", 100, 100).binding()).isNotEqualTo(t.binding());
-    assertThat(new AffinityToken(-1, "s1", 1, 1, -1, List.of()).binding()).isEqualTo("s1; epoch=18446744073709551615");
+    assertThat(new AffinityToken(-1, "s1", 1, 1, -1, List.of()).binding())
+        .isEqualTo("s1; epoch=18446744073709551615");
   }
 }

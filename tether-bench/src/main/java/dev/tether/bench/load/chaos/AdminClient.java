@@ -52,19 +52,24 @@ public final class AdminClient {
       case START, START_KILLED -> new Call("/api/demo/instances/" + target + "/start", null);
       case DRAIN, ENABLE, DISABLE ->
           new Call("/api/pools/" + pool + "/servers/" + target + "/" + action.verb().word(), null);
-      case ADD -> action.address() == null
-          ? new Call("/api/demo/instances", "{\"name\":\"" + target + "\"}")
-          : new Call("/api/pools/" + pool + "/servers",
-              "{\"name\":\"" + target + "\",\"address\":\"" + action.address() + "\"}");
+      case ADD ->
+          action.address() == null
+              ? new Call("/api/demo/instances", "{\"name\":\"" + target + "\"}")
+              : new Call(
+                  "/api/pools/" + pool + "/servers",
+                  "{\"name\":\"" + target + "\",\"address\":\"" + action.address() + "\"}");
     };
   }
 
   /** POSTs {@code call}; a connection failure is an answer with status 0 and the reason. */
   public Answer post(Call call) throws InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(call.path()))
-        .timeout(Duration.ofSeconds(10))
-        .POST(call.body() == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(call.body()));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve(call.path()))
+            .timeout(Duration.ofSeconds(10))
+            .POST(
+                call.body() == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(call.body()));
     if (call.body() != null) {
       b.header("Content-Type", "application/json");
     }

@@ -9,8 +9,8 @@ import java.time.Duration;
  *
  * @param at time from the start of the run
  * @param verb what to do
- * @param target the instance or server name; {@code null} for {@link Verb#KILL_SERVING} and
- *     {@link Verb#START_KILLED}
+ * @param target the instance or server name; {@code null} for {@link Verb#KILL_SERVING} and {@link
+ *     Verb#START_KILLED}
  * @param address for {@code add NAME=HOST:PORT}, the existing server's address; else {@code null}
  */
 public record ChaosAction(Duration at, Verb verb, String target, String address) {
@@ -53,7 +53,11 @@ public record ChaosAction(Duration at, Verb verb, String target, String address)
 
   @Override
   public String toString() {
-    return "at=" + ChaosSchedule.format(at) + " " + verb.word()
-        + (target != null ? " " + target : "") + (address != null ? "=" + address : "");
+    return "at="
+        + ChaosSchedule.format(at)
+        + " "
+        + verb.word()
+        + (target != null ? " " + target : "")
+        + (address != null ? "=" + address : "");
   }
 }

@@ -15,6 +15,9 @@ public interface ChaosHooks {
   /** The admin API answered the kill of {@code instance}. */
   void killDone(String instance);
 
-  /** Action {@code index} took effect at {@code nanos}: watch how long until every user is served again. */
+  /**
+   * Action {@code index} took effect at {@code nanos}: watch how long until every user is served
+   * again.
+   */
   void acted(int index, long nanos);
 }

@@ -23,7 +23,12 @@ public final class ChaosRunner {
   private String lastKilled;
 
   /** A runner of {@code actions} against {@code admin}; {@code pool} names the balancer pool. */
-  public ChaosRunner(List<ChaosAction> actions, AdminClient admin, String pool, ChaosHooks hooks, LongSupplier nanoClock) {
+  public ChaosRunner(
+      List<ChaosAction> actions,
+      AdminClient admin,
+      String pool,
+      ChaosHooks hooks,
+      LongSupplier nanoClock) {
     this.actions = List.copyOf(actions);
     this.admin = requireNonNull(admin, "admin");
     this.pool = requireNonNull(pool, "pool");
@@ -55,20 +60,23 @@ public final class ChaosRunner {
     }
   }
 
-  private ChaosOutcome execute(ChaosAction a, int index, long startNanos) throws InterruptedException {
+  private ChaosOutcome execute(ChaosAction a, int index, long startNanos)
+      throws InterruptedException {
     String target = a.target();
     long sent = nanoClock.getAsLong();
     long at = TimeUnit.NANOSECONDS.toMillis(sent - startNanos);
     if (a.verb() == ChaosAction.Verb.KILL_SERVING) {
       target = hooks.busiestInstance();
       if (target == null) {
-        return new ChaosOutcome(a.toString(), null, at, 0, "no instance has answered yet; nothing killed", null);
+        return new ChaosOutcome(
+            a.toString(), null, at, 0, "no instance has answered yet; nothing killed", null);
       }
     }
     if (a.verb() == ChaosAction.Verb.START_KILLED) {
       target = lastKilled;
       if (target == null) {
-        return new ChaosOutcome(a.toString(), null, at, 0, "no instance was killed before; nothing started", null);
+        return new ChaosOutcome(
+            a.toString(), null, at, 0, "no instance was killed before; nothing started", null);
       }
     }
     if (a.verb() == ChaosAction.Verb.KILL || a.verb() == ChaosAction.Verb.KILL_SERVING) {
@@ -80,11 +88,22 @@ public final class ChaosRunner {
       hooks.killDone(target);
     }
     String message = answer.body();
-    if ((answer.status() == 404 || answer.status() == 405) && a.verb() == ChaosAction.Verb.ADD && a.address() != null) {
-      message = "the admin API has no add-server endpoint (POST /api/pools/" + pool + "/servers answered "
-          + answer.status() + "): " + message;
+    if ((answer.status() == 404 || answer.status() == 405)
+        && a.verb() == ChaosAction.Verb.ADD
+        && a.address() != null) {
+      message =
+          "the admin API has no add-server endpoint (POST /api/pools/"
+              + pool
+              + "/servers answered "
+              + answer.status()
+              + "): "
+              + message;
     } else if (answer.status() == 404) {
-      message = "404 (is the balancer running in demo mode, and is " + target + " a known name?): " + message;
+      message =
+          "404 (is the balancer running in demo mode, and is "
+              + target
+              + " a known name?): "
+              + message;
     }
     if (answer.ok()) {
       hooks.acted(index, nanoClock.getAsLong());
@@ -105,7 +124,14 @@ public final class ChaosRunner {
       List<ChaosOutcome> all = new ArrayList<>(outcomes);
       for (int i = all.size(); i < actions.size(); i++) {
         ChaosAction a = actions.get(i);
-        all.add(new ChaosOutcome(a.toString(), a.target(), a.at().toMillis(), 0, "not run: the load ended first", null));
+        all.add(
+            new ChaosOutcome(
+                a.toString(),
+                a.target(),
+                a.at().toMillis(),
+                0,
+                "not run: the load ended first",
+                null));
       }
       return List.copyOf(all);
     }

@@ -12,11 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A scenario read from a YAML file ({@link ScenarioFileReader}): the steps run in order, then
- * again as a new round with a new {@code ${user}}. A status other than expected is an error,
- * except a 401 or 403 after the first step, which means the session was lost; a body that lacks
- * the expected text or JSON value is a lost or stale session (the expectations are about what this
- * user did). A step whose values cannot be extracted ends the round.
+ * A scenario read from a YAML file ({@link ScenarioFileReader}): the steps run in order, then again
+ * as a new round with a new {@code ${user}}. A status other than expected is an error, except a 401
+ * or 403 after the first step, which means the session was lost; a body that lacks the expected
+ * text or JSON value is a lost or stale session (the expectations are about what this user did). A
+ * step whose values cannot be extracted ends the round.
  */
 public final class FileScenario implements Scenario {
 
@@ -52,7 +52,9 @@ public final class FileScenario implements Scenario {
     return new Flow("b" + runId + "-u" + user);
   }
 
-  /** Replaces each {@code ${name}} in {@code text} by its variable; unknown ones stay as written. */
+  /**
+   * Replaces each {@code ${name}} in {@code text} by its variable; unknown ones stay as written.
+   */
   static String expand(String text, Map<String, String> vars) {
     if (text == null || text.indexOf('$') < 0) {
       return text;
@@ -91,22 +93,28 @@ public final class FileScenario implements Scenario {
       ScenarioStep s = steps.get(index);
       Map<String, String> headers = new LinkedHashMap<>();
       s.headers().forEach((k, v) -> headers.put(k, expand(v, vars)));
-      if (s.body() != null && headers.keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) {
+      if (s.body() != null
+          && headers.keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) {
         headers.put("Content-Type", "application/json");
       }
-      return new HttpCall(s.name(), s.method(), expand(s.path(), vars), headers, expand(s.body(), vars));
+      return new HttpCall(
+          s.name(), s.method(), expand(s.path(), vars), headers, expand(s.body(), vars));
     }
 
     @Override
     public Verdict check(HttpCall call, HttpReply reply) {
       ScenarioStep s = steps.get(index);
       int status = reply.status();
-      boolean statusOk = s.status().isEmpty() ? status >= 200 && status <= 299 : s.status().contains(status);
+      boolean statusOk =
+          s.status().isEmpty() ? status >= 200 && status <= 299 : s.status().contains(status);
       if (!statusOk) {
         String expected = s.status().isEmpty() ? "2xx" : s.status().toString();
-        Verdict v = (status == 401 || status == 403) && index > 0
-            ? Verdict.lost(expected + " for the live session of " + vars.get("user"), status + " " + ShopScenario.abbreviate(reply.body()))
-            : Verdict.error(expected, status + " " + ShopScenario.abbreviate(reply.body()));
+        Verdict v =
+            (status == 401 || status == 403) && index > 0
+                ? Verdict.lost(
+                    expected + " for the live session of " + vars.get("user"),
+                    status + " " + ShopScenario.abbreviate(reply.body()))
+                : Verdict.error(expected, status + " " + ShopScenario.abbreviate(reply.body()));
         newRound(round + 1);
         return v;
       }
@@ -114,7 +122,8 @@ public final class FileScenario implements Scenario {
         String want = expand(s.contains(), vars);
         if (!reply.body().contains(want)) {
           newRound(round + 1);
-          return Verdict.lost("body containing '" + want + "'", ShopScenario.abbreviate(reply.body()));
+          return Verdict.lost(
+              "body containing '" + want + "'", ShopScenario.abbreviate(reply.body()));
         }
       }
       if (!s.json().isEmpty() || !s.extract().isEmpty()) {
@@ -128,7 +137,10 @@ public final class FileScenario implements Scenario {
         for (Map.Entry<String, String> e : s.json().entrySet()) {
           String want = expand(e.getValue(), vars);
           JsonNode at = doc == null ? null : doc.at(e.getKey());
-          String got = at == null || at.isMissingNode() ? null : at.isValueNode() ? at.asText() : at.toString();
+          String got =
+              at == null || at.isMissingNode()
+                  ? null
+                  : at.isValueNode() ? at.asText() : at.toString();
           if (!want.equals(got)) {
             newRound(round + 1);
             return Verdict.lost(e.getKey() + " = " + want, e.getKey() + " = " + got);
@@ -138,7 +150,8 @@ public final class FileScenario implements Scenario {
           JsonNode at = doc == null ? null : doc.at(e.getValue());
           if (at == null || at.isMissingNode()) {
             newRound(round + 1);
-            return Verdict.error("a value at " + e.getValue() + " to extract as " + e.getKey(),
+            return Verdict.error(
+                "a value at " + e.getValue() + " to extract as " + e.getKey(),
                 ShopScenario.abbreviate(reply.body()));
           }
           vars.put(e.getKey(), at.isValueNode() ? at.asText() : at.toString());

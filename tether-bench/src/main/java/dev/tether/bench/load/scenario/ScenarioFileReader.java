@@ -38,9 +38,11 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class ScenarioFileReader {
 
   private static final Set<String> TOP = Set.of("name", "steps");
-  private static final Set<String> STEP = Set.of("name", "method", "path", "headers", "body", "expect", "extract");
+  private static final Set<String> STEP =
+      Set.of("name", "method", "path", "headers", "body", "expect", "extract");
   private static final Set<String> EXPECT = Set.of("status", "contains", "json");
-  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+  private static final Set<String> METHODS =
+      Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
   private final String source;
 
@@ -54,7 +56,8 @@ public final class ScenarioFileReader {
     try {
       text = Files.readString(file);
     } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot read the scenario file: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          file + ": cannot read the scenario file: " + e.getMessage(), e);
     }
     return parse(text, file.toString(), runId);
   }
@@ -72,7 +75,8 @@ public final class ScenarioFileReader {
       root = new Yaml(options).compose(new StringReader(yaml));
     } catch (MarkedYAMLException e) {
       int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
-      throw new IllegalArgumentException(source + ":" + line + ": YAML syntax error: " + e.getProblem(), e);
+      throw new IllegalArgumentException(
+          source + ":" + line + ": YAML syntax error: " + e.getProblem(), e);
     }
     if (root == null) {
       throw new IllegalArgumentException(source + ": the scenario is empty; it needs steps:");
@@ -95,20 +99,32 @@ public final class ScenarioFileReader {
 
   private ScenarioStep step(Node node, String path, int index) {
     Map<String, NodeTuple> m = mapping(node, path, STEP);
-    String name = m.containsKey("name") ? scalar(m.get("name").getValueNode(), path + ".name") : "step" + (index + 1);
-    String method = m.containsKey("method") ? scalar(m.get("method").getValueNode(), path + ".method") : "GET";
+    String name =
+        m.containsKey("name")
+            ? scalar(m.get("name").getValueNode(), path + ".name")
+            : "step" + (index + 1);
+    String method =
+        m.containsKey("method") ? scalar(m.get("method").getValueNode(), path + ".method") : "GET";
     if (!METHODS.contains(method)) {
-      throw problem(m.get("method").getValueNode(), path + ".method", "'" + method + "' is not a method; allowed: " + String.join(", ", METHODS));
+      throw problem(
+          m.get("method").getValueNode(),
+          path + ".method",
+          "'" + method + "' is not a method; allowed: " + String.join(", ", METHODS));
     }
     if (!m.containsKey("path")) {
       throw problem(node, path + ".path", "missing; the request target, e.g. /api/cart");
     }
     String target = scalar(m.get("path").getValueNode(), path + ".path");
     if (!target.startsWith("/")) {
-      throw problem(m.get("path").getValueNode(), path + ".path", "'" + target + "' must start with /");
+      throw problem(
+          m.get("path").getValueNode(), path + ".path", "'" + target + "' must start with /");
     }
-    Map<String, String> headers = m.containsKey("headers") ? strings(m.get("headers").getValueNode(), path + ".headers") : Map.of();
-    String body = m.containsKey("body") ? scalar(m.get("body").getValueNode(), path + ".body") : null;
+    Map<String, String> headers =
+        m.containsKey("headers")
+            ? strings(m.get("headers").getValueNode(), path + ".headers")
+            : Map.of();
+    String body =
+        m.containsKey("body") ? scalar(m.get("body").getValueNode(), path + ".body") : null;
     List<Integer> status = List.of();
     String contains = null;
     Map<String, String> json = Map.of();
@@ -125,7 +141,10 @@ public final class ScenarioFileReader {
         json = pointers(x.get("json").getValueNode(), path + ".expect.json", false);
       }
     }
-    Map<String, String> extract = m.containsKey("extract") ? pointers(m.get("extract").getValueNode(), path + ".extract", true) : Map.of();
+    Map<String, String> extract =
+        m.containsKey("extract")
+            ? pointers(m.get("extract").getValueNode(), path + ".extract", true)
+            : Map.of();
     return new ScenarioStep(name, method, target, headers, body, status, contains, json, extract);
   }
 
@@ -138,7 +157,10 @@ public final class ScenarioFileReader {
       String key = scalar(t.getKeyNode(), path);
       String where = path.isEmpty() ? key : path + "." + key;
       if (allowed != null && !allowed.contains(key)) {
-        throw problem(t.getKeyNode(), where, "unknown key; allowed here: " + String.join(", ", allowed.stream().sorted().toList()));
+        throw problem(
+            t.getKeyNode(),
+            where,
+            "unknown key; allowed here: " + String.join(", ", allowed.stream().sorted().toList()));
       }
       if (out.put(key, t) != null) {
         throw problem(t.getKeyNode(), where, "duplicate key");
@@ -149,7 +171,8 @@ public final class ScenarioFileReader {
 
   private Map<String, String> strings(Node node, String path) {
     Map<String, String> out = new LinkedHashMap<>();
-    mapping(node, path, null).forEach((k, t) -> out.put(k, scalar(t.getValueNode(), path + "." + k)));
+    mapping(node, path, null)
+        .forEach((k, t) -> out.put(k, scalar(t.getValueNode(), path + "." + k)));
     return out;
   }
 
@@ -159,8 +182,12 @@ public final class ScenarioFileReader {
       String value = scalar(e.getValue().getValueNode(), path + "." + e.getKey());
       String pointer = keysAreNames ? value : e.getKey();
       if (!pointer.startsWith("/")) {
-        throw problem(keysAreNames ? e.getValue().getValueNode() : e.getValue().getKeyNode(), path + "." + e.getKey(),
-            "'" + pointer + "' is not a JSON pointer; allowed: a path starting with /, e.g. /cart/items/0");
+        throw problem(
+            keysAreNames ? e.getValue().getValueNode() : e.getValue().getKeyNode(),
+            path + "." + e.getKey(),
+            "'"
+                + pointer
+                + "' is not a JSON pointer; allowed: a path starting with /, e.g. /cart/items/0");
       }
       out.put(e.getKey(), value);
     }
@@ -179,7 +206,8 @@ public final class ScenarioFileReader {
         }
         out.add(code);
       } catch (NumberFormatException e) {
-        throw problem(n, path, "'" + text + "' is not a status; allowed: 100..599 or a list of them");
+        throw problem(
+            n, path, "'" + text + "' is not a status; allowed: 100..599 or a list of them");
       }
     }
     return out;
@@ -187,7 +215,10 @@ public final class ScenarioFileReader {
 
   private String scalar(Node node, String path) {
     if (!(node instanceof ScalarNode s)) {
-      throw problem(node, path, "must be a single value, not a " + (node instanceof MappingNode ? "mapping" : "list"));
+      throw problem(
+          node,
+          path,
+          "must be a single value, not a " + (node instanceof MappingNode ? "mapping" : "list"));
     }
     return s.getValue();
   }

@@ -20,7 +20,8 @@ public final class Scenarios {
       case "static" -> new StaticScenario(staticPath);
       default -> {
         if (!(spec.endsWith(".yaml") || spec.endsWith(".yml"))) {
-          throw new IllegalArgumentException("--scenario is '" + spec + "'; allowed: shop, static or a FILE.yaml");
+          throw new IllegalArgumentException(
+              "--scenario is '" + spec + "'; allowed: shop, static or a FILE.yaml");
         }
         yield ScenarioFileReader.read(Path.of(spec), runId);
       }

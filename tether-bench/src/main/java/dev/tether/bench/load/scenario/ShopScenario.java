@@ -10,11 +10,11 @@ import java.util.TreeMap;
  * The demo shop's flow: log in, add {@code items} items, read the cart, check out, log out, and
  * again. Every reply is checked against what this user did: a cart that misses one of the user's
  * items, holds an item the user never added (another user's, or an older cart's), names another
- * user, or a 401 while the session should be live, is a lost or stale session. Items are the
- * shop's catalogue products (a real shop refuses unknown ones), counted per product: a cart holding
- * fewer of a product than this user added is missing some, more than it added holds someone
- * else's. Each login uses a fresh user name, so another user's or an earlier round's cart cannot
- * pass, and the products a user adds rotate, so a stale copy of the cart shows as a missing item.
+ * user, or a 401 while the session should be live, is a lost or stale session. Items are the shop's
+ * catalogue products (a real shop refuses unknown ones), counted per product: a cart holding fewer
+ * of a product than this user added is missing some, more than it added holds someone else's. Each
+ * login uses a fresh user name, so another user's or an earlier round's cart cannot pass, and the
+ * products a user adds rotate, so a stale copy of the cart shows as a missing item.
  *
  * <p>API: {@code POST /api/login {"user"}}, {@code POST /api/cart/items {"sku"}}, {@code GET
  * /api/cart -> {"user", "items": [...]}}, {@code POST /api/checkout}, {@code POST /api/logout}.
@@ -62,7 +62,13 @@ public final class ShopScenario implements Scenario {
     return new Flow("b" + runId + "-u" + user, user);
   }
 
-  private enum Step { LOGIN, ADD, CART, CHECKOUT, LOGOUT }
+  private enum Step {
+    LOGIN,
+    ADD,
+    CART,
+    CHECKOUT,
+    LOGOUT
+  }
 
   private final class Flow implements UserFlow {
     private final String prefix;
@@ -86,8 +92,13 @@ public final class ShopScenario implements Scenario {
     public HttpCall next() {
       return switch (step) {
         case LOGIN -> HttpCall.postJson("login", "/api/login", "{\"user\":\"" + user() + "\"}");
-        case ADD -> HttpCall.postJson("add-item", "/api/cart/items",
-            "{\"sku\":\"" + skus.get(Math.floorMod(offset + round + added, skus.size())) + "\"}");
+        case ADD ->
+            HttpCall.postJson(
+                "add-item",
+                "/api/cart/items",
+                "{\"sku\":\""
+                    + skus.get(Math.floorMod(offset + round + added, skus.size()))
+                    + "\"}");
         case CART -> HttpCall.get("cart", "/api/cart");
         case CHECKOUT -> HttpCall.postJson("checkout", "/api/checkout", null);
         case LOGOUT -> HttpCall.postJson("logout", "/api/logout", null);
@@ -98,8 +109,10 @@ public final class ShopScenario implements Scenario {
     public Verdict check(HttpCall call, HttpReply reply) {
       int status = reply.status();
       if (status == 401 && step != Step.LOGIN) {
-        return restart(Verdict.lost("the live session of " + user() + " at " + step.name().toLowerCase(),
-            "401 " + abbreviate(reply.body())));
+        return restart(
+            Verdict.lost(
+                "the live session of " + user() + " at " + step.name().toLowerCase(),
+                "401 " + abbreviate(reply.body())));
       }
       if (status < 200 || status > 299) {
         Verdict v = Verdict.error("2xx", status + " " + abbreviate(reply.body()));
@@ -149,7 +162,12 @@ public final class ShopScenario implements Scenario {
       if (doc == null || !doc.isObject()) {
         return Verdict.error("a JSON cart", abbreviate(body));
       }
-      String expected = "cart of " + user() + " " + cart + (uncertain.isEmpty() ? "" : " (maybe " + uncertain + ")");
+      String expected =
+          "cart of "
+              + user()
+              + " "
+              + cart
+              + (uncertain.isEmpty() ? "" : " (maybe " + uncertain + ")");
       String owner = doc.path("user").asText(null);
       if (owner != null && !owner.equals(user())) {
         return Verdict.lost(expected, "cart of " + owner + " " + doc.path("items"));
@@ -160,36 +178,42 @@ public final class ShopScenario implements Scenario {
         got.merge(sku, item.isTextual() ? 1 : item.path("quantity").asInt(1), Integer::sum);
       }
       Map<String, Integer> missing = new TreeMap<>();
-      cart.forEach((sku, n) -> {
-        if (got.getOrDefault(sku, 0) < n) {
-          missing.put(sku, n - got.getOrDefault(sku, 0));
-        }
-      });
+      cart.forEach(
+          (sku, n) -> {
+            if (got.getOrDefault(sku, 0) < n) {
+              missing.put(sku, n - got.getOrDefault(sku, 0));
+            }
+          });
       Map<String, Integer> foreign = new TreeMap<>();
-      got.forEach((sku, n) -> {
-        int allowed = cart.getOrDefault(sku, 0) + uncertain.getOrDefault(sku, 0);
-        if (n > allowed) {
-          foreign.put(sku, n - allowed);
-        }
-      });
+      got.forEach(
+          (sku, n) -> {
+            int allowed = cart.getOrDefault(sku, 0) + uncertain.getOrDefault(sku, 0);
+            if (n > allowed) {
+              foreign.put(sku, n - allowed);
+            }
+          });
       if (!missing.isEmpty() || !foreign.isEmpty()) {
-        return Verdict.lost(expected, got + (missing.isEmpty() ? "" : " missing " + missing)
-            + (foreign.isEmpty() ? "" : " not added by this user " + foreign));
+        return Verdict.lost(
+            expected,
+            got
+                + (missing.isEmpty() ? "" : " missing " + missing)
+                + (foreign.isEmpty() ? "" : " not added by this user " + foreign));
       }
       return Verdict.OK;
     }
 
     private void advance() {
-      step = switch (step) {
-        case LOGIN -> Step.ADD;
-        case ADD -> ++added < items ? Step.ADD : Step.CART;
-        case CART -> Step.CHECKOUT;
-        case CHECKOUT -> Step.LOGOUT;
-        case LOGOUT -> {
-          newRound();
-          yield Step.LOGIN;
-        }
-      };
+      step =
+          switch (step) {
+            case LOGIN -> Step.ADD;
+            case ADD -> ++added < items ? Step.ADD : Step.CART;
+            case CART -> Step.CHECKOUT;
+            case CHECKOUT -> Step.LOGOUT;
+            case LOGOUT -> {
+              newRound();
+              yield Step.LOGIN;
+            }
+          };
     }
 
     private Verdict restart(Verdict v) {

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A kill and a start through a fake admin API (port 0) against a fake instance: the POSTs in
- * flight on the killed instance are counted apart, later failures count, and the start's re-pin
- * time is measured.
+ * A kill and a start through a fake admin API (port 0) against a fake instance: the POSTs in flight
+ * on the killed instance are counted apart, later failures count, and the start's re-pin time is
+ * measured.
  */
 @ExtendWith(LeakDetection.class)
 class ChaosRunIntegrationTest {
@@ -38,7 +38,8 @@ class ChaosRunIntegrationTest {
   private HttpServer admin;
   private volatile boolean down;
   private volatile boolean slow = true;
-  private final java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger served =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final List<String> adminCalls = new CopyOnWriteArrayList<>();
 
   @AfterEach
@@ -50,18 +51,23 @@ class ChaosRunIntegrationTest {
   private int startApp() throws IOException {
     app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
     app.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
-    app.createContext("/", ex -> {
-      ex.getRequestBody().readAllBytes();
-      ex.getResponseHeaders().set("X-Tether-Instance", "s1");
-      if (!down && slow && served.incrementAndGet() > 30) {
-        // after 30 quick answers (every user knows it is on s1) the instance slows down, so each
-        // user's POST is in flight when the kill comes: the answer leaves 800 ms later, from a timer
-        java.util.concurrent.CompletableFuture.delayedExecutor(800, java.util.concurrent.TimeUnit.MILLISECONDS)
-            .execute(() -> answer(ex));
-        return;
-      }
-      answer(ex);
-    });
+    app.createContext(
+        "/",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          ex.getResponseHeaders().set("X-Tether-Instance", "s1");
+          if (!down && slow && served.incrementAndGet() > 30) {
+            // after 30 quick answers (every user knows it is on s1) the instance slows down, so
+            // each
+            // user's POST is in flight when the kill comes: the answer leaves 800 ms later, from a
+            // timer
+            java.util.concurrent.CompletableFuture.delayedExecutor(
+                    800, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .execute(() -> answer(ex));
+            return;
+          }
+          answer(ex);
+        });
     app.start();
     return app.getAddress().getPort();
   }
@@ -76,69 +82,94 @@ class ChaosRunIntegrationTest {
 
   private int startAdmin() throws IOException {
     admin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
-    admin.createContext("/", ex -> {
-      try (ex) {
-        String path = ex.getRequestURI().getPath();
-        adminCalls.add(ex.getRequestMethod() + " " + path);
-        if (path.endsWith("/kill")) {
-          down = true;
-        } else if (path.endsWith("/start")) {
-          slow = false;
-          down = false;
-        }
-        byte[] out = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(path.startsWith("/api/pools/web/servers") ? 404 : 200, out.length);
-        ex.getResponseBody().write(out);
-      }
-    });
+    admin.createContext(
+        "/",
+        ex -> {
+          try (ex) {
+            String path = ex.getRequestURI().getPath();
+            adminCalls.add(ex.getRequestMethod() + " " + path);
+            if (path.endsWith("/kill")) {
+              down = true;
+            } else if (path.endsWith("/start")) {
+              slow = false;
+              down = false;
+            }
+            byte[] out = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(
+                path.startsWith("/api/pools/web/servers") ? 404 : 200, out.length);
+            ex.getResponseBody().write(out);
+          }
+        });
     admin.start();
     return admin.getAddress().getPort();
   }
 
   /** Every user POSTs again and again and expects a 2xx. */
-  private static final Scenario POSTS = new Scenario() {
-    @Override
-    public String name() {
-      return "posts";
-    }
-
-    @Override
-    public UserFlow newUser(int user) {
-      return new UserFlow() {
+  private static final Scenario POSTS =
+      new Scenario() {
         @Override
-        public HttpCall next() {
-          return HttpCall.postJson("post", "/api/cart/items", "{\"sku\":\"x\"}");
+        public String name() {
+          return "posts";
         }
 
         @Override
-        public Verdict check(HttpCall call, HttpReply reply) {
-          return reply.status() == 200 ? Verdict.OK : Verdict.error("200", Integer.toString(reply.status()));
-        }
+        public UserFlow newUser(int user) {
+          return new UserFlow() {
+            @Override
+            public HttpCall next() {
+              return HttpCall.postJson("post", "/api/cart/items", "{\"sku\":\"x\"}");
+            }
 
-        @Override
-        public void failed(HttpCall call) {}
+            @Override
+            public Verdict check(HttpCall call, HttpReply reply) {
+              return reply.status() == 200
+                  ? Verdict.OK
+                  : Verdict.error("200", Integer.toString(reply.status()));
+            }
+
+            @Override
+            public void failed(HttpCall call) {}
+          };
+        }
       };
-    }
-  };
 
   @Test
   void inFlightPostsAtAKillAreAllowedAndTheStartReportsItsRePin() throws Exception {
     int appPort = startApp();
     int adminPort = startAdmin();
-    LoadSettings s = new LoadSettings(LoadTarget.parse("http://127.0.0.1:" + appPort), 3,
-        Duration.ofMillis(2500), null, Duration.ofSeconds(5), 1);
-    List<ChaosAction> actions = ChaosSchedule.parse("at=300ms kill s1; at=1500ms start-killed; at=2s add s9=127.0.0.1:9");
+    LoadSettings s =
+        new LoadSettings(
+            LoadTarget.parse("http://127.0.0.1:" + appPort),
+            3,
+            Duration.ofMillis(2500),
+            null,
+            Duration.ofSeconds(5),
+            1);
+    List<ChaosAction> actions =
+        ChaosSchedule.parse("at=300ms kill s1; at=1500ms start-killed; at=2s add s9=127.0.0.1:9");
     AdminClient client = new AdminClient(URI.create("http://127.0.0.1:" + adminPort + "/"), null);
-    LoadReport r = LoadRunner.run(new LoadRunner.Options(s, POSTS,
-        hooks -> new ChaosRunner(actions, client, "web", hooks, System::nanoTime),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false));
+    LoadReport r =
+        LoadRunner.run(
+            new LoadRunner.Options(
+                s,
+                POSTS,
+                hooks -> new ChaosRunner(actions, client, "web", hooks, System::nanoTime),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                false));
 
-    assertThat(adminCalls).containsExactly("POST /api/demo/instances/s1/kill",
-        "POST /api/demo/instances/s1/start", "POST /api/pools/web/servers");
-    assertThat(r.failuresAtKill()).as("the three users' POSTs in flight on s1 at the kill").isEqualTo(3);
+    assertThat(adminCalls)
+        .containsExactly(
+            "POST /api/demo/instances/s1/kill",
+            "POST /api/demo/instances/s1/start",
+            "POST /api/pools/web/servers");
+    assertThat(r.failuresAtKill())
+        .as("the three users' POSTs in flight on s1 at the kill")
+        .isEqualTo(3);
     assertThat(r.failures()).as("502s after the kill, before the start").isPositive();
     assertThat(r.chaos()).hasSize(3);
-    assertThat(r.chaos().get(0).rePinMillis()).as("nobody was served between the kill and the start").isNull();
+    assertThat(r.chaos().get(0).rePinMillis())
+        .as("nobody was served between the kill and the start")
+        .isNull();
     assertThat(r.chaos().get(1).target()).isEqualTo("s1");
     assertThat(r.chaos().get(1).rePinMillis()).isNotNull().isLessThan(1000L);
     assertThat(r.chaos().get(2).status()).isEqualTo(404);

@@ -47,7 +47,8 @@ class ShopScenarioTest {
           if (foreignItem != null) {
             items.add(foreignItem);
           }
-          StringBuilder b = new StringBuilder("{\"user\":\"" + owner.get(session) + "\",\"items\":[");
+          StringBuilder b =
+              new StringBuilder("{\"user\":\"" + owner.get(session) + "\",\"items\":[");
           for (int i = 0; i < items.size(); i++) {
             b.append(i == 0 ? "" : ",").append("{\"sku\":\"").append(items.get(i)).append("\"}");
           }
@@ -124,7 +125,8 @@ class ShopScenarioTest {
     HttpCall login = flow.next();
     assertThat(flow.check(login, new HttpReply(200, "{}", "s1"))).isEqualTo(Verdict.OK);
     HttpCall add = flow.next();
-    assertThat(flow.check(add, new HttpReply(500, "boom", "s1")).kind()).isEqualTo(Verdict.Kind.ERROR);
+    assertThat(flow.check(add, new HttpReply(500, "boom", "s1")).kind())
+        .isEqualTo(Verdict.Kind.ERROR);
     HttpCall add2 = flow.next();
     Verdict v = flow.check(add2, new HttpReply(401, "{\"error\":\"expired\"}", "s2"));
     assertThat(v.kind()).isEqualTo(Verdict.Kind.LOST_SESSION);
@@ -140,7 +142,10 @@ class ShopScenarioTest {
     flow.check(flow.next(), new HttpReply(200, "{}", "s1"));
     HttpCall cart = flow.next();
     assertThat(cart.path()).isEqualTo("/api/cart");
-    assertThat(flow.check(cart, new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[\"mug\",\"tee\"]}", "s1")))
+    assertThat(
+            flow.check(
+                cart,
+                new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[\"mug\",\"tee\"]}", "s1")))
         .isEqualTo(Verdict.OK);
   }
 
@@ -151,14 +156,22 @@ class ShopScenarioTest {
     flow.check(flow.next(), new HttpReply(200, "{}", "s1"));
     flow.check(flow.next(), new HttpReply(502, "backend reset", "s1"));
     flow.check(flow.next(), new HttpReply(200, "{}", "s2"));
-    assertThat(flow.check(flow.next(), new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[\"mug\",\"tee\"]}", "s2")))
+    assertThat(
+            flow.check(
+                flow.next(),
+                new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[\"mug\",\"tee\"]}", "s2")))
         .isEqualTo(Verdict.OK);
 
     UserFlow other = scenario.newUser(0);
     other.check(other.next(), new HttpReply(200, "{}", "s1"));
     other.check(other.next(), new HttpReply(400, "{\"error\":\"unknown sku\"}", "s1"));
     other.check(other.next(), new HttpReply(200, "{}", "s1"));
-    assertThat(other.check(other.next(), new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[\"mug\",\"tee\"]}", "s1")).kind())
+    assertThat(
+            other
+                .check(
+                    other.next(),
+                    new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[\"mug\",\"tee\"]}", "s1"))
+                .kind())
         .isEqualTo(Verdict.Kind.LOST_SESSION);
   }
 
@@ -169,8 +182,11 @@ class ShopScenarioTest {
     one.check(one.next(), new HttpReply(200, "{}", "s1"));
     one.check(one.next(), new HttpReply(200, "{}", "s1"));
     one.check(one.next(), new HttpReply(200, "{}", "s1"));
-    Verdict fewer = one.check(one.next(),
-        new HttpReply(200, "{\"user\":\"bt-u0.0\",\"items\":[{\"sku\":\"mug\",\"quantity\":1}]}", "s1"));
+    Verdict fewer =
+        one.check(
+            one.next(),
+            new HttpReply(
+                200, "{\"user\":\"bt-u0.0\",\"items\":[{\"sku\":\"mug\",\"quantity\":1}]}", "s1"));
     assertThat(fewer.kind()).isEqualTo(Verdict.Kind.LOST_SESSION);
     assertThat(fewer.got()).contains("missing {mug=1}");
 
@@ -178,8 +194,13 @@ class ShopScenarioTest {
     two.check(two.next(), new HttpReply(200, "{}", "s1"));
     two.check(two.next(), new HttpReply(200, "{}", "s1"));
     two.check(two.next(), new HttpReply(200, "{}", "s1"));
-    assertThat(two.check(two.next(),
-        new HttpReply(200, "{\"user\":\"bt-u1.0\",\"items\":[{\"sku\":\"mug\",\"quantity\":2}]}", "s1")))
+    assertThat(
+            two.check(
+                two.next(),
+                new HttpReply(
+                    200,
+                    "{\"user\":\"bt-u1.0\",\"items\":[{\"sku\":\"mug\",\"quantity\":2}]}",
+                    "s1")))
         .isEqualTo(Verdict.OK);
   }
 

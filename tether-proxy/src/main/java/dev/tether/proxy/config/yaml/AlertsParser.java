@@ -1,7 +1,7 @@
 package dev.tether.proxy.config.yaml;
 
-import dev.tether.proxy.config.AlertRuleConfig.Kind;
 import dev.tether.proxy.config.AlertRuleConfig;
+import dev.tether.proxy.config.AlertRuleConfig.Kind;
 import dev.tether.proxy.config.AlertsConfig;
 import dev.tether.proxy.config.Durations;
 import dev.tether.proxy.config.NameRules;
@@ -25,18 +25,20 @@ final class AlertsParser {
 
   private static final Duration POSITIVE = Duration.ofMillis(1);
   private static final Duration MAX_WINDOW = Duration.ofHours(1);
-  private static final List<String> ALL_KEYS = List.of("pool", "name", "for", "factor", "window", "share", "limit");
+  private static final List<String> ALL_KEYS =
+      List.of("pool", "name", "for", "factor", "window", "share", "limit");
 
   private AlertsParser() {}
 
   /**
-   * @param poolNames every pool the file names, to check {@code pool} (a pool with errors of its own
-   *     is still a pool to point at)
+   * @param poolNames every pool the file names, to check {@code pool} (a pool with errors of its
+   *     own is still a pool to point at)
    * @param pools the pools read without errors, to check that session-size rules watch pools that
    *     scrape their instances
    */
   static AlertsConfig read(YamlSection s, List<String> poolNames, Map<String, PoolConfig> pools) {
-    Duration interval = s.duration("interval", AlertsConfig.NONE.interval(), Duration.ofMillis(100));
+    Duration interval =
+        s.duration("interval", AlertsConfig.NONE.interval(), Duration.ofMillis(100));
     AlertsConfig.Webhook webhook = s.has("webhook") ? readWebhook(s.section("webhook")) : null;
     List<AlertRuleConfig> rules = new ArrayList<>();
     List<Node> items = s.list("rules");
@@ -53,8 +55,13 @@ final class AlertsParser {
       }
       Node first = names.putIfAbsent(rule.name(), items.get(i));
       if (first != null) {
-        r.error(r.has("name") ? "name" : "kind", "rule name '" + rule.name() + "' is already used by the rule at line "
-            + (first.getStartMark().getLine() + 1) + "; give each rule its own name");
+        r.error(
+            r.has("name") ? "name" : "kind",
+            "rule name '"
+                + rule.name()
+                + "' is already used by the rule at line "
+                + (first.getStartMark().getLine() + 1)
+                + "; give each rule its own name");
       } else {
         rules.add(rule);
       }
@@ -71,14 +78,16 @@ final class AlertsParser {
     } else {
       try {
         URI u = new URI(text);
-        if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+        if (("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+            && u.getHost() != null) {
           url = u;
         }
       } catch (URISyntaxException e) {
         // reported below
       }
       if (url == null) {
-        s.error("url", "'" + text + "' is not an http or https URL; e.g. http://127.0.0.1:9093/hook");
+        s.error(
+            "url", "'" + text + "' is not an http or https URL; e.g. http://127.0.0.1:9093/hook");
       }
     }
     Duration timeout = s.duration("timeout", Duration.ofSeconds(5), POSITIVE);
@@ -88,11 +97,14 @@ final class AlertsParser {
     return url == null ? null : new AlertsConfig.Webhook(url, timeout, attempts, backoff);
   }
 
-  private static AlertRuleConfig readRule(YamlSection r, List<String> poolNames, Map<String, PoolConfig> pools) {
+  private static AlertRuleConfig readRule(
+      YamlSection r, List<String> poolNames, Map<String, PoolConfig> pools) {
     Kind kind = r.choice("kind", Kind.class, null);
     if (kind == null) {
       if (!r.has("kind")) {
-        r.missing("kind", "one of birth-rate-spike, spread-imbalance, server-down, error-rate or session-size");
+        r.missing(
+            "kind",
+            "one of birth-rate-spike, spread-imbalance, server-down, error-rate or session-size");
       }
       // Without a kind the other keys cannot be judged; do not report them as unknown.
       ALL_KEYS.forEach(r::value);
@@ -101,9 +113,17 @@ final class AlertsParser {
     String pool = r.text("pool", null);
     boolean poolKnown = pool == null || pools.containsKey(pool);
     if (pool != null && !poolNames.contains(pool)) {
-      String hint = KeySuggester.closest(pool, poolNames).map(p -> "did you mean `" + p + "`? ").orElse("");
-      r.error("pool", "no pool is called '" + pool + "'; " + hint + "pools: " + String.join(", ", poolNames)
-          + " (leave pool out to watch every pool)");
+      String hint =
+          KeySuggester.closest(pool, poolNames).map(p -> "did you mean `" + p + "`? ").orElse("");
+      r.error(
+          "pool",
+          "no pool is called '"
+              + pool
+              + "'; "
+              + hint
+              + "pools: "
+              + String.join(", ", poolNames)
+              + " (leave pool out to watch every pool)");
     }
     String name = r.text("name", pool == null ? kind.configName() : pool + "-" + kind.configName());
     if (!NameRules.isSimpleName(name)) {
@@ -118,12 +138,16 @@ final class AlertsParser {
         threshold = above(r, "factor", 1, "e.g. factor: 3 (three times the moving average)");
         window = r.duration("window", Duration.ofMinutes(10), Duration.ofSeconds(10));
       }
-      case SPREAD_IMBALANCE -> threshold = above(r, "factor", 1, "e.g. factor: 2 (the busiest server holds twice the mean)");
-      case SERVER_DOWN -> { }
+      case SPREAD_IMBALANCE ->
+          threshold =
+              above(r, "factor", 1, "e.g. factor: 2 (the busiest server holds twice the mean)");
+      case SERVER_DOWN -> {}
       case ERROR_RATE -> {
         threshold = required(r, "share", "the share of 5xx answers, 0..1, e.g. share: 0.05");
         if (threshold != null && !(threshold > 0 && threshold <= 1)) {
-          r.error("share", threshold + " is not a share; use a number above 0 and at most 1, e.g. 0.05");
+          r.error(
+              "share",
+              threshold + " is not a share; use a number above 0 and at most 1, e.g. 0.05");
           threshold = null;
         }
         window = r.duration("window", Duration.ofMinutes(1), Duration.ofSeconds(1));
@@ -135,18 +159,29 @@ final class AlertsParser {
           threshold = null;
         }
         if (pool != null && poolKnown && pools.get(pool).instanceMetrics() == null) {
-          r.error("pool", "pool " + pool + " does not scrape its instances; add pools." + pool
-              + ".instance-metrics: { path: /tether/metrics } or watch another pool");
+          r.error(
+              "pool",
+              "pool "
+                  + pool
+                  + " does not scrape its instances; add pools."
+                  + pool
+                  + ".instance-metrics: { path: /tether/metrics } or watch another pool");
           threshold = null;
-        } else if (pool == null && pools.values().stream().allMatch(pc -> pc.instanceMetrics() == null)) {
-          r.error("kind", "no pool scrapes its instances; add pools.NAME.instance-metrics: { path: /tether/metrics }");
+        } else if (pool == null
+            && pools.values().stream().allMatch(pc -> pc.instanceMetrics() == null)) {
+          r.error(
+              "kind",
+              "no pool scrapes its instances; add pools.NAME.instance-metrics: { path: /tether/metrics }");
           threshold = null;
         }
       }
       default -> throw new IllegalStateException("unhandled kind " + kind);
     }
     if (window.compareTo(MAX_WINDOW) > 0) {
-      r.error("window", Durations.format(window) + " is too long; the balancer keeps an hour of history, use at most 1h");
+      r.error(
+          "window",
+          Durations.format(window)
+              + " is too long; the balancer keeps an hour of history, use at most 1h");
       return null;
     }
     if (threshold == null || !poolKnown) {

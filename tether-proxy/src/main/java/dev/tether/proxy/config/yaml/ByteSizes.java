@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  */
 final class ByteSizes {
 
-  static final String HELP = "use a number of bytes with an optional k, m or g (1024-based), e.g. 16k";
+  static final String HELP =
+      "use a number of bytes with an optional k, m or g (1024-based), e.g. 16k";
   private static final Pattern SYNTAX = Pattern.compile("(\\d{1,12})([kKmMgG]?)");
 
   private ByteSizes() {}
@@ -25,12 +26,13 @@ final class ByteSizes {
       throw new IllegalArgumentException("'" + text + "' is not a size; " + HELP);
     }
     long n = Long.parseLong(m.group(1));
-    int shift = switch (m.group(2)) {
-      case "k", "K" -> 10;
-      case "m", "M" -> 20;
-      case "g", "G" -> 30;
-      default -> 0;
-    };
+    int shift =
+        switch (m.group(2)) {
+          case "k", "K" -> 10;
+          case "m", "M" -> 20;
+          case "g", "G" -> 30;
+          default -> 0;
+        };
     if (n > (Long.MAX_VALUE >> shift)) {
       throw new IllegalArgumentException("'" + text + "' is too large");
     }

@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * The check every file the configuration names (or is) passes before anything reads it: it must
- * be a regular file (a symbolic link to one is fine) no larger than a bound. Reading whatever a
- * path names would let {@code /dev/zero}, {@code /dev/stdin} or a FIFO hang {@code tether check}
- * and a reload, and a huge file fill the heap; the check itself never blocks on such a path (it
- * reads only the file's attributes).
+ * The check every file the configuration names (or is) passes before anything reads it: it must be
+ * a regular file (a symbolic link to one is fine) no larger than a bound. Reading whatever a path
+ * names would let {@code /dev/zero}, {@code /dev/stdin} or a FIFO hang {@code tether check} and a
+ * reload, and a huge file fill the heap; the check itself never blocks on such a path (it reads
+ * only the file's attributes).
  */
 public final class ConfigFiles {
 
@@ -42,12 +42,25 @@ public final class ConfigFiles {
       return file + " cannot be read (" + e + "); give " + what;
     }
     if (!a.isRegularFile()) {
-      return file + " is " + kind(file, a) + ", not a regular file; give " + what
-          + " (a regular file of at most " + human(maxBytes) + ")";
+      return file
+          + " is "
+          + kind(file, a)
+          + ", not a regular file; give "
+          + what
+          + " (a regular file of at most "
+          + human(maxBytes)
+          + ")";
     }
     if (a.size() > maxBytes) {
-      return file + " is " + human(a.size()) + " (" + a.size() + " bytes); at most " + human(maxBytes)
-          + " is allowed for " + what;
+      return file
+          + " is "
+          + human(a.size())
+          + " ("
+          + a.size()
+          + " bytes); at most "
+          + human(maxBytes)
+          + " is allowed for "
+          + what;
     }
     if (!Files.isReadable(file)) {
       return file + " is not readable by this process; give " + what + " it may read";
@@ -71,7 +84,10 @@ public final class ConfigFiles {
           default -> "a special file";
         };
       }
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+    } catch (IOException
+        | UnsupportedOperationException
+        | IllegalArgumentException
+        | SecurityException e) {
       // no unix view: the generic word below
     }
     return "a special file";

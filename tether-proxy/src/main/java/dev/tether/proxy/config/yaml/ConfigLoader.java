@@ -25,11 +25,10 @@ import org.yaml.snakeyaml.nodes.Node;
 /**
  * Loads and validates the balancer's YAML configuration.
  *
- * <p>The file is parsed with SnakeYAML's node API (not data binding) so that every problem
- * carries its real line and column; the nodes are then mapped to records by hand. Validation
- * does not stop at the first error: a load reports every problem it finds, in file order, in one
- * {@link ConfigException}. Secrets named by {@code *-env} keys are read through an injectable
- * environment.
+ * <p>The file is parsed with SnakeYAML's node API (not data binding) so that every problem carries
+ * its real line and column; the nodes are then mapped to records by hand. Validation does not stop
+ * at the first error: a load reports every problem it finds, in file order, in one {@link
+ * ConfigException}. Secrets named by {@code *-env} keys are read through an injectable environment.
  *
  * <pre>{@code
  * try {
@@ -51,27 +50,31 @@ public final class ConfigLoader {
   }
 
   /**
-   * Reads and validates {@code file}; {@code env} resolves environment variable names.
-   * Relative paths in the file (e.g. {@code jwks-file}) are resolved against its directory.
+   * Reads and validates {@code file}; {@code env} resolves environment variable names. Relative
+   * paths in the file (e.g. {@code jwks-file}) are resolved against its directory.
    */
-  public static TetherConfig load(Path file, Function<String, String> env)
-      throws ConfigException {
+  public static TetherConfig load(Path file, Function<String, String> env) throws ConfigException {
     requireNonNull(file, "file");
     // checked before reading, so that /dev/zero or a FIFO fails at once instead of hanging check
     // and reload; a missing file is left to the read, whose exception names the cause
-    String problem = Files.exists(file)
-        ? ConfigFiles.problem(file, ConfigFiles.MAX_CONFIG_FILE, "a YAML configuration file")
-        : null;
+    String problem =
+        Files.exists(file)
+            ? ConfigFiles.problem(file, ConfigFiles.MAX_CONFIG_FILE, "a YAML configuration file")
+            : null;
     if (problem != null) {
-      throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, 0, "",
-          "cannot read the configuration file: " + problem)));
+      throw new ConfigException(
+          List.of(
+              new ConfigProblem(
+                  file.toString(), 0, 0, "", "cannot read the configuration file: " + problem)));
     }
     String text;
     try {
       text = Files.readString(file);
     } catch (IOException e) {
-      throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, 0, "",
-          "cannot read the configuration file: " + e)));
+      throw new ConfigException(
+          List.of(
+              new ConfigProblem(
+                  file.toString(), 0, 0, "", "cannot read the configuration file: " + e)));
     }
     Path dir = file.toAbsolutePath().getParent();
     return parse(text, file.toString(), env, dir != null ? dir : Path.of(""), Balancers.all());
@@ -89,8 +92,13 @@ public final class ConfigLoader {
   }
 
   /** The full form, with the registry of balancing algorithms to validate against. */
-  public static TetherConfig parse(String yaml, String sourceName, Function<String, String> env,
-      Path baseDir, Map<String, BalancerProvider> algorithms) throws ConfigException {
+  public static TetherConfig parse(
+      String yaml,
+      String sourceName,
+      Function<String, String> env,
+      Path baseDir,
+      Map<String, BalancerProvider> algorithms)
+      throws ConfigException {
     requireNonNull(yaml, "yaml");
     requireNonNull(sourceName, "sourceName");
     requireNonNull(env, "env");
@@ -98,8 +106,8 @@ public final class ConfigLoader {
     Node root = compose(yaml, problems);
     TetherConfig config = null;
     if (root == null && !problems.hasErrors()) {
-      problems.error((Mark) null, "", "the configuration is empty; it needs at least listen: and "
-          + "pools:");
+      problems.error(
+          (Mark) null, "", "the configuration is empty; it needs at least listen: and " + "pools:");
     } else if (root != null) {
       config = new TetherConfigParser(problems, env, baseDir, algorithms).read(root);
       config = config == null ? null : config.withText(new SourceText(yaml));
@@ -132,10 +140,16 @@ public final class ConfigLoader {
     } catch (YAMLException e) {
       problems.error((Mark) null, "", "YAML syntax error: " + e.getMessage());
     } catch (RuntimeException e) {
-      // SnakeYAML lets a few malformed inputs through as other exceptions (a backslash-u escape with
+      // SnakeYAML lets a few malformed inputs through as other exceptions (a backslash-u escape
+      // with
       // bad hex digits in a quoted scalar: NumberFormatException); still a syntax error
-      problems.error((Mark) null, "", "YAML syntax error: unreadable input (" + e.getClass().getSimpleName()
-          + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")");
+      problems.error(
+          (Mark) null,
+          "",
+          "YAML syntax error: unreadable input ("
+              + e.getClass().getSimpleName()
+              + (e.getMessage() != null ? ": " + e.getMessage() : "")
+              + ")");
     }
     return null;
   }

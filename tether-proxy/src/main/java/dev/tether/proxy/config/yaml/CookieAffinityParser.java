@@ -15,9 +15,8 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads the parts of affinity mode cookie: the cookie's attributes and the signing keys. The
- * attribute rules follow what browsers enforce (RFC 6265bis): {@code SameSite=None} needs
- * {@code Secure}, and a {@code __Host-} cookie needs {@code Secure}, {@code Path=/} and no
- * {@code Domain}.
+ * attribute rules follow what browsers enforce (RFC 6265bis): {@code SameSite=None} needs {@code
+ * Secure}, and a {@code __Host-} cookie needs {@code Secure}, {@code Path=/} and no {@code Domain}.
  */
 final class CookieAffinityParser {
 
@@ -34,26 +33,38 @@ final class CookieAffinityParser {
   CookieConfig readCookie(YamlSection s) {
     String name = s.text("name", "TETHER");
     if (!NameRules.isHttpToken(name)) {
-      s.error("name", "'" + name + "' is not a cookie name; use letters, digits and "
-          + "!#$%&'*+-.^_`|~");
+      s.error(
+          "name",
+          "'" + name + "' is not a cookie name; use letters, digits and " + "!#$%&'*+-.^_`|~");
       name = null;
     } else if (name.startsWith("__Host-") || name.startsWith("__Secure-")) {
-      s.error("name", "leave the prefix out of the name; set host-prefix: true (and secure: true) "
-          + "to send it as __Host-" + name.substring(name.indexOf('-') + 1));
+      s.error(
+          "name",
+          "leave the prefix out of the name; set host-prefix: true (and secure: true) "
+              + "to send it as __Host-"
+              + name.substring(name.indexOf('-') + 1));
       name = null;
     }
     String path = s.text("path", "/");
     if (!NameRules.isPath(path)) {
-      s.error("path", "'" + path + "' is not a cookie path; start with / and use no spaces, "
-          + "'?', '#' or ';'");
+      s.error(
+          "path",
+          "'"
+              + path
+              + "' is not a cookie path; start with / and use no spaces, "
+              + "'?', '#' or ';'");
     }
     String domain = s.text("domain", null);
     if (domain != null) {
       domain = domain.toLowerCase(Locale.ROOT);
       String bare = domain.startsWith(".") ? domain.substring(1) : domain;
       if (!HostNames.isValid(bare)) {
-        s.error("domain", "'" + domain + "' is not a domain; use a host name such as "
-            + "example.com, or leave it out for a host-only cookie");
+        s.error(
+            "domain",
+            "'"
+                + domain
+                + "' is not a domain; use a host name such as "
+                + "example.com, or leave it out for a host-only cookie");
       }
     }
     Duration maxAge = s.duration("max-age", null, Duration.ofSeconds(1));
@@ -63,8 +74,9 @@ final class CookieAffinityParser {
         s.choice("same-site", CookieConfig.SameSite.class, CookieConfig.SameSite.LAX);
     boolean hostPrefix = s.bool("host-prefix", false);
     if (sameSite == CookieConfig.SameSite.NONE && !secure) {
-      s.error("same-site", "same-site: none requires secure: true; browsers drop such a cookie "
-          + "otherwise");
+      s.error(
+          "same-site",
+          "same-site: none requires secure: true; browsers drop such a cookie " + "otherwise");
     }
     if (hostPrefix) {
       List<String> missing = new ArrayList<>();
@@ -92,23 +104,34 @@ final class CookieAffinityParser {
   List<KeyConfig> readKeys(YamlSection affinity) {
     List<KeyConfig> keys = new ArrayList<>();
     if (!affinity.has("keys")) {
-      affinity.problems().warning(affinity.node(), affinity.pathOf("keys"), "no signing keys; a "
-          + "random key is generated at start, so affinity cookies won't survive a restart or be "
-          + "shared between Tether instances; add e.g. keys: [ { id: k1, secret-env: TETHER_KEY_K1 } ]");
+      affinity
+          .problems()
+          .warning(
+              affinity.node(),
+              affinity.pathOf("keys"),
+              "no signing keys; a "
+                  + "random key is generated at start, so affinity cookies won't survive a restart or be "
+                  + "shared between Tether instances; add e.g. keys: [ { id: k1, secret-env: TETHER_KEY_K1 } ]");
       return keys;
     }
     List<Node> items = affinity.list("keys");
     Map<String, Node> ids = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      YamlSection s = YamlSection.of(items.get(i), affinity.pathOf("keys") + "[" + i + "]",
-          affinity.problems());
+      YamlSection s =
+          YamlSection.of(
+              items.get(i), affinity.pathOf("keys") + "[" + i + "]", affinity.problems());
       KeyConfig key = readKey(s);
       s.finish();
       String id = s.text("id", null);
       Node first = id == null ? null : ids.putIfAbsent(id, s.value("id"));
       if (first != null) {
-        s.error("id", "key id '" + id + "' is already used at line "
-            + (first.getStartMark().getLine() + 1) + "; each key needs its own id");
+        s.error(
+            "id",
+            "key id '"
+                + id
+                + "' is already used at line "
+                + (first.getStartMark().getLine() + 1)
+                + "; each key needs its own id");
       } else if (key != null) {
         keys.add(key);
       }
@@ -121,14 +144,17 @@ final class CookieAffinityParser {
     if (id == null) {
       s.missing("id", "a short id carried in each cookie, e.g. id: k1");
     } else if (!NameRules.isSimpleName(id) || id.length() > 16) {
-      s.error("id", "'" + id + "' is not a key id; use letters, digits, '.', '_' and '-' "
-          + "(at most 16)");
+      s.error(
+          "id",
+          "'" + id + "' is not a key id; use letters, digits, '.', '_' and '-' " + "(at most 16)");
       id = null;
     }
     String text = secrets.read(s, "secret", "secret-env");
     if (text == null && !s.has("secret") && !s.has("secret-env")) {
-      s.missing("secret", "give the key as secret: <base64> or secret-env: <variable name>, "
-          + "e.g. from `openssl rand -base64 32`");
+      s.missing(
+          "secret",
+          "give the key as secret: <base64> or secret-env: <variable name>, "
+              + "e.g. from `openssl rand -base64 32`");
     }
     byte[] secret = text == null ? null : decode(s, text);
     return id == null || secret == null ? null : new KeyConfig(id, secret);
@@ -138,17 +164,27 @@ final class CookieAffinityParser {
     String key = s.has("secret") ? "secret" : "secret-env";
     byte[] bytes;
     try {
-      bytes = text.indexOf('-') >= 0 || text.indexOf('_') >= 0
-          ? Base64.getUrlDecoder().decode(text.trim())
-          : Base64.getDecoder().decode(text.trim());
+      bytes =
+          text.indexOf('-') >= 0 || text.indexOf('_') >= 0
+              ? Base64.getUrlDecoder().decode(text.trim())
+              : Base64.getDecoder().decode(text.trim());
     } catch (IllegalArgumentException e) {
-      s.error(key, "the secret is not base64 (" + e.getMessage() + "); use e.g. the output of "
-          + "`openssl rand -base64 32`");
+      s.error(
+          key,
+          "the secret is not base64 ("
+              + e.getMessage()
+              + "); use e.g. the output of "
+              + "`openssl rand -base64 32`");
       return null;
     }
     if (bytes.length < KeyConfig.MIN_SECRET_BYTES) {
-      s.error(key, "the secret decodes to " + bytes.length + " bytes; use at least "
-          + KeyConfig.MIN_SECRET_BYTES + " random bytes, e.g. `openssl rand -base64 32`");
+      s.error(
+          key,
+          "the secret decodes to "
+              + bytes.length
+              + " bytes; use at least "
+              + KeyConfig.MIN_SECRET_BYTES
+              + " random bytes, e.g. `openssl rand -base64 32`");
       return null;
     }
     return bytes;

@@ -20,13 +20,19 @@ final class DrainParser {
     DrainConfig d = DrainConfig.DEFAULTS;
     DrainMode mode = s.choice("mode", DrainMode.class, d.mode());
     if (mode == DrainMode.BOUNDARY && sessions != PoolConfig.SessionsMode.REPLICATED) {
-      s.error("mode", "boundary moves live sessions to other servers and needs `sessions: replicated` on the pool"
-          + " (sessions is " + NameRules.configName(sessions) + "), or the moved users lose their sessions;"
-          + " use soft or hard, or declare the sessions replicated");
+      s.error(
+          "mode",
+          "boundary moves live sessions to other servers and needs `sessions: replicated` on the pool"
+              + " (sessions is "
+              + NameRules.configName(sessions)
+              + "), or the moved users lose their sessions;"
+              + " use soft or hard, or declare the sessions replicated");
     }
     Duration boundaryIdle = s.duration("boundary-idle", d.boundaryIdle(), Duration.ofSeconds(1));
     if (s.has("boundary-idle") && mode != DrainMode.BOUNDARY) {
-      s.errorAtKey("boundary-idle", "applies to mode boundary only (mode is " + NameRules.configName(mode) + ")");
+      s.errorAtKey(
+          "boundary-idle",
+          "applies to mode boundary only (mode is " + NameRules.configName(mode) + ")");
     }
     int rate = rate(s, d.tunnelCloseRate());
     Duration deadline = s.duration("deadline", null, Duration.ofSeconds(1));
@@ -42,8 +48,13 @@ final class DrainParser {
     Matcher m = RATE.matcher(text.strip());
     int n = m.matches() ? Integer.parseInt(m.group(1)) : -1;
     if (n < 1 || n > DrainConfig.MAX_TUNNEL_CLOSE_RATE) {
-      s.error("tunnel-close-rate", "'" + text + "' is not a rate; use 1/s.."
-          + DrainConfig.MAX_TUNNEL_CLOSE_RATE + "/s tunnels per second, e.g. 10/s");
+      s.error(
+          "tunnel-close-rate",
+          "'"
+              + text
+              + "' is not a rate; use 1/s.."
+              + DrainConfig.MAX_TUNNEL_CLOSE_RATE
+              + "/s tunnels per second, e.g. 10/s");
       return def;
     }
     return n;

@@ -13,18 +13,28 @@ import java.util.Map;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Reads affinity mode header, including JWT verification settings. The accepted algorithms must
- * be listed (no default), so a token cannot choose a weaker algorithm than intended (RFC 8725
- * §3.1); HMAC secrets must be at least as long as the hash output (RFC 7518 §3.2).
+ * Reads affinity mode header, including JWT verification settings. The accepted algorithms must be
+ * listed (no default), so a token cannot choose a weaker algorithm than intended (RFC 8725 §3.1);
+ * HMAC secrets must be at least as long as the hash output (RFC 7518 §3.2).
  */
 final class HeaderAffinityParser {
 
   /** Accepted JWS algorithms and, for HMAC ones, the minimum secret length in bytes. */
-  private static final Map<String, Integer> ALGORITHMS = Map.ofEntries(
-      Map.entry("HS256", 32), Map.entry("HS384", 48), Map.entry("HS512", 64),
-      Map.entry("RS256", 0), Map.entry("RS384", 0), Map.entry("RS512", 0),
-      Map.entry("PS256", 0), Map.entry("PS384", 0), Map.entry("PS512", 0),
-      Map.entry("ES256", 0), Map.entry("ES384", 0), Map.entry("ES512", 0));
+  private static final Map<String, Integer> ALGORITHMS =
+      Map.ofEntries(
+          Map.entry("HS256", 32),
+          Map.entry("HS384", 48),
+          Map.entry("HS512", 64),
+          Map.entry("RS256", 0),
+          Map.entry("RS384", 0),
+          Map.entry("RS512", 0),
+          Map.entry("PS256", 0),
+          Map.entry("PS384", 0),
+          Map.entry("PS512", 0),
+          Map.entry("ES256", 0),
+          Map.entry("ES384", 0),
+          Map.entry("ES512", 0));
+
   private static final String ALLOWED =
       "HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or ES512";
 
@@ -43,8 +53,9 @@ final class HeaderAffinityParser {
     if (name == null) {
       s.missing("name", "the request header that identifies the user, e.g. name: X-User");
     } else if (!NameRules.isHttpToken(name)) {
-      s.error("name", "'" + name + "' is not a header name; use letters, digits and "
-          + "!#$%&'*+-.^_`|~");
+      s.error(
+          "name",
+          "'" + name + "' is not a header name; use letters, digits and " + "!#$%&'*+-.^_`|~");
       name = null;
     }
     JwtConfig jwt = hasJwt ? readJwt(s.section("jwt")) : null;
@@ -78,18 +89,25 @@ final class HeaderAffinityParser {
     if (hmac && !secretGiven) {
       s.missing("secret", "HS algorithms need secret: <text> or secret-env: <variable name>");
     } else if (!hmac && secretGiven && !algorithms.isEmpty()) {
-      s.errorAtKey(secretKey, "is used only by HS256, HS384 and HS512, which algorithms does "
-          + "not list");
+      s.errorAtKey(
+          secretKey, "is used only by HS256, HS384 and HS512, which algorithms does " + "not list");
     } else if (secret != null && secret.length < hmacMin) {
-      s.error(secretKey, "the secret has " + secret.length + " bytes; the listed HS algorithms "
-          + "need at least " + hmacMin);
+      s.error(
+          secretKey,
+          "the secret has "
+              + secret.length
+              + " bytes; the listed HS algorithms "
+              + "need at least "
+              + hmacMin);
     }
     if (publicKey && !s.has("jwks-file")) {
-      s.missing("jwks-file", "RS, PS and ES algorithms need the public keys, e.g. "
-          + "jwks-file: keys.json");
+      s.missing(
+          "jwks-file",
+          "RS, PS and ES algorithms need the public keys, e.g. " + "jwks-file: keys.json");
     } else if (!publicKey && s.has("jwks-file") && !algorithms.isEmpty()) {
-      s.errorAtKey("jwks-file", "is used only by RS, PS and ES algorithms, which algorithms does "
-          + "not list");
+      s.errorAtKey(
+          "jwks-file",
+          "is used only by RS, PS and ES algorithms, which algorithms does " + "not list");
     }
     if (algorithms.isEmpty() || claim.isEmpty()) {
       return null;
@@ -100,8 +118,9 @@ final class HeaderAffinityParser {
   private static List<String> readAlgorithms(YamlSection s) {
     List<String> out = new ArrayList<>();
     if (!s.has("algorithms")) {
-      s.missing("algorithms", "list the accepted algorithms, e.g. algorithms: [HS256]; "
-          + "allowed: " + ALLOWED);
+      s.missing(
+          "algorithms",
+          "list the accepted algorithms, e.g. algorithms: [HS256]; " + "allowed: " + ALLOWED);
       return out;
     }
     List<Node> items = s.list("algorithms");
@@ -112,8 +131,8 @@ final class HeaderAffinityParser {
         continue;
       }
       if (!ALGORITHMS.containsKey(a)) {
-        s.problems().error(items.get(i), path, "'" + a + "' is not a supported algorithm; use "
-            + ALLOWED);
+        s.problems()
+            .error(items.get(i), path, "'" + a + "' is not a supported algorithm; use " + ALLOWED);
       } else if (out.contains(a)) {
         s.problems().error(items.get(i), path, "'" + a + "' is listed twice");
       } else {
@@ -138,8 +157,11 @@ final class HeaderAffinityParser {
       s.error("jwks-file", "'" + text + "' is not a file path (" + e.getReason() + ")");
       return null;
     }
-    String problem = ConfigFiles.problem(file.toAbsolutePath(), ConfigFiles.MAX_REFERENCED_FILE,
-        "a JWKS file path, relative to the configuration file");
+    String problem =
+        ConfigFiles.problem(
+            file.toAbsolutePath(),
+            ConfigFiles.MAX_REFERENCED_FILE,
+            "a JWKS file path, relative to the configuration file");
     if (problem != null) {
       s.error("jwks-file", problem);
       return null;

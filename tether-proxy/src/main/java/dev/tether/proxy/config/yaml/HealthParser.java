@@ -17,7 +17,8 @@ import org.yaml.snakeyaml.nodes.Node;
 final class HealthParser {
 
   private static final Duration POSITIVE = Duration.ofMillis(1);
-  private static final List<String> HTTP_ONLY = List.of("path", "method", "expect-status", "expect-body", "host", "agent");
+  private static final List<String> HTTP_ONLY =
+      List.of("path", "method", "expect-status", "expect-body", "host", "agent");
 
   private HealthParser() {}
 
@@ -27,8 +28,12 @@ final class HealthParser {
     Duration interval = s.duration("interval", Duration.ofSeconds(2), POSITIVE);
     Duration timeout = s.duration("timeout", Duration.ofSeconds(1), POSITIVE);
     if (timeout.compareTo(interval) > 0) {
-      s.error("timeout", Durations.format(timeout) + " is longer than the interval "
-          + Durations.format(interval) + "; use at most the interval");
+      s.error(
+          "timeout",
+          Durations.format(timeout)
+              + " is longer than the interval "
+              + Durations.format(interval)
+              + "; use at most the interval");
     }
     int rise = s.integer("rise", 2, 1, 100);
     int fall = s.integer("fall", 3, 1, 100);
@@ -39,7 +44,18 @@ final class HealthParser {
         }
       }
       s.finish();
-      return new HealthConfig(null, interval, timeout, rise, fall, kind, "GET", StatusRanges.DEFAULT, null, null, false);
+      return new HealthConfig(
+          null,
+          interval,
+          timeout,
+          rise,
+          fall,
+          kind,
+          "GET",
+          StatusRanges.DEFAULT,
+          null,
+          null,
+          false);
     }
     boolean ok = true;
     String path = s.text("path", null);
@@ -47,8 +63,12 @@ final class HealthParser {
       s.missing("path", "the request path to probe, e.g. path: /healthz");
       ok = false;
     } else if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
-      s.error("path", "'" + path + "' is not a request path; start with / and use no spaces, "
-          + "e.g. /healthz");
+      s.error(
+          "path",
+          "'"
+              + path
+              + "' is not a request path; start with / and use no spaces, "
+              + "e.g. /healthz");
       ok = false;
     }
     String method = s.text("method", "GET").toUpperCase(Locale.ROOT);
@@ -60,7 +80,9 @@ final class HealthParser {
     ok &= expect != null;
     String body = s.text("expect-body", null);
     if (body != null && body.isEmpty()) {
-      s.error("expect-body", "must not be empty; give the text the body must contain, e.g. expect-body: OK");
+      s.error(
+          "expect-body",
+          "must not be empty; give the text the body must contain, e.g. expect-body: OK");
       ok = false;
     } else if (body != null && method.equals("HEAD")) {
       s.error("expect-body", "a HEAD response has no body; use method: GET or drop expect-body");
@@ -68,13 +90,20 @@ final class HealthParser {
     }
     String host = s.text("host", null);
     if (host != null && !validHost(host)) {
-      s.error("host", "'" + host + "' is not a Host header; use a host name or address with an optional port, "
-          + "e.g. host: app.example.com");
+      s.error(
+          "host",
+          "'"
+              + host
+              + "' is not a Host header; use a host name or address with an optional port, "
+              + "e.g. host: app.example.com");
       ok = false;
     }
     boolean agent = s.bool("agent", true);
     s.finish();
-    return ok ? new HealthConfig(path, interval, timeout, rise, fall, kind, method, expect, body, host, agent) : null;
+    return ok
+        ? new HealthConfig(
+            path, interval, timeout, rise, fall, kind, method, expect, body, host, agent)
+        : null;
   }
 
   /** {@code expect-status}: {@code 200}, {@code 200-399}, or a list of those; null when invalid. */
@@ -87,7 +116,9 @@ final class HealthParser {
     if (v instanceof org.yaml.snakeyaml.nodes.SequenceNode) {
       List<Node> nodes = s.list("expect-status");
       for (int i = 0; i < nodes.size(); i++) {
-        String t = YamlSection.scalar(nodes.get(i), s.pathOf("expect-status") + "[" + i + "]", s.problems());
+        String t =
+            YamlSection.scalar(
+                nodes.get(i), s.pathOf("expect-status") + "[" + i + "]", s.problems());
         if (t == null) {
           return null;
         }
@@ -144,6 +175,8 @@ final class HealthParser {
     if (port == null) {
       return true;
     }
-    return port.matches("\\d{1,5}") && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535;
+    return port.matches("\\d{1,5}")
+        && Integer.parseInt(port) >= 1
+        && Integer.parseInt(port) <= 65535;
   }
 }

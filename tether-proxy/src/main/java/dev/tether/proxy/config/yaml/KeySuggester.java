@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Finds the known key a misspelt one most likely meant, by edit distance (Levenshtein, with
- * {@code _} and case folded first so that {@code max_headers} finds {@code max-headers}).
+ * Finds the known key a misspelt one most likely meant, by edit distance (Levenshtein, with {@code
+ * _} and case folded first so that {@code max_headers} finds {@code max-headers}).
  */
 final class KeySuggester {
 

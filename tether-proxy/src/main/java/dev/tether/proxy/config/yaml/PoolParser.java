@@ -35,19 +35,41 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * affinity is read by {@link AffinityParser}.
  *
  * <p>Algorithm options are pool-level keys. Which keys count as options is the union of a fixed
- * list (so that a misplaced option gets a precise message even when no installed algorithm uses
- * it) and every installed algorithm's {@link BalancerProvider#optionKeys()}, so that algorithms
- * added later need no change here.
+ * list (so that a misplaced option gets a precise message even when no installed algorithm uses it)
+ * and every installed algorithm's {@link BalancerProvider#optionKeys()}, so that algorithms added
+ * later need no change here.
  */
 final class PoolParser {
 
   /** Option keys known even when no installed algorithm declares them. */
-  static final List<String> BASE_OPTION_KEYS = List.of(
-      "hash-method", "hash-name", "hash-query", "balance-factor", "slow-start", "virtual-nodes");
-  private static final Set<String> STRUCTURE = Set.of(
-      "algorithm", "affinity", "sessions", "health", "connections", "servers", "instance-metrics",
-      "retries", "outlier", "panic-threshold", "drain", "tls", "websocket", "websocket-buffer",
-      "websocket-buffer-size", "websocket-resume-timeout", "websocket-ping");
+  static final List<String> BASE_OPTION_KEYS =
+      List.of(
+          "hash-method",
+          "hash-name",
+          "hash-query",
+          "balance-factor",
+          "slow-start",
+          "virtual-nodes");
+
+  private static final Set<String> STRUCTURE =
+      Set.of(
+          "algorithm",
+          "affinity",
+          "sessions",
+          "health",
+          "connections",
+          "servers",
+          "instance-metrics",
+          "retries",
+          "outlier",
+          "panic-threshold",
+          "drain",
+          "tls",
+          "websocket",
+          "websocket-buffer",
+          "websocket-buffer-size",
+          "websocket-resume-timeout",
+          "websocket-ping");
   private static final Duration POSITIVE = Duration.ofMillis(1);
 
   private final AffinityParser affinityReader;
@@ -71,10 +93,18 @@ final class PoolParser {
     String algorithm = s.text("algorithm", "round-robin");
     BalancerProvider provider = algorithms.get(algorithm);
     if (provider == null) {
-      String hint = KeySuggester.closest(algorithm, algorithms.keySet())
-          .map(a -> "did you mean `" + a + "`? ").orElse("");
-      s.error("algorithm", "unknown algorithm '" + algorithm + "'; " + hint + "use one of: "
-          + String.join(", ", algorithms.keySet()));
+      String hint =
+          KeySuggester.closest(algorithm, algorithms.keySet())
+              .map(a -> "did you mean `" + a + "`? ")
+              .orElse("");
+      s.error(
+          "algorithm",
+          "unknown algorithm '"
+              + algorithm
+              + "'; "
+              + hint
+              + "use one of: "
+              + String.join(", ", algorithms.keySet()));
     }
     Map<String, String> options = new LinkedHashMap<>();
     ConfiguredBalancer balancer = readOptions(s, provider, options);
@@ -84,26 +114,44 @@ final class PoolParser {
     HealthConfig health = s.has("health") ? HealthParser.read(s.section("health")) : null;
     ConnectionsConfig connections = readConnections(s.section("connections"));
     List<ServerConfig> servers = readServers(s);
-    InstanceMetricsConfig instanceMetrics = s.has("instance-metrics")
-        ? readInstanceMetrics(s.section("instance-metrics")) : null;
+    InstanceMetricsConfig instanceMetrics =
+        s.has("instance-metrics") ? readInstanceMetrics(s.section("instance-metrics")) : null;
     RetriesConfig retries = readRetries(s.section("retries"));
     OutlierConfig outlier = s.has("outlier") ? OutlierParser.read(s.section("outlier")) : null;
     int panicThreshold = OutlierParser.panicThreshold(s, outlier);
-    DrainConfig drain = s.has("drain") ? DrainParser.read(s.section("drain"), sessions) : DrainConfig.DEFAULTS;
+    DrainConfig drain =
+        s.has("drain") ? DrainParser.read(s.section("drain"), sessions) : DrainConfig.DEFAULTS;
     BackendTlsConfig tls = s.has("tls") ? tlsReader.readBackend(s.section("tls")) : null;
     WebSocketConfig webSocket = readWebSocket(s);
     if (webSocket.managed() && connections != null && connections.sendProxy() != null) {
       // a managed WebSocket re-dials its backend away from the client connection that knows the
       // addresses a PROXY header names
-      s.error("websocket", "managed WebSockets cannot be combined with connections.send-proxy yet; "
-          + "use websocket: tunnel in this pool, or leave send-proxy out");
+      s.error(
+          "websocket",
+          "managed WebSockets cannot be combined with connections.send-proxy yet; "
+              + "use websocket: tunnel in this pool, or leave send-proxy out");
     }
     s.finish();
     if (balancer == null || affinity == null || connections == null || servers.isEmpty()) {
       return null;
     }
-    return new PoolConfig(name, algorithm, options, affinity, sessions, health, connections,
-        servers, instanceMetrics, retries, outlier, panicThreshold, drain, tls, webSocket, balancer);
+    return new PoolConfig(
+        name,
+        algorithm,
+        options,
+        affinity,
+        sessions,
+        health,
+        connections,
+        servers,
+        instanceMetrics,
+        retries,
+        outlier,
+        panicThreshold,
+        drain,
+        tls,
+        webSocket,
+        balancer);
   }
 
   /** The pool's {@code websocket} mode and the {@code websocket-*} keys of managed connections. */
@@ -112,16 +160,28 @@ final class PoolParser {
     WebSocketConfig.Mode mode = s.choice("websocket", WebSocketConfig.Mode.class, d.mode());
     int buffer = s.integer("websocket-buffer", d.buffer(), 1, 100_000);
     int bufferSize = s.size("websocket-buffer-size", d.bufferSize(), 1024, 64 * 1024 * 1024);
-    Duration resume = s.duration("websocket-resume-timeout", d.resumeTimeout(), Duration.ofMillis(100));
+    Duration resume =
+        s.duration("websocket-resume-timeout", d.resumeTimeout(), Duration.ofMillis(100));
     Duration ping = s.duration("websocket-ping", d.ping(), Duration.ZERO);
     if (!ping.isZero() && ping.compareTo(Duration.ofSeconds(1)) < 0) {
-      s.error("websocket-ping", "'" + Durations.format(ping) + "' is too short; use at least 1s, e.g. 30s, or 0s for no pings");
+      s.error(
+          "websocket-ping",
+          "'"
+              + Durations.format(ping)
+              + "' is too short; use at least 1s, e.g. 30s, or 0s for no pings");
       ping = d.ping();
     }
     if (mode != WebSocketConfig.Mode.MANAGED) {
-      for (String key : List.of("websocket-buffer", "websocket-buffer-size", "websocket-resume-timeout", "websocket-ping")) {
+      for (String key :
+          List.of(
+              "websocket-buffer",
+              "websocket-buffer-size",
+              "websocket-resume-timeout",
+              "websocket-ping")) {
         if (s.has(key)) {
-          s.errorAtKey(key, "applies only to managed WebSocket connections; add `websocket: managed` to the pool or remove it");
+          s.errorAtKey(
+              key,
+              "applies only to managed WebSocket connections; add `websocket: managed` to the pool or remove it");
         }
       }
     }
@@ -130,10 +190,11 @@ final class PoolParser {
 
   /**
    * Reads the algorithm's options into {@code options} (as written) and then, once, into the
-   * configured balancer; {@code null} when the algorithm is unknown or refuses them (reported at the
-   * option's key, or at {@code algorithm} for what the algorithm finds wrong).
+   * configured balancer; {@code null} when the algorithm is unknown or refuses them (reported at
+   * the option's key, or at {@code algorithm} for what the algorithm finds wrong).
    */
-  private ConfiguredBalancer readOptions(YamlSection s, BalancerProvider provider, Map<String, String> options) {
+  private ConfiguredBalancer readOptions(
+      YamlSection s, BalancerProvider provider, Map<String, String> options) {
     Set<String> keys = new LinkedHashSet<>(BASE_OPTION_KEYS);
     algorithms.values().forEach(p -> keys.addAll(p.optionKeys()));
     keys.removeAll(STRUCTURE);
@@ -154,11 +215,19 @@ final class PoolParser {
     for (String key : options.keySet()) {
       if (!provider.optionKeys().contains(key)) {
         misplaced = true;
-        List<String> users = algorithms.values().stream()
-            .filter(p -> p.optionKeys().contains(key)).map(BalancerProvider::name).toList();
-        s.errorAtKey(key, "algorithm '" + provider.name() + "' does not use this option; "
-            + (users.isEmpty() ? "no installed algorithm uses it"
-                : "it applies to algorithm " + String.join(", ", users)));
+        List<String> users =
+            algorithms.values().stream()
+                .filter(p -> p.optionKeys().contains(key))
+                .map(BalancerProvider::name)
+                .toList();
+        s.errorAtKey(
+            key,
+            "algorithm '"
+                + provider.name()
+                + "' does not use this option; "
+                + (users.isEmpty()
+                    ? "no installed algorithm uses it"
+                    : "it applies to algorithm " + String.join(", ", users)));
       }
     }
     if (misplaced) {
@@ -174,15 +243,23 @@ final class PoolParser {
   private static InstanceMetricsConfig readInstanceMetrics(YamlSection s) {
     String path = s.text("path", "/tether/metrics");
     if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
-      s.error("path", "'" + path + "' is not a request path; start with / and use no spaces, "
-          + "e.g. /tether/metrics");
+      s.error(
+          "path",
+          "'"
+              + path
+              + "' is not a request path; start with / and use no spaces, "
+              + "e.g. /tether/metrics");
       path = null;
     }
     Duration interval = s.duration("interval", Duration.ofSeconds(5), Duration.ofMillis(100));
     Duration timeout = s.duration("timeout", Duration.ofSeconds(2), POSITIVE);
     if (timeout.compareTo(interval) > 0) {
-      s.error("timeout", Durations.format(timeout) + " is longer than the interval "
-          + Durations.format(interval) + "; use at most the interval");
+      s.error(
+          "timeout",
+          Durations.format(timeout)
+              + " is longer than the interval "
+              + Durations.format(interval)
+              + "; use at most the interval");
     }
     s.finish();
     return path == null ? null : new InstanceMetricsConfig(path, interval, timeout);
@@ -194,10 +271,13 @@ final class PoolParser {
     Set<Integer> statuses = new LinkedHashSet<>();
     List<Node> items = s.list("on-status");
     for (int i = 0; i < items.size(); i++) {
-      String text = YamlSection.scalar(items.get(i), s.pathOf("on-status") + "[" + i + "]", s.problems());
+      String text =
+          YamlSection.scalar(items.get(i), s.pathOf("on-status") + "[" + i + "]", s.problems());
       Integer code = text == null ? null : parseStatus(text);
       if (code == null) {
-        s.error("on-status", "'" + text + "' is not a status to retry on; use 500..599, e.g. on-status: [503]");
+        s.error(
+            "on-status",
+            "'" + text + "' is not a status to retry on; use 500..599, e.g. on-status: [503]");
       } else {
         statuses.add(code);
       }
@@ -220,11 +300,14 @@ final class PoolParser {
 
   private static ConnectionsConfig readConnections(YamlSection s) {
     ConnectionsConfig d = ConnectionsConfig.DEFAULTS;
-    ConnectionsConfig c = new ConnectionsConfig(
-        s.integer("max-idle-per-server", d.maxIdlePerServer(), 0, 10_000),
-        s.integer("max-per-server", d.maxPerServer(), 0, 1_000_000),
-        s.duration("idle-timeout", d.idleTimeout(), POSITIVE),
-        s.has("send-proxy") ? s.choice("send-proxy", ConnectionsConfig.ProxyProtocolVersion.class, null) : null);
+    ConnectionsConfig c =
+        new ConnectionsConfig(
+            s.integer("max-idle-per-server", d.maxIdlePerServer(), 0, 10_000),
+            s.integer("max-per-server", d.maxPerServer(), 0, 1_000_000),
+            s.duration("idle-timeout", d.idleTimeout(), POSITIVE),
+            s.has("send-proxy")
+                ? s.choice("send-proxy", ConnectionsConfig.ProxyProtocolVersion.class, null)
+                : null);
     s.finish();
     return c;
   }
@@ -232,8 +315,9 @@ final class PoolParser {
   private static List<ServerConfig> readServers(YamlSection pool) {
     List<ServerConfig> servers = new ArrayList<>();
     if (!pool.has("servers")) {
-      pool.missing("servers", "at least one server, e.g. servers: [ { name: s1, address: "
-          + "127.0.0.1:9001 } ]");
+      pool.missing(
+          "servers",
+          "at least one server, e.g. servers: [ { name: s1, address: " + "127.0.0.1:9001 } ]");
       return servers;
     }
     List<Node> items = pool.list("servers");
@@ -244,18 +328,25 @@ final class PoolParser {
     Map<String, Node> addresses = new HashMap<>();
     Map<String, Node> routes = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      YamlSection s = YamlSection.of(items.get(i), pool.pathOf("servers") + "[" + i + "]", pool.problems());
+      YamlSection s =
+          YamlSection.of(items.get(i), pool.pathOf("servers") + "[" + i + "]", pool.problems());
       ServerConfig server = readServer(s);
       s.finish();
       if (server == null) {
         continue;
       }
       boolean nameUnique = unique(s, "name", server.name(), names, "server name");
-      boolean addressUnique = unique(s, "address",
-          server.address().toString().toLowerCase(Locale.ROOT), addresses, "address");
+      boolean addressUnique =
+          unique(
+              s,
+              "address",
+              server.address().toString().toLowerCase(Locale.ROOT),
+              addresses,
+              "address");
       // a defaulted route repeats the name: a clash there is already reported as the name's
-      boolean routeUnique = (!s.has("route") && !nameUnique)
-          || unique(s, s.has("route") ? "route" : "name", server.route(), routes, "route");
+      boolean routeUnique =
+          (!s.has("route") && !nameUnique)
+              || unique(s, s.has("route") ? "route" : "name", server.route(), routes, "route");
       if (nameUnique && addressUnique && routeUnique) {
         servers.add(server);
       }
@@ -263,15 +354,21 @@ final class PoolParser {
     return servers;
   }
 
-  private static boolean unique(YamlSection s, String key, String value, Map<String, Node> seen,
-      String what) {
+  private static boolean unique(
+      YamlSection s, String key, String value, Map<String, Node> seen, String what) {
     Node node = s.value(key);
     Node first = seen.putIfAbsent(value, node != null ? node : s.node());
     if (first == null) {
       return true;
     }
-    s.error(key, what + " '" + value + "' is already used at line "
-        + (first.getStartMark().getLine() + 1) + "; each server needs its own");
+    s.error(
+        key,
+        what
+            + " '"
+            + value
+            + "' is already used at line "
+            + (first.getStartMark().getLine() + 1)
+            + "; each server needs its own");
     return false;
   }
 

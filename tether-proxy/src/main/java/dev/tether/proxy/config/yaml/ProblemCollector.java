@@ -63,8 +63,8 @@ final class ProblemCollector {
     if (mark == null) {
       return new ConfigProblem(source, 0, 0, printable(path), printable(message));
     }
-    return new ConfigProblem(source, mark.getLine() + 1, mark.getColumn() + 1, printable(path),
-        printable(message));
+    return new ConfigProblem(
+        source, mark.getLine() + 1, mark.getColumn() + 1, printable(path), printable(message));
   }
 
   /**
@@ -72,15 +72,17 @@ final class ProblemCollector {
    * (tab, newline and carriage return as backslash-t, -n, -r; others as backslash-u and four hex
    * digits): controls, format characters (bidi overrides, zero-width ones), line and paragraph
    * separators and unpaired surrogates. Messages echo keys and values from the file; escaped, a
-   * problem stays one line of visible text in a terminal or a log, and shows the character that
-   * is wrong.
+   * problem stays one line of visible text in a terminal or a log, and shows the character that is
+   * wrong.
    */
   static String printable(String text) {
     StringBuilder out = null;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1));
+      boolean paired =
+          Character.isHighSurrogate(c)
+              && i + 1 < text.length()
+              && Character.isLowSurrogate(text.charAt(i + 1));
       if (paired) {
         if (out != null) {
           out.append(c).append(text.charAt(i + 1));
@@ -89,8 +91,12 @@ final class ProblemCollector {
         continue;
       }
       int type = Character.getType(c);
-      boolean escape = Character.isISOControl(c) || type == Character.FORMAT || type == Character.SURROGATE
-          || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+      boolean escape =
+          Character.isISOControl(c)
+              || type == Character.FORMAT
+              || type == Character.SURROGATE
+              || type == Character.LINE_SEPARATOR
+              || type == Character.PARAGRAPH_SEPARATOR;
       if (escape && out == null) {
         out = new StringBuilder(text.length() + 16).append(text, 0, i);
       }

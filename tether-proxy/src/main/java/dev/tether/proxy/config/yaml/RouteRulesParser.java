@@ -10,7 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 
-/** Reads a route's {@code access} and {@code rate-limit} sections, reporting every problem with its place. */
+/**
+ * Reads a route's {@code access} and {@code rate-limit} sections, reporting every problem with its
+ * place.
+ */
 final class RouteRulesParser {
 
   private static final Pattern RATE = Pattern.compile("(\\d{1,9})\\s*/\\s*(s|m|h)");
@@ -18,7 +21,9 @@ final class RouteRulesParser {
 
   private RouteRulesParser() {}
 
-  /** {@code access: { allow: [CIDR...], deny: [CIDR...] }}, or {@code null} when absent or invalid. */
+  /**
+   * {@code access: { allow: [CIDR...], deny: [CIDR...] }}, or {@code null} when absent or invalid.
+   */
   static RouteAccess access(YamlSection s) {
     ProblemCollector problems = s.problems();
     int before = problems.errorCount();
@@ -29,8 +34,11 @@ final class RouteRulesParser {
       return null;
     }
     if (allow.isEmpty() && deny.isEmpty()) {
-      problems.error(s.node(), s.path(), "an empty access rule allows everyone; list allow and/or deny ranges, "
-          + "e.g. access: { allow: [10.0.0.0/8] }, or leave access out");
+      problems.error(
+          s.node(),
+          s.path(),
+          "an empty access rule allows everyone; list allow and/or deny ranges, "
+              + "e.g. access: { allow: [10.0.0.0/8] }, or leave access out");
       return null;
     }
     return new RouteAccess(allow, deny);
@@ -55,8 +63,8 @@ final class RouteRulesParser {
   }
 
   /**
-   * {@code rate-limit: { rate: 100/s, burst: 200, key: client | header:NAME | cookie:NAME, max-keys }},
-   * or {@code null} when absent or invalid.
+   * {@code rate-limit: { rate: 100/s, burst: 200, key: client | header:NAME | cookie:NAME, max-keys
+   * }}, or {@code null} when absent or invalid.
    */
   static RouteRateLimit rateLimit(YamlSection s) {
     ProblemCollector problems = s.problems();
@@ -70,21 +78,28 @@ final class RouteRulesParser {
       Matcher m = RATE.matcher(rate.strip().toLowerCase(Locale.ROOT));
       long n = m.matches() ? Long.parseLong(m.group(1)) : 0;
       if (n < 1) {
-        s.error("rate", "'" + rate + "' is not a rate; use a whole number of requests per s, m or h, e.g. 100/s or 30/m");
+        s.error(
+            "rate",
+            "'"
+                + rate
+                + "' is not a rate; use a whole number of requests per s, m or h, e.g. 100/s or 30/m");
       } else {
-        perSecond = switch (m.group(2)) {
-          case "s" -> n;
-          case "m" -> n / 60.0;
-          default -> n / 3600.0;
-        };
-        window = switch (m.group(2)) {
-          case "s" -> java.time.Duration.ofSeconds(1);
-          case "m" -> java.time.Duration.ofMinutes(1);
-          default -> java.time.Duration.ofHours(1);
-        };
+        perSecond =
+            switch (m.group(2)) {
+              case "s" -> n;
+              case "m" -> n / 60.0;
+              default -> n / 3600.0;
+            };
+        window =
+            switch (m.group(2)) {
+              case "s" -> java.time.Duration.ofSeconds(1);
+              case "m" -> java.time.Duration.ofMinutes(1);
+              default -> java.time.Duration.ofHours(1);
+            };
       }
     }
-    int defaultBurst = perSecond > 0 ? (int) Math.max(1, Math.min(1_000_000, Math.ceil(perSecond))) : 1;
+    int defaultBurst =
+        perSecond > 0 ? (int) Math.max(1, Math.min(1_000_000, Math.ceil(perSecond))) : 1;
     int burst = s.integer("burst", defaultBurst, 1, 1_000_000);
     int maxKeys = s.integer("max-keys", 100_000, 1, 10_000_000);
     RouteRateLimit.Key key = RouteRateLimit.Key.CLIENT;
@@ -102,23 +117,38 @@ final class RouteRulesParser {
       }
       case "header", "cookie" -> {
         if (name == null || !TOKEN.matcher(name).matches()) {
-          s.error("key", "'" + keyText + "' needs a " + kind + " name, e.g. key: " + kind + ":"
-              + (kind.equals("header") ? "X-Api-Key" : "SESSION"));
+          s.error(
+              "key",
+              "'"
+                  + keyText
+                  + "' needs a "
+                  + kind
+                  + " name, e.g. key: "
+                  + kind
+                  + ":"
+                  + (kind.equals("header") ? "X-Api-Key" : "SESSION"));
         } else {
           key = kind.equals("header") ? RouteRateLimit.Key.HEADER : RouteRateLimit.Key.COOKIE;
           keyName = kind.equals("header") ? name.toLowerCase(Locale.ROOT) : name;
         }
       }
-      default -> s.error("key", "'" + keyText + "' is not a rate-limit key; use client, header:NAME or cookie:NAME");
+      default ->
+          s.error(
+              "key",
+              "'" + keyText + "' is not a rate-limit key; use client, header:NAME or cookie:NAME");
     }
     String redis = null;
     if (s.has("shared")) {
       YamlSection shared = s.section("shared");
       redis = shared.text("redis-uri", null);
       if (redis == null) {
-        shared.missing("redis-uri", "the Redis the Tether instances share the limit through, e.g. redis-uri: redis://127.0.0.1:6379");
+        shared.missing(
+            "redis-uri",
+            "the Redis the Tether instances share the limit through, e.g. redis-uri: redis://127.0.0.1:6379");
       } else if (!redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
-        shared.error("redis-uri", "'" + redis + "' is not a Redis URI; use redis://host:port or rediss://host:port");
+        shared.error(
+            "redis-uri",
+            "'" + redis + "' is not a Redis URI; use redis://host:port or rediss://host:port");
         redis = null;
       } else if (!OptionalLibrary.LETTUCE.present()) {
         s.errorAtKey("shared", OptionalLibrary.LETTUCE.missingFor("a shared rate limit"));

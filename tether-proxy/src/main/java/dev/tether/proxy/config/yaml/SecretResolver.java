@@ -3,8 +3,8 @@ package dev.tether.proxy.config.yaml;
 import java.util.function.Function;
 
 /**
- * Reads a secret given either inline ({@code secret: ...}) or by environment variable name
- * ({@code secret-env: NAME}), through an injected environment so tests need no real variables.
+ * Reads a secret given either inline ({@code secret: ...}) or by environment variable name ({@code
+ * secret-env: NAME}), through an injected environment so tests need no real variables.
  */
 final class SecretResolver {
 

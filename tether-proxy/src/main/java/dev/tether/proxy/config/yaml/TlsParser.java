@@ -20,10 +20,10 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads the listener's {@code tls} and {@code http2} sections and a pool's {@code tls}, and loads
- * the certificate files they name, so that a bad certificate or a key that is not the
- * certificate's stops {@code check} and start-up with the file, the line and the key. A named
- * file must be a regular file of at most {@link ConfigFiles#MAX_REFERENCED_FILE} bytes (checked
- * before it is opened, so a device or FIFO cannot hang the reader).
+ * the certificate files they name, so that a bad certificate or a key that is not the certificate's
+ * stops {@code check} and start-up with the file, the line and the key. A named file must be a
+ * regular file of at most {@link ConfigFiles#MAX_REFERENCED_FILE} bytes (checked before it is
+ * opened, so a device or FIFO cannot hang the reader).
  */
 final class TlsParser {
 
@@ -37,7 +37,8 @@ final class TlsParser {
   ListenerTlsConfig readListener(YamlSection s) {
     ProblemCollector problems = s.problems();
     int errorsBefore = problems.errorCount();
-    ListenerTlsConfig.Engine engine = s.choice("engine", ListenerTlsConfig.Engine.class, ListenerTlsConfig.Engine.AUTO);
+    ListenerTlsConfig.Engine engine =
+        s.choice("engine", ListenerTlsConfig.Engine.class, ListenerTlsConfig.Engine.AUTO);
     SslProvider provider = SslProvider.JDK;
     try {
       provider = TlsContexts.provider(engine);
@@ -47,17 +48,22 @@ final class TlsParser {
     List<ListenerTlsConfig.Certificate> certs = new ArrayList<>();
     List<Node> items = s.list("certificates");
     if (items.isEmpty()) {
-      s.missing("certificates", "at least one certificate, e.g. certificates: [ { cert-file: site.pem, key-file: site.key } ]");
+      s.missing(
+          "certificates",
+          "at least one certificate, e.g. certificates: [ { cert-file: site.pem, key-file: site.key } ]");
     }
     for (int i = 0; i < items.size(); i++) {
-      YamlSection c = YamlSection.of(items.get(i), s.pathOf("certificates") + "[" + i + "]", problems);
+      YamlSection c =
+          YamlSection.of(items.get(i), s.pathOf("certificates") + "[" + i + "]", problems);
       Path cert = path(c, "cert-file", true);
       Path key = path(c, "key-file", true);
       Path ocsp = path(c, "ocsp-file", false);
       c.finish();
       if (ocsp != null && provider == SslProvider.JDK) {
-        c.error("ocsp-file", "OCSP stapling from a file needs the openssl engine (netty-tcnative); "
-            + "set engine: openssl or leave ocsp-file out");
+        c.error(
+            "ocsp-file",
+            "OCSP stapling from a file needs the openssl engine (netty-tcnative); "
+                + "set engine: openssl or leave ocsp-file out");
       }
       if (cert == null || key == null) {
         continue;
@@ -65,17 +71,21 @@ final class TlsParser {
       try {
         PemFiles.load(cert, key);
       } catch (IllegalArgumentException e) {
-        c.error(e.getMessage().startsWith(key.toString()) ? "key-file" : "cert-file", e.getMessage());
+        c.error(
+            e.getMessage().startsWith(key.toString()) ? "key-file" : "cert-file", e.getMessage());
         continue;
       }
       certs.add(new ListenerTlsConfig.Certificate(cert, key, ocsp));
     }
-    List<String> protocols = names(s, "protocols", ListenerTlsConfig.PROTOCOLS, ListenerTlsConfig.PROTOCOLS);
+    List<String> protocols =
+        names(s, "protocols", ListenerTlsConfig.PROTOCOLS, ListenerTlsConfig.PROTOCOLS);
     List<String> ciphers = ciphers(s, provider);
     List<String> alpn = names(s, "alpn", ListenerTlsConfig.ALPN, ListenerTlsConfig.ALPN);
     Duration reloadCheck = s.duration("reload-check", Duration.ofSeconds(5), Duration.ZERO);
     if (!reloadCheck.isZero() && reloadCheck.compareTo(Duration.ofMillis(100)) < 0) {
-      s.error("reload-check", "checking the files more often than every 100ms only costs; use 0 (off) or e.g. 5s");
+      s.error(
+          "reload-check",
+          "checking the files more often than every 100ms only costs; use 0 (off) or e.g. 5s");
     }
     Duration rotation = s.duration("session-ticket-rotation", Duration.ofHours(1), Duration.ZERO);
     if (!rotation.isZero() && rotation.compareTo(Duration.ofMinutes(1)) < 0) {
@@ -84,30 +94,39 @@ final class TlsParser {
     ListenerTlsConfig.Hsts hsts = null;
     if (s.has("hsts")) {
       YamlSection h = s.section("hsts");
-      hsts = new ListenerTlsConfig.Hsts(h.duration("max-age", Duration.ofDays(365), Duration.ZERO),
-          h.bool("include-subdomains", false), h.bool("preload", false));
+      hsts =
+          new ListenerTlsConfig.Hsts(
+              h.duration("max-age", Duration.ofDays(365), Duration.ZERO),
+              h.bool("include-subdomains", false),
+              h.bool("preload", false));
       h.finish();
-      if (hsts.preload() && (!hsts.includeSubdomains() || hsts.maxAge().compareTo(Duration.ofDays(365)) < 0)) {
-        h.error("preload", "the HSTS preload list requires include-subdomains: true and max-age of at least 8760h (365 days)");
+      if (hsts.preload()
+          && (!hsts.includeSubdomains() || hsts.maxAge().compareTo(Duration.ofDays(365)) < 0)) {
+        h.error(
+            "preload",
+            "the HSTS preload list requires include-subdomains: true and max-age of at least 8760h (365 days)");
       }
     }
     s.finish();
     if (problems.errorCount() > errorsBefore || certs.isEmpty()) {
       return null;
     }
-    return new ListenerTlsConfig(certs, protocols, ciphers, alpn, engine, reloadCheck, rotation, hsts);
+    return new ListenerTlsConfig(
+        certs, protocols, ciphers, alpn, engine, reloadCheck, rotation, hsts);
   }
 
   /** The {@code http2} section ({@link Http2Config#defaults} when absent). */
   static Http2Config readHttp2(YamlSection s, int maxHeaderSize) {
     Http2Config d = Http2Config.defaults(maxHeaderSize);
-    Http2Config c = new Http2Config(s.bool("cleartext", d.cleartext()),
-        s.integer("max-concurrent-streams", d.maxConcurrentStreams(), 1, 10_000),
-        s.size("max-header-list-size", d.maxHeaderListSize(), 1 << 10, 1 << 20),
-        s.size("initial-window-size", d.initialWindowSize(), 1 << 10, Integer.MAX_VALUE),
-        s.integer("max-resets", d.maxResets(), 1, 1_000_000),
-        s.integer("max-control-frames", d.maxControlFrames(), 1, 1_000_000),
-        s.duration("flood-window", d.floodWindow(), Duration.ofSeconds(1)));
+    Http2Config c =
+        new Http2Config(
+            s.bool("cleartext", d.cleartext()),
+            s.integer("max-concurrent-streams", d.maxConcurrentStreams(), 1, 10_000),
+            s.size("max-header-list-size", d.maxHeaderListSize(), 1 << 10, 1 << 20),
+            s.size("initial-window-size", d.initialWindowSize(), 1 << 10, Integer.MAX_VALUE),
+            s.integer("max-resets", d.maxResets(), 1, 1_000_000),
+            s.integer("max-control-frames", d.maxControlFrames(), 1, 1_000_000),
+            s.duration("flood-window", d.floodWindow(), Duration.ofSeconds(1)));
     s.finish();
     return c;
   }
@@ -128,10 +147,16 @@ final class TlsParser {
       }
     }
     if (name != null && !HostNames.isValid(name)) {
-      s.error("server-name", "'" + name + "' is not a host name; give the name the servers' certificate carries, e.g. app.internal");
+      s.error(
+          "server-name",
+          "'"
+              + name
+              + "' is not a host name; give the name the servers' certificate carries, e.g. app.internal");
     }
     if (!verify && (ca != null || name != null)) {
-      s.error("verify", "verify: false checks no certificate, so ca-file and server-name would be ignored; leave them out or verify");
+      s.error(
+          "verify",
+          "verify: false checks no certificate, so ca-file and server-name would be ignored; leave them out or verify");
     }
     return problems.errorCount() > before ? null : new BackendTlsConfig(ca, name, verify);
   }
@@ -151,8 +176,11 @@ final class TlsParser {
       s.error(key, "'" + text + "' is not a file name: " + e.getReason());
       return null;
     }
-    String problem = ConfigFiles.problem(file, ConfigFiles.MAX_REFERENCED_FILE,
-        "a PEM file, relative to the configuration file's directory");
+    String problem =
+        ConfigFiles.problem(
+            file,
+            ConfigFiles.MAX_REFERENCED_FILE,
+            "a PEM file, relative to the configuration file's directory");
     if (problem != null) {
       s.error(key, problem);
       return null;
@@ -160,7 +188,8 @@ final class TlsParser {
     return file;
   }
 
-  private static List<String> names(YamlSection s, String key, List<String> def, List<String> allowed) {
+  private static List<String> names(
+      YamlSection s, String key, List<String> def, List<String> allowed) {
     if (!s.has(key)) {
       return def;
     }
@@ -172,8 +201,11 @@ final class TlsParser {
         continue;
       }
       if (!allowed.contains(v)) {
-        s.problems().error(items.get(i), s.pathOf(key) + "[" + i + "]", "'" + v + "' is not allowed; use "
-            + String.join(", ", allowed));
+        s.problems()
+            .error(
+                items.get(i),
+                s.pathOf(key) + "[" + i + "]",
+                "'" + v + "' is not allowed; use " + String.join(", ", allowed));
       } else if (!out.contains(v)) {
         out.add(v);
       }
@@ -193,7 +225,8 @@ final class TlsParser {
       supported.addAll(OpenSsl.availableJavaCipherSuites());
     } else {
       try {
-        supported.addAll(List.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites()));
+        supported.addAll(
+            List.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites()));
       } catch (java.security.NoSuchAlgorithmException e) {
         throw new IllegalStateException("no TLS in this JDK", e);
       }
@@ -207,8 +240,15 @@ final class TlsParser {
         continue;
       }
       if (!supported.contains(v)) {
-        s.problems().error(items.get(i), path, "'" + v + "' is not a cipher suite the "
-            + TlsContexts.engineName(provider) + " engine supports; use IANA names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+        s.problems()
+            .error(
+                items.get(i),
+                path,
+                "'"
+                    + v
+                    + "' is not a cipher suite the "
+                    + TlsContexts.engineName(provider)
+                    + " engine supports; use IANA names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
       } else {
         out.add(v);
       }

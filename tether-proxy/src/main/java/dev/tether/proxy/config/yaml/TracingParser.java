@@ -17,8 +17,9 @@ final class TracingParser {
     Double ratio = s.decimal("sampling");
     if (ratio != null) {
       if (ratio < 0 || ratio > 1) {
-        s.error("sampling", ratio + " is out of range; use a share of requests in 0..1, e.g. 0.01 "
-            + "for 1%");
+        s.error(
+            "sampling",
+            ratio + " is out of range; use a share of requests in 0..1, e.g. 0.01 " + "for 1%");
       } else {
         sampling = ratio;
       }
@@ -26,8 +27,10 @@ final class TracingParser {
     URI endpoint = endpoint(s);
     String service = s.text("service-name", d.serviceName());
     if (service.isBlank()) {
-      s.error("service-name", "must not be empty; it names this balancer in the tracing backend, "
-          + "e.g. service-name: tether");
+      s.error(
+          "service-name",
+          "must not be empty; it names this balancer in the tracing backend, "
+              + "e.g. service-name: tether");
       service = d.serviceName();
     }
     s.finish();
@@ -42,15 +45,21 @@ final class TracingParser {
     try {
       URI uri = new URI(text);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
-          && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+      if ((scheme.equals("http") || scheme.equals("https"))
+          && uri.getHost() != null
+          && uri.getRawQuery() == null
+          && uri.getRawFragment() == null) {
         return uri;
       }
     } catch (URISyntaxException e) {
       // reported below, with the allowed form
     }
-    s.error("otlp-endpoint", "'" + text + "' is not an OTLP/HTTP endpoint; use an http:// or "
-        + "https:// URL with a host and the traces path, e.g. http://127.0.0.1:4318/v1/traces");
+    s.error(
+        "otlp-endpoint",
+        "'"
+            + text
+            + "' is not an OTLP/HTTP endpoint; use an http:// or "
+            + "https:// URL with a host and the traces path, e.g. http://127.0.0.1:4318/v1/traces");
     return null;
   }
 }

@@ -19,9 +19,9 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads one YAML mapping of the configuration with typed getters that never throw: a bad value
- * becomes a problem at its line and the getter returns the default, so that one load reports
- * every error. Every key a getter asks for counts as known; {@link #finish} reports the rest as
- * unknown, with the closest known key as a suggestion.
+ * becomes a problem at its line and the getter returns the default, so that one load reports every
+ * error. Every key a getter asks for counts as known; {@link #finish} reports the rest as unknown,
+ * with the closest known key as a suggestion.
  *
  * <p>A key whose value is YAML null ({@code key:}, {@code ~}, {@code null}) counts as absent.
  */
@@ -60,8 +60,10 @@ final class YamlSection {
         problems.error(key, pathOf("?"), "a key must be a plain name, not " + describe(key));
       } else if (entries.containsKey(scalar.getValue())) {
         Node first = entries.get(scalar.getValue()).getKeyNode();
-        problems.error(key, pathOf(scalar.getValue()), "duplicate key; it is already set at line "
-            + (first.getStartMark().getLine() + 1));
+        problems.error(
+            key,
+            pathOf(scalar.getValue()),
+            "duplicate key; it is already set at line " + (first.getStartMark().getLine() + 1));
       } else {
         entries.put(scalar.getValue(), tuple);
       }
@@ -200,8 +202,14 @@ final class YamlSection {
       if (n >= min && n <= max) {
         return (int) n;
       }
-      error(key, "'" + s + "' is out of range; use " + ByteSizes.format(min) + ".."
-          + ByteSizes.format(max));
+      error(
+          key,
+          "'"
+              + s
+              + "' is out of range; use "
+              + ByteSizes.format(min)
+              + ".."
+              + ByteSizes.format(max));
     } catch (IllegalArgumentException e) {
       error(key, e.getMessage());
     }
@@ -238,8 +246,16 @@ final class YamlSection {
       if (d.compareTo(min) >= 0) {
         return d;
       }
-      error(key, min.isZero() ? "must not be negative" : "'" + s + "' is too short; use at least "
-          + Durations.format(min) + ", e.g. " + (def != null ? Durations.format(def) : "1s"));
+      error(
+          key,
+          min.isZero()
+              ? "must not be negative"
+              : "'"
+                  + s
+                  + "' is too short; use at least "
+                  + Durations.format(min)
+                  + ", e.g. "
+                  + (def != null ? Durations.format(def) : "1s"));
     } catch (IllegalArgumentException e) {
       error(key, e.getMessage());
     }
@@ -276,8 +292,14 @@ final class YamlSection {
       }
       names.add(name);
     }
-    error(key, "'" + s + "' is not allowed; use " + String.join(", ", names.subList(0,
-        names.size() - 1)) + " or " + names.getLast());
+    error(
+        key,
+        "'"
+            + s
+            + "' is not allowed; use "
+            + String.join(", ", names.subList(0, names.size() - 1))
+            + " or "
+            + names.getLast());
     return def;
   }
 
@@ -298,8 +320,9 @@ final class YamlSection {
   /** The sub-section {@code key}; empty (at this section's node) when absent. */
   YamlSection section(String key) {
     Node v = value(key);
-    return v == null ? new YamlSection(problems, pathOf(key), keyNode(key)) : of(v, pathOf(key),
-        problems);
+    return v == null
+        ? new YamlSection(problems, pathOf(key), keyNode(key))
+        : of(v, pathOf(key), problems);
   }
 
   /** The items of list {@code key}; empty when absent or not a list (reported). */
@@ -326,10 +349,12 @@ final class YamlSection {
       if (known.contains(e.getKey())) {
         continue;
       }
-      String suggestion = KeySuggester.closest(e.getKey(), known)
-          .map(k -> "did you mean `" + k + "`? ").orElse("");
-      problems.error(e.getValue().getKeyNode(), pathOf(e.getKey()), "unknown key; " + suggestion
-          + "allowed here: " + String.join(", ", known));
+      String suggestion =
+          KeySuggester.closest(e.getKey(), known).map(k -> "did you mean `" + k + "`? ").orElse("");
+      problems.error(
+          e.getValue().getKeyNode(),
+          pathOf(e.getKey()),
+          "unknown key; " + suggestion + "allowed here: " + String.join(", ", known));
     }
   }
 }

@@ -17,12 +17,12 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Fuzzes the configuration reader with Jazzer: the input, as UTF-8 text, is read as a
- * configuration file. The reader either returns a configuration or throws a
- * {@link ConfigException}, never anything else; every problem (and warning) names the file, says
- * where (a key path, or for a problem of the whole document a line or none) and has a non-empty
- * message of printable text: what the file said is echoed with control and format characters
- * escaped, so a message cannot break a terminal or a log line.
+ * Fuzzes the configuration reader with Jazzer: the input, as UTF-8 text, is read as a configuration
+ * file. The reader either returns a configuration or throws a {@link ConfigException}, never
+ * anything else; every problem (and warning) names the file, says where (a key path, or for a
+ * problem of the whole document a line or none) and has a non-empty message of printable text: what
+ * the file said is echoed with control and format characters escaped, so a message cannot break a
+ * terminal or a log line.
  *
  * <p>Relative file names in the input resolve against an empty directory; secrets come from a fixed
  * environment ({@code TETHER_ADMIN_TOKEN}). Seeds in {@code ConfigReaderFuzzTestInputs/configs/}
@@ -65,7 +65,9 @@ class ConfigReaderFuzzTest {
       assertThat(p.message()).as("message of %s", p).isNotBlank();
       assertThat(p.line()).as("line of %s", p).isNotNegative();
       if (p.path().isEmpty()) {
-        assertThat(DOCUMENT_PROBLEMS).as("a problem without a key path: %s", p).anyMatch(p.message()::startsWith);
+        assertThat(DOCUMENT_PROBLEMS)
+            .as("a problem without a key path: %s", p)
+            .anyMatch(p.message()::startsWith);
       }
       assertPrintable(p.message(), p);
       assertPrintable(p.path(), p);
@@ -75,12 +77,15 @@ class ConfigReaderFuzzTest {
   private static void assertPrintable(String text, ConfigProblem p) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      boolean ok = !Character.isISOControl(c)
-          && Character.getType(c) != Character.FORMAT
-          && Character.getType(c) != Character.LINE_SEPARATOR
-          && Character.getType(c) != Character.PARAGRAPH_SEPARATOR
-          && !(Character.isHighSurrogate(c) && (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))))
-          && !(Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1))));
+      boolean ok =
+          !Character.isISOControl(c)
+              && Character.getType(c) != Character.FORMAT
+              && Character.getType(c) != Character.LINE_SEPARATOR
+              && Character.getType(c) != Character.PARAGRAPH_SEPARATOR
+              && !(Character.isHighSurrogate(c)
+                  && (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))))
+              && !(Character.isLowSurrogate(c)
+                  && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1))));
       assertThat(ok).as("character U+%04X at %d of %s", (int) c, i, p).isTrue();
     }
   }

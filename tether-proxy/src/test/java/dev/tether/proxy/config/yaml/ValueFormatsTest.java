@@ -16,7 +16,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ValueFormatsTest {
 
   @ParameterizedTest
-  @CsvSource({"0, 0", "500ms, 500", "2s, 2000", "1m, 60000", "1h, 3600000", "365d, 31536000000", "0s, 0", "90s, 90000"})
+  @CsvSource({
+    "0, 0",
+    "500ms, 500",
+    "2s, 2000",
+    "1m, 60000",
+    "1h, 3600000",
+    "365d, 31536000000",
+    "0s, 0",
+    "90s, 90000"
+  })
   void durations(String text, long millis) {
     assertThat(Durations.parse(text)).isEqualTo(Duration.ofMillis(millis));
   }
@@ -24,13 +33,16 @@ class ValueFormatsTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "2x", "1.5s", "-1s", "2 s", "s", "1w", "2S", "1m30s", "ms"})
   void badDurations(String text) {
-    assertThatIllegalArgumentException().isThrownBy(() -> Durations.parse(text))
-        .withMessage("'" + text + "' is not a duration; use a number with ms, s, m, h or d, e.g. 2s");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> Durations.parse(text))
+        .withMessage(
+            "'" + text + "' is not a duration; use a number with ms, s, m, h or d, e.g. 2s");
   }
 
   @Test
   void bareNumberOtherThanZeroIsRejectedWithAHint() {
-    assertThatIllegalArgumentException().isThrownBy(() -> Durations.parse("30"))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> Durations.parse("30"))
         .withMessage("'30' has no unit; use a number with ms, s, m, h or d, e.g. 30s or 30ms");
   }
 
@@ -51,23 +63,26 @@ class ValueFormatsTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "16kb", "1.5k", "-1", "k", "16 k", "1t"})
   void badSizes(String text) {
-    assertThatIllegalArgumentException().isThrownBy(() -> ByteSizes.parse(text))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ByteSizes.parse(text))
         .withMessageStartingWith("'" + text + "' is not a size; ");
   }
 
   @Test
   void hugeSizeOverflowsCleanly() {
-    assertThatIllegalArgumentException().isThrownBy(() -> ByteSizes.parse("999999999999g"))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ByteSizes.parse("999999999999g"))
         .withMessage("'999999999999g' is too large");
   }
 
   @ParameterizedTest
   @CsvSource({
-      "127.0.0.1:8080, 127.0.0.1, 8080, 127.0.0.1:8080",
-      "[::1]:9000, ::1, 9000, [::1]:9000",
-      "[2001:db8::5]:0, 2001:db8::5, 0, [2001:db8::5]:0",
-      "example.com:65535, example.com, 65535, example.com:65535",
-      "localhost:1, localhost, 1, localhost:1"})
+    "127.0.0.1:8080, 127.0.0.1, 8080, 127.0.0.1:8080",
+    "[::1]:9000, ::1, 9000, [::1]:9000",
+    "[2001:db8::5]:0, 2001:db8::5, 0, [2001:db8::5]:0",
+    "example.com:65535, example.com, 65535, example.com:65535",
+    "localhost:1, localhost, 1, localhost:1"
+  })
   void addresses(String text, String host, int port, String printed) {
     HostPort hp = HostPort.parse(text);
     assertThat(hp).isEqualTo(new HostPort(host, port));
@@ -75,20 +90,24 @@ class ValueFormatsTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "localhost | 'localhost' has no port; use host:port or [ipv6]:port, e.g. 127.0.0.1:8080",
-      ":8080 | ':8080' has no host; use 0.0.0.0 for every interface, e.g. 0.0.0.0:8080",
-      "host:65536 | port 65536 in 'host:65536' is out of range 0..65535",
-      "host:http | 'http' in 'host:http' is not a port; use a number 0..65535",
-      "host: | '' in 'host:' is not a port; use a number 0..65535",
-      "::1:80 | '::1:80': an IPv6 address needs brackets, e.g. [::1]:8080",
-      "[::g]:80 | '::g' in '[::g]:80' is not an IPv6 address; use host:port or [ipv6]:port, e.g. 127.0.0.1:8080",
-      "[::1]80 | '[::1]80' is not an address; use host:port or [ipv6]:port, e.g. 127.0.0.1:8080",
-      "300.1.1.1:80 | '300.1.1.1' in '300.1.1.1:80' is not an IPv4 address (four numbers 0..255)",
-      "bad_host:80 | 'bad_host' in 'bad_host:80' is not a host name (letters, digits, '-' and '.')",
-      "-a.com:80 | '-a.com' in '-a.com:80' is not a host name (letters, digits, '-' and '.')"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "localhost | 'localhost' has no port; use host:port or [ipv6]:port, e.g. 127.0.0.1:8080",
+        ":8080 | ':8080' has no host; use 0.0.0.0 for every interface, e.g. 0.0.0.0:8080",
+        "host:65536 | port 65536 in 'host:65536' is out of range 0..65535",
+        "host:http | 'http' in 'host:http' is not a port; use a number 0..65535",
+        "host: | '' in 'host:' is not a port; use a number 0..65535",
+        "::1:80 | '::1:80': an IPv6 address needs brackets, e.g. [::1]:8080",
+        "[::g]:80 | '::g' in '[::g]:80' is not an IPv6 address; use host:port or [ipv6]:port, e.g. 127.0.0.1:8080",
+        "[::1]80 | '[::1]80' is not an address; use host:port or [ipv6]:port, e.g. 127.0.0.1:8080",
+        "300.1.1.1:80 | '300.1.1.1' in '300.1.1.1:80' is not an IPv4 address (four numbers 0..255)",
+        "bad_host:80 | 'bad_host' in 'bad_host:80' is not a host name (letters, digits, '-' and '.')",
+        "-a.com:80 | '-a.com' in '-a.com:80' is not a host name (letters, digits, '-' and '.')"
+      })
   void badAddresses(String text, String message) {
-    assertThatIllegalArgumentException().isThrownBy(() -> HostPort.parse(text))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> HostPort.parse(text))
         .withMessage(message);
   }
 
@@ -127,13 +146,16 @@ class ValueFormatsTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "10.0.0.1/8 | '10.0.0.1/8' has host bits set beyond /8; did you mean 10.0.0.0/8?",
-      "10.0.0.0/33 | '33' in '10.0.0.0/33' is not a prefix length; use 0..32",
-      "fd00::/129 | '129' in 'fd00::/129' is not a prefix length; use 0..128",
-      "10.0.0.0/ | '' in '10.0.0.0/' is not a prefix length; use 0..32",
-      "example.com/8 | 'example.com/8' is not a network; use an IP address with an optional /prefix, e.g. 10.0.0.0/8 or fd00::/8",
-      "::ffff:10.0.0.0/104 | '::ffff:10.0.0.0/104' is an IPv4-mapped IPv6 address; write the IPv4 network instead"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "10.0.0.1/8 | '10.0.0.1/8' has host bits set beyond /8; did you mean 10.0.0.0/8?",
+        "10.0.0.0/33 | '33' in '10.0.0.0/33' is not a prefix length; use 0..32",
+        "fd00::/129 | '129' in 'fd00::/129' is not a prefix length; use 0..128",
+        "10.0.0.0/ | '' in '10.0.0.0/' is not a prefix length; use 0..32",
+        "example.com/8 | 'example.com/8' is not a network; use an IP address with an optional /prefix, e.g. 10.0.0.0/8 or fd00::/8",
+        "::ffff:10.0.0.0/104 | '::ffff:10.0.0.0/104' is an IPv4-mapped IPv6 address; write the IPv4 network instead"
+      })
   void badCidrs(String text, String message) {
     assertThatIllegalArgumentException().isThrownBy(() -> Cidr.parse(text)).withMessage(message);
   }

@@ -11,7 +11,8 @@ import java.io.UncheckedIOException;
 /**
  * Plain Servlet API use of {@code HttpSession}: {@code /set?name=&value=}, {@code /get?name=},
  * {@code /peek} ({@code getSession(false)}), {@code /rotate} ({@code changeSessionId()}), {@code
- * /invalidate}, {@code /events} (what {@link SampleListener} saw), {@code /async?name=&value=} (sets it on another thread, after {@code startAsync()}), {@code /boom} (throws; the error page is
+ * /invalidate}, {@code /events} (what {@link SampleListener} saw), {@code /async?name=&value=}
+ * (sets it on another thread, after {@code startAsync()}), {@code /boom} (throws; the error page is
  * {@code /oops}, which reads the session), {@code /ping}.
  */
 public class SampleServlet extends HttpServlet {
@@ -23,17 +24,18 @@ public class SampleServlet extends HttpServlet {
     res.setContentType("text/plain;charset=UTF-8");
     if (req.getServletPath().equals("/async")) {
       AsyncContext async = req.startAsync();
-      async.start(() -> {
-        try {
-          HttpSession s = ((HttpServletRequest) async.getRequest()).getSession();
-          s.setAttribute(req.getParameter("name"), req.getParameter("value"));
-          async.getResponse().getWriter().print("async " + s.getId());
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        } finally {
-          async.complete();
-        }
-      });
+      async.start(
+          () -> {
+            try {
+              HttpSession s = ((HttpServletRequest) async.getRequest()).getSession();
+              s.setAttribute(req.getParameter("name"), req.getParameter("value"));
+              async.getResponse().getWriter().print("async " + s.getId());
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            } finally {
+              async.complete();
+            }
+          });
       return;
     }
     String out;

@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The issuer's JWK set as last fetched. A lookup is lock-free while the set is younger than {@code
  * maxAge} and knows the {@code kid}; otherwise one caller fetches again, at most once per {@code
- * minInterval} (an unknown {@code kid} is how a rotation shows, and also what an attacker sends,
- * so it may cost a fetch but never more than one per interval). A failed fetch keeps the previous
- * set and is logged; the next attempt waits out the interval. Thread-safe.
+ * minInterval} (an unknown {@code kid} is how a rotation shows, and also what an attacker sends, so
+ * it may cost a fetch but never more than one per interval). A failed fetch keeps the previous set
+ * and is logged; the next attempt waits out the interval. Thread-safe.
  */
 public final class JwksCache {
 
@@ -41,7 +41,8 @@ public final class JwksCache {
    * @param minInterval the least time between two fetch attempts
    * @param clock judges both
    */
-  public JwksCache(URI uri, JwksFetcher fetcher, Duration maxAge, Duration minInterval, Clock clock) {
+  public JwksCache(
+      URI uri, JwksFetcher fetcher, Duration maxAge, Duration minInterval, Clock clock) {
     this.uri = requireNonNull(uri, "uri");
     this.fetcher = requireNonNull(fetcher, "fetcher");
     this.maxAge = requireNonNull(maxAge, "maxAge");
@@ -66,7 +67,8 @@ public final class JwksCache {
     }
     s = refresh(now);
     if (s.set == null) {
-      throw new KeysUnavailableException("the issuer's JWK set at " + uri + " could not be fetched yet");
+      throw new KeysUnavailableException(
+          "the issuer's JWK set at " + uri + " could not be fetched yet");
     }
     return Optional.ofNullable(s.set.getKeyByKeyId(kid));
   }
@@ -89,7 +91,8 @@ public final class JwksCache {
       snapshot = s;
       log.debug("fetched {} keys from {}", set.getKeys().size(), uri);
     } catch (IOException | ParseException | RuntimeException e) {
-      log.warn("fetching the JWK set at {} failed, keeping the previous one: {}", uri, e.toString());
+      log.warn(
+          "fetching the JWK set at {} failed, keeping the previous one: {}", uri, e.toString());
     }
     return s;
   }

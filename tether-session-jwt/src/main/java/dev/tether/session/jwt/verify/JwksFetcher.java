@@ -23,7 +23,11 @@ public interface JwksFetcher {
     HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
     return uri -> {
       HttpRequest request =
-          HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/jwk-set+json, application/json").GET().build();
+          HttpRequest.newBuilder(uri)
+              .timeout(timeout)
+              .header("Accept", "application/jwk-set+json, application/json")
+              .GET()
+              .build();
       try {
         HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {

@@ -17,14 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authorises a downstream service's requests from a session JWT alone: {@code Authorization:
- * Bearer <token>} is verified by a {@link TokenVerifier} (signature against the issuer's JWK set,
- * issuer, audience, expiry; no session store is asked), and the request goes on with {@link
+ * Authorises a downstream service's requests from a session JWT alone: {@code Authorization: Bearer
+ * <token>} is verified by a {@link TokenVerifier} (signature against the issuer's JWK set, issuer,
+ * audience, expiry; no session store is asked), and the request goes on with {@link
  * #session(ServletRequest)} set, {@code getUserPrincipal()}/{@code getRemoteUser()} answering the
  * token's {@code sub} and {@code getAuthType()} {@code "Bearer"}.
  *
- * <p>Refusals follow RFC 6750 §3: no token, 401 with {@code WWW-Authenticate: Bearer
- * realm="..."}; a refused token, 401 with {@code Bearer realm="...", error="invalid_token",
+ * <p>Refusals follow RFC 6750 §3: no token, 401 with {@code WWW-Authenticate: Bearer realm="..."};
+ * a refused token, 401 with {@code Bearer realm="...", error="invalid_token",
  * error_description="<why>"}; a header that is not {@code Bearer}, 400 with {@code
  * error="invalid_request"}. When the issuer's keys were never fetched, 503 with {@code
  * Retry-After}: the token may be fine, the service cannot tell.
@@ -44,7 +44,9 @@ public final class JwtVerifierFilter implements Filter {
   private final TokenVerifier verifier;
   private final String realm;
 
-  /** Verifies with {@code verifier}; {@code realm} names this service in {@code WWW-Authenticate}. */
+  /**
+   * Verifies with {@code verifier}; {@code realm} names this service in {@code WWW-Authenticate}.
+   */
   public JwtVerifierFilter(TokenVerifier verifier, String realm) {
     this.verifier = requireNonNull(verifier, "verifier");
     this.realm = requireNonNull(realm, "realm").replaceAll("[^A-Za-z0-9 ._-]", "_");
@@ -68,7 +70,10 @@ public final class JwtVerifierFilter implements Filter {
       return;
     }
     if (!auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.substring(7).isBlank()) {
-      refuse(out, 400, challenge("invalid_request", "the Authorization header must be Bearer <token>"),
+      refuse(
+          out,
+          400,
+          challenge("invalid_request", "the Authorization header must be Bearer <token>"),
           "the Authorization header must be Bearer <token>");
       return;
     }
@@ -90,8 +95,13 @@ public final class JwtVerifierFilter implements Filter {
   }
 
   private String challenge(String error, String description) {
-    return "Bearer realm=\"" + realm + "\", error=\"" + error + "\", error_description=\""
-        + description.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "?") + "\"";
+    return "Bearer realm=\""
+        + realm
+        + "\", error=\""
+        + error
+        + "\", error_description=\""
+        + description.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "?")
+        + "\"";
   }
 
   private static void refuse(HttpServletResponse out, int status, String challenge, String message)

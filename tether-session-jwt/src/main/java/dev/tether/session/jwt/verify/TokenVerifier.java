@@ -72,7 +72,10 @@ public final class TokenVerifier {
     String alg = header.getAlgorithm().getName();
     if (!settings.algorithms().contains(alg)) {
       throw new InvalidTokenException(
-          "algorithm " + alg + " is not accepted; allowed: " + settings.algorithms().stream().sorted().toList());
+          "algorithm "
+              + alg
+              + " is not accepted; allowed: "
+              + settings.algorithms().stream().sorted().toList());
     }
     String kid = header.getKeyID();
     if (kid == null || kid.isBlank()) {
@@ -112,9 +115,15 @@ public final class TokenVerifier {
 
   private boolean verifies(SignedJWT jwt, JWK key) throws InvalidTokenException {
     JWSHeader header = jwt.getHeader();
-    if (key.getAlgorithm() != null && !key.getAlgorithm().getName().equals(header.getAlgorithm().getName())) {
+    if (key.getAlgorithm() != null
+        && !key.getAlgorithm().getName().equals(header.getAlgorithm().getName())) {
       throw new InvalidTokenException(
-          "key " + printable(key.getKeyID()) + " is for " + key.getAlgorithm() + ", not " + header.getAlgorithm());
+          "key "
+              + printable(key.getKeyID())
+              + " is for "
+              + key.getAlgorithm()
+              + ", not "
+              + header.getAlgorithm());
     }
     if (key.getKeyUse() != null && key.getKeyUse() != KeyUse.SIGNATURE) {
       throw new InvalidTokenException("key " + printable(key.getKeyID()) + " is not a signing key");
@@ -124,7 +133,8 @@ public final class TokenVerifier {
       if (key instanceof AsymmetricJWK asymmetric) {
         verifier = factory.createJWSVerifier(header, asymmetric.toPublicKey());
       } else {
-        throw new InvalidTokenException("key " + printable(key.getKeyID()) + " is not a public key");
+        throw new InvalidTokenException(
+            "key " + printable(key.getKeyID()) + " is not a public key");
       }
       return jwt.verify(verifier);
     } catch (JOSEException | IllegalStateException e) {
@@ -139,7 +149,8 @@ public final class TokenVerifier {
       throw new InvalidTokenException("issuer " + printable(c.getIssuer()) + " is not accepted");
     }
     if (c.getAudience() == null || !c.getAudience().contains(settings.audience())) {
-      throw new InvalidTokenException("the token is not for audience " + printable(settings.audience()));
+      throw new InvalidTokenException(
+          "the token is not for audience " + printable(settings.audience()));
     }
     Instant exp = instant(c.getExpirationTime());
     if (exp == null) {
@@ -161,7 +172,8 @@ public final class TokenVerifier {
       throw new InvalidTokenException("the token names no user (sub) or session (sid)");
     }
     VerifiedSession s =
-        new VerifiedSession(c.getSubject(), handle, iat == null ? exp : iat, exp, kid, c.getClaims());
+        new VerifiedSession(
+            c.getSubject(), handle, iat == null ? exp : iat, exp, kid, c.getClaims());
     if (revocations.isRevoked(s)) {
       throw new InvalidTokenException("the session was revoked");
     }

@@ -30,11 +30,13 @@ public record VerifiedSession(
     requireNonNull(expiresAt, "expiresAt");
     requireNonNull(keyId, "keyId");
     Map<String, Object> present = new java.util.LinkedHashMap<>();
-    requireNonNull(claims, "claims").forEach((k, v) -> {
-      if (v != null) {
-        present.put(k, v);
-      }
-    });
+    requireNonNull(claims, "claims")
+        .forEach(
+            (k, v) -> {
+              if (v != null) {
+                present.put(k, v);
+              }
+            });
     claims = java.util.Collections.unmodifiableMap(present);
   }
 

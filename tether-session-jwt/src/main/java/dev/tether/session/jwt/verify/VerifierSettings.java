@@ -19,7 +19,8 @@ import java.util.Set;
  * @param audience this service's name, which {@code aud} must contain
  * @param algorithms the JWS algorithms accepted ({@code ES256} by default; {@code none} and the
  *     HMAC ones are refused, a public key is no shared secret)
- * @param clockSkew leeway on {@code exp}, {@code nbf} and {@code iat} (30 s by default, at most 5 min)
+ * @param clockSkew leeway on {@code exp}, {@code nbf} and {@code iat} (30 s by default, at most 5
+ *     min)
  * @param jwksMaxAge how long a fetched JWK set is used before it is fetched again (5 min)
  * @param jwksMinInterval the least time between two fetches, also when a token names an unknown
  *     {@code kid} (30 s): a flood of made-up key ids costs at most one fetch per interval
@@ -59,7 +60,10 @@ public record VerifierSettings(
     requireNonNull(jwksMinInterval, "jwksMinInterval");
     if (jwksMinInterval.isNegative() || jwksMaxAge.compareTo(jwksMinInterval) < 0) {
       throw new IllegalArgumentException(
-          "jwksMaxAge " + jwksMaxAge + " and jwksMinInterval " + jwksMinInterval
+          "jwksMaxAge "
+              + jwksMaxAge
+              + " and jwksMinInterval "
+              + jwksMinInterval
               + "; allowed: 0 <= jwksMinInterval <= jwksMaxAge");
     }
   }
@@ -67,17 +71,24 @@ public record VerifierSettings(
   /** ES256 only, 30 s skew, the JWK set kept 5 minutes and fetched at most every 30 s. */
   public static VerifierSettings of(URI jwksUri, String issuer, String audience) {
     return new VerifierSettings(
-        jwksUri, issuer, audience, Set.of("ES256"), Duration.ofSeconds(30), Duration.ofMinutes(5),
+        jwksUri,
+        issuer,
+        audience,
+        Set.of("ES256"),
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(5),
         Duration.ofSeconds(30));
   }
 
   /** The same accepting {@code algs}. */
   public VerifierSettings withAlgorithms(Set<String> algs) {
-    return new VerifierSettings(jwksUri, issuer, audience, algs, clockSkew, jwksMaxAge, jwksMinInterval);
+    return new VerifierSettings(
+        jwksUri, issuer, audience, algs, clockSkew, jwksMaxAge, jwksMinInterval);
   }
 
   /** The same with these JWK set cache times. */
   public VerifierSettings withJwksTimes(Duration maxAge, Duration minInterval) {
-    return new VerifierSettings(jwksUri, issuer, audience, algorithms, clockSkew, maxAge, minInterval);
+    return new VerifierSettings(
+        jwksUri, issuer, audience, algorithms, clockSkew, maxAge, minInterval);
   }
 }

@@ -1,2 +1,4 @@
-/** The downstream side: a servlet filter that authorises requests from a session JWT's claims alone. */
+/**
+ * The downstream side: a servlet filter that authorises requests from a session JWT's claims alone.
+ */
 package dev.tether.session.jwt.verify;

@@ -22,7 +22,8 @@ class JwksCacheTest {
   private static final URI URL = URI.create("https://shop.example/.well-known/jwks.json");
 
   private final SettableClock clock = new SettableClock(T0);
-  private final List<JWK> served = new ArrayList<>(List.of(JwtKeySet.generateEs256("k1", T0).toPublicJWK()));
+  private final List<JWK> served =
+      new ArrayList<>(List.of(JwtKeySet.generateEs256("k1", T0).toPublicJWK()));
   private final AtomicInteger calls = new AtomicInteger();
   private volatile boolean down;
   private final JwksFetcher fetcher =

@@ -42,15 +42,23 @@ class TokenVerifierTest {
   private final SessionTokenIssuer issuer =
       new SessionTokenIssuer(
           JwtSettings.of(ISSUER, List.of("orders", "billing")).withClaims(Map.of("roles", "roles")),
-          keys, clock, new SecureRandom());
+          keys,
+          clock,
+          new SecureRandom());
   private final SessionManager manager =
       SessionManager.builder(new MemorySessionStore(clock)).clock(clock).build();
   private final VerifierSettings settings =
-      VerifierSettings.of(URI.create("https://shop.example/.well-known/jwks.json"), ISSUER, "orders");
+      VerifierSettings.of(
+          URI.create("https://shop.example/.well-known/jwks.json"), ISSUER, "orders");
   private final JwksCache cache =
-      new JwksCache(settings.jwksUri(), uri -> keys.published(clock.instant()).toString(true),
-          settings.jwksMaxAge(), settings.jwksMinInterval(), clock);
-  private final TokenVerifier verifier = new TokenVerifier(settings, cache, RevocationCheck.NONE, clock);
+      new JwksCache(
+          settings.jwksUri(),
+          uri -> keys.published(clock.instant()).toString(true),
+          settings.jwksMaxAge(),
+          settings.jwksMinInterval(),
+          clock);
+  private final TokenVerifier verifier =
+      new TokenVerifier(settings, cache, RevocationCheck.NONE, clock);
 
   private String tokenOf(String user) {
     ActiveSession s = manager.create();
@@ -84,8 +92,9 @@ class TokenVerifierTest {
   void aTamperedPayloadOrAForeignKeyFailsTheSignature() throws Exception {
     String token = tokenOf("alice");
     String[] parts = token.split("\\.");
-    String forged = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
-        .replace("\"alice\"", "\"admin\"");
+    String forged =
+        new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+            .replace("\"alice\"", "\"admin\"");
     refused(parts[0] + "." + b64(forged) + "." + parts[2], "the signature does not verify");
 
     ECKey impostor = JwtKeySet.generateEs256("k1", T0);
@@ -94,9 +103,11 @@ class TokenVerifierTest {
 
   @Test
   void wrongIssuerOrAudienceIsRefused() throws Exception {
-    refused(sign(key, claims().issuer("https://evil.example").build()),
+    refused(
+        sign(key, claims().issuer("https://evil.example").build()),
         "issuer 'https://evil.example' is not accepted");
-    refused(sign(key, claims().audience("billing").build()), "the token is not for audience 'orders'");
+    refused(
+        sign(key, claims().audience("billing").build()), "the token is not for audience 'orders'");
   }
 
   @Test
@@ -104,9 +115,13 @@ class TokenVerifierTest {
     refused(new PlainJWT(claims().build()).serialize(), "unsecured token (alg none) refused");
     // alg:none with a signature part left empty, the classic downgrade
     String header = b64("{\"alg\":\"none\",\"kid\":\"k1\"}");
-    refused(header + "." + b64(claims().build().toString()) + ".", "unsecured token (alg none) refused");
+    refused(
+        header + "." + b64(claims().build().toString()) + ".",
+        "unsecured token (alg none) refused");
 
-    SignedJWT hs = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").build(), claims().build());
+    SignedJWT hs =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").build(), claims().build());
     hs.sign(new MACSigner(key.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8)));
     refused(hs.serialize(), "algorithm HS256 is not accepted; allowed: [ES256]");
   }
@@ -162,14 +177,21 @@ class TokenVerifierTest {
   }
 
   private static String sign(ECKey k, JWTClaimsSet c) throws Exception {
-    SignedJWT jwt = new SignedJWT(
-        new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).keyID(k.getKeyID()).build(), c);
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .type(JOSEObjectType.JWT)
+                .keyID(k.getKeyID())
+                .build(),
+            c);
     jwt.sign(new ECDSASigner(k));
     return jwt.serialize();
   }
 
   private static String b64(String s) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   private void refused(String token, String reason) {

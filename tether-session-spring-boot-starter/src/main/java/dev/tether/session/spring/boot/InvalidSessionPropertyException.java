@@ -20,14 +20,24 @@ public final class InvalidSessionPropertyException extends RuntimeException {
    * @param problem what is wrong with it
    * @param allowed what would be accepted
    */
-  public InvalidSessionPropertyException(String property, String value, String problem, String allowed) {
-    this(property, value, problem + "; allowed: " + requireNonNull(allowed, "allowed"),
-        "Set " + property + " to one of: " + allowed + ".", true);
+  public InvalidSessionPropertyException(
+      String property, String value, String problem, String allowed) {
+    this(
+        property,
+        value,
+        problem + "; allowed: " + requireNonNull(allowed, "allowed"),
+        "Set " + property + " to one of: " + allowed + ".",
+        true);
   }
 
-  private InvalidSessionPropertyException(String property, String value, String detail, String action, boolean unused) {
-    super("invalid property " + requireNonNull(property, "property") + (value == null ? "" : "='" + value + "'")
-        + ": " + detail);
+  private InvalidSessionPropertyException(
+      String property, String value, String detail, String action, boolean unused) {
+    super(
+        "invalid property "
+            + requireNonNull(property, "property")
+            + (value == null ? "" : "='" + value + "'")
+            + ": "
+            + detail);
     this.property = property;
     this.value = value;
     this.action = action;
@@ -35,14 +45,27 @@ public final class InvalidSessionPropertyException extends RuntimeException {
 
   /** A property that tether-session does not know, {@code known} listing those it does. */
   static InvalidSessionPropertyException unknown(String property, String known) {
-    return new InvalidSessionPropertyException(property, null, "unknown property",
-        "Remove " + property + " or correct its name; the known properties are " + known + ".", true);
+    return new InvalidSessionPropertyException(
+        property,
+        null,
+        "unknown property",
+        "Remove " + property + " or correct its name; the known properties are " + known + ".",
+        true);
   }
 
-  /** A store setting its provider refused; {@code detail} is the provider's message, which names what is allowed. */
+  /**
+   * A store setting its provider refused; {@code detail} is the provider's message, which names
+   * what is allowed.
+   */
   static InvalidSessionPropertyException storeSetting(String store, String detail) {
-    return new InvalidSessionPropertyException(SessionSettings.PREFIX + ".store.*", null, detail,
-        "Correct the tether.session.store.<setting> properties of store '" + store + "' as the description says.", true);
+    return new InvalidSessionPropertyException(
+        SessionSettings.PREFIX + ".store.*",
+        null,
+        detail,
+        "Correct the tether.session.store.<setting> properties of store '"
+            + store
+            + "' as the description says.",
+        true);
   }
 
   /** The full property name. */

@@ -20,25 +20,40 @@ import org.springframework.core.env.Environment;
  * problem is an {@link InvalidSessionPropertyException} naming the property and what is allowed.
  *
  * @param store the store name
- * @param storeSettings the store's settings, {@code tether.session.store.<setting>} without the prefix
+ * @param storeSettings the store's settings, {@code tether.session.store.<setting>} without the
+ *     prefix
  * @param policy the session policy
  * @param cookie the session cookie
  * @param nearCacheSize the near cache's size, or 0 for none
  */
 record SessionSettings(
-    String store, Map<String, String> storeSettings, SessionPolicy policy, SessionCookie cookie, int nearCacheSize) {
+    String store,
+    Map<String, String> storeSettings,
+    SessionPolicy policy,
+    SessionCookie cookie,
+    int nearCacheSize) {
 
   static final String PREFIX = "tether.session";
 
   private static final Set<String> KEYS =
-      Set.of("enabled", "store", "idle-timeout", "absolute-timeout", "near-cache", "near-cache-size",
-          "cookie.name", "cookie.secure", "cookie.same-site", "cookie.host-prefix");
+      Set.of(
+          "enabled",
+          "store",
+          "idle-timeout",
+          "absolute-timeout",
+          "near-cache",
+          "near-cache-size",
+          "cookie.name",
+          "cookie.secure",
+          "cookie.same-site",
+          "cookie.host-prefix");
 
   private static final List<ConfigurationPropertyName> KNOWN =
       KEYS.stream().map(k -> ConfigurationPropertyName.of(PREFIX + "." + k)).toList();
 
   private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(PREFIX);
-  private static final ConfigurationPropertyName STORE = ConfigurationPropertyName.of(PREFIX + ".store");
+  private static final ConfigurationPropertyName STORE =
+      ConfigurationPropertyName.of(PREFIX + ".store");
 
   /** Reads and checks the properties. */
   static SessionSettings of(TetherSessionProperties p, Environment env) {
@@ -48,43 +63,70 @@ record SessionSettings(
       if (!(source instanceof IterableConfigurationPropertySource iterable)) {
         continue;
       }
-      iterable.stream().filter(ROOT::isAncestorOf).forEach(name -> {
-        if (STORE.isAncestorOf(name)) {
-          String key = name.subName(STORE.getNumberOfElements()).toString();
-          storeSettings.computeIfAbsent(key, k -> binder.bind(name, org.springframework.boot.context.properties.bind.Bindable.of(String.class)).orElse(""));
-        } else {
-          if (KNOWN.stream().noneMatch(name::equals)) { // equals is relaxed: idleTimeout is idle-timeout
-            throw InvalidSessionPropertyException.unknown(name.toString(),
-                String.join(", ", new TreeSet<>(KEYS).stream().map(k -> PREFIX + "." + k).toList()) + " and "
-                    + PREFIX + ".store.<setting> of the chosen store");
-          }
-        }
-      });
+      iterable.stream()
+          .filter(ROOT::isAncestorOf)
+          .forEach(
+              name -> {
+                if (STORE.isAncestorOf(name)) {
+                  String key = name.subName(STORE.getNumberOfElements()).toString();
+                  storeSettings.computeIfAbsent(
+                      key,
+                      k ->
+                          binder
+                              .bind(
+                                  name,
+                                  org.springframework.boot.context.properties.bind.Bindable.of(
+                                      String.class))
+                              .orElse(""));
+                } else {
+                  if (KNOWN.stream()
+                      .noneMatch(name::equals)) { // equals is relaxed: idleTimeout is idle-timeout
+                    throw InvalidSessionPropertyException.unknown(
+                        name.toString(),
+                        String.join(
+                                ", ",
+                                new TreeSet<>(KEYS).stream().map(k -> PREFIX + "." + k).toList())
+                            + " and "
+                            + PREFIX
+                            + ".store.<setting> of the chosen store");
+                  }
+                }
+              });
     }
     String store = p.getStore() == null ? "" : p.getStore().trim();
     if (store.isEmpty()) {
-      throw new InvalidSessionPropertyException(PREFIX + ".store", p.getStore(), "no store named",
-          "memory, file, redis, jdbc or grid");
+      throw new InvalidSessionPropertyException(
+          PREFIX + ".store", p.getStore(), "no store named", "memory, file, redis, jdbc or grid");
     }
-    return new SessionSettings(store, Map.copyOf(storeSettings), policy(p), cookie(p.getCookie()), nearCacheSize(p));
+    return new SessionSettings(
+        store, Map.copyOf(storeSettings), policy(p), cookie(p.getCookie()), nearCacheSize(p));
   }
 
   private static SessionPolicy policy(TetherSessionProperties p) {
     SessionPolicy defaults = SessionPolicy.defaults();
     Duration idle = p.getIdleTimeout() == null ? defaults.idleTimeout() : p.getIdleTimeout();
-    Duration absolute = p.getAbsoluteTimeout() == null ? defaults.absoluteTimeout() : p.getAbsoluteTimeout();
+    Duration absolute =
+        p.getAbsoluteTimeout() == null ? defaults.absoluteTimeout() : p.getAbsoluteTimeout();
     if (idle.isNegative() || idle.isZero()) {
-      throw new InvalidSessionPropertyException(PREFIX + ".idle-timeout", idle.toString(), "must be positive",
+      throw new InvalidSessionPropertyException(
+          PREFIX + ".idle-timeout",
+          idle.toString(),
+          "must be positive",
           "a positive duration such as 30m or PT30M");
     }
     if (idle.compareTo(defaults.touchInterval()) <= 0) {
-      throw new InvalidSessionPropertyException(PREFIX + ".idle-timeout", idle.toString(),
+      throw new InvalidSessionPropertyException(
+          PREFIX + ".idle-timeout",
+          idle.toString(),
           "must be longer than the last-access write interval " + defaults.touchInterval(),
           "a duration longer than " + defaults.touchInterval().toSeconds() + "s");
     }
     if (absolute.compareTo(idle) < 0) {
-      throw new InvalidSessionPropertyException(PREFIX + ".absolute-timeout", absolute.toString(),
-          "is shorter than the idle timeout " + idle, "a duration at least as long as tether.session.idle-timeout");
+      throw new InvalidSessionPropertyException(
+          PREFIX + ".absolute-timeout",
+          absolute.toString(),
+          "is shorter than the idle timeout " + idle,
+          "a duration at least as long as tether.session.idle-timeout");
     }
     return defaults.withTimeouts(idle, absolute);
   }
@@ -92,13 +134,19 @@ record SessionSettings(
   private static SessionCookie cookie(TetherSessionProperties.Cookie c) {
     String sameSite = c.getSameSite();
     if (!"Strict".equalsIgnoreCase(sameSite) && !"Lax".equalsIgnoreCase(sameSite)) {
-      throw new InvalidSessionPropertyException(PREFIX + ".cookie.same-site", sameSite,
-          "SameSite=None would send the session cookie on cross-site requests", "Strict or Lax");
+      throw new InvalidSessionPropertyException(
+          PREFIX + ".cookie.same-site",
+          sameSite,
+          "SameSite=None would send the session cookie on cross-site requests",
+          "Strict or Lax");
     }
     boolean prefix = c.getHostPrefix() == null ? c.isSecure() : c.getHostPrefix();
     if (prefix != c.isSecure()) {
-      throw new InvalidSessionPropertyException(PREFIX + ".cookie.host-prefix", Boolean.toString(prefix),
-          prefix ? "the __Host- prefix needs a Secure cookie (tether.session.cookie.secure=true)"
+      throw new InvalidSessionPropertyException(
+          PREFIX + ".cookie.host-prefix",
+          Boolean.toString(prefix),
+          prefix
+              ? "the __Host- prefix needs a Secure cookie (tether.session.cookie.secure=true)"
               : "a Secure session cookie always carries the __Host- prefix (Path=/, no Domain)",
           "the same value as tether.session.cookie.secure (" + c.isSecure() + "), or unset");
     }
@@ -106,7 +154,10 @@ record SessionSettings(
     try {
       return new SessionCookie(c.getName(), c.isSecure(), canonical);
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new InvalidSessionPropertyException(PREFIX + ".cookie.name", c.getName(), String.valueOf(e.getMessage()),
+      throw new InvalidSessionPropertyException(
+          PREFIX + ".cookie.name",
+          c.getName(),
+          String.valueOf(e.getMessage()),
           "ASCII letters, digits, - and _");
     }
   }
@@ -116,8 +167,11 @@ record SessionSettings(
       return 0;
     }
     if (p.getNearCacheSize() < 1) {
-      throw new InvalidSessionPropertyException(PREFIX + ".near-cache-size", Integer.toString(p.getNearCacheSize()),
-          "must be at least 1", "a positive number of sessions");
+      throw new InvalidSessionPropertyException(
+          PREFIX + ".near-cache-size",
+          Integer.toString(p.getNearCacheSize()),
+          "must be at least 1",
+          "a positive number of sessions");
     }
     return p.getNearCacheSize();
   }
@@ -125,7 +179,8 @@ record SessionSettings(
   /** The store settings for a message, with anything that looks secret masked. */
   String describeStore() {
     Map<String, String> shown = new TreeMap<>();
-    storeSettings.forEach((k, v) -> shown.put(k, k.contains("password") || k.contains("secret") ? "******" : v));
+    storeSettings.forEach(
+        (k, v) -> shown.put(k, k.contains("password") || k.contains("secret") ? "******" : v));
     return "tether.session.store=" + store + (shown.isEmpty() ? "" : ", settings " + shown);
   }
 }

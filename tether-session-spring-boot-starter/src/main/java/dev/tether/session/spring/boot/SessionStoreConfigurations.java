@@ -11,9 +11,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * One configuration per store module, each active when its module is on the class path and
- * {@code tether.session.store} names it; {@link Unknown} comes last and stops start-up naming the
- * stores that are available. An application's own {@link SessionStore} bean replaces them all.
+ * One configuration per store module, each active when its module is on the class path and {@code
+ * tether.session.store} names it; {@link Unknown} comes last and stops start-up naming the stores
+ * that are available. An application's own {@link SessionStore} bean replaces them all.
  */
 final class SessionStoreConfigurations {
 
@@ -36,7 +36,10 @@ final class SessionStoreConfigurations {
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnMissingBean(SessionStore.class)
-  @ConditionalOnProperty(name = "tether.session.store", havingValue = "memory", matchIfMissing = true)
+  @ConditionalOnProperty(
+      name = "tether.session.store",
+      havingValue = "memory",
+      matchIfMissing = true)
   static class Memory {
     @Bean
     SessionStore tetherSessionStore(SessionSettings settings) {
@@ -99,9 +102,12 @@ final class SessionStoreConfigurations {
     SessionStore tetherSessionStore(SessionSettings settings) {
       SessionStoreProvider p = SessionStoreRegistry.providers().get(settings.store());
       if (p == null) {
-        throw new InvalidSessionPropertyException(SessionSettings.PREFIX + ".store", settings.store(),
+        throw new InvalidSessionPropertyException(
+            SessionSettings.PREFIX + ".store",
+            settings.store(),
             "no such session store on the class path (each store but memory needs its module, tether-session-"
-                + settings.store() + ")",
+                + settings.store()
+                + ")",
             String.join(", ", SessionStoreRegistry.providers().keySet()));
       }
       return create(p, settings);

@@ -1,6 +1,9 @@
 package dev.tether.session.spring.boot;
 
-/** The configured session store could not be reached at start-up; the application does not start without it. */
+/**
+ * The configured session store could not be reached at start-up; the application does not start
+ * without it.
+ */
 public final class SessionStoreUnavailableException extends RuntimeException {
 
   private final String store;
@@ -11,7 +14,9 @@ public final class SessionStoreUnavailableException extends RuntimeException {
    * @param cause what went wrong
    */
   public SessionStoreUnavailableException(String store, String settings, Throwable cause) {
-    super("session store '" + store + "' (" + settings + ") cannot be reached: " + cause.getMessage(), cause);
+    super(
+        "session store '" + store + "' (" + settings + ") cannot be reached: " + cause.getMessage(),
+        cause);
     this.store = store;
   }
 

@@ -26,26 +26,30 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
 /**
- * Clustered sessions from properties: a {@link SessionStore} as {@code tether.session.store}
- * names it (behind its circuit breaker for stores that do I/O), a {@link SessionManager} over it
- * (with Micrometer meters when the application has a {@link MeterRegistry}, the breaker's
- * included), an expiry sweeper, and in a servlet application the {@link
- * TetherSessionFilter} ahead of every other filter, Spring Security's included.
+ * Clustered sessions from properties: a {@link SessionStore} as {@code tether.session.store} names
+ * it (behind its circuit breaker for stores that do I/O), a {@link SessionManager} over it (with
+ * Micrometer meters when the application has a {@link MeterRegistry}, the breaker's included), an
+ * expiry sweeper, and in a servlet application the {@link TetherSessionFilter} ahead of every other
+ * filter, Spring Security's included.
  */
-@AutoConfiguration(afterName = {
-    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration", // Boot 4
-    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-    "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration", // Boot 3.5
-    "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration"})
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration", // Boot
+      // 4
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+      "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration", // Boot 3.5
+      "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration"
+    })
 @ConditionalOnProperty(name = "tether.session.enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(TetherSessionProperties.class)
 @Import({
-    SessionStoreConfigurations.Memory.class,
-    SessionStoreConfigurations.Redis.class,
-    SessionStoreConfigurations.Jdbc.class,
-    SessionStoreConfigurations.Grid.class,
-    SessionStoreConfigurations.File.class,
-    SessionStoreConfigurations.Unknown.class})
+  SessionStoreConfigurations.Memory.class,
+  SessionStoreConfigurations.Redis.class,
+  SessionStoreConfigurations.Jdbc.class,
+  SessionStoreConfigurations.Grid.class,
+  SessionStoreConfigurations.File.class,
+  SessionStoreConfigurations.Unknown.class
+})
 public class TetherSessionAutoConfiguration {
 
   /**
@@ -58,7 +62,8 @@ public class TetherSessionAutoConfiguration {
   static final Duration SWEEP_INTERVAL = Duration.ofSeconds(30);
 
   @Bean
-  SessionSettings tetherSessionSettings(TetherSessionProperties properties, Environment environment) {
+  SessionSettings tetherSessionSettings(
+      TetherSessionProperties properties, Environment environment) {
     return SessionSettings.of(properties, environment);
   }
 
@@ -71,11 +76,15 @@ public class TetherSessionAutoConfiguration {
       ObjectProvider<MeterRegistry> registry) {
     SessionStore used = store;
     NearCacheStore near = null;
-    if (settings.nearCacheSize() > 0 && !(store instanceof dev.tether.session.spi.ClientSideStore)) {
+    if (settings.nearCacheSize() > 0
+        && !(store instanceof dev.tether.session.spi.ClientSideStore)) {
       near = new NearCacheStore(store, settings.nearCacheSize());
       used = near;
     }
-    SessionManager.Builder b = SessionManager.builder(used).policy(settings.policy()).codec(codec.getIfAvailable(AttributeCodec::json));
+    SessionManager.Builder b =
+        SessionManager.builder(used)
+            .policy(settings.policy())
+            .codec(codec.getIfAvailable(AttributeCodec::json));
     MeterRegistry meters = registry.getIfAvailable();
     if (meters != null) {
       SessionMetrics metrics = new SessionMetrics(meters);
@@ -103,8 +112,11 @@ public class TetherSessionAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "tetherSessionFilter")
     FilterRegistrationBean<TetherSessionFilter> tetherSessionFilter(
-        SessionManager manager, SessionSettings settings, ObjectProvider<TetherSessionFilterCustomizer> customizers) {
-      TetherSessionFilter.Builder b = TetherSessionFilter.builder(manager).cookie(settings.cookie());
+        SessionManager manager,
+        SessionSettings settings,
+        ObjectProvider<TetherSessionFilterCustomizer> customizers) {
+      TetherSessionFilter.Builder b =
+          TetherSessionFilter.builder(manager).cookie(settings.cookie());
       customizers.orderedStream().forEach(c -> c.customize(b));
       FilterRegistrationBean<TetherSessionFilter> r = new FilterRegistrationBean<>(b.build());
       r.setName("tetherSessionFilter");

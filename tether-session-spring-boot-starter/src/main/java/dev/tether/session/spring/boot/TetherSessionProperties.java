@@ -33,7 +33,10 @@ public class TetherSessionProperties {
   /** How long a session lives at most, however busy; 8h when unset. */
   private Duration absoluteTimeout;
 
-  /** Whether to keep recently used sessions in this instance's memory (checked against the store's version on each use). */
+  /**
+   * Whether to keep recently used sessions in this instance's memory (checked against the store's
+   * version on each use).
+   */
   private boolean nearCache;
 
   /** The most sessions the near cache holds. */
@@ -99,13 +102,19 @@ public class TetherSessionProperties {
     /** The cookie name without the __Host- prefix: ASCII letters, digits, - and _. */
     private String name = "TSESSION";
 
-    /** Whether the cookie is sent with Secure (HTTPS only); turn off only for plain-HTTP development. */
+    /**
+     * Whether the cookie is sent with Secure (HTTPS only); turn off only for plain-HTTP
+     * development.
+     */
     private boolean secure = true;
 
     /** The SameSite attribute: Strict or Lax. */
     private String sameSite = "Lax";
 
-    /** Whether the name carries the __Host- prefix; it goes with secure, and is its value when unset. */
+    /**
+     * Whether the name carries the __Host- prefix; it goes with secure, and is its value when
+     * unset.
+     */
     private Boolean hostPrefix;
 
     public String getName() {

@@ -12,16 +12,17 @@ import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
- * Keeps the Tether session's principal, and so the store's principal index, in step with the
- * {@code SecurityContext} Spring Security saves in the session: set at login, cleared when the
- * context is removed. So a user's sessions can be listed and ended on every instance (the {@code
+ * Keeps the Tether session's principal, and so the store's principal index, in step with the {@code
+ * SecurityContext} Spring Security saves in the session: set at login, cleared when the context is
+ * removed. So a user's sessions can be listed and ended on every instance (the {@code
  * tethersessions} endpoint, {@code SessionManager.invalidateAll}) whether or not the application
  * limits concurrent sessions. Works on request threads that Spring's {@code RequestContextHolder}
  * knows (every Spring MVC request).
  */
 final class SecurityContextPrincipalListener implements HttpSessionAttributeListener {
 
-  private static final String KEY = HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY;
+  private static final String KEY =
+      HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY;
 
   @Override
   public void attributeAdded(HttpSessionBindingEvent event) {

@@ -15,19 +15,24 @@ import java.util.Arrays;
  * Spring Security's Jackson 3 modules are absent. Stored form: {@code
  * {"@t":"spring-security-jackson2","v":<Jackson 2 JSON>}}.
  */
-@SuppressWarnings("deprecation") // SecurityJackson2Modules is deprecated in Spring Security 7, the only one in 6
+@SuppressWarnings(
+    "deprecation") // SecurityJackson2Modules is deprecated in Spring Security 7, the only one in 6
 public final class SecurityJackson2AttributeSerializer implements AttributeSerializer {
 
-  private static final byte[] HEAD = "{\"@t\":\"spring-security-jackson2\",\"v\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] HEAD =
+      "{\"@t\":\"spring-security-jackson2\",\"v\":".getBytes(StandardCharsets.UTF_8);
 
   private final AttributeSerializer others;
   private final ObjectMapper mapper = new ObjectMapper();
 
-  /** Spring Security values with the modules found through {@code loader}; others to {@code others}. */
+  /**
+   * Spring Security values with the modules found through {@code loader}; others to {@code others}.
+   */
   public SecurityJackson2AttributeSerializer(AttributeSerializer others, ClassLoader loader) {
     this.others = requireNonNull(others, "others");
     mapper.registerModules(
-        org.springframework.security.jackson2.SecurityJackson2Modules.getModules(requireNonNull(loader, "loader")));
+        org.springframework.security.jackson2.SecurityJackson2Modules.getModules(
+            requireNonNull(loader, "loader")));
   }
 
   @Override
@@ -48,7 +53,8 @@ public final class SecurityJackson2AttributeSerializer implements AttributeSeria
 
   @Override
   public Object deserialize(byte[] bytes) {
-    if (bytes.length <= HEAD.length || !Arrays.equals(bytes, 0, HEAD.length, HEAD, 0, HEAD.length)) {
+    if (bytes.length <= HEAD.length
+        || !Arrays.equals(bytes, 0, HEAD.length, HEAD, 0, HEAD.length)) {
       return others.deserialize(bytes);
     }
     try {

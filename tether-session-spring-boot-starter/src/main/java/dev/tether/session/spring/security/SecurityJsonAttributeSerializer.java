@@ -11,8 +11,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Session attributes as JSON, with Spring Security's own values (the {@code SecurityContext}, a
  * saved request, a CSRF token) written through Spring Security's Jackson modules, so a logged-in
- * user's context survives on another instance without Java deserialisation. Everything else goes
- * to the serializer this one wraps (tether-session's JSON by default).
+ * user's context survives on another instance without Java deserialisation. Everything else goes to
+ * the serializer this one wraps (tether-session's JSON by default).
  *
  * <p>Stored form of a Spring Security value: {@code {"@t":"spring-security","v":<Jackson JSON>}},
  * the same envelope tether-session's JSON serializer uses for registered classes. The modules only
@@ -26,15 +26,21 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class SecurityJsonAttributeSerializer implements AttributeSerializer {
 
-  private static final byte[] HEAD = "{\"@t\":\"spring-security\",\"v\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] HEAD =
+      "{\"@t\":\"spring-security\",\"v\":".getBytes(StandardCharsets.UTF_8);
 
   private final AttributeSerializer others;
   private final JsonMapper mapper;
 
-  /** Spring Security values with the modules found through {@code loader}; others to {@code others}. */
+  /**
+   * Spring Security values with the modules found through {@code loader}; others to {@code others}.
+   */
   public SecurityJsonAttributeSerializer(AttributeSerializer others, ClassLoader loader) {
     this.others = requireNonNull(others, "others");
-    this.mapper = JsonMapper.builder().addModules(SecurityJacksonModules.getModules(requireNonNull(loader, "loader"))).build();
+    this.mapper =
+        JsonMapper.builder()
+            .addModules(SecurityJacksonModules.getModules(requireNonNull(loader, "loader")))
+            .build();
   }
 
   @Override
@@ -51,7 +57,8 @@ public final class SecurityJsonAttributeSerializer implements AttributeSerialize
 
   @Override
   public Object deserialize(byte[] bytes) {
-    if (bytes.length <= HEAD.length || !Arrays.equals(bytes, 0, HEAD.length, HEAD, 0, HEAD.length)) {
+    if (bytes.length <= HEAD.length
+        || !Arrays.equals(bytes, 0, HEAD.length, HEAD, 0, HEAD.length)) {
       return others.deserialize(bytes);
     }
     return mapper.readValue(bytes, HEAD.length, bytes.length - HEAD.length - 1, Object.class);

@@ -16,7 +16,12 @@ final class TetherSessionInformation extends SessionInformation {
   private final transient SessionManager manager;
   private final String principalName;
 
-  TetherSessionInformation(Object principal, String principalName, String sessionId, Date lastRequest, SessionManager manager) {
+  TetherSessionInformation(
+      Object principal,
+      String principalName,
+      String sessionId,
+      Date lastRequest,
+      SessionManager manager) {
     super(principal, sessionId, lastRequest);
     this.principalName = principalName;
     this.manager = manager;

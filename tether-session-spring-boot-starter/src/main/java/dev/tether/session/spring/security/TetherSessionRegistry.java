@@ -30,9 +30,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  *
  * <p>{@link #registerNewSession} records the principal on the Tether session of the request being
  * authenticated (it is saved with the session, which updates the index). Sessions end through the
- * store (logout, expiry, {@link SessionInformation#expireNow()}), so {@link #removeSessionInformation}
- * and {@link #refreshLastRequest} have nothing to do; {@link #getAllPrincipals} is empty, because the
- * index answers by principal only. Thread-safe.
+ * store (logout, expiry, {@link SessionInformation#expireNow()}), so {@link
+ * #removeSessionInformation} and {@link #refreshLastRequest} have nothing to do; {@link
+ * #getAllPrincipals} is empty, because the index answers by principal only. Thread-safe.
  */
 public final class TetherSessionRegistry implements SessionRegistry {
 
@@ -70,7 +70,9 @@ public final class TetherSessionRegistry implements SessionRegistry {
     String name = nameOf(principal);
     List<SessionInformation> out = new ArrayList<>();
     for (String id : manager.store().findByPrincipal(name)) {
-      manager.store().load(id)
+      manager
+          .store()
+          .load(id)
           .filter(r -> name.equals(r.principal()))
           .ifPresent(r -> out.add(info(principal, r)));
     }
@@ -83,10 +85,14 @@ public final class TetherSessionRegistry implements SessionRegistry {
     Optional<ActiveSession> current = current(sessionId);
     if (current.isPresent()) {
       ActiveSession s = current.get();
-      return s.principal() == null ? null
-          : new TetherSessionInformation(s.principal(), s.principal(), sessionId, Date.from(s.lastAccessedAt()), manager);
+      return s.principal() == null
+          ? null
+          : new TetherSessionInformation(
+              s.principal(), s.principal(), sessionId, Date.from(s.lastAccessedAt()), manager);
     }
-    return manager.store().load(sessionId)
+    return manager
+        .store()
+        .load(sessionId)
         .filter(r -> r.principal() != null)
         .map(r -> info(r.principal(), r))
         .orElse(null);
@@ -101,7 +107,9 @@ public final class TetherSessionRegistry implements SessionRegistry {
   public void registerNewSession(String sessionId, Object principal) {
     Optional<ActiveSession> s = current(sessionId);
     if (s.isEmpty()) {
-      log.warn("session {} is not the session of the current request; its principal is not indexed", manager.digest(sessionId));
+      log.warn(
+          "session {} is not the session of the current request; its principal is not indexed",
+          manager.digest(sessionId));
       return;
     }
     s.get().setPrincipal(nameOf(principal));
@@ -113,7 +121,8 @@ public final class TetherSessionRegistry implements SessionRegistry {
   }
 
   private TetherSessionInformation info(Object principal, SessionRecord r) {
-    return new TetherSessionInformation(principal, r.principal(), r.id(), Date.from(r.lastAccessedAt()), manager);
+    return new TetherSessionInformation(
+        principal, r.principal(), r.id(), Date.from(r.lastAccessedAt()), manager);
   }
 
   /** The current request's Tether session, if its id is {@code sessionId}. */

@@ -18,12 +18,12 @@ import org.springframework.security.core.session.SessionRegistry;
 import org.springframework.security.jackson.SecurityJacksonModules;
 
 /**
- * Spring Security over tether-session, when both are on the class path: the {@link
- * SessionRegistry} that {@code maximumSessions(n)} picks up (cluster-wide through the principal
- * index), and a codec that stores the {@code SecurityContext} and Spring Security's other session
- * values as JSON through Spring Security's Jackson modules. Session-fixation protection needs
- * nothing: Spring Security's default, {@code changeSessionId()}, rotates the Tether id; logout's
- * {@code invalidate()} deletes the session from the store, so it ends on every instance.
+ * Spring Security over tether-session, when both are on the class path: the {@link SessionRegistry}
+ * that {@code maximumSessions(n)} picks up (cluster-wide through the principal index), and a codec
+ * that stores the {@code SecurityContext} and Spring Security's other session values as JSON
+ * through Spring Security's Jackson modules. Session-fixation protection needs nothing: Spring
+ * Security's default, {@code changeSessionId()}, rotates the Tether id; logout's {@code
+ * invalidate()} deletes the session from the store, so it ends on every instance.
  */
 @AutoConfiguration(before = TetherSessionAutoConfiguration.class)
 @ConditionalOnClass(SessionRegistry.class)
@@ -37,7 +37,8 @@ public class TetherSessionSecurityAutoConfiguration {
   }
 
   @Bean
-  @ConditionalOnClass(name = "org.springframework.security.web.context.HttpSessionSecurityContextRepository")
+  @ConditionalOnClass(
+      name = "org.springframework.security.web.context.HttpSessionSecurityContextRepository")
   TetherSessionFilterCustomizer tetherSessionPrincipalIndexing() {
     return b -> b.listener(new SecurityContextPrincipalListener());
   }
@@ -61,7 +62,8 @@ public class TetherSessionSecurityAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     AttributeCodec tetherSessionAttributeCodec() {
-      return codec(new SecurityJackson2AttributeSerializer(new JsonAttributeSerializer(), loader()));
+      return codec(
+          new SecurityJackson2AttributeSerializer(new JsonAttributeSerializer(), loader()));
     }
   }
 

@@ -41,9 +41,11 @@ class StartupFailureTest {
 
   @Test
   void anUnknownStoreSettingIsNamedWithTheStoresSettings(CapturedOutput out) {
-    assertStartFails(out, "tether.session.store=redis", "tether.session.store.urii=redis://127.0.0.1:6379")
+    assertStartFails(
+            out, "tether.session.store=redis", "tether.session.store.urii=redis://127.0.0.1:6379")
         .contains("unknown setting(s) [urii] for session store 'redis'")
-        .contains("allowed: [buckets, connect-timeout, key-prefix, mode, safety-margin, timeout, uri]");
+        .contains(
+            "allowed: [buckets, connect-timeout, key-prefix, mode, safety-margin, timeout, uri]");
   }
 
   @Test
@@ -63,20 +65,28 @@ class StartupFailureTest {
   @Test
   void anUnreachableRedisStopsStartUp(CapturedOutput out) {
     // port 1 (tcpmux) on loopback: nothing listens there, the connection is refused at once
-    assertStartFails(out, "tether.session.store=redis", "tether.session.store.uri=redis://127.0.0.1:1",
+    assertStartFails(
+            out,
+            "tether.session.store=redis",
+            "tether.session.store.uri=redis://127.0.0.1:1",
             "tether.session.store.timeout=2s")
-        .contains("session store 'redis' (tether.session.store=redis, settings {timeout=2s, uri=redis://127.0.0.1:1})"
-            + " cannot be reached")
+        .contains(
+            "session store 'redis' (tether.session.store=redis, settings {timeout=2s, uri=redis://127.0.0.1:1})"
+                + " cannot be reached")
         .contains("Start the redis store or correct tether.session.store.*");
   }
 
-  private static org.assertj.core.api.AbstractStringAssert<?> assertStartFails(CapturedOutput out, String... properties) {
-    Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(App.class)
-        .web(WebApplicationType.NONE)
-        .properties("spring.main.banner-mode=off")
-        .properties(properties)
-        .run()
-        .close());
+  private static org.assertj.core.api.AbstractStringAssert<?> assertStartFails(
+      CapturedOutput out, String... properties) {
+    Throwable failure =
+        catchThrowable(
+            () ->
+                new SpringApplicationBuilder(App.class)
+                    .web(WebApplicationType.NONE)
+                    .properties("spring.main.banner-mode=off")
+                    .properties(properties)
+                    .run()
+                    .close());
     assertThat(failure).as("start-up with %s", (Object) properties).isNotNull();
     assertThat(out.getAll()).contains("APPLICATION FAILED TO START");
     return assertThat(out.getAll());

@@ -16,33 +16,47 @@ import org.springframework.security.web.csrf.DefaultCsrfToken;
 class SecurityJsonAttributeSerializerTest {
 
   private final SecurityJsonAttributeSerializer json =
-      new SecurityJsonAttributeSerializer(new JsonAttributeSerializer(), getClass().getClassLoader());
+      new SecurityJsonAttributeSerializer(
+          new JsonAttributeSerializer(), getClass().getClassLoader());
 
   @Test
   void aSecurityContextRoundTripsAsJson() {
     User alice = (User) User.withUsername("alice").password("secret").roles("USER").build();
-    SecurityContextImpl context = new SecurityContextImpl(
-        UsernamePasswordAuthenticationToken.authenticated(eraseCredentials(alice), null, alice.getAuthorities()));
+    SecurityContextImpl context =
+        new SecurityContextImpl(
+            UsernamePasswordAuthenticationToken.authenticated(
+                eraseCredentials(alice), null, alice.getAuthorities()));
 
     byte[] bytes = json.serialize(context);
 
     String text = new String(bytes, StandardCharsets.UTF_8);
-    assertThat(text).startsWith("{\"@t\":\"spring-security\",\"v\":{").contains("\"alice\"").doesNotContain("secret");
+    assertThat(text)
+        .startsWith("{\"@t\":\"spring-security\",\"v\":{")
+        .contains("\"alice\"")
+        .doesNotContain("secret");
     assertThat(bytes[0]).isNotEqualTo((byte) 0xAC); // not a Java serialisation stream
     SecurityContextImpl back = (SecurityContextImpl) json.deserialize(bytes);
     assertThat(back.getAuthentication().getName()).isEqualTo("alice");
     assertThat(back.getAuthentication().isAuthenticated()).isTrue();
-    assertThat(back.getAuthentication().getAuthorities()).extracting(Object::toString).containsExactly("ROLE_USER");
+    assertThat(back.getAuthentication().getAuthorities())
+        .extracting(Object::toString)
+        .containsExactly("ROLE_USER");
   }
 
   @Test
   void theJackson2VariantForSpringSecurity6RoundTripsAContextToo() {
     SecurityJackson2AttributeSerializer json2 =
-        new SecurityJackson2AttributeSerializer(new JsonAttributeSerializer(), getClass().getClassLoader());
-    User bob = eraseCredentials((User) User.withUsername("bob").password("secret").roles("ADMIN").build());
-    byte[] bytes = json2.serialize(new SecurityContextImpl(
-        UsernamePasswordAuthenticationToken.authenticated(bob, null, bob.getAuthorities())));
-    assertThat(new String(bytes, StandardCharsets.UTF_8)).startsWith("{\"@t\":\"spring-security-jackson2\",\"v\":{");
+        new SecurityJackson2AttributeSerializer(
+            new JsonAttributeSerializer(), getClass().getClassLoader());
+    User bob =
+        eraseCredentials((User) User.withUsername("bob").password("secret").roles("ADMIN").build());
+    byte[] bytes =
+        json2.serialize(
+            new SecurityContextImpl(
+                UsernamePasswordAuthenticationToken.authenticated(
+                    bob, null, bob.getAuthorities())));
+    assertThat(new String(bytes, StandardCharsets.UTF_8))
+        .startsWith("{\"@t\":\"spring-security-jackson2\",\"v\":{");
     SecurityContextImpl back = (SecurityContextImpl) json2.deserialize(bytes);
     assertThat(back.getAuthentication().getName()).isEqualTo("bob");
     assertThat(json2.deserialize(json2.serialize(List.of("plain")))).isEqualTo(List.of("plain"));
@@ -64,9 +78,12 @@ class SecurityJsonAttributeSerializerTest {
 
   @Test
   void aClassNamedInTheBytesIsNotInstantiated() {
-    byte[] forged = "{\"@t\":\"spring-security\",\"v\":[\"java.util.concurrent.atomic.AtomicLong\",5]}"
-        .getBytes(StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> json.deserialize(forged)).hasMessageContaining("AtomicLong").hasMessageContaining("denied resolution");
+    byte[] forged =
+        "{\"@t\":\"spring-security\",\"v\":[\"java.util.concurrent.atomic.AtomicLong\",5]}"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> json.deserialize(forged))
+        .hasMessageContaining("AtomicLong")
+        .hasMessageContaining("denied resolution");
   }
 
   private static User eraseCredentials(User u) {

@@ -22,7 +22,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  *
  * <p>JSON: {@code {"store":"redis","storeHealth":{"status":"UP","latencyMillis":1,"error":null},
  * "activeOnThisInstance":3}}; {@code {"principal":"alice","sessions":[{"id":"…digest…",
- * "createdAt":"…","lastAccessedAt":"…","expiresAt":"…"}]}}; {@code {"principal":"alice","ended":2}}.
+ * "createdAt":"…","lastAccessedAt":"…","expiresAt":"…"}]}}; {@code
+ * {"principal":"alice","ended":2}}.
  */
 @Endpoint(id = "tethersessions")
 public final class TetherSessionsEndpoint {
@@ -52,7 +53,9 @@ public final class TetherSessionsEndpoint {
   public PrincipalSessions sessionsOf(@Selector String principal) {
     List<Session> out = new ArrayList<>();
     for (String id : manager.store().findByPrincipal(principal)) {
-      manager.store().load(id)
+      manager
+          .store()
+          .load(id)
           .filter(r -> principal.equals(r.principal()))
           .ifPresent(r -> out.add(session(r)));
     }

@@ -22,7 +22,9 @@ public class TetherSessionsEndpointAutoConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnAvailableEndpoint(endpoint = TetherSessionsEndpoint.class)
   TetherSessionsEndpoint tetherSessionsEndpoint(
-      SessionManager manager, TetherSessionProperties properties, ObjectProvider<MeterRegistry> registry) {
+      SessionManager manager,
+      TetherSessionProperties properties,
+      ObjectProvider<MeterRegistry> registry) {
     return new TetherSessionsEndpoint(manager, properties.getStore(), registry.getIfAvailable());
   }
 }

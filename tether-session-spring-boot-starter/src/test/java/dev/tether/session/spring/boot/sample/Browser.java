@@ -19,31 +19,49 @@ import java.util.regex.Pattern;
 /** A user agent: the JDK HTTP client with its own cookie jar, not following redirects. */
 final class Browser {
 
-  private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" type=\"hidden\" value=\"([^\"]+)\"");
+  private static final Pattern CSRF =
+      Pattern.compile("name=\"_csrf\" type=\"hidden\" value=\"([^\"]+)\"");
 
   private final CookieManager jar = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
   private final HttpClient http =
-      HttpClient.newBuilder().cookieHandler(jar).followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .cookieHandler(jar)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(20)).GET().build(),
+    return http.send(
+        HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(20)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  HttpResponse<String> post(int port, String path, String form) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(20))
+  HttpResponse<String> post(int port, String path, String form)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(uri(port, path))
+            .timeout(Duration.ofSeconds(20))
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   /** Logs in through the login form, CSRF token included; returns the login POST's response. */
-  HttpResponse<String> login(int port, String user, String password) throws IOException, InterruptedException {
+  HttpResponse<String> login(int port, String user, String password)
+      throws IOException, InterruptedException {
     HttpResponse<String> page = get(port, "/login");
     assertThat(page.statusCode()).isEqualTo(200);
-    HttpResponse<String> r = post(port, "/login",
-        "username=" + enc(user) + "&password=" + enc(password) + "&_csrf=" + enc(csrf(page.body())));
+    HttpResponse<String> r =
+        post(
+            port,
+            "/login",
+            "username="
+                + enc(user)
+                + "&password="
+                + enc(password)
+                + "&_csrf="
+                + enc(csrf(page.body())));
     assertThat(r.statusCode()).as("login POST").isEqualTo(302);
     assertThat(r.headers().firstValue("Location").orElse("")).doesNotContain("error");
     return r;
@@ -59,7 +77,10 @@ final class Browser {
   /** The session cookie's value, or null. */
   String session() {
     return jar.getCookieStore().getCookies().stream()
-        .filter(c -> c.getName().equals("TSESSION")).map(HttpCookie::getValue).findFirst().orElse(null);
+        .filter(c -> c.getName().equals("TSESSION"))
+        .map(HttpCookie::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   static String csrf(String html) {

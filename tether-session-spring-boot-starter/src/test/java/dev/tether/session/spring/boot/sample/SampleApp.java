@@ -21,9 +21,11 @@ public class SampleApp {
 
   /** {@code sample.maximum-sessions}: the limit per user, 1 unless set; 0 for none. */
   @Bean
-  SecurityFilterChain security(HttpSecurity http, @Value("${sample.maximum-sessions:1}") int maximumSessions)
+  SecurityFilterChain security(
+      HttpSecurity http, @Value("${sample.maximum-sessions:1}") int maximumSessions)
       throws Exception {
-    http.authorizeHttpRequests(a -> a.anyRequest().authenticated()).formLogin(Customizer.withDefaults());
+    http.authorizeHttpRequests(a -> a.anyRequest().authenticated())
+        .formLogin(Customizer.withDefaults());
     if (maximumSessions > 0) {
       http.sessionManagement(s -> s.maximumSessions(maximumSessions));
     }

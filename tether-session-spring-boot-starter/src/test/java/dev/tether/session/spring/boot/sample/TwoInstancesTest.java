@@ -7,11 +7,11 @@ import dev.tether.session.codec.AttributeCodec;
 import dev.tether.session.codec.AttributeSerializer;
 import dev.tether.session.spi.SessionRecord;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -59,7 +59,9 @@ class TwoInstancesTest {
     assertThat(beforeLogin).as("the login page's CSRF token lives in a Tether session").isNotNull();
 
     user.login(port(a), "alice", "alice-pw");
-    assertThat(user.session()).as("session fixation protection rotated the Tether id").isNotEqualTo(beforeLogin);
+    assertThat(user.session())
+        .as("session fixation protection rotated the Tether id")
+        .isNotEqualTo(beforeLogin);
     assertThat(user.get(port(a), "/me").body()).isEqualTo("alice");
     assertThat(storedContextJson(user.session()))
         .as("the SecurityContext in Redis is Spring Security's JSON")
@@ -85,7 +87,9 @@ class TwoInstancesTest {
     second.login(port(b), "bob", "bob-pw");
     assertThat(second.get(port(b), "/me").body()).isEqualTo("bob");
 
-    assertThat(first.get(port(a), "/me").statusCode()).as("first session ended on its own instance").isEqualTo(302);
+    assertThat(first.get(port(a), "/me").statusCode())
+        .as("first session ended on its own instance")
+        .isEqualTo(302);
     assertThat(first.get(port(b), "/me").statusCode()).as("and on the other").isEqualTo(302);
     assertThat(second.get(port(a), "/me").body()).isEqualTo("bob");
 
@@ -103,11 +107,17 @@ class TwoInstancesTest {
 
     assertThat(user.logout(port(b)).statusCode()).isEqualTo(302);
 
-    HttpResponse<String> replay = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(a) + "/me"))
-            .header("Cookie", "TSESSION=" + cookie).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(replay.statusCode()).as("the logged-out session cookie replayed on the other instance").isEqualTo(302);
+    HttpResponse<String> replay =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(a) + "/me"))
+                    .header("Cookie", "TSESSION=" + cookie)
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(replay.statusCode())
+        .as("the logged-out session cookie replayed on the other instance")
+        .isEqualTo(302);
   }
 
   @Test
@@ -117,32 +127,43 @@ class TwoInstancesTest {
       phone.login(port(unlimited), "dave", "dave-pw");
       Browser laptop = new Browser();
       laptop.login(port(unlimited), "dave", "dave-pw");
-      assertThat(phone.get(port(unlimited), "/me").body()).as("no limit on this instance").isEqualTo("dave");
+      assertThat(phone.get(port(unlimited), "/me").body())
+          .as("no limit on this instance")
+          .isEqualTo("dave");
 
       HttpResponse<String> listed = phone.get(port(b), "/actuator/tethersessions/dave");
       assertThat(listed.statusCode()).isEqualTo(200);
-      assertThat(listed.body().split("\"createdAt\"", -1)).as("two sessions in %s", listed.body()).hasSize(3);
+      assertThat(listed.body().split("\"createdAt\"", -1))
+          .as("two sessions in %s", listed.body())
+          .hasSize(3);
     }
   }
 
-  /** The stored SPRING_SECURITY_CONTEXT attribute of session {@code id}, as the codec's payload text. */
+  /**
+   * The stored SPRING_SECURITY_CONTEXT attribute of session {@code id}, as the codec's payload
+   * text.
+   */
   private String storedContextJson(String id) {
     SessionRecord r = b.getBean(SessionManager.class).store().load(id).orElseThrow();
-    byte[] stored = r.attributeBytes(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY);
+    byte[] stored =
+        r.attributeBytes(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY);
     assertThat(stored).isNotNull();
-    AttributeSerializer raw = new AttributeSerializer() {
-      @Override
-      public byte[] serialize(Object value) {
-        return (byte[]) value;
-      }
+    AttributeSerializer raw =
+        new AttributeSerializer() {
+          @Override
+          public byte[] serialize(Object value) {
+            return (byte[]) value;
+          }
 
-      @Override
-      public Object deserialize(byte[] bytes) {
-        return bytes;
-      }
-    };
-    byte[] payload = (byte[]) new AttributeCodec(raw, AttributeCodec.Options.defaults(), new SecureRandom())
-        .decode(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY, stored);
+          @Override
+          public Object deserialize(byte[] bytes) {
+            return bytes;
+          }
+        };
+    byte[] payload =
+        (byte[])
+            new AttributeCodec(raw, AttributeCodec.Options.defaults(), new SecureRandom())
+                .decode(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY, stored);
     return new String(payload, StandardCharsets.UTF_8);
   }
 
@@ -164,13 +185,16 @@ class TwoInstancesTest {
     return Integer.parseInt(c.getEnvironment().getProperty("local.server.port"));
   }
 
-  /** The test Redis, as tether-it's Stores does: skip without one, fail if services are required. */
+  /**
+   * The test Redis, as tether-it's Stores does: skip without one, fail if services are required.
+   */
   static String redisUri() {
     String uri = System.getenv("TETHER_TEST_REDIS_URI");
     if (uri == null || uri.isBlank()) {
       if (Boolean.parseBoolean(System.getenv("TETHER_REQUIRE_SERVICES"))) {
-        throw new IllegalStateException("TETHER_TEST_REDIS_URI is not set, and TETHER_REQUIRE_SERVICES=true makes"
-            + " a missing Redis a failure (source <(bash .ci/services.sh) starts one)");
+        throw new IllegalStateException(
+            "TETHER_TEST_REDIS_URI is not set, and TETHER_REQUIRE_SERVICES=true makes"
+                + " a missing Redis a failure (source <(bash .ci/services.sh) starts one)");
       }
       Assumptions.abort("TETHER_TEST_REDIS_URI is not set: skipping the Redis test");
     }
