@@ -516,7 +516,7 @@ class ConfigErrorsTest {
         new String(
             ConfigErrorsTest.class
                 .getResourceAsStream(
-                    "ConfigReaderFuzzTestInputs/configs/regression-yaml-scanner-number-format.yaml")
+                    "/dev/tether/proxy/config/yaml/ConfigReaderFuzzTestInputs/configs/regression-yaml-scanner-number-format.yaml")
                 .readAllBytes(),
             java.nio.charset.StandardCharsets.UTF_8);
     ConfigProblem p = only(yaml);
