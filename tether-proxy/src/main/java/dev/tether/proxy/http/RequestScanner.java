@@ -158,8 +158,7 @@ final class RequestScanner {
       case HEADER_LINE, TRAILER_LINE -> {
         if (sectionBytes + lineLength + 1 > limits.maxHeaderBytes()) {
           throw new FramingException(
-              HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-              where() + " larger than " + limits.maxHeaderBytes() + " bytes");
+              HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, sectionTooLarge());
         }
       }
       default -> {
@@ -222,13 +221,25 @@ final class RequestScanner {
       default -> {
         long size = chunkSize();
         if (size == 0) {
+          // the trailer section's bytes add to the header section's, as in Netty's decoder after
+          // us (one limit per message): counted apart, a trailer section under the limit could
+          // still make the decoder fail on a request the guard let through
+          int headerBytes = sectionBytes;
           startSection(State.TRAILER_LINE);
+          sectionBytes = headerBytes;
         } else {
           remaining = size;
           state = State.CHUNK_DATA;
         }
       }
     }
+  }
+
+  private String sectionTooLarge() {
+    return (state == State.TRAILER_LINE ? "header and trailer sections together" : where())
+        + " larger than "
+        + limits.maxHeaderBytes()
+        + " bytes";
   }
 
   private void startSection(State section) {
@@ -241,8 +252,7 @@ final class RequestScanner {
     sectionBytes += lineLength + 2;
     if (sectionBytes > limits.maxHeaderBytes()) {
       throw new FramingException(
-          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-          where() + " larger than " + limits.maxHeaderBytes() + " bytes");
+          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, sectionTooLarge());
     }
     if (++sectionCount > limits.maxHeaderCount()) {
       throw new FramingException(

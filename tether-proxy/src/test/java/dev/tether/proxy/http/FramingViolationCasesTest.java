@@ -502,6 +502,16 @@ public class FramingViolationCasesTest {
             431,
             "more than 100 header fields"),
         bad(
+            "trailers under the limit alone, over it with the header section",
+            POST
+                + "X-A: "
+                + "v".repeat(9000)
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: "
+                + "v".repeat(8000)
+                + "\r\n\r\n",
+            431,
+            "header and trailer sections together larger than 16384 bytes"),
+        bad(
             "101 trailer fields",
             chunked("0\r\n" + "X-T: 1\r\n".repeat(101) + "\r\n"),
             431,
