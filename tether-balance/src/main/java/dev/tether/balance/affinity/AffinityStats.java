@@ -25,11 +25,13 @@ public final class AffinityStats {
     }
   }
 
-  void record(AffinityOutcome o) {
+  /** Counts one decision ending with {@code o}; called by the policy that made it. */
+  public void record(AffinityOutcome o) {
     outcomes[o.ordinal()].increment();
   }
 
-  void countShed() {
+  /** Counts one session moved off a server to shed its load; called by the policy. */
+  public void countShed() {
     shed.increment();
   }
 

@@ -1,7 +1,9 @@
 /**
- * Sticky sessions without Netty: the {@link dev.tether.balance.affinity.AffinityPolicy} interface,
- * its factory {@link dev.tether.balance.affinity.AffinityPolicies} and the package-private per-mode
- * policies (cookie, application cookie, keyed); tokens are in {@code affinity.token}, stick tables
- * and live-session counts in {@code affinity.table}.
+ * Sticky sessions without Netty, the contract: the {@link
+ * dev.tether.balance.affinity.AffinityPolicy} interface, the decision and outcome it returns, its
+ * rules (balance factor, drain), cookie attributes and counters. The policies themselves are in
+ * {@code affinity.policy} behind {@link dev.tether.balance.affinity.policy.AffinityPolicies};
+ * tokens are in {@code affinity.token}, stick tables and live-session counts in {@code
+ * affinity.table}.
  */
 package dev.tether.balance.affinity;

@@ -6,6 +6,7 @@ import dev.tether.balance.PickRequest;
 import dev.tether.balance.Pool;
 import dev.tether.balance.PoolSnapshot;
 import dev.tether.balance.Server;
+import dev.tether.balance.affinity.policy.AffinityPolicies;
 import dev.tether.balance.affinity.table.LocalStickTable;
 import dev.tether.balance.affinity.token.AffinityToken;
 import dev.tether.balance.affinity.token.KeyRing;

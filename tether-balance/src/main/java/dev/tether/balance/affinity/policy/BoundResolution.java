@@ -1,8 +1,11 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.policy;
 
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
+import dev.tether.balance.affinity.AffinityDecision;
+import dev.tether.balance.affinity.AffinityOutcome;
+import dev.tether.balance.affinity.DrainRules;
 
 /**
  * The part of every key-based mode after the key is known: follow the bound server while it takes

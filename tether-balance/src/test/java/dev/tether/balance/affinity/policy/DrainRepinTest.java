@@ -1,11 +1,18 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.policy;
 
-import static dev.tether.balance.affinity.PolicyFixture.cookieValue;
-import static dev.tether.balance.affinity.PolicyFixture.request;
+import static dev.tether.balance.affinity.policy.PolicyFixture.cookieValue;
+import static dev.tether.balance.affinity.policy.PolicyFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.ServerState;
+import dev.tether.balance.affinity.AffinityCookie;
+import dev.tether.balance.affinity.AffinityDecision;
+import dev.tether.balance.affinity.AffinityOutcome;
+import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.balance.affinity.AffinityRules;
+import dev.tether.balance.affinity.DrainMode;
+import dev.tether.balance.affinity.DrainRules;
 import dev.tether.balance.affinity.table.LocalStickTable;
 import dev.tether.balance.affinity.token.KeyRing;
 import dev.tether.balance.affinity.token.TokenCodecTest;

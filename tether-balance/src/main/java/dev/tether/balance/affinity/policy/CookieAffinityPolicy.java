@@ -1,10 +1,18 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.policy;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
+import dev.tether.balance.affinity.AffinityCookie;
+import dev.tether.balance.affinity.AffinityDecision;
+import dev.tether.balance.affinity.AffinityOutcome;
+import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.balance.affinity.AffinityStats;
+import dev.tether.balance.affinity.DrainMode;
+import dev.tether.balance.affinity.DrainRules;
+import dev.tether.balance.affinity.ResponseHeaders;
 import dev.tether.balance.affinity.table.SessionTracker;
 import dev.tether.balance.affinity.token.AffinityToken;
 import dev.tether.balance.affinity.token.SessionOwners;

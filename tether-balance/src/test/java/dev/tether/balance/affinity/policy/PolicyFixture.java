@@ -1,4 +1,4 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.policy;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Balancers;

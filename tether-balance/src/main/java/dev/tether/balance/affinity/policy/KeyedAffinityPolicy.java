@@ -1,10 +1,15 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.policy;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
+import dev.tether.balance.affinity.AffinityDecision;
+import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.balance.affinity.AffinityStats;
+import dev.tether.balance.affinity.DrainRules;
+import dev.tether.balance.affinity.ResponseHeaders;
 import dev.tether.balance.affinity.table.StickTable;
 import dev.tether.balance.hash.KeyHash;
 import java.util.concurrent.CompletionStage;

@@ -1,4 +1,4 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.policy;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -6,6 +6,9 @@ import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
+import dev.tether.balance.affinity.AffinityRules;
+import dev.tether.balance.affinity.AffinityStats;
+import dev.tether.balance.affinity.DrainRules;
 import dev.tether.balance.affinity.table.SessionTracker;
 
 /**

@@ -1,9 +1,13 @@
-package dev.tether.balance.affinity;
+package dev.tether.balance.affinity.policy;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.PickRequest;
+import dev.tether.balance.affinity.AffinityCookie;
+import dev.tether.balance.affinity.AffinityPolicy;
+import dev.tether.balance.affinity.AffinityRules;
+import dev.tether.balance.affinity.AffinityStats;
 import dev.tether.balance.affinity.table.SessionTracker;
 import dev.tether.balance.affinity.table.StickTable;
 import dev.tether.balance.affinity.token.KeyRing;
