@@ -1,13 +1,10 @@
 package dev.tether.session.jdbc;
 
+import dev.tether.session.spi.ForwardingSessionStore;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
-import dev.tether.session.spi.SessionStore;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -15,13 +12,14 @@ import javax.sql.DataSource;
  * so the shared contract, which reads its own writes at once, can run against replica reads. What
  * happens when the replica lags is what {@link PostgresReplicaLagTest} tests.
  */
-final class CaughtUpStore implements SessionStore {
+final class CaughtUpStore extends ForwardingSessionStore {
 
   private final JdbcSessionStore store;
   private final PgReplica replica;
   private final DataSource primary;
 
   CaughtUpStore(JdbcSessionStore store, PgReplica replica, DataSource primary) {
+    super(store);
     this.store = store;
     this.replica = replica;
     this.primary = primary;
@@ -35,16 +33,6 @@ final class CaughtUpStore implements SessionStore {
   private <T> T replicated(T result) {
     replica.awaitCaughtUp(primary);
     return result;
-  }
-
-  @Override
-  public Optional<SessionRecord> load(String id) {
-    return store.load(id);
-  }
-
-  @Override
-  public OptionalLong currentVersion(String id) {
-    return store.currentVersion(id);
   }
 
   @Override
@@ -68,17 +56,7 @@ final class CaughtUpStore implements SessionStore {
   }
 
   @Override
-  public Set<String> findByPrincipal(String principal) {
-    return store.findByPrincipal(principal);
-  }
-
-  @Override
   public List<SessionRecord> sweepExpired(int limit) {
     return replicated(store.sweepExpired(limit));
-  }
-
-  @Override
-  public void close() {
-    store.close();
   }
 }

@@ -3,12 +3,11 @@ package dev.tether.session.circuit;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.session.spi.ClientSideStore;
-import dev.tether.session.spi.Invalidations;
+import dev.tether.session.spi.ForwardingSessionStore;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
-import dev.tether.session.spi.StoreCapability;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,11 +42,10 @@ import org.slf4j.LoggerFactory;
  * NearCacheStore(CircuitBreakingStore.wrap( redis, "redis", CircuitBreakerSettings.defaults(),
  * clock), 10_000)}. A client-side store does no I/O and cannot be wrapped. Thread-safe.
  */
-public final class CircuitBreakingStore implements SessionStore {
+public final class CircuitBreakingStore extends ForwardingSessionStore {
 
   private static final Logger log = LoggerFactory.getLogger(CircuitBreakingStore.class);
 
-  private final SessionStore delegate;
   private final String name;
   private final CircuitBreaker breaker;
   private final Clock clock;
@@ -56,7 +54,7 @@ public final class CircuitBreakingStore implements SessionStore {
 
   private CircuitBreakingStore(
       SessionStore delegate, String name, CircuitBreaker breaker, Clock clock) {
-    this.delegate = delegate;
+    super(delegate);
     this.name = name;
     this.breaker = breaker;
     this.clock = clock;
@@ -93,17 +91,12 @@ public final class CircuitBreakingStore implements SessionStore {
 
   /** The store behind {@code store}'s breaker when it has one, else {@code store} itself. */
   public static SessionStore unwrap(SessionStore store) {
-    return store instanceof CircuitBreakingStore c ? c.delegate : store;
+    return store instanceof CircuitBreakingStore c ? c.delegate() : store;
   }
 
   /** The breaker, e.g. for metrics ({@code SessionMetrics.bindCircuitBreaker}). */
   public CircuitBreaker breaker() {
     return breaker;
-  }
-
-  /** The store behind the breaker. */
-  public SessionStore delegate() {
-    return delegate;
   }
 
   /** The store's name in messages. */
@@ -118,73 +111,53 @@ public final class CircuitBreakingStore implements SessionStore {
 
   @Override
   public Optional<SessionRecord> load(String id) {
-    return guarded("load", () -> delegate.load(id));
+    return guarded("load", () -> delegate().load(id));
   }
 
   @Override
   public Optional<SessionRecord> load(String id, String binding) {
-    return guarded("load", () -> delegate.load(id, binding));
+    return guarded("load", () -> delegate().load(id, binding));
   }
 
   @Override
   public OptionalLong currentVersion(String id) {
-    return guarded("current-version", () -> delegate.currentVersion(id));
+    return guarded("current-version", () -> delegate().currentVersion(id));
   }
 
   @Override
   public SaveResult create(SessionRecord session) {
-    return guarded("create", () -> delegate.create(session));
+    return guarded("create", () -> delegate().create(session));
   }
 
   @Override
   public SaveResult save(SessionDelta delta) {
-    return guarded("save", () -> delegate.save(delta));
+    return guarded("save", () -> delegate().save(delta));
   }
 
   @Override
   public boolean delete(String id) {
-    return guarded("delete", () -> delegate.delete(id));
+    return guarded("delete", () -> delegate().delete(id));
   }
 
   @Override
   public SaveResult rotateId(String oldId, String newId) {
-    return guarded("rotate-id", () -> delegate.rotateId(oldId, newId));
+    return guarded("rotate-id", () -> delegate().rotateId(oldId, newId));
   }
 
   @Override
   public Set<String> findByPrincipal(String principal) {
-    return guarded("find-by-principal", () -> delegate.findByPrincipal(principal));
+    return guarded("find-by-principal", () -> delegate().findByPrincipal(principal));
   }
 
   @Override
   public List<SessionRecord> sweepExpired(int limit) {
-    return guarded("sweep-expired", () -> delegate.sweepExpired(limit));
-  }
-
-  @Override
-  public Set<StoreCapability> capabilities() {
-    return delegate.capabilities();
-  }
-
-  @Override
-  public Invalidations invalidations() {
-    return delegate.invalidations();
-  }
-
-  @Override
-  public List<String> owners(String id) {
-    return delegate.owners(id);
+    return guarded("sweep-expired", () -> delegate().sweepExpired(limit));
   }
 
   /** An outage of the wrapped store, or a {@link StoreUnavailableException} (already judged). */
   @Override
   public boolean isOutage(RuntimeException failure) {
-    return failure instanceof StoreUnavailableException || delegate.isOutage(failure);
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
+    return failure instanceof StoreUnavailableException || delegate().isOutage(failure);
   }
 
   private <T> T guarded(String operation, Supplier<T> call) {
@@ -212,7 +185,7 @@ public final class CircuitBreakingStore implements SessionStore {
     try {
       result = call.get();
     } catch (RuntimeException e) {
-      if (!delegate.isOutage(e)) {
+      if (!delegate().isOutage(e)) {
         breaker.onIgnored(p);
         throw e;
       }

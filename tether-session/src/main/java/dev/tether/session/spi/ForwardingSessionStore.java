@@ -35,7 +35,7 @@ public abstract class ForwardingSessionStore implements SessionStore {
   }
 
   /** The store every call goes to. */
-  protected final SessionStore delegate() {
+  public final SessionStore delegate() {
     return delegate;
   }
 

@@ -3,6 +3,7 @@ package dev.tether.session.trace;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.session.SessionIdDigest;
+import dev.tether.session.spi.ForwardingSessionStore;
 import dev.tether.session.spi.SaveResult;
 import dev.tether.session.spi.SessionDelta;
 import dev.tether.session.spi.SessionRecord;
@@ -40,7 +41,7 @@ import java.util.function.Supplier;
  * SessionStore store = TracingSessionStore.wrap(new RedisSessionStore(...), GlobalOpenTelemetry.get());
  * }</pre>
  */
-public final class TracingSessionStore implements SessionStore {
+public final class TracingSessionStore extends ForwardingSessionStore {
 
   static final AttributeKey<String> STORE = AttributeKey.stringKey("tether.session.store");
   static final AttributeKey<String> OPERATION = AttributeKey.stringKey("tether.session.operation");
@@ -49,14 +50,13 @@ public final class TracingSessionStore implements SessionStore {
   static final AttributeKey<Long> COUNT = AttributeKey.longKey("tether.session.count");
   static final String SCOPE = "dev.tether.session";
 
-  private final SessionStore delegate;
   private final String storeName;
   private final Tracer tracer;
   private final SessionIdDigest digest;
 
   private TracingSessionStore(
       SessionStore delegate, String storeName, Tracer tracer, SessionIdDigest digest) {
-    this.delegate = delegate;
+    super(delegate);
     this.storeName = storeName;
     this.tracer = tracer;
     this.digest = digest;
@@ -101,13 +101,13 @@ public final class TracingSessionStore implements SessionStore {
 
   @Override
   public Optional<SessionRecord> load(String id) {
-    return traced("load", id, () -> delegate.load(id), r -> r.isPresent() ? "hit" : "miss");
+    return traced("load", id, () -> delegate().load(id), r -> r.isPresent() ? "hit" : "miss");
   }
 
   @Override
   public Optional<SessionRecord> load(String id, String binding) {
     return traced(
-        "load", id, () -> delegate.load(id, binding), r -> r.isPresent() ? "hit" : "miss");
+        "load", id, () -> delegate().load(id, binding), r -> r.isPresent() ? "hit" : "miss");
   }
 
   @Override
@@ -115,54 +115,39 @@ public final class TracingSessionStore implements SessionStore {
     return traced(
         "current-version",
         id,
-        () -> delegate.currentVersion(id),
+        () -> delegate().currentVersion(id),
         r -> r.isPresent() ? "hit" : "miss");
   }
 
   @Override
   public SaveResult create(SessionRecord session) {
     return traced(
-        "create", session.id(), () -> delegate.create(session), TracingSessionStore::outcome);
+        "create", session.id(), () -> delegate().create(session), TracingSessionStore::outcome);
   }
 
   @Override
   public SaveResult save(SessionDelta delta) {
-    return traced("save", delta.id(), () -> delegate.save(delta), TracingSessionStore::outcome);
+    return traced("save", delta.id(), () -> delegate().save(delta), TracingSessionStore::outcome);
   }
 
   @Override
   public boolean delete(String id) {
-    return traced("delete", id, () -> delegate.delete(id), r -> r ? "deleted" : "absent");
+    return traced("delete", id, () -> delegate().delete(id), r -> r ? "deleted" : "absent");
   }
 
   @Override
   public SaveResult rotateId(String oldId, String newId) {
     return traced(
-        "rotate-id", oldId, () -> delegate.rotateId(oldId, newId), TracingSessionStore::outcome);
-  }
-
-  @Override
-  public java.util.List<String> owners(String id) {
-    return delegate.owners(id);
-  }
-
-  @Override
-  public dev.tether.session.spi.Invalidations invalidations() {
-    return delegate.invalidations();
+        "rotate-id", oldId, () -> delegate().rotateId(oldId, newId), TracingSessionStore::outcome);
   }
 
   /** The wrapped store's capabilities. */
-  @Override
-  public Set<dev.tether.session.spi.StoreCapability> capabilities() {
-    return delegate.capabilities();
-  }
-
   @Override
   public Set<String> findByPrincipal(String principal) {
     return traced(
         "find-by-principal",
         null,
-        () -> delegate.findByPrincipal(principal),
+        () -> delegate().findByPrincipal(principal),
         r -> r.isEmpty() ? "miss" : "hit");
   }
 
@@ -171,21 +156,11 @@ public final class TracingSessionStore implements SessionStore {
     return traced(
         "sweep-expired",
         null,
-        () -> delegate.sweepExpired(limit),
+        () -> delegate().sweepExpired(limit),
         r -> r.isEmpty() ? "none" : "swept");
   }
 
   /** The wrapped store's judgement. */
-  @Override
-  public boolean isOutage(RuntimeException failure) {
-    return delegate.isOutage(failure);
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
-  }
-
   private static String outcome(SaveResult r) {
     return r.outcome().name().toLowerCase(Locale.ROOT);
   }
