@@ -7,9 +7,6 @@ import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
 import dev.tether.balance.affinity.AffinityDecision;
 import dev.tether.balance.affinity.AffinityOutcome;
-import dev.tether.balance.affinity.AffinityPolicy;
-import dev.tether.balance.affinity.AffinityStats;
-import dev.tether.balance.affinity.DrainRules;
 import dev.tether.balance.affinity.ResponseHeaders;
 import dev.tether.balance.affinity.table.StickTable;
 import java.util.concurrent.CompletionStage;
@@ -30,31 +27,23 @@ import java.util.concurrent.CompletionStage;
  * bound server cannot take the request, the next listed route whose server is up gets it, with
  * outcome {@link AffinityOutcome#FAILOVER_OWNER}, before the table and the algorithm.
  */
-final class AppCookieAffinityPolicy implements AffinityPolicy {
+final class AppCookieAffinityPolicy extends TablePolicy {
 
   private final String name;
   private final String separator;
   private final boolean learn;
-  private final StickTable table;
-  private final BoundResolution resolution;
 
   AppCookieAffinityPolicy(
       String name, String separator, boolean learn, StickTable table, BoundResolution resolution) {
+    super(requireNonNull(table, "table"), resolution);
     this.name = requireNonNull(name, "name");
     this.separator = requireNonNull(separator, "separator");
     this.learn = learn;
-    this.table = requireNonNull(table, "table");
-    this.resolution = requireNonNull(resolution, "resolution");
   }
 
   @Override
   public String mode() {
     return "app-cookie";
-  }
-
-  @Override
-  public StickTable table() {
-    return table;
   }
 
   @Override
@@ -163,32 +152,6 @@ final class AppCookieAffinityPolicy implements AffinityPolicy {
         resolution.assigner().stats().sessions().touch(value, decision.member().name());
       }
     }
-  }
-
-  @Override
-  public void close() {
-    if (table instanceof AutoCloseable c) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("closing the stick table failed", e);
-      }
-    }
-  }
-
-  @Override
-  public void drainRules(DrainRules rules) {
-    resolution.assigner().drain(rules);
-  }
-
-  @Override
-  public DrainRules drainRules() {
-    return resolution.assigner().drain();
-  }
-
-  @Override
-  public AffinityStats stats() {
-    return resolution.assigner().stats();
   }
 
   /** The value of a {@code Set-Cookie} header if it sets cookie {@code name}, else {@code null}. */

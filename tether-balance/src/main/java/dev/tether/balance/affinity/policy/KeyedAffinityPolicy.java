@@ -6,9 +6,6 @@ import dev.tether.balance.Member;
 import dev.tether.balance.PickRequest;
 import dev.tether.balance.PoolSnapshot;
 import dev.tether.balance.affinity.AffinityDecision;
-import dev.tether.balance.affinity.AffinityPolicy;
-import dev.tether.balance.affinity.AffinityStats;
-import dev.tether.balance.affinity.DrainRules;
 import dev.tether.balance.affinity.ResponseHeaders;
 import dev.tether.balance.affinity.table.StickTable;
 import dev.tether.balance.hash.KeyHash;
@@ -29,12 +26,10 @@ import java.util.function.Function;
  * every request, so on-failure strict has nothing to refuse there: a key whose server is down
  * simply hashes to the next one (strict applies to the table method).
  */
-final class KeyedAffinityPolicy implements AffinityPolicy {
+final class KeyedAffinityPolicy extends TablePolicy {
 
   private final String mode;
   private final Function<PickRequest, String> key;
-  private final StickTable table;
-  private final BoundResolution resolution;
 
   /**
    * @param table the stick table, or {@code null} for the hash method
@@ -44,10 +39,9 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
       Function<PickRequest, String> key,
       StickTable table,
       BoundResolution resolution) {
+    super(table, resolution);
     this.mode = requireNonNull(mode, "mode");
     this.key = requireNonNull(key, "key");
-    this.table = table;
-    this.resolution = requireNonNull(resolution, "resolution");
   }
 
   @Override
@@ -117,37 +111,6 @@ final class KeyedAffinityPolicy implements AffinityPolicy {
   @Override
   public void onResponse(AffinityDecision decision, ResponseHeaders headers) {
     // Keyed modes carry nothing back to the client.
-  }
-
-  @Override
-  public void close() {
-    if (table instanceof AutoCloseable c) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("closing the stick table failed", e);
-      }
-    }
-  }
-
-  @Override
-  public void drainRules(DrainRules rules) {
-    resolution.assigner().drain(rules);
-  }
-
-  @Override
-  public DrainRules drainRules() {
-    return resolution.assigner().drain();
-  }
-
-  @Override
-  public AffinityStats stats() {
-    return resolution.assigner().stats();
-  }
-
-  @Override
-  public StickTable table() {
-    return table;
   }
 
   /** The highest-scoring member for {@code k}, among UP (and, if allowed, DRAINING) members. */
