@@ -448,6 +448,23 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
     }
   }
 
+  /**
+   * Whether every route's shared rate limit has its Redis connection (true when no route shares
+   * one); until then, as while Redis is away, those routes limit per instance.
+   */
+  public boolean sharedRateLimitsConnected() {
+    return routeGates.sharedLimitsConnected();
+  }
+
+  /**
+   * Counts of requests the routes' shared rate limits sent to Redis whose answers have not been
+   * applied yet: while one is out, the instance does not know yet whether that request used up the
+   * shared allowance.
+   */
+  public int sharedRateLimitCountsInFlight() {
+    return routeGates.sharedCountsInFlight();
+  }
+
   /** Ready while the data port listens and no stop has begun. */
   @Override
   public Readiness readiness() {

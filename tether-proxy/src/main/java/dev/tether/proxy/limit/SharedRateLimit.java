@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,7 @@ public final class SharedRateLimit implements AutoCloseable {
   private final Cache<String, Long> exhausted;
 
   private final AtomicBoolean down = new AtomicBoolean();
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   /**
    * @param uri {@code redis://} or {@code rediss://}
@@ -99,6 +101,7 @@ public final class SharedRateLimit implements AutoCloseable {
     }
     long window = Math.floorDiv(wallMillis.getAsLong(), windowMillis);
     String k = prefix + digest(key) + ":" + window;
+    inFlight.incrementAndGet();
     return c.async()
         .incr(k)
         .toCompletableFuture()
@@ -113,6 +116,7 @@ public final class SharedRateLimit implements AutoCloseable {
         .orTimeout(REPLY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .handle(
             (n, t) -> {
+              inFlight.decrementAndGet();
               if (t != null) {
                 markDown(t.toString());
                 return null;
@@ -151,6 +155,19 @@ public final class SharedRateLimit implements AutoCloseable {
           prefix,
           link.address());
     }
+  }
+
+  /**
+   * Whether the connection to Redis is established; until it is (at start, or while Redis cannot be
+   * reached), requests are not counted and each instance limits on its own.
+   */
+  public boolean connected() {
+    return link.connected() != null;
+  }
+
+  /** Counts sent to Redis whose answer has not been applied yet. */
+  public int countsInFlight() {
+    return inFlight.get();
   }
 
   /** Whether the last exchange with Redis failed. */

@@ -78,6 +78,16 @@ public final class RouteGate implements AutoCloseable {
                 wallMillis);
   }
 
+  /** Whether this gate's shared rate limit, if it has one, is connected to its Redis. */
+  public boolean sharedConnected() {
+    return shared == null || shared.connected();
+  }
+
+  /** Counts this gate's shared rate limit sent to Redis and not yet answered (0 without one). */
+  public int sharedCountsInFlight() {
+    return shared == null ? 0 : shared.countsInFlight();
+  }
+
   /** Releases the shared limit's Redis connection, if any. */
   @Override
   public void close() {

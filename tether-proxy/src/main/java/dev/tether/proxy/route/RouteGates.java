@@ -18,7 +18,7 @@ public final class RouteGates implements AutoCloseable {
 
   private final RouteGate.Refusals refusals = new RouteGate.Refusals();
   private final LongSupplier ticker;
-  private Map<RouteConfig, RouteGate> gates = new HashMap<>();
+  private volatile Map<RouteConfig, RouteGate> gates = new HashMap<>();
 
   /**
    * @param ticker monotonic nanoseconds, for the rate-limit buckets
@@ -61,6 +61,19 @@ public final class RouteGates implements AutoCloseable {
           }
         });
     return routes;
+  }
+
+  /**
+   * Whether every route's shared rate limit is connected to its Redis (true when no route shares
+   * one); until then those routes limit per instance.
+   */
+  public boolean sharedLimitsConnected() {
+    return gates.values().stream().allMatch(RouteGate::sharedConnected);
+  }
+
+  /** Counts the routes' shared rate limits sent to Redis and not yet answered. */
+  public int sharedCountsInFlight() {
+    return gates.values().stream().mapToInt(RouteGate::sharedCountsInFlight).sum();
   }
 
   /** Exports the refusals as {@code tether.route.refused{reason}}. */
