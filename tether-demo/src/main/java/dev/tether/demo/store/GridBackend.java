@@ -131,9 +131,16 @@ final class GridBackend implements StoreBackend {
     throw last;
   }
 
+  /**
+   * How long a member waits to see all the others. On a busy machine a join can time out and the
+   * member start a cluster of its own; the grid's merge protocol (every 2–10 s) then joins the two,
+   * which this leaves time for.
+   */
+  private static final Duration MEMBERS_TIMEOUT = Duration.ofSeconds(60);
+
   /** Waits until {@code member} sees all {@code expected} members, so it never serves alone. */
   private static void awaitMembers(GridMember member, int expected, String instance) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long deadline = System.nanoTime() + MEMBERS_TIMEOUT.toNanos();
     while (member.members().size() < expected) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
@@ -141,7 +148,9 @@ final class GridBackend implements StoreBackend {
                 + instance
                 + " sees "
                 + member.members()
-                + " after 20 s, not all "
+                + " after "
+                + MEMBERS_TIMEOUT.toSeconds()
+                + " s, not all "
                 + expected
                 + " members; it would serve sessions alone");
       }
