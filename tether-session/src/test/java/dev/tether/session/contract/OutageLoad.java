@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A load of sessions on a store while a test breaks and restores its backend, keeping the books
@@ -346,11 +347,8 @@ public final class OutageLoad implements AutoCloseable {
     return s.startsWith("g") ? Long.parseLong(s.substring(1)) : -2;
   }
 
+  /** Paces the load between calls (it waits for no condition, so there is nothing to await). */
   private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
   }
 }
