@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The checks on one request head: the request line, each field line's syntax, and the message
@@ -43,18 +42,32 @@ final class RequestHead {
    */
   static final long CHUNKED = -1;
 
+  private static final byte[] HOST = "host".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TRANSFER_ENCODING =
+      "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
+
   private String method;
   private boolean http11;
-  private final List<String> contentLengths = new ArrayList<>(2);
-  private final List<String> transferEncodings = new ArrayList<>(2);
-  private final List<String> hosts = new ArrayList<>(2);
+  // Content-Length and Host: the first value and how many field lines there were (a second one is
+  // refused, so its value is never needed). Transfer-Encoding values are all kept, in a list made
+  // for the first request that has one: an idle connection holds no list.
+  private String contentLength;
+  private int contentLengthLines;
+  private String host;
+  private int hostLines;
+  private List<String> transferEncodings;
 
   void reset() {
     method = null;
     http11 = false;
-    contentLengths.clear();
-    transferEncodings.clear();
-    hosts.clear();
+    contentLength = null;
+    contentLengthLines = 0;
+    host = null;
+    hostLines = 0;
+    if (transferEncodings != null) {
+      transferEncodings.clear();
+    }
   }
 
   /** Checks {@code method SP request-target SP HTTP-version} (RFC 9112 §3). */
@@ -137,17 +150,38 @@ final class RequestHead {
    */
   void field(byte[] line, int len, boolean first) throws FramingException {
     int colon = checkFieldLine(line, len, first, "header");
-    String name = ascii(line, 0, colon).toLowerCase(Locale.ROOT);
-    List<String> target =
-        switch (name) {
-          case "content-length" -> contentLengths;
-          case "transfer-encoding" -> transferEncodings;
-          case "host" -> hosts;
-          default -> null;
-        };
-    if (target != null) {
-      target.add(trimmedValue(line, colon + 1, len));
+    // matched on the bytes, so the many other fields cost no string
+    if (nameIs(line, colon, HOST)) {
+      if (hostLines++ == 0) {
+        host = trimmedValue(line, colon + 1, len);
+      }
+    } else if (nameIs(line, colon, CONTENT_LENGTH)) {
+      if (contentLengthLines++ == 0) {
+        contentLength = trimmedValue(line, colon + 1, len);
+      }
+    } else if (nameIs(line, colon, TRANSFER_ENCODING)) {
+      if (transferEncodings == null) {
+        transferEncodings = new ArrayList<>(2);
+      }
+      transferEncodings.add(trimmedValue(line, colon + 1, len));
     }
+  }
+
+  /** Whether {@code line[0, length)} is {@code lowerName} in any letter case (names are tokens). */
+  static boolean nameIs(byte[] line, int length, byte[] lowerName) {
+    if (length != lowerName.length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      int b = line[i];
+      if (b >= 'A' && b <= 'Z') {
+        b += 'a' - 'A';
+      }
+      if (b != lowerName[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -203,16 +237,16 @@ final class RequestHead {
    */
   long finish() throws FramingException {
     long framing = 0;
-    if (!transferEncodings.isEmpty()) {
+    if (transferEncodings != null && !transferEncodings.isEmpty()) {
       if (!http11) {
         throw badRequest("Transfer-Encoding on an HTTP/1.0 request");
       }
-      if (!contentLengths.isEmpty()) {
+      if (contentLengthLines > 0) {
         throw badRequest("both Content-Length and Transfer-Encoding");
       }
       TransferCodings.check(String.join(",", transferEncodings));
       framing = CHUNKED;
-    } else if (!contentLengths.isEmpty()) {
+    } else if (contentLengthLines > 0) {
       framing = contentLength();
     }
     checkHost();
@@ -220,10 +254,10 @@ final class RequestHead {
   }
 
   private long contentLength() throws FramingException {
-    if (contentLengths.size() > 1) {
+    if (contentLengthLines > 1) {
       throw badRequest("more than one Content-Length header");
     }
-    String value = contentLengths.get(0);
+    String value = contentLength;
     int significant = 0;
     while (significant < value.length() - 1 && value.charAt(significant) == '0') {
       significant++;
@@ -251,16 +285,15 @@ final class RequestHead {
   }
 
   private void checkHost() throws FramingException {
-    if (hosts.size() > 1) {
+    if (hostLines > 1) {
       throw badRequest("more than one Host header");
     }
-    if (hosts.isEmpty()) {
+    if (hostLines == 0) {
       if (http11) {
         throw badRequest("missing Host header (required in HTTP/1.1)");
       }
       return;
     }
-    String host = hosts.get(0);
     if (!isValidHost(host)) {
       throw badRequest(
           "invalid Host '" + printable(host) + "'; expected host[:port] without userinfo or path");
