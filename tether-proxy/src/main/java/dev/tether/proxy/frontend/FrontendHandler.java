@@ -58,7 +58,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private Exchange ex;
 
   /** Objects of pipelined requests that arrived while an exchange was in progress. */
-  private final ArrayDeque<Object> backlog = new ArrayDeque<>(4);
+  private ArrayDeque<Object> backlog; // made when a client first pipelines: idle ones hold none
 
   private boolean closing;
 
@@ -127,8 +127,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (ex != null || !backlog.isEmpty()) {
+    if (ex != null || (backlog != null && !backlog.isEmpty())) {
       if (msg instanceof HttpRequest || ex == null || ex.requestDone) {
+        if (backlog == null) {
+          backlog = new ArrayDeque<>(4);
+        }
         backlog.add(msg);
         return;
       }
@@ -418,7 +421,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** After an exchange ended with the connection kept: serve the backlog or wait for a request. */
   private void nextRequest() {
     Object msg;
-    while (!closing && (msg = backlog.peek()) != null) {
+    while (!closing && backlog != null && (msg = backlog.peek()) != null) {
       if (ex != null && (msg instanceof HttpRequest || ex.requestDone)) {
         break; // the next pipelined request waits for the current exchange
       }
@@ -442,7 +445,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void releaseBacklog() {
     Object o;
-    while ((o = backlog.poll()) != null) {
+    while (backlog != null && (o = backlog.poll()) != null) {
       ReferenceCountUtil.release(o);
     }
   }

@@ -38,6 +38,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
 
   private final ProxyRuntime runtime;
   private final Edge edge;
+  private final FramingLimits framing; // one for every connection: it is immutable
 
   public FrontendInitializer(ProxyRuntime runtime) {
     this(runtime, Edge.cleartext(runtime.settings.limits().maxHeaderSize()));
@@ -47,6 +48,13 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
   public FrontendInitializer(ProxyRuntime runtime, Edge edge) {
     this.runtime = runtime;
     this.edge = edge;
+    ProxySettings s = runtime.settings;
+    this.framing =
+        new FramingLimits(
+            s.limits().maxRequestLine(),
+            s.limits().maxHeaderSize(),
+            s.limits().maxHeaders(),
+            s.limits().maxChunk());
   }
 
   @Override
@@ -63,13 +71,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
       p.addLast(ProxyProtocolHandler.DECODER, new HAProxyMessageDecoder());
       p.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler());
     }
-    HttpFraming.install(
-        p,
-        new FramingLimits(
-            s.limits().maxRequestLine(),
-            s.limits().maxHeaderSize(),
-            s.limits().maxHeaders(),
-            s.limits().maxChunk()));
+    HttpFraming.install(p, framing);
     runtime.guard.installAfterFraming(p);
     p.addLast(FRONTEND, new FrontendHandler(runtime));
   }
@@ -92,13 +94,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     ProxySettings s = runtime.settings;
     ChannelPipeline p = ctx.pipeline();
     p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos(), runtime.ticker));
-    HttpFraming.install(
-        p,
-        new FramingLimits(
-            s.limits().maxRequestLine(),
-            s.limits().maxHeaderSize(),
-            s.limits().maxHeaders(),
-            s.limits().maxChunk()));
+    HttpFraming.install(p, framing);
     runtime.guard.installAfterFraming(p);
     if (edge.tls() != null) {
       p.addLast(HstsHandler.NAME, new HstsHandler(edge.tls()));

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Confined to the connection's event loop.
  */
-final class RequestTimer extends ChannelInboundHandlerAdapter {
+final class RequestTimer extends ChannelInboundHandlerAdapter implements Runnable {
 
   /** The event fired when the wait expired. */
   record Expired(boolean partialHead) {}
@@ -98,19 +98,20 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     if (task == null) {
       task =
           ctx.executor()
-              .schedule(
-                  this::expire, Math.max(0, newDeadline - ticker.nanoTime()), TimeUnit.NANOSECONDS);
+              .schedule(this, Math.max(0, newDeadline - ticker.nanoTime()), TimeUnit.NANOSECONDS);
     }
   }
 
-  private void expire() {
+  /** The wait's expiry; scheduled with {@code this}, so a waiting connection holds no lambda. */
+  @Override
+  public void run() {
     task = null;
     if (!armed) {
       return;
     }
     long left = deadline - ticker.nanoTime();
     if (left > 0) {
-      task = ctx.executor().schedule(this::expire, left, TimeUnit.NANOSECONDS);
+      task = ctx.executor().schedule(this, left, TimeUnit.NANOSECONDS);
       return;
     }
     armed = false;

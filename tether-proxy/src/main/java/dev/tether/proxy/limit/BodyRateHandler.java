@@ -25,12 +25,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to the connection's event loop.
  */
-final class BodyRateHandler extends ChannelDuplexHandler {
+final class BodyRateHandler extends ChannelDuplexHandler implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(BodyRateHandler.class);
 
   private final long windowNanos;
-  private final RateWindow window;
+  private final long minBytesPerSecond;
+  private RateWindow window; // made for the connection's first body: a GET-only one holds none
   private final LimitCounters counters;
   private ChannelHandlerContext ctx;
   private boolean inBody;
@@ -38,7 +39,7 @@ final class BodyRateHandler extends ChannelDuplexHandler {
 
   BodyRateHandler(long windowNanos, long minBytesPerSecond, LimitCounters counters) {
     this.windowNanos = windowNanos;
-    this.window = new RateWindow(windowNanos, minBytesPerSecond);
+    this.minBytesPerSecond = minBytesPerSecond;
     this.counters = counters;
   }
 
@@ -54,7 +55,12 @@ final class BodyRateHandler extends ChannelDuplexHandler {
           !(msg instanceof LastHttpContent)
               && (HttpUtil.isTransferEncodingChunked(req)
                   || HttpUtil.getContentLength(req, 0L) > 0);
-      window.reset();
+      if (inBody) {
+        if (window == null) {
+          window = new RateWindow(windowNanos, minBytesPerSecond);
+        }
+        window.reset();
+      }
     }
     if (inBody && msg instanceof HttpContent c) {
       window.stopOwing(now());
@@ -71,13 +77,15 @@ final class BodyRateHandler extends ChannelDuplexHandler {
     if (inBody) {
       window.startOwing(now());
       if (check == null) {
-        check = ctx.executor().schedule(this::check, windowNanos, TimeUnit.NANOSECONDS);
+        check = ctx.executor().schedule(this, windowNanos, TimeUnit.NANOSECONDS);
       }
     }
     ctx.read();
   }
 
-  private void check() {
+  /** The check every window while a body is owed; scheduled with {@code this} (no lambda held). */
+  @Override
+  public void run() {
     check = null;
     if (!inBody || !ctx.channel().isActive()) {
       return;
@@ -91,7 +99,7 @@ final class BodyRateHandler extends ChannelDuplexHandler {
       ctx.close();
       return;
     }
-    check = ctx.executor().schedule(this::check, windowNanos, TimeUnit.NANOSECONDS);
+    check = ctx.executor().schedule(this, windowNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override

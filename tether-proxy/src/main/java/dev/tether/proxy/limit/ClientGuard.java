@@ -28,21 +28,20 @@ public final class ClientGuard {
   /** Name of the slow-read handler, first in the pipeline. */
   public static final String RESPONSE_RATE = "tether-response-rate";
 
-  /** Name of the framing limit counter, right after the framing gate. */
-  public static final String FRAMING_COUNTER = "tether-limit-counter";
+  /**
+   * Name of the shared checks (framing limit counter, version-header filter), right after the
+   * framing gate.
+   */
+  public static final String CHECKS = "tether-limit-checks";
 
-  /** Name of the slow-body handler, after the counter. */
+  /** Name of the slow-body handler, after the checks. */
   public static final String BODY_RATE = "tether-body-rate";
-
-  /** Name of the filter of version headers, after the slow-body handler. */
-  public static final String VERSION_FILTER = "tether-version-filter";
 
   private final ClientLimits limits;
   private final LimitCounters counters = new LimitCounters();
   private final ConnectionLimiter limiter;
   private final AcceptLimitHandler acceptHandler;
-  private final FramingLimitCounter framingCounter = new FramingLimitCounter(counters);
-  private final VersionHeaderFilter versionFilter = new VersionHeaderFilter();
+  private final ListenerChecks checks = new ListenerChecks(new FramingLimitCounter(counters));
 
   public ClientGuard(ClientLimits limits, TrustedProxies trusted) {
     this.limits = requireNonNull(limits, "limits");
@@ -70,17 +69,16 @@ public final class ClientGuard {
   }
 
   /**
-   * Adds the framing limit counter, the slow-body check and the version filter after the framing
-   * gate.
+   * Adds the shared checks (framing limit counter, version filter) and the slow-body check after
+   * the framing gate.
    */
   public void installAfterFraming(ChannelPipeline p) {
-    p.addLast(FRAMING_COUNTER, framingCounter);
+    p.addLast(CHECKS, checks);
     if (limits.checksRates()) {
       p.addLast(
           BODY_RATE,
           new BodyRateHandler(limits.slowClientWindow().toNanos(), limits.minBodyRate(), counters));
     }
-    p.addLast(VERSION_FILTER, versionFilter);
   }
 
   /**
@@ -88,7 +86,7 @@ public final class ClientGuard {
    * own timeout).
    */
   public static void uninstall(ChannelPipeline p) {
-    for (String name : new String[] {RESPONSE_RATE, FRAMING_COUNTER, BODY_RATE, VERSION_FILTER}) {
+    for (String name : new String[] {RESPONSE_RATE, CHECKS, BODY_RATE}) {
       if (p.get(name) != null) {
         p.remove(name);
       }

@@ -1,18 +1,14 @@
 package dev.tether.proxy.limit;
 
 import dev.tether.proxy.http.FramingViolation;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Counts the requests the framing layer refused for a size limit: request line (414), header
- * section size and header count (431). After the framing gate, which fires each {@link
- * FramingViolation} to the handlers after it; the event passes on unchanged.
+ * section size and header count (431), from the {@link FramingViolation} events the framing gate
+ * fires to the handlers after it ({@link ListenerChecks} hands them here). Thread-safe.
  */
-@ChannelHandler.Sharable
-final class FramingLimitCounter extends ChannelInboundHandlerAdapter {
+final class FramingLimitCounter {
 
   private final LimitCounters counters;
 
@@ -20,15 +16,14 @@ final class FramingLimitCounter extends ChannelInboundHandlerAdapter {
     this.counters = counters;
   }
 
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+  /** Counts {@code evt} when it is a violation of a size limit. */
+  void count(Object evt) {
     if (evt instanceof FramingViolation v) {
       LimitCounters.Reason reason = classify(v);
       if (reason != null) {
         counters.increment(reason);
       }
     }
-    ctx.fireUserEventTriggered(evt);
   }
 
   /**

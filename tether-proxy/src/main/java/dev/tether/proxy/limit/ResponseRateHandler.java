@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to the connection's event loop.
  */
-final class ResponseRateHandler extends ChannelDuplexHandler {
+final class ResponseRateHandler extends ChannelDuplexHandler implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(ResponseRateHandler.class);
 
@@ -69,11 +69,15 @@ final class ResponseRateHandler extends ChannelDuplexHandler {
       drainedMark = drained();
       pendingAtMark =
           false; // the first check only marks: the client owes nothing for time before it
-      check = ctx.executor().schedule(this::check, windowNanos, TimeUnit.NANOSECONDS);
+      check = ctx.executor().schedule(this, windowNanos, TimeUnit.NANOSECONDS);
     }
   }
 
-  private void check() {
+  /**
+   * The check every window while bytes are pending; scheduled with {@code this} (no lambda held).
+   */
+  @Override
+  public void run() {
     check = null;
     if (!ctx.channel().isActive()) {
       return;
@@ -91,7 +95,7 @@ final class ResponseRateHandler extends ChannelDuplexHandler {
     if (pending > 0) {
       drainedMark = drained;
       pendingAtMark = true;
-      check = ctx.executor().schedule(this::check, windowNanos, TimeUnit.NANOSECONDS);
+      check = ctx.executor().schedule(this, windowNanos, TimeUnit.NANOSECONDS);
     }
   }
 

@@ -1,9 +1,5 @@
 package dev.tether.proxy.limit;
 
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import java.util.List;
@@ -11,10 +7,10 @@ import java.util.List;
 /**
  * Removes the response headers that tell an attacker which software and version runs behind the
  * balancer ({@code Server: Jetty(12.1.14)}, {@code X-Powered-By: PHP/8.3}, ...), so a scanner
- * cannot pick exploits by version. Tether sends none of its own.
+ * cannot pick exploits by version. Tether sends none of its own. Applied by {@link ListenerChecks}
+ * to every message written to a client.
  */
-@ChannelHandler.Sharable
-final class VersionHeaderFilter extends ChannelOutboundHandlerAdapter {
+final class VersionHeaderFilter {
 
   /** The headers removed from every response to a client. */
   static final List<String> HIDDEN =
@@ -26,8 +22,10 @@ final class VersionHeaderFilter extends ChannelOutboundHandlerAdapter {
           "x-runtime",
           "x-generator");
 
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+  private VersionHeaderFilter() {}
+
+  /** Removes the {@link #HIDDEN} headers when {@code msg} is a response head. */
+  static void hide(Object msg) {
     if (msg instanceof HttpResponse r) {
       HttpHeaders h = r.headers();
       if (!h.isEmpty()) {
@@ -36,6 +34,5 @@ final class VersionHeaderFilter extends ChannelOutboundHandlerAdapter {
         }
       }
     }
-    ctx.write(msg, promise);
   }
 }
