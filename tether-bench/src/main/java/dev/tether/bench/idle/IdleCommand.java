@@ -24,9 +24,13 @@ import picocli.CommandLine.Option;
  * </pre>
  *
  * <p>It reads the balancer process's resident set ({@code VmRSS} of {@code /proc/PID/status}),
- * opens the connections, lets them idle, reads it again and divides the growth by the connections
- * still open. Exit status: 0 when every connection opened and stayed open, 1 when some did not, 2
- * for bad input (option values, an unreachable URL, a process that cannot be found or read).
+ * opens half the connections, lets them idle, reads it again, opens the other half, lets them idle
+ * and reads a third time. It divides the whole growth by the connections still open, and the second
+ * half's growth by the connections that half added: the marginal cost of one more connection,
+ * without one-time costs (code compiled for this path, heap pages touched for the first time) that
+ * the first connections pay. Exit status: 0 when every connection opened and stayed open, 1 when
+ * some did not, 2 for bad input (option values, an unreachable URL, a process that cannot be found
+ * or read).
  */
 @Command(
     name = "idle",

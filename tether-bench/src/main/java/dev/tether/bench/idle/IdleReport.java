@@ -16,11 +16,16 @@ import java.util.Locale;
  * @param settleMillis how long the connections idled before the second reading
  * @param gc whether a full GC ran in the process before each reading
  * @param rssBeforeKiB the process's resident set before
+ * @param rssMiddleKiB the resident set with the first half of the connections open and idle
  * @param rssAfterKiB the resident set with the connections open and idle
  * @param kibPerConnection {@code (after - before) / stillOpen}
+ * @param openAtMiddle connections open at the middle reading
+ * @param marginalKiBPerConnection the second half's cost: {@code (after - middle) / (stillOpen -
+ *     openAtMiddle)}, free of one-time costs that the first connections pay
  * @param openFilesBefore the process's open descriptors before
  * @param openFilesAfter its open descriptors with the connections open
  * @param heapBeforeBytes JVM heap in use before, or {@code null}
+ * @param heapMiddleBytes JVM heap in use at the middle reading, or {@code null}
  * @param heapAfterBytes JVM heap in use after, or {@code null}
  * @param firstFailure why the first connection that could not be opened (or answered) failed, or
  *     {@code null}
@@ -36,11 +41,15 @@ public record IdleReport(
     long settleMillis,
     boolean gc,
     long rssBeforeKiB,
+    long rssMiddleKiB,
     long rssAfterKiB,
     double kibPerConnection,
+    int openAtMiddle,
+    double marginalKiBPerConnection,
     int openFilesBefore,
     int openFilesAfter,
     Long heapBeforeBytes,
+    Long heapMiddleBytes,
     Long heapAfterBytes,
     String firstFailure) {
 
@@ -55,6 +64,16 @@ public record IdleReport(
       return null;
     }
     return (heapAfterBytes - heapBeforeBytes) / 1024.0 / stillOpen;
+  }
+
+  /**
+   * Heap growth per connection over the second half in KiB, or {@code null} without heap figures.
+   */
+  public Double marginalHeapKiBPerConnection() {
+    if (heapMiddleBytes == null || heapAfterBytes == null || stillOpen <= openAtMiddle) {
+      return null;
+    }
+    return (heapAfterBytes - heapMiddleBytes) / 1024.0 / (stillOpen - openAtMiddle);
   }
 
   /** The plain-text report. */
@@ -84,6 +103,15 @@ public record IdleReport(
     sb.append(
         String.format(
             Locale.ROOT,
+            "second half       %.2f KiB RSS per connection (%d KiB -> %d KiB, %d -> %d open)%n",
+            marginalKiBPerConnection,
+            rssMiddleKiB,
+            rssAfterKiB,
+            openAtMiddle,
+            stillOpen));
+    sb.append(
+        String.format(
+            Locale.ROOT,
             "open files        %d -> %d (%+d)%n",
             openFilesBefore,
             openFilesAfter,
@@ -93,10 +121,14 @@ public record IdleReport(
       sb.append(
           String.format(
               Locale.ROOT,
-              "heap used         %d KiB -> %d KiB (%.2f KiB per connection)%n",
+              "heap used         %d KiB -> %d KiB (%.2f KiB per connection%s)%n",
               heapBeforeBytes / 1024,
               heapAfterBytes / 1024,
-              heap));
+              heap,
+              marginalHeapKiBPerConnection() == null
+                  ? ""
+                  : String.format(
+                      Locale.ROOT, "; second half %.2f", marginalHeapKiBPerConnection())));
     }
     if (firstFailure != null) {
       sb.append("first failure     ").append(firstFailure).append(System.lineSeparator());

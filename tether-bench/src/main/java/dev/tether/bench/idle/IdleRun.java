@@ -3,8 +3,8 @@ package dev.tether.bench.idle;
 import java.time.Duration;
 
 /**
- * One measurement: read the process's memory, open and hold the idle connections, let them settle,
- * read again, close them.
+ * One measurement: read the process's memory, open and hold half the idle connections, let them
+ * settle, read again, open and hold the other half, let them settle, read a third time, close them.
  */
 final class IdleRun {
 
@@ -31,7 +31,19 @@ final class IdleRun {
       long rssBefore = memory.rssKiB(pid);
       int filesBefore = memory.openFiles(pid);
       Long heapBefore = heap == null ? null : heap.heapUsedBytes();
-      int opened = conns.open(s.connections(), s.request());
+      // half the connections, a reading, then the other half: the second half's growth is the
+      // marginal cost of a connection, without the one-time costs the first half pays (code the
+      // JIT compiles for this path, the collector's young generation touched for the first time)
+      int firstHalf = s.connections() / 2;
+      int opened = conns.open(firstHalf, s.request());
+      pause(s.settle());
+      if (gc != null) {
+        gc.collect(pid);
+      }
+      long rssMiddle = memory.rssKiB(pid);
+      Long heapMiddle = heap == null ? null : heap.heapUsedBytes();
+      int openMiddle = conns.stillOpen();
+      opened += conns.open(s.connections() - firstHalf, s.request());
       pause(s.settle());
       if (gc != null) {
         gc.collect(pid);
@@ -41,6 +53,8 @@ final class IdleRun {
       Long heapAfter = heap == null ? null : heap.heapUsedBytes();
       int open = conns.stillOpen();
       double perConnection = open == 0 ? 0 : (rssAfter - rssBefore) / (double) open;
+      int secondHalf = open - openMiddle;
+      double marginal = secondHalf <= 0 ? 0 : (rssAfter - rssMiddle) / (double) secondHalf;
       return new IdleReport(
           s.target().url(),
           pid,
@@ -52,11 +66,15 @@ final class IdleRun {
           s.settle().toMillis(),
           s.gc(),
           rssBefore,
+          rssMiddle,
           rssAfter,
           perConnection,
+          openMiddle,
+          marginal,
           filesBefore,
           filesAfter,
           heapBefore,
+          heapMiddle,
           heapAfter,
           conns.firstFailure());
     }

@@ -125,6 +125,13 @@ class IdleCommandIntegrationTest {
         .isCloseTo(
             r.get("rssAfterKiB").asLong() - r.get("rssBeforeKiB").asLong(),
             org.assertj.core.api.Assertions.within(0.01));
+    // the second half: 20 connections opened after the middle reading
+    assertThat(r.get("openAtMiddle").asInt()).isEqualTo(20);
+    assertThat(r.get("rssMiddleKiB").asLong()).isPositive();
+    assertThat(r.get("marginalKiBPerConnection").asDouble() * 20)
+        .isCloseTo(
+            r.get("rssAfterKiB").asLong() - r.get("rssMiddleKiB").asLong(),
+            org.assertj.core.api.Assertions.within(0.01));
     assertThat(r.get("firstFailure").isNull()).isTrue();
     // the balancer served the warm-up and each connection's request
     assertThat(backend.requests()).isEqualTo(45);
