@@ -2,6 +2,7 @@ package dev.tether.proxy.limit;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * runs only while a body is incomplete and judges every {@code slow-client-window} of owed time
  * ({@link RateWindow}); a body that arrives in the same read as its head costs nothing. A slow
  * client is closed, which the frontend sees as {@code channelInactive} and answers by abandoning
- * the exchange and its backend connection.
+ * the exchange and its backend connection. It also does the listener's shared checks ({@link
+ * ListenerChecks}), which then need no pipeline slot of their own.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -33,14 +35,17 @@ final class BodyRateHandler extends ChannelDuplexHandler implements Runnable {
   private final long minBytesPerSecond;
   private RateWindow window; // made for the connection's first body: a GET-only one holds none
   private final LimitCounters counters;
+  private final ListenerChecks checks;
   private ChannelHandlerContext ctx;
   private boolean inBody;
   private ScheduledFuture<?> check;
 
-  BodyRateHandler(long windowNanos, long minBytesPerSecond, LimitCounters counters) {
+  BodyRateHandler(
+      long windowNanos, long minBytesPerSecond, LimitCounters counters, ListenerChecks checks) {
     this.windowNanos = windowNanos;
     this.minBytesPerSecond = minBytesPerSecond;
     this.counters = counters;
+    this.checks = checks;
   }
 
   @Override
@@ -70,6 +75,16 @@ final class BodyRateHandler extends ChannelDuplexHandler implements Runnable {
       }
     }
     ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    checks.userEventTriggered(ctx, evt);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    checks.write(ctx, msg, promise);
   }
 
   @Override

@@ -30,11 +30,11 @@ public final class ClientGuard {
 
   /**
    * Name of the shared checks (framing limit counter, version-header filter), right after the
-   * framing gate.
+   * framing gate, when no rates are checked.
    */
   public static final String CHECKS = "tether-limit-checks";
 
-  /** Name of the slow-body handler, after the checks. */
+  /** Name of the slow-body handler, after the framing gate; it also does the shared checks. */
   public static final String BODY_RATE = "tether-body-rate";
 
   private final ClientLimits limits;
@@ -70,14 +70,17 @@ public final class ClientGuard {
 
   /**
    * Adds the shared checks (framing limit counter, version filter) and the slow-body check after
-   * the framing gate.
+   * the framing gate: one handler when rates are checked (the slow-body check does the shared ones
+   * too), the shared one alone otherwise.
    */
   public void installAfterFraming(ChannelPipeline p) {
-    p.addLast(CHECKS, checks);
     if (limits.checksRates()) {
       p.addLast(
           BODY_RATE,
-          new BodyRateHandler(limits.slowClientWindow().toNanos(), limits.minBodyRate(), counters));
+          new BodyRateHandler(
+              limits.slowClientWindow().toNanos(), limits.minBodyRate(), counters, checks));
+    } else {
+      p.addLast(CHECKS, checks);
     }
   }
 

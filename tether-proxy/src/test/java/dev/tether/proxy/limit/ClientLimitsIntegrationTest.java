@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each client limit against real sockets: a proxy on port 0 in front of a real backend. */
 class ClientLimitsIntegrationTest {
@@ -266,9 +268,15 @@ class ClientLimitsIntegrationTest {
     assertThat(got).isLessThan(200_000_000L);
   }
 
-  @Test
-  void requestsOverTheParsingLimitsAreCountedByLimit() throws Exception {
-    start(ClientLimits.DEFAULTS);
+  /** The defaults (slow clients checked, which does the shared checks too) and no rate checks. */
+  static List<ClientLimits> rateSettings() {
+    return List.of(ClientLimits.DEFAULTS, new ClientLimits(0, 0, 0, 0, 0, 0, Duration.ZERO));
+  }
+
+  @ParameterizedTest
+  @MethodSource("rateSettings")
+  void requestsOverTheParsingLimitsAreCountedByLimit(ClientLimits limits) throws Exception {
+    start(limits);
     assertThat(get(connect("127.0.0.1"), "/" + "a".repeat(2000))).startsWith("HTTP/1.1 414");
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 25; i++) {
@@ -292,9 +300,11 @@ class ClientLimitsIntegrationTest {
     assertThat(counters().count(LimitCounters.Reason.HEADER_SIZE)).isEqualTo(1);
   }
 
-  @Test
-  void responsesCarryNoHeaderThatNamesTheBackendsSoftwareOrVersion() throws Exception {
-    start(ClientLimits.DEFAULTS);
+  @ParameterizedTest
+  @MethodSource("rateSettings")
+  void responsesCarryNoHeaderThatNamesTheBackendsSoftwareOrVersion(ClientLimits limits)
+      throws Exception {
+    start(limits);
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (String name : List.of("Server", "X-Powered-By")) {
       HttpResponse<String> r =

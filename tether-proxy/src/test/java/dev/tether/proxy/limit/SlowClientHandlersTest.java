@@ -35,7 +35,10 @@ class SlowClientHandlersTest {
     ch = new EmbeddedChannel();
     ch.freezeTime();
     ch.config().setAutoRead(false);
-    ch.pipeline().addLast(new BodyRateHandler(WINDOW, minRate, counters));
+    ch.pipeline()
+        .addLast(
+            new BodyRateHandler(
+                WINDOW, minRate, counters, new ListenerChecks(new FramingLimitCounter(counters))));
     return ch;
   }
 
