@@ -12,6 +12,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Arrays;
 
 /**
@@ -20,18 +21,20 @@ import java.util.Arrays;
  * without copying body bytes or changing the buffer, and throws at the first byte that breaks a
  * rule.
  *
- * <p>Design note. Lines are collected into a small reusable array (bounded by the limits) and
- * checked when their CRLF arrives; bodies are skipped by counting. Every line must end in CRLF: a
- * bare LF or a CR not followed by LF is refused (RFC 9112 §2.2 allows refusing), which also catches
- * LF/CR smuggled into values. NUL is refused anywhere in a line. A request line may hold only VCHAR
- * and SP (§3); any other byte (a control, obs-text) is refused with 400 as soon as it arrives,
- * since the decoder after us reads a request line as it comes in. Up to {@value
- * #MAX_LEADING_EMPTY_LINES} empty lines before a request line are ignored (§2.2). Chunk lines
- * follow §7.1 strictly: {@code 1*HEXDIG *(BWS ";" BWS name [BWS "=" BWS value]) CRLF}, ASCII only
- * (obs-text in a quoted value is refused, see {@link #checkNotObsText}), at most {@code
- * min(}{@value #MAX_CHUNK_LINE_BYTES}{@code , maxRequestLineBytes)} bytes (the decoder after us
- * reads them under its request-line limit), sizes up to {@code 2^31-1}, and chunk data must be
- * followed by exactly CRLF.
+ * <p>Design note. Lines are collected into an array (bounded by the limits) and checked when their
+ * CRLF arrives; bodies are skipped by counting. The array is the event loop's, shared by its
+ * connections, since a line is checked within the {@link #scan} that completes it: a connection
+ * keeps bytes of its own only for a line that a read cut, until a later read completes it, so an
+ * idle kept-alive connection holds no line buffer. Every line must end in CRLF: a bare LF or a CR
+ * not followed by LF is refused (RFC 9112 §2.2 allows refusing), which also catches LF/CR smuggled
+ * into values. NUL is refused anywhere in a line. A request line may hold only VCHAR and SP (§3);
+ * any other byte (a control, obs-text) is refused with 400 as soon as it arrives, since the decoder
+ * after us reads a request line as it comes in. Up to {@value #MAX_LEADING_EMPTY_LINES} empty lines
+ * before a request line are ignored (§2.2). Chunk lines follow §7.1 strictly: {@code 1*HEXDIG *(BWS
+ * ";" BWS name [BWS "=" BWS value]) CRLF}, ASCII only (obs-text in a quoted value is refused, see
+ * {@link #checkNotObsText}), at most {@code min(}{@value #MAX_CHUNK_LINE_BYTES}{@code ,
+ * maxRequestLineBytes)} bytes (the decoder after us reads them under its request-line limit), sizes
+ * up to {@code 2^31-1}, and chunk data must be followed by exactly CRLF.
  *
  * <p>Not thread-safe; confined to the connection's event loop.
  */
@@ -40,7 +43,19 @@ final class RequestScanner {
   static final int MAX_LEADING_EMPTY_LINES = 4;
   static final int MAX_CHUNK_LINE_BYTES = 4096;
   private static final int INITIAL_LINE_BYTES = 128;
-  private static final int RETAINED_LINE_BYTES = 4096;
+
+  /** The event loop's line buffer (grown to the longest line it held; limits bound it). */
+  private static final FastThreadLocal<Scratch> SCRATCH =
+      new FastThreadLocal<>() {
+        @Override
+        protected Scratch initialValue() {
+          return new Scratch();
+        }
+      };
+
+  private static final class Scratch {
+    byte[] bytes = new byte[INITIAL_LINE_BYTES];
+  }
 
   private enum State {
     REQUEST_LINE,
@@ -60,7 +75,15 @@ final class RequestScanner {
 
   private final RequestHead head = new RequestHead();
   private State state = State.REQUEST_LINE;
-  private byte[] line = new byte[INITIAL_LINE_BYTES];
+
+  /** During a scan: the loop's scratch ({@link #onScratch}) or this connection's cut line. */
+  private byte[] line;
+
+  private boolean onScratch;
+
+  /** Between reads: the start of a line that the last read cut, or {@code null}. */
+  private byte[] cutLine;
+
   private int lineLength;
   private boolean pendingCr;
   private int sectionBytes;
@@ -75,8 +98,22 @@ final class RequestScanner {
 
   /** Checks the readable bytes of {@code buf} without moving its indexes. */
   void scan(ByteBuf buf) throws FramingException {
-    int i = buf.readerIndex();
-    int end = buf.writerIndex();
+    Scratch scratch = SCRATCH.get();
+    onScratch = cutLine == null;
+    line = onScratch ? scratch.bytes : cutLine;
+    try {
+      scan(buf, buf.readerIndex(), buf.writerIndex());
+    } finally {
+      if (onScratch) {
+        scratch.bytes = line; // it may have grown
+      }
+      // keep only what a later read must complete, and as a copy: the scratch is the loop's
+      cutLine = lineLength == 0 ? null : onScratch ? Arrays.copyOf(line, lineLength) : line;
+      line = null;
+    }
+  }
+
+  private void scan(ByteBuf buf, int i, int end) throws FramingException {
     while (i < end) {
       switch (state) {
         case FIXED_BODY, CHUNK_DATA -> {
@@ -305,9 +342,6 @@ final class RequestScanner {
   }
 
   private void requestDone() {
-    if (line.length > RETAINED_LINE_BYTES) {
-      line = new byte[INITIAL_LINE_BYTES]; // an idle connection keeps no large buffer
-    }
     head.reset();
     emptyLines = 0;
     state = State.REQUEST_LINE;
