@@ -4,14 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * Installs the request-side HTTP/1.1 framing layer of the proxy frontend: a strict framing guard,
- * Netty's {@link HttpServerCodec} (request decoder + response encoder), and a gate that answers
- * violations. Handlers added after it receive only {@code HttpRequest}, {@code HttpContent} and
- * {@code LastHttpContent} objects of requests that passed every check; bodies stream in pieces of
- * at most {@link FramingLimits#maxChunkSize()} bytes, nothing is aggregated.
+ * Netty's request decoder and response encoder ({@link ServerCodec}: what Netty's {@code
+ * HttpServerCodec} does, for less memory per connection), and a gate that answers violations.
+ * Handlers added after it receive only {@code HttpRequest}, {@code HttpContent} and {@code
+ * LastHttpContent} objects of requests that passed every check; bodies stream in pieces of at most
+ * {@link FramingLimits#maxChunkSize()} bytes, nothing is aggregated.
  *
  * <pre>{@code
  * protected void initChannel(SocketChannel ch) {
@@ -47,11 +47,14 @@ import io.netty.handler.codec.http.HttpServerCodec;
  */
 public final class HttpFraming {
 
-  /** Name of the raw-byte framing guard; first of the three handlers. */
+  /** Name of the raw-byte framing guard; first of the four handlers. */
   public static final String GUARD_NAME = "tether-framing-guard";
 
-  /** Name of the {@link HttpServerCodec}. */
-  public static final String CODEC_NAME = "tether-http-codec";
+  /** Name of Netty's request decoder, after the guard. */
+  public static final String DECODER_NAME = "tether-http-decoder";
+
+  /** Name of the response encoder, after the decoder. */
+  public static final String ENCODER_NAME = "tether-http-encoder";
 
   /** Name of the gate that answers violations; add the proxy's handlers after it. */
   public static final String GATE_NAME = "tether-framing-gate";
@@ -62,8 +65,8 @@ public final class HttpFraming {
   private HttpFraming() {}
 
   /**
-   * Appends the guard, the codec and the gate ({@link #GUARD_NAME}, {@link #CODEC_NAME}, {@link
-   * #GATE_NAME}) to the end of {@code pipeline}.
+   * Appends the guard, the decoder, the encoder and the gate ({@link #GUARD_NAME}, {@link
+   * #DECODER_NAME}, {@link #ENCODER_NAME}, {@link #GATE_NAME}) to the end of {@code pipeline}.
    *
    * @throws IllegalArgumentException if one of the names is already in the pipeline
    */
@@ -80,13 +83,15 @@ public final class HttpFraming {
             .setAllowDuplicateContentLengths(false)
             .setStrictLineParsing(true)
             .setValidateHeaders(true);
+    ServerCodec.Decoder decoder = ServerCodec.newDecoder(config);
     pipeline.addLast(GUARD_NAME, new RequestFramingGuard(limits));
-    pipeline.addLast(CODEC_NAME, new HttpServerCodec(config));
+    pipeline.addLast(DECODER_NAME, decoder);
+    pipeline.addLast(ENCODER_NAME, decoder.encoder());
     pipeline.addLast(GATE_NAME, new FramingGate());
   }
 
   /**
-   * Removes the three handlers, e.g. after a {@code 101 Switching Protocols}. Bytes the decoder
+   * Removes the four handlers, e.g. after a {@code 101 Switching Protocols}. Bytes the decoder
    * still buffers are passed on as {@code ByteBuf}s by Netty when it is removed.
    *
    * @throws java.util.NoSuchElementException if the layer is not installed
@@ -94,7 +99,8 @@ public final class HttpFraming {
   public static void uninstall(ChannelPipeline pipeline) {
     requireNonNull(pipeline, "pipeline");
     pipeline.remove(GATE_NAME);
-    pipeline.remove(CODEC_NAME);
+    pipeline.remove(ENCODER_NAME);
+    pipeline.remove(DECODER_NAME);
     pipeline.remove(GUARD_NAME);
   }
 }

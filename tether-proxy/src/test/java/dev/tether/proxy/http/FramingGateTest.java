@@ -179,7 +179,7 @@ class FramingGateTest {
       DefaultLastHttpContent failed =
           new DefaultLastHttpContent(ByteBufUtil.writeAscii(harness.channel().alloc(), "partial"));
       failed.setDecoderResult(DecoderResult.failure(new TooLongHttpHeaderException("too big")));
-      harness.channel().pipeline().context(HttpFraming.CODEC_NAME).fireChannelRead(failed);
+      harness.channel().pipeline().context(HttpFraming.DECODER_NAME).fireChannelRead(failed);
 
       harness.assertRejected(431);
     }
@@ -190,17 +190,23 @@ class FramingGateTest {
     try (FramingHarness harness = new FramingHarness()) {
       HttpFraming.uninstall(harness.channel().pipeline());
       assertThat(harness.channel().pipeline().names())
-          .doesNotContain(HttpFraming.GUARD_NAME, HttpFraming.CODEC_NAME, HttpFraming.GATE_NAME);
+          .doesNotContain(
+              HttpFraming.GUARD_NAME,
+              HttpFraming.DECODER_NAME,
+              HttpFraming.ENCODER_NAME,
+              HttpFraming.GATE_NAME);
     }
   }
 
   @Test
-  void installOrdersGuardCodecGate() {
+  void installOrdersGuardDecoderEncoderGate() {
     try (FramingHarness harness = new FramingHarness()) {
       List<String> names = harness.channel().pipeline().names();
       assertThat(names.indexOf(HttpFraming.GUARD_NAME))
-          .isLessThan(names.indexOf(HttpFraming.CODEC_NAME));
-      assertThat(names.indexOf(HttpFraming.CODEC_NAME))
+          .isLessThan(names.indexOf(HttpFraming.DECODER_NAME));
+      assertThat(names.indexOf(HttpFraming.DECODER_NAME))
+          .isLessThan(names.indexOf(HttpFraming.ENCODER_NAME));
+      assertThat(names.indexOf(HttpFraming.ENCODER_NAME))
           .isLessThan(names.indexOf(HttpFraming.GATE_NAME));
       assertThat(names.indexOf(HttpFraming.GATE_NAME)).isLessThan(names.indexOf("capture"));
     }
