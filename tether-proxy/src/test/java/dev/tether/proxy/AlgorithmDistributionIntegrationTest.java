@@ -41,7 +41,7 @@ class AlgorithmDistributionIntegrationTest {
         Arguments.of("random", Map.of(), List.of(1, 2, 3), near(500, 1000, 1500, 150)),
         Arguments.of("least-connections", Map.of(), List.of(), near(1000, 1000, 1000, 200)),
         Arguments.of("power-of-two", Map.of(), List.of(), near(1000, 1000, 1000, 200)),
-        Arguments.of("least-response-time", Map.of(), List.of(), near(1000, 1000, 1000, 700)),
+        Arguments.of("least-response-time", Map.of(), List.of(), twoChoices()),
         Arguments.of("uri-hash", Map.of(), List.of(), near(1000, 1000, 1000, 200)),
         Arguments.of(
             "uri-hash", Map.of("hash-method", "maglev"), List.of(), near(1000, 1000, 1000, 200)),
@@ -147,6 +147,22 @@ class AlgorithmDistributionIntegrationTest {
   private static java.util.function.Consumer<Map<String, Integer>> exact(int s1, int s2, int s3) {
     return m ->
         assertThat(m).containsExactlyInAnyOrderEntriesOf(Map.of("s1", s1, "s2", s2, "s3", s3));
+  }
+
+  /**
+   * What two random choices promise whatever the latencies: a server wins only when it is one of
+   * the two candidates, which for three servers is 2 picks in 3, so even a server that is always
+   * the fastest serves at most 2N/3 (here with four standard deviations of the binomial, 2N/3 + 4
+   * sqrt(2N/9)). Which servers a peak-EWMA balancer favours depends on the real response times,
+   * which a busy machine skews (a backend's pause makes it slow for a while and it sheds load by
+   * design), so the test pins the bound and not a share.
+   */
+  private static java.util.function.Consumer<Map<String, Integer>> twoChoices() {
+    int most = (int) Math.ceil(2.0 * N / 3 + 4 * Math.sqrt(2.0 * N / 9));
+    return m -> {
+      assertThat(m.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(N);
+      assertThat(m.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(most));
+    };
   }
 
   private static java.util.function.Consumer<Map<String, Integer>> near(
