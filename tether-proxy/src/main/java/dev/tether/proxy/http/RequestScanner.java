@@ -76,10 +76,8 @@ final class RequestScanner {
   private final RequestHead head = new RequestHead();
   private State state = State.REQUEST_LINE;
 
-  /** During a scan: the loop's scratch ({@link #onScratch}) or this connection's cut line. */
+  /** During a scan: the loop's scratch or this connection's cut line. */
   private byte[] line;
-
-  private boolean onScratch;
 
   /** Between reads: the start of a line that the last read cut, or {@code null}. */
   private byte[] cutLine;
@@ -99,7 +97,7 @@ final class RequestScanner {
   /** Checks the readable bytes of {@code buf} without moving its indexes. */
   void scan(ByteBuf buf) throws FramingException {
     Scratch scratch = SCRATCH.get();
-    onScratch = cutLine == null;
+    boolean onScratch = cutLine == null;
     line = onScratch ? scratch.bytes : cutLine;
     try {
       scan(buf, buf.readerIndex(), buf.writerIndex());
