@@ -3,26 +3,36 @@ package dev.tether.proxy.frontend;
 import dev.tether.proxy.TrustedProxies;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
  * Who is at the other end of one client connection: the peer's address (replaced by the one a
- * trusted proxy's PROXY protocol header names), whether it is a trusted proxy, and both ends as a
- * PROXY header towards a backend names them. Confined to the connection's event loop.
+ * trusted proxy's PROXY protocol header names), whether it is a trusted proxy, the scheme it spoke
+ * to the listener ({@code https} on a TLS listener), and both ends as a PROXY header towards a
+ * backend names them. What the forwarding headers of its requests share is made once per
+ * connection. Confined to the connection's event loop.
  */
 final class ClientPeer {
 
   private final TrustedProxies trusted;
+  private final AsciiString scheme;
   private InetAddress peer;
   private String client;
+  private String forwardedFor;
   private InetSocketAddress clientEnd;
   private InetSocketAddress localEnd;
   private boolean peerTrusted;
 
-  ClientPeer(TrustedProxies trusted) {
+  /**
+   * @param secure whether the connection came to a TLS listener (so its requests are forwarded as
+   *     {@code https})
+   */
+  ClientPeer(TrustedProxies trusted, boolean secure) {
     this.trusted = trusted;
+    this.scheme = secure ? ForwardingHeaders.HTTPS : ForwardingHeaders.HTTP;
   }
 
   /** Reads the ends of {@code ch}, which just became active. */
@@ -39,6 +49,7 @@ final class ClientPeer {
       client = String.valueOf(remote);
     }
     peerTrusted = trusted.isTrusted(peer);
+    forwardedFor = ForwardingHeaders.forwardedFor(peer, scheme);
   }
 
   /**
@@ -56,6 +67,7 @@ final class ClientPeer {
       localEnd = new InetSocketAddress(pc.destination(), pc.destinationPort());
     }
     peerTrusted = trusted.isTrusted(peer);
+    forwardedFor = ForwardingHeaders.forwardedFor(peer, scheme);
     return true;
   }
 
@@ -71,7 +83,7 @@ final class ClientPeer {
 
   /** Adds {@code X-Forwarded-*}/{@code Forwarded} for this client to a request going upstream. */
   void addForwarding(HttpHeaders request, String host) {
-    ForwardingHeaders.addForwarding(request, peer, client, peerTrusted, host);
+    ForwardingHeaders.addForwarding(request, forwardedFor, client, scheme, peerTrusted, host);
   }
 
   InetSocketAddress clientEnd() {

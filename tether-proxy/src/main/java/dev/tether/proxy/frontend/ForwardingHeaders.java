@@ -30,6 +30,8 @@ final class ForwardingHeaders {
   static final AsciiString FORWARDED = AsciiString.cached("forwarded");
   static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   static final AsciiString VIA_VALUE = AsciiString.cached("1.1 tether");
+  static final AsciiString HTTP = AsciiString.cached("http");
+  static final AsciiString HTTPS = AsciiString.cached("https");
 
   /**
    * Between the balancer and the application instances only: session owners and the binding a
@@ -110,39 +112,51 @@ final class ForwardingHeaders {
   /**
    * Sets the forwarding headers of a request about to go upstream.
    *
-   * @param peer the address of the connection's peer
+   * @param forwardedFor this hop's {@code Forwarded} element up to the host, as {@link
+   *     #forwardedFor} makes it for the connection
+   * @param client the client's address, as {@code X-Forwarded-For} names it
+   * @param scheme {@code https} on a TLS listener, {@code http} otherwise
    * @param trusted whether the peer is a trusted proxy (its headers are extended, not replaced)
    * @param host the request's Host as received
    */
   static void addForwarding(
-      HttpHeaders h, InetAddress peer, String client, boolean trusted, String host) {
+      HttpHeaders h,
+      String forwardedFor,
+      String client,
+      AsciiString scheme,
+      boolean trusted,
+      String host) {
     if (trusted) {
       String xff = h.get(X_FORWARDED_FOR);
       h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? client : xff + ", " + client);
       if (!h.contains(X_FORWARDED_PROTO)) {
-        h.set(X_FORWARDED_PROTO, "http");
+        h.set(X_FORWARDED_PROTO, scheme);
       }
       if (!h.contains(X_FORWARDED_HOST) && host != null) {
         h.set(X_FORWARDED_HOST, host);
       }
       String fwd = h.get(FORWARDED);
-      String mine = forwardedElement(peer, host);
-
+      String mine = forwardedElement(forwardedFor, host);
       h.set(FORWARDED, fwd == null || fwd.isBlank() ? mine : fwd + ", " + mine);
     } else {
       h.set(X_FORWARDED_FOR, client);
-      h.set(X_FORWARDED_PROTO, "http");
+      h.set(X_FORWARDED_PROTO, scheme);
       if (host != null) {
         h.set(X_FORWARDED_HOST, host);
       } else {
         h.remove(X_FORWARDED_HOST);
       }
-      h.set(FORWARDED, forwardedElement(peer, host));
+      h.set(FORWARDED, forwardedElement(forwardedFor, host));
     }
     h.add(HttpHeaderNames.VIA, VIA_VALUE);
   }
 
-  private static String forwardedElement(InetAddress peer, String host) {
+  /**
+   * The part of a {@code Forwarded} element (RFC 7239) that is the same for every request of a
+   * connection: {@code for=} the peer (an IPv6 address quoted in brackets, {@code unknown} when
+   * there is none) and {@code ;proto=} the scheme.
+   */
+  static String forwardedFor(InetAddress peer, AsciiString scheme) {
     String node;
     if (peer == null) {
       node = "unknown";
@@ -151,13 +165,17 @@ final class ForwardingHeaders {
     } else {
       node = peer.getHostAddress();
     }
-    StringBuilder sb = new StringBuilder(48).append("for=").append(node).append(";proto=http");
-    if (host != null && isToken(host)) {
-      sb.append(";host=").append(host);
-    } else if (host != null) {
-      sb.append(";host=\"").append(host.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    return "for=" + node + ";proto=" + scheme;
+  }
+
+  private static String forwardedElement(String forwardedFor, String host) {
+    if (host == null) {
+      return forwardedFor;
     }
-    return sb.toString();
+    if (isToken(host)) {
+      return forwardedFor + ";host=" + host;
+    }
+    return forwardedFor + ";host=\"" + host.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
   private static boolean isToken(String s) {

@@ -62,14 +62,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private boolean closing;
 
-  FrontendHandler(ProxyRuntime rt) {
-    this(rt, new ConnectionAffinity(false));
+  /**
+   * A handler for one HTTP/1.1 connection.
+   *
+   * @param secure whether it came to a TLS listener
+   */
+  FrontendHandler(ProxyRuntime rt, boolean secure) {
+    this(rt, new ConnectionAffinity(false), secure);
   }
 
   /** A handler for one HTTP/2 stream of a connection whose streams share {@code pins}. */
-  FrontendHandler(ProxyRuntime rt, ConnectionAffinity pins) {
+  FrontendHandler(ProxyRuntime rt, ConnectionAffinity pins, boolean secure) {
     this.rt = rt;
-    this.peer = new ClientPeer(rt.settings.trustedProxies());
+    this.peer = new ClientPeer(rt.settings.trustedProxies(), secure);
     this.forwarder = new Forwarder(this, pins);
   }
 

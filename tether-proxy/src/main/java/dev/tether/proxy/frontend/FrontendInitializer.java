@@ -73,7 +73,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     }
     HttpFraming.install(p, framing);
     runtime.guard.installAfterFraming(p);
-    p.addLast(FRONTEND, new FrontendHandler(runtime));
+    p.addLast(FRONTEND, new FrontendHandler(runtime, false));
   }
 
   private void initEdge(ChannelPipeline p, ProxySettings s) {
@@ -99,7 +99,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     if (edge.tls() != null) {
       p.addLast(HstsHandler.NAME, new HstsHandler(edge.tls()));
     }
-    p.addLast(FRONTEND, new FrontendHandler(runtime));
+    p.addLast(FRONTEND, new FrontendHandler(runtime, edge.tls() != null));
     ctx.fireChannelActive(); // the new handlers came after the connection became active
   }
 

@@ -100,7 +100,7 @@ final class Http2Frontend {
       if (hsts != null) {
         p.addLast(HstsHandler.NAME, hsts);
       }
-      p.addLast(FrontendInitializer.FRONTEND, new FrontendHandler(rt, pins));
+      p.addLast(FrontendInitializer.FRONTEND, new FrontendHandler(rt, pins, edge.tls() != null));
     }
   }
 

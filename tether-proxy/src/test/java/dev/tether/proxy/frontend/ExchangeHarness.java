@@ -134,7 +134,7 @@ final class ExchangeHarness implements AutoCloseable {
             .ticker(ticker)
             .handlers(
                 new RequestTimer(TIMEOUTS.clientRequest().toNanos(), ticker),
-                new FrontendHandler(rt))
+                new FrontendHandler(rt, false))
             .build();
   }
 

@@ -120,6 +120,36 @@ class TlsIntegrationTest {
   }
 
   @Test
+  void requestsThatCameOverTlsAreForwardedAsHttpsWhateverTheClientClaims() throws Exception {
+    for (String version : List.of("--http2", "--http1.1")) {
+      String out =
+          Clients.run(
+              List.of(
+                  Clients.curl(),
+                  "-sS",
+                  version,
+                  "--cacert",
+                  ca.caFile().toString(),
+                  "--resolve",
+                  "a.test:" + port + ":127.0.0.1",
+                  "-H",
+                  "X-Forwarded-Proto: http",
+                  "-H",
+                  "Forwarded: for=6.6.6.6;proto=http",
+                  "https://a.test:" + port + "/headers"),
+              20);
+
+      assertThat(out)
+          .as(version + ":\n" + out)
+          .contains("x-forwarded-proto: https\n")
+          .contains("forwarded: for=127.0.0.1;proto=https;host=\"a.test:" + port + "\"\n")
+          .doesNotContain("6.6.6.6")
+          .doesNotContain("proto=http;")
+          .doesNotContain("x-forwarded-proto: http\n");
+    }
+  }
+
+  @Test
   void sniPicksTheCertificateAndTheFirstIsTheDefault() throws Exception {
     try (SSLSocket b = Clients.tls(port, "b.test");
         SSLSocket a = Clients.tls(port, "a.test");
