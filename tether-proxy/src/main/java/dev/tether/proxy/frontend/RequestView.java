@@ -1,20 +1,21 @@
 package dev.tether.proxy.frontend;
 
 import dev.tether.balance.PickRequest;
+import dev.tether.proxy.http.CookieHeader;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.cookie.Cookie;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
-import java.util.Set;
 
-/** The request as pickers see it; cookies are parsed on first use only. */
+/**
+ * The request as pickers see it; the {@code Cookie} header is looked up on first use only, and a
+ * cookie is found in it without decoding the others ({@link CookieHeader}).
+ */
 final class RequestView implements PickRequest {
 
   private final HttpRequest request;
   private final String client;
   private final String path;
   private final String query;
-  private Set<Cookie> cookies;
+  private String cookies; // the Cookie header, "" when absent; null until first asked
 
   RequestView(HttpRequest request, String client, String target) {
     this.request = request;
@@ -48,13 +49,8 @@ final class RequestView implements PickRequest {
   public String cookie(String name) {
     if (cookies == null) {
       String header = request.headers().get(HttpHeaderNames.COOKIE);
-      cookies = header == null ? Set.of() : ServerCookieDecoder.LAX.decode(header);
+      cookies = header == null ? "" : header;
     }
-    for (Cookie c : cookies) {
-      if (c.name().equals(name)) {
-        return c.value();
-      }
-    }
-    return null;
+    return CookieHeader.value(cookies, name);
   }
 }
