@@ -3,7 +3,9 @@ package dev.tether.proxy.http;
 import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 
 /**
  * Installs the request-side HTTP/1.1 framing layer of the proxy frontend: a strict framing guard,
@@ -38,10 +40,11 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
  * first, incrementally and without copying bodies ({@link RequestScanner}), and Netty's decoder
  * only ever sees byte streams the guard accepted. The decoder still runs with strict line parsing
  * and limits a little above ours; if it reports a failure anyway, the gate maps it (414/431/400).
- * Header count is not limited by Netty; the guard enforces it. No keep-alive, 100-continue or
- * upgrade handling is installed: those belong to the handlers after the gate. After a protocol
- * switch (101), call {@link #uninstall(ChannelPipeline)}; a client must not send other-protocol
- * bytes before the 101 (RFC 6455 §4.1), they would be checked as HTTP.
+ * It does not validate header names and values a second time (the guard checked their bytes);
+ * trailers it still validates. Header count is not limited by Netty; the guard enforces it. No
+ * keep-alive, 100-continue or upgrade handling is installed: those belong to the handlers after the
+ * gate. After a protocol switch (101), call {@link #uninstall(ChannelPipeline)}; a client must not
+ * send other-protocol bytes before the 101 (RFC 6455 §4.1), they would be checked as HTTP.
  *
  * <p>Thread-safety: call from the channel initializer or the channel's event loop.
  */
@@ -58,6 +61,9 @@ public final class HttpFraming {
 
   /** Name of the gate that answers violations; add the proxy's handlers after it. */
   public static final String GATE_NAME = "tether-framing-gate";
+
+  private static final HttpHeadersFactory NO_VALIDATION =
+      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
   /** Slack added to Netty's limits so that the guard, with exact messages, always trips first. */
   private static final int DECODER_SLACK = 64;
@@ -82,7 +88,12 @@ public final class HttpFraming {
             .setAllowPartialChunks(true)
             .setAllowDuplicateContentLengths(false)
             .setStrictLineParsing(true)
-            .setValidateHeaders(true);
+            .setValidateHeaders(true)
+            // The guard has checked every header name (a token) and value (VCHAR, SP, HTAB,
+            // obs-text) before the decoder sees the line, so validating each again as it is added
+            // costs a second pass for nothing. Trailers keep Netty's validation, which also
+            // refuses the fields a trailer must not carry.
+            .setHeadersFactory(NO_VALIDATION);
     ServerCodec.Decoder decoder = ServerCodec.newDecoder(config);
     pipeline.addLast(GUARD_NAME, new RequestFramingGuard(limits));
     pipeline.addLast(DECODER_NAME, decoder);
