@@ -15,7 +15,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
@@ -38,9 +37,6 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>All methods but the counters must be called on the event loop passed in.
  */
 public final class BackendConnector implements BackendPool {
-
-  /** The name of the HTTP codec in a backend pipeline (removed when a connection is upgraded). */
-  public static final String CODEC = "http-client";
 
   /**
    * The name of the TLS handler in the pipeline of a backend connection of a pool with {@code tls}.
@@ -268,13 +264,11 @@ public final class BackendConnector implements BackendPool {
                       ch.pipeline().addLast(TLS, secure.newHandler(ch.alloc(), address));
                     }
                     // Response heads from a backend may be larger than what we accept from clients.
-                    ch.pipeline()
-                        .addLast(
-                            CODEC,
-                            new HttpClientCodec(
-                                limits.maxRequestLine(),
-                                Math.max(limits.maxHeaderSize(), 65536),
-                                limits.maxChunk()));
+                    ClientCodec.install(
+                        ch.pipeline(),
+                        limits.maxRequestLine(),
+                        Math.max(limits.maxHeaderSize(), 65536),
+                        limits.maxChunk());
                     ch.pipeline().addLast("backend", h);
                   }
                 });

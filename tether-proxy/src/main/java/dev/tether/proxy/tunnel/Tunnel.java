@@ -96,7 +96,7 @@ public final class Tunnel {
     cp.remove(clientHandler);
     removeClientHttp.accept(cp);
     bp.remove("backend");
-    bp.remove(dev.tether.proxy.backend.BackendConnector.CODEC);
+    dev.tether.proxy.backend.ClientCodec.uninstall(bp);
     client.read();
     backend.read();
   }

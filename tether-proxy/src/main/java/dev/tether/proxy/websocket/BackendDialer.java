@@ -9,6 +9,7 @@ import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.affinity.AffinityHeaders;
 import dev.tether.proxy.backend.BackendConnector;
 import dev.tether.proxy.backend.BackendListener;
+import dev.tether.proxy.backend.ClientCodec;
 import dev.tether.proxy.config.WebSocketConfig;
 import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.route.Upstream;
@@ -101,8 +102,8 @@ final class BackendDialer implements Dialer {
     if (p.get("backend") != null) {
       p.remove("backend");
     }
-    if (p.get(BackendConnector.CODEC) != null) {
-      p.remove(BackendConnector.CODEC);
+    if (ClientCodec.installed(p)) {
+      ClientCodec.uninstall(p);
     }
   }
 
