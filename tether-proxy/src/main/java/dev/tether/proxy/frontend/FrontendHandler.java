@@ -51,7 +51,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private final ResponseRelay relay = new ResponseRelay(this);
   private final Forwarder forwarder;
   private ChannelHandlerContext ctx;
-  private RequestTimer timer;
+  private RequestTimer timer; // null on an HTTP/2 stream, whose head is whole before it opens
   private final ClientPeer peer;
   private boolean usedPrivateBackends;
 
@@ -240,7 +240,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
           "client closed the connection");
     } else {
       closing = true;
-      timer.disarm();
+      disarmTimer();
       releaseBacklog();
     }
   }
@@ -254,7 +254,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   // ---- ROUTING -------------------------------------------------------------------------------
 
   private void startExchange(HttpRequest req) {
-    timer.disarm();
+    disarmTimer();
     if (req.decoderResult().isFailure()) {
       FramingViolation v = FramingViolation.ofDecoderFailure(req.decoderResult().cause());
       finish(null, Exchange.Outcome.ANSWERED, v.status().code(), v.reason());
@@ -329,7 +329,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     if (outcome.gone) {
       closing = true;
-      timer.disarm();
+      disarmTimer();
       releaseBacklog();
     }
     Channel backend = null;
@@ -439,8 +439,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void waitForRequest(long idleNanos) {
-    timer.arm(idleNanos);
+    if (timer != null) {
+      timer.arm(idleNanos);
+    }
     ctx.read();
+  }
+
+  private void disarmTimer() {
+    if (timer != null) {
+      timer.disarm();
+    }
   }
 
   void closeNow() {

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 
 /**
  * The HTTP/2 front end of one client connection: Netty's frame codec, the flood guard and the
@@ -70,7 +71,7 @@ final class Http2Frontend {
     edge.meters().connection();
   }
 
-  /** Each stream: object codec, header clean-up, timer, HSTS, the frontend handler. */
+  /** Each stream: object codec, header clean-up, HSTS, the frontend handler. */
   private static final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
     private final ProxyRuntime rt;
     private final Edge edge;
@@ -94,9 +95,9 @@ final class Http2Frontend {
       ChannelPipeline p = ch.pipeline();
       p.addLast("h2-objects", objects);
       p.addLast("h2-request", StreamRequest.INSTANCE);
-      p.addLast(
-          FrontendInitializer.TIMER,
-          new RequestTimer(rt.settings.timeouts().clientRequest().toNanos(), rt.ticker));
+      // No request timer: a stream opens with its whole head (the connection's frame reader
+      // gathers HEADERS and any CONTINUATION before the stream becomes active), so there is no
+      // head to wait for.
       if (hsts != null) {
         p.addLast(HstsHandler.NAME, hsts);
       }
@@ -112,14 +113,17 @@ final class Http2Frontend {
   @io.netty.channel.ChannelHandler.Sharable
   static final class StreamRequest extends ChannelInboundHandlerAdapter {
     static final StreamRequest INSTANCE = new StreamRequest();
+    private static final AsciiString[] EXTENSION_HEADERS =
+        java.util.Arrays.stream(HttpConversionUtil.ExtensionHeaderNames.values())
+            .map(HttpConversionUtil.ExtensionHeaderNames::text)
+            .toArray(AsciiString[]::new);
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest req) {
         var h = req.headers();
-        for (HttpConversionUtil.ExtensionHeaderNames n :
-            HttpConversionUtil.ExtensionHeaderNames.values()) {
-          h.remove(n.text()); // Netty's conversion already turned :authority into Host
+        for (AsciiString n : EXTENSION_HEADERS) {
+          h.remove(n); // Netty's conversion already turned :authority into Host
         }
         if (msg instanceof FullHttpRequest full) {
           // HEADERS with END_STREAM arrives whole; the frontend takes a head and then its contents
