@@ -389,7 +389,10 @@ public final class BackendConnector implements BackendPool {
   }
 
   private static BackendHandler handler(Channel ch) {
-    return ch.pipeline().get(BackendHandler.class);
+    // last on a pooled connection's pipeline: found without walking it (several times a request)
+    return ch.pipeline().last() instanceof BackendHandler h
+        ? h
+        : ch.pipeline().get(BackendHandler.class);
   }
 
   private static final class Entry {
