@@ -2,31 +2,23 @@ package dev.tether.proxy.admin;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.tether.balance.Member;
 import dev.tether.balance.Pool;
-import dev.tether.balance.ServerState;
 import dev.tether.balance.affinity.AffinityPolicy;
 import dev.tether.proxy.alert.AlertEvaluator;
 import dev.tether.proxy.analytics.Analytics;
 import dev.tether.proxy.config.AdminConfig;
 import dev.tether.proxy.config.ConfigException;
-import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.health.HealthChecker;
-import dev.tether.proxy.outlier.OutlierJson;
 import dev.tether.proxy.runtime.RuntimeChanges;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -253,9 +245,7 @@ public final class AdminServer implements AutoCloseable {
         write(ex, 200, body);
       }
     } else if (path.equals("/api/pools")) {
-      if (allow(ex, "GET")) {
-        send(ex, 200, Map.of("pools", pools()));
-      }
+      reply(ex, PoolRoutes.pools(method, control));
     } else if (AnalyticsRoutes.matches(path)) {
       if (allow(ex, "GET")) {
         AnalyticsRoutes.Answer a = AnalyticsRoutes.answer(path, control);
@@ -280,26 +270,9 @@ public final class AdminServer implements AutoCloseable {
               ex.getRequestURI().getRawQuery(),
               ex.getRequestBody().readNBytes(64 * 1024),
               control);
-      if (a.allow() != null) {
-        ex.getResponseHeaders().set("Allow", a.allow());
-      }
-      send(ex, a.status(), a.body());
-    } else if (p.length == 4
-        && p[0].equals("api")
-        && p[1].equals("pools")
-        && p[3].equals("servers")) {
-      if (allow(ex, "GET")) {
-        Pool pool = control.pool(p[2]);
-        if (pool == null) {
-          send(
-              ex,
-              404,
-              Map.of(
-                  "error", "no pool '" + p[2] + "'; pools: " + control.config().pools().keySet()));
-        } else {
-          send(ex, 200, Map.of("pool", pool.name(), "servers", servers(pool)));
-        }
-      }
+      reply(ex, a);
+    } else if (PoolRoutes.isServers(p)) {
+      reply(ex, PoolRoutes.servers(method, p[2], control));
     } else if (DrainRoutes.matches(path)) {
       DrainRoutes.Answer a =
           DrainRoutes.answer(method, ex.getRequestURI().getRawQuery(), path, control);
@@ -307,18 +280,10 @@ public final class AdminServer implements AutoCloseable {
         ex.getResponseHeaders().set("Allow", "GET, POST");
       }
       send(ex, a.status(), a.body());
-    } else if (p.length == 6
-        && p[0].equals("api")
-        && p[1].equals("pools")
-        && p[3].equals("servers")) {
-      if (allow(ex, "POST")) {
-        setState(ex, p[2], p[4], p[5]);
-      }
-    } else if (p.length >= 3
-        && p[0].equals("api")
-        && p[1].equals("demo")
-        && p[2].equals("instances")) {
-      demo(ex, p);
+    } else if (PoolRoutes.isServerAction(p)) {
+      reply(ex, PoolRoutes.setState(method, p[2], p[4], p[5], control));
+    } else if (DemoRoutes.matches(p)) {
+      reply(ex, DemoRoutes.answer(method, p, ex.getRequestBody(), instances, json));
     } else {
       send(
           ex,
@@ -343,164 +308,6 @@ public final class AdminServer implements AutoCloseable {
     ex.getResponseHeaders().set("Allow", method);
     send(ex, 405, Map.of("error", ex.getRequestMethod() + " is not allowed here; use " + method));
     return false;
-  }
-
-  private List<Map<String, Object>> pools() {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (PoolConfig pc : control.config().pools().values()) {
-      Pool pool = control.pool(pc.name());
-      if (pool == null) {
-        continue;
-      }
-      long up = pool.snapshot().members().stream().filter(m -> m.state() == ServerState.UP).count();
-      AffinityPolicy affinity = control.affinity(pc.name());
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", pc.name());
-      m.put("algorithm", pool.algorithm().name());
-      m.put("affinity", affinity == null ? "none" : affinity.mode());
-      m.put("healthChecks", control.healthChecker(pc.name()) != null);
-      m.put("servers", pool.snapshot().members().size());
-      m.put("up", up);
-      m.put(
-          "inFlight", pool.snapshot().members().stream().mapToLong(x -> x.load().inFlight()).sum());
-      m.put("panic", pool.snapshot().panic());
-      m.put("ejected", pool.snapshot().ejectedCount());
-      out.add(m);
-    }
-    return out;
-  }
-
-  private List<Map<String, Object>> servers(Pool pool) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Member m : pool.snapshot().members()) {
-      out.add(server(pool, m));
-    }
-    return out;
-  }
-
-  private Map<String, Object> server(Pool pool, Member m) {
-    HealthChecker checks = control.healthChecker(pool.name());
-    AffinityPolicy affinity = control.affinity(pool.name());
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("name", m.name());
-    s.put("address", m.server().address());
-    s.put("weight", m.weight());
-    s.put("state", m.state().name());
-    s.put("healthy", checks == null ? null : checks.health().get(m.name()));
-    s.put("ejected", OutlierJson.ejection(m));
-    s.put("agent", checks == null ? null : checks.agentJson(m.name()));
-    s.put("inFlight", m.load().inFlight());
-    s.put("completed", m.load().completed());
-    s.put(
-        "sessions",
-        affinity == null
-            ? null
-            : affinity.stats().sessions().sessions().getOrDefault(m.name(), 0L));
-    s.put(
-        "tunnels",
-        control.drains() == null ? null : control.drains().tunnels(pool.name(), m.name()));
-    s.put("removal", ServerRoutes.pendingRemoval(control, pool.name(), m.name()));
-    return s;
-  }
-
-  private void setState(HttpExchange ex, String poolName, String server, String action)
-      throws IOException {
-    Pool pool = control.pool(poolName);
-    if (pool == null) {
-      send(
-          ex,
-          404,
-          Map.of(
-              "error", "no pool '" + poolName + "'; pools: " + control.config().pools().keySet()));
-      return;
-    }
-    Member member = pool.snapshot().member(server);
-    if (member == null) {
-      send(ex, 404, Map.of("error", "pool " + poolName + " has no server '" + server + "'"));
-      return;
-    }
-    ServerState to =
-        switch (action) {
-          case "drain" -> ServerState.DRAINING;
-          case "disable" -> ServerState.DISABLED;
-          case "enable" -> {
-            HealthChecker checks = control.healthChecker(poolName);
-            yield checks != null && Boolean.FALSE.equals(checks.health().get(server))
-                ? ServerState.DOWN
-                : ServerState.UP;
-          }
-          default -> null;
-        };
-    if (to == null) {
-      send(
-          ex,
-          404,
-          Map.of("error", "unknown action '" + action + "'; use drain, enable or disable"));
-      return;
-    }
-    HealthChecker checker = control.healthChecker(poolName);
-    ServerState from =
-        checker != null ? checker.operatorSet(server, to) : pool.setState(server, to);
-    log.info("admin: pool {} server {} {} ({} -> {})", poolName, server, action, from, to);
-    send(ex, 200, server(pool, pool.snapshot().member(server)));
-  }
-
-  private void demo(HttpExchange ex, String[] p) throws IOException {
-    InstanceControl ctl = instances;
-    if (ctl == null) {
-      send(
-          ex,
-          404,
-          Map.of(
-              "error",
-              "no application instances to control: /api/demo/... is served by `tether demo` only"));
-      return;
-    }
-    try {
-      if (p.length == 3) {
-        if (ex.getRequestMethod().equals("GET")) {
-          send(ex, 200, Map.of("instances", ctl.instances()));
-        } else if (allow(ex, "POST")) {
-          byte[] body = ex.getRequestBody().readNBytes(4096);
-          String name = null;
-          if (body.length > 0) {
-            JsonNode node = json.readTree(body);
-            if (node == null
-                || !node.isObject()
-                || (node.has("name") && !node.get("name").isTextual())) {
-              send(
-                  ex,
-                  400,
-                  Map.of(
-                      "error", "expected a JSON object like {\"name\": \"s4\"} (name optional)"));
-              return;
-            }
-            name = node.has("name") ? node.get("name").asText() : null;
-          }
-          send(ex, 200, ctl.add(name));
-        }
-      } else if (p.length == 5 && allow(ex, "POST")) {
-        switch (p[4]) {
-          case "kill" -> send(ex, 200, ctl.kill(p[3]));
-          case "start" -> send(ex, 200, ctl.start(p[3]));
-          default ->
-              send(ex, 404, Map.of("error", "unknown action '" + p[4] + "'; use kill or start"));
-        }
-      } else if (p.length != 5) {
-        send(
-            ex,
-            404,
-            Map.of(
-                "error",
-                "use GET|POST /api/demo/instances or POST /api/demo/instances/{name}/kill|start"));
-      }
-    } catch (JsonProcessingException e) {
-      send(ex, 400, Map.of("error", "the body is not JSON: " + e.getOriginalMessage()));
-    } catch (IllegalArgumentException e) {
-      send(ex, 404, Map.of("error", e.getMessage()));
-    } catch (IllegalStateException e) {
-      send(ex, 409, Map.of("error", e.getMessage()));
-    }
   }
 
   private void reload(HttpExchange ex) throws IOException {
@@ -543,6 +350,13 @@ public final class AdminServer implements AutoCloseable {
       }
       send(ex, 400, body);
     }
+  }
+
+  private void reply(HttpExchange ex, ServerRoutes.Answer a) throws IOException {
+    if (a.allow() != null) {
+      ex.getResponseHeaders().set("Allow", a.allow());
+    }
+    send(ex, a.status(), a.body());
   }
 
   private void send(HttpExchange ex, int status, Object body) throws IOException {

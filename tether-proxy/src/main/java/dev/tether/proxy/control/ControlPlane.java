@@ -5,36 +5,25 @@ import static java.util.Objects.requireNonNull;
 import dev.tether.balance.BalanceEnv;
 import dev.tether.balance.Pool;
 import dev.tether.balance.affinity.AffinityPolicy;
-import dev.tether.proxy.ProxySettings;
 import dev.tether.proxy.TetherProxy;
-import dev.tether.proxy.TrustedProxies;
 import dev.tether.proxy.admin.AdminServer;
 import dev.tether.proxy.admin.Readiness;
 import dev.tether.proxy.admin.Reloader;
 import dev.tether.proxy.alert.AlertEvaluator;
 import dev.tether.proxy.analytics.Analytics;
-import dev.tether.proxy.config.Cidr;
-import dev.tether.proxy.config.ConfigProblem;
-import dev.tether.proxy.config.ConnectionsConfig;
 import dev.tether.proxy.config.PoolConfig;
 import dev.tether.proxy.config.TetherConfig;
 import dev.tether.proxy.drain.DrainService;
 import dev.tether.proxy.frontend.Edge;
 import dev.tether.proxy.h2.Http2Meters;
 import dev.tether.proxy.health.HealthChecker;
-import dev.tether.proxy.health.HealthProbe;
-import dev.tether.proxy.limit.LimitCounters;
 import dev.tether.proxy.log.AccessLogger;
 import dev.tether.proxy.outlier.OutlierDetector;
 import dev.tether.proxy.outlier.OutlierDetectors;
 import dev.tether.proxy.outlier.Scheduler;
-import dev.tether.proxy.retry.Retries;
-import dev.tether.proxy.route.Route;
 import dev.tether.proxy.route.RouteGates;
 import dev.tether.proxy.route.Router;
-import dev.tether.proxy.route.Upstream;
 import dev.tether.proxy.runtime.RuntimeChanges;
-import dev.tether.proxy.tls.BackendTls;
 import dev.tether.proxy.tls.ServerTls;
 import dev.tether.proxy.trace.ProxyTracing;
 import dev.tether.proxy.tunnel.TunnelRegistry;
@@ -46,12 +35,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,10 +110,15 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
               : new InetSocketAddress(config.redirectHttp().host(), config.redirectHttp().port());
       Edge edge =
           new Edge(
-              tls, config.http2(), http2Meters, redirect, backendTls(config), sendProxy(config));
+              tls,
+              config.http2(),
+              http2Meters,
+              redirect,
+              PlaneTables.backendTls(config),
+              PlaneTables.sendProxy(config));
       p =
           TetherProxy.start(
-              settings(config),
+              PlaneTables.settings(config),
               router(config, pools, affinities, detectors, null),
               tracing.tracer(),
               edge);
@@ -152,14 +143,7 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
         .description("access-log lines dropped because the destination could not keep up")
         .register(analytics.registry());
     routeGates.bind(analytics.registry());
-    LimitCounters limited = p.runtime().guard().counters();
-    for (LimitCounters.Reason reason : LimitCounters.Reason.values()) {
-      FunctionCounter.builder("tether.client.limited", limited, c -> c.count(reason))
-          .description(
-              "client connections refused at accept or cut, and requests refused, by the client limit they hit")
-          .tag("reason", reason.tag())
-          .register(analytics.registry());
-    }
+    p.runtime().guard().counters().bind(analytics.registry());
     this.runtime =
         new RuntimeChanges(
             config,
@@ -206,7 +190,7 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
             Clock.systemUTC(),
             Scheduler.of(healthTimer));
     alerts.apply(config.alerts());
-    this.checkers = startHealthChecks(config, pools, Map.of());
+    this.checkers = PlaneTables.startHealthChecks(config, pools, Map.of(), healthTimer);
     OutlierDetectors.link(checkers, detectors);
     AdminServer a = null;
     if (config.admin() != null) {
@@ -349,19 +333,7 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
    * RuntimeChanges}.
    */
   private synchronized void install(TetherConfig next) {
-    if (!next.listen().equals(config.listen())
-        || next.workers() != config.workers()
-        || next.transport() != config.transport()
-        || !next.limits().equals(config.limits())
-        || !next.timeouts().equals(config.timeouts())
-        || !next.accessLog().equals(config.accessLog())
-        || !next.trustedProxies().equals(config.trustedProxies())
-        || next.proxyProtocol() != config.proxyProtocol()
-        || !Objects.equals(next.admin(), config.admin())
-        || !next.tracing().equals(config.tracing())
-        || (next.tls() == null) != (config.tls() == null)
-        || !Objects.equals(next.redirectHttp(), config.redirectHttp())
-        || !next.http2().equals(config.http2())) {
+    if (PlaneTables.restartApplies(config, next)) {
       log.warn(
           "listen, workers, transport, limits, timeouts, access-log, trusted-proxies, proxy-protocol, admin, tracing, "
               + "tls on or off, redirect-http and http2 changes apply at the next restart");
@@ -371,8 +343,8 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
           next.tls()); // new certificates for new connections; a bad one is logged and counted, the
       // old stays
     }
-    proxy.runtime().connector().tls(backendTls(next));
-    proxy.runtime().connector().sendProxy(sendProxy(next));
+    proxy.runtime().connector().tls(PlaneTables.backendTls(next));
+    proxy.runtime().connector().sendProxy(PlaneTables.sendProxy(next));
     List<Runnable> serverChanges = new ArrayList<>();
     Map<String, Pool> nextPools = poolBuilder.pools(next, pools, serverChanges);
     Map<String, AffinityPolicy> nextAffinities = poolBuilder.affinities(next, config, affinities);
@@ -396,7 +368,7 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
     }
     this.affinities = nextAffinities;
     checkers.values().forEach(HealthChecker::close);
-    this.checkers = startHealthChecks(next, nextPools, checkers);
+    this.checkers = PlaneTables.startHealthChecks(next, nextPools, checkers, healthTimer);
     OutlierDetectors.link(checkers, detectors);
     this.config = next;
     alerts.apply(next.alerts());
@@ -478,68 +450,6 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
     return Readiness.listening(config().listen().host() + ":" + p.port());
   }
 
-  /**
-   * Starts the active health checks of every pool that has a {@code health} section, continuing
-   * from what the {@code previous} (closed) checkers of the same pools knew.
-   */
-  private Map<String, HealthChecker> startHealthChecks(
-      TetherConfig c, Map<String, Pool> pools, Map<String, HealthChecker> previous) {
-    Map<String, HealthChecker> out = new HashMap<>();
-    for (PoolConfig pc : c.pools().values()) {
-      if (pc.health() != null) {
-        HealthChecker before = previous.get(pc.name());
-        out.put(
-            pc.name(),
-            HealthChecker.start(
-                pools.get(pc.name()),
-                PoolBuilder.resolve(pc, false),
-                pc.health(),
-                HealthProbe.of(
-                    pc.health(),
-                    pc.tls() == null ? null : BackendTls.of(pc.tls()),
-                    pc.connections().sendProxy()),
-                healthTimer,
-                ThreadLocalRandom.current(),
-                before));
-      }
-    }
-    previous.forEach(
-        (name, before) -> {
-          if (!out.containsKey(name)) {
-            before.releaseAgent();
-          }
-        });
-    return out;
-  }
-
-  /**
-   * The PROXY protocol version by server address for the pools with {@code connections.send-proxy}.
-   */
-  private static Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> sendProxy(
-      TetherConfig c) {
-    Map<InetSocketAddress, ConnectionsConfig.ProxyProtocolVersion> out = new HashMap<>();
-    for (PoolConfig pc : c.pools().values()) {
-      if (pc.connections().sendProxy() != null) {
-        PoolBuilder.resolve(pc, false)
-            .values()
-            .forEach(a -> out.put(a, pc.connections().sendProxy()));
-      }
-    }
-    return out;
-  }
-
-  /** TLS contexts by server address for the pools with {@code tls}. */
-  private static Map<InetSocketAddress, BackendTls> backendTls(TetherConfig c) {
-    Map<InetSocketAddress, BackendTls> out = new HashMap<>();
-    for (PoolConfig pc : c.pools().values()) {
-      if (pc.tls() != null) {
-        BackendTls t = BackendTls.of(pc.tls());
-        PoolBuilder.resolve(pc, false).values().forEach(a -> out.put(a, t));
-      }
-    }
-    return out;
-  }
-
   /** The listener's certificates, or {@code null} when it speaks cleartext. */
   public ServerTls serverTls() {
     return serverTls;
@@ -560,63 +470,17 @@ public final class ControlPlane implements AutoCloseable, AdminServer.Control {
     return detectors.get(name);
   }
 
-  static ProxySettings settings(TetherConfig c) {
-    List<Predicate<java.net.InetAddress>> ranges = new ArrayList<>();
-    for (Cidr cidr : c.trustedProxies()) {
-      ranges.add(cidr::contains);
-    }
-    return new ProxySettings(
-        new ProxySettings.Listen(c.listen().host(), c.listen().port(), c.workers(), c.transport()),
-        c.timeouts(),
-        c.limits(),
-        new TrustedProxies(ranges),
-        c.accessLog(),
-        c.proxyProtocol());
-  }
-
-  /**
-   * Builds the routing table; resolves server addresses here, on the control plane.
-   *
-   * @param previous when not {@code null}, the servers of its pools keep their addresses too (an
-   *     interim table while servers change)
-   */
   private Router router(
       TetherConfig c,
       Map<String, Pool> pools,
       Map<String, AffinityPolicy> affinities,
       Map<String, OutlierDetector> outliers,
       TetherConfig previous) {
-    Map<String, Upstream> upstreams = new HashMap<>();
-    for (PoolConfig pc : c.pools().values()) {
-      Map<String, InetSocketAddress> addrs = PoolBuilder.resolve(pc, previous == null);
-      PoolConfig before = previous == null ? null : previous.pools().get(pc.name());
-      if (before != null) {
-        PoolBuilder.resolve(before, false).forEach(addrs::putIfAbsent);
-      }
-      upstreams.put(
-          pc.name(),
-          new Upstream(
-              pools.get(pc.name()),
-              addrs,
-              pc.connections(),
-              affinities.get(pc.name()),
-              pc.affinity().debugHeader(),
-              analytics.traffic(pc.name()),
-              new Retries(pc.retries(), env.ticker()),
-              outliers.get(pc.name()),
-              tunnels.get(pc.name()),
-              pc.webSocket()));
-    }
-    List<Route> routes = routeGates.routes(c.routes());
-    return new Router(routes, upstreams);
-  }
-
-  /** Problems and warnings formatted for a person, one per line. */
-  public static String describe(List<ConfigProblem> problems) {
-    StringBuilder sb = new StringBuilder();
-    for (ConfigProblem p : problems) {
-      sb.append(p).append('\n');
-    }
-    return sb.toString();
+    return PlaneTables.router(
+        c,
+        pools,
+        new PlaneTables.RouterParts(
+            affinities, outliers, tunnels, analytics, routeGates, env.ticker()),
+        previous);
   }
 }

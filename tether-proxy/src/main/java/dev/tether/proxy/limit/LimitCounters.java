@@ -1,5 +1,7 @@
 package dev.tether.proxy.limit;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -60,5 +62,19 @@ public final class LimitCounters {
   /** How often {@code reason} happened. */
   public long count(Reason reason) {
     return counts[reason.ordinal()].sum();
+  }
+
+  /**
+   * Registers {@code tether.client.limited}, one counter per {@link Reason} (tag {@code reason}),
+   * with {@code registry}.
+   */
+  public void bind(MeterRegistry registry) {
+    for (Reason reason : Reason.values()) {
+      FunctionCounter.builder("tether.client.limited", this, c -> c.count(reason))
+          .description(
+              "client connections refused at accept or cut, and requests refused, by the client limit they hit")
+          .tag("reason", reason.tag())
+          .register(registry);
+    }
   }
 }

@@ -144,7 +144,9 @@ public final class JdbcSessionStore implements SessionStore {
               + ")",
           e);
     }
-    this.tx = new TransactionRunner(dataSource, dialect, setIsolation, seconds(queryTimeout));
+    this.tx =
+        new TransactionRunner(
+            dataSource, dialect, setIsolation, QueryTimeouts.seconds(queryTimeout));
     this.replicaReads = new ReplicaReads(replicas.dataSources(), tx, replicas.nanoTime());
     this.listingsFromReplicas = replicas.listings() && !replicas.dataSources().isEmpty();
     this.sweepsFromReplicas = replicas.sweeps() && !replicas.dataSources().isEmpty();
@@ -477,13 +479,6 @@ public final class JdbcSessionStore implements SessionStore {
       ps.setLong(6, now + idleMs);
       ps.executeUpdate();
     }
-  }
-
-  /** Whole seconds, rounded up (what {@code Statement#setQueryTimeout} takes). */
-  static int seconds(java.time.Duration d) {
-    requireNonNull(d, "queryTimeout");
-    long ms = d.toMillis();
-    return ms <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (ms + 999) / 1000);
   }
 
   private static void addIfConflict(Set<String> conflicts, Long written, long base, String name) {

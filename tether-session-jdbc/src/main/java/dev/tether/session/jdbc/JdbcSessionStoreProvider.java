@@ -97,7 +97,7 @@ public final class JdbcSessionStoreProvider implements SessionStoreProvider {
         duration("connect-timeout", settings.get("connect-timeout"), DEFAULT_CONNECT_TIMEOUT);
     java.time.Duration queryTimeout =
         duration("query-timeout", settings.get("query-timeout"), DEFAULT_QUERY_TIMEOUT);
-    int querySeconds = JdbcSessionStore.seconds(queryTimeout);
+    int querySeconds = QueryTimeouts.seconds(queryTimeout);
 
     HikariConfig config = new HikariConfig();
     config.setPoolName("tether-session-jdbc");

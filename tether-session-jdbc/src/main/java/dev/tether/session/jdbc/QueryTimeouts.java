@@ -17,6 +17,13 @@ final class QueryTimeouts {
 
   private QueryTimeouts() {}
 
+  /** Whole seconds, rounded up (what {@code Statement#setQueryTimeout} takes). */
+  static int seconds(java.time.Duration d) {
+    java.util.Objects.requireNonNull(d, "queryTimeout");
+    long ms = d.toMillis();
+    return ms <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (ms + 999) / 1000);
+  }
+
   /** {@code c} with statements limited to {@code seconds}; {@code c} itself when 0 (no limit). */
   static Connection wrap(Connection c, int seconds) {
     if (seconds <= 0) {
