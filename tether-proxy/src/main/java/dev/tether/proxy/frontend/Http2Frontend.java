@@ -56,7 +56,7 @@ final class Http2Frontend {
             .encoderEnforceMaxQueuedControlFrames(10_000)
             .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
             .gracefulShutdownTimeoutMillis(rt.settings.timeouts().shutdown().toMillis())
-            .validateHeaders(true)
+            .validateHeaders(true) // names and values: the only check of a request's fields
             .build();
     ConnectionAffinity pins = new ConnectionAffinity(true);
     p.addLast(CODEC, codec);
@@ -76,9 +76,13 @@ final class Http2Frontend {
     private final ProxyRuntime rt;
     private final Edge edge;
     private final ConnectionAffinity pins;
-    // sharable handlers: one of each per connection rather than per stream
+    // sharable handlers: one of each per connection rather than per stream. The object codec does
+    // not validate headers: the frame codec's header decoder (validateHeaders(true)) has already
+    // checked every request field name and value (a CR or LF in a value ends the stream there,
+    // see Http2FloodIntegrationTest), and response fields come from the backend decoder, which
+    // validates them, or from the balancer itself.
     private final Http2StreamFrameToHttpObjectCodec objects =
-        new Http2StreamFrameToHttpObjectCodec(true);
+        new Http2StreamFrameToHttpObjectCodec(true, false);
     private final HstsHandler hsts;
 
     StreamInitializer(ProxyRuntime rt, Edge edge, ConnectionAffinity pins) {

@@ -128,6 +128,40 @@ class Http2FloodIntegrationTest {
     assertThat(out).as(out).contains("Application protocol: h2c");
   }
 
+  /**
+   * A field value with CR LF would become a second header line on the HTTP/1.1 hop to the backend
+   * (request smuggling by downgrade): the HTTP/2 header decoder refuses it for the connection, and
+   * nothing of that request reaches a backend.
+   */
+  @Test
+  void aHeaderValueWithCrLfNeverReachesABackend() throws Exception {
+    try (RawH2 c = RawH2.connect(port)) {
+      byte[] get = RawH2.getBlock("/headers");
+      byte[] bad = RawH2.literalHeader("x-note", "a\r\nx-injected: 1");
+      byte[] block = java.util.Arrays.copyOf(get, get.length + bad.length);
+      System.arraycopy(bad, 0, block, get.length, bad.length);
+      c.headers(1, RawH2.END_STREAM | RawH2.END_HEADERS, block);
+
+      assertThat(c.awaitStreamEnd(1)).isIn("goaway:" + RawH2.COMPRESSION_ERROR, "rst:1");
+    }
+    java.net.http.HttpResponse<String> after =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/after"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(after.statusCode()).isEqualTo(200);
+    for (TestBackend b : backends) {
+      assertThat(b.received())
+          .as("requests %s received", b.name())
+          .noneMatch(r -> r.uri().startsWith("/headers"))
+          .noneMatch(r -> r.headers().containsKey("x-injected"));
+    }
+  }
+
   @Test
   void rapidResetIsAnsweredWithEnhanceYourCalm() throws Exception {
     try (RawH2 c = RawH2.connect(port)) {

@@ -26,6 +26,7 @@ final class RawH2 implements AutoCloseable {
   static final int END_STREAM = 0x1;
   static final int END_HEADERS = 0x4;
   static final int PROTOCOL_ERROR = 0x1;
+  static final int COMPRESSION_ERROR = 0x9;
   static final int ENHANCE_YOUR_CALM = 0xb;
 
   private final Socket socket;
@@ -152,6 +153,42 @@ final class RawH2 implements AutoCloseable {
       }
       if (head[3] == GOAWAY) {
         return ByteBuffer.wrap(payload, 4, 4).getInt();
+      }
+    }
+  }
+
+  /**
+   * Reads frames until {@code stream} ends or the connection does: {@code "headers"} when the
+   * balancer answered it, {@code "rst:N"} for RST_STREAM with code N, {@code "goaway:N"} for a
+   * GOAWAY, {@code "closed"} when the connection ended without one.
+   */
+  String awaitStreamEnd(int stream) throws IOException {
+    out.flush();
+    byte[] head = new byte[9];
+    while (true) {
+      try {
+        in.readFully(head);
+      } catch (EOFException | java.net.SocketException e) {
+        return "closed";
+      } catch (SocketTimeoutException e) {
+        throw new AssertionError("stream " + stream + " neither answered nor ended within 10 s", e);
+      }
+      int length = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
+      int id = ByteBuffer.wrap(head, 5, 4).getInt() & 0x7fffffff;
+      byte[] payload = new byte[length];
+      try {
+        in.readFully(payload);
+      } catch (EOFException | java.net.SocketException e) {
+        return "closed";
+      }
+      if (head[3] == GOAWAY) {
+        return "goaway:" + ByteBuffer.wrap(payload, 4, 4).getInt();
+      }
+      if (id == stream && head[3] == RST_STREAM) {
+        return "rst:" + ByteBuffer.wrap(payload, 0, 4).getInt();
+      }
+      if (id == stream && head[3] == HEADERS) {
+        return "headers";
       }
     }
   }
