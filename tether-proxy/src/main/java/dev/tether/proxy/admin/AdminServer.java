@@ -305,8 +305,7 @@ public final class AdminServer implements AutoCloseable {
     if (ex.getRequestMethod().equals(method)) {
       return true;
     }
-    ex.getResponseHeaders().set("Allow", method);
-    send(ex, 405, Map.of("error", ex.getRequestMethod() + " is not allowed here; use " + method));
+    reply(ex, PoolRoutes.notAllowed(ex.getRequestMethod(), method));
     return false;
   }
 

@@ -1,5 +1,6 @@
 package dev.tether.proxy.backend;
 
+import dev.tether.proxy.http.MethodQueue;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -10,7 +11,6 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -70,28 +70,19 @@ public final class ClientCodec {
 
   /** Netty's response decoder, with no body for the answer to a {@code HEAD}. */
   static final class Decoder extends HttpResponseDecoder {
-    private HttpMethod oldest; // the oldest unanswered request's method, or null
-    private ArrayDeque<HttpMethod> later; // made if requests are ever sent ahead of answers
-    private int unanswered;
+    private final MethodQueue unanswered = new MethodQueue();
 
     Decoder(HttpDecoderConfig config) {
       super(config);
     }
 
     void requested(HttpMethod method) {
-      if (unanswered++ == 0) {
-        oldest = method;
-      } else {
-        if (later == null) {
-          later = new ArrayDeque<>(4);
-        }
-        later.add(method);
-      }
+      unanswered.add(method);
     }
 
     /** How many sent requests wait for their final answer (for tests). */
     int unanswered() {
-      return unanswered;
+      return unanswered.size();
     }
 
     @Override
@@ -99,12 +90,7 @@ public final class ClientCodec {
       if (((HttpResponse) msg).status().codeClass() == HttpStatusClass.INFORMATIONAL) {
         return super.isContentAlwaysEmpty(msg); // interim: the request awaits its final answer
       }
-      HttpMethod method = oldest;
-      if (unanswered > 0) {
-        unanswered--;
-        oldest = unanswered == 0 ? null : later.poll();
-      }
-      return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+      return HttpMethod.HEAD.equals(unanswered.poll()) || super.isContentAlwaysEmpty(msg);
     }
   }
 

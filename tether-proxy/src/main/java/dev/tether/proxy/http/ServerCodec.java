@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -67,29 +66,20 @@ final class ServerCodec {
 
   /** Netty's response encoder, with no body for the answer to a {@code HEAD}. */
   static final class Encoder extends HttpResponseEncoder {
-    private HttpMethod oldest; // the oldest unanswered request's method, or null
-    private ArrayDeque<HttpMethod> later; // made when a client first pipelines
-    private int unanswered;
+    private final MethodQueue unanswered = new MethodQueue();
 
     private Encoder() {}
 
     void requested(HttpMethod method) {
-      if (unanswered == MAX_UNANSWERED) {
+      if (unanswered.size() == MAX_UNANSWERED) {
         throw new IllegalStateException("maxPipelineDepth exceeded: " + MAX_UNANSWERED);
       }
-      if (unanswered++ == 0) {
-        oldest = method;
-      } else {
-        if (later == null) {
-          later = new ArrayDeque<>(4);
-        }
-        later.add(method);
-      }
+      unanswered.add(method);
     }
 
     /** How many decoded requests wait for their final answer (for tests). */
     int unanswered() {
-      return unanswered;
+      return unanswered.size();
     }
 
     @Override
@@ -98,12 +88,7 @@ final class ServerCodec {
       if (code >= 100 && code < 200 && code != 101) {
         return super.isContentAlwaysEmpty(msg); // interim: the request awaits its final answer
       }
-      HttpMethod method = oldest;
-      if (unanswered > 0) {
-        unanswered--;
-        oldest = unanswered == 0 ? null : later.poll();
-      }
-      return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+      return HttpMethod.HEAD.equals(unanswered.poll()) || super.isContentAlwaysEmpty(msg);
     }
   }
 }
