@@ -25,6 +25,7 @@ final class ClientPeer {
   private InetSocketAddress clientEnd;
   private InetSocketAddress localEnd;
   private boolean peerTrusted;
+  private boolean known;
 
   /**
    * @param secure whether the connection came to a TLS listener (so its requests are forwarded as
@@ -35,8 +36,16 @@ final class ClientPeer {
     this.scheme = secure ? ForwardingHeaders.HTTPS : ForwardingHeaders.HTTP;
   }
 
-  /** Reads the ends of {@code ch}, which just became active. */
+  /**
+   * Reads the ends of {@code ch}, which just became active; later calls (the frontend handler of
+   * each HTTP/2 stream, or of a connection whose protocol was chosen after its PROXY header) change
+   * nothing.
+   */
   void connected(Channel ch) {
+    if (known) {
+      return;
+    }
+    known = true;
     SocketAddress remote = ch.remoteAddress();
     if (ch.localAddress() instanceof InetSocketAddress local) {
       localEnd = local;

@@ -53,6 +53,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private RequestTimer timer; // null on an HTTP/2 stream, whose head is whole before it opens
   private final ClientPeer peer;
+  private final boolean stream;
   private boolean usedPrivateBackends;
 
   private Exchange ex;
@@ -68,13 +69,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
    * @param secure whether it came to a TLS listener
    */
   FrontendHandler(ProxyRuntime rt, boolean secure) {
-    this(rt, new ConnectionAffinity(false), secure);
+    this(rt, new ClientPeer(rt.settings.trustedProxies(), secure));
   }
 
-  /** A handler for one HTTP/2 stream of a connection whose streams share {@code pins}. */
-  FrontendHandler(ProxyRuntime rt, ConnectionAffinity pins, boolean secure) {
+  /** A handler for one HTTP/1.1 connection from {@code peer}. */
+  FrontendHandler(ProxyRuntime rt, ClientPeer peer) {
+    this(rt, new ConnectionAffinity(false), peer, false);
+  }
+
+  /**
+   * A handler for one HTTP/2 stream of a connection from {@code peer}, whose streams share {@code
+   * pins}.
+   */
+  FrontendHandler(ProxyRuntime rt, ConnectionAffinity pins, ClientPeer peer) {
+    this(rt, pins, peer, true);
+  }
+
+  private FrontendHandler(
+      ProxyRuntime rt, ConnectionAffinity pins, ClientPeer peer, boolean stream) {
     this.rt = rt;
-    this.peer = new ClientPeer(rt.settings.trustedProxies(), secure);
+    this.peer = peer;
+    this.stream = stream;
     this.forwarder = new Forwarder(this, pins);
   }
 
@@ -122,7 +137,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     peer.connected(ctx.channel());
-    rt.clients.add(ctx.channel());
+    if (!stream) {
+      rt.clients.add(ctx.channel()); // a stream's connection is in the group, and drains it
+    }
     waitForRequest(rt.settings.timeouts().clientRequest().toNanos());
   }
 
@@ -208,12 +225,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       // The framing gate answers and closes; abandon whatever this connection was doing.
       log.info("{}: {}", client(), v.message());
       finish(ex, Exchange.Outcome.REJECTED, v.status().code(), v.reason());
-      return;
-    }
-    if (evt instanceof ProxyProtocolHandler.ProxiedClient pc) {
-      if (!peer.proxied(pc)) {
-        log.debug("{}: ignored a PROXY protocol header from an untrusted peer", client());
-      }
       return;
     }
     if (evt == DrainSignal.INSTANCE) {

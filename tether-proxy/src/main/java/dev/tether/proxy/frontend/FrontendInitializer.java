@@ -62,35 +62,38 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     ProxySettings s = runtime.settings;
     ChannelPipeline p = ch.pipeline();
     runtime.guard.installFirst(p);
+    // who is at the other end: known before any protocol handler exists, shared by HTTP/2 streams
+    ClientPeer peer = new ClientPeer(s.trustedProxies(), edge.tls() != null);
+    peer.connected(ch);
     if (!edge.plain()) {
-      initEdge(p, s);
+      initEdge(p, s, peer);
       return;
     }
     p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos(), runtime.ticker));
     if (s.proxyProtocol()) {
       p.addLast(ProxyProtocolHandler.DECODER, new HAProxyMessageDecoder());
-      p.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler());
+      p.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler(peer));
     }
     HttpFraming.install(p, framing);
     runtime.guard.installAfterFraming(p);
-    p.addLast(FRONTEND, new FrontendHandler(runtime, false));
+    p.addLast(FRONTEND, new FrontendHandler(runtime, peer));
   }
 
-  private void initEdge(ChannelPipeline p, ProxySettings s) {
+  private void initEdge(ChannelPipeline p, ProxySettings s, ClientPeer peer) {
     if (s.proxyProtocol()) {
       p.addLast(ProxyProtocolHandler.DECODER, new HAProxyMessageDecoder());
-      p.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler());
+      p.addLast(ProxyProtocolHandler.NAME, new ProxyProtocolHandler(peer));
     }
     if (edge.tls() != null) {
       p.addLast(TLS, edge.tls().newHandler(s.timeouts().clientRequest().toMillis()));
-      p.addLast(PROTOCOL, new Alpn());
+      p.addLast(PROTOCOL, new Alpn(peer));
     } else {
-      p.addLast(PROTOCOL, new PrefaceDetector());
+      p.addLast(PROTOCOL, new PrefaceDetector(peer));
     }
   }
 
   /** Appends the HTTP/1.1 handlers to a connection that is already active, and starts them. */
-  private void installHttp1(ChannelHandlerContext ctx) {
+  private void installHttp1(ChannelHandlerContext ctx, ClientPeer peer) {
     ProxySettings s = runtime.settings;
     ChannelPipeline p = ctx.pipeline();
     p.addLast(TIMER, new RequestTimer(s.timeouts().clientRequest().toNanos(), runtime.ticker));
@@ -99,7 +102,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     if (edge.tls() != null) {
       p.addLast(HstsHandler.NAME, new HstsHandler(edge.tls()));
     }
-    p.addLast(FRONTEND, new FrontendHandler(runtime, edge.tls() != null));
+    p.addLast(FRONTEND, new FrontendHandler(runtime, peer));
     ctx.fireChannelActive(); // the new handlers came after the connection became active
   }
 
@@ -112,8 +115,11 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
 
   /** After the TLS handshake: HTTP/2 or HTTP/1.1 by the protocol ALPN agreed on. */
   private final class Alpn extends ApplicationProtocolNegotiationHandler {
-    Alpn() {
+    private final ClientPeer peer;
+
+    Alpn(ClientPeer peer) {
       super(ApplicationProtocolNames.HTTP_1_1);
+      this.peer = peer;
     }
 
     @Override
@@ -133,9 +139,9 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
       if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-        Http2Frontend.install(ctx.pipeline(), runtime, edge);
+        Http2Frontend.install(ctx.pipeline(), runtime, edge, peer);
       } else {
-        installHttp1(ctx);
+        installHttp1(ctx, peer);
       }
     }
 
@@ -148,6 +154,11 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
   /** h2c with prior knowledge: the HTTP/2 client preface selects HTTP/2, anything else HTTP/1.1. */
   private final class PrefaceDetector extends ByteToMessageDecoder {
     private final ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
+    private final ClientPeer peer;
+
+    PrefaceDetector(ClientPeer peer) {
+      this.peer = peer;
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -168,9 +179,9 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
         return; // not enough bytes yet to tell
       }
       if (same) {
-        Http2Frontend.install(ctx.pipeline(), runtime, edge);
+        Http2Frontend.install(ctx.pipeline(), runtime, edge, peer);
       } else {
-        installHttp1(ctx);
+        installHttp1(ctx, peer);
       }
       ctx.pipeline().remove(this); // hands the bytes read so far to what was just installed
     }

@@ -42,7 +42,7 @@ final class Http2Frontend {
   /**
    * Makes {@code p} (a connection whose next bytes are the client preface) an HTTP/2 connection.
    */
-  static void install(ChannelPipeline p, ProxyRuntime rt, Edge edge) {
+  static void install(ChannelPipeline p, ProxyRuntime rt, Edge edge, ClientPeer peer) {
     Http2Config c = edge.http2();
     Http2FrameCodec codec =
         Http2FrameCodecBuilder.forServer()
@@ -61,7 +61,7 @@ final class Http2Frontend {
     ConnectionAffinity pins = new ConnectionAffinity(true);
     p.addLast(CODEC, codec);
     p.addLast(GUARD, new Http2FloodGuard(c, edge.meters(), System::nanoTime));
-    p.addLast(MUX, new Http2MultiplexHandler(new StreamInitializer(rt, edge, pins)));
+    p.addLast(MUX, new Http2MultiplexHandler(new StreamInitializer(rt, edge, pins, peer)));
     p.addLast("h2-connection", new ConnectionEnd());
     Channel ch = p.channel();
     ch.config()
@@ -76,6 +76,7 @@ final class Http2Frontend {
     private final ProxyRuntime rt;
     private final Edge edge;
     private final ConnectionAffinity pins;
+    private final ClientPeer peer;
     // sharable handlers: one of each per connection rather than per stream. The object codec does
     // not validate headers: the frame codec's header decoder (validateHeaders(true)) has already
     // checked every request field name and value (a CR or LF in a value ends the stream there,
@@ -85,10 +86,11 @@ final class Http2Frontend {
         new Http2StreamFrameToHttpObjectCodec(true, false);
     private final HstsHandler hsts;
 
-    StreamInitializer(ProxyRuntime rt, Edge edge, ConnectionAffinity pins) {
+    StreamInitializer(ProxyRuntime rt, Edge edge, ConnectionAffinity pins, ClientPeer peer) {
       this.rt = rt;
       this.edge = edge;
       this.pins = pins;
+      this.peer = peer;
       this.hsts = edge.tls() != null ? new HstsHandler(edge.tls()) : null;
     }
 
@@ -105,7 +107,7 @@ final class Http2Frontend {
       if (hsts != null) {
         p.addLast(HstsHandler.NAME, hsts);
       }
-      p.addLast(FrontendInitializer.FRONTEND, new FrontendHandler(rt, pins, edge.tls() != null));
+      p.addLast(FrontendInitializer.FRONTEND, new FrontendHandler(rt, pins, peer));
     }
   }
 
