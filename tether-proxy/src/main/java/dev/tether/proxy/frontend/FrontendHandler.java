@@ -279,7 +279,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     Exchange e =
         new Exchange(req, target, host, ForwardingHeaders.isUpgrade(req), rt.ticker.nanoTime());
-    e.clientKeepAlive = HttpUtil.isKeepAlive(req) && !rt.draining();
+    // a stream has no Connection header to read (HTTP/2 refuses one): it is kept unless draining
+    e.clientKeepAlive = (stream || HttpUtil.isKeepAlive(req)) && !rt.draining();
     ex = e;
     if (rt.tracer != null) {
       e.span = rt.tracer.start(req.headers(), e.method, target);

@@ -26,12 +26,19 @@ final class HstsHandler extends ChannelOutboundHandlerAdapter {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (msg instanceof HttpResponse r && r.status().code() >= 200) {
+    if (msg instanceof HttpResponse r) {
+      addTo(r, tls);
+    }
+    ctx.write(msg, promise);
+  }
+
+  /** Adds the header {@code tls} configures (if any) to {@code r} if it is a final response. */
+  static void addTo(HttpResponse r, ServerTls tls) {
+    if (r.status().code() >= 200) {
       String value = tls.hstsHeader();
       if (value != null && !r.headers().contains(HEADER)) {
         r.headers().set(HEADER, value);
       }
     }
-    ctx.write(msg, promise);
   }
 }

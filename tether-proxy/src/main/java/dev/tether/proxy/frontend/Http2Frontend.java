@@ -2,24 +2,28 @@ package dev.tether.proxy.frontend;
 
 import dev.tether.proxy.config.Http2Config;
 import dev.tether.proxy.h2.Http2FloodGuard;
+import dev.tether.proxy.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.AsciiString;
+import java.util.List;
 
 /**
  * The HTTP/2 front end of one client connection: Netty's frame codec, the flood guard and the
@@ -38,6 +42,7 @@ final class Http2Frontend {
   static final String GUARD = "h2-guard";
   static final String MUX = "h2-mux";
   static final String FLUSH = "h2-flush";
+  static final String STREAM_CODEC = "h2-stream";
   private static final int FLUSHES_MERGED = 64;
 
   private Http2Frontend() {}
@@ -79,27 +84,20 @@ final class Http2Frontend {
     edge.meters().connection();
   }
 
-  /** Each stream: object codec, header clean-up, HSTS, the frontend handler. */
+  /** Each stream: the stream codec, the frontend handler. */
   private static final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
     private final ProxyRuntime rt;
     private final Edge edge;
     private final ConnectionAffinity pins;
     private final ClientPeer peer;
-    // sharable handlers: one of each per connection rather than per stream. The object codec does
-    // not validate headers: the frame codec's header decoder (validateHeaders(true)) has already
-    // checked every request field name and value (a CR or LF in a value ends the stream there,
-    // see Http2FloodIntegrationTest), and response fields come from the backend decoder, which
-    // validates them, or from the balancer itself.
-    private final Http2StreamFrameToHttpObjectCodec objects =
-        new Http2StreamFrameToHttpObjectCodec(true, false);
-    private final HstsHandler hsts;
+    private final StreamCodec codec; // sharable: one per connection rather than per stream
 
     StreamInitializer(ProxyRuntime rt, Edge edge, ConnectionAffinity pins, ClientPeer peer) {
       this.rt = rt;
       this.edge = edge;
       this.pins = pins;
       this.peer = peer;
-      this.hsts = edge.tls() != null ? new HstsHandler(edge.tls()) : null;
+      this.codec = new StreamCodec(edge.tls());
     }
 
     @Override
@@ -107,48 +105,84 @@ final class Http2Frontend {
       ch.config().setAutoRead(false);
       edge.meters().stream();
       ChannelPipeline p = ch.pipeline();
-      p.addLast("h2-objects", objects);
-      p.addLast("h2-request", StreamRequest.INSTANCE);
+      p.addLast(STREAM_CODEC, codec);
       // No request timer: a stream opens with its whole head (the connection's frame reader
       // gathers HEADERS and any CONTINUATION before the stream becomes active), so there is no
       // head to wait for.
-      if (hsts != null) {
-        p.addLast(HstsHandler.NAME, hsts);
-      }
       p.addLast(FrontendInitializer.FRONTEND, new FrontendHandler(rt, pins, peer));
     }
   }
 
   /**
-   * Turns a converted HTTP/2 request into what an HTTP/1.1 request head looks like: Netty's {@code
-   * x-http2-*} extension headers removed (they must not reach a backend), and a whole request
-   * (HEADERS with END_STREAM) split into its head and its last content.
+   * Netty's conversion between a stream's frames and HTTP/1.1 objects, made into what the frontend
+   * handler takes from an HTTP/1.1 connection: Netty's {@code x-http2-*} extension headers removed
+   * from a request (they must not reach a backend; the conversion already turned {@code :authority}
+   * into Host), a request without a body (HEADERS with END_STREAM) as its head and an empty end
+   * rather than a whole request with a buffer for no body, and on a TLS listener
+   * Strict-Transport-Security added to each final response (see {@link HstsHandler}). One handler
+   * where each stream had three.
+   *
+   * <p>It does not validate headers again: the frame codec's header decoder ({@code
+   * validateHeaders(true)}) has already checked every request field name and value (a CR or LF in a
+   * value ends the stream there, see Http2FloodIntegrationTest), and response fields come from the
+   * backend decoder, which validates them, or from the balancer itself.
    */
   @io.netty.channel.ChannelHandler.Sharable
-  static final class StreamRequest extends ChannelInboundHandlerAdapter {
-    static final StreamRequest INSTANCE = new StreamRequest();
+  static final class StreamCodec extends Http2StreamFrameToHttpObjectCodec {
     private static final AsciiString[] EXTENSION_HEADERS =
         java.util.Arrays.stream(HttpConversionUtil.ExtensionHeaderNames.values())
             .map(HttpConversionUtil.ExtensionHeaderNames::text)
             .toArray(AsciiString[]::new);
 
+    private final ServerTls tls; // null on h2c
+
+    StreamCodec(ServerTls tls) {
+      super(true, false);
+      this.tls = tls;
+    }
+
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof HttpRequest req) {
-        var h = req.headers();
-        for (AsciiString n : EXTENSION_HEADERS) {
-          h.remove(n); // Netty's conversion already turned :authority into Host
-        }
-        if (msg instanceof FullHttpRequest full) {
-          // HEADERS with END_STREAM arrives whole; the frontend takes a head and then its contents
-          ctx.fireChannelRead(
-              new DefaultHttpRequest(
-                  full.protocolVersion(), full.method(), full.uri(), full.headers()));
-          ctx.fireChannelRead(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
-          return;
+    public boolean isSharable() {
+      return true; // as annotated; Netty would look the annotation up in a map on every read
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, Http2StreamFrame frame, List<Object> out)
+        throws Exception {
+      if (frame instanceof Http2HeadersFrame hf
+          && hf.isEndStream()
+          && hf.headers().method() != null) {
+        HttpRequest req =
+            HttpConversionUtil.toHttpRequest(
+                hf.stream() == null ? 0 : hf.stream().id(), hf.headers(), false);
+        removeExtensionHeaders(req);
+        out.add(req);
+        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        return;
+      }
+      int from = out.size();
+      super.decode(ctx, frame, out);
+      for (int i = from; i < out.size(); i++) {
+        if (out.get(i) instanceof HttpRequest req) {
+          removeExtensionHeaders(req);
         }
       }
-      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, HttpObject obj, List<Object> out)
+        throws Exception {
+      if (tls != null && obj instanceof HttpResponse r) {
+        HstsHandler.addTo(r, tls);
+      }
+      super.encode(ctx, obj, out);
+    }
+
+    private static void removeExtensionHeaders(HttpRequest req) {
+      var h = req.headers();
+      for (AsciiString n : EXTENSION_HEADERS) {
+        h.remove(n);
+      }
     }
   }
 

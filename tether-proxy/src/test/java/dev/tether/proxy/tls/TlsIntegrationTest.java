@@ -150,6 +150,42 @@ class TlsIntegrationTest {
   }
 
   @Test
+  void requestBodiesLargerThanAStreamWindowReachTheBackendWholeOverHttp2() throws Exception {
+    byte[] body = new byte[200_000]; // three times the initial stream window
+    for (int i = 0; i < body.length; i++) {
+      body[i] = (byte) ('a' + i % 26);
+    }
+    Path file = dir.resolve("body.txt");
+    Files.write(file, body);
+    // with a Content-Length, and without one (the stream's DATA frames, chunked to the backend)
+    for (List<String> framing : List.of(List.<String>of(), List.of("-H", "Content-Length:"))) {
+      List<String> command = new ArrayList<>();
+      command.addAll(
+          List.of(
+              Clients.curl(),
+              "-sS",
+              "--http2",
+              "--cacert",
+              ca.caFile().toString(),
+              "--resolve",
+              "a.test:" + port + ":127.0.0.1",
+              "--data-binary",
+              "@" + file,
+              "-H",
+              "Content-Type: text/plain",
+              "-o",
+              dir.resolve("echoed.txt").toString(),
+              "-w",
+              "version=%{http_version} status=%{http_code}"));
+      command.addAll(framing);
+      command.add("https://a.test:" + port + "/echo");
+      String out = Clients.run(command, 20);
+      assertThat(out).as(String.join(" ", command)).isEqualTo("version=2 status=200");
+      assertThat(Files.readAllBytes(dir.resolve("echoed.txt"))).isEqualTo(body);
+    }
+  }
+
+  @Test
   void sniPicksTheCertificateAndTheFirstIsTheDefault() throws Exception {
     try (SSLSocket b = Clients.tls(port, "b.test");
         SSLSocket a = Clients.tls(port, "a.test");
