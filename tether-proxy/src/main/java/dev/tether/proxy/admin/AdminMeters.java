@@ -45,54 +45,59 @@ final class AdminMeters {
     new ProcessorMetrics().bindTo(registry);
   }
 
-  /** Registers the meters of {@code pools}, dropping those of an earlier configuration. */
+  /**
+   * Registers the meters of {@code pools}, dropping those of an earlier configuration: only the
+   * meters registered here, never one another part registered meanwhile (an ejection counter
+   * registered while a server is added must outlive the server's removal).
+   */
   synchronized void bind(Map<String, Pool> pools, Function<String, AffinityPolicy> affinities) {
     // Only the meters bound here: the analytics' meters in the same registry have their own life.
     bound.forEach(registry::remove);
     bound.clear();
-    java.util.Set<Meter> before = new java.util.HashSet<>(registry.getMeters());
     for (Pool pool : pools.values()) {
       for (Member m : pool.snapshot().members()) {
         ServerLoad load = m.load();
         String server = m.name();
-        Gauge.builder("tether.server.in.flight", load, ServerLoad::inFlight)
-            .description("requests sent to the server and not finished")
-            .tags("pool", pool.name(), "server", server)
-            .strongReference(true)
-            .register(registry);
-        FunctionCounter.builder("tether.server.requests", load, ServerLoad::completed)
-            .description("requests the server finished")
-            .tags("pool", pool.name(), "server", server)
-            .register(registry);
-        Gauge.builder("tether.server.up", pool, p -> state(p, server) == ServerState.UP ? 1 : 0)
-            .description("1 while the server takes new work (UP), else 0")
-            .tags("pool", pool.name(), "server", server)
-            .strongReference(true)
-            .register(registry);
-        Gauge.builder("tether.server.down", pool, p -> state(p, server) == ServerState.DOWN ? 1 : 0)
-            .description("1 while the server is DOWN by its health checks, else 0")
-            .tags("pool", pool.name(), "server", server)
-            .strongReference(true)
-            .register(registry);
+        bound.add(
+            Gauge.builder("tether.server.in.flight", load, ServerLoad::inFlight)
+                .description("requests sent to the server and not finished")
+                .tags("pool", pool.name(), "server", server)
+                .strongReference(true)
+                .register(registry));
+        bound.add(
+            FunctionCounter.builder("tether.server.requests", load, ServerLoad::completed)
+                .description("requests the server finished")
+                .tags("pool", pool.name(), "server", server)
+                .register(registry));
+        bound.add(
+            Gauge.builder("tether.server.up", pool, p -> state(p, server) == ServerState.UP ? 1 : 0)
+                .description("1 while the server takes new work (UP), else 0")
+                .tags("pool", pool.name(), "server", server)
+                .strongReference(true)
+                .register(registry));
+        bound.add(
+            Gauge.builder(
+                    "tether.server.down", pool, p -> state(p, server) == ServerState.DOWN ? 1 : 0)
+                .description("1 while the server is DOWN by its health checks, else 0")
+                .tags("pool", pool.name(), "server", server)
+                .strongReference(true)
+                .register(registry));
       }
-      Gauge.builder("tether.outlier.ejected", pool, p -> p.snapshot().ejectedCount())
-          .description("servers ejected by passive health checks")
-          .tags("pool", pool.name())
-          .strongReference(true)
-          .register(registry);
-      Gauge.builder("tether.pool.panic", pool, p -> p.snapshot().panic() ? 1 : 0)
-          .description("1 while the pool is in panic mode (too few healthy servers), else 0")
-          .tags("pool", pool.name())
-          .strongReference(true)
-          .register(registry);
+      bound.add(
+          Gauge.builder("tether.outlier.ejected", pool, p -> p.snapshot().ejectedCount())
+              .description("servers ejected by passive health checks")
+              .tags("pool", pool.name())
+              .strongReference(true)
+              .register(registry));
+      bound.add(
+          Gauge.builder("tether.pool.panic", pool, p -> p.snapshot().panic() ? 1 : 0)
+              .description("1 while the pool is in panic mode (too few healthy servers), else 0")
+              .tags("pool", pool.name())
+              .strongReference(true)
+              .register(registry));
       AffinityPolicy affinity = affinities.apply(pool.name());
       if (affinity != null) {
-        AffinityMeters.bind(registry, pool.name(), affinity);
-      }
-    }
-    for (Meter m : registry.getMeters()) {
-      if (!before.contains(m)) {
-        bound.add(m);
+        bound.addAll(AffinityMeters.bind(registry, pool.name(), affinity));
       }
     }
   }
