@@ -9,12 +9,10 @@ import dev.tether.session.spi.SessionIds;
 import dev.tether.session.spi.SessionRecord;
 import dev.tether.session.spi.SessionStore;
 import dev.tether.session.spi.StoreFailures;
-import jakarta.transaction.TransactionManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -97,15 +95,13 @@ import org.infinispan.remoting.transport.Address;
  */
 public final class GridSessionStore implements SessionStore {
 
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(GridSessionStore.class);
-
   private static final TimeUnit MS = TimeUnit.MILLISECONDS;
 
   private final GridMember member;
   private final boolean ownsMember;
   private final Cache<String, byte[]> sessions;
   private final PrincipalIndex index;
+  private final LockedWrites writes;
   private final Clock clock;
   private final long graceMs;
   private final LongAdder localReads = new LongAdder();
@@ -124,6 +120,7 @@ public final class GridSessionStore implements SessionStore {
     this.clock = requireNonNull(clock, "clock");
     this.ownsMember = ownsMember;
     this.sessions = member.sessions();
+    this.writes = new LockedWrites(sessions);
     this.graceMs = member.settings().expiryGrace().toMillis();
     this.index = new PrincipalIndex(member.principals(), clock, member.settings().expiryGrace());
   }
@@ -229,7 +226,7 @@ public final class GridSessionStore implements SessionStore {
           requireNonNull(session, "session");
           byte[] value = SessionEntryCodec.live(session);
           boolean written =
-              locked(
+              writes.locked(
                   () -> {
                     Instant now = clock.instant();
                     if (!isFree(sessions.get(session.id()), now)) {
@@ -255,7 +252,7 @@ public final class GridSessionStore implements SessionStore {
           requireNonNull(delta, "delta");
           SessionRecord[] before = new SessionRecord[1];
           SessionRecord.Merge m =
-              locked(
+              writes.locked(
                   () -> {
                     Instant now = clock.instant();
                     byte[] current = sessions.get(delta.id());
@@ -292,7 +289,7 @@ public final class GridSessionStore implements SessionStore {
           SessionIds.requireValid(id);
           Instant now = clock.instant();
           SessionRecord deleted =
-              locked(
+              writes.locked(
                   () -> {
                     byte[] current = sessions.get(id);
                     if (current == null || !SessionEntryCodec.isLive(current)) {
@@ -320,7 +317,7 @@ public final class GridSessionStore implements SessionStore {
           SessionIds.requireValid(newId);
           SaveResult[] outcome = {SaveResult.gone()};
           SessionRecord before =
-              locked(
+              writes.locked(
                   () -> {
                     Instant now = clock.instant();
                     byte[] current = sessions.get(oldId);
@@ -399,9 +396,9 @@ public final class GridSessionStore implements SessionStore {
   }
 
   /**
-   * Also an outage: any of Infinispan's {@linkplain #isGridOutage outage exceptions} anywhere in
-   * the failure's causes (or suppressed exceptions), and a {@link StoreUnavailableException} this
-   * store threw for one.
+   * Also an outage: any of Infinispan's {@linkplain GridOutages#isOutage outage exceptions}
+   * anywhere in the failure's causes (or suppressed exceptions), and a {@link
+   * StoreUnavailableException} this store threw for one.
    */
   @Override
   public boolean isOutage(RuntimeException failure) {
@@ -413,41 +410,7 @@ public final class GridSessionStore implements SessionStore {
         || failure instanceof NullPointerException) {
       return false;
     }
-    return isGridOutage(failure) || StoreFailures.isOutage(failure);
-  }
-
-  /**
-   * Whether {@code t}, one of its causes or one of their suppressed exceptions is how Infinispan
-   * says it cannot serve a call now rather than that the call is wrong: {@code
-   * org.infinispan.commons.TimeoutException} (a remote call, a lock, state transfer), {@code
-   * AvailabilityException} (a degraded partition), {@code SuspectException} (the member the call
-   * went to left or is suspected), {@code CacheUnreachableException}, {@code
-   * IllegalLifecycleStateException} (the cache or member is stopping or stopped), {@code
-   * OutdatedTopologyException} (the topology changed under the call) or {@code
-   * CacheBackpressureFullException}.
-   */
-  static boolean isGridOutage(Throwable t) {
-    return isGridOutage(t, 0);
-  }
-
-  private static boolean isGridOutage(Throwable t, int depth) {
-    for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) {
-      if (c instanceof org.infinispan.commons.TimeoutException
-          || c instanceof org.infinispan.partitionhandling.AvailabilityException
-          || c instanceof org.infinispan.remoting.transport.jgroups.SuspectException
-          || c instanceof org.infinispan.remoting.CacheUnreachableException
-          || c instanceof org.infinispan.commons.IllegalLifecycleStateException
-          || c instanceof org.infinispan.statetransfer.OutdatedTopologyException
-          || c instanceof org.infinispan.commons.util.concurrent.CacheBackpressureFullException) {
-        return true;
-      }
-      for (Throwable s : c.getSuppressed()) {
-        if (isGridOutage(s, depth + 1)) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return GridOutages.isOutage(failure) || StoreFailures.isOutage(failure);
   }
 
   /**
@@ -477,50 +440,6 @@ public final class GridSessionStore implements SessionStore {
   public void close() {
     if (ownsMember) {
       member.close();
-    }
-  }
-
-  /**
-   * Runs {@code body} in a pessimistic transaction holding the grid locks of {@code ids} (taken in
-   * sorted order, so two rotations never deadlock), committing what it wrote.
-   */
-  private <T> T locked(Supplier<T> body, String... ids) {
-    try {
-      return lockedOnce(body, ids);
-    } catch (org.infinispan.commons.TimeoutException e) {
-      // A lock held by a transaction that waits on a member which has just left is released once
-      // the new view is installed; that can outlast the lock timeout on a loaded machine. Nothing
-      // of this transaction committed, so it is run once more, with fresh reads.
-      log.debug(
-          "grid write of {} timed out on a lock; retrying once: {}",
-          String.join(",", ids),
-          e.getMessage());
-      return lockedOnce(body, ids);
-    }
-  }
-
-  private <T> T lockedOnce(Supplier<T> body, String... ids) {
-    String[] order = ids.clone();
-    Arrays.sort(order);
-    TransactionManager tm = sessions.getAdvancedCache().getTransactionManager();
-    try {
-      tm.begin();
-      boolean committed = false;
-      try {
-        sessions.getAdvancedCache().lock(order);
-        T result = body.get();
-        tm.commit();
-        committed = true;
-        return result;
-      } finally {
-        if (!committed && tm.getTransaction() != null) {
-          tm.rollback();
-        }
-      }
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("a grid session write did not commit", e);
     }
   }
 
