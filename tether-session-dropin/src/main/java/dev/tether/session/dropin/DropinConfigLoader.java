@@ -1,5 +1,11 @@
 package dev.tether.session.dropin;
 
+import static dev.tether.session.dropin.DropinValues.bad;
+import static dev.tether.session.dropin.DropinValues.bool;
+import static dev.tether.session.dropin.DropinValues.hostPrefix;
+import static dev.tether.session.dropin.DropinValues.nearest;
+import static dev.tether.session.dropin.DropinValues.sameSite;
+import static dev.tether.session.dropin.DropinValues.value;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.session.servlet.SessionCookie;
@@ -11,7 +17,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -138,8 +143,6 @@ public final class DropinConfigLoader {
   /** The cookie store's settings of its revocation store: {@code store.revocation.<setting>}. */
   private static final String REVOCATION = "revocation.";
 
-  private static final String DURATIONS = "a duration such as 30m, 90s, 2h, 500ms or PT30M";
-  private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
   private static final Pattern KEY = Pattern.compile("^((?:\\\\.|[^=:\\s\\\\])*)");
   private static final Pattern REDIS_URI = Pattern.compile("(rediss?://)(?:([^@/]*)@)?(.*)");
 
@@ -230,8 +233,8 @@ public final class DropinConfigLoader {
         storeName,
         settings,
         cookie,
-        Optional.ofNullable(entries.get("idle-timeout")).map(DropinConfigLoader::duration),
-        Optional.ofNullable(entries.get("absolute-timeout")).map(DropinConfigLoader::duration),
+        Optional.ofNullable(entries.get("idle-timeout")).map(DropinValues::duration),
+        Optional.ofNullable(entries.get("absolute-timeout")).map(DropinValues::duration),
         Optional.ofNullable(entries.get("near-cache")).map(e -> bool(e, true)));
   }
 
@@ -464,124 +467,6 @@ public final class DropinConfigLoader {
             + "; allowed: "
             + KEYS
             + " and store.<setting>");
-  }
-
-  private static String nearest(String word, Set<String> candidates, String prefix) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String c : candidates) {
-      int d = distance(word.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = c;
-      }
-    }
-    return best != null && bestDistance <= Math.max(2, word.length() / 3)
-        ? "; did you mean '" + prefix + best + "'?"
-        : "";
-  }
-
-  /** Levenshtein distance. */
-  static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
-  }
-
-  private static String value(Entry e, String fallback) {
-    return e == null ? fallback : e.value.strip();
-  }
-
-  private static boolean bool(Entry e, boolean fallback) {
-    if (e == null) {
-      return fallback;
-    }
-    return switch (e.value.strip().toLowerCase(Locale.ROOT)) {
-      case "true", "on" -> true;
-      case "false", "off" -> false;
-      default -> throw bad(e, "allowed: on, off, true, false");
-    };
-  }
-
-  private static String sameSite(Entry e) {
-    if (e == null) {
-      return "Lax";
-    }
-    return switch (e.value.strip().toLowerCase(Locale.ROOT)) {
-      case "lax" -> "Lax";
-      case "strict" -> "Strict";
-      default -> throw bad(e, "allowed: Lax, Strict (None is refused for a session cookie)");
-    };
-  }
-
-  private static void hostPrefix(Entry e, boolean secure) {
-    if (e == null) {
-      return;
-    }
-    boolean prefix = bool(e, secure);
-    if (prefix && !secure) {
-      throw bad(
-          e,
-          "the __Host- prefix needs cookie.secure=true; allowed with cookie.secure=false: false");
-    }
-    if (!prefix && secure) {
-      throw bad(
-          e,
-          "a Secure session cookie always carries the __Host- prefix (Path=/, no Domain);"
-              + " allowed with cookie.secure=true: true");
-    }
-  }
-
-  static Duration duration(Entry e) {
-    String v = e.value.strip().toLowerCase(Locale.ROOT);
-    Duration d = null;
-    Matcher m = SHORT_DURATION.matcher(v);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      d =
-          switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-          };
-    } else if (v.startsWith("p")) {
-      try {
-        d = Duration.parse(v.toUpperCase(Locale.ROOT));
-      } catch (RuntimeException ignored) {
-        d = null; // reported below with what is allowed
-      }
-    }
-    if (d == null || d.isZero() || d.isNegative()) {
-      throw bad(e, "allowed: " + DURATIONS + ", greater than zero");
-    }
-    return d;
-  }
-
-  private static DropinConfigException bad(Entry e, String why) {
-    return new DropinConfigException(
-        "tether-session: "
-            + e.where
-            + ": key '"
-            + e.key
-            + "' is '"
-            + e.value.strip()
-            + "': "
-            + why);
   }
 
   /** Where the configuration text came from; {@code text} is null when there is no file. */

@@ -333,8 +333,8 @@ class DropinConfigLoaderTest {
 
   @Test
   void levenshtein() {
-    assertThat(DropinConfigLoader.distance("cooke.name", "cookie.name")).isEqualTo(1);
-    assertThat(DropinConfigLoader.distance("", "abc")).isEqualTo(3);
-    assertThat(DropinConfigLoader.distance("store", "store")).isZero();
+    assertThat(DropinValues.distance("cooke.name", "cookie.name")).isEqualTo(1);
+    assertThat(DropinValues.distance("", "abc")).isEqualTo(3);
+    assertThat(DropinValues.distance("store", "store")).isZero();
   }
 }
