@@ -13,11 +13,14 @@ import java.util.regex.Pattern;
  */
 final class DropinValues {
 
-  static final String DURATIONS = "a duration such as 30m, 90s, 2h, 500ms or PT30M";
+  private static final String DURATIONS = "a duration such as 30m, 90s, 2h, 500ms or PT30M";
   private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
 
   private DropinValues() {}
 
+  /**
+   * A suggestion, {@code "; did you mean 'PREFIX+KEY'?"}, when a candidate is near {@code word}.
+   */
   static String nearest(String word, Set<String> candidates, String prefix) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
