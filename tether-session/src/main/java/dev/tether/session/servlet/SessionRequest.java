@@ -6,8 +6,6 @@ import dev.tether.session.SessionManager;
 import dev.tether.session.circuit.StoreUnavailableException;
 import dev.tether.session.spi.ClientSideStore;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,8 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * #commit}) cannot deadlock with an async thread. Async requests: {@link #startAsync()} hands out
  * this request and the commit-guarded response, so async work sees the session and its first write
  * still saves the session before anything reaches the client; the returned context saves at {@code
- * complete()} before the response completes, and an {@link AsyncListener} saves on error, timeout
- * and completion for whatever happened otherwise.
+ * complete()} before the response completes, and an {@link AsyncCommit} listener saves on error,
+ * timeout and completion for whatever happened otherwise.
  *
  * <p>When the store is unavailable during an async cycle (the session opened, or saved by the first
  * write, {@code complete()}, a timeout or an error, on whatever thread) there is no filter up the
@@ -393,7 +391,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
     }
     if (register) {
       try {
-        ctx.addListener(new AsyncCommit());
+        ctx.addListener(new AsyncCommit(this));
       } catch (IllegalStateException e) {
         try {
           commit(); // the async cycle already ended on another thread: save now
@@ -417,66 +415,6 @@ final class SessionRequest extends HttpServletRequestWrapper {
       commit();
     } catch (StoreUnavailableException e) {
       unavailableInAsync(e, false);
-    }
-  }
-
-  /**
-   * A save from a listener of the async cycle: an outage is answered with the {@code 503} and, on a
-   * timeout or an error, the cycle is completed (else the container would answer 500).
-   */
-  private void commitFromListener(AsyncEvent event, boolean completeOnOutage) {
-    if (answered.get()) {
-      return;
-    }
-    try {
-      commit();
-    } catch (StoreUnavailableException e) {
-      unavailableInAsync(e, false);
-      if (completeOnOutage) {
-        try {
-          event.getAsyncContext().complete();
-        } catch (IllegalStateException over) {
-          // already completed
-        }
-      }
-    }
-  }
-
-  /** Saves the session when an async cycle ends; stays registered across cycles. */
-  private final class AsyncCommit implements AsyncListener {
-    @Override
-    public void onComplete(AsyncEvent event) {
-      try {
-        commitFromListener(event, false);
-      } finally {
-        finish();
-      }
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-      commitFromListener(event, true);
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
-      StoreUnavailableException down = StoreUnavailableException.find(event.getThrowable());
-      if (down != null && !answered.get()) {
-        // the async work failed on the store (e.g. an uncaught exception from a dispatch)
-        unavailableInAsync(down, false);
-        try {
-          event.getAsyncContext().complete();
-        } catch (IllegalStateException over) {
-          // already completed
-        }
-        return;
-      }
-      commitFromListener(event, true);
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-      event.getAsyncContext().addListener(this); // the Servlet API drops listeners per cycle
     }
   }
 
