@@ -27,8 +27,11 @@ interface LoadContext {
   /** Users send no request intended at or after this time. */
   long endNanos();
 
-  /** User {@code user} was served as expected at {@code nanos}. */
-  void served(int user, long nanos);
+  /**
+   * User {@code user} was served as expected at {@code nanos}, answering a request sent at {@code
+   * sentNanos}.
+   */
+  void served(int user, long sentNanos, long nanos);
 
   /**
    * Whether a request sent at {@code sent} to {@code instance} and failed at {@code failed} was in

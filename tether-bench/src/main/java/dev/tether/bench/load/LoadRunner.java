@@ -224,8 +224,21 @@ public final class LoadRunner implements ChaosHooks {
     }
   }
 
+  /** The watch of the action before the one being sent; the schedule's thread only. */
+  private RePinWatch before;
+
   @Override
-  public void acted(int index, long nanos) {
+  public void acting() {
+    before = watch;
+    watch = null;
+  }
+
+  @Override
+  public void acted(int index, boolean ok, long nanos) {
+    if (!ok) {
+      watch = before;
+      return;
+    }
     RePinWatch w = new RePinWatch(nanos, users.size());
     synchronized (byAction) {
       byAction.put(index, w);
@@ -296,10 +309,10 @@ public final class LoadRunner implements ChaosHooks {
     }
 
     @Override
-    public void served(int user, long nanos) {
+    public void served(int user, long sentNanos, long nanos) {
       RePinWatch w = watch;
       if (w != null) {
-        w.served(user, nanos);
+        w.served(user, sentNanos, nanos);
       }
     }
 

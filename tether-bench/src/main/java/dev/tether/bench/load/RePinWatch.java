@@ -5,7 +5,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * After a chaos action: when was each user first served as expected again? Re-pin time is the time
- * from the action until the last of them was. Written from the event loops, lock-free.
+ * from the action until the last of them was. Only requests sent after the action count: one sent
+ * before it may have been answered from either side of its effect. Written from the event loops,
+ * lock-free.
  */
 final class RePinWatch {
 
@@ -20,8 +22,8 @@ final class RePinWatch {
     this.remaining = new AtomicInteger(users);
   }
 
-  void served(int user, long nanos) {
-    if (nanos - actionNanos >= 0
+  void served(int user, long sentNanos, long nanos) {
+    if (sentNanos - actionNanos >= 0
         && first.compareAndSet(user, 0, nanos)
         && remaining.decrementAndGet() == 0) {
       doneNanos = nanos;

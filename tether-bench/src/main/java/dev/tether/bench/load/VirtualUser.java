@@ -222,7 +222,7 @@ final class VirtualUser {
       }
       Verdict v = flow.check(call, reply);
       switch (v.kind()) {
-        case OK -> ctx.served(id, now);
+        case OK -> ctx.served(id, sentAt, now);
         case ERROR ->
             stats.error(
                 new Sample(at, id, call.toString(), v.expected(), v.got(), reply.instance()),

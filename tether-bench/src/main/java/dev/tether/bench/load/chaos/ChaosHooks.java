@@ -16,8 +16,15 @@ public interface ChaosHooks {
   void killDone(String instance);
 
   /**
-   * Action {@code index} took effect at {@code nanos}: watch how long until every user is served
-   * again.
+   * An action is being sent: who is served from now on no longer counts for the action before. Its
+   * effect (a server back or gone) can reach users before the admin API's answer reaches the
+   * schedule, and until that answer it is unknown on which side of the effect a user was served.
    */
-  void acted(int index, long nanos);
+  void acting();
+
+  /**
+   * The admin API answered action {@code index} at {@code nanos}: if {@code ok}, watch how long
+   * until every user is served again; if not, the action before is watched again.
+   */
+  void acted(int index, boolean ok, long nanos);
 }

@@ -83,6 +83,7 @@ public final class ChaosRunner {
       hooks.killing(target);
       lastKilled = target;
     }
+    hooks.acting();
     AdminClient.Answer answer = admin.post(AdminClient.callFor(a, target, pool));
     if (a.verb() == ChaosAction.Verb.KILL || a.verb() == ChaosAction.Verb.KILL_SERVING) {
       hooks.killDone(target);
@@ -105,9 +106,7 @@ public final class ChaosRunner {
               + " a known name?): "
               + message;
     }
-    if (answer.ok()) {
-      hooks.acted(index, nanoClock.getAsLong());
-    }
+    hooks.acted(index, answer.ok(), nanoClock.getAsLong());
     return new ChaosOutcome(a.toString(), target, at, answer.status(), message, null);
   }
 

@@ -41,6 +41,8 @@ class ChaosRunIntegrationTest {
   private final java.util.concurrent.atomic.AtomicInteger served =
       new java.util.concurrent.atomic.AtomicInteger();
   private final List<String> adminCalls = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger servedAfterStart =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @AfterEach
   void stop() {
@@ -74,7 +76,11 @@ class ChaosRunIntegrationTest {
 
   private void answer(com.sun.net.httpserver.HttpExchange ex) {
     try (ex) {
-      ex.sendResponseHeaders(down ? 502 : 200, -1);
+      boolean up = !down;
+      if (up && !slow) {
+        servedAfterStart.incrementAndGet();
+      }
+      ex.sendResponseHeaders(up ? 200 : 502, -1);
     } catch (IOException e) {
       // the client went away (the load run ended): nothing to answer
     }
@@ -93,6 +99,11 @@ class ChaosRunIntegrationTest {
             } else if (path.endsWith("/start")) {
               slow = false;
               down = false;
+              // the instance is back before the admin API answers: users served meanwhile are
+              // the start's, not the kill's (answer only once they have been)
+              org.awaitility.Awaitility.await()
+                  .atMost(java.time.Duration.ofSeconds(5))
+                  .until(() -> servedAfterStart.get() >= 9);
             }
             byte[] out = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(
