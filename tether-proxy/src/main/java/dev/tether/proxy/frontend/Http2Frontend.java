@@ -8,10 +8,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -167,6 +174,39 @@ final class Http2Frontend {
           removeExtensionHeaders(req);
         }
       }
+    }
+
+    /**
+     * A response head, a body chunk and a body's end without trailers, the three things a proxied
+     * response is written as, become their frame here without the codec's list, and a chunk's
+     * buffer becomes its DATA frame's as it is: the codec would retain it for the frame and release
+     * it for the chunk, two atomic updates per buffer that cost 3 % of an HTTP/2 request's CPU.
+     * Everything else (1xx, whole responses of Tether's own, trailers) goes through the codec.
+     */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+        throws Exception {
+      if (msg instanceof HttpContent c && !(msg instanceof HttpMessage)) {
+        if (!(c instanceof LastHttpContent last)) {
+          ctx.write(new DefaultHttp2DataFrame(c.content(), false), promise);
+          return;
+        }
+        if (last.trailingHeaders().isEmpty()) {
+          ctx.write(new DefaultHttp2DataFrame(last.content(), true), promise);
+          return;
+        }
+      } else if (msg instanceof HttpResponse r
+          && !(msg instanceof FullHttpResponse)
+          && r.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+        if (tls != null) {
+          HstsHandler.addTo(r, tls);
+        }
+        ctx.write(
+            new DefaultHttp2HeadersFrame(HttpConversionUtil.toHttp2Headers(r, false), false),
+            promise);
+        return;
+      }
+      super.write(ctx, msg, promise);
     }
 
     @Override

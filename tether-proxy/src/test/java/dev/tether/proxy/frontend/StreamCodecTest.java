@@ -7,6 +7,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -128,6 +131,57 @@ class StreamCodecTest {
     assertThat(data.content().toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
     assertThat(data.isEndStream()).isTrue();
     data.release();
+    assertThat(ch.finish()).isFalse();
+  }
+
+  @Test
+  void aStreamedResponseBecomesItsFramesWithEachChunksOwnBuffer() {
+    DefaultHttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 7).set("x-server", "s2");
+    ByteBuf chunk = ascii("hel");
+    ByteBuf end = ascii("lo!\n");
+    ch.writeOutbound(r, new DefaultHttpContent(chunk), new DefaultLastHttpContent(end));
+
+    Http2HeadersFrame head = ch.readOutbound();
+    assertThat(head.headers().status().toString()).isEqualTo("200");
+    assertThat(head.headers().get("x-server").toString()).isEqualTo("s2");
+    assertThat(head.isEndStream()).isFalse();
+    Http2DataFrame first = ch.readOutbound();
+    assertThat(first.content()).isSameAs(chunk);
+    assertThat(first.isEndStream()).isFalse();
+    Http2DataFrame last = ch.readOutbound();
+    assertThat(last.content()).isSameAs(end);
+    assertThat(last.isEndStream()).isTrue();
+    // each buffer is owned by its frame alone: one release frees it
+    assertThat(chunk.refCnt()).isEqualTo(1);
+    assertThat(end.refCnt()).isEqualTo(1);
+    first.release();
+    last.release();
+    assertThat(chunk.refCnt()).isZero();
+    assertThat(end.refCnt()).isZero();
+    assertThat(ch.finish()).isFalse();
+  }
+
+  @Test
+  void trailersAndInformationalResponsesStillGoThroughTheCodec() {
+    ch.writeOutbound(
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
+        new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+    DefaultLastHttpContent trailers = new DefaultLastHttpContent(ascii("x"));
+    trailers.trailingHeaders().set("grpc-status", "0");
+    ch.writeOutbound(trailers);
+
+    Http2HeadersFrame informational = ch.readOutbound();
+    assertThat(informational.headers().status().toString()).isEqualTo("100");
+    assertThat(informational.isEndStream()).isFalse();
+    Http2HeadersFrame head = ch.readOutbound();
+    assertThat(head.headers().status().toString()).isEqualTo("200");
+    Http2DataFrame data = ch.readOutbound();
+    assertThat(data.isEndStream()).isFalse();
+    data.release();
+    Http2HeadersFrame end = ch.readOutbound();
+    assertThat(end.headers().get("grpc-status").toString()).isEqualTo("0");
+    assertThat(end.isEndStream()).isTrue();
     assertThat(ch.finish()).isFalse();
   }
 
