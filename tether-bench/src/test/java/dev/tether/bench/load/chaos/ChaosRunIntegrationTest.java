@@ -41,6 +41,14 @@ class ChaosRunIntegrationTest {
   private final java.util.concurrent.atomic.AtomicInteger served =
       new java.util.concurrent.atomic.AtomicInteger();
   private final List<String> adminCalls = new CopyOnWriteArrayList<>();
+
+  /** POSTs the instance holds until it is killed. */
+  private final java.util.Queue<com.sun.net.httpserver.HttpExchange> held =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  private final java.util.concurrent.atomic.AtomicInteger failedHeld =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final java.util.concurrent.atomic.AtomicInteger servedAfterStart =
       new java.util.concurrent.atomic.AtomicInteger();
 
@@ -59,19 +67,23 @@ class ChaosRunIntegrationTest {
           ex.getRequestBody().readAllBytes();
           ex.getResponseHeaders().set("X-Tether-Instance", "s1");
           if (!down && slow && served.incrementAndGet() > 30) {
-            // after 30 quick answers (every user knows it is on s1) the instance slows down, so
-            // each
-            // user's POST is in flight when the kill comes: the answer leaves 800 ms later, from a
-            // timer
-            java.util.concurrent.CompletableFuture.delayedExecutor(
-                    800, java.util.concurrent.TimeUnit.MILLISECONDS)
-                .execute(() -> answer(ex));
+            // after 30 quick answers (every user knows it is on s1) the instance holds each POST
+            // until the kill, so each user's POST is in flight when the kill comes
+            held.add(ex);
             return;
           }
           answer(ex);
         });
     app.start();
     return app.getAddress().getPort();
+  }
+
+  private void failHeld() {
+    com.sun.net.httpserver.HttpExchange ex;
+    while ((ex = held.poll()) != null) {
+      answer(ex); // down: a 502
+      failedHeld.incrementAndGet();
+    }
   }
 
   private void answer(com.sun.net.httpserver.HttpExchange ex) {
@@ -95,8 +107,22 @@ class ChaosRunIntegrationTest {
             String path = ex.getRequestURI().getPath();
             adminCalls.add(ex.getRequestMethod() + " " + path);
             if (path.endsWith("/kill")) {
+              // however long the 30 quick answers took, the kill comes once the instance holds a
+              // POST of every user; it fails them (502) a moment after the kill is answered, as a
+              // balancer answers for a dead server: a user that kept getting answers would have
+              // sent more POSTs while the kill was being answered
+              org.awaitility.Awaitility.await()
+                  .atMost(java.time.Duration.ofSeconds(5))
+                  .until(() -> held.size() >= 3);
               down = true;
+              java.util.concurrent.CompletableFuture.delayedExecutor(
+                      300, java.util.concurrent.TimeUnit.MILLISECONDS)
+                  .execute(this::failHeld);
             } else if (path.endsWith("/start")) {
+              // the held POSTs have failed before the instance is back, however late the kill was
+              org.awaitility.Awaitility.await()
+                  .atMost(java.time.Duration.ofSeconds(5))
+                  .until(() -> failedHeld.get() >= 3);
               slow = false;
               down = false;
               // the instance is back before the admin API answers: users served meanwhile are
