@@ -3,7 +3,10 @@ package dev.tether.proxy.backend;
 import dev.tether.proxy.http.MethodQueue;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -37,6 +40,26 @@ public final class ClientCodec {
   /** The encoder's name in a backend pipeline. */
   public static final String ENCODER_NAME = "http-client-encoder";
 
+  /**
+   * Netty gives every fixed-length response's end a trailers map though it can have none, and a
+   * chunked body rarely has more than a few: each starts as small as Netty makes one (2 buckets
+   * instead of 16, 56 bytes less per response), with Netty's trailer validation.
+   */
+  static final HttpHeadersFactory SMALL_TRAILERS =
+      new HttpHeadersFactory() {
+        private final DefaultHttpHeadersFactory netty = DefaultHttpHeadersFactory.trailersFactory();
+
+        @Override
+        public HttpHeaders newHeaders() {
+          return netty.newEmptyHeaders();
+        }
+
+        @Override
+        public HttpHeaders newEmptyHeaders() {
+          return netty.newEmptyHeaders();
+        }
+      };
+
   private ClientCodec() {}
 
   /** Appends the decoder and the encoder ({@link #DECODER_NAME}, {@link #ENCODER_NAME}). */
@@ -45,6 +68,7 @@ public final class ClientCodec {
     Decoder decoder =
         new Decoder(
             new HttpDecoderConfig()
+                .setTrailersFactory(SMALL_TRAILERS)
                 .setMaxInitialLineLength(maxInitialLineLength)
                 .setMaxHeaderSize(maxHeaderSize)
                 .setMaxChunkSize(maxChunkSize));

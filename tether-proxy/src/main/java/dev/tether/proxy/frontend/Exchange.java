@@ -123,8 +123,11 @@ final class Exchange implements Attempt {
   /** The request ended with trailers, which a replay does not repeat. */
   boolean trailers;
 
-  /** Request content that arrived before the backend connection was ready. */
-  final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
+  /**
+   * Request content that arrived before the backend connection was ready; made when some does (a
+   * request sent on a connection the pool had idle never needs it).
+   */
+  private ArrayDeque<HttpContent> pending;
 
   boolean requestDone;
   long requestBodyBytes;
@@ -223,10 +226,23 @@ final class Exchange implements Attempt {
     }
   }
 
+  /** Keeps request content until the backend connection is ready. */
+  void hold(HttpContent c) {
+    if (pending == null) {
+      pending = new ArrayDeque<>(2);
+    }
+    pending.add(c);
+  }
+
+  /** The oldest content {@link #hold} kept, now the caller's, or {@code null}. */
+  HttpContent nextPending() {
+    return pending == null ? null : pending.poll();
+  }
+
   /** Lets go of request content that never reached a backend. */
   void dropPending() {
     HttpContent c;
-    while ((c = pending.poll()) != null) {
+    while ((c = nextPending()) != null) {
       c.release();
     }
   }

@@ -235,7 +235,7 @@ final class Forwarder {
       }
     }
     HttpContent c;
-    while ((c = e.pending.poll()) != null) {
+    while ((c = e.nextPending()) != null) {
       e.sending(c);
       backend.write(c, backend.voidPromise());
     }
@@ -256,7 +256,7 @@ final class Forwarder {
       e.requestDone = true;
     }
     if (e.backend == null) {
-      e.pending.add(c);
+      e.hold(c);
       return;
     }
     e.sending(c);

@@ -50,6 +50,42 @@ final class ForwardingHeaders {
   private ForwardingHeaders() {}
 
   /**
+   * Adds to {@code named} (made if {@code null}) the header names a {@code Connection} value lists
+   * besides {@code close}, {@code keep-alive} and {@code upgrade}, and returns it. Scans the value
+   * in place: the usual {@code keep-alive} or {@code close} costs no allocation.
+   */
+  static List<String> connectionOptions(String value, List<String> named) {
+    int n = value.length();
+    for (int i = 0; i <= n; ) {
+      int comma = value.indexOf(',', i);
+      int end = comma < 0 ? n : comma;
+      int from = i;
+      int to = end;
+      while (from < to && value.charAt(from) <= ' ') { // as String.trim
+        from++;
+      }
+      while (to > from && value.charAt(to - 1) <= ' ') {
+        to--;
+      }
+      if (to > from
+          && !token(value, from, to, "close")
+          && !token(value, from, to, "keep-alive")
+          && !token(value, from, to, "upgrade")) {
+        if (named == null) {
+          named = new ArrayList<>(2);
+        }
+        named.add(value.substring(from, to));
+      }
+      i = end + 1;
+    }
+    return named;
+  }
+
+  private static boolean token(String value, int from, int to, String token) {
+    return to - from == token.length() && value.regionMatches(true, from, token, 0, token.length());
+  }
+
+  /**
    * Removes hop-by-hop headers and the balancer's own ({@link #BALANCER_HEADERS}). Framing headers
    * ({@code Transfer-Encoding}) stay: the encoder on the other side frames the body by them and
    * rewrites them for its own hop. For an upgrade request or a 101 response, {@code Upgrade} and
@@ -57,18 +93,9 @@ final class ForwardingHeaders {
    */
   static void stripHopByHop(HttpHeaders h, boolean keepUpgrade) {
     List<String> named = null;
-    for (String v : h.getAll(HttpHeaderNames.CONNECTION)) {
-      for (String token : v.split(",")) {
-        String t = token.trim();
-        if (!t.isEmpty()
-            && !t.equalsIgnoreCase("close")
-            && !t.equalsIgnoreCase("keep-alive")
-            && !t.equalsIgnoreCase("upgrade")) {
-          if (named == null) {
-            named = new ArrayList<>(2);
-          }
-          named.add(t);
-        }
+    if (h.contains(HttpHeaderNames.CONNECTION)) {
+      for (String v : h.getAll(HttpHeaderNames.CONNECTION)) {
+        named = connectionOptions(v, named);
       }
     }
     if (named != null) {

@@ -133,4 +133,36 @@ class ClientCodecTest {
       left.release();
     }
   }
+
+  @Test
+  void aChunkedAnswersTrailersAreAllKeptAndAFixedLengthAnswerHasNone() {
+    send(HttpMethod.GET, "/chunked");
+    send(HttpMethod.GET, "/fixed");
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
+                + "Checksum: 7\r\nGrpc-Status: 0\r\nGrpc-Message: ok\r\nX-A: 1\r\nX-B: 2\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+            StandardCharsets.US_ASCII));
+    List<LastHttpContent> ends = new ArrayList<>();
+    for (Object m; (m = channel.readInbound()) != null; ) {
+      if (m instanceof LastHttpContent last) {
+        ends.add(last);
+      } else {
+        ReferenceCountUtil.release(m);
+      }
+    }
+    try {
+      assertThat(ends).hasSize(2);
+      var trailers = ends.get(0).trailingHeaders();
+      assertThat(trailers.names())
+          .containsExactlyInAnyOrder("Checksum", "Grpc-Status", "Grpc-Message", "X-A", "X-B");
+      assertThat(trailers.get("checksum")).isEqualTo("7");
+      assertThat(trailers.get("x-b")).isEqualTo("2");
+      assertThat(ends.get(1).trailingHeaders().isEmpty()).isTrue();
+      assertThat(ends.get(1).content().toString(StandardCharsets.US_ASCII)).isEqualTo("hi");
+    } finally {
+      ends.forEach(ReferenceCountUtil::release);
+    }
+  }
 }
