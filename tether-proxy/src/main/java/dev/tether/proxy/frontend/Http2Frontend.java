@@ -12,7 +12,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -186,6 +185,9 @@ final class Http2Frontend {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
         throws Exception {
+      if (tls != null && msg instanceof HttpResponse r) {
+        HstsHandler.addTo(r, tls); // on every response, whichever path below writes it
+      }
       if (msg instanceof HttpContent c && !(msg instanceof HttpMessage)) {
         if (!(c instanceof LastHttpContent last)) {
           ctx.write(new DefaultHttp2DataFrame(c.content(), false), promise);
@@ -198,24 +200,12 @@ final class Http2Frontend {
       } else if (msg instanceof HttpResponse r
           && !(msg instanceof FullHttpResponse)
           && r.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
-        if (tls != null) {
-          HstsHandler.addTo(r, tls);
-        }
         ctx.write(
             new DefaultHttp2HeadersFrame(HttpConversionUtil.toHttp2Headers(r, false), false),
             promise);
         return;
       }
       super.write(ctx, msg, promise);
-    }
-
-    @Override
-    protected void encode(ChannelHandlerContext ctx, HttpObject obj, List<Object> out)
-        throws Exception {
-      if (tls != null && obj instanceof HttpResponse r) {
-        HstsHandler.addTo(r, tls);
-      }
-      super.encode(ctx, obj, out);
     }
 
     private static void removeExtensionHeaders(HttpRequest req) {
