@@ -2,7 +2,7 @@ package dev.tether.proxy.config;
 
 /** The Netty transport for the event loops; config key {@code transport}, default {@code auto}. */
 public enum Transport {
-  /** Native epoll when it loads, else NIO. */
+  /** io_uring when it loads, else native epoll, else NIO. */
   AUTO,
   /** Linux epoll; start-up fails when it cannot load. */
   EPOLL,
