@@ -22,6 +22,7 @@ final class RawH2 implements AutoCloseable {
   static final int SETTINGS = 4;
   static final int PING = 6;
   static final int GOAWAY = 7;
+  static final int WINDOW_UPDATE = 8;
   static final int CONTINUATION = 9;
   static final int END_STREAM = 0x1;
   static final int END_HEADERS = 0x4;
@@ -123,6 +124,39 @@ final class RawH2 implements AutoCloseable {
 
   void settings() throws IOException {
     frame(SETTINGS, 0, 0, new byte[0]);
+  }
+
+  /** A SETTINGS frame with one setting: {@code id} (e.g. 4, SETTINGS_INITIAL_WINDOW_SIZE). */
+  void settings(int id, int value) throws IOException {
+    frame(SETTINGS, 0, 0, ByteBuffer.allocate(6).putShort((short) id).putInt(value).array());
+  }
+
+  /** A WINDOW_UPDATE of {@code increment} bytes for {@code stream} (0: the connection). */
+  void windowUpdate(int stream, int increment) throws IOException {
+    frame(WINDOW_UPDATE, 0, stream, ByteBuffer.allocate(4).putInt(increment).array());
+  }
+
+  /** One frame read from the balancer. */
+  record Frame(int type, int flags, int stream, byte[] payload) {
+    boolean endStream() {
+      return (flags & END_STREAM) != 0;
+    }
+  }
+
+  /** Flushes what was written and reads the next frame; fails after 10 s without one. */
+  Frame next() throws IOException {
+    out.flush();
+    byte[] head = new byte[9];
+    try {
+      in.readFully(head);
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("no frame within 10 s", e);
+    }
+    int length = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
+    byte[] payload = new byte[length];
+    in.readFully(payload);
+    return new Frame(
+        head[3], head[4] & 0xff, ByteBuffer.wrap(head, 5, 4).getInt() & 0x7fffffff, payload);
   }
 
   void flush() throws IOException {
