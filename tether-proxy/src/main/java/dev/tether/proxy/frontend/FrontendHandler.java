@@ -93,6 +93,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     this.forwarder = new Forwarder(this, pins);
   }
 
+  /**
+   * Not sharable, answered without Netty's per-thread lookup of the annotation: an HTTP/2
+   * connection adds a new frontend handler for every stream.
+   */
+  @Override
+  public boolean isSharable() {
+    return false;
+  }
+
   /** The exchange in progress, or {@code null}. */
   Exchange current() {
     return ex;

@@ -129,6 +129,11 @@ final class Http2Frontend {
     }
 
     @Override
+    public boolean isSharable() {
+      return true; // as ChannelInitializer is annotated; Netty would look it up for every stream
+    }
+
+    @Override
     protected void initChannel(Http2StreamChannel ch) {
       ch.config().setAutoRead(false);
       edge.meters().stream();
