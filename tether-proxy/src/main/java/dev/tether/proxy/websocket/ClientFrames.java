@@ -1,5 +1,6 @@
 package dev.tether.proxy.websocket;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -10,11 +11,19 @@ import java.util.ArrayDeque;
 /**
  * A managed connection's client frames on their way to a backend: those written whose write has not
  * completed ({@code unconfirmed}, one retained duplicate each), and those held while there is no
- * backend to write to. Counts the client messages a backend has taken whole. Confined to the
- * connection's event loop; owns every frame it holds until {@link #releaseAll}.
+ * backend to write to, within the bounds of {@code websocket-buffer} messages and {@code
+ * websocket-buffer-size} bytes. Counts the client messages a backend has taken whole. Confined to
+ * the connection's event loop; owns every frame it holds until {@link #releaseAll}.
+ *
+ * <p>Exactly once towards the backend: every client frame written to a backend is kept until its
+ * write has completed, i.e. reached the socket. When the backend connection is lost, frames whose
+ * write never completed cannot have been seen by that server, so they go first to the next one,
+ * followed by what the client sent meanwhile; frames whose write completed are never sent again.
  */
 final class ClientFrames {
 
+  private final int maxHeldMessages;
+  private final int maxHeldBytes;
   private final ArrayDeque<WebSocketFrame> unconfirmed = new ArrayDeque<>();
   private final ArrayDeque<WebSocketFrame> held = new ArrayDeque<>();
   private int heldMessages;
@@ -23,15 +32,51 @@ final class ClientFrames {
   private boolean backendMidMessage;
 
   /**
-   * A frame is being written to the backend; {@code copy} (a retained duplicate) is kept until it
-   * is.
+   * Bumped whenever a backend is let go, so write completions of an earlier backend are not taken
+   * for this one's.
    */
-  void writing(WebSocketFrame copy) {
-    unconfirmed.add(copy);
+  private int generation;
+
+  /**
+   * Frames held past {@code maxHeldMessages} messages or {@code maxHeldBytes} bytes are too many.
+   */
+  ClientFrames(int maxHeldMessages, int maxHeldBytes) {
+    this.maxHeldMessages = maxHeldMessages;
+    this.maxHeldBytes = maxHeldBytes;
+  }
+
+  /**
+   * Writes {@code f} to {@code backend}, keeping a retained duplicate until the write completes; a
+   * write that fails on an open connection closes it, which makes it lost.
+   */
+  void write(Channel backend, WebSocketFrame f) {
+    int gen = generation;
+    unconfirmed.add(f.retainedDuplicate());
+    backend
+        .write(f)
+        .addListener(
+            w -> {
+              if (gen != generation) {
+                return; // a frame of a backend already given up; its copy was moved on or released
+              }
+              if (w.isSuccess()) {
+                confirmed();
+              } else if (backend.isActive()) {
+                backend.close();
+              }
+            });
+  }
+
+  /**
+   * The backend written to is let go: completions of the writes still under way on it no longer
+   * count (what they carry is requeued or released).
+   */
+  void backendLetGo() {
+    generation++;
   }
 
   /** The oldest write completed: it reached the backend's socket. */
-  void confirmed() {
+  private void confirmed() {
     WebSocketFrame f = unconfirmed.poll();
     if (f == null) {
       return;
@@ -85,8 +130,20 @@ final class ClientFrames {
     return heldMessages;
   }
 
-  long heldBytes() {
-    return heldBytes;
+  /**
+   * What is past the bound of what may be held, as the reason the client is told when it is closed
+   * with 1013, or {@code null} when what is held is within it.
+   */
+  String overBound() {
+    if (heldMessages > maxHeldMessages) {
+      return "more than "
+          + maxHeldMessages
+          + " messages arrived while the server was being replaced";
+    }
+    if (heldBytes > maxHeldBytes) {
+      return "more than " + maxHeldBytes + " bytes arrived while the server was being replaced";
+    }
+    return null;
   }
 
   /** Client messages whose last frame reached a backend's socket. */

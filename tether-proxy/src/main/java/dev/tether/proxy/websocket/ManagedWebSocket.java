@@ -12,10 +12,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,17 +23,15 @@ import org.slf4j.LoggerFactory;
  * messages each way, answers every ping itself and pings the client on its own schedule. Frames are
  * relayed as they arrive rather than reassembled; a message is counted when its final frame passes.
  *
- * <p>Exactly once towards the backend: every client frame written to a backend is kept (one
- * retained duplicate) until its write has completed, i.e. reached the socket. When the backend
- * connection is lost, frames whose write never completed cannot have been seen by that server, so
- * they go first to the next one, followed by what the client sent meanwhile; frames whose write
- * completed are never sent again. If the lost server had taken part of a message (some of its
- * fragments), or the client had been given part of one, the message cannot be finished anywhere:
- * the client is closed with 1011. Otherwise the connection resumes: the {@link Dialer} picks a
- * server by the pool's affinity rules and opens a handshake with {@code Tether-WebSocket-Resume};
- * client messages arriving meanwhile are held (bounded by {@code websocket-buffer} messages and
- * {@code websocket-buffer-size} bytes, past which the client gets 1013), and when no server accepts
- * within {@code websocket-resume-timeout} the client gets 1013 as well.
+ * <p>Exactly once towards the backend ({@link ClientFrames}): a client frame goes to the next
+ * server only if its write to the lost one never completed. If the lost server had taken part of a
+ * message (some of its fragments), or the client had been given part of one, the message cannot be
+ * finished anywhere: the client is closed with 1011. Otherwise the connection resumes ({@link
+ * Resumer}): the {@link Dialer} picks a server by the pool's affinity rules and opens a handshake
+ * with {@code Tether-WebSocket-Resume}; client messages arriving meanwhile are held (bounded by
+ * {@code websocket-buffer} messages and {@code websocket-buffer-size} bytes, past which the client
+ * gets 1013), and when no server accepts within {@code websocket-resume-timeout} the client gets
+ * 1013 as well.
  *
  * <p>A loss is: the backend connection closing or failing without a close handshake, or the server
  * sending close code 1001 (Going Away) or 1012 (Service Restart), which are about the server, not
@@ -63,14 +57,6 @@ public final class ManagedWebSocket {
   static final int SERVICE_RESTART = 1012;
   static final int TRY_AGAIN_LATER = 1013;
 
-  /** How long a client told to close may take to send its own close frame. */
-  static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
-
-  /** Waits between resume attempts: 50 ms doubling up to 1 s. */
-  private static final long FIRST_BACKOFF_MILLIS = 50;
-
-  private static final long MAX_BACKOFF_MILLIS = 1000;
-
   private enum State {
     /** Relaying between the client and a backend. */
     OPEN,
@@ -85,8 +71,6 @@ public final class ManagedWebSocket {
   }
 
   private final Channel client;
-  private final WebSocketConfig config;
-  private final Dialer dialer;
   private final TunnelRegistry registry;
   private final String id;
 
@@ -96,25 +80,10 @@ public final class ManagedWebSocket {
   private Channel backend;
   private String server;
 
-  /**
-   * Bumped at every loss, so write completions of an earlier backend are not taken for this one's.
-   */
-  private int generation;
-
-  /** Backend messages whose last frame was written to the client. */
-  private long sent;
-
-  /** The client has been given some, not all, of the frames of a backend message. */
-  private boolean clientMidMessage;
-
-  private final ClientFrames frames = new ClientFrames();
-  private Future<?> resumeDeadline;
-  private Future<?> retry;
-  private Future<?> moveDeadline;
-  private Future<?> pinger;
-  private long backoffMillis = FIRST_BACKOFF_MILLIS;
-  private long pings;
-  private int resumes;
+  private final ClientFrames frames;
+  private final ServerFrames toClient = new ServerFrames();
+  private final Resumer resumer;
+  private final Timers timers;
 
   /**
    * A managed connection between {@code client} and nothing yet; {@link #attach} gives it its first
@@ -126,15 +95,14 @@ public final class ManagedWebSocket {
   ManagedWebSocket(
       Channel client, WebSocketConfig config, Dialer dialer, TunnelRegistry registry, String id) {
     this.client = requireNonNull(client, "client");
-    this.config = requireNonNull(config, "config");
-    this.dialer = requireNonNull(dialer, "dialer");
+    requireNonNull(config, "config");
+    requireNonNull(dialer, "dialer");
     this.registry = registry;
     this.id = requireNonNull(id, "id");
+    frames = new ClientFrames(config.buffer(), config.bufferSize());
+    resumer = new Resumer(this, client.eventLoop(), dialer, config.resumeTimeout());
     client.pipeline().addLast(CLIENT_HANDLER, new RelayHandlers.Client(this));
-    long ping = config.ping().toNanos();
-    if (ping > 0) {
-      pinger = client.eventLoop().scheduleAtFixedRate(this::ping, ping, ping, TimeUnit.NANOSECONDS);
-    }
+    timers = new Timers(client, config);
   }
 
   /** The connection id sent to servers. */
@@ -149,17 +117,43 @@ public final class ManagedWebSocket {
 
   /** Server messages written to the client so far. */
   public long sent() {
-    return sent;
+    return toClient.sent();
   }
 
   /** Times the connection was opened on another server. */
   public int resumes() {
-    return resumes;
+    return resumer.resumes();
   }
 
   /** The server the connection is on, or {@code null} while it finds one. */
   public String server() {
     return backend == null ? null : server;
+  }
+
+  // ---- what its handlers and its resumer read --------------------------------------------------
+
+  /** The backend connection, or {@code null} while there is none. */
+  Channel backend() {
+    return backend;
+  }
+
+  /** Whether the client's frames go straight to the backend (rather than being held or dropped). */
+  boolean relaying() {
+    return state == State.OPEN;
+  }
+
+  /** Whether the connection is looking for a server; {@link Resumer} attempts end when not. */
+  boolean resuming() {
+    return state == State.RESUMING;
+  }
+
+  /** Client messages held until there is a backend again. */
+  int held() {
+    return frames.heldMessages();
+  }
+
+  Channel client() {
+    return client;
   }
 
   // ---- backends --------------------------------------------------------------------------------
@@ -190,47 +184,26 @@ public final class ManagedWebSocket {
     state = State.OPEN;
     WebSocketFrame f;
     while ((f = frames.nextHeld()) != null) {
-      toBackend(f);
+      frames.write(backend, f);
     }
     ch.flush();
     ch.read();
     client.read();
   }
 
-  private void toBackend(WebSocketFrame f) {
-    Channel b = backend;
-    int gen = generation;
-    frames.writing(f.retainedDuplicate());
-    b.write(f)
-        .addListener(
-            w -> {
-              if (gen != generation) {
-                return; // a frame of a backend already given up; its copy was moved on or released
-              }
-              if (w.isSuccess()) {
-                frames.confirmed();
-              } else if (b.isActive()) {
-                b.close(); // a write that failed on an open connection: treat the connection as
-                // lost
-              }
-            });
-  }
-
-  /**
-   * The backend connection is gone (or going): resume elsewhere, or close the client if it cannot.
-   */
+  /** The backend connection is gone (or going): resume elsewhere, or close the client if not. */
   private void lost(String reason) {
     Channel old = backend;
     backend = null;
-    generation++;
-    cancel(moveDeadline);
+    frames.backendLetGo();
+    timers.moved();
     if (old != null && old.isActive()) {
       old.close();
     }
     if (state == State.CLOSED) {
       return;
     }
-    if (clientMidMessage) {
+    if (toClient.clientMidMessage()) {
       fail(INTERNAL_ERROR, "the server was lost in the middle of a message to you");
       return;
     }
@@ -245,104 +218,32 @@ public final class ManagedWebSocket {
         id,
         reason,
         frames.received(),
-        sent,
+        toClient.sent(),
         frames.heldMessages());
     if (overBound()) {
       return;
     }
-    backoffMillis = FIRST_BACKOFF_MILLIS;
-    resumeDeadline =
-        client
-            .eventLoop()
-            .schedule(
-                () -> {
-                  if (state == State.RESUMING) {
-                    fail(
-                        TRY_AGAIN_LATER,
-                        "no server accepted the connection within "
-                            + config.resumeTimeout().toMillis()
-                            + " ms");
-                  }
-                },
-                config.resumeTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
-    dial();
+    resumer.start();
     client.read();
   }
 
-  private void dial() {
-    retry = null;
-    if (state != State.RESUMING) {
-      return;
-    }
-    int gen = generation;
-    dialer.dial(
-        WebSocketHeaders.resume(id, frames.received(), sent),
-        new Dialer.Callback() {
-          private boolean done;
-
-          @Override
-          public void accepted(Channel ch, String to) {
-            if (done) {
-              ch.close();
-              return;
-            }
-            done = true;
-            if (state != State.RESUMING || gen != generation) {
-              ch.close(); // the client went away or closed meanwhile
-              return;
-            }
-            cancel(resumeDeadline);
-            resumes++;
-            log.info(
-                "websocket {}: resumed on {} (received={}, sent={}, held={})",
-                id,
-                to,
-                frames.received(),
-                sent,
-                frames.heldMessages());
-            attach(ch, to);
-          }
-
-          @Override
-          public void refused(String reason) {
-            if (done) {
-              return;
-            }
-            done = true;
-            if (state != State.RESUMING || gen != generation) {
-              return;
-            }
-            log.debug("websocket {}: resume attempt refused: {}", id, reason);
-            retry =
-                client
-                    .eventLoop()
-                    .schedule(ManagedWebSocket.this::dial, backoffMillis, TimeUnit.MILLISECONDS);
-            backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
-          }
-        });
-  }
-
-  /** A drain asks the connection to move: 1001 to the backend, then resume once it has closed. */
-  void move() {
-    if (state != State.OPEN || backend == null) {
+  /**
+   * A drain asked {@code from}'s connection to go away: if it is this connection's backend, it is
+   * sent 1001, and the connection resumes once it has closed; on the event loop.
+   */
+  void drainAsked(Channel from) {
+    if (backend != from || state != State.OPEN) {
       return;
     }
     state = State.MOVING;
     Channel b = backend;
     b.writeAndFlush(new CloseWebSocketFrame(GOING_AWAY, "moving to another server"));
-    long wait = Math.min(config.resumeTimeout().toNanos(), CLOSE_GRACE.toNanos());
-    moveDeadline =
-        client
-            .eventLoop()
-            .schedule(
-                () -> {
-                  if (state == State.MOVING && backend == b) {
-                    lost("server " + server + " did not answer the drain's close in time");
-                  }
-                },
-                wait,
-                TimeUnit.NANOSECONDS);
+    timers.moving(
+        () -> {
+          if (state == State.MOVING && backend == b) {
+            lost("server " + server + " did not answer the drain's close in time");
+          }
+        });
   }
 
   // ---- frames ----------------------------------------------------------------------------------
@@ -354,9 +255,10 @@ public final class ManagedWebSocket {
       case CloseWebSocketFrame close -> clientClose(close);
       default -> {
         if (state == State.OPEN) {
-          toBackend(f);
+          frames.write(backend, f);
         } else if (state == State.MOVING || state == State.RESUMING) {
-          hold(f);
+          frames.hold(f);
+          overBound();
         } else {
           f.release(); // the conversation is closing
         }
@@ -364,28 +266,13 @@ public final class ManagedWebSocket {
     }
   }
 
-  private void hold(WebSocketFrame f) {
-    frames.hold(f);
-    overBound();
-  }
-
   /** Whether what is held is past the bound; if so the client has been closed with 1013. */
   private boolean overBound() {
-    if (frames.heldMessages() > config.buffer()) {
-      fail(
-          TRY_AGAIN_LATER,
-          "more than " + config.buffer() + " messages arrived while the server was being replaced");
-      return true;
+    String past = frames.overBound();
+    if (past != null) {
+      fail(TRY_AGAIN_LATER, past);
     }
-    if (frames.heldBytes() > config.bufferSize()) {
-      fail(
-          TRY_AGAIN_LATER,
-          "more than "
-              + config.bufferSize()
-              + " bytes arrived while the server was being replaced");
-      return true;
-    }
-    return false;
+    return past != null;
   }
 
   private void clientClose(CloseWebSocketFrame close) {
@@ -408,7 +295,8 @@ public final class ManagedWebSocket {
     }
   }
 
-  private void fromBackend(Channel from, WebSocketFrame f) {
+  /** A frame from {@code from}, which may be a backend already let go ({@link RelayHandlers}). */
+  void backendRead(Channel from, WebSocketFrame f) {
     if (from != backend) {
       f.release();
       return;
@@ -422,12 +310,7 @@ public final class ManagedWebSocket {
           f.release();
           return;
         }
-        boolean last = f.isFinalFragment();
-        client.write(f, client.voidPromise());
-        clientMidMessage = !last;
-        if (last) {
-          sent++;
-        }
+        toClient.relay(client, f);
       }
     }
   }
@@ -465,7 +348,8 @@ public final class ManagedWebSocket {
     }
   }
 
-  private void backendInactive(Channel ch) {
+  /** {@code ch}'s connection closed ({@link RelayHandlers}). */
+  void backendGone(Channel ch) {
     if (ch != backend) {
       return;
     }
@@ -474,20 +358,14 @@ public final class ManagedWebSocket {
     } else if (state == State.CLOSING) {
       backend = null;
       frames.dropUnconfirmed();
-      closeLater();
-    }
-  }
-
-  private void ping() {
-    if (state != State.CLOSED && client.isActive()) {
-      client.writeAndFlush(new PingWebSocketFrame(Unpooled.copyLong(++pings)));
+      timers.closeLater();
     }
   }
 
   // ---- ending ----------------------------------------------------------------------------------
 
   /** Closes the client with {@code code} and {@code reason} (a close frame of Tether's own). */
-  private void fail(int code, String reason) {
+  void fail(int code, String reason) {
     if (state == State.CLOSED) {
       return;
     }
@@ -502,31 +380,14 @@ public final class ManagedWebSocket {
           was.name().toLowerCase(java.util.Locale.ROOT));
     }
     frames.releaseAll();
-    if (backend != null) {
-      Channel b = backend;
-      backend = null;
-      generation++;
-      b.close();
-    }
+    closeBackend();
     cancelTimers();
     if (client.isActive()) {
-      client.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> closeLater());
+      client
+          .writeAndFlush(new CloseWebSocketFrame(code, reason))
+          .addListener(f -> timers.closeLater());
       client.read(); // the client's own close frame ends it sooner
     }
-  }
-
-  /** The client connection closes after {@link #CLOSE_GRACE} unless it closes first. */
-  private void closeLater() {
-    client
-        .eventLoop()
-        .schedule(
-            () -> {
-              if (client.isActive()) {
-                client.close();
-              }
-            },
-            CLOSE_GRACE.toMillis(),
-            TimeUnit.MILLISECONDS);
   }
 
   /** Both sides are done: close everything now. */
@@ -541,57 +402,34 @@ public final class ManagedWebSocket {
     state = State.CLOSED;
     cancelTimers();
     frames.releaseAll();
+    closeBackend();
+  }
+
+  /** Lets go of the backend connection, if any, and closes it. */
+  private void closeBackend() {
     if (backend != null) {
       Channel b = backend;
       backend = null;
-      generation++;
+      frames.backendLetGo();
       b.close();
     }
   }
 
   private void cancelTimers() {
-    dialer.cancel();
-    cancel(resumeDeadline);
-    cancel(retry);
-    cancel(moveDeadline);
-    cancel(pinger);
+    resumer.cancel();
+    timers.cancel();
   }
 
-  private static void cancel(Future<?> f) {
-    if (f != null) {
-      f.cancel(false);
-    }
-  }
+  // ---- what the handlers report ({@link RelayHandlers}) ----------------------------------------
 
-  // ---- what the handlers report ({@link RelayHandlers})
-  // ------------------------------------------
-
-  void clientRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof WebSocketFrame f && state != State.CLOSED) {
+  void clientRead(ChannelHandlerContext ctx, WebSocketFrame f) {
+    if (state != State.CLOSED) {
       fromClient(f);
-    } else if (msg instanceof CloseWebSocketFrame close && state == State.CLOSED) {
+    } else if (f instanceof CloseWebSocketFrame close) {
       close.release();
       ctx.close(); // the client's answer to Tether's own close
     } else {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  void clientReadComplete(ChannelHandlerContext ctx) {
-    Channel b = backend;
-    if (b != null) {
-      b.flush();
-    }
-    // Without a backend the client is read on: the bounds end the connection first.
-    if (state != State.OPEN || b == null || b.isWritable()) {
-      ctx.read();
-    }
-  }
-
-  void clientWritable() {
-    Channel b = backend;
-    if (b != null) {
-      b.read();
+      f.release();
     }
   }
 
@@ -606,48 +444,12 @@ public final class ManagedWebSocket {
     cleanup();
   }
 
-  void backendRead(Channel from, Object msg) {
-    if (msg instanceof WebSocketFrame f) {
-      fromBackend(from, f);
-    } else {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  void backendReadComplete(ChannelHandlerContext ctx, Channel from) {
-    client.flush();
-    if (from == backend && (client.isWritable() || !client.isActive())) {
-      ctx.read();
-    }
-  }
-
-  void backendWritable(Channel from) {
-    if (from == backend) {
-      client.read();
-    }
-  }
-
-  void backendGone(Channel from) {
-    backendInactive(from);
-  }
-
   void backendFailed(Throwable cause) {
     log.debug("websocket {}: connection to {} failed: {}", id, server, cause.toString());
-  }
-
-  /** A drain asked {@code from}'s connection to go away; on the event loop. */
-  void drainAsked(Channel from) {
-    if (backend == from) {
-      move();
-    }
   }
 
   /** Closes the client with 1001 (the balancer closes the connection); on the event loop. */
   void closeByBalancer() {
     fail(GOING_AWAY, "closed by the balancer");
-  }
-
-  Channel client() {
-    return client;
   }
 }

@@ -4,11 +4,15 @@ import dev.tether.proxy.tunnel.TunnelRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * The last handlers of a managed connection's two pipelines, and its registry entry: each reports
- * to its {@link ManagedWebSocket}, which does the work on the connection's event loop.
+ * frames and ends to its {@link ManagedWebSocket}, which does the work on the connection's event
+ * loop. The handlers pace the two connections themselves: a read's end flushes what it relayed, and
+ * a connection is read on while the one it writes to can take more.
  */
 final class RelayHandlers {
 
@@ -24,18 +28,32 @@ final class RelayHandlers {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ws.clientRead(ctx, msg);
+      if (msg instanceof WebSocketFrame f) {
+        ws.clientRead(ctx, f);
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-      ws.clientReadComplete(ctx);
+      Channel b = ws.backend();
+      if (b != null) {
+        b.flush();
+      }
+      // Without a backend the client is read on: the bounds end the connection first.
+      if (!ws.relaying() || b == null || b.isWritable()) {
+        ctx.read();
+      }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
       if (ctx.channel().isWritable()) {
-        ws.clientWritable();
+        Channel b = ws.backend();
+        if (b != null) {
+          b.read();
+        }
       }
       ctx.fireChannelWritabilityChanged();
     }
@@ -73,18 +91,26 @@ final class RelayHandlers {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ws.backendRead(ch, msg);
+      if (msg instanceof WebSocketFrame f) {
+        ws.backendRead(ch, f);
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-      ws.backendReadComplete(ctx, ch);
+      Channel client = ws.client();
+      client.flush();
+      if (ws.backend() == ch && (client.isWritable() || !client.isActive())) {
+        ctx.read();
+      }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      if (ctx.channel().isWritable()) {
-        ws.backendWritable(ch);
+      if (ctx.channel().isWritable() && ws.backend() == ch) {
+        ws.client().read();
       }
       ctx.fireChannelWritabilityChanged();
     }
