@@ -28,16 +28,43 @@ final class LockedWrites {
   <T> T locked(Supplier<T> body, String... ids) {
     try {
       return lockedOnce(body, ids);
-    } catch (org.infinispan.commons.TimeoutException e) {
+    } catch (LockTimedOut e) {
       // A lock held by a transaction that waits on a member which has just left is released once
       // the new view is installed; that can outlast the lock timeout on a loaded machine. Nothing
       // of this transaction committed, so it is run once more, with fresh reads.
       log.debug(
           "grid write of {} timed out on a lock; retrying once: {}",
           String.join(",", ids),
-          e.getMessage());
-      return lockedOnce(body, ids);
+          e.getCause().getMessage());
+      try {
+        return lockedOnce(body, ids);
+      } catch (LockTimedOut again) {
+        throw again.failure;
+      }
     }
+  }
+
+  /**
+   * Taking the locks timed out: {@link #failure} is what the cache threw, the timeout itself when
+   * the lock was local, a {@code RemoteException} around it when it was taken at another member.
+   */
+  static final class LockTimedOut extends RuntimeException {
+    final RuntimeException failure;
+
+    LockTimedOut(RuntimeException failure) {
+      super(failure.getMessage(), failure, false, false);
+      this.failure = failure;
+    }
+  }
+
+  /** Whether {@code e} or one of its causes is Infinispan's timeout. */
+  static boolean isTimeout(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof org.infinispan.commons.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private <T> T lockedOnce(Supplier<T> body, String... ids) {
@@ -48,7 +75,14 @@ final class LockedWrites {
       tm.begin();
       boolean committed = false;
       try {
-        sessions.getAdvancedCache().lock(order);
+        try {
+          sessions.getAdvancedCache().lock(order);
+        } catch (RuntimeException e) {
+          if (isTimeout(e)) {
+            throw new LockTimedOut(e);
+          }
+          throw e;
+        }
         T result = body.get();
         tm.commit();
         committed = true;
