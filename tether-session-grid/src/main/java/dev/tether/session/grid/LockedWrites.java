@@ -39,21 +39,22 @@ final class LockedWrites {
       try {
         return lockedOnce(body, ids);
       } catch (LockTimedOut again) {
-        throw again.failure;
+        throw again.failure();
       }
     }
   }
 
   /**
-   * Taking the locks timed out: {@link #failure} is what the cache threw, the timeout itself when
-   * the lock was local, a {@code RemoteException} around it when it was taken at another member.
+   * Taking the locks timed out. Its cause is what the cache threw: the timeout itself when the lock
+   * was local, a {@code RemoteException} around it when it was taken at another member.
    */
   static final class LockTimedOut extends RuntimeException {
-    final RuntimeException failure;
-
     LockTimedOut(RuntimeException failure) {
       super(failure.getMessage(), failure, false, false);
-      this.failure = failure;
+    }
+
+    RuntimeException failure() {
+      return (RuntimeException) getCause();
     }
   }
 
